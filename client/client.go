@@ -1,0 +1,215 @@
+// Package client talks to the PenguinMails API v1 over HTTP with resty. It has
+// no UI imports: the console turns its typed errors into words.
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/penguinmails/pmdev/models"
+)
+
+// DefaultTimeout bounds every call that arrives without its own deadline.
+const DefaultTimeout = 10 * time.Second
+
+// Options configure a Client.
+type Options struct {
+	BaseURL   string // e.g. http://127.0.0.1:8080 (no /api/v1)
+	Token     string // personal access token for management routes
+	Timeout   time.Duration
+	UserAgent string
+	// Transport lets tests and the SSH gateway inject a RoundTripper.
+	Transport http.RoundTripper
+	// Headers are sent with every request (e.g. the SSH actor fingerprint).
+	Headers map[string]string
+	// RetryCount is the number of retries for idempotent calls (default 2).
+	RetryCount int
+}
+
+// Client is safe for concurrent use.
+type Client struct {
+	rc      *resty.Client
+	base    string
+	timeout time.Duration
+
+	mu    sync.Mutex
+	etags map[string]string // request URI -> last ETag seen
+}
+
+// New builds a client. The token is kept inside resty and never logged.
+func New(o Options) *Client {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.RetryCount == 0 {
+		o.RetryCount = 2
+	}
+	rc := resty.New().
+		SetBaseURL(strings.TrimRight(o.BaseURL, "/")).
+		SetHeader("Accept", "application/json, application/problem+json").
+		SetHeader("User-Agent", nonEmpty(o.UserAgent, "pmdev")).
+		SetLogger(discardLogger{}).
+		SetDebug(false)
+	if o.Transport != nil {
+		rc.SetTransport(o.Transport)
+	}
+	if o.Token != "" {
+		rc.SetAuthToken(o.Token)
+	}
+	for k, v := range o.Headers {
+		rc.SetHeader(k, v)
+	}
+	configureRetries(rc, o.RetryCount)
+	return &Client{rc: rc, base: strings.TrimRight(o.BaseURL, "/"), timeout: o.Timeout, etags: map[string]string{}}
+}
+
+// BaseURL is the API origin the client talks to.
+func (c *Client) BaseURL() string { return c.base }
+
+// Host is the host[:port] part of the base URL, for display.
+func (c *Client) Host() string {
+	u, err := url.Parse(c.base)
+	if err != nil {
+		return c.base
+	}
+	return u.Host
+}
+
+// ErrNotModified is returned by conditional GETs when the server answered 304:
+// the caller keeps what it has and nothing is decoded.
+var ErrNotModified = errors.New("not modified")
+
+// call is one request description.
+type call struct {
+	method      string
+	path        string
+	query       url.Values
+	body        any
+	out         any
+	conditional bool   // send If-None-Match with the last ETag of this URI
+	bearer      string // overrides the client token (product routes use API keys)
+	idempotent  bool
+}
+
+// withDeadline gives ctx the client's default deadline when it has none.
+func (c *Client) withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, c.timeout)
+}
+
+func (c *Client) do(ctx context.Context, k call) error {
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	r := c.rc.R().SetContext(ctx)
+	if k.query != nil {
+		r.SetQueryParamsFromValues(k.query)
+	}
+	if k.body != nil {
+		r.SetHeader("Content-Type", "application/json").SetBody(k.body)
+	}
+	if k.bearer != "" {
+		r.SetAuthToken(k.bearer)
+	}
+	if !k.idempotent {
+		r.SetHeader(noRetryHeader, "1")
+	}
+	uri := k.path
+	if k.query != nil {
+		uri += "?" + k.query.Encode()
+	}
+	if k.conditional {
+		c.mu.Lock()
+		if et := c.etags[uri]; et != "" {
+			r.SetHeader("If-None-Match", et)
+		}
+		c.mu.Unlock()
+	}
+	resp, err := r.Execute(k.method, k.path)
+	if err != nil {
+		return c.networkError(ctx, err)
+	}
+	status := resp.StatusCode()
+	if status == http.StatusNotModified {
+		return ErrNotModified
+	}
+	if status >= 400 {
+		return decodeError(resp)
+	}
+	if k.conditional {
+		if et := resp.Header().Get("ETag"); et != "" {
+			c.mu.Lock()
+			c.etags[uri] = et
+			c.mu.Unlock()
+		}
+	}
+	if k.out == nil || len(resp.Body()) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(resp.Body(), k.out); err != nil {
+		// A body we cannot decode must not be remembered as current.
+		c.forgetETag(uri)
+		return &Error{Kind: KindDecode, Status: status, Message: fmt.Sprintf("unexpected response from %s: %v", k.path, err)}
+	}
+	return nil
+}
+
+func (c *Client) forgetETag(uri string) {
+	c.mu.Lock()
+	delete(c.etags, uri)
+	c.mu.Unlock()
+}
+
+// ForgetETags drops every remembered ETag, so the next GETs fetch full bodies.
+func (c *Client) ForgetETags() {
+	c.mu.Lock()
+	c.etags = map[string]string{}
+	c.mu.Unlock()
+}
+
+func (c *Client) networkError(ctx context.Context, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &Error{Kind: KindTimeout, URL: c.base, Message: "request timed out", Err: err}
+	}
+	if errors.Is(err, context.Canceled) {
+		return &Error{Kind: KindCanceled, URL: c.base, Message: "request canceled", Err: err}
+	}
+	return &Error{Kind: KindNetwork, URL: c.base, Message: rootCause(err), Err: err}
+}
+
+func decodeError(resp *resty.Response) error {
+	e := &Error{Kind: KindHTTP, Status: resp.StatusCode()}
+	var p models.Problem
+	if json.Unmarshal(resp.Body(), &p) == nil && (p.Title != "" || p.Error != "" || p.Message != "") {
+		e.Problem = &p
+	}
+	if ra := resp.Header().Get("Retry-After"); ra != "" {
+		e.RetryAfter = parseRetryAfter(ra, time.Now())
+	} else if e.Problem != nil && e.Problem.RetryAfter > 0 {
+		e.RetryAfter = time.Duration(e.Problem.RetryAfter) * time.Second
+	}
+	return e
+}
+
+func nonEmpty(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+type discardLogger struct{}
+
+func (discardLogger) Errorf(string, ...any) {}
+func (discardLogger) Warnf(string, ...any)  {}
+func (discardLogger) Debugf(string, ...any) {}
