@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,8 +32,12 @@ type Options struct {
 	Transport http.RoundTripper
 	// Headers are sent with every request (e.g. the SSH actor fingerprint).
 	Headers map[string]string
-	// RetryCount is the number of retries for idempotent calls (default 2).
+	// RetryCount is the number of retries for idempotent calls (default 2,
+	// negative for none).
 	RetryCount int
+	// Logger gets one debug line per attempt (method, path, status, time);
+	// never headers or bodies, so never a token or key. Nil discards.
+	Logger *slog.Logger
 }
 
 // Client is safe for concurrent use.
@@ -40,6 +45,8 @@ type Client struct {
 	rc      *resty.Client
 	base    string
 	timeout time.Duration
+	retries int
+	log     *slog.Logger
 
 	mu    sync.Mutex
 	etags map[string]string // request URI -> last ETag seen
@@ -52,6 +59,12 @@ func New(o Options) *Client {
 	}
 	if o.RetryCount == 0 {
 		o.RetryCount = 2
+	}
+	if o.RetryCount < 0 {
+		o.RetryCount = 0
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	rc := resty.New().
 		SetBaseURL(strings.TrimRight(o.BaseURL, "/")).
@@ -68,8 +81,9 @@ func New(o Options) *Client {
 	for k, v := range o.Headers {
 		rc.SetHeader(k, v)
 	}
-	configureRetries(rc, o.RetryCount)
-	return &Client{rc: rc, base: strings.TrimRight(o.BaseURL, "/"), timeout: o.Timeout, etags: map[string]string{}}
+	rc.SetRetryCount(0) // do() retries; see retry.go
+	return &Client{rc: rc, base: strings.TrimRight(o.BaseURL, "/"), timeout: o.Timeout, retries: o.RetryCount,
+		log: o.Logger, etags: map[string]string{}}
 }
 
 // BaseURL is the API origin the client talks to.
@@ -98,6 +112,7 @@ type call struct {
 	conditional bool   // send If-None-Match with the last ETag of this URI
 	bearer      string // overrides the client token (product routes use API keys)
 	idempotent  bool
+	rate        *RateHeaders // filled from the response's rate-limit headers
 }
 
 // withDeadline gives ctx the client's default deadline when it has none.
@@ -108,9 +123,38 @@ func (c *Client) withDeadline(ctx context.Context) (context.Context, context.Can
 	return context.WithTimeout(ctx, c.timeout)
 }
 
+type scopeKey struct{}
+
+// WithCacheScope gives conditional GETs made with ctx their own ETag memory.
+// Two consumers of the same URI (say the Overview and the Keys pane) must use
+// different scopes, or the second would get ErrNotModified for data it never
+// saw.
+func WithCacheScope(ctx context.Context, scope string) context.Context {
+	return context.WithValue(ctx, scopeKey{}, scope)
+}
+
+func cacheKey(ctx context.Context, uri string) string {
+	scope, _ := ctx.Value(scopeKey{}).(string)
+	return scope + "\x00" + uri
+}
+
+// do runs one call with the deadline and retry policy of the package.
 func (c *Client) do(ctx context.Context, k call) error {
 	ctx, cancel := c.withDeadline(ctx)
 	defer cancel()
+	for attempt := 0; ; attempt++ {
+		err := c.once(ctx, k, attempt)
+		if err == nil || err == ErrNotModified || attempt >= c.retries {
+			return err
+		}
+		wait, retry := retryWait(ctx, err, attempt, k.idempotent, time.Now())
+		if !retry || !sleep(ctx, wait) {
+			return err
+		}
+	}
+}
+
+func (c *Client) once(ctx context.Context, k call, attempt int) error {
 	r := c.rc.R().SetContext(ctx)
 	if k.query != nil {
 		r.SetQueryParamsFromValues(k.query)
@@ -121,52 +165,56 @@ func (c *Client) do(ctx context.Context, k call) error {
 	if k.bearer != "" {
 		r.SetAuthToken(k.bearer)
 	}
-	if !k.idempotent {
-		r.SetHeader(noRetryHeader, "1")
-	}
 	uri := k.path
-	if k.query != nil {
+	if len(k.query) > 0 {
 		uri += "?" + k.query.Encode()
 	}
+	ck := cacheKey(ctx, uri)
 	if k.conditional {
 		c.mu.Lock()
-		if et := c.etags[uri]; et != "" {
+		if et := c.etags[ck]; et != "" {
 			r.SetHeader("If-None-Match", et)
 		}
 		c.mu.Unlock()
 	}
+	start := time.Now()
 	resp, err := r.Execute(k.method, k.path)
 	if err != nil {
+		c.log.Debug("api call failed", "method", k.method, "path", k.path, "attempt", attempt, "dur", time.Since(start).Round(time.Millisecond))
 		return c.networkError(ctx, err)
 	}
 	status := resp.StatusCode()
+	c.log.Debug("api call", "method", k.method, "path", k.path, "status", status, "attempt", attempt, "dur", time.Since(start).Round(time.Millisecond))
 	if status == http.StatusNotModified {
 		return ErrNotModified
 	}
 	if status >= 400 {
 		return decodeError(resp)
 	}
+	if k.rate != nil {
+		*k.rate = parseRateHeaders(resp.Header())
+	}
+	if k.out != nil && len(resp.Body()) > 0 {
+		if err := json.Unmarshal(resp.Body(), k.out); err != nil {
+			// A body we cannot decode must not be remembered as current.
+			c.forgetETag(ck)
+			return &Error{Kind: KindDecode, Status: status, URL: c.base,
+				Message: fmt.Sprintf("unexpected response from %s: %v", k.path, err), Err: err}
+		}
+	}
 	if k.conditional {
 		if et := resp.Header().Get("ETag"); et != "" {
 			c.mu.Lock()
-			c.etags[uri] = et
+			c.etags[ck] = et
 			c.mu.Unlock()
 		}
-	}
-	if k.out == nil || len(resp.Body()) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(resp.Body(), k.out); err != nil {
-		// A body we cannot decode must not be remembered as current.
-		c.forgetETag(uri)
-		return &Error{Kind: KindDecode, Status: status, Message: fmt.Sprintf("unexpected response from %s: %v", k.path, err)}
 	}
 	return nil
 }
 
-func (c *Client) forgetETag(uri string) {
+func (c *Client) forgetETag(key string) {
 	c.mu.Lock()
-	delete(c.etags, uri)
+	delete(c.etags, key)
 	c.mu.Unlock()
 }
 

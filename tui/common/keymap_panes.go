@@ -100,7 +100,7 @@ func (k *DocsKeys) bindings() map[string]*key.Binding {
 type UsageKeys struct {
 	Up, Down, Range, Custom, KeyFilter key.Binding
 	Left, Right, Sort, Open, Export    key.Binding
-	NextSection, PrevSection           key.Binding
+	NextSection, PrevSection, Copy     key.Binding
 }
 
 func defaultUsageKeys() UsageKeys {
@@ -117,6 +117,7 @@ func defaultUsageKeys() UsageKeys {
 		Export:      newBinding("E", "export errors CSV", "E"),
 		NextSection: newBinding("]", "next section", "]"),
 		PrevSection: newBinding("[", "prev section", "["),
+		Copy:        newBinding("y", "copy CSV (OSC 52)", "y"),
 	}
 }
 
@@ -124,7 +125,7 @@ func (k *UsageKeys) bindings() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"up": &k.Up, "down": &k.Down, "range": &k.Range, "custom": &k.Custom, "key_filter": &k.KeyFilter,
 		"left": &k.Left, "right": &k.Right, "sort": &k.Sort, "open": &k.Open, "export": &k.Export,
-		"next_section": &k.NextSection, "prev_section": &k.PrevSection,
+		"next_section": &k.NextSection, "prev_section": &k.PrevSection, "copy": &k.Copy,
 	}
 }
 

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server"
+)
+
+// sandboxIdentities maps --as to the seeded demo users.
+func sandboxIdentities() map[string]string {
+	return map[string]string{
+		models.RoleAdmin:     "admin@acme.test",
+		models.RoleDeveloper: "dev@acme.test",
+		models.RoleMember:    "viewer@acme.test",
+	}
+}
+
+// sandboxEmail resolves --as: a role name, or one of the seeded emails.
+func sandboxEmail(as string) (string, error) {
+	ids := sandboxIdentities()
+	if e, ok := ids[as]; ok {
+		return e, nil
+	}
+	for _, e := range ids {
+		if e == as {
+			return e, nil
+		}
+	}
+	return "", fmt.Errorf("--as %q: want admin, developer or member", as)
+}
+
+// sandbox is the reference server running in this process on a loopback
+// port. The console still talks to it over HTTP only.
+type sandbox struct {
+	srv     *server.Server
+	hs      *http.Server
+	BaseURL string
+	Token   string
+
+	stopSim context.CancelFunc
+	simDone sync.WaitGroup
+	served  chan error
+}
+
+type sandboxOptions struct {
+	DBPath  string
+	Email   string
+	Traffic bool
+	Assets  fs.FS
+	Logger  *slog.Logger
+}
+
+// startSandbox opens (and on first run seeds) the sandbox database, serves it
+// on 127.0.0.1:0 and mints a short-lived token for the chosen identity.
+func startSandbox(ctx context.Context, o sandboxOptions) (*sandbox, error) {
+	srv, err := server.Open(ctx, server.Config{DBPath: o.DBPath, Seed: "demo", Logger: o.Logger, Assets: o.Assets})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = srv.Close(ctx)
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	sb := &sandbox{
+		srv:     srv,
+		hs:      &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn)},
+		BaseURL: "http://" + ln.Addr().String(),
+		served:  make(chan error, 1),
+	}
+	go func() { sb.served <- sb.hs.Serve(ln) }()
+	sb.Token, err = srv.MintToken(ctx, o.Email, 12*time.Hour)
+	if err != nil {
+		sb.Close()
+		return nil, fmt.Errorf("sandbox: sign in as %s: %w", o.Email, err)
+	}
+	simCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	sb.stopSim = cancel
+	if o.Traffic {
+		sb.simDone.Add(1)
+		go func() {
+			defer sb.simDone.Done()
+			srv.SimulateTraffic(simCtx, sb.BaseURL)
+		}()
+	}
+	o.Logger.Info("sandbox started", "url", sb.BaseURL, "db", o.DBPath, "as", o.Email, "traffic", o.Traffic)
+	return sb, nil
+}
+
+// Close stops the traffic generator, drains HTTP, then flushes and closes the
+// server (in that order, so no acknowledged request is lost).
+func (sb *sandbox) Close() error {
+	sb.stopSim()
+	sb.simDone.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := sb.hs.Shutdown(ctx)
+	if serr := <-sb.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return errors.Join(err, sb.srv.Close(ctx))
+}
+
+// isLoopback reports whether an API URL points at this machine (SANDBOX badge).
+func isLoopback(rawURL string) bool {
+	host := rawURL
+	if i := strings.Index(host, "://"); i >= 0 {
+		host = host[i+3:]
+	}
+	host, _, _ = strings.Cut(host, "/")
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

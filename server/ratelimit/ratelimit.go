@@ -1,0 +1,155 @@
+// Package ratelimit implements the per-key token buckets: capacity = the plan
+// burst, refilled evenly at the key's per-minute limit.
+package ratelimit
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// Result is the outcome of one Take.
+type Result struct {
+	Allowed   bool
+	Limit     int // per minute
+	Burst     int
+	Remaining int // whole tokens left after this request
+	// ResetSeconds is how long until the bucket is full again.
+	ResetSeconds int
+	// RetryAfter is how long until one token is available (429 only).
+	RetryAfter int
+}
+
+// State is a bucket's snapshot for the rate-limits endpoint.
+type State struct {
+	Limit, Burst int
+	Used         int // requests accepted in the current minute window
+	Remaining    int
+	ResetAt      time.Time // when the bucket is full again
+}
+
+// Bucket is one key's token bucket. Safe for concurrent use.
+type Bucket struct {
+	mu       sync.Mutex
+	burst    int
+	limit    int
+	tokens   float64
+	last     time.Time
+	winStart int64 // unix minute of the current window
+	winCount int
+}
+
+// NewBucket returns a full bucket.
+func NewBucket(limit, burst int, now time.Time) *Bucket {
+	return &Bucket{limit: limit, burst: burst, tokens: float64(burst), last: now}
+}
+
+func (b *Bucket) rate() float64 { return float64(b.limit) / 60 }
+
+// refill must run with mu held.
+func (b *Bucket) refill(now time.Time) {
+	if now.After(b.last) {
+		b.tokens = math.Min(float64(b.burst), b.tokens+now.Sub(b.last).Seconds()*b.rate())
+		b.last = now
+	}
+}
+
+func (b *Bucket) resetSeconds() int {
+	if b.limit <= 0 {
+		return 0
+	}
+	return int(math.Ceil((float64(b.burst) - b.tokens) / b.rate()))
+}
+
+// Take consumes one token if available.
+func (b *Bucket) Take(now time.Time) Result {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refill(now)
+	r := Result{Limit: b.limit, Burst: b.burst}
+	if b.tokens >= 1 {
+		b.tokens--
+		r.Allowed = true
+		if m := now.Unix() / 60; m != b.winStart {
+			b.winStart, b.winCount = m, 0
+		}
+		b.winCount++
+	} else if b.limit > 0 {
+		r.RetryAfter = int(math.Ceil((1 - b.tokens) / b.rate()))
+		if r.RetryAfter < 1 {
+			r.RetryAfter = 1
+		}
+	} else {
+		r.RetryAfter = 60
+	}
+	r.Remaining = int(math.Floor(b.tokens))
+	r.ResetSeconds = b.resetSeconds()
+	return r
+}
+
+// Snapshot reports the bucket without consuming.
+func (b *Bucket) Snapshot(now time.Time) State {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refill(now)
+	s := State{Limit: b.limit, Burst: b.burst, Remaining: int(math.Floor(b.tokens))}
+	if now.Unix()/60 == b.winStart {
+		s.Used = b.winCount
+	}
+	s.ResetAt = now.Add(time.Duration(b.resetSeconds()) * time.Second)
+	return s
+}
+
+// SetLimit changes the refill rate (and burst) keeping the current tokens.
+func (b *Bucket) SetLimit(limit, burst int, now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refill(now)
+	b.limit, b.burst = limit, burst
+	b.tokens = math.Min(b.tokens, float64(burst))
+}
+
+// Limiter holds one bucket per key id.
+type Limiter struct {
+	mu      sync.RWMutex
+	buckets map[string]*Bucket
+}
+
+// NewLimiter returns an empty limiter.
+func NewLimiter() *Limiter { return &Limiter{buckets: map[string]*Bucket{}} }
+
+// Bucket returns the key's bucket, creating a full one (or adjusting its limit) as needed.
+func (l *Limiter) Bucket(keyID string, limit, burst int, now time.Time) *Bucket {
+	l.mu.RLock()
+	b := l.buckets[keyID]
+	l.mu.RUnlock()
+	if b == nil {
+		l.mu.Lock()
+		if b = l.buckets[keyID]; b == nil {
+			b = NewBucket(limit, burst, now)
+			l.buckets[keyID] = b
+		}
+		l.mu.Unlock()
+	}
+	b.mu.Lock()
+	changed := b.limit != limit || b.burst != burst
+	b.mu.Unlock()
+	if changed {
+		b.SetLimit(limit, burst, now)
+	}
+	return b
+}
+
+// Peek returns the key's bucket if it exists.
+func (l *Limiter) Peek(keyID string) *Bucket {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.buckets[keyID]
+}
+
+// Forget drops a key's bucket (revoked keys).
+func (l *Limiter) Forget(keyID string) {
+	l.mu.Lock()
+	delete(l.buckets, keyID)
+	l.mu.Unlock()
+}

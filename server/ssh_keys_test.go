@@ -1,0 +1,107 @@
+package server
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/penguinmails/pmdev/models"
+)
+
+func sshTestKey(t *testing.T, comment string) ([]byte, string) {
+	t.Helper()
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := gossh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pk))) + " " + comment + "\n"
+	return []byte(line), gossh.FingerprintSHA256(pk)
+}
+
+func TestSSHKeysLifecycle(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DBPath: filepath.Join(t.TempDir(), "pm.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	k1, fp1 := sshTestKey(t, "alice@laptop")
+	k2, fp2 := sshTestKey(t, "alice@desk")
+	if _, err := s.AddUser(ctx, NewUser{Email: "alice@acme.test", Role: models.RoleMember, Tenant: "Acme", SSHKeys: [][]byte{k1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddUser(ctx, NewUser{Email: "bob@acme.test", Role: models.RoleAdmin, Tenant: "Acme"}); err != nil {
+		t.Fatal(err)
+	}
+	me, err := s.UserBySSHKey(ctx, fp1)
+	if err != nil || me.Email != "alice@acme.test" || me.Role != models.RoleMember || me.CanManageKeys || me.Tenant.Name != "Acme" {
+		t.Fatalf("UserBySSHKey = %+v, %v", me, err)
+	}
+	if _, err := s.AddSSHKey(ctx, "alice@acme.test", k2); err != nil {
+		t.Fatal(err)
+	}
+	// Re-adding to the owner is a no-op; giving it to someone else is refused.
+	if _, err := s.AddSSHKey(ctx, "alice@acme.test", k2); err != nil {
+		t.Fatalf("re-add: %v", err)
+	}
+	if _, err := s.AddSSHKey(ctx, "bob@acme.test", k1); err == nil || !strings.Contains(err.Error(), "another user") {
+		t.Fatalf("stealing a key: %v", err)
+	}
+	keys, err := s.ListSSHKeys(ctx, "alice@acme.test")
+	if err != nil || len(keys) != 2 {
+		t.Fatalf("list = %+v, %v", keys, err)
+	}
+	if keys[0].Fingerprint != fp1 || keys[0].LastUsed == nil || keys[1].LastUsed != nil || keys[1].Comment != "alice@desk" {
+		t.Fatalf("list details = %+v", keys)
+	}
+	if _, err := s.RemoveSSHKey(ctx, fp1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UserBySSHKey(ctx, fp1); !errors.Is(err, ErrSSHKeyNotFound) {
+		t.Fatalf("removed key still resolves: %v", err)
+	}
+	if _, err := s.RemoveSSHKey(ctx, fp1); !errors.Is(err, ErrSSHKeyNotFound) {
+		t.Fatalf("second remove: %v", err)
+	}
+	if me, err := s.UserBySSHKey(ctx, fp2); err != nil || me.Email != "alice@acme.test" {
+		t.Fatalf("other key: %+v %v", me, err)
+	}
+}
+
+func TestParseSSHKeysRefusesWeakAndGarbage(t *testing.T) {
+	rk, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weak, err := gossh.NewPublicKey(&rk.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct{ in, want string }{
+		"empty":    {"\n# only a comment\n", "no public key"},
+		"garbage":  {"ssh-ed25519 not-base64", "not an OpenSSH public key"},
+		"weak rsa": {string(gossh.MarshalAuthorizedKey(weak)), "at least 2048 bits"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := ParseSSHKeys([]byte(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v, want %q", err, tc.want)
+			}
+		})
+	}
+	good, _ := sshTestKey(t, "c")
+	two := append(append([]byte("# keys\n"), good...), good...)
+	if keys, err := ParseSSHKeys(two); err != nil || len(keys) != 2 {
+		t.Fatalf("two lines: %d keys, %v", len(keys), err)
+	}
+}

@@ -1,0 +1,291 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+)
+
+func TestRateLimitExactUnderConcurrency(t *testing.T) {
+	e := newEnv(t, "")
+	tok := e.addUser("admin@s.test", models.RoleAdmin, "Small", models.PlanStarter) // 60/min, burst 100
+	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "Burst", Permissions: []string{"read_campaigns"}})
+	var ok, limited atomic.Int64
+	var bad atomic.Value
+	var wg sync.WaitGroup
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 50}}
+	for g := 0; g < 50; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 4; i++ {
+				req, _ := http.NewRequest("GET", e.url+"/api/v1/campaigns", nil)
+				req.Header.Set("Authorization", "Bearer "+k.Plaintext)
+				res, err := client.Do(req)
+				if err != nil {
+					bad.Store(err.Error())
+					return
+				}
+				res.Body.Close()
+				switch res.StatusCode {
+				case 200:
+					ok.Add(1)
+				case 429:
+					limited.Add(1)
+					if res.Header.Get("Retry-After") != "1" || res.Header.Get("X-RateLimit-Remaining") != "0" {
+						bad.Store("429 headers: " + res.Header.Get("Retry-After"))
+					}
+				default:
+					bad.Store("status " + strconv.Itoa(res.StatusCode))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if v := bad.Load(); v != nil {
+		t.Fatal(v)
+	}
+	// The clock is frozen: exactly the burst succeeds.
+	if ok.Load() != 100 || limited.Load() != 100 {
+		t.Fatalf("ok=%d limited=%d, want 100/100", ok.Load(), limited.Load())
+	}
+	r := e.do("GET", "/api/v1/campaigns", k.Plaintext, nil)
+	p := r.prob(t)
+	if p.Error != "rate_limit_exceeded" || p.RetryAfter != 1 || r.header.Get("RateLimit-Policy") != "60;w=60;burst=100" ||
+		r.header.Get("RateLimit") != "limit=60, remaining=0, reset=100" || r.header.Get("X-RateLimit-Reset") != "100" {
+		t.Fatalf("429: %+v headers %v", p, r.header)
+	}
+	// 60/min refills one token a second.
+	e.clock.Advance(10 * time.Second)
+	n := 0
+	for e.do("GET", "/api/v1/campaigns", k.Plaintext, nil).status == 200 {
+		n++
+	}
+	if n != 10 {
+		t.Fatalf("after 10s %d requests passed, want 10", n)
+	}
+	var rl models.RateLimits
+	e.must("GET", "/api/v1/platform/rate-limits", tok, nil, 200, &rl)
+	if len(rl.Keys) != 1 || rl.Keys[0].Used != 110 || rl.Keys[0].Remaining != 0 || rl.Tenant.Used != 110 || rl.Tenant.Limit != 60 ||
+		rl.Plan.Name != models.PlanStarter || rl.Keys[0].ResetIn != 100 {
+		t.Fatalf("rate limits: %+v", rl)
+	}
+}
+
+func TestUsageAggregationOnKnownTraffic(t *testing.T) {
+	e := newEnv(t, "")
+	tok := e.addUser("admin@a.test", models.RoleAdmin, "A", "")
+	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "Known", Permissions: []string{"read_campaigns", "read_analytics", "send_email"}})
+	other := e.createKey(tok, models.CreateAPIKeyRequest{Name: "Other", Permissions: []string{"send_email"}})
+	for i := 0; i < 5; i++ {
+		e.must("GET", "/api/v1/campaigns", k.Plaintext, nil, 200, nil)
+	}
+	e.clock.Advance(time.Minute)
+	e.must("GET", "/api/v1/analytics/campaigns/cmp_1001", k.Plaintext, nil, 200, nil)
+	e.must("GET", "/api/v1/analytics/campaigns/cmp_9999", k.Plaintext, nil, 404, nil)
+	e.must("GET", "/api/v1/analytics/campaigns/cmp_9998", k.Plaintext, nil, 404, nil)
+	e.must("POST", "/api/v1/emails/send", k.Plaintext, map[string]any{"to": "nope", "subject": "x", "text_body": "y"}, 400, nil)
+	e.must("GET", "/api/v1/campaigns", other.Plaintext, nil, 403, nil)
+	e.s.Flush()
+
+	var u models.APIUsage
+	r := e.must("GET", "/api/v1/tenant/analytics/api-usage?range=1h", tok, nil, 200, &u)
+	tot := u.Totals
+	if tot.Requests != 10 || tot.Success != 6 || tot.Errors != 4 || tot.SuccessRate != 60 || tot.RateLimited != 0 {
+		t.Fatalf("totals %+v", tot)
+	}
+	if u.BucketSeconds != 60 || len(u.Series) != 60 || u.To.Sub(u.From) != time.Hour {
+		t.Fatalf("series shape: bucket %d points %d from %v to %v", u.BucketSeconds, len(u.Series), u.From, u.To)
+	}
+	var sum, cerr int64
+	for _, b := range u.Series {
+		sum += b.Total
+		cerr += b.ClientError
+	}
+	if sum != 10 || cerr != 4 || u.Series[59].Total != 5 || u.Series[58].Total != 5 {
+		t.Fatalf("series sum %d client errors %d last %+v", sum, cerr, u.Series[58:])
+	}
+	if len(u.Endpoints) != 3 || u.Endpoints[0].Endpoint != "GET /api/v1/campaigns" || u.Endpoints[0].Requests != 6 || u.Endpoints[0].Errors != 1 ||
+		u.Endpoints[1].Endpoint != "GET /api/v1/analytics/campaigns/{id}" || u.Endpoints[1].Requests != 3 {
+		t.Fatalf("endpoints %+v", u.Endpoints)
+	}
+	if len(u.ErrorsBy) != 3 || u.ErrorsBy[0].Status != 404 || u.ErrorsBy[0].Count != 2 || u.ErrorsBy[0].Percent != 50 {
+		t.Fatalf("errors by status %+v", u.ErrorsBy)
+	}
+	if len(u.RecentErrors) != 4 || u.RecentErrors[0].Status != 403 || u.RecentErrors[0].KeyName != "Other" ||
+		u.RecentErrors[1].ErrorCode != "invalid_email" {
+		t.Fatalf("recent errors %+v", u.RecentErrors)
+	}
+	if u.RateLimit.Peak != 5 || u.RateLimit.Limit != 300 || u.Totals.RateLimitUsagePc != 1.67 || len(u.ByKey) != 2 || u.ByKey[0].Requests != 9 {
+		t.Fatalf("rate limit %+v by key %+v", u.RateLimit, u.ByKey)
+	}
+	if r2 := e.do("GET", "/api/v1/tenant/analytics/api-usage?range=1h", tok, nil, "If-None-Match", r.header.Get("ETag")); r2.status != 304 {
+		t.Fatalf("If-None-Match → %d", r2.status)
+	}
+	// Filter by key, and the other ranges' bucket sizes.
+	e.must("GET", "/api/v1/tenant/analytics/api-usage?range=24h&key_id="+other.KeyID, tok, nil, 200, &u)
+	if u.Totals.Requests != 1 || u.BucketSeconds != 900 || len(u.Series) != 96 || u.RateLimit.Limit != 300 {
+		t.Fatalf("24h for other key: %+v bucket %d points %d", u.Totals, u.BucketSeconds, len(u.Series))
+	}
+	for rng, want := range map[string][2]int{"7d": {3600, 168}, "30d": {21600, 120}} {
+		e.must("GET", "/api/v1/tenant/analytics/api-usage?range="+rng, tok, nil, 200, &u)
+		if u.BucketSeconds != want[0] || len(u.Series) != want[1] || u.Totals.Requests != 10 || u.RateLimit.Peak != 5 {
+			t.Fatalf("%s: bucket %d points %d totals %+v peak %d", rng, u.BucketSeconds, len(u.Series), u.Totals, u.RateLimit.Peak)
+		}
+	}
+	from := e.clock.Now().Add(-3 * time.Hour).Format(time.RFC3339)
+	to := e.clock.Now().Add(time.Minute).Format(time.RFC3339)
+	e.must("GET", "/api/v1/tenant/analytics/api-usage?range=custom&from="+from+"&to="+to, tok, nil, 200, &u)
+	if u.BucketSeconds != 60 || len(u.Series) > 200 || u.Totals.Requests != 10 {
+		t.Fatalf("custom 3h: bucket %d points %d", u.BucketSeconds, len(u.Series))
+	}
+	for _, q := range []string{"range=2h", "range=custom", "range=custom&from=" + to + "&to=" + from, "key_id=nope"} {
+		if p := e.do("GET", "/api/v1/tenant/analytics/api-usage?"+q, tok, nil).prob(t); p.Status != 400 && p.Status != 404 {
+			t.Errorf("%s: %+v", q, p)
+		}
+	}
+	// Previous period: an hour later the same traffic is "previous".
+	e.clock.Advance(time.Hour)
+	e.must("GET", "/api/v1/tenant/analytics/api-usage?range=1h", tok, nil, 200, &u)
+	if u.Totals.Requests != 0 || u.Previous.Requests != 10 || u.Previous.Success != 6 {
+		t.Fatalf("previous period: now %+v previous %+v", u.Totals, u.Previous)
+	}
+
+	var d models.APIKeyDetails
+	e.must("GET", "/api/v1/platform/api-keys/"+k.KeyID, tok, nil, 200, &d)
+	last := d.UsageByDay[len(d.UsageByDay)-1]
+	if len(d.UsageByDay) != 30 || last.Requests != 9 || last.Errors != 3 || d.RequestCount != 9 || d.ErrorCount != 3 ||
+		d.LastUsed == nil || d.LastUsedIP != "127.0.0.1" || len(d.TopEndpoints) != 3 || d.TopEndpoints[0].Count != 5 {
+		t.Fatalf("details: %+v", d)
+	}
+}
+
+// Requests acknowledged before Close are all stored, with no explicit flush.
+func TestShutdownFlushesAndRestartPersists(t *testing.T) {
+	e := newEnv(t, "")
+	tok := e.addUser("admin@a.test", models.RoleAdmin, "A", "")
+	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "Persist", Permissions: []string{"read_campaigns"}})
+	for i := 0; i < 37; i++ {
+		e.must("GET", "/api/v1/campaigns", k.Plaintext, nil, 200, nil)
+	}
+	e.restart()
+	var d models.APIKeyDetails
+	e.must("GET", "/api/v1/platform/api-keys/"+k.KeyID, tok, nil, 200, &d)
+	if d.RequestCount != 37 || d.Name != "Persist" {
+		t.Fatalf("after restart: count %d name %q", d.RequestCount, d.Name)
+	}
+	e.must("GET", "/api/v1/campaigns", k.Plaintext, nil, 200, nil)
+	var u models.APIUsage
+	e.must("GET", "/api/v1/tenant/analytics/api-usage?range=1h", tok, nil, 200, &u)
+	if u.Totals.Requests != 37 { // the 38th is still queued
+		t.Fatalf("usage after restart %d", u.Totals.Requests)
+	}
+}
+
+func TestNoPlaintextSecretsInDatabase(t *testing.T) {
+	e := newEnv(t, "")
+	var secrets []string
+	tok := e.addUser("admin@a.test", models.RoleAdmin, "A", "")
+	minted, _ := e.s.MintToken(context.Background(), "admin@a.test", time.Hour)
+	secrets = append(secrets, tok, minted)
+	for i := 0; i < 3; i++ {
+		k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "K" + strconv.Itoa(i), Permissions: []string{"read_campaigns"}})
+		e.must("GET", "/api/v1/campaigns", k.Plaintext, nil, 200, nil)
+		var rot models.CreatedAPIKey
+		e.must("POST", "/api/v1/platform/api-keys/"+k.KeyID+"/regenerate", tok, nil, 200, &rot)
+		secrets = append(secrets, k.Plaintext, rot.Plaintext)
+	}
+	e.s.Flush()
+	scan := func(stage string) {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			b, err := os.ReadFile(e.dbPath + suffix)
+			if err != nil {
+				continue
+			}
+			for _, s := range secrets {
+				// The random middle never appears, with or without prefix.
+				if bytes.Contains(b, []byte(s)) || bytes.Contains(b, []byte(s[len(s)-40:len(s)-10])) {
+					t.Fatalf("%s: secret found in %s", stage, e.dbPath+suffix)
+				}
+			}
+		}
+	}
+	scan("running")
+	e.close()
+	scan("closed")
+}
+
+func TestDemoSeed(t *testing.T) {
+	e := newEnv(t, "demo")
+	ctx := context.Background()
+	admin, err := e.s.MintToken(ctx, "admin@acme.test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for email, role := range map[string]string{"dev@acme.test": "developer", "viewer@acme.test": "member"} {
+		tok, err := e.s.MintToken(ctx, email, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var me models.Me
+		e.must("GET", "/api/v1/me", tok, nil, 200, &me)
+		if me.Role != role || me.Tenant.Name != "Acme" || me.Tenant.Plan.Name != "professional" {
+			t.Fatalf("%s: %+v", email, me)
+		}
+	}
+	var l models.APIKeyList
+	e.must("GET", "/api/v1/platform/api-keys", admin, nil, 200, &l)
+	seen := map[string]bool{}
+	for _, k := range l.APIKeys {
+		seen[k.Status] = true
+		seen[k.Environment] = true
+		if len(k.AllowedIPs) > 0 {
+			seen["ip"] = true
+		}
+	}
+	if len(l.APIKeys) < 6 || !seen["active"] || !seen["revoked"] || !seen["expired"] || !seen["live"] || !seen["test"] || !seen["ip"] {
+		t.Fatalf("demo keys %d, kinds %v", len(l.APIKeys), seen)
+	}
+	var u models.APIUsage
+	e.must("GET", "/api/v1/tenant/analytics/api-usage?range=30d", admin, nil, 200, &u)
+	var sum int64
+	nonZero := 0
+	for _, b := range u.Series {
+		sum += b.Total
+		if b.Total > 0 {
+			nonZero++
+		}
+	}
+	if sum != u.Totals.Requests || nonZero < 110 || u.Totals.RateLimited == 0 || u.RateLimit.Peak < 290 || len(u.RecentErrors) == 0 {
+		t.Fatalf("30d demo usage: total %d (series %d, %d non-zero buckets), 429s %d, peak %d", u.Totals.Requests, sum, nonZero, u.Totals.RateLimited, u.RateLimit.Peak)
+	}
+	// The error spike is visible in the 24h view: some 15-minute bucket has many 5xx.
+	e.must("GET", "/api/v1/tenant/analytics/api-usage?range=24h", admin, nil, 200, &u)
+	var spike int64
+	for _, b := range u.Series {
+		spike = max(spike, b.ServerError)
+	}
+	if spike < 30 || u.Totals.RateLimited == 0 {
+		t.Fatalf("24h: max 5xx per bucket %d, 429s %d", spike, u.Totals.RateLimited)
+	}
+	// Opening again does not reseed.
+	e.restart()
+	e.close()
+	s, err := Open(ctx, Config{DBPath: e.dbPath, Seed: "demo", Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	var n int
+	if err := s.db.QueryRow(`SELECT COUNT(*) FROM tenants`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("tenants after reopen with seed: %d %v", n, err)
+	}
+}

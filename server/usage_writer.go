@@ -1,0 +1,324 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Batching bounds of the usage writer.
+const (
+	flushInterval = 250 * time.Millisecond
+	flushRows     = 500
+)
+
+const histBuckets = 10
+
+// latencyBoundsUS are the upper bounds of histogram buckets h0..h8 (h9 is the rest).
+func latencyBoundsUS() [histBuckets - 1]int64 {
+	return [...]int64{1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 200_000, 400_000, 1_000_000}
+}
+
+func histBucket(latUS int64) int {
+	for i, b := range latencyBoundsUS() {
+		if latUS <= b {
+			return i
+		}
+	}
+	return histBuckets - 1
+}
+
+type auditItem struct {
+	action, detail string
+}
+
+// usageEvent is one product request.
+type usageEvent struct {
+	at                   time.Time
+	tenantID, keyID      string
+	method, route        string
+	status               int
+	latencyUS            int64
+	errCode, message, ip string
+	counted              bool // consumed a rate-limit token
+	audit                *auditItem
+}
+
+func (e *usageEvent) endpoint() string { return e.method + " " + e.route }
+
+// usageWriter batches usage events into SQLite off the request path.
+type usageWriter struct {
+	db  *sql.DB
+	log *slog.Logger
+
+	mu     sync.RWMutex // guards closed against sends on a closed channel
+	closed bool
+	ch     chan usageEvent
+	flushC chan chan struct{}
+	done   chan struct{}
+}
+
+func newUsageWriter(db *sql.DB, log *slog.Logger) *usageWriter {
+	w := &usageWriter{db: db, log: log, ch: make(chan usageEvent, 8192), flushC: make(chan chan struct{}), done: make(chan struct{})}
+	go w.loop()
+	return w
+}
+
+// record queues e; it blocks rather than drop when the queue is full.
+func (w *usageWriter) record(e usageEvent) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		w.log.Warn("usage event after close dropped", "key_id", e.keyID)
+		return
+	}
+	w.ch <- e
+}
+
+// flushNow writes everything queued so far.
+func (w *usageWriter) flushNow() {
+	done := make(chan struct{})
+	select {
+	case w.flushC <- done:
+		<-done
+	case <-w.done:
+	}
+}
+
+// close drains the queue to the database and stops the writer.
+func (w *usageWriter) close() error {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.ch)
+	}
+	w.mu.Unlock()
+	<-w.done
+	return nil
+}
+
+func (w *usageWriter) loop() {
+	defer close(w.done)
+	t := time.NewTicker(flushInterval)
+	defer t.Stop()
+	var batch []usageEvent
+	flush := func() {
+		if len(batch) > 0 {
+			w.write(batch)
+			batch = batch[:0]
+		}
+	}
+	for {
+		select {
+		case e, ok := <-w.ch:
+			if !ok {
+				flush()
+				return
+			}
+			batch = append(batch, e)
+			if len(batch) >= flushRows {
+				flush()
+			}
+		case <-t.C:
+			flush()
+		case done := <-w.flushC:
+			for drained := false; !drained; {
+				select {
+				case e, ok := <-w.ch:
+					if !ok {
+						drained = true
+						break
+					}
+					batch = append(batch, e)
+				default:
+					drained = true
+				}
+			}
+			flush()
+			close(done)
+		}
+	}
+}
+
+func (w *usageWriter) write(batch []usageEvent) {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = writeUsage(context.Background(), w.db, batch); err == nil {
+			return
+		}
+		time.Sleep(time.Duration(attempt+1) * 50 * time.Millisecond)
+	}
+	w.log.Error("usage batch lost", "rows", len(batch), "err", err)
+}
+
+// rollupRes are the stored rollup resolutions (seconds); peakRes those with peak tables.
+func rollupRes() []int64 { return []int64{60, 900, 3600, 21600} }
+
+func peakRes() []int64 { return []int64{900, 3600, 21600} }
+
+type rollupKey struct {
+	tenantID, keyID string
+	res, t          int64
+	endpoint        string
+	status          int
+}
+
+type rollupVal struct {
+	n, latSum int64
+	h         [histBuckets]int64
+}
+
+type totalKey struct {
+	tenantID, keyID string
+	t               int64
+}
+
+type keyDelta struct {
+	n, errs  int64
+	lastUsed int64
+	lastIP   string
+}
+
+type ipKey struct{ keyID, ip string }
+
+type ipDelta struct{ n, last int64 }
+
+// rollupUpsert adds into one usage_rollup row.
+const rollupUpsert = `INSERT INTO usage_rollup(tenant_id, key_id, res, t, endpoint, status, n, lat_sum_us, h0,h1,h2,h3,h4,h5,h6,h7,h8,h9)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT(tenant_id, res, t, key_id, endpoint, status) DO UPDATE SET n = n + excluded.n, lat_sum_us = lat_sum_us + excluded.lat_sum_us,
+		h0=h0+excluded.h0, h1=h1+excluded.h1, h2=h2+excluded.h2, h3=h3+excluded.h3, h4=h4+excluded.h4,
+		h5=h5+excluded.h5, h6=h6+excluded.h6, h7=h7+excluded.h7, h8=h8+excluded.h8, h9=h9+excluded.h9`
+
+const peakUpsert = `INSERT INTO usage_peak(tenant_id, key_id, res, t, peak) VALUES (?,?,?,?,?)
+	ON CONFLICT(tenant_id, key_id, res, t) DO UPDATE SET peak = max(peak, excluded.peak)`
+
+func insertRollups(ctx context.Context, tx *sql.Tx, m map[rollupKey]*rollupVal) error {
+	st, err := tx.PrepareContext(ctx, rollupUpsert)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for k, v := range m {
+		if _, err := st.ExecContext(ctx, rollupArgs(k, v)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func rollupArgs(k rollupKey, v *rollupVal) []any {
+	args := []any{k.tenantID, k.keyID, k.res, k.t, k.endpoint, k.status, v.n, v.latSum}
+	for _, h := range v.h {
+		args = append(args, h)
+	}
+	return args
+}
+
+// writeUsage stores one batch and updates every derived table in one transaction.
+func writeUsage(ctx context.Context, db *sql.DB, batch []usageEvent) error {
+	rollups := map[rollupKey]*rollupVal{}
+	totals := map[totalKey]int64{}
+	keys := map[string]*keyDelta{}
+	ips := map[ipKey]*ipDelta{}
+	add := func(m map[rollupKey]*rollupVal, k rollupKey, e *usageEvent) {
+		v := m[k]
+		if v == nil {
+			v = &rollupVal{}
+			m[k] = v
+		}
+		v.n++
+		v.latSum += e.latencyUS
+		v.h[histBucket(e.latencyUS)]++
+	}
+	for i := range batch {
+		e := &batch[i]
+		sec := e.at.Unix()
+		ep := e.endpoint()
+		for _, res := range rollupRes() {
+			add(rollups, rollupKey{e.tenantID, e.keyID, res, sec - sec%res, ep, e.status}, e)
+		}
+		if e.counted {
+			totals[totalKey{e.tenantID, e.keyID, sec - sec%60}]++
+			totals[totalKey{e.tenantID, "", sec - sec%60}]++
+		}
+		d := keys[e.keyID]
+		if d == nil {
+			d = &keyDelta{}
+			keys[e.keyID] = d
+		}
+		d.n++
+		if e.status >= 400 {
+			d.errs++
+		}
+		if at := ms(e.at); at >= d.lastUsed {
+			d.lastUsed, d.lastIP = at, e.ip
+		}
+		ik := ipKey{e.keyID, e.ip}
+		id := ips[ik]
+		if id == nil {
+			id = &ipDelta{}
+			ips[ik] = id
+		}
+		id.n++
+		id.last = max(id.last, ms(e.at))
+	}
+
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO usage_events(ts, tenant_id, key_id, method, route, status, latency_us, error_code, message, ip)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for i := range batch {
+		e := &batch[i]
+		if _, err := ins.ExecContext(ctx, ms(e.at), e.tenantID, e.keyID, e.method, e.route, e.status, e.latencyUS, e.errCode, e.message, e.ip); err != nil {
+			return err
+		}
+		if e.audit != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events(id, tenant_id, key_id, ts, action, actor, ip, detail) VALUES (?,?,?,?,?,?,?,?)`,
+				uuid.NewString(), e.tenantID, e.keyID, ms(e.at), e.audit.action, "system", e.ip, e.audit.detail); err != nil {
+				return err
+			}
+		}
+	}
+	if err := insertRollups(ctx, tx, rollups); err != nil {
+		return err
+	}
+	for k, n := range totals {
+		var total int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO usage_minute_total(tenant_id, key_id, t, n) VALUES (?,?,?,?)
+			ON CONFLICT(tenant_id, key_id, t) DO UPDATE SET n = n + excluded.n RETURNING n`, k.tenantID, k.keyID, k.t, n).Scan(&total); err != nil {
+			return err
+		}
+		for _, res := range peakRes() {
+			if _, err := tx.ExecContext(ctx, peakUpsert, k.tenantID, k.keyID, res, k.t-k.t%res, total); err != nil {
+				return err
+			}
+		}
+	}
+	for id, d := range keys {
+		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET request_count = request_count + ?, error_count = error_count + ?,
+			last_used_ip = CASE WHEN last_used IS NULL OR last_used <= ? THEN ? ELSE last_used_ip END,
+			last_used = max(coalesce(last_used, 0), ?) WHERE id = ?`, d.n, d.errs, d.lastUsed, d.lastIP, d.lastUsed, id); err != nil {
+			return err
+		}
+	}
+	for k, d := range ips {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO key_ips(key_id, ip, last_seen, requests) VALUES (?,?,?,?)
+			ON CONFLICT(key_id, ip) DO UPDATE SET requests = requests + excluded.requests, last_seen = max(last_seen, excluded.last_seen)`,
+			k.keyID, k.ip, d.last, d.n); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,271 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+)
+
+// endpoint is what an attempt needs to know about a webhook.
+type endpoint struct {
+	id, tenantID, url, status string
+	secrets                   []string // newest first
+}
+
+func (s *Service) loadEndpoint(ctx context.Context, id string) (endpoint, error) {
+	var e endpoint
+	var cur, prev []byte
+	var prevUntil sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT id, tenant_id, url, status, secret_sealed, prev_secret_sealed, prev_secret_until
+		FROM webhooks WHERE id = ?`, id).Scan(&e.id, &e.tenantID, &e.url, &e.status, &cur, &prev, &prevUntil)
+	if err != nil {
+		return e, err
+	}
+	sec, err := s.seal.open(e.id, cur)
+	if err != nil {
+		return e, err
+	}
+	e.secrets = []string{sec}
+	if prev != nil && prevUntil.Valid && s.now().Before(fromMS(prevUntil.Int64)) {
+		if p, err := s.seal.open(e.id, prev); err == nil {
+			e.secrets = append(e.secrets, p)
+		}
+	}
+	return e, nil
+}
+
+// result is the outcome of one HTTP attempt.
+type result struct {
+	status  int
+	latency time.Duration
+	excerpt string
+	errText string
+	headers map[string]string
+}
+
+func (r result) ok() bool { return r.errText == "" && r.status >= 200 && r.status < 300 }
+
+// send signs and posts one attempt. It returns ctx's error (and nothing
+// else) when ctx ended, so shutdown is not recorded as a failure.
+func (s *Service) send(ctx context.Context, e endpoint, q queued) (result, error) {
+	now := s.now()
+	sig, err := Sign(e.secrets, q.eventID, now, q.payload)
+	if err != nil {
+		return result{errText: err.Error()}, nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(q.payload))
+	if err != nil {
+		return result{errText: "invalid endpoint URL"}, nil
+	}
+	h := req.Header
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", userAgent)
+	// Set by map key to keep the documented spelling on the wire and in records.
+	h[models.HeaderWebhookSignature] = []string{sig.Penguin}
+	h[models.HeaderWebhookEvent] = []string{q.eventType}
+	h[models.HeaderWebhookDeliveryID] = []string{q.id}
+	h[models.HeaderStdWebhookID] = []string{q.eventID}
+	h[models.HeaderStdWebhookTimestamp] = []string{sig.Timestamp}
+	h[models.HeaderStdWebhookSignature] = []string{sig.Standard}
+	r := result{headers: map[string]string{}}
+	for k, v := range h {
+		r.headers[k] = strings.Join(v, ", ")
+	}
+	start := time.Now()
+	resp, err := s.client.Do(req)
+	r.latency = time.Since(start)
+	if err != nil {
+		if ctx.Err() != nil {
+			return r, ctx.Err()
+		}
+		r.errText = describe(err, s.timeout)
+		return r, nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, models.WebhookExcerptLimit))
+	// Drain a little more so the connection can be reused, without reading a huge body.
+	_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
+	r.latency = time.Since(start)
+	r.status = resp.StatusCode
+	r.excerpt = strings.ToValidUTF8(string(body), "\uFFFD")
+	return r, nil
+}
+
+// describe turns a transport error into a short, log-safe phrase.
+func describe(err error, timeout time.Duration) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, ErrBlockedAddress):
+		var msg string
+		for e := err; e != nil; e = errors.Unwrap(e) {
+			if strings.Contains(e.Error(), ErrBlockedAddress.Error()) {
+				msg = e.Error()
+			}
+		}
+		if i := strings.Index(msg, ErrBlockedAddress.Error()); i >= 0 {
+			return "blocked: " + msg[i:]
+		}
+		return "blocked: " + ErrBlockedAddress.Error()
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return fmt.Sprintf("timeout: no answer within %s", timeout)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return "DNS lookup failed for " + dnsErr.Name
+	}
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	if len(msg) > 200 {
+		msg = msg[:200]
+	}
+	return msg
+}
+
+// attempt sends a claimed delivery and records the outcome. force sends to
+// paused or disabled endpoints too (manual retries and tests).
+func (s *Service) attempt(ctx context.Context, q queued) (bool, error) {
+	return s.attemptWith(ctx, q, false, false)
+}
+
+func (s *Service) attemptWith(ctx context.Context, q queued, force, test bool) (bool, error) {
+	e, err := s.loadEndpoint(context.WithoutCancel(ctx), q.webhookID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // deleted meanwhile; its deliveries went with it
+	}
+	if err != nil {
+		s.finish(q, result{errText: err.Error()}, test, false)
+		return false, err
+	}
+	if !force {
+		switch e.status {
+		case models.WebhookPaused:
+			// Held until the endpoint is resumed.
+			_, err := s.db.Exec(`UPDATE webhook_deliveries SET claimed_at = NULL, next_attempt_at = NULL WHERE id = ?`, q.id)
+			return false, err
+		case models.WebhookDisabled:
+			return false, s.failHeld(q.id, "endpoint disabled")
+		}
+	}
+	r, err := s.send(ctx, e, q)
+	if err != nil {
+		s.release(q.id)
+		return false, err
+	}
+	return r.ok(), s.finish(q, r, test, e.status == models.WebhookActive)
+}
+
+// failHeld marks a delivery failed without an attempt.
+func (s *Service) failHeld(id, why string) error {
+	now := ms(s.now())
+	_, err := s.db.Exec(`UPDATE webhook_deliveries SET status = 'failed', claimed_at = NULL, next_attempt_at = NULL,
+		error = ?, updated_at = ? WHERE id = ?`, why, now, id)
+	return err
+}
+
+// retryDelay is the wait after the given failed attempt number (1-based).
+func (s *Service) retryDelay(attempt int) time.Duration {
+	i := min(max(attempt-1, 0), len(s.schedule)-1)
+	return s.schedule[i]
+}
+
+// finish records one attempt: the delivery's new state, the attempt row and
+// the endpoint's failure streak, in one transaction.
+func (s *Service) finish(q queued, r result, test, active bool) error {
+	now := s.now()
+	attempts := q.attempts + 1
+	status := models.DeliverySuccess
+	var next any
+	gone := false
+	switch {
+	case r.ok():
+	case r.status == http.StatusGone:
+		status, gone = models.DeliveryFailed, true
+	case attempts < q.maxAttempts:
+		status = models.DeliveryPendingRetry
+		next = ms(now.Add(s.retryDelay(attempts)))
+	default:
+		status = models.DeliveryFailed
+	}
+	hdr, _ := json.Marshal(r.headers)
+	if r.headers == nil {
+		hdr = []byte("{}")
+	}
+	latency := int(r.latency.Milliseconds())
+	ctx := context.Background()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, claimed_at = NULL,
+		response_status = ?, latency_ms = ?, error = ?, response_excerpt = ?, request_headers = ?, updated_at = ? WHERE id = ?`,
+		status, attempts, next, r.status, latency, r.errText, r.excerpt, string(hdr), ms(now), q.id); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO webhook_attempts(delivery_id, attempt, at, response_status, latency_ms, error)
+		VALUES (?,?,?,?,?,?)`, q.id, attempts, ms(now), r.status, latency, r.errText); err != nil {
+		return err
+	}
+	changed := false
+	switch {
+	case gone:
+		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ?`,
+			"receiver answered 410 Gone", ms(now), q.webhookID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,
+			error = 'endpoint disabled (410 Gone)', updated_at = ? WHERE webhook_id = ? AND status IN ('pending','pending_retry') AND claimed_at IS NULL`,
+			ms(now), q.webhookID); err != nil {
+			return err
+		}
+		changed = true
+	case test:
+		// Test events do not change an endpoint's health streak.
+	case r.ok():
+		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET consecutive_failures = 0 WHERE id = ?`, q.webhookID); err != nil {
+			return err
+		}
+	default:
+		var streak int
+		if err := tx.QueryRowContext(ctx, `UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ?
+			RETURNING consecutive_failures`, q.webhookID).Scan(&streak); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if streak >= DisableAfter && active {
+			if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ? AND status = 'active'`,
+				fmt.Sprintf("%d consecutive failed attempts", DisableAfter), ms(now), q.webhookID); err != nil {
+				return err
+			}
+			changed = true
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if changed {
+		if err := s.reloadSubs(ctx); err != nil {
+			s.log.Error("webhook subscriptions reload", "err", err)
+		}
+	}
+	if status == models.DeliveryPendingRetry {
+		s.kick()
+	}
+	return nil
+}

@@ -1,0 +1,452 @@
+package webhook
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/httpx"
+)
+
+// Permission guards every webhook route; admins and developers hold it.
+const Permission = "manage_webhooks"
+
+const base = "/api/v1/platform/webhooks"
+
+// Mount adds the webhook routes. auth must authenticate a personal access
+// token and store the caller with httpx.WithUser.
+func (s *Service) Mount(mux *http.ServeMux, auth func(http.HandlerFunc) http.Handler) {
+	h := func(f func(http.ResponseWriter, *http.Request, *httpx.User)) http.Handler {
+		return auth(func(w http.ResponseWriter, r *http.Request) {
+			u := httpx.UserFrom(r.Context())
+			if u == nil {
+				httpx.Error(w, http.StatusUnauthorized, "invalid_token", "Personal access token is invalid")
+				return
+			}
+			if u.Role != models.RoleAdmin && u.Role != models.RoleDeveloper {
+				httpx.Forbidden(w, Permission, "Your role ("+u.Role+") cannot manage webhooks; ask an admin for the developer role")
+				return
+			}
+			f(w, r, u)
+		})
+	}
+	mux.Handle("GET "+base, h(s.handleList))
+	mux.Handle("POST "+base, h(s.handleCreate))
+	mux.Handle("GET "+base+"/event-types", h(s.handleEventTypes))
+	mux.Handle("GET "+base+"/{id}", h(s.handleGet))
+	mux.Handle("PATCH "+base+"/{id}", h(s.handleUpdate))
+	mux.Handle("DELETE "+base+"/{id}", h(s.handleDelete))
+	mux.Handle("POST "+base+"/{id}/test", h(s.handleTest))
+	mux.Handle("POST "+base+"/{id}/rotate-secret", h(s.handleRotate))
+	mux.Handle("GET "+base+"/{id}/deliveries", h(s.handleDeliveries))
+	mux.Handle("POST "+base+"/{id}/deliveries/{delivery_id}/retry", h(s.handleRetry))
+}
+
+func (s *Service) internal(w http.ResponseWriter, err error) {
+	s.log.Error("webhook route", "err", err)
+	httpx.Error(w, http.StatusInternalServerError, "internal_error", "Something went wrong on our side. Please try again later.")
+}
+
+func (s *Service) handleList(w http.ResponseWriter, r *http.Request, u *httpx.User) {
+	list, err := s.listWebhooks(r.Context(), u.TenantID)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	out := models.WebhookList{Data: list}
+	if httpx.NotModified(w, r, httpx.ETagOf(out)) {
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+func (s *Service) handleEventTypes(w http.ResponseWriter, r *http.Request, _ *httpx.User) {
+	out := models.EventTypeList{Data: EventTypes(s.now())}
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+func (s *Service) handleGet(w http.ResponseWriter, r *http.Request, u *httpx.User) {
+	wh, err := s.getWebhook(r.Context(), u.TenantID, r.PathValue("id"))
+	if s.notFound(w, err) {
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, wh)
+}
+
+// notFound writes 404 or 500 for err and reports whether it wrote anything.
+func (s *Service) notFound(w http.ResponseWriter, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, errNotFound):
+		httpx.NotFound(w, "Webhook")
+	default:
+		s.internal(w, err)
+	}
+	return true
+}
+
+// checkEvents validates and de-duplicates an event list, keeping catalogue order.
+func checkEvents(events []string) ([]string, *models.FieldError) {
+	if len(events) == 0 {
+		return nil, &models.FieldError{Field: "events", Message: "Select at least one event type"}
+	}
+	for i, e := range events {
+		if !models.IsWebhookEvent(e) {
+			return nil, &models.FieldError{Field: fmt.Sprintf("events[%d]", i), Message: fmt.Sprintf("Unknown event type %q; see GET %s/event-types", e, base)}
+		}
+	}
+	var out []string
+	for _, e := range models.WebhookEventNames() {
+		if slices.Contains(events, e.Type) {
+			out = append(out, e.Type)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) checkURL(ctx context.Context, raw string) (string, *models.FieldError) {
+	u, err := ValidateURL(ctx, raw, s.allowPvt, s.resolver)
+	if err != nil {
+		return "", &models.FieldError{Field: "url", Message: err.Error()}
+	}
+	return u.String(), nil
+}
+
+func checkRetries(n int) *models.FieldError {
+	if n < models.WebhookMinRetries || n > models.WebhookMaxRetries {
+		return &models.FieldError{Field: "max_retries", Message: fmt.Sprintf("max_retries must be between %d and %d", models.WebhookMinRetries, models.WebhookMaxRetries)}
+	}
+	return nil
+}
+
+func checkDescription(d string) *models.FieldError {
+	if len([]rune(d)) > models.WebhookMaxDescription {
+		return &models.FieldError{Field: "description", Message: fmt.Sprintf("description must be at most %d characters", models.WebhookMaxDescription)}
+	}
+	return nil
+}
+
+func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.User) {
+	var req models.CreateWebhookRequest
+	if p := httpx.DecodeJSON(w, r, &req, false); p != nil {
+		httpx.WriteProblem(w, p)
+		return
+	}
+	var errs []models.FieldError
+	url, fe := s.checkURL(r.Context(), strings.TrimSpace(req.URL))
+	if fe != nil {
+		errs = append(errs, *fe)
+	}
+	req.Description = strings.TrimSpace(req.Description)
+	if fe := checkDescription(req.Description); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if req.Status == "" {
+		req.Status = models.WebhookActive
+	}
+	if req.Status != models.WebhookActive && req.Status != models.WebhookPaused {
+		errs = append(errs, models.FieldError{Field: "status", Message: "status must be active or paused"})
+	}
+	events, fe := checkEvents(req.Events)
+	if fe != nil {
+		errs = append(errs, *fe)
+	}
+	if req.MaxRetries == 0 {
+		req.MaxRetries = models.WebhookDefaultMaxRetries
+	}
+	if fe := checkRetries(req.MaxRetries); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if len(errs) > 0 {
+		httpx.Validation(w, errs)
+		return
+	}
+	var n int
+	if err := s.db.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM webhooks WHERE tenant_id = ?`, u.TenantID).Scan(&n); err != nil {
+		s.internal(w, err)
+		return
+	}
+	if n >= MaxPerTenant {
+		httpx.Error(w, http.StatusConflict, "limit_reached", fmt.Sprintf("A tenant can have at most %d webhook endpoints; delete one first", MaxPerTenant))
+		return
+	}
+	id := newID("wh_")
+	secret := NewSecret()
+	now := ms(s.now())
+	evJSON, _ := json.Marshal(events)
+	if _, err := s.db.ExecContext(r.Context(), `INSERT INTO webhooks(id, tenant_id, url, description, status, events, max_retries,
+		secret_sealed, secret_prefix, created_at, updated_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		id, u.TenantID, url, req.Description, req.Status, string(evJSON), req.MaxRetries, s.seal.seal(id, secret), SecretPrefix(secret),
+		now, now, u.Email); err != nil {
+		s.internal(w, err)
+		return
+	}
+	s.afterChange(r.Context())
+	wh, err := s.getWebhook(r.Context(), u.TenantID, id)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	w.Header().Set("Location", base+"/"+id)
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.WriteJSON(w, http.StatusCreated, models.CreatedWebhook{Webhook: wh, Secret: secret})
+}
+
+func (s *Service) afterChange(ctx context.Context) {
+	if err := s.reloadSubs(context.WithoutCancel(ctx)); err != nil {
+		s.log.Error("webhook subscriptions reload", "err", err)
+	}
+}
+
+func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.User) {
+	id := r.PathValue("id")
+	cur, err := s.getWebhook(r.Context(), u.TenantID, id)
+	if s.notFound(w, err) {
+		return
+	}
+	var req models.UpdateWebhookRequest
+	if p := httpx.DecodeJSON(w, r, &req, false); p != nil {
+		httpx.WriteProblem(w, p)
+		return
+	}
+	var errs []models.FieldError
+	sets := []string{}
+	args := []any{}
+	if req.URL != nil {
+		url, fe := s.checkURL(r.Context(), strings.TrimSpace(*req.URL))
+		if fe != nil {
+			errs = append(errs, *fe)
+		}
+		sets, args = append(sets, "url = ?"), append(args, url)
+	}
+	if req.Description != nil {
+		d := strings.TrimSpace(*req.Description)
+		if fe := checkDescription(d); fe != nil {
+			errs = append(errs, *fe)
+		}
+		sets, args = append(sets, "description = ?"), append(args, d)
+	}
+	resumed := false
+	if req.Status != nil {
+		switch *req.Status {
+		case models.WebhookActive:
+			resumed = cur.Status != models.WebhookActive
+			sets = append(sets, "status = 'active'", "disabled_reason = ''")
+			if cur.Status == models.WebhookDisabled {
+				sets = append(sets, "consecutive_failures = 0")
+			}
+		case models.WebhookPaused:
+			sets = append(sets, "status = 'paused'", "disabled_reason = ''")
+		default:
+			errs = append(errs, models.FieldError{Field: "status", Message: "status must be active or paused"})
+		}
+	}
+	if req.Events != nil {
+		events, fe := checkEvents(*req.Events)
+		if fe != nil {
+			errs = append(errs, *fe)
+		}
+		b, _ := json.Marshal(events)
+		sets, args = append(sets, "events = ?"), append(args, string(b))
+	}
+	if req.MaxRetries != nil {
+		if fe := checkRetries(*req.MaxRetries); fe != nil {
+			errs = append(errs, *fe)
+		}
+		sets, args = append(sets, "max_retries = ?"), append(args, *req.MaxRetries)
+	}
+	if len(errs) > 0 {
+		httpx.Validation(w, errs)
+		return
+	}
+	now := ms(s.now())
+	if len(sets) > 0 {
+		sets = append(sets, "updated_at = ?")
+		args = append(args, now, id, u.TenantID)
+		if _, err := s.db.ExecContext(r.Context(), `UPDATE webhooks SET `+strings.Join(sets, ", ")+` WHERE id = ? AND tenant_id = ?`, args...); err != nil {
+			s.internal(w, err)
+			return
+		}
+	}
+	if resumed {
+		// Deliveries held while paused become due now.
+		if _, err := s.db.ExecContext(r.Context(), `UPDATE webhook_deliveries SET next_attempt_at = ?
+			WHERE webhook_id = ? AND status IN ('pending','pending_retry') AND next_attempt_at IS NULL`, now, id); err != nil {
+			s.internal(w, err)
+			return
+		}
+		s.kick()
+	}
+	s.afterChange(r.Context())
+	wh, err := s.getWebhook(r.Context(), u.TenantID, id)
+	if s.notFound(w, err) {
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, wh)
+}
+
+func (s *Service) handleDelete(w http.ResponseWriter, r *http.Request, u *httpx.User) {
+	res, err := s.db.ExecContext(r.Context(), `DELETE FROM webhooks WHERE id = ? AND tenant_id = ?`, r.PathValue("id"), u.TenantID)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		httpx.NotFound(w, "Webhook")
+		return
+	}
+	s.afterChange(r.Context())
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Service) handleRotate(w http.ResponseWriter, r *http.Request, u *httpx.User) {
+	id := r.PathValue("id")
+	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, err) {
+		return
+	}
+	secret := NewSecret()
+	now := s.now()
+	until := now.Add(RotationGrace)
+	// The current secret becomes the previous one and keeps signing during the grace.
+	if _, err := s.db.ExecContext(r.Context(), `UPDATE webhooks SET prev_secret_sealed = secret_sealed, prev_secret_until = ?,
+		secret_sealed = ?, secret_prefix = ?, secret_rotated_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?`,
+		ms(until), s.seal.seal(id, secret), SecretPrefix(secret), ms(now), ms(now), id, u.TenantID); err != nil {
+		s.internal(w, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.WriteJSON(w, http.StatusOK, models.RotateSecretResult{ID: id, Secret: secret, SecretPrefix: SecretPrefix(secret), PreviousSecretExpiresAt: until})
+}
+
+var deliveryStatuses = []string{models.DeliverySuccess, models.DeliveryFailed, models.DeliveryPendingRetry, models.DeliveryPending}
+
+func (s *Service) handleDeliveries(w http.ResponseWriter, r *http.Request, u *httpx.User) {
+	id := r.PathValue("id")
+	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, err) {
+		return
+	}
+	q := r.URL.Query()
+	status := q.Get("status")
+	if status != "" && !slices.Contains(deliveryStatuses, status) {
+		httpx.Validation(w, []models.FieldError{{Field: "status", Message: "status must be one of success, failed, pending_retry, pending"}})
+		return
+	}
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			httpx.Validation(w, []models.FieldError{{Field: "limit", Message: "limit must be between 1 and 200"}})
+			return
+		}
+		limit = n
+	}
+	list, err := s.listDeliveries(r.Context(), id, status, limit)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	out := models.DeliveryList{Data: list}
+	if httpx.NotModified(w, r, httpx.ETagOf(out)) {
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+func (s *Service) handleRetry(w http.ResponseWriter, r *http.Request, u *httpx.User) {
+	id := r.PathValue("id")
+	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, err) {
+		return
+	}
+	did := r.PathValue("delivery_id")
+	var q queued
+	err := s.db.QueryRowContext(r.Context(), `UPDATE webhook_deliveries SET claimed_at = ?
+		WHERE id = ? AND webhook_id = ? AND claimed_at IS NULL AND status IN ('failed','pending_retry','pending')
+		RETURNING id, webhook_id, event_id, event_type, payload, attempts, max_attempts`, ms(s.now()), did, id).
+		Scan(&q.id, &q.webhookID, &q.eventID, &q.eventType, &q.payload, &q.attempts, &q.maxAttempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		d, gerr := s.getDelivery(r.Context(), id, did)
+		switch {
+		case errors.Is(gerr, errNotFound):
+			httpx.NotFound(w, "Delivery")
+		case gerr != nil:
+			s.internal(w, gerr)
+		case d.Status == models.DeliverySuccess:
+			httpx.Error(w, http.StatusConflict, "already_delivered", "This delivery already succeeded; it is not sent twice")
+		default:
+			httpx.Error(w, http.StatusConflict, "delivery_in_progress", "This delivery is being sent right now")
+		}
+		return
+	}
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.timeout+2*time.Second)
+	defer cancel()
+	if _, err := s.attemptWith(ctx, q, true, false); err != nil && ctx.Err() == nil {
+		s.internal(w, err)
+		return
+	}
+	d, err := s.getDelivery(r.Context(), id, did)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, models.RetryDeliveryResult{Delivery: d})
+}
+
+func (s *Service) handleTest(w http.ResponseWriter, r *http.Request, u *httpx.User) {
+	id := r.PathValue("id")
+	wh, err := s.getWebhook(r.Context(), u.TenantID, id)
+	if s.notFound(w, err) {
+		return
+	}
+	var req models.TestRequest
+	if p := httpx.DecodeJSON(w, r, &req, true); p != nil {
+		httpx.WriteProblem(w, p)
+		return
+	}
+	if req.EventType == "" {
+		req.EventType = wh.Events[0]
+	}
+	if !models.IsWebhookEvent(req.EventType) {
+		httpx.Validation(w, []models.FieldError{{Field: "event_type", Message: fmt.Sprintf("Unknown event type %q", req.EventType)}})
+		return
+	}
+	now := s.now()
+	env := Envelope{ID: newID("evt_test_"), Type: req.EventType, CreatedAt: now.Truncate(time.Millisecond), Data: SampleData(req.EventType, now)}
+	body, _ := json.Marshal(env)
+	q := queued{id: newID("del_"), webhookID: id, eventID: env.ID, eventType: req.EventType, payload: body, maxAttempts: 1}
+	if _, err := s.db.ExecContext(r.Context(), `INSERT INTO webhook_deliveries(id, webhook_id, tenant_id, event_id, event_type, payload, test,
+		status, max_attempts, claimed_at, created_at, updated_at) VALUES (?,?,?,?,?,?,1,'pending',1,?,?,?)`,
+		q.id, id, u.TenantID, q.eventID, q.eventType, body, ms(now), ms(now), ms(now)); err != nil {
+		s.internal(w, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.timeout+2*time.Second)
+	defer cancel()
+	if _, err := s.attemptWith(ctx, q, true, true); err != nil && ctx.Err() == nil {
+		s.internal(w, err)
+		return
+	}
+	d, err := s.getDelivery(r.Context(), id, q.id)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	res := models.TestResult{Status: d.Status, DeliveryID: d.ID, ResponseStatus: d.ResponseStatus, LatencyMS: d.LatencyMS,
+		BodyExcerpt: d.ResponseExcerpt, Error: d.Error, Payload: d.Payload}
+	if res.Status != models.DeliverySuccess {
+		res.Status = models.DeliveryFailed
+	}
+	httpx.WriteJSON(w, http.StatusOK, res)
+}

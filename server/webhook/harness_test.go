@@ -1,0 +1,205 @@
+package webhook_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/server/httpx"
+	"github.com/penguinmails/pmdev/server/webhook"
+)
+
+// received is one request a test receiver got.
+type received struct {
+	at     time.Time
+	header http.Header
+	body   []byte
+}
+
+// receiver is an httptest endpoint whose answer to the n-th request (1-based)
+// is chosen by answer; it records every request it finished reading.
+type receiver struct {
+	*httptest.Server
+	mu     sync.Mutex
+	reqs   []received
+	answer func(n int, w http.ResponseWriter, r *http.Request)
+}
+
+func newReceiver(t *testing.T, answer func(n int, w http.ResponseWriter, r *http.Request)) *receiver {
+	rv := &receiver{answer: answer}
+	rv.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rv.mu.Lock()
+		rv.reqs = append(rv.reqs, received{at: time.Now(), header: r.Header.Clone(), body: body})
+		n := len(rv.reqs)
+		rv.mu.Unlock()
+		if rv.answer != nil {
+			rv.answer(n, w, r)
+			return
+		}
+		_, _ = io.WriteString(w, "ok")
+	}))
+	t.Cleanup(rv.Close)
+	return rv
+}
+
+func (rv *receiver) requests() []received {
+	rv.mu.Lock()
+	defer rv.mu.Unlock()
+	return append([]received(nil), rv.reqs...)
+}
+
+// waitFor polls cond every 10 ms until it holds or the deadline passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// checkSignatures verifies a received request with crypto/hmac directly,
+// independently of the package's signing code, against every given secret.
+func checkSignatures(t *testing.T, r received, secrets ...string) {
+	t.Helper()
+	pen := strings.Fields(r.header.Get(models.HeaderWebhookSignature))
+	std := strings.Fields(r.header.Get("webhook-signature"))
+	if len(pen) != len(secrets) || len(std) != len(secrets) {
+		t.Fatalf("want %d signatures, got %q / %q", len(secrets), pen, std)
+	}
+	id, ts := r.header.Get("webhook-id"), r.header.Get("webhook-timestamp")
+	if id == "" || ts == "" {
+		t.Fatalf("missing webhook-id/timestamp: %v", r.header)
+	}
+	for i, sec := range secrets {
+		m := hmac.New(sha256.New, []byte(sec))
+		m.Write(r.body)
+		if want := "sha256=" + hex.EncodeToString(m.Sum(nil)); pen[i] != want {
+			t.Fatalf("X-PenguinMails-Signature[%d] = %s, want %s", i, pen[i], want)
+		}
+		key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(sec, "whsec_"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m = hmac.New(sha256.New, key)
+		m.Write([]byte(id + "." + ts + "."))
+		m.Write(r.body)
+		if want := "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil)); std[i] != want {
+			t.Fatalf("webhook-signature[%d] = %s, want %s", i, std[i], want)
+		}
+	}
+}
+
+// direct is the webhook service over a migrated database without the rest
+// of the server, so tests can call Emit and restart the service alone.
+type direct struct {
+	t        *testing.T
+	path     string
+	db       *sql.DB
+	svc      *webhook.Service
+	tenantID string
+	api      *client.Client
+	cfg      webhook.Config
+}
+
+func openDB(t *testing.T, path string) *sql.DB {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func newDirect(t *testing.T, schedule ...time.Duration) *direct {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pm.db")
+	ctx := context.Background()
+	// server.Open applies the embedded migrations (ours included) and makes a tenant.
+	srv, err := server.Open(ctx, server.Config{DBPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.AddUser(ctx, server.NewUser{Email: "dev@acme.test", Role: models.RoleDeveloper, Tenant: "Acme"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := &direct{t: t, path: path, db: openDB(t, path)}
+	t.Cleanup(func() { d.db.Close() })
+	if err := d.db.QueryRow(`SELECT id FROM tenants WHERE name = 'Acme'`).Scan(&d.tenantID); err != nil {
+		t.Fatal(err)
+	}
+	d.cfg = webhook.Config{DB: d.db, AllowPrivate: true, Schedule: schedule, KeyFile: path + ".webhook-key", Timeout: 2 * time.Second}
+	d.start()
+	return d
+}
+
+// start opens the service (again) on the same database and key file.
+func (d *direct) start() {
+	d.t.Helper()
+	svc, err := webhook.Open(context.Background(), d.cfg)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	d.svc = svc
+	d.t.Cleanup(func() { _ = svc.Close(context.Background()) })
+	mux := http.NewServeMux()
+	user := &httpx.User{ID: "u1", Email: "dev@acme.test", Role: models.RoleDeveloper, TenantID: d.tenantID}
+	svc.Mount(mux, func(h http.HandlerFunc) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(w, r.WithContext(httpx.WithUser(r.Context(), user))) })
+	})
+	ts := httptest.NewServer(mux)
+	d.t.Cleanup(ts.Close)
+	d.api = client.New(client.Options{BaseURL: ts.URL, Token: "pm_pat_test", RetryCount: -1})
+}
+
+func (d *direct) stop() {
+	d.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.svc.Close(ctx); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+func (d *direct) create(req models.CreateWebhookRequest) models.CreatedWebhook {
+	d.t.Helper()
+	wh, err := d.api.CreateWebhook(context.Background(), req)
+	if err != nil {
+		d.t.Fatalf("create webhook: %v", err)
+	}
+	return wh
+}
+
+func (d *direct) deliveries(id, status string) []models.Delivery {
+	d.t.Helper()
+	l, err := d.api.ListDeliveries(context.Background(), id, status, 0)
+	if err != nil {
+		d.t.Fatalf("list deliveries: %v", err)
+	}
+	return l.Data
+}

@@ -1,0 +1,357 @@
+package webhook
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+)
+
+// DefaultSchedule is the wait before each retry; longer retry counts repeat the last step.
+var defaultSchedule = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 24 * time.Hour}
+
+// DefaultSchedule returns the production retry schedule.
+func DefaultSchedule() []time.Duration { return slices.Clone(defaultSchedule) }
+
+// Delivery tuning.
+const (
+	DefaultTimeout = 10 * time.Second
+	DefaultWorkers = 4
+	// RotationGrace is how long the previous secret keeps signing after a rotation.
+	RotationGrace = 24 * time.Hour
+	// FailingAfter consecutive failed attempts marks an endpoint failing.
+	FailingAfter = 3
+	// DisableAfter consecutive failed attempts disables an endpoint.
+	DisableAfter = 100
+	// MaxPerTenant bounds the endpoints of one tenant.
+	MaxPerTenant = 50
+	// pollMax bounds how long the dispatcher sleeps without looking at the queue.
+	pollMax   = time.Second
+	userAgent = "PenguinMails-Webhooks/1.0"
+)
+
+// Config configures Open.
+type Config struct {
+	DB     *sql.DB
+	Logger *slog.Logger
+	Now    func() time.Time
+	// AllowPrivate lets endpoints use http and private/loopback addresses (sandbox, tests).
+	AllowPrivate bool
+	// Schedule overrides DefaultSchedule (tests use milliseconds).
+	Schedule []time.Duration
+	// KeyFile holds the key that seals secrets at rest; "" keeps it in memory only.
+	KeyFile  string
+	Workers  int
+	Timeout  time.Duration
+	Resolver Resolver
+}
+
+// Service owns the webhook tables, the queue and its workers.
+type Service struct {
+	db       *sql.DB
+	log      *slog.Logger
+	now      func() time.Time
+	allowPvt bool
+	schedule []time.Duration
+	timeout  time.Duration
+	resolver Resolver
+	seal     *sealer
+	client   *http.Client
+
+	subsMu sync.RWMutex
+	subs   map[string][]subscription // tenant id -> active endpoints
+
+	wake   chan struct{}
+	jobs   chan queued
+	stop   chan struct{}
+	runCtx context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+}
+
+type subscription struct {
+	id         string
+	events     []string
+	maxRetries int
+}
+
+// Open prepares the service over an already migrated database, puts back
+// every delivery a previous process claimed but did not finish, and starts
+// the dispatcher and the workers.
+func Open(ctx context.Context, cfg Config) (*Service, error) {
+	if cfg.DB == nil {
+		return nil, errors.New("webhook: no database")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if len(cfg.Schedule) == 0 {
+		cfg.Schedule = DefaultSchedule()
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Resolver == nil {
+		cfg.Resolver = net.DefaultResolver
+	}
+	seal, err := loadSealer(cfg.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	s := &Service{
+		db:       cfg.DB,
+		log:      cfg.Logger,
+		now:      func() time.Time { return cfg.Now().UTC() },
+		allowPvt: cfg.AllowPrivate,
+		schedule: slices.Clone(cfg.Schedule),
+		timeout:  cfg.Timeout,
+		resolver: cfg.Resolver,
+		seal:     seal,
+		client:   NewHTTPClient(cfg.Timeout, cfg.AllowPrivate),
+		subs:     map[string][]subscription{},
+		wake:     make(chan struct{}, 1),
+		jobs:     make(chan queued),
+		stop:     make(chan struct{}),
+		runCtx:   runCtx,
+		cancel:   cancel,
+	}
+	// A claim left by a previous process means it stopped mid-send: the
+	// attempt's outcome is unknown, so send again (receivers de-duplicate on
+	// webhook-id). Finished deliveries are never claimed again.
+	if _, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL,
+		next_attempt_at = COALESCE(next_attempt_at, ?) WHERE claimed_at IS NOT NULL AND test = 0`, ms(s.now())); err != nil {
+		cancel()
+		return nil, err
+	}
+	// Test sends answer one HTTP request; nobody waits for them after a restart.
+	if _, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL, status = 'failed',
+		error = 'interrupted by a server restart' WHERE claimed_at IS NOT NULL AND test = 1`); err != nil {
+		cancel()
+		return nil, err
+	}
+	if err := s.reloadSubs(ctx); err != nil {
+		cancel()
+		return nil, err
+	}
+	s.wg.Add(1 + cfg.Workers)
+	go s.dispatch()
+	for range cfg.Workers {
+		go s.work()
+	}
+	return s, nil
+}
+
+// Close stops the workers; an attempt in flight is abandoned and its
+// delivery put back in the queue.
+func (s *Service) Close(ctx context.Context) error {
+	s.once.Do(func() {
+		close(s.stop)
+		s.cancel()
+	})
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		s.client.CloseIdleConnections()
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Service) kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Service) reloadSubs(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, tenant_id, events, max_retries FROM webhooks WHERE status = ?`, models.WebhookActive)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	subs := map[string][]subscription{}
+	for rows.Next() {
+		var id, tenant, events string
+		var mr int
+		if err := rows.Scan(&id, &tenant, &events, &mr); err != nil {
+			return err
+		}
+		var ev []string
+		_ = json.Unmarshal([]byte(events), &ev)
+		subs[tenant] = append(subs[tenant], subscription{id: id, events: ev, maxRetries: mr})
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	s.subsMu.Lock()
+	s.subs = subs
+	s.subsMu.Unlock()
+	return nil
+}
+
+// Emit queues eventType with data for every active endpoint of the tenant
+// subscribed to it. It implements the server's Events hook; without
+// subscribers it costs one map lookup.
+func (s *Service) Emit(ctx context.Context, tenantID, eventType string, data any) {
+	s.subsMu.RLock()
+	var targets []subscription
+	for _, sub := range s.subs[tenantID] {
+		if slices.Contains(sub.events, eventType) {
+			targets = append(targets, sub)
+		}
+	}
+	s.subsMu.RUnlock()
+	if len(targets) == 0 {
+		return
+	}
+	now := s.now()
+	env := Envelope{ID: newID("evt_"), Type: eventType, CreatedAt: now.Truncate(time.Millisecond), Data: data}
+	body, err := json.Marshal(env)
+	if err != nil {
+		s.log.Error("webhook event encode", "type", eventType, "err", err)
+		return
+	}
+	// The caller's request may end before this commits; the event must not be lost with it.
+	ctx = context.WithoutCancel(ctx)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		s.log.Error("webhook enqueue", "err", err)
+		return
+	}
+	defer tx.Rollback()
+	for _, t := range targets {
+		// The status check in SQL skips an endpoint paused since the cache was loaded.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries(id, webhook_id, tenant_id, event_id, event_type, payload,
+			status, max_attempts, next_attempt_at, created_at, updated_at)
+			SELECT ?, id, tenant_id, ?, ?, ?, ?, max_retries + 1, ?, ?, ? FROM webhooks WHERE id = ? AND status = ?`,
+			newID("del_"), env.ID, eventType, body, models.DeliveryPending, ms(now), ms(now), ms(now), t.id, models.WebhookActive); err != nil {
+			s.log.Error("webhook enqueue", "err", err)
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		s.log.Error("webhook enqueue", "err", err)
+		return
+	}
+	s.kick()
+}
+
+// queued is a claimed delivery handed to a worker.
+type queued struct {
+	id, webhookID, eventID, eventType string
+	payload                           []byte
+	attempts, maxAttempts             int
+}
+
+// dispatch claims due deliveries one at a time and hands each to a free worker.
+func (s *Service) dispatch() {
+	defer s.wg.Done()
+	defer close(s.jobs)
+	for {
+		q, ok, next, err := s.claimDue()
+		if err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Error("webhook dispatch", "err", err)
+		}
+		if ok {
+			select {
+			case s.jobs <- q:
+				continue
+			case <-s.stop:
+				s.release(q.id)
+				return
+			}
+		}
+		wait := pollMax
+		if !next.IsZero() {
+			if d := next.Sub(s.now()); d < wait {
+				wait = max(d, time.Millisecond)
+			}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-s.stop:
+			t.Stop()
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// claimDue marks the oldest due delivery as claimed. When none is due it
+// returns when the next one will be.
+func (s *Service) claimDue() (queued, bool, time.Time, error) {
+	ctx := s.runCtx
+	now := ms(s.now())
+	var q queued
+	err := s.db.QueryRowContext(ctx, `UPDATE webhook_deliveries SET claimed_at = ?
+		WHERE id = (SELECT id FROM webhook_deliveries WHERE status IN ('pending','pending_retry')
+			AND claimed_at IS NULL AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?
+			ORDER BY next_attempt_at LIMIT 1)
+		RETURNING id, webhook_id, event_id, event_type, payload, attempts, max_attempts`, now, now).
+		Scan(&q.id, &q.webhookID, &q.eventID, &q.eventType, &q.payload, &q.attempts, &q.maxAttempts)
+	if err == nil {
+		return q, true, time.Time{}, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return q, false, time.Time{}, err
+	}
+	var next sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT MIN(next_attempt_at) FROM webhook_deliveries
+		WHERE status IN ('pending','pending_retry') AND claimed_at IS NULL`).Scan(&next); err != nil {
+		return q, false, time.Time{}, err
+	}
+	if !next.Valid {
+		return q, false, time.Time{}, nil
+	}
+	return q, false, fromMS(next.Int64), nil
+}
+
+// release puts a claimed delivery back without counting an attempt.
+func (s *Service) release(id string) {
+	if _, err := s.db.Exec(`UPDATE webhook_deliveries SET claimed_at = NULL WHERE id = ?`, id); err != nil {
+		s.log.Error("webhook release", "err", err)
+	}
+}
+
+func (s *Service) work() {
+	defer s.wg.Done()
+	for q := range s.jobs {
+		if _, err := s.attempt(s.runCtx, q); err != nil && s.runCtx.Err() == nil {
+			s.log.Error("webhook attempt", "delivery", q.id, "err", err)
+		}
+	}
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func nullTime(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+func writeFile(t testing.TB, path string, data []byte, mode os.FileMode) string {
+	t.Helper()
+	if err := os.WriteFile(path, data, mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil { // umask must not change the test
+		t.Fatal(err)
+	}
+	return path
+}
+
+func identitiesLine(opts string, k testKey) []byte {
+	return append([]byte(opts+" "), k.line...)
+}
+
+func TestGatewayIdentitiesFile(t *testing.T) {
+	dir := t.TempDir()
+	ops, ci := newTestKey(t, "alice@laptop"), newTestKey(t, "ci")
+	tokenFile := writeFile(t, filepath.Join(dir, "ci.token"), []byte("pm_pat_ci\n"), 0o600)
+	env := func(k string) string {
+		if k == "PM_OPS_TOKEN" {
+			return "pm_pat_ops"
+		}
+		return ""
+	}
+	good := bytes.Join([][]byte{
+		[]byte("# operators"),
+		identitiesLine(`profile="ops",token-env="PM_OPS_TOKEN"`, ops),
+		identitiesLine(`profile="ci",token-file="`+tokenFile+`"`, ci),
+	}, []byte("\n"))
+	ids, err := loadGatewayIdentities(writeFile(t, filepath.Join(dir, "ids"), good, 0o600), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ids.Resolve(context.Background(), ci.signer.PublicKey())
+	if err != nil || got.Name != "ci" || got.Fingerprint != ci.fp {
+		t.Fatalf("ci key resolved to %+v, %v", got, err)
+	}
+	if tok, _ := got.Token(context.Background()); tok != "pm_pat_ci" {
+		t.Fatalf("ci token %q", tok)
+	}
+	if _, err := ids.Resolve(context.Background(), newTestKey(t, "x").signer.PublicKey()); err != errUnknownKey {
+		t.Fatalf("unknown key: %v", err)
+	}
+
+	bad := map[string]struct {
+		content []byte
+		mode    os.FileMode
+		want    string
+	}{
+		"identities readable by group":  {good, 0o640, "readable by group or others"},
+		"identities readable by others": {good, 0o604, "readable by group or others"},
+		"no profile":                    {identitiesLine(`token-env="PM_OPS_TOKEN"`, ops), 0o600, "missing profile"},
+		"no token":                      {identitiesLine(`profile="ops"`, ops), 0o600, "token-env"},
+		"unset env":                     {identitiesLine(`profile="ops",token-env="NOPE"`, ops), 0o600, "NOPE is empty or unset"},
+		"unknown option":                {identitiesLine(`profile="ops",token-env="PM_OPS_TOKEN",from="10.0.0.0/8"`, ops), 0o600, "unsupported option"},
+		"duplicate key": {bytes.Join([][]byte{identitiesLine(`profile="ops",token-env="PM_OPS_TOKEN"`, ops),
+			identitiesLine(`profile="ci",token-file="`+tokenFile+`"`, ops)}, []byte("\n")), 0o600, "already mapped"},
+		"garbage": {[]byte("profile=\"x\" not-a-key"), 0o600, "not an authorized_keys line"},
+	}
+	for name, tc := range bad {
+		t.Run(name, func(t *testing.T) {
+			p := writeFile(t, filepath.Join(t.TempDir(), "ids"), tc.content, tc.mode)
+			_, err := loadGatewayIdentities(p, env)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v, want %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("token file readable by group", func(t *testing.T) {
+		open := writeFile(t, filepath.Join(t.TempDir(), "tok"), []byte("pm_pat_x"), 0o644)
+		p := writeFile(t, filepath.Join(t.TempDir(), "ids"), identitiesLine(`profile="ci",token-file="`+open+`"`, ci), 0o600)
+		if _, err := loadGatewayIdentities(p, env); err == nil || !strings.Contains(err.Error(), "token file") {
+			t.Fatalf("err %v, want token file refusal", err)
+		}
+	})
+}
+
+// TestGatewayServesConsoleForRemoteAPI runs `pmdev ssh-gateway` in front of a
+// reference server started on its own, knowing only its URL and a token.
+func TestGatewayServesConsoleForRemoteAPI(t *testing.T) {
+	api := newTestAPI(t)
+	dir := t.TempDir()
+	opsKey := newTestKey(t, "ops@laptop")
+	tokenFile := writeFile(t, filepath.Join(dir, "admin.token"), []byte(api.adminPAT+"\n"), 0o600)
+	ids := writeFile(t, filepath.Join(dir, "identities"),
+		identitiesLine(`profile="acme-admin",token-file="`+tokenFile+`"`, opsKey), 0o600)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runSSHGateway(ctx, []string{"--listen", addr, "--api-url", api.url, "--identities", ids,
+			"--ssh-host-key", filepath.Join(dir, "host"), "--audit-log", filepath.Join(dir, "audit.log")}, &stderr)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("gateway: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("gateway did not stop")
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conn, err := net.Dial("tcp", addr)
+		if err == nil {
+			conn.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gateway not listening: %v\n%s", err, stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts := openTerm(t, mustDial(t, addr, opsKey), 100, 30, nil)
+	ts.waitFor(t, "admin@acme.test") // the console's status bar names the signed-in user
+
+	// The profile's token never reaches the terminal or the logs.
+	secret := strings.TrimSpace(api.adminPAT)
+	audit, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
+	for name, s := range map[string]string{"terminal": ts.out.String(), "log": stderr.String(), "audit": string(audit)} {
+		if strings.Contains(s, secret) {
+			t.Fatalf("token found in %s", name)
+		}
+	}
+	if !strings.Contains(string(audit), opsKey.fp) || !strings.Contains(string(audit), `"user":"acme-admin"`) {
+		t.Fatalf("audit log lacks the session: %s", audit)
+	}
+
+	// A key not in the identities file is refused.
+	if _, err := dialSSH(addr, gossh.PublicKeys(newTestKey(t, "stranger").signer)); err == nil {
+		t.Fatal("stranger accepted")
+	}
+}
+
+func TestGatewayRefusesToStartWithOpenIdentities(t *testing.T) {
+	dir := t.TempDir()
+	ids := writeFile(t, filepath.Join(dir, "identities"),
+		identitiesLine(`profile="x",token-env="HOME"`, newTestKey(t, "k")), 0o644)
+	var stderr syncBuffer
+	err := runSSHGateway(context.Background(), []string{"--listen", "127.0.0.1:0", "--api-url", "http://127.0.0.1:9",
+		"--identities", ids, "--ssh-host-key", filepath.Join(dir, "host")}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("err %v, want a refusal naming chmod 600", err)
+	}
+}

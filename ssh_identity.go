@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/penguinmails/pmdev/server"
+)
+
+// serverIdentities resolves keys registered in the reference server's
+// database and mints a short-lived token per session for the key's user.
+type serverIdentities struct {
+	srv *server.Server
+	ttl time.Duration
+}
+
+func (r *serverIdentities) Resolve(ctx context.Context, key gossh.PublicKey) (*sshIdentity, error) {
+	if key == nil {
+		return nil, errUnknownKey
+	}
+	fp := gossh.FingerprintSHA256(key)
+	me, err := r.srv.UserBySSHKey(ctx, fp)
+	if errors.Is(err, server.ErrSSHKeyNotFound) {
+		return nil, errUnknownKey
+	}
+	if err != nil {
+		return nil, err
+	}
+	email := me.Email
+	mint := &mintedToken{ttl: r.ttl, mint: func(ctx context.Context, ttl time.Duration) (string, error) {
+		return r.srv.MintToken(ctx, email, ttl)
+	}}
+	return &sshIdentity{Name: me.Email, Fingerprint: fp, Token: mint.Token, Me: &me}, nil
+}
+
+// mintedToken hands out one minted token and replaces it when a third of
+// its lifetime is left, so a long session never meets an expired credential.
+type mintedToken struct {
+	ttl  time.Duration
+	mint func(ctx context.Context, ttl time.Duration) (string, error)
+
+	mu      sync.Mutex
+	token   string
+	renewAt time.Time
+}
+
+// Token implements client.TokenSource.
+func (m *mintedToken) Token(ctx context.Context) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	if m.token != "" && now.Before(m.renewAt) {
+		return m.token, nil
+	}
+	tok, err := m.mint(ctx, m.ttl)
+	if err != nil {
+		if m.token != "" && now.Before(m.renewAt.Add(m.ttl/3)) {
+			return m.token, nil // the old one is still valid; try again next call
+		}
+		return "", fmt.Errorf("mint session token: %w", err)
+	}
+	m.token, m.renewAt = tok, now.Add(m.ttl*2/3)
+	return tok, nil
+}
+
+// loadOrCreateHostKey reads the ed25519 host key at path, creating it (0600,
+// directory 0700) on first start so clients' known_hosts stays valid.
+func loadOrCreateHostKey(path string) (gossh.Signer, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if data, err = writeHostKey(path); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("ssh host key: %w", err)
+	} else if err := checkPrivate(path, "ssh host key"); err != nil {
+		return nil, err
+	}
+	signer, err := gossh.ParsePrivateKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("ssh host key %s: %w", path, err)
+	}
+	return signer, nil
+}
+
+func writeHostKey(path string) ([]byte, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("ssh host key dir: %w", err)
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	block, err := gossh.MarshalPrivateKey(priv, "pmdev ssh host key")
+	if err != nil {
+		return nil, err
+	}
+	data := pem.EncodeToMemory(block)
+	// O_EXCL: two processes starting at once must not overwrite each other's key.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return os.ReadFile(path)
+		}
+		return nil, fmt.Errorf("ssh host key: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("ssh host key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("ssh host key: %w", err)
+	}
+	sshPub, err := gossh.NewPublicKey(pub)
+	if err == nil {
+		_ = os.WriteFile(path+".pub", gossh.MarshalAuthorizedKey(sshPub), 0o644)
+	}
+	return data, nil
+}
+
+// checkPrivate refuses secrets that group or others can read.
+func checkPrivate(path, what string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s %s is not a regular file", what, path)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("%s %s is readable by group or others (mode %04o); run: chmod 600 %s", what, path, perm, path)
+	}
+	return nil
+}

@@ -1,0 +1,516 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	"charm.land/wish/v2/bubbletea"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+// Defaults of the SSH service (issue 8).
+const (
+	defaultSSHIdleTimeout = 30 * time.Minute
+	defaultSSHMaxSessions = 100
+	defaultSSHMaxPerUser  = 5
+	defaultSSHTokenTTL    = 15 * time.Minute
+	sshHandshakeTimeout   = 30 * time.Second
+)
+
+// sshOptions configure the console served over SSH, by `pmdev server
+// --ssh-addr` and by `pmdev ssh-gateway`.
+type sshOptions struct {
+	Addr        string         // listen address, e.g. 127.0.0.1:2222
+	Listener    net.Listener   // used instead of Addr when set (tests)
+	HostKeyPath string         // ed25519 host key, generated 0600 on first start; default in the data dir
+	IdleTimeout time.Duration  // no keystroke for this long ends a session (default 30m, negative: never)
+	MaxSessions int            // concurrent sessions of the whole service (default 100)
+	MaxPerUser  int            // concurrent sessions of one user or profile (default 5)
+	TokenTTL    time.Duration  // lifetime of a minted session credential (default 15m; renewed before expiry)
+	Refresh     common.Refresh // the sessions' polling schedule; also how long shared answers are reused
+	AuditLog    string         // JSON-lines session audit file (default ssh-audit.log next to the host key)
+	Audit       *slog.Logger   // replaces AuditLog (tests)
+	Logger      *slog.Logger   // operational messages; never secrets
+	Assets      fs.FS          // the embedded api/ dir (offline docs)
+
+	// APITransport reaches the API (tests count requests through it).
+	APITransport http.RoundTripper
+	// newConsole builds each session's model (tests replace the console).
+	newConsole consoleFactory
+}
+
+func (o *sshOptions) setDefaults() {
+	if o.HostKeyPath == "" {
+		o.HostKeyPath = filepath.Join(filepath.Dir(server.DefaultDBPath()), "ssh_host_ed25519_key")
+	}
+	if o.IdleTimeout == 0 {
+		o.IdleTimeout = defaultSSHIdleTimeout
+	}
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = defaultSSHMaxSessions
+	}
+	if o.MaxPerUser <= 0 {
+		o.MaxPerUser = defaultSSHMaxPerUser
+	}
+	if o.TokenTTL <= 0 {
+		o.TokenTTL = defaultSSHTokenTTL
+	}
+	if o.Refresh == (common.Refresh{}) {
+		o.Refresh = common.DefaultRefresh()
+	}
+	if o.AuditLog == "" {
+		o.AuditLog = filepath.Join(filepath.Dir(o.HostKeyPath), "ssh-audit.log")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.APITransport == nil {
+		o.APITransport = http.DefaultTransport
+	}
+	if o.newConsole == nil {
+		o.newConsole = newSSHConsole
+	}
+}
+
+// sshIdentity is who a public key signs in as.
+type sshIdentity struct {
+	Name        string // user email (server) or profile (gateway); the per-user cap counts by it
+	Fingerprint string // SHA256:… of the key
+	Token       client.TokenSource
+	Me          *models.Me // known up front by the server; the gateway asks the API
+}
+
+// errUnknownKey means no user or profile owns the key.
+var errUnknownKey = errors.New("public key not registered")
+
+// identityResolver maps a verified public key to an identity.
+type identityResolver interface {
+	Resolve(ctx context.Context, key gossh.PublicKey) (*sshIdentity, error)
+}
+
+// startSSH serves the console over SSH next to the reference API: each key
+// signs in as the user it was registered for (`pmdev server users add
+// --ssh-key`), with a short-lived token minted for that user. apiBaseURL is
+// the origin of the running HTTP API (the console talks to it over HTTP).
+// stop closes the listener, ends the sessions and waits for them until ctx ends.
+func startSSH(ctx context.Context, srv *server.Server, apiBaseURL string, opts sshOptions) (stop func(context.Context) error, err error) {
+	opts.setDefaults()
+	s, err := startSSHService(ctx, &serverIdentities{srv: srv, ttl: opts.TokenTTL}, apiBaseURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.stop, nil
+}
+
+// sshService is one SSH listener serving console sessions.
+type sshService struct {
+	opts     sshOptions
+	resolver identityResolver
+	apiURL   string
+	shared   *client.SharedCache
+	limits   *sessionLimiter
+	audit    *sshAudit
+	log      *slog.Logger
+	srv      *ssh.Server
+
+	offered  offeredKeys
+
+	mu       sync.Mutex
+	programs map[string]*tea.Program
+}
+
+func startSSHService(ctx context.Context, res identityResolver, apiBaseURL string, opts sshOptions) (*sshService, error) {
+	opts.setDefaults()
+	signer, err := loadOrCreateHostKey(opts.HostKeyPath)
+	if err != nil {
+		return nil, err
+	}
+	audit, err := openSSHAudit(opts.AuditLog, opts.Audit)
+	if err != nil {
+		return nil, err
+	}
+	s := &sshService{
+		opts:     opts,
+		resolver: res,
+		apiURL:   strings.TrimRight(apiBaseURL, "/"),
+		shared:   client.NewSharedCache(client.SharedOptions{Base: opts.APITransport, TTL: sharedTTLs(opts.Refresh)}),
+		limits:   newSessionLimiter(opts.MaxSessions, opts.MaxPerUser),
+		audit:    audit,
+		log:      opts.Logger,
+		programs: map[string]*tea.Program{},
+	}
+	s.srv, err = wish.NewServer(
+		wish.WithAddress(opts.Addr),
+		wish.WithVersion("pmdev"),
+		// Only public keys: no password or keyboard-interactive handler is
+		// installed, so the SSH layer refuses those methods.
+		wish.WithPublicKeyAuth(s.authorize),
+		func(srv *ssh.Server) error {
+			srv.AddHostKey(signer)
+			srv.HandshakeTimeout = sshHandshakeTimeout
+			srv.ConnectionFailedCallback = s.connectionFailed
+			srv.ConnectionCloseCallback = func(c net.Conn) { s.offered.take(c.RemoteAddr().String()) }
+			return nil
+		},
+		// Last listed runs first: command/PTY check, identity and limits, then the console.
+		wish.WithMiddleware(
+			bubbletea.MiddlewareWithProgramHandler(s.program),
+			s.sessionMiddleware,
+			s.terminalMiddleware,
+		),
+	)
+	if err != nil {
+		audit.Close()
+		return nil, fmt.Errorf("ssh: %w", err)
+	}
+	ln := opts.Listener
+	if ln == nil {
+		var lc net.ListenConfig
+		ln, err = lc.Listen(ctx, "tcp", opts.Addr)
+		if err != nil {
+			audit.Close()
+			return nil, fmt.Errorf("ssh listen %s: %w", opts.Addr, err)
+		}
+	}
+	s.log.Info("ssh console listening", "addr", ln.Addr().String(), "host_key", gossh.FingerprintSHA256(signer.PublicKey()))
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, ssh.ErrServerClosed) {
+			s.log.Error("ssh serve", "err", err)
+		}
+	}()
+	return s, nil
+}
+
+// sharedTTLs reuses an answer for a little less than its source's interval,
+// so N sessions cost about one poll per source and tenant.
+func sharedTTLs(r common.Refresh) map[string]time.Duration {
+	window := func(d time.Duration) time.Duration {
+		if d <= 0 {
+			return time.Second
+		}
+		return d * 9 / 10
+	}
+	return map[string]time.Duration{
+		"/api/v1/platform/rate-limits":       window(r.RateLimits),
+		"/api/v1/tenant/analytics/api-usage": window(r.Usage),
+		"/api/v1/platform/api-keys":          window(r.Keys),
+		"/api/v1/platform/api-keys/":         time.Second, // one key's details and security: on demand
+		"/api/v1/platform/webhooks":          window(r.Webhooks),
+		"/api/v1/platform/webhooks/":         time.Second,
+		"/api/v1/me":                         window(2 * time.Second),
+		"/api/v1/docs":                       time.Minute,
+	}
+}
+
+// stop ends every session (their terminals are restored), then the server.
+func (s *sshService) stop(ctx context.Context) error {
+	s.mu.Lock()
+	for _, p := range s.programs {
+		p.Quit()
+	}
+	s.mu.Unlock()
+	err := s.srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		// Clients that keep a finished session open are cut off.
+		s.log.Warn("ssh: closing connections still open at shutdown")
+		err = s.srv.Close()
+	}
+	if errors.Is(err, ssh.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, s.audit.Close())
+}
+
+// authorize runs during the handshake: unknown keys are refused before any
+// session (or UI) exists. The session resolves the key again, because the
+// SSH layer may ask about keys the client never proves it holds.
+func (s *sshService) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	_, err := s.resolver.Resolve(ctx, key)
+	if err == nil {
+		return true
+	}
+	fp := gossh.FingerprintSHA256(key)
+	if errors.Is(err, errUnknownKey) {
+		// Clients offer every key they have; only a handshake that fails
+		// altogether is a refusal, audited in connectionFailed.
+		s.offered.note(ctx.RemoteAddr().String(), fp)
+	} else {
+		s.log.Error("ssh key lookup", "fingerprint", fp, "err", err)
+	}
+	return false
+}
+
+func (s *sshService) connectionFailed(conn net.Conn, err error) {
+	remote := conn.RemoteAddr().String()
+	fps := s.offered.take(remote)
+	reason := "unknown_key"
+	if len(fps) == 0 {
+		reason = "no_public_key"
+	}
+	s.audit.refused("", strings.Join(fps, ","), remote, reason)
+	s.log.Debug("ssh handshake failed", "remote", remote, "err", err)
+}
+
+// offeredKeys remembers the unknown keys a connection offered until its
+// handshake ends.
+type offeredKeys struct {
+	mu sync.Mutex
+	m  map[string][]string
+}
+
+func (o *offeredKeys) note(remote, fp string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.m == nil {
+		o.m = map[string][]string{}
+	}
+	if len(o.m[remote]) < 8 {
+		o.m[remote] = append(o.m[remote], fp)
+	}
+}
+
+func (o *offeredKeys) take(remote string) []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	fps := o.m[remote]
+	delete(o.m, remote)
+	return fps
+}
+
+// terminalMiddleware refuses what the console cannot serve, with one line.
+func (s *sshService) terminalMiddleware(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		fp := ""
+		if k := sess.PublicKey(); k != nil {
+			fp = gossh.FingerprintSHA256(k)
+		}
+		if len(sess.Command()) > 0 || sess.Subsystem() != "" {
+			s.audit.refused(sess.User(), fp, sess.RemoteAddr().String(), "command")
+			wish.Fatalln(sess, "pmdev: commands are not supported; run ssh without a command to open the console.")
+			return
+		}
+		if _, _, ok := sess.Pty(); !ok {
+			s.audit.refused(sess.User(), fp, sess.RemoteAddr().String(), "no_pty")
+			wish.Fatalln(sess, "pmdev: the console needs a terminal; connect with `ssh -t` from an interactive shell.")
+			return
+		}
+		next(sess)
+	}
+}
+
+// sessionState travels from sessionMiddleware to the program handler.
+type sessionState struct {
+	id        string
+	identity  *sshIdentity
+	me        models.Me
+	client    *client.Client
+	lastInput atomic.Int64 // unix nanoseconds of the last byte from the client
+	idled     atomic.Bool
+}
+
+// stateSession hands the state to the program handler. (The ssh.Context is
+// per connection, and one connection may carry several sessions.)
+type stateSession struct {
+	ssh.Session
+	st *sessionState
+}
+
+// sessionMiddleware resolves the identity, applies the limits, prepares the
+// API client and writes the start and end audit records.
+func (s *sshService) sessionMiddleware(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		started := time.Now()
+		remote := sess.RemoteAddr().String()
+		id, err := s.resolver.Resolve(sess.Context(), sess.PublicKey())
+		if err != nil {
+			s.audit.refused(sess.User(), "", remote, "unknown_key")
+			wish.Fatalln(sess, "pmdev: this key is not registered.")
+			return
+		}
+		release, err := s.limits.acquire(id.Name)
+		if err != nil {
+			s.audit.refused(id.Name, id.Fingerprint, remote, limitReason(err))
+			wish.Fatalln(sess, "pmdev: "+err.Error())
+			return
+		}
+		defer release()
+		st, err := s.prepare(sess.Context(), id)
+		if err != nil {
+			s.audit.refused(id.Name, id.Fingerprint, remote, "api")
+			wish.Fatalln(sess, "pmdev: "+err.Error())
+			return
+		}
+		st.lastInput.Store(time.Now().UnixNano())
+		pty, _, _ := sess.Pty()
+		s.audit.start(st, remote, pty)
+		next(&stateSession{Session: sess, st: st})
+		s.untrack(st.id)
+		reason := "closed"
+		if st.idled.Load() {
+			reason = "idle"
+		}
+		s.audit.end(st, remote, time.Since(started), reason)
+		if reason == "idle" {
+			wish.Println(sess, fmt.Sprintf("pmdev: session closed after %s without input.", s.opts.IdleTimeout))
+		}
+	}
+}
+
+// prepare builds the session's API client: the credential is injected by
+// the transport (never shown, never in the console's state), GETs go
+// through the tenant's shared cache, and every request names the key.
+func (s *sshService) prepare(ctx context.Context, id *sshIdentity) (*sessionState, error) {
+	headers := map[string]string{server.ActorFingerprintHeader: id.Fingerprint}
+	var me models.Me
+	if id.Me != nil {
+		me = *id.Me
+	} else {
+		boot := client.New(client.Options{BaseURL: s.apiURL, UserAgent: "pmdev-ssh", RetryCount: -1,
+			Transport: &client.AuthTransport{Base: s.opts.APITransport, Token: id.Token, Headers: headers}})
+		mctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		got, err := boot.Me(mctx)
+		if err != nil {
+			s.log.Warn("ssh identity lookup", "profile", id.Name, "err", err)
+			return nil, fmt.Errorf("the API did not accept the credential of %q; ask the operator (%s).", id.Name, shortAPIError(err))
+		}
+		me = got
+	}
+	scope := me.Tenant.ID + "|" + me.Role
+	c := client.New(client.Options{BaseURL: s.apiURL, UserAgent: "pmdev-ssh", Logger: s.log,
+		Transport: &client.AuthTransport{Base: s.shared.Scope(scope), Token: id.Token, Headers: headers}})
+	return &sessionState{id: newSessionID(), identity: id, me: me, client: c}, nil
+}
+
+func shortAPIError(err error) string {
+	if e, ok := client.AsError(err); ok && e.Status > 0 {
+		return fmt.Sprintf("HTTP %d", e.Status)
+	}
+	if errors.Is(err, client.ErrNoToken) {
+		return "no token"
+	}
+	return "API unreachable"
+}
+
+// program builds the console for one session (called by the Bubble Tea middleware).
+func (s *sshService) program(sess ssh.Session) *tea.Program {
+	ss, ok := sess.(*stateSession)
+	if !ok {
+		return nil
+	}
+	st := ss.st
+	model, err := s.opts.newConsole(consoleParams{
+		Client:  st.client,
+		Me:      st.me,
+		APIURL:  s.apiURL,
+		Env:     sessionEnv(sess),
+		Logger:  s.log.With("session", st.id),
+		Assets:  s.opts.Assets,
+		Refresh: s.opts.Refresh,
+	})
+	if err != nil {
+		s.log.Error("ssh console", "err", err)
+		wish.Errorln(sess, "pmdev: cannot start the console.")
+		return nil
+	}
+	opts := append(bubbletea.MakeOptions(sess),
+		// Input through a tap so the idle timer counts keystrokes, not redraws.
+		tea.WithInput(&activityReader{r: sess, last: &st.lastInput}),
+		// Process signals belong to the server, not to one session.
+		tea.WithoutSignalHandler(),
+	)
+	p := tea.NewProgram(model, opts...)
+	s.track(st.id, p)
+	if s.opts.IdleTimeout > 0 {
+		go s.watchIdle(sess.Context(), st, p)
+	}
+	return p
+}
+
+// sessionEnv is the client's environment plus TERM from its PTY request.
+func sessionEnv(sess ssh.Session) []string {
+	env := sess.Environ()
+	if pty, _, ok := sess.Pty(); ok && pty.Term != "" {
+		env = append(env, "TERM="+pty.Term)
+	}
+	return env
+}
+
+func (s *sshService) track(id string, p *tea.Program) {
+	s.mu.Lock()
+	s.programs[id] = p
+	s.mu.Unlock()
+}
+
+func (s *sshService) untrack(id string) {
+	s.mu.Lock()
+	delete(s.programs, id)
+	s.mu.Unlock()
+}
+
+// sessionCount is the number of running consoles.
+func (s *sshService) sessionCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.programs)
+}
+
+// watchIdle quits the console once no input arrived for IdleTimeout.
+func (s *sshService) watchIdle(ctx context.Context, st *sessionState, p *tea.Program) {
+	check := min(max(s.opts.IdleTimeout/10, 10*time.Millisecond), 30*time.Second)
+	t := time.NewTicker(check)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if now.Sub(time.Unix(0, st.lastInput.Load())) >= s.opts.IdleTimeout {
+				st.idled.Store(true)
+				p.Quit()
+				return
+			}
+		}
+	}
+}
+
+// activityReader records when the client last sent anything.
+type activityReader struct {
+	r    io.Reader
+	last *atomic.Int64
+}
+
+func (a *activityReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.last.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+func newSessionID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,513 @@
+// Package docs is the Docs pane: the API reference, browsable offline, with
+// code examples and a "Try it" request runner. Pages come from the live API,
+// else the newest copy cached on disk, else the copy embedded in the binary.
+package docs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+// ResizeDebounce is how long the width must stay unchanged before a page is
+// re-rendered for it.
+const ResizeDebounce = 150 * time.Millisecond
+
+type focus int
+
+const (
+	focusSidebar focus = iota
+	focusPage
+)
+
+// Model is the Docs pane.
+type Model struct {
+	ctx *common.Context
+
+	lib      *Library // the copy on screen
+	cached   *Library // the offline copy, kept as a fallback
+	loadErr  string
+	liveErr  string
+	fetching bool
+	reqID    uint64
+	pending  string // slug asked for before the library loaded
+
+	items   []item
+	cursor  int
+	sideOff int
+	focus   focus
+
+	slug   string
+	anchor string // heading to scroll to once the page is rendered
+	scroll int
+	cur    *rendered
+	curKey renderKey
+	cache  map[renderKey]*rendered
+	flight map[renderKey]bool
+	// Renders counts glamour runs (tests and benchmarks read it).
+	Renders int
+	spin    spinner.Model
+	lang    Lang
+
+	width, height int
+	resizeSeq     uint64
+	resizeWait    bool // a debounce tick is scheduled
+	resizeNeeded  bool
+
+	search searchState
+	try    *tryIt
+	tryReq uint64
+	// tempKey is the sandbox test key minted for Try it; memory only, shown masked.
+	tempKey string
+}
+
+// New returns the Docs pane.
+func New(ctx *common.Context) *Model {
+	m := &Model{
+		ctx:    ctx,
+		cache:  map[renderKey]*rendered{},
+		flight: map[renderKey]bool{},
+		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
+		width:  ctx.Width,
+		height: ctx.Height,
+	}
+	m.search.input = textinput.New()
+	m.search.input.Prompt = "/"
+	m.search.input.Placeholder = "search all pages"
+	m.search.input.CharLimit = 100
+	return m
+}
+
+// Pane messages; all are Targeted so the root hands them to this pane only.
+type (
+	localMsg struct {
+		common.Result
+		embedded, cached *Library
+		errs             []string
+	}
+	liveMsg struct {
+		common.Result
+		lib         *Library
+		notModified bool
+		err         error
+	}
+	renderedMsg struct {
+		common.Result
+		key renderKey
+		r   *rendered
+	}
+	resizeMsg struct {
+		common.Result
+		seq uint64
+	}
+)
+
+func (m *Model) result() common.Result { return common.Result{Pane: common.PaneDocs} }
+
+// Init loads the embedded and cached copies off the update loop.
+func (m *Model) Init() tea.Cmd {
+	assets, cacheDir := m.ctx.Assets, m.ctx.CacheDir
+	res := m.result()
+	return func() tea.Msg {
+		msg := localMsg{Result: res}
+		emb, err := LoadEmbedded(assets)
+		if err != nil {
+			msg.errs = append(msg.errs, err.Error())
+		}
+		msg.embedded = emb
+		c, err := LoadCache(cacheDir)
+		if err != nil {
+			msg.errs = append(msg.errs, err.Error())
+		}
+		msg.cached = c
+		return msg
+	}
+}
+
+// fetchLive asks the API for its docs. Pages are downloaded only when the
+// version differs from a copy we already hold; a successful fetch is written
+// to the cache as the newest copy seen.
+func (m *Model) fetchLive() tea.Cmd {
+	c := m.ctx.Client
+	if c == nil || m.fetching {
+		return nil
+	}
+	m.fetching = true
+	m.reqID++
+	res := common.Result{Pane: common.PaneDocs, ReqID: m.reqID}
+	have := []*Library{m.lib, m.cached}
+	cacheDir, now := m.ctx.CacheDir, m.now()
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		lib, err := FetchLive(ctx, c, have...)
+		if err == client.ErrNotModified {
+			return liveMsg{Result: res, notModified: true}
+		}
+		if err != nil {
+			return liveMsg{Result: res, err: err}
+		}
+		lib.FetchedAt = now
+		_ = SaveCache(cacheDir, lib) // best effort: the copy on screen is fine either way
+		return liveMsg{Result: res, lib: lib}
+	}
+}
+
+// FetchLive downloads the reference from the API, reusing the pages of any
+// held copy of the same version. It returns client.ErrNotModified when the
+// index is unchanged since this client's last call.
+func FetchLive(ctx context.Context, c *client.Client, have ...*Library) (*Library, error) {
+	idx, err := c.DocsIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lib := &Library{Index: idx, Pages: map[string]string{}, Source: SourceLive, Origin: c.BaseURL()}
+	var same *Library
+	for _, h := range have {
+		if h != nil && h.Index.Version == idx.Version {
+			same = h
+			break
+		}
+	}
+	for _, r := range idx.Pages {
+		if same != nil {
+			if md, ok := same.Pages[r.Slug]; ok {
+				lib.Pages[r.Slug] = md
+				continue
+			}
+		}
+		p, err := c.DocPage(ctx, r.Slug)
+		if err == client.ErrNotModified {
+			for _, h := range have {
+				if h != nil && h.Pages[r.Slug] != "" {
+					lib.Pages[r.Slug] = h.Pages[r.Slug]
+				}
+			}
+			if _, ok := lib.Pages[r.Slug]; ok {
+				continue
+			}
+			c.ForgetETags()
+			p, err = c.DocPage(ctx, r.Slug)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("docs page %s: %w", r.Slug, err)
+		}
+		lib.Pages[r.Slug] = p.Markdown
+	}
+	return lib.prepare(), nil
+}
+
+func (m *Model) now() time.Time {
+	if m.ctx.Now != nil {
+		return m.ctx.Now()
+	}
+	return time.Now()
+}
+
+// Update implements common.Pane.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	if m.resizeNeeded && !m.resizeWait {
+		m.resizeWait = true
+		seq, res := m.resizeSeq, m.result()
+		cmds = append(cmds, tea.Tick(ResizeDebounce, func(time.Time) tea.Msg { return resizeMsg{Result: res, seq: seq} }))
+	}
+	cmds = append(cmds, m.update(msg))
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case localMsg:
+		return m.handleLocal(msg)
+	case liveMsg:
+		return m.handleLive(msg)
+	case renderedMsg:
+		return m.handleRendered(msg)
+	case resizeMsg:
+		if msg.seq != m.resizeSeq {
+			m.resizeWait = false // a newer resize came in; wait again
+			return nil
+		}
+		m.resizeWait, m.resizeNeeded = false, false
+		return m.ensureRender()
+	case spinner.TickMsg:
+		if len(m.flight) == 0 && (m.try == nil || !m.try.sending) {
+			return nil // nothing to animate: let the tick chain stop
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return cmd
+	case common.RefreshMsg:
+		return m.fetchLive()
+	case common.OfflineMsg:
+		if !msg.Offline && m.lib != nil && m.lib.Source != SourceLive {
+			return m.fetchLive() // the API is back: look for a newer copy
+		}
+		return nil
+	case common.NavigateMsg:
+		if msg.Slug != "" {
+			return m.open(msg.Slug, "", true)
+		}
+		return nil
+	case tea.BackgroundColorMsg:
+		return m.ensureRender()
+	case tryMsg:
+		if m.try != nil {
+			return m.try.handle(m, msg)
+		}
+		return nil
+	case tea.PasteMsg:
+		if m.ctx.Active != common.PaneDocs {
+			return nil
+		}
+		if m.try != nil {
+			return m.try.update(m, msg)
+		}
+		if m.search.typing {
+			var cmd tea.Cmd
+			m.search.input, cmd = m.search.input.Update(msg)
+			m.runSearch()
+			return cmd
+		}
+		return nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	}
+	return nil
+}
+
+func (m *Model) handleLocal(msg localMsg) tea.Cmd {
+	m.cached = msg.cached
+	switch {
+	case msg.cached != nil:
+		m.lib = msg.cached
+	case msg.embedded != nil:
+		m.lib = msg.embedded
+	}
+	if m.lib == nil {
+		m.loadErr = strings.Join(msg.errs, "; ")
+		if m.loadErr == "" {
+			m.loadErr = "no docs available"
+		}
+	}
+	if msg.embedded != nil && m.lib != msg.embedded && m.cached != nil && m.cached.Index.Version == msg.embedded.Index.Version {
+		// The same version: prefer the cache only for its label.
+		m.lib = m.cached
+	}
+	m.rebuildItems()
+	slug := m.pending
+	if slug == "" && m.lib != nil && len(m.lib.Index.Pages) > 0 {
+		slug = m.lib.Index.Pages[0].Slug
+	}
+	m.pending = ""
+	return tea.Batch(m.open(slug, "", false), m.fetchLive())
+}
+
+func (m *Model) handleLive(msg liveMsg) tea.Cmd {
+	if msg.ReqID != m.reqID {
+		return nil
+	}
+	m.fetching = false
+	switch {
+	case msg.err != nil:
+		m.liveErr = common.ErrorText(msg.err, m.ctx.Me.Role)
+		return nil
+	case msg.notModified:
+		m.liveErr = ""
+		if m.lib != nil && m.lib.Source == SourceLive {
+			m.lib.FetchedAt = m.now()
+		}
+		return nil
+	}
+	m.liveErr = ""
+	m.cached = msg.lib
+	if m.lib == nil {
+		m.lib = msg.lib
+		m.rebuildItems()
+		return m.open(m.lib.Index.Pages[0].Slug, "", false)
+	}
+	m.lib = msg.lib
+	m.rebuildItems()
+	if _, ok := m.lib.Pages[m.slug]; !ok && len(m.lib.Index.Pages) > 0 {
+		return m.open(m.lib.Index.Pages[0].Slug, "", false)
+	}
+	return m.ensureRender()
+}
+
+// pageWidth is the width the page is rendered for.
+func (m *Model) pageWidth() int {
+	return max(20, m.width-m.sidebarWidth()-3)
+}
+
+func (m *Model) sidebarWidth() int {
+	return min(28, max(16, m.width/4))
+}
+
+// viewHeight is the number of page lines visible.
+func (m *Model) viewHeight() int { return max(1, m.height-3) }
+
+func (m *Model) style() string {
+	dark := m.ctx.Styles == nil || m.ctx.Styles.Dark
+	return StyleFor(dark, m.ctx.NoColor)
+}
+
+func (m *Model) keyFor(slug string) renderKey {
+	k := renderKey{slug: slug, width: m.pageWidth(), style: m.style(), lang: -1}
+	if m.lib != nil {
+		k.version = m.lib.Index.Version
+		if strings.Contains(m.lib.Pages[slug], "<!-- pmdev:op ") {
+			k.lang = m.lang
+		}
+	}
+	return k
+}
+
+// ensureRender shows the current page from the cache or starts rendering it.
+func (m *Model) ensureRender() tea.Cmd {
+	if m.lib == nil || m.slug == "" {
+		return nil
+	}
+	k := m.keyFor(m.slug)
+	if r, ok := m.cache[k]; ok {
+		m.show(k, r)
+		return nil
+	}
+	if m.resizeNeeded && m.cur != nil && m.curKey.slug == m.slug {
+		return nil // the debounce tick will render at the final width
+	}
+	if m.flight[k] {
+		return nil
+	}
+	m.flight[k] = true
+	md, base, res := m.lib.Pages[m.slug], m.apiURL(), m.result()
+	render := func() tea.Msg {
+		return renderedMsg{Result: res, key: k, r: renderPage(md, k.width, k.style, max(k.lang, 0), base)}
+	}
+	return tea.Batch(render, m.spin.Tick)
+}
+
+func (m *Model) apiURL() string {
+	if m.ctx.APIURL != "" {
+		return m.ctx.APIURL
+	}
+	return "https://api.penguinmails.com"
+}
+
+func (m *Model) handleRendered(msg renderedMsg) tea.Cmd {
+	delete(m.flight, msg.key)
+	m.Renders++
+	m.cache[msg.key] = msg.r
+	if m.lib != nil && msg.key == m.keyFor(m.slug) {
+		m.show(msg.key, msg.r)
+	}
+	return nil
+}
+
+// show puts a render on screen, keeping the reading position across
+// re-renders of the same page.
+func (m *Model) show(k renderKey, r *rendered) {
+	same := m.cur != nil && m.curKey.slug == k.slug
+	if same && m.curKey != k && len(m.cur.lines) > 0 {
+		// Width or language changed: keep the same fraction of the page.
+		m.scroll = m.scroll * len(r.lines) / len(m.cur.lines)
+	}
+	m.cur, m.curKey = r, k
+	if m.anchor != "" {
+		if l := r.heading(m.anchor); l >= 0 {
+			m.scroll = l
+		}
+		m.anchor = ""
+	}
+	m.search.computeMatches(r)
+	if m.search.jumpPending {
+		m.search.jumpPending = false
+		if len(m.search.matches) > 0 { // never chain to another page from here
+			m.jumpMatch(m.search.jumpDir)
+		}
+	}
+	m.clampScroll()
+}
+
+// open switches to a page (and an optional anchor). toPage moves focus to it.
+func (m *Model) open(slug, anchor string, toPage bool) tea.Cmd {
+	if m.lib == nil {
+		m.pending = slug
+		return nil
+	}
+	if _, ok := m.lib.Pages[slug]; !ok {
+		return common.Status(fmt.Sprintf("no docs page %q", slug), common.LevelWarning)
+	}
+	if slug != m.slug {
+		m.slug, m.scroll = slug, 0
+		m.rebuildItems()
+	}
+	m.anchor = anchor
+	if toPage {
+		m.focus = focusPage
+	}
+	m.selectCurrent()
+	cmd := m.ensureRender()
+	if m.cur != nil && m.curKey.slug == slug && m.anchor != "" {
+		if l := m.cur.heading(m.anchor); l >= 0 {
+			m.scroll = l
+			m.anchor = ""
+			m.clampScroll()
+		}
+	}
+	return cmd
+}
+
+func (m *Model) clampScroll() {
+	if m.cur == nil {
+		m.scroll = 0
+		return
+	}
+	m.scroll = min(m.scroll, len(m.cur.lines)-m.viewHeight())
+	m.scroll = max(m.scroll, 0)
+}
+
+// SetSize implements common.Pane. A width change re-renders the page after
+// ResizeDebounce without a new size; the old render is shown meanwhile.
+func (m *Model) SetSize(width, height int) {
+	oldPW := m.pageWidth()
+	m.width, m.height = width, height
+	if m.try != nil {
+		m.try.resize(m)
+	}
+	if m.pageWidth() != oldPW && m.cur != nil {
+		m.resizeSeq++
+		m.resizeNeeded = true
+	}
+	m.clampScroll()
+}
+
+// Title implements common.Pane.
+func (m *Model) Title() string { return "Docs" }
+
+// Captures implements common.Pane: every key while typing (search, Try it),
+// tab to move between sidebar and page, and the digits while the page has
+// focus (they follow links there; in the sidebar they switch tabs).
+func (m *Model) Captures(msg tea.KeyPressMsg) bool {
+	if m.try != nil || m.search.typing {
+		return msg.String() != "ctrl+c" // typing must not quit, but ctrl+c still does
+	}
+	if key.Matches(msg, m.ctx.Keys.Docs.Focus) {
+		return true
+	}
+	if m.focus == focusPage {
+		if s := msg.String(); len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
+			return true
+		}
+	}
+	return false
+}

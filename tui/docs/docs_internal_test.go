@@ -1,0 +1,169 @@
+package docs
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+)
+
+func testAPI() *Library {
+	lib, err := LoadEmbedded(os.DirFS("../../api"))
+	if err != nil {
+		panic(err)
+	}
+	return lib
+}
+
+// newPane returns a loaded pane (no API) showing its first page.
+func newPane(t testing.TB, w, h int) *Model {
+	t.Helper()
+	ctx := commontest.Context(w, h, nil)
+	ctx.Assets = os.DirFS("../../api")
+	ctx.CacheDir = t.TempDir()
+	ctx.Active = common.PaneDocs
+	m := New(ctx)
+	m.SetSize(w, h)
+	Drive(t, m, m.Init(), m.Loaded, nil)
+	return m
+}
+
+func TestSearchTitlesFirst(t *testing.T) {
+	lib := testAPI()
+	hits := lib.Search("rate limit")
+	if len(hits) < 3 {
+		t.Fatalf("hits = %+v", hits)
+	}
+	seenBody := false
+	for _, h := range hits {
+		if !h.TitleMatch {
+			seenBody = true
+		} else if seenBody {
+			t.Fatalf("title match %s after a body-only match: %+v", h.Slug, hits)
+		}
+	}
+	if !hits[0].TitleMatch || !strings.HasPrefix(strings.ToLower(hits[0].Title), "rate limit") {
+		t.Errorf("first hit = %+v, want a page titled Rate limit…", hits[0])
+	}
+	if got := lib.Search("X-RateLimit-Remaining"); len(got) == 0 || got[0].Count == 0 {
+		t.Errorf("header name not found in any body: %+v", got)
+	}
+	if got := lib.Search("pmdev:op"); len(got) != 0 {
+		t.Errorf("metadata comments are searchable: %+v", got)
+	}
+	if got := lib.Search("zzz-no-such-text"); len(got) != 0 {
+		t.Errorf("nonsense matched: %+v", got)
+	}
+}
+
+func TestSearchInPane(t *testing.T) {
+	m := newPane(t, 120, 40)
+	Drive(t, m, m.Update(Key("/")), nil, nil)
+	if !m.search.typing || !m.Captures(Key("q")) {
+		t.Fatal("search input not capturing keys")
+	}
+	Type(t, m, "retry-after")
+	if len(m.search.hits) == 0 {
+		t.Fatal("no hits while typing")
+	}
+	first := m.search.hits[0].Slug
+	Drive(t, m, m.Update(Key("enter")), func() bool { return m.Loaded() && m.slug == first && len(m.search.matches) > 0 }, nil)
+	if m.search.cur != 0 {
+		t.Fatalf("current match = %d, want 0", m.search.cur)
+	}
+	line := m.search.matches[0].line
+	if line < m.scroll || line >= m.scroll+m.viewHeight() {
+		t.Fatalf("first match on line %d is not visible (scroll %d)", line, m.scroll)
+	}
+	if !strings.Contains(strings.ToLower(m.cur.plain[line]), "retry-after") {
+		t.Fatalf("match line %q lacks the query", m.cur.plain[line])
+	}
+	if !strings.Contains(m.View(), "1/") {
+		t.Errorf("status does not show the match position:\n%s", commontest.Plain(m.View()))
+	}
+	Drive(t, m, m.Update(Key("n")), nil, nil)
+	if len(m.search.matches) > 1 && m.search.cur != 1 {
+		t.Errorf("n: current match = %d, want 1", m.search.cur)
+	}
+	Drive(t, m, m.Update(Key("esc")), nil, nil)
+	if m.search.query != "" || len(m.search.matches) != 0 {
+		t.Error("esc did not clear the search")
+	}
+}
+
+func TestLinksFollowOnlyWithPageFocus(t *testing.T) {
+	m := newPane(t, 120, 40) // authentication, sidebar focus
+	if m.Captures(Key("2")) {
+		t.Fatal("digits captured while the sidebar has focus: they must switch tabs")
+	}
+	Drive(t, m, m.Update(Key("tab")), nil, nil)
+	if m.focus != focusPage || !m.Captures(Key("2")) {
+		t.Fatal("tab did not move focus to the page, or digits not captured there")
+	}
+	if len(m.cur.links) < 2 {
+		t.Fatalf("links = %+v", m.cur.links)
+	}
+	want, _ := m.cur.links[0].Slug()
+	Drive(t, m, m.Update(Key("1")), func() bool { return m.Loaded() && m.slug == want }, nil)
+	if !strings.Contains(commontest.Plain(m.View()), "links 1 ") {
+		t.Errorf("links line missing:\n%s", commontest.Plain(m.View()))
+	}
+}
+
+func TestLanguageAndCopy(t *testing.T) {
+	m := newPane(t, 120, 40)
+	Drive(t, m, m.open("emails", "", true), m.Loaded, nil)
+	if !strings.Contains(strings.Join(m.cur.plain, "\n"), "curl -X POST") {
+		t.Fatal("no cURL example on the emails page")
+	}
+	var clip string
+	Drive(t, m, m.Update(Key("l")), func() bool { return m.Loaded() && m.curKey.lang == LangGo }, nil)
+	if !strings.Contains(strings.Join(m.cur.plain, "\n"), "http.NewRequest") {
+		t.Fatal("l did not switch the example to Go")
+	}
+	Drive(t, m, m.Update(Key("y")), nil, &clip)
+	if !strings.Contains(clip, `http.NewRequest("POST", "http://127.0.0.1:8080/api/v1/emails/send"`) || !strings.Contains(clip, PlaceholderKey) {
+		t.Fatalf("clipboard = %q", clip)
+	}
+	// The language is remembered on another page.
+	Drive(t, m, m.open("api-keys", "", true), m.Loaded, nil)
+	if m.curKey.lang != LangGo {
+		t.Errorf("language reset to %v on another page", m.curKey.lang)
+	}
+}
+
+func TestRenderCacheAndDebounce(t *testing.T) {
+	m := newPane(t, 120, 40)
+	Drive(t, m, m.open("emails", "", false), m.Loaded, nil)
+	before := m.Renders
+	Drive(t, m, m.open("authentication", "", false), m.Loaded, nil)
+	Drive(t, m, m.open("emails", "", false), m.Loaded, nil)
+	if m.Renders != before {
+		t.Fatalf("switching between rendered pages rendered %d more times", m.Renders-before)
+	}
+	// A burst of resizes renders once, at the final width.
+	for _, w := range []int{100, 101, 102, 110} {
+		m.SetSize(w, 40)
+	}
+	if m.pageWidth() == m.curKey.width {
+		t.Fatal("width unchanged")
+	}
+	start := m.Renders
+	Drive(t, m, m.Update(common.TickMsg{}), func() bool { return m.Loaded() && m.curKey.width == m.pageWidth() }, nil)
+	if got := m.Renders - start; got != 1 {
+		t.Fatalf("resize burst rendered %d times, want 1", got)
+	}
+}
+
+func TestOperationsInSidebar(t *testing.T) {
+	m := newPane(t, 120, 40)
+	Drive(t, m, m.open("api-keys", "", false), m.Loaded, nil)
+	view := commontest.Plain(m.View())
+	for _, want := range []string{"GETTING STARTED", "ENDPOINTS", "POST /platform/api-keys", "Changelog"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("sidebar lacks %q:\n%s", want, view)
+		}
+	}
+}

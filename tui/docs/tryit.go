@@ -1,0 +1,571 @@
+package docs
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/styles"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+// TempKeyName names the sandbox key minted for Try it.
+const TempKeyName = "pmdev try-it (temporary)"
+
+// TempKeyTTL is how long that key lives.
+const TempKeyTTL = 24 * time.Hour
+
+// tryField is one editable path or query parameter.
+type tryField struct {
+	param models.DocParam
+	input textinput.Model
+}
+
+// tryIt is the "Try it" screen for one operation.
+type tryIt struct {
+	op       models.DocOperation
+	fields   []tryField
+	key      textinput.Model
+	hasKey   bool
+	body     textarea.Model
+	hasBody  bool
+	focusIdx int // fields…, key, body, send
+
+	sending bool
+	reqID   uint64
+	resp    *client.RawResponse
+	respErr string
+	formErr string
+	note    string
+	scroll  int
+	lines   []string // rendered response
+}
+
+// tryMsg is the outcome of a Try it request.
+type tryMsg struct {
+	common.Result
+	minted    string // a temporary key minted for this request, if any
+	mintErr   error
+	resp      client.RawResponse
+	err       error
+	validated bool
+}
+
+// TryResponse is the last Try it answer, for tests and the SSH bridge.
+func (m *Model) TryResponse() (client.RawResponse, bool) {
+	if m.try == nil || m.try.resp == nil {
+		return client.RawResponse{}, false
+	}
+	return *m.try.resp, true
+}
+
+// TryError is the form or network error shown by Try it, if any.
+func (m *Model) TryError() string {
+	if m.try == nil {
+		return ""
+	}
+	if m.try.formErr != "" {
+		return m.try.formErr
+	}
+	return m.try.respErr
+}
+
+// TryOpen reports whether the Try it screen is showing.
+func (m *Model) TryOpen() bool { return m.try != nil }
+
+func (m *Model) openTry() tea.Cmd {
+	a, ok := m.currentOp()
+	if !ok {
+		return common.Status("Try it works on endpoint pages — open one from the sidebar", common.LevelWarning)
+	}
+	if m.ctx.Client == nil {
+		return common.Status("Try it needs an API connection", common.LevelWarning)
+	}
+	t := &tryIt{op: a.op}
+	for _, p := range a.op.Params {
+		if p.In != "path" && p.In != "query" {
+			continue
+		}
+		in := textinput.New()
+		in.Prompt = ""
+		in.CharLimit = 200
+		in.Placeholder = p.Example
+		if p.In == "path" || p.Required {
+			in.SetValue(p.Example)
+		}
+		t.fields = append(t.fields, tryField{param: p, input: in})
+	}
+	if a.op.Auth == models.DocAuthAPIKey {
+		t.hasKey = true
+		t.key = textinput.New()
+		t.key.Prompt = ""
+		t.key.EchoMode = textinput.EchoPassword
+		t.key.EchoCharacter = '•'
+		t.key.CharLimit = 100
+		if m.ctx.Sandbox {
+			t.key.Placeholder = "empty: a temporary sandbox test key"
+		} else {
+			t.key.Placeholder = "paste a pm_live_… or pm_test_… key"
+		}
+	}
+	if a.op.Body != "" || a.op.Method == http.MethodPost || a.op.Method == http.MethodPatch || a.op.Method == http.MethodPut {
+		t.hasBody = true
+		t.body = textarea.New()
+		t.body.ShowLineNumbers = false
+		t.body.Prompt = ""
+		t.body.CharLimit = 64 << 10
+		t.body.SetValue(a.op.Body)
+		t.body.MoveToBegin()
+	}
+	m.try = t
+	t.resize(m)
+	return t.focus(0)
+}
+
+func (t *tryIt) slots() int {
+	n := len(t.fields) + 1 // + send
+	if t.hasKey {
+		n++
+	}
+	if t.hasBody {
+		n++
+	}
+	return n
+}
+
+// slot names what focus index i is: "field", "key", "body" or "send".
+func (t *tryIt) slot(i int) string {
+	switch {
+	case i < len(t.fields):
+		return "field"
+	case t.hasKey && i == len(t.fields):
+		return "key"
+	case t.hasBody && i == t.slots()-2:
+		return "body"
+	}
+	return "send"
+}
+
+func (t *tryIt) focus(i int) tea.Cmd {
+	n := t.slots()
+	i = (i%n + n) % n
+	for j := range t.fields {
+		t.fields[j].input.Blur()
+	}
+	if t.hasKey {
+		t.key.Blur()
+	}
+	if t.hasBody {
+		t.body.Blur()
+	}
+	t.focusIdx = i
+	switch t.slot(i) {
+	case "field":
+		return t.fields[i].input.Focus()
+	case "key":
+		return t.key.Focus()
+	case "body":
+		return t.body.Focus()
+	}
+	return nil
+}
+
+func (t *tryIt) bodyHeight(m *Model) int {
+	if t.resp != nil || t.respErr != "" {
+		return 4
+	}
+	return max(3, min(12, m.height-len(t.fields)-8))
+}
+
+func (t *tryIt) resize(m *Model) {
+	w := max(20, m.width-10)
+	for i := range t.fields {
+		t.fields[i].input.SetWidth(w)
+	}
+	if t.hasKey {
+		t.key.SetWidth(w)
+	}
+	if t.hasBody {
+		t.body.SetWidth(max(20, m.width-2))
+		t.body.SetHeight(t.bodyHeight(m))
+	}
+	t.renderResponse(m)
+}
+
+func (t *tryIt) help() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/shift+tab", "next/prev field")),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send (on a field or Send)")),
+		key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgup/pgdn", "scroll response")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+	}
+}
+
+func (t *tryIt) update(m *Model, msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch k.String() {
+		case "esc":
+			m.try = nil
+			return nil
+		case "tab":
+			return t.focus(t.focusIdx + 1)
+		case "shift+tab":
+			return t.focus(t.focusIdx - 1)
+		case "pgdown":
+			t.scroll = min(t.scroll+5, max(0, len(t.lines)-1))
+			return nil
+		case "pgup":
+			t.scroll = max(0, t.scroll-5)
+			return nil
+		case "enter":
+			if t.slot(t.focusIdx) != "body" {
+				return t.send(m)
+			}
+		case "up", "down":
+			if t.slot(t.focusIdx) != "body" {
+				d := 1
+				if k.String() == "up" {
+					d = -1
+				}
+				return t.focus(t.focusIdx + d)
+			}
+		}
+	}
+	var cmd tea.Cmd
+	switch t.slot(t.focusIdx) {
+	case "field":
+		t.fields[t.focusIdx].input, cmd = t.fields[t.focusIdx].input.Update(msg)
+	case "key":
+		t.key, cmd = t.key.Update(msg)
+		if p, ok := msg.(tea.PasteMsg); ok && strings.TrimSpace(p.Content) != p.Content {
+			t.key.SetValue(strings.TrimSpace(t.key.Value()))
+		}
+	case "body":
+		t.body, cmd = t.body.Update(msg)
+	}
+	t.formErr = ""
+	return cmd
+}
+
+// request builds the path, query and body from the form, or explains what
+// is wrong with it.
+func (t *tryIt) request() (string, url.Values, []byte, error) {
+	p := t.op.Path
+	q := url.Values{}
+	for _, f := range t.fields {
+		v := strings.TrimSpace(f.input.Value())
+		switch f.param.In {
+		case "path":
+			if v == "" {
+				return "", nil, nil, fmt.Errorf("path parameter %s is required", f.param.Name)
+			}
+			p = strings.ReplaceAll(p, "{"+f.param.Name+"}", url.PathEscape(v))
+		case "query":
+			if v != "" {
+				q.Set(f.param.Name, v)
+			} else if f.param.Required {
+				return "", nil, nil, fmt.Errorf("query parameter %s is required", f.param.Name)
+			}
+		}
+	}
+	var body []byte
+	if t.hasBody {
+		raw := strings.TrimSpace(t.body.Value())
+		if raw != "" {
+			var v any
+			if err := json.Unmarshal([]byte(raw), &v); err != nil {
+				return "", nil, nil, fmt.Errorf("body is not valid JSON: %s", jsonErr(raw, err))
+			}
+			body = []byte(raw)
+		}
+	}
+	return p, q, body, nil
+}
+
+// jsonErr adds the line and column to a JSON syntax error.
+func jsonErr(raw string, err error) string {
+	if se, ok := err.(*json.SyntaxError); ok {
+		before := raw[:min(int(se.Offset), len(raw))]
+		line := strings.Count(before, "\n") + 1
+		col := len(before) - strings.LastIndex(before, "\n")
+		return fmt.Sprintf("%v (line %d, column %d)", err, line, col)
+	}
+	return err.Error()
+}
+
+func (t *tryIt) send(m *Model) tea.Cmd {
+	if t.sending {
+		return nil
+	}
+	path, query, body, err := t.request()
+	if err != nil {
+		t.formErr = err.Error()
+		return nil
+	}
+	bearer, mint := "", false
+	if t.hasKey {
+		bearer = strings.TrimSpace(t.key.Value())
+		switch {
+		case bearer == "" && m.ctx.Sandbox && m.tempKey != "":
+			bearer = m.tempKey
+		case bearer == "" && m.ctx.Sandbox:
+			mint = true
+		case bearer == "":
+			t.formErr = "paste an API key (pm_live_… or pm_test_…) to call this endpoint"
+			return nil
+		case !models.ValidKeyChecksum(bearer):
+			// Caught offline: no request leaves the machine with a typo.
+			t.formErr = "that is not a valid API key: the prefix, length or checksum is wrong (check for a typo or a truncated paste)"
+			return nil
+		}
+	}
+	t.sending, t.formErr, t.respErr = true, "", ""
+	m.tryReq++
+	t.reqID = m.tryReq
+	res := common.Result{Pane: common.PaneDocs, ReqID: t.reqID}
+	c, method, now := m.ctx.Client, t.op.Method, m.now()
+	return tea.Batch(m.spin.Tick, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		out := tryMsg{Result: res, validated: true}
+		if mint {
+			exp := now.Add(TempKeyTTL)
+			k, err := c.CreateKey(ctx, models.CreateAPIKeyRequest{
+				Name: TempKeyName, Description: "Created by the docs Try it; expires on its own.",
+				Environment: models.EnvTest, Permissions: models.PresetFullAccess(false), ExpiresAt: &exp,
+			})
+			if err != nil {
+				out.mintErr = err
+				return out
+			}
+			out.minted, bearer = k.Plaintext, k.Plaintext
+		}
+		out.resp, out.err = c.Raw(ctx, method, path, query, body, bearer)
+		return out
+	})
+}
+
+// handle takes a tryMsg for the open Try it screen.
+func (t *tryIt) handle(m *Model, msg tryMsg) tea.Cmd {
+	if msg.ReqID != t.reqID {
+		return nil
+	}
+	t.sending = false
+	if msg.minted != "" {
+		m.tempKey = msg.minted
+		t.note = "using temporary sandbox key " + models.MaskKey(msg.minted) + " (test, expires in 24 h)"
+	}
+	switch {
+	case msg.mintErr != nil:
+		t.respErr = "could not create a temporary key: " + common.ErrorText(msg.mintErr, m.ctx.Me.Role)
+		t.resp = nil
+	case msg.err != nil:
+		t.respErr = common.ErrorText(msg.err, m.ctx.Me.Role)
+		t.resp = nil
+	default:
+		r := msg.resp
+		t.resp = &r
+		t.respErr = ""
+	}
+	t.scroll = 0
+	t.resize(m)
+	return nil
+}
+
+// rateHeader reports whether a response header is about rate limiting.
+func rateHeader(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasPrefix(n, "x-ratelimit") || strings.HasPrefix(n, "ratelimit") || n == "retry-after"
+}
+
+// renderResponse lays out the status, headers and body of the answer.
+func (t *tryIt) renderResponse(m *Model) {
+	t.lines = nil
+	if t.resp == nil {
+		return
+	}
+	st := m.ctx.Styles
+	r := t.resp
+	status := fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status))
+	style := st.Success
+	switch {
+	case r.Status >= 500:
+		style = st.Danger
+	case r.Status == http.StatusTooManyRequests:
+		style = st.Warning
+	case r.Status >= 400:
+		style = st.Danger
+	}
+	t.lines = append(t.lines, style.Bold(true).Render(status)+st.Muted.Render(fmt.Sprintf(" · %s · %d bytes", r.Latency.Round(time.Millisecond/10), len(r.Body))))
+	names := make([]string, 0, len(r.Header))
+	for n := range r.Header {
+		names = append(names, n)
+	}
+	// Rate-limit headers first, then the rest alphabetically.
+	sort.Slice(names, func(i, j int) bool {
+		if rateHeader(names[i]) != rateHeader(names[j]) {
+			return rateHeader(names[i])
+		}
+		return names[i] < names[j]
+	})
+	for _, n := range names {
+		v := common.Sanitize(strings.Join(r.Header[n], ", "))
+		if rateHeader(n) {
+			t.lines = append(t.lines, st.Accent.Bold(true).Render(n+": ")+st.Warning.Render(v))
+		} else {
+			t.lines = append(t.lines, st.Muted.Render(n+": ")+v)
+		}
+	}
+	t.lines = append(t.lines, "")
+	t.lines = append(t.lines, strings.Split(highlightJSON(r.Body, st), "\n")...)
+}
+
+// highlightJSON pretty-prints a JSON body with colours; anything else is
+// shown as sanitised text. String contents are sanitised too: JSON allows
+// C1 controls and bidi overrides inside strings.
+func highlightJSON(body []byte, st *styles.Styles) string {
+	var buf bytes.Buffer
+	if len(bytes.TrimSpace(body)) == 0 {
+		return st.Muted.Render("(empty body)")
+	}
+	if json.Indent(&buf, body, "", "  ") != nil {
+		return common.SanitizeMultiline(string(body))
+	}
+	s := buf.String()
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"':
+			j := i + 1
+			for j < len(s) && s[j] != '"' {
+				if s[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			j = min(j+1, len(s))
+			tok := common.Sanitize(s[i:j])
+			k := j
+			for k < len(s) && s[k] == ' ' {
+				k++
+			}
+			if k < len(s) && s[k] == ':' {
+				b.WriteString(st.Accent.Render(tok))
+			} else {
+				b.WriteString(st.Success.Render(tok))
+			}
+			i = j
+		case c == '-' || (c >= '0' && c <= '9'):
+			j := i
+			for j < len(s) && strings.IndexByte("+-.eE0123456789", s[j]) >= 0 {
+				j++
+			}
+			b.WriteString(st.Info.Render(s[i:j]))
+			i = j
+		case c == 't' || c == 'f' || c == 'n':
+			j := i
+			for j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
+				j++
+			}
+			b.WriteString(st.Warning.Render(s[i:j]))
+			i = j
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+func (t *tryIt) view(m *Model) string {
+	st := m.ctx.Styles
+	w, h := m.width, m.height
+	var out []string
+	title := st.Title.Render("Try it") + " " + st.Bold.Render(t.op.Method+" "+t.op.Path)
+	out = append(out, pad(title+"  "+st.Muted.Render(t.op.Summary), w))
+	label := func(i int, s string) string {
+		l := fmt.Sprintf("%-12s", s)
+		if i == t.focusIdx {
+			return st.Accent.Bold(true).Render("▸ " + l)
+		}
+		return st.Muted.Render("  " + l)
+	}
+	for i, f := range t.fields {
+		name := f.param.Name
+		if f.param.In == "query" {
+			name = "?" + name
+		}
+		out = append(out, pad(label(i, name)+f.input.View(), w))
+	}
+	if t.hasKey {
+		i := len(t.fields)
+		line := label(i, "API key") + t.key.View()
+		if v := strings.TrimSpace(t.key.Value()); v != "" {
+			if models.ValidKeyChecksum(v) {
+				line = label(i, "API key") + st.Success.Render(models.MaskKey(v)+" ✓ checksum ok")
+			} else {
+				line = label(i, "API key") + st.Danger.Render("•••• ✗ not a valid key")
+			}
+		} else if m.tempKey != "" && m.ctx.Sandbox {
+			line = label(i, "API key") + st.Muted.Render("temporary sandbox key "+models.MaskKey(m.tempKey))
+		}
+		out = append(out, pad(line, w))
+	} else {
+		who := "none needed"
+		if t.op.Auth == models.DocAuthToken {
+			who = "your signed-in token (" + common.Sanitize(m.ctx.Me.Email) + ")"
+		}
+		out = append(out, pad(st.Muted.Render("  Auth        ")+who, w))
+	}
+	if t.hasBody {
+		out = append(out, pad(label(t.slots()-2, "JSON body"), w))
+		out = append(out, strings.Split(t.body.View(), "\n")...)
+	}
+	send := "[ Send ]"
+	if t.slot(t.focusIdx) == "send" {
+		send = st.Selected.Render(send)
+	}
+	if t.sending {
+		send += " " + m.spin.View() + " sending…"
+	}
+	out = append(out, pad("  "+send, w))
+	switch {
+	case t.formErr != "":
+		out = append(out, pad(st.Danger.Render("✗ "+t.formErr), w))
+	case t.respErr != "":
+		out = append(out, pad(st.Danger.Render("✗ "+t.respErr), w))
+	case t.note != "":
+		out = append(out, pad(st.Muted.Render(t.note), w))
+	}
+	out = append(out, pad(st.Subtle.Render(strings.Repeat("─", w)), w))
+	for i := t.scroll; i < len(t.lines) && len(out) < h; i++ {
+		out = append(out, pad(t.lines[i], w))
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	if len(out) > h {
+		out = out[:h]
+	}
+	for i := range out {
+		if ansi.StringWidth(out[i]) > w {
+			out[i] = ansi.Truncate(out[i], w, "…")
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,297 @@
+package docs
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+// View implements common.Pane.
+func (m *Model) View() string {
+	if m.width < 20 || m.height < 4 {
+		return ""
+	}
+	if m.try != nil {
+		return m.try.view(m)
+	}
+	sw := m.sidebarWidth()
+	pw := m.width - sw - 3
+	side := m.sidebarLines(sw, m.height)
+	page := m.pageLines(pw, m.height)
+	sep := m.ctx.Styles.Subtle.Render("│")
+	var b strings.Builder
+	b.Grow(m.width * m.height * 2)
+	for i := 0; i < m.height; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(side[i])
+		b.WriteByte(' ')
+		b.WriteString(sep)
+		b.WriteByte(' ')
+		b.WriteString(page[i])
+	}
+	return b.String()
+}
+
+// pad cuts s to w cells and fills it up to w.
+func pad(s string, w int) string {
+	s = ansi.Truncate(s, w, "…")
+	if n := ansi.StringWidth(s); n < w {
+		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+func (m *Model) sidebarLines(w, h int) []string {
+	st := m.ctx.Styles
+	out := make([]string, 0, h)
+	if m.search.typing {
+		out = append(out, pad(st.Title.Render(fmt.Sprintf("%d pages match", len(m.search.hits))), w))
+		for i, hit := range m.search.hits {
+			if len(out) >= h {
+				break
+			}
+			label := hit.Title
+			if !hit.TitleMatch {
+				label = fmt.Sprintf("%s (%d)", hit.Title, hit.Count)
+			}
+			line := pad(" "+label, w)
+			if i == m.search.sel {
+				line = st.Selected.Render(line)
+			}
+			out = append(out, line)
+		}
+		for len(out) < h {
+			out = append(out, strings.Repeat(" ", w))
+		}
+		return out
+	}
+	// Keep the cursor in view.
+	if m.cursor < m.sideOff {
+		m.sideOff = m.cursor
+	}
+	if m.cursor >= m.sideOff+h {
+		m.sideOff = m.cursor - h + 1
+	}
+	m.sideOff = max(0, min(m.sideOff, len(m.items)-h))
+	for i := m.sideOff; i < len(m.items) && len(out) < h; i++ {
+		it := m.items[i]
+		var line string
+		switch it.kind {
+		case itemHeader:
+			line = pad(st.Muted.Bold(true).Render(strings.ToUpper(it.label)), w)
+		default:
+			label := strings.Repeat("  ", it.indent) + common.Sanitize(it.label)
+			open := it.kind == itemPage && it.slug == m.slug
+			switch {
+			case i == m.cursor && m.focus == focusSidebar:
+				line = st.Selected.Render(pad(label, w))
+			case i == m.cursor:
+				line = st.Accent.Render(pad(label, w))
+			case open:
+				line = st.Bold.Render(pad(label, w))
+			case it.kind == itemOp:
+				line = st.Muted.Render(pad(label, w))
+			default:
+				line = pad(label, w)
+			}
+		}
+		out = append(out, line)
+	}
+	for len(out) < h {
+		out = append(out, strings.Repeat(" ", w))
+	}
+	return out
+}
+
+func (m *Model) pageLines(w, h int) []string {
+	st := m.ctx.Styles
+	out := make([]string, 0, h)
+	out = append(out, m.headerLine(w))
+	vh := h - 3
+	switch {
+	case m.lib == nil && m.loadErr != "":
+		out = append(out, pad(st.Danger.Render("docs unavailable: "+common.Sanitize(m.loadErr)), w))
+	case m.cur == nil || m.curKey.slug != m.slug:
+		out = append(out, pad(m.spin.View()+" rendering…", w))
+	default:
+		var ranges map[int][]lipgloss.Range
+		if len(m.search.matches) > 0 {
+			ranges = map[int][]lipgloss.Range{}
+			for i, mt := range m.search.matches {
+				if mt.line < m.scroll || mt.line >= m.scroll+vh {
+					continue
+				}
+				style := st.Match
+				if i == m.search.cur {
+					style = st.Selected.Reverse(true)
+				}
+				ranges[mt.line] = append(ranges[mt.line], lipgloss.NewRange(mt.start, mt.end, style))
+			}
+		}
+		for i := m.scroll; i < len(m.cur.lines) && len(out) < vh+1; i++ {
+			line := m.cur.lines[i]
+			if r := ranges[i]; len(r) > 0 {
+				line = lipgloss.StyleRanges(line, r...)
+			}
+			out = append(out, pad(line, w))
+		}
+		if len(m.flight) > 0 && m.resizeNeeded {
+			out[len(out)-1] = pad(m.spin.View()+" re-rendering…", w)
+		}
+	}
+	for len(out) < vh+1 {
+		out = append(out, strings.Repeat(" ", w))
+	}
+	out = append(out, m.linksLine(w), m.statusLine(w))
+	return out
+}
+
+func (m *Model) headerLine(w int) string {
+	st := m.ctx.Styles
+	title := "Docs"
+	if m.lib != nil {
+		if r, ok := m.lib.Ref(m.slug); ok {
+			title = r.Title
+		}
+	}
+	left := st.Title.Render(common.Sanitize(title))
+	if m.focus == focusPage {
+		left = st.Title.Underline(true).Render(common.Sanitize(title))
+	}
+	if m.lib != nil && strings.Contains(m.lib.Pages[m.slug], "<!-- pmdev:op ") {
+		left += " " + st.BadgeMuted.Render(m.lang.Name())
+	}
+	label := ""
+	if m.lib != nil {
+		label = m.lib.Label(m.now())
+		if m.liveErr != "" && m.lib.Source != SourceLive {
+			label += " · API unreachable"
+		}
+	}
+	right := st.Muted.Render(common.Sanitize(label))
+	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 {
+		return pad(left+" "+right, w)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// linksLine lists the page's links with the number that follows each.
+func (m *Model) linksLine(w int) string {
+	st := m.ctx.Styles
+	if m.cur == nil || len(m.cur.links) == 0 {
+		return strings.Repeat(" ", w)
+	}
+	var b strings.Builder
+	b.WriteString(st.Muted.Render("links "))
+	for i, l := range m.cur.links {
+		if i >= 9 {
+			b.WriteString(st.Muted.Render(fmt.Sprintf(" +%d", len(m.cur.links)-9)))
+			break
+		}
+		if i > 0 {
+			b.WriteString(st.Subtle.Render(" · "))
+		}
+		b.WriteString(st.Key.Render(fmt.Sprint(l.N)) + " " + common.Sanitize(l.Text))
+	}
+	return pad(b.String(), w)
+}
+
+func (m *Model) statusLine(w int) string {
+	st := m.ctx.Styles
+	if m.search.typing {
+		m.search.input.SetWidth(max(10, w-2))
+		return pad(m.search.input.View(), w)
+	}
+	var parts []string
+	if m.search.query != "" {
+		pos := "no matches on this page"
+		if n := len(m.search.matches); n > 0 {
+			pos = fmt.Sprintf("%d/%d", m.search.cur+1, n)
+			if m.search.cur < 0 {
+				pos = fmt.Sprintf("%d matches", n)
+			}
+		}
+		parts = append(parts, st.Accent.Render(fmt.Sprintf("“%s” %s", common.Sanitize(m.search.query), pos))+st.Muted.Render(" · n/N next/prev · esc clear"))
+	}
+	if m.cur != nil && len(m.cur.lines) > m.viewHeight() {
+		pct := 100
+		if den := len(m.cur.lines) - m.viewHeight(); den > 0 {
+			pct = m.scroll * 100 / den
+		}
+		parts = append(parts, st.Muted.Render(fmt.Sprintf("%d%%", pct)))
+	}
+	if m.liveErr != "" {
+		parts = append(parts, st.Warning.Render(m.liveErr))
+	}
+	if m.cur != nil && m.cur.errMsg != "" {
+		parts = append(parts, st.Danger.Render("render: "+common.Sanitize(m.cur.errMsg)))
+	}
+	return pad(strings.Join(parts, st.Subtle.Render(" · ")), w)
+}
+
+// KeyMap implements common.Pane; the help follows the focus.
+func (m *Model) KeyMap() help.KeyMap { return keyMap{m: m} }
+
+type keyMap struct{ m *Model }
+
+func relabel(b key.Binding, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+}
+
+// Help-only bindings: the digits are fixed, not rebindable, because their
+// meaning depends on the focus (links in the page, tabs in the sidebar).
+func helpLinks() key.Binding {
+	return key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "follow link"))
+}
+
+func helpTabs() key.Binding {
+	return key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "switch tab"))
+}
+
+func helpEsc() key.Binding { return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")) }
+
+func (k keyMap) ShortHelp() []key.Binding {
+	d := &k.m.ctx.Keys.Docs
+	if k.m.try != nil {
+		return k.m.try.help()
+	}
+	if k.m.search.typing {
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		}
+	}
+	if k.m.focus == focusSidebar {
+		return []key.Binding{d.Up, d.Down, d.Open, relabel(d.Focus, "to page"), d.Search, helpTabs()}
+	}
+	out := []key.Binding{d.Down, d.PageDown, helpLinks(), relabel(d.Focus, "to sidebar")}
+	if k.m.search.query != "" {
+		out = append(out, d.NextMatch, d.PrevMatch)
+	}
+	if k.m.cur != nil && len(k.m.cur.ops) > 0 {
+		out = append(out, d.Language, d.CopySnippet, d.TryIt)
+	} else {
+		out = append(out, d.Search)
+	}
+	return out
+}
+
+func (k keyMap) FullHelp() [][]key.Binding {
+	d := &k.m.ctx.Keys.Docs
+	return [][]key.Binding{
+		{d.Up, d.Down, d.PageUp, d.PageDown, d.Top, d.Bottom},
+		{d.Focus, d.Open, helpEsc(), relabel(helpTabs(), "tabs (sidebar focus)"), relabel(helpLinks(), "follow link (page focus)")},
+		{d.Search, d.NextMatch, d.PrevMatch},
+		{d.Language, d.CopySnippet, d.TryIt},
+	}
+}

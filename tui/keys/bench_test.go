@@ -1,0 +1,26 @@
+package keys
+
+import "testing"
+
+// BenchmarkListView renders the list at 200×60 with 10,000 keys (budget 2 ms).
+func BenchmarkListView(b *testing.B) {
+	m := testModel(b, 200, 60, fakeKeys(10000))
+	m.move(5000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		_ = m.View()
+	}
+}
+
+// BenchmarkSearchKeystroke is one incremental-search keystroke over 10,000 keys.
+func BenchmarkSearchKeystroke(b *testing.B) {
+	m := testModel(b, 200, 60, fakeKeys(10000))
+	press(m, "/")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		press(m, "b")
+		press(m, "backspace")
+	}
+}

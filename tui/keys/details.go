@@ -1,0 +1,316 @@
+package keys
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/guptarohit/asciigraph"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+// details is the full-pane view of one key.
+type details struct {
+	keyID  string
+	data   *models.APIKeyDetails
+	sec    *models.KeySecurity
+	err    error
+	secErr error
+	reqID  uint64
+	scroll int
+}
+
+// detailsKey is the freshest copy of the key the details view shows.
+func (m *Model) detailsKey() *models.APIKey {
+	d := m.details
+	if d == nil {
+		return nil
+	}
+	if i, ok := m.byID[d.keyID]; ok {
+		return &m.all[i]
+	}
+	if d.data != nil {
+		return &d.data.APIKey
+	}
+	return nil
+}
+
+func (m *Model) openDetails() tea.Cmd {
+	k := m.current()
+	if k == nil {
+		return nil
+	}
+	m.details = &details{keyID: k.KeyID}
+	return m.refreshDetails()
+}
+
+// refreshDetails (re)loads the open details; results of older loads are dropped.
+func (m *Model) refreshDetails() tea.Cmd {
+	d := m.details
+	if d == nil || m.ctx.Client == nil {
+		return nil
+	}
+	d.reqID = m.nextID()
+	c, id, keyID := m.ctx.Client, d.reqID, d.keyID
+	return tea.Batch(fetchDetails(c, id, keyID), fetchSecurity(c, id, keyID))
+}
+
+func (m *Model) onDetails(msg tea.Msg) tea.Cmd {
+	d := m.details
+	if d == nil {
+		return nil
+	}
+	switch msg := msg.(type) {
+	case detailsMsg:
+		if msg.ReqID != d.reqID || msg.keyID != d.keyID {
+			return nil
+		}
+		d.err = msg.err
+		if msg.err == nil {
+			v := msg.details
+			d.data = &v
+		}
+	case securityMsg:
+		if msg.ReqID != d.reqID || msg.keyID != d.keyID {
+			return nil
+		}
+		d.secErr = msg.err
+		if msg.err == nil {
+			v := msg.sec
+			d.sec = &v
+		}
+	}
+	return nil
+}
+
+func (m *Model) keyDetails(msg tea.KeyPressMsg) tea.Cmd {
+	d := m.details
+	k := &m.ctx.Keys.Keys
+	switch {
+	case msg.String() == "esc":
+		m.details = nil
+		return nil
+	case keyMatches(msg, k.Up):
+		d.scroll = max(0, d.scroll-1)
+	case keyMatches(msg, k.Down):
+		d.scroll++
+	case keyMatches(msg, k.PageUp):
+		d.scroll = max(0, d.scroll-m.height+2)
+	case keyMatches(msg, k.PageDown):
+		d.scroll += m.height - 2
+	case keyMatches(msg, k.Top):
+		d.scroll = 0
+	default:
+		return m.keyAction(msg)
+	}
+	return nil
+}
+
+const longDate = "January 2, 2006 at 3:04 PM"
+
+func (m *Model) viewDetails() string {
+	d := m.details
+	st := m.ctx.Styles
+	now := m.ctx.Now()
+	k := m.detailsKey()
+	if k == nil {
+		switch {
+		case d.err != nil:
+			return st.Danger.Render(common.ErrorText(d.err, m.ctx.Me.Role)) + "\n" + st.Muted.Render("esc: back")
+		default:
+			return st.Muted.Render("Loading key…")
+		}
+	}
+	var lines []string
+	add := func(s ...string) { lines = append(lines, s...) }
+	row := func(label, value string) {
+		add(st.Label.Render(fmt.Sprintf("%-13s", label)) + value)
+	}
+
+	text, kind := statusText(k, now)
+	add(st.Title.Render(common.Sanitize(k.Name)) + "  " + st.Status(kind).Render("● "+text))
+	if k.Description != "" {
+		add(st.Muted.Render(common.Sanitize(k.Description)))
+	}
+	add("")
+	row("Key ID", common.Sanitize(k.KeyID))
+	row("Masked key", common.Sanitize(k.MaskedKey))
+	row("Environment", common.Sanitize(k.Environment))
+	row("Rate limit", fmt.Sprintf("%d requests/min", k.RateLimit))
+	created := k.CreatedAt.Local().Format(longDate)
+	if k.CreatedBy != "" {
+		created += " by " + common.Sanitize(k.CreatedBy)
+	}
+	row("Created", created)
+	used := common.Ago(k.LastUsed, now)
+	if k.LastUsedIP != "" {
+		used += " from " + common.Sanitize(k.LastUsedIP)
+	}
+	row("Last used", used)
+	switch {
+	case k.RevokedAt != nil && k.Status == models.KeyRevoked:
+		row("Revoked", k.RevokedAt.Local().Format(longDate))
+	case k.ExpiresAt == nil:
+		row("Expires", "Never")
+	default:
+		exp := k.ExpiresAt.Local().Format(longDate)
+		left := k.ExpiresAt.Sub(now)
+		switch {
+		case left <= 0:
+			row("Expires", st.Muted.Render(exp+" (expired)"))
+		case left <= 7*24*time.Hour:
+			row("Expires", st.Warning.Render(exp+" — ⚠ expires in "+shortDur(left)))
+		default:
+			row("Expires", exp)
+		}
+	}
+	if k.ReplacedBy != "" {
+		row("Replaced by", common.Sanitize(k.ReplacedBy))
+	}
+	if len(k.AllowedIPs) == 0 {
+		row("Allowed IPs", "All IPs")
+	} else {
+		row("Allowed IPs", common.Sanitize(strings.Join(k.AllowedIPs, ", ")))
+	}
+	if effectiveStatus(k, now) == models.KeyActive && now.Sub(k.CreatedAt) > 90*24*time.Hour {
+		add("", st.Warning.Render(fmt.Sprintf("⚠ This key is %d days old. Rotate keys regularly: press R.", int(now.Sub(k.CreatedAt).Hours()/24))))
+	}
+
+	add("", st.Heading.Render("Permissions"))
+	for _, g := range permGroups(k.Permissions) {
+		add("  " + st.Label.Render(fmt.Sprintf("%-11s", g[0])) + common.Sanitize(g[1]))
+	}
+
+	add("", st.Heading.Render("Usage"))
+	rate := 0.0
+	if k.RequestCount > 0 {
+		rate = float64(k.ErrorCount) / float64(k.RequestCount) * 100
+	}
+	add(fmt.Sprintf("  Requests %s · Errors %s · Error rate %.2f%%", comma(k.RequestCount), comma(k.ErrorCount), rate))
+	switch {
+	case d.data != nil:
+		add(m.chartLines(d.data.UsageByDay)...)
+		if len(d.data.TopEndpoints) > 0 {
+			add("", st.Heading.Render("Top endpoints"))
+			for _, e := range d.data.TopEndpoints {
+				add(fmt.Sprintf("  %-40s %10s req  %6.0f ms avg", truncate(common.Sanitize(e.Endpoint), 40), comma(e.Count), e.AvgResponseTimeMS))
+			}
+		}
+	case d.err != nil:
+		add("  " + st.Danger.Render(common.ErrorText(d.err, m.ctx.Me.Role)))
+	default:
+		add("  " + st.Muted.Render("Loading usage…"))
+	}
+
+	add("", st.Heading.Render("Security"))
+	switch {
+	case d.sec != nil:
+		add("  " + st.Label.Render("Recent client IPs (last 10)"))
+		if len(d.sec.RecentIPs) == 0 {
+			add("    " + st.Muted.Render("none yet"))
+		}
+		for _, ip := range d.sec.RecentIPs {
+			t := ip.LastSeen
+			add(fmt.Sprintf("    %-40s %-16s %s req", truncate(common.Sanitize(ip.IP), 40), common.Ago(&t, now), comma(ip.Requests)))
+		}
+		add("  " + st.Label.Render("Audit log (last 50 events)"))
+		if len(d.sec.AuditEvents) == 0 {
+			add("    " + st.Muted.Render("no events"))
+		}
+		for _, e := range d.sec.AuditEvents {
+			action := common.Sanitize(e.Action)
+			style := st.Base
+			switch e.Action {
+			case "revoked", "ip_violation":
+				style = st.Danger
+			case "rotated", "expired":
+				style = st.Warning
+			}
+			actor := common.Sanitize(e.Actor)
+			if e.ActorKeyFingerprint != "" {
+				actor += " (ssh " + common.Sanitize(e.ActorKeyFingerprint) + ")"
+			}
+			extra := common.Sanitize(strings.TrimSpace(e.IP + " " + e.Detail))
+			add(fmt.Sprintf("    %s  %s  %s  %s", e.Time.Local().Format("Jan 02 15:04"), style.Render(fmt.Sprintf("%-12s", action)), actor, st.Muted.Render(extra)))
+		}
+	case d.secErr != nil:
+		add("  " + st.Danger.Render(common.ErrorText(d.secErr, m.ctx.Me.Role)))
+	default:
+		add("  " + st.Muted.Render("Loading security events…"))
+	}
+
+	// Window the lines; the last line is a hint with the scroll position.
+	h := max(1, m.height-1)
+	d.scroll = max(0, min(d.scroll, len(lines)-h))
+	end := min(len(lines), d.scroll+h)
+	out := make([]string, 0, h+1)
+	for _, l := range lines[d.scroll:end] {
+		out = append(out, truncate(l, m.width))
+	}
+	hint := "esc back · ↑/↓ scroll · e edit · R rotate · D revoke · c copy id · u usage"
+	if r := m.blocked(now); r != "" {
+		hint = r + " · " + hint
+	}
+	if len(lines) > h {
+		hint = fmt.Sprintf("%d–%d of %d · ", d.scroll+1, end, len(lines)) + hint
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	out = append(out, st.Muted.Render(truncate(hint, m.width)))
+	return strings.Join(out, "\n")
+}
+
+// chartLines renders 30 days of requests with asciigraph.
+func (m *Model) chartLines(days []models.DayUsage) []string {
+	st := m.ctx.Styles
+	if len(days) == 0 {
+		return []string{"  " + st.Muted.Render("No usage in the last 30 days.")}
+	}
+	data := make([]float64, len(days))
+	var total int64
+	for i, d := range days {
+		data[i] = float64(d.Requests)
+		total += d.Requests
+	}
+	out := []string{"", "  " + st.Label.Render("Requests per day, last 30 days")}
+	if total == 0 {
+		return append(out, "  "+st.Muted.Render("No requests in the last 30 days."))
+	}
+	w := max(10, min(len(data)*2, m.width-16))
+	opts := []asciigraph.Option{asciigraph.Height(6), asciigraph.Width(w), asciigraph.Precision(0), asciigraph.LowerBound(0)}
+	if !m.ctx.NoColor {
+		opts = append(opts, asciigraph.SeriesColors(asciigraph.Blue))
+	}
+	for _, l := range strings.Split(asciigraph.Plot(data, opts...), "\n") {
+		out = append(out, "  "+l)
+	}
+	out = append(out, "  "+st.Muted.Render(fmt.Sprintf("%*s%s … %s", 8, "", days[0].Date, days[len(days)-1].Date)))
+	return out
+}
+
+// helpers ---------------------------------------------------------------------
+
+func truncate(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if isASCII(s) && len(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+func splitLines(s string) []string { return strings.Split(s, "\n") }
+
+func joinLines(l []string) string { return strings.Join(l, "\n") }
+
+func clientError(err error) (*client.Error, bool) { return client.AsError(err) }
+
+func keyMatches(msg tea.KeyPressMsg, b key.Binding) bool { return key.Matches(msg, b) }

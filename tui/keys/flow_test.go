@@ -1,0 +1,201 @@
+package keys_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+	"github.com/penguinmails/pmdev/tui/keys"
+)
+
+// host is the smallest root a pane needs: it forwards everything and
+// renders the pane full screen.
+type host struct {
+	pane *keys.Model
+	ctx  *common.Context
+}
+
+func (h host) Init() tea.Cmd { return h.pane.Init() }
+
+func (h host) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		h.ctx.Width, h.ctx.Height = msg.Width, msg.Height
+		h.pane.SetSize(msg.Width, msg.Height)
+		return h, nil
+	case common.StatusMsg, common.DataAgeMsg:
+		return h, nil
+	}
+	return h, h.pane.Update(msg)
+}
+
+func (h host) View() tea.View { return tea.NewView(h.pane.View()) }
+
+// sandbox starts a real server on a temp DB and returns an admin client.
+func sandbox(t *testing.T) (*httptest.Server, *client.Client, models.Me) {
+	t.Helper()
+	ctx := context.Background()
+	srv, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pm.db"), Seed: "demo",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		hs.Close()
+		_ = srv.Close(context.Background())
+	})
+	tok, err := srv.MintToken(ctx, "admin@acme.test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client.New(client.Options{BaseURL: hs.URL, Token: tok})
+	me, err := c.Me(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hs, c, me
+}
+
+// sendWith posts a test email with an API key and returns the HTTP status.
+func sendWith(t *testing.T, base, key string) int {
+	t.Helper()
+	body := `{"to":"user@example.com","subject":"Hi","text_body":"Hello"}`
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/emails/send", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+var osc52 = regexp.MustCompile(`\x1b\]52;c;([A-Za-z0-9+/=]+)(?:\x07|\x1b\\)`)
+
+// waitClipboard waits for the next OSC 52 write and decodes it.
+func waitClipboard(t *testing.T, tm *teatest.TestModel) string {
+	t.Helper()
+	var got string
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		if m := osc52.FindSubmatch(b); m != nil {
+			v, err := base64.StdEncoding.DecodeString(string(m[1]))
+			if err == nil {
+				got = string(v)
+				return true
+			}
+		}
+		return false
+	}, teatest.WithDuration(10*time.Second))
+	return got
+}
+
+func waitText(t *testing.T, tm *teatest.TestModel, s string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
+		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+func key(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	}
+	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
+}
+
+// TestSandboxCreateCopyRotateRevoke drives the pane against a real server:
+// create a key in the wizard, copy it (OSC 52), prove it sends email, rotate
+// it, copy the new one, revoke that, and prove the revoked key gets 401.
+func TestSandboxCreateCopyRotateRevoke(t *testing.T) {
+	hs, c, me := sandbox(t)
+	ctx := commontest.Context(120, 40, c)
+	ctx.Me = me
+	ctx.Active = common.PaneKeys
+	ctx.Now = time.Now
+	ctx.APIURL = hs.URL
+	ctx.WorkDir = t.TempDir()
+	pane := keys.New(ctx)
+	tm := teatest.NewTestModel(t, host{pane: pane, ctx: ctx}, teatest.WithInitialTermSize(120, 40))
+	t.Cleanup(func() { _ = tm.Quit() })
+
+	waitText(t, tm, "API Keys")
+	tm.Send(key("n"))
+	waitText(t, tm, "Create API Key")
+	tm.Type("Flow test key")
+	for range 4 {
+		tm.Send(key("enter"))
+	}
+	waitText(t, tm, "API Key Created Successfully")
+	tm.Send(key("c"))
+	first := waitClipboard(t, tm)
+	if !models.ValidKeyChecksum(first) {
+		t.Fatal("clipboard does not hold a valid API key")
+	}
+	if code := sendWith(t, hs.URL, first); code != http.StatusOK {
+		t.Fatalf("new key: send status %d", code)
+	}
+	tm.Send(key("enter"))
+	waitText(t, tm, "will not be shown again")
+	tm.Send(key("y"))
+
+	// The cursor is on the new key: rotate it with the default 24 h grace.
+	tm.Send(key("R"))
+	waitText(t, tm, "Rotate API key?")
+	tm.Send(key("enter"))
+	waitText(t, tm, "API Key Rotated")
+	tm.Send(key("c"))
+	second := waitClipboard(t, tm)
+	if second == first || !models.ValidKeyChecksum(second) {
+		t.Fatal("rotation did not produce a new key")
+	}
+	tm.Send(key("enter"))
+	tm.Send(key("y"))
+	waitText(t, tm, "expires in 23 h")
+	if code := sendWith(t, hs.URL, first); code != http.StatusOK {
+		t.Fatalf("old key during grace: status %d", code)
+	}
+
+	// Revoke the new key by typing its name.
+	tm.Send(key("D"))
+	waitText(t, tm, "Type the key name")
+	tm.Type("Flow test key")
+	tm.Send(key("enter"))
+	waitText(t, tm, "Revoked Flow test key")
+	if code := sendWith(t, hs.URL, second); code != http.StatusUnauthorized {
+		t.Fatalf("revoked key: status %d, want 401", code)
+	}
+	list, err := c.ListKeys(context.Background(), models.KeyListParams{Q: "Flow test key", PerPage: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked := 0
+	for _, k := range list.APIKeys {
+		if k.Status == models.KeyRevoked {
+			revoked++
+		}
+	}
+	if revoked != 1 {
+		t.Fatalf("server has %d revoked flow keys, want 1", revoked)
+	}
+}

@@ -1,0 +1,114 @@
+package keys
+
+import (
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+)
+
+func TestMain(m *testing.M) {
+	// Goldens format dates in local time; pin it.
+	time.Local = time.UTC
+	os.Exit(m.Run())
+}
+
+// fakeKeys returns n deterministic keys, newest first, spread over a year.
+func fakeKeys(n int) []models.APIKey {
+	now := commontest.Now
+	names := []string{"Production Server", "Staging Environment", "CI pipeline", "Marketing site", "Billing worker", "Analytics export"}
+	perms := [][]string{
+		{"send_email", "send_bulk_email", "read_analytics"},
+		{"read_campaigns", "read_contacts", "read_analytics", "read_inbox"},
+		{"send_email"},
+		{"send_email", "write_campaigns", "write_contacts", "manage_webhooks"},
+	}
+	out := make([]models.APIKey, n)
+	for i := range out {
+		created := now.Add(-time.Duration(i+1) * 37 * time.Minute * time.Duration(1+i%7))
+		k := models.APIKey{
+			KeyID:        fmt.Sprintf("key_%06d", i),
+			Name:         fmt.Sprintf("%s %d", names[i%len(names)], i),
+			Environment:  models.EnvLive,
+			MaskedKey:    fmt.Sprintf("pm_live_a%02d…%04d", i%100, i%10000),
+			Permissions:  perms[i%len(perms)],
+			RateLimit:    300,
+			Status:       models.KeyActive,
+			CreatedAt:    created,
+			CreatedBy:    "admin@acme.test",
+			RequestCount: int64(i*7919) % 100000,
+			ErrorCount:   int64(i*13) % 500,
+		}
+		if i%3 == 0 {
+			lu := now.Add(-time.Duration(i%50) * time.Hour)
+			k.LastUsed = &lu
+			k.LastUsedIP = "203.0.113.7"
+		}
+		switch i % 11 {
+		case 4:
+			k.Status = models.KeyRevoked
+			t := created.Add(time.Hour)
+			k.RevokedAt = &t
+		case 7:
+			k.Environment = models.EnvTest
+			k.MaskedKey = fmt.Sprintf("pm_test_b%02d…%04d", i%100, i%10000)
+		case 9:
+			t := now.Add(-time.Hour)
+			k.ExpiresAt = &t
+		case 10:
+			t := now.Add(23*time.Hour + 10*time.Minute)
+			k.ExpiresAt = &t
+			k.ReplacedBy = "key_next"
+		}
+		out[i] = k
+	}
+	return out
+}
+
+// testModel is a pane with data and no client (pure view/update tests).
+func testModel(t testing.TB, w, h int, keys []models.APIKey) *Model {
+	t.Helper()
+	ctx := commontest.Context(w, h, nil)
+	ctx.Active = common.PaneKeys
+	m := New(ctx)
+	var pages [][]models.APIKey
+	for len(keys) > perPage {
+		pages = append(pages, keys[:perPage])
+		keys = keys[perPage:]
+	}
+	pages = append(pages, keys)
+	m.Update(keysLoadedMsg{Result: res(m.poller.Start()), pages: pages})
+	return m
+}
+
+func press(m *Model, keys ...string) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, k := range keys {
+		cmds = append(cmds, m.Update(keyMsg(k)))
+	}
+	return tea.Batch(cmds...)
+}
+
+// keyMsg is commontest.Key plus the keys it does not know.
+func keyMsg(s string) tea.KeyPressMsg {
+	switch s {
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	}
+	return commontest.Key(s)
+}
+
+// typeText sends each rune as a key press.
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}

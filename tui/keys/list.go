@@ -1,0 +1,482 @@
+package keys
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+// Status filter and sort cycles.
+var (
+	filterNames = [...]string{"All", "Active", "Revoked", "Expired"}
+	sortNames   = [...]string{"Created", "Last used", "Name"}
+)
+
+// rowMeta is what the list needs per key, computed once per load so a frame
+// does no sanitising, lower-casing or permission sorting.
+type rowMeta struct {
+	name  string // sanitised
+	hay   string // lower-case name + id, for search
+	perms string // short badges
+	reqs  string // formatted request count
+	limit string
+}
+
+func newMeta(k *models.APIKey) rowMeta {
+	name := common.Sanitize(k.Name)
+	limit := "—"
+	if k.RateLimit > 0 {
+		limit = strconv.Itoa(k.RateLimit) + "/m"
+	}
+	return rowMeta{
+		name:  name,
+		hay:   strings.ToLower(name + " " + common.Sanitize(k.KeyID)),
+		perms: common.Sanitize(shortPerms(k.Permissions)),
+		reqs:  comma(k.RequestCount),
+		limit: limit,
+	}
+}
+
+// effectiveStatus is the status the user should see: an active key past its
+// expiry is expired even before the server's next sweep.
+func effectiveStatus(k *models.APIKey, now time.Time) string {
+	if k.Status == models.KeyActive && k.ExpiresAt != nil && !k.ExpiresAt.After(now) {
+		return models.KeyExpired
+	}
+	return k.Status
+}
+
+// statusText is the status cell: active keys inside their last 7 days (or a
+// rotation grace period) say when they stop working.
+func statusText(k *models.APIKey, now time.Time) (string, string) {
+	st := effectiveStatus(k, now)
+	if st == models.KeyActive && k.ExpiresAt != nil {
+		left := k.ExpiresAt.Sub(now)
+		if left <= 7*24*time.Hour || k.ReplacedBy != "" {
+			return "expires in " + shortDur(left), "grace"
+		}
+	}
+	return st, st
+}
+
+// shortDur renders a positive duration as "23 h", "5 d" or "12 min".
+func shortDur(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return strconv.Itoa(int(d/(24*time.Hour))) + " d"
+	case d >= time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + " h"
+	case d >= time.Minute:
+		return strconv.Itoa(int(d/time.Minute)) + " min"
+	}
+	return strconv.Itoa(max(0, int(d/time.Second))) + " s"
+}
+
+func comma(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// setPages replaces the data and rebuilds the visible rows, keeping the cursor
+// on the same key.
+func (m *Model) setPages(pages [][]models.APIKey) {
+	m.pages = pages
+	n := 0
+	for _, p := range pages {
+		n += len(p)
+	}
+	// m.all is a private copy: the next fetch reads m.pages from another
+	// goroutine, and local edits (revoke, edit) write m.all.
+	all := make([]models.APIKey, 0, n)
+	for _, p := range pages {
+		all = append(all, p...)
+	}
+	m.all = all
+	m.meta = make([]rowMeta, len(all))
+	m.byID = make(map[string]int, len(all))
+	for i := range all {
+		m.meta[i] = newMeta(&all[i])
+		m.byID[all[i].KeyID] = i
+	}
+	m.rebuild()
+}
+
+// rebuild applies search, filter and sort.
+func (m *Model) rebuild() {
+	keep := m.selectID
+	if keep == "" {
+		if k := m.current(); k != nil {
+			keep = k.KeyID
+		}
+	}
+	now := m.ctx.Now()
+	q := strings.ToLower(strings.TrimSpace(m.search.Value()))
+	want := ""
+	if m.filter > 0 {
+		want = strings.ToLower(filterNames[m.filter])
+	}
+	rows := m.rows[:0]
+	for i := range m.all {
+		if q != "" && !strings.Contains(m.meta[i].hay, q) {
+			continue
+		}
+		if want != "" && effectiveStatus(&m.all[i], now) != want {
+			continue
+		}
+		rows = append(rows, i)
+	}
+	all := m.all
+	switch m.sort {
+	case 1: // last used, most recent first, never-used last
+		slices.SortStableFunc(rows, func(a, b int) int {
+			ta, tb := all[a].LastUsed, all[b].LastUsed
+			switch {
+			case ta == nil && tb == nil:
+				return cmpCreated(&all[a], &all[b])
+			case ta == nil:
+				return 1
+			case tb == nil:
+				return -1
+			}
+			if c := tb.Compare(*ta); c != 0 {
+				return c
+			}
+			return cmpCreated(&all[a], &all[b])
+		})
+	case 2:
+		meta := m.meta
+		slices.SortStableFunc(rows, func(a, b int) int {
+			if c := cmp.Compare(strings.ToLower(meta[a].name), strings.ToLower(meta[b].name)); c != 0 {
+				return c
+			}
+			return cmpCreated(&all[a], &all[b])
+		})
+	default:
+		slices.SortStableFunc(rows, func(a, b int) int { return cmpCreated(&all[a], &all[b]) })
+	}
+	m.rows = rows
+	m.cursor = 0
+	if keep != "" {
+		for i, r := range rows {
+			if all[r].KeyID == keep {
+				m.cursor = i
+				break
+			}
+		}
+		if m.selectID != "" && m.cursor < len(rows) && all[rows[m.cursor]].KeyID == m.selectID {
+			m.selectID = ""
+		}
+	}
+	m.clamp()
+}
+
+// cmpCreated orders newest first, then by id for a stable order.
+func cmpCreated(a, b *models.APIKey) int {
+	if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.KeyID, b.KeyID)
+}
+
+// current is the key under the cursor, or nil.
+func (m *Model) current() *models.APIKey {
+	if m.cursor < 0 || m.cursor >= len(m.rows) {
+		return nil
+	}
+	return &m.all[m.rows[m.cursor]]
+}
+
+func (m *Model) listHeight() int { return max(1, m.height-3) }
+
+// clamp keeps the cursor inside the rows and the window around the cursor.
+func (m *Model) clamp() {
+	m.cursor = max(0, min(m.cursor, len(m.rows)-1))
+	h := m.listHeight()
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+h {
+		m.offset = m.cursor - h + 1
+	}
+	m.offset = max(0, min(m.offset, len(m.rows)-h))
+}
+
+func (m *Model) move(delta int) {
+	m.cursor += delta
+	m.clamp()
+}
+
+// column layout -------------------------------------------------------------
+
+type colKind int
+
+const (
+	colName colKind = iota
+	colKey
+	colEnv
+	colPerms
+	colLimit
+	colStatus
+	colUsed
+	colReqs
+)
+
+type column struct {
+	kind  colKind
+	title string
+	width int
+	right bool
+}
+
+// layout picks the columns that fit the width: name, key, status and last
+// used always; requests, permissions, environment and limit as room allows.
+func layoutColumns(width int) []column {
+	base := []column{
+		{colName, "NAME", 14, false},
+		{colKey, "KEY", 17, false},
+		{colStatus, "STATUS", 15, false},
+		{colUsed, "LAST USED", 14, false},
+	}
+	optional := []column{
+		{colReqs, "REQUESTS", 10, true},
+		{colPerms, "PERMISSIONS", 16, false},
+		{colEnv, "ENV", 4, false},
+		{colLimit, "LIMIT", 6, true},
+	}
+	used := 2 // cursor marker
+	for _, c := range base {
+		used += c.width + 1
+	}
+	cols := base
+	for _, c := range optional {
+		if used+c.width+1 <= width {
+			cols = append(cols, c)
+			used += c.width + 1
+		}
+	}
+	order := map[colKind]int{colName: 0, colKey: 1, colEnv: 2, colPerms: 3, colLimit: 4, colStatus: 5, colUsed: 6, colReqs: 7}
+	slices.SortFunc(cols, func(a, b column) int { return order[a.kind] - order[b.kind] })
+	// Spare room: name grows to 32, then permissions take the rest.
+	spare := max(0, width-used)
+	for i := range cols {
+		if cols[i].kind == colName {
+			g := min(spare, 18)
+			cols[i].width += g
+			spare -= g
+		}
+	}
+	for i := range cols {
+		if cols[i].kind == colPerms {
+			cols[i].width += spare
+			spare = 0
+		}
+	}
+	if spare > 0 {
+		for i := range cols {
+			if cols[i].kind == colName {
+				cols[i].width += spare
+			}
+		}
+	}
+	return cols
+}
+
+// fit pads or truncates s to exactly w cells.
+func fit(s string, w int, right bool) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := len(s)
+	if !isASCII(s) {
+		sw = ansi.StringWidth(s)
+	}
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	pad := strings.Repeat(" ", w-sw)
+	if right {
+		return pad + s
+	}
+	return s + pad
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// views ---------------------------------------------------------------------
+
+func (m *Model) viewList() string {
+	st := m.ctx.Styles
+	now := m.ctx.Now()
+	var b strings.Builder
+	b.Grow(m.width * (m.height + 1) * 2)
+
+	// Title line: counts, filter, sort, search.
+	title := st.Title.Render("API Keys")
+	info := fmt.Sprintf("  %s keys · status %s · sort %s", comma(int64(len(m.all))), filterNames[m.filter], sortNames[m.sort])
+	if len(m.rows) != len(m.all) {
+		info = fmt.Sprintf("  %s of %s keys · status %s · sort %s", comma(int64(len(m.rows))), comma(int64(len(m.all))), filterNames[m.filter], sortNames[m.sort])
+	}
+	line := title + st.Muted.Render(info)
+	if m.searching || m.search.Value() != "" {
+		line += "  " + m.search.View()
+	}
+	b.WriteString(ansi.Truncate(line, m.width, "…"))
+	b.WriteByte('\n')
+
+	switch {
+	case !m.loaded && m.listErr != nil:
+		b.WriteString(st.Danger.Render(ansi.Truncate(common.ErrorText(m.listErr, m.ctx.Me.Role), m.width, "…")))
+		return b.String()
+	case !m.loaded:
+		b.WriteString(st.Muted.Render("Loading keys…"))
+		return b.String()
+	case len(m.all) == 0:
+		b.WriteString(m.viewEmpty())
+		return b.String()
+	}
+
+	// Header.
+	b.WriteString("  ")
+	for i, c := range m.cols {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(m.paints().hdr.wrap(fit(c.title, c.width, c.right)))
+	}
+	b.WriteByte('\n')
+
+	h := m.listHeight()
+	if len(m.rows) == 0 {
+		b.WriteString(st.Muted.Render("  No keys match this search and filter. Press esc to clear the search, f to change the filter."))
+		b.WriteByte('\n')
+		h--
+	}
+	end := min(len(m.rows), m.offset+h)
+	for i := m.offset; i < end; i++ {
+		b.WriteString(m.renderRow(i, i == m.cursor, now))
+		b.WriteByte('\n')
+	}
+	for i := end - m.offset; i < h; i++ {
+		b.WriteByte('\n')
+	}
+	b.WriteString(m.footer(now))
+	return b.String()
+}
+
+func (m *Model) renderRow(i int, selected bool, now time.Time) string {
+	p := m.paints()
+	k := &m.all[m.rows[i]]
+	meta := &m.meta[m.rows[i]]
+	var b strings.Builder
+	if selected {
+		b.WriteString("▸ ")
+	} else {
+		b.WriteString("  ")
+	}
+	for ci, c := range m.cols {
+		if ci > 0 {
+			b.WriteByte(' ')
+		}
+		switch c.kind {
+		case colName:
+			b.WriteString(fit(meta.name, c.width, false))
+		case colKey:
+			b.WriteString(fit(k.MaskedKey, c.width, false))
+		case colEnv:
+			b.WriteString(fit(k.Environment, c.width, false))
+		case colPerms:
+			s := fit(meta.perms, c.width, false)
+			if !selected {
+				s = p.accent.wrap(s)
+			}
+			b.WriteString(s)
+		case colLimit:
+			b.WriteString(fit(meta.limit, c.width, true))
+		case colStatus:
+			text, kind := statusText(k, now)
+			s := fit(text, c.width, false)
+			if !selected {
+				s = p.status(kind).wrap(s)
+			}
+			b.WriteString(s)
+		case colUsed:
+			b.WriteString(fit(common.Ago(k.LastUsed, now), c.width, false))
+		case colReqs:
+			b.WriteString(fit(meta.reqs, c.width, true))
+		}
+	}
+	if selected {
+		return p.selected.wrap(b.String())
+	}
+	return b.String()
+}
+
+func (m *Model) footer(now time.Time) string {
+	st := m.ctx.Styles
+	pos := "0 of 0"
+	if len(m.rows) > 0 {
+		pos = fmt.Sprintf("%s–%s of %s", comma(int64(m.offset+1)), comma(int64(min(len(m.rows), m.offset+m.listHeight()))), comma(int64(len(m.rows))))
+	}
+	parts := []string{st.Muted.Render(pos)}
+	if r := m.blocked(now); r != "" {
+		parts = append(parts, st.Warning.Render(r))
+	}
+	if m.listErr != nil {
+		parts = append(parts, st.Danger.Render("refresh failed: "+common.ErrorText(m.listErr, m.ctx.Me.Role)))
+	}
+	if m.notice != "" {
+		parts = append(parts, m.noticeStyle().Render(m.notice))
+	}
+	return ansi.Truncate(strings.Join(parts, "  "), m.width, "…")
+}
+
+func (m *Model) noticeStyle() lipgloss.Style {
+	if m.noticeErr {
+		return m.ctx.Styles.Danger
+	}
+	return m.ctx.Styles.Success
+}
+
+func (m *Model) viewEmpty() string {
+	st := m.ctx.Styles
+	body := strings.Join([]string{
+		st.Accent.Render("⚷"),
+		"",
+		st.Heading.Render("No API keys yet"),
+		"",
+		st.Muted.Render("Create your first API key to start using the PenguinMails API programmatically."),
+		"",
+		st.Key.Render("n") + st.Muted.Render("  Create API key"),
+	}, "\n")
+	box := st.Box.Width(min(m.width-2, 60)).Align(lipgloss.Center).Render(body)
+	return lipgloss.Place(m.width, max(1, m.height-1), lipgloss.Center, lipgloss.Center, box)
+}

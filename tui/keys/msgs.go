@@ -1,0 +1,247 @@
+package keys
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+const (
+	// perPage is the server's maximum page size; 10,000 keys take 10 requests.
+	perPage = 1000
+	// ioTimeout bounds a single request; listTimeout bounds a whole multi-page fetch.
+	ioTimeout   = 15 * time.Second
+	listTimeout = 60 * time.Second
+)
+
+// secret holds a plaintext key. Every way of printing it is redacted so a
+// stray %v, a log line or a panic dump cannot leak it.
+type secret struct{ v string }
+
+func (s secret) String() string               { return "[redacted]" }
+func (s secret) GoString() string             { return "[redacted]" }
+func (s secret) LogValue() slog.Value         { return slog.StringValue("[redacted]") }
+func (s secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
+
+// reveal returns the plaintext; only the show-once modal, the clipboard and
+// the .env writer call it.
+func (s secret) reveal() string { return s.v }
+
+func res(id uint64) common.Result { return common.Result{Pane: common.PaneKeys, ReqID: id} }
+
+// keysLoadedMsg is the result of a (multi-page) list fetch.
+type keysLoadedMsg struct {
+	common.Result
+	pages       [][]models.APIKey
+	notModified bool
+	err         error
+}
+
+type detailsMsg struct {
+	common.Result
+	keyID   string
+	details models.APIKeyDetails
+	err     error
+}
+
+type securityMsg struct {
+	common.Result
+	keyID string
+	sec   models.KeySecurity
+	err   error
+}
+
+// createdMsg carries the plaintext out of the client; it is moved into the
+// show-once modal and then dropped.
+type createdMsg struct {
+	common.Result
+	created   models.CreatedAPIKey
+	plaintext secret
+	rotated   string // old key id when this came from a rotation
+	err       error
+}
+
+func (m createdMsg) String() string { return "keys.createdMsg{redacted}" }
+
+type updatedMsg struct {
+	common.Result
+	key models.APIKey
+	err error
+}
+
+type revokedMsg struct {
+	common.Result
+	keyID string
+	res   models.RevokeResult
+	err   error
+}
+
+type envWrittenMsg struct {
+	common.Result
+	path string
+	err  error
+}
+
+// fetchKeys reads every page of the key list. Pages answered 304 are taken
+// from prev, so an unchanged list costs no decode and yields notModified.
+func fetchKeys(c *client.Client, id uint64, prev [][]models.APIKey) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(client.WithCacheScope(context.Background(), "keys"), listTimeout)
+		defer cancel()
+		msg := keysLoadedMsg{Result: res(id), notModified: true}
+		retried := false
+		for page := 1; ; page++ {
+			pctx, pcancel := context.WithTimeout(ctx, ioTimeout)
+			list, err := c.ListKeys(pctx, models.KeyListParams{Page: page, PerPage: perPage})
+			pcancel()
+			var rows []models.APIKey
+			switch {
+			case errors.Is(err, client.ErrNotModified) && page <= len(prev):
+				rows = prev[page-1]
+			case errors.Is(err, client.ErrNotModified) && !retried:
+				// The client remembers an ETag we have no data for: start over unconditionally.
+				c.ForgetETags()
+				retried, page, msg.pages, msg.notModified = true, 0, nil, true
+				prev = nil
+				continue
+			case err != nil:
+				msg.err = err
+				msg.pages = nil
+				return msg
+			default:
+				rows = list.APIKeys
+				msg.notModified = false
+			}
+			msg.pages = append(msg.pages, rows)
+			if len(rows) < perPage || page >= 1000 {
+				break
+			}
+		}
+		if len(msg.pages) != len(prev) {
+			msg.notModified = false
+		}
+		return msg
+	}
+}
+
+func fetchDetails(c *client.Client, id uint64, keyID string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
+		defer cancel()
+		d, err := c.GetKey(ctx, keyID)
+		return detailsMsg{Result: res(id), keyID: keyID, details: d, err: err}
+	}
+}
+
+func fetchSecurity(c *client.Client, id uint64, keyID string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
+		defer cancel()
+		s, err := c.KeySecurity(ctx, keyID)
+		return securityMsg{Result: res(id), keyID: keyID, sec: s, err: err}
+	}
+}
+
+func createKey(c *client.Client, id uint64, req models.CreateAPIKeyRequest) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
+		defer cancel()
+		k, err := c.CreateKey(ctx, req)
+		pt := secret{k.Plaintext}
+		k.Plaintext = ""
+		return createdMsg{Result: res(id), created: k, plaintext: pt, err: err}
+	}
+}
+
+func rotateKey(c *client.Client, id uint64, keyID string, graceHours int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
+		defer cancel()
+		h := graceHours
+		k, err := c.RegenerateKey(ctx, keyID, models.RegenerateRequest{GracePeriodHours: &h})
+		pt := secret{k.Plaintext}
+		k.Plaintext = ""
+		return createdMsg{Result: res(id), created: k, plaintext: pt, rotated: keyID, err: err}
+	}
+}
+
+func updateKey(c *client.Client, id uint64, keyID string, req models.UpdateAPIKeyRequest) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
+		defer cancel()
+		k, err := c.UpdateKey(ctx, keyID, req)
+		return updatedMsg{Result: res(id), key: k, err: err}
+	}
+}
+
+func revokeKey(c *client.Client, id uint64, keyID string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
+		defer cancel()
+		r, err := c.RevokeKey(ctx, keyID)
+		return revokedMsg{Result: res(id), keyID: keyID, res: r, err: err}
+	}
+}
+
+const envVar = "PENGUINMAILS_API_KEY"
+
+// envExists reports whether dir/.env exists (checked before asking to overwrite).
+func envPath(dir string) string { return filepath.Join(dir, ".env") }
+
+// writeEnv sets PENGUINMAILS_API_KEY in dir/.env with mode 0600. Other lines
+// of an existing file are kept; the caller has confirmed the overwrite.
+func writeEnv(id uint64, dir string, key secret) tea.Cmd {
+	return func() tea.Msg {
+		path := envPath(dir)
+		return envWrittenMsg{Result: res(id), path: path, err: writeEnvFile(path, key.reveal())}
+	}
+}
+
+func writeEnvFile(path, key string) error {
+	var lines []string
+	old, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		for _, l := range strings.Split(strings.TrimRight(string(old), "\n"), "\n") {
+			t := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "export "))
+			if strings.HasPrefix(t, envVar+"=") || t == "# DO NOT COMMIT THIS FILE TO VERSION CONTROL" {
+				continue
+			}
+			lines = append(lines, l)
+		}
+	case !errors.Is(err, os.ErrNotExist):
+		return err
+	}
+	out := "# DO NOT COMMIT THIS FILE TO VERSION CONTROL\n" + envVar + "=" + key + "\n"
+	if len(lines) > 0 && strings.Join(lines, "") != "" {
+		out += strings.Join(lines, "\n") + "\n"
+	}
+	// Write to a temp file with 0600 first so the key is never world-readable, then rename.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".env.pmdev-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.WriteString(out); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,163 @@
+package keys
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+)
+
+// fakePlaintext is deliberately not key-shaped (wrong length, has dashes), so
+// no scanner mistakes a golden file for a leaked key.
+const fakePlaintext = "pm_test_000-FAKE-NOT-A-KEY-000"
+
+func TestListGolden80x24(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(60))
+	commontest.Golden(t, m.View())
+}
+
+func TestListGolden160x48(t *testing.T) {
+	m := testModel(t, 160, 48, fakeKeys(60))
+	commontest.Golden(t, m.View())
+}
+
+func TestListGoldenEmpty(t *testing.T) {
+	m := testModel(t, 80, 24, nil)
+	commontest.Golden(t, m.View())
+}
+
+func TestListGoldenSearchFilter(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(60))
+	press(m, "/")
+	typeText(m, "billing")
+	press(m, "enter", "f", "s", "s")
+	commontest.Golden(t, m.View())
+}
+
+func TestListGoldenHostileName(t *testing.T) {
+	keys := fakeKeys(3)
+	keys[0].Name = "evil\x1b]52;c;cHduZWQ=\x07name\x1b[2J\x1b[31mred"
+	m := testModel(t, 80, 24, keys)
+	v := m.View()
+	if strings.Contains(v, "\x1b]52") || strings.Contains(v, "\x1b[2J") {
+		t.Fatal("escape sequence from a key name reached the screen")
+	}
+	commontest.Golden(t, v)
+}
+
+func detailsFixture(m *Model) {
+	press(m, "enter")
+	k := *m.detailsKey()
+	k.CreatedAt = commontest.Now.AddDate(0, 0, -120)
+	k.Description = "Sends order confirmations"
+	k.AllowedIPs = []string{"203.0.113.0/24", "198.51.100.5"}
+	exp := commontest.Now.Add(5 * 24 * time.Hour)
+	k.ExpiresAt = &exp
+	m.applyKey(k)
+	days := make([]models.DayUsage, 30)
+	for i := range days {
+		days[i] = models.DayUsage{Date: commontest.Now.AddDate(0, 0, i-29).Format("2006-01-02"), Requests: int64(100 + (i*37)%90), Errors: int64(i % 4)}
+	}
+	m.Update(detailsMsg{Result: res(m.details.reqID), keyID: k.KeyID, details: models.APIKeyDetails{
+		APIKey:     k,
+		UsageByDay: days,
+		TopEndpoints: []models.EndpointCount{
+			{Endpoint: "POST /api/v1/emails/send", Count: 12000, AvgResponseTimeMS: 250},
+			{Endpoint: "GET /api/v1/analytics/campaigns/{id}", Count: 3234, AvgResponseTimeMS: 150},
+		},
+	}})
+	m.Update(securityMsg{Result: res(m.details.reqID), keyID: k.KeyID, sec: models.KeySecurity{
+		KeyID: k.KeyID,
+		AuditEvents: []models.AuditEvent{
+			{ID: "ev2", Time: commontest.Now.Add(-2 * time.Hour), Action: "ip_violation", Actor: "system", IP: "192.0.2.9", Detail: "blocked"},
+			{ID: "ev1", Time: commontest.Now.AddDate(0, 0, -120), Action: "created", Actor: "admin@acme.test"},
+		},
+		RecentIPs: []models.KeyIP{{IP: "203.0.113.7", LastSeen: commontest.Now.Add(-time.Hour), Requests: 1234}},
+	}})
+}
+
+func TestDetailsGolden(t *testing.T) {
+	m := testModel(t, 160, 48, fakeKeys(10))
+	detailsFixture(m)
+	commontest.Golden(t, m.View())
+}
+
+func TestDetailsGolden80x24Scrolled(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(10))
+	detailsFixture(m)
+	press(m, "pgdown")
+	commontest.Golden(t, m.View())
+}
+
+func TestWizardGoldenSteps(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		m := testModel(t, size[0], size[1], fakeKeys(5))
+		press(m, "n")
+		typeText(m, "Checkout service")
+		for step := 1; step <= 4; step++ {
+			t.Run(fmt.Sprintf("%dx%d_step%d", size[0], size[1], step), func(t *testing.T) {
+				commontest.Golden(t, m.View())
+			})
+			if step == 3 {
+				press(m, "down") // 30 days, to show the date in step 4's summary
+			}
+			if step < 4 {
+				press(m, "enter")
+			}
+		}
+	}
+}
+
+func TestWizardGoldenDeveloperAndErrors(t *testing.T) {
+	m := testModel(t, 100, 40, fakeKeys(5))
+	m.ctx.Me.Role, m.ctx.Me.CanGrantAdmin = models.RoleDeveloper, false
+	press(m, "n")
+	press(m, "enter") // name empty: stays on step 1 with the message
+	t.Run("name_required", func(t *testing.T) { commontest.Golden(t, m.View()) })
+	typeText(m, "ok name")
+	press(m, "enter", "r", "up", "up", "space") // last entry is admin-only
+	t.Run("perms_developer", func(t *testing.T) { commontest.Golden(t, m.View()) })
+}
+
+func TestShowOnceGolden(t *testing.T) {
+	m := testModel(t, 100, 30, fakeKeys(5))
+	press(m, "n")
+	typeText(m, "Checkout")
+	press(m, "enter", "enter", "enter")
+	m.form.reqID = 42
+	m.form.submitting = true
+	created := models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Checkout", MaskedKey: "pm_test_000…FAKE", Status: models.KeyActive, CreatedAt: commontest.Now}}
+	m.Update(createdMsg{Result: res(42), created: created, plaintext: secret{fakePlaintext}})
+	v := commontest.Plain(m.View())
+	if !strings.Contains(v, fakePlaintext) {
+		t.Fatal("show-once modal does not show the key")
+	}
+	commontest.Golden(t, m.View())
+	press(m, "enter")
+	t.Run("confirm_close", func(t *testing.T) { commontest.Golden(t, m.View()) })
+}
+
+func TestRotateRevokeGolden(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(5))
+	press(m, "R")
+	t.Run("rotate", func(t *testing.T) { commontest.Golden(t, m.View()) })
+	press(m, "esc", "D")
+	typeText(m, "Produc")
+	t.Run("revoke", func(t *testing.T) { commontest.Golden(t, m.View()) })
+	press(m, "esc", "j", "j", "j", "j", "D") // key 4 is revoked already
+	t.Run("already_revoked", func(t *testing.T) { commontest.Golden(t, m.View()) })
+}
+
+func TestEditDiffGolden(t *testing.T) {
+	m := testModel(t, 100, 30, fakeKeys(5))
+	press(m, "e")
+	typeText(m, " v2")
+	press(m, "enter", "a", "enter", "down", "enter", "enter")
+	if m.form == nil || !m.form.confirm {
+		t.Fatal("diff not shown")
+	}
+	commontest.Golden(t, m.View())
+}

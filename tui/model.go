@@ -1,0 +1,463 @@
+// Package tui is the console's root model: the tab bar, the status and help
+// lines, the single 1 s timer, the rate-limit poll that feeds the status bar,
+// and the routing of messages to the five panes.
+package tui
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/styles"
+	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/docs"
+	"github.com/penguinmails/pmdev/tui/keys"
+	"github.com/penguinmails/pmdev/tui/overview"
+	"github.com/penguinmails/pmdev/tui/usage"
+	"github.com/penguinmails/pmdev/tui/webhooks"
+)
+
+// MinWidth and MinHeight are the smallest terminal the console lays out in.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// chrome is the number of lines around the pane area: tab bar, notice line,
+// status bar and help line.
+const chrome = 4
+
+// readyWait bounds how long the first frame waits for the Overview's data.
+const readyWait = 1500 * time.Millisecond
+
+// Options configure the root model.
+type Options struct {
+	// Mouse turns on cell-motion mouse reporting (clicks on tabs). Off by
+	// default so the terminal's own text selection works.
+	Mouse bool
+	// Panes replaces the five panes (tests); nil builds the real ones.
+	Panes []common.Pane
+	// NoTick disables the 1 s timer (golden and table tests drive ticks).
+	NoTick bool
+}
+
+// Ready is implemented by panes that can tell when their first data arrived;
+// the root holds the first full frame until the Overview is ready.
+type Ready interface{ Ready() bool }
+
+// Model is the root model. It owns ctx and is the only writer of it.
+type Model struct {
+	ctx   *common.Context
+	panes []common.Pane
+	opts  Options
+
+	width, height int
+	help          help.Model
+	fullHelp      bool
+
+	started time.Time
+	ready   bool
+
+	me       common.Poller
+	meLoaded bool
+	rl       common.Poller
+	rlData   *models.RateLimits
+	rlErr    error
+
+	offline     bool
+	lastOK      time.Time // last successful answer from the API
+	lastRefresh time.Time // last fresh data shown anywhere
+	errLine     string    // malformed/unexpected response, until the next success
+
+	status      string
+	statusLevel common.Level
+	statusUntil time.Time
+}
+
+// New builds the root model around ctx (which it then owns).
+func New(ctx *common.Context, opts Options) *Model {
+	if ctx.Now == nil {
+		ctx.Now = time.Now
+	}
+	if ctx.Styles == nil {
+		ctx.Styles = styles.New(true)
+	}
+	if ctx.Keys == nil {
+		ctx.Keys = common.DefaultKeyMap()
+	}
+	m := &Model{ctx: ctx, opts: opts, panes: opts.Panes, started: ctx.Now()}
+	if m.panes == nil {
+		m.panes = []common.Pane{overview.New(ctx), keys.New(ctx), docs.New(ctx), usage.New(ctx), webhooks.New(ctx)}
+	}
+	m.me.Interval = 2 * time.Second
+	m.rl.Interval = ctx.Refresh.RateLimits
+	m.help = help.New()
+	m.applyStyles()
+	if ctx.Me.Email != "" {
+		m.meLoaded = true
+	}
+	return m
+}
+
+// Context is the shared context (tests read it).
+func (m *Model) Context() *common.Context { return m.ctx }
+
+// Active is the visible pane.
+func (m *Model) Active() common.PaneID { return m.ctx.Active }
+
+func (m *Model) applyStyles() {
+	s := m.ctx.Styles
+	m.help.Styles.ShortKey = s.HelpKey
+	m.help.Styles.ShortDesc = s.HelpDesc
+	m.help.Styles.ShortSeparator = s.Subtle
+	m.help.Styles.FullKey = s.HelpKey
+	m.help.Styles.FullDesc = s.HelpDesc
+	m.help.Styles.FullSeparator = s.Subtle
+	m.help.Styles.Ellipsis = s.Subtle
+}
+
+// Messages private to the root.
+type (
+	meMsg struct {
+		id  uint64
+		me  models.Me
+		err error
+	}
+	rlMsg struct {
+		id   uint64
+		data models.RateLimits
+		err  error
+	}
+)
+
+// Init starts the clock, asks the terminal for its background colour and
+// fires the first requests at once (the first frame should carry data).
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if !m.opts.NoTick {
+		cmds = append(cmds, tick())
+	}
+	if !m.meLoaded && m.ctx.Client != nil {
+		cmds = append(cmds, m.fetchMe(m.me.Start()))
+	}
+	if m.rl.Interval > 0 && m.ctx.Client != nil {
+		cmds = append(cmds, m.fetchRateLimits(m.rl.Start()))
+	}
+	for _, p := range m.panes {
+		cmds = append(cmds, p.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+func tick() tea.Cmd {
+	return tea.Every(time.Second, func(t time.Time) tea.Msg { return common.TickMsg{Now: t} })
+}
+
+func (m *Model) fetchMe(id uint64) tea.Cmd {
+	c := m.ctx.Client
+	return func() tea.Msg {
+		me, err := c.Me(context.Background())
+		return meMsg{id: id, me: me, err: err}
+	}
+}
+
+func (m *Model) fetchRateLimits(id uint64) tea.Cmd {
+	c := m.ctx.Client
+	return func() tea.Msg {
+		rl, err := c.RateLimits(client.WithCacheScope(context.Background(), "root"))
+		return rlMsg{id: id, data: rl, err: err}
+	}
+}
+
+// Update routes msg as tui/common/pane.go documents.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resizePanes()
+		return m, nil
+
+	case tea.BackgroundColorMsg:
+		m.ctx.Styles = styles.New(msg.IsDark())
+		m.applyStyles()
+		return m, m.broadcast(msg)
+
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+
+	case tea.MouseClickMsg:
+		return m, m.handleClick(msg)
+
+	case tea.MouseMsg:
+		return m, m.toActive(msg)
+
+	case common.TickMsg:
+		return m, m.handleTick(msg)
+
+	case meMsg:
+		return m, m.handleMe(msg)
+
+	case rlMsg:
+		return m, m.handleRateLimits(msg)
+
+	case common.StatusMsg:
+		m.setStatus(msg.Text, msg.Level, msg.TTL)
+		return m, nil
+
+	case common.DataAgeMsg:
+		m.handleDataAge(msg)
+		return m, nil
+
+	case common.NavigateMsg:
+		m.switchTo(msg.To)
+		return m, m.panes[msg.To].Update(msg)
+
+	case common.Targeted:
+		t := msg.Target()
+		if t < 0 || int(t) >= len(m.panes) {
+			return m, nil
+		}
+		return m, m.panes[t].Update(msg)
+	}
+	return m, m.broadcast(msg)
+}
+
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(m.panes))
+	for _, p := range m.panes {
+		cmds = append(cmds, p.Update(msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) toActive(msg tea.Msg) tea.Cmd { return m.panes[m.ctx.Active].Update(msg) }
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	active := m.panes[m.ctx.Active]
+	if active.Captures(msg) {
+		return active.Update(msg)
+	}
+	g := &m.ctx.Keys.Global
+	switch {
+	case key.Matches(msg, g.Quit):
+		return tea.Quit
+	case m.fullHelp && (key.Matches(msg, g.Help) || key.Matches(msg, g.Back)):
+		m.fullHelp = false
+		return nil
+	case key.Matches(msg, g.Help):
+		m.fullHelp = true
+		return nil
+	case key.Matches(msg, g.Tab1):
+		return m.switchTo(common.PaneOverview)
+	case key.Matches(msg, g.Tab2):
+		return m.switchTo(common.PaneKeys)
+	case key.Matches(msg, g.Tab3):
+		return m.switchTo(common.PaneDocs)
+	case key.Matches(msg, g.Tab4):
+		return m.switchTo(common.PaneUsage)
+	case key.Matches(msg, g.Tab5):
+		return m.switchTo(common.PaneWebhooks)
+	case key.Matches(msg, g.NextTab):
+		return m.switchTo((m.ctx.Active + 1) % common.PaneID(len(m.panes)))
+	case key.Matches(msg, g.PrevTab):
+		n := common.PaneID(len(m.panes))
+		return m.switchTo((m.ctx.Active + n - 1) % n)
+	case key.Matches(msg, g.Refresh):
+		var cmd tea.Cmd
+		if id := m.rl.Force(); id != 0 && m.ctx.Client != nil {
+			cmd = m.fetchRateLimits(id)
+		}
+		return tea.Batch(cmd, active.Update(common.RefreshMsg{}))
+	case key.Matches(msg, g.Pause):
+		m.ctx.Paused = !m.ctx.Paused
+		if m.ctx.Paused {
+			m.setStatus("live updates paused — p resumes, r refreshes once", common.LevelWarning, 4*time.Second)
+		} else {
+			m.setStatus("live updates resumed", common.LevelInfo, 2*time.Second)
+		}
+		return nil
+	}
+	// esc and every pane key go to the active pane.
+	return active.Update(msg)
+}
+
+func (m *Model) switchTo(id common.PaneID) tea.Cmd {
+	if id < 0 || int(id) >= len(m.panes) {
+		return nil
+	}
+	m.ctx.Active = id
+	m.fullHelp = false
+	return nil
+}
+
+func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
+	mo := msg.Mouse()
+	if mo.Y == 0 && mo.Button == tea.MouseLeft {
+		for i, r := range m.tabRanges() {
+			if mo.X >= r[0] && mo.X < r[1] {
+				return m.switchTo(common.PaneID(i))
+			}
+		}
+		return nil
+	}
+	// Pane coordinates start below the tab bar and notice line.
+	msg.Y -= 2
+	return m.toActive(msg)
+}
+
+func (m *Model) handleTick(msg common.TickMsg) tea.Cmd {
+	now := msg.Now
+	if !m.statusUntil.IsZero() && now.After(m.statusUntil) {
+		m.status, m.statusUntil = "", time.Time{}
+	}
+	if !m.ready && now.Sub(m.started) >= readyWait {
+		m.ready = true
+	}
+	var cmds []tea.Cmd
+	if !m.opts.NoTick {
+		cmds = append(cmds, tick())
+	}
+	if m.ctx.Client != nil {
+		if !m.meLoaded && m.me.Due(now, true) {
+			cmds = append(cmds, m.fetchMe(m.me.Start()))
+		}
+		if m.rl.Due(now, !m.ctx.Paused) {
+			cmds = append(cmds, m.fetchRateLimits(m.rl.Start()))
+		}
+	}
+	cmds = append(cmds, m.broadcast(msg))
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) handleMe(msg meMsg) tea.Cmd {
+	now := m.ctx.Now()
+	if !m.me.Done(msg.id, now, msg.err) {
+		return nil
+	}
+	if msg.err != nil {
+		m.ready = true // show why instead of a blank screen
+		return m.noteError(msg.err, now)
+	}
+	m.ctx.Me = msg.me
+	m.meLoaded = true
+	return m.noteOK(now)
+}
+
+func (m *Model) handleRateLimits(msg rlMsg) tea.Cmd {
+	now := m.ctx.Now()
+	if !m.rl.Done(msg.id, now, msg.err) {
+		return nil // stale
+	}
+	switch {
+	case msg.err == client.ErrNotModified:
+		return m.noteOK(now)
+	case msg.err != nil:
+		m.rlErr = msg.err
+		return m.noteError(msg.err, now)
+	}
+	m.rlErr = nil
+	d := msg.data
+	m.rlData = &d
+	m.lastRefresh = now
+	return tea.Batch(m.noteOK(now), m.broadcast(common.RateLimitsMsg{Data: d, At: now}))
+}
+
+// noteOK records a successful answer and leaves the offline state.
+func (m *Model) noteOK(now time.Time) tea.Cmd {
+	m.lastOK = now
+	m.errLine = ""
+	if !m.offline {
+		return nil
+	}
+	m.offline = false
+	m.setStatus("back online", common.LevelSuccess, 3*time.Second)
+	m.ctx.Logger.Info("api reachable again")
+	return m.broadcast(common.OfflineMsg{Offline: false, Since: now})
+}
+
+// noteError turns a failed root request into the offline banner (network) or
+// the error line (anything else).
+func (m *Model) noteError(err error, now time.Time) tea.Cmd {
+	if client.IsOffline(err) {
+		m.ready = true
+		if m.offline {
+			return nil
+		}
+		m.offline = true
+		m.ctx.Logger.Warn("api unreachable", "err", err)
+		return m.broadcast(common.OfflineMsg{Offline: true, Since: m.lastOK})
+	}
+	m.ctx.Logger.Warn("api error", "err", err)
+	m.errLine = common.ErrorText(err, m.ctx.Me.Role)
+	return nil
+}
+
+func (m *Model) handleDataAge(msg common.DataAgeMsg) {
+	if msg.Offline {
+		m.noteError(&client.Error{Kind: client.KindNetwork, URL: m.apiHost(), Message: "unreachable"}, msg.At)
+		return
+	}
+	if msg.Err != nil {
+		m.noteError(msg.Err, msg.At)
+		return
+	}
+	if msg.At.After(m.lastRefresh) {
+		m.lastRefresh = msg.At
+	}
+	if msg.At.After(m.lastOK) {
+		m.lastOK = msg.At
+	}
+}
+
+func (m *Model) setStatus(text string, level common.Level, ttl time.Duration) {
+	if ttl <= 0 {
+		ttl = 4 * time.Second
+	}
+	m.status = common.Sanitize(text)
+	m.statusLevel = level
+	m.statusUntil = m.ctx.Now().Add(ttl)
+}
+
+func (m *Model) resizePanes() {
+	w, h := m.paneSize()
+	m.ctx.Width, m.ctx.Height = w, h
+	m.help.SetWidth(w)
+	for _, p := range m.panes {
+		p.SetSize(w, h)
+	}
+}
+
+func (m *Model) paneSize() (int, int) {
+	return max(m.width, MinWidth), max(m.height, MinHeight) - chrome
+}
+
+func (m *Model) apiHost() string {
+	if u, err := url.Parse(m.ctx.APIURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	if m.ctx.Client != nil {
+		return m.ctx.Client.Host()
+	}
+	return m.ctx.APIURL
+}
+
+// isReady reports whether the first full frame may be drawn.
+func (m *Model) isReady() bool {
+	if m.ready {
+		return true
+	}
+	if !m.meLoaded {
+		return false
+	}
+	if r, ok := m.panes[common.PaneOverview].(Ready); ok && !r.Ready() {
+		return false
+	}
+	m.ready = true
+	return true
+}

@@ -1,0 +1,236 @@
+// Package overview is the first tab: getting-started steps ticked from live
+// data, a compact keys table, the rate-limit card, popular endpoints and the
+// SDK install lines.
+package overview
+
+import (
+	"context"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+// maxKeys is how many keys the compact table can show at most.
+const maxKeys = 20
+
+// Endpoint is one popular-endpoint card.
+type Endpoint struct {
+	Title, Method, Path, Slug string
+	keyword                   string // to find the docs page in the assets
+}
+
+func popularEndpoints() []Endpoint {
+	return []Endpoint{
+		{Title: "Send email", Method: "POST", Path: "/api/v1/emails/send", Slug: "endpoints/send-email", keyword: "send"},
+		{Title: "Manage contacts", Method: "POST", Path: "/api/v1/contacts", Slug: "endpoints/contacts", keyword: "contact"},
+		{Title: "Campaign analytics", Method: "GET", Path: "/api/v1/analytics/campaigns/{id}", Slug: "endpoints/campaign-analytics", keyword: "analytics"},
+	}
+}
+
+// keysMsg is the result of the Overview's key list poll.
+type keysMsg struct {
+	common.Result
+	list models.APIKeyList
+	err  error
+}
+
+// Model is the Overview pane.
+type Model struct {
+	ctx           *common.Context
+	width, height int
+
+	keysPoll   common.Poller
+	keys       []models.APIKey
+	keysTotal  int
+	keysLoaded bool
+	keysErr    error
+
+	rl   *models.RateLimits
+	rlAt time.Time
+
+	// webhooks is nil while unknown (no client method, or not loaded yet).
+	webhooks *bool
+
+	endpoints []Endpoint
+	cursor    int // over key rows then endpoint cards
+	offline   bool
+}
+
+// New returns the Overview pane.
+func New(ctx *common.Context) *Model {
+	m := &Model{ctx: ctx, width: ctx.Width, height: ctx.Height, endpoints: popularEndpoints()}
+	m.keysPoll.Interval = ctx.Refresh.Keys
+	if m.keysPoll.Interval <= 0 {
+		// Keys polling off: still load once so the page has content.
+		m.keysPoll.Interval = 0
+	}
+	m.resolveSlugs()
+	return m
+}
+
+// resolveSlugs points endpoint cards at the docs pages that exist in the
+// embedded api/docs, by file name; the defaults stay when nothing matches.
+func (m *Model) resolveSlugs() {
+	if m.ctx.Assets == nil {
+		return
+	}
+	entries, err := fs.ReadDir(m.ctx.Assets, "docs/endpoints")
+	if err != nil {
+		return
+	}
+	for i := range m.endpoints {
+		for _, e := range entries {
+			name := e.Name()
+			if !e.IsDir() && strings.HasSuffix(name, ".md") && strings.Contains(name, m.endpoints[i].keyword) {
+				m.endpoints[i].Slug = path.Join("endpoints", strings.TrimSuffix(name, ".md"))
+				break
+			}
+		}
+	}
+}
+
+// Ready reports whether the first data arrived (keys and rate limits, or an error).
+func (m *Model) Ready() bool {
+	return (m.keysLoaded || m.keysErr != nil) && (m.rl != nil || m.ctx.Refresh.RateLimits <= 0 || m.keysErr != nil)
+}
+
+// Init loads the keys at once.
+func (m *Model) Init() tea.Cmd {
+	if m.ctx.Client == nil {
+		return nil
+	}
+	return m.fetchKeys(m.keysPoll.Start())
+}
+
+func (m *Model) fetchKeys(id uint64) tea.Cmd {
+	c := m.ctx.Client
+	return func() tea.Msg {
+		ctx := client.WithCacheScope(context.Background(), "overview")
+		l, err := c.ListKeys(ctx, models.KeyListParams{Sort: "last_used", PerPage: maxKeys})
+		return keysMsg{Result: common.Result{Pane: common.PaneOverview, ReqID: id}, list: l, err: err}
+	}
+}
+
+// Update implements common.Pane.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case keysMsg:
+		return m.handleKeys(msg)
+	case common.RateLimitsMsg:
+		d := msg.Data
+		m.rl, m.rlAt = &d, msg.At
+	case common.OfflineMsg:
+		m.offline = msg.Offline
+	case common.TickMsg:
+		visible := m.ctx.Active == common.PaneOverview && !m.ctx.Paused
+		if m.ctx.Client != nil && m.keysPoll.Due(msg.Now, visible) {
+			return m.fetchKeys(m.keysPoll.Start())
+		}
+	case common.RefreshMsg:
+		if id := m.keysPoll.Force(); id != 0 && m.ctx.Client != nil {
+			return m.fetchKeys(id)
+		}
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	}
+	return nil
+}
+
+func (m *Model) handleKeys(msg keysMsg) tea.Cmd {
+	now := m.ctx.Now()
+	if !m.keysPoll.Done(msg.ReqID, now, msg.err) {
+		return nil // stale
+	}
+	switch {
+	case msg.err == client.ErrNotModified:
+		return nil // unchanged: no redraw work
+	case msg.err != nil:
+		m.keysErr = msg.err
+		return func() tea.Msg { return common.DataAgeMsg{At: now, Offline: client.IsOffline(msg.err), Err: msg.err} }
+	}
+	m.keysErr = nil
+	m.keysLoaded = true
+	m.keys = msg.list.APIKeys
+	m.keysTotal = max(msg.list.Total, len(m.keys))
+	m.cursor = min(m.cursor, max(m.items()-1, 0))
+	return func() tea.Msg { return common.DataAgeMsg{At: now} }
+}
+
+// items counts the selectable rows: visible key rows then endpoint cards.
+func (m *Model) items() int { return m.visibleKeys() + len(m.endpoints) }
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.ctx.Keys.Overview
+	switch {
+	case key.Matches(msg, k.Up):
+		if m.cursor > 0 {
+			m.cursor--
+		}
+	case key.Matches(msg, k.Down):
+		if m.cursor < m.items()-1 {
+			m.cursor++
+		}
+	case key.Matches(msg, k.Create):
+		return navigate(common.NavigateMsg{To: common.PaneKeys, Action: "create"})
+	case key.Matches(msg, k.Docs):
+		if ep, ok := m.selectedEndpoint(); ok {
+			return navigate(common.NavigateMsg{To: common.PaneDocs, Slug: ep.Slug})
+		}
+		return navigate(common.NavigateMsg{To: common.PaneDocs})
+	case key.Matches(msg, k.Open):
+		if ep, ok := m.selectedEndpoint(); ok {
+			return navigate(common.NavigateMsg{To: common.PaneDocs, Slug: ep.Slug})
+		}
+		if m.cursor < m.visibleKeys() {
+			kk := m.keys[m.cursor]
+			return navigate(common.NavigateMsg{To: common.PaneKeys, KeyID: kk.KeyID, Name: kk.Name})
+		}
+	}
+	return nil
+}
+
+func (m *Model) selectedEndpoint() (Endpoint, bool) {
+	i := m.cursor - m.visibleKeys()
+	if i < 0 || i >= len(m.endpoints) {
+		return Endpoint{}, false
+	}
+	return m.endpoints[i], true
+}
+
+func navigate(n common.NavigateMsg) tea.Cmd { return func() tea.Msg { return n } }
+
+// SetSize implements common.Pane.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.cursor = min(m.cursor, max(m.items()-1, 0))
+}
+
+// KeyMap implements common.Pane.
+func (m *Model) KeyMap() help.KeyMap { return keyMap{&m.ctx.Keys.Overview} }
+
+// Title implements common.Pane.
+func (m *Model) Title() string { return "Overview" }
+
+// Captures implements common.Pane: the Overview has no text input.
+func (m *Model) Captures(tea.KeyPressMsg) bool { return false }
+
+type keyMap struct{ k *common.OverviewKeys }
+
+func (k keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.k.Up, k.k.Down, k.k.Open, k.k.Create, k.k.Docs}
+}
+
+func (k keyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.k.Up, k.k.Down, k.k.Open}, {k.k.Create, k.k.Docs}}
+}
+
+var _ common.Pane = (*Model)(nil)

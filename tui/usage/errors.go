@@ -1,0 +1,290 @@
+package usage
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+// statusName is "400 Bad Request", with the API's own word for 429.
+func statusName(code int) string {
+	switch code {
+	case http.StatusTooManyRequests:
+		return "429 Rate limited"
+	case http.StatusInternalServerError:
+		return "500 Server error"
+	case http.StatusUnprocessableEntity:
+		return "422 Invalid"
+	}
+	if t := http.StatusText(code); t != "" {
+		return strconv.Itoa(code) + " " + t
+	}
+	return strconv.Itoa(code)
+}
+
+// errorsBlock renders the breakdown by status as horizontal bars with
+// percentages, then the recent errors table.
+func (m *Model) errorsBlock(w int) block {
+	s := m.ctx.Styles
+	d := m.data
+	var total int64
+	for _, e := range d.ErrorsBy {
+		total += e.Count
+	}
+	head := m.heading(secErrors, "Errors", thousands(total)+" in range · E export CSV")
+	lines := []string{clip(head, w)}
+	if total == 0 {
+		lines = append(lines, s.Success.Render("  ✓ no errors in this range"))
+	}
+	const lw, pw, cw = 20, 7, 8
+	bw := max(w-2-lw-pw-cw-3, 4)
+	for _, e := range d.ErrorsBy {
+		p := e.Percent
+		if p == 0 && total > 0 {
+			p = float64(e.Count) / float64(total) * 100
+		}
+		filled := int(p/100*float64(bw) + 0.5)
+		if e.Count > 0 && filled == 0 {
+			filled = 1
+		}
+		st := s.Warning
+		if e.Status >= 500 {
+			st = s.Danger
+		}
+		bar := st.Render(strings.Repeat("█", filled)) + s.Subtle.Render(strings.Repeat("░", max(bw-filled, 0)))
+		lines = append(lines, "  "+fit(statusName(e.Status), lw)+" "+bar+" "+fitRight(pct(p), pw)+" "+s.Muted.Render(fitRight(thousands(e.Count), cw)))
+	}
+	lines = append(lines, "", "  "+s.Heading.Render("Recent errors")+s.Muted.Render(fmt.Sprintf("  newest first · %d shown", len(d.RecentErrors))))
+	if len(d.RecentErrors) == 0 {
+		lines = append(lines, s.Muted.Render("  none"))
+		return block{lines: lines, rowTop: -1}
+	}
+	long := d.To.Sub(d.From) > 24*time.Hour
+	tw := 8
+	if long {
+		tw = 12
+	}
+	sw, codew, kw := 3, 16, 14
+	if w < 100 {
+		codew, kw = 14, 0 // narrow: the key column goes, the filter names it
+	}
+	rest := max(w-2-tw-sw-codew-kw-5, 12)
+	epw := rest * 2 / 5
+	msgw := rest - epw
+	header := "  " + fit("Time", tw) + " " + fit("Endpoint", epw) + " " + fit("Sts", sw) + " " + fit("Error", codew) + " " + fit("Message", msgw) + keyCol("Key", kw)
+	loc := m.now().Location()
+	rowTop := len(lines) + 1
+	lines = append(lines, m.tableRows(tblRecent, m.focus == secErrors, header, func(i int) string {
+		e := d.RecentErrors[i]
+		t := e.Time.In(loc)
+		ts := t.Format("15:04:05")
+		if long {
+			ts = t.Format("02 Jan 15:04")
+		}
+		code := strconv.Itoa(e.Status)
+		if e.Status >= 500 {
+			code = s.Danger.Render(code)
+		} else {
+			code = s.Warning.Render(code)
+		}
+		key := common.Sanitize(e.KeyName)
+		if key == "" {
+			key = common.Sanitize(e.KeyID)
+		}
+		return "  " + fit(ts, tw) + " " + fit(common.Sanitize(e.Endpoint), epw) + " " + code + " " +
+			fit(common.Sanitize(e.ErrorCode), codew) + " " + fit(common.Sanitize(e.Message), msgw) + keyCol(key, kw)
+	})...)
+	return block{lines: lines, rowTop: rowTop}
+}
+
+func keyCol(s string, w int) string {
+	if w == 0 {
+		return ""
+	}
+	return " " + fit(s, w)
+}
+
+// csvHeader is the first record of an errors export.
+var csvHeader = []string{"time", "endpoint", "status", "error_code", "message", "key_id", "key_name"}
+
+// writeCSV writes errors as RFC 4180 CSV (CRLF, quoted where needed).
+// Escape sequences are stripped so `cat` on the file is safe; newlines in
+// messages are kept, quoted.
+func writeCSV(w io.Writer, errs []models.RecentError) error {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	for _, e := range errs {
+		rec := []string{
+			e.Time.UTC().Format(time.RFC3339),
+			common.SanitizeMultiline(e.Endpoint),
+			strconv.Itoa(e.Status),
+			common.SanitizeMultiline(e.ErrorCode),
+			common.SanitizeMultiline(e.Message),
+			common.SanitizeMultiline(e.KeyID),
+			common.SanitizeMultiline(e.KeyName),
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// readCSV parses an export back (used by tests and kept next to writeCSV so
+// the two stay in step).
+func readCSV(r io.Reader) ([]models.RecentError, error) {
+	recs, err := csv.NewReader(r).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 || strings.Join(recs[0], ",") != strings.Join(csvHeader, ",") {
+		return nil, errors.New("not an errors export")
+	}
+	out := make([]models.RecentError, 0, len(recs)-1)
+	for _, r := range recs[1:] {
+		t, err := time.Parse(time.RFC3339, r[0])
+		if err != nil {
+			return nil, err
+		}
+		st, err := strconv.Atoi(r[2])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, models.RecentError{Time: t, Endpoint: r[1], Status: st, ErrorCode: r[3], Message: r[4], KeyID: r[5], KeyName: r[6]})
+	}
+	return out, nil
+}
+
+// ClipboardLimit is the largest export also offered for OSC 52 copying;
+// terminals and tmux drop bigger clipboard writes.
+const ClipboardLimit = 8 << 10
+
+// export is the last written CSV file.
+type export struct {
+	path string
+	n    int
+	text string
+}
+
+func (e *export) small() bool { return len(e.text) < ClipboardLimit }
+
+type exportMsg struct {
+	export
+	err error
+}
+
+// exportName is a timestamped file name for the current range and filter.
+func exportName(p models.UsageParams, now time.Time) string {
+	name := "pmdev-errors-" + p.Range
+	if p.KeyID != "" {
+		name += "-" + safeName(p.KeyID)
+	}
+	return name + "-" + now.UTC().Format("20060102T150405Z") + ".csv"
+}
+
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// export writes the errors of the shown range and filter to ctx.WorkDir.
+func (m *Model) export() tea.Cmd {
+	if m.data == nil {
+		return common.Status("no usage data to export yet", common.LevelWarning)
+	}
+	if len(m.data.RecentErrors) == 0 {
+		return common.Status("no errors in this range — nothing to export", common.LevelInfo)
+	}
+	errs := m.data.RecentErrors
+	dir := m.ctx.WorkDir
+	if dir == "" {
+		dir = "."
+	}
+	path := filepath.Join(dir, exportName(m.params, m.now()))
+	return func() tea.Msg {
+		var buf bytes.Buffer
+		if err := writeCSV(&buf, errs); err != nil {
+			return exportMsg{err: err}
+		}
+		f, path, err := createUnique(path)
+		if err != nil {
+			return exportMsg{err: err}
+		}
+		_, err = f.Write(buf.Bytes())
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = os.Remove(path)
+			return exportMsg{err: err}
+		}
+		abs, _ := filepath.Abs(path)
+		return exportMsg{export: export{path: abs, n: len(errs), text: buf.String()}}
+	}
+}
+
+// createUnique creates path, or path with -2, -3, … before the extension
+// when an export of the same second exists; it never overwrites.
+func createUnique(path string) (*os.File, string, error) {
+	ext := filepath.Ext(path)
+	base := strings.TrimSuffix(path, ext)
+	for i := 1; i < 100; i++ {
+		p := path
+		if i > 1 {
+			p = fmt.Sprintf("%s-%d%s", base, i, ext)
+		}
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		return f, p, err
+	}
+	return nil, "", fmt.Errorf("too many exports named %s", filepath.Base(path))
+}
+
+func (m *Model) onExport(msg exportMsg) tea.Cmd {
+	if msg.err != nil {
+		return common.Status("export failed: "+common.Sanitize(msg.err.Error()), common.LevelError)
+	}
+	e := msg.export
+	m.exported = &e
+	text := fmt.Sprintf("exported %d errors to %s", e.n, common.Sanitize(e.path))
+	if e.small() {
+		text += " · y copies it to the clipboard"
+	}
+	return common.Status(text, common.LevelSuccess)
+}
+
+// copyExport puts the last small export on the clipboard with OSC 52, which
+// also works over SSH.
+func (m *Model) copyExport() tea.Cmd {
+	e := m.exported
+	if e == nil {
+		return common.Status("nothing exported yet — press E first", common.LevelInfo)
+	}
+	if !e.small() {
+		return common.Status("export too large for the clipboard; use the file", common.LevelWarning)
+	}
+	return tea.Batch(tea.SetClipboard(e.text), common.Status(fmt.Sprintf("copied %d errors as CSV", e.n), common.LevelSuccess))
+}

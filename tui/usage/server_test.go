@@ -1,0 +1,99 @@
+package usage_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+	"github.com/penguinmails/pmdev/tui/usage"
+)
+
+// TestAgainstRealServer fetches usage from the seeded reference server over
+// HTTP and renders it; a second poll answers 304 and changes nothing.
+func TestAgainstRealServer(t *testing.T) {
+	ctx := context.Background()
+	srv, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pm.db"), Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close(context.Background()) })
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	tok, err := srv.MintToken(ctx, "admin@acme.test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client.New(client.Options{BaseURL: hs.URL, Token: tok, Timeout: 10 * time.Second})
+
+	pc := commontest.Context(120, 40, c)
+	pc.Now = time.Now
+	pc.Active = common.PaneUsage
+	pc.WorkDir = t.TempDir()
+	m := usage.New(pc)
+	m.SetSize(120, 40)
+
+	cmd := m.Update(common.TickMsg{Now: time.Now()})
+	if cmd == nil {
+		t.Fatal("visible pane did not poll")
+	}
+	if age, ok := run(t, m, cmd).(common.DataAgeMsg); !ok || age.Err != nil {
+		t.Fatalf("first fetch: %#v", age)
+	}
+	v := commontest.Plain(m.View())
+	for _, want := range []string{"Last 24 hours", "Request volume", "Endpoints", "Requests", "as of"} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("view lacks %q:\n%s", want, v)
+		}
+	}
+	if testing.Verbose() {
+		t.Log("\n" + v)
+	}
+	if strings.Contains(v, "⚠") {
+		t.Fatalf("error in view:\n%s", v)
+	}
+
+	// Refresh now: the server answers 304 and the frame stays byte-identical.
+	before := m.View()
+	if next := run(t, m, m.Update(common.RefreshMsg{})); next != nil {
+		t.Fatalf("304 produced %#v", next)
+	}
+	if m.View() != before {
+		t.Fatal("304 changed the view")
+	}
+
+	// Each preset range is served and rendered.
+	for range 3 {
+		if age, ok := run(t, m, m.Update(tea.KeyPressMsg{Code: 't', Text: "t"})).(common.DataAgeMsg); !ok || age.Err != nil {
+			t.Fatalf("range fetch: %#v", age)
+		}
+	}
+	if p := m.Params(); p.Range != "1h" {
+		t.Fatalf("range after three t: %s", p.Range)
+	}
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "Last hour") {
+		t.Fatalf("1h view:\n%s", v)
+	}
+}
+
+// run executes cmd, feeds its message to the pane and returns what the pane
+// answered with (executed once more), or nil.
+func run(t *testing.T, m *usage.Model, cmd tea.Cmd) tea.Msg {
+	t.Helper()
+	if cmd == nil {
+		t.Fatal("no command")
+	}
+	next := m.Update(cmd())
+	if next == nil {
+		return nil
+	}
+	return next()
+}

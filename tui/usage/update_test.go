@@ -1,0 +1,353 @@
+package usage
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+)
+
+func press(m *Model, keys ...string) tea.Cmd {
+	var last tea.Cmd
+	for _, k := range keys {
+		last = m.Update(keyMsg(k))
+	}
+	return last
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+func TestRangeCycling(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	for _, want := range []string{"7d", "30d", "1h", "24h", "7d"} {
+		press(m, "t")
+		if p := m.Params(); p.Range != want || !p.From.IsZero() {
+			t.Fatalf("after t: params %+v, want range %s", p, want)
+		}
+	}
+	// Leaving a custom range with t goes back to the presets.
+	m.rng = models.RangeCustom
+	press(m, "t")
+	if m.rng != models.Range1h {
+		t.Fatalf("custom → %s, want 1h", m.rng)
+	}
+}
+
+func TestCustomRangeForm(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	press(m, "T")
+	if m.form == nil || !m.Captures(keyMsg("q")) {
+		t.Fatal("T should open the form and capture keys")
+	}
+	// Clear both fields and type a backwards range.
+	for i := 0; i < 2; i++ {
+		m.form.fields[i] = ""
+	}
+	typeText(m, "2026-11-30 10:00")
+	press(m, "tab")
+	typeText(m, "2026-11-29 10:00")
+	press(m, "enter")
+	if m.form == nil || !strings.Contains(m.form.err, "before") {
+		t.Fatalf("backwards range accepted: %+v", m.form)
+	}
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "from must be before to") {
+		t.Fatalf("error not shown:\n%s", v)
+	}
+	m.form.fields[1] = ""
+	typeText(m, "now")
+	press(m, "enter")
+	if m.form != nil {
+		t.Fatalf("valid range rejected: %s", m.form.err)
+	}
+	p := m.Params()
+	if p.Range != models.RangeCustom || !p.To.Equal(commontest.Now) || p.From.Hour() != 10 {
+		t.Fatalf("params %+v", p)
+	}
+	press(m, "T", "esc")
+	if m.form != nil {
+		t.Fatal("esc should close the form")
+	}
+}
+
+func TestParseRange(t *testing.T) {
+	now := commontest.Now
+	for _, tc := range []struct {
+		from, to, err string
+	}{
+		{"2026-11-29 14:30", "now", ""},
+		{"2026-11-01", "2026-11-02", ""},
+		{"2026-11-29T10:00:00Z", "2026-11-29T12:00:00Z", ""},
+		{"yesterday", "now", "from:"},
+		{"2026-11-29 10:00", "", "to: empty"},
+		{"2026-11-29 10:00", "2026-11-29 10:02", "at least 5 minutes"},
+		{"2026-01-01", "now", "at most 90 days"},
+		{"2026-11-30 14:00", "2026-12-01 10:00", "future"},
+	} {
+		_, _, err := parseRange(tc.from, tc.to, now)
+		if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("parseRange(%q, %q) = %v, want %q", tc.from, tc.to, err, tc.err)
+		}
+	}
+}
+
+func TestKeyFilter(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	m.Update(common.NavigateMsg{To: common.PaneUsage, KeyID: "key_1", Name: "Staging\x1b[31m"})
+	if p := m.Params(); p.KeyID != "key_1" || m.keyName != "Staging" {
+		t.Fatalf("navigate: params %+v name %q", p, m.keyName)
+	}
+	if !strings.Contains(commontest.Plain(m.View()), "key Staging") {
+		t.Fatal("header does not name the filter")
+	}
+	// The picker lists All keys plus the keys with traffic; typing filters.
+	press(m, "k")
+	if m.picker == nil || !m.Captures(keyMsg("1")) {
+		t.Fatal("k should open the picker")
+	}
+	typeText(m, "prod")
+	if v := m.picker.visible(); len(v) != 2 || v[1].id != "key_0" {
+		t.Fatalf("filtered items %+v", v)
+	}
+	press(m, "down", "enter")
+	if m.picker != nil || m.Params().KeyID != "key_0" {
+		t.Fatalf("picker choice not applied: %+v", m.Params())
+	}
+	press(m, "k", "enter") // All keys
+	if m.Params().KeyID != "" {
+		t.Fatal("All keys should clear the filter")
+	}
+	// Keys from the API replace the provisional list, sanitised.
+	press(m, "k")
+	m.Update(keysMsg{Result: common.Result{Pane: common.PaneUsage, ReqID: m.keysReq},
+		keys: []models.APIKey{{KeyID: "k9", Name: "Zeta\x1b]0;x\x07", MaskedKey: "pm_live_…abcd", Status: "active"}}})
+	if v := m.picker.visible(); len(v) != 2 || v[1].name != "Zeta" {
+		t.Fatalf("api keys %+v", v)
+	}
+	press(m, "esc")
+	if m.picker != nil {
+		t.Fatal("esc should close the picker")
+	}
+}
+
+func TestByKeyEnterFilters(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	for m.focus != secByKey {
+		press(m, "]")
+	}
+	press(m, "down", "enter")
+	if m.Params().KeyID != "key_1" {
+		t.Fatalf("enter on row 2: %+v", m.Params())
+	}
+}
+
+func TestCursor(t *testing.T) {
+	m := loaded(models.Range1h, 80, 24)
+	n := len(m.data.Series)
+	if m.cursor != n-1 || !m.follow {
+		t.Fatalf("cursor starts at %d follow=%v, want newest", m.cursor, m.follow)
+	}
+	press(m, "left", "left")
+	if m.cursor != n-3 || m.follow {
+		t.Fatalf("cursor %d follow %v", m.cursor, m.follow)
+	}
+	b := m.data.Series[n-3]
+	want := "total " + thousands(b.Total)
+	if v := commontest.Plain(m.View()); !strings.Contains(v, want) {
+		t.Fatalf("readout lacks %q", want)
+	}
+	for i := 0; i < n+5; i++ {
+		press(m, "left")
+	}
+	if m.cursor != 0 {
+		t.Fatalf("cursor %d, want clamped to 0", m.cursor)
+	}
+	// A cursor left behind stays put when data grows; one at the end follows.
+	deliver(m, fixture(models.Range1h, commontest.Now.Add(time.Minute)))
+	if m.cursor != 0 {
+		t.Fatalf("parked cursor moved to %d", m.cursor)
+	}
+	for i := 0; i < n+5; i++ {
+		press(m, "right")
+	}
+	deliver(m, fixture(models.Range1h, commontest.Now.Add(2*time.Minute)))
+	if m.cursor != len(m.data.Series)-1 {
+		t.Fatalf("following cursor at %d", m.cursor)
+	}
+}
+
+// deliver answers a fresh request with d.
+func deliver(m *Model, d models.APIUsage) tea.Cmd {
+	id := m.poll.Start()
+	return m.Update(usageMsg{Result: common.Result{Pane: common.PaneUsage, ReqID: id}, params: m.Params(), data: d})
+}
+
+func TestStaleResultDropped(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	v0 := m.version
+	old := m.poll.Start()
+	press(m, "t") // 7d supersedes the request in flight
+	newer := fixture(models.Range7d, commontest.Now)
+	stale := fixture(models.Range24h, commontest.Now)
+	stale.Totals.Requests = 1
+	if cmd := m.Update(usageMsg{Result: common.Result{Pane: common.PaneUsage, ReqID: old}, params: models.UsageParams{Range: "24h"}, data: stale}); cmd != nil || m.version != v0 {
+		t.Fatal("stale result was applied")
+	}
+	m.poll.Start()
+	deliver(m, newer)
+	if m.data.Range != models.Range7d || m.version == v0 {
+		t.Fatalf("current result not applied: %s", m.data.Range)
+	}
+}
+
+func TestNotModifiedChangesNothing(t *testing.T) {
+	m := loaded(models.Range24h, 160, 48)
+	before := m.View()
+	v := m.version
+	id := m.poll.Start()
+	if cmd := m.Update(usageMsg{Result: common.Result{Pane: common.PaneUsage, ReqID: id}, params: m.Params(), err: client.ErrNotModified}); cmd != nil {
+		t.Fatal("304 produced a command")
+	}
+	if m.version != v || m.View() != before || m.poll.InFlight() {
+		t.Fatal("304 changed the pane")
+	}
+}
+
+func TestErrorKeepsData(t *testing.T) {
+	m := loaded(models.Range24h, 120, 30)
+	id := m.poll.Start()
+	err := &client.Error{Kind: client.KindNetwork, URL: "http://127.0.0.1:1", Message: "connection refused"}
+	cmd := m.Update(usageMsg{Result: common.Result{Pane: common.PaneUsage, ReqID: id}, params: m.Params(), err: err})
+	if cmd == nil {
+		t.Fatal("an error should tell the root (DataAgeMsg)")
+	}
+	if age, ok := cmd().(common.DataAgeMsg); !ok || !age.Offline {
+		t.Fatalf("want offline DataAgeMsg, got %#v", cmd())
+	}
+	v := commontest.Plain(m.View())
+	if m.data == nil || !strings.Contains(v, "cannot reach") || !strings.Contains(v, "Request volume") {
+		t.Fatalf("error view:\n%s", v)
+	}
+}
+
+func TestPollsOnlyWhenVisible(t *testing.T) {
+	ctx := commontest.Context(80, 24, client.New(client.Options{BaseURL: "http://127.0.0.1:1"}))
+	m := New(ctx)
+	tick := common.TickMsg{Now: commontest.Now}
+	ctx.Active = common.PaneKeys
+	if m.Update(tick) != nil {
+		t.Fatal("hidden pane polled")
+	}
+	ctx.Active, ctx.Paused = common.PaneUsage, true
+	if m.Update(tick) != nil {
+		t.Fatal("paused pane polled")
+	}
+	ctx.Paused = false
+	if m.Update(tick) == nil || !m.poll.InFlight() {
+		t.Fatal("visible pane did not poll")
+	}
+	if m.Update(tick) != nil {
+		t.Fatal("second request while one is in flight")
+	}
+}
+
+func TestSortAndSections(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	press(m, "s") // errors ▼
+	rows := sortedEndpoints(m.data.Endpoints, m.epSort)
+	if rows[0].Endpoint != "GET /api/v1/contacts" {
+		t.Fatalf("sorted by errors: first %q", rows[0].Endpoint)
+	}
+	press(m, "]", "]")
+	if m.focus != secEndpoints {
+		t.Fatalf("focus %v", m.focus)
+	}
+	d := m.layout()
+	if m.scroll != min(d.start[secEndpoints], m.maxScroll()) {
+		t.Fatalf("scroll %d, endpoints start at %d", m.scroll, d.start[secEndpoints])
+	}
+	v := commontest.Plain(m.View())
+	if !strings.Contains(v, "sorted by errors") || !strings.Contains(v, "GET /api/v1/contacts") {
+		t.Fatalf("endpoints not in view:\n%s", v)
+	}
+	// ↓ walks the rows of the focused table, then on to the next section.
+	for i := 0; i < len(rows)-1; i++ {
+		press(m, "down")
+	}
+	if m.tables[tblEndpoints].sel != len(rows)-1 {
+		t.Fatalf("sel %d", m.tables[tblEndpoints].sel)
+	}
+	for i := 0; i < 30 && m.focus == secEndpoints; i++ {
+		press(m, "down")
+	}
+	if m.focus != secErrors {
+		t.Fatalf("focus after the table: %v", m.focus)
+	}
+	// Scrolling to the very end makes the last table reachable.
+	for i := 0; i < 200; i++ {
+		press(m, "down")
+	}
+	if m.focus != secByKey || m.scroll != m.maxScroll() {
+		t.Fatalf("end: focus %v scroll %d/%d", m.focus, m.scroll, m.maxScroll())
+	}
+	checkSize(t, m.View(), 80, 24)
+}
+
+func TestNoColorMarkers(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	m.ctx.NoColor = true
+	v := m.View()
+	p := commontest.Plain(v)
+	if !strings.Contains(p, "─ total  · success  x errors") {
+		t.Fatalf("no marker legend:\n%s", p)
+	}
+	// The error series is drawn with its own marker in the chart body.
+	d := m.layout()
+	body := strings.Join(d.lines[d.start[secVolume]+1:d.end[secVolume]-3], "\n")
+	if !strings.Contains(body, "x") || !strings.Contains(body, "╭") {
+		t.Fatalf("series not distinguishable:\n%s", body)
+	}
+	commontest.Golden(t, v)
+}
+
+func TestCustomGolden(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	from := commontest.Now.Add(-6 * time.Hour)
+	m.rng, m.from, m.to = models.RangeCustom, from, commontest.Now
+	d := fixtureN(models.RangeCustom, commontest.Now, 5*time.Minute, 72)
+	deliver(m, d)
+	checkSize(t, m.View(), 80, 24)
+	commontest.Golden(t, m.View())
+}

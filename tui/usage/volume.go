@@ -1,0 +1,118 @@
+package usage
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+)
+
+// volumeSeries are the chart's three lines, in drawing order: success first
+// so total draws over it where they coincide, errors last so they stay on top.
+func (m *Model) volumeSeries() []series {
+	pal := m.ctx.Styles.Palette.Series
+	b := m.data.Series
+	total := make([]float64, len(b))
+	ok := make([]float64, len(b))
+	errs := make([]float64, len(b))
+	for i, x := range b {
+		total[i] = float64(x.Total)
+		ok[i] = float64(x.Success)
+		errs[i] = float64(errorCount(x))
+	}
+	return []series{
+		{name: "success", values: ok, color: pal[1], marker: "·"},
+		{name: "total", values: total, color: pal[0]},
+		{name: "errors", values: errs, color: pal[2], marker: "x"},
+	}
+}
+
+// errorCount is every failed request of a bucket: 4xx, 5xx and 429s.
+func errorCount(b models.UsageBucket) int64 { return b.ClientError + b.ServerError + b.RateLimited }
+
+// legendOrder lists the series as the legend reads: total, success, errors.
+func legendOrder(s []series) []series { return []series{s[1], s[0], s[2]} }
+
+// volumeBody plots the chart at w×h, cached per data version and size.
+func (m *Model) volumeBody(w, h int) plotted {
+	k := chartKey{version: m.version, width: w, height: h, noColor: m.ctx.NoColor}
+	if m.vol.ok && m.vol.key == k {
+		return m.vol.p
+	}
+	ser := m.volumeSeries()
+	p := fitPlot(ser, w, h, 4, nil, m.ctx.NoColor)
+	m.vol = chartCache{key: k, p: p, ok: true}
+	return p
+}
+
+// fitPlot resamples the series to the columns left after the y labels and
+// plots them; if the labels came out wider than estimated it plots again.
+func fitPlot(ser []series, w, h int, upper float64, marks []float64, noColor bool) plotted {
+	maxV := upper
+	for _, s := range ser {
+		for _, v := range s.values {
+			maxV = max(maxV, v)
+		}
+	}
+	cols := w - labelWidth(maxV)
+	for try := 0; try < 2 && cols >= 2; try++ {
+		rs := make([]series, len(ser))
+		for i, s := range ser {
+			rs[i] = s
+			rs[i].values = resample(s.values, cols)
+		}
+		p := plot(rs, cols, h, upper, marks, noColor)
+		if p.axisCol+cols <= w {
+			return p
+		}
+		cols = w - p.axisCol
+	}
+	return plotted{}
+}
+
+// volume renders the request volume section: heading with legend, chart,
+// x axis with the cursor, time labels and the values under the cursor.
+func (m *Model) volume(w, h int) block {
+	s := m.ctx.Styles
+	d := m.data
+	ser := m.volumeSeries()
+	head := s.Heading.Render("Request volume") + "  " + legend(legendOrder(ser), m.ctx.NoColor)
+	n := len(d.Series)
+	p := m.volumeBody(w, h)
+	if n == 0 || p.cols == 0 {
+		return block{lines: []string{head, s.Muted.Render("no requests in this range")}, rowTop: -1}
+	}
+	if n > p.cols {
+		head += s.Muted.Render(fmt.Sprintf("  (max of ~%d buckets per column)", (n+p.cols-1)/p.cols))
+	}
+	loc := m.now().Location()
+	at := func(c int) time.Time { lo, _ := span(c, p.cols, n); return d.Series[lo].T.In(loc) }
+	cur := min(max(m.cursor, 0), n-1)
+	axis, labels := xAxis(p, at, column(cur, p.cols, n), s.Cursor)
+	lines := make([]string, 0, len(p.lines)+4)
+	lines = append(lines, clip(head, w))
+	lines = append(lines, p.lines...)
+	lines = append(lines, axis, labels, clip(m.readout(cur), w))
+	return block{lines: lines, rowTop: -1}
+}
+
+// readout is the exact values of the bucket under the cursor.
+func (m *Model) readout(i int) string {
+	s := m.ctx.Styles
+	b := m.data.Series[i]
+	pal := s.Palette.Series
+	t := b.T.In(m.now().Location()).Format("Mon 02 Jan 15:04")
+	val := func(name string, v int64, c int) string {
+		if m.ctx.NoColor {
+			return name + " " + thousands(v)
+		}
+		return s.Label.Render(name+" ") + s.Base.Foreground(pal[c]).Bold(true).Render(thousands(v))
+	}
+	parts := []string{
+		s.Cursor.Render("▲ ") + s.Value.Render(t),
+		val("total", b.Total, 0), val("success", b.Success, 1), val("errors", errorCount(b), 2),
+	}
+	detail := s.Muted.Render(fmt.Sprintf("(4xx %s · 5xx %s · 429 %s)", thousands(b.ClientError), thousands(b.ServerError), thousands(b.RateLimited)))
+	return strings.Join(parts, "  ") + " " + detail
+}

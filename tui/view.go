@@ -1,0 +1,284 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+// View renders the whole screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "pmdev"
+	if m.opts.Mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	return v
+}
+
+// render is the frame as a string (golden tests use it directly).
+func (m *Model) render() string {
+	if m.width == 0 || m.height == 0 {
+		return ""
+	}
+	if m.width < MinWidth || m.height < MinHeight {
+		return m.tooSmall()
+	}
+	if !m.isReady() {
+		return m.splash()
+	}
+	w, h := m.paneSize()
+	var body string
+	if m.fullHelp {
+		body = m.fullHelpView(w)
+	} else {
+		body = m.panes[m.ctx.Active].View()
+		if m.offline {
+			body = m.ctx.Styles.Subtle.Render(ansi.Strip(body))
+		}
+	}
+	body = fit(body, w, h)
+	return strings.Join([]string{m.tabBar(), m.noticeLine(), body, m.statusBar(), m.helpLine()}, "\n")
+}
+
+func (m *Model) tooSmall() string {
+	msg := fmt.Sprintf("terminal too small: %d×%d needed", MinWidth, MinHeight)
+	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, m.ctx.Styles.Warning.Render(msg),
+		lipgloss.WithWhitespaceChars(" "))
+}
+
+func (m *Model) splash() string {
+	s := m.ctx.Styles
+	where := m.apiHost()
+	if m.ctx.Sandbox {
+		where = "sandbox " + where
+	}
+	msg := s.Title.Render("pmdev") + s.Muted.Render(" · connecting to "+common.Sanitize(where)+" …")
+	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
+}
+
+// fit clips or pads s to exactly w×h cells so the bars never move.
+func fit(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// tabRanges are the [start, end) columns of each tab label in the tab bar.
+func (m *Model) tabRanges() [][2]int {
+	out := make([][2]int, len(m.panes))
+	x := 0
+	for i, p := range m.panes {
+		wdt := lipgloss.Width(tabLabel(i, p.Title())) + 2 // TabActive/Inactive pad 1 each side
+		out[i] = [2]int{x, x + wdt}
+		x += wdt + 1 // separator
+	}
+	return out
+}
+
+func tabLabel(i int, title string) string { return fmt.Sprintf("%d %s", i+1, title) }
+
+func (m *Model) tabBar() string {
+	s := m.ctx.Styles
+	parts := make([]string, 0, len(m.panes))
+	for i, p := range m.panes {
+		label := tabLabel(i, p.Title())
+		if common.PaneID(i) == m.ctx.Active {
+			parts = append(parts, s.TabActive.Render(label))
+		} else {
+			parts = append(parts, s.TabInactive.Render(label))
+		}
+	}
+	left := strings.Join(parts, s.Subtle.Render("·"))
+	right := s.Title.Render("pmdev")
+	if m.ctx.Me.Tenant.Name != "" {
+		right = s.Muted.Render(common.Sanitize(m.ctx.Me.Tenant.Name)+" · ") + right
+	}
+	return spread(left, right, m.width)
+}
+
+// noticeLine is a rule, or the offline banner, or the error line.
+func (m *Model) noticeLine() string {
+	s := m.ctx.Styles
+	switch {
+	case m.offline:
+		since := "never"
+		if !m.lastOK.IsZero() {
+			since = m.lastOK.Local().Format("15:04:05")
+		}
+		text := fmt.Sprintf("offline — showing data from %s · retrying automatically", since)
+		if m.lastOK.IsZero() {
+			text = fmt.Sprintf("offline — cannot reach %s · retrying automatically", common.Sanitize(m.apiHost()))
+		}
+		return s.BannerOffline.Render(ansi.Truncate(text, m.width-2, "…"))
+	case m.errLine != "":
+		return s.Danger.Render(ansi.Truncate("✗ "+m.errLine, m.width, "…"))
+	}
+	return s.Subtle.Render(strings.Repeat("─", m.width))
+}
+
+func (m *Model) statusBar() string {
+	// Drop detail until it fits: the role, then the gauge's label and length.
+	for _, v := range []struct {
+		role  bool
+		label bool
+		bar   int
+	}{{true, true, 10}, {true, false, 6}, {false, false, 6}} {
+		left, right := m.statusLeft(v.role), m.rateGauge(v.label, v.bar)
+		if lipgloss.Width(left)+lipgloss.Width(right)+1 <= m.width {
+			return spread(left, right, m.width)
+		}
+	}
+	return spread(m.statusLeft(false), m.rateGauge(false, 6), m.width)
+}
+
+func (m *Model) statusLeft(role bool) string {
+	s := m.ctx.Styles
+	sep := s.Subtle.Render(" │ ")
+	var left []string
+	if m.ctx.Me.Email != "" {
+		who := s.StatusValue.Render(common.Sanitize(m.ctx.Me.Email))
+		if role {
+			who += s.Muted.Render(" (" + common.Sanitize(m.ctx.Me.Role) + ")")
+		}
+		left = append(left, who)
+	}
+	host := s.StatusValue.Render(common.Sanitize(m.apiHost()))
+	if m.ctx.Sandbox {
+		host += " " + s.SandboxBadge.Render("SANDBOX")
+	}
+	left = append(left, host, m.connState())
+	if m.status != "" {
+		left = append(left, m.statusStyle().Render(m.status))
+	}
+	return strings.Join(left, sep)
+}
+
+func (m *Model) connState() string {
+	s := m.ctx.Styles
+	now := m.ctx.Now()
+	switch {
+	case m.offline:
+		return s.Danger.Render("○ offline")
+	case m.ctx.Paused:
+		return s.Warning.Render("‖ paused")
+	case m.lastRefresh.IsZero():
+		return s.Success.Render("● live")
+	}
+	age := now.Sub(m.lastRefresh)
+	if age < 0 {
+		age = 0
+	}
+	return s.Success.Render("● live") + s.Muted.Render(" "+shortAge(age))
+}
+
+// shortAge is a compact "3s ago" / "2m ago".
+func shortAge(d interface{ Seconds() float64 }) string {
+	sec := int(d.Seconds())
+	switch {
+	case sec < 60:
+		return fmt.Sprintf("%ds ago", sec)
+	case sec < 3600:
+		return fmt.Sprintf("%dm ago", sec/60)
+	}
+	return fmt.Sprintf("%dh ago", sec/3600)
+}
+
+func (m *Model) statusStyle() lipgloss.Style {
+	s := m.ctx.Styles
+	switch m.statusLevel {
+	case common.LevelSuccess:
+		return s.Success
+	case common.LevelWarning:
+		return s.Warning
+	case common.LevelError:
+		return s.Danger
+	}
+	return s.Info
+}
+
+// rateGauge is the status bar's live rate-limit mini gauge.
+func (m *Model) rateGauge(label bool, width int) string {
+	s := m.ctx.Styles
+	prefix := ""
+	if label {
+		prefix = s.Muted.Render("rate ")
+	}
+	if m.rlData == nil {
+		return prefix + s.Muted.Render("—")
+	}
+	t := m.rlData.Tenant
+	limit := t.Limit
+	if limit <= 0 {
+		limit = m.rlData.Plan.LimitPerMinute
+	}
+	ratio := 0.0
+	if limit > 0 {
+		ratio = float64(t.Used) / float64(limit)
+	}
+	return prefix + Bar(s.Level(ratio), s.Subtle, ratio, width, m.ctx.NoColor) +
+		s.Muted.Render(fmt.Sprintf(" %d/%d", t.Used, limit))
+}
+
+// Bar draws a horizontal gauge of width cells filled to ratio. Without colour
+// the empty part uses '.' so the fill stays visible.
+func Bar(fill, empty lipgloss.Style, ratio float64, width int, noColor bool) string {
+	ratio = min(max(ratio, 0), 1)
+	n := int(ratio*float64(width) + 0.5)
+	if ratio > 0 && n == 0 {
+		n = 1
+	}
+	emptyRune := "░"
+	if noColor {
+		emptyRune = "·"
+	}
+	return fill.Render(strings.Repeat("█", n)) + empty.Render(strings.Repeat(emptyRune, width-n))
+}
+
+func (m *Model) helpLine() string {
+	g := &m.ctx.Keys.Global
+	bindings := append([]key.Binding{}, m.panes[m.ctx.Active].KeyMap().ShortHelp()...)
+	bindings = append(bindings, g.Refresh, g.Pause, g.Help, g.Quit)
+	return ansi.Truncate(m.help.ShortHelpView(bindings), m.width, "…")
+}
+
+func (m *Model) fullHelpView(w int) string {
+	g := &m.ctx.Keys.Global
+	s := m.ctx.Styles
+	groups := [][]key.Binding{
+		{g.Tab1, g.Tab2, g.Tab3, g.Tab4, g.Tab5, g.NextTab, g.PrevTab},
+		{g.Refresh, g.Pause, g.Help, g.Back, g.Quit},
+	}
+	groups = append(groups, m.panes[m.ctx.Active].KeyMap().FullHelp()...)
+	m.help.SetWidth(w)
+	title := s.Heading.Render("Keys — global and " + m.panes[m.ctx.Active].Title())
+	return title + "\n\n" + m.help.FullHelpView(groups) + "\n\n" + s.Muted.Render("? or esc closes this help")
+}
+
+// spread puts left and right on one line of width w, truncating left first.
+func spread(left, right string, w int) string {
+	lw, rw := lipgloss.Width(left), lipgloss.Width(right)
+	if lw+rw+1 > w {
+		left = ansi.Truncate(left, max(w-rw-1, 0), "…")
+		lw = lipgloss.Width(left)
+	}
+	gap := max(w-lw-rw, 1)
+	return left + strings.Repeat(" ", gap) + right
+}

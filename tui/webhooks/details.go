@@ -1,0 +1,319 @@
+package webhooks
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+func (m *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
+	d := m.detail
+	k := m.ctx.Keys.Webhooks
+	switch {
+	case msg.String() == "esc":
+		m.closeDetail()
+		return m.load(true)
+	case key.Matches(msg, k.Up):
+		if d.cursor > 0 {
+			d.cursor--
+		}
+	case key.Matches(msg, k.Down):
+		if d.cursor < len(d.deliveries)-1 {
+			d.cursor++
+		}
+	case key.Matches(msg, k.Open):
+		if d.cursor < len(d.deliveries) {
+			m.view, d.scroll = viewDelivery, 0
+		}
+	case key.Matches(msg, k.Filter):
+		d.filter = (d.filter + 1) % len(deliveryFilters)
+		d.cursor, d.offset, d.loaded = 0, 0, false
+		d.deliveries = nil
+		return m.loadDetail(true)
+	case key.Matches(msg, k.Retry):
+		return m.retrySelected()
+	case key.Matches(msg, k.RetryAll):
+		return m.retryAll()
+	default:
+		return m.actionKey(msg)
+	}
+	return nil
+}
+
+func retryable(d models.Delivery) bool {
+	return d.Status == models.DeliveryFailed || d.Status == models.DeliveryPendingRetry
+}
+
+func (m *Model) retrySelected() tea.Cmd {
+	d := m.detail
+	if d.busy || d.cursor >= len(d.deliveries) {
+		return nil
+	}
+	del := d.deliveries[d.cursor]
+	if !retryable(del) {
+		m.setNotice("only failed or pending-retry deliveries can be retried", true)
+		return nil
+	}
+	d.busy = true
+	m.setNotice("retrying "+del.ID+"…", false)
+	return retryDeliveries(m.ctx.Client, d.id, []string{del.ID})
+}
+
+func (m *Model) retryAll() tea.Cmd {
+	d := m.detail
+	if d.busy {
+		return nil
+	}
+	var ids []string
+	for _, x := range d.deliveries {
+		if retryable(x) && !x.Test {
+			ids = append(ids, x.ID)
+		}
+	}
+	if len(ids) == 0 {
+		m.setNotice("no failed deliveries to retry in this view", false)
+		return nil
+	}
+	d.busy = true
+	m.setNotice(fmt.Sprintf("retrying %s…", plural(len(ids), "delivery", "deliveries")), false)
+	return retryDeliveries(m.ctx.Client, d.id, ids)
+}
+
+func (m *Model) detailsView() string {
+	s := m.ctx.Styles
+	d := m.detail
+	w := d.webhook
+	now := m.ctx.Now()
+	var b strings.Builder
+	st := w.DisplayStatus()
+	b.WriteString(s.Title.Render("Webhook "+common.Sanitize(w.ID)) + "  " + s.Status(st).Render("● "+st) + "\n")
+	label := func(l string) string { return s.Label.Render(pad(l, 13)) }
+	b.WriteString(label("Endpoint") + common.Sanitize(w.URL) + "\n")
+	if w.Description != "" {
+		b.WriteString(label("Description") + common.Sanitize(w.Description) + "\n")
+	}
+	if w.Status == models.WebhookDisabled && w.DisabledReason != "" {
+		b.WriteString(label("Disabled") + s.Danger.Render(common.Sanitize(w.DisabledReason)+" — P re-enables") + "\n")
+	}
+	b.WriteString(label(fmt.Sprintf("Events (%d)", len(w.Events))) + strings.Join(sanitizeAll(w.Events), ", ") + "\n")
+	secretLine := common.Sanitize(w.SecretPrefix) + s.Muted.Render(" (hidden; S rotates)")
+	if w.SecretRotatedAt != nil {
+		secretLine += s.Muted.Render(" · rotated " + common.Ago(w.SecretRotatedAt, now))
+	}
+	b.WriteString(label("Secret") + secretLine + "\n")
+	b.WriteString(label("Retries") + fmt.Sprintf("%d after the first attempt", w.MaxRetries) + s.Muted.Render(" · 1m, 5m, 15m, 1h, 24h") + "\n")
+	b.WriteString(label("Created") + w.CreatedAt.Local().Format("Jan 2, 2006") + " by " + common.Sanitize(w.CreatedBy) + "\n")
+	h := w.Health
+	health := s.Muted.Render("no deliveries in the last 24 hours")
+	if h.SuccessRate24h != nil {
+		health = rateStyle(s, h.SuccessRate24h).Render(formatRate(*h.SuccessRate24h)+" success") +
+			fmt.Sprintf(" · %s · %d failed · avg %s · last %s", plural(h.Deliveries24h, "delivery", "deliveries"), h.Failures24h,
+				latency(h.AvgLatencyMS), common.Ago(h.LastDeliveryAt, now))
+	}
+	if h.PendingRetries > 0 {
+		health += s.Warning.Render(fmt.Sprintf(" · %d pending retry", h.PendingRetries))
+	}
+	b.WriteString(label("Health 24h") + health + "\n")
+
+	filter := "all"
+	if f := deliveryFilters[d.filter]; f != "" {
+		filter = strings.ReplaceAll(f, "_", " ")
+	}
+	b.WriteString("\n" + s.Heading.Render("Recent deliveries") + s.Muted.Render(" ["+filter+"] f filter · enter view · R retry · A retry all failed") + "\n")
+	used := strings.Count(b.String(), "\n")
+	if d.err != nil {
+		b.WriteString(s.Danger.Render(m.errText(d.err)) + "\n")
+		used++
+	}
+	notice := m.noticeLine()
+	if notice != "" {
+		used++
+	}
+	switch {
+	case !d.loaded && d.deliveries == nil:
+		b.WriteString(s.Muted.Render("loading deliveries…") + "\n")
+	case len(d.deliveries) == 0:
+		b.WriteString(s.Muted.Render("No deliveries"+map[bool]string{true: "", false: " with this status"}[d.filter == 0]+" yet. Press t to send a test event.") + "\n")
+	default:
+		const timeW, resultW, codeW, latW, attW = 12, 12, 5, 8, 8
+		// The event column gives way so NEXT RETRY keeps about 10 cells.
+		eventW := min(max(m.width-64, 14), 24)
+		header := "  " + pad("TIME", timeW) + " " + pad("EVENT", eventW) + " " + pad("RESULT", resultW) + " " + padL("CODE", codeW) + " " +
+			padL("LATENCY", latW) + " " + padL("ATTEMPTS", attW) + "  NEXT RETRY"
+		b.WriteString(s.TableHeader.Render(header) + "\n")
+		rows := max(m.height-used-1, 1)
+		if d.cursor < d.offset {
+			d.offset = d.cursor
+		}
+		if d.cursor >= d.offset+rows {
+			d.offset = d.cursor - rows + 1
+		}
+		for i := d.offset; i < len(d.deliveries) && i < d.offset+rows; i++ {
+			x := d.deliveries[i]
+			mark := " "
+			if i == d.cursor {
+				mark = s.Cursor.Render("›")
+			}
+			ev := common.Sanitize(x.EventType)
+			if x.Test {
+				ev += " (test)"
+			}
+			line := " " + mark + pad(when(x.CreatedAt, now), timeW) + " " + pad(trunc(ev, eventW), eventW) + " " +
+				s.Status(x.Status).Render(pad(statusWord(x.Status), resultW)) + " " + padL(codeText(x), codeW) + " " +
+				padL(latencyOrDash(x), latW) + " " + padL(fmt.Sprintf("%d/%d", x.Attempts, x.MaxAttempts), attW) + "  " +
+				nextRetry(x, now)
+			if i == d.cursor {
+				line = s.Selected.Render(pad(line, m.width))
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	if notice != "" {
+		b.WriteString(notice + "\n")
+	}
+	return b.String()
+}
+
+func statusWord(st string) string {
+	switch st {
+	case models.DeliverySuccess:
+		return "✓ success"
+	case models.DeliveryFailed:
+		return "✗ failed"
+	case models.DeliveryPendingRetry:
+		return "↻ retrying"
+	}
+	return "… pending"
+}
+
+func latencyOrDash(d models.Delivery) string {
+	if d.Attempts == 0 {
+		return "—"
+	}
+	return latency(d.LatencyMS)
+}
+
+func nextRetry(d models.Delivery, now time.Time) string {
+	switch d.Status {
+	case models.DeliveryPendingRetry:
+		return until(d.NextRetryAt, now)
+	case models.DeliveryFailed:
+		if d.Test {
+			return "—"
+		}
+		return "exhausted"
+	}
+	return "—"
+}
+
+func (m *Model) deliveryKey(msg tea.KeyPressMsg) tea.Cmd {
+	d := m.detail
+	k := m.ctx.Keys.Webhooks
+	switch {
+	case msg.String() == "esc":
+		m.view = viewDetails
+	case key.Matches(msg, k.Up):
+		d.scroll = max(d.scroll-1, 0)
+	case key.Matches(msg, k.Down):
+		d.scroll++
+	case msg.String() == "pgdown" || msg.String() == "space":
+		d.scroll += max(m.height-4, 1)
+	case msg.String() == "pgup":
+		d.scroll = max(d.scroll-max(m.height-4, 1), 0)
+	case key.Matches(msg, k.Retry):
+		return m.retrySelected()
+	case key.Matches(msg, k.Copy):
+		if d.cursor < len(d.deliveries) {
+			return tea.Batch(tea.SetClipboard(prettyJSON(d.deliveries[d.cursor].Payload)), common.Status("payload copied to clipboard", common.LevelSuccess))
+		}
+	}
+	return nil
+}
+
+// prettyJSON indents a payload; anything that is not JSON is shown as text.
+func prettyJSON(raw []byte) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		return string(raw)
+	}
+	return buf.String()
+}
+
+func (m *Model) deliveryView() string {
+	s := m.ctx.Styles
+	d := m.detail
+	if d.cursor >= len(d.deliveries) {
+		return ""
+	}
+	x := d.deliveries[d.cursor]
+	now := m.ctx.Now()
+	var lines []string
+	head := s.Title.Render("Delivery "+common.Sanitize(x.ID)) + "  " + common.Sanitize(x.EventType) + "  " +
+		s.Status(x.Status).Render(statusWord(x.Status)) + s.Muted.Render(fmt.Sprintf("  attempt %d/%d", x.Attempts, x.MaxAttempts))
+	if x.Status == models.DeliveryPendingRetry {
+		head += s.Warning.Render("  next retry " + until(x.NextRetryAt, now))
+	}
+	lines = append(lines, head)
+	lines = append(lines, s.Muted.Render(fmt.Sprintf("event %s · created %s · updated %s", common.Sanitize(x.EventID), when(x.CreatedAt, now), when(x.UpdatedAt, now))))
+	lines = append(lines, "", s.Heading.Render("Request"))
+	lines = append(lines, "POST "+common.Sanitize(d.webhook.URL))
+	names := make([]string, 0, len(x.RequestHeaders))
+	for k := range x.RequestHeaders {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		lines = append(lines, s.Label.Render(common.Sanitize(k)+": ")+common.Sanitize(x.RequestHeaders[k]))
+	}
+	if len(names) == 0 {
+		lines = append(lines, s.Muted.Render("(not sent yet)"))
+	}
+	lines = append(lines, "")
+	for _, l := range strings.Split(prettyJSON(x.Payload), "\n") {
+		lines = append(lines, s.Code.Render(common.Sanitize(l)))
+	}
+	lines = append(lines, "", s.Heading.Render("Response"))
+	switch {
+	case x.Attempts == 0:
+		lines = append(lines, s.Muted.Render("no attempt yet"))
+	case x.Error != "":
+		lines = append(lines, s.Danger.Render("✗ "+common.Sanitize(x.Error))+s.Muted.Render(" · "+latency(x.LatencyMS)))
+	default:
+		st := s.Success
+		if x.ResponseStatus < 200 || x.ResponseStatus > 299 {
+			st = s.Danger
+		}
+		lines = append(lines, st.Render(fmt.Sprintf("%d %s", x.ResponseStatus, http.StatusText(x.ResponseStatus)))+s.Muted.Render(" · "+latency(x.LatencyMS)))
+	}
+	if x.ResponseExcerpt != "" {
+		lines = append(lines, s.Muted.Render("body (first 2 KB):"))
+		for _, l := range strings.Split(common.SanitizeMultiline(x.ResponseExcerpt), "\n") {
+			lines = append(lines, "  "+l)
+		}
+	}
+	// Wrap long lines rather than cutting headers and payloads off.
+	var wrapped []string
+	for _, l := range lines {
+		wrapped = append(wrapped, strings.Split(ansi.Hardwrap(l, m.width, true), "\n")...)
+	}
+	view := max(m.height-1, 1)
+	d.scroll = min(d.scroll, max(len(wrapped)-view, 0))
+	end := min(d.scroll+view, len(wrapped))
+	out := strings.Join(wrapped[d.scroll:end], "\n")
+	foot := s.Muted.Render(fmt.Sprintf("↑/↓ scroll (%d–%d of %d) · R retry · c copy payload · esc back", d.scroll+1, end, len(wrapped)))
+	if n := m.noticeLine(); n != "" {
+		foot = n
+	}
+	return out + "\n" + foot
+}

@@ -1,0 +1,334 @@
+package webhooks
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+)
+
+func TestMain(m *testing.M) {
+	time.Local = time.UTC // goldens format times in local time
+	os.Exit(m.Run())
+}
+
+// fixtureSecret is obviously fake; real secrets never reach goldens.
+const fixtureSecret = "whsec_FIXTURExNOTxAxREALxSECRETxxxxxxxxxxxxxxx="
+
+func rate(f float64) *float64 { return &f }
+
+func ago(d time.Duration) *time.Time { t := commontest.Now.Add(-d); return &t }
+
+func fakeWebhooks() []models.Webhook {
+	now := commontest.Now
+	return []models.Webhook{
+		{ID: "wh_crm", URL: "https://crm.example.com/webhooks/penguinmails", Description: "CRM contact sync", Status: models.WebhookActive,
+			Events: []string{"email.sent", "email.delivered", "email.opened", "email.clicked", "email.bounced"}, MaxRetries: 5,
+			CreatedAt: now.Add(-30 * 24 * time.Hour), CreatedBy: "dev@acme.test", SecretPrefix: "whsec_Ab3d…",
+			Health: models.WebhookHealth{SuccessRate24h: rate(99.2), AvgLatencyMS: 142, Deliveries24h: 1234, Failures24h: 10, LastDeliveryAt: ago(2 * time.Minute), LastStatus: "success"}},
+		{ID: "wh_bi", URL: "https://bi.example.org/ingest/penguin?source=pm", Description: "Analytics", Status: models.WebhookActive,
+			Events: []string{"email.opened", "email.clicked"}, MaxRetries: 3, CreatedAt: now.Add(-3 * 24 * time.Hour), CreatedBy: "admin@acme.test",
+			SecretPrefix: "whsec_Zz9q…",
+			Health: models.WebhookHealth{SuccessRate24h: rate(62.5), AvgLatencyMS: 3100, Deliveries24h: 16, Failures24h: 6, ConsecutiveFailures: 6, Failing: true, PendingRetries: 2, LastDeliveryAt: ago(3 * time.Hour), LastStatus: "failed"}},
+		{ID: "wh_old", URL: "https://old.example.net/hook", Status: models.WebhookDisabled, DisabledReason: "receiver answered 410 Gone",
+			Events: []string{"contact.created"}, MaxRetries: 5, CreatedAt: now.Add(-90 * 24 * time.Hour), CreatedBy: "admin@acme.test", SecretPrefix: "whsec_Qq1w…"},
+		{ID: "wh_paused", URL: "https://staging.example.com/pm", Status: models.WebhookPaused,
+			Events: []string{"campaign.launched", "campaign.completed", "campaign.paused"}, MaxRetries: 10, CreatedAt: now.Add(-time.Hour), CreatedBy: "dev@acme.test", SecretPrefix: "whsec_Pp0o…"},
+	}
+}
+
+func fakeDeliveries() []models.Delivery {
+	now := commontest.Now
+	next := now.Add(4 * time.Minute)
+	payload := json.RawMessage(`{"id":"evt_abc123","type":"email.opened","created_at":"2026-11-30T14:29:00Z","data":{"email_id":"msg_xyz789","contact":{"email":"user@example.com"}}}`)
+	hdr := map[string]string{"Content-Type": "application/json", "X-PenguinMails-Signature": "sha256=5f2b…", "X-PenguinMails-Event": "email.opened",
+		"X-PenguinMails-Delivery-ID": "del_1", "webhook-id": "evt_abc123", "webhook-timestamp": "1796048940", "webhook-signature": "v1,Q2h…"}
+	return []models.Delivery{
+		{ID: "del_1", WebhookID: "wh_crm", EventType: "email.opened", EventID: "evt_abc123", Status: models.DeliverySuccess, Attempts: 1, MaxAttempts: 6,
+			ResponseStatus: 200, LatencyMS: 142, ResponseExcerpt: "OK", RequestHeaders: hdr, Payload: payload, CreatedAt: now.Add(-time.Minute), UpdatedAt: now.Add(-time.Minute)},
+		{ID: "del_2", WebhookID: "wh_crm", EventType: "email.bounced", EventID: "evt_def456", Status: models.DeliveryPendingRetry, Attempts: 2, MaxAttempts: 6,
+			NextRetryAt: &next, ResponseStatus: 500, LatencyMS: 5000, ResponseExcerpt: "{\"error\":\"db down\"}", RequestHeaders: hdr, Payload: payload,
+			CreatedAt: now.Add(-6 * time.Minute), UpdatedAt: now.Add(-time.Minute)},
+		{ID: "del_3", WebhookID: "wh_crm", EventType: "email.clicked", EventID: "evt_ghi789", Status: models.DeliveryFailed, Attempts: 6, MaxAttempts: 6,
+			Error: "timeout: no answer within 10s", LatencyMS: 10000, RequestHeaders: hdr, Payload: payload, CreatedAt: now.Add(-26 * time.Hour), UpdatedAt: now.Add(-2 * time.Hour)},
+		{ID: "del_4", WebhookID: "wh_crm", EventType: "email.sent", EventID: "evt_test_1", Test: true, Status: models.DeliverySuccess, Attempts: 1, MaxAttempts: 1,
+			ResponseStatus: 204, LatencyMS: 9, Payload: payload, CreatedAt: now.Add(-2 * time.Hour), UpdatedAt: now.Add(-2 * time.Hour)},
+	}
+}
+
+func testModel(t testing.TB, w, h int, list []models.Webhook) *Model {
+	t.Helper()
+	ctx := commontest.Context(w, h, nil)
+	ctx.Active = common.PaneWebhooks
+	m := New(ctx)
+	m.loaded = true
+	m.list = list
+	return m
+}
+
+func press(m *Model, keys ...string) {
+	for _, k := range keys {
+		var msg tea.KeyPressMsg
+		switch k {
+		case "enter":
+			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		case "esc":
+			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		case "tab":
+			msg = tea.KeyPressMsg{Code: tea.KeyTab}
+		case "down":
+			msg = tea.KeyPressMsg{Code: tea.KeyDown}
+		case "up":
+			msg = tea.KeyPressMsg{Code: tea.KeyUp}
+		case "space":
+			msg = tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+		case "right":
+			msg = tea.KeyPressMsg{Code: tea.KeyRight}
+		default:
+			r := []rune(k)[0]
+			msg = tea.KeyPressMsg{Code: r, Text: k}
+		}
+		m.Update(msg)
+	}
+}
+
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+func checkSize(t *testing.T, m *Model) string {
+	t.Helper()
+	v := m.View()
+	lines := strings.Split(v, "\n")
+	if len(lines) > m.height {
+		t.Fatalf("view has %d lines, pane is %d high", len(lines), m.height)
+	}
+	for i, l := range lines {
+		if w := len([]rune(commontest.Plain(l))); w > m.width {
+			t.Fatalf("line %d is %d wide, pane is %d: %q", i, w, m.width, commontest.Plain(l))
+		}
+	}
+	return v
+}
+
+func TestListGolden80x24(t *testing.T) {
+	m := testModel(t, 80, 24, fakeWebhooks())
+	press(m, "j")
+	commontest.Golden(t, checkSize(t, m))
+}
+
+func TestListGolden160x48(t *testing.T) {
+	m := testModel(t, 160, 48, fakeWebhooks())
+	commontest.Golden(t, checkSize(t, m))
+}
+
+func TestListGoldenEmpty(t *testing.T) {
+	m := testModel(t, 80, 24, nil)
+	commontest.Golden(t, checkSize(t, m))
+}
+
+func TestListGoldenHostile(t *testing.T) {
+	w := fakeWebhooks()[:1]
+	w[0].URL = "https://evil.example.com/\x1b]52;c;aGVsbG8=\x07\x1b[2J\x1b[31mred"
+	w[0].Description = "line\nbreak \x1b[H\u202eevil"
+	m := testModel(t, 80, 24, w)
+	v := checkSize(t, m)
+	for _, bad := range []string{"\x1b]52", "\x1b[2J", "\x1b[H", "\u202e", "\x07"} {
+		if strings.Contains(v, bad) {
+			t.Fatalf("view contains %q", bad)
+		}
+	}
+	commontest.Golden(t, v)
+}
+
+func detailModel(t *testing.T, w, h int) *Model {
+	m := testModel(t, w, h, fakeWebhooks())
+	press(m, "enter")
+	if m.view != viewDetails {
+		t.Fatal("enter did not open details")
+	}
+	m.detail.deliveries = fakeDeliveries()
+	return m
+}
+
+func TestDetailsGolden(t *testing.T) {
+	m := detailModel(t, 100, 30)
+	press(m, "j")
+	commontest.Golden(t, checkSize(t, m))
+}
+
+func TestDetailsGolden80x24(t *testing.T) {
+	m := detailModel(t, 80, 24)
+	commontest.Golden(t, checkSize(t, m))
+}
+
+func TestDeliveryGolden(t *testing.T) {
+	m := detailModel(t, 100, 40)
+	press(m, "j", "enter")
+	if m.view != viewDelivery {
+		t.Fatal("enter did not open the delivery")
+	}
+	commontest.Golden(t, checkSize(t, m))
+	press(m, "esc")
+	if m.view != viewDetails {
+		t.Fatal("esc did not go back to details")
+	}
+	press(m, "esc")
+	if m.view != viewList {
+		t.Fatal("esc did not go back to the list")
+	}
+}
+
+func TestWizardGolden(t *testing.T) {
+	m := testModel(t, 100, 30, nil)
+	m.ctx.Sandbox = false
+	press(m, "n")
+	if !m.Captures(tea.KeyPressMsg{Code: 'q', Text: "q"}) {
+		t.Fatal("wizard must capture q while typing")
+	}
+	press(m, "enter") // empty URL is refused
+	if m.wizard.step != 0 || m.wizard.errs["url"] == "" {
+		t.Fatal("empty URL accepted")
+	}
+	typeText(m, "http://crm.example.com/hook")
+	press(m, "enter")
+	if m.wizard.step != 0 || !strings.Contains(m.wizard.errs["url"], "https") {
+		t.Fatalf("plain http accepted outside the sandbox: %q", m.wizard.errs["url"])
+	}
+	for range len("http://crm.example.com/hook") {
+		m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+	typeText(m, "https://crm.example.com/hook")
+	press(m, "tab")
+	typeText(m, "CRM sync")
+	press(m, "tab", "space")
+	commontest.Golden(t, checkSize(t, m))
+}
+
+func TestWizardEventsAndReviewGolden(t *testing.T) {
+	m := testModel(t, 100, 30, nil)
+	press(m, "n")
+	typeText(m, "https://crm.example.com/hook")
+	press(m, "enter")
+	if m.wizard.step != 1 {
+		t.Fatal("valid URL did not advance")
+	}
+	press(m, "c", "enter")
+	if m.wizard.step != 1 || m.wizard.errs["events"] == "" {
+		t.Fatal("no events accepted")
+	}
+	press(m, "e")
+	if got := len(m.wizard.events()); got != 7 {
+		t.Fatalf("email events only selected %d", got)
+	}
+	press(m, "a")
+	if got := len(m.wizard.events()); got != 13 {
+		t.Fatalf("select all selected %d", got)
+	}
+	press(m, "space") // first row off
+	press(m, "enter", "right", "right")
+	if m.wizard.step != 2 || m.wizard.retries != 7 {
+		t.Fatalf("step %d retries %d", m.wizard.step, m.wizard.retries)
+	}
+	commontest.Golden(t, checkSize(t, m))
+}
+
+func TestShowOnceGolden(t *testing.T) {
+	m := testModel(t, 100, 40, nil)
+	m.Update(createdMsg{webhook: fakeWebhooks()[0], secret: secret{fixtureSecret}})
+	if m.once == nil {
+		t.Fatal("no show-once modal")
+	}
+	press(m, "l")
+	v := checkSize(t, m)
+	if !strings.Contains(v, fixtureSecret) {
+		t.Fatal("the new secret is not shown")
+	}
+	// Even a fixture secret stays out of golden files.
+	commontest.Golden(t, strings.ReplaceAll(v, fixtureSecret, "whsec_<shown once>"))
+	// Closing without copying warns once.
+	press(m, "enter")
+	if m.once == nil || !strings.Contains(commontest.Plain(m.View()), "not copied") {
+		t.Fatal("closing without copying did not warn")
+	}
+	press(m, "enter")
+	if m.once != nil || strings.Contains(m.View(), fixtureSecret) {
+		t.Fatal("secret still shown after closing")
+	}
+	if s := (createdMsg{secret: secret{fixtureSecret}}); strings.Contains(s.String(), "whsec") || strings.Contains(secret{fixtureSecret}.String(), "whsec") {
+		t.Fatal("secret printable")
+	}
+}
+
+func TestTestModalGolden(t *testing.T) {
+	m := testModel(t, 100, 34, fakeWebhooks())
+	press(m, "t")
+	if m.test == nil || m.test.types[0] != "email.sent" {
+		t.Fatal("test modal did not open with the subscribed types first")
+	}
+	m.Update(eventTypesMsg{types: []models.EventType{{Type: "email.delivered", Example: json.RawMessage(`{"id":"evt_example","type":"email.delivered","data":{"email_id":"msg_sample"}}`)}}})
+	press(m, "j")
+	m.test.reqID = 1
+	m.Update(testResultMsg{Result: res(1), id: "wh_crm", result: models.TestResult{Status: "failed", ResponseStatus: 500, LatencyMS: 87,
+		BodyExcerpt: "internal error\nstack hidden", Payload: json.RawMessage(`{"id":"evt_test_x","type":"email.delivered"}`)}})
+	commontest.Golden(t, checkSize(t, m))
+}
+
+func TestDeleteRequiresTypedURL(t *testing.T) {
+	m := testModel(t, 100, 24, fakeWebhooks())
+	press(m, "D")
+	if m.del == nil {
+		t.Fatal("D did not open the delete dialog")
+	}
+	typeText(m, "https://crm.example.com/wrong")
+	press(m, "enter")
+	if m.del == nil || m.del.busy || m.del.err == "" {
+		t.Fatal("a wrong URL started the deletion")
+	}
+	commontest.Golden(t, checkSize(t, m))
+	press(m, "esc")
+	if m.del != nil {
+		t.Fatal("esc did not cancel")
+	}
+}
+
+func TestRotateConfirmGolden(t *testing.T) {
+	m := testModel(t, 100, 24, fakeWebhooks())
+	press(m, "S")
+	if m.rotate == nil {
+		t.Fatal("S did not ask")
+	}
+	commontest.Golden(t, checkSize(t, m))
+	press(m, "n")
+	if m.rotate != nil {
+		t.Fatal("n did not cancel")
+	}
+}
+
+func TestCapturesAndStaleResults(t *testing.T) {
+	m := testModel(t, 80, 24, fakeWebhooks())
+	esc := tea.KeyPressMsg{Code: tea.KeyEscape}
+	if m.Captures(esc) || m.Captures(tea.KeyPressMsg{Code: 'q', Text: "q"}) {
+		t.Fatal("list view captures global keys")
+	}
+	press(m, "enter")
+	if !m.Captures(esc) {
+		t.Fatal("details must capture esc to go back")
+	}
+	// A stale list result (older request id) is dropped.
+	m.poller.Start()
+	old := m.list
+	m.Update(listMsg{Result: res(99), list: models.WebhookList{Data: nil}})
+	if len(m.list) != len(old) {
+		t.Fatal("stale result replaced the list")
+	}
+}

@@ -1,0 +1,469 @@
+// Package webhooks is the console's Webhooks pane: endpoints with live
+// health, the create wizard, the show-once secret with verification
+// snippets, details with the delivery log, test events, pause/resume, secret
+// rotation, retries and deletion.
+package webhooks
+
+import (
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+type viewID int
+
+const (
+	viewList viewID = iota
+	viewDetails
+	viewDelivery
+)
+
+// deliveryFilters cycle with f in the details view.
+var deliveryFilters = []string{"", models.DeliverySuccess, models.DeliveryFailed, models.DeliveryPendingRetry, models.DeliveryPending}
+
+// Model is the Webhooks pane.
+type Model struct {
+	ctx           *common.Context
+	width, height int
+
+	poller  common.Poller
+	list    []models.Webhook
+	loaded  bool
+	listErr error
+	cursor  int
+	offset  int
+
+	view   viewID
+	detail *detailState
+
+	types    []models.EventType
+	typesErr error
+	typesReq bool
+
+	wizard *wizard
+	once   *showOnce
+	test   *testModal
+	del    *deleteModal
+	rotate *rotateConfirm
+
+	notice    string
+	noticeErr bool
+}
+
+// detailState is the open endpoint with its delivery log.
+type detailState struct {
+	id         string
+	webhook    models.Webhook
+	deliveries []models.Delivery
+	loaded     bool
+	err        error
+	poller     common.Poller
+	cursor     int
+	offset     int
+	filter     int
+	// scroll is the offset of the delivery detail view.
+	scroll int
+	// busy is set while retries run, so R/A are not sent twice.
+	busy bool
+}
+
+// New returns the pane bound to the shared context.
+func New(ctx *common.Context) *Model {
+	m := &Model{ctx: ctx}
+	m.poller.Interval = ctx.Refresh.Webhooks
+	m.SetSize(ctx.Width, ctx.Height)
+	return m
+}
+
+var _ common.Pane = (*Model)(nil)
+
+// Init starts the first load so the list is ready when the tab opens.
+func (m *Model) Init() tea.Cmd { return m.load(true) }
+
+func (m *Model) visible() bool { return m.ctx.Active == common.PaneWebhooks && !m.ctx.Paused }
+
+func (m *Model) load(force bool) tea.Cmd {
+	if m.ctx.Client == nil {
+		return nil
+	}
+	var id uint64
+	if force {
+		id = m.poller.Force()
+	} else {
+		m.poller.Interval = m.ctx.Refresh.Webhooks
+		if !m.poller.Due(m.ctx.Now(), m.visible()) {
+			return nil
+		}
+		id = m.poller.Start()
+	}
+	if id == 0 {
+		return nil
+	}
+	return fetchList(m.ctx.Client, id)
+}
+
+func (m *Model) loadDetail(force bool) tea.Cmd {
+	d := m.detail
+	if d == nil || m.ctx.Client == nil {
+		return nil
+	}
+	var id uint64
+	if force {
+		id = d.poller.Force()
+	} else {
+		d.poller.Interval = m.ctx.Refresh.Webhooks
+		if !d.poller.Due(m.ctx.Now(), m.visible()) {
+			return nil
+		}
+		id = d.poller.Start()
+	}
+	if id == 0 {
+		return nil
+	}
+	return fetchDetail(m.ctx.Client, id, d.id, deliveryFilters[d.filter])
+}
+
+func (m *Model) loadTypes() tea.Cmd {
+	if m.typesReq || len(m.types) > 0 || m.ctx.Client == nil {
+		return nil
+	}
+	m.typesReq = true
+	return fetchEventTypes(m.ctx.Client)
+}
+
+// Update implements common.Pane.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.TickMsg:
+		return tea.Batch(m.load(false), m.loadDetail(false))
+	case common.RefreshMsg:
+		return tea.Batch(m.load(true), m.loadDetail(true))
+	case common.NavigateMsg:
+		if msg.Action == "create" {
+			return m.openWizard()
+		}
+		return nil
+	case listMsg:
+		return m.onList(msg)
+	case detailMsg:
+		return m.onDetail(msg)
+	case eventTypesMsg:
+		m.typesReq = false
+		if msg.err != nil {
+			m.typesErr = msg.err
+		} else {
+			m.types, m.typesErr = msg.types, nil
+		}
+		if m.test != nil {
+			m.test.syncTypes(m.types)
+		}
+		return nil
+	case createdMsg:
+		return m.onCreated(msg)
+	case rotatedMsg:
+		return m.onRotated(msg)
+	case updatedMsg:
+		return m.onUpdated(msg)
+	case deletedMsg:
+		return m.onDeleted(msg)
+	case testResultMsg:
+		if m.test != nil && m.test.webhookID == msg.id && m.test.reqID == msg.ReqID {
+			m.test.sending = false
+			m.test.result, m.test.err = &msg.result, msg.err
+		}
+		return m.load(true)
+	case retriedMsg:
+		return m.onRetried(msg)
+	case tea.PasteMsg:
+		return m.onPaste(msg)
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
+	}
+	return nil
+}
+
+func (m *Model) onList(msg listMsg) tea.Cmd {
+	now := m.ctx.Now()
+	if !m.poller.Done(msg.ReqID, now, msg.err) {
+		return nil
+	}
+	if msg.err != nil {
+		m.listErr = msg.err
+		return func() tea.Msg { return common.DataAgeMsg{At: now, Offline: client.IsOffline(msg.err), Err: msg.err} }
+	}
+	m.listErr = nil
+	if !msg.notModified || !m.loaded {
+		m.loaded = true
+		m.list = msg.list.Data
+		m.clampList()
+	}
+	return func() tea.Msg { return common.DataAgeMsg{At: now} }
+}
+
+func (m *Model) onDetail(msg detailMsg) tea.Cmd {
+	d := m.detail
+	if d == nil || d.id != msg.id || !d.poller.Done(msg.ReqID, m.ctx.Now(), msg.err) {
+		return nil
+	}
+	if msg.err != nil {
+		d.err = msg.err
+		if client.StatusOf(msg.err) == 404 {
+			m.setNotice("this endpoint no longer exists", true)
+			m.closeDetail()
+			return m.load(true)
+		}
+		return nil
+	}
+	d.err = nil
+	d.loaded = true
+	d.webhook = msg.webhook
+	d.deliveries = msg.deliveries
+	d.cursor = min(d.cursor, max(len(d.deliveries)-1, 0))
+	if m.view == viewDelivery && d.cursor >= len(d.deliveries) {
+		m.view = viewDetails
+	}
+	return nil
+}
+
+func (m *Model) setNotice(s string, isErr bool) { m.notice, m.noticeErr = s, isErr }
+
+func (m *Model) errText(err error) string {
+	if client.StatusOf(err) == 403 {
+		role := m.ctx.Me.Role
+		if role == "" {
+			role = "current"
+		}
+		return "your role (" + common.Sanitize(role) + ") cannot manage webhooks"
+	}
+	return common.ErrorText(err, m.ctx.Me.Role)
+}
+
+func (m *Model) clampList() {
+	if m.cursor >= len(m.list) {
+		m.cursor = max(len(m.list)-1, 0)
+	}
+}
+
+func (m *Model) selected() (models.Webhook, bool) {
+	if m.view != viewList && m.detail != nil && m.detail.loaded {
+		return m.detail.webhook, true
+	}
+	if m.view == viewList && m.cursor < len(m.list) {
+		return m.list[m.cursor], true
+	}
+	return models.Webhook{}, false
+}
+
+func (m *Model) modalOpen() bool {
+	return m.wizard != nil || m.once != nil || m.test != nil || m.del != nil || m.rotate != nil
+}
+
+// SetSize implements common.Pane.
+func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+
+// Title implements common.Pane.
+func (m *Model) Title() string { return "Webhooks" }
+
+// Captures implements common.Pane: dialogs take every key (they hold text
+// inputs or must not lose a keystroke to a global binding), and esc goes
+// back from the details views.
+func (m *Model) Captures(msg tea.KeyPressMsg) bool {
+	if m.modalOpen() {
+		return true
+	}
+	return m.view != viewList && msg.String() == "esc"
+}
+
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case m.once != nil:
+		return m.onceKey(msg)
+	case m.wizard != nil:
+		return m.wizardKey(msg)
+	case m.test != nil:
+		return m.testKey(msg)
+	case m.del != nil:
+		return m.deleteKey(msg)
+	case m.rotate != nil:
+		return m.rotateKey(msg)
+	}
+	m.notice = ""
+	k := m.ctx.Keys.Webhooks
+	switch m.view {
+	case viewDelivery:
+		return m.deliveryKey(msg)
+	case viewDetails:
+		return m.detailsKey(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		if m.cursor > 0 {
+			m.cursor--
+		}
+	case key.Matches(msg, k.Down):
+		if m.cursor < len(m.list)-1 {
+			m.cursor++
+		}
+	case key.Matches(msg, k.Create):
+		return m.openWizard()
+	case key.Matches(msg, k.Open):
+		if w, ok := m.selected(); ok {
+			return m.openDetail(w)
+		}
+	default:
+		return m.actionKey(msg)
+	}
+	return nil
+}
+
+// actionKey handles the endpoint actions shared by the list and details views.
+func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.ctx.Keys.Webhooks
+	w, ok := m.selected()
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Test):
+		m.test = newTestModal(w, m.types)
+		return m.loadTypes()
+	case key.Matches(msg, k.Pause):
+		next := models.WebhookPaused
+		if w.Status != models.WebhookActive {
+			next = models.WebhookActive
+		}
+		m.setNotice("updating…", false)
+		return setStatus(m.ctx.Client, w.ID, next)
+	case key.Matches(msg, k.RotateSecret):
+		m.rotate = &rotateConfirm{id: w.ID, url: w.URL}
+	case key.Matches(msg, k.Delete):
+		m.del = newDeleteModal(w)
+	case key.Matches(msg, k.Copy):
+		return tea.Batch(tea.SetClipboard(w.URL), common.Status("endpoint URL copied to clipboard", common.LevelSuccess))
+	}
+	return nil
+}
+
+func (m *Model) openDetail(w models.Webhook) tea.Cmd {
+	m.detail = &detailState{id: w.ID, webhook: w, loaded: true}
+	m.detail.poller.Interval = m.ctx.Refresh.Webhooks
+	m.view = viewDetails
+	return m.loadDetail(true)
+}
+
+func (m *Model) closeDetail() {
+	m.detail = nil
+	m.view = viewList
+}
+
+func (m *Model) onUpdated(msg updatedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.setNotice(m.errText(msg.err), true)
+		return nil
+	}
+	word := "resumed"
+	if msg.webhook.Status == models.WebhookPaused {
+		word = "paused: it receives no events until resumed"
+	}
+	m.setNotice("endpoint "+word, false)
+	for i := range m.list {
+		if m.list[i].ID == msg.webhook.ID {
+			m.list[i] = msg.webhook
+		}
+	}
+	if m.detail != nil && m.detail.id == msg.webhook.ID {
+		m.detail.webhook = msg.webhook
+	}
+	return tea.Batch(m.load(true), common.Status("endpoint "+msg.webhook.Status, common.LevelSuccess))
+}
+
+func (m *Model) onDeleted(msg deletedMsg) tea.Cmd {
+	if msg.err != nil {
+		if m.del != nil {
+			m.del.err = m.errText(msg.err)
+			m.del.busy = false
+		}
+		return nil
+	}
+	m.del = nil
+	if m.detail != nil && m.detail.id == msg.id {
+		m.closeDetail()
+	}
+	kept := m.list[:0]
+	for _, w := range m.list {
+		if w.ID != msg.id {
+			kept = append(kept, w)
+		}
+	}
+	m.list = kept
+	m.clampList()
+	m.setNotice("deleted "+common.Sanitize(msg.url), false)
+	return tea.Batch(m.load(true), common.Status("webhook endpoint deleted", common.LevelSuccess))
+}
+
+func (m *Model) onRetried(msg retriedMsg) tea.Cmd {
+	if m.detail != nil && m.detail.id == msg.webhookID {
+		m.detail.busy = false
+	}
+	switch {
+	case msg.total == 1 && msg.err != nil:
+		m.setNotice("retry failed: "+m.errText(msg.err), true)
+	case msg.total == 1:
+		d := msg.last
+		if d.Status == models.DeliverySuccess {
+			m.setNotice("retry delivered ("+codeText(d)+")", false)
+		} else {
+			m.setNotice("retry failed again: "+common.Sanitize(resultText(d)), true)
+		}
+	default:
+		m.setNotice(plural(msg.ok, "delivery", "deliveries")+" of "+itoa(msg.total)+" delivered on retry", msg.ok < msg.total)
+	}
+	return tea.Batch(m.loadDetail(true), m.load(true))
+}
+
+func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
+	switch {
+	case m.wizard != nil:
+		return m.wizard.paste(msg)
+	case m.del != nil:
+		var cmd tea.Cmd
+		m.del.input, cmd = m.del.input.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+// KeyMap implements common.Pane; it follows what the current view offers.
+func (m *Model) KeyMap() help.KeyMap {
+	return keyMap{m: m}
+}
+
+type keyMap struct{ m *Model }
+
+func (k keyMap) ShortHelp() []key.Binding {
+	wk := k.m.ctx.Keys.Webhooks
+	switch {
+	case k.m.modalOpen():
+		return nil
+	case k.m.view == viewDelivery:
+		return []key.Binding{wk.Up, wk.Down, wk.Retry, back()}
+	case k.m.view == viewDetails:
+		return []key.Binding{wk.Open, wk.Filter, wk.Retry, wk.RetryAll, wk.Test, wk.Pause, back()}
+	}
+	return []key.Binding{wk.Open, wk.Create, wk.Test, wk.Pause, wk.RotateSecret, wk.Delete}
+}
+
+func (k keyMap) FullHelp() [][]key.Binding {
+	wk := k.m.ctx.Keys.Webhooks
+	return [][]key.Binding{
+		{wk.Up, wk.Down, wk.Open, wk.Filter, wk.Copy},
+		{wk.Create, wk.Test, wk.Pause, wk.RotateSecret},
+		{wk.Retry, wk.RetryAll, wk.Delete},
+	}
+}
+
+func back() key.Binding { return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")) }

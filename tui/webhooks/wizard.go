@@ -1,0 +1,345 @@
+package webhooks
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+// wizard is the three-step create form: endpoint, events, retries.
+type wizard struct {
+	step     int // 0 endpoint, 1 events, 2 retries and review
+	url      textinput.Model
+	desc     textinput.Model
+	focus    int // step 0: 0 url, 1 description, 2 status
+	paused   bool
+	evCursor int
+	selected map[string]bool
+	retries  int
+	errs     map[string]string
+	err      string
+	busy     bool
+}
+
+func newInput(placeholder string, limit int) textinput.Model {
+	ti := textinput.New()
+	ti.Placeholder = placeholder
+	ti.CharLimit = limit
+	ti.Prompt = ""
+	st := ti.Styles()
+	st.Cursor.Blink = false // a blinking cursor redraws twice a second over SSH
+	ti.SetStyles(st)
+	return ti
+}
+
+func (m *Model) openWizard() tea.Cmd {
+	w := &wizard{
+		url:      newInput("https://example.com/webhooks/penguinmails", models.WebhookMaxURLLength),
+		desc:     newInput("what this endpoint is for (optional)", models.WebhookMaxDescription),
+		selected: map[string]bool{},
+		retries:  models.WebhookDefaultMaxRetries,
+		errs:     map[string]string{},
+	}
+	// Email events are the usual start, as in the dashboard.
+	for _, e := range models.WebhookEventNames() {
+		if e.Category == models.EventCategoryEmail && e.Type != "email.spam_reported" && e.Type != "email.unsubscribed" {
+			w.selected[e.Type] = true
+		}
+	}
+	w.url.SetWidth(max(m.width-20, 20))
+	w.desc.SetWidth(max(m.width-20, 20))
+	m.wizard = w
+	return w.url.Focus()
+}
+
+func (w *wizard) paste(msg tea.PasteMsg) tea.Cmd {
+	var cmd tea.Cmd
+	switch {
+	case w.step == 0 && w.focus == 0:
+		w.url, cmd = w.url.Update(msg)
+	case w.step == 0 && w.focus == 1:
+		w.desc, cmd = w.desc.Update(msg)
+	}
+	return cmd
+}
+
+// checkURL is the console's quick check; the server has the final word
+// (private addresses, DNS).
+func (m *Model) checkURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "enter the endpoint URL"
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "must be a valid HTTPS URL, e.g. https://example.com/webhooks"
+	}
+	if u.Scheme == "http" && !m.ctx.Sandbox {
+		return "must use https (plain http only works against the local sandbox)"
+	}
+	return ""
+}
+
+func (w *wizard) setFocus(i int) tea.Cmd {
+	w.focus = (i + 3) % 3
+	w.url.Blur()
+	w.desc.Blur()
+	switch w.focus {
+	case 0:
+		return w.url.Focus()
+	case 1:
+		return w.desc.Focus()
+	}
+	return nil
+}
+
+func (w *wizard) events() []string {
+	var out []string
+	for _, e := range models.WebhookEventNames() {
+		if w.selected[e.Type] {
+			out = append(out, e.Type)
+		}
+	}
+	return out
+}
+
+func (m *Model) wizardKey(msg tea.KeyPressMsg) tea.Cmd {
+	w := m.wizard
+	if w.busy {
+		return nil
+	}
+	k := msg.String()
+	switch w.step {
+	case 0:
+		switch k {
+		case "esc":
+			m.wizard = nil
+			return nil
+		case "tab", "down":
+			return w.setFocus(w.focus + 1)
+		case "shift+tab", "up":
+			return w.setFocus(w.focus - 1)
+		case "enter":
+			if e := m.checkURL(w.url.Value()); e != "" {
+				w.errs["url"] = e
+				return w.setFocus(0)
+			}
+			delete(w.errs, "url")
+			w.step = 1
+			w.url.Blur()
+			w.desc.Blur()
+			return nil
+		}
+		var cmd tea.Cmd
+		switch w.focus {
+		case 0:
+			w.url, cmd = w.url.Update(msg)
+			delete(w.errs, "url")
+		case 1:
+			w.desc, cmd = w.desc.Update(msg)
+		case 2:
+			if k == "space" || k == "left" || k == "right" || k == "h" || k == "l" {
+				w.paused = !w.paused
+			}
+		}
+		return cmd
+	case 1:
+		names := models.WebhookEventNames()
+		switch k {
+		case "esc":
+			w.step = 0
+			return w.setFocus(0)
+		case "up", "k":
+			w.evCursor = max(w.evCursor-1, 0)
+		case "down", "j":
+			w.evCursor = min(w.evCursor+1, len(names)-1)
+		case "space", "x":
+			t := names[w.evCursor].Type
+			w.selected[t] = !w.selected[t]
+		case "a":
+			for _, e := range names {
+				w.selected[e.Type] = true
+			}
+		case "e":
+			for _, e := range names {
+				w.selected[e.Type] = e.Category == models.EventCategoryEmail
+			}
+		case "c":
+			w.selected = map[string]bool{}
+		case "enter":
+			if len(w.events()) == 0 {
+				w.errs["events"] = "select at least one event"
+				return nil
+			}
+			delete(w.errs, "events")
+			w.step = 2
+		}
+		if k != "enter" && len(w.events()) > 0 {
+			delete(w.errs, "events")
+		}
+		return nil
+	default:
+		switch k {
+		case "esc":
+			w.step = 1
+		case "left", "h", "-":
+			w.retries = max(w.retries-1, models.WebhookMinRetries)
+		case "right", "l", "+":
+			w.retries = min(w.retries+1, models.WebhookMaxRetries)
+		case "enter":
+			w.busy, w.err = true, ""
+			status := models.WebhookActive
+			if w.paused {
+				status = models.WebhookPaused
+			}
+			return createWebhook(m.ctx.Client, models.CreateWebhookRequest{
+				URL: strings.TrimSpace(w.url.Value()), Description: strings.TrimSpace(w.desc.Value()),
+				Status: status, Events: w.events(), MaxRetries: w.retries,
+			})
+		default:
+			if len(k) == 1 && k[0] >= '1' && k[0] <= '9' {
+				w.retries = int(k[0] - '0')
+			} else if k == "0" {
+				w.retries = 10
+			}
+		}
+	}
+	return nil
+}
+
+func (m *Model) onCreated(msg createdMsg) tea.Cmd {
+	w := m.wizard
+	if msg.err != nil {
+		if w == nil {
+			return nil
+		}
+		w.busy = false
+		w.err = m.errText(msg.err)
+		if e, ok := client.AsError(msg.err); ok {
+			for f, text := range e.FieldErrors() {
+				switch {
+				case f == "url":
+					w.errs["url"], w.step = common.Sanitize(text), 0
+				case strings.HasPrefix(f, "events"):
+					w.errs["events"], w.step = common.Sanitize(text), 1
+				}
+			}
+		}
+		if w.step == 0 {
+			return w.setFocus(0)
+		}
+		return nil
+	}
+	m.wizard = nil
+	m.list = append(m.list, msg.webhook)
+	m.cursor = len(m.list) - 1
+	m.once = &showOnce{title: "Webhook endpoint created", webhookID: msg.webhook.ID, url: msg.webhook.URL, secret: msg.secret}
+	return tea.Batch(m.load(true), common.Status("webhook endpoint created", common.LevelSuccess))
+}
+
+func (m *Model) wizardView() string {
+	s := m.ctx.Styles
+	w := m.wizard
+	var b strings.Builder
+	steps := []string{"1 Endpoint", "2 Events", "3 Retries"}
+	for i, st := range steps {
+		if i == w.step {
+			steps[i] = s.Key.Render(st)
+		} else {
+			steps[i] = s.Muted.Render(st)
+		}
+	}
+	b.WriteString(s.Title.Render("New webhook endpoint") + "   " + strings.Join(steps, s.Muted.Render(" › ")) + "\n\n")
+	errLine := func(f string) {
+		if e := w.errs[f]; e != "" {
+			b.WriteString("  " + s.InputError.Render("✗ "+e) + "\n")
+		}
+	}
+	switch w.step {
+	case 0:
+		field := func(i int, label, view string) {
+			mark := "  "
+			if w.focus == i {
+				mark = s.Cursor.Render("› ")
+			}
+			b.WriteString(mark + s.Label.Render(pad(label, 13)) + view + "\n")
+		}
+		field(0, "Endpoint URL", w.url.View())
+		errLine("url")
+		field(1, "Description", w.desc.View())
+		radio := func(on bool, text string) string {
+			if on {
+				return s.Accent.Render("(•) " + text)
+			}
+			return s.Muted.Render("( ) " + text)
+		}
+		field(2, "Status", radio(!w.paused, "Active")+"  "+radio(w.paused, "Paused"))
+		b.WriteString("\n" + s.Muted.Render("  Active endpoints receive events at once; paused ones are created silent.") + "\n")
+		hint := "  HTTPS required."
+		if m.ctx.Sandbox {
+			hint = "  HTTPS required; the sandbox also accepts http://127.0.0.1 receivers."
+		}
+		b.WriteString(s.Muted.Render(hint) + "\n\n")
+		b.WriteString(s.Help.Render("tab/↓ next field · space toggle status · enter next · esc cancel") + "\n")
+	case 1:
+		names := models.WebhookEventNames()
+		b.WriteString(s.Muted.Render(fmt.Sprintf("  %s selected · a select all · e email events only · c clear", plural(len(w.events()), "event", "events"))) + "\n")
+		errLine("events")
+		rows := max(m.height-7, 3)
+		off := 0
+		if w.evCursor >= rows {
+			off = w.evCursor - rows + 1
+		}
+		cat := ""
+		shown := 0
+		for i := off; i < len(names) && shown < rows; i++ {
+			e := names[i]
+			if e.Category != cat && shown < rows-1 {
+				cat = e.Category
+				b.WriteString("  " + s.Heading.Render(strings.ToUpper(cat[:1])+cat[1:]+" events") + "\n")
+				shown++
+			}
+			box := "[ ]"
+			if w.selected[e.Type] {
+				box = s.Success.Render("[x]")
+			}
+			mark := "  "
+			if i == w.evCursor {
+				mark = s.Cursor.Render("› ")
+			}
+			b.WriteString(mark + box + " " + pad(e.Type, 22) + s.Muted.Render(e.Description) + "\n")
+			shown++
+		}
+		b.WriteString(s.Help.Render("↑/↓ move · space toggle · enter next · esc back") + "\n")
+	default:
+		b.WriteString("  " + s.Label.Render(pad("Max retries", 13)) + s.Key.Render(fmt.Sprintf("‹ %d ›", w.retries)) +
+			s.Muted.Render(fmt.Sprintf("  (1–10; delays 1m, 5m, 15m, 1h, 24h, then every 24h)")) + "\n\n")
+		b.WriteString(s.Heading.Render("  Review") + "\n")
+		status := models.WebhookActive
+		if w.paused {
+			status = models.WebhookPaused
+		}
+		b.WriteString("  " + s.Label.Render(pad("URL", 13)) + common.Sanitize(strings.TrimSpace(w.url.Value())) + "\n")
+		if d := strings.TrimSpace(w.desc.Value()); d != "" {
+			b.WriteString("  " + s.Label.Render(pad("Description", 13)) + common.Sanitize(d) + "\n")
+		}
+		b.WriteString("  " + s.Label.Render(pad("Status", 13)) + s.Status(status).Render(status) + "\n")
+		b.WriteString("  " + s.Label.Render(pad("Events", 13)) + strings.Join(w.events(), ", ") + "\n")
+		b.WriteString("\n  " + s.Muted.Render("A signing secret (whsec_…) is generated and shown once after creation.") + "\n")
+		if w.err != "" {
+			b.WriteString("  " + s.Danger.Render("✗ "+w.err) + "\n")
+		}
+		if w.busy {
+			b.WriteString("  " + s.Muted.Render("creating…") + "\n")
+		}
+		b.WriteString("\n" + s.Help.Render("←/→ retries · enter create · esc back") + "\n")
+	}
+	return b.String()
+}
