@@ -139,7 +139,7 @@ func docsCommand(args []string, assets fs.FS, w io.Writer, t docsTerm) error {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "  %s\n", lib.Label(lib.FetchedAt))
+	fmt.Fprintf(w, "  %s\n", lib.Label())
 	return nil
 }
 
@@ -166,7 +166,7 @@ func printDocsIndex(w io.Writer, lib *docs.Library) error {
 	for _, p := range lib.Index.Pages {
 		width = max(width, len(p.Slug))
 	}
-	fmt.Fprintf(w, "PenguinMails API reference, %s\n", lib.Label(lib.FetchedAt))
+	fmt.Fprintf(w, "PenguinMails API reference, %s\n", lib.Label())
 	section := ""
 	for _, p := range lib.Index.Pages {
 		if p.Section != section {

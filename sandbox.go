@@ -63,7 +63,8 @@ type sandboxOptions struct {
 // startSandbox opens (and on first run seeds) the sandbox database, serves it
 // on 127.0.0.1:0 and mints a short-lived token for the chosen identity.
 func startSandbox(ctx context.Context, o sandboxOptions) (*sandbox, error) {
-	srv, err := server.Open(ctx, server.Config{DBPath: o.DBPath, Seed: "demo", Logger: o.Logger, Assets: o.Assets})
+	srv, err := server.Open(ctx, server.Config{DBPath: o.DBPath, Seed: "demo", Logger: o.Logger, Assets: o.Assets,
+		AllowPrivateWebhooks: true}) // local receivers (issue 7)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -104,7 +105,14 @@ func (sb *sandbox) Close() error {
 	sb.simDone.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := sb.hs.Shutdown(ctx)
+	// Requests still running when the console quits have no reader left:
+	// give them a moment, then cut them off.
+	gctx, gcancel := context.WithTimeout(ctx, 2*time.Second)
+	defer gcancel()
+	var err error
+	if sb.hs.Shutdown(gctx) != nil {
+		err = sb.hs.Close()
+	}
 	if serr := <-sb.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}

@@ -91,8 +91,8 @@ func runServer(args []string) error {
 	retry := fset.String("webhook-retry-schedule", "", "comma-separated webhook retry delays, e.g. 1m,5m,15m,1h,24h")
 	logFile := fset.String("log", "", "write logs to this file instead of stderr")
 	verbose := fset.Bool("v", false, "log every request (debug level)")
-	sshAddr := fset.String("ssh-addr", "", "also serve the console over SSH on this address")
-	sshHostKey := fset.String("ssh-host-key", "", "SSH host key file (generated when missing)")
+	var sshOpts sshOptions
+	registerSSHFlags(fset, &sshOpts)
 	fset.Usage = func() {
 		fmt.Fprintln(fset.Output(), "Usage: pmdev server [flags]\n       pmdev server users add --db FILE --email E --role R [--tenant NAME] [--plan P]\n\nFlags:")
 		fset.PrintDefaults()
@@ -146,21 +146,22 @@ func runServer(args []string) error {
 		return err
 	}
 	baseURL := "http://" + ln.Addr().String()
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("pmdev server listening", "url", baseURL, "db", *dbPath)
 	fmt.Fprintf(os.Stderr, "pmdev server listening on %s (db %s)\n", baseURL, *dbPath)
 
 	var stopSSH func(context.Context) error
-	if *sshAddr != "" {
-		stopSSH, err = startSSH(ctx, srv, baseURL, sshOptions{Addr: *sshAddr, HostKeyPath: *sshHostKey, Logger: logger, Assets: embeddedAPI()})
+	if sshOpts.Addr != "" {
+		sshOpts.Logger, sshOpts.Assets = logger, embeddedAPI()
+		stopSSH, err = startSSH(ctx, srv, baseURL, sshOpts)
 		if err != nil {
 			hs.Close()
 			srv.Close(context.Background())
 			return fmt.Errorf("ssh: %w", err)
 		}
-		logger.Info("ssh console listening", "addr", *sshAddr)
+		logger.Info("ssh console listening", "addr", sshOpts.Addr)
 	}
 	simDone := make(chan struct{})
 	if *simulate {
@@ -191,13 +192,20 @@ func runServer(args []string) error {
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		errs = append(errs, serveErr)
 	}
-	return errors.Join(errs...)
+	err = errors.Join(errs...)
+	logger.Info("stopped", "err", err)
+	return err
 }
 
-// runServerUsers is `pmdev server users add ...`: prints only the new token on stdout.
+// runServerUsers is `pmdev server users add ...` (prints only the new token on
+// stdout) and `pmdev server users ssh-keys ...`.
 func runServerUsers(args []string) error {
+	if len(args) > 0 && args[0] == "ssh-keys" {
+		return runServerSSHKeys(args[1:], os.Stdout)
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return usagef("usage: pmdev server users add --db FILE --email E --role admin|developer|member [--tenant NAME] [--plan starter|professional|business]")
+		return usagef("usage: pmdev server users add --db FILE --email E --role admin|developer|member [--tenant NAME] [--plan starter|professional|business] [--ssh-key FILE]...\n" +
+			"       pmdev server users ssh-keys list|add|remove ...")
 	}
 	fset := flag.NewFlagSet("pmdev server users add", flag.ContinueOnError)
 	dbPath := fset.String("db", server.DefaultDBPath(), "SQLite database file")
@@ -229,13 +237,9 @@ func runServerUsers(args []string) error {
 	default:
 		return usagef("pmdev server users add: --plan must be starter, professional or business, not %q", *plan)
 	}
-	var keys [][]byte
-	for _, p := range sshKeys {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return fmt.Errorf("read ssh key: %w", err)
-		}
-		keys = append(keys, b)
+	keys, err := readSSHKeyFiles(sshKeys)
+	if err != nil {
+		return err
 	}
 	ctx := context.Background()
 	srv, err := server.Open(ctx, server.Config{DBPath: *dbPath})

@@ -72,9 +72,12 @@ func (a *sshAudit) end(st *sessionState, remote string, d time.Duration, reason 
 	)
 }
 
-func (a *sshAudit) refused(user, fingerprint, remote, reason string) {
+// refused records a turned-away connection or session; user is the key's
+// owner when known, sshUser the login name the client asked for.
+func (a *sshAudit) refused(user, sshUser, fingerprint, remote, reason string) {
 	a.log.LogAttrs(context.Background(), slog.LevelWarn, "ssh.session.refused",
 		slog.String("user", user),
+		slog.String("ssh_user", sshUser),
 		slog.String("key_fingerprint", fingerprint),
 		slog.String("remote_addr", remote),
 		slog.String("reason", reason),

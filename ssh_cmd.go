@@ -9,10 +9,13 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/server"
 )
 
@@ -74,15 +77,48 @@ func runSSHGateway(ctx context.Context, args []string, stderr io.Writer) error {
 		logOut = f
 	}
 	o.Logger = slog.New(slog.NewTextHandler(logOut, nil))
+	o.Assets = embeddedAPI() // offline docs, as in the local console
 	svc, err := startSSHService(ctx, ids, apiURL, o)
 	if err != nil {
 		return err
 	}
-	o.Logger.Info("ssh gateway ready", "api", apiURL, "keys", len(ids.keys))
-	<-ctx.Done()
+	o.Logger.Info("ssh gateway ready", "api", apiURL, "keys", len(*ids.keys.Load()))
+	go checkGatewayProfiles(ctx, ids, apiURL, o.Logger)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case <-hup:
+			if n, err := ids.reload(); err != nil {
+				o.Logger.Error("identities not reloaded; keeping the previous set", "err", err)
+			} else {
+				o.Logger.Info("identities reloaded", "keys", n)
+			}
+		}
+	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	return svc.stop(sctx)
+}
+
+// checkGatewayProfiles tells the operator at start which profile tokens the
+// API accepts, so a typo shows in the log rather than at a user's login.
+func checkGatewayProfiles(ctx context.Context, ids *gatewayIdentities, apiURL string, log *slog.Logger) {
+	for _, p := range ids.profiles() {
+		tok := p.token
+		c := client.New(client.Options{BaseURL: apiURL, UserAgent: "pmdev-ssh", RetryCount: -1,
+			Transport: &client.AuthTransport{Token: func(context.Context) (string, error) { return tok, nil }}})
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		me, err := c.Me(cctx)
+		cancel()
+		if err != nil {
+			log.Warn("profile token not accepted by the API", "profile", p.Name, "source", p.Source, "err", shortAPIError(err))
+			continue
+		}
+		log.Info("profile ok", "profile", p.Name, "user", me.Email, "role", me.Role, "tenant", me.Tenant.Name)
+	}
 }
 
 func checkAPIURL(raw string) error {

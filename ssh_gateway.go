@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -25,16 +26,19 @@ type gatewayKey struct {
 	Profile     *gatewayProfile
 }
 
-// gatewayIdentities maps authorized keys to profiles; tokens are read once at start.
+// gatewayIdentities maps authorized keys to profiles. Tokens are read at
+// start and on reload (SIGHUP); a failed reload keeps the previous set.
 type gatewayIdentities struct {
-	keys map[string]gatewayKey // by SHA256 fingerprint
+	path   string
+	getenv func(string) string
+	keys   atomic.Pointer[map[string]gatewayKey] // by SHA256 fingerprint
 }
 
 func (g *gatewayIdentities) Resolve(_ context.Context, key gossh.PublicKey) (*sshIdentity, error) {
 	if key == nil {
 		return nil, errUnknownKey
 	}
-	k, ok := g.keys[gossh.FingerprintSHA256(key)]
+	k, ok := (*g.keys.Load())[gossh.FingerprintSHA256(key)]
 	if !ok {
 		return nil, errUnknownKey
 	}
@@ -48,6 +52,37 @@ func (g *gatewayIdentities) Resolve(_ context.Context, key gossh.PublicKey) (*ss
 // (the identities file and every token file) that group or others can read.
 // getenv is os.Getenv outside tests.
 func loadGatewayIdentities(path string, getenv func(string) string) (*gatewayIdentities, error) {
+	g := &gatewayIdentities{path: path, getenv: getenv}
+	if _, err := g.reload(); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// reload reads the file again and swaps the key set in; it returns the number of keys.
+func (g *gatewayIdentities) reload() (int, error) {
+	keys, err := parseGatewayIdentities(g.path, g.getenv)
+	if err != nil {
+		return 0, err
+	}
+	g.keys.Store(&keys)
+	return len(keys), nil
+}
+
+// profiles lists each profile once.
+func (g *gatewayIdentities) profiles() []*gatewayProfile {
+	seen := map[*gatewayProfile]bool{}
+	var out []*gatewayProfile
+	for _, k := range *g.keys.Load() {
+		if !seen[k.Profile] {
+			seen[k.Profile] = true
+			out = append(out, k.Profile)
+		}
+	}
+	return out
+}
+
+func parseGatewayIdentities(path string, getenv func(string) string) (map[string]gatewayKey, error) {
 	if err := checkPrivate(path, "identities file"); err != nil {
 		return nil, err
 	}
@@ -55,7 +90,7 @@ func loadGatewayIdentities(path string, getenv func(string) string) (*gatewayIde
 	if err != nil {
 		return nil, fmt.Errorf("identities file: %w", err)
 	}
-	g := &gatewayIdentities{keys: map[string]gatewayKey{}}
+	keys := map[string]gatewayKey{}
 	profiles := map[string]*gatewayProfile{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
@@ -94,18 +129,18 @@ func loadGatewayIdentities(path string, getenv func(string) string) (*gatewayIde
 			return nil, fmt.Errorf("%s: profile %q already uses %s", where, name, p.Source)
 		}
 		fp := gossh.FingerprintSHA256(pk)
-		if prev, dup := g.keys[fp]; dup {
+		if prev, dup := keys[fp]; dup {
 			return nil, fmt.Errorf("%s: key %s is already mapped to profile %q", where, fp, prev.Profile.Name)
 		}
-		g.keys[fp] = gatewayKey{Fingerprint: fp, Comment: comment, Profile: p}
+		keys[fp] = gatewayKey{Fingerprint: fp, Comment: comment, Profile: p}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("identities file: %w", err)
 	}
-	if len(g.keys) == 0 {
+	if len(keys) == 0 {
 		return nil, fmt.Errorf("identities file %s has no keys", path)
 	}
-	return g, nil
+	return keys, nil
 }
 
 // parseKeyOptions splits authorized_keys options (name="value" or flags).

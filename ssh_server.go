@@ -58,6 +58,8 @@ type sshOptions struct {
 	APITransport http.RoundTripper
 	// newConsole builds each session's model (tests replace the console).
 	newConsole consoleFactory
+	// recheck is how often a session's key is checked again (default 30s).
+	recheck time.Duration
 }
 
 func (o *sshOptions) setDefaults() {
@@ -91,6 +93,9 @@ func (o *sshOptions) setDefaults() {
 	if o.newConsole == nil {
 		o.newConsole = newSSHConsole
 	}
+	if o.recheck <= 0 {
+		o.recheck = 30 * time.Second
+	}
 }
 
 // sshIdentity is who a public key signs in as.
@@ -99,6 +104,8 @@ type sshIdentity struct {
 	Fingerprint string // SHA256:… of the key
 	Token       client.TokenSource
 	Me          *models.Me // known up front by the server; the gateway asks the API
+	// Opened, when set, is told that the key opened a session.
+	Opened func(ctx context.Context) error
 }
 
 // errUnknownKey means no user or profile owns the key.
@@ -134,10 +141,15 @@ type sshService struct {
 	log      *slog.Logger
 	srv      *ssh.Server
 
-	offered  offeredKeys
+	offered offeredKeys
 
 	mu       sync.Mutex
-	programs map[string]*tea.Program
+	programs map[string]running
+}
+
+type running struct {
+	st *sessionState
+	p  *tea.Program
 }
 
 func startSSHService(ctx context.Context, res identityResolver, apiBaseURL string, opts sshOptions) (*sshService, error) {
@@ -154,11 +166,13 @@ func startSSHService(ctx context.Context, res identityResolver, apiBaseURL strin
 		opts:     opts,
 		resolver: res,
 		apiURL:   strings.TrimRight(apiBaseURL, "/"),
-		shared:   client.NewSharedCache(client.SharedOptions{Base: opts.APITransport, TTL: sharedTTLs(opts.Refresh)}),
+		shared: client.NewSharedCache(client.SharedOptions{Base: opts.APITransport, TTL: sharedTTLs(opts.Refresh),
+			// Scopes are tenant and role; who-am-I answers differ per user.
+			Private: []string{"/api/v1/me"}}),
 		limits:   newSessionLimiter(opts.MaxSessions, opts.MaxPerUser),
 		audit:    audit,
 		log:      opts.Logger,
-		programs: map[string]*tea.Program{},
+		programs: map[string]running{},
 	}
 	s.srv, err = wish.NewServer(
 		wish.WithAddress(opts.Addr),
@@ -223,17 +237,35 @@ func sharedTTLs(r common.Refresh) map[string]time.Duration {
 	}
 }
 
-// stop ends every session (their terminals are restored), then the server.
+// stop ends every session (their terminals are restored and told why), then
+// closes the listener and the connections.
 func (s *sshService) stop(ctx context.Context) error {
+	// Shutdown closes the listener at once, then waits for clients to hang up.
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.srv.Shutdown(sctx) }()
 	s.mu.Lock()
-	for _, p := range s.programs {
-		p.Quit()
+	open := make([]running, 0, len(s.programs))
+	for _, r := range s.programs {
+		open = append(open, r)
 	}
 	s.mu.Unlock()
-	err := s.srv.Shutdown(ctx)
+	for _, r := range open {
+		r.st.end(r.p, "shutdown")
+	}
+	for s.sessionCount() > 0 && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(time.Second):
+		cancel()
+		err = <-done
+	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		// Clients that keep a finished session open are cut off.
-		s.log.Warn("ssh: closing connections still open at shutdown")
+		// Clients that keep an idle connection open are cut off.
 		err = s.srv.Close()
 	}
 	if errors.Is(err, ssh.ErrServerClosed) {
@@ -254,7 +286,7 @@ func (s *sshService) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 	if errors.Is(err, errUnknownKey) {
 		// Clients offer every key they have; only a handshake that fails
 		// altogether is a refusal, audited in connectionFailed.
-		s.offered.note(ctx.RemoteAddr().String(), fp)
+		s.offered.note(ctx.RemoteAddr().String(), ctx.User(), fp)
 	} else {
 		s.log.Error("ssh key lookup", "fingerprint", fp, "err", err)
 	}
@@ -263,12 +295,12 @@ func (s *sshService) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 
 func (s *sshService) connectionFailed(conn net.Conn, err error) {
 	remote := conn.RemoteAddr().String()
-	fps := s.offered.take(remote)
+	o := s.offered.take(remote)
 	reason := "unknown_key"
-	if len(fps) == 0 {
+	if len(o.fps) == 0 {
 		reason = "no_public_key"
 	}
-	s.audit.refused("", strings.Join(fps, ","), remote, reason)
+	s.audit.refused("", o.user, strings.Join(o.fps, ","), remote, reason)
 	s.log.Debug("ssh handshake failed", "remote", remote, "err", err)
 }
 
@@ -276,42 +308,53 @@ func (s *sshService) connectionFailed(conn net.Conn, err error) {
 // handshake ends.
 type offeredKeys struct {
 	mu sync.Mutex
-	m  map[string][]string
+	m  map[string]offered
 }
 
-func (o *offeredKeys) note(remote, fp string) {
+type offered struct {
+	user string
+	fps  []string
+}
+
+func (o *offeredKeys) note(remote, user, fp string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.m == nil {
-		o.m = map[string][]string{}
+		o.m = map[string]offered{}
 	}
-	if len(o.m[remote]) < 8 {
-		o.m[remote] = append(o.m[remote], fp)
+	e := o.m[remote]
+	e.user = user
+	if len(e.fps) < 8 {
+		e.fps = append(e.fps, fp)
 	}
+	o.m[remote] = e
 }
 
-func (o *offeredKeys) take(remote string) []string {
+func (o *offeredKeys) take(remote string) offered {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	fps := o.m[remote]
+	e := o.m[remote]
 	delete(o.m, remote)
-	return fps
+	return e
 }
 
 // terminalMiddleware refuses what the console cannot serve, with one line.
 func (s *sshService) terminalMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		fp := ""
-		if k := sess.PublicKey(); k != nil {
-			fp = gossh.FingerprintSHA256(k)
+		refuse := func(reason string) {
+			user, fp := "", ""
+			if id, err := s.resolver.Resolve(sess.Context(), sess.PublicKey()); err == nil {
+				user, fp = id.Name, id.Fingerprint
+			}
+			s.audit.refused(user, sess.User(), fp, sess.RemoteAddr().String(), reason)
 		}
 		if len(sess.Command()) > 0 || sess.Subsystem() != "" {
-			s.audit.refused(sess.User(), fp, sess.RemoteAddr().String(), "command")
+			refuse("command")
 			wish.Fatalln(sess, "pmdev: commands are not supported; run ssh without a command to open the console.")
 			return
 		}
 		if _, _, ok := sess.Pty(); !ok {
-			s.audit.refused(sess.User(), fp, sess.RemoteAddr().String(), "no_pty")
+			refuse("no_pty")
 			wish.Fatalln(sess, "pmdev: the console needs a terminal; connect with `ssh -t` from an interactive shell.")
 			return
 		}
@@ -325,8 +368,16 @@ type sessionState struct {
 	identity  *sshIdentity
 	me        models.Me
 	client    *client.Client
-	lastInput atomic.Int64 // unix nanoseconds of the last byte from the client
-	idled     atomic.Bool
+	lastInput atomic.Int64           // unix nanoseconds of the last byte from the client
+	endReason atomic.Pointer[string] // why the server ended it; nil when the user quit
+	key       gossh.PublicKey
+}
+
+// end asks the console to quit for reason (the first reason wins).
+func (st *sessionState) end(p *tea.Program, reason string) {
+	if st.endReason.CompareAndSwap(nil, &reason) {
+		p.Quit()
+	}
 }
 
 // stateSession hands the state to the program handler. (The ssh.Context is
@@ -344,35 +395,46 @@ func (s *sshService) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		remote := sess.RemoteAddr().String()
 		id, err := s.resolver.Resolve(sess.Context(), sess.PublicKey())
 		if err != nil {
-			s.audit.refused(sess.User(), "", remote, "unknown_key")
+			s.audit.refused("", sess.User(), "", remote, "unknown_key")
 			wish.Fatalln(sess, "pmdev: this key is not registered.")
 			return
 		}
 		release, err := s.limits.acquire(id.Name)
 		if err != nil {
-			s.audit.refused(id.Name, id.Fingerprint, remote, limitReason(err))
+			s.audit.refused(id.Name, sess.User(), id.Fingerprint, remote, limitReason(err))
 			wish.Fatalln(sess, "pmdev: "+err.Error())
 			return
 		}
 		defer release()
 		st, err := s.prepare(sess.Context(), id)
 		if err != nil {
-			s.audit.refused(id.Name, id.Fingerprint, remote, "api")
+			s.audit.refused(id.Name, sess.User(), id.Fingerprint, remote, "api")
 			wish.Fatalln(sess, "pmdev: "+err.Error())
 			return
 		}
 		st.lastInput.Store(time.Now().UnixNano())
+		if id.Opened != nil {
+			if err := id.Opened(sess.Context()); err != nil {
+				s.log.Warn("ssh key last use", "err", err)
+			}
+		}
 		pty, _, _ := sess.Pty()
 		s.audit.start(st, remote, pty)
+		// Untracked last, so stop waits for the goodbye line below.
+		defer s.untrack(st.id)
 		next(&stateSession{Session: sess, st: st})
-		s.untrack(st.id)
 		reason := "closed"
-		if st.idled.Load() {
-			reason = "idle"
+		if r := st.endReason.Load(); r != nil {
+			reason = *r
 		}
 		s.audit.end(st, remote, time.Since(started), reason)
-		if reason == "idle" {
+		switch reason {
+		case "idle":
 			wish.Println(sess, fmt.Sprintf("pmdev: session closed after %s without input.", s.opts.IdleTimeout))
+		case "key_removed":
+			wish.Println(sess, "pmdev: session closed: this key is no longer registered.")
+		case "shutdown":
+			wish.Println(sess, "pmdev: the server is shutting down.")
 		}
 	}
 }
@@ -441,10 +503,9 @@ func (s *sshService) program(sess ssh.Session) *tea.Program {
 		tea.WithoutSignalHandler(),
 	)
 	p := tea.NewProgram(model, opts...)
-	s.track(st.id, p)
-	if s.opts.IdleTimeout > 0 {
-		go s.watchIdle(sess.Context(), st, p)
-	}
+	s.track(st, p)
+	st.key = sess.PublicKey()
+	go s.watch(sess.Context(), st, p)
 	return p
 }
 
@@ -457,9 +518,9 @@ func sessionEnv(sess ssh.Session) []string {
 	return env
 }
 
-func (s *sshService) track(id string, p *tea.Program) {
+func (s *sshService) track(st *sessionState, p *tea.Program) {
 	s.mu.Lock()
-	s.programs[id] = p
+	s.programs[st.id] = running{st: st, p: p}
 	s.mu.Unlock()
 }
 
@@ -476,19 +537,31 @@ func (s *sshService) sessionCount() int {
 	return len(s.programs)
 }
 
-// watchIdle quits the console once no input arrived for IdleTimeout.
-func (s *sshService) watchIdle(ctx context.Context, st *sessionState, p *tea.Program) {
-	check := min(max(s.opts.IdleTimeout/10, 10*time.Millisecond), 30*time.Second)
-	t := time.NewTicker(check)
+// watch ends the console once no input arrived for IdleTimeout, or once its
+// key is no longer registered (removed keys lose their open sessions too).
+func (s *sshService) watch(ctx context.Context, st *sessionState, p *tea.Program) {
+	every := s.opts.recheck
+	if s.opts.IdleTimeout > 0 {
+		every = min(every, max(s.opts.IdleTimeout/10, 10*time.Millisecond))
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
+	lastCheck := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if now.Sub(time.Unix(0, st.lastInput.Load())) >= s.opts.IdleTimeout {
-				st.idled.Store(true)
-				p.Quit()
+			if s.opts.IdleTimeout > 0 && now.Sub(time.Unix(0, st.lastInput.Load())) >= s.opts.IdleTimeout {
+				st.end(p, "idle")
+				return
+			}
+			if now.Sub(lastCheck) < s.opts.recheck {
+				continue
+			}
+			lastCheck = now
+			if _, err := s.resolver.Resolve(ctx, st.key); errors.Is(err, errUnknownKey) {
+				st.end(p, "key_removed")
 				return
 			}
 		}

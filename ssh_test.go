@@ -490,6 +490,27 @@ func TestSSHWithoutPTYGetsOneLineAndNonZeroExit(t *testing.T) {
 			}
 		})
 	}
+	waitAudit(t, env.audit, `"reason":"no_pty"`)
+	if !strings.Contains(env.audit.String(), `"user":"admin@acme.test","ssh_user":"anyone","key_fingerprint":"`+env.api.admin.fp) {
+		t.Fatalf("no-PTY refusal not audited with the key's user:\n%s", env.audit.String())
+	}
+}
+
+func TestMintedTokenRenewsBeforeExpiry(t *testing.T) {
+	var minted []time.Duration
+	m := &mintedToken{ttl: 90 * time.Millisecond, mint: func(_ context.Context, ttl time.Duration) (string, error) {
+		minted = append(minted, ttl)
+		return fmt.Sprintf("pm_pat_%d", len(minted)), nil
+	}}
+	a, _ := m.Token(context.Background())
+	b, _ := m.Token(context.Background())
+	if a != "pm_pat_1" || b != a || len(minted) != 1 || minted[0] != 90*time.Millisecond {
+		t.Fatalf("first tokens %q %q, mints %v", a, b, minted)
+	}
+	time.Sleep(65 * time.Millisecond) // past two thirds of the lifetime
+	if c, _ := m.Token(context.Background()); c != "pm_pat_2" {
+		t.Fatalf("token not renewed: %q", c)
+	}
 }
 
 func TestSSHResizeAndClientTerminal(t *testing.T) {
@@ -608,14 +629,8 @@ func TestSSHTwentySessionsShareOnePoller(t *testing.T) {
 		fastRefresh(o)
 		o.MaxPerUser = sessions
 	})
-	c := mustDial(t, env.addr, env.api.admin)
-	terms := make([]*termSession, sessions)
-	for i := range terms {
-		terms[i] = openTerm(t, c, 80, 24, nil)
-	}
-	for _, ts := range terms {
-		ts.waitFor(t, "user=admin@acme.test")
-	}
+	// Two sessions per connection: sessions sharing a connection must still be independent.
+	terms := openConsoles(t, env, sessions, 2, "user=admin@acme.test")
 	_, before := env.api.count.snapshot()
 	servedBefore := env.statsServed()
 	const window = 2 * time.Second
@@ -632,6 +647,41 @@ func TestSSHTwentySessionsShareOnePoller(t *testing.T) {
 	if upstream > 35 {
 		t.Fatalf("API saw %d rate-limit requests in %v, want about %d", upstream, window, int(window/(90*time.Millisecond)))
 	}
+	if n := env.svc.sessionCount(); n != sessions {
+		t.Fatalf("%d consoles tracked, want %d", n, sessions)
+	}
+	for _, ts := range terms {
+		ts.send(t, "q")
+	}
+	for i, ts := range terms {
+		if code := ts.wait(t); code != 0 {
+			t.Fatalf("session %d exited %d", i, code)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for env.svc.sessionCount() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d consoles still tracked after every session quit", env.svc.sessionCount())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// openConsoles opens n admin sessions, perConn per connection, and waits until each shows want.
+func openConsoles(t testing.TB, env *sshEnv, n, perConn int, want string) []*termSession {
+	t.Helper()
+	terms := make([]*termSession, n)
+	var c *gossh.Client
+	for i := range terms {
+		if i%perConn == 0 {
+			c = mustDial(t, env.addr, env.api.admin)
+		}
+		terms[i] = openTerm(t, c, 100, 30, nil)
+	}
+	for _, ts := range terms {
+		ts.waitFor(t, want)
+	}
+	return terms
 }
 
 func (e *sshEnv) statsServed() int64 { return e.svc.shared.Stats().Served }
@@ -707,5 +757,35 @@ func TestSSHResponsiveAt200msLatency(t *testing.T) {
 	}
 	if d > 2*latency+600*time.Millisecond {
 		t.Fatalf("keystroke to frame took %v, want about one round trip (%v)", d, 2*latency)
+	}
+}
+
+func TestSSHRemovedKeyAndShutdownEndSessions(t *testing.T) {
+	env := newSSHEnv(t, newStubConsole, func(o *sshOptions) { o.recheck = 50 * time.Millisecond })
+	member := openTerm(t, mustDial(t, env.addr, env.api.member), 80, 24, nil)
+	member.waitFor(t, "role=member")
+	admin := openTerm(t, mustDial(t, env.addr, env.api.admin), 80, 24, nil)
+	admin.waitFor(t, "role=admin")
+
+	if _, err := env.api.srv.RemoveSSHKey(context.Background(), env.api.member.fp); err != nil {
+		t.Fatal(err)
+	}
+	member.wait(t)
+	if !strings.Contains(member.screenText(), "no longer registered") {
+		t.Fatalf("removed key: %q", tail(member.screenText(), 300))
+	}
+	waitAudit(t, env.audit, `"reason":"key_removed"`)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := env.svc.stop(ctx); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	admin.wait(t)
+	if !strings.Contains(admin.screenText(), "shutting down") {
+		t.Fatalf("shutdown: %q", tail(admin.screenText(), 300))
+	}
+	if _, err := dialSSH(env.addr, gossh.PublicKeys(env.api.admin.signer)); err == nil {
+		t.Fatal("listener still accepts after stop")
 	}
 }

@@ -24,6 +24,9 @@ type SharedOptions struct {
 	// TTL maps a path prefix (e.g. "/api/v1/platform/rate-limits") to how long
 	// a 200 answer is reused; the longest matching prefix wins.
 	TTL map[string]time.Duration
+	// Private lists path prefixes whose answers depend on the caller, not
+	// only on the scope (e.g. "/api/v1/me"); they are never shared.
+	Private []string
 	// DefaultTTL applies to GETs no prefix matches (default 1 s).
 	DefaultTTL time.Duration
 	// MaxBody caps a cached body (default 8 MiB); larger answers pass through.
@@ -118,8 +121,9 @@ func (c *SharedCache) roundTrip(scope string, req *http.Request) (*http.Response
 		c.upstream.Add(1)
 		return c.o.Base.RoundTrip(req)
 	}
-	if usesAPIKey(req) {
-		// Product calls are billed and limited per API key: never merged.
+	if usesAPIKey(req) || c.private(req.URL.Path) {
+		// Product calls are billed and limited per API key, and private
+		// answers belong to one caller: never merged.
 		c.upstream.Add(1)
 		return c.o.Base.RoundTrip(req)
 	}
@@ -182,6 +186,15 @@ func (c *SharedCache) fetch(scope, key string, req *http.Request) (*sharedEntry,
 		c.store(scope, key, e)
 	}
 	return e, nil
+}
+
+func (c *SharedCache) private(path string) bool {
+	for _, p := range c.o.Private {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *SharedCache) ttl(path string) time.Duration {

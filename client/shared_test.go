@@ -148,6 +148,12 @@ func TestSharedCacheWritesInvalidateAndAPIKeysBypass(t *testing.T) {
 	if got := hits.Load(); got != 5 {
 		t.Fatalf("API-key GETs must not be shared: hits = %d, want 5", got)
 	}
+	priv := NewSharedCache(SharedOptions{DefaultTTL: time.Hour, Private: []string{"/api/v1/me"}}).Scope("t1|admin")
+	get(t, priv, srv.URL+"/api/v1/me", "pm_pat_alice", "")
+	get(t, priv, srv.URL+"/api/v1/me", "pm_pat_bob", "")
+	if got := hits.Load(); got != 7 {
+		t.Fatalf("private paths must not be shared: hits = %d, want 7", got)
+	}
 }
 
 func TestAuthTransportAddsTokenAndHeaders(t *testing.T) {

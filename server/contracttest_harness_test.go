@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -49,7 +50,7 @@ type ContractServer struct {
 // validator. Mismatches fail tb; everything is closed when tb ends.
 func NewContractServer(tb testing.TB, opts ContractOptions) *ContractServer {
 	tb.Helper()
-	cfg := Config{DBPath: filepath.Join(tb.TempDir(), "pmdev.db"), Seed: "demo", Now: opts.Now}
+	cfg := Config{DBPath: filepath.Join(tb.TempDir(), "pmdev.db"), Seed: "demo", Now: opts.Now, Assets: os.DirFS("../api")}
 	switch opts.Seed {
 	case "":
 	case "none":

@@ -181,3 +181,14 @@ func (e *testEnv) createKey(token string, req models.CreateAPIKeyRequest) models
 func sendBody() models.SendEmailRequest {
 	return models.SendEmailRequest{To: "user@example.com", Subject: "Hi", TextBody: "Hello"}
 }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+func (b *benchServer) doJSON(req *http.Request, out any) error {
+	res, err := b.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	return json.NewDecoder(res.Body).Decode(out)
+}

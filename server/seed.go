@@ -258,7 +258,7 @@ func (s *Server) seedDemo(ctx context.Context) error {
 					sk.errs += c
 					if raw {
 						for e := int64(0); e < min(c, 3); e++ {
-							raws = append(raws, rawErr{sec + rng.Int64N(span), sk.k.KeyID, ep.ep, st[j], sk.ips[rng.IntN(len(sk.ips))]})
+							raws = append(raws, rawErr{min(sec+rng.Int64N(span), nowSec-1), sk.k.KeyID, ep.ep, st[j], sk.ips[rng.IntN(len(sk.ips))]})
 						}
 					}
 				}
@@ -268,14 +268,14 @@ func (s *Server) seedDemo(ctx context.Context) error {
 				sk.errs += lim[i]
 				if raw {
 					for e := int64(0); e < min(lim[i], 3); e++ {
-						raws = append(raws, rawErr{sec + rng.Int64N(span), sk.k.KeyID, ep.ep, 429, sk.ips[0]})
+						raws = append(raws, rawErr{min(sec+rng.Int64N(span), nowSec-1), sk.k.KeyID, ep.ep, 429, sk.ips[0]})
 					}
 				}
 			}
 		}
 		sk.n += n + limited
 		if n+limited > 0 {
-			sk.lastUsed = max(sk.lastUsed, sec+span-1)
+			sk.lastUsed = max(sk.lastUsed, min(sec+span-1, nowSec))
 		}
 	}
 
@@ -317,7 +317,8 @@ func (s *Server) seedDemo(ctx context.Context) error {
 		}
 		// Minute-level recent window (rolled up into hours too).
 		for m := max(start, minuteStart); m <= nowMin && m < sk.until; m += 60 {
-			n := noisy(sk.rate * dailyCycle(m))
+			frac := min(1, float64(nowSec-m+1)/60) // the current minute is partly over
+			n := noisy(sk.rate * dailyCycle(m) * frac)
 			var limited int64
 			if d, ok := incident(m); ok && sk == keys[0] {
 				n, limited = 300, int64(d-300)

@@ -57,8 +57,8 @@ type Server struct {
 	// routes lets glue files (webhooks, docs) add handlers before the mux is built.
 	routes []func(*http.ServeMux)
 
-	simMu   sync.Mutex
-	simKeys map[string][]string // tenant id -> plaintext sandbox keys (memory only)
+	campaigns    []models.Campaign // the sandbox catalogue
+	campaignJSON sync.Map          // "status/limit" -> json.RawMessage
 
 	closeOnce sync.Once
 	closeErr  error
@@ -97,19 +97,23 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("create data dir: %w", err)
 		}
 	}
+	// Create the file owner-only; SQLite gives the -wal/-shm files the same mode.
+	if f, err := os.OpenFile(cfg.DBPath, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+		f.Close()
+	}
 	db, err := openDB(ctx, cfg.DBPath)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
-		cfg:     cfg,
-		db:      db,
-		log:     cfg.Logger,
-		now:     func() time.Time { return cfg.Now().UTC() },
-		events:  noopEvents{},
-		limiter: ratelimit.NewLimiter(),
-		keys:    newKeyCache(),
-		simKeys: map[string][]string{},
+		cfg:       cfg,
+		db:        db,
+		log:       cfg.Logger,
+		now:       func() time.Time { return cfg.Now().UTC() },
+		events:    noopEvents{},
+		limiter:   ratelimit.NewLimiter(),
+		keys:      newKeyCache(),
+		campaigns: sandboxCampaigns(),
 	}
 	if err := migrate(ctx, db); err != nil {
 		db.Close()
@@ -197,9 +201,29 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 			}
 		}()
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		next.ServeHTTP(w, r)
+		if !s.log.Enabled(r.Context(), slog.LevelDebug) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		// Debug request log: method, path and status only (no headers, no bodies, no secrets).
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start).String())
 	})
 }
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // withProblemFallback answers unknown routes and wrong methods with problems
 // instead of ServeMux's plain text.

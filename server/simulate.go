@@ -100,7 +100,7 @@ func (s *Server) SimulateTraffic(ctx context.Context, baseURL string) {
 	}
 	s.log.Info("traffic simulator started", "base_url", baseURL)
 	sim := &simulator{s: s, base: strings.TrimRight(baseURL, "/"), tenantID: tenantID, web: web, worker: worker,
-		client: &http.Client{Timeout: 10 * time.Second}, rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
+		client: &http.Client{Timeout: 10 * time.Second}, rng: newSimRand()}
 	nextBurst := time.Now().Add(time.Duration(60+sim.rng.IntN(120)) * time.Second)
 	for {
 		wait := time.Duration(150+sim.rng.IntN(400)) * time.Millisecond // ≈ 2.8 req/s on average
@@ -118,6 +118,8 @@ func (s *Server) SimulateTraffic(ctx context.Context, baseURL string) {
 		sim.one(ctx)
 	}
 }
+
+func newSimRand() *rand.Rand { return rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)) }
 
 type simulator struct {
 	s           *Server

@@ -201,8 +201,8 @@ func (s *Server) RemoveSSHKey(ctx context.Context, fingerprint string) (SSHKey, 
 	return SSHKey{}, fmt.Errorf("%w: %s", ErrSSHKeyNotFound, fingerprint)
 }
 
-// UserBySSHKey returns the identity owning the key with this fingerprint and
-// records its use. ErrSSHKeyNotFound means the key is unknown.
+// UserBySSHKey returns the identity owning the key with this fingerprint.
+// ErrSSHKeyNotFound means the key is unknown.
 func (s *Server) UserBySSHKey(ctx context.Context, fingerprint string) (models.Me, error) {
 	var me models.Me
 	var created int64
@@ -220,8 +220,12 @@ func (s *Server) UserBySSHKey(ctx context.Context, fingerprint string) (models.M
 	me.Tenant.Plan, _ = models.PlanByName(plan)
 	me.CanManageKeys = CanUseDeveloperRoutes(me.Role)
 	me.CanGrantAdmin = me.Role == models.RoleAdmin
-	if _, err := s.db.ExecContext(ctx, `UPDATE ssh_keys SET last_used = ? WHERE fingerprint = ?`, ms(s.now()), fingerprint); err != nil {
-		s.log.Warn("ssh key last_used", "err", err)
-	}
 	return me, nil
+}
+
+// TouchSSHKey records that the key opened a session. (Not done by
+// UserBySSHKey: SSH clients ask about keys they never prove they hold.)
+func (s *Server) TouchSSHKey(ctx context.Context, fingerprint string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE ssh_keys SET last_used = ? WHERE fingerprint = ?`, ms(s.now()), fingerprint)
+	return err
 }

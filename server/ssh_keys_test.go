@@ -48,6 +48,9 @@ func TestSSHKeysLifecycle(t *testing.T) {
 	if err != nil || me.Email != "alice@acme.test" || me.Role != models.RoleMember || me.CanManageKeys || me.Tenant.Name != "Acme" {
 		t.Fatalf("UserBySSHKey = %+v, %v", me, err)
 	}
+	if err := s.TouchSSHKey(ctx, fp1); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.AddSSHKey(ctx, "alice@acme.test", k2); err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,12 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,33 +53,65 @@ type usageEvent struct {
 
 func (e *usageEvent) endpoint() string { return e.method + " " + e.route }
 
-// usageWriter batches usage events into SQLite off the request path.
+// maxPending bounds the queue; record blocks (never drops) beyond it.
+const maxPending = 50_000
+
+// usageWriter batches usage events into SQLite off the request path. Requests
+// append to a slice under a mutex (no goroutine hand-off per request); the
+// writer takes the whole slice every flushInterval or at flushRows.
 type usageWriter struct {
 	db  *sql.DB
 	log *slog.Logger
 
-	mu     sync.RWMutex // guards closed against sends on a closed channel
+	mu     sync.Mutex
+	space  *sync.Cond // signalled when the writer takes the buffer
+	buf    []usageEvent
 	closed bool
-	ch     chan usageEvent
+
+	kick   chan struct{} // buffer reached flushRows
 	flushC chan chan struct{}
+	stop   chan struct{}
 	done   chan struct{}
 }
 
 func newUsageWriter(db *sql.DB, log *slog.Logger) *usageWriter {
-	w := &usageWriter{db: db, log: log, ch: make(chan usageEvent, 8192), flushC: make(chan chan struct{}), done: make(chan struct{})}
+	w := &usageWriter{db: db, log: log, kick: make(chan struct{}, 1), flushC: make(chan chan struct{}),
+		stop: make(chan struct{}), done: make(chan struct{})}
+	w.space = sync.NewCond(&w.mu)
 	go w.loop()
 	return w
 }
 
 // record queues e; it blocks rather than drop when the queue is full.
 func (w *usageWriter) record(e usageEvent) {
-	w.mu.RLock()
-	defer w.mu.RUnlock()
+	w.mu.Lock()
+	for len(w.buf) >= maxPending && !w.closed {
+		w.space.Wait()
+	}
 	if w.closed {
+		w.mu.Unlock()
 		w.log.Warn("usage event after close dropped", "key_id", e.keyID)
 		return
 	}
-	w.ch <- e
+	w.buf = append(w.buf, e)
+	n := len(w.buf)
+	w.mu.Unlock()
+	if n == flushRows {
+		select {
+		case w.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// take swaps out the pending events.
+func (w *usageWriter) take() []usageEvent {
+	w.mu.Lock()
+	batch := w.buf
+	w.buf = nil
+	w.space.Broadcast()
+	w.mu.Unlock()
+	return batch
 }
 
 // flushNow writes everything queued so far.
@@ -92,11 +127,13 @@ func (w *usageWriter) flushNow() {
 // close drains the queue to the database and stops the writer.
 func (w *usageWriter) close() error {
 	w.mu.Lock()
-	if !w.closed {
-		w.closed = true
-		close(w.ch)
-	}
+	already := w.closed
+	w.closed = true
+	w.space.Broadcast()
 	w.mu.Unlock()
+	if !already {
+		close(w.stop)
+	}
 	<-w.done
 	return nil
 }
@@ -105,42 +142,28 @@ func (w *usageWriter) loop() {
 	defer close(w.done)
 	t := time.NewTicker(flushInterval)
 	defer t.Stop()
-	var batch []usageEvent
-	flush := func() {
-		if len(batch) > 0 {
-			w.write(batch)
-			batch = batch[:0]
-		}
-	}
 	for {
 		select {
-		case e, ok := <-w.ch:
-			if !ok {
-				flush()
-				return
-			}
-			batch = append(batch, e)
-			if len(batch) >= flushRows {
-				flush()
-			}
+		case <-w.stop:
+			w.writeAll(w.take())
+			return
 		case <-t.C:
-			flush()
+		case <-w.kick:
 		case done := <-w.flushC:
-			for drained := false; !drained; {
-				select {
-				case e, ok := <-w.ch:
-					if !ok {
-						drained = true
-						break
-					}
-					batch = append(batch, e)
-				default:
-					drained = true
-				}
-			}
-			flush()
+			w.writeAll(w.take())
 			close(done)
+			continue
 		}
+		w.writeAll(w.take())
+	}
+}
+
+// writeAll writes batch in chunks of at most flushRows.
+func (w *usageWriter) writeAll(batch []usageEvent) {
+	for len(batch) > 0 {
+		n := min(len(batch), flushRows)
+		w.write(batch[:n])
+		batch = batch[n:]
 	}
 }
 
@@ -194,6 +217,45 @@ const rollupUpsert = `INSERT INTO usage_rollup(tenant_id, key_id, res, t, endpoi
 		h0=h0+excluded.h0, h1=h1+excluded.h1, h2=h2+excluded.h2, h3=h3+excluded.h3, h4=h4+excluded.h4,
 		h5=h5+excluded.h5, h6=h6+excluded.h6, h7=h7+excluded.h7, h8=h8+excluded.h8, h9=h9+excluded.h9`
 
+// eventsPerInsert rows go into one multi-row INSERT (far cheaper than one statement each).
+const eventsPerInsert = 50
+
+func insertEvents(ctx context.Context, tx *sql.Tx, batch []usageEvent) error {
+	const cols = `INSERT INTO usage_events(ts, tenant_id, key_id, method, route, status, latency_us, error_code, message, ip) VALUES `
+	const row = `(?,?,?,?,?,?,?,?,?,?)`
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, eventsPerInsert*10)
+	for len(batch) > 0 {
+		n := min(len(batch), eventsPerInsert)
+		args = args[:0]
+		for i := range batch[:n] {
+			e := &batch[i]
+			args = append(args, ms(e.at), e.tenantID, e.keyID, e.method, e.route, e.status, e.latencyUS, e.errCode, e.message, e.ip)
+		}
+		var err error
+		if n == eventsPerInsert {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, cols+strings.Repeat(row+",", n-1)+row); err != nil {
+					return err
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, cols+strings.Repeat(row+",", n-1)+row, args...)
+		}
+		if err != nil {
+			return err
+		}
+		batch = batch[n:]
+	}
+	return nil
+}
+
 const peakUpsert = `INSERT INTO usage_peak(tenant_id, key_id, res, t, peak) VALUES (?,?,?,?,?)
 	ON CONFLICT(tenant_id, key_id, res, t) DO UPDATE SET peak = max(peak, excluded.peak)`
 
@@ -203,8 +265,17 @@ func insertRollups(ctx context.Context, tx *sql.Tx, m map[rollupKey]*rollupVal) 
 		return err
 	}
 	defer st.Close()
-	for k, v := range m {
-		if _, err := st.ExecContext(ctx, rollupArgs(k, v)...); err != nil {
+	// Primary-key order keeps B-tree inserts append-like.
+	keys := make([]rollupKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b rollupKey) int {
+		return cmp.Or(cmp.Compare(a.tenantID, b.tenantID), cmp.Compare(a.res, b.res), cmp.Compare(a.t, b.t),
+			cmp.Compare(a.keyID, b.keyID), cmp.Compare(a.endpoint, b.endpoint), cmp.Compare(a.status, b.status))
+	})
+	for _, k := range keys {
+		if _, err := st.ExecContext(ctx, rollupArgs(k, m[k])...); err != nil {
 			return err
 		}
 	}
@@ -221,31 +292,27 @@ func rollupArgs(k rollupKey, v *rollupVal) []any {
 
 // writeUsage stores one batch and updates every derived table in one transaction.
 func writeUsage(ctx context.Context, db *sql.DB, batch []usageEvent) error {
-	rollups := map[rollupKey]*rollupVal{}
-	totals := map[totalKey]int64{}
+	// Group by minute first (one map operation per event), then fan the
+	// groups out to every resolution.
+	type groupKey struct {
+		rk      rollupKey
+		counted bool
+	}
+	groups := map[groupKey]*rollupVal{}
 	keys := map[string]*keyDelta{}
 	ips := map[ipKey]*ipDelta{}
-	add := func(m map[rollupKey]*rollupVal, k rollupKey, e *usageEvent) {
-		v := m[k]
+	for i := range batch {
+		e := &batch[i]
+		sec := e.at.Unix()
+		gk := groupKey{rollupKey{e.tenantID, e.keyID, 60, sec - sec%60, e.endpoint(), e.status}, e.counted}
+		v := groups[gk]
 		if v == nil {
 			v = &rollupVal{}
-			m[k] = v
+			groups[gk] = v
 		}
 		v.n++
 		v.latSum += e.latencyUS
 		v.h[histBucket(e.latencyUS)]++
-	}
-	for i := range batch {
-		e := &batch[i]
-		sec := e.at.Unix()
-		ep := e.endpoint()
-		for _, res := range rollupRes() {
-			add(rollups, rollupKey{e.tenantID, e.keyID, res, sec - sec%res, ep, e.status}, e)
-		}
-		if e.counted {
-			totals[totalKey{e.tenantID, e.keyID, sec - sec%60}]++
-			totals[totalKey{e.tenantID, "", sec - sec%60}]++
-		}
 		d := keys[e.keyID]
 		if d == nil {
 			d = &keyDelta{}
@@ -267,23 +334,30 @@ func writeUsage(ctx context.Context, db *sql.DB, batch []usageEvent) error {
 		id.n++
 		id.last = max(id.last, ms(e.at))
 	}
+	rollups := map[rollupKey]*rollupVal{}
+	totals := map[totalKey]int64{}
+	for gk, v := range groups {
+		for _, res := range rollupRes() {
+			k := gk.rk
+			k.res, k.t = res, gk.rk.t-gk.rk.t%res
+			mergeRollup(rollups, k, v)
+		}
+		if gk.counted {
+			totals[totalKey{gk.rk.tenantID, gk.rk.keyID, gk.rk.t}] += v.n
+			totals[totalKey{gk.rk.tenantID, "", gk.rk.t}] += v.n
+		}
+	}
 
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO usage_events(ts, tenant_id, key_id, method, route, status, latency_us, error_code, message, ip)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
+	if err := insertEvents(ctx, tx, batch); err != nil {
 		return err
 	}
-	defer ins.Close()
 	for i := range batch {
 		e := &batch[i]
-		if _, err := ins.ExecContext(ctx, ms(e.at), e.tenantID, e.keyID, e.method, e.route, e.status, e.latencyUS, e.errCode, e.message, e.ip); err != nil {
-			return err
-		}
 		if e.audit != nil {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events(id, tenant_id, key_id, ts, action, actor, ip, detail) VALUES (?,?,?,?,?,?,?,?)`,
 				uuid.NewString(), e.tenantID, e.keyID, ms(e.at), e.audit.action, "system", e.ip, e.audit.detail); err != nil {

@@ -356,6 +356,7 @@ func (m *Model) handleRateLimits(msg rlMsg) tea.Cmd {
 	}
 	switch {
 	case msg.err == client.ErrNotModified:
+		m.lastRefresh = now // confirmed current
 		return m.noteOK(now)
 	case msg.err != nil:
 		m.rlErr = msg.err

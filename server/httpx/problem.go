@@ -67,8 +67,13 @@ func Validation(w http.ResponseWriter, errs []models.FieldError) {
 }
 
 // WriteJSON sends v as JSON with the given status.
+// A json.RawMessage is written as is (pre-encoded hot responses, newline included).
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = []string{"application/json"}
 	w.WriteHeader(status)
+	if raw, ok := v.(json.RawMessage); ok {
+		_, _ = w.Write(raw)
+		return
+	}
 	_ = json.NewEncoder(w).Encode(v)
 }

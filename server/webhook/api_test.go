@@ -15,6 +15,7 @@ import (
 )
 
 type stack struct {
+	rt   *contractRT
 	srv  *server.Server
 	url  string
 	tok  map[string]string // email -> PAT
@@ -32,7 +33,7 @@ func newStack(t *testing.T, allowPrivate bool) *stack {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { ts.Close(); _ = srv.Close(context.Background()) })
-	st := &stack{srv: srv, url: ts.URL, tok: map[string]string{}, path: path}
+	st := &stack{rt: newContractRT(t), srv: srv, url: ts.URL, tok: map[string]string{}, path: path}
 	for _, u := range []server.NewUser{
 		{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme"},
 		{Email: "dev@acme.test", Role: models.RoleDeveloper, Tenant: "Acme"},
@@ -49,7 +50,8 @@ func newStack(t *testing.T, allowPrivate bool) *stack {
 }
 
 func (st *stack) as(email string) *client.Client {
-	return client.New(client.Options{BaseURL: st.url, Token: st.tok[email], RetryCount: -1})
+	// Every call goes through the contract checker.
+	return client.New(client.Options{BaseURL: st.url, Token: st.tok[email], RetryCount: -1, Transport: st.rt})
 }
 
 func status(err error) int {

@@ -131,7 +131,7 @@ func TestPagesCarryOperationMetadata(t *testing.T) {
 	if len(op.Params) == 0 || op.Params[0].Name != "id" || op.Params[0].In != "path" || !op.Params[0].Required || op.Params[0].Example == "" {
 		t.Fatalf("getApiKey params = %+v", op.Params)
 	}
-	for _, want := range []string{"#### 404 Not Found", "#### 401 Unauthorized", "| `id` | path |"} {
+	for _, want := range []string{"#### 404 Not Found", "#### 401 Unauthorized", "| `id` (path, required) |"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("api-keys.md lacks %q", want)
 		}

@@ -372,14 +372,14 @@ func (s *spec) writeOperation(b *bytes.Buffer, op operation) error {
 		return err
 	}
 	if len(params) > 0 {
-		b.WriteString("### Parameters\n\n| Name | In | Type | Required | Description |\n|------|----|------|----------|-------------|\n")
+		b.WriteString("### Parameters\n\n| Parameter | Type | Description |\n|-----------|------|-------------|\n")
 		for _, p := range params {
-			req := "no"
+			where := p.In
 			if p.Required {
-				req = "yes"
+				where += ", required"
 			}
 			desc := oneLine(strings.TrimSpace(p.desc + " " + p.extra))
-			fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", p.Name, p.In, p.typ, req, desc)
+			fmt.Fprintf(b, "| `%s` (%s) | %s | %s |\n", p.Name, where, p.typ, desc)
 			meta.Params = append(meta.Params, p.DocParam)
 		}
 		b.WriteString("\n")
@@ -507,18 +507,18 @@ func (s *spec) writeFields(b *bytes.Buffer, schema *yaml.Node) error {
 	for _, r := range strs(get(d, "required")) {
 		required[r] = true
 	}
-	b.WriteString("| Field | Type | Required | Description |\n|-------|------|----------|-------------|\n")
+	b.WriteString("| Field | Type | Description |\n|-------|------|-------------|\n")
 	for _, p := range props {
 		pd, err := s.deref(p.val)
 		if err != nil {
 			return err
 		}
-		req := "no"
+		name := "`" + p.key + "`"
 		if required[p.key] {
-			req = "yes"
+			name += " (required)"
 		}
 		desc := strings.TrimSpace(str(get(pd, "description")) + " " + s.constraints(p.val))
-		fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", p.key, s.typeLabel(p.val), req, oneLine(desc))
+		fmt.Fprintf(b, "| %s | %s | %s |\n", name, s.typeLabel(p.val), oneLine(desc))
 	}
 	b.WriteString("\n")
 	return nil

@@ -11,7 +11,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/client"
@@ -80,7 +79,7 @@ func New(ctx *common.Context) *Model {
 		width:  ctx.Width,
 		height: ctx.Height,
 	}
-	m.search.input = textinput.New()
+	m.search.input = newInput()
 	m.search.input.Prompt = "/"
 	m.search.input.Placeholder = "search all pages"
 	m.search.input.CharLimit = 100
@@ -282,14 +281,26 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
+	case tea.MouseWheelMsg:
+		if m.try == nil && m.cur != nil {
+			switch msg.Mouse().Button {
+			case tea.MouseWheelUp:
+				m.scroll -= 3
+			case tea.MouseWheelDown:
+				m.scroll += 3
+			}
+			m.clampScroll()
+		}
 	}
 	return nil
 }
 
 func (m *Model) handleLocal(msg localMsg) tea.Cmd {
 	m.cached = msg.cached
+	// The cache is the newest copy seen from an API, unless this binary
+	// bundles a newer one (an upgrade while offline).
 	switch {
-	case msg.cached != nil:
+	case msg.cached != nil && (msg.embedded == nil || !msg.embedded.Index.UpdatedAt.After(msg.cached.Index.UpdatedAt)):
 		m.lib = msg.cached
 	case msg.embedded != nil:
 		m.lib = msg.embedded
@@ -299,10 +310,6 @@ func (m *Model) handleLocal(msg localMsg) tea.Cmd {
 		if m.loadErr == "" {
 			m.loadErr = "no docs available"
 		}
-	}
-	if msg.embedded != nil && m.lib != msg.embedded && m.cached != nil && m.cached.Index.Version == msg.embedded.Index.Version {
-		// The same version: prefer the cache only for its label.
-		m.lib = m.cached
 	}
 	m.rebuildItems()
 	slug := m.pending
@@ -418,8 +425,9 @@ func (m *Model) handleRendered(msg renderedMsg) tea.Cmd {
 func (m *Model) show(k renderKey, r *rendered) {
 	same := m.cur != nil && m.curKey.slug == k.slug
 	if same && m.curKey != k && len(m.cur.lines) > 0 {
-		// Width or language changed: keep the same fraction of the page.
-		m.scroll = m.scroll * len(r.lines) / len(m.cur.lines)
+		// Width or language changed: stay in the same section, at the same
+		// fraction of it (lines reflow differently in prose and code).
+		m.scroll = r.translate(m.cur, m.scroll)
 	}
 	m.cur, m.curKey = r, k
 	if m.anchor != "" {
@@ -445,7 +453,11 @@ func (m *Model) open(slug, anchor string, toPage bool) tea.Cmd {
 		return nil
 	}
 	if _, ok := m.lib.Pages[slug]; !ok {
-		return common.Status(fmt.Sprintf("no docs page %q", slug), common.LevelWarning)
+		s, a, ok := m.lib.resolve(slug)
+		if !ok {
+			return common.Status(fmt.Sprintf("no docs page %q", common.Sanitize(slug)), common.LevelWarning)
+		}
+		slug, anchor = s, a
 	}
 	if slug != m.slug {
 		m.slug, m.scroll = slug, 0

@@ -167,3 +167,35 @@ func TestOperationsInSidebar(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenByOperation(t *testing.T) {
+	m := newPane(t, 120, 40)
+	Drive(t, m, m.Update(common.NavigateMsg{To: common.PaneDocs, Slug: "createApiKey"}), func() bool { return m.Loaded() && m.slug == "api-keys" }, nil)
+	if !strings.Contains(m.cur.plain[m.scroll], "Create an API key") {
+		t.Fatalf("not scrolled to the operation: line %d is %q", m.scroll, m.cur.plain[m.scroll])
+	}
+	if m.focus != focusPage {
+		t.Error("navigation did not focus the page")
+	}
+}
+
+func TestResizeKeepsSection(t *testing.T) {
+	m := newPane(t, 160, 40)
+	Drive(t, m, m.open("api-keys", "create-an-api-key", true), m.Loaded, nil)
+	if !strings.Contains(m.cur.plain[m.scroll], "Create an API key") {
+		t.Fatalf("anchor not applied: %q", m.cur.plain[m.scroll])
+	}
+	m.scroll += 2
+	m.SetSize(90, 40)
+	Drive(t, m, m.Update(struct{}{}), func() bool { return m.Loaded() && m.curKey.width == m.pageWidth() }, nil)
+	heading := -1
+	for i := m.scroll; i >= 0; i-- {
+		if strings.Contains(m.cur.plain[i], "## ") {
+			heading = i
+			break
+		}
+	}
+	if heading < 0 || !strings.Contains(m.cur.plain[heading], "Create an API key") {
+		t.Fatalf("after resize the top line %d is not in the same section", m.scroll)
+	}
+}

@@ -12,10 +12,15 @@ import (
 
 // Drive runs cmd and every command it leads to, feeding each message back
 // into m, until done reports true (then it returns) or nothing is left to
-// run. Spinner ticks are dropped: they only animate. Clipboard writes are
+// run. Spinner ticks and cursor blinks are dropped: they only animate. Clipboard writes are
 // recorded in *clip when clip is not nil. It is exported for the external
 // tests in this directory.
 func Drive(t testing.TB, m *Model, cmd tea.Cmd, done func() bool, clip *string) {
+	defer func() {
+		if t.Failed() {
+			t.Log(m.View())
+		}
+	}()
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	queue := []tea.Cmd{cmd}
@@ -37,6 +42,9 @@ func Drive(t testing.TB, m *Model, cmd tea.Cmd, done func() bool, clip *string) 
 			queue = append(queue, msg...)
 		case spinner.TickMsg:
 		default:
+			if reflect.TypeOf(msg).PkgPath() == "charm.land/bubbles/v2/cursor" {
+				continue // cursor blinks chain forever and only animate
+			}
 			if v := reflect.ValueOf(msg); v.Kind() == reflect.String && fmt.Sprintf("%T", msg) == "tea.setClipboardMsg" {
 				if clip != nil {
 					*clip = v.String()
@@ -68,6 +76,8 @@ func Key(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyDown}
 	case "up":
 		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	}
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}

@@ -65,27 +65,14 @@ func (l *Library) Ref(slug string) (models.DocPageRef, bool) {
 }
 
 // Label says which copy this is, for the pane's header and `pmdev docs`.
-func (l *Library) Label(now time.Time) string {
+func (l *Library) Label() string {
 	switch l.Source {
 	case SourceLive:
 		return fmt.Sprintf("v%s · live from %s", l.Index.Version, l.Origin)
 	case SourceCache:
-		return fmt.Sprintf("v%s · offline copy from %s (%s)", l.Index.Version, l.FetchedAt.Local().Format("2006-01-02 15:04"), agoShort(l.FetchedAt, now))
+		return fmt.Sprintf("v%s · offline copy from %s", l.Index.Version, l.FetchedAt.Local().Format("2006-01-02 15:04"))
 	}
-	return fmt.Sprintf("v%s · built-in copy", l.Index.Version)
-}
-
-func agoShort(t, now time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+	return fmt.Sprintf("v%s · built-in copy of %s", l.Index.Version, l.Index.UpdatedAt.Format("2006-01-02"))
 }
 
 // APIDir returns the api directory inside assets: main may hand over either
@@ -199,6 +186,21 @@ func SaveCache(cacheDir string, lib *Library) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), p)
+}
+
+// resolve finds a page for a name that is not a slug: an operationId
+// ("sendEmail") or an operation's summary as a slug ("send-an-email"). It
+// returns the page and the anchor of the operation's heading.
+func (l *Library) resolve(name string) (slug, anchor string, ok bool) {
+	for _, r := range l.Index.Pages {
+		for _, op := range Operations(l.Pages[r.Slug]) {
+			a := slugText(op.Summary)
+			if strings.EqualFold(op.ID, name) || a == name || slugText(op.ID) == name {
+				return r.Slug, a, true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // Operations lists the operations documented on a page, in order.

@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"regexp"
 	"strings"
 
 	"charm.land/glamour/v2"
@@ -85,6 +86,8 @@ func renderPage(md string, width int, style string, lang Lang, baseURL string) *
 	}
 	r.plain = make([]string, len(r.lines))
 	for i, l := range r.lines {
+		l = compactANSI(l)
+		r.lines[i] = l
 		r.plain[i] = strings.ReplaceAll(ansi.Strip(l), "\u00a0", " ")
 		r.maxW = max(r.maxW, ansi.StringWidth(l))
 	}
@@ -134,6 +137,45 @@ func slugText(s string) string {
 	return strings.TrimRight(b.String(), "-")
 }
 
+// headings lists the lines that start a section.
+func (r *rendered) headings() []int {
+	var out []int
+	for i, p := range r.plain {
+		if t := strings.TrimSpace(p); strings.HasPrefix(t, "#") && strings.Contains(t, "# ") {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// translate maps a line of another render of the same page to this one:
+// the same section (by heading count), the same fraction into it.
+func (r *rendered) translate(old *rendered, line int) int {
+	oh, nh := old.headings(), r.headings()
+	sec := -1
+	for i, h := range oh {
+		if h <= line {
+			sec = i
+		}
+	}
+	bounds := func(hs []int, i, total int) (int, int) {
+		start, end := 0, total
+		if i >= 0 && i < len(hs) {
+			start = hs[i]
+		}
+		if i+1 < len(hs) {
+			end = hs[i+1]
+		}
+		return start, end
+	}
+	if len(oh) != len(nh) {
+		return line * len(r.lines) / max(1, len(old.lines))
+	}
+	oStart, oEnd := bounds(oh, sec, len(old.lines))
+	nStart, nEnd := bounds(nh, sec, len(r.lines))
+	return nStart + (line-oStart)*(nEnd-nStart)/max(1, oEnd-oStart)
+}
+
 // opAt is the operation whose section contains line (the last heading at or
 // above it; the first operation when above all of them).
 func (r *rendered) opAt(line int) (models.DocOperation, bool) {
@@ -147,4 +189,25 @@ func (r *rendered) opAt(line int) (models.DocOperation, bool) {
 		}
 	}
 	return cur, true
+}
+
+// Glamour styles every padding space on its own ("ESC[38;5;252m ESC[m");
+// a page line can carry a hundred such sequences. Spaces coloured only in
+// the foreground look like plain spaces, and a colour set and reset with
+// nothing between is a no-op (glamour closes every segment it opens), so
+// both are dropped once at render time: View then has far less to scan and
+// the terminal far less to read.
+var (
+	fgSpaces = regexp.MustCompile("\x1b\\[38;(?:5;[0-9]+|2;[0-9]+;[0-9]+;[0-9]+)m( +)\x1b\\[0?m")
+	emptySGR = regexp.MustCompile("\x1b\\[[1-9][0-9;]*m\x1b\\[0?m")
+)
+
+func compactANSI(l string) string {
+	if !strings.Contains(l, "\x1b[") {
+		return strings.TrimRight(l, " ")
+	}
+	l = emptySGR.ReplaceAllString(l, "")
+	l = fgSpaces.ReplaceAllString(l, "$1")
+	l = emptySGR.ReplaceAllString(l, "")
+	return strings.TrimRight(l, " ")
 }

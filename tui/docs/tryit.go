@@ -23,8 +23,9 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
-// TempKeyName names the sandbox key minted for Try it.
-const TempKeyName = "pmdev try-it (temporary)"
+// TempKeyName names the sandbox key minted for Try it (key names allow
+// letters, digits, spaces, hyphens, underscores and periods only).
+const TempKeyName = "pmdev try-it temporary"
 
 // TempKeyTTL is how long that key lives.
 const TempKeyTTL = 24 * time.Hour
@@ -100,8 +101,7 @@ func (m *Model) openTry() tea.Cmd {
 		if p.In != "path" && p.In != "query" {
 			continue
 		}
-		in := textinput.New()
-		in.Prompt = ""
+		in := newInput()
 		in.CharLimit = 200
 		in.Placeholder = p.Example
 		if p.In == "path" || p.Required {
@@ -111,8 +111,7 @@ func (m *Model) openTry() tea.Cmd {
 	}
 	if a.op.Auth == models.DocAuthAPIKey {
 		t.hasKey = true
-		t.key = textinput.New()
-		t.key.Prompt = ""
+		t.key = newInput()
 		t.key.EchoMode = textinput.EchoPassword
 		t.key.EchoCharacter = '•'
 		t.key.CharLimit = 100
@@ -125,6 +124,9 @@ func (m *Model) openTry() tea.Cmd {
 	if a.op.Body != "" || a.op.Method == http.MethodPost || a.op.Method == http.MethodPatch || a.op.Method == http.MethodPut {
 		t.hasBody = true
 		t.body = textarea.New()
+		st := t.body.Styles()
+		st.Cursor.Blink = false
+		t.body.SetStyles(st)
 		t.body.ShowLineNumbers = false
 		t.body.Prompt = ""
 		t.body.CharLimit = 64 << 10
@@ -134,6 +136,17 @@ func (m *Model) openTry() tea.Cmd {
 	m.try = t
 	t.resize(m)
 	return t.focus(0)
+}
+
+// newInput is a text input with a steady cursor: a blinking one would
+// redraw the screen twice a second while the user thinks.
+func newInput() textinput.Model {
+	in := textinput.New()
+	st := in.Styles()
+	st.Cursor.Blink = false
+	in.SetStyles(st)
+	in.Prompt = ""
+	return in
 }
 
 func (t *tryIt) slots() int {

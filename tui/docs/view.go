@@ -81,6 +81,10 @@ func (m *Model) sidebarLines(w, h int) []string {
 		m.sideOff = m.cursor - h + 1
 	}
 	m.sideOff = max(0, min(m.sideOff, len(m.items)-h))
+	reading := ""
+	if a, ok := m.currentOp(); ok {
+		reading = slugText(a.op.Summary)
+	}
 	for i := m.sideOff; i < len(m.items) && len(out) < h; i++ {
 		it := m.items[i]
 		var line string
@@ -89,7 +93,8 @@ func (m *Model) sidebarLines(w, h int) []string {
 			line = pad(st.Muted.Bold(true).Render(strings.ToUpper(it.label)), w)
 		default:
 			label := strings.Repeat("  ", it.indent) + common.Sanitize(it.label)
-			open := it.kind == itemPage && it.slug == m.slug
+			// The open page, and the operation being read on it.
+			open := it.slug == m.slug && (it.kind == itemPage || it.anchor == reading)
 			switch {
 			case i == m.cursor && m.focus == focusSidebar:
 				line = st.Selected.Render(pad(label, w))
@@ -171,10 +176,7 @@ func (m *Model) headerLine(w int) string {
 	}
 	label := ""
 	if m.lib != nil {
-		label = m.lib.Label(m.now())
-		if m.liveErr != "" && m.lib.Source != SourceLive {
-			label += " · API unreachable"
-		}
+		label = m.lib.Label()
 	}
 	right := st.Muted.Render(common.Sanitize(label))
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)

@@ -6,7 +6,6 @@ package overview
 import (
 	"context"
 	"io/fs"
-	"path"
 	"strings"
 	"time"
 
@@ -30,10 +29,17 @@ type Endpoint struct {
 
 func popularEndpoints() []Endpoint {
 	return []Endpoint{
-		{Title: "Send email", Method: "POST", Path: "/api/v1/emails/send", Slug: "endpoints/send-email", keyword: "send"},
-		{Title: "Manage contacts", Method: "POST", Path: "/api/v1/contacts", Slug: "endpoints/contacts", keyword: "contact"},
-		{Title: "Campaign analytics", Method: "GET", Path: "/api/v1/analytics/campaigns/{id}", Slug: "endpoints/campaign-analytics", keyword: "analytics"},
+		{Title: "Send email", Method: "POST", Path: "/api/v1/emails/send", Slug: "emails", keyword: "email"},
+		{Title: "Manage contacts", Method: "POST", Path: "/api/v1/contacts", Slug: "contacts", keyword: "contact"},
+		{Title: "Campaign analytics", Method: "GET", Path: "/api/v1/analytics/campaigns/{id}", Slug: "analytics", keyword: "analytics"},
 	}
+}
+
+// hooksMsg is the result of the Overview's webhook check.
+type hooksMsg struct {
+	common.Result
+	exists bool
+	err    error
 }
 
 // keysMsg is the result of the Overview's key list poll.
@@ -49,6 +55,7 @@ type Model struct {
 	width, height int
 
 	keysPoll   common.Poller
+	hooksPoll  common.Poller
 	keys       []models.APIKey
 	keysTotal  int
 	keysLoaded bool
@@ -63,6 +70,10 @@ type Model struct {
 	endpoints []Endpoint
 	cursor    int // over key rows then endpoint cards
 	offline   bool
+
+	version   uint64 // bumped on every data change
+	lastKey   frameKey
+	lastFrame string
 }
 
 // New returns the Overview pane.
@@ -73,6 +84,7 @@ func New(ctx *common.Context) *Model {
 		// Keys polling off: still load once so the page has content.
 		m.keysPoll.Interval = 0
 	}
+	m.hooksPoll.Interval = ctx.Refresh.Webhooks
 	m.resolveSlugs()
 	return m
 }
@@ -91,7 +103,7 @@ func (m *Model) resolveSlugs() {
 		for _, e := range entries {
 			name := e.Name()
 			if !e.IsDir() && strings.HasSuffix(name, ".md") && strings.Contains(name, m.endpoints[i].keyword) {
-				m.endpoints[i].Slug = path.Join("endpoints", strings.TrimSuffix(name, ".md"))
+				m.endpoints[i].Slug = strings.TrimSuffix(name, ".md") // docs slugs are base names
 				break
 			}
 		}
@@ -108,7 +120,25 @@ func (m *Model) Init() tea.Cmd {
 	if m.ctx.Client == nil {
 		return nil
 	}
-	return m.fetchKeys(m.keysPoll.Start())
+	return tea.Batch(m.fetchKeys(m.keysPoll.Start()), m.fetchHooks(m.hooksPoll.Start()))
+}
+
+// fetchHooks asks whether any webhook endpoint exists (getting-started step 4).
+func (m *Model) fetchHooks(id uint64) tea.Cmd {
+	c := m.ctx.Client
+	return func() tea.Msg {
+		l, err := c.ListWebhooks(client.WithCacheScope(context.Background(), "overview"))
+		return hooksMsg{Result: common.Result{Pane: common.PaneOverview, ReqID: id}, exists: len(l.Data) > 0, err: err}
+	}
+}
+
+func (m *Model) handleHooks(msg hooksMsg) {
+	if !m.hooksPoll.Done(msg.ReqID, m.ctx.Now(), msg.err) || msg.err != nil {
+		return // stale, unchanged (304) or unknown (e.g. a member's 403)
+	}
+	v := msg.exists
+	m.webhooks = &v
+	m.version++
 }
 
 func (m *Model) fetchKeys(id uint64) tea.Cmd {
@@ -125,20 +155,39 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case keysMsg:
 		return m.handleKeys(msg)
+	case hooksMsg:
+		m.handleHooks(msg)
 	case common.RateLimitsMsg:
 		d := msg.Data
 		m.rl, m.rlAt = &d, msg.At
+		m.version++
 	case common.OfflineMsg:
 		m.offline = msg.Offline
 	case common.TickMsg:
 		visible := m.ctx.Active == common.PaneOverview && !m.ctx.Paused
-		if m.ctx.Client != nil && m.keysPoll.Due(msg.Now, visible) {
-			return m.fetchKeys(m.keysPoll.Start())
+		if m.ctx.Client == nil {
+			return nil
 		}
+		var cmds []tea.Cmd
+		if m.keysPoll.Due(msg.Now, visible) {
+			cmds = append(cmds, m.fetchKeys(m.keysPoll.Start()))
+		}
+		if m.hooksPoll.Due(msg.Now, visible) {
+			cmds = append(cmds, m.fetchHooks(m.hooksPoll.Start()))
+		}
+		return tea.Batch(cmds...)
 	case common.RefreshMsg:
-		if id := m.keysPoll.Force(); id != 0 && m.ctx.Client != nil {
-			return m.fetchKeys(id)
+		if m.ctx.Client == nil {
+			return nil
 		}
+		var cmds []tea.Cmd
+		if id := m.keysPoll.Force(); id != 0 {
+			cmds = append(cmds, m.fetchKeys(id))
+		}
+		if id := m.hooksPoll.Force(); id != 0 {
+			cmds = append(cmds, m.fetchHooks(id))
+		}
+		return tea.Batch(cmds...)
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	}
@@ -155,8 +204,10 @@ func (m *Model) handleKeys(msg keysMsg) tea.Cmd {
 		return nil // unchanged: no redraw work
 	case msg.err != nil:
 		m.keysErr = msg.err
+		m.version++
 		return func() tea.Msg { return common.DataAgeMsg{At: now, Offline: client.IsOffline(msg.err), Err: msg.err} }
 	}
+	m.version++
 	m.keysErr = nil
 	m.keysLoaded = true
 	m.keys = msg.list.APIKeys

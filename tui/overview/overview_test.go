@@ -2,6 +2,8 @@ package overview
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -254,3 +256,37 @@ func BenchmarkView(b *testing.B) {
 }
 
 var _ tea.Msg = keysMsg{}
+
+func TestWebhookStepFromLiveData(t *testing.T) {
+	c := commontest.FixtureClient(t, map[string]any{
+		"GET /api/v1/platform/api-keys": models.APIKeyList{APIKeys: fixtureKeys(), Total: 3},
+		"GET /api/v1/platform/webhooks": models.WebhookList{Data: []models.Webhook{{}}},
+	})
+	m := New(commontest.Context(80, 24, c))
+	m.SetSize(80, 24)
+	commontest.Drain(t, m.Update, m.Init())
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "✓ 4. Set up webhooks") {
+		t.Fatalf("webhook step not ticked:\n%s", v)
+	}
+}
+
+// BenchmarkViewCold renders after every data change (no frame reuse).
+func BenchmarkViewCold(b *testing.B) {
+	m := loaded(b, 200, 60, fixtureKeys(), 120)
+	b.ResetTimer()
+	for range b.N {
+		m.version++
+		_ = m.View()
+	}
+}
+
+func TestEndpointSlugsMatchEmbeddedDocs(t *testing.T) {
+	ctx := commontest.Context(80, 24, nil)
+	ctx.Assets = os.DirFS("../../api")
+	m := New(ctx)
+	for _, ep := range m.endpoints {
+		if _, err := fs.Stat(ctx.Assets, "docs/endpoints/"+ep.Slug+".md"); err != nil {
+			t.Errorf("%s: no docs page for slug %q", ep.Title, ep.Slug)
+		}
+	}
+}

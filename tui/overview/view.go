@@ -18,7 +18,7 @@ const (
 )
 
 // wide reports whether there is room for endpoint cards with snippets.
-func (m *Model) wide() bool { return m.width >= 120 && m.height >= 36 }
+func (m *Model) wide() bool { return m.width >= 140 && m.height >= 36 }
 
 // fixedLines is every line except the key rows.
 func (m *Model) fixedLines() int {
@@ -34,11 +34,31 @@ func (m *Model) visibleKeys() int {
 	return max(0, min(len(m.keys), m.height-m.fixedLines()))
 }
 
+// frameKey is everything the frame depends on; an equal key reuses the
+// previous frame (the root calls View after every message, ticks included).
+type frameKey struct {
+	version       uint64
+	cursor        int
+	width, height int
+	second        int64
+	styles        any
+	noColor       bool
+}
+
 // View implements common.Pane.
 func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
+	k := frameKey{m.version, m.cursor, m.width, m.height, m.ctx.Now().Unix(), m.ctx.Styles, m.ctx.NoColor}
+	if k == m.lastKey && m.lastFrame != "" {
+		return m.lastFrame
+	}
+	m.lastKey, m.lastFrame = k, m.render()
+	return m.lastFrame
+}
+
+func (m *Model) render() string {
 	var b strings.Builder
 	b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, m.stepsView(m.width-cardWidth-1), " ", m.rateCard()))
 	b.WriteString("\n")

@@ -53,7 +53,7 @@ func (m *Model) tableRows(t tableID, focused bool, header string, row func(i int
 		lines = append(lines, r)
 	}
 	if n > capacity {
-		lines = append(lines, s.Muted.Render(fmt.Sprintf("%d–%d of %d · ↑/↓ scroll", tb.off+1, min(tb.off+capacity, n), n)))
+		lines = append(lines, s.Muted.Render(fmt.Sprintf("  %d–%d of %d · ↑/↓ scroll", tb.off+1, min(tb.off+capacity, n), n)))
 	}
 	return lines
 }
@@ -92,35 +92,6 @@ func (m *Model) endpoints(w int) block {
 		}
 		return "  " + fit(common.Sanitize(e.Endpoint), epw) + " " + fitRight(thousands(e.Requests), nw) + " " +
 			fitRight(pct(e.SuccessRate), rw) + " " + fitRight(ms(e.AvgLatencyMS), lw) + " " + errs
-	})...)
-	return block{lines: lines, rowTop: 2}
-}
-
-// byKey renders the usage by key table; enter filters by the selected key.
-func (m *Model) byKey(w int) block {
-	s := m.ctx.Styles
-	rows := m.data.ByKey
-	hint := "enter filters by key"
-	if m.keyID != "" {
-		hint = "filtered · k to change"
-	}
-	head := m.heading(secByKey, "Usage by key", hint)
-	if len(rows) == 0 {
-		return block{lines: []string{head, s.Muted.Render("  no key made requests in this range")}, rowTop: -1}
-	}
-	const nw, rw, uw = 9, 8, 15
-	kw := max(w-2-nw-rw-uw-3, 10)
-	header := "  " + fit("Key", kw) + " " + fitRight("Requests", nw) + " " + fitRight("Success", rw) + " " + fitRight("Last used", uw)
-	now := m.now()
-	lines := []string{clip(head, w)}
-	lines = append(lines, m.tableRows(tblByKey, m.focus == secByKey, header, func(i int) string {
-		k := rows[i]
-		name := common.Sanitize(k.Name)
-		if k.KeyID == m.keyID {
-			name = "● " + name
-		}
-		return "  " + fit(name, kw) + " " + fitRight(thousands(k.Requests), nw) + " " + fitRight(pct(k.SuccessRate), rw) + " " +
-			fitRight(common.Ago(k.LastUsed, now), uw)
 	})...)
 	return block{lines: lines, rowTop: 2}
 }

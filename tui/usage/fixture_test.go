@@ -105,7 +105,7 @@ func fixtureN(r string, now time.Time, step time.Duration, n int) models.APIUsag
 	}
 	for i := 0; i < 12; i++ {
 		c := codes[i%len(codes)]
-		u.RecentErrors = append(u.RecentErrors, models.RecentError{Time: to.Add(-time.Duration(i*7+2) * step / 3), Endpoint: c.ep,
+		u.RecentErrors = append(u.RecentErrors, models.RecentError{Time: now.Add(-time.Duration(i*7+2) * step / 3), Endpoint: c.ep,
 			Status: c.st, ErrorCode: c.code, Message: c.msg, KeyID: fmt.Sprintf("key_%d", i%3), KeyName: keyNames[i%3]})
 	}
 	last := now.Add(-2 * time.Hour)

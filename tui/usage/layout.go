@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/penguinmails/pmdev/styles"
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
@@ -115,6 +116,7 @@ type docKey struct {
 	focus         section
 	noColor       bool
 	minute        int64 // "last used 2 minutes ago" moves with the clock
+	styles        *styles.Styles
 }
 
 type docCache struct {
@@ -130,6 +132,7 @@ type blockKey struct {
 	noColor       bool
 	minute        int64
 	extra         [5]int
+	styles        *styles.Styles
 }
 
 type blockCache struct {
@@ -141,7 +144,7 @@ type blockCache struct {
 // cached returns the section's block, rendering it only when its inputs
 // changed (a cursor move re-renders the volume section alone).
 func (m *Model) cached(s section, w, h int, extra [5]int, render func() block) block {
-	k := blockKey{version: m.version, width: w, height: h, noColor: m.ctx.NoColor, minute: m.now().Unix() / 60, extra: extra}
+	k := blockKey{version: m.version, width: w, height: h, noColor: m.ctx.NoColor, minute: m.now().Unix() / 60, extra: extra, styles: m.ctx.Styles}
 	c := &m.blocks[s]
 	if c.ok && c.key == k {
 		return c.b
@@ -165,7 +168,7 @@ func (m *Model) block(s section, w int) block {
 		return m.cached(s, w, 0, [5]int{b2i(m.wide())}, func() block { return m.cards(w) })
 	case secVolume:
 		h := m.volumeHeight()
-		return m.cached(s, w, h, [5]int{m.cursor}, func() block { return m.volume(w, h) })
+		return m.cached(s, w, h, [5]int{m.cursor, focused}, func() block { return m.volume(w, h) })
 	case secEndpoints:
 		t := m.tables[tblEndpoints]
 		return m.cached(s, w, m.tableCap(), [5]int{focused, m.epSort, t.sel, t.off}, func() block { return m.endpoints(w) })
@@ -199,6 +202,7 @@ type chartKey struct {
 	version       uint64
 	width, height int
 	noColor       bool
+	styles        *styles.Styles // replaced when the background is detected
 }
 
 type chartCache struct {
@@ -209,7 +213,7 @@ type chartCache struct {
 
 func (m *Model) layout() *doc {
 	k := docKey{version: m.version, width: m.width, height: m.height, cursor: m.cursor, epSort: m.epSort,
-		tables: m.tables, focus: m.focus, noColor: m.ctx.NoColor, minute: m.now().Unix() / 60}
+		tables: m.tables, focus: m.focus, noColor: m.ctx.NoColor, minute: m.now().Unix() / 60, styles: m.ctx.Styles}
 	if m.doc.doc != nil && m.doc.key == k {
 		return m.doc.doc
 	}
@@ -309,6 +313,29 @@ func (m *Model) maxScroll() int {
 	return max(0, len(m.layout().lines)-m.viewHeight())
 }
 
+// order is the reading order of the sections in the current layout.
+func (m *Model) order() []section {
+	if m.wide() {
+		return []section{secCards, secVolume, secRateLimit, secEndpoints, secByKey, secErrors}
+	}
+	return []section{secCards, secVolume, secEndpoints, secErrors, secRateLimit, secByKey}
+}
+
+// neighbour is the section delta steps from the focused one in reading
+// order, and whether there is one.
+func (m *Model) neighbour(delta int) (section, bool) {
+	o := m.order()
+	for i, s := range o {
+		if s == m.focus {
+			if j := i + delta; j >= 0 && j < len(o) {
+				return o[j], true
+			}
+			return m.focus, false
+		}
+	}
+	return m.focus, false
+}
+
 // sectionAt is the section holding line i (narrow layout).
 func (d *doc) sectionAt(i int) section {
 	s := secCards
@@ -337,12 +364,10 @@ func (m *Model) move(delta int) {
 	}
 	d := m.layout()
 	if m.wide() {
-		next := m.focus + section(delta)
-		if next < secCards || next >= numSections {
-			return
+		if next, ok := m.neighbour(delta); ok {
+			m.focus = next
+			m.scrollTo(d.start[next])
 		}
-		m.focus = next
-		m.scrollTo(d.start[m.focus])
 		return
 	}
 	before := m.scroll
@@ -350,8 +375,7 @@ func (m *Model) move(delta int) {
 	if m.scroll == before {
 		// At an end of the document: hand the focus to the next section in
 		// view so its table becomes reachable.
-		next := m.focus + section(delta)
-		if next >= secCards && next < numSections {
+		if next, ok := m.neighbour(delta); ok {
 			m.focus = next
 		}
 		return
@@ -361,8 +385,8 @@ func (m *Model) move(delta int) {
 
 // jump moves the focus to the next or previous section and scrolls to it.
 func (m *Model) jump(delta int) {
-	next := m.focus + section(delta)
-	if next < secCards || next >= numSections || m.data == nil {
+	next, ok := m.neighbour(delta)
+	if !ok || m.data == nil {
 		return
 	}
 	m.focus = next

@@ -27,7 +27,7 @@ func (m *Model) rateSeries() []series {
 }
 
 func (m *Model) rateBody(w, h int) plotted {
-	k := chartKey{version: m.version, width: w, height: h, noColor: m.ctx.NoColor}
+	k := chartKey{version: m.version, width: w, height: h, noColor: m.ctx.NoColor, styles: m.ctx.Styles}
 	if m.rl.ok && m.rl.key == k {
 		return m.rl.p
 	}

@@ -351,3 +351,39 @@ func TestCustomGolden(t *testing.T) {
 	checkSize(t, m.View(), 80, 24)
 	commontest.Golden(t, m.View())
 }
+
+func TestWideSectionOrder(t *testing.T) {
+	m := loaded(models.Range24h, 160, 48)
+	var got []section
+	for range 6 {
+		press(m, "]")
+		got = append(got, m.focus)
+	}
+	want := []section{secVolume, secRateLimit, secEndpoints, secByKey, secErrors, secErrors}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("wide ] order %v, want %v", got, want)
+		}
+	}
+	press(m, "[")
+	if m.focus != secByKey {
+		t.Fatalf("[ from errors: %v", m.focus)
+	}
+}
+
+func TestOverlayViews(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	press(m, "k")
+	v := m.View()
+	checkSize(t, v, 80, 24)
+	p := commontest.Plain(v)
+	if !strings.Contains(p, "All keys") || !strings.Contains(p, "Staging Server") {
+		t.Fatalf("picker:\n%s", p)
+	}
+	press(m, "esc", "T")
+	v = m.View()
+	checkSize(t, v, 80, 24)
+	if !strings.Contains(commontest.Plain(v), "Custom range") {
+		t.Fatalf("form:\n%s", commontest.Plain(v))
+	}
+}

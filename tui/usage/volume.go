@@ -36,7 +36,7 @@ func legendOrder(s []series) []series { return []series{s[1], s[0], s[2]} }
 
 // volumeBody plots the chart at w×h, cached per data version and size.
 func (m *Model) volumeBody(w, h int) plotted {
-	k := chartKey{version: m.version, width: w, height: h, noColor: m.ctx.NoColor}
+	k := chartKey{version: m.version, width: w, height: h, noColor: m.ctx.NoColor, styles: m.ctx.Styles}
 	if m.vol.ok && m.vol.key == k {
 		return m.vol.p
 	}
@@ -77,7 +77,7 @@ func (m *Model) volume(w, h int) block {
 	s := m.ctx.Styles
 	d := m.data
 	ser := m.volumeSeries()
-	head := s.Heading.Render("Request volume") + "  " + legend(legendOrder(ser), m.ctx.NoColor)
+	head := m.heading(secVolume, "Request volume", "") + "  " + legend(legendOrder(ser), m.ctx.NoColor)
 	n := len(d.Series)
 	p := m.volumeBody(w, h)
 	if n == 0 || p.cols == 0 {

@@ -136,7 +136,6 @@ func (t *testModal) syncTypes(types []models.EventType) {
 	}
 }
 
-
 func (m *Model) testKey(msg tea.KeyPressMsg) tea.Cmd {
 	t := m.test
 	switch msg.String() {
@@ -339,4 +338,3 @@ func (m *Model) rotateView() string {
 	b.WriteString(s.Help.Render("y rotate · n/esc cancel") + "\n")
 	return b.String()
 }
-

@@ -36,7 +36,7 @@ func fakeWebhooks() []models.Webhook {
 		{ID: "wh_bi", URL: "https://bi.example.org/ingest/penguin?source=pm", Description: "Analytics", Status: models.WebhookActive,
 			Events: []string{"email.opened", "email.clicked"}, MaxRetries: 3, CreatedAt: now.Add(-3 * 24 * time.Hour), CreatedBy: "admin@acme.test",
 			SecretPrefix: "whsec_Zz9q…",
-			Health: models.WebhookHealth{SuccessRate24h: rate(62.5), AvgLatencyMS: 3100, Deliveries24h: 16, Failures24h: 6, ConsecutiveFailures: 6, Failing: true, PendingRetries: 2, LastDeliveryAt: ago(3 * time.Hour), LastStatus: "failed"}},
+			Health:       models.WebhookHealth{SuccessRate24h: rate(62.5), AvgLatencyMS: 3100, Deliveries24h: 16, Failures24h: 6, ConsecutiveFailures: 6, Failing: true, PendingRetries: 2, LastDeliveryAt: ago(3 * time.Hour), LastStatus: "failed"}},
 		{ID: "wh_old", URL: "https://old.example.net/hook", Status: models.WebhookDisabled, DisabledReason: "receiver answered 410 Gone",
 			Events: []string{"contact.created"}, MaxRetries: 5, CreatedAt: now.Add(-90 * 24 * time.Hour), CreatedBy: "admin@acme.test", SecretPrefix: "whsec_Qq1w…"},
 		{ID: "wh_paused", URL: "https://staging.example.com/pm", Status: models.WebhookPaused,

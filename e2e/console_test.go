@@ -1,0 +1,68 @@
+package e2e
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+const slow = 45 * time.Second // first run seeds the sandbox database
+
+// TestConsoleInTmux runs the real binary on the sandbox: the Overview shows
+// data, tabs switch, the layout survives a too-small terminal, q quits.
+func TestConsoleInTmux(t *testing.T) {
+	s := Start(t, []string{"--sandbox-traffic=false"}, nil)
+	screen := s.WaitFor("Production Server", slow)
+	for _, want := range []string{"Start building", "Rate limit", "admin@acme.test", "SANDBOX", "1 Overview", "5 Webhooks", "coming Q1 2026"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("Overview lacks %q:\n%s", want, screen)
+		}
+	}
+	if !regexp.MustCompile(`req/min · burst \d+`).MatchString(screen) {
+		t.Errorf("no rate-limit card numbers:\n%s", screen)
+	}
+
+	s.SendKeys("4")
+	s.WaitFor("time range", 10*time.Second) // the Usage pane's help line
+	s.WaitGone("Start building", 5*time.Second)
+	s.SendKeys("Tab")
+	s.WaitGone("time range", 5*time.Second)
+	s.SendKeys("1")
+	s.WaitFor("Start building", 5*time.Second)
+
+	s.Resize(70, 20)
+	s.WaitFor("terminal too small: 80×24 needed", 5*time.Second)
+	s.Resize(Width, Height)
+	s.WaitFor("Start building", 5*time.Second)
+
+	s.SendKeys("q")
+	s.WaitFor(ExitMarker+" 0", 10*time.Second)
+}
+
+// TestNoColor checks that NO_COLOR leaves no colour sequences on screen.
+func TestNoColor(t *testing.T) {
+	s := Start(t, []string{"--sandbox-traffic=false"}, map[string]string{"NO_COLOR": "1"})
+	s.WaitFor("Production Server", slow)
+	ansi := s.CaptureANSI()
+	for _, sgr := range regexp.MustCompile(`\x1b\[([0-9;]*)m`).FindAllStringSubmatch(ansi, -1) {
+		for _, p := range strings.Split(sgr[1], ";") {
+			if setsColour(p) {
+				t.Fatalf("colour code %q under NO_COLOR:\n%q", sgr[0], ansi)
+			}
+		}
+	}
+	s.SendKeys("q")
+	s.WaitFor(ExitMarker+" 0", 10*time.Second)
+}
+
+// setsColour reports whether an SGR parameter picks a colour (39/49, the
+// defaults, do not).
+func setsColour(p string) bool {
+	var n int
+	if _, err := fmt.Sscan(p, &n); err != nil {
+		return false
+	}
+	return (n >= 30 && n <= 38) || (n >= 40 && n <= 48) || (n >= 90 && n <= 97) || (n >= 100 && n <= 107)
+}

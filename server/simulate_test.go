@@ -1,0 +1,91 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+)
+
+type recordedEvents struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (r *recordedEvents) Emit(_ context.Context, tenantID, eventType string, _ any) {
+	r.mu.Lock()
+	r.events = append(r.events, tenantID+" "+eventType)
+	r.mu.Unlock()
+}
+
+func (r *recordedEvents) list() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.events...)
+}
+
+func TestSimulateTrafficAndEvents(t *testing.T) {
+	e := newEnv(t, "demo")
+	ev := &recordedEvents{}
+	e.s.events = ev
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.s.SimulateTraffic(ctx, e.url) }()
+	time.Sleep(1500 * time.Millisecond)
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("SimulateTraffic did not stop with its context")
+	}
+	e.s.Flush()
+	admin, _ := e.s.MintToken(context.Background(), "admin@acme.test", time.Hour)
+	var l models.APIKeyList
+	e.must("GET", "/api/v1/platform/api-keys?q=Simulator&sort=name", admin, nil, 200, &l)
+	if len(l.APIKeys) != 2 || l.APIKeys[0].Name != "Simulator Web App" || l.APIKeys[0].RequestCount < 2 {
+		t.Fatalf("simulator keys after 1.5s: %+v", l.APIKeys)
+	}
+	if len(ev.list()) == 0 {
+		t.Fatal("no events emitted by simulated sends")
+	}
+
+	// A new run reissues the same keys (same ids, fresh secrets) and its
+	// bursts push the worker key into 429s.
+	tenant, web, worker, err := e.s.simulatorKeys(context.Background())
+	if err != nil || web.id != l.APIKeys[0].KeyID || worker.id != l.APIKeys[1].KeyID {
+		t.Fatalf("reissue: %v %s %s", err, web.id, worker.id)
+	}
+	sim := &simulator{s: e.s, base: e.url, tenantID: tenant, web: web, worker: worker, client: &http.Client{}, rng: newSimRand()}
+	sim.burst(context.Background())
+	e.s.Flush()
+	var u models.APIUsage
+	e.must("GET", "/api/v1/tenant/analytics/api-usage?range=1h&key_id="+worker.id, admin, nil, 200, &u)
+	if u.Totals.RateLimited < 10 || u.RateLimit.ExceededCount != u.Totals.RateLimited {
+		t.Fatalf("burst: %+v", u.Totals)
+	}
+}
+
+func TestProductEventsEmitted(t *testing.T) {
+	e := newEnv(t, "")
+	ev := &recordedEvents{}
+	e.s.events = ev
+	tok := e.addUser("admin@a.test", models.RoleAdmin, "A", "")
+	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "E", Permissions: []string{"send_email", "write_contacts"}})
+	e.must("POST", "/api/v1/emails/send", k.Plaintext, sendBody(), 200, nil)
+	var c models.Contact
+	e.must("POST", "/api/v1/contacts", k.Plaintext, models.ContactRequest{Email: "lead@example.com", Attributes: map[string]string{"a": "1"}}, 201, &c)
+	e.must("POST", "/api/v1/contacts", k.Plaintext, models.ContactRequest{Email: "lead@example.com", Attributes: map[string]string{"b": "2"}}, 200, &c)
+	if c.Created || c.Attributes["a"] != "1" || c.Attributes["b"] != "2" {
+		t.Fatalf("contact merge: %+v", c)
+	}
+	var me models.Me
+	e.must("GET", "/api/v1/me", tok, nil, 200, &me)
+	got := ev.list()
+	want := []string{me.Tenant.ID + " email.sent", me.Tenant.ID + " contact.created", me.Tenant.ID + " contact.updated"}
+	if len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+}

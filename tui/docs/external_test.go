@@ -1,0 +1,208 @@
+package docs_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+	"github.com/penguinmails/pmdev/tui/docs"
+)
+
+// sandbox is a real server on a temp SQLite file and a client signed in as an admin.
+func sandbox(t *testing.T) (*server.Server, *client.Client, string) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pmdev.db"), Assets: os.DirFS("../../api")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(func() {
+		hs.Close()
+		_ = s.Close(context.Background())
+	})
+	tok, err := s.AddUser(ctx, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, client.New(client.Options{BaseURL: hs.URL, Token: tok}), hs.URL
+}
+
+func pane(t *testing.T, c *client.Client, apiURL, cacheDir string) *docs.Model {
+	t.Helper()
+	ctx := commontest.Context(120, 40, c)
+	ctx.Assets = os.DirFS("../../api")
+	ctx.CacheDir = cacheDir
+	ctx.APIURL = apiURL
+	ctx.Active = common.PaneDocs
+	ctx.Now = time.Now
+	m := docs.New(ctx)
+	m.SetSize(120, 40)
+	return m
+}
+
+func TestTryItAgainstSandbox(t *testing.T) {
+	_, c, url := sandbox(t)
+	m := pane(t, c, url, t.TempDir())
+	docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && m.Source() == docs.SourceLive }, nil)
+	docs.Drive(t, m, m.Update(common.NavigateMsg{To: common.PaneDocs, Slug: "emails"}), func() bool { return m.Loaded() && m.Slug() == "emails" }, nil)
+
+	docs.Drive(t, m, m.Update(docs.Key("T")), nil, nil)
+	if !m.TryOpen() {
+		t.Fatal("T did not open Try it on the emails page")
+	}
+	// A key with a bad checksum is refused before any request.
+	docs.Type(t, m, "pm_test_0123456789")
+	docs.Drive(t, m, m.Update(docs.Key("enter")), nil, nil)
+	if _, sent := m.TryResponse(); sent || !strings.Contains(m.TryError(), "not a valid API key") {
+		t.Fatalf("bad key: sent=%v err=%q", sent, m.TryError())
+	}
+	for range len("pm_test_0123456789") {
+		docs.Drive(t, m, m.Update(docs.Key("backspace")), nil, nil)
+	}
+
+	// Empty key in the sandbox: a temporary test key is minted and used.
+	docs.Drive(t, m, m.Update(docs.Key("enter")), func() bool { _, ok := m.TryResponse(); return ok }, nil)
+	resp, _ := m.TryResponse()
+	if resp.Status != 200 {
+		t.Fatalf("send: status %d, body %s (err %q)", resp.Status, resp.Body, m.TryError())
+	}
+	for _, h := range []string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"} {
+		if resp.Header.Get(h) == "" {
+			t.Errorf("response lacks %s", h)
+		}
+	}
+	if resp.Latency <= 0 {
+		t.Error("no latency measured")
+	}
+	view := commontest.Plain(m.View())
+	for _, want := range []string{"200 OK", "X-Ratelimit-Remaining", `"status": "queued"`, "temporary sandbox key pm_test_"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("Try it view lacks %q:\n%s", want, view)
+		}
+	}
+	keys, err := c.ListKeys(context.Background(), models.KeyListParams{Q: "try-it"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys.APIKeys) != 1 || keys.APIKeys[0].Environment != models.EnvTest || keys.APIKeys[0].ExpiresAt == nil {
+		t.Fatalf("temporary key = %+v", keys.APIKeys)
+	}
+	if left := time.Until(*keys.APIKeys[0].ExpiresAt); left < 23*time.Hour || left > 25*time.Hour {
+		t.Errorf("temporary key expires in %v, want 24h", left)
+	}
+
+	// Invalid JSON is caught before sending: tab to the body and break it.
+	docs.Drive(t, m, m.Update(docs.Key("tab")), nil, nil)
+	docs.Type(t, m, "x")
+	docs.Drive(t, m, m.Update(docs.Key("tab")), nil, nil) // to Send
+	docs.Drive(t, m, m.Update(docs.Key("enter")), nil, nil)
+	if !strings.Contains(m.TryError(), "not valid JSON") {
+		t.Fatalf("invalid body: err %q", m.TryError())
+	}
+
+	// A second send reuses the minted key.
+	docs.Drive(t, m, m.Update(docs.Key("shift+tab")), nil, nil)
+	docs.Drive(t, m, m.Update(docs.Key("backspace")), nil, nil) // removes the x again
+	docs.Drive(t, m, m.Update(docs.Key("tab")), nil, nil)
+	docs.Drive(t, m, m.Update(docs.Key("enter")), func() bool {
+		r, ok := m.TryResponse()
+		return ok && string(r.Body) != string(resp.Body)
+	}, nil)
+	if r, _ := m.TryResponse(); r.Status != 200 {
+		t.Fatalf("second send: %d %s", r.Status, r.Body)
+	}
+	c.ForgetETags() // the list is conditional; we want the body again
+	keys, err = c.ListKeys(context.Background(), models.KeyListParams{Q: "try-it"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys.APIKeys) != 1 {
+		t.Errorf("second send minted another key: %d keys", len(keys.APIKeys))
+	}
+	docs.Drive(t, m, m.Update(docs.Key("esc")), nil, nil)
+	if m.TryOpen() {
+		t.Error("esc did not close Try it")
+	}
+}
+
+func TestOfflineUsesCache(t *testing.T) {
+	// A dead API: start a server and close it so the port refuses.
+	hs := httptest.NewServer(nil)
+	dead := hs.URL
+	hs.Close()
+	c := client.New(client.Options{BaseURL: dead, Token: "pm_pat_x", RetryCount: -1, Timeout: 2 * time.Second})
+
+	cacheDir := t.TempDir()
+	lib, err := docs.LoadEmbedded(os.DirFS("../../api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib.Index.Version = "0.9.9+cached"
+	lib.Source, lib.Origin = docs.SourceCache, "https://api.example.test"
+	lib.FetchedAt = time.Date(2026, 11, 29, 9, 15, 0, 0, time.UTC)
+	lib.Pages["authentication"] = strings.Replace(lib.Pages["authentication"], "# Authentication", "# Authentication\n\nCACHED COPY MARKER", 1)
+	if err := docs.SaveCache(cacheDir, lib); err != nil {
+		t.Fatal(err)
+	}
+
+	m := pane(t, c, dead, cacheDir)
+	docs.Drive(t, m, m.Init(), func() bool {
+		return m.Loaded() && strings.Contains(m.View(), "cannot reach")
+	}, nil)
+	if m.Source() != docs.SourceCache {
+		t.Fatalf("source = %s, want cache", m.Source())
+	}
+	view := commontest.Plain(m.View())
+	for _, want := range []string{"v0.9.9+cached", "offline copy from 2026-11-29", "CACHED COPY MARKER"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+
+	// A cache older than the bundled copy (the binary was upgraded offline)
+	// loses to it.
+	lib.Index.UpdatedAt = lib.Index.UpdatedAt.Add(-30 * 24 * time.Hour)
+	if err := docs.SaveCache(cacheDir, lib); err != nil {
+		t.Fatal(err)
+	}
+	m = pane(t, c, dead, cacheDir)
+	docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && strings.Contains(m.View(), "cannot reach") }, nil)
+	if m.Source() != docs.SourceEmbedded {
+		t.Fatalf("older cache used over the newer bundled copy: %s", m.Source())
+	}
+
+	// No cache either: the embedded copy, labelled as such.
+	m = pane(t, c, dead, t.TempDir())
+	docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && strings.Contains(m.View(), "cannot reach") }, nil)
+	if m.Source() != docs.SourceEmbedded || !strings.Contains(commontest.Plain(m.View()), "built-in copy") {
+		t.Fatalf("source %s, view:\n%s", m.Source(), commontest.Plain(m.View()))
+	}
+}
+
+func TestLiveCopyIsCached(t *testing.T) {
+	_, c, url := sandbox(t)
+	cacheDir := t.TempDir()
+	m := pane(t, c, url, cacheDir)
+	docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && m.Source() == docs.SourceLive }, nil)
+	cached, err := docs.LoadCache(cacheDir)
+	if err != nil || cached == nil {
+		t.Fatalf("no cache written: %v", err)
+	}
+	emb, _ := docs.LoadEmbedded(os.DirFS("../../api"))
+	if cached.Index.Version != emb.Index.Version || cached.Origin != url || cached.FetchedAt.IsZero() || len(cached.Pages) != len(emb.Pages) {
+		t.Fatalf("cache = version %s origin %s at %v, %d pages", cached.Index.Version, cached.Origin, cached.FetchedAt, len(cached.Pages))
+	}
+	if !strings.Contains(commontest.Plain(m.View()), "live from") {
+		t.Errorf("live copy not labelled:\n%s", commontest.Plain(m.View()))
+	}
+}

@@ -1,0 +1,85 @@
+package docs
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+)
+
+// TestGoldenRender pins the notty rendering (what NO_COLOR users and
+// `pmdev docs | less` get) of a hand-written and a generated page at 80 and
+// 120 columns. Refresh with `go test ./tui/docs -run Golden -update`.
+func TestGoldenRender(t *testing.T) {
+	lib := testAPI()
+	for _, slug := range []string{"authentication", "emails"} {
+		for _, w := range []int{80, 120} {
+			t.Run(fmt.Sprintf("%s_%d", slug, w), func(t *testing.T) {
+				md, links := Prepare(lib.Pages[slug], LangCurl, "https://api.penguinmails.com")
+				out, err := RenderMarkdown(md, w, StyleNoTTY)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, l := range strings.Split(out, "\n") {
+					if ansi.StringWidth(l) > w {
+						t.Fatalf("line %d is %d cells wide, more than %d: %q", i, ansi.StringWidth(l), w, l)
+					}
+				}
+				if strings.Contains(out, "\x1b") {
+					t.Fatal("notty render contains escape sequences")
+				}
+				var b strings.Builder
+				b.WriteString(out)
+				for _, l := range links {
+					fmt.Fprintf(&b, "[%d] %s -> %s\n", l.N, l.Text, l.Target)
+				}
+				golden.RequireEqual(t, b.String())
+			})
+		}
+	}
+}
+
+// TestGoldenView pins the pane itself at the console's two reference sizes.
+func TestGoldenView(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			m := newPane(t, size[0], size[1])
+			m.lib.Index.Version = "1.0.0+golden" // the real one changes with every docs edit
+			m.lib.Index.UpdatedAt = commontest.Now
+			Drive(t, m, m.open("emails", "", true), func() bool { return m.Loaded() && m.curKey.version == "1.0.0+golden" }, nil)
+			view := m.View()
+			if got := strings.Count(view, "\n") + 1; got != size[1] {
+				t.Fatalf("view has %d lines, want %d", got, size[1])
+			}
+			for i, l := range strings.Split(view, "\n") {
+				if ansi.StringWidth(l) > size[0] {
+					t.Fatalf("line %d is %d cells wide", i, ansi.StringWidth(l))
+				}
+			}
+			commontest.Golden(t, view)
+		})
+	}
+}
+
+func TestCompactANSIKeepsText(t *testing.T) {
+	lib := testAPI()
+	out, err := RenderMarkdown(Expand(lib.Pages["api-keys"], LangGo, "http://x"), 100, StyleDark)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shrunk := 0
+	for _, l := range strings.Split(out, "\n") {
+		c := compactANSI(l)
+		if strings.TrimRight(ansi.Strip(c), " ") != strings.TrimRight(ansi.Strip(l), " ") {
+			t.Fatalf("text changed:\n%q\n%q", ansi.Strip(l), ansi.Strip(c))
+		}
+		shrunk += len(l) - len(c)
+	}
+	if shrunk < len(out)/3 {
+		t.Errorf("compaction saved only %d of %d bytes", shrunk, len(out))
+	}
+}

@@ -1,0 +1,32 @@
+package usage
+
+import "github.com/penguinmails/pmdev/tui/common"
+
+// byKey renders the usage by key table; enter filters by the selected key.
+func (m *Model) byKey(w int) block {
+	s := m.ctx.Styles
+	rows := m.data.ByKey
+	hint := "enter filters by key"
+	if m.keyID != "" {
+		hint = "filtered · k to change"
+	}
+	head := m.heading(secByKey, "Usage by key", hint)
+	if len(rows) == 0 {
+		return block{lines: []string{head, s.Muted.Render("  no key made requests in this range")}, rowTop: -1}
+	}
+	const nw, rw, uw = 9, 8, 15
+	kw := max(w-2-nw-rw-uw-3, 10)
+	header := "  " + fit("Key", kw) + " " + fitRight("Requests", nw) + " " + fitRight("Success", rw) + " " + fitRight("Last used", uw)
+	now := m.now()
+	lines := []string{clip(head, w)}
+	lines = append(lines, m.tableRows(tblByKey, m.focus == secByKey, header, func(i int) string {
+		k := rows[i]
+		name := common.Sanitize(k.Name)
+		if k.KeyID == m.keyID {
+			name = "● " + name
+		}
+		return "  " + fit(name, kw) + " " + fitRight(thousands(k.Requests), nw) + " " + fitRight(pct(k.SuccessRate), rw) + " " +
+			fitRight(common.Ago(k.LastUsed, now), uw)
+	})...)
+	return block{lines: lines, rowTop: 2}
+}
