@@ -30,7 +30,7 @@ func registerSSHFlags(fs *flag.FlagSet, o *sshOptions) {
 func registerSSHLimitFlags(fs *flag.FlagSet, o *sshOptions, prefix string) {
 	fs.DurationVar(&o.IdleTimeout, prefix+"idle-timeout", defaultSSHIdleTimeout, "end an SSH session after this long without input (negative: never)")
 	fs.IntVar(&o.MaxSessions, prefix+"max-sessions", defaultSSHMaxSessions, "maximum concurrent SSH sessions")
-	fs.IntVar(&o.MaxPerUser, prefix+"max-sessions-per-user", defaultSSHMaxPerUser, "maximum concurrent SSH sessions of one user or profile")
+	fs.IntVar(&o.MaxPerUser, prefix+"max-sessions-per-user", defaultSSHMaxPerUser, "maximum concurrent SSH sessions of one user (gateway: of one key)")
 	fs.StringVar(&o.AuditLog, prefix+"audit-log", "", `SSH session audit log, JSON lines ("-" for stderr; default: ssh-audit.log next to the host key)`)
 }
 
@@ -38,7 +38,6 @@ func registerSSHLimitFlags(fs *flag.FlagSet, o *sshOptions, prefix string) {
 // PenguinMails API, each authorized key mapped to a profile's token.
 func runSSHGateway(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("pmdev ssh-gateway", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var o sshOptions
 	var apiURL, identities, logPath string
 	fs.StringVar(&o.Addr, "listen", ":2222", "SSH listen address")
@@ -48,20 +47,17 @@ func runSSHGateway(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&logPath, "log", "", "operational log file (default stderr)")
 	registerSSHLimitFlags(fs, &o, "")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: pmdev ssh-gateway --api-url URL --identities FILE [--listen :2222] [flags]")
+		fmt.Fprintln(fs.Output(), "Usage: pmdev ssh-gateway --api-url URL --identities FILE [--listen :2222] [flags]\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if err := checkAPIURL(apiURL); err != nil {
-		return err
+		return usagef("pmdev ssh-gateway: %v", err)
 	}
 	if identities == "" {
-		return errors.New("--identities FILE is required")
+		return usagef("pmdev ssh-gateway: --identities FILE is required")
 	}
 	ids, err := loadGatewayIdentities(identities, os.Getenv)
 	if err != nil {

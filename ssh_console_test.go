@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,7 +42,11 @@ func TestSSHRealConsoleTwentySessionsRequestRate(t *testing.T) {
 		t.Skip("measures for several seconds")
 	}
 	const sessions = 20
-	const window = 4 * time.Second
+	window := 4 * time.Second
+	// A longer window also catches the slower sources (keys 30 s, usage 15 s).
+	if d, err := time.ParseDuration(os.Getenv("PMDEV_SSH_MEASURE_WINDOW")); err == nil && d > window {
+		window = d
+	}
 	env := newSSHEnv(t, nil, func(o *sshOptions) { o.MaxPerUser = sessions })
 	openConsoles(t, env, sessions, 4, "admin@acme.test")
 	// Let the start-up burst settle, then measure steady polling.
@@ -62,9 +67,9 @@ func TestSSHRealConsoleTwentySessionsRequestRate(t *testing.T) {
 	t.Logf("%d consoles over %v: sessions made %d GETs (%.1f/s); API received %d requests (%.2f/s): %s",
 		sessions, window, served, float64(served)/window.Seconds(), upstream, float64(upstream)/window.Seconds(), strings.Join(paths, " "))
 	rl := after["/api/v1/platform/rate-limits"] - before["/api/v1/platform/rate-limits"]
-	// Unshared, 20 consoles polling rate limits every 2-3 s would send 30-40 in 4 s.
-	if rl > 6 {
-		t.Fatalf("API saw %d rate-limit requests in %v from %d consoles; one poller would send about 2", rl, window, sessions)
+	// Unshared, 20 consoles polling rate limits every 2-3 s send 7-10 a second; one poller 0.3-0.5.
+	if limit := int(window.Seconds()*0.6) + 2; rl > limit {
+		t.Fatalf("API saw %d rate-limit requests in %v from %d consoles; want at most %d", rl, window, sessions, limit)
 	}
 	if served < int64(sessions) {
 		t.Fatalf("sessions made only %d GETs: are they polling?", served)

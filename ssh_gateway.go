@@ -43,7 +43,8 @@ func (g *gatewayIdentities) Resolve(_ context.Context, key gossh.PublicKey) (*ss
 		return nil, errUnknownKey
 	}
 	tok := k.Profile.token
-	return &sshIdentity{Name: k.Profile.Name, Fingerprint: k.Fingerprint,
+	// Many people may share a profile; each key is one person for the cap.
+	return &sshIdentity{Name: k.Profile.Name, Holder: k.Fingerprint, Fingerprint: k.Fingerprint,
 		Token: func(context.Context) (string, error) { return tok, nil }}, nil
 }
 
@@ -90,6 +91,11 @@ func parseGatewayIdentities(path string, getenv func(string) string) (map[string
 	if err != nil {
 		return nil, fmt.Errorf("identities file: %w", err)
 	}
+	return parseIdentities(data, path, getenv)
+}
+
+// parseIdentities parses the identities file's content (path is for messages).
+func parseIdentities(data []byte, path string, getenv func(string) string) (map[string]gatewayKey, error) {
 	keys := map[string]gatewayKey{}
 	profiles := map[string]*gatewayProfile{}
 	sc := bufio.NewScanner(bytes.NewReader(data))

@@ -58,6 +58,22 @@ func TestGatewayIdentitiesFile(t *testing.T) {
 		t.Fatalf("unknown key: %v", err)
 	}
 
+	// Reload (SIGHUP): a removed line stops resolving; a broken file keeps the last good set.
+	writeFile(t, filepath.Join(dir, "ids"), identitiesLine(`profile="ops",token-env="PM_OPS_TOKEN"`, ops), 0o600)
+	if n, err := ids.reload(); err != nil || n != 1 {
+		t.Fatalf("reload: %d keys, %v", n, err)
+	}
+	if _, err := ids.Resolve(context.Background(), ci.signer.PublicKey()); err != errUnknownKey {
+		t.Fatalf("removed key still resolves: %v", err)
+	}
+	writeFile(t, filepath.Join(dir, "ids"), []byte("garbage"), 0o600)
+	if _, err := ids.reload(); err == nil {
+		t.Fatal("broken file reloaded")
+	}
+	if _, err := ids.Resolve(context.Background(), ops.signer.PublicKey()); err != nil {
+		t.Fatalf("last good set lost: %v", err)
+	}
+
 	bad := map[string]struct {
 		content []byte
 		mode    os.FileMode
@@ -137,6 +153,12 @@ func TestGatewayServesConsoleForRemoteAPI(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	for !strings.Contains(stderr.String(), "profile ok") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no start-up check of the profile token in the log:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	ts := openTerm(t, mustDial(t, addr, opsKey), 100, 30, nil)
 	ts.waitFor(t, "admin@acme.test") // the console's status bar names the signed-in user
 
@@ -168,4 +190,43 @@ func TestGatewayRefusesToStartWithOpenIdentities(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("err %v, want a refusal naming chmod 600", err)
 	}
+}
+
+func TestGatewayRejectedTokenExplainsAndExits(t *testing.T) {
+	api := newTestAPI(t)
+	k := newTestKey(t, "ops")
+	p := writeFile(t, filepath.Join(t.TempDir(), "ids"), identitiesLine(`profile="stale",token-env="TOK"`, k), 0o600)
+	ids, err := loadGatewayIdentities(p, func(string) string { return "pm_pat_revokedrevokedrevoked" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := startTestSSH(t, api, ids, newStubConsole, nil)
+	ts := openTerm(t, mustDial(t, env.addr, k), 80, 24, nil)
+	if code := ts.wait(t); code == 0 {
+		t.Fatal("session with a rejected token exited 0")
+	}
+	if !strings.Contains(ts.screenText(), `refused the credential of profile "stale" (HTTP 401)`) || strings.Contains(ts.screenText(), "stub-console") {
+		t.Fatalf("screen: %q", ts.screenText())
+	}
+	waitAudit(t, env.audit, `"reason":"api"`)
+}
+
+// FuzzGatewayIdentities: any file content parses or fails with an error, and
+// every key it accepts has a profile and a token.
+func FuzzGatewayIdentities(f *testing.F) {
+	k := newTestKey(f, "seed")
+	f.Add(identitiesLine(`profile="ops",token-env="T"`, k))
+	f.Add(identitiesLine(`profile="a\"b",token-env="T",token-file="/x"`, k))
+	f.Add([]byte("# comment\n\nprofile= ssh-ed25519"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		keys, err := parseIdentities(data, "fuzz", func(string) string { return "pm_pat_fuzz" })
+		if err != nil {
+			return
+		}
+		for fp, gk := range keys {
+			if fp == "" || gk.Profile == nil || gk.Profile.Name == "" || gk.Profile.token == "" {
+				t.Fatalf("accepted incomplete entry %q: %+v", fp, gk)
+			}
+		}
+	})
 }

@@ -41,7 +41,7 @@ func (r *serverIdentities) Resolve(ctx context.Context, key gossh.PublicKey) (*s
 	mint := &mintedToken{ttl: r.ttl, mint: func(ctx context.Context, ttl time.Duration) (string, error) {
 		return r.srv.MintToken(ctx, email, ttl)
 	}}
-	return &sshIdentity{Name: me.Email, Fingerprint: fp, Token: mint.Token, Me: &me,
+	return &sshIdentity{Name: me.Email, Holder: me.Email, Fingerprint: fp, Token: mint.Token, Me: &me,
 		Opened: func(ctx context.Context) error { return r.srv.TouchSSHKey(ctx, fp) }}, nil
 }
 

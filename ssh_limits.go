@@ -32,7 +32,7 @@ func (l *sessionLimiter) acquire(user string) (release func(), err error) {
 		return nil, fmt.Errorf("%w: %d sessions are open, the maximum; try again later", errServerFull, l.max)
 	}
 	if l.byUser[user] >= l.perUser {
-		return nil, fmt.Errorf("%w: %s already has the maximum of %d open; close one first", errUserFull, user, l.perUser)
+		return nil, fmt.Errorf("%w: you already have the maximum of %d open; close one first", errUserFull, l.perUser)
 	}
 	l.total++
 	l.byUser[user]++

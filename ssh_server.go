@@ -100,7 +100,8 @@ func (o *sshOptions) setDefaults() {
 
 // sshIdentity is who a public key signs in as.
 type sshIdentity struct {
-	Name        string // user email (server) or profile (gateway); the per-user cap counts by it
+	Name        string // user email (server) or profile (gateway), for the audit log
+	Holder      string // whom the per-user cap counts: the user (server) or the key (gateway)
 	Fingerprint string // SHA256:… of the key
 	Token       client.TokenSource
 	Me          *models.Me // known up front by the server; the gateway asks the API
@@ -183,6 +184,12 @@ func startSSHService(ctx context.Context, res identityResolver, apiBaseURL strin
 		func(srv *ssh.Server) error {
 			srv.AddHostKey(signer)
 			srv.HandshakeTimeout = sshHandshakeTimeout
+			if opts.IdleTimeout > 0 {
+				// Backstop for connections without a session (ssh -N). A
+				// quarter longer than the session timeout (checked every
+				// tenth of it), so a session always ends with its message.
+				srv.IdleTimeout = opts.IdleTimeout + opts.IdleTimeout/4
+			}
 			srv.ConnectionFailedCallback = s.connectionFailed
 			srv.ConnectionCloseCallback = func(c net.Conn) { s.offered.take(c.RemoteAddr().String()) }
 			return nil
@@ -232,7 +239,6 @@ func sharedTTLs(r common.Refresh) map[string]time.Duration {
 		"/api/v1/platform/api-keys/":         time.Second, // one key's details and security: on demand
 		"/api/v1/platform/webhooks":          window(r.Webhooks),
 		"/api/v1/platform/webhooks/":         time.Second,
-		"/api/v1/me":                         window(2 * time.Second),
 		"/api/v1/docs":                       time.Minute,
 	}
 }
@@ -399,7 +405,7 @@ func (s *sshService) sessionMiddleware(next ssh.Handler) ssh.Handler {
 			wish.Fatalln(sess, "pmdev: this key is not registered.")
 			return
 		}
-		release, err := s.limits.acquire(id.Name)
+		release, err := s.limits.acquire(id.Holder)
 		if err != nil {
 			s.audit.refused(id.Name, sess.User(), id.Fingerprint, remote, limitReason(err))
 			wish.Fatalln(sess, "pmdev: "+err.Error())
@@ -454,8 +460,11 @@ func (s *sshService) prepare(ctx context.Context, id *sshIdentity) (*sessionStat
 		defer cancel()
 		got, err := boot.Me(mctx)
 		if err != nil {
-			s.log.Warn("ssh identity lookup", "profile", id.Name, "err", err)
-			return nil, fmt.Errorf("the API did not accept the credential of %q; ask the operator (%s).", id.Name, shortAPIError(err))
+			s.log.Warn("ssh identity lookup", "profile", id.Name, "err", shortAPIError(err))
+			if e, ok := client.AsError(err); ok && e.Status > 0 {
+				return nil, fmt.Errorf("the API refused the credential of profile %q (HTTP %d); ask the operator", id.Name, e.Status)
+			}
+			return nil, errors.New("cannot reach the API right now; try again later")
 		}
 		me = got
 	}

@@ -555,6 +555,16 @@ func TestSSHIdleTimeoutEndsSession(t *testing.T) {
 		t.Fatalf("no idle message: %q", tail(ts.screenText(), 300))
 	}
 	waitAudit(t, env.audit, `"reason":"idle"`)
+
+	// A connection that never opens a session is closed too.
+	bare := mustDial(t, env.addr, env.api.admin)
+	closed := make(chan error, 1)
+	go func() { closed <- bare.Wait() }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a connection without sessions outlived the idle timeout")
+	}
 }
 
 func TestSSHSessionLimits(t *testing.T) {
@@ -568,7 +578,7 @@ func TestSSHSessionLimits(t *testing.T) {
 	if code := again.wait(t); code == 0 {
 		t.Fatal("second session of the same user accepted")
 	}
-	if !strings.Contains(again.screenText(), "already has the maximum of 1 open") {
+	if !strings.Contains(again.screenText(), "already have the maximum of 1 open") {
 		t.Fatalf("per-user refusal: %q", again.screenText())
 	}
 

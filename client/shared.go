@@ -48,10 +48,17 @@ type SharedCache struct {
 	group singleflight.Group
 
 	mu     sync.Mutex
-	scopes map[string]map[string]*sharedEntry
+	scopes map[string]*sharedScope
 
 	upstream atomic.Int64
 	served   atomic.Int64
+}
+
+// sharedScope holds one scope's answers. gen counts writes: an answer
+// fetched before a write must not be stored after it.
+type sharedScope struct {
+	gen     uint64
+	entries map[string]*sharedEntry
 }
 
 type sharedEntry struct {
@@ -85,7 +92,7 @@ func NewSharedCache(o SharedOptions) *SharedCache {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &SharedCache{o: o, scopes: map[string]map[string]*sharedEntry{}}
+	return &SharedCache{o: o, scopes: map[string]*sharedScope{}}
 }
 
 // Stats returns the counters.
@@ -130,7 +137,7 @@ func (c *SharedCache) roundTrip(scope string, req *http.Request) (*http.Response
 	c.served.Add(1)
 	key := req.URL.String()
 	now := c.o.Now()
-	if e := c.lookup(scope, key); e != nil && now.Before(e.expires) {
+	if e, _ := c.lookup(scope, key); e != nil && now.Before(e.expires) {
 		return e.response(req), nil
 	}
 	v, err, shared := c.group.Do(scope+"\x00"+key, func() (any, error) {
@@ -157,7 +164,7 @@ func (c *SharedCache) fetch(scope, key string, req *http.Request) (*sharedEntry,
 	defer cancel()
 	up := req.Clone(ctx)
 	up.Header.Del("If-None-Match")
-	stale := c.lookup(scope, key)
+	stale, gen := c.lookup(scope, key)
 	if stale != nil && stale.etag != "" {
 		up.Header.Set("If-None-Match", stale.etag)
 	}
@@ -170,7 +177,7 @@ func (c *SharedCache) fetch(scope, key string, req *http.Request) (*sharedEntry,
 	if resp.StatusCode == http.StatusNotModified && stale != nil {
 		fresh := *stale
 		fresh.expires = c.o.Now().Add(c.ttl(req.URL.Path))
-		c.store(scope, key, &fresh)
+		c.store(scope, key, &fresh, gen)
 		return &fresh, nil
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.o.MaxBody+1))
@@ -183,7 +190,7 @@ func (c *SharedCache) fetch(scope, key string, req *http.Request) (*sharedEntry,
 	e := &sharedEntry{status: resp.StatusCode, header: resp.Header.Clone(), body: body, etag: resp.Header.Get("ETag")}
 	if resp.StatusCode == http.StatusOK {
 		e.expires = c.o.Now().Add(c.ttl(req.URL.Path))
-		c.store(scope, key, e)
+		c.store(scope, key, e, gen)
 	}
 	return e, nil
 }
@@ -207,20 +214,30 @@ func (c *SharedCache) ttl(path string) time.Duration {
 	return best
 }
 
-func (c *SharedCache) lookup(scope, key string) *sharedEntry {
+// lookup returns the entry for key (nil when none) and the scope's generation.
+func (c *SharedCache) lookup(scope, key string) (*sharedEntry, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.scopes[scope][key]
+	sc := c.scopes[scope]
+	if sc == nil {
+		return nil, 0
+	}
+	return sc.entries[key], sc.gen
 }
 
-func (c *SharedCache) store(scope, key string, e *sharedEntry) {
+// store keeps e unless a write happened in the scope since generation gen.
+func (c *SharedCache) store(scope, key string, e *sharedEntry, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m := c.scopes[scope]
-	if m == nil {
-		m = map[string]*sharedEntry{}
-		c.scopes[scope] = m
+	sc := c.scopes[scope]
+	if sc == nil {
+		sc = &sharedScope{entries: map[string]*sharedEntry{}}
+		c.scopes[scope] = sc
 	}
+	if sc.gen != gen {
+		return
+	}
+	m := sc.entries
 	if len(m) >= c.o.MaxEntries {
 		now := c.o.Now()
 		for k, old := range m {
@@ -237,8 +254,14 @@ func (c *SharedCache) store(scope, key string, e *sharedEntry) {
 
 func (c *SharedCache) invalidate(scope string) {
 	c.mu.Lock()
-	delete(c.scopes, scope)
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	sc := c.scopes[scope]
+	if sc == nil {
+		sc = &sharedScope{entries: map[string]*sharedEntry{}}
+		c.scopes[scope] = sc
+	}
+	sc.gen++
+	clear(sc.entries)
 }
 
 // response builds a private copy of e for req; a matching If-None-Match gets a 304.

@@ -171,3 +171,22 @@ func TestAuthTransportAddsTokenAndHeaders(t *testing.T) {
 		t.Fatalf("auth %q fp %q", gotAuth, gotFP)
 	}
 }
+
+func TestSharedCacheDropsAnswersFetchedBeforeAWrite(t *testing.T) {
+	var hits atomic.Int64
+	gate := make(chan struct{})
+	srv := sharedTestServer(t, &hits, gate)
+	c := NewSharedCache(SharedOptions{DefaultTTL: time.Hour})
+	rt := c.Scope("t1|admin")
+	url := srv.URL + "/api/v1/platform/api-keys"
+	done := make(chan struct{})
+	go func() { get(t, rt, url, "pm_pat_a", ""); close(done) }()
+	time.Sleep(50 * time.Millisecond) // the GET is now waiting upstream
+	c.invalidate("t1|admin")          // what a POST in another session does
+	close(gate)
+	<-done
+	get(t, rt, url, "pm_pat_a", "")
+	if got := hits.Load(); got != 2 {
+		t.Fatalf("a list fetched before the write was reused: hits = %d, want 2", got)
+	}
+}

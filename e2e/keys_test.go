@@ -3,12 +3,13 @@ package e2e_test
 import (
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/e2e"
 )
 
 var (
@@ -18,60 +19,21 @@ var (
 
 // TestKeysCreateUseRevoke runs the real binary on the sandbox in tmux: it
 // creates a key in the Keys pane, reads it off the screen, proves it sends
-// email over HTTP, revokes it by typing its name, and proves it is refused.
+// email over HTTP, writes it to .env, revokes it by typing its name, and
+// proves it is refused.
 func TestKeysCreateUseRevoke(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "pmdev")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	sock := "pmdev-keys-e2e"
-	tmux := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	work := filepath.Join(dir, "work")
-	if err := os.MkdirAll(work, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	env := "XDG_DATA_HOME=" + dir + "/data XDG_CONFIG_HOME=" + dir + "/cfg XDG_CACHE_HOME=" + dir + "/cache"
-	tmux("new-session", "-d", "-s", "k", "-x", "120", "-y", "36", "cd "+work+" && env "+env+" "+bin+" --sandbox-traffic=false")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", sock, "kill-server").Run() })
+	work := t.TempDir()
+	s := e2e.StartIn(t, work, []string{"--sandbox-traffic=false"}, nil)
+	s.Redact = keysPlainRe
 
-	capture := func() string { return tmux("capture-pane", "-p", "-t", "k") }
-	waitFor := func(what string, ok func(string) bool) string {
-		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for {
-			s := capture()
-			if ok(s) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s; screen:\n%s", what, keysPlainRe.ReplaceAllString(s, "pm_…"))
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	has := func(sub string) func(string) bool { return func(s string) bool { return strings.Contains(s, sub) } }
-
-	waitFor("console", has("Overview"))
-	tmux("send-keys", "-t", "k", "2")
-	waitFor("keys list", has("API Keys"))
-	tmux("send-keys", "-t", "k", "n")
-	waitFor("wizard", has("Create API Key"))
-	tmux("send-keys", "-t", "k", "-l", "E2E tmux key")
-	tmux("send-keys", "-t", "k", "Enter", "Enter", "Enter", "Enter")
-	screen := waitFor("show-once modal", func(s string) bool { return keysPlainRe.MatchString(s) })
+	s.WaitFor("Overview", 45*time.Second) // the first run seeds the sandbox
+	s.SendKeys("2")
+	s.WaitFor("API Keys", 15*time.Second)
+	s.SendKeys("n")
+	s.WaitFor("Create API Key", 15*time.Second)
+	s.SendKeys("-l", "E2E tmux key")
+	s.SendKeys("Enter", "Enter", "Enter", "Enter")
+	screen := s.WaitMatch(keysPlainRe, 15*time.Second)
 	key := keysPlainRe.FindString(screen)
 	base := keysURLRe.FindString(screen)
 	if base == "" {
@@ -81,18 +43,33 @@ func TestKeysCreateUseRevoke(t *testing.T) {
 		t.Fatalf("new key: status %d, want 200", code)
 	}
 
-	tmux("send-keys", "-t", "k", "Enter")
-	waitFor("close confirmation", has("will not be shown again"))
-	tmux("send-keys", "-t", "k", "y")
-	screen = waitFor("list", has("API Keys"))
+	// w writes the key to .env in the working directory, readable only by us.
+	s.SendKeys("w")
+	s.WaitFor("written to", 15*time.Second)
+	env := filepath.Join(work, ".env")
+	st, err := os.Stat(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf(".env mode %v, want 0600", st.Mode().Perm())
+	}
+	if b, _ := os.ReadFile(env); !strings.Contains(string(b), "PENGUINMAILS_API_KEY="+key+"\n") {
+		t.Fatal(".env does not hold the shown key")
+	}
+
+	s.SendKeys("Enter")
+	s.WaitFor("will not be shown again", 15*time.Second)
+	s.SendKeys("y")
+	screen = s.WaitGone("will not be shown again", 15*time.Second)
 	if keysPlainRe.MatchString(screen) {
 		t.Fatal("plaintext still on screen after the modal closed")
 	}
-	tmux("send-keys", "-t", "k", "D")
-	waitFor("revoke confirmation", has("Type the key name"))
-	tmux("send-keys", "-t", "k", "-l", "E2E tmux key")
-	tmux("send-keys", "-t", "k", "Enter")
-	waitFor("revoked row", has("Revoked E2E tmux key"))
+	s.SendKeys("D")
+	s.WaitFor("Type the key name", 15*time.Second)
+	s.SendKeys("-l", "E2E tmux key")
+	s.SendKeys("Enter")
+	s.WaitFor("Revoked E2E tmux key", 15*time.Second)
 	if code := keysSend(t, base, key); code != http.StatusUnauthorized {
 		t.Fatalf("revoked key: status %d, want 401", code)
 	}

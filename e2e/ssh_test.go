@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ import (
 func TestSSHWithOpenSSHClient(t *testing.T) {
 	requireSSHTools(t)
 	dir := t.TempDir()
-	bin := buildPmdev(t, dir)
+	bin := pmdevBinary(t)
 	key := filepath.Join(dir, "id_ed25519")
 	run(t, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "e2e@test", "-f", key)
 	db := filepath.Join(dir, "pm.db")
@@ -36,8 +37,13 @@ func TestSSHWithOpenSSHClient(t *testing.T) {
 	hostKey := filepath.Join(dir, "host_ed25519")
 	knownHosts := filepath.Join(dir, "known_hosts")
 	sshPort := freePort(t)
+	// The server's working directory: nothing a remote user does may write there.
+	serverDir := filepath.Join(dir, "srv")
+	if err := os.Mkdir(serverDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	for round, strict := range []string{"no", "yes"} {
-		stop := startProc(t, bin, env, sshPort, "server", "--db", db, "--addr", "127.0.0.1:0",
+		stop := startProcIn(t, serverDir, bin, env, sshPort, "server", "--db", db, "--addr", "127.0.0.1:0",
 			"--ssh-addr", fmt.Sprintf("127.0.0.1:%d", sshPort), "--ssh-host-key", hostKey)
 		tm := newTmux(t, fmt.Sprintf("pmdev-ssh-e2e-%d-%d", os.Getpid(), round))
 		tm.start(t, "ssh", "-p", fmt.Sprint(sshPort), "-i", key, "-o", "IdentitiesOnly=yes",
@@ -47,9 +53,12 @@ func TestSSHWithOpenSSHClient(t *testing.T) {
 		tm.waitFor(t, "dev@acme.test")
 		tm.sendKeys(t, "2") // the Keys tab works for a developer
 		tm.waitFor(t, "API Keys")
+		if round == 0 {
+			createKeyOverSSH(t, tm, serverDir)
+		}
 		tm.sendKeys(t, "q")
 		if code := tm.waitExit(t); code != 0 {
-			t.Fatalf("ssh exited with %d after q; screen:\n%s", code, tm.capture())
+			t.Fatalf("ssh exited with %d after q; screen:\n%s", code, tm.shown())
 		}
 		stop()
 	}
@@ -57,24 +66,97 @@ func TestSSHWithOpenSSHClient(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("host key %v mode %v", err, fi)
 	}
+
+	// The key is listed with its last use; once removed, OpenSSH is refused.
+	fpOut, err := exec.Command("ssh-keygen", "-l", "-E", "sha256", "-f", key+".pub").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := strings.Fields(string(fpOut))[1]
+	pmdev := func(args ...string) string {
+		c := exec.Command(bin, args...)
+		c.Env = env
+		out, err := c.CombinedOutput()
+		if err != nil {
+			t.Fatalf("pmdev %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	if list := pmdev("server", "users", "ssh-keys", "list", "--db", db); !strings.Contains(list, fp) || strings.Contains(list, "never") {
+		t.Fatalf("ssh-keys list does not show %s as used:\n%s", fp, list)
+	}
+	pmdev("server", "users", "ssh-keys", "remove", "--db", db, fp)
+	stop := startProcIn(t, serverDir, bin, env, sshPort, "server", "--db", db, "--addr", "127.0.0.1:0",
+		"--ssh-addr", fmt.Sprintf("127.0.0.1:%d", sshPort), "--ssh-host-key", hostKey)
+	defer stop()
+	refused := exec.Command("ssh", "-p", fmt.Sprint(sshPort), "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+		"-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile="+knownHosts, "-T", "dev@127.0.0.1")
+	out, err := refused.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "Permission denied (publickey)") {
+		t.Fatalf("removed key: err %v, output %s", err, out)
+	}
 }
 
+var plainKeyRe = regexp.MustCompile(`pm_live_[A-Za-z0-9]{20,}`)
+
+// createKeyOverSSH creates a key in the console: the copy (OSC 52) must reach
+// the client's terminal (tmux's buffer), and "write .env" must not write on
+// the server.
+func createKeyOverSSH(t *testing.T, tm *tmux, serverDir string) {
+	t.Helper()
+	tm.sendKeys(t, "n")
+	tm.waitFor(t, "Create API Key")
+	tm.sendKeys(t, "-l", "over ssh")
+	tm.sendKeys(t, "Enter", "Enter", "Enter", "Enter")
+	tm.waitFor(t, "API Key Created")
+	key := plainKeyRe.FindString(tm.capture())
+	if key == "" {
+		t.Fatal("no key on the show-once screen")
+	}
+	tm.sendKeys(t, "c")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		buf, _ := tm.cmd("show-buffer").Output()
+		if strings.Contains(string(buf), key) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the copied key never reached the client's clipboard (tmux buffer)")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tm.sendKeys(t, "w")
+	tm.waitFor(t, "disabled over SSH")
+	if entries, _ := os.ReadDir(serverDir); len(entries) > 0 {
+		t.Fatalf("the session wrote %s on the server", entries[0].Name())
+	}
+	tm.sendKeys(t, "Enter")
+	tm.waitFor(t, "will not be shown again")
+	tm.sendKeys(t, "y")
+	tm.waitFor(t, "over ssh")
+}
+
+// requireSSHTools skips without tmux or OpenSSH, except in CI, where the
+// real ssh client is part of what is tested.
 func requireSSHTools(t *testing.T) {
 	t.Helper()
 	for _, tool := range []string{"tmux", "ssh", "ssh-keygen"} {
 		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is required in CI", tool)
+			}
 			t.Skipf("%s not installed", tool)
 		}
 	}
 }
 
-func buildPmdev(t *testing.T, dir string) string {
+// pmdevBinary is the binary TestMain built (e2e.BuildBinary records it in
+// PMDEV_E2E_BIN).
+func pmdevBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(dir, "pmdev")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin := os.Getenv("PMDEV_E2E_BIN")
+	if bin == "" {
+		t.Fatal("no pmdev binary: e2e.BuildBinary did not run")
 	}
 	return bin
 }
@@ -99,6 +181,12 @@ func freePort(t *testing.T) int {
 // startProc runs pmdev with args until stop is called (SIGINT), once port accepts connections.
 func startProc(t *testing.T, bin string, env []string, port int, args ...string) (stop func()) {
 	t.Helper()
+	return startProcIn(t, "", bin, env, port, args...)
+}
+
+// startProcIn is startProc with the working directory wd.
+func startProcIn(t *testing.T, wd, bin string, env []string, port int, args ...string) (stop func()) {
+	t.Helper()
 	logPath := filepath.Join(t.TempDir(), "out.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -108,6 +196,7 @@ func startProc(t *testing.T, bin string, env []string, port int, args ...string)
 	logs := func() string { b, _ := os.ReadFile(logPath); return string(b) }
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
+	cmd.Dir = wd
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -154,7 +243,7 @@ func startProc(t *testing.T, bin string, env []string, port int, args ...string)
 func TestSSHGatewayWithOpenSSHClient(t *testing.T) {
 	requireSSHTools(t)
 	dir := t.TempDir()
-	bin := buildPmdev(t, dir)
+	bin := pmdevBinary(t)
 	env := append(os.Environ(), "XDG_DATA_HOME="+filepath.Join(dir, "data"))
 	db := filepath.Join(dir, "pm.db")
 	add := exec.Command(bin, "server", "users", "add", "--db", db, "--email", "ops@acme.test", "--role", "admin", "--tenant", "Acme")
@@ -191,7 +280,7 @@ func TestSSHGatewayWithOpenSSHClient(t *testing.T) {
 	tm.waitFor(t, "ops@acme.test")
 	tm.sendKeys(t, "q")
 	if code := tm.waitExit(t); code != 0 {
-		t.Fatalf("ssh exited with %d; screen:\n%s", code, tm.capture())
+		t.Fatalf("ssh exited with %d; screen:\n%s", code, tm.shown())
 	}
 	stopGW()
 	audit, err := os.ReadFile(filepath.Join(dir, "audit.log"))
@@ -217,40 +306,40 @@ func (tm *tmux) cmd(args ...string) *exec.Cmd {
 	return exec.Command("tmux", append([]string{"-L", tm.name}, args...)...)
 }
 
+// exitMarker is printed in the pane when the program ends, with its status.
+const exitMarker = "SSH_E2E_EXIT"
+
 func (tm *tmux) start(t *testing.T, argv ...string) {
 	t.Helper()
-	args := append([]string{"new-session", "-d", "-s", tm.name, "-x", "100", "-y", "30"}, argv...)
-	// Keep the pane after ssh exits so its last screen and status can be read.
-	args = append(args, ";", "set-option", "-t", tm.name, "remain-on-exit", "on")
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	// The shell reports the exit status on screen (tmux's own pane status is
+	// not reliable) and keeps the pane open for the final capture.
+	script := strings.Join(quoted, " ") + "; echo " + exitMarker + " $?; sleep 600"
+	args := []string{"new-session", "-d", "-s", tm.name, "-x", "100", "-y", "30", "sh", "-c", script,
+		// Accept OSC 52 from the program, as a desktop terminal would.
+		";", "set-option", "-s", "set-clipboard", "on"}
 	if out, err := tm.cmd(args...).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v\n%s", err, out)
 	}
 }
 
-// waitExit waits for the pane's program to end and returns its exit status
-// (-1 when a signal ended it).
+var exitRe = regexp.MustCompile(exitMarker + ` (\d+)`)
+
+// waitExit waits for the program in the pane to end and returns its exit status.
 func (tm *tmux) waitExit(t *testing.T) int {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
-	var last string
 	for time.Now().Before(deadline) {
-		out, _ := tm.cmd("display-message", "-p", "-t", tm.name, "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}").Output()
-		last = strings.TrimSpace(string(out))
-		dead, rest, _ := strings.Cut(last, ":")
-		status, signal, _ := strings.Cut(rest, ":")
-		if dead == "1" {
-			if n, err := strconv.Atoi(status); err == nil {
-				return n
-			}
-			if signal != "" {
-				t.Logf("pane ended by signal %s", signal)
-				return -1
-			}
-			// tmux may mark the pane dead a moment before it has the status.
+		if m := exitRe.FindStringSubmatch(tm.capture()); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			return n
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("program in tmux did not exit (pane %q); screen:\n%s", last, tm.capture())
+	t.Fatalf("program in tmux did not exit; screen:\n%s", tm.shown())
 	return -1
 }
 
@@ -258,6 +347,9 @@ func (tm *tmux) capture() string {
 	out, _ := tm.cmd("capture-pane", "-p", "-t", tm.name).Output()
 	return string(out)
 }
+
+// shown is the screen for failure messages, with any plaintext key masked.
+func (tm *tmux) shown() string { return plainKeyRe.ReplaceAllString(tm.capture(), "pm_live_…") }
 
 func (tm *tmux) sendKeys(t *testing.T, keys ...string) {
 	t.Helper()
@@ -276,5 +368,5 @@ func (tm *tmux) waitFor(t *testing.T, want string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("timed out waiting for %q; screen:\n%s", want, tm.capture())
+	t.Fatalf("timed out waiting for %q; screen:\n%s", want, tm.shown())
 }

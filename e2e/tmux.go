@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -59,6 +60,9 @@ type Session struct {
 	socket string
 	// Home holds the session's XDG data/config/cache dirs.
 	Home string
+	// Redact, when set, hides its matches (secrets) in the screens that
+	// failed waits print.
+	Redact *regexp.Regexp
 }
 
 // Width and Height are the default terminal size of a session.
@@ -73,6 +77,13 @@ const (
 // session is killed when the test ends. Tests are skipped when tmux is
 // missing, except under CI=true where that is a failure.
 func Start(t testing.TB, args []string, env map[string]string) *Session {
+	t.Helper()
+	return StartIn(t, "", args, env)
+}
+
+// StartIn is Start with the program's working directory set to dir (files it
+// writes there, like .env, land in dir); "" keeps the test's directory.
+func StartIn(t testing.TB, dir string, args []string, env map[string]string) *Session {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -110,7 +121,11 @@ func Start(t testing.TB, args []string, env map[string]string) *Session {
 	script := shellJoin(cmdline) + "; echo " + ExitMarker + " $?; sleep 600"
 
 	s := &Session{t: t, socket: fmt.Sprintf("pmdev-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), Home: home}
-	s.tmux("new-session", "-d", "-s", "pmdev", "-x", fmt.Sprint(Width), "-y", fmt.Sprint(Height), "sh", "-c", script)
+	newSession := []string{"new-session", "-d", "-s", "pmdev", "-x", fmt.Sprint(Width), "-y", fmt.Sprint(Height)}
+	if dir != "" {
+		newSession = append(newSession, "-c", dir)
+	}
+	s.tmux(append(newSession, "sh", "-c", script)...)
 	// Keep the pane at the requested size even without a client attached.
 	s.tmux("set-option", "-t", "pmdev", "window-size", "manual")
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
@@ -152,6 +167,19 @@ func (s *Session) WaitFor(text string, timeout time.Duration) string {
 	return s.waitUntil(func(screen string) bool { return strings.Contains(screen, text) }, timeout, "for "+fmt.Sprintf("%q", text))
 }
 
+// WaitUntil polls until ok accepts the screen and returns that screen; what
+// names the condition in the failure message.
+func (s *Session) WaitUntil(what string, timeout time.Duration, ok func(screen string) bool) string {
+	s.t.Helper()
+	return s.waitUntil(ok, timeout, "for "+what)
+}
+
+// WaitMatch polls the screen until re matches and returns that screen.
+func (s *Session) WaitMatch(re *regexp.Regexp, timeout time.Duration) string {
+	s.t.Helper()
+	return s.waitUntil(re.MatchString, timeout, "for /"+re.String()+"/")
+}
+
 // WaitGone polls until text is no longer on the screen.
 func (s *Session) WaitGone(text string, timeout time.Duration) string {
 	s.t.Helper()
@@ -168,6 +196,9 @@ func (s *Session) waitUntil(ok func(string) bool, timeout time.Duration, what st
 			return screen
 		}
 		if time.Now().After(deadline) {
+			if s.Redact != nil {
+				screen = s.Redact.ReplaceAllString(screen, "[redacted]")
+			}
 			s.t.Fatalf("waited %v %s; screen:\n%s", timeout, what, screen)
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -7,14 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/e2e"
 )
 
 var whSecretRe = regexp.MustCompile(`whsec_[A-Za-z0-9+/]{40,}={0,2}`)
@@ -24,9 +23,6 @@ var whSecretRe = regexp.MustCompile(`whsec_[A-Za-z0-9+/]{40,}={0,2}`)
 // the show-once secret off the screen, sends a test event and sees it
 // delivered, and checks the receiver got a request signed with that secret.
 func TestWebhooksCreateAndTest(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed")
-	}
 	type got struct {
 		header http.Header
 		body   []byte
@@ -42,60 +38,23 @@ func TestWebhooksCreateAndTest(t *testing.T) {
 	}))
 	defer rv.Close()
 
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "pmdev")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	sock := "pmdev-webhooks-e2e"
-	tmux := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	work := filepath.Join(dir, "work")
-	if err := os.MkdirAll(work, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	env := "XDG_DATA_HOME=" + dir + "/data XDG_CONFIG_HOME=" + dir + "/cfg XDG_CACHE_HOME=" + dir + "/cache"
-	tmux("new-session", "-d", "-s", "w", "-x", "120", "-y", "36", "cd "+work+" && env "+env+" "+bin+" --sandbox-traffic=false")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", sock, "kill-server").Run() })
+	s := e2e.StartIn(t, t.TempDir(), []string{"--sandbox-traffic=false"}, nil)
+	s.Redact = whSecretRe
+	const wait = 20 * time.Second
+	keys := s.SendKeys
 
-	capture := func() string { return tmux("capture-pane", "-p", "-t", "w") }
-	waitFor := func(what string, ok func(string) bool) string {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			s := capture()
-			if ok(s) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s; screen:\n%s", what, whSecretRe.ReplaceAllString(s, "whsec_…"))
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	has := func(sub string) func(string) bool { return func(s string) bool { return strings.Contains(s, sub) } }
-	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "w"}, k...)...) }
-
-	waitFor("console", has("Overview"))
+	s.WaitFor("Overview", 45*time.Second) // the first run seeds the sandbox
 	keys("5")
-	waitFor("webhooks list", has("Webhook endpoints"))
+	s.WaitFor("Webhook endpoints", wait)
 	keys("n")
-	waitFor("wizard", has("New webhook endpoint"))
+	s.WaitFor("New webhook endpoint", wait)
 	keys("-l", rv.URL+"/hooks/pm")
 	keys("Enter")
-	waitFor("events step", has("email events only"))
+	s.WaitFor("email events only", wait)
 	keys("Enter")
-	waitFor("retries step", has("Review"))
+	s.WaitFor("Review", wait)
 	keys("Enter")
-	screen := waitFor("show-once secret", func(s string) bool { return whSecretRe.MatchString(s) })
+	screen := s.WaitMatch(whSecretRe, wait)
 	secret := whSecretRe.FindString(screen)
 	for _, lang := range []string{"Go", "Node.js", "Python"} {
 		if !strings.Contains(screen, lang) {
@@ -104,17 +63,17 @@ func TestWebhooksCreateAndTest(t *testing.T) {
 	}
 	keys("c")
 	keys("Enter")
-	screen = waitFor("list with the endpoint", func(s string) bool {
-		return strings.Contains(s, "Webhook endpoints") && strings.Contains(s, strings.TrimPrefix(rv.URL, "http://"))
+	screen = s.WaitUntil("the list with the endpoint", wait, func(screen string) bool {
+		return strings.Contains(screen, "Webhook endpoints") && strings.Contains(screen, strings.TrimPrefix(rv.URL, "http://"))
 	})
 	if whSecretRe.MatchString(screen) {
 		t.Fatal("secret still on screen after the modal closed")
 	}
 
 	keys("t")
-	waitFor("test dialog", has("Send a test event"))
+	s.WaitFor("Send a test event", wait)
 	keys("Enter")
-	waitFor("test delivered", has("Test delivered"))
+	s.WaitFor("Test delivered", wait)
 	mu.Lock()
 	if len(reqs) != 1 {
 		mu.Unlock()
@@ -139,7 +98,9 @@ func TestWebhooksCreateAndTest(t *testing.T) {
 
 	// The delivery shows up in the endpoint's log.
 	keys("Escape") // sent alone: ESC then Enter in one write reads as alt+enter
-	waitFor("list again", func(s string) bool { return !strings.Contains(s, "Send a test event") })
+	s.WaitGone("Send a test event", wait)
 	keys("Enter")
-	waitFor("delivery in details", func(s string) bool { return strings.Contains(s, "email.sent (test)") && strings.Contains(s, "success") })
+	s.WaitUntil("the delivery in the details", wait, func(screen string) bool {
+		return strings.Contains(screen, "email.sent (test)") && strings.Contains(screen, "success")
+	})
 }

@@ -16,13 +16,20 @@ const (
 
 // KeyChecksum returns the 6-char base62 CRC32-IEEE of prefix+random, left-padded with '0'.
 func KeyChecksum(prefixAndRandom string) string {
-	c := crc32.ChecksumIEEE([]byte(prefixAndRandom))
+	b := keyChecksum(prefixAndRandom)
+	return string(b[:])
+}
+
+// keyChecksum is KeyChecksum without allocations (keys are checked per request).
+func keyChecksum(s string) [KeyChecksumLen]byte {
+	var buf [96]byte
+	c := crc32.ChecksumIEEE(append(buf[:0], s...))
 	var b [KeyChecksumLen]byte
 	for i := KeyChecksumLen - 1; i >= 0; i-- {
 		b[i] = Base62Alphabet[c%62]
 		c /= 62
 	}
-	return string(b[:])
+	return b
 }
 
 // KeyPrefix returns the environment prefix of s (pm_live_ or pm_test_), or "".
@@ -48,7 +55,8 @@ func ValidKeyChecksum(s string) bool {
 		}
 	}
 	cut := len(p) + KeyRandomLen
-	return KeyChecksum(s[:cut]) == s[cut:]
+	b := keyChecksum(s[:cut])
+	return string(b[:]) == s[cut:]
 }
 
 // MaskKey shows the prefix, 3 chars and the last 4: pm_live_a1b…o5p6.

@@ -189,6 +189,10 @@ func (s *Server) MintToken(ctx context.Context, email string, ttl time.Duration)
 		}
 		return "", err
 	}
+	// Minted tokens are renewed often; forget the long-expired ones.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE minted = 1 AND expires_at < ?`, ms(now.Add(-24*time.Hour))); err != nil {
+		return "", err
+	}
 	exp := now.Add(ttl)
 	token, err := insertToken(ctx, tx, userID, true, &exp, now)
 	if err != nil {

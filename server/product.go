@@ -1,8 +1,8 @@
 package server
 
 import (
-	"os"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/mail"
 	"net/netip"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,8 +77,7 @@ func (c *keyCache) invalidate(id string) {
 
 // lookup returns the key for a plaintext, or nil when unknown.
 func (c *keyCache) lookup(ctx context.Context, db *sql.DB, plain string) (*keyEntry, error) {
-	var d [32]byte
-	copy(d[:], digestOf(plain))
+	d := sha256.Sum256([]byte(plain))
 	c.mu.RLock()
 	e, gen := c.byDigest[d], c.gen
 	c.mu.RUnlock()
@@ -132,18 +133,19 @@ type productFunc func(r *http.Request, k *keyEntry) (int, any, *models.Problem)
 // setRateHeaders writes the rate-limit headers (keys pre-canonicalised: hot path).
 func setRateHeaders(h http.Header, limit, burst, remaining, reset int) {
 	l, rem, rs := strconv.Itoa(limit), strconv.Itoa(remaining), strconv.Itoa(reset)
-	h["X-Ratelimit-Limit"] = []string{l}
-	h["X-Ratelimit-Remaining"] = []string{rem}
-	h["X-Ratelimit-Reset"] = []string{rs}
-	h["Ratelimit-Policy"] = []string{l + ";w=60;burst=" + strconv.Itoa(burst)}
-	h["Ratelimit"] = []string{"limit=" + l + ", remaining=" + rem + ", reset=" + rs}
+	vals := [5]string{l, rem, rs, l + ";w=60;burst=" + strconv.Itoa(burst), "limit=" + l + ", remaining=" + rem + ", reset=" + rs}
+	// One backing array for the five header values.
+	h["X-Ratelimit-Limit"] = vals[0:1:1]
+	h["X-Ratelimit-Remaining"] = vals[1:2:2]
+	h["X-Ratelimit-Reset"] = vals[2:3:3]
+	h["Ratelimit-Policy"] = vals[3:4:4]
+	h["Ratelimit"] = vals[4:5:5]
 }
 
 // product authenticates an API key, enforces IP allow-list, rate limit and
 // permission, runs h, and records the request for usage analytics.
 func (s *Server) product(perm, endpoint string, h productFunc) http.Handler {
-	method := endpoint[:len(endpoint)-len(endpoint[indexSpace(endpoint):])]
-	route := endpoint[indexSpace(endpoint)+1:]
+	method, route, _ := strings.Cut(endpoint, " ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		token := bearer(r)
@@ -179,9 +181,7 @@ func (s *Server) product(perm, endpoint string, h productFunc) http.Handler {
 				httpx.WriteJSON(w, status, body)
 			}
 			ev.latencyUS = time.Since(start).Microseconds()
-			if os.Getenv("ZZ_NOREC") == "" {
-				s.usage.record(ev)
-			}
+			s.usage.record(ev)
 		}
 		bucket := s.limiter.Bucket(k.id, k.rateLimit, k.burst, now)
 		peek := func() {
@@ -225,15 +225,6 @@ func (s *Server) product(perm, endpoint string, h productFunc) http.Handler {
 	})
 }
 
-func indexSpace(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ' ' {
-			return i
-		}
-	}
-	return len(s)
-}
-
 func fieldProblem(code, field, msg string) *models.Problem {
 	p := problemFor(http.StatusBadRequest, code, msg)
 	p.Errors = []models.FieldError{{Field: field, Message: msg}}
@@ -267,6 +258,35 @@ func (s *Server) productSendEmail(r *http.Request, k *keyEntry) (int, any, *mode
 	return http.StatusOK, resp, nil
 }
 
+// campaignQuery reads status and limit without building a url.Values (hot path).
+func campaignQuery(raw string) (status, limit string, ok bool) {
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		k, v, _ := strings.Cut(part, "=")
+		if strings.ContainsAny(part, "%+;") {
+			var err error
+			if k, err = url.QueryUnescape(k); err != nil {
+				return "", "", false
+			}
+			if v, err = url.QueryUnescape(v); err != nil {
+				return "", "", false
+			}
+		}
+		switch k {
+		case "status":
+			if status == "" {
+				status = v
+			}
+		case "limit":
+			if limit == "" {
+				limit = v
+			}
+		}
+	}
+	return status, limit, true
+}
+
 // sandboxCampaigns is the fixed campaign catalogue every tenant sees.
 func sandboxCampaigns() []models.Campaign {
 	names := []string{"Welcome Series", "Spring Launch", "Product Update March", "Re-engagement", "Webinar Invite",
@@ -287,15 +307,17 @@ func sandboxCampaigns() []models.Campaign {
 }
 
 func (s *Server) productCampaigns(r *http.Request, k *keyEntry) (int, any, *models.Problem) {
-	q := r.URL.Query()
-	status := q.Get("status")
+	status, limitStr, ok := campaignQuery(r.URL.RawQuery)
+	if !ok {
+		return 0, nil, fieldProblem("invalid_parameter", "query", "The query string is malformed")
+	}
 	switch status {
 	case "", "draft", "scheduled", "sending", "sent":
 	default:
 		return 0, nil, fieldProblem("invalid_parameter", "status", "status must be draft, scheduled, sending or sent")
 	}
 	limit := 20
-	if v := q.Get("limit"); v != "" {
+	if v := limitStr; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
 			return 0, nil, fieldProblem("invalid_parameter", "limit", "limit must be between 1 and 100")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -174,7 +175,8 @@ func (s *Server) seedDemo(ctx context.Context) error {
 		res, t          int64
 	}
 	peaks := map[peakKey]int64{}
-	hourPeaks := map[int64]int64{} // tenant-wide estimate for the hourly history
+	hourPeaks := map[int64]int64{}  // tenant-wide estimate for the hourly history
+	blockPeaks := map[int64]int64{} // and for the 15-minute blocks
 	type rawErr struct {
 		ts     int64
 		keyID  string
@@ -282,7 +284,7 @@ func (s *Server) seedDemo(ctx context.Context) error {
 	histStart := alignDown(nowSec-30*day, 3600)
 	minuteStart := alignDown(nowSec-49*3600, 3600)
 	nowMin := alignDown(nowSec, 60)
-	minuteDetail := nowMin - 3*3600
+	minuteDetail := alignDown(nowMin-3*3600, 900)
 	for _, sk := range keys {
 		if sk.rate == 0 {
 			continue
@@ -315,29 +317,61 @@ func (s *Server) seedDemo(ctx context.Context) error {
 			}
 			hourPeaks[h] += pk
 		}
-		// Minute-level recent window (rolled up into hours too).
-		for m := max(start, minuteStart); m <= nowMin && m < sk.until; m += 60 {
-			frac := min(1, float64(nowSec-m+1)/60) // the current minute is partly over
-			n := noisy(sk.rate * dailyCycle(m) * frac)
-			var limited int64
-			if d, ok := incident(m); ok && sk == keys[0] {
-				n, limited = 300, int64(d-300)
+		// Recent window: 15-minute blocks, then single minutes for the last
+		// hours (where the 1h view and its previous hour read 1-minute rows).
+		step := int64(900)
+		for m := max(start, minuteStart); m <= nowMin && m < sk.until; m += step {
+			if m >= minuteDetail {
+				step = 60
+			}
+			frac := min(1, float64(nowSec-m+1)/float64(step)) // the current minute is partly over
+			n := noisy(sk.rate * dailyCycle(m) * float64(step/60) * frac)
+			var limited, incMin int64
+			demand := 0.0
+			if sk == keys[0] {
+				for x := m; x < m+step; x += 60 {
+					if d, ok := incident(x); ok {
+						incMin, demand = incMin+1, d
+					}
+				}
+			}
+			if incMin > 0 {
+				// Incident minutes run at the limit, the rest of the block as usual.
+				n = n*(step/60-incMin)/(step/60) + 300*incMin
+				limited = int64(demand-300) * incMin
 			}
 			tmp := map[rollupKey]*rollupVal{}
-			emit(tmp, sk, m, 60, n, limited, true)
+			emit(tmp, sk, m, step, n, limited, true)
 			for k, v := range tmp {
 				for _, res := range rollupRes() {
-					if res == 60 && m < minuteDetail {
-						continue // 1-minute rows only where the 1h view (and its previous hour) reads them
+					if res < step {
+						continue
 					}
 					k.res, k.t = res, alignDown(m, res)
 					mergeRollup(rollups, k, v)
 				}
 			}
-			if n > 0 {
+			switch {
+			case step == 60 && n > 0:
 				totals[totalKey{tenantID, sk.k.KeyID, m}] += n
 				totals[totalKey{tenantID, "", m}] += n
+			case step == 900:
+				pk := int64(float64(n) / 15 * (1.1 + 0.1*rng.Float64()))
+				if incMin > 0 {
+					pk = 300
+				}
+				for _, res := range peakRes() {
+					tk := peakKey{tenantID, sk.k.KeyID, res, alignDown(m, res)}
+					peaks[tk] = max(peaks[tk], pk)
+				}
+				blockPeaks[m] += pk
 			}
+		}
+	}
+	for b, pk := range blockPeaks {
+		for _, res := range peakRes() {
+			tk := peakKey{tenantID, "", res, alignDown(b, res)}
+			peaks[tk] = max(peaks[tk], pk)
 		}
 	}
 	for h, pk := range hourPeaks {
@@ -383,7 +417,7 @@ func (s *Server) seedDemo(ctx context.Context) error {
 	if err := bulk(ctx, tx, `INSERT INTO usage_events(ts, tenant_id, key_id, method, route, status, latency_us, error_code, message, ip) VALUES (?,?,?,?,?,?,?,?,?,?)`, len(raws), func(ex func(...any) error) error {
 		for _, e := range raws {
 			code, msg := seedErrorInfo(e.status)
-			method, route := e.ep[:indexSpace(e.ep)], e.ep[indexSpace(e.ep)+1:]
+			method, route, _ := strings.Cut(e.ep, " ")
 			if err := ex(e.ts*1000+rng.Int64N(1000), tenantID, e.keyID, method, route, e.status, 2000+rng.Int64N(300000), code, msg, e.ip); err != nil {
 				return err
 			}

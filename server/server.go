@@ -125,7 +125,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}
 	}
-	s.usage = newUsageWriter(s.db, s.log)
+	s.usage = newUsageWriter(s.db, s.log, s.now)
 	if err := s.startWebhooks(ctx); err != nil {
 		s.usage.close()
 		db.Close()

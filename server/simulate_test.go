@@ -10,15 +10,26 @@ import (
 	"github.com/penguinmails/pmdev/models"
 )
 
+// recordedEvents records events and passes them on to the real hook.
 type recordedEvents struct {
+	next   Events
 	mu     sync.Mutex
 	events []string
 }
 
-func (r *recordedEvents) Emit(_ context.Context, tenantID, eventType string, _ any) {
+// tapEvents installs a recorder in front of the server's hook until the test ends.
+func tapEvents(t *testing.T, s *Server) *recordedEvents {
+	ev := &recordedEvents{next: s.events}
+	s.events = ev
+	t.Cleanup(func() { s.events = ev.next })
+	return ev
+}
+
+func (r *recordedEvents) Emit(ctx context.Context, tenantID, eventType string, data any) {
 	r.mu.Lock()
 	r.events = append(r.events, tenantID+" "+eventType)
 	r.mu.Unlock()
+	r.next.Emit(ctx, tenantID, eventType, data)
 }
 
 func (r *recordedEvents) list() []string {
@@ -28,28 +39,34 @@ func (r *recordedEvents) list() []string {
 }
 
 func TestSimulateTrafficAndEvents(t *testing.T) {
-	e := newEnv(t, "demo")
-	ev := &recordedEvents{}
-	e.s.events = ev
+	e := newEnv(t, "")
+	e.addUser("admin@acme.test", models.RoleAdmin, "Acme", "")
+	ev := tapEvents(t, e.s)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); e.s.SimulateTraffic(ctx, e.url) }()
-	time.Sleep(1500 * time.Millisecond)
+	admin, _ := e.s.MintToken(context.Background(), "admin@acme.test", time.Hour)
+	var l models.APIKeyList
+	// Wait until a few requests and at least one event went through (≈3 req/s).
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		time.Sleep(300 * time.Millisecond)
+		e.s.Flush()
+		e.must("GET", "/api/v1/platform/api-keys?q=Simulator&sort=name", admin, nil, 200, &l)
+		if len(l.APIKeys) == 2 && l.APIKeys[0].RequestCount >= 3 && len(ev.list()) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("simulator keys %+v, events %v", l.APIKeys, ev.list())
+		}
+	}
 	cancel()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("SimulateTraffic did not stop with its context")
 	}
-	e.s.Flush()
-	admin, _ := e.s.MintToken(context.Background(), "admin@acme.test", time.Hour)
-	var l models.APIKeyList
-	e.must("GET", "/api/v1/platform/api-keys?q=Simulator&sort=name", admin, nil, 200, &l)
-	if len(l.APIKeys) != 2 || l.APIKeys[0].Name != "Simulator Web App" || l.APIKeys[0].RequestCount < 2 {
-		t.Fatalf("simulator keys after 1.5s: %+v", l.APIKeys)
-	}
-	if len(ev.list()) == 0 {
-		t.Fatal("no events emitted by simulated sends")
+	if l.APIKeys[0].Name != "Simulator Web App" || l.APIKeys[1].Name != "Simulator Worker" {
+		t.Fatalf("simulator keys: %+v", l.APIKeys)
 	}
 
 	// A new run reissues the same keys (same ids, fresh secrets) and its
@@ -70,8 +87,7 @@ func TestSimulateTrafficAndEvents(t *testing.T) {
 
 func TestProductEventsEmitted(t *testing.T) {
 	e := newEnv(t, "")
-	ev := &recordedEvents{}
-	e.s.events = ev
+	ev := tapEvents(t, e.s)
 	tok := e.addUser("admin@a.test", models.RoleAdmin, "A", "")
 	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "E", Permissions: []string{"send_email", "write_contacts"}})
 	e.must("POST", "/api/v1/emails/send", k.Plaintext, sendBody(), 200, nil)

@@ -73,7 +73,7 @@ func (p ParsedSSHKey) Fingerprint() string { return gossh.FingerprintSHA256(p.Ke
 
 func checkKeyStrength(pk gossh.PublicKey) error {
 	switch pk.Type() {
-	case gossh.KeyAlgoDSA:
+	case "ssh-dss": // DSA: weak by design
 		return errors.New("DSA keys are not accepted; use ed25519")
 	case gossh.KeyAlgoRSA:
 		ck, ok := pk.(gossh.CryptoPublicKey)

@@ -108,3 +108,20 @@ func TestParseSSHKeysRefusesWeakAndGarbage(t *testing.T) {
 		t.Fatalf("two lines: %d keys, %v", len(keys), err)
 	}
 }
+
+// FuzzParseSSHKeys: arbitrary key files never panic, and accepted keys have fingerprints.
+func FuzzParseSSHKeys(f *testing.F) {
+	f.Add([]byte("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk7DNWzOqeRfPEDcZC9pnBMd0W5jXiZ5U5eHMaRmSbJ c\n"))
+	f.Add([]byte("# x\n\nssh-rsa AAAA"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		keys, err := ParseSSHKeys(data)
+		if err != nil {
+			return
+		}
+		for _, k := range keys {
+			if !strings.HasPrefix(k.Fingerprint(), "SHA256:") {
+				t.Fatalf("fingerprint %q", k.Fingerprint())
+			}
+		}
+	})
+}

@@ -73,7 +73,10 @@ func TestRateLimitExactUnderConcurrency(t *testing.T) {
 		t.Fatalf("after 10s %d requests passed, want 10", n)
 	}
 	var rl models.RateLimits
-	e.must("GET", "/api/v1/platform/rate-limits", tok, nil, 200, &rl)
+	rr := e.must("GET", "/api/v1/platform/rate-limits", tok, nil, 200, &rl)
+	if r := e.do("GET", "/api/v1/platform/rate-limits", tok, nil, "If-None-Match", rr.header.Get("ETag")); r.status != http.StatusNotModified {
+		t.Fatalf("rate-limits If-None-Match → %d", r.status)
+	}
 	if len(rl.Keys) != 1 || rl.Keys[0].Used != 110 || rl.Keys[0].Remaining != 0 || rl.Tenant.Used != 110 || rl.Tenant.Limit != 60 ||
 		rl.Plan.Name != models.PlanStarter || rl.Keys[0].ResetIn != 100 {
 		t.Fatalf("rate limits: %+v", rl)
@@ -95,6 +98,15 @@ func TestUsageAggregationOnKnownTraffic(t *testing.T) {
 	e.must("POST", "/api/v1/emails/send", k.Plaintext, map[string]any{"to": "nope", "subject": "x", "text_body": "y"}, 400, nil)
 	e.must("GET", "/api/v1/campaigns", other.Plaintext, nil, 403, nil)
 	e.s.Flush()
+
+	// Every request is in the log: errors one row each, successes in chunks.
+	var logged, failed int64
+	if err := e.s.db.QueryRow(`SELECT coalesce(SUM(n), 0) FROM usage_log_chunks`).Scan(&logged); err != nil || logged != 6 {
+		t.Fatalf("logged successes %d %v", logged, err)
+	}
+	if err := e.s.db.QueryRow(`SELECT COUNT(*) FROM usage_events WHERE status >= 400 AND ip = '127.0.0.1' AND route != ''`).Scan(&failed); err != nil || failed != 4 {
+		t.Fatalf("logged failures %d %v", failed, err)
+	}
 
 	var u models.APIUsage
 	r := e.must("GET", "/api/v1/tenant/analytics/api-usage?range=1h", tok, nil, 200, &u)

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -62,10 +63,12 @@ const maxPending = 50_000
 type usageWriter struct {
 	db  *sql.DB
 	log *slog.Logger
+	now func() time.Time
 
 	mu     sync.Mutex
 	space  *sync.Cond // signalled when the writer takes the buffer
 	buf    []usageEvent
+	spare  []usageEvent // the previous batch's array, reused to avoid regrowth
 	closed bool
 
 	kick   chan struct{} // buffer reached flushRows
@@ -74,8 +77,8 @@ type usageWriter struct {
 	done   chan struct{}
 }
 
-func newUsageWriter(db *sql.DB, log *slog.Logger) *usageWriter {
-	w := &usageWriter{db: db, log: log, kick: make(chan struct{}, 1), flushC: make(chan chan struct{}),
+func newUsageWriter(db *sql.DB, log *slog.Logger, now func() time.Time) *usageWriter {
+	w := &usageWriter{db: db, log: log, now: now, kick: make(chan struct{}, 1), flushC: make(chan chan struct{}),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	w.space = sync.NewCond(&w.mu)
 	go w.loop()
@@ -108,10 +111,20 @@ func (w *usageWriter) record(e usageEvent) {
 func (w *usageWriter) take() []usageEvent {
 	w.mu.Lock()
 	batch := w.buf
-	w.buf = nil
+	w.buf, w.spare = w.spare[:0], nil
 	w.space.Broadcast()
 	w.mu.Unlock()
 	return batch
+}
+
+// recycle hands a written batch's array back for reuse.
+func (w *usageWriter) recycle(batch []usageEvent) {
+	clear(batch) // drop string references
+	w.mu.Lock()
+	if w.spare == nil && cap(batch) <= 4*flushRows {
+		w.spare = batch[:0]
+	}
+	w.mu.Unlock()
 }
 
 // flushNow writes everything queued so far.
@@ -142,7 +155,13 @@ func (w *usageWriter) loop() {
 	defer close(w.done)
 	t := time.NewTicker(flushInterval)
 	defer t.Stop()
+	w.prune()
+	lastPrune := time.Now()
 	for {
+		if time.Since(lastPrune) > time.Hour {
+			w.prune()
+			lastPrune = time.Now()
+		}
 		select {
 		case <-w.stop:
 			w.writeAll(w.take())
@@ -158,13 +177,39 @@ func (w *usageWriter) loop() {
 	}
 }
 
+// prune drops detail no view reads any more: 1-minute rows after 3 days,
+// 15-minute rows after 14 days, request logs after 90 days. Hourly and
+// 6-hour rollups are kept.
+func (w *usageWriter) prune() {
+	now := w.now().Unix()
+	ctx := context.Background()
+	for _, q := range []struct {
+		sql string
+		arg int64
+	}{
+		{`DELETE FROM usage_rollup WHERE res = 60 AND t < ?`, now - 3*86400},
+		{`DELETE FROM usage_minute_total WHERE t < ?`, now - 3*86400},
+		{`DELETE FROM usage_rollup WHERE res = 900 AND t < ?`, now - 14*86400},
+		{`DELETE FROM usage_peak WHERE res = 900 AND t < ?`, now - 14*86400},
+		{`DELETE FROM usage_events WHERE ts < ?`, (now - 90*86400) * 1000},
+		{`DELETE FROM usage_log_chunks WHERE last_ts < ?`, (now - 90*86400) * 1000},
+	} {
+		if _, err := w.db.ExecContext(ctx, q.sql, q.arg); err != nil {
+			w.log.Warn("usage prune", "err", err)
+			return
+		}
+	}
+}
+
 // writeAll writes batch in chunks of at most flushRows.
 func (w *usageWriter) writeAll(batch []usageEvent) {
+	all := batch
 	for len(batch) > 0 {
 		n := min(len(batch), flushRows)
 		w.write(batch[:n])
 		batch = batch[n:]
 	}
+	w.recycle(all)
 }
 
 func (w *usageWriter) write(batch []usageEvent) {
@@ -220,7 +265,62 @@ const rollupUpsert = `INSERT INTO usage_rollup(tenant_id, key_id, res, t, endpoi
 // eventsPerInsert rows go into one multi-row INSERT (far cheaper than one statement each).
 const eventsPerInsert = 50
 
-func insertEvents(ctx context.Context, tx *sql.Tx, batch []usageEvent) error {
+// insertChunks appends the batch's successful requests to usage_log_chunks,
+// one row per key.
+func insertChunks(ctx context.Context, tx *sql.Tx, batch []usageEvent) error {
+	type chunk struct {
+		tenantID    string
+		first, last int64
+		n           int
+		lines       []byte
+	}
+	chunks := map[string]*chunk{}
+	var order []string
+	for i := range batch {
+		e := &batch[i]
+		if e.status >= 400 {
+			continue
+		}
+		c := chunks[e.keyID]
+		if c == nil {
+			c = &chunk{tenantID: e.tenantID, first: ms(e.at)}
+			chunks[e.keyID] = c
+			order = append(order, e.keyID)
+		}
+		at := ms(e.at)
+		c.first, c.last = min(c.first, at), max(c.last, at)
+		c.n++
+		c.lines = strconv.AppendInt(c.lines, at, 10)
+		c.lines = append(c.lines, '\t')
+		c.lines = append(c.lines, e.method...)
+		c.lines = append(c.lines, '\t')
+		c.lines = append(c.lines, e.route...)
+		c.lines = append(c.lines, '\t')
+		c.lines = strconv.AppendInt(c.lines, int64(e.status), 10)
+		c.lines = append(c.lines, '\t')
+		c.lines = strconv.AppendInt(c.lines, e.latencyUS, 10)
+		c.lines = append(c.lines, '\t')
+		c.lines = append(c.lines, e.ip...)
+		c.lines = append(c.lines, '\n')
+	}
+	for _, id := range order {
+		c := chunks[id]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO usage_log_chunks(tenant_id, key_id, first_ts, last_ts, n, lines) VALUES (?,?,?,?,?,?)`,
+			c.tenantID, id, c.first, c.last, c.n, string(c.lines)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertEvents stores one row per failed request (the recent-errors source).
+func insertEvents(ctx context.Context, tx *sql.Tx, all []usageEvent) error {
+	var batch []usageEvent
+	for i := range all {
+		if all[i].status >= 400 {
+			batch = append(batch, all[i])
+		}
+	}
 	const cols = `INSERT INTO usage_events(ts, tenant_id, key_id, method, route, status, latency_us, error_code, message, ip) VALUES `
 	const row = `(?,?,?,?,?,?,?,?,?,?)`
 	var full *sql.Stmt
@@ -354,6 +454,9 @@ func writeUsage(ctx context.Context, db *sql.DB, batch []usageEvent) error {
 	}
 	defer tx.Rollback()
 	if err := insertEvents(ctx, tx, batch); err != nil {
+		return err
+	}
+	if err := insertChunks(ctx, tx, batch); err != nil {
 		return err
 	}
 	for i := range batch {

@@ -68,7 +68,8 @@ CREATE TABLE key_ips (
     PRIMARY KEY (key_id, ip)
 );
 
--- Raw request log (live traffic; the demo seed adds errors only).
+-- Failed requests, one row each (the recent-errors source); successful ones
+-- are logged in usage_log_chunks (0004).
 CREATE TABLE usage_events (
     id         INTEGER PRIMARY KEY,
     ts         INTEGER NOT NULL,

@@ -31,7 +31,41 @@ func StyleFor(dark, noColor bool) string {
 // Prepare turns a stored page into what is rendered: code examples in lang
 // for its operations, and links numbered ("text [n]").
 func Prepare(md string, lang Lang, baseURL string) (string, []Link) {
-	return numberLinks(Expand(md, lang, baseURL))
+	return numberLinks(joinListLines(strings.ReplaceAll(Expand(md, lang, baseURL), "\t", "    ")))
+}
+
+// Tabs are expanded (Go examples indent with them): a terminal moves a tab
+// to its next stop, which the pane's width arithmetic cannot see, so lines
+// shifted and wrapped. Copied snippets keep their tabs.
+
+var listItem = regexp.MustCompile(`^\s*(?:[-*+]|[0-9]+[.)])\s`)
+
+// joinListLines unwraps list items written over several source lines:
+// glamour keeps those line breaks, so items came out ragged, broken at the
+// source's 80 columns whatever the pane's width.
+func joinListLines(md string) string {
+	lines := strings.Split(md, "\n")
+	out := lines[:0]
+	fence, inItem := false, false
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, "```"):
+			fence, inItem = !fence, false
+		case fence:
+		case t == "":
+			inItem = false
+		case listItem.MatchString(l):
+			inItem = true
+		case inItem && strings.HasPrefix(l, "  ") && !strings.HasPrefix(t, "|") && !strings.HasPrefix(t, "#"):
+			out[len(out)-1] += " " + t
+			continue
+		default:
+			inItem = false
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
 }
 
 // RenderMarkdown renders Markdown for a terminal of the given width.

@@ -307,6 +307,13 @@ func truncate(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
+// wrapText wraps plain text (an error, a hint) to w cells so a long message
+// neither widens a dialog past the terminal nor gets cut off.
+func wrapText(s string, w int) string { return ansi.Wrap(s, max(10, w), " ,/") }
+
+// modalText is the text width of a dialog in a pane w cells wide.
+func modalText(w int) int { return max(30, min(66, w-8)) }
+
 func splitLines(s string) []string { return strings.Split(s, "\n") }
 
 func joinLines(l []string) string { return strings.Join(l, "\n") }

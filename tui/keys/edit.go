@@ -49,42 +49,49 @@ func (m *Model) openEdit(k *models.APIKey) tea.Cmd {
 	return f.refocus()
 }
 
-// change is one line of the edit diff.
-type change struct{ field, from, to string }
+// change is one entry of the edit diff; note says what moved in a list.
+type change struct{ field, from, to, note string }
 
 // diff compares the form with the original key.
 func (f *form) diff(now time.Time) []change {
 	var out []change
 	o := f.orig
 	if n := strings.TrimSpace(f.name.Value()); n != o.Name {
-		out = append(out, change{"Name", o.Name, n})
+		out = append(out, change{"Name", o.Name, n, ""})
 	}
 	if d := strings.TrimSpace(f.desc.Value()); d != o.Description {
-		out = append(out, change{"Description", orNone(o.Description), orNone(d)})
+		out = append(out, change{"Description", orNone(o.Description), orNone(d), ""})
 	}
 	if sel := f.selected(); !sameSet(sel, o.Permissions) {
 		var add, del []string
 		for _, p := range sel {
 			if !slices.Contains(o.Permissions, p) {
-				add = append(add, "+"+shortPerm(p))
+				add = append(add, shortPerm(p))
 			}
 		}
 		for _, p := range permOrder(o.Permissions) {
 			if !slices.Contains(sel, p) {
-				del = append(del, "−"+shortPerm(p))
+				del = append(del, shortPerm(p))
 			}
 		}
-		out = append(out, change{"Permissions", shortPerms(o.Permissions), strings.Join(append(add, del...), " ")})
+		var note []string
+		if len(add) > 0 {
+			note = append(note, "added "+strings.Join(add, " "))
+		}
+		if len(del) > 0 {
+			note = append(note, "removed "+strings.Join(del, " "))
+		}
+		out = append(out, change{"Permissions", shortPerms(o.Permissions), shortPerms(sel), strings.Join(note, " · ")})
 	}
 	if exp, _ := f.expiryDate(now); !sameExpiry(exp, o.ExpiresAt) {
-		out = append(out, change{"Expires", fmtExpiry(o.ExpiresAt), fmtExpiry(exp)})
+		out = append(out, change{"Expires", fmtExpiry(o.ExpiresAt), fmtExpiry(exp), ""})
 	}
 	var ips []string
 	if f.ipMode == 1 {
 		ips, _ = parseIPs(f.ips.Value())
 	}
 	if !sameSet(ips, o.AllowedIPs) {
-		out = append(out, change{"Allowed IPs", ipList(o.AllowedIPs), ipList(ips)})
+		out = append(out, change{"Allowed IPs", ipList(o.AllowedIPs), ipList(ips), ""})
 	}
 	return out
 }
@@ -185,6 +192,9 @@ func (m *Model) viewDiff() string {
 		b.WriteString(st.Label.Render(fmt.Sprintf("%-12s", c.field)) + "\n")
 		b.WriteString(indent(st.Danger.Render(ansi.Wrap("- "+common.Sanitize(c.from), w, " ,")), "  ") + "\n")
 		b.WriteString(indent(st.Success.Render(ansi.Wrap("+ "+common.Sanitize(c.to), w, " ,")), "  ") + "\n")
+		if c.note != "" {
+			b.WriteString(indent(st.Muted.Render(ansi.Wrap(c.note, w, " ")), "  ") + "\n")
+		}
 	}
 	b.WriteString("\n")
 	if f.submitting {

@@ -43,10 +43,12 @@ type Model struct {
 	selectID string
 
 	// Action gating (point 9): a 403 disables actions with its reason, a 429
-	// until Retry-After.
-	forbidden    string
-	limitedUntil time.Time
-	seq          uint64
+	// until Retry-After. The 403 is kept as an error and put into words when
+	// shown, because the identity (the role in the words) may arrive later.
+	forbidden     error
+	listForbidden bool // forbidden came from the list, so a good list clears it
+	limitedUntil  time.Time
+	seq           uint64
 
 	notice    string
 	noticeErr bool
@@ -73,8 +75,8 @@ func newLocalKeys() localKeys {
 		return key.NewBinding(key.WithKeys(k...), key.WithHelp(h, d))
 	}
 	return localKeys{
-		Enter:   b("enter", "next"),
-		Esc:     b("esc", "back"),
+		Enter:   b("enter", "next", "enter"),
+		Esc:     b("esc", "back", "esc"),
 		Next:    b("tab/↓", "next field", "tab", "down"),
 		Prev:    b("shift+tab/↑", "prev field", "shift+tab", "up"),
 		Toggle:  b("space", "toggle", "space"),
@@ -189,11 +191,15 @@ func (m *Model) onLoaded(msg keysLoadedMsg) tea.Cmd {
 	if msg.err != nil {
 		m.listErr = msg.err
 		if client.StatusOf(msg.err) == 403 {
-			m.forbidden = common.ErrorText(msg.err, m.ctx.Me.Role)
+			m.forbidden, m.listForbidden = msg.err, true
 		}
 		return func() tea.Msg { return common.DataAgeMsg{At: now, Offline: client.IsOffline(msg.err), Err: msg.err} }
 	}
 	m.listErr = nil
+	if m.listForbidden {
+		// The list works again (the role changed): so may the actions.
+		m.forbidden, m.listForbidden = nil, false
+	}
 	if !msg.notModified || !m.loaded {
 		m.loaded = true
 		m.setPages(msg.pages)
@@ -203,8 +209,8 @@ func (m *Model) onLoaded(msg keysLoadedMsg) tea.Cmd {
 
 // blocked is why actions are disabled right now, or "".
 func (m *Model) blocked(now time.Time) string {
-	if m.forbidden != "" {
-		return m.forbidden
+	if m.forbidden != nil {
+		return common.ErrorText(m.forbidden, m.ctx.Me.Role)
 	}
 	if now.Before(m.limitedUntil) {
 		return "rate limited — actions resume in " + common.FormatWait(m.limitedUntil.Sub(now))
@@ -219,10 +225,12 @@ func (m *Model) blocked(now time.Time) string {
 func (m *Model) actionError(err error) string {
 	text := common.ErrorText(err, m.ctx.Me.Role)
 	if e, ok := client.AsError(err); ok {
-		switch e.Status {
-		case 403:
-			m.forbidden = text
-		case 429:
+		switch {
+		case e.Status == 403 && e.Problem != nil && e.Problem.Permission != "":
+			// A refused grant concerns one permission, not every action.
+		case e.Status == 403:
+			m.forbidden = err
+		case e.Status == 429:
 			m.limitedUntil = m.ctx.Now().Add(max(e.RetryAfter, time.Second))
 		}
 	}
@@ -265,6 +273,9 @@ func (m *Model) focusedInput() *textinput.Model {
 func (m *Model) afterInput() {
 	switch {
 	case m.form != nil:
+		if m.form.focusedInput() == &m.form.name {
+			m.form.nameShown = true
+		}
 		m.form.validate()
 	case m.searching:
 		m.rebuild()
@@ -448,6 +459,10 @@ func (h keyHelp) ShortHelp() []key.Binding {
 	k := m.ctx.Keys.Keys
 	l := m.local
 	switch {
+	case m.once != nil && m.once.askClose:
+		return []key.Binding{withHelp(l.Yes, "close"), withHelp(l.No, "keep open")}
+	case m.once != nil && m.once.askOverwrite:
+		return []key.Binding{withHelp(l.Yes, "update .env"), withHelp(l.No, "cancel")}
 	case m.once != nil:
 		return []key.Binding{l.Copy, l.Write, withHelp(l.Enter, "done")}
 	case m.rotate != nil:
@@ -467,6 +482,10 @@ func (h keyHelp) ShortHelp() []key.Binding {
 		return []key.Binding{l.Scroll, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage, withHelp(l.Esc, "back")}
 	case m.searching:
 		return []key.Binding{withHelp(l.Enter, "keep"), withHelp(l.Esc, "clear")}
+	}
+	if m.blocked(m.ctx.Now()) != "" {
+		// The footer says why; do not advertise actions that cannot run.
+		return []key.Binding{k.Up, k.Down, k.Open, k.Search, k.Filter, k.Sort, k.CopyID, k.Usage}
 	}
 	return []key.Binding{k.Up, k.Down, k.Open, k.Search, k.Filter, k.Sort, k.Create, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage}
 }

@@ -81,6 +81,14 @@ func shortDur(d time.Duration) string {
 	return strconv.Itoa(max(0, int(d/time.Second))) + " s"
 }
 
+// keyCount is "1 key" or "1,234 keys".
+func keyCount(n int) string {
+	if n == 1 {
+		return "1 key"
+	}
+	return comma(int64(n)) + " keys"
+}
+
 func comma(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")
@@ -341,9 +349,12 @@ func (m *Model) viewList() string {
 
 	// Title line: counts, filter, sort, search.
 	title := st.Title.Render("API Keys")
-	info := fmt.Sprintf("  %s keys · status %s · sort %s", comma(int64(len(m.all))), filterNames[m.filter], sortNames[m.sort])
+	info := fmt.Sprintf("  %s · status %s · sort %s", keyCount(len(m.all)), filterNames[m.filter], sortNames[m.sort])
 	if len(m.rows) != len(m.all) {
-		info = fmt.Sprintf("  %s of %s keys · status %s · sort %s", comma(int64(len(m.rows))), comma(int64(len(m.all))), filterNames[m.filter], sortNames[m.sort])
+		info = fmt.Sprintf("  %s of %s · status %s · sort %s", comma(int64(len(m.rows))), keyCount(len(m.all)), filterNames[m.filter], sortNames[m.sort])
+	}
+	if !m.loaded {
+		info = "" // no count before the first list arrives (or when it is refused)
 	}
 	line := title + st.Muted.Render(info)
 	if m.searching || m.search.Value() != "" {

@@ -40,11 +40,14 @@ func (m *Model) openRevoke(k *models.APIKey) tea.Cmd {
 
 func (m *Model) keyRevoke(msg tea.KeyPressMsg) tea.Cmd {
 	r := m.revoke
+	if r.submitting {
+		return nil // wait for the answer so the row is updated and the result shown
+	}
 	if msg.String() == "esc" {
 		m.revoke = nil
 		return nil
 	}
-	if r.already || r.submitting {
+	if r.already {
 		if msg.String() == "enter" {
 			m.revoke = nil
 		}
@@ -127,7 +130,7 @@ func (m *Model) viewRevoke() string {
 	case r.submitting:
 		b.WriteString(st.Muted.Render("Revoking…"))
 	case r.err != "":
-		b.WriteString(st.Danger.Render(r.err) + "\n" + st.Muted.Render("enter: revoke · esc: cancel"))
+		b.WriteString(st.Danger.Render(wrapText(r.err, modalText(m.width))) + "\n" + st.Muted.Render("enter: revoke · esc: cancel"))
 	default:
 		b.WriteString(st.Muted.Render("enter: revoke · esc: cancel"))
 	}

@@ -1,7 +1,6 @@
 package keys
 
 import (
-	"fmt"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,7 +14,7 @@ var graceChoices = [...]struct {
 	hours int
 	label string
 }{
-	{0, "Immediately"},
+	{0, "None — the old key stops immediately"},
 	{1, "1 hour"},
 	{24, "24 hours"},
 	{168, "7 days"},
@@ -39,6 +38,11 @@ func (m *Model) openRotate(k *models.APIKey) tea.Cmd {
 	if effectiveStatus(k, m.ctx.Now()) != models.KeyActive {
 		m.setNotice("Only active keys can be rotated.", true)
 		return common.Status("only active keys can be rotated", common.LevelWarning)
+	}
+	if k.ReplacedBy != "" {
+		// The server refuses a second rotation; say so before the user picks a grace period.
+		m.setNotice("Already rotated: rotate its replacement instead.", true)
+		return common.Status("key already rotated; rotate its replacement", common.LevelWarning)
 	}
 	m.rotate = &rotateModal{keyID: k.KeyID, name: common.Sanitize(k.Name), masked: common.Sanitize(k.MaskedKey), choice: defaultGrace}
 	return nil
@@ -76,12 +80,11 @@ func (m *Model) viewRotate() string {
 	st := m.ctx.Styles
 	var b strings.Builder
 	b.WriteString(st.Warning.Render("⚠ Rotate API key?") + "\n\n")
-	b.WriteString("A new key with the same permissions replaces this one. Applications\n")
-	b.WriteString("using the old key keep working during the grace period you pick,\n")
-	b.WriteString("then the old key stops working.\n\n")
+	b.WriteString("A new key with the same permissions replaces this one. Apps using\n")
+	b.WriteString("the old key keep working during the grace period, then it stops.\n\n")
 	b.WriteString(st.Label.Render("Key          ") + r.name + "\n")
 	b.WriteString(st.Label.Render("Current key  ") + r.masked + "\n\n")
-	b.WriteString(st.Heading.Render("Old key keeps working") + "\n")
+	b.WriteString(st.Heading.Render("Grace period for the old key") + "\n")
 	for i, g := range graceChoices {
 		label := g.label
 		if i == defaultGrace {
@@ -98,9 +101,10 @@ func (m *Model) viewRotate() string {
 	case r.submitting:
 		b.WriteString(st.Muted.Render("Rotating…"))
 	case r.err != "":
-		b.WriteString(st.Danger.Render(r.err) + "\n" + st.Muted.Render("enter: try again · esc: cancel"))
+		b.WriteString(st.Danger.Render(wrapText(r.err, modalText(m.width))) + "\n" + st.Muted.Render("enter: try again · esc: cancel"))
 	default:
-		b.WriteString(st.Muted.Render(fmt.Sprintf("↑/↓ choose · enter: rotate (%s) · esc: cancel", strings.ToLower(graceChoices[r.choice].label))))
+		b.WriteString(st.Muted.Render("↑/↓ choose · enter: rotate · esc: cancel"))
 	}
-	return st.Modal.Render(b.String())
+	// No vertical padding: with an error the dialog must still fit 80×24.
+	return st.Modal.Padding(0, 2).Render(b.String())
 }

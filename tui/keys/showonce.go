@@ -80,10 +80,12 @@ func (m *Model) keyOnce(msg tea.KeyPressMsg) tea.Cmd {
 	o := m.once
 	switch {
 	case o.askClose:
+		// Only an explicit y closes: enter is what the wizard was driven
+		// with, and one enter too many must not throw the key away.
 		switch msg.String() {
-		case "y", "enter":
+		case "y", "Y":
 			m.closeOnce()
-		case "n", "esc":
+		case "n", "N", "esc":
 			o.askClose = false
 		}
 		return nil
@@ -169,7 +171,8 @@ func (m *Model) viewOnce() string {
 	// Quick start: the full command when it fits on a line, else the env var form.
 	b.WriteString(st.Heading.Render("Quick start (cURL)") + "\n")
 	auth := `  -H "Authorization: Bearer ` + plain + `" \`
-	if ansi.StringWidth(auth) > inner {
+	viaEnv := ansi.StringWidth(auth) > inner
+	if viaEnv {
 		auth = `  -H "Authorization: Bearer $` + envVar + `" \`
 	}
 	api := strings.TrimRight(m.ctx.APIURL, "/")
@@ -180,10 +183,13 @@ func (m *Model) viewOnce() string {
 		"curl -X POST " + api + "/api/v1/emails/send \\",
 		auth,
 		`  -H "Content-Type: application/json" \`,
-		`  -d '{"to":"recipient@example.com","subject":"Test","text_body":"Hello"}'`,
+		`  -d '{"to":"you@example.com","subject":"Hi","text_body":"Hello"}'`,
 	}
 	for _, l := range lines {
 		b.WriteString(st.Code.Render(truncate(l, inner)) + "\n")
+	}
+	if viaEnv {
+		b.WriteString(st.Muted.Render(truncate("Set "+envVar+" to the key above first (w writes it to .env).", inner)) + "\n")
 	}
 	b.WriteString("\n")
 
@@ -191,7 +197,7 @@ func (m *Model) viewOnce() string {
 	case o.askClose:
 		b.WriteString(st.Warning.Render("The key will not be shown again. Close? y/n"))
 	case o.askOverwrite:
-		b.WriteString(st.Warning.Render(envPath(m.ctx.WorkDir) + " exists. Replace its " + envVar + " line? y/n"))
+		b.WriteString(st.Warning.Render(ansi.Wrap(envPath(m.ctx.WorkDir)+" exists. Set "+envVar+" in it (other lines are kept)? y/n", inner, "/ ")))
 	default:
 		var done []string
 		if o.copied {

@@ -489,7 +489,7 @@ func TestErrorTextsForList(t *testing.T) {
 	m.loaded = false
 	id := m.poller.Start()
 	m.Update(keysLoadedMsg{Result: res(id), err: httpErr(http.StatusForbidden, &models.Problem{Status: 403}, 0)})
-	if m.forbidden == "" || !strings.Contains(commontest.Plain(m.View()), "cannot manage API keys") {
+	if m.forbidden == nil || !strings.Contains(commontest.Plain(m.View()), "cannot manage API keys") {
 		t.Fatal("403 on list not explained")
 	}
 }

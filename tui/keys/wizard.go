@@ -70,8 +70,10 @@ type form struct {
 	now         func() time.Time
 
 	errs       map[string]string // live validation
+	nameShown  bool              // the name was edited or submitted: show its error
 	serverErrs map[string]string // from the last submit
 	submitErr  string
+	retryable  bool // submitErr is a network or server failure: enter retries
 	submitting bool
 	reqID      uint64
 	confirm    bool // edit: the diff is shown
@@ -152,6 +154,7 @@ func (f *form) refocus() tea.Cmd {
 	case stepIPs:
 		f.ipMode = f.focus
 	}
+	f.validate()
 	if in := f.focusedInput(); in != nil {
 		return in.Focus()
 	}
@@ -307,6 +310,10 @@ func (f *form) fieldErr(field string) string {
 			return v
 		}
 	}
+	if field == "name" && !f.nameShown {
+		// A fresh wizard should not greet the user with an error.
+		return ""
+	}
 	return f.errs[field]
 }
 
@@ -335,11 +342,8 @@ func (m *Model) keyForm(msg tea.KeyPressMsg) tea.Cmd {
 		return m.keyDiff(msg)
 	}
 	if f.submitting {
-		if msg.String() == "esc" {
-			// The request may still land; its result is dropped by id.
-			f.submitting = false
-			f.reqID = 0
-		}
+		// No cancel: the server may already have made the key, and its
+		// plaintext must reach the show-once modal. The request times out.
 		return nil
 	}
 	switch msg.String() {
@@ -348,15 +352,20 @@ func (m *Model) keyForm(msg tea.KeyPressMsg) tea.Cmd {
 			m.form = nil
 			return nil
 		}
+		f.submitErr = ""
 		f.step--
 		f.focus = f.focusFor(f.step)
 		return f.refocus()
 	case "enter":
 		f.validate()
+		if f.step == stepBasic {
+			f.nameShown = true
+		}
 		if e := f.stepError(); e != "" {
 			f.submitErr = ""
 			return nil
 		}
+		f.submitErr = ""
 		if f.step < stepIPs {
 			f.step++
 			f.focus = f.focusFor(f.step)
@@ -390,6 +399,9 @@ func (m *Model) keyForm(msg tea.KeyPressMsg) tea.Cmd {
 	if in := f.focusedInput(); in != nil {
 		var cmd tea.Cmd
 		*in, cmd = in.Update(msg)
+		if in == &f.name {
+			f.nameShown = true
+		}
 		f.serverErrs = nil
 		f.validate()
 		return cmd
@@ -403,7 +415,9 @@ func (m *Model) keyForm(msg tea.KeyPressMsg) tea.Cmd {
 		switch msg.String() {
 		case "space", "x":
 			p := models.PermissionCatalogue()[f.permCur]
-			if p.Admin && !f.canAdmin {
+			// Removing is always allowed (a developer may narrow a key an
+			// admin made); only granting an admin permission is not.
+			if p.Admin && !f.canAdmin && !f.perms[p.Name] {
 				f.submitErr = f.adminReason
 				return nil
 			}
@@ -476,6 +490,14 @@ func (m *Model) formFailed(err error) tea.Cmd {
 	f.confirm = false
 	text := m.actionError(err)
 	if e, ok := client.AsError(err); ok {
+		if e.Status == 403 && e.Problem != nil && e.Problem.Permission != "" {
+			// The server refused to grant one permission: say so next to the list.
+			f.serverErrs = map[string]string{"permissions": text}
+			f.canAdmin = false
+			f.step, f.focus = stepPerms, f.permCur
+			f.submitErr = ""
+			return f.refocus()
+		}
 		if fe := e.FieldErrors(); len(fe) > 0 {
 			f.serverErrs = fe
 			first := numSteps
@@ -489,6 +511,7 @@ func (m *Model) formFailed(err error) tea.Cmd {
 		}
 	}
 	f.submitErr = text
+	f.retryable = client.IsOffline(err) || client.StatusOf(err) >= 500
 	return f.refocus()
 }
 
@@ -535,8 +558,10 @@ func (m *Model) viewForm() string {
 		b.WriteString(st.Muted.Render("Saving…"))
 	case f.submitting:
 		b.WriteString(st.Muted.Render("Generating API key…"))
+	case f.submitErr != "" && f.retryable:
+		b.WriteString(st.Danger.Render(wrapText(f.submitErr, m.width-2)) + "\n" + st.Muted.Render("Nothing you typed is lost · enter: try again · esc: back"))
 	case f.submitErr != "":
-		b.WriteString(st.Danger.Render(f.submitErr))
+		b.WriteString(st.Danger.Render(wrapText(f.submitErr, m.width-2)))
 	case f.step == stepIPs && f.edit:
 		b.WriteString(st.Muted.Render("enter: review changes · esc: back"))
 	case f.step == stepIPs:
@@ -560,7 +585,7 @@ func (m *Model) fieldLine(b *strings.Builder, label string, focused bool, in tex
 	}
 	b.WriteString(indent(box.Render(in.View()), "  ") + "\n")
 	if e := m.form.fieldErr(field); e != "" {
-		b.WriteString("  " + st.InputError.Render("✗ "+common.Sanitize(e)) + "\n")
+		b.WriteString(m.errLine("  ", e))
 	} else if hint != "" {
 		b.WriteString("  " + st.Muted.Render(hint) + "\n")
 	}
@@ -590,7 +615,7 @@ func (m *Model) viewBasic(b *strings.Builder) {
 		b.WriteString("  " + st.Muted.Render("space or ←/→ switches") + "\n")
 	}
 	if e := f.fieldErr("environment"); e != "" {
-		b.WriteString("  " + st.InputError.Render("✗ "+common.Sanitize(e)) + "\n")
+		b.WriteString(m.errLine("  ", e))
 	}
 }
 
@@ -649,10 +674,10 @@ func (m *Model) viewPerms(b *strings.Builder) {
 		b.WriteString(strings.Join(lines[start:end], "\n") + "\n")
 	}
 	if !f.canAdmin {
-		b.WriteString(st.Warning.Render("Admin permissions are disabled: "+f.adminReason) + "\n")
+		b.WriteString(st.Warning.Render(wrapText("Admin permissions are disabled: "+f.adminReason, m.width-2)) + "\n")
 	}
 	if e := f.fieldErr("permissions"); e != "" {
-		b.WriteString(st.InputError.Render("✗ "+common.Sanitize(e)) + "\n")
+		b.WriteString(m.errLine("", e))
 	} else {
 		b.WriteString(st.Muted.Render(fmt.Sprintf("%d selected: %s", len(f.selected()), shortPerms(f.selected()))) + "\n")
 	}
@@ -677,16 +702,16 @@ func (m *Model) viewExpiry(b *strings.Builder) {
 		}
 		b.WriteString(mark + r + "\n")
 		if i == expCustom && f.expiry == expCustom {
-			b.WriteString("    " + st.InputFocused.Render(f.custom.View()) + "\n")
+			b.WriteString(indent(st.InputFocused.Render(f.custom.View()), "    ") + "\n")
 		}
 	}
 	if f.edit && f.orig.ExpiresAt != nil {
 		b.WriteString(st.Muted.Render("Currently expires "+f.orig.ExpiresAt.Local().Format("Jan 2, 2006 15:04")) + "\n")
 	}
 	if e := f.fieldErr("expires_at"); e != "" {
-		b.WriteString(st.InputError.Render("✗ "+common.Sanitize(e)) + "\n")
+		b.WriteString(m.errLine("    ", e))
 	} else if e := f.fieldErr("clear_expiry"); e != "" {
-		b.WriteString(st.InputError.Render("✗ "+common.Sanitize(e)) + "\n")
+		b.WriteString(m.errLine("    ", e))
 	}
 }
 
@@ -708,7 +733,7 @@ func (m *Model) viewIPs(b *strings.Builder) {
 	if f.ipMode == 1 {
 		b.WriteString(indent(st.InputFocused.Render(f.ips.View()), "    ") + "\n")
 		if e := f.fieldErr("allowed_ips"); e != "" {
-			b.WriteString("    " + st.InputError.Render("✗ "+common.Sanitize(e)) + "\n")
+			b.WriteString(m.errLine("    ", e))
 		} else if ips, _ := parseIPs(f.ips.Value()); len(ips) > 0 {
 			b.WriteString("    " + st.Success.Render(fmt.Sprintf("✓ %d valid", len(ips))) + "\n")
 		}
@@ -728,6 +753,12 @@ func (m *Model) viewIPs(b *strings.Builder) {
 		b.WriteString(st.Muted.Render(fmt.Sprintf("%s · %s · %s", common.Sanitize(req.Name), env, exp)) + "\n")
 		b.WriteString(st.Muted.Render(fmt.Sprintf("%d permissions: %s · rate limit %d/min (plan)", len(req.Permissions), shortPerms(req.Permissions), m.ctx.Me.Tenant.Plan.LimitPerMinute)) + "\n")
 	}
+}
+
+// errLine renders a field's error, wrapped to the pane and indented by pad.
+func (m *Model) errLine(pad, msg string) string {
+	text := wrapText("✗ "+common.Sanitize(msg), m.width-len(pad))
+	return indent(m.ctx.Styles.InputError.Render(text), pad) + "\n"
 }
 
 func indent(s, pad string) string {

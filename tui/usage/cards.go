@@ -110,6 +110,11 @@ func (m *Model) cards(w int) block {
 		if m.wide() && c.delta != "—" && c.delta != "new" {
 			delta += " vs prev"
 		}
+		value := c.value
+		if width(value) > inner {
+			// "115% of limit" → "115%": the label already names the limit.
+			value = strings.TrimSuffix(value, " of limit")
+		}
 		valueStyle := s.Bold
 		if c.label == "Rate limit" {
 			valueStyle = s.Level(m.data.Totals.RateLimitUsagePc / 100).Bold(true)
@@ -117,7 +122,7 @@ func (m *Model) cards(w int) block {
 		top.WriteString("╭" + strings.Repeat("─", cw-2) + "╮")
 		bottom.WriteString("╰" + strings.Repeat("─", cw-2) + "╯")
 		side := border.Render("│")
-		for r, text := range [3]string{s.Label.Render(fit(c.label, inner)), valueStyle.Render(fit(c.value, inner)), st.Render(fit(delta, inner))} {
+		for r, text := range [3]string{s.Label.Render(fit(c.label, inner)), valueStyle.Render(fit(value, inner)), st.Render(fit(delta, inner))} {
 			rows[r].WriteString(side + " " + text + " " + side)
 		}
 	}

@@ -44,8 +44,16 @@ func (m *Model) errorsBlock(w int) block {
 	for _, e := range d.ErrorsBy {
 		total += e.Count
 	}
-	head := m.heading(secErrors, "Errors", thousands(total)+" in range · E export CSV")
+	hint := thousands(total) + " in range · E export CSV"
+	if n := int64(len(d.RecentErrors)); n < total {
+		// The API lists only the newest errors; say so before the user relies on it.
+		hint = thousands(total) + " in range · E exports the newest " + thousands(n) + " as CSV"
+	}
+	head := m.heading(secErrors, "Errors", hint)
 	lines := []string{clip(head, w)}
+	if e := m.exported; e != nil {
+		lines = append(lines, clip(s.Muted.Render("  last export: ")+common.Sanitize(e.path)+s.Muted.Render(fmt.Sprintf(" (%d rows)", e.n)), w))
+	}
 	if total == 0 {
 		lines = append(lines, s.Success.Render("  ✓ no errors in this range"))
 	}
@@ -178,9 +186,10 @@ const ClipboardLimit = 8 << 10
 
 // export is the last written CSV file.
 type export struct {
-	path string
-	n    int
-	text string
+	path  string
+	n     int
+	total int64 // errors in the range, of which n were exported
+	text  string
 }
 
 func (e *export) small() bool { return len(e.text) < ClipboardLimit }
@@ -217,6 +226,10 @@ func (m *Model) export() tea.Cmd {
 		return common.Status("no errors in this range — nothing to export", common.LevelInfo)
 	}
 	errs := m.data.RecentErrors
+	var total int64
+	for _, e := range m.data.ErrorsBy {
+		total += e.Count
+	}
 	dir := m.ctx.WorkDir
 	if dir == "" {
 		dir = "."
@@ -240,7 +253,7 @@ func (m *Model) export() tea.Cmd {
 			return exportMsg{err: err}
 		}
 		abs, _ := filepath.Abs(path)
-		return exportMsg{export: export{path: abs, n: len(errs), text: buf.String()}}
+		return exportMsg{export: export{path: abs, n: len(errs), total: total, text: buf.String()}}
 	}
 }
 
@@ -269,7 +282,11 @@ func (m *Model) onExport(msg exportMsg) tea.Cmd {
 	}
 	e := msg.export
 	m.exported = &e
+	m.exports++
 	text := fmt.Sprintf("exported %d errors to %s", e.n, common.Sanitize(e.path))
+	if int64(e.n) < e.total {
+		text = fmt.Sprintf("exported the newest %d of %s errors (the API lists no more) to %s", e.n, thousands(e.total), common.Sanitize(e.path))
+	}
 	if e.small() {
 		text += " · y copies it to the clipboard"
 	}

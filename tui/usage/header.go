@@ -112,10 +112,11 @@ func (m *Model) infoLine() string {
 	}
 	long := "Mon 02 Jan 15:04"
 	short := "02 Jan 15:04"
+	from, to := d.From.In(loc), shownEnd(d).In(loc)
 	candidates := [][]string{
-		{what, d.From.In(loc).Format(long) + " – " + d.To.In(loc).Format(long), bucketName(d.BucketSeconds) + " buckets", fresh},
-		{what, d.From.In(loc).Format(short) + "–" + d.To.In(loc).Format(short), bucketName(d.BucketSeconds), fresh},
-		{what, d.From.In(loc).Format(short) + "–" + d.To.In(loc).Format(short), fresh},
+		{what, from.Format(long) + " – " + to.Format(long), bucketName(d.BucketSeconds) + " buckets", fresh},
+		{what, from.Format(short) + "–" + to.Format(short), bucketName(d.BucketSeconds), fresh},
+		{what, from.Format(short) + "–" + to.Format(short), fresh},
 		{what, fresh},
 	}
 	sep := s.Muted.Render(" · ")
@@ -132,25 +133,52 @@ func (m *Model) infoLine() string {
 	return line
 }
 
+// shownEnd is the end of the range as the header states it: the API ends a
+// preset at the close of the current bucket, which can be hours ahead (30d
+// uses 6-hour buckets); nothing after the generation time has happened yet.
+func shownEnd(d *models.APIUsage) time.Time {
+	if !d.GeneratedAt.IsZero() && d.GeneratedAt.Before(d.To) {
+		return d.GeneratedAt
+	}
+	return d.To
+}
+
 // picker is the key filter overlay: All keys, then every key by name.
 type picker struct {
 	items   []pickItem
 	filter  string
 	sel     int
+	current string // the key filtered by now ("" for all keys)
+	moved   bool   // the user chose a row: keep it when the list loads
 	loading bool
 	err     string
+}
+
+// selectCurrent puts the selection on the key being shown, so enter keeps
+// it and the list opens where the user is.
+func (p *picker) selectCurrent() {
+	if p.moved || p.filter != "" {
+		return
+	}
+	for i, it := range p.visible() {
+		if it.id == p.current {
+			p.sel = i
+			return
+		}
+	}
 }
 
 type pickItem struct{ id, name, detail string }
 
 func (m *Model) openPicker() tea.Cmd {
-	p := &picker{loading: true}
+	p := &picker{loading: true, current: m.keyID}
 	if m.data != nil {
 		// Keys with traffic are known already; the full list follows.
 		for _, k := range m.data.ByKey {
 			p.items = append(p.items, pickItem{id: k.KeyID, name: common.Sanitize(k.Name)})
 		}
 	}
+	p.selectCurrent()
 	m.picker = p
 	c := m.ctx.Client
 	if c == nil {
@@ -180,6 +208,8 @@ func (p *picker) setKeys(keys []models.APIKey, err error, role string) {
 	}
 	sort.SliceStable(items, func(i, j int) bool { return strings.ToLower(items[i].name) < strings.ToLower(items[j].name) })
 	p.items = items
+	p.selectCurrent()
+	p.sel = min(p.sel, len(p.visible())-1)
 }
 
 // visible is All keys plus the items matching the typed filter.
@@ -210,9 +240,9 @@ func (m *Model) pickerKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.setKey(it.id, it.name)
 		}
 	case "up", "shift+tab":
-		p.sel = max(p.sel-1, 0)
+		p.sel, p.moved = max(p.sel-1, 0), true
 	case "down", "tab":
-		p.sel = min(p.sel+1, len(items)-1)
+		p.sel, p.moved = min(p.sel+1, len(items)-1), true
 	case "backspace":
 		if p.filter != "" {
 			r := []rune(p.filter)
@@ -246,6 +276,9 @@ func (p *picker) view(s *styles.Styles, w, h int) []string {
 			row = "  " + row
 		}
 		lines = append(lines, clip(row, inner))
+	}
+	if hidden := len(items) - len(lines) + 3; hidden > 0 {
+		lines = append(lines, s.Muted.Render(fmt.Sprintf("  … %d more · ↑/↓ or type to find", hidden)))
 	}
 	if p.loading {
 		lines = append(lines, s.Muted.Render("loading keys…"))

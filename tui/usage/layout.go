@@ -116,6 +116,7 @@ type docKey struct {
 	focus         section
 	noColor       bool
 	minute        int64 // "last used 2 minutes ago" moves with the clock
+	exports       int
 	styles        *styles.Styles
 }
 
@@ -174,7 +175,7 @@ func (m *Model) block(s section, w int) block {
 		return m.cached(s, w, m.tableCap(), [5]int{focused, m.epSort, t.sel, t.off}, func() block { return m.endpoints(w) })
 	case secErrors:
 		t := m.tables[tblRecent]
-		return m.cached(s, w, m.tableCap(), [5]int{focused, t.sel, t.off}, func() block { return m.errorsBlock(w) })
+		return m.cached(s, w, m.tableCap(), [5]int{focused, t.sel, t.off, m.exports}, func() block { return m.errorsBlock(w) })
 	case secRateLimit:
 		h := m.rateHeight()
 		return m.cached(s, w, h, [5]int{focused}, func() block { return m.rateLimit(w, h) })
@@ -213,7 +214,7 @@ type chartCache struct {
 
 func (m *Model) layout() *doc {
 	k := docKey{version: m.version, width: m.width, height: m.height, cursor: m.cursor, epSort: m.epSort,
-		tables: m.tables, focus: m.focus, noColor: m.ctx.NoColor, minute: m.now().Unix() / 60, styles: m.ctx.Styles}
+		tables: m.tables, focus: m.focus, noColor: m.ctx.NoColor, minute: m.now().Unix() / 60, exports: m.exports, styles: m.ctx.Styles}
 	if m.doc.doc != nil && m.doc.key == k {
 		return m.doc.doc
 	}

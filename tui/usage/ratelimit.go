@@ -81,7 +81,11 @@ func (m *Model) rateLimit(w, h int) block {
 	lines = append(lines, s.Level(ratio).Render("● ")+peak)
 	if ratio >= 0.8 || rl.ExceededCount > 0 {
 		plan := common.Sanitize(m.ctx.Me.Tenant.Plan.DisplayName)
-		tip := "Close to the limit: batch requests where the API allows it, spread bursts out, or move to a plan with a higher limit"
+		lead := "Close to the limit"
+		if rl.ExceededCount > 0 || ratio > 1 {
+			lead = "Over the limit at times"
+		}
+		tip := lead + ": batch requests where the API allows it, spread bursts out, or move to a plan with a higher limit"
 		if plan != "" {
 			tip += " (now: " + plan + ")"
 		}

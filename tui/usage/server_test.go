@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
@@ -21,18 +22,21 @@ import (
 // HTTP and renders it; a second poll answers 304 and changes nothing.
 func TestAgainstRealServer(t *testing.T) {
 	ctx := context.Background()
-	srv, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pm.db"), Seed: "demo"})
+	// No demo seed: it costs ~15 s under -race and a few real requests show
+	// the same thing.
+	srv, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pm.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close(context.Background()) })
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	tok, err := srv.MintToken(ctx, "admin@acme.test", time.Hour)
+	tok, err := srv.AddUser(ctx, server.NewUser{Email: "admin@acme.test", Role: "admin", Tenant: "Acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := client.New(client.Options{BaseURL: hs.URL, Token: tok, Timeout: 10 * time.Second})
+	traffic(t, c)
 
 	pc := commontest.Context(120, 40, c)
 	pc.Now = time.Now
@@ -82,6 +86,34 @@ func TestAgainstRealServer(t *testing.T) {
 	if v := commontest.Plain(m.View()); !strings.Contains(v, "Last hour") {
 		t.Fatalf("1h view:\n%s", v)
 	}
+}
+
+// traffic sends a few product requests with a new key, one of them
+// failing, and waits until the usage writer has stored them.
+func traffic(t *testing.T, c *client.Client) {
+	t.Helper()
+	ctx := context.Background()
+	k, err := c.CreateKey(ctx, models.CreateAPIKeyRequest{Name: "Usage test", Environment: models.EnvTest, Permissions: models.PresetFullAccess(false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{`{"to":"a@example.com","subject":"s","html_body":"<p>x</p>"}`, `{"to":"b@example.com","subject":"s","html_body":"<p>y</p>"}`, `{"to":"not-an-address"}`} {
+		if _, err := c.Raw(ctx, "POST", "/api/v1/emails/send", nil, []byte(body), k.Plaintext); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		u, err := c.APIUsage(ctx, models.UsageParams{Range: models.Range24h})
+		if err == nil && u.Totals.Requests >= 3 && len(u.RecentErrors) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("usage never showed the traffic: %+v %v", u.Totals, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.ForgetETags()
 }
 
 // run executes cmd, feeds its message to the pane and returns what the pane

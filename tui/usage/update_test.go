@@ -145,7 +145,16 @@ func TestKeyFilter(t *testing.T) {
 	if m.picker != nil || m.Params().KeyID != "key_0" {
 		t.Fatalf("picker choice not applied: %+v", m.Params())
 	}
-	press(m, "k", "enter") // All keys
+	// The picker opens on the key being shown: enter keeps it.
+	press(m, "k")
+	if it := m.picker.visible()[m.picker.sel]; it.id != "key_0" {
+		t.Fatalf("picker opened on %+v, want the current key", it)
+	}
+	press(m, "enter")
+	if m.Params().KeyID != "key_0" {
+		t.Fatalf("enter on the current key changed the filter: %+v", m.Params())
+	}
+	press(m, "k", "up", "up", "up", "up", "up", "up", "enter") // All keys
 	if m.Params().KeyID != "" {
 		t.Fatal("All keys should clear the filter")
 	}

@@ -50,6 +50,7 @@ type Model struct {
 	form   *customForm
 
 	exported *export
+	exports  int // bumped per export: the errors section names the file
 	keysReq  uint64
 
 	vol, rl chartCache
@@ -121,6 +122,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.KeyID != "" {
+			// Arriving from another pane: start at the top, on the cards.
+			m.scroll, m.focus = 0, secCards
 			return m.setKey(msg.KeyID, msg.Name)
 		}
 		if m.data == nil && !m.poll.InFlight() {

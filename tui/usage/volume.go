@@ -93,16 +93,18 @@ func (m *Model) volume(w, h int) block {
 	lines := make([]string, 0, len(p.lines)+4)
 	lines = append(lines, clip(head, w))
 	lines = append(lines, p.lines...)
-	lines = append(lines, axis, labels, clip(m.readout(cur), w))
+	lines = append(lines, axis, labels, clip(m.readout(cur, w), w))
 	return block{lines: lines, rowTop: -1}
 }
 
-// readout is the exact values of the bucket under the cursor.
-func (m *Model) readout(i int) string {
+// readout is the exact values of the bucket under the cursor, dropping the
+// weekday, then the error split, when w is too narrow for them.
+func (m *Model) readout(i, w int) string {
 	s := m.ctx.Styles
 	b := m.data.Series[i]
 	pal := s.Palette.Series
-	t := b.T.In(m.now().Location()).Format("Mon 02 Jan 15:04")
+	at := b.T.In(m.now().Location())
+	t := at.Format("Mon 02 Jan 15:04")
 	val := func(name string, v int64, c int) string {
 		if m.ctx.NoColor {
 			return name + " " + thousands(v)
@@ -114,5 +116,20 @@ func (m *Model) readout(i int) string {
 		val("total", b.Total, 0), val("success", b.Success, 1), val("errors", errorCount(b), 2),
 	}
 	detail := s.Muted.Render(fmt.Sprintf("(4xx %s · 5xx %s · 429 %s)", thousands(b.ClientError), thousands(b.ServerError), thousands(b.RateLimited)))
-	return strings.Join(parts, "  ") + " " + detail
+	short := s.Cursor.Render("▲ ") + s.Value.Render(at.Format("02 Jan 15:04"))
+	var line string
+	for _, v := range [...]struct {
+		date, sep string
+		detail    bool
+	}{{parts[0], "  ", true}, {short, " ", true}, {parts[0], "  ", false}, {short, " ", false}} {
+		parts[0] = v.date
+		line = strings.Join(parts, v.sep)
+		if v.detail {
+			line += " " + detail
+		}
+		if width(line) <= w {
+			break
+		}
+	}
+	return line
 }
