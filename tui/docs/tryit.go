@@ -399,6 +399,25 @@ func (t *tryIt) handle(m *Model, msg tryMsg) tea.Cmd {
 	return nil
 }
 
+// headerName spells the rate-limit headers as the API and its docs do; Go
+// canonicalises them to "Ratelimit" and "X-Ratelimit-Limit".
+func headerName(n string) string {
+	switch {
+	case strings.EqualFold(n, "ratelimit"):
+		return "RateLimit"
+	case strings.HasPrefix(strings.ToLower(n), "ratelimit-"):
+		return "RateLimit-" + n[len("ratelimit-"):]
+	case strings.HasPrefix(strings.ToLower(n), "x-ratelimit-"):
+		return "X-RateLimit-" + n[len("x-ratelimit-"):]
+	}
+	return n
+}
+
+// wrapLines word-wraps a styled line to w columns.
+func wrapLines(s string, w int) []string {
+	return strings.Split(ansi.Wrap(s, max(w, 10), " "), "\n")
+}
+
 // rateHeader reports whether a response header is about rate limiting.
 func rateHeader(name string) bool {
 	n := strings.ToLower(name)
@@ -438,7 +457,7 @@ func (t *tryIt) renderResponse(m *Model) {
 	for _, n := range names {
 		v := common.Sanitize(strings.Join(r.Header[n], ", "))
 		if rateHeader(n) {
-			t.lines = append(t.lines, st.Accent.Bold(true).Render(n+": ")+st.Warning.Render(v))
+			t.lines = append(t.lines, st.Accent.Bold(true).Render(headerName(n)+": ")+st.Warning.Render(v))
 		} else {
 			t.lines = append(t.lines, st.Muted.Render(n+": ")+v)
 		}
@@ -558,10 +577,11 @@ func (t *tryIt) view(m *Model) string {
 	}
 	out = append(out, pad("  "+send, w))
 	switch {
+	// Errors wrap: the end of the sentence says what to do.
 	case t.formErr != "":
-		out = append(out, pad(st.Danger.Render("✗ "+t.formErr), w))
+		out = append(out, wrapLines(st.Danger.Render("✗ "+t.formErr), w)...)
 	case t.respErr != "":
-		out = append(out, pad(st.Danger.Render("✗ "+t.respErr), w))
+		out = append(out, wrapLines(st.Danger.Render("✗ "+t.respErr), w)...)
 	case t.note != "":
 		out = append(out, pad(st.Muted.Render(t.note), w))
 	}
