@@ -85,7 +85,7 @@ func TestTryItAgainstSandbox(t *testing.T) {
 		t.Error("no latency measured")
 	}
 	view := commontest.Plain(m.View())
-	for _, want := range []string{"200 OK", "X-Ratelimit-Remaining", `"status": "queued"`, "temporary sandbox key pm_test_"} {
+	for _, want := range []string{"200 OK", "X-RateLimit-Remaining", `"status": "queued"`, "temporary sandbox key pm_test_"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("Try it view lacks %q:\n%s", want, view)
 		}
