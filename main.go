@@ -125,7 +125,8 @@ type consoleFlags struct {
 	set                                                  map[string]bool
 }
 
-func parseConsoleFlags(args []string, stderr io.Writer) (*consoleFlags, error) {
+// parseConsoleFlags prints --help to helpOut.
+func parseConsoleFlags(args []string, helpOut io.Writer) (*consoleFlags, error) {
 	f := &consoleFlags{set: map[string]bool{}}
 	fs := flag.NewFlagSet("pmdev", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -145,7 +146,7 @@ func parseConsoleFlags(args []string, stderr io.Writer) (*consoleFlags, error) {
 	fs.BoolVar(&f.showVersion, "version", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, usageText)
+			fmt.Fprint(helpOut, usageText)
 			return nil, err
 		}
 		return nil, usagef("%v (see pmdev --help)", err)
@@ -256,7 +257,7 @@ func openLog(path string, debugLevel bool) (*slog.Logger, func(), error) {
 }
 
 func runConsole(args []string, stdout, stderr io.Writer) error {
-	f, err := parseConsoleFlags(args, stderr)
+	f, err := parseConsoleFlags(args, stdout)
 	if err != nil {
 		return err
 	}
@@ -303,6 +304,9 @@ func runConsole(args []string, stdout, stderr io.Writer) error {
 	}
 	p := tea.NewProgram(model, opts...)
 	_, err = p.Run()
+	// Requests still in flight have no reader now: cancel them so the sandbox
+	// (closed by the deferred call) need not wait for them.
+	model.Context().Client.Close()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		err = nil // SIGTERM: a normal way to stop
 	}

@@ -50,6 +50,11 @@ type Client struct {
 
 	mu    sync.Mutex
 	etags map[string]string // request URI -> last ETag seen
+
+	// done ends with Close: every call in flight is cancelled, so a console
+	// that quits does not leave requests running against its server.
+	done  context.Context
+	close context.CancelFunc
 }
 
 // New builds a client. The token is kept inside resty and never logged.
@@ -82,8 +87,16 @@ func New(o Options) *Client {
 		rc.SetHeader(k, v)
 	}
 	rc.SetRetryCount(0) // do() retries; see retry.go
+	done, closeFn := context.WithCancel(context.Background())
 	return &Client{rc: rc, base: strings.TrimRight(o.BaseURL, "/"), timeout: o.Timeout, retries: o.RetryCount,
-		log: o.Logger, etags: map[string]string{}}
+		log: o.Logger, etags: map[string]string{}, done: done, close: closeFn}
+}
+
+// Close cancels every call in flight and makes later calls fail at once.
+// Safe to call more than once.
+func (c *Client) Close() {
+	c.close()
+	c.rc.GetClient().CloseIdleConnections()
 }
 
 // BaseURL is the API origin the client talks to.
@@ -117,10 +130,14 @@ type call struct {
 
 // withDeadline gives ctx the client's default deadline when it has none.
 func (c *Client) withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	var cancel context.CancelFunc
 	if _, ok := ctx.Deadline(); ok {
-		return context.WithCancel(ctx)
+		ctx, cancel = context.WithCancel(ctx)
+	} else {
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 	}
-	return context.WithTimeout(ctx, c.timeout)
+	stop := context.AfterFunc(c.done, cancel)
+	return ctx, func() { stop(); cancel() }
 }
 
 type scopeKey struct{}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -336,4 +337,48 @@ func TestRetryWaitPolicy(t *testing.T) {
 			t.Errorf("backoff(%d) = %v out of range", a, d)
 		}
 	}
+}
+
+// Close must cut off calls in flight (a quitting console) and their server
+// side must see the request cancelled, not wait for its own timeout.
+func TestCloseCancelsCallsInFlight(t *testing.T) {
+	started := make(chan struct{})
+	serverSawCancel := make(chan struct{})
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body) // as the real handlers do; net/http then watches the connection
+		close(started)
+		select {
+		case <-r.Context().Done():
+			close(serverSawCancel)
+		case <-time.After(5 * time.Second):
+		}
+	}, Options{})
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.TestWebhook(context.Background(), "wh_1", models.TestRequest{EventType: "email.sent"})
+		errc <- err
+	}()
+	<-started
+	begin := time.Now()
+	c.Close()
+	select {
+	case err := <-errc:
+		if err == nil {
+			t.Fatal("call succeeded after Close")
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("call still running 2 s after Close")
+	}
+	select {
+	case <-serverSawCancel:
+	case <-time.After(2 * time.Second):
+		t.Fatal("server handler never saw the request cancelled")
+	}
+	if d := time.Since(begin); d > time.Second {
+		t.Errorf("Close took %v to stop the call", d)
+	}
+	if _, err := c.Me(context.Background()); err == nil {
+		t.Error("a call after Close succeeded")
+	}
+	c.Close() // twice is fine
 }

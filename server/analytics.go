@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -19,6 +20,7 @@ type usageWindow struct {
 	start, end int64 // unix seconds, bucket-aligned, [start, end)
 	bucket     int64 // seconds
 	res        int64 // rollup resolution read (divides bucket)
+	from, to   int64 // custom only: the requested bounds, unaligned
 }
 
 func alignDown(v, b int64) int64 { return v - mod(v, b) }
@@ -83,6 +85,7 @@ func resolveWindow(rng, from, to string, now time.Time) (usageWindow, *models.Pr
 				break
 			}
 		}
+		w.from, w.to = fs, ts
 		w.start, w.end = alignDown(fs, w.bucket), alignUp(ts, w.bucket)
 		w.res = resFor(w.bucket)
 		return w, nil
@@ -93,6 +96,58 @@ func resolveWindow(rng, from, to string, now time.Time) (usageWindow, *models.Pr
 	w.start = w.end - span
 	w.res = resFor(w.bucket)
 	return w, nil
+}
+
+// coarsenForData moves a custom window to a coarser bucket while a coarser
+// rollup holds data in the window from before the read resolution's first
+// row: fine rollups are pruned (and seeded) for recent days only, and
+// reading them for older history would show zeros where data exists.
+func (s *Server) coarsenForData(ctx context.Context, tenantID string, w *usageWindow) error {
+	if w.rng != models.RangeCustom {
+		return nil
+	}
+	ress := rollupRes()
+	for w.res < ress[len(ress)-1] {
+		var first sql.NullInt64
+		if err := s.db.QueryRowContext(ctx, `SELECT MIN(t) FROM usage_rollup WHERE tenant_id = ? AND res = ?`, tenantID, w.res).Scan(&first); err != nil {
+			return err
+		}
+		missing := false
+		for _, c := range ress {
+			if c <= w.res {
+				continue
+			}
+			// Coarse rows from the window start up to the one holding the fine start.
+			until := w.end
+			if first.Valid {
+				until = min(until, alignDown(first.Int64, c))
+			}
+			if from := alignDown(w.start, c); from < until {
+				var one int
+				err := s.db.QueryRowContext(ctx, `SELECT 1 FROM usage_rollup WHERE tenant_id = ? AND res = ? AND t >= ? AND t < ? LIMIT 1`,
+					tenantID, c, from, until).Scan(&one)
+				if err == nil {
+					missing = true
+					break
+				}
+				if !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+			}
+		}
+		if !missing {
+			return nil
+		}
+		for _, b := range customBuckets() {
+			if b > w.bucket && resFor(b) > w.res {
+				w.bucket = b
+				break
+			}
+		}
+		w.start, w.end = alignDown(w.from, w.bucket), alignUp(w.to, w.bucket)
+		w.res = resFor(w.bucket)
+	}
+	return nil
 }
 
 // resFor is the coarsest stored rollup resolution that divides bucket.
@@ -213,6 +268,10 @@ func (s *Server) handleUsage(w http.ResponseWriter, r *http.Request) {
 	win, p := resolveWindow(q.Get("range"), q.Get("from"), q.Get("to"), s.now())
 	if p != nil {
 		httpx.WriteProblem(w, p)
+		return
+	}
+	if err := s.coarsenForData(r.Context(), u.TenantID, &win); err != nil {
+		s.internal(w, r, err)
 		return
 	}
 	keyID := q.Get("key_id")
@@ -541,9 +600,8 @@ func (s *Server) handleRateLimits(w http.ResponseWriter, r *http.Request) {
 		st := models.RateLimitState{Limit: limit, Burst: plan.Burst, Remaining: plan.Burst, ResetAt: now}
 		if b := s.limiter.Peek(k.KeyID); b != nil {
 			snap := b.Snapshot(now)
-			st = models.RateLimitState{Limit: snap.Limit, Burst: snap.Burst, Used: snap.Used, Remaining: snap.Remaining, ResetAt: snap.ResetAt}
+			st = models.RateLimitState{Limit: snap.Limit, Burst: snap.Burst, Used: snap.Used, Remaining: snap.Remaining, ResetAt: snap.ResetAt, ResetIn: snap.ResetSeconds}
 		}
-		st.ResetIn = int(math.Ceil(st.ResetAt.Sub(now).Seconds()))
 		k.RateLimitState = st
 		used += st.Used
 		out.Keys = append(out.Keys, k)

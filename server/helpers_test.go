@@ -46,6 +46,7 @@ type testEnv struct {
 	url    string
 	clock  *testClock
 	dbPath string
+	wrap   func(http.Handler) http.Handler // optional middleware, e.g. the contract validator
 }
 
 func newEnv(t testing.TB, seed string) *testEnv {
@@ -63,7 +64,11 @@ func (e *testEnv) open(seed string) {
 		e.t.Fatalf("Open: %v", err)
 	}
 	e.s = s
-	e.hs = httptest.NewServer(s.Handler())
+	h := s.Handler()
+	if e.wrap != nil {
+		h = e.wrap(h)
+	}
+	e.hs = httptest.NewServer(h)
 	e.url = e.hs.URL
 }
 

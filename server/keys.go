@@ -213,7 +213,7 @@ func (s *Server) handleCreateKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	plan := s.planOf(u)
-	now := s.now()
+	now := s.now().Truncate(time.Millisecond) // stored precision: the answer equals a later GET
 	k := storedKey{TenantID: u.TenantID}
 	k.Description = strings.TrimSpace(req.Description)
 	k.Environment = req.Environment
@@ -466,7 +466,7 @@ func (s *Server) handleRevokeKey(w http.ResponseWriter, r *http.Request) {
 		alreadyRevoked(w)
 		return
 	}
-	now := s.now()
+	now := s.now().Truncate(time.Millisecond)
 	tx, err := s.db.BeginTx(r.Context(), nil)
 	if err != nil {
 		s.internal(w, r, err)
@@ -523,7 +523,7 @@ func (s *Server) handleRegenerateKey(w http.ResponseWriter, r *http.Request) {
 		httpx.Error(w, http.StatusConflict, "already_rotated", "This key was already rotated; rotate its replacement ("+old.ReplacedBy+") instead.")
 		return
 	}
-	now := s.now()
+	now := s.now().Truncate(time.Millisecond)
 	graceEnd := now.Add(time.Duration(grace) * time.Hour)
 	oldExpiry := graceEnd
 	if old.ExpiresAt != nil && old.ExpiresAt.Before(graceEnd) {

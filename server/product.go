@@ -186,7 +186,7 @@ func (s *Server) product(perm, endpoint string, h productFunc) http.Handler {
 		bucket := s.limiter.Bucket(k.id, k.rateLimit, k.burst, now)
 		peek := func() {
 			st := bucket.Snapshot(now)
-			setRateHeaders(w.Header(), st.Limit, st.Burst, st.Remaining, int(st.ResetAt.Sub(now)/time.Second))
+			setRateHeaders(w.Header(), st.Limit, st.Burst, st.Remaining, st.ResetSeconds)
 		}
 		switch {
 		case k.revoked:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -235,13 +236,19 @@ func TestNoPlaintextSecretsInDatabase(t *testing.T) {
 	scan("closed")
 }
 
+// TestDemoSeed checks the demo data and, on the same seeded server (seeding
+// is the slowest step under -race), validates its views against the contract.
 func TestDemoSeed(t *testing.T) {
-	e := newEnv(t, "demo")
+	t.Parallel()
+	e := &testEnv{t: t, clock: newTestClock(), dbPath: filepath.Join(t.TempDir(), "pmdev.db"), wrap: newContractValidator(t).middleware}
+	e.open("demo")
+	t.Cleanup(e.close)
 	ctx := context.Background()
 	admin, err := e.s.MintToken(ctx, "admin@acme.test", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Run("contract views", func(t *testing.T) { checkContractDemoViews(t, e.url, admin, e.clock.Now()) })
 	for email, role := range map[string]string{"dev@acme.test": "developer", "viewer@acme.test": "member"} {
 		tok, err := e.s.MintToken(ctx, email, time.Hour)
 		if err != nil {

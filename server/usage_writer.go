@@ -360,11 +360,6 @@ const peakUpsert = `INSERT INTO usage_peak(tenant_id, key_id, res, t, peak) VALU
 	ON CONFLICT(tenant_id, key_id, res, t) DO UPDATE SET peak = max(peak, excluded.peak)`
 
 func insertRollups(ctx context.Context, tx *sql.Tx, m map[rollupKey]*rollupVal) error {
-	st, err := tx.PrepareContext(ctx, rollupUpsert)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	// Primary-key order keeps B-tree inserts append-like.
 	keys := make([]rollupKey, 0, len(m))
 	for k := range m {
@@ -374,12 +369,52 @@ func insertRollups(ctx context.Context, tx *sql.Tx, m map[rollupKey]*rollupVal) 
 		return cmp.Or(cmp.Compare(a.tenantID, b.tenantID), cmp.Compare(a.res, b.res), cmp.Compare(a.t, b.t),
 			cmp.Compare(a.keyID, b.keyID), cmp.Compare(a.endpoint, b.endpoint), cmp.Compare(a.status, b.status))
 	})
-	for _, k := range keys {
-		if _, err := st.ExecContext(ctx, rollupArgs(k, m[k])...); err != nil {
+	// Multi-row upserts: the keys of one statement are distinct (map keys),
+	// so each row conflicts at most with a stored one. Far fewer statement
+	// executions matter for the 36k-row demo seed.
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, rollupsPerInsert*rollupCols)
+	for len(keys) > 0 {
+		n := min(len(keys), rollupsPerInsert)
+		args = args[:0]
+		for _, k := range keys[:n] {
+			args = append(args, rollupArgs(k, m[k])...)
+		}
+		var err error
+		if n == rollupsPerInsert {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, rollupUpsertN(n)); err != nil {
+					return err
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, rollupUpsertN(n), args...)
+		}
+		if err != nil {
 			return err
 		}
+		keys = keys[n:]
 	}
 	return nil
+}
+
+// rollupsPerInsert rows (of rollupCols parameters) go into one upsert.
+const (
+	rollupsPerInsert = 50
+	rollupCols       = 18
+)
+
+// rollupUpsertN is rollupUpsert with n value tuples.
+func rollupUpsertN(n int) string {
+	head, tail, _ := strings.Cut(rollupUpsert, "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+	tuple := "(" + strings.Repeat("?,", rollupCols-1) + "?)"
+	return head + "VALUES " + strings.Repeat(tuple+",", n-1) + tuple + tail
 }
 
 func rollupArgs(k rollupKey, v *rollupVal) []any {

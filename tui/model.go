@@ -5,6 +5,7 @@ package tui
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -69,6 +70,9 @@ type Model struct {
 	rl       common.Poller
 	rlData   *models.RateLimits
 	rlErr    error
+	// rlForbidden: the role may not use developer routes (a member's 403s
+	// from the rate-limit poll or a pane); a notice, not a fault.
+	rlForbidden bool
 
 	offline     bool
 	lastOK      time.Time // last successful answer from the API
@@ -180,8 +184,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.resizePanes()
-		return m, nil
+		w, h := m.resizePanes()
+		// Sizes first, then the message: a pane reacting to it sees every pane resized.
+		return m, m.broadcast(common.ResizedMsg{Width: w, Height: h})
 
 	case tea.BackgroundColorMsg:
 		m.ctx.Styles = styles.New(msg.IsDark())
@@ -358,11 +363,17 @@ func (m *Model) handleRateLimits(msg rlMsg) tea.Cmd {
 	case msg.err == client.ErrNotModified:
 		m.lastRefresh = now // confirmed current
 		return m.noteOK(now)
+	case client.StatusOf(msg.err) == http.StatusForbidden:
+		// A role limit, not an error of the API: say it once, calmly, and
+		// stop asking (r still retries).
+		m.rlErr, m.rlForbidden = msg.err, true
+		m.rl.Interval = 0
+		return m.noteOK(now)
 	case msg.err != nil:
 		m.rlErr = msg.err
 		return m.noteError(msg.err, now)
 	}
-	m.rlErr = nil
+	m.rlErr, m.rlForbidden = nil, false
 	d := msg.data
 	m.rlData = &d
 	m.lastRefresh = now
@@ -404,6 +415,11 @@ func (m *Model) handleDataAge(msg common.DataAgeMsg) {
 		m.noteError(&client.Error{Kind: client.KindNetwork, URL: m.apiHost(), Message: "unreachable"}, msg.At)
 		return
 	}
+	if client.StatusOf(msg.Err) == http.StatusForbidden {
+		// The pane explains its own 403; the root shows the calm role notice.
+		m.rlForbidden = true
+		return
+	}
 	if msg.Err != nil {
 		m.noteError(msg.Err, msg.At)
 		return
@@ -425,13 +441,14 @@ func (m *Model) setStatus(text string, level common.Level, ttl time.Duration) {
 	m.statusUntil = m.ctx.Now().Add(ttl)
 }
 
-func (m *Model) resizePanes() {
+func (m *Model) resizePanes() (int, int) {
 	w, h := m.paneSize()
 	m.ctx.Width, m.ctx.Height = w, h
 	m.help.SetWidth(w)
 	for _, p := range m.panes {
 		p.SetSize(w, h)
 	}
+	return w, h
 }
 
 func (m *Model) paneSize() (int, int) {

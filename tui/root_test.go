@@ -91,6 +91,70 @@ func TestWindowSizeGoesToEveryPane(t *testing.T) {
 	}
 }
 
+// resizeCmdPane returns a Cmd from Update on ResizedMsg, as a debouncing pane does.
+type resizeCmdPane struct {
+	fakePane
+	sizesSeen [][2]int // the size SetSize had set when ResizedMsg arrived
+}
+
+type resizedAck struct{ w, h int }
+
+// collect runs cmd and flattens batches into their messages.
+func collect(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, collect(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+func (p *resizeCmdPane) Update(msg tea.Msg) tea.Cmd {
+	if r, ok := msg.(common.ResizedMsg); ok {
+		p.sizesSeen = append(p.sizesSeen, [2]int{p.w, p.h})
+		return func() tea.Msg { return resizedAck{r.Width, r.Height} }
+	}
+	return p.fakePane.Update(msg)
+}
+
+func TestResizeDeliversResizedMsgToEveryPaneAfterSetSize(t *testing.T) {
+	ctx := commontest.Context(80, 20, nil)
+	panes := make([]common.Pane, common.NumPanes)
+	rps := make([]*resizeCmdPane, common.NumPanes)
+	for i := range panes {
+		rps[i] = &resizeCmdPane{fakePane: fakePane{id: common.PaneID(i), ready: true}}
+		panes[i] = rps[i]
+	}
+	m := New(ctx, Options{Panes: panes, NoTick: true})
+	cmd := send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	if cmd == nil {
+		t.Fatal("resize returned no Cmd: panes cannot react to it")
+	}
+	acks := 0
+	for _, msg := range collect(cmd) {
+		if a, ok := msg.(resizedAck); ok {
+			acks++
+			if a.w != 120 || a.h != 40-chrome {
+				t.Errorf("ResizedMsg carried %d×%d, want the pane area 120×%d", a.w, a.h, 40-chrome)
+			}
+		}
+	}
+	if acks != int(common.NumPanes) {
+		t.Errorf("%d panes answered the resize, want %d", acks, common.NumPanes)
+	}
+	for _, p := range rps {
+		if len(p.sizesSeen) != 1 || p.sizesSeen[0] != [2]int{120, 40 - chrome} {
+			t.Errorf("%s: SetSize not applied before ResizedMsg: %v", p.id, p.sizesSeen)
+		}
+	}
+}
+
 func TestKeyRouting(t *testing.T) {
 	cases := []struct {
 		name     string
@@ -415,4 +479,29 @@ func newRootB(b *testing.B) (*Model, []*fakePane) {
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 	m.Update(rlMsg{id: m.rl.Start(), data: models.RateLimits{Tenant: models.RateLimitState{Used: 100, Limit: 300}}})
 	return m, fakes
+}
+
+// A member's 403 on the status-bar rate-limit poll is a role limit: a calm
+// notice naming the role, no red error line about API keys, no more polling.
+func TestRateLimitForbiddenIsARoleNoticeNotAnError(t *testing.T) {
+	m, _ := newRoot(t, nil)
+	m.ctx.Me = models.Me{Email: "viewer@acme.test", Role: models.RoleMember}
+	id := m.rl.Start()
+	send(m, rlMsg{id: id, err: &client.Error{Kind: client.KindHTTP, Status: 403,
+		Problem: &models.Problem{Status: 403, Error: "insufficient_role", Message: "Your role (member) cannot use developer settings"}}})
+	frame := commontest.Plain(m.render())
+	if m.errLine != "" || strings.Contains(frame, "✗") || strings.Contains(frame, "API keys") && strings.Contains(frame, "cannot manage") {
+		t.Fatalf("403 shown as an error:\n%s", frame)
+	}
+	if !strings.Contains(frame, "your role (member) cannot use developer settings") || !strings.Contains(frame, "n/a") {
+		t.Fatalf("no role notice or gauge n/a:\n%s", frame)
+	}
+	if m.rl.Due(m.ctx.Now().Add(time.Hour), true) {
+		t.Fatal("root keeps polling rate limits the role cannot read")
+	}
+	// A pane's 403 (Overview's key list) must not turn into the red API-keys line either.
+	send(m, common.DataAgeMsg{At: m.ctx.Now(), Err: &client.Error{Kind: client.KindHTTP, Status: 403}})
+	if m.errLine != "" || strings.Contains(commontest.Plain(m.render()), "✗") {
+		t.Fatalf("pane 403 became an error line: %q", m.errLine)
+	}
 }

@@ -130,6 +130,12 @@ func (m *Model) noticeLine() string {
 		return s.BannerOffline.Render(ansi.Truncate(text, m.width-2, "…"))
 	case m.errLine != "":
 		return s.Danger.Render(ansi.Truncate("✗ "+m.errLine, m.width, "…"))
+	case m.rlForbidden:
+		role := common.Sanitize(m.ctx.Me.Role)
+		if role == "" {
+			role = "current"
+		}
+		return s.Warning.Render(ansi.Truncate("your role ("+role+") cannot use developer settings: keys, usage and webhooks need admin or developer", m.width, "…"))
 	}
 	return s.Subtle.Render(strings.Repeat("─", m.width))
 }
@@ -222,6 +228,9 @@ func (m *Model) rateGauge(label bool, width int) string {
 		prefix = s.Muted.Render("rate ")
 	}
 	if m.rlData == nil {
+		if m.rlForbidden {
+			return prefix + s.Muted.Render("n/a")
+		}
 		return prefix + s.Muted.Render("—")
 	}
 	t := m.rlData.Tenant

@@ -26,6 +26,9 @@ type State struct {
 	Used         int // requests accepted in the current minute window
 	Remaining    int
 	ResetAt      time.Time // when the bucket is full again
+	// ResetSeconds is ResetAt-now rounded up, the X-RateLimit-Reset value,
+	// so every path reports the same rounding as Take.
+	ResetSeconds int
 }
 
 // Bucket is one key's token bucket. Safe for concurrent use.
@@ -96,7 +99,8 @@ func (b *Bucket) Snapshot(now time.Time) State {
 	if now.Unix()/60 == b.winStart {
 		s.Used = b.winCount
 	}
-	s.ResetAt = now.Add(time.Duration(b.resetSeconds()) * time.Second)
+	s.ResetSeconds = b.resetSeconds()
+	s.ResetAt = now.Add(time.Duration(s.ResetSeconds) * time.Second)
 	return s
 }
 

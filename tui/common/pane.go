@@ -126,6 +126,11 @@ type TickMsg struct{ Now time.Time }
 // RefreshMsg asks the receiving panes to refresh now (the `r` key).
 type RefreshMsg struct{}
 
+// ResizedMsg is delivered through Update to every pane right after the root
+// called SetSize on all of them, so a pane can start a Cmd on resize (SetSize
+// cannot return one). Width and Height are the pane area, as in SetSize.
+type ResizedMsg struct{ Width, Height int }
+
 // NavigateMsg switches to another tab and is then delivered to that pane.
 // KeyID is set by "show this key's usage" (Keys → Usage).
 type NavigateMsg struct {

@@ -290,3 +290,17 @@ func TestEndpointSlugsMatchEmbeddedDocs(t *testing.T) {
 		}
 	}
 }
+
+// A member's 403 must not leave the rate-limit card "loading…" for ever.
+func TestMemberRateCardExplainsInsteadOfLoading(t *testing.T) {
+	c := commontest.FixtureClient(t, map[string]any{"GET /api/v1/platform/api-keys": 403, "GET /api/v1/platform/webhooks": 403})
+	ctx := commontest.Context(80, 20, c)
+	ctx.Me = models.Me{Email: "viewer@acme.test", Role: models.RoleMember}
+	m := New(ctx)
+	m.SetSize(80, 20)
+	commontest.Drain(t, m.Update, m.Init())
+	v := commontest.Plain(m.View())
+	if strings.Contains(v, "loading") || !strings.Contains(v, "needs the admin or developer role") {
+		t.Fatalf("rate card for a member:\n%s", v)
+	}
+}

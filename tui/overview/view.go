@@ -2,12 +2,14 @@ package overview
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 )
@@ -138,7 +140,12 @@ func (m *Model) rateCard() string {
 	var lines []string
 	if m.rl == nil {
 		plan := m.ctx.Me.Tenant.Plan
-		lines = []string{s.Heading.Render("Rate limit"), s.Muted.Render("loading…")}
+		status := s.Muted.Render("loading…")
+		if client.StatusOf(m.keysErr) == http.StatusForbidden {
+			// Rate limits are a developer route too: say so instead of loading forever.
+			status = s.Muted.Render("needs the admin or developer role")
+		}
+		lines = []string{s.Heading.Render("Rate limit"), status}
 		if plan.LimitPerMinute > 0 {
 			lines = append(lines, s.Muted.Render(fmt.Sprintf("%s · %d req/min", common.Sanitize(plan.DisplayName), plan.LimitPerMinute)))
 		}

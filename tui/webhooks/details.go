@@ -40,7 +40,8 @@ func (m *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
 		d.filter = (d.filter + 1) % len(deliveryFilters)
 		d.cursor, d.offset, d.loaded = 0, 0, false
 		d.deliveries = nil
-		return m.loadDetail(true)
+		// Start supersedes a request in flight for the old filter (Force would wait for it).
+		return fetchDetail(m.ctx.Client, d.poller.Start(), d.id, deliveryFilters[d.filter])
 	case key.Matches(msg, k.Retry):
 		return m.retrySelected()
 	case key.Matches(msg, k.RetryAll):

@@ -58,6 +58,7 @@ func fetchList(c *client.Client, id uint64) tea.Cmd {
 type detailMsg struct {
 	common.Result
 	id         string
+	filter     string
 	webhook    models.Webhook
 	deliveries []models.Delivery
 	err        error
@@ -69,10 +70,10 @@ func fetchDetail(c *client.Client, rid uint64, id, status string) tea.Cmd {
 		defer cancel()
 		w, err := c.GetWebhook(ctx, id)
 		if err != nil {
-			return detailMsg{Result: res(rid), id: id, err: err}
+			return detailMsg{Result: res(rid), id: id, filter: status, err: err}
 		}
 		d, err := c.ListDeliveries(ctx, id, status, deliveryLimit)
-		return detailMsg{Result: res(rid), id: id, webhook: w, deliveries: d.Data, err: err}
+		return detailMsg{Result: res(rid), id: id, filter: status, webhook: w, deliveries: d.Data, err: err}
 	}
 }
 

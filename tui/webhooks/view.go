@@ -79,6 +79,9 @@ func (m *Model) listView() string {
 		}
 	}
 	title := s.Title.Render("Webhook endpoints")
+	if m.forbidden {
+		return m.forbiddenView(title)
+	}
 	summary := fmt.Sprintf("  %s · %d active", plural(len(m.list), "endpoint", "endpoints"), active)
 	if failing > 0 {
 		summary += " · " + s.Danger.Render(fmt.Sprintf("%d failing", failing))
@@ -147,6 +150,24 @@ func (m *Model) listView() string {
 	}
 	if n := m.noticeLine(); n != "" {
 		b.WriteString(n + "\n")
+	}
+	return b.String()
+}
+
+// forbiddenView explains a 403 instead of showing an empty list with actions.
+func (m *Model) forbiddenView(title string) string {
+	s := m.ctx.Styles
+	who := "this account"
+	if m.ctx.Me.Email != "" {
+		who = common.Sanitize(m.ctx.Me.Email)
+	}
+	var b strings.Builder
+	b.WriteString(title + "\n\n")
+	b.WriteString(s.Warning.Render(m.errText(m.listErr)) + "\n\n")
+	b.WriteString(s.Base.Render("Webhook endpoints are managed by the admin or developer role.") + "\n")
+	b.WriteString(s.Muted.Render("Signed in as "+who+"; ask a tenant admin for the developer role.") + "\n")
+	if m.ctx.Sandbox {
+		b.WriteString(s.Muted.Render("In the sandbox, start pmdev with --as developer or --as admin.") + "\n")
 	}
 	return b.String()
 }

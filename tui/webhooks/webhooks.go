@@ -34,8 +34,10 @@ type Model struct {
 	list    []models.Webhook
 	loaded  bool
 	listErr error
-	cursor  int
-	offset  int
+	// forbidden is set while the server answers 403: the role cannot use webhooks.
+	forbidden bool
+	cursor    int
+	offset    int
 
 	view   viewID
 	detail *detailState
@@ -143,7 +145,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case common.RefreshMsg:
 		return tea.Batch(m.load(true), m.loadDetail(true))
 	case common.NavigateMsg:
-		if msg.Action == "create" {
+		if msg.Action == "create" && !m.forbidden {
 			return m.openWizard()
 		}
 		return nil
@@ -193,9 +195,14 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		m.listErr = msg.err
+		if client.StatusOf(msg.err) == 403 {
+			// Shown in the pane; not an error of the connection.
+			m.forbidden = true
+			return nil
+		}
 		return func() tea.Msg { return common.DataAgeMsg{At: now, Offline: client.IsOffline(msg.err), Err: msg.err} }
 	}
-	m.listErr = nil
+	m.listErr, m.forbidden = nil, false
 	if !msg.notModified || !m.loaded {
 		m.loaded = true
 		m.list = msg.list.Data
@@ -218,10 +225,32 @@ func (m *Model) onDetail(msg detailMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if msg.filter != deliveryFilters[d.filter] {
+		return nil // answer for a filter the user has left
+	}
+	// New deliveries arrive at the top: keep the cursor on the delivery the
+	// user picked (the open one above all), unless it sat on the newest row.
+	var keep string
+	if d.cursor < len(d.deliveries) && (d.cursor > 0 || m.view == viewDelivery) {
+		keep = d.deliveries[d.cursor].ID
+	}
 	d.err = nil
 	d.loaded = true
 	d.webhook = msg.webhook
 	d.deliveries = msg.deliveries
+	found := false
+	if keep != "" {
+		for i, x := range d.deliveries {
+			if x.ID == keep {
+				d.cursor, found = i, true
+				break
+			}
+		}
+	}
+	if keep != "" && !found && m.view == viewDelivery {
+		m.view = viewDetails // it left the window of recent deliveries
+		m.setNotice("that delivery is no longer among the recent ones", false)
+	}
 	d.cursor = min(d.cursor, max(len(d.deliveries)-1, 0))
 	if m.view == viewDelivery && d.cursor >= len(d.deliveries) {
 		m.view = viewDetails
@@ -293,6 +322,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	m.notice = ""
 	k := m.ctx.Keys.Webhooks
+	if m.forbidden && m.view == viewList {
+		return nil // the permission screen has no actions
+	}
 	switch m.view {
 	case viewDelivery:
 		return m.deliveryKey(msg)
@@ -447,7 +479,7 @@ type keyMap struct{ m *Model }
 func (k keyMap) ShortHelp() []key.Binding {
 	wk := k.m.ctx.Keys.Webhooks
 	switch {
-	case k.m.modalOpen():
+	case k.m.modalOpen(), k.m.forbidden && k.m.view == viewList:
 		return nil
 	case k.m.view == viewDelivery:
 		return []key.Binding{wk.Up, wk.Down, wk.Retry, back()}

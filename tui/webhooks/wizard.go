@@ -292,30 +292,52 @@ func (m *Model) wizardView() string {
 		names := models.WebhookEventNames()
 		b.WriteString(s.Muted.Render(fmt.Sprintf("  %s selected · a select all · e email events only · c clear", plural(len(w.events()), "event", "events"))) + "\n")
 		errLine("events")
-		rows := max(m.height-7, 3)
-		off := 0
-		if w.evCursor >= rows {
-			off = w.evCursor - rows + 1
+		// Title, blank, count line, help line and maybe the error line.
+		rows := m.height - 4
+		if w.errs["events"] != "" {
+			rows--
 		}
-		cat := ""
-		shown := 0
-		for i := off; i < len(names) && shown < rows; i++ {
-			e := names[i]
-			if e.Category != cat && shown < rows-1 {
-				cat = e.Category
-				b.WriteString("  " + s.Heading.Render(strings.ToUpper(cat[:1])+cat[1:]+" events") + "\n")
-				shown++
+		rows = max(rows, 3)
+		type line struct {
+			cat     string
+			heading bool
+			idx     int
+		}
+		var lines []line
+		cursorLine := 0
+		for i, e := range names {
+			if len(lines) == 0 || lines[len(lines)-1].cat != e.Category {
+				lines = append(lines, line{cat: e.Category, heading: true})
 			}
+			if i == w.evCursor {
+				cursorLine = len(lines)
+			}
+			lines = append(lines, line{cat: e.Category, idx: i})
+		}
+		off := 0
+		if cursorLine >= rows {
+			off = cursorLine - rows + 1
+		}
+		window := lines[off:min(off+rows, len(lines))]
+		if off > 0 && !window[0].heading {
+			// Keep the category of the top rows in sight: a sticky heading.
+			window = append([]line{{cat: window[1].cat, heading: true}}, window[1:]...)
+		}
+		for _, l := range window {
+			if l.heading {
+				b.WriteString("  " + s.Heading.Render(strings.ToUpper(l.cat[:1])+l.cat[1:]+" events") + "\n")
+				continue
+			}
+			e := names[l.idx]
 			box := "[ ]"
 			if w.selected[e.Type] {
 				box = s.Success.Render("[x]")
 			}
 			mark := "  "
-			if i == w.evCursor {
+			if l.idx == w.evCursor {
 				mark = s.Cursor.Render("› ")
 			}
 			b.WriteString(mark + box + " " + pad(e.Type, 22) + s.Muted.Render(e.Description) + "\n")
-			shown++
 		}
 		b.WriteString(s.Help.Render("↑/↓ move · space toggle · enter next · esc back") + "\n")
 	default:
