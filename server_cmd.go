@@ -161,7 +161,6 @@ func runServer(args []string) error {
 			srv.Close(context.Background())
 			return fmt.Errorf("ssh: %w", err)
 		}
-		logger.Info("ssh console listening", "addr", sshOpts.Addr)
 	}
 	simDone := make(chan struct{})
 	if *simulate {

@@ -33,6 +33,9 @@ const ActorFingerprintHeader = "X-PM-Actor-Fingerprint"
 
 const patRandomLen = 48
 
+// expiredTokenKeep is how long an expired token stays before it is purged.
+const expiredTokenKeep = 24 * time.Hour
+
 // randomBase62 returns n uniformly random base62 characters from crypto/rand.
 func randomBase62(n int) string {
 	out := make([]byte, 0, n)
@@ -190,7 +193,7 @@ func (s *Server) MintToken(ctx context.Context, email string, ttl time.Duration)
 		return "", err
 	}
 	// Minted tokens are renewed often; forget the long-expired ones.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE minted = 1 AND expires_at < ?`, ms(now.Add(-24*time.Hour))); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE minted = 1 AND expires_at < ?`, ms(now.Add(-expiredTokenKeep))); err != nil {
 		return "", err
 	}
 	exp := now.Add(ttl)

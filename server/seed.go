@@ -62,21 +62,45 @@ func dailyCycle(sec int64) float64 {
 	return f
 }
 
-func seedErrorInfo(status int) (string, string) {
+// seedErrorInfo is the error code and message the real handler of ep gives
+// for status; variant picks between the plausible ones.
+func seedErrorInfo(ep string, status int, variant int64) (string, string) {
+	alt := variant%2 == 1
 	switch status {
 	case 400:
-		return "invalid_email", "Recipient email is invalid"
+		switch ep {
+		case "POST /api/v1/emails/send":
+			if alt {
+				return "validation_error", "Subject is required when no template_id is given"
+			}
+			return "invalid_email", "Recipient email is invalid"
+		case "POST /api/v1/contacts":
+			if alt {
+				return "validation_error", "Attribute names are 1–64 characters and values at most 1024"
+			}
+			return "invalid_email", "Contact email is invalid"
+		case "GET /api/v1/campaigns":
+			if alt {
+				return "invalid_parameter", "status must be draft, scheduled, sending or sent"
+			}
+			return "invalid_parameter", "limit must be between 1 and 100"
+		}
+		return "invalid_parameter", "The query string is malformed"
 	case 401:
 		return "invalid_token", "API key is invalid or expired"
 	case 403:
-		return "insufficient_permissions", "Insufficient permissions. Update key permissions in settings."
+		// Only IP-restricted keys get 403s in the demo: the others hold every permission they use.
+		return "ip_not_allowed", "Requests from " + seedBlockedIP + " are not allowed for this key"
 	case 404:
-		return "campaign_not_found", "Campaign not found"
+		return "campaign_not_found", fmt.Sprintf("Campaign cmp_%04d not found", 9000+variant%1000)
 	case 429:
 		return "rate_limit_exceeded", "Rate limit exceeded. Try again in 1 seconds."
 	}
 	return "internal_error", "Something went wrong on our side. Please try again later."
 }
+
+// seedBlockedIP is the address the demo's IP-restricted key refuses.
+const seedBlockedIP = "192.0.2.99"
 
 func (s *Server) seedDemo(ctx context.Context) error {
 	var n int
@@ -232,11 +256,17 @@ func (s *Server) seedDemo(ctx context.Context) error {
 		v.n += n
 		v.latSum += int64(float64(n) * lat * 1000 * (1.02 + 0.1*rng.Float64()))
 	}
-	statusMix := func(sec int64, ep seedEndpoint) ([]int, []float64) {
+	// statusMix gives each route only the errors its handler can answer:
+	// analytics a 404 for unknown campaigns instead of a 400, and 403 only
+	// for the IP-restricted key (every key holds the permissions it uses).
+	statusMix := func(sec int64, sk *seedKey, ep seedEndpoint) ([]int, []float64) {
 		st := []int{ep.ok, 400, 401, 403, 500}
 		fr := []float64{0, .008, .001, .0008, .0006}
 		if ep.ep == "GET /api/v1/analytics/campaigns/{id}" {
-			st, fr = append(st, 404), append(fr, .01)
+			st[1], fr[1] = 404, .018
+		}
+		if len(sk.k.AllowedIPs) == 0 {
+			fr[3] = 0
 		}
 		if sec >= spikeStart && sec < spikeEnd {
 			fr[4], fr[1] = .14, .03
@@ -248,7 +278,7 @@ func (s *Server) seedDemo(ctx context.Context) error {
 		epCounts := split(n, weights(sk.eps))
 		lim := split(limited, weights(sk.eps))
 		for i, ep := range sk.eps {
-			st, fr := statusMix(sec, ep)
+			st, fr := statusMix(sec, sk, ep)
 			sc := split(epCounts[i], fr)
 			for j, c := range sc {
 				if c == 0 {
@@ -416,9 +446,13 @@ func (s *Server) seedDemo(ctx context.Context) error {
 	}
 	if err := bulk(ctx, tx, `INSERT INTO usage_events(ts, tenant_id, key_id, method, route, status, latency_us, error_code, message, ip) VALUES (?,?,?,?,?,?,?,?,?,?)`, len(raws), func(ex func(...any) error) error {
 		for _, e := range raws {
-			code, msg := seedErrorInfo(e.status)
+			code, msg := seedErrorInfo(e.ep, e.status, e.ts)
 			method, route, _ := strings.Cut(e.ep, " ")
-			if err := ex(e.ts*1000+rng.Int64N(1000), tenantID, e.keyID, method, route, e.status, 2000+rng.Int64N(300000), code, msg, e.ip); err != nil {
+			ip := e.ip
+			if e.status == 403 {
+				ip = seedBlockedIP
+			}
+			if err := ex(e.ts*1000+rng.Int64N(1000), tenantID, e.keyID, method, route, e.status, 2000+rng.Int64N(300000), code, msg, ip); err != nil {
 				return err
 			}
 		}
@@ -462,7 +496,7 @@ func (s *Server) seedDemo(ctx context.Context) error {
 		case 1:
 			evs = append(evs, ev{k.CreatedAt.Add(24 * time.Hour), "edited", "dev@acme.test", "changed allowed_ips"})
 			for d := 1; d <= 3; d++ {
-				evs = append(evs, ev{at(float64(d) * 2.3), "ip_violation", "system", "request from 192.0.2.99 blocked by the IP allow-list"})
+				evs = append(evs, ev{at(float64(d) * 2.3), "ip_violation", "system", "request from " + seedBlockedIP + " blocked by the IP allow-list"})
 			}
 		case 4:
 			evs = append(evs, ev{*k.RevokedAt, "revoked", "admin@acme.test", ""})

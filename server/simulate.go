@@ -184,8 +184,12 @@ func (m *simulator) one(ctx context.Context) {
 		m.do(ctx, m.web.plain, "GET", "/api/v1/analytics/campaigns/"+campaigns[m.intn(len(campaigns))].ID, nil)
 	case p < 92:
 		m.do(ctx, m.web.plain, "GET", "/api/v1/analytics/campaigns/cmp_9999", nil) // 404
+	case p < 94:
+		m.do(ctx, m.web.plain, "POST", "/api/v1/emails/send", map[string]any{"to": "not-an-email", "subject": "Hi", "text_body": "x"}) // 400 invalid_email
+	case p < 95:
+		m.do(ctx, m.web.plain, "GET", "/api/v1/campaigns?limit=500", nil) // 400 invalid_parameter
 	case p < 96:
-		m.do(ctx, m.web.plain, "POST", "/api/v1/emails/send", map[string]any{"to": "not-an-email", "subject": "Hi", "text_body": "x"}) // 400
+		m.do(ctx, m.web.plain, "POST", "/api/v1/contacts", models.ContactRequest{Email: "bob@", Attributes: map[string]string{"source": "simulator"}}) // 400 invalid_email
 	case p < 98:
 		m.do(ctx, m.worker.plain, "GET", "/api/v1/campaigns", nil) // 403: worker may only send
 	default:

@@ -179,7 +179,9 @@ func (w *usageWriter) loop() {
 
 // prune drops detail no view reads any more: 1-minute rows after 3 days,
 // 15-minute rows after 14 days, request logs after 90 days. Hourly and
-// 6-hour rollups are kept.
+// 6-hour rollups are kept. Expired tokens (minted per SSH session and
+// sandbox start) go a day after expiry, so a late caller still hears
+// "expired" rather than "invalid" for a while.
 func (w *usageWriter) prune() {
 	now := w.now().Unix()
 	ctx := context.Background()
@@ -193,6 +195,7 @@ func (w *usageWriter) prune() {
 		{`DELETE FROM usage_peak WHERE res = 900 AND t < ?`, now - 14*86400},
 		{`DELETE FROM usage_events WHERE ts < ?`, (now - 90*86400) * 1000},
 		{`DELETE FROM usage_log_chunks WHERE last_ts < ?`, (now - 90*86400) * 1000},
+		{`DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at < ?`, (now - int64(expiredTokenKeep/time.Second)) * 1000},
 	} {
 		if _, err := w.db.ExecContext(ctx, q.sql, q.arg); err != nil {
 			w.log.Warn("usage prune", "err", err)

@@ -73,12 +73,12 @@ func TestRolesIsolationAndETag(t *testing.T) {
 	if wh.CreatedBy != "dev@acme.test" || wh.MaxRetries != 5 || wh.Status != models.WebhookActive || !strings.HasPrefix(wh.SecretPrefix, "whsec_") {
 		t.Fatalf("created %+v", wh.Webhook)
 	}
-	// Admins see it too; members are refused naming the permission.
+	// Admins see it too; members get the same insufficient_role as on the key routes.
 	if l, err := st.as("admin@acme.test").ListWebhooks(ctx); err != nil || len(l.Data) != 1 {
 		t.Fatalf("admin list %+v %v", l, err)
 	}
 	_, err = st.as("viewer@acme.test").ListWebhooks(ctx)
-	if e, ok := client.AsError(err); !ok || e.Status != 403 || e.Problem == nil || e.Problem.Permission != "manage_webhooks" {
+	if e, ok := client.AsError(err); !ok || e.Status != 403 || e.Problem == nil || e.Problem.Error != "insufficient_role" || e.Problem.Permission != "" {
 		t.Fatalf("member list: %v", err)
 	}
 	// Another tenant gets 404 for everything of ours.

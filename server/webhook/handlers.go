@@ -31,8 +31,10 @@ func (s *Service) Mount(mux *http.ServeMux, auth func(http.HandlerFunc) http.Han
 				httpx.Error(w, http.StatusUnauthorized, "invalid_token", "Personal access token is invalid")
 				return
 			}
+			// Same answer as the key and usage routes, so clients handle one code.
 			if u.Role != models.RoleAdmin && u.Role != models.RoleDeveloper {
-				httpx.Forbidden(w, Permission, "Your role ("+u.Role+") cannot manage webhooks; ask an admin for the developer role")
+				httpx.Error(w, http.StatusForbidden, "insufficient_role",
+					"Your role ("+u.Role+") cannot use developer settings; ask an admin for the developer role")
 				return
 			}
 			f(w, r, u)
