@@ -166,9 +166,13 @@ func (m *simulator) email() string {
 	return fmt.Sprintf("%s.%d@example.com", names[m.intn(len(names))], m.intn(1000))
 }
 
-func (m *simulator) one(ctx context.Context) {
+func (m *simulator) one(ctx context.Context) { m.request(ctx, m.intn(100)) }
+
+// request sends the request of roll p (0–99); each error branch gets the
+// error its route really answers.
+func (m *simulator) request(ctx context.Context, p int) {
 	campaigns := sandboxCampaigns()
-	switch p := m.intn(100); {
+	switch {
 	case p < 55:
 		to := m.email()
 		st, _ := m.do(ctx, m.web.plain, "POST", "/api/v1/emails/send", models.SendEmailRequest{To: to, TemplateID: "welcome-v1",

@@ -163,7 +163,7 @@ func (s *Server) ListSSHKeys(ctx context.Context, email string) ([]SSHKey, error
 		q += ` WHERE u.email = ?`
 		args = append(args, email)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY u.email, k.created_at, k.fingerprint`, args...)
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY u.email, k.created_at, k.rowid`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -468,7 +468,9 @@ func (s *spec) writeRequestBody(b *bytes.Buffer, rb *yaml.Node) (string, error) 
 		req = "required"
 	}
 	first := ""
-	for _, ct := range pairs(content) {
+	// The API takes JSON only, so the first media type is the one documented.
+	if ps := pairs(content); len(ps) > 0 {
+		ct := ps[0]
 		fmt.Fprintf(b, "`%s`, %s.", ct.key, req)
 		if d := strings.TrimSpace(str(get(rb, "description"))); d != "" {
 			b.WriteString(" " + d)
@@ -488,7 +490,6 @@ func (s *spec) writeRequestBody(b *bytes.Buffer, rb *yaml.Node) (string, error) 
 			}
 			writeExample(b, e, len(exs) > 1, "json")
 		}
-		break // one media type: the API takes JSON only
 	}
 	return first, nil
 }

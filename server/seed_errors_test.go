@@ -1,0 +1,116 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+)
+
+// plausibleErrors lists, per route, the error codes its handler (or the
+// shared key checks in front of it) can answer with.
+func plausibleErrors() map[string]map[string]bool {
+	common := []string{"invalid_token", "key_revoked", "key_expired", "ip_not_allowed", "insufficient_permissions", "rate_limit_exceeded", "internal_error"}
+	set := func(extra ...string) map[string]bool {
+		m := map[string]bool{}
+		for _, c := range append(extra, common...) {
+			m[c] = true
+		}
+		return m
+	}
+	return map[string]map[string]bool{
+		"POST /api/v1/emails/send":             set("invalid_email", "validation_error"),
+		"POST /api/v1/contacts":                set("invalid_email", "validation_error"),
+		"GET /api/v1/campaigns":                set("invalid_parameter"),
+		"GET /api/v1/analytics/campaigns/{id}": set("campaign_not_found"),
+	}
+}
+
+// errorRows returns route -> error codes seen in usage_events.
+func errorRows(t *testing.T, s *Server) map[string]map[string]int {
+	t.Helper()
+	rows, err := s.db.Query(`SELECT method || ' ' || route, status, error_code FROM usage_events WHERE status >= 400`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]map[string]int{}
+	for rows.Next() {
+		var ep, code string
+		var st int
+		if err := rows.Scan(&ep, &st, &code); err != nil {
+			t.Fatal(err)
+		}
+		if out[ep] == nil {
+			out[ep] = map[string]int{}
+		}
+		out[ep][code]++
+		if (code == "campaign_not_found") != (st == 404) || (code == "rate_limit_exceeded") != (st == 429) {
+			t.Errorf("%s: status %d with code %s", ep, st, code)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func checkPlausible(t *testing.T, seen map[string]map[string]int) {
+	t.Helper()
+	ok := plausibleErrors()
+	for ep, codes := range seen {
+		for code, n := range codes {
+			if !ok[ep][code] {
+				t.Errorf("%d × %s on %s: not an error this route answers", n, code, ep)
+			}
+		}
+	}
+}
+
+func TestSeedErrorsFitTheirRoutes(t *testing.T) {
+	e := newEnv(t, "demo")
+	seen := errorRows(t, e.s)
+	checkPlausible(t, seen)
+	// The demo still shows the interesting ones.
+	for ep, code := range map[string]string{
+		"GET /api/v1/analytics/campaigns/{id}": "campaign_not_found",
+		"GET /api/v1/campaigns":                "invalid_parameter",
+		"POST /api/v1/emails/send":             "invalid_email",
+		"POST /api/v1/contacts":                "invalid_email",
+	} {
+		if seen[ep][code] == 0 {
+			t.Errorf("no %s on %s in the demo; seen %v", code, ep, seen[ep])
+		}
+	}
+	if seen["POST /api/v1/emails/send"]["rate_limit_exceeded"] == 0 {
+		t.Errorf("demo lost its rate-limit incident: %v", seen["POST /api/v1/emails/send"])
+	}
+}
+
+func TestSimulatedErrorsFitTheirRoutes(t *testing.T) {
+	e := newEnv(t, "")
+	e.addUser("admin@acme.test", models.RoleAdmin, "Acme", "")
+	tenant, web, worker, err := e.s.simulatorKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := &simulator{s: e.s, base: e.url, tenantID: tenant, web: web, worker: worker, client: &http.Client{Timeout: 5 * time.Second}, rng: newSimRand()}
+	for p := 0; p < 100; p++ {
+		sim.request(context.Background(), p)
+	}
+	e.s.Flush()
+	seen := errorRows(t, e.s)
+	checkPlausible(t, seen)
+	for ep, code := range map[string]string{
+		"GET /api/v1/analytics/campaigns/{id}": "campaign_not_found",
+		"GET /api/v1/campaigns":                "invalid_parameter",
+		"POST /api/v1/emails/send":             "invalid_email",
+		"POST /api/v1/contacts":                "invalid_email",
+	} {
+		if seen[ep][code] == 0 {
+			t.Errorf("simulator sent no %s on %s; seen %v", code, ep, seen[ep])
+		}
+	}
+}
