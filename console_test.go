@@ -165,13 +165,16 @@ func TestHelpVersionCompletion(t *testing.T) {
 	}
 }
 
-func TestIsLoopback(t *testing.T) {
-	for u, want := range map[string]bool{
-		"http://127.0.0.1:8080": true, "http://localhost:1": true, "http://[::1]:80/": true,
-		"https://api.penguinmails.com": false, "http://10.0.0.1": false,
-	} {
-		if got := isLoopback(u); got != want {
-			t.Errorf("isLoopback(%q) = %v", u, got)
+// TestSandboxBadgeOnlyForInProcessSandbox: a reference server on 127.0.0.1
+// is a real API, not the sandbox (no badge, no sandbox-only helpers).
+func TestSandboxBadgeOnlyForInProcessSandbox(t *testing.T) {
+	for _, sandbox := range []bool{false, true} {
+		m := newConsole(&consoleSetup{sandbox: sandbox, keys: common.DefaultKeyMap()}, "http://127.0.0.1:8080", "", slog.New(slog.DiscardHandler))
+		if got := m.Context().Sandbox; got != sandbox {
+			t.Errorf("sandbox=%v: ctx.Sandbox = %v", sandbox, got)
+		}
+		if m.Context().Remote {
+			t.Error("a local console is not remote")
 		}
 	}
 }

@@ -325,7 +325,7 @@ func newConsole(setup *consoleSetup, apiURL, token string, logger *slog.Logger) 
 		Logger:   logger,
 		Refresh:  setup.refresh,
 		APIURL:   strings.TrimRight(apiURL, "/"),
-		Sandbox:  setup.sandbox || isLoopback(apiURL),
+		Sandbox:  setup.sandbox, // the in-process server only, not any loopback API
 		NoColor:  setup.noColor,
 		Assets:   embeddedAPI(),
 		CacheDir: joinIf(cacheDir, "pmdev"),

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -117,21 +116,4 @@ func (sb *sandbox) Close() error {
 		err = errors.Join(err, serr)
 	}
 	return errors.Join(err, sb.srv.Close(ctx))
-}
-
-// isLoopback reports whether an API URL points at this machine (SANDBOX badge).
-func isLoopback(rawURL string) bool {
-	host := rawURL
-	if i := strings.Index(host, "://"); i >= 0 {
-		host = host[i+3:]
-	}
-	host, _, _ = strings.Cut(host, "/")
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -15,9 +15,6 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
-// sshNoFilesDir is the console's WorkDir over SSH (see newSSHConsole).
-const sshNoFilesDir = "/nonexistent/saving files is disabled over SSH"
-
 // consoleParams is what one SSH session hands to the console.
 type consoleParams struct {
 	Client  *client.Client
@@ -47,11 +44,10 @@ func newSSHConsole(p consoleParams) (tea.Model, error) {
 		NoColor: envValue(p.Env, "NO_COLOR") != "",
 		Assets:  p.Assets,
 		Now:     time.Now,
-		// The console runs on the server: saving a .env or a CSV would put
-		// a remote user's secrets on the server's disk. Until the panes can
-		// be told they are remote, point them at a directory that cannot
-		// exist, so such writes fail with a message naming the reason.
-		WorkDir: sshNoFilesDir,
+		// The console runs on the server: a .env or CSV written here would
+		// put a remote user's secrets on the server's disk. Panes offer no
+		// file writes when Remote; copying (OSC 52) reaches the client.
+		Remote: true,
 	}
 	return tui.New(ctx, tui.Options{}), nil
 }

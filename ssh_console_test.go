@@ -1,12 +1,16 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/tui"
+	"github.com/penguinmails/pmdev/tui/common"
 )
 
 // These tests serve the real console (not the stub) over SSH.
@@ -73,5 +77,21 @@ func TestSSHRealConsoleTwentySessionsRequestRate(t *testing.T) {
 	}
 	if served < int64(sessions) {
 		t.Fatalf("sessions made only %d GETs: are they polling?", served)
+	}
+}
+
+// TestSSHConsoleIsRemote: an SSH session's console must know that local
+// files are the server's (no .env or CSV written there).
+func TestSSHConsoleIsRemote(t *testing.T) {
+	model, err := newSSHConsole(consoleParams{Logger: slog.New(slog.DiscardHandler), Refresh: common.DefaultRefresh()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := model.(*tui.Model).Context()
+	if !ctx.Remote || ctx.Sandbox {
+		t.Fatalf("Remote %v Sandbox %v, want remote and not sandbox", ctx.Remote, ctx.Sandbox)
+	}
+	if ctx.WorkDir != "" {
+		t.Fatalf("WorkDir %q: a remote console has no working directory of its own", ctx.WorkDir)
 	}
 }

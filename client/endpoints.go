@@ -87,6 +87,19 @@ func (c *Client) RateLimits(ctx context.Context) (models.RateLimits, error) {
 
 // APIUsage returns usage analytics. Conditional.
 func (c *Client) APIUsage(ctx context.Context, p models.UsageParams) (models.APIUsage, error) {
+	q := usageQuery(p)
+	var out models.APIUsage
+	err := c.do(ctx, call{method: http.MethodGet, path: v1 + "/tenant/analytics/api-usage", query: q, out: &out, conditional: true, idempotent: true})
+	return out, err
+}
+
+// Healthz checks that the server answers.
+func (c *Client) Healthz(ctx context.Context) error {
+	return c.do(ctx, call{method: http.MethodGet, path: "/healthz", idempotent: true})
+}
+
+// usageQuery is the range and key filter shared by the analytics routes.
+func usageQuery(p models.UsageParams) url.Values {
 	q := url.Values{}
 	setIf(q, "range", p.Range)
 	setIf(q, "key_id", p.KeyID)
@@ -96,14 +109,7 @@ func (c *Client) APIUsage(ctx context.Context, p models.UsageParams) (models.API
 	if !p.To.IsZero() {
 		q.Set("to", p.To.UTC().Format(time.RFC3339))
 	}
-	var out models.APIUsage
-	err := c.do(ctx, call{method: http.MethodGet, path: v1 + "/tenant/analytics/api-usage", query: q, out: &out, conditional: true, idempotent: true})
-	return out, err
-}
-
-// Healthz checks that the server answers.
-func (c *Client) Healthz(ctx context.Context) error {
-	return c.do(ctx, call{method: http.MethodGet, path: "/healthz", idempotent: true})
+	return q
 }
 
 func setIf(q url.Values, k, v string) {

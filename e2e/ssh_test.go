@@ -2,17 +2,17 @@ package e2e_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/e2e"
 )
 
 // TestSSHWithOpenSSHClient builds pmdev, registers a key made by ssh-keygen,
@@ -22,7 +22,7 @@ import (
 func TestSSHWithOpenSSHClient(t *testing.T) {
 	requireSSHTools(t)
 	dir := t.TempDir()
-	bin := pmdevBinary(t)
+	bin := e2e.Binary(t)
 	key := filepath.Join(dir, "id_ed25519")
 	run(t, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "e2e@test", "-f", key)
 	db := filepath.Join(dir, "pm.db")
@@ -45,20 +45,17 @@ func TestSSHWithOpenSSHClient(t *testing.T) {
 	for round, strict := range []string{"no", "yes"} {
 		stop := startProcIn(t, serverDir, bin, env, sshPort, "server", "--db", db, "--addr", "127.0.0.1:0",
 			"--ssh-addr", fmt.Sprintf("127.0.0.1:%d", sshPort), "--ssh-host-key", hostKey)
-		tm := newTmux(t, fmt.Sprintf("pmdev-ssh-e2e-%d-%d", os.Getpid(), round))
-		tm.start(t, "ssh", "-p", fmt.Sprint(sshPort), "-i", key, "-o", "IdentitiesOnly=yes",
-			"-o", "StrictHostKeyChecking="+strict, "-o", "UserKnownHostsFile="+knownHosts,
-			"-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no",
-			"-o", "LogLevel=ERROR", "-t", "dev@127.0.0.1")
-		tm.waitFor(t, "dev@acme.test")
-		tm.sendKeys(t, "2") // the Keys tab works for a developer
-		tm.waitFor(t, "API Keys")
+		tm := startSSH(t, sshPort, key, "dev@127.0.0.1", "-o", "StrictHostKeyChecking="+strict,
+			"-o", "UserKnownHostsFile="+knownHosts, "-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no")
+		tm.WaitFor("dev@acme.test", waitLong)
+		tm.SendKeys("2") // the Keys tab works for a developer
+		tm.WaitFor("API Keys", waitLong)
 		if round == 0 {
 			createKeyOverSSH(t, tm, serverDir)
 		}
-		tm.sendKeys(t, "q")
-		if code := tm.waitExit(t); code != 0 {
-			t.Fatalf("ssh exited with %d after q; screen:\n%s", code, tm.shown())
+		tm.SendKeys("q")
+		if code := tm.WaitExit(waitLong); code != 0 {
+			t.Fatalf("ssh exited with %d after q; screen:\n%s", code, shown(tm))
 		}
 		stop()
 	}
@@ -99,41 +96,54 @@ func TestSSHWithOpenSSHClient(t *testing.T) {
 
 var plainKeyRe = regexp.MustCompile(`pm_live_[A-Za-z0-9]{20,}`)
 
-// createKeyOverSSH creates a key in the console: the copy (OSC 52) must reach
-// the client's terminal (tmux's buffer), and "write .env" must not write on
-// the server.
-func createKeyOverSSH(t *testing.T, tm *tmux, serverDir string) {
+// waitLong bounds each wait on an SSH session (a session start includes the
+// handshake and the first API calls).
+const waitLong = 15 * time.Second
+
+// startSSH runs the OpenSSH client in tmux against 127.0.0.1:port with key
+// only, plus opts; any plaintext API key is masked in failure screens.
+func startSSH(t *testing.T, port int, key, dest string, opts ...string) *e2e.Session {
 	t.Helper()
-	tm.sendKeys(t, "n")
-	tm.waitFor(t, "Create API Key")
-	tm.sendKeys(t, "-l", "over ssh")
-	tm.sendKeys(t, "Enter", "Enter", "Enter", "Enter")
-	tm.waitFor(t, "API Key Created")
-	key := plainKeyRe.FindString(tm.capture())
+	argv := []string{"ssh", "-p", fmt.Sprint(port), "-i", key, "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR"}
+	argv = append(append(argv, opts...), "-t", dest)
+	tm := e2e.StartCommand(t, argv, nil)
+	tm.Redact = plainKeyRe
+	return tm
+}
+
+// shown is the screen for failure messages, with any plaintext key masked.
+func shown(tm *e2e.Session) string { return plainKeyRe.ReplaceAllString(tm.Capture(), "pm_live_…") }
+
+// createKeyOverSSH creates a key in the console: the copy (OSC 52) must reach
+// the client's terminal (tmux's buffer), and the show-once modal must offer
+// no file write, so nothing lands on the server.
+func createKeyOverSSH(t *testing.T, tm *e2e.Session, serverDir string) {
+	t.Helper()
+	tm.SendKeys("n")
+	tm.WaitFor("Create API Key", waitLong)
+	tm.SendKeys("-l", "over ssh")
+	tm.SendKeys("Enter", "Enter", "Enter", "Enter")
+	screen := tm.WaitFor("API Key Created", waitLong)
+	key := plainKeyRe.FindString(screen)
 	if key == "" {
 		t.Fatal("no key on the show-once screen")
 	}
-	tm.sendKeys(t, "c")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		buf, _ := tm.cmd("show-buffer").Output()
-		if strings.Contains(string(buf), key) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the copied key never reached the client's clipboard (tmux buffer)")
-		}
-		time.Sleep(50 * time.Millisecond)
+	if strings.Contains(screen, "write .env") {
+		t.Fatalf("the show-once modal offers a .env over SSH:\n%s", shown(tm))
 	}
-	tm.sendKeys(t, "w")
-	tm.waitFor(t, "disabled over SSH")
+	tm.SendKeys("c")
+	tm.WaitUntil("the copied key in the client's clipboard (tmux buffer)", 10*time.Second, func(string) bool {
+		return strings.Contains(tm.Clipboard(), key)
+	})
+	tm.SendKeys("w")
+	tm.WaitFor("can't be written over SSH", waitLong)
 	if entries, _ := os.ReadDir(serverDir); len(entries) > 0 {
 		t.Fatalf("the session wrote %s on the server", entries[0].Name())
 	}
-	tm.sendKeys(t, "Enter")
-	tm.waitFor(t, "will not be shown again")
-	tm.sendKeys(t, "y")
-	tm.waitFor(t, "over ssh")
+	tm.SendKeys("Enter")
+	tm.WaitFor("will not be shown again", waitLong)
+	tm.SendKeys("y")
+	tm.WaitFor("over ssh", waitLong)
 }
 
 // requireSSHTools skips without tmux or OpenSSH, except in CI, where the
@@ -148,17 +158,6 @@ func requireSSHTools(t *testing.T) {
 			t.Skipf("%s not installed", tool)
 		}
 	}
-}
-
-// pmdevBinary is the binary TestMain built (e2e.BuildBinary records it in
-// PMDEV_E2E_BIN).
-func pmdevBinary(t *testing.T) string {
-	t.Helper()
-	bin := os.Getenv("PMDEV_E2E_BIN")
-	if bin == "" {
-		t.Fatal("no pmdev binary: e2e.BuildBinary did not run")
-	}
-	return bin
 }
 
 func run(t *testing.T, name string, args ...string) {
@@ -243,7 +242,7 @@ func startProcIn(t *testing.T, wd, bin string, env []string, port int, args ...s
 func TestSSHGatewayWithOpenSSHClient(t *testing.T) {
 	requireSSHTools(t)
 	dir := t.TempDir()
-	bin := pmdevBinary(t)
+	bin := e2e.Binary(t)
 	env := append(os.Environ(), "XDG_DATA_HOME="+filepath.Join(dir, "data"))
 	db := filepath.Join(dir, "pm.db")
 	add := exec.Command(bin, "server", "users", "add", "--db", db, "--email", "ops@acme.test", "--role", "admin", "--tenant", "Acme")
@@ -273,100 +272,19 @@ func TestSSHGatewayWithOpenSSHClient(t *testing.T) {
 	stopGW := startProc(t, bin, env, sshPort, "ssh-gateway", "--listen", fmt.Sprintf("127.0.0.1:%d", sshPort),
 		"--api-url", fmt.Sprintf("http://127.0.0.1:%d", apiPort), "--identities", ids,
 		"--ssh-host-key", filepath.Join(dir, "gw_host"), "--audit-log", filepath.Join(dir, "audit.log"))
-	tm := newTmux(t, fmt.Sprintf("pmdev-gw-e2e-%d", os.Getpid()))
-	tm.start(t, "ssh", "-p", fmt.Sprint(sshPort), "-i", key, "-o", "IdentitiesOnly=yes",
-		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile="+filepath.Join(dir, "known_hosts"),
-		"-o", "LogLevel=ERROR", "-t", "127.0.0.1")
-	tm.waitFor(t, "ops@acme.test")
-	tm.sendKeys(t, "q")
-	if code := tm.waitExit(t); code != 0 {
-		t.Fatalf("ssh exited with %d; screen:\n%s", code, tm.shown())
+	tm := startSSH(t, sshPort, key, "127.0.0.1", "-o", "StrictHostKeyChecking=no",
+		"-o", "UserKnownHostsFile="+filepath.Join(dir, "known_hosts"))
+	tm.WaitFor("ops@acme.test", waitLong)
+	tm.SendKeys("q")
+	if code := tm.WaitExit(waitLong); code != 0 {
+		t.Fatalf("ssh exited with %d; screen:\n%s", code, shown(tm))
 	}
 	stopGW()
 	audit, err := os.ReadFile(filepath.Join(dir, "audit.log"))
 	if err != nil || !bytes.Contains(audit, []byte(`"msg":"ssh.session.end"`)) || !bytes.Contains(audit, []byte(`"user":"ops"`)) {
 		t.Fatalf("gateway audit log: %v\n%s", err, audit)
 	}
-	if bytes.Contains(audit, bytes.TrimSpace(token)) || strings.Contains(tm.capture(), string(bytes.TrimSpace(token))) {
+	if bytes.Contains(audit, bytes.TrimSpace(token)) || strings.Contains(tm.Capture(), string(bytes.TrimSpace(token))) {
 		t.Fatal("the profile token leaked")
 	}
-}
-
-// tmux drives one detached session of 100×30 on its own tmux server.
-type tmux struct{ name string }
-
-func newTmux(t *testing.T, name string) *tmux {
-	t.Helper()
-	tm := &tmux{name: name}
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", name, "kill-server").Run() })
-	return tm
-}
-
-func (tm *tmux) cmd(args ...string) *exec.Cmd {
-	return exec.Command("tmux", append([]string{"-L", tm.name}, args...)...)
-}
-
-// exitMarker is printed in the pane when the program ends, with its status.
-const exitMarker = "SSH_E2E_EXIT"
-
-func (tm *tmux) start(t *testing.T, argv ...string) {
-	t.Helper()
-	quoted := make([]string, len(argv))
-	for i, a := range argv {
-		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	// The shell reports the exit status on screen (tmux's own pane status is
-	// not reliable) and keeps the pane open for the final capture.
-	script := strings.Join(quoted, " ") + "; echo " + exitMarker + " $?; sleep 600"
-	args := []string{"new-session", "-d", "-s", tm.name, "-x", "100", "-y", "30", "sh", "-c", script,
-		// Accept OSC 52 from the program, as a desktop terminal would.
-		";", "set-option", "-s", "set-clipboard", "on"}
-	if out, err := tm.cmd(args...).CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v\n%s", err, out)
-	}
-}
-
-var exitRe = regexp.MustCompile(exitMarker + ` (\d+)`)
-
-// waitExit waits for the program in the pane to end and returns its exit status.
-func (tm *tmux) waitExit(t *testing.T) int {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := exitRe.FindStringSubmatch(tm.capture()); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			return n
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("program in tmux did not exit; screen:\n%s", tm.shown())
-	return -1
-}
-
-func (tm *tmux) capture() string {
-	out, _ := tm.cmd("capture-pane", "-p", "-t", tm.name).Output()
-	return string(out)
-}
-
-// shown is the screen for failure messages, with any plaintext key masked.
-func (tm *tmux) shown() string { return plainKeyRe.ReplaceAllString(tm.capture(), "pm_live_…") }
-
-func (tm *tmux) sendKeys(t *testing.T, keys ...string) {
-	t.Helper()
-	if out, err := tm.cmd(append([]string{"send-keys", "-t", tm.name}, keys...)...).CombinedOutput(); err != nil {
-		t.Fatalf("tmux send-keys: %v\n%s", err, out)
-	}
-}
-
-func (tm *tmux) waitFor(t *testing.T, want string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	for ctx.Err() == nil {
-		if strings.Contains(tm.capture(), want) {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %q; screen:\n%s", want, tm.shown())
 }

@@ -1,6 +1,7 @@
 // Package e2e drives the real pmdev binary in tmux. Tests in this package
 // share one binary, built by TestMain (see BuildBinary), and the helpers
-// below: Start a session, SendKeys, WaitFor text, Capture the screen.
+// below: Start a session (or StartCommand for any program, e.g. ssh),
+// SendKeys, WaitFor text, Capture the screen, WaitExit for the status.
 package e2e
 
 import (
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +24,7 @@ const binEnv = "PMDEV_E2E_BIN"
 const ExitMarker = "PMDEV_EXITED"
 
 // BuildBinary builds the module's main package into dir and records its path
-// for Start. Call it from TestMain.
+// for Start and Binary. Call it from TestMain.
 func BuildBinary(dir string) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
@@ -54,7 +56,17 @@ func moduleRoot() (string, error) {
 	}
 }
 
-// Session is one pmdev process in its own tmux server.
+// Binary is the path of the pmdev binary TestMain built.
+func Binary(t testing.TB) string {
+	t.Helper()
+	bin := os.Getenv(binEnv)
+	if bin == "" {
+		t.Fatal("no binary: call e2e.BuildBinary from TestMain")
+	}
+	return bin
+}
+
+// Session is one program (pmdev, or ssh running it remotely) in its own tmux server.
 type Session struct {
 	t      testing.TB
 	socket string
@@ -85,16 +97,30 @@ func Start(t testing.TB, args []string, env map[string]string) *Session {
 // writes there, like .env, land in dir); "" keeps the test's directory.
 func StartIn(t testing.TB, dir string, args []string, env map[string]string) *Session {
 	t.Helper()
+	requireTmux(t)
+	return startIn(t, dir, append([]string{Binary(t)}, args...), env)
+}
+
+// StartCommand runs any command (argv[0] looked up in PATH, e.g. ssh) in a
+// fresh tmux server with the same environment and helpers as Start.
+func StartCommand(t testing.TB, argv []string, env map[string]string) *Session {
+	t.Helper()
+	requireTmux(t)
+	return startIn(t, "", argv, env)
+}
+
+func requireTmux(t testing.TB) {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("tmux is required in CI")
 		}
 		t.Skip("tmux not installed")
 	}
-	bin := os.Getenv(binEnv)
-	if bin == "" {
-		t.Fatal("no binary: call e2e.BuildBinary from TestMain")
-	}
+}
+
+func startIn(t testing.TB, dir string, argv []string, env map[string]string) *Session {
+	t.Helper()
 	home := t.TempDir()
 	vars := map[string]string{
 		"XDG_DATA_HOME":   filepath.Join(home, "data"),
@@ -116,8 +142,9 @@ func StartIn(t testing.TB, dir string, args []string, env map[string]string) *Se
 	for _, k := range names {
 		cmdline = append(cmdline, k+"="+vars[k])
 	}
-	cmdline = append(cmdline, bin)
-	cmdline = append(cmdline, args...)
+	cmdline = append(cmdline, argv...)
+	// The shell reports the exit status on screen (tmux's own pane status is
+	// not reliable) and keeps the pane open for the final capture.
 	script := shellJoin(cmdline) + "; echo " + ExitMarker + " $?; sleep 600"
 
 	s := &Session{t: t, socket: fmt.Sprintf("pmdev-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), Home: home}
@@ -128,6 +155,9 @@ func StartIn(t testing.TB, dir string, args []string, env map[string]string) *Se
 	s.tmux(append(newSession, "sh", "-c", script)...)
 	// Keep the pane at the requested size even without a client attached.
 	s.tmux("set-option", "-t", "pmdev", "window-size", "manual")
+	// Accept OSC 52 from the program into tmux's buffer, as a desktop
+	// terminal would put it on the clipboard (see Clipboard).
+	s.tmux("set-option", "-s", "set-clipboard", "on")
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 	return s
 }
@@ -203,6 +233,27 @@ func (s *Session) waitUntil(ok func(string) bool, timeout time.Duration, what st
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+var exitRe = regexp.MustCompile(ExitMarker + ` (\d+)`)
+
+// WaitExit waits for the program to end and returns its exit status; it
+// fails the test with the last screen after timeout.
+func (s *Session) WaitExit(timeout time.Duration) int {
+	s.t.Helper()
+	screen := s.WaitMatch(exitRe, timeout)
+	n, _ := strconv.Atoi(exitRe.FindStringSubmatch(screen)[1])
+	return n
+}
+
+// Clipboard is tmux's newest paste buffer: what the program last copied
+// with OSC 52 ("" when nothing was copied yet).
+func (s *Session) Clipboard() string {
+	out, err := exec.Command("tmux", "-L", s.socket, "show-buffer").Output()
+	if err != nil {
+		return ""
+	}
+	return string(out)
 }
 
 // Resize changes the terminal size (the program gets a window-size event).

@@ -109,3 +109,19 @@ type APIUsage struct {
 	ByKey         []KeyUsage      `json:"by_key"`
 	GeneratedAt   time.Time       `json:"generated_at"`
 }
+
+// Error log export limits (GET /api/v1/tenant/analytics/api-usage/errors).
+const (
+	UsageErrorsDefaultLimit = 500
+	UsageErrorsMaxLimit     = 5000
+)
+
+// UsageErrorPage is one page of GET /api/v1/tenant/analytics/api-usage/errors:
+// every failed request of the range, newest first. NextCursor is opaque and
+// empty on the last page.
+type UsageErrorPage struct {
+	From       time.Time     `json:"from"`
+	To         time.Time     `json:"to"`
+	Errors     []RecentError `json:"errors"`
+	NextCursor string        `json:"next_cursor,omitempty"`
+}

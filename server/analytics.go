@@ -505,31 +505,12 @@ func (s *Server) fillByKey(ctx context.Context, tenantID string, keys map[string
 }
 
 func (s *Server) fillRecentErrors(ctx context.Context, tenantID, keyID string, win usageWindow, out *models.APIUsage) error {
-	q := `SELECT e.ts, e.method, e.route, e.status, e.error_code, e.message, e.key_id, coalesce(k.name, '')
-		FROM usage_events e LEFT JOIN api_keys k ON k.id = e.key_id
-		WHERE e.tenant_id = ? AND e.status >= 400 AND e.ts >= ? AND e.ts < ?`
-	args := []any{tenantID, win.start * 1000, win.end * 1000}
-	if keyID != "" {
-		q += ` AND e.key_id = ?`
-		args = append(args, keyID)
-	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY e.ts DESC LIMIT 100`, args...)
+	errs, _, err := s.queryErrors(ctx, tenantID, keyID, win, nil, 100)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var e models.RecentError
-		var ts int64
-		var method, route string
-		if err := rows.Scan(&ts, &method, &route, &e.Status, &e.ErrorCode, &e.Message, &e.KeyID, &e.KeyName); err != nil {
-			return err
-		}
-		e.Time = fromMS(ts)
-		e.Endpoint = method + " " + route
-		out.RecentErrors = append(out.RecentErrors, e)
-	}
-	return rows.Err()
+	out.RecentErrors = errs
+	return nil
 }
 
 // keyDetails adds 30 days of daily usage and the top endpoints to a key.

@@ -107,6 +107,7 @@ func contractModels() map[string]any {
 		"UsageTotals": models.UsageTotals{}, "UsageBucket": models.UsageBucket{}, "EndpointUsage": models.EndpointUsage{},
 		"StatusCount": models.StatusCount{}, "RecentError": models.RecentError{}, "RateLimitPoint": models.RateLimitPoint{},
 		"RateLimitSeries": models.RateLimitSeries{}, "KeyUsage": models.KeyUsage{}, "APIUsage": models.APIUsage{},
+		"UsageErrorPage":   models.UsageErrorPage{},
 		"SendEmailRequest": models.SendEmailRequest{}, "SendEmailResponse": models.SendEmailResponse{},
 		"Campaign": models.Campaign{}, "CampaignList": models.CampaignList{}, "ContactRequest": models.ContactRequest{},
 		"Contact": models.Contact{}, "CampaignAnalytics": models.CampaignAnalytics{},
@@ -585,6 +586,24 @@ func TestContractEndpoints(t *testing.T) {
 	}
 	expectStatus(t, "usage 304", do("GET", usage+"?range=7d", dev, nil, "If-None-Match", r.header.Get("ETag")), 304)
 	expectStatus(t, "usage member", do("GET", usage, member, nil), 403)
+
+	// The full error log: pages, cursor, limits, key filter, roles.
+	errsURL := usage + "/errors?range=custom&from=" + url.QueryEscape(from) + "&to=" + url.QueryEscape(to)
+	r = do("GET", errsURL+"&limit=1", dev, nil)
+	expectStatus(t, "usage errors", r, 200)
+	var ep models.UsageErrorPage
+	r.decode(t, &ep)
+	if len(ep.Errors) != 1 || ep.NextCursor == "" {
+		t.Errorf("usage errors page 1: %d rows, cursor %q", len(ep.Errors), ep.NextCursor)
+	}
+	expectStatus(t, "usage errors page 2", do("GET", errsURL+"&limit=1&cursor="+url.QueryEscape(ep.NextCursor), dev, nil), 200)
+	expectStatus(t, "usage errors key", do("GET", usage+"/errors?range=1h&key_id="+full.KeyID, admin, nil), 200)
+	for _, q := range []string{"?limit=0", "?limit=5001", "?cursor=bogus", "?range=2h"} {
+		expectStatus(t, "usage errors "+q, do("GET", usage+"/errors"+q, dev, nil), 400)
+	}
+	expectStatus(t, "usage errors unknown key", do("GET", usage+"/errors?key_id=00000000-0000-4000-8000-000000000000", dev, nil), 404)
+	expectStatus(t, "usage errors member", do("GET", usage+"/errors", member, nil), 403)
+	expectStatus(t, "usage errors no token", do("GET", usage+"/errors", "", nil), 401)
 
 	// Docs routes belong to issue 6; drive them once they are mounted.
 	probe := httptest.NewRecorder()

@@ -2,7 +2,7 @@ package server
 
 // Contract harness: a middleware that validates every request/response pair
 // against api/openapi.yaml with kin-openapi's openapi3filter. Any server test
-// can get a validated base URL from NewContractServer (or newContractServer).
+// can get a validated base URL from NewContractServer.
 
 import (
 	"bytes"
@@ -74,12 +74,6 @@ func NewContractServer(tb testing.TB, opts ContractOptions) *ContractServer {
 	ts := httptest.NewServer(v.middleware(srv.Handler()))
 	tb.Cleanup(ts.Close) // runs before srv.Close: no request is in flight when the DB closes
 	return &ContractServer{URL: ts.URL, Server: srv, v: v}
-}
-
-// newContractServer is the short form for tests in this package.
-func newContractServer(tb testing.TB) *ContractServer {
-	tb.Helper()
-	return NewContractServer(tb, ContractOptions{})
 }
 
 // Seen returns, per operationId, the statuses the server answered with.

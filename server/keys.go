@@ -588,7 +588,7 @@ func (s *Server) handleKeySecurity(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	out := models.KeySecurity{KeyID: k.KeyID, AuditEvents: []models.AuditEvent{}, RecentIPs: []models.KeyIP{}}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, ts, action, actor, actor_key_fingerprint, ip, detail FROM audit_events
-		WHERE key_id = ? AND tenant_id = ? ORDER BY ts DESC, rowid DESC LIMIT 50`, k.KeyID, k.TenantID)
+		WHERE key_id = ? AND tenant_id = ? AND target_type = 'api_key' ORDER BY ts DESC, rowid DESC LIMIT 50`, k.KeyID, k.TenantID)
 	if err != nil {
 		s.internal(w, r, err)
 		return

@@ -99,10 +99,21 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// audit records one security event; an SSH fingerprint in ctx is kept with it.
+// Audit target types (audit_events.target_type; key_id holds the target's id).
+const (
+	auditTargetKey     = "api_key"
+	auditTargetWebhook = "webhook"
+)
+
+// audit records one security event of an API key; an SSH fingerprint in ctx is kept with it.
 func (s *Server) audit(ctx context.Context, db execer, tenantID, keyID, action, actor, ip, detail string, at time.Time) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO audit_events(id, tenant_id, key_id, ts, action, actor, actor_key_fingerprint, ip, detail)
-		VALUES (?,?,?,?,?,?,?,?,?)`, uuid.NewString(), tenantID, keyID, ms(at), action, actor,
+	return s.auditTarget(ctx, db, auditTargetKey, tenantID, keyID, action, actor, ip, detail, at)
+}
+
+// auditTarget records one security event of any target type.
+func (s *Server) auditTarget(ctx context.Context, db execer, targetType, tenantID, targetID, action, actor, ip, detail string, at time.Time) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO audit_events(id, tenant_id, key_id, target_type, ts, action, actor, actor_key_fingerprint, ip, detail)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`, uuid.NewString(), tenantID, targetID, targetType, ms(at), action, actor,
 		httpx.ActorFingerprint(ctx), ip, detail)
 	return err
 }

@@ -168,6 +168,7 @@ func (s *Server) buildHandler() http.Handler {
 	mux.Handle("GET /api/v1/platform/api-keys/{id}/security", s.developer(s.handleKeySecurity))
 	mux.Handle("GET /api/v1/platform/rate-limits", s.developer(s.handleRateLimits))
 	mux.Handle("GET /api/v1/tenant/analytics/api-usage", s.developer(s.handleUsage))
+	mux.Handle("GET /api/v1/tenant/analytics/api-usage/errors", s.developer(s.handleUsageErrors))
 
 	mux.Handle("POST /api/v1/emails/send", s.product("send_email", "POST /api/v1/emails/send", s.productSendEmail))
 	mux.Handle("GET /api/v1/campaigns", s.product("read_campaigns", "GET /api/v1/campaigns", s.productCampaigns))

@@ -19,6 +19,9 @@ func (s *Server) startWebhooks(ctx context.Context) error {
 		AllowPrivate: s.cfg.AllowPrivateWebhooks,
 		Schedule:     s.cfg.WebhookRetrySchedule,
 		KeyFile:      webhookKeyFile(s.cfg.DBPath),
+		Audit: func(ctx context.Context, ex webhook.Execer, tenantID, id, action, actor, ip, detail string) error {
+			return s.auditTarget(ctx, ex, auditTargetWebhook, tenantID, id, action, actor, ip, detail, s.now())
+		},
 	})
 	if err != nil {
 		return err

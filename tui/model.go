@@ -245,6 +245,11 @@ func (m *Model) toActive(msg tea.Msg) tea.Cmd { return m.panes[m.ctx.Active].Upd
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	active := m.panes[m.ctx.Active]
+	if msg.String() == "ctrl+c" {
+		// Always the way out, even from a pane that has the keyboard (the
+		// help line promises it there).
+		return tea.Quit
+	}
 	if active.Captures(msg) {
 		return active.Update(msg)
 	}

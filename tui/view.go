@@ -140,44 +140,77 @@ func (m *Model) noticeLine() string {
 	return s.Subtle.Render(strings.Repeat("─", m.width))
 }
 
-func (m *Model) statusBar() string {
-	// Drop detail until it fits: the role, then the gauge's label and length.
-	for _, v := range []struct {
-		role  bool
-		label bool
-		bar   int
-	}{{true, true, 10}, {true, false, 6}, {false, false, 6}} {
-		left, right := m.statusLeft(v.role), m.rateGauge(v.label, v.bar)
-		if lipgloss.Width(left)+lipgloss.Width(right)+1 <= m.width {
-			return spread(left, right, m.width)
-		}
-	}
-	return spread(m.statusLeft(false), m.rateGauge(false, 6), m.width)
+// barLayout is how much detail the status bar shows.
+type barLayout struct {
+	label bool // "rate " before the gauge
+	bar   int  // gauge cells; 0 hides the gauge
+	age   bool // "3s ago" after the connection state
+	host  bool // the API host (the SANDBOX badge stays without it)
+	email bool // the email before the role (the role always stays)
 }
 
-func (m *Model) statusLeft(role bool) string {
+// statusBar drops the least important detail until the line fits, so the
+// role and a status message stay readable at 80 columns: first the gauge's
+// label and length, then the age and the host (the host first in the
+// sandbox, whose badge says where we are), then the gauge, then the email.
+func (m *Model) statusBar() string {
+	l := barLayout{label: true, bar: 10, age: true, host: true, email: true}
+	dropHostFirst := m.ctx.Sandbox
+	steps := []func(*barLayout){
+		func(l *barLayout) { l.label, l.bar = false, 6 },
+		func(l *barLayout) {
+			if dropHostFirst {
+				l.host = false
+			} else {
+				l.age = false
+			}
+		},
+		func(l *barLayout) { l.age, l.host = false, false },
+		func(l *barLayout) { l.bar = 0 },
+		func(l *barLayout) { l.email = false },
+	}
+	for i := 0; ; i++ {
+		left, right := m.statusLeft(l), m.rateGauge(l.label, l.bar)
+		if lipgloss.Width(left)+lipgloss.Width(right)+1 <= m.width || i == len(steps) {
+			// Past the last step, spread truncates the end of the message.
+			return spread(left, right, m.width)
+		}
+		steps[i](&l)
+	}
+}
+
+func (m *Model) statusLeft(l barLayout) string {
 	s := m.ctx.Styles
 	sep := s.Subtle.Render(" │ ")
 	var left []string
-	if m.ctx.Me.Email != "" {
+	switch role := common.Sanitize(m.ctx.Me.Role); {
+	case m.ctx.Me.Email != "" && l.email:
 		who := s.StatusValue.Render(common.Sanitize(m.ctx.Me.Email))
-		if role {
-			who += s.Muted.Render(" (" + common.Sanitize(m.ctx.Me.Role) + ")")
+		if role != "" {
+			who += s.Muted.Render(" (" + role + ")")
 		}
 		left = append(left, who)
+	case role != "":
+		left = append(left, s.StatusValue.Render(role))
 	}
-	host := s.StatusValue.Render(common.Sanitize(m.apiHost()))
+	var host []string
+	if l.host {
+		host = append(host, s.StatusValue.Render(common.Sanitize(m.apiHost())))
+	}
 	if m.ctx.Sandbox {
-		host += " " + s.SandboxBadge.Render("SANDBOX")
+		host = append(host, s.SandboxBadge.Render("SANDBOX"))
 	}
-	left = append(left, host, m.connState())
+	if len(host) > 0 {
+		left = append(left, strings.Join(host, " "))
+	}
+	left = append(left, m.connState(l.age))
 	if m.status != "" {
 		left = append(left, m.statusStyle().Render(m.status))
 	}
 	return strings.Join(left, sep)
 }
 
-func (m *Model) connState() string {
+func (m *Model) connState(withAge bool) string {
 	s := m.ctx.Styles
 	now := m.ctx.Now()
 	switch {
@@ -185,7 +218,7 @@ func (m *Model) connState() string {
 		return s.Danger.Render("○ offline")
 	case m.ctx.Paused:
 		return s.Warning.Render("‖ paused")
-	case m.lastRefresh.IsZero():
+	case m.lastRefresh.IsZero() || !withAge:
 		return s.Success.Render("● live")
 	}
 	age := now.Sub(m.lastRefresh)
@@ -227,6 +260,9 @@ func (m *Model) rateGauge(label bool, width int) string {
 	if label {
 		prefix = s.Muted.Render("rate ")
 	}
+	if width <= 0 {
+		return ""
+	}
 	if m.rlData == nil {
 		if m.rlForbidden {
 			return prefix + s.Muted.Render("n/a")
@@ -263,9 +299,31 @@ func Bar(fill, empty lipgloss.Style, ratio float64, width int, noColor bool) str
 
 func (m *Model) helpLine() string {
 	g := &m.ctx.Keys.Global
-	bindings := append([]key.Binding{}, m.panes[m.ctx.Active].KeyMap().ShortHelp()...)
-	bindings = append(bindings, g.Refresh, g.Pause, g.Help, g.Quit)
+	active := m.panes[m.ctx.Active]
+	bindings := append([]key.Binding{}, active.KeyMap().ShortHelp()...)
+	if common.CapturesAll(active) {
+		// The pane has the keyboard: r, p, q, 1–5 and tab would be typed
+		// into it, so offer only its keys, esc and the one way out.
+		if !offers(bindings, "esc") {
+			bindings = append(bindings, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")))
+		}
+		bindings = append(bindings, key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")))
+	} else {
+		bindings = append(bindings, g.Refresh, g.Pause, g.Help, g.Quit)
+	}
 	return ansi.Truncate(m.help.ShortHelpView(bindings), m.width, "…")
+}
+
+// offers reports whether one of bindings is bound to k.
+func offers(bindings []key.Binding, k string) bool {
+	for _, b := range bindings {
+		for _, bk := range b.Keys() {
+			if bk == k {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (m *Model) fullHelpView(w int) string {

@@ -52,6 +52,28 @@ func (s *Service) Mount(mux *http.ServeMux, auth func(http.HandlerFunc) http.Han
 	mux.Handle("POST "+base+"/{id}/deliveries/{delivery_id}/retry", h(s.handleRetry))
 }
 
+// errGone ends a change whose endpoint vanished.
+var errGone = errors.New("webhook not found")
+
+// change runs fn and the audit record of the change in one transaction, so
+// no change goes unrecorded.
+func (s *Service) change(r *http.Request, u *httpx.User, id, action, detail string, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(r.Context(), nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if s.audit != nil {
+		if err := s.audit(r.Context(), tx, u.TenantID, id, action, u.Email, httpx.ClientIP(r), detail); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
 func (s *Service) internal(w http.ResponseWriter, err error) {
 	s.log.Error("webhook route", "err", err)
 	httpx.Error(w, http.StatusInternalServerError, "internal_error", "Something went wrong on our side. Please try again later.")
@@ -185,10 +207,13 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.
 	secret := NewSecret()
 	now := ms(s.now())
 	evJSON, _ := json.Marshal(events)
-	if _, err := s.db.ExecContext(r.Context(), `INSERT INTO webhooks(id, tenant_id, url, description, status, events, max_retries,
+	if err := s.change(r, u, id, "created", url, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(r.Context(), `INSERT INTO webhooks(id, tenant_id, url, description, status, events, max_retries,
 		secret_sealed, secret_prefix, created_at, updated_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-		id, u.TenantID, url, req.Description, req.Status, string(evJSON), req.MaxRetries, s.seal.seal(id, secret), SecretPrefix(secret),
-		now, now, u.Email); err != nil {
+			id, u.TenantID, url, req.Description, req.Status, string(evJSON), req.MaxRetries, s.seal.seal(id, secret), SecretPrefix(secret),
+			now, now, u.Email)
+		return err
+	}); err != nil {
 		s.internal(w, err)
 		return
 	}
@@ -223,7 +248,9 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 	var errs []models.FieldError
 	sets := []string{}
 	args := []any{}
+	changed := []string{} // for the audit record
 	if req.URL != nil {
+		changed = append(changed, "url")
 		url, fe := s.checkURL(r.Context(), strings.TrimSpace(*req.URL))
 		if fe != nil {
 			errs = append(errs, *fe)
@@ -231,6 +258,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 		sets, args = append(sets, "url = ?"), append(args, url)
 	}
 	if req.Description != nil {
+		changed = append(changed, "description")
 		d := strings.TrimSpace(*req.Description)
 		if fe := checkDescription(d); fe != nil {
 			errs = append(errs, *fe)
@@ -253,6 +281,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 		}
 	}
 	if req.Events != nil {
+		changed = append(changed, "events")
 		events, fe := checkEvents(*req.Events)
 		if fe != nil {
 			errs = append(errs, *fe)
@@ -261,6 +290,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 		sets, args = append(sets, "events = ?"), append(args, string(b))
 	}
 	if req.MaxRetries != nil {
+		changed = append(changed, "max_retries")
 		if fe := checkRetries(*req.MaxRetries); fe != nil {
 			errs = append(errs, *fe)
 		}
@@ -272,20 +302,36 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 	}
 	now := ms(s.now())
 	if len(sets) > 0 {
+		action, detail := "updated", "changed "+strings.Join(changed, ", ")
+		if req.Status != nil && *req.Status != cur.Status {
+			action = map[string]string{models.WebhookActive: "resumed", models.WebhookPaused: "paused"}[*req.Status]
+			if len(changed) > 0 {
+				detail = "also " + detail
+			} else {
+				detail = "was " + cur.Status
+			}
+		} else if len(changed) == 0 {
+			detail = "status unchanged"
+		}
 		sets = append(sets, "updated_at = ?")
 		args = append(args, now, id, u.TenantID)
-		if _, err := s.db.ExecContext(r.Context(), `UPDATE webhooks SET `+strings.Join(sets, ", ")+` WHERE id = ? AND tenant_id = ?`, args...); err != nil {
+		if err := s.change(r, u, id, action, detail, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(r.Context(), `UPDATE webhooks SET `+strings.Join(sets, ", ")+` WHERE id = ? AND tenant_id = ?`, args...); err != nil {
+				return err
+			}
+			if !resumed {
+				return nil
+			}
+			// Deliveries held while paused become due now.
+			_, err := tx.ExecContext(r.Context(), `UPDATE webhook_deliveries SET next_attempt_at = ?
+			WHERE webhook_id = ? AND status IN ('pending','pending_retry') AND next_attempt_at IS NULL`, now, id)
+			return err
+		}); err != nil {
 			s.internal(w, err)
 			return
 		}
 	}
 	if resumed {
-		// Deliveries held while paused become due now.
-		if _, err := s.db.ExecContext(r.Context(), `UPDATE webhook_deliveries SET next_attempt_at = ?
-			WHERE webhook_id = ? AND status IN ('pending','pending_retry') AND next_attempt_at IS NULL`, now, id); err != nil {
-			s.internal(w, err)
-			return
-		}
 		s.kick()
 	}
 	s.afterChange(r.Context())
@@ -297,13 +343,27 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 }
 
 func (s *Service) handleDelete(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	res, err := s.db.ExecContext(r.Context(), `DELETE FROM webhooks WHERE id = ? AND tenant_id = ?`, r.PathValue("id"), u.TenantID)
-	if err != nil {
-		s.internal(w, err)
+	id := r.PathValue("id")
+	cur, err := s.getWebhook(r.Context(), u.TenantID, id)
+	if s.notFound(w, err) {
 		return
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	err = s.change(r, u, id, "deleted", cur.URL, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(r.Context(), `DELETE FROM webhooks WHERE id = ? AND tenant_id = ?`, id, u.TenantID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errGone // deleted by a concurrent request
+		}
+		return nil
+	})
+	if errors.Is(err, errGone) {
 		httpx.NotFound(w, "Webhook")
+		return
+	}
+	if err != nil {
+		s.internal(w, err)
 		return
 	}
 	s.afterChange(r.Context())
@@ -319,9 +379,12 @@ func (s *Service) handleRotate(w http.ResponseWriter, r *http.Request, u *httpx.
 	now := s.now()
 	until := now.Add(RotationGrace)
 	// The current secret becomes the previous one and keeps signing during the grace.
-	if _, err := s.db.ExecContext(r.Context(), `UPDATE webhooks SET prev_secret_sealed = secret_sealed, prev_secret_until = ?,
+	if err := s.change(r, u, id, "secret_rotated", "previous secret valid until "+until.Format(time.RFC3339), func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(r.Context(), `UPDATE webhooks SET prev_secret_sealed = secret_sealed, prev_secret_until = ?,
 		secret_sealed = ?, secret_prefix = ?, secret_rotated_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?`,
-		ms(until), s.seal.seal(id, secret), SecretPrefix(secret), ms(now), ms(now), id, u.TenantID); err != nil {
+			ms(until), s.seal.seal(id, secret), SecretPrefix(secret), ms(now), ms(now), id, u.TenantID)
+		return err
+	}); err != nil {
 		s.internal(w, err)
 		return
 	}

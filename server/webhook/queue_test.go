@@ -177,7 +177,7 @@ func TestRotationSignsWithBothSecretsAndNeverReturnsThem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rot.Secret == wh.Secret || !strings.HasPrefix(rot.Secret, "whsec_") || rot.PreviousSecretExpiresAt.Sub(time.Now()) < 23*time.Hour {
+	if rot.Secret == wh.Secret || !strings.HasPrefix(rot.Secret, "whsec_") || time.Until(rot.PreviousSecretExpiresAt) < 23*time.Hour {
 		t.Fatalf("rotation %+v", rot)
 	}
 	d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{})

@@ -53,7 +53,19 @@ type Config struct {
 	Workers  int
 	Timeout  time.Duration
 	Resolver Resolver
+	// Audit records endpoint changes in the server's audit log, inside the
+	// change's transaction; nil records nothing.
+	Audit AuditFunc
 }
+
+// Execer is the part of *sql.Tx an AuditFunc writes with.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// AuditFunc records one change of webhook id by actor (ctx may carry the
+// actor's SSH key fingerprint).
+type AuditFunc func(ctx context.Context, ex Execer, tenantID, id, action, actor, ip, detail string) error
 
 // Service owns the webhook tables, the queue and its workers.
 type Service struct {
@@ -66,6 +78,7 @@ type Service struct {
 	resolver Resolver
 	seal     *sealer
 	client   *http.Client
+	audit    AuditFunc
 
 	subsMu sync.RWMutex
 	subs   map[string][]subscription // tenant id -> active endpoints
@@ -125,6 +138,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		resolver: cfg.Resolver,
 		seal:     seal,
 		client:   NewHTTPClient(cfg.Timeout, cfg.AllowPrivate),
+		audit:    cfg.Audit,
 		subs:     map[string][]subscription{},
 		wake:     make(chan struct{}, 1),
 		jobs:     make(chan queued),

@@ -133,7 +133,7 @@ func (k *UsageKeys) bindings() map[string]*key.Binding {
 type WebhooksKeys struct {
 	Up, Down, Open, Create, Test, Pause   key.Binding
 	RotateSecret, Retry, RetryAll, Delete key.Binding
-	Filter, Copy                          key.Binding
+	Filter, Copy, Edit                    key.Binding
 }
 
 func defaultWebhooksKeys() WebhooksKeys {
@@ -150,6 +150,7 @@ func defaultWebhooksKeys() WebhooksKeys {
 		Delete:       newBinding("D", "delete", "D"),
 		Filter:       newBinding("f", "status filter", "f"),
 		Copy:         newBinding("c", "copy", "c"),
+		Edit:         newBinding("e", "edit", "e"),
 	}
 }
 
@@ -157,6 +158,6 @@ func (k *WebhooksKeys) bindings() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"up": &k.Up, "down": &k.Down, "open": &k.Open, "create": &k.Create, "test": &k.Test, "pause": &k.Pause,
 		"rotate_secret": &k.RotateSecret, "retry": &k.Retry, "retry_all": &k.RetryAll, "delete": &k.Delete,
-		"filter": &k.Filter, "copy": &k.Copy,
+		"filter": &k.Filter, "copy": &k.Copy, "edit": &k.Edit,
 	}
 }

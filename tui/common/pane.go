@@ -69,8 +69,10 @@ type Context struct {
 	// Width and Height are the size of the pane area (without tab and status bars).
 	Width, Height int
 
-	Me      models.Me
-	APIURL  string // origin of the API, for code examples and display
+	Me     models.Me
+	APIURL string // origin of the API, for code examples and display
+	// Sandbox is set only for the in-process sandbox server (not for any
+	// loopback API): it shows the SANDBOX badge and enables sandbox helpers.
 	Sandbox bool
 	// Active is the visible pane; hidden panes do not poll.
 	Active PaneID
@@ -78,6 +80,10 @@ type Context struct {
 	Paused bool
 	// NoColor is set under NO_COLOR / --no-color (charts switch to markers).
 	NoColor bool
+	// Remote is set when the console runs for a remote user (over SSH): the
+	// local disk is the server's, not the user's, so panes must not offer to
+	// write files (.env, CSV exports); the clipboard (OSC 52) still works.
+	Remote bool
 
 	// Assets is the embedded api/ directory (openapi.yaml, docs/).
 	Assets fs.FS

@@ -443,13 +443,19 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 	if msg.String() == "ctrl+c" {
 		return false
 	}
-	if m.once != nil || m.rotate != nil || m.revoke != nil || m.form != nil || m.searching {
+	if m.CapturingAll() {
 		return true
 	}
 	if msg.String() == "esc" {
 		return m.details != nil || m.search.Value() != ""
 	}
 	return false
+}
+
+// CapturingAll implements common.KeyCapturer: a dialog, the wizard or the
+// search field has the keyboard.
+func (m *Model) CapturingAll() bool {
+	return m.once != nil || m.rotate != nil || m.revoke != nil || m.form != nil || m.searching
 }
 
 type keyHelp struct{ m *Model }
@@ -463,6 +469,8 @@ func (h keyHelp) ShortHelp() []key.Binding {
 		return []key.Binding{withHelp(l.Yes, "close"), withHelp(l.No, "keep open")}
 	case m.once != nil && m.once.askOverwrite:
 		return []key.Binding{withHelp(l.Yes, "update .env"), withHelp(l.No, "cancel")}
+	case m.once != nil && m.ctx.Remote:
+		return []key.Binding{l.Copy, withHelp(l.Enter, "done")}
 	case m.once != nil:
 		return []key.Binding{l.Copy, l.Write, withHelp(l.Enter, "done")}
 	case m.rotate != nil:

@@ -13,6 +13,9 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
+// remoteNote replaces the .env offer when the console runs over SSH.
+const remoteNote = "copy with c (OSC 52 reaches your terminal); files can't be written over SSH"
+
 // showOnce is the modal that shows a new plaintext key exactly once.
 type showOnce struct {
 	key       secret
@@ -105,6 +108,11 @@ func (m *Model) keyOnce(msg tea.KeyPressMsg) tea.Cmd {
 		o.copied = true
 		return tea.Batch(tea.SetClipboard(o.key.reveal()), common.Status("API key copied to clipboard", common.LevelSuccess))
 	case "w":
+		if m.ctx.Remote {
+			// The working directory is the server's: a .env there would
+			// leave the user's key on someone else's disk.
+			return common.Status(remoteNote, common.LevelWarning)
+		}
 		_, err := os.Stat(envPath(m.ctx.WorkDir))
 		if err == nil {
 			o.askOverwrite = true
@@ -189,7 +197,11 @@ func (m *Model) viewOnce() string {
 		b.WriteString(st.Code.Render(truncate(l, inner)) + "\n")
 	}
 	if viaEnv {
-		b.WriteString(st.Muted.Render(truncate("Set "+envVar+" to the key above first (w writes it to .env).", inner)) + "\n")
+		hint := "Set " + envVar + " to the key above first (w writes it to .env)."
+		if m.ctx.Remote {
+			hint = "Set " + envVar + " to the key above first."
+		}
+		b.WriteString(st.Muted.Render(truncate(hint, inner)) + "\n")
 	}
 	b.WriteString("\n")
 
@@ -211,6 +223,12 @@ func (m *Model) viewOnce() string {
 		}
 		if len(done) > 0 {
 			b.WriteString(strings.Join(done, "  ") + "\n")
+		}
+		if m.ctx.Remote {
+			b.WriteString(st.Key.Render("c") + st.Muted.Render(" copy key · ") +
+				st.Key.Render("enter") + st.Muted.Render(" I've saved my key") + "\n")
+			b.WriteString(st.Muted.Render(ansi.Wrap(remoteNote, inner, " ")))
+			break
 		}
 		b.WriteString(st.Key.Render("c") + st.Muted.Render(" copy key · ") +
 			st.Key.Render("w") + st.Muted.Render(" write .env (mode 0600) · ") +

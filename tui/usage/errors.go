@@ -2,6 +2,7 @@ package usage
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -44,10 +45,9 @@ func (m *Model) errorsBlock(w int) block {
 	for _, e := range d.ErrorsBy {
 		total += e.Count
 	}
-	hint := thousands(total) + " in range · E export CSV"
-	if n := int64(len(d.RecentErrors)); n < total {
-		// The API lists only the newest errors; say so before the user relies on it.
-		hint = thousands(total) + " in range · E exports the newest " + thousands(n) + " as CSV"
+	hint := thousands(total) + " in range · E exports all as CSV"
+	if m.exporting {
+		hint = thousands(total) + " in range · exporting…"
 	}
 	head := m.heading(secErrors, "Errors", hint)
 	lines := []string{clip(head, w)}
@@ -184,12 +184,23 @@ func readCSV(r io.Reader) ([]models.RecentError, error) {
 // terminals and tmux drop bigger clipboard writes.
 const ClipboardLimit = 8 << 10
 
+// Export bounds: the whole error log of the range is paged in, up to
+// exportMaxRows (about 20 MB of CSV) and within exportTimeout.
+const (
+	exportMaxRows  = 100_000
+	exportPageSize = models.UsageErrorsMaxLimit
+	exportTimeout  = 2 * time.Minute
+)
+
+// errorPager fetches one page of the error log (client.UsageErrors).
+type errorPager func(ctx context.Context, p models.UsageParams, cursor string, limit int) (models.UsageErrorPage, error)
+
 // export is the last written CSV file.
 type export struct {
-	path  string
-	n     int
-	total int64 // errors in the range, of which n were exported
-	text  string
+	path      string
+	n         int
+	truncated bool // stopped at exportMaxRows; older errors are not in the file
+	text      string
 }
 
 func (e *export) small() bool { return len(e.text) < ClipboardLimit }
@@ -217,25 +228,52 @@ func safeName(s string) string {
 	}, s)
 }
 
-// export writes the errors of the shown range and filter to ctx.WorkDir.
+// pager is where the export reads the error log: the test hook or the client.
+func (m *Model) pager() errorPager {
+	if m.pageErrors != nil {
+		return m.pageErrors
+	}
+	if c := m.ctx.Client; c != nil {
+		return c.UsageErrors
+	}
+	return nil
+}
+
+// export writes every error of the shown range and filter to ctx.WorkDir,
+// paging through the API's error log inside the command.
 func (m *Model) export() tea.Cmd {
 	if m.data == nil {
 		return common.Status("no usage data to export yet", common.LevelWarning)
 	}
-	if len(m.data.RecentErrors) == 0 {
-		return common.Status("no errors in this range — nothing to export", common.LevelInfo)
+	if m.exporting {
+		return common.Status("an export is already running", common.LevelInfo)
 	}
-	errs := m.data.RecentErrors
 	var total int64
 	for _, e := range m.data.ErrorsBy {
 		total += e.Count
+	}
+	if total == 0 && len(m.data.RecentErrors) == 0 {
+		return common.Status("no errors in this range — nothing to export", common.LevelInfo)
+	}
+	fetch := m.pager()
+	if fetch == nil {
+		return common.Status("not connected — nothing to export from", common.LevelWarning)
 	}
 	dir := m.ctx.WorkDir
 	if dir == "" {
 		dir = "."
 	}
-	path := filepath.Join(dir, exportName(m.params, m.now()))
-	return func() tea.Msg {
+	p := m.params
+	path := filepath.Join(dir, exportName(p, m.now()))
+	m.exporting = true
+	m.exports++
+	run := func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), exportTimeout)
+		defer cancel()
+		errs, truncated, err := collectErrors(ctx, fetch, p, exportMaxRows)
+		if err != nil {
+			return exportMsg{err: err}
+		}
 		var buf bytes.Buffer
 		if err := writeCSV(&buf, errs); err != nil {
 			return exportMsg{err: err}
@@ -253,7 +291,31 @@ func (m *Model) export() tea.Cmd {
 			return exportMsg{err: err}
 		}
 		abs, _ := filepath.Abs(path)
-		return exportMsg{export: export{path: abs, n: len(errs), total: total, text: buf.String()}}
+		return exportMsg{export: export{path: abs, n: len(errs), truncated: truncated, text: buf.String()}}
+	}
+	return tea.Batch(common.Status("exporting "+thousands(total)+" errors…", common.LevelInfo), run)
+}
+
+// collectErrors pages through the error log of p, newest first, stopping
+// at maxRows (truncated is then true).
+func collectErrors(ctx context.Context, fetch errorPager, p models.UsageParams, maxRows int) (errs []models.RecentError, truncated bool, err error) {
+	cursor := ""
+	for {
+		page, err := fetch(ctx, p, cursor, min(exportPageSize, maxRows-len(errs)))
+		if err != nil {
+			return nil, false, fmt.Errorf("after %d errors: %w", len(errs), err)
+		}
+		errs = append(errs, page.Errors...)
+		if page.NextCursor == "" {
+			return errs, false, nil
+		}
+		if len(errs) >= maxRows {
+			return errs[:maxRows], true, nil
+		}
+		if page.NextCursor == cursor || len(page.Errors) == 0 {
+			return nil, false, errors.New("the error log repeated a page")
+		}
+		cursor = page.NextCursor
 	}
 }
 
@@ -277,15 +339,20 @@ func createUnique(path string) (*os.File, string, error) {
 }
 
 func (m *Model) onExport(msg exportMsg) tea.Cmd {
+	m.exporting = false
+	m.exports++
 	if msg.err != nil {
 		return common.Status("export failed: "+common.Sanitize(msg.err.Error()), common.LevelError)
 	}
 	e := msg.export
 	m.exported = &e
-	m.exports++
-	text := fmt.Sprintf("exported %d errors to %s", e.n, common.Sanitize(e.path))
-	if int64(e.n) < e.total {
-		text = fmt.Sprintf("exported the newest %d of %s errors (the API lists no more) to %s", e.n, thousands(e.total), common.Sanitize(e.path))
+	noun := "errors"
+	if e.n == 1 {
+		noun = "error"
+	}
+	text := fmt.Sprintf("exported %s %s to %s", thousands(int64(e.n)), noun, common.Sanitize(e.path))
+	if e.truncated {
+		text = fmt.Sprintf("exported the newest %s errors (the export stops there) to %s", thousands(int64(e.n)), common.Sanitize(e.path))
 	}
 	if e.small() {
 		text += " · y copies it to the clipboard"
@@ -303,5 +370,5 @@ func (m *Model) copyExport() tea.Cmd {
 	if !e.small() {
 		return common.Status("export too large for the clipboard; use the file", common.LevelWarning)
 	}
-	return tea.Batch(tea.SetClipboard(e.text), common.Status(fmt.Sprintf("copied %d errors as CSV", e.n), common.LevelSuccess))
+	return tea.Batch(tea.SetClipboard(e.text), common.Status(fmt.Sprintf("copied %s errors as CSV", thousands(int64(e.n))), common.LevelSuccess))
 }

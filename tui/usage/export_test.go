@@ -2,10 +2,13 @@ package usage
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,21 +62,81 @@ func TestCSVStripsEscapes(t *testing.T) {
 	}
 }
 
-func TestExportWritesFileAndOffersCopy(t *testing.T) {
-	m := loaded(models.Range24h, 80, 24)
-	m.ctx.WorkDir = t.TempDir()
-	cmd := press(m, "E")
+// fakeLog serves errs as the API's error log, at most pageMax rows a page,
+// and records the parameters and page sizes it was asked for.
+type fakeLog struct {
+	errs    []models.RecentError
+	pageMax int
+	params  []models.UsageParams
+	limits  []int
+	fail    error
+}
+
+func (f *fakeLog) page(ctx context.Context, p models.UsageParams, cursor string, limit int) (models.UsageErrorPage, error) {
+	if f.fail != nil {
+		return models.UsageErrorPage{}, f.fail
+	}
+	if err := ctx.Err(); err != nil {
+		return models.UsageErrorPage{}, err
+	}
+	f.params, f.limits = append(f.params, p), append(f.limits, limit)
+	off := 0
+	if cursor != "" {
+		off, _ = strconv.Atoi(strings.TrimPrefix(cursor, "off:"))
+	}
+	n := min(limit, f.pageMax, len(f.errs)-off)
+	out := models.UsageErrorPage{Errors: f.errs[off : off+n]}
+	if off+n < len(f.errs) {
+		out.NextCursor = "off:" + strconv.Itoa(off+n)
+	}
+	return out, nil
+}
+
+// manyErrors returns n errors, newest first, one second apart.
+func manyErrors(n int) []models.RecentError {
+	out := make([]models.RecentError, n)
+	for i := range out {
+		out[i] = models.RecentError{Time: commontest.Now.Add(-time.Duration(i) * time.Second).UTC().Truncate(time.Second),
+			Endpoint: "GET /api/v1/analytics/campaigns/{id}", Status: 404, ErrorCode: "campaign_not_found",
+			Message: "Campaign cmp_" + strconv.Itoa(i) + " not found", KeyID: "key_0", KeyName: "Production App"}
+	}
+	return out
+}
+
+// runExport executes the command E returned and feeds the export's result
+// back; it returns the start status, the result and the final status.
+func runExport(t *testing.T, m *Model, cmd tea.Cmd) (start common.StatusMsg, res exportMsg, done common.StatusMsg) {
+	t.Helper()
 	if cmd == nil {
 		t.Fatal("E returned no command")
 	}
-	msg := cmd()
-	status := m.Update(msg)
+	batch, ok := cmd().(tea.BatchMsg)
+	if !ok || len(batch) != 2 {
+		t.Fatalf("E: want a batch of status and export, got %#v", batch)
+	}
+	start, _ = batch[0]().(common.StatusMsg)
+	res, ok = batch[1]().(exportMsg)
+	if !ok {
+		t.Fatal("second command is not the export")
+	}
+	done, _ = m.Update(res)().(common.StatusMsg)
+	return start, res, done
+}
+
+func TestExportWritesFileAndOffersCopy(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	m.ctx.WorkDir = t.TempDir()
+	log := &fakeLog{errs: m.data.RecentErrors, pageMax: 5}
+	m.pageErrors = log.page
+	start, _, sm := runExport(t, m, press(m, "E"))
+	if !strings.Contains(start.Text, "exporting 3,876 errors") {
+		t.Fatalf("start status %+v", start)
+	}
 	e := m.exported
 	if e == nil || filepath.Dir(e.path) != m.ctx.WorkDir || !strings.Contains(filepath.Base(e.path), "24h-20261130T143000Z") {
 		t.Fatalf("export %+v", e)
 	}
-	sm, ok := status().(common.StatusMsg)
-	if !ok || !strings.Contains(sm.Text, e.path) || !strings.Contains(sm.Text, "y copies") {
+	if !strings.Contains(sm.Text, e.path) || !strings.Contains(sm.Text, "y copies") {
 		t.Fatalf("status %+v", sm)
 	}
 	f, err := os.Open(e.path)
@@ -89,7 +152,7 @@ func TestExportWritesFileAndOffersCopy(t *testing.T) {
 		t.Fatal("hostile key name reached the file")
 	}
 	// A second export in the same second must not overwrite the first.
-	if second, ok := press(m, "E")().(exportMsg); !ok || second.err != nil || second.path == e.path || !strings.HasSuffix(second.path, "-2.csv") {
+	if _, second, _ := runExport(t, m, press(m, "E")); second.err != nil || second.path == e.path || !strings.HasSuffix(second.path, "-2.csv") {
 		t.Fatalf("second export %+v", second)
 	}
 	// y copies the small export with OSC 52.
@@ -103,6 +166,90 @@ func TestExportWritesFileAndOffersCopy(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("y did not set the clipboard to the CSV")
+	}
+}
+
+// E pages through the whole error log of the shown range and filter, not
+// only the recent errors the analytics answer carries.
+func TestExportHoldsEveryErrorOfTheRange(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	m.ctx.WorkDir = t.TempDir()
+	m.params.KeyID = "key_1"
+	log := &fakeLog{errs: manyErrors(3876), pageMax: 1000}
+	m.pageErrors = log.page
+	cmd := press(m, "E")
+	// While it runs the section says so and a second E does not start another.
+	for m.focus != secErrors {
+		press(m, "]")
+	}
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "exporting…") {
+		t.Fatalf("errors section while exporting:\n%s", v)
+	}
+	if again, ok := press(m, "E")().(common.StatusMsg); !ok || !strings.Contains(again.Text, "already running") {
+		t.Fatalf("second E while running: %#v", again)
+	}
+	_, res, sm := runExport(t, m, cmd)
+	if res.err != nil || res.n != 3876 || res.truncated {
+		t.Fatalf("export %+v", res.export)
+	}
+	if !strings.Contains(sm.Text, "exported 3,876 errors to "+res.path) {
+		t.Fatalf("status %+v", sm)
+	}
+	if len(log.params) != 4 || log.params[0].KeyID != "key_1" || log.params[0].Range != models.Range24h {
+		t.Fatalf("pages asked: %d, params %+v", len(log.params), log.params)
+	}
+	f, err := os.Open(res.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got, err := readCSV(f)
+	if err != nil || len(got) != 3876 || got[0] != log.errs[0] || got[3875] != log.errs[3875] {
+		t.Fatalf("file: %d rows, %v", len(got), err)
+	}
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "E exports all as CSV") || !strings.Contains(v, "last export: "+res.path[:20]) {
+		t.Fatalf("errors section after export:\n%s", v)
+	}
+}
+
+func TestExportStopsAtTheRowLimit(t *testing.T) {
+	log := &fakeLog{errs: manyErrors(250), pageMax: 1000}
+	errs, truncated, err := collectErrors(context.Background(), log.page, models.UsageParams{Range: models.Range1h}, 120)
+	if err != nil || !truncated || len(errs) != 120 || errs[119] != log.errs[119] {
+		t.Fatalf("%d rows, truncated %v, %v", len(errs), truncated, err)
+	}
+	// It asks for no more rows than it still needs.
+	if log.limits[0] != 120 {
+		t.Fatalf("page limits %v", log.limits)
+	}
+	m := loaded(models.Range24h, 80, 24)
+	sm, _ := m.Update(exportMsg{export: export{path: "/tmp/x.csv", n: exportMaxRows, truncated: true, text: "x"}})().(common.StatusMsg)
+	if !strings.Contains(sm.Text, "newest 100,000 errors") {
+		t.Fatalf("truncated status %+v", sm)
+	}
+}
+
+func TestExportFailuresAreReported(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	<-ctx.Done()
+	if _, _, err := collectErrors(ctx, (&fakeLog{errs: manyErrors(3), pageMax: 1}).page, models.UsageParams{}, 10); err == nil {
+		t.Fatal("expired deadline did not stop the export")
+	}
+	m := loaded(models.Range24h, 80, 24)
+	m.ctx.WorkDir = t.TempDir()
+	m.pageErrors = (&fakeLog{fail: errors.New("boom \x1b[2J")}).page
+	_, res, sm := runExport(t, m, press(m, "E"))
+	if res.err == nil || !strings.Contains(sm.Text, "export failed") || strings.Contains(sm.Text, "\x1b") || m.exporting {
+		t.Fatalf("failure: %+v %+v exporting=%v", res, sm, m.exporting)
+	}
+	if entries, _ := os.ReadDir(m.ctx.WorkDir); len(entries) != 0 {
+		t.Fatalf("a failed export left %d files", len(entries))
+	}
+	// Without a client there is nothing to page through.
+	m.pageErrors = nil
+	if sm, ok := press(m, "E")().(common.StatusMsg); !ok || !strings.Contains(sm.Text, "not connected") {
+		t.Fatalf("no client: %#v", sm)
 	}
 }
 

@@ -49,25 +49,6 @@ func TestNarrowCardsAndReadoutFit(t *testing.T) {
 	}
 }
 
-// The export says when it holds only the newest errors of the range, and
-// the errors section names the file (the status bar cuts it at 80 columns).
-func TestExportSaysItIsPartial(t *testing.T) {
-	m := loaded(models.Range24h, 80, 24)
-	m.ctx.WorkDir = t.TempDir()
-	status := m.Update(press(m, "E")())
-	sm, ok := status().(common.StatusMsg)
-	if !ok || !strings.Contains(sm.Text, "newest 12 of 3,876 errors") {
-		t.Fatalf("status %+v", sm)
-	}
-	for m.focus != secErrors {
-		press(m, "]")
-	}
-	v := commontest.Plain(m.View())
-	if !strings.Contains(v, "exports the newest 12") || !strings.Contains(v, "last export: "+m.exported.path[:20]) {
-		t.Fatalf("errors section:\n%s", v)
-	}
-}
-
 // The picker shows that more keys exist below its window.
 func TestPickerSaysMore(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)

@@ -3,6 +3,7 @@ package usage_test
 import (
 	"context"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,6 +86,28 @@ func TestAgainstRealServer(t *testing.T) {
 	}
 	if v := commontest.Plain(m.View()); !strings.Contains(v, "Last hour") {
 		t.Fatalf("1h view:\n%s", v)
+	}
+
+	// E pages through the server's error log into a CSV file.
+	batch, ok := m.Update(tea.KeyPressMsg{Code: 'E', Text: "E"})().(tea.BatchMsg)
+	if !ok {
+		t.Fatal("E did not start an export")
+	}
+	var done string
+	for _, c := range batch {
+		if next := m.Update(c()); next != nil {
+			if sm, ok := next().(common.StatusMsg); ok {
+				done = sm.Text
+			}
+		}
+	}
+	_, path, found := strings.Cut(done, "exported 1 error to ")
+	if !found {
+		t.Fatalf("export status %q", done)
+	}
+	b, err := os.ReadFile(strings.TrimSuffix(path, " · y copies it to the clipboard"))
+	if err != nil || !strings.Contains(string(b), "POST /api/v1/emails/send,400,invalid_email,") {
+		t.Fatalf("export file %q: %v", b, err)
 	}
 }
 

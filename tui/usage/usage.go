@@ -49,9 +49,11 @@ type Model struct {
 	picker *picker
 	form   *customForm
 
-	exported *export
-	exports  int // bumped per export: the errors section names the file
-	keysReq  uint64
+	exported   *export
+	exporting  bool       // an export command is running
+	exports    int        // bumped per export start and end: the errors section shows both
+	pageErrors errorPager // nil: ctx.Client (tests set a fake)
+	keysReq    uint64
 
 	vol, rl chartCache
 	blocks  [numSections]blockCache

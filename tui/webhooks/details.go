@@ -11,6 +11,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/models"
@@ -86,9 +87,45 @@ func (m *Model) retryAll() tea.Cmd {
 		m.setNotice("no failed deliveries to retry in this view", false)
 		return nil
 	}
-	d.busy = true
-	m.setNotice(fmt.Sprintf("retrying %s…", plural(len(ids), "delivery", "deliveries")), false)
-	return retryDeliveries(m.ctx.Client, d.id, ids)
+	m.retryConfirm = &retryAllConfirm{webhookID: d.id, url: d.webhook.URL, ids: ids}
+	return nil
+}
+
+// retryAllConfirm names how many deliveries "retry all failed" would send.
+type retryAllConfirm struct {
+	webhookID, url string
+	ids            []string
+}
+
+func (m *Model) retryConfirmKey(msg tea.KeyPressMsg) tea.Cmd {
+	r := m.retryConfirm
+	switch msg.String() {
+	case "y", "Y":
+		m.retryConfirm = nil
+		d := m.detail
+		if d == nil || d.id != r.webhookID || d.busy {
+			return nil
+		}
+		d.busy = true
+		m.setNotice(fmt.Sprintf("retrying %s…", plural(len(r.ids), "delivery", "deliveries")), false)
+		return retryDeliveries(m.ctx.Client, d.id, r.ids)
+	case "n", "N", "esc":
+		m.retryConfirm = nil
+	}
+	return nil
+}
+
+func (m *Model) retryConfirmView() string {
+	s := m.ctx.Styles
+	r := m.retryConfirm
+	var b strings.Builder
+	b.WriteString(s.Warning.Render("Retry all failed deliveries") + s.Muted.Render("  "+common.Sanitize(r.webhookID)) + "\n\n")
+	b.WriteString(ansi.Wrap(fmt.Sprintf("Send %s again now to %s?", plural(len(r.ids), "failed delivery", "failed deliveries"),
+		common.Sanitize(r.url)), max(m.width-2, 20), "/") + "\n")
+	b.WriteString(s.Muted.Render("These are the failed and pending-retry deliveries loaded in this view (test events excluded).") + "\n")
+	b.WriteString(s.Muted.Render("Each is sent once, now; receivers should de-duplicate on webhook-id.") + "\n\n")
+	b.WriteString(s.Help.Render("y retry "+itoa(len(r.ids))+" · n/esc cancel") + "\n")
+	return b.String()
 }
 
 func (m *Model) detailsView() string {
@@ -100,6 +137,15 @@ func (m *Model) detailsView() string {
 	st := w.DisplayStatus()
 	b.WriteString(s.Title.Render("Webhook "+common.Sanitize(w.ID)) + "  " + s.Status(st).Render("● "+st) + "\n")
 	label := func(l string) string { return s.Label.Render(pad(l, 13)) }
+	// wrapped writes a field whose parts wrap under it, breaking only
+	// between parts, instead of being cut at the pane's edge.
+	wrapped := func(l, sep string, parts []string) {
+		lines := pack(parts, sep, max(m.width-13, 20))
+		b.WriteString(label(l) + lines[0] + "\n")
+		for _, x := range lines[1:] {
+			b.WriteString(strings.Repeat(" ", 13) + x + "\n")
+		}
+	}
 	b.WriteString(label("Endpoint") + common.Sanitize(w.URL) + "\n")
 	if w.Description != "" {
 		b.WriteString(label("Description") + common.Sanitize(w.Description) + "\n")
@@ -107,7 +153,7 @@ func (m *Model) detailsView() string {
 	if w.Status == models.WebhookDisabled && w.DisabledReason != "" {
 		b.WriteString(label("Disabled") + s.Danger.Render(common.Sanitize(w.DisabledReason)+" — P re-enables") + "\n")
 	}
-	b.WriteString(label(fmt.Sprintf("Events (%d)", len(w.Events))) + strings.Join(sanitizeAll(w.Events), ", ") + "\n")
+	wrapped(fmt.Sprintf("Events (%d)", len(w.Events)), ", ", sanitizeAll(w.Events))
 	secretLine := common.Sanitize(w.SecretPrefix) + s.Muted.Render(" (hidden; S rotates)")
 	if w.SecretRotatedAt != nil {
 		secretLine += s.Muted.Render(" · rotated " + common.Ago(w.SecretRotatedAt, now))
@@ -116,16 +162,16 @@ func (m *Model) detailsView() string {
 	b.WriteString(label("Retries") + fmt.Sprintf("%d after the first attempt", w.MaxRetries) + s.Muted.Render(" · 1m, 5m, 15m, 1h, 24h") + "\n")
 	b.WriteString(label("Created") + w.CreatedAt.Local().Format("Jan 2, 2006") + " by " + common.Sanitize(w.CreatedBy) + "\n")
 	h := w.Health
-	health := s.Muted.Render("no deliveries in the last 24 hours")
+	health := []string{s.Muted.Render("no deliveries in the last 24 hours")}
 	if h.SuccessRate24h != nil {
-		health = rateStyle(s, h.SuccessRate24h).Render(formatRate(*h.SuccessRate24h)+" success") +
-			fmt.Sprintf(" · %s · %d failed · avg %s · last %s", plural(h.Deliveries24h, "delivery", "deliveries"), h.Failures24h,
-				latency(h.AvgLatencyMS), common.Ago(h.LastDeliveryAt, now))
+		health = []string{rateStyle(s, h.SuccessRate24h).Render(formatRate(*h.SuccessRate24h) + " success"),
+			plural(h.Deliveries24h, "delivery", "deliveries"), fmt.Sprintf("%d failed", h.Failures24h),
+			"avg " + latency(h.AvgLatencyMS), "last " + common.Ago(h.LastDeliveryAt, now)}
 	}
 	if h.PendingRetries > 0 {
-		health += s.Warning.Render(fmt.Sprintf(" · %d pending retry", h.PendingRetries))
+		health = append(health, s.Warning.Render(fmt.Sprintf("%d pending retry", h.PendingRetries)))
 	}
-	b.WriteString(label("Health 24h") + health + "\n")
+	wrapped("Health 24h", " · ", health)
 
 	filter := "all"
 	if f := deliveryFilters[d.filter]; f != "" {
@@ -184,6 +230,26 @@ func (m *Model) detailsView() string {
 		b.WriteString(notice + "\n")
 	}
 	return b.String()
+}
+
+// pack joins parts with sep into lines of at most width cells, breaking
+// only between parts (a part wider than a line is cut).
+func pack(parts []string, sep string, width int) []string {
+	lines := []string{""}
+	for _, p := range parts {
+		p = trunc(p, width)
+		cur := &lines[len(lines)-1]
+		switch {
+		case *cur == "":
+			*cur = p
+		case lipgloss.Width(*cur)+lipgloss.Width(sep)+lipgloss.Width(p) <= width:
+			*cur += sep + p
+		default:
+			*cur += strings.TrimRight(sep, " ")
+			lines = append(lines, p)
+		}
+	}
+	return lines
 }
 
 func statusWord(st string) string {

@@ -31,6 +31,8 @@ func (m *Model) View() string {
 		body = m.deleteView()
 	case m.rotate != nil:
 		body = m.rotateView()
+	case m.retryConfirm != nil:
+		body = m.retryConfirmView()
 	case m.view == viewDelivery:
 		body = m.deliveryView()
 	case m.view == viewDetails:

@@ -51,6 +51,8 @@ type Model struct {
 	test   *testModal
 	del    *deleteModal
 	rotate *rotateConfirm
+	// retryConfirm asks before "retry all failed" sends many deliveries again.
+	retryConfirm *retryAllConfirm
 
 	notice    string
 	noticeErr bool
@@ -170,6 +172,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.onRotated(msg)
 	case updatedMsg:
 		return m.onUpdated(msg)
+	case editedMsg:
+		return m.onEdited(msg)
 	case deletedMsg:
 		return m.onDeleted(msg)
 	case testResultMsg:
@@ -288,7 +292,7 @@ func (m *Model) selected() (models.Webhook, bool) {
 }
 
 func (m *Model) modalOpen() bool {
-	return m.wizard != nil || m.once != nil || m.test != nil || m.del != nil || m.rotate != nil
+	return m.wizard != nil || m.once != nil || m.test != nil || m.del != nil || m.rotate != nil || m.retryConfirm != nil
 }
 
 // SetSize implements common.Pane.
@@ -301,11 +305,14 @@ func (m *Model) Title() string { return "Webhooks" }
 // inputs or must not lose a keystroke to a global binding), and esc goes
 // back from the details views.
 func (m *Model) Captures(msg tea.KeyPressMsg) bool {
-	if m.modalOpen() {
+	if m.CapturingAll() {
 		return true
 	}
 	return m.view != viewList && msg.String() == "esc"
 }
+
+// CapturingAll implements common.KeyCapturer: every dialog takes the keyboard.
+func (m *Model) CapturingAll() bool { return m.modalOpen() }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
@@ -319,6 +326,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.deleteKey(msg)
 	case m.rotate != nil:
 		return m.rotateKey(msg)
+	case m.retryConfirm != nil:
+		return m.retryConfirmKey(msg)
 	}
 	m.notice = ""
 	k := m.ctx.Keys.Webhooks
@@ -374,6 +383,8 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.rotate = &rotateConfirm{id: w.ID, url: w.URL}
 	case key.Matches(msg, k.Delete):
 		m.del = newDeleteModal(w)
+	case key.Matches(msg, k.Edit):
+		return m.openEdit(w)
 	case key.Matches(msg, k.Copy):
 		return tea.Batch(tea.SetClipboard(w.URL), common.Status("endpoint URL copied to clipboard", common.LevelSuccess))
 	}
@@ -479,23 +490,36 @@ type keyMap struct{ m *Model }
 func (k keyMap) ShortHelp() []key.Binding {
 	wk := k.m.ctx.Keys.Webhooks
 	switch {
+	case k.m.retryConfirm != nil:
+		return []key.Binding{confirmKey("y", "retry"), confirmKey("n", "cancel")}
 	case k.m.modalOpen(), k.m.forbidden && k.m.view == viewList:
+		// Each dialog shows its own keys in the pane.
 		return nil
 	case k.m.view == viewDelivery:
 		return []key.Binding{wk.Up, wk.Down, wk.Retry, back()}
 	case k.m.view == viewDetails:
-		return []key.Binding{wk.Open, wk.Filter, wk.Retry, wk.RetryAll, wk.Test, wk.Pause, back()}
+		return []key.Binding{wk.Open, wk.Filter, wk.Retry, wk.RetryAll, wk.Edit, wk.Test, wk.Pause, back()}
+	case len(k.m.list) == 0:
+		// Nothing to act on: only creating makes sense.
+		return []key.Binding{wk.Create}
 	}
-	return []key.Binding{wk.Open, wk.Create, wk.Test, wk.Pause, wk.RotateSecret, wk.Delete}
+	return []key.Binding{wk.Open, wk.Create, wk.Edit, wk.Test, wk.Pause, wk.RotateSecret, wk.Delete}
 }
 
 func (k keyMap) FullHelp() [][]key.Binding {
 	wk := k.m.ctx.Keys.Webhooks
+	if k.m.modalOpen() || (k.m.view == viewList && (len(k.m.list) == 0 || k.m.forbidden)) {
+		return [][]key.Binding{k.ShortHelp()}
+	}
 	return [][]key.Binding{
 		{wk.Up, wk.Down, wk.Open, wk.Filter, wk.Copy},
-		{wk.Create, wk.Test, wk.Pause, wk.RotateSecret},
+		{wk.Create, wk.Edit, wk.Test, wk.Pause, wk.RotateSecret},
 		{wk.Retry, wk.RetryAll, wk.Delete},
 	}
+}
+
+func confirmKey(k, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc))
 }
 
 func back() key.Binding { return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")) }

@@ -8,13 +8,15 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
-// wizard is the three-step create form: endpoint, events, retries.
+// wizard is the three-step create form: endpoint, events, retries. With
+// orig set it edits that endpoint (no status field; the last step shows a
+// diff and saves with PATCH).
 type wizard struct {
+	orig     *models.Webhook
 	step     int // 0 endpoint, 1 events, 2 retries and review
 	url      textinput.Model
 	desc     textinput.Model
@@ -88,7 +90,11 @@ func (m *Model) checkURL(raw string) string {
 }
 
 func (w *wizard) setFocus(i int) tea.Cmd {
-	w.focus = (i + 3) % 3
+	n := 3 // URL, description, status
+	if w.orig != nil {
+		n = 2 // P pauses an existing endpoint
+	}
+	w.focus = (i + n) % n
 	w.url.Blur()
 	w.desc.Blur()
 	switch w.focus {
@@ -144,6 +150,7 @@ func (m *Model) wizardKey(msg tea.KeyPressMsg) tea.Cmd {
 			delete(w.errs, "url")
 		case 1:
 			w.desc, cmd = w.desc.Update(msg)
+			delete(w.errs, "description")
 		case 2:
 			if k == "space" || k == "left" || k == "right" || k == "h" || k == "l" {
 				w.paused = !w.paused
@@ -191,9 +198,14 @@ func (m *Model) wizardKey(msg tea.KeyPressMsg) tea.Cmd {
 			w.step = 1
 		case "left", "h", "-":
 			w.retries = max(w.retries-1, models.WebhookMinRetries)
+			delete(w.errs, "max_retries")
 		case "right", "l", "+":
 			w.retries = min(w.retries+1, models.WebhookMaxRetries)
+			delete(w.errs, "max_retries")
 		case "enter":
+			if w.orig != nil {
+				return m.saveEdit()
+			}
 			w.busy, w.err = true, ""
 			status := models.WebhookActive
 			if w.paused {
@@ -217,26 +229,12 @@ func (m *Model) wizardKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) onCreated(msg createdMsg) tea.Cmd {
 	w := m.wizard
 	if msg.err != nil {
-		if w == nil {
-			return nil
+		if w == nil || w.orig != nil {
+			return nil // no create form is waiting for this
 		}
-		w.busy = false
-		w.err = m.errText(msg.err)
-		if e, ok := client.AsError(msg.err); ok {
-			for f, text := range e.FieldErrors() {
-				switch {
-				case f == "url":
-					w.errs["url"], w.step = common.Sanitize(text), 0
-				case strings.HasPrefix(f, "events"):
-					w.errs["events"], w.step = common.Sanitize(text), 1
-				}
-			}
-		}
-		if w.step == 0 {
-			return w.setFocus(0)
-		}
-		return nil
+		return m.formFailed(msg.err)
 	}
+	// A new secret is always shown: it cannot be fetched again.
 	m.wizard = nil
 	m.list = append(m.list, msg.webhook)
 	m.cursor = len(m.list) - 1
@@ -249,6 +247,11 @@ func (m *Model) wizardView() string {
 	w := m.wizard
 	var b strings.Builder
 	steps := []string{"1 Endpoint", "2 Events", "3 Retries"}
+	title := s.Title.Render("New webhook endpoint")
+	if w.orig != nil {
+		steps[2] = "3 Retries & changes"
+		title = s.Title.Render("Edit webhook endpoint") + s.Muted.Render(" "+common.Sanitize(w.orig.ID))
+	}
 	for i, st := range steps {
 		if i == w.step {
 			steps[i] = s.Key.Render(st)
@@ -256,7 +259,7 @@ func (m *Model) wizardView() string {
 			steps[i] = s.Muted.Render(st)
 		}
 	}
-	b.WriteString(s.Title.Render("New webhook endpoint") + "   " + strings.Join(steps, s.Muted.Render(" › ")) + "\n\n")
+	b.WriteString(title + "   " + strings.Join(steps, s.Muted.Render(" › ")) + "\n\n")
 	errLine := func(f string) {
 		if e := w.errs[f]; e != "" {
 			b.WriteString("  " + s.InputError.Render("✗ "+e) + "\n")
@@ -274,6 +277,12 @@ func (m *Model) wizardView() string {
 		field(0, "Endpoint URL", w.url.View())
 		errLine("url")
 		field(1, "Description", w.desc.View())
+		errLine("description")
+		if w.orig != nil {
+			b.WriteString("\n" + s.Muted.Render("  HTTPS required. Pause or resume with P from the list.") + "\n\n")
+			b.WriteString(s.Help.Render("tab/↓ next field · enter next · esc cancel") + "\n")
+			break
+		}
 		radio := func(on bool, text string) string {
 			if on {
 				return s.Accent.Render("(•) " + text)
@@ -342,7 +351,13 @@ func (m *Model) wizardView() string {
 		b.WriteString(s.Help.Render("↑/↓ move · space toggle · enter next · esc back") + "\n")
 	default:
 		b.WriteString("  " + s.Label.Render(pad("Max retries", 13)) + s.Key.Render(fmt.Sprintf("‹ %d ›", w.retries)) +
-			s.Muted.Render(fmt.Sprintf("  (1–10; delays 1m, 5m, 15m, 1h, 24h, then every 24h)")) + "\n\n")
+			s.Muted.Render(fmt.Sprintf("  (1–10; delays 1m, 5m, 15m, 1h, 24h, then every 24h)")) + "\n")
+		errLine("max_retries")
+		b.WriteString("\n")
+		if w.orig != nil {
+			m.editReview(&b)
+			break
+		}
 		b.WriteString(s.Heading.Render("  Review") + "\n")
 		status := models.WebhookActive
 		if w.paused {
