@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -75,11 +77,21 @@ type usageWriter struct {
 	flushC chan chan struct{}
 	stop   chan struct{}
 	done   chan struct{}
+
+	// dbCtx bounds every write; abort ends it when close runs out of time,
+	// so a write stuck on a lock cannot hold the shutdown.
+	dbCtx context.Context
+	abort context.CancelFunc
+	lost  atomic.Int64 // rows given up on
 }
+
+// abortGrace is how long close waits for the writer to notice an abort.
+const abortGrace = 2 * time.Second
 
 func newUsageWriter(db *sql.DB, log *slog.Logger, now func() time.Time) *usageWriter {
 	w := &usageWriter{db: db, log: log, now: now, kick: make(chan struct{}, 1), flushC: make(chan chan struct{}),
 		stop: make(chan struct{}), done: make(chan struct{})}
+	w.dbCtx, w.abort = context.WithCancel(context.Background())
 	w.space = sync.NewCond(&w.mu)
 	go w.loop()
 	return w
@@ -137,8 +149,10 @@ func (w *usageWriter) flushNow() {
 	}
 }
 
-// close drains the queue to the database and stops the writer.
-func (w *usageWriter) close() error {
+// close drains the queue to the database and stops the writer. Everything
+// queued is written while ctx allows; at ctx's deadline the writes still
+// running are abandoned and the rows not written are logged and reported.
+func (w *usageWriter) close(ctx context.Context) error {
 	w.mu.Lock()
 	already := w.closed
 	w.closed = true
@@ -147,8 +161,29 @@ func (w *usageWriter) close() error {
 	if !already {
 		close(w.stop)
 	}
-	<-w.done
-	return nil
+	select {
+	case <-w.done:
+		w.abort()
+		return nil
+	case <-ctx.Done():
+	}
+	w.abort()
+	t := time.NewTimer(abortGrace)
+	defer t.Stop()
+	select {
+	case <-w.done:
+	case <-t.C:
+		// Still inside a statement: count what it holds as lost too.
+		w.mu.Lock()
+		w.lost.Add(int64(len(w.buf)))
+		w.mu.Unlock()
+	}
+	n := w.lost.Load()
+	if n == 0 {
+		return nil
+	}
+	w.log.Error("usage rows not written before the shutdown deadline", "rows", n)
+	return fmt.Errorf("usage: %d rows not written: %w", n, ctx.Err())
 }
 
 func (w *usageWriter) loop() {
@@ -184,7 +219,7 @@ func (w *usageWriter) loop() {
 // "expired" rather than "invalid" for a while.
 func (w *usageWriter) prune() {
 	now := w.now().Unix()
-	ctx := context.Background()
+	ctx := w.dbCtx
 	for _, q := range []struct {
 		sql string
 		arg int64
@@ -198,7 +233,9 @@ func (w *usageWriter) prune() {
 		{`DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at < ?`, (now - int64(expiredTokenKeep/time.Second)) * 1000},
 	} {
 		if _, err := w.db.ExecContext(ctx, q.sql, q.arg); err != nil {
-			w.log.Warn("usage prune", "err", err)
+			if ctx.Err() == nil {
+				w.log.Warn("usage prune", "err", err)
+			}
 			return
 		}
 	}
@@ -217,13 +254,19 @@ func (w *usageWriter) writeAll(batch []usageEvent) {
 
 func (w *usageWriter) write(batch []usageEvent) {
 	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		if err = writeUsage(context.Background(), w.db, batch); err == nil {
+	for attempt := 0; attempt < 5 && w.dbCtx.Err() == nil; attempt++ {
+		if err = writeUsage(w.dbCtx, w.db, batch); err == nil {
 			return
 		}
-		time.Sleep(time.Duration(attempt+1) * 50 * time.Millisecond)
+		select {
+		case <-time.After(time.Duration(attempt+1) * 50 * time.Millisecond):
+		case <-w.dbCtx.Done():
+		}
 	}
-	w.log.Error("usage batch lost", "rows", len(batch), "err", err)
+	w.lost.Add(int64(len(batch)))
+	if w.dbCtx.Err() == nil { // an abort is reported once, by close
+		w.log.Error("usage batch lost", "rows", len(batch), "err", err)
+	}
 }
 
 // rollupRes are the stored rollup resolutions (seconds); peakRes those with peak tables.

@@ -40,6 +40,7 @@ func TestStatusBarAt80KeepsRoleAndMessage(t *testing.T) {
 	for _, sandbox := range []bool{true, false} {
 		for _, text := range []string{"key created", "live updates paused — p resumes, r refreshes once", "wrote /home/dev/project/.env (mode 0600)"} {
 			m := rootAt80(t, sandbox)
+			m.ctx.Paused = strings.Contains(text, "paused") // the widest connection state
 			send(m, common.StatusMsg{Text: text, Level: common.LevelSuccess, TTL: time.Minute})
 			got := statusLine(m)
 			if w := len([]rune(got)); w > 80 {

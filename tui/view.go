@@ -171,7 +171,7 @@ func (m *Model) statusBar() string {
 	}
 	for i := 0; ; i++ {
 		left, right := m.statusLeft(l), m.rateGauge(l.label, l.bar)
-		if lipgloss.Width(left)+lipgloss.Width(right)+1 <= m.width || i == len(steps) {
+		if lipgloss.Width(left)+gap(right)+lipgloss.Width(right) <= m.width || i == len(steps) {
 			// Past the last step, spread truncates the end of the message.
 			return spread(left, right, m.width)
 		}
@@ -342,10 +342,17 @@ func (m *Model) fullHelpView(w int) string {
 // spread puts left and right on one line of width w, truncating left first.
 func spread(left, right string, w int) string {
 	lw, rw := lipgloss.Width(left), lipgloss.Width(right)
-	if lw+rw+1 > w {
-		left = ansi.Truncate(left, max(w-rw-1, 0), "…")
+	if lw+gap(right)+rw > w {
+		left = ansi.Truncate(left, max(w-rw-gap(right), 0), "…")
 		lw = lipgloss.Width(left)
 	}
-	gap := max(w-lw-rw, 1)
-	return left + strings.Repeat(" ", gap) + right
+	return left + strings.Repeat(" ", max(w-lw-rw, gap(right))) + right
+}
+
+// gap is the least space between the two sides: none when right is empty.
+func gap(right string) int {
+	if right == "" {
+		return 0
+	}
+	return 1
 }

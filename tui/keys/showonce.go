@@ -111,7 +111,7 @@ func (m *Model) keyOnce(msg tea.KeyPressMsg) tea.Cmd {
 		if m.ctx.Remote {
 			// The working directory is the server's: a .env there would
 			// leave the user's key on someone else's disk.
-			return common.Status(remoteNote, common.LevelWarning)
+			return common.Status("files can't be written over SSH: c copies the key", common.LevelWarning)
 		}
 		_, err := os.Stat(envPath(m.ctx.WorkDir))
 		if err == nil {

@@ -120,10 +120,11 @@ func (m *Model) retryConfirmView() string {
 	r := m.retryConfirm
 	var b strings.Builder
 	b.WriteString(s.Warning.Render("Retry all failed deliveries") + s.Muted.Render("  "+common.Sanitize(r.webhookID)) + "\n\n")
-	b.WriteString(ansi.Wrap(fmt.Sprintf("Send %s again now to %s?", plural(len(r.ids), "failed delivery", "failed deliveries"),
-		common.Sanitize(r.url)), max(m.width-2, 20), "/") + "\n")
-	b.WriteString(s.Muted.Render("These are the failed and pending-retry deliveries loaded in this view (test events excluded).") + "\n")
-	b.WriteString(s.Muted.Render("Each is sent once, now; receivers should de-duplicate on webhook-id.") + "\n\n")
+	wrap := func(text string) string { return ansi.Wrap(text, max(m.width-2, 20), "/") }
+	b.WriteString(wrap(fmt.Sprintf("Send %s again now to %s?", plural(len(r.ids), "failed delivery", "failed deliveries"),
+		common.Sanitize(r.url))) + "\n")
+	b.WriteString(s.Muted.Render(wrap("These are the failed and pending-retry deliveries loaded in this view (test events excluded). "+
+		"Each is sent once, now; receivers should de-duplicate on webhook-id.")) + "\n\n")
 	b.WriteString(s.Help.Render("y retry "+itoa(len(r.ids))+" · n/esc cancel") + "\n")
 	return b.String()
 }

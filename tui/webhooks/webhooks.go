@@ -492,8 +492,17 @@ func (k keyMap) ShortHelp() []key.Binding {
 	switch {
 	case k.m.retryConfirm != nil:
 		return []key.Binding{confirmKey("y", "retry"), confirmKey("n", "cancel")}
-	case k.m.modalOpen(), k.m.forbidden && k.m.view == viewList:
-		// Each dialog shows its own keys in the pane.
+	case k.m.once != nil:
+		return []key.Binding{confirmKey("c", "copy secret"), confirmKey("y", "copy snippet"), confirmKey("enter", "done")}
+	case k.m.wizard != nil:
+		return []key.Binding{confirmKey("enter", "next"), confirmKey("esc", "back")}
+	case k.m.test != nil:
+		return []key.Binding{confirmKey("enter", "send"), confirmKey("esc", "close")}
+	case k.m.del != nil:
+		return []key.Binding{confirmKey("enter", "delete"), confirmKey("esc", "cancel")}
+	case k.m.rotate != nil:
+		return []key.Binding{confirmKey("y", "rotate"), confirmKey("n", "cancel")}
+	case k.m.forbidden && k.m.view == viewList:
 		return nil
 	case k.m.view == viewDelivery:
 		return []key.Binding{wk.Up, wk.Down, wk.Retry, back()}

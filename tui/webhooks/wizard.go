@@ -250,7 +250,7 @@ func (m *Model) wizardView() string {
 	title := s.Title.Render("New webhook endpoint")
 	if w.orig != nil {
 		steps[2] = "3 Retries & changes"
-		title = s.Title.Render("Edit webhook endpoint") + s.Muted.Render(" "+common.Sanitize(w.orig.ID))
+		title = s.Title.Render("Edit") + s.Muted.Render(" "+common.Sanitize(w.orig.ID))
 	}
 	for i, st := range steps {
 		if i == w.step {
