@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +39,13 @@ const (
 	// pollMax bounds how long the dispatcher sleeps without looking at the queue.
 	pollMax   = time.Second
 	userAgent = "PenguinMails-Webhooks/1.0"
+	// dbTimeout bounds one bookkeeping write (recording an attempt, releasing
+	// a claim), well below the database's busy timeout, so shutdown is not
+	// held by a locked database.
+	dbTimeout = 3 * time.Second
+	// abortGrace is how long Close waits for workers after its deadline
+	// aborted their database writes.
+	abortGrace = time.Second
 )
 
 // Config configures Open.
@@ -86,10 +95,14 @@ type Service struct {
 	wake   chan struct{}
 	jobs   chan queued
 	stop   chan struct{}
-	runCtx context.Context
+	runCtx context.Context // ends at Drain: no new send, sends in flight abandoned
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
+	// dbCtx ends when Close gives up; bookkeeping writes stop then, so the
+	// database can be closed under them (claims left are requeued at Open).
+	dbCtx   context.Context
+	dbAbort context.CancelFunc
+	wg      sync.WaitGroup
+	once    sync.Once
 }
 
 type subscription struct {
@@ -128,6 +141,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
+	dbCtx, dbAbort := context.WithCancel(context.Background())
 	s := &Service{
 		db:       cfg.DB,
 		log:      cfg.Logger,
@@ -145,24 +159,28 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		stop:     make(chan struct{}),
 		runCtx:   runCtx,
 		cancel:   cancel,
+		dbCtx:    dbCtx,
+		dbAbort:  dbAbort,
+	}
+	fail := func(err error) (*Service, error) {
+		cancel()
+		dbAbort()
+		return nil, err
 	}
 	// A claim left by a previous process means it stopped mid-send: the
 	// attempt's outcome is unknown, so send again (receivers de-duplicate on
 	// webhook-id). Finished deliveries are never claimed again.
 	if _, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL,
 		next_attempt_at = COALESCE(next_attempt_at, ?) WHERE claimed_at IS NOT NULL AND test = 0`, ms(s.now())); err != nil {
-		cancel()
-		return nil, err
+		return fail(err)
 	}
 	// Test sends answer one HTTP request; nobody waits for them after a restart.
 	if _, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL, status = 'failed',
 		error = 'interrupted by a server restart' WHERE claimed_at IS NOT NULL AND test = 1`); err != nil {
-		cancel()
-		return nil, err
+		return fail(err)
 	}
 	if err := s.reloadSubs(ctx); err != nil {
-		cancel()
-		return nil, err
+		return fail(err)
 	}
 	s.wg.Add(1 + cfg.Workers)
 	go s.dispatch()
@@ -172,22 +190,59 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// Close stops the workers; an attempt in flight is abandoned and its
-// delivery put back in the queue.
-func (s *Service) Close(ctx context.Context) error {
+// Drain stops taking new work: no delivery is claimed any more and sends in
+// flight (queue workers, test sends and manual retries) are abandoned, their
+// deliveries put back in the queue. Call it when the HTTP server begins to
+// shut down, so slow receivers do not hold in-flight requests; Close calls it.
+func (s *Service) Drain() {
 	s.once.Do(func() {
 		close(s.stop)
 		s.cancel()
 	})
+}
+
+// Close drains the service and waits for its workers to record what they
+// were doing. At ctx's deadline their database writes are aborted (what was
+// left claimed is requeued by the next Open); Close still waits briefly for
+// them to return, so the database can be closed after it.
+func (s *Service) Close(ctx context.Context) error {
+	s.Drain()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
+	defer s.client.CloseIdleConnections()
 	select {
 	case <-done:
-		s.client.CloseIdleConnections()
+		s.dbAbort()
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
 	}
+	s.dbAbort()
+	t := time.NewTimer(abortGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		s.log.Warn("webhook workers still running after the shutdown deadline")
+	}
+	return fmt.Errorf("webhook: stop workers: %w", ctx.Err())
+}
+
+// bookkeeping bounds one queue write.
+func (s *Service) bookkeeping() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(s.dbCtx, dbTimeout)
+}
+
+// sendCtx is parent bounded by the delivery timeout and ended by Drain.
+func (s *Service) sendCtx(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(parent, s.timeout+2*time.Second)
+	stop := context.AfterFunc(s.runCtx, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+// stopping reports whether err is only the service shutting down.
+func (s *Service) stopping(err error) bool {
+	return s.runCtx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, sql.ErrConnDone) || s.dbCtx.Err() != nil || strings.Contains(err.Error(), "database is closed"))
 }
 
 func (s *Service) kick() {
@@ -342,9 +397,16 @@ func (s *Service) claimDue() (queued, bool, time.Time, error) {
 	return q, false, fromMS(next.Int64), nil
 }
 
-// release puts a claimed delivery back without counting an attempt.
+// release puts a claimed delivery back without counting an attempt. If
+// that fails at shutdown, the claim stays and the next Open requeues it.
 func (s *Service) release(id string) {
-	if _, err := s.db.Exec(`UPDATE webhook_deliveries SET claimed_at = NULL WHERE id = ?`, id); err != nil {
+	ctx, cancel := s.bookkeeping()
+	defer cancel()
+	if _, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL WHERE id = ?`, id); err != nil {
+		if s.stopping(err) {
+			s.log.Debug("webhook delivery left claimed at shutdown; requeued at next start", "delivery", id)
+			return
+		}
 		s.log.Error("webhook release", "err", err)
 	}
 }
@@ -352,7 +414,12 @@ func (s *Service) release(id string) {
 func (s *Service) work() {
 	defer s.wg.Done()
 	for q := range s.jobs {
-		if _, err := s.attempt(s.runCtx, q); err != nil && s.runCtx.Err() == nil {
+		_, err := s.attempt(s.runCtx, q)
+		switch {
+		case err == nil:
+		case s.stopping(err):
+			s.log.Debug("webhook attempt abandoned at shutdown", "delivery", q.id)
+		default:
 			s.log.Error("webhook attempt", "delivery", q.id, "err", err)
 		}
 	}
