@@ -147,6 +147,8 @@ func runServer(args []string) error {
 	}
 	baseURL := "http://" + ln.Addr().String()
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	// Webhook sends in flight would hold Shutdown for up to their timeout; they are requeued instead.
+	hs.RegisterOnShutdown(srv.Drain)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("pmdev server listening", "url", baseURL, "db", *dbPath)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -65,7 +66,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		if err != nil {
 			return fmt.Errorf("migrate %s: %w", version, err)
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		if err := applyMigration(ctx, tx, string(body)); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migrate %s: %w", version, err)
 		}
@@ -78,4 +79,66 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		}
 	}
 	return nil
+}
+
+// addColumn matches the one schema change SQLite cannot guard with IF NOT EXISTS.
+var addColumn = regexp.MustCompile(`(?is)^ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)\b`)
+
+// applyMigration runs a migration statement by statement. Databases made by
+// intermediate builds may already hold part of a migration: CREATE
+// statements use IF NOT EXISTS, and ADD COLUMN is skipped when the column is
+// there.
+func applyMigration(ctx context.Context, tx *sql.Tx, body string) error {
+	for _, stmt := range splitSQL(body) {
+		if m := addColumn.FindStringSubmatch(stmt); m != nil {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?`, m[1], m[2]).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				continue
+			}
+		}
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splitSQL cuts a migration into statements at semicolons outside quotes,
+// dropping -- comments. Migrations hold no triggers, so that is enough.
+func splitSQL(body string) []string {
+	var out []string
+	var cur strings.Builder
+	flush := func() {
+		if s := strings.TrimSpace(cur.String()); s != "" {
+			out = append(out, s)
+		}
+		cur.Reset()
+	}
+	var quote byte
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '-' && i+1 < len(body) && body[i+1] == '-':
+			for i < len(body) && body[i] != '\n' {
+				i++
+			}
+			cur.WriteByte('\n')
+			continue
+		case c == ';':
+			flush()
+			continue
+		}
+		cur.WriteByte(c)
+	}
+	flush()
+	return out
 }

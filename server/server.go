@@ -127,7 +127,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.usage = newUsageWriter(s.db, s.log, s.now)
 	if err := s.startWebhooks(ctx); err != nil {
-		s.usage.close()
+		s.usage.close(ctx)
 		db.Close()
 		return nil, err
 	}
@@ -138,15 +138,27 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 // Handler serves every route.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close flushes pending usage, stops workers and closes the database. Call it
-// after the HTTP server has shut down so no acknowledged request is lost.
+// Drain stops background work that could hold an HTTP shutdown: webhook
+// sends in flight (queue workers, test sends, manual retries) are abandoned
+// and stay queued, and no new delivery starts. Requests keep being served
+// and recorded. Register it with http.Server.RegisterOnShutdown; Close
+// calls it too.
+func (s *Server) Drain() { s.drainWebhooks() }
+
+// Close stops taking new work, then, within ctx, writes every usage record
+// still queued and waits for the webhook workers, and only then closes the
+// database. Call it after the HTTP server has shut down so no acknowledged
+// request is lost. At ctx's deadline the writes still running are abandoned
+// (the rows lost are logged) rather than holding the exit.
 func (s *Server) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
-		var errs []error
-		errs = append(errs, s.stopWebhooks(ctx))
-		errs = append(errs, s.usage.close())
-		errs = append(errs, s.db.Close())
-		s.closeErr = errors.Join(errs...)
+		s.Drain()
+		var wg sync.WaitGroup
+		var whErr, usageErr error
+		wg.Go(func() { whErr = s.stopWebhooks(ctx) })
+		wg.Go(func() { usageErr = s.usage.close(ctx) })
+		wg.Wait()
+		s.closeErr = errors.Join(whErr, usageErr, s.db.Close())
 	})
 	return s.closeErr
 }

@@ -38,6 +38,12 @@ func webhookKeyFile(dbPath string) string {
 	return dbPath + ".webhook-key"
 }
 
+func (s *Server) drainWebhooks() {
+	if svc, ok := s.events.(*webhook.Service); ok {
+		svc.Drain()
+	}
+}
+
 func (s *Server) stopWebhooks(ctx context.Context) error {
 	if svc, ok := s.events.(*webhook.Service); ok {
 		return svc.Close(ctx)

@@ -1,13 +1,13 @@
 -- Core schema: tenants, users, tokens, API keys, audit, usage.
 -- Times are unix milliseconds (UTC). Secrets are stored only as SHA-256 digests.
-CREATE TABLE tenants (
+CREATE TABLE IF NOT EXISTS tenants (
     id         TEXT PRIMARY KEY,
     name       TEXT NOT NULL UNIQUE,
     plan       TEXT NOT NULL,
     created_at INTEGER NOT NULL
 );
 
-CREATE TABLE users (
+CREATE TABLE IF NOT EXISTS users (
     id         TEXT PRIMARY KEY,
     tenant_id  TEXT NOT NULL REFERENCES tenants(id),
     email      TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -15,7 +15,7 @@ CREATE TABLE users (
     created_at INTEGER NOT NULL
 );
 
-CREATE TABLE tokens (
+CREATE TABLE IF NOT EXISTS tokens (
     digest     BLOB PRIMARY KEY,
     user_id    TEXT NOT NULL REFERENCES users(id),
     minted     INTEGER NOT NULL DEFAULT 0,
@@ -23,7 +23,7 @@ CREATE TABLE tokens (
     created_at INTEGER NOT NULL
 );
 
-CREATE TABLE api_keys (
+CREATE TABLE IF NOT EXISTS api_keys (
     id            TEXT PRIMARY KEY,
     tenant_id     TEXT NOT NULL REFERENCES tenants(id),
     name          TEXT NOT NULL,
@@ -45,9 +45,9 @@ CREATE TABLE api_keys (
     revoked_at    INTEGER,
     replaced_by   TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX api_keys_tenant ON api_keys(tenant_id, created_at);
+CREATE INDEX IF NOT EXISTS api_keys_tenant ON api_keys(tenant_id, created_at);
 
-CREATE TABLE audit_events (
+CREATE TABLE IF NOT EXISTS audit_events (
     id                    TEXT PRIMARY KEY,
     tenant_id             TEXT NOT NULL,
     key_id                TEXT NOT NULL,
@@ -58,9 +58,9 @@ CREATE TABLE audit_events (
     ip                    TEXT NOT NULL DEFAULT '',
     detail                TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX audit_key ON audit_events(key_id, ts);
+CREATE INDEX IF NOT EXISTS audit_key ON audit_events(key_id, ts);
 
-CREATE TABLE key_ips (
+CREATE TABLE IF NOT EXISTS key_ips (
     key_id    TEXT NOT NULL,
     ip        TEXT NOT NULL,
     last_seen INTEGER NOT NULL,
@@ -70,7 +70,7 @@ CREATE TABLE key_ips (
 
 -- Failed requests, one row each (the recent-errors source); successful ones
 -- are logged in usage_log_chunks (0004).
-CREATE TABLE usage_events (
+CREATE TABLE IF NOT EXISTS usage_events (
     id         INTEGER PRIMARY KEY,
     ts         INTEGER NOT NULL,
     tenant_id  TEXT NOT NULL,
@@ -83,12 +83,12 @@ CREATE TABLE usage_events (
     message    TEXT NOT NULL DEFAULT '',
     ip         TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX usage_events_errors ON usage_events(tenant_id, ts) WHERE status >= 400;
+CREATE INDEX IF NOT EXISTS usage_events_errors ON usage_events(tenant_id, ts) WHERE status >= 400;
 
 -- Rollups keep analytics fast: one row per resolution (60, 900, 3600 or 21600
 -- seconds), bucket, key, endpoint and status. h0..h9 is a latency histogram
 -- (bounds in Go: latencyBoundsUS) for p95.
-CREATE TABLE usage_rollup (
+CREATE TABLE IF NOT EXISTS usage_rollup (
     tenant_id TEXT NOT NULL, res INTEGER NOT NULL, t INTEGER NOT NULL, key_id TEXT NOT NULL,
     endpoint TEXT NOT NULL, status INTEGER NOT NULL,
     n INTEGER NOT NULL, lat_sum_us INTEGER NOT NULL,
@@ -100,18 +100,18 @@ CREATE TABLE usage_rollup (
 ) WITHOUT ROWID;
 
 -- Accepted (token-consuming) requests per minute, per key and for the tenant (key_id = '').
-CREATE TABLE usage_minute_total (
+CREATE TABLE IF NOT EXISTS usage_minute_total (
     tenant_id TEXT NOT NULL, key_id TEXT NOT NULL, t INTEGER NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, key_id, t)
 ) WITHOUT ROWID;
 
 -- Peak of usage_minute_total within each bucket of resolution res (900, 3600, 21600).
-CREATE TABLE usage_peak (
+CREATE TABLE IF NOT EXISTS usage_peak (
     tenant_id TEXT NOT NULL, key_id TEXT NOT NULL, res INTEGER NOT NULL, t INTEGER NOT NULL, peak INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, key_id, res, t)
 ) WITHOUT ROWID;
 
-CREATE TABLE contacts (
+CREATE TABLE IF NOT EXISTS contacts (
     id         TEXT PRIMARY KEY,
     tenant_id  TEXT NOT NULL,
     email      TEXT NOT NULL COLLATE NOCASE,

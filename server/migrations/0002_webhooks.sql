@@ -1,7 +1,7 @@
 -- Webhooks: endpoints, the persisted delivery queue and per-attempt history.
 -- Times are unix milliseconds (UTC). Secrets are stored sealed (AES-GCM with a
 -- server-local key file) because the server must sign with them.
-CREATE TABLE webhooks (
+CREATE TABLE IF NOT EXISTS webhooks (
     id                   TEXT PRIMARY KEY,
     tenant_id            TEXT NOT NULL REFERENCES tenants(id),
     url                  TEXT NOT NULL,
@@ -20,9 +20,9 @@ CREATE TABLE webhooks (
     updated_at           INTEGER NOT NULL,
     created_by           TEXT NOT NULL
 );
-CREATE INDEX webhooks_tenant ON webhooks(tenant_id, created_at);
+CREATE INDEX IF NOT EXISTS webhooks_tenant ON webhooks(tenant_id, created_at);
 
-CREATE TABLE webhook_deliveries (
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
     id               TEXT PRIMARY KEY,
     webhook_id       TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
     tenant_id        TEXT NOT NULL,
@@ -43,10 +43,10 @@ CREATE TABLE webhook_deliveries (
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL
 );
-CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, created_at);
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_webhook ON webhook_deliveries(webhook_id, created_at);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
 
-CREATE TABLE webhook_attempts (
+CREATE TABLE IF NOT EXISTS webhook_attempts (
     delivery_id     TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
     attempt         INTEGER NOT NULL,
     at              INTEGER NOT NULL,

@@ -1,6 +1,6 @@
 -- SSH public keys that sign users in to the console served over SSH.
 -- A key belongs to exactly one user; the SHA256 fingerprint identifies it.
-CREATE TABLE ssh_keys (
+CREATE TABLE IF NOT EXISTS ssh_keys (
     fingerprint TEXT PRIMARY KEY,          -- "SHA256:…" as printed by ssh-keygen -l
     user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     key_type    TEXT NOT NULL,
@@ -9,4 +9,4 @@ CREATE TABLE ssh_keys (
     created_at  INTEGER NOT NULL,
     last_used   INTEGER
 );
-CREATE INDEX ssh_keys_user ON ssh_keys(user_id);
+CREATE INDEX IF NOT EXISTS ssh_keys_user ON ssh_keys(user_id);

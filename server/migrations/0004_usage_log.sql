@@ -2,7 +2,7 @@
 -- key, holding tab-separated lines "unix_ms method route status latency_us ip".
 -- Every request stays recorded without a row insert per request (failed ones
 -- keep their own rows in usage_events).
-CREATE TABLE usage_log_chunks (
+CREATE TABLE IF NOT EXISTS usage_log_chunks (
     id        INTEGER PRIMARY KEY,
     tenant_id TEXT NOT NULL,
     key_id    TEXT NOT NULL,
@@ -11,4 +11,4 @@ CREATE TABLE usage_log_chunks (
     n         INTEGER NOT NULL,
     lines     TEXT NOT NULL
 );
-CREATE INDEX usage_log_chunks_key ON usage_log_chunks(key_id, first_ts);
+CREATE INDEX IF NOT EXISTS usage_log_chunks_key ON usage_log_chunks(key_id, first_ts);

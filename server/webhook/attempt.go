@@ -138,26 +138,44 @@ func describe(err error, timeout time.Duration) string {
 	return msg
 }
 
-// attempt sends a claimed delivery and records the outcome. force sends to
-// paused or disabled endpoints too (manual retries and tests).
+// attemptKind says whose attempt it is.
+type attemptKind int
+
+const (
+	autoAttempt   attemptKind = iota // the queue's retry schedule
+	manualAttempt                    // POST …/retry: an extra attempt outside the schedule
+	testAttempt                      // POST …/test
+)
+
+// attempt sends a claimed delivery from the queue and records the outcome.
 func (s *Service) attempt(ctx context.Context, q queued) (bool, error) {
-	return s.attemptWith(ctx, q, false, false)
+	return s.attemptWith(ctx, q, autoAttempt)
 }
 
-func (s *Service) attemptWith(ctx context.Context, q queued, force, test bool) (bool, error) {
-	e, err := s.loadEndpoint(context.WithoutCancel(ctx), q.webhookID)
+// attemptWith sends q and records the outcome. Manual and test attempts go
+// to paused or disabled endpoints too. When ctx ends before the receiver
+// answers, nothing is recorded: the delivery is put back as it was.
+func (s *Service) attemptWith(ctx context.Context, q queued, kind attemptKind) (bool, error) {
+	lctx, cancel := s.bookkeeping()
+	e, err := s.loadEndpoint(lctx, q.webhookID)
+	cancel()
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil // deleted meanwhile; its deliveries went with it
 	}
 	if err != nil {
-		s.finish(q, result{errText: err.Error()}, test, false)
+		if s.stopping(err) {
+			return false, err // the claim stays; the next Open requeues it
+		}
+		_ = s.finish(q, result{errText: "endpoint unavailable"}, kind, false)
 		return false, err
 	}
-	if !force {
+	if kind == autoAttempt {
 		switch e.status {
 		case models.WebhookPaused:
 			// Held until the endpoint is resumed.
-			_, err := s.db.Exec(`UPDATE webhook_deliveries SET claimed_at = NULL, next_attempt_at = NULL WHERE id = ?`, q.id)
+			hctx, cancel := s.bookkeeping()
+			defer cancel()
+			_, err := s.db.ExecContext(hctx, `UPDATE webhook_deliveries SET claimed_at = NULL, next_attempt_at = NULL WHERE id = ?`, q.id)
 			return false, err
 		case models.WebhookDisabled:
 			return false, s.failHeld(q.id, "endpoint disabled")
@@ -165,16 +183,23 @@ func (s *Service) attemptWith(ctx context.Context, q queued, force, test bool) (
 	}
 	r, err := s.send(ctx, e, q)
 	if err != nil {
-		s.release(q.id)
+		if kind == testAttempt {
+			// Nobody waits for a test send once its request is gone.
+			_ = s.failHeld(q.id, "interrupted before the receiver answered")
+		} else {
+			s.release(q.id)
+		}
 		return false, err
 	}
-	return r.ok(), s.finish(q, r, test, e.status == models.WebhookActive)
+	return r.ok(), s.finish(q, r, kind, e.status == models.WebhookActive)
 }
 
 // failHeld marks a delivery failed without an attempt.
 func (s *Service) failHeld(id, why string) error {
 	now := ms(s.now())
-	_, err := s.db.Exec(`UPDATE webhook_deliveries SET status = 'failed', claimed_at = NULL, next_attempt_at = NULL,
+	ctx, cancel := s.bookkeeping()
+	defer cancel()
+	_, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'failed', claimed_at = NULL, next_attempt_at = NULL,
 		error = ?, updated_at = ? WHERE id = ?`, why, now, id)
 	return err
 }
@@ -186,17 +211,27 @@ func (s *Service) retryDelay(attempt int) time.Duration {
 }
 
 // finish records one attempt: the delivery's new state, the attempt row and
-// the endpoint's failure streak, in one transaction.
-func (s *Service) finish(q queued, r result, test, active bool) error {
+// the endpoint's failure streak, in one transaction. A manual attempt is
+// recorded in the history but, unless it succeeds (or the receiver answers
+// 410 Gone), leaves the automatic schedule where it was: status, attempt
+// count and next retry.
+func (s *Service) finish(q queued, r result, kind attemptKind, active bool) error {
 	now := s.now()
+	manual := kind == manualAttempt
 	attempts := q.attempts + 1
+	if manual {
+		attempts = q.attempts
+	}
 	status := models.DeliverySuccess
 	var next any
 	gone := false
+	keep := false // manual failure: schedule untouched
 	switch {
 	case r.ok():
 	case r.status == http.StatusGone:
 		status, gone = models.DeliveryFailed, true
+	case manual:
+		keep = true
 	case attempts < q.maxAttempts:
 		status = models.DeliveryPendingRetry
 		next = ms(now.Add(s.retryDelay(attempts)))
@@ -208,19 +243,32 @@ func (s *Service) finish(q queued, r result, test, active bool) error {
 		hdr = []byte("{}")
 	}
 	latency := int(r.latency.Milliseconds())
-	ctx := context.Background()
+	// Bounded: the receiver has answered, but shutdown must not wait on a
+	// locked database; if this is aborted the claim stays and the delivery
+	// is sent again after the restart (receivers de-duplicate on webhook-id).
+	ctx, cancel := s.bookkeeping()
+	defer cancel()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, claimed_at = NULL,
-		response_status = ?, latency_ms = ?, error = ?, response_excerpt = ?, request_headers = ?, updated_at = ? WHERE id = ?`,
-		status, attempts, next, r.status, latency, r.errText, r.excerpt, string(hdr), ms(now), q.id); err != nil {
+	if keep {
+		_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL, response_status = ?, latency_ms = ?, error = ?,
+			response_excerpt = ?, request_headers = ?, updated_at = ? WHERE id = ?`,
+			r.status, latency, r.errText, r.excerpt, string(hdr), ms(now), q.id)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, claimed_at = NULL,
+			response_status = ?, latency_ms = ?, error = ?, response_excerpt = ?, request_headers = ?, updated_at = ? WHERE id = ?`,
+			status, attempts, next, r.status, latency, r.errText, r.excerpt, string(hdr), ms(now), q.id)
+	}
+	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO webhook_attempts(delivery_id, attempt, at, response_status, latency_ms, error)
-		VALUES (?,?,?,?,?,?)`, q.id, attempts, ms(now), r.status, latency, r.errText); err != nil {
+	// History rows are numbered in order of sending, manual ones included.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_attempts(delivery_id, attempt, at, response_status, latency_ms, error, manual)
+		SELECT ?, COALESCE(MAX(attempt), 0) + 1, ?, ?, ?, ?, ? FROM webhook_attempts WHERE delivery_id = ?`,
+		q.id, ms(now), r.status, latency, r.errText, manual, q.id); err != nil {
 		return err
 	}
 	changed := false
@@ -236,7 +284,7 @@ func (s *Service) finish(q queued, r result, test, active bool) error {
 			return err
 		}
 		changed = true
-	case test:
+	case kind == testAttempt:
 		// Test events do not change an endpoint's health streak.
 	case r.ok():
 		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET consecutive_failures = 0 WHERE id = ?`, q.webhookID); err != nil {
@@ -260,11 +308,11 @@ func (s *Service) finish(q queued, r result, test, active bool) error {
 		return err
 	}
 	if changed {
-		if err := s.reloadSubs(ctx); err != nil {
+		if err := s.reloadSubs(ctx); err != nil && !s.stopping(err) {
 			s.log.Error("webhook subscriptions reload", "err", err)
 		}
 	}
-	if status == models.DeliveryPendingRetry {
+	if status == models.DeliveryPendingRetry && !keep {
 		s.kick()
 	}
 	return nil

@@ -74,15 +74,38 @@ func (s *Service) change(r *http.Request, u *httpx.User, id, action, detail stri
 	return tx.Commit()
 }
 
-func (s *Service) internal(w http.ResponseWriter, err error) {
-	s.log.Error("webhook route", "err", err)
-	httpx.Error(w, http.StatusInternalServerError, "internal_error", "Something went wrong on our side. Please try again later.")
+// statusClientClosed is nginx's "client closed request"; it only reaches
+// logs, the client is gone.
+const statusClientClosed = 499
+
+// internal answers a request that failed with err. A request whose client
+// went away, or cut short by shutdown, is not a server fault: it is logged
+// quietly, and nothing is written to a client that is gone.
+func (s *Service) internal(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case r.Context().Err() != nil:
+		s.log.Debug("webhook request cancelled by the client", "method", r.Method, "path", r.URL.Path)
+		w.WriteHeader(statusClientClosed)
+	case s.runCtx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+		s.log.Info("webhook request cut short by shutdown", "method", r.Method, "path", r.URL.Path)
+		shuttingDown(w)
+	default:
+		s.log.Error("webhook route", "err", err)
+		httpx.Error(w, http.StatusInternalServerError, "internal_error", "Something went wrong on our side. Please try again later.")
+	}
+}
+
+// shuttingDown answers 503: the server stops; the request may be repeated
+// once it is back.
+func shuttingDown(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "5")
+	httpx.Error(w, http.StatusServiceUnavailable, "shutting_down", "The server is shutting down; nothing was changed. Try again once it is back.")
 }
 
 func (s *Service) handleList(w http.ResponseWriter, r *http.Request, u *httpx.User) {
 	list, err := s.listWebhooks(r.Context(), u.TenantID)
 	if err != nil {
-		s.internal(w, err)
+		s.internal(w, r, err)
 		return
 	}
 	out := models.WebhookList{Data: list}
@@ -99,21 +122,21 @@ func (s *Service) handleEventTypes(w http.ResponseWriter, r *http.Request, _ *ht
 
 func (s *Service) handleGet(w http.ResponseWriter, r *http.Request, u *httpx.User) {
 	wh, err := s.getWebhook(r.Context(), u.TenantID, r.PathValue("id"))
-	if s.notFound(w, err) {
+	if s.notFound(w, r, err) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, wh)
 }
 
 // notFound writes 404 or 500 for err and reports whether it wrote anything.
-func (s *Service) notFound(w http.ResponseWriter, err error) bool {
+func (s *Service) notFound(w http.ResponseWriter, r *http.Request, err error) bool {
 	switch {
 	case err == nil:
 		return false
 	case errors.Is(err, errNotFound):
 		httpx.NotFound(w, "Webhook")
 	default:
-		s.internal(w, err)
+		s.internal(w, r, err)
 	}
 	return true
 }
@@ -196,7 +219,7 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.
 	}
 	var n int
 	if err := s.db.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM webhooks WHERE tenant_id = ?`, u.TenantID).Scan(&n); err != nil {
-		s.internal(w, err)
+		s.internal(w, r, err)
 		return
 	}
 	if n >= MaxPerTenant {
@@ -214,13 +237,13 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.
 			now, now, u.Email)
 		return err
 	}); err != nil {
-		s.internal(w, err)
+		s.internal(w, r, err)
 		return
 	}
 	s.afterChange(r.Context())
 	wh, err := s.getWebhook(r.Context(), u.TenantID, id)
 	if err != nil {
-		s.internal(w, err)
+		s.internal(w, r, err)
 		return
 	}
 	w.Header().Set("Location", base+"/"+id)
@@ -237,7 +260,7 @@ func (s *Service) afterChange(ctx context.Context) {
 func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.User) {
 	id := r.PathValue("id")
 	cur, err := s.getWebhook(r.Context(), u.TenantID, id)
-	if s.notFound(w, err) {
+	if s.notFound(w, r, err) {
 		return
 	}
 	var req models.UpdateWebhookRequest
@@ -327,7 +350,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 			WHERE webhook_id = ? AND status IN ('pending','pending_retry') AND next_attempt_at IS NULL`, now, id)
 			return err
 		}); err != nil {
-			s.internal(w, err)
+			s.internal(w, r, err)
 			return
 		}
 	}
@@ -336,7 +359,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 	}
 	s.afterChange(r.Context())
 	wh, err := s.getWebhook(r.Context(), u.TenantID, id)
-	if s.notFound(w, err) {
+	if s.notFound(w, r, err) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, wh)
@@ -345,7 +368,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 func (s *Service) handleDelete(w http.ResponseWriter, r *http.Request, u *httpx.User) {
 	id := r.PathValue("id")
 	cur, err := s.getWebhook(r.Context(), u.TenantID, id)
-	if s.notFound(w, err) {
+	if s.notFound(w, r, err) {
 		return
 	}
 	err = s.change(r, u, id, "deleted", cur.URL, func(tx *sql.Tx) error {
@@ -363,7 +386,7 @@ func (s *Service) handleDelete(w http.ResponseWriter, r *http.Request, u *httpx.
 		return
 	}
 	if err != nil {
-		s.internal(w, err)
+		s.internal(w, r, err)
 		return
 	}
 	s.afterChange(r.Context())
@@ -372,7 +395,7 @@ func (s *Service) handleDelete(w http.ResponseWriter, r *http.Request, u *httpx.
 
 func (s *Service) handleRotate(w http.ResponseWriter, r *http.Request, u *httpx.User) {
 	id := r.PathValue("id")
-	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, err) {
+	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, r, err) {
 		return
 	}
 	secret := NewSecret()
@@ -385,7 +408,7 @@ func (s *Service) handleRotate(w http.ResponseWriter, r *http.Request, u *httpx.
 			ms(until), s.seal.seal(id, secret), SecretPrefix(secret), ms(now), ms(now), id, u.TenantID)
 		return err
 	}); err != nil {
-		s.internal(w, err)
+		s.internal(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -396,7 +419,7 @@ var deliveryStatuses = []string{models.DeliverySuccess, models.DeliveryFailed, m
 
 func (s *Service) handleDeliveries(w http.ResponseWriter, r *http.Request, u *httpx.User) {
 	id := r.PathValue("id")
-	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, err) {
+	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, r, err) {
 		return
 	}
 	q := r.URL.Query()
@@ -416,7 +439,7 @@ func (s *Service) handleDeliveries(w http.ResponseWriter, r *http.Request, u *ht
 	}
 	list, err := s.listDeliveries(r.Context(), id, status, limit)
 	if err != nil {
-		s.internal(w, err)
+		s.internal(w, r, err)
 		return
 	}
 	out := models.DeliveryList{Data: list}
@@ -428,7 +451,7 @@ func (s *Service) handleDeliveries(w http.ResponseWriter, r *http.Request, u *ht
 
 func (s *Service) handleRetry(w http.ResponseWriter, r *http.Request, u *httpx.User) {
 	id := r.PathValue("id")
-	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, err) {
+	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, r, err) {
 		return
 	}
 	did := r.PathValue("delivery_id")
@@ -443,7 +466,7 @@ func (s *Service) handleRetry(w http.ResponseWriter, r *http.Request, u *httpx.U
 		case errors.Is(gerr, errNotFound):
 			httpx.NotFound(w, "Delivery")
 		case gerr != nil:
-			s.internal(w, gerr)
+			s.internal(w, r, gerr)
 		case d.Status == models.DeliverySuccess:
 			httpx.Error(w, http.StatusConflict, "already_delivered", "This delivery already succeeded; it is not sent twice")
 		default:
@@ -452,18 +475,19 @@ func (s *Service) handleRetry(w http.ResponseWriter, r *http.Request, u *httpx.U
 		return
 	}
 	if err != nil {
-		s.internal(w, err)
+		s.internal(w, r, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.timeout+2*time.Second)
+	ctx, cancel := s.sendCtx(r.Context())
 	defer cancel()
-	if _, err := s.attemptWith(ctx, q, true, false); err != nil && ctx.Err() == nil {
-		s.internal(w, err)
+	if _, err := s.attemptWith(ctx, q, manualAttempt); err != nil {
+		// Cut short (client gone, shutdown): the delivery was put back as it was.
+		s.internal(w, r, err)
 		return
 	}
 	d, err := s.getDelivery(r.Context(), id, did)
 	if err != nil {
-		s.internal(w, err)
+		s.internal(w, r, err)
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, models.RetryDeliveryResult{Delivery: d})
@@ -472,7 +496,7 @@ func (s *Service) handleRetry(w http.ResponseWriter, r *http.Request, u *httpx.U
 func (s *Service) handleTest(w http.ResponseWriter, r *http.Request, u *httpx.User) {
 	id := r.PathValue("id")
 	wh, err := s.getWebhook(r.Context(), u.TenantID, id)
-	if s.notFound(w, err) {
+	if s.notFound(w, r, err) {
 		return
 	}
 	var req models.TestRequest
@@ -494,18 +518,20 @@ func (s *Service) handleTest(w http.ResponseWriter, r *http.Request, u *httpx.Us
 	if _, err := s.db.ExecContext(r.Context(), `INSERT INTO webhook_deliveries(id, webhook_id, tenant_id, event_id, event_type, payload, test,
 		status, max_attempts, claimed_at, created_at, updated_at) VALUES (?,?,?,?,?,?,1,'pending',1,?,?,?)`,
 		q.id, id, u.TenantID, q.eventID, q.eventType, body, ms(now), ms(now), ms(now)); err != nil {
-		s.internal(w, err)
+		s.internal(w, r, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.timeout+2*time.Second)
+	ctx, cancel := s.sendCtx(r.Context())
 	defer cancel()
-	if _, err := s.attemptWith(ctx, q, true, true); err != nil && ctx.Err() == nil {
-		s.internal(w, err)
+	if _, err := s.attemptWith(ctx, q, testAttempt); err != nil && (ctx.Err() == nil || r.Context().Err() != nil) {
+		s.internal(w, r, err)
 		return
 	}
+	// Otherwise the delivery record tells what happened, an interruption by
+	// shutdown included.
 	d, err := s.getDelivery(r.Context(), id, q.id)
 	if err != nil {
-		s.internal(w, err)
+		s.internal(w, r, err)
 		return
 	}
 	res := models.TestResult{Status: d.Status, DeliveryID: d.ID, ResponseStatus: d.ResponseStatus, LatencyMS: d.LatencyMS,

@@ -117,6 +117,7 @@ type direct struct {
 	svc      *webhook.Service
 	tenantID string
 	api      *client.Client
+	url      string // the API's base URL
 	cfg      webhook.Config
 }
 
@@ -174,6 +175,7 @@ func (d *direct) start() {
 	})
 	ts := httptest.NewServer(mux)
 	d.t.Cleanup(ts.Close)
+	d.url = ts.URL
 	d.api = client.New(client.Options{BaseURL: ts.URL, Token: "pm_pat_test", RetryCount: -1})
 }
 

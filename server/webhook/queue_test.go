@@ -101,20 +101,71 @@ func TestPendingRetryThenExhausted(t *testing.T) {
 	if del.NextRetryAt == nil || del.NextRetryAt.Sub(start) < 55*time.Minute || del.ResponseStatus != 502 || len(del.ResponseExcerpt) != models.WebhookExcerptLimit {
 		t.Fatalf("after attempt 2: %+v", del)
 	}
-	// A manual retry sends now; it is the last allowed attempt, so the delivery fails for good.
+	// A failed manual retry is an extra attempt: it is in the history but the
+	// automatic schedule (status, attempts, next retry) stays where it was.
 	got, err := d.api.RetryDelivery(context.Background(), wh.ID, del.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != models.DeliveryFailed || got.Attempts != 3 || got.NextRetryAt != nil {
+	if got.Status != models.DeliveryPendingRetry || got.Attempts != 2 || got.NextRetryAt == nil || !got.NextRetryAt.Equal(*del.NextRetryAt) || got.ResponseStatus != 502 {
 		t.Fatalf("after manual retry: %+v", got)
 	}
 	if n := len(rv.requests()); n != 3 {
 		t.Fatalf("receiver got %d requests, want 3", n)
 	}
+	atts, err := d.svc.Attempts(context.Background(), del.ID)
+	if err != nil || len(atts) != 3 || atts[0].Manual || atts[1].Manual || !atts[2].Manual || atts[2].N != 3 || atts[2].ResponseStatus != 502 {
+		t.Fatalf("attempt history %+v (%v)", atts, err)
+	}
 	w, _ := d.api.GetWebhook(context.Background(), wh.ID)
 	if w.Health.ConsecutiveFailures != 3 || !w.Health.Failing || w.DisplayStatus() != models.WebhookFailing || w.Health.Failures24h != 1 {
 		t.Fatalf("health after failures %+v", w.Health)
+	}
+}
+
+// Manual retries of an exhausted delivery do not change it until one works;
+// then it succeeds without counting against the schedule.
+func TestManualRetryOfExhaustedDelivery(t *testing.T) {
+	d := newDirect(t, 50*time.Millisecond)
+	var healthy sync.Mutex
+	ok := false
+	rv := newReceiver(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		healthy.Lock()
+		defer healthy.Unlock()
+		if !ok {
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	})
+	wh := d.create(models.CreateWebhookRequest{URL: rv.URL, Events: []string{"email.sent"}, MaxRetries: 1})
+	d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{})
+	var del models.Delivery
+	waitFor(t, 5*time.Second, "exhausted", func() bool {
+		l := d.deliveries(wh.ID, models.DeliveryFailed)
+		if len(l) == 1 {
+			del = l[0]
+		}
+		return del.Attempts == 2
+	})
+	for range 2 {
+		got, err := d.api.RetryDelivery(context.Background(), wh.ID, del.ID)
+		if err != nil || got.Status != models.DeliveryFailed || got.Attempts != 2 || got.NextRetryAt != nil {
+			t.Fatalf("failed manual retry changed the schedule: %+v (%v)", got, err)
+		}
+	}
+	healthy.Lock()
+	ok = true
+	healthy.Unlock()
+	got, err := d.api.RetryDelivery(context.Background(), wh.ID, del.ID)
+	if err != nil || got.Status != models.DeliverySuccess || got.Attempts != 2 || got.NextRetryAt != nil || got.ResponseStatus != 200 {
+		t.Fatalf("successful manual retry: %+v (%v)", got, err)
+	}
+	atts, err := d.svc.Attempts(context.Background(), del.ID)
+	if err != nil || len(atts) != 5 || atts[1].Manual || !atts[2].Manual || !atts[4].Manual || atts[4].N != 5 {
+		t.Fatalf("attempt history %+v (%v)", atts, err)
+	}
+	time.Sleep(150 * time.Millisecond) // nothing is scheduled any more
+	if n := len(rv.requests()); n != 5 {
+		t.Fatalf("receiver got %d requests, want 5", n)
 	}
 }
 

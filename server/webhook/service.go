@@ -338,7 +338,7 @@ func (s *Service) dispatch() {
 	defer close(s.jobs)
 	for {
 		q, ok, next, err := s.claimDue()
-		if err != nil && !errors.Is(err, context.Canceled) {
+		if err != nil && !s.stopping(err) {
 			s.log.Error("webhook dispatch", "err", err)
 		}
 		if ok {

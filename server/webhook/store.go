@@ -182,11 +182,12 @@ type Attempt struct {
 	ResponseStatus int
 	LatencyMS      int
 	Error          string
+	Manual         bool // a manual retry, outside the automatic schedule
 }
 
 // Attempts returns a delivery's attempt history, oldest first.
 func (s *Service) Attempts(ctx context.Context, deliveryID string) ([]Attempt, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT attempt, at, response_status, latency_ms, error FROM webhook_attempts
+	rows, err := s.db.QueryContext(ctx, `SELECT attempt, at, response_status, latency_ms, error, manual FROM webhook_attempts
 		WHERE delivery_id = ? ORDER BY attempt`, deliveryID)
 	if err != nil {
 		return nil, err
@@ -196,7 +197,7 @@ func (s *Service) Attempts(ctx context.Context, deliveryID string) ([]Attempt, e
 	for rows.Next() {
 		var a Attempt
 		var at int64
-		if err := rows.Scan(&a.N, &at, &a.ResponseStatus, &a.LatencyMS, &a.Error); err != nil {
+		if err := rows.Scan(&a.N, &at, &a.ResponseStatus, &a.LatencyMS, &a.Error, &a.Manual); err != nil {
 			return nil, err
 		}
 		a.At = fromMS(at)

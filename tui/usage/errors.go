@@ -46,13 +46,21 @@ func (m *Model) errorsBlock(w int) block {
 		total += e.Count
 	}
 	hint := thousands(total) + " in range · E exports all as CSV"
+	if m.ctx.Remote {
+		// Over SSH a file would land on the server: the CSV goes to the clipboard.
+		hint = thousands(total) + " in range · E copies all as CSV"
+	}
 	if m.exporting {
 		hint = thousands(total) + " in range · exporting…"
 	}
 	head := m.heading(secErrors, "Errors", hint)
 	lines := []string{clip(head, w)}
 	if e := m.exported; e != nil {
-		lines = append(lines, clip(s.Muted.Render("  last export: ")+common.Sanitize(e.path)+s.Muted.Render(fmt.Sprintf(" (%d rows)", e.n)), w))
+		if e.remote {
+			lines = append(lines, clip(s.Muted.Render(fmt.Sprintf("  last export: %d rows copied to the clipboard", e.n)), w))
+		} else {
+			lines = append(lines, clip(s.Muted.Render("  last export: ")+common.Sanitize(e.path)+s.Muted.Render(fmt.Sprintf(" (%d rows)", e.n)), w))
+		}
 	}
 	if total == 0 {
 		lines = append(lines, s.Success.Render("  ✓ no errors in this range"))
@@ -180,9 +188,17 @@ func readCSV(r io.Reader) ([]models.RecentError, error) {
 	return out, nil
 }
 
-// ClipboardLimit is the largest export also offered for OSC 52 copying;
-// terminals and tmux drop bigger clipboard writes.
-const ClipboardLimit = 8 << 10
+// ClipboardLimit is the largest export offered for OSC 52 copying;
+// terminals and multiplexers often drop bigger clipboard writes.
+const ClipboardLimit = 64 << 10
+
+// minCSVRow is less than any error's CSV row (a timestamp alone is 20
+// bytes), so more than ClipboardLimit/minCSVRow errors never fit.
+const minCSVRow = 40
+
+// remoteMaxRows bounds what a remote export fetches before it is known to
+// be too large for the clipboard.
+const remoteMaxRows = ClipboardLimit / minCSVRow
 
 // Export bounds: the whole error log of the range is paged in, up to
 // exportMaxRows (about 20 MB of CSV) and within exportTimeout.
@@ -195,15 +211,16 @@ const (
 // errorPager fetches one page of the error log (client.UsageErrors).
 type errorPager func(ctx context.Context, p models.UsageParams, cursor string, limit int) (models.UsageErrorPage, error)
 
-// export is the last written CSV file.
+// export is the last written CSV file, or over SSH the CSV for the clipboard.
 type export struct {
-	path      string
+	path      string // "" when remote
 	n         int
-	truncated bool // stopped at exportMaxRows; older errors are not in the file
+	truncated bool // stopped at the row limit; older errors are not in the text
 	text      string
+	remote    bool // for the clipboard only: no file was written
 }
 
-func (e *export) small() bool { return len(e.text) < ClipboardLimit }
+func (e *export) small() bool { return !e.truncated && len(e.text) <= ClipboardLimit }
 
 type exportMsg struct {
 	export
@@ -259,6 +276,9 @@ func (m *Model) export() tea.Cmd {
 	if fetch == nil {
 		return common.Status("not connected — nothing to export from", common.LevelWarning)
 	}
+	if m.ctx.Remote {
+		return m.exportRemote(fetch, total)
+	}
 	dir := m.ctx.WorkDir
 	if dir == "" {
 		dir = "."
@@ -268,21 +288,15 @@ func (m *Model) export() tea.Cmd {
 	m.exporting = true
 	m.exports++
 	run := func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), exportTimeout)
-		defer cancel()
-		errs, truncated, err := collectErrors(ctx, fetch, p, exportMaxRows)
+		e, err := exportCSV(fetch, p, exportMaxRows)
 		if err != nil {
-			return exportMsg{err: err}
-		}
-		var buf bytes.Buffer
-		if err := writeCSV(&buf, errs); err != nil {
 			return exportMsg{err: err}
 		}
 		f, path, err := createUnique(path)
 		if err != nil {
 			return exportMsg{err: err}
 		}
-		_, err = f.Write(buf.Bytes())
+		_, err = f.WriteString(e.text)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -290,10 +304,48 @@ func (m *Model) export() tea.Cmd {
 			_ = os.Remove(path)
 			return exportMsg{err: err}
 		}
-		abs, _ := filepath.Abs(path)
-		return exportMsg{export: export{path: abs, n: len(errs), truncated: truncated, text: buf.String()}}
+		e.path, _ = filepath.Abs(path)
+		return exportMsg{export: e}
 	}
 	return tea.Batch(common.Status("exporting "+thousands(total)+" errors…", common.LevelInfo), run)
+}
+
+// exportRemote is E over SSH: a file would be written on the server's disk,
+// so the CSV goes to the user's clipboard with OSC 52 when it is small.
+func (m *Model) exportRemote(fetch errorPager, total int64) tea.Cmd {
+	if total > remoteMaxRows {
+		return tooLargeToCopy(thousands(total))
+	}
+	p := m.params
+	m.exporting = true
+	m.exports++
+	run := func() tea.Msg {
+		e, err := exportCSV(fetch, p, remoteMaxRows)
+		e.remote = true
+		return exportMsg{export: e, err: err}
+	}
+	return tea.Batch(common.Status("preparing "+thousands(total)+" errors for the clipboard…", common.LevelInfo), run)
+}
+
+// exportCSV pages in at most maxRows errors of p and renders them as CSV.
+func exportCSV(fetch errorPager, p models.UsageParams, maxRows int) (export, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), exportTimeout)
+	defer cancel()
+	errs, truncated, err := collectErrors(ctx, fetch, p, maxRows)
+	if err != nil {
+		return export{}, err
+	}
+	var buf bytes.Buffer
+	if err := writeCSV(&buf, errs); err != nil {
+		return export{}, err
+	}
+	return export{n: len(errs), truncated: truncated, text: buf.String()}, nil
+}
+
+// tooLargeToCopy explains why nothing was copied and what to do instead.
+func tooLargeToCopy(rows string) tea.Cmd {
+	return common.Status(fmt.Sprintf("%s errors are too large to copy over SSH (clipboard limit %d KB) — narrow the range or key filter, or run pmdev locally to save a CSV file",
+		rows, ClipboardLimit>>10), common.LevelWarning)
 }
 
 // collectErrors pages through the error log of p, newest first, stopping
@@ -345,6 +397,18 @@ func (m *Model) onExport(msg exportMsg) tea.Cmd {
 		return common.Status("export failed: "+common.Sanitize(msg.err.Error()), common.LevelError)
 	}
 	e := msg.export
+	if e.remote {
+		if !e.small() {
+			rows := thousands(int64(e.n))
+			if e.truncated {
+				rows = "over " + rows
+			}
+			return tooLargeToCopy(rows)
+		}
+		m.exported = &e
+		return tea.Batch(tea.SetClipboard(e.text),
+			common.Status(fmt.Sprintf("copied %s errors as CSV to your clipboard (OSC 52); over SSH no file is written", thousands(int64(e.n))), common.LevelSuccess))
+	}
 	m.exported = &e
 	noun := "errors"
 	if e.n == 1 {

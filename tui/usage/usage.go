@@ -311,7 +311,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		}
 	}
-	b := []key.Binding{k.k.Range, k.k.KeyFilter, k.k.Left, k.k.Right, k.k.NextSection, k.k.Export}
+	b := []key.Binding{k.k.Range, k.k.KeyFilter, k.k.Left, k.k.Right, k.k.NextSection, k.export()}
 	if k.m.exported != nil && k.m.exported.small() {
 		b = append(b, k.k.Copy)
 	}
@@ -322,8 +322,18 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.k.Up, k.k.Down, k.k.PrevSection, k.k.NextSection},
 		{k.k.Range, k.k.Custom, k.k.KeyFilter, k.k.Open},
-		{k.k.Left, k.k.Right, k.k.Sort, k.k.Export, k.k.Copy},
+		{k.k.Left, k.k.Right, k.k.Sort, k.export(), k.k.Copy},
 	}
+}
+
+// export is the E binding, described as a copy when the console is remote
+// (the CSV goes to the clipboard, never to the server's disk).
+func (k keyMap) export() key.Binding {
+	b := k.k.Export
+	if k.m.ctx.Remote {
+		b.SetHelp(b.Help().Key, "copy errors CSV (OSC 52)")
+	}
+	return b
 }
 
 var _ common.Pane = (*Model)(nil)

@@ -1,0 +1,254 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+)
+
+// logBuf is a slog destination tests can read while the server writes.
+type logBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// openLogged is a server on path whose log (debug and up) goes to a buffer.
+func openLogged(t *testing.T, path string) (*testEnv, *logBuf) {
+	t.Helper()
+	lb := &logBuf{}
+	clock := newTestClock()
+	s, err := Open(context.Background(), Config{DBPath: path, Now: clock.Now, AllowPrivateWebhooks: true,
+		Logger: slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	e := &testEnv{t: t, s: s, hs: hs, url: hs.URL, clock: clock, dbPath: path}
+	t.Cleanup(e.close)
+	return e, lb
+}
+
+// lockDB takes the database's write lock from another connection until the
+// returned func is called, so every write of the server waits on it.
+func lockDB(t *testing.T, path string) func() {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	unlock := func() {
+		once.Do(func() {
+			_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+			conn.Close()
+			db.Close()
+		})
+	}
+	t.Cleanup(unlock)
+	return unlock
+}
+
+// closeWithin runs Server.Close with a deadline of d and fails if it takes
+// longer than limit; it returns Close's error.
+func closeWithin(t *testing.T, s *Server, d, limit time.Duration) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	start := time.Now()
+	errc := make(chan error, 1)
+	go func() { errc <- s.Close(ctx) }()
+	select {
+	case err := <-errc:
+		t.Logf("Close took %s", time.Since(start).Round(time.Millisecond))
+		return err
+	case <-time.After(limit):
+		t.Fatalf("Close with a %s deadline still running after %s", d, limit)
+		return nil
+	}
+}
+
+// With time to spare, Close writes every acknowledged request.
+func TestCloseFlushesEveryAcknowledgedRequest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pm.db")
+	e, _ := openLogged(t, path)
+	tok := e.addUser("dev@f.test", models.RoleDeveloper, "F", models.PlanBusiness)
+	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "Flush", Permissions: []string{"read_campaigns"}})
+	const n = 40
+	for range n {
+		e.must("GET", "/api/v1/campaigns", k.Plaintext, nil, http.StatusOK, nil)
+	}
+	e.hs.Close()
+	e.hs = nil
+	if err := closeWithin(t, e.s, 5*time.Second, 6*time.Second); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	e.s = nil
+	db := openRaw(t, path)
+	var got int
+	if err := db.QueryRow(`SELECT request_count FROM api_keys WHERE id = ?`, k.KeyID).Scan(&got); err != nil || got != n {
+		t.Fatalf("request_count = %d (%v), want %d", got, err, n)
+	}
+}
+
+// When the database stays locked, Close gives up at its deadline instead of
+// waiting out the busy timeout, and says how many rows were not written.
+func TestCloseUsageBoundedByDeadline(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pm.db")
+	e, lb := openLogged(t, path)
+	tok := e.addUser("dev@b.test", models.RoleDeveloper, "B", models.PlanBusiness)
+	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "Bound", Permissions: []string{"read_campaigns"}})
+	unlock := lockDB(t, path)
+	const n = 7
+	for range n {
+		e.must("GET", "/api/v1/campaigns", k.Plaintext, nil, http.StatusOK, nil)
+	}
+	e.hs.Close()
+	e.hs = nil
+	err := closeWithin(t, e.s, 300*time.Millisecond, 4*time.Second)
+	e.s = nil
+	unlock()
+	if err == nil || !strings.Contains(err.Error(), "7 rows not written") {
+		t.Fatalf("Close error = %v, want the 7 unwritten rows reported", err)
+	}
+	if !strings.Contains(lb.String(), "usage rows not written") || !strings.Contains(lb.String(), "rows=7") {
+		t.Fatalf("log does not report the lost rows:\n%s", lb.String())
+	}
+}
+
+// A webhook worker whose bookkeeping write is stuck on a locked database does
+// not hold Close past its deadline, logs nothing alarming, and its delivery
+// is sent again after the next start.
+func TestCloseBoundedWhileWebhookWorkerWaitsOnDB(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pm.db")
+	e, lb := openLogged(t, path)
+	var mu sync.Mutex
+	var ids []string
+	locked := make(chan struct{})
+	var unlock func()
+	rv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ids = append(ids, r.Header.Get("webhook-id"))
+		first := len(ids) == 1
+		mu.Unlock()
+		if first {
+			unlock = lockDB(t, path) // the worker records this answer under the lock
+			close(locked)
+		}
+		_, _ = w.Write([]byte("ok"))
+	}))
+	defer rv.Close()
+	tok := e.addUser("dev@w.test", models.RoleDeveloper, "W", models.PlanBusiness)
+	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "Hook", Permissions: []string{"send_email"}})
+	e.must("POST", "/api/v1/platform/webhooks", tok, models.CreateWebhookRequest{URL: rv.URL + "/hook", Events: []string{"email.sent"}}, http.StatusCreated, nil)
+	e.must("POST", "/api/v1/emails/send", k.Plaintext, sendBody(), http.StatusOK, nil)
+	e.s.Flush() // the usage row is not what this test is about
+	select {
+	case <-locked:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no delivery reached the receiver")
+	}
+	time.Sleep(50 * time.Millisecond) // the worker is now waiting for the lock
+	e.hs.Close()
+	e.hs = nil
+	err := closeWithin(t, e.s, 300*time.Millisecond, 3*time.Second)
+	e.s = nil
+	// The database is closed now: no worker may still be running against it.
+	buf := make([]byte, 1<<20)
+	if stacks := string(buf[:runtime.Stack(buf, true)]); strings.Contains(stacks, "webhook.(*Service).work") {
+		t.Fatalf("a webhook worker outlived Close:\n%s", stacks)
+	}
+	unlock()
+	if err == nil {
+		t.Fatal("Close met its deadline although a worker was stuck; the test did not exercise the race")
+	}
+	if strings.Contains(lb.String(), "level=ERROR") || strings.Contains(lb.String(), "panic") {
+		t.Fatalf("shutdown logged errors:\n%s", lb.String())
+	}
+	// The unrecorded delivery is claimable again: the next start sends it.
+	e2, _ := openLogged(t, path)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var status string
+		if err := e2.s.db.QueryRow(`SELECT status FROM webhook_deliveries`).Scan(&status); err == nil && status == models.DeliverySuccess {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("delivery not sent again after restart")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ids) != 2 || ids[0] != ids[1] {
+		t.Fatalf("receiver saw webhook-ids %v, want the same event twice", ids)
+	}
+}
+
+// Every migration can run again over a database that already has its
+// tables, indexes and columns (as databases of intermediate builds do).
+func TestMigrationsAreIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pm.db")
+	e, _ := openLogged(t, path)
+	e.addUser("a@m.test", models.RoleAdmin, "M", "")
+	e.close()
+	db := openRaw(t, path)
+	if _, err := db.Exec(`DELETE FROM schema_migrations`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	e2, _ := openLogged(t, path)
+	var n, users int
+	if err := e2.s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n < 6 {
+		t.Fatalf("migrations recorded: %d (%v)", n, err)
+	}
+	if err := e2.s.db.QueryRow(`SELECT COUNT(*) FROM users`).Scan(&users); err != nil || users != 1 {
+		t.Fatalf("users after re-migration: %d (%v)", users, err)
+	}
+}
+
+func TestSplitSQL(t *testing.T) {
+	got := splitSQL("-- a; comment\nCREATE TABLE t (a TEXT DEFAULT 'x;y'); -- tail;\n\nALTER TABLE t ADD COLUMN b INT;\n")
+	if len(got) != 2 || !strings.Contains(got[0], "'x;y'") || !strings.HasPrefix(got[1], "ALTER TABLE t ADD COLUMN b") {
+		t.Fatalf("splitSQL = %q", got)
+	}
+}
+
+func openRaw(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}

@@ -1,0 +1,168 @@
+package usage
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+)
+
+// remoteModel is a loaded pane serving a remote (SSH) user whose error log
+// holds errs; the analytics totals agree with it.
+func remoteModel(t *testing.T, errs []models.RecentError) (*Model, *fakeLog) {
+	t.Helper()
+	m := loaded(models.Range24h, 80, 24)
+	m.ctx.Remote = true
+	m.ctx.WorkDir = t.TempDir()
+	m.data.ErrorsBy = []models.StatusCount{{Status: 404, Count: int64(len(errs)), Percent: 100}}
+	log := &fakeLog{errs: errs, pageMax: 1000}
+	m.pageErrors = log.page
+	return m, log
+}
+
+func noFiles(t *testing.T, dir string) {
+	t.Helper()
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a remote export wrote %d files on the server's disk", len(entries))
+	}
+}
+
+// clipboardOf returns the text a command batch puts on the clipboard.
+func clipboardOf(msgs ...tea.Msg) (string, bool) {
+	for _, msg := range msgs {
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				if s, ok := clipboardOf(c()); ok {
+					return s, true
+				}
+			}
+			continue
+		}
+		// tea's clipboard message is an unexported string type.
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.String && reflect.DeepEqual(msg, tea.SetClipboard(v.String())()) {
+			return v.String(), true
+		}
+	}
+	return "", false
+}
+
+func statusOf(msgs ...tea.Msg) (common.StatusMsg, bool) {
+	for _, msg := range msgs {
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				if s, ok := statusOf(c()); ok {
+					return s, true
+				}
+			}
+			continue
+		}
+		if s, ok := msg.(common.StatusMsg); ok {
+			return s, true
+		}
+	}
+	return common.StatusMsg{}, false
+}
+
+// Over SSH, E copies a small export with OSC 52 and writes no file.
+func TestRemoteExportCopiesToClipboard(t *testing.T) {
+	m, log := remoteModel(t, manyErrors(120))
+	start, res, _ := runExport(t, m, press(m, "E"))
+	if !strings.Contains(start.Text, "for the clipboard") || res.err != nil || !res.remote || res.path != "" || res.n != 120 {
+		t.Fatalf("start %+v, result %+v", start, res.export)
+	}
+	out := m.Update(res)()
+	text, ok := clipboardOf(out)
+	if !ok {
+		t.Fatalf("no clipboard write in %#v", out)
+	}
+	got, err := readCSV(strings.NewReader(text))
+	if err != nil || len(got) != 120 || got[0] != log.errs[0] {
+		t.Fatalf("clipboard CSV: %d rows (%v)", len(got), err)
+	}
+	if sm, _ := statusOf(out); sm.Level != common.LevelSuccess || !strings.Contains(sm.Text, "copied 120 errors") {
+		t.Fatalf("status %+v", sm)
+	}
+	noFiles(t, m.ctx.WorkDir)
+	for m.focus != secErrors {
+		press(m, "]")
+	}
+	v := commontest.Plain(m.View())
+	if !strings.Contains(v, "E copies all as CSV") || !strings.Contains(v, "120 rows copied to the clipboard") {
+		t.Fatalf("errors section over SSH:\n%s", v)
+	}
+	// The help names what E does over SSH.
+	var help []string
+	for _, b := range m.KeyMap().ShortHelp() {
+		help = append(help, b.Help().Desc)
+	}
+	if h := strings.Join(help, "|"); !strings.Contains(h, "copy errors CSV") || strings.Contains(h, "export errors CSV") {
+		t.Fatalf("short help over SSH: %s", h)
+	}
+	// The local console keeps the file export wording.
+	m.ctx.Remote = false
+	if b := m.KeyMap().ShortHelp(); b[5].Help().Desc != "export errors CSV" {
+		t.Fatalf("local help changed: %q", b[5].Help().Desc)
+	}
+}
+
+// An export too large for OSC 52 is not copied, not written, and the
+// status line says what to do instead.
+func TestRemoteExportTooLarge(t *testing.T) {
+	check := func(t *testing.T, sm common.StatusMsg, rows string) {
+		t.Helper()
+		for _, want := range []string{rows + " errors are too large to copy over SSH", "narrow the range or key filter", "run pmdev locally"} {
+			if !strings.Contains(sm.Text, want) {
+				t.Fatalf("status %q lacks %q", sm.Text, want)
+			}
+		}
+		if sm.Level != common.LevelWarning {
+			t.Fatalf("level %v", sm.Level)
+		}
+	}
+	t.Run("counted up front", func(t *testing.T) {
+		m, log := remoteModel(t, manyErrors(5000))
+		sm, ok := press(m, "E")().(common.StatusMsg)
+		if !ok {
+			t.Fatal("E did not answer with a status")
+		}
+		check(t, sm, "5,000")
+		if len(log.params) != 0 || m.exporting {
+			t.Fatalf("fetched %d pages for an export known to be too large", len(log.params))
+		}
+		noFiles(t, m.ctx.WorkDir)
+	})
+	t.Run("measured", func(t *testing.T) {
+		errs := manyErrors(800)
+		for i := range errs {
+			errs[i].Message = strings.Repeat("long message ", 10) // ~800 × 200 bytes > 64 KB
+		}
+		m, _ := remoteModel(t, errs)
+		_, res, _ := runExport(t, m, press(m, "E"))
+		out := m.Update(res)()
+		if _, ok := clipboardOf(out); ok {
+			t.Fatal("an oversized export went to the clipboard")
+		}
+		sm, _ := statusOf(out)
+		check(t, sm, "800")
+		if m.exported != nil {
+			t.Fatalf("oversized export kept: %+v", m.exported.n)
+		}
+		noFiles(t, m.ctx.WorkDir)
+	})
+	t.Run("more than fetched", func(t *testing.T) {
+		m, _ := remoteModel(t, manyErrors(remoteMaxRows+10))
+		m.data.ErrorsBy[0].Count = 100 // the log grew since the analytics answer
+		_, res, _ := runExport(t, m, press(m, "E"))
+		sm, _ := statusOf(m.Update(res)())
+		if !res.truncated {
+			t.Fatal("remote export fetched past its row bound")
+		}
+		check(t, sm, "over 1,638")
+	})
+}
