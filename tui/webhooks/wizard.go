@@ -351,7 +351,7 @@ func (m *Model) wizardView() string {
 		b.WriteString(s.Help.Render("↑/↓ move · space toggle · enter next · esc back") + "\n")
 	default:
 		b.WriteString("  " + s.Label.Render(pad("Max retries", 13)) + s.Key.Render(fmt.Sprintf("‹ %d ›", w.retries)) +
-			s.Muted.Render(fmt.Sprintf("  (1–10; delays 1m, 5m, 15m, 1h, 24h, then every 24h)")) + "\n")
+			s.Muted.Render("  (1–10; delays 1m, 5m, 15m, 1h, 24h, then every 24h)") + "\n")
 		errLine("max_retries")
 		b.WriteString("\n")
 		if w.orig != nil {
