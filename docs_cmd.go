@@ -36,7 +36,10 @@ func runDocs(args []string, assets ...fs.FS) error {
 		}
 	}
 	style := docs.StyleNoTTY
-	if tty && os.Getenv("NO_COLOR") == "" {
+	switch {
+	case tty && os.Getenv("NO_COLOR") != "":
+		style = docs.StyleASCII // bold and italic, no colour
+	case tty:
 		style = docs.StyleDark
 		if !lipgloss.HasDarkBackground(os.Stdin, out) {
 			style = docs.StyleLight
@@ -110,7 +113,7 @@ func docsCommand(args []string, assets fs.FS, w io.Writer, t docsTerm) error {
 		base = "https://api.penguinmails.com"
 	}
 	if !t.tty || *plain {
-		_, err := io.WriteString(w, docs.Expand(md, lang, base))
+		_, err := io.WriteString(w, docs.StripComments(docs.Expand(md, lang, base)))
 		return err
 	}
 	wrap := *width

@@ -29,6 +29,9 @@ func (l *sessionLimiter) acquire(user string) (release func(), err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.total >= l.max {
+		if l.max == 1 {
+			return nil, fmt.Errorf("%w: 1 session is open, the maximum; try again later", errServerFull)
+		}
 		return nil, fmt.Errorf("%w: %d sessions are open, the maximum; try again later", errServerFull, l.max)
 	}
 	if l.byUser[user] >= l.perUser {

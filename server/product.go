@@ -207,7 +207,7 @@ func (s *Server) product(perm, endpoint string, h productFunc) http.Handler {
 		setRateHeaders(w.Header(), res.Limit, res.Burst, res.Remaining, res.ResetSeconds)
 		if !res.Allowed {
 			p := problemFor(http.StatusTooManyRequests, "rate_limit_exceeded",
-				fmt.Sprintf("Rate limit exceeded. Try again in %d seconds.", res.RetryAfter))
+				retryMessage(res.RetryAfter))
 			p.RetryAfter = res.RetryAfter
 			finish(0, nil, p)
 			return
@@ -432,3 +432,16 @@ func (s *Server) productCampaignAnalytics(r *http.Request, k *keyEntry) (int, an
 }
 
 func round2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
+
+// retryMessage is the 429 message for a wait of secs seconds.
+func retryMessage(secs int) string {
+	return "Rate limit exceeded. Try again in " + plural(secs, "second", "seconds") + "."
+}
+
+// plural is "1 second", "2 seconds".
+func plural[N int | int64](n N, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatInt(int64(n), 10) + " " + many
+}

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,7 +96,7 @@ func seedErrorInfo(ep string, status int, variant int64) (string, string) {
 	case 404:
 		return "campaign_not_found", fmt.Sprintf("Campaign cmp_%04d not found", 9000+variant%1000)
 	case 429:
-		return "rate_limit_exceeded", "Rate limit exceeded. Try again in 1 seconds."
+		return "rate_limit_exceeded", retryMessage(1)
 	}
 	return "internal_error", "Something went wrong on our side. Please try again later."
 }
@@ -274,7 +276,7 @@ func (s *Server) seedDemo(ctx context.Context) error {
 		return st, fr
 	}
 	// emit generates n requests of one key in [sec, sec+span) into m.
-	emit := func(m map[rollupKey]*rollupVal, sk *seedKey, sec, span int64, n int64, limited int64, raw bool) {
+	emit := func(m map[rollupKey]*rollupVal, sk *seedKey, sec, span int64, n int64, limited int64) {
 		epCounts := split(n, weights(sk.eps))
 		lim := split(limited, weights(sk.eps))
 		for i, ep := range sk.eps {
@@ -288,20 +290,18 @@ func (s *Server) seedDemo(ctx context.Context) error {
 				addRow(m, rk, c, ep.baseMS)
 				if st[j] >= 400 {
 					sk.errs += c
-					if raw {
-						for e := int64(0); e < min(c, 3); e++ {
-							raws = append(raws, rawErr{min(sec+rng.Int64N(span), nowSec-1), sk.k.KeyID, ep.ep, st[j], sk.ips[rng.IntN(len(sk.ips))]})
-						}
+					// One detail row per counted error, inside the bucket, so
+					// the error log pages through what the charts count.
+					for range c {
+						raws = append(raws, rawErr{min(sec+rng.Int64N(span), nowSec-1), sk.k.KeyID, ep.ep, st[j], sk.ips[rng.IntN(len(sk.ips))]})
 					}
 				}
 			}
 			if lim[i] > 0 {
 				addRow(m, rollupKey{tenantID, sk.k.KeyID, 0, sec, ep.ep, 429}, lim[i], ep.baseMS)
 				sk.errs += lim[i]
-				if raw {
-					for e := int64(0); e < min(lim[i], 3); e++ {
-						raws = append(raws, rawErr{min(sec+rng.Int64N(span), nowSec-1), sk.k.KeyID, ep.ep, 429, sk.ips[0]})
-					}
+				for range lim[i] {
+					raws = append(raws, rawErr{min(sec+rng.Int64N(span), nowSec-1), sk.k.KeyID, ep.ep, 429, sk.ips[0]})
 				}
 			}
 		}
@@ -330,7 +330,7 @@ func (s *Server) seedDemo(ctx context.Context) error {
 				n, limited = n+int64(300*25-mean/60*25), int64((d-300)*25)
 			}
 			tmp := map[rollupKey]*rollupVal{}
-			emit(tmp, sk, h, 3600, n, limited, false)
+			emit(tmp, sk, h, 3600, n, limited)
 			for k, v := range tmp {
 				for _, res := range []int64{3600, 21600} {
 					k.res, k.t = res, alignDown(h, res)
@@ -371,7 +371,7 @@ func (s *Server) seedDemo(ctx context.Context) error {
 				limited = int64(demand-300) * incMin
 			}
 			tmp := map[rollupKey]*rollupVal{}
-			emit(tmp, sk, m, step, n, limited, true)
+			emit(tmp, sk, m, step, n, limited)
 			for k, v := range tmp {
 				for _, res := range rollupRes() {
 					if res < step {
@@ -444,20 +444,20 @@ func (s *Server) seedDemo(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	if err := bulk(ctx, tx, `INSERT INTO usage_events(ts, tenant_id, key_id, method, route, status, latency_us, error_code, message, ip) VALUES (?,?,?,?,?,?,?,?,?,?)`, len(raws), func(ex func(...any) error) error {
-		for _, e := range raws {
-			code, msg := seedErrorInfo(e.ep, e.status, e.ts)
-			method, route, _ := strings.Cut(e.ep, " ")
-			ip := e.ip
-			if e.status == 403 {
-				ip = seedBlockedIP
-			}
-			if err := ex(e.ts*1000+rng.Int64N(1000), tenantID, e.keyID, method, route, e.status, 2000+rng.Int64N(300000), code, msg, ip); err != nil {
-				return err
-			}
+	// Time order keeps the (tenant_id, ts) index inserts append-like.
+	slices.SortFunc(raws, func(a, b rawErr) int { return cmp.Compare(a.ts, b.ts) })
+	events := make([]usageEvent, len(raws))
+	for i, e := range raws {
+		code, msg := seedErrorInfo(e.ep, e.status, e.ts)
+		method, route, _ := strings.Cut(e.ep, " ")
+		ip := e.ip
+		if e.status == 403 {
+			ip = seedBlockedIP
 		}
-		return nil
-	}); err != nil {
+		events[i] = usageEvent{at: time.UnixMilli(e.ts*1000 + rng.Int64N(1000)), tenantID: tenantID, keyID: e.keyID,
+			method: method, route: route, status: e.status, latencyUS: 2000 + rng.Int64N(300000), errCode: code, message: msg, ip: ip}
+	}
+	if err := insertEvents(ctx, tx, events); err != nil {
 		return err
 	}
 

@@ -153,6 +153,7 @@ func TestCloseBoundedWhileWebhookWorkerWaitsOnDB(t *testing.T) {
 	e, lb := openLogged(t, path)
 	var mu sync.Mutex
 	var ids []string
+	flushed := make(chan struct{})
 	locked := make(chan struct{})
 	var unlock func()
 	rv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -161,6 +162,9 @@ func TestCloseBoundedWhileWebhookWorkerWaitsOnDB(t *testing.T) {
 		first := len(ids) == 1
 		mu.Unlock()
 		if first {
+			// Lock only after the usage flush, which would otherwise wait on
+			// the lock while the worker's bounded write gave up.
+			<-flushed
 			unlock = lockDB(t, path) // the worker records this answer under the lock
 			close(locked)
 		}
@@ -172,20 +176,22 @@ func TestCloseBoundedWhileWebhookWorkerWaitsOnDB(t *testing.T) {
 	e.must("POST", "/api/v1/platform/webhooks", tok, models.CreateWebhookRequest{URL: rv.URL + "/hook", Events: []string{"email.sent"}}, http.StatusCreated, nil)
 	e.must("POST", "/api/v1/emails/send", k.Plaintext, sendBody(), http.StatusOK, nil)
 	e.s.Flush() // the usage row is not what this test is about
+	close(flushed)
 	select {
 	case <-locked:
-	case <-time.After(5 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("no delivery reached the receiver")
 	}
-	time.Sleep(50 * time.Millisecond) // the worker is now waiting for the lock
+	// The worker has the answer once it is recording it; under the lock it
+	// stays there until Close aborts the write.
+	waitForStack(t, "webhook.(*Service).finish", 10*time.Second)
 	e.hs.Close()
 	e.hs = nil
 	err := closeWithin(t, e.s, 300*time.Millisecond, 3*time.Second)
 	e.s = nil
 	// The database is closed now: no worker may still be running against it.
-	buf := make([]byte, 1<<20)
-	if stacks := string(buf[:runtime.Stack(buf, true)]); strings.Contains(stacks, "webhook.(*Service).work") {
-		t.Fatalf("a webhook worker outlived Close:\n%s", stacks)
+	if busy := busyWorkers(); busy != "" {
+		t.Fatalf("a webhook worker outlived Close:\n%s", busy)
 	}
 	unlock()
 	if err == nil {
@@ -212,6 +218,40 @@ func TestCloseBoundedWhileWebhookWorkerWaitsOnDB(t *testing.T) {
 	if len(ids) != 2 || ids[0] != ids[1] {
 		t.Fatalf("receiver saw webhook-ids %v, want the same event twice", ids)
 	}
+}
+
+// waitForStack waits until some goroutine is running fn.
+func waitForStack(t *testing.T, fn string, limit time.Duration) {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	deadline := time.Now().Add(limit)
+	for !strings.Contains(string(buf[:runtime.Stack(buf, true)]), fn) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no goroutine reached %s within %s", fn, limit)
+		}
+		runtime.Gosched()
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// busyWorkers returns the stacks of webhook workers still doing something.
+// A worker Close has waited for may still be on its way out (in work
+// itself, past the loop, or in its deferred WaitGroup.Done): that one is
+// not running against the database and is left out.
+func busyWorkers() string {
+	buf := make([]byte, 1<<20)
+	var busy []string
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if !strings.Contains(g, "webhook.(*Service).work(") {
+			continue
+		}
+		lines := strings.SplitN(g, "\n", 3)
+		if len(lines) > 1 && (strings.Contains(lines[1], "webhook.(*Service).work(") || strings.HasPrefix(lines[1], "sync.(*WaitGroup).Done(")) {
+			continue
+		}
+		busy = append(busy, g)
+	}
+	return strings.Join(busy, "\n\n")
 }
 
 // Every migration can run again over a database that already has its

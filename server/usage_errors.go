@@ -77,6 +77,12 @@ func (s *Server) handleUsageErrors(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, p)
 		return
 	}
+	// The same window the analytics of this range read, so the export holds
+	// exactly the errors the charts count.
+	if err := s.coarsenForData(r.Context(), u.TenantID, &win); err != nil {
+		s.internal(w, r, err)
+		return
+	}
 	limit := models.UsageErrorsDefaultLimit
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

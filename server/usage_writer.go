@@ -183,7 +183,7 @@ func (w *usageWriter) close(ctx context.Context) error {
 		return nil
 	}
 	w.log.Error("usage rows not written before the shutdown deadline", "rows", n)
-	return fmt.Errorf("usage: %d rows not written: %w", n, ctx.Err())
+	return fmt.Errorf("usage: %s not written: %w", plural(n, "row", "rows"), ctx.Err())
 }
 
 func (w *usageWriter) loop() {

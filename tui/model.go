@@ -74,10 +74,13 @@ type Model struct {
 	// from the rate-limit poll or a pane); a notice, not a fault.
 	rlForbidden bool
 
-	offline     bool
-	lastOK      time.Time // last successful answer from the API
-	lastRefresh time.Time // last fresh data shown anywhere
-	errLine     string    // malformed/unexpected response, until the next success
+	offline bool
+	// unauthorized: the API rejected the token (401); nothing will load
+	// until it is replaced, so the status bar says so instead of "live".
+	unauthorized bool
+	lastOK       time.Time // last successful answer from the API
+	lastRefresh  time.Time // last fresh data shown anywhere
+	errLine      string    // malformed/unexpected response, until the next success
 
 	status      string
 	statusLevel common.Level
@@ -216,8 +219,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 
 	case common.DataAgeMsg:
-		m.handleDataAge(msg)
-		return m, nil
+		return m, m.handleDataAge(msg)
 
 	case common.NavigateMsg:
 		m.switchTo(msg.To)
@@ -389,13 +391,18 @@ func (m *Model) handleRateLimits(msg rlMsg) tea.Cmd {
 func (m *Model) noteOK(now time.Time) tea.Cmd {
 	m.lastOK = now
 	m.errLine = ""
+	var auth tea.Cmd
+	if m.unauthorized {
+		m.unauthorized = false
+		auth = m.broadcast(common.AuthMsg{Rejected: false})
+	}
 	if !m.offline {
-		return nil
+		return auth
 	}
 	m.offline = false
 	m.setStatus("back online", common.LevelSuccess, 3*time.Second)
 	m.ctx.Logger.Info("api reachable again")
-	return m.broadcast(common.OfflineMsg{Offline: false, Since: now})
+	return tea.Batch(auth, m.broadcast(common.OfflineMsg{Offline: false, Since: now}))
 }
 
 // noteError turns a failed root request into the offline banner (network) or
@@ -412,22 +419,25 @@ func (m *Model) noteError(err error, now time.Time) tea.Cmd {
 	}
 	m.ctx.Logger.Warn("api error", "err", err)
 	m.errLine = common.ErrorText(err, m.ctx.Me.Role)
+	if client.StatusOf(err) == http.StatusUnauthorized && !m.unauthorized {
+		m.ready = true // explain instead of waiting for data that cannot come
+		m.unauthorized = true
+		return m.broadcast(common.AuthMsg{Rejected: true})
+	}
 	return nil
 }
 
-func (m *Model) handleDataAge(msg common.DataAgeMsg) {
+func (m *Model) handleDataAge(msg common.DataAgeMsg) tea.Cmd {
 	if msg.Offline {
-		m.noteError(&client.Error{Kind: client.KindNetwork, URL: m.apiHost(), Message: "unreachable"}, msg.At)
-		return
+		return m.noteError(&client.Error{Kind: client.KindNetwork, URL: m.apiHost(), Message: "unreachable"}, msg.At)
 	}
 	if client.StatusOf(msg.Err) == http.StatusForbidden {
 		// The pane explains its own 403; the root shows the calm role notice.
 		m.rlForbidden = true
-		return
+		return nil
 	}
 	if msg.Err != nil {
-		m.noteError(msg.Err, msg.At)
-		return
+		return m.noteError(msg.Err, msg.At)
 	}
 	if msg.At.After(m.lastRefresh) {
 		m.lastRefresh = msg.At
@@ -435,6 +445,7 @@ func (m *Model) handleDataAge(msg common.DataAgeMsg) {
 	if msg.At.After(m.lastOK) {
 		m.lastOK = msg.At
 	}
+	return nil
 }
 
 func (m *Model) setStatus(text string, level common.Level, ttl time.Duration) {

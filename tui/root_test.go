@@ -403,7 +403,7 @@ func fixtureRoot(t *testing.T, w, h int, keys []models.APIKey) *Model {
 	t.Helper()
 	plan := models.Plan{Name: "professional", DisplayName: "Professional", LimitPerMinute: 300, Burst: 500}
 	c := commontest.FixtureClient(t, map[string]any{
-		"GET /api/v1/me":                models.Me{Email: "admin@acme.test", Role: "admin", Tenant: models.Tenant{Name: "Acme", Plan: plan}},
+		"GET /api/v1/me":                models.Me{Email: "admin@acme.test", Role: "admin", CanManageKeys: true, Tenant: models.Tenant{Name: "Acme", Plan: plan}},
 		"GET /api/v1/platform/api-keys": models.APIKeyList{APIKeys: keys, Total: len(keys)},
 		"GET /api/v1/platform/rate-limits": models.RateLimits{Plan: plan, Tenant: models.RateLimitState{Limit: 300, Burst: 500, Used: 45,
 			ResetAt: commontest.Now.Add(42 * time.Second)}},

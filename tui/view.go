@@ -142,6 +142,7 @@ func (m *Model) noticeLine() string {
 
 // barLayout is how much detail the status bar shows.
 type barLayout struct {
+	name  bool // the busiest key's name after the numbers
 	label bool // "rate " before the gauge
 	bar   int  // gauge cells; 0 hides the gauge
 	age   bool // "3s ago" after the connection state
@@ -154,9 +155,10 @@ type barLayout struct {
 // label and length, then the age and the host (the host first in the
 // sandbox, whose badge says where we are), then the gauge, then the email.
 func (m *Model) statusBar() string {
-	l := barLayout{label: true, bar: 10, age: true, host: true, email: true}
+	l := barLayout{name: true, label: true, bar: 10, age: true, host: true, email: true}
 	dropHostFirst := m.ctx.Sandbox
 	steps := []func(*barLayout){
+		func(l *barLayout) { l.name = false },
 		func(l *barLayout) { l.label, l.bar = false, 6 },
 		func(l *barLayout) {
 			if dropHostFirst {
@@ -170,7 +172,7 @@ func (m *Model) statusBar() string {
 		func(l *barLayout) { l.email = false },
 	}
 	for i := 0; ; i++ {
-		left, right := m.statusLeft(l), m.rateGauge(l.label, l.bar)
+		left, right := m.statusLeft(l), m.rateGauge(l)
 		if lipgloss.Width(left)+gap(right)+lipgloss.Width(right) <= m.width || i == len(steps) {
 			// Past the last step, spread truncates the end of the message.
 			return spread(left, right, m.width)
@@ -214,6 +216,8 @@ func (m *Model) connState(withAge bool) string {
 	s := m.ctx.Styles
 	now := m.ctx.Now()
 	switch {
+	case m.unauthorized:
+		return s.Danger.Render("✗ token rejected")
 	case m.offline:
 		return s.Danger.Render("○ offline")
 	case m.ctx.Paused:
@@ -253,14 +257,15 @@ func (m *Model) statusStyle() lipgloss.Style {
 	return s.Info
 }
 
-// rateGauge is the status bar's live rate-limit mini gauge.
-func (m *Model) rateGauge(label bool, width int) string {
+// rateGauge is the status bar's live rate-limit mini gauge: the busiest
+// key's bucket (limits are per key), dimmed like the pane while stale.
+func (m *Model) rateGauge(l barLayout) string {
 	s := m.ctx.Styles
 	prefix := ""
-	if label {
+	if l.label {
 		prefix = s.Muted.Render("rate ")
 	}
-	if width <= 0 {
+	if l.bar <= 0 {
 		return ""
 	}
 	if m.rlData == nil {
@@ -269,17 +274,26 @@ func (m *Model) rateGauge(label bool, width int) string {
 		}
 		return prefix + s.Muted.Render("—")
 	}
-	t := m.rlData.Tenant
-	limit := t.Limit
+	used, limit, name := m.rlData.Tenant.Used, m.rlData.Tenant.Limit, ""
+	if k, ok := common.BusiestKey(*m.rlData); ok {
+		used, limit, name = k.Used, k.Limit, common.Sanitize(k.Name)
+	}
 	if limit <= 0 {
 		limit = m.rlData.Plan.LimitPerMinute
 	}
 	ratio := 0.0
 	if limit > 0 {
-		ratio = float64(t.Used) / float64(limit)
+		ratio = float64(used) / float64(limit)
 	}
-	return prefix + Bar(s.Level(ratio), s.Subtle, ratio, width, m.ctx.NoColor) +
-		s.Muted.Render(fmt.Sprintf(" %d/%d", t.Used, limit))
+	text := fmt.Sprintf(" %d/%d", used, limit)
+	if l.name && name != "" {
+		text += " " + ansi.Truncate(name, 20, "…")
+	}
+	out := prefix + Bar(s.Level(ratio), s.Subtle, ratio, l.bar, m.ctx.NoColor) + s.Muted.Render(text)
+	if m.offline || m.unauthorized {
+		return s.Subtle.Render(ansi.Strip(out))
+	}
+	return out
 }
 
 // Bar draws a horizontal gauge of width cells filled to ratio. Without colour
@@ -334,9 +348,32 @@ func (m *Model) fullHelpView(w int) string {
 		{g.Refresh, g.Pause, g.Help, g.Back, g.Quit},
 	}
 	groups = append(groups, m.panes[m.ctx.Active].KeyMap().FullHelp()...)
-	m.help.SetWidth(w)
 	title := s.Heading.Render("Keys — global and " + m.panes[m.ctx.Active].Title())
-	return title + "\n\n" + m.help.FullHelpView(groups) + "\n\n" + s.Muted.Render("? or esc closes this help")
+	return title + "\n\n" + m.helpRows(groups, w) + "\n\n" + s.Muted.Render("? or esc closes this help")
+}
+
+// helpRows lays the help columns out in as many rows as the width needs:
+// the help bubble alone drops the columns that do not fit, which hid most
+// of a pane's keys at 80 columns.
+func (m *Model) helpRows(groups [][]key.Binding, w int) string {
+	m.help.SetWidth(0) // measure unclipped
+	defer m.help.SetWidth(w)
+	var rows []string
+	var row [][]key.Binding
+	for _, g := range groups {
+		if len(g) == 0 {
+			continue
+		}
+		if len(row) > 0 && lipgloss.Width(m.help.FullHelpView(append(row, g))) > w {
+			rows = append(rows, m.help.FullHelpView(row))
+			row = nil
+		}
+		row = append(row, g)
+	}
+	if len(row) > 0 {
+		rows = append(rows, m.help.FullHelpView(row))
+	}
+	return strings.Join(rows, "\n\n")
 }
 
 // spread puts left and right on one line of width w, truncating left first.

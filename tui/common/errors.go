@@ -9,8 +9,31 @@ import (
 )
 
 // ErrorText turns an error from the client into words for the status line or
-// an in-pane message. role is the signed-in user's role, for 403s.
-func ErrorText(err error, role string) string {
+// an in-pane message. role is the signed-in user's role, for 403s, which it
+// words as a refusal to manage API keys; ErrorTextFor names other actions.
+func ErrorText(err error, role string) string { return ErrorTextFor(err, role, "manage API keys") }
+
+// IsRoleError reports a 403 caused by the user's role (not by one missing
+// permission of a key): retrying cannot help, only another role can.
+func IsRoleError(err error) bool {
+	e, ok := client.AsError(err)
+	if !ok || e.Status != http.StatusForbidden {
+		return false
+	}
+	return e.Code() == "insufficient_role" || e.Problem == nil || e.Problem.Permission == ""
+}
+
+// AccessHint says how to get a role that may do what a 403 refused.
+func AccessHint(sandbox bool) string {
+	if sandbox {
+		return "in the sandbox, restart with --as developer (or --as admin)"
+	}
+	return "ask an admin of your organisation for the developer role"
+}
+
+// ErrorTextFor is ErrorText with the attempted action (e.g. "view API usage",
+// "manage webhooks") named in a role refusal.
+func ErrorTextFor(err error, role, action string) string {
 	if err == nil {
 		return ""
 	}
@@ -43,7 +66,7 @@ func ErrorText(err error, role string) string {
 		if role == "" {
 			role = "current"
 		}
-		return Sanitize(fmt.Sprintf("your role (%s) cannot manage API keys", role))
+		return Sanitize(fmt.Sprintf("your role (%s) cannot %s", role, action))
 	case http.StatusNotFound:
 		return "not found — it may have been deleted; press r to refresh"
 	case http.StatusTooManyRequests:

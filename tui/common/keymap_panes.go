@@ -98,15 +98,18 @@ func (k *DocsKeys) bindings() map[string]*key.Binding {
 
 // UsageKeys are the Usage pane's bindings.
 type UsageKeys struct {
-	Up, Down, Range, Custom, KeyFilter key.Binding
-	Left, Right, Sort, Open, Export    key.Binding
-	NextSection, PrevSection, Copy     key.Binding
+	Up, Down, Top, Bottom           key.Binding
+	Range, Custom, KeyFilter        key.Binding
+	Left, Right, Sort, Open, Export key.Binding
+	NextSection, PrevSection, Copy  key.Binding
 }
 
 func defaultUsageKeys() UsageKeys {
 	return UsageKeys{
 		Up:          newBinding("↑", "scroll up", "up"),
 		Down:        newBinding("↓/j", "scroll down", "down", "j"),
+		Top:         newBinding("g", "top", "g", "home"),
+		Bottom:      newBinding("G", "bottom", "G", "end"),
 		Range:       newBinding("t", "time range", "t"),
 		Custom:      newBinding("T", "custom range", "T"),
 		KeyFilter:   newBinding("k", "key filter", "k"),
@@ -123,7 +126,7 @@ func defaultUsageKeys() UsageKeys {
 
 func (k *UsageKeys) bindings() map[string]*key.Binding {
 	return map[string]*key.Binding{
-		"up": &k.Up, "down": &k.Down, "range": &k.Range, "custom": &k.Custom, "key_filter": &k.KeyFilter,
+		"up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom, "range": &k.Range, "custom": &k.Custom, "key_filter": &k.KeyFilter,
 		"left": &k.Left, "right": &k.Right, "sort": &k.Sort, "open": &k.Open, "export": &k.Export,
 		"next_section": &k.NextSection, "prev_section": &k.PrevSection, "copy": &k.Copy,
 	}

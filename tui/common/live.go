@@ -22,3 +22,32 @@ type OfflineMsg struct {
 	Offline bool
 	Since   time.Time // time of the last successful response
 }
+
+// AuthMsg is broadcast when the API starts or stops rejecting the token
+// (401): panes stop saying "loading…" and explain how to sign in instead.
+type AuthMsg struct{ Rejected bool }
+
+// TokenHint is what to do about a rejected token.
+const TokenHint = "set PENGUINMAILS_TOKEN or use --profile"
+
+// BusiestKey is the key bucket nearest its limit (by used/limit, then used):
+// limits are per key, so the tenant's summed use against one key's limit
+// would read as over the limit while no key is. ok is false without keys.
+func BusiestKey(rl models.RateLimits) (k models.KeyRateLimit, ok bool) {
+	best := -1.0
+	for _, c := range rl.Keys {
+		limit := c.Limit
+		if limit <= 0 {
+			limit = rl.Plan.LimitPerMinute
+		}
+		r := 0.0
+		if limit > 0 {
+			r = float64(c.Used) / float64(limit)
+		}
+		if !ok || r > best || (r == best && c.Used > k.Used) {
+			k, best, ok = c, r, true
+			k.Limit = limit
+		}
+	}
+	return k, ok
+}

@@ -396,7 +396,7 @@ func (m *Model) ensureRender() tea.Cmd {
 		return nil
 	}
 	m.flight[k] = true
-	md, base, res := m.lib.Pages[m.slug], m.apiURL(), m.result()
+	md, base, res := m.lib.body(m.slug), m.apiURL(), m.result()
 	render := func() tea.Msg {
 		return renderedMsg{Result: res, key: k, r: renderPage(md, k.width, k.style, max(k.lang, 0), base)}
 	}
@@ -437,6 +437,7 @@ func (m *Model) show(k renderKey, r *rendered) {
 		m.anchor = ""
 	}
 	m.search.computeMatches(r)
+	m.syncHitCount()
 	if m.search.jumpPending {
 		m.search.jumpPending = false
 		if len(m.search.matches) > 0 { // never chain to another page from here

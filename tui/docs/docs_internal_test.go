@@ -190,10 +190,9 @@ func TestResizeKeepsSection(t *testing.T) {
 	m.SetSize(90, 40)
 	Drive(t, m, m.Update(struct{}{}), func() bool { return m.Loaded() && m.curKey.width == m.pageWidth() }, nil)
 	heading := -1
-	for i := m.scroll; i >= 0; i-- {
-		if strings.Contains(m.cur.plain[i], "## ") {
-			heading = i
-			break
+	for _, h := range m.cur.heads {
+		if h.line <= m.scroll {
+			heading = h.line
 		}
 	}
 	if heading < 0 || !strings.Contains(m.cur.plain[heading], "Create an API key") {

@@ -163,7 +163,7 @@ func TestOfflineUsesCache(t *testing.T) {
 		t.Fatalf("source = %s, want cache", m.Source())
 	}
 	view := commontest.Plain(m.View())
-	for _, want := range []string{"v0.9.9+cached", "offline copy from 2026-11-29", "CACHED COPY MARKER"} {
+	for _, want := range []string{"v0.9.9+cached", "offline copy", "fetched 29 Nov 2026", "CACHED COPY MARKER"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("view lacks %q:\n%s", want, view)
 		}
@@ -202,7 +202,7 @@ func TestLiveCopyIsCached(t *testing.T) {
 	if cached.Index.Version != emb.Index.Version || cached.Origin != url || cached.FetchedAt.IsZero() || len(cached.Pages) != len(emb.Pages) {
 		t.Fatalf("cache = version %s origin %s at %v, %d pages", cached.Index.Version, cached.Origin, cached.FetchedAt, len(cached.Pages))
 	}
-	if !strings.Contains(commontest.Plain(m.View()), "live from") {
+	if !strings.Contains(commontest.Plain(m.View()), "live · v") {
 		t.Errorf("live copy not labelled:\n%s", commontest.Plain(m.View()))
 	}
 }

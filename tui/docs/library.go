@@ -34,24 +34,88 @@ type Library struct {
 	// Origin is the API the copy came from ("" for embedded).
 	Origin string
 
-	text, lower map[string]string // searchable text per slug (see prepare)
+	// index holds each page's visible text (lowercased) per language of
+	// code examples; it is built lazily by Search on the update loop.
+	index map[searchKey]map[string]string
 }
 
-// prepare builds the search text: the pages without metadata comments.
+type searchKey struct {
+	lang Lang
+	base string
+}
+
+// prepare resets the search index (the pages changed).
 func (l *Library) prepare() *Library {
-	l.text, l.lower = map[string]string{}, map[string]string{}
-	for slug, md := range l.Pages {
-		lines := strings.Split(md, "\n")
-		kept := lines[:0]
-		for _, line := range lines {
-			if !strings.HasPrefix(line, "<!--") {
-				kept = append(kept, line)
+	l.index = nil
+	return l
+}
+
+// body is the page as the pane renders it: without its leading H1 when
+// that repeats the title, which the pane's header already shows.
+func (l *Library) body(slug string) string {
+	md := l.Pages[slug]
+	r, _ := l.Ref(slug)
+	return dropTitle(md, r.Title)
+}
+
+func dropTitle(md, title string) string {
+	off := 0
+	for off < len(md) {
+		end := strings.IndexByte(md[off:], '\n')
+		if end < 0 {
+			end = len(md) - off
+		}
+		line := strings.TrimSpace(md[off : off+end])
+		switch {
+		case line == "" || strings.HasPrefix(line, "<!--"):
+			off += end + 1
+			continue
+		case strings.HasPrefix(line, "# ") && strings.EqualFold(strings.TrimSpace(line[2:]), strings.TrimSpace(title)):
+			return md[:off] + md[min(len(md), off+end+1):]
+		}
+		return md
+	}
+	return md
+}
+
+var htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
+
+// StripComments removes HTML comments (generator notes, operation markers)
+// outside code blocks, and the blank lines they leave, for Markdown meant
+// for people: `pmdev docs | less`.
+func StripComments(md string) string {
+	lines := strings.Split(md, "\n")
+	out := lines[:0]
+	fence, inComment := false, false
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if !inComment && strings.HasPrefix(t, "```") {
+			fence = !fence
+		}
+		if fence {
+			out = append(out, l)
+			continue
+		}
+		if inComment {
+			if _, after, ok := strings.Cut(l, "-->"); ok {
+				inComment, l = false, after
+			} else {
+				continue
 			}
 		}
-		t := strings.Join(kept, "\n")
-		l.text[slug], l.lower[slug] = t, strings.ToLower(t)
+		l = htmlComment.ReplaceAllString(l, "")
+		if before, _, ok := strings.Cut(l, "<!--"); ok {
+			inComment, l = true, before
+		}
+		if strings.TrimSpace(l) == "" && t != "" {
+			continue // the line held only a comment
+		}
+		if strings.TrimSpace(l) == "" && len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" {
+			continue // no double blank lines where a comment was
+		}
+		out = append(out, l)
 	}
-	return l
+	return strings.Join(out, "\n")
 }
 
 // Ref returns the index entry of slug.
@@ -64,15 +128,29 @@ func (l *Library) Ref(slug string) (models.DocPageRef, bool) {
 	return models.DocPageRef{}, false
 }
 
-// Label says which copy this is, for the pane's header and `pmdev docs`.
-func (l *Library) Label() string {
+// Label says which copy this is, for `pmdev docs`: the longest of Labels.
+func (l *Library) Label() string { return l.Labels()[0] }
+
+// Labels says which copy this is, from the longest to the shortest form,
+// so a narrow header can keep the version and date rather than cut them.
+func (l *Library) Labels() []string {
+	full := "v" + l.Index.Version
+	short := "v" + strings.SplitN(l.Index.Version, "+", 2)[0] // without build metadata
 	switch l.Source {
 	case SourceLive:
-		return fmt.Sprintf("v%s · live from %s", l.Index.Version, l.Origin)
+		host := strings.TrimPrefix(strings.TrimPrefix(l.Origin, "https://"), "http://")
+		return []string{"live · " + full + " · " + host, "live · " + short, "live"}
 	case SourceCache:
-		return fmt.Sprintf("v%s · offline copy from %s", l.Index.Version, l.FetchedAt.Local().Format("2006-01-02 15:04"))
+		at := l.FetchedAt.Local()
+		return []string{
+			"offline copy · " + full + " · fetched " + at.Format("2 Jan 2006 15:04"),
+			"offline · " + short + " · " + at.Format("2 Jan 15:04"),
+			"offline · " + at.Format("2 Jan 15:04"),
+			"offline",
+		}
 	}
-	return fmt.Sprintf("v%s · built-in copy of %s", l.Index.Version, l.Index.UpdatedAt.Format("2006-01-02"))
+	day := l.Index.UpdatedAt.Format("2 Jan 2006")
+	return []string{"built-in copy · " + full + " · " + day, "built-in · " + short + " · " + day, "built-in · " + short, "built-in"}
 }
 
 // APIDir returns the api directory inside assets: main may hand over either
@@ -284,35 +362,44 @@ func replaceOutsideCode(line string, f func(string) string) string {
 type Hit struct {
 	Slug, Title, Section string
 	TitleMatch           bool
-	Count                int    // occurrences in the body
-	Snippet              string // the first matching line, trimmed
+	Count                int    // occurrences in the page's visible text
+	Snippet              string // text around the first occurrence
 }
 
-// Search finds query (case-insensitive) in every page: pages whose title
-// matches come first, then pages by number of body matches.
+// Search is SearchAs with cURL examples against the public API.
 func (l *Library) Search(query string) []Hit {
-	q := strings.ToLower(strings.TrimSpace(query))
+	return l.SearchAs(query, LangCurl, "https://api.penguinmails.com")
+}
+
+// SearchAs finds query (case-insensitive) in every page as the reader sees
+// it (code examples in lang, links numbered, no markup or comments): pages
+// whose title matches come first, then pages by number of matches. Counts
+// agree with the pane's in-page counter, which searches the render the
+// same way (see flatten).
+func (l *Library) SearchAs(query string, lang Lang, baseURL string) []Hit {
+	q := collapse(strings.ToLower(query))
 	if q == "" || l == nil {
 		return nil
 	}
-	if l.lower == nil {
-		l.prepare()
+	k := searchKey{lang, baseURL}
+	if l.index[k] == nil {
+		if l.index == nil {
+			l.index = map[searchKey]map[string]string{}
+		}
+		idx := map[string]string{}
+		for _, r := range l.Index.Pages {
+			prepared, _ := Prepare(l.body(r.Slug), lang, baseURL)
+			idx[r.Slug] = strings.ToLower(visibleText(prepared))
+		}
+		l.index[k] = idx
 	}
 	var hits []Hit
 	for _, r := range l.Index.Pages {
-		body, lower := l.text[r.Slug], l.lower[r.Slug]
-		if len(body) != len(lower) {
-			body = lower // case folding changed lengths; show the folded text
-		}
-		h := Hit{Slug: r.Slug, Title: r.Title, Section: r.Section, TitleMatch: strings.Contains(strings.ToLower(r.Title), q), Count: strings.Count(lower, q)}
-		if h.Count > 0 {
-			at := strings.Index(lower, q)
-			start := strings.LastIndex(body[:at], "\n") + 1
-			end := strings.IndexByte(body[at:], '\n')
-			if end < 0 {
-				end = len(body) - at
-			}
-			h.Snippet = strings.TrimSpace(body[start : at+end])
+		text := l.index[k][r.Slug]
+		h := Hit{Slug: r.Slug, Title: r.Title, Section: r.Section, TitleMatch: strings.Contains(strings.ToLower(r.Title), q), Count: strings.Count(text, q)}
+		if at := strings.Index(text, q); at >= 0 {
+			from, to := max(0, at-30), min(len(text), at+len(q)+30)
+			h.Snippet = strings.ToValidUTF8(text[from:to], "")
 		}
 		if h.TitleMatch || h.Count > 0 {
 			hits = append(hits, h)
@@ -325,4 +412,38 @@ func (l *Library) Search(query string) []Hit {
 		return hits[i].Count > hits[j].Count
 	})
 	return hits
+}
+
+var (
+	tableRule = regexp.MustCompile(`^\|?(\s*:?-{3,}:?\s*\|?)+$`)
+	listMark  = regexp.MustCompile(`^(?:[-*+]|>)\s+`)
+)
+
+// visibleText is the text of prepared Markdown as a reader sees it, words
+// separated by single spaces: no comments, fences, heading or list markers,
+// table rules, code ticks or emphasis markers.
+func visibleText(md string) string {
+	var b strings.Builder
+	fence := false
+	for _, l := range strings.Split(md, "\n") {
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, "```"):
+			fence = !fence
+			continue
+		case fence:
+			t = strings.ReplaceAll(t, "|", " ") // as flatten does to table borders
+		case strings.HasPrefix(t, "<!--"), tableRule.MatchString(t), t == "---" || t == "***":
+			continue
+		default:
+			if m := mdHeading.FindStringSubmatch(t); m != nil {
+				t = m[2]
+			}
+			t = listMark.ReplaceAllString(t, "")
+			t = inlineText(strings.ReplaceAll(t, "|", " "))
+		}
+		b.WriteString(t)
+		b.WriteByte(' ')
+	}
+	return collapse(b.String())
 }

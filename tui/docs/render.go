@@ -1,10 +1,13 @@
 package docs
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
 	"charm.land/glamour/v2"
+	gansi "charm.land/glamour/v2/ansi"
+	"charm.land/glamour/v2/styles"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/models"
@@ -15,13 +18,16 @@ const (
 	StyleDark  = "dark"
 	StyleLight = "light"
 	StyleNoTTY = "notty"
+	// StyleASCII is for terminals under NO_COLOR: no colour, but bold and
+	// italic attributes instead of literal Markdown markers.
+	StyleASCII = "ascii"
 )
 
 // StyleFor picks the glamour style for a background and colour setting.
 func StyleFor(dark, noColor bool) string {
 	switch {
 	case noColor:
-		return StyleNoTTY
+		return StyleASCII
 	case dark:
 		return StyleDark
 	}
@@ -68,17 +74,122 @@ func joinListLines(md string) string {
 	return strings.Join(out, "\n")
 }
 
+// styleConfig is the glamour style used for a style name. Glamour's ascii
+// and notty styles print **strong** and *emphasis* with their Markdown
+// markers, which reads as unrendered source, so ours drop the markers: notty
+// stays escape-free (plain text), ascii uses bold and italic attributes.
+func styleConfig(style string) (gansi.StyleConfig, error) {
+	switch style {
+	case StyleDark, StyleLight:
+		c := styles.DarkStyleConfig
+		if style == StyleLight {
+			c = styles.LightStyleConfig
+		}
+		// Glamour's "--------" rule reads as Markdown source; draw a line.
+		c.HorizontalRule.Format = "\n" + strings.Repeat("─", 20) + "\n"
+		return c, nil
+	case StyleNoTTY, StyleASCII:
+		c := styles.ASCIIStyleConfig
+		c.Strong, c.Emph, c.Strikethrough = gansi.StylePrimitive{}, gansi.StylePrimitive{}, gansi.StylePrimitive{}
+		if style == StyleASCII {
+			on := true
+			c.Strong.Bold, c.Emph.Italic, c.Strikethrough.CrossedOut = &on, &on, &on
+			c.Heading.Bold = &on
+		}
+		return c, nil
+	}
+	return gansi.StyleConfig{}, fmt.Errorf("unknown docs style %q", style)
+}
+
 // RenderMarkdown renders Markdown for a terminal of the given width.
+// Heading markers ("## ") are removed except in the notty style, where
+// they are the only thing that sets a heading apart.
 func RenderMarkdown(md string, width int, style string) (string, error) {
+	lines, _, err := renderLines(md, width, style)
+	return strings.Join(lines, "\n"), err
+}
+
+// headLine is a rendered heading: its first line, level and source text.
+type headLine struct {
+	line, level int
+	text        string
+}
+
+func renderLines(md string, width int, style string) ([]string, []headLine, error) {
 	if width < 20 {
 		width = 20
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(width))
+	cfg, err := styleConfig(style)
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
-	return r.Render(md)
+	r, err := glamour.NewTermRenderer(glamour.WithStyles(cfg), glamour.WithWordWrap(width))
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := r.Render(md)
+	if err != nil {
+		return nil, nil, err
+	}
+	lines := strings.Split(out, "\n")
+	return lines, findHeadings(lines, md, style != StyleNoTTY), nil
 }
+
+var mdHeading = regexp.MustCompile(`^(#{1,6})\s+(.*?)[\s#]*$`)
+
+// findHeadings locates the source's headings in the rendered lines, in
+// order, by glamour's "## " marker followed by the heading's text (a long
+// heading wraps, so its first line is a prefix of the text). Markers of
+// headings inside code blocks never match a heading's text. strip removes
+// the markers found: colour or bold already sets the heading apart.
+func findHeadings(lines []string, md string, strip bool) []headLine {
+	var want []headLine
+	fence := false
+	for _, l := range strings.Split(md, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "```") {
+			fence = !fence
+			continue
+		}
+		if m := mdHeading.FindStringSubmatch(l); m != nil && !fence {
+			want = append(want, headLine{level: len(m[1]), text: collapse(inlineText(m[2]))})
+		}
+	}
+	var out []headLine
+	pos := 0
+	for _, h := range want {
+		marker := strings.Repeat("#", h.level) + " "
+		for i := pos; i < len(lines); i++ {
+			p := strings.TrimSpace(strings.ReplaceAll(ansi.Strip(lines[i]), "\u00a0", " "))
+			rest, ok := strings.CutPrefix(p, marker)
+			if !ok || rest == "" || !strings.HasPrefix(h.text, collapse(rest)) {
+				continue
+			}
+			if strip {
+				at := strings.Index(lines[i], marker) // escape sequences hold no '#'
+				lines[i] = lines[i][:at] + lines[i][at+len(marker):]
+			}
+			h.line, pos = i, i+1
+			out = append(out, h)
+			break
+		}
+	}
+	return out
+}
+
+var (
+	strongRe = regexp.MustCompile(`\*\*([^*]+)\*\*`)
+	emphRe   = regexp.MustCompile(`\*([^*\s][^*]*)\*`)
+)
+
+// inlineText drops inline Markdown markup (code ticks, emphasis).
+func inlineText(s string) string {
+	s = strings.ReplaceAll(s, "`", "")
+	s = strongRe.ReplaceAllString(s, "$1")
+	return emphRe.ReplaceAllString(s, "$1")
+}
+
+// collapse folds runs of white space into one space.
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // renderKey identifies one render; pages without operations use lang -1 so
 // every language shares their render.
@@ -99,6 +210,7 @@ type opAnchor struct {
 type rendered struct {
 	lines  []string // with ANSI styling
 	plain  []string // the same without styling, for search and anchors
+	heads  []headLine
 	links  []Link
 	ops    []opAnchor
 	maxW   int
@@ -108,13 +220,25 @@ type rendered struct {
 // renderPage does the whole pipeline; it runs in a tea.Cmd.
 func renderPage(md string, width int, style string, lang Lang, baseURL string) *rendered {
 	prepared, links := Prepare(md, lang, baseURL)
-	out, err := RenderMarkdown(prepared, width, style)
+	lines, heads, err := renderLines(prepared, width, style)
 	if err != nil {
 		// Fall back to the source so the page is still readable.
-		out = prepared
+		lines, heads = strings.Split(prepared, "\n"), nil
 	}
-	out = strings.Trim(out, "\n")
-	r := &rendered{links: links, lines: strings.Split(out, "\n")}
+	// Glamour opens and closes the document with a blank line.
+	top := 0
+	for top < len(lines) && strings.TrimSpace(ansi.Strip(lines[top])) == "" {
+		top++
+	}
+	end := len(lines)
+	for end > top && strings.TrimSpace(ansi.Strip(lines[end-1])) == "" {
+		end--
+	}
+	r := &rendered{links: links, lines: lines[top:end]}
+	for _, h := range heads {
+		h.line -= top
+		r.heads = append(r.heads, h)
+	}
 	if err != nil {
 		r.errMsg = err.Error()
 	}
@@ -127,13 +251,9 @@ func renderPage(md string, width int, style string, lang Lang, baseURL string) *
 	}
 	ops := Operations(md)
 	next := 0
-	for i, p := range r.plain {
-		if next >= len(ops) {
-			break
-		}
-		t := strings.TrimSpace(p)
-		if strings.HasPrefix(t, "## ") && strings.TrimSpace(t[3:]) == ops[next].Summary {
-			r.ops = append(r.ops, opAnchor{op: ops[next], line: i})
+	for _, h := range r.heads {
+		if next < len(ops) && h.level == 2 && h.text == collapse(ops[next].Summary) {
+			r.ops = append(r.ops, opAnchor{op: ops[next], line: h.line})
 			next++
 		}
 	}
@@ -143,13 +263,9 @@ func renderPage(md string, width int, style string, lang Lang, baseURL string) *
 // heading finds the first rendered heading line whose text matches anchor
 // (a GitHub-style slug such as "send-an-email"), or -1.
 func (r *rendered) heading(anchor string) int {
-	for i, p := range r.plain {
-		t := strings.TrimSpace(p)
-		if !strings.HasPrefix(t, "#") {
-			continue
-		}
-		if slugText(strings.TrimLeft(t, "# ")) == anchor {
-			return i
+	for _, h := range r.heads {
+		if slugText(h.text) == anchor {
+			return h.line
 		}
 	}
 	return -1
@@ -173,11 +289,9 @@ func slugText(s string) string {
 
 // headings lists the lines that start a section.
 func (r *rendered) headings() []int {
-	var out []int
-	for i, p := range r.plain {
-		if t := strings.TrimSpace(p); strings.HasPrefix(t, "#") && strings.Contains(t, "# ") {
-			out = append(out, i)
-		}
+	out := make([]int, len(r.heads))
+	for i, h := range r.heads {
+		out[i] = h.line
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package docs
 
 import (
 	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -23,44 +24,135 @@ type searchState struct {
 	jumpDir     int
 }
 
-// match is one occurrence in the rendered page, in cell columns.
-type match struct{ line, start, end int }
+// match is one occurrence in the rendered page, in cell columns; rest
+// holds its parts on the following lines when it wraps.
+type match struct {
+	line, start, end int
+	rest             []match
+}
 
 func (s *searchState) clear() {
 	s.query, s.hits, s.matches, s.cur, s.sel = "", nil, nil, -1, 0
 	s.jumpPending = false
 }
 
-// computeMatches finds the query in a render's plain lines.
+// computeMatches finds the query in a render the way SearchAs counts it in
+// the source: over the visible words, so a phrase wrapped across two lines
+// is found and the counter agrees with the results list.
 func (s *searchState) computeMatches(r *rendered) {
 	s.matches, s.cur = nil, -1
-	q := strings.ToLower(s.query)
-	if q == "" || r == nil {
+	q := []rune(collapse(strings.ToLower(s.query)))
+	if len(q) == 0 || r == nil {
 		return
 	}
-	for i, p := range r.plain {
-		lower := strings.ToLower(p)
-		if len(lower) != len(p) {
-			continue // case folding moved bytes; skip rather than misplace
+	text, at := r.flatten()
+	for i := 0; i+len(q) <= len(text); {
+		if !runesEqual(text[i:i+len(q)], q) {
+			i++
+			continue
 		}
-		for off := 0; ; {
-			at := strings.Index(lower[off:], q)
-			if at < 0 {
-				break
+		var parts []match
+		for j := i; j < i+len(q); j++ {
+			p := at[j]
+			if p.line < 0 {
+				continue // a space standing for a line break
 			}
-			at += off
-			start := ansi.StringWidth(p[:at])
-			s.matches = append(s.matches, match{line: i, start: start, end: start + ansi.StringWidth(p[at:at+len(q)])})
-			off = at + len(q)
+			if n := len(parts); n > 0 && parts[n-1].line == p.line {
+				parts[n-1].end = p.end
+			} else {
+				parts = append(parts, match{line: p.line, start: p.start, end: p.end})
+			}
+		}
+		if len(parts) > 0 {
+			mt := parts[0]
+			mt.rest = parts[1:]
+			s.matches = append(s.matches, mt)
+		}
+		i += len(q)
+	}
+}
+
+func runesEqual(a, b []rune) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
 		}
 	}
+	return true
+}
+
+// cell is where a rune of the flattened text is on screen; line -1 for the
+// spaces that join lines.
+type cell struct{ line, start, end int }
+
+// flatten is the render's visible text, lowercased, with one space between
+// words (table borders, bullets and heading markers removed), and where
+// each rune is.
+func (r *rendered) flatten() ([]rune, []cell) {
+	head := map[int]bool{}
+	for _, h := range r.heads {
+		head[h.line] = true
+	}
+	var text []rune
+	var at []cell
+	space := func(c cell) {
+		if len(text) > 0 && text[len(text)-1] != ' ' {
+			text, at = append(text, ' '), append(at, c)
+		}
+	}
+	for i, p := range r.plain {
+		t := strings.TrimSpace(p)
+		if t == "" || strings.Trim(t, "-─┼│|+: ") == "" {
+			continue // blank or a table/rule line
+		}
+		col := ansi.StringWidth(p[:strings.Index(p, t)])
+		skip := 0
+		if strings.HasPrefix(t, "• ") {
+			skip = len("• ")
+		} else if head[i] && strings.HasPrefix(t, "#") {
+			skip = len(t) - len(strings.TrimLeft(t, "#")) + 1
+		}
+		col += ansi.StringWidth(t[:min(skip, len(t))])
+		// A word broken at its hyphen joins without a space.
+		if n := len(text); n >= 2 && text[n-1] == '-' && text[n-2] != ' ' {
+		} else {
+			space(cell{line: -1})
+		}
+		for _, c := range strings.ToLower(t[min(skip, len(t)):]) {
+			w := ansi.StringWidth(string(c))
+			if c == '│' || c == '|' || unicode.IsSpace(c) {
+				space(cell{line: i, start: col, end: col + w})
+			} else {
+				text, at = append(text, c), append(at, cell{line: i, start: col, end: col + w})
+			}
+			col += w
+		}
+	}
+	if n := len(text); n > 0 && text[n-1] == ' ' {
+		text, at = text[:n-1], at[:n-1]
+	}
+	return text, at
 }
 
 func (m *Model) runSearch() {
 	m.search.query = strings.TrimSpace(m.search.input.Value())
-	m.search.hits = m.lib.Search(m.search.query)
+	m.search.hits = m.lib.SearchAs(m.search.query, m.lang, m.apiURL())
 	m.search.sel = min(m.search.sel, max(0, len(m.search.hits)-1))
 	m.search.computeMatches(m.cur)
+	m.syncHitCount()
+}
+
+// syncHitCount makes the open page's entry in the results list show the
+// count of the in-page counter, should the two ever differ.
+func (m *Model) syncHitCount() {
+	if m.cur == nil || m.curKey.slug != m.slug {
+		return
+	}
+	for i := range m.search.hits {
+		if m.search.hits[i].Slug == m.slug {
+			m.search.hits[i].Count = len(m.search.matches)
+		}
+	}
 }
 
 func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -122,7 +214,7 @@ func (m *Model) jumpMatch(dir int) tea.Cmd {
 	}
 	// Leave this page for the next one with matches, in hit order.
 	if len(s.hits) == 0 {
-		s.hits = m.lib.Search(s.query)
+		s.hits = m.lib.SearchAs(s.query, m.lang, m.apiURL())
 	}
 	idx := -1
 	for i, h := range s.hits {

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
@@ -197,11 +198,11 @@ func (t *tryIt) focus(i int) tea.Cmd {
 	return nil
 }
 
+// bodyHeight is the editor's height. It does not depend on whether a
+// response is shown: shrinking the editor on send hid the body being
+// edited; the response area below scrolls instead.
 func (t *tryIt) bodyHeight(m *Model) int {
-	if t.resp != nil || t.respErr != "" {
-		return 4
-	}
-	return max(3, min(12, m.height-len(t.fields)-8))
+	return max(5, min(12, (m.height-len(t.fields)-8)*3/5))
 }
 
 func (t *tryIt) resize(m *Model) {
@@ -309,15 +310,22 @@ func (t *tryIt) request() (string, url.Values, []byte, error) {
 	return p, q, body, nil
 }
 
-// jsonErr adds the line and column to a JSON syntax error.
+// jsonErr adds the line and column (both from 1) to a JSON syntax error.
+// Offset counts the bytes read including the offending one, so the error
+// is at Offset-1; at the end of the input it points just past the text.
 func jsonErr(raw string, err error) string {
-	if se, ok := err.(*json.SyntaxError); ok {
-		before := raw[:min(int(se.Offset), len(raw))]
-		line := strings.Count(before, "\n") + 1
-		col := len(before) - strings.LastIndex(before, "\n")
-		return fmt.Sprintf("%v (line %d, column %d)", err, line, col)
+	se, ok := err.(*json.SyntaxError)
+	if !ok {
+		return err.Error()
 	}
-	return err.Error()
+	at := min(int(se.Offset), len(raw))
+	if at > 0 && int(se.Offset) <= len(raw) && !strings.Contains(se.Error(), "end of JSON input") {
+		at-- // the offending byte itself
+	}
+	before := raw[:at]
+	line := strings.Count(before, "\n") + 1
+	col := utf8.RuneCountInString(before[strings.LastIndex(before, "\n")+1:]) + 1
+	return fmt.Sprintf("%v (line %d, column %d)", err, line, col)
 }
 
 func (t *tryIt) send(m *Model) tea.Cmd {

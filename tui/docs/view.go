@@ -131,14 +131,15 @@ func (m *Model) pageLines(w, h int) []string {
 		if len(m.search.matches) > 0 {
 			ranges = map[int][]lipgloss.Range{}
 			for i, mt := range m.search.matches {
-				if mt.line < m.scroll || mt.line >= m.scroll+vh {
-					continue
-				}
 				style := st.Match
 				if i == m.search.cur {
 					style = st.Selected.Reverse(true)
 				}
-				ranges[mt.line] = append(ranges[mt.line], lipgloss.NewRange(mt.start, mt.end, style))
+				for _, p := range append([]match{mt}, mt.rest...) {
+					if p.line >= m.scroll && p.line < m.scroll+vh {
+						ranges[p.line] = append(ranges[p.line], lipgloss.NewRange(p.start, p.end, style))
+					}
+				}
 			}
 		}
 		for i := m.scroll; i < len(m.cur.lines) && len(out) < vh+1; i++ {
@@ -174,11 +175,17 @@ func (m *Model) headerLine(w int) string {
 	if m.lib != nil && strings.Contains(m.lib.Pages[m.slug], "<!-- pmdev:op ") {
 		left += " " + st.BadgeMuted.Render(m.lang.Name())
 	}
-	label := ""
+	// The longest label that fits: a short one keeps the version and date
+	// visible where a cut one would lose them.
+	right := ""
 	if m.lib != nil {
-		label = m.lib.Label()
+		for _, l := range m.lib.Labels() {
+			right = st.Muted.Render(common.Sanitize(l))
+			if ansi.StringWidth(left)+1+ansi.StringWidth(right) <= w {
+				break
+			}
+		}
 	}
-	right := st.Muted.Render(common.Sanitize(label))
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
 	if gap < 1 {
 		return pad(left+" "+right, w)

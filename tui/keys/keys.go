@@ -474,7 +474,10 @@ func (h keyHelp) ShortHelp() []key.Binding {
 	case m.once != nil:
 		return []key.Binding{l.Copy, l.Write, withHelp(l.Enter, "done")}
 	case m.rotate != nil:
-		return []key.Binding{withHelp(l.Prev, "grace"), withHelp(l.Enter, "rotate"), withHelp(l.Esc, "cancel")}
+		// The dialog moves its choice with ↑/↓ (also tab, j/k); say it the way its text does.
+		return []key.Binding{withHelp(l.Scroll, "grace period"), withHelp(l.Enter, "rotate"), withHelp(l.Esc, "cancel")}
+	case m.revoke != nil && m.revoke.already:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "close"))}
 	case m.revoke != nil:
 		return []key.Binding{withHelp(l.Enter, "revoke"), withHelp(l.Esc, "cancel")}
 	case m.form != nil:
@@ -487,9 +490,15 @@ func (h keyHelp) ShortHelp() []key.Binding {
 		}
 		return bs
 	case m.details != nil:
+		if m.blocked(m.ctx.Now()) != "" {
+			return []key.Binding{l.Scroll, k.CopyID, k.Usage, withHelp(l.Esc, "back")}
+		}
 		return []key.Binding{l.Scroll, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage, withHelp(l.Esc, "back")}
 	case m.searching:
 		return []key.Binding{withHelp(l.Enter, "keep"), withHelp(l.Esc, "clear")}
+	}
+	if m.noList() {
+		return nil // nothing to move over or act on; the pane says why
 	}
 	if m.blocked(m.ctx.Now()) != "" {
 		// The footer says why; do not advertise actions that cannot run.
@@ -498,17 +507,29 @@ func (h keyHelp) ShortHelp() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.Open, k.Search, k.Filter, k.Sort, k.Create, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage}
 }
 
+// noList reports that the list itself was refused (a member's 403, a
+// rejected token) and nothing was loaded before: no list key can do anything.
+func (m *Model) noList() bool {
+	return !m.loaded && (m.listForbidden || client.StatusOf(m.listErr) == 401)
+}
+
 func (h keyHelp) FullHelp() [][]key.Binding {
-	k := h.m.ctx.Keys.Keys
-	if h.m.once != nil || h.m.rotate != nil || h.m.revoke != nil || h.m.form != nil || h.m.details != nil {
+	m := h.m
+	k := m.ctx.Keys.Keys
+	if m.once != nil || m.rotate != nil || m.revoke != nil || m.form != nil || m.details != nil {
 		return [][]key.Binding{h.ShortHelp()}
 	}
-	return [][]key.Binding{
+	if m.noList() {
+		return nil
+	}
+	groups := [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.Search, k.Filter, k.Sort},
-		{k.Create, k.Edit, k.Rotate, k.Revoke},
-		{k.CopyID, k.Usage},
 	}
+	if m.blocked(m.ctx.Now()) == "" {
+		groups = append(groups, []key.Binding{k.Create, k.Edit, k.Rotate, k.Revoke})
+	}
+	return append(groups, []key.Binding{k.CopyID, k.Usage})
 }
 
 func withHelp(b key.Binding, desc string) key.Binding {

@@ -366,6 +366,10 @@ func (m *Model) viewList() string {
 	switch {
 	case !m.loaded && m.listErr != nil:
 		b.WriteString(st.Danger.Render(ansi.Truncate(common.ErrorText(m.listErr, m.ctx.Me.Role), m.width, "…")))
+		if common.IsRoleError(m.listErr) {
+			// Retrying cannot help a role refusal; say how to get access.
+			b.WriteString("\n" + st.Muted.Render(ansi.Truncate("To get access, "+common.AccessHint(m.ctx.Sandbox)+".", m.width, "…")))
+		}
 		return b.String()
 	case !m.loaded:
 		b.WriteString(st.Muted.Render("Loading keys…"))

@@ -205,35 +205,66 @@ func (m *Model) viewOnce() string {
 	}
 	b.WriteString("\n")
 
+	// Every state's footer is padded to the tallest one: a modal that
+	// changed height would be re-centred, moving every line of it, and the
+	// renderer then scrolls the screen region instead of rewriting one line
+	// (a blank pane over SSH until a resize repainted it).
+	footers := [][]string{m.onceFooter(inner), m.onceAskClose(), m.onceAskOverwrite(inner)}
+	cur := footers[0]
 	switch {
 	case o.askClose:
-		b.WriteString(st.Warning.Render("The key will not be shown again. Close? y/n"))
+		cur = footers[1]
 	case o.askOverwrite:
-		b.WriteString(st.Warning.Render(ansi.Wrap(envPath(m.ctx.WorkDir)+" exists. Set "+envVar+" in it (other lines are kept)? y/n", inner, "/ ")))
-	default:
-		var done []string
-		if o.copied {
-			done = append(done, st.Success.Render("✓ copied"))
-		}
-		if o.written {
-			done = append(done, st.Success.Render("✓ written to "+o.writtenPath))
-		}
-		if o.writeErr != "" {
-			done = append(done, st.Danger.Render("✗ "+o.writeErr))
-		}
-		if len(done) > 0 {
-			b.WriteString(strings.Join(done, "  ") + "\n")
-		}
-		if m.ctx.Remote {
-			b.WriteString(st.Key.Render("c") + st.Muted.Render(" copy key · ") +
-				st.Key.Render("enter") + st.Muted.Render(" I've saved my key") + "\n")
-			b.WriteString(st.Muted.Render(ansi.Wrap(remoteNote, inner, " ")))
-			break
-		}
-		b.WriteString(st.Key.Render("c") + st.Muted.Render(" copy key · ") +
-			st.Key.Render("w") + st.Muted.Render(" write .env (mode 0600) · ") +
-			st.Key.Render("enter") + st.Muted.Render(" I've saved my key") + "\n")
-		b.WriteString(st.Muted.Render("Keep .env out of version control (add it to .gitignore)."))
+		cur = footers[2]
 	}
+	n := 0
+	for _, f := range footers {
+		n = max(n, len(f))
+	}
+	for len(cur) < n {
+		cur = append(cur, "")
+	}
+	b.WriteString(strings.Join(cur, "\n"))
 	return st.Modal.Padding(0, 1).Render(b.String())
+}
+
+func (m *Model) onceAskClose() []string {
+	st := m.ctx.Styles
+	return []string{st.Warning.Render("The key will not be shown again. Close? y/n")}
+}
+
+func (m *Model) onceAskOverwrite(inner int) []string {
+	st := m.ctx.Styles
+	text := ansi.Wrap(envPath(m.ctx.WorkDir)+" exists. Set "+envVar+" in it (other lines are kept)? y/n", inner, "/ ")
+	return strings.Split(st.Warning.Render(text), "\n")
+}
+
+// onceFooter is the modal's usual last lines: what was done, then the keys.
+func (m *Model) onceFooter(inner int) []string {
+	o := m.once
+	st := m.ctx.Styles
+	var done []string
+	if o.copied {
+		done = append(done, st.Success.Render("✓ copied"))
+	}
+	if o.written {
+		done = append(done, st.Success.Render("✓ written to "+o.writtenPath))
+	}
+	if o.writeErr != "" {
+		done = append(done, st.Danger.Render("✗ "+o.writeErr))
+	}
+	// The "done" line keeps its row (the last) even when empty, so copying
+	// does not grow the modal either.
+	doneLine := strings.Join(done, "  ")
+	if m.ctx.Remote {
+		lines := []string{st.Key.Render("c") + st.Muted.Render(" copy key · ") +
+			st.Key.Render("enter") + st.Muted.Render(" I've saved my key")}
+		lines = append(lines, strings.Split(st.Muted.Render(ansi.Wrap(remoteNote, inner, " ")), "\n")...)
+		return append(lines, doneLine)
+	}
+	return []string{st.Key.Render("c") + st.Muted.Render(" copy key · ") +
+		st.Key.Render("w") + st.Muted.Render(" write .env (mode 0600) · ") +
+		st.Key.Render("enter") + st.Muted.Render(" I've saved my key"),
+		st.Muted.Render("Keep .env out of version control (add it to .gitignore)."),
+		doneLine}
 }

@@ -6,6 +6,7 @@ package overview
 import (
 	"context"
 	"io/fs"
+	"net/http"
 	"strings"
 	"time"
 
@@ -70,6 +71,8 @@ type Model struct {
 	endpoints []Endpoint
 	cursor    int // over key rows then endpoint cards
 	offline   bool
+	// unauth: the API rejects the token; the rate card says what to do.
+	unauth bool
 
 	version   uint64 // bumped on every data change
 	lastKey   frameKey
@@ -163,6 +166,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.version++
 	case common.OfflineMsg:
 		m.offline = msg.Offline
+	case common.AuthMsg:
+		m.unauth = msg.Rejected
+		m.version++
 	case common.TickMsg:
 		visible := m.ctx.Active == common.PaneOverview && !m.ctx.Paused
 		if m.ctx.Client == nil {
@@ -230,7 +236,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if m.cursor < m.items()-1 {
 			m.cursor++
 		}
-	case key.Matches(msg, k.Create):
+	case key.Matches(msg, k.Create) && m.canCreate():
 		return navigate(common.NavigateMsg{To: common.PaneKeys, Action: "create"})
 	case key.Matches(msg, k.Docs):
 		if ep, ok := m.selectedEndpoint(); ok {
@@ -266,7 +272,7 @@ func (m *Model) SetSize(width, height int) {
 }
 
 // KeyMap implements common.Pane.
-func (m *Model) KeyMap() help.KeyMap { return keyMap{&m.ctx.Keys.Overview} }
+func (m *Model) KeyMap() help.KeyMap { return keyMap{k: &m.ctx.Keys.Overview, m: m} }
 
 // Title implements common.Pane.
 func (m *Model) Title() string { return "Overview" }
@@ -274,13 +280,35 @@ func (m *Model) Title() string { return "Overview" }
 // Captures implements common.Pane: the Overview has no text input.
 func (m *Model) Captures(tea.KeyPressMsg) bool { return false }
 
-type keyMap struct{ k *common.OverviewKeys }
+// canCreate reports whether "new key" can work for this user: not for a
+// role that may not manage keys, nor while the key list is refused.
+func (m *Model) canCreate() bool {
+	if me := m.ctx.Me; me.Role != "" && !me.CanManageKeys {
+		return false
+	}
+	switch client.StatusOf(m.keysErr) {
+	case http.StatusForbidden, http.StatusUnauthorized:
+		return false
+	}
+	return !m.unauth
+}
+
+type keyMap struct {
+	k *common.OverviewKeys
+	m *Model
+}
 
 func (k keyMap) ShortHelp() []key.Binding {
+	if !k.m.canCreate() {
+		return []key.Binding{k.k.Up, k.k.Down, k.k.Open, k.k.Docs}
+	}
 	return []key.Binding{k.k.Up, k.k.Down, k.k.Open, k.k.Create, k.k.Docs}
 }
 
 func (k keyMap) FullHelp() [][]key.Binding {
+	if !k.m.canCreate() {
+		return [][]key.Binding{{k.k.Up, k.k.Down, k.k.Open}, {k.k.Docs}}
+	}
 	return [][]key.Binding{{k.k.Up, k.k.Down, k.k.Open}, {k.k.Create, k.k.Docs}}
 }
 

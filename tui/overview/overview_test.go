@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
@@ -30,11 +31,20 @@ func fixtureKeys() []models.APIKey {
 	}
 }
 
+// fixtureRateLimits has the busiest key at used/300 and a quieter one, so
+// the tenant's sum exceeds the per-key limit as after a simulator burst.
 func fixtureRateLimits(used int) models.RateLimits {
 	plan := models.Plan{Name: "professional", DisplayName: "Professional", LimitPerMinute: 300, Burst: 500}
-	return models.RateLimits{Plan: plan, At: commontest.Now,
-		Tenant: models.RateLimitState{Limit: 300, Burst: 500, Used: used, Remaining: 300 - used,
-			ResetAt: commontest.Now.Add(42 * time.Second), ResetIn: 42}}
+	bucket := func(u int) models.RateLimitState {
+		return models.RateLimitState{Limit: 300, Burst: 500, Used: u, Remaining: 300 - u,
+			ResetAt: commontest.Now.Add(42 * time.Second), ResetIn: 42}
+	}
+	quiet := used * 2 / 3
+	return models.RateLimits{Plan: plan, At: commontest.Now, Tenant: bucket(used + quiet),
+		Keys: []models.KeyRateLimit{
+			{KeyID: "key_2", Name: "Staging Server", RateLimitState: bucket(quiet)},
+			{KeyID: "key_1", Name: "Production App", RateLimitState: bucket(used)},
+		}}
 }
 
 // loaded returns an Overview at w×h with keys and rate limits delivered.
@@ -302,5 +312,61 @@ func TestMemberRateCardExplainsInsteadOfLoading(t *testing.T) {
 	v := commontest.Plain(m.View())
 	if strings.Contains(v, "loading") || !strings.Contains(v, "needs the admin or developer role") {
 		t.Fatalf("rate card for a member:\n%s", v)
+	}
+}
+
+// The card shows the busiest key against the per-key limit, with the
+// tenant's sum only as a secondary line (never 594/300).
+func TestRateCardShowsBusiestKey(t *testing.T) {
+	v := ansi.Strip(loaded(t, 80, 24, fixtureKeys(), 285).View())
+	for _, want := range []string{"285/300 (95%)", "busiest Production App", "all keys 475/min", "upgrade plan"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("card lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "475/300") {
+		t.Errorf("card shows the tenant sum against the per-key limit:\n%s", v)
+	}
+}
+
+// A rejected token must not leave the card "loading…" forever.
+func TestRateCardUnauthorized(t *testing.T) {
+	c := commontest.FixtureClient(t, map[string]any{})
+	m := New(commontest.Context(80, 24, c))
+	m.SetSize(80, 24)
+	m.Update(common.AuthMsg{Rejected: true})
+	v := ansi.Strip(m.View())
+	if strings.Contains(v, "loading…\n") || !strings.Contains(v, "token rejected") || !strings.Contains(v, "PENGUINMAILS_TOKEN") || !strings.Contains(v, "--profile") {
+		t.Fatalf("card does not explain the rejected token:\n%s", v)
+	}
+	m.Update(common.AuthMsg{Rejected: false})
+	if v := ansi.Strip(m.View()); strings.Contains(v, "token rejected") {
+		t.Fatalf("still rejected after the token works:\n%s", v)
+	}
+}
+
+// A member cannot create keys: no "n new key" anywhere, and n does nothing.
+func TestMemberIsNotOfferedNewKey(t *testing.T) {
+	m := loaded(t, 80, 24, fixtureKeys(), 10)
+	m.ctx.Me = models.Me{Email: "viewer@acme.test", Role: models.RoleMember}
+	m.version++
+	v := ansi.Strip(m.View())
+	if strings.Contains(v, "n new key") || strings.Contains(v, "press n") {
+		t.Errorf("member view offers n:\n%s", v)
+	}
+	for _, b := range m.KeyMap().ShortHelp() {
+		if b.Help().Desc == "new key" {
+			t.Error("member short help offers new key")
+		}
+	}
+	for _, g := range m.KeyMap().FullHelp() {
+		for _, b := range g {
+			if b.Help().Desc == "new key" {
+				t.Error("member full help offers new key")
+			}
+		}
+	}
+	if cmd := m.Update(tea.KeyPressMsg{Code: 'n', Text: "n"}); cmd != nil {
+		t.Error("n navigates for a member")
 	}
 }

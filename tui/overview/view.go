@@ -16,7 +16,7 @@ import (
 
 const (
 	cardWidth = 38 // rate-limit card, border included
-	topHeight = 7  // steps beside the card
+	topHeight = 8  // steps beside the card
 )
 
 // wide reports whether there is room for endpoint cards with snippets.
@@ -106,8 +106,12 @@ func (m *Model) stepsView(w int) string {
 	if m.webhooks != nil {
 		wh = known(true, *m.webhooks)
 	}
+	create := "press n"
+	if !m.canCreate() {
+		create = "needs admin or developer"
+	}
 	steps := []step{
-		{known(m.keysLoaded, keyExists), "Generate an API key", "press n"},
+		{known(m.keysLoaded, keyExists), "Generate an API key", create},
 		{0, "Install an SDK (optional)", "coming Q1 2026"},
 		{known(m.keysLoaded, firstCall), "Make your first API call", "see Docs"},
 		{wh, "Set up webhooks (optional)", "tab 5"},
@@ -132,13 +136,18 @@ func (m *Model) stepsView(w int) string {
 	return lipgloss.NewStyle().Width(w).Height(topHeight).Render(strings.Join(lines, "\n"))
 }
 
-// rateCard is the plan, limit, burst, a used/limit bar coloured at 80% and
-// 95%, the reset countdown and the upgrade prompt at ≥80%.
+// rateCard is the plan, limit, burst, the busiest key's used/limit bar
+// (limits are per key) coloured at 80% and 95%, the reset countdown, the
+// tenant's total as a secondary line and the upgrade prompt at ≥80%.
 func (m *Model) rateCard() string {
 	s := m.ctx.Styles
 	inner := cardWidth - 4
 	var lines []string
-	if m.rl == nil {
+	switch {
+	case m.unauth || client.StatusOf(m.keysErr) == http.StatusUnauthorized:
+		lines = []string{s.Heading.Render("Rate limit"), s.Danger.Render("✗ token rejected by the API"),
+			s.Muted.Render("Set PENGUINMAILS_TOKEN to a valid"), s.Muted.Render("token, or use --profile NAME.")}
+	case m.rl == nil:
 		plan := m.ctx.Me.Tenant.Plan
 		status := s.Muted.Render("loading…")
 		if client.StatusOf(m.keysErr) == http.StatusForbidden {
@@ -149,32 +158,34 @@ func (m *Model) rateCard() string {
 		if plan.LimitPerMinute > 0 {
 			lines = append(lines, s.Muted.Render(fmt.Sprintf("%s · %d req/min", common.Sanitize(plan.DisplayName), plan.LimitPerMinute)))
 		}
-	} else {
+	default:
 		rl := m.rl
 		plan := common.Sanitize(rl.Plan.DisplayName)
 		if plan == "" {
 			plan = common.Sanitize(rl.Plan.Name)
 		}
-		limit := rl.Tenant.Limit
-		if limit <= 0 {
-			limit = rl.Plan.LimitPerMinute
-		}
-		burst := rl.Tenant.Burst
+		st := m.cardState()
+		burst := st.Burst
 		if burst <= 0 {
 			burst = rl.Plan.Burst
 		}
 		ratio := 0.0
-		if limit > 0 {
-			ratio = float64(rl.Tenant.Used) / float64(limit)
+		if st.Limit > 0 {
+			ratio = float64(st.Used) / float64(st.Limit)
 		}
-		nums := fmt.Sprintf(" %d/%d (%d%%)", rl.Tenant.Used, limit, int(ratio*100+0.5))
+		nums := fmt.Sprintf(" %d/%d (%d%%)", st.Used, st.Limit, int(ratio*100+0.5))
 		barW := max(inner-lipgloss.Width(nums), 4)
 		lines = []string{
 			s.Heading.Render("Rate limit") + s.Muted.Render(" · "+plan+" plan"),
-			fmt.Sprintf("%s req/min · burst %s", s.Value.Render(fmt.Sprint(limit)), s.Value.Render(fmt.Sprint(burst))),
+			fmt.Sprintf("%s req/min per key · burst %s", s.Value.Render(fmt.Sprint(st.Limit)), s.Value.Render(fmt.Sprint(burst))),
 			bar(s.Level(ratio), s.Subtle, ratio, barW, m.ctx.NoColor) + s.Level(ratio).Render(nums),
-			s.Muted.Render(m.resetText()),
 		}
+		reset := m.resetText(st)
+		if st.Name != "" {
+			lines = append(lines, s.Muted.Render("busiest ")+ansi.Truncate(common.Sanitize(st.Name), inner-8, "…"))
+			reset += fmt.Sprintf(" · all keys %d/min", rl.Tenant.Used)
+		}
+		lines = append(lines, s.Muted.Render(ansi.Truncate(reset, inner, "…")))
 		if ratio >= 0.8 {
 			lines = append(lines, s.Warning.Render("⚠ Near the limit — upgrade plan"))
 		}
@@ -185,15 +196,28 @@ func (m *Model) rateCard() string {
 	return s.Card.Width(cardWidth).Render(strings.Join(lines, "\n"))
 }
 
-func (m *Model) resetText() string {
+// cardState is the bucket the card shows: the busiest key's, else the
+// tenant's (an API without per-key data). Name is empty for the tenant.
+func (m *Model) cardState() models.KeyRateLimit {
+	st := models.KeyRateLimit{RateLimitState: m.rl.Tenant}
+	if k, ok := common.BusiestKey(*m.rl); ok {
+		st = k
+	}
+	if st.Limit <= 0 {
+		st.Limit = m.rl.Plan.LimitPerMinute
+	}
+	return st
+}
+
+func (m *Model) resetText(st models.KeyRateLimit) string {
 	now := m.ctx.Now()
 	var left time.Duration
-	if !m.rl.Tenant.ResetAt.IsZero() {
-		left = m.rl.Tenant.ResetAt.Sub(now)
+	if !st.ResetAt.IsZero() {
+		left = st.ResetAt.Sub(now)
 	} else {
-		left = time.Duration(m.rl.Tenant.ResetIn)*time.Second - now.Sub(m.rlAt)
+		left = time.Duration(st.ResetIn)*time.Second - now.Sub(m.rlAt)
 	}
-	if left <= 0 || m.rl.Tenant.Used == 0 {
+	if left <= 0 || st.Used == 0 {
 		return "bucket full"
 	}
 	return fmt.Sprintf("resets in %ds", int(left.Round(time.Second)/time.Second))
@@ -244,6 +268,9 @@ func (m *Model) keysView() string {
 		title += s.Muted.Render(fmt.Sprintf(" · %d shown of %d", m.visibleKeys(), m.keysTotal))
 	}
 	hint := s.Muted.Render("n new key · enter details · 2 all keys")
+	if !m.canCreate() {
+		hint = s.Muted.Render("enter details · 2 all keys")
+	}
 	lines := []string{spread(title, hint, m.width)}
 	cols := m.keyColumns()
 	var hdr []string
@@ -253,11 +280,15 @@ func (m *Model) keysView() string {
 	lines = append(lines, "  "+s.TableHeader.Render(strings.Join(hdr, " ")))
 	switch {
 	case !m.keysLoaded && m.keysErr != nil:
-		lines = append(lines, "  "+s.Danger.Render(common.ErrorText(m.keysErr, m.ctx.Me.Role)))
+		lines = append(lines, "  "+s.Danger.Render(ansi.Truncate(common.ErrorTextFor(m.keysErr, m.ctx.Me.Role, "view API keys"), m.width-2, "…")))
 	case !m.keysLoaded:
 		lines = append(lines, "  "+s.Muted.Render("loading keys…"))
 	case len(m.keys) == 0:
-		lines = append(lines, "  "+s.Muted.Render("no API keys yet — press n to create your first key"))
+		if m.canCreate() {
+			lines = append(lines, "  "+s.Muted.Render("no API keys yet — press n to create your first key"))
+		} else {
+			lines = append(lines, "  "+s.Muted.Render("no API keys yet — an admin or developer can create one"))
+		}
 	}
 	now := m.ctx.Now()
 	for i := 0; i < m.visibleKeys(); i++ {

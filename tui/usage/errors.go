@@ -94,11 +94,20 @@ func (m *Model) errorsBlock(w int) block {
 		tw = 12
 	}
 	sw, codew, kw := 3, 16, 14
-	if w < 100 {
-		codew, kw = 14, 0 // narrow: the key column goes, the filter names it
+	narrow := w < 100
+	if narrow {
+		// Which key failed matters more than the rest of the message: keep
+		// the key column and let the message give way.
+		codew, kw = 14, 14
+	}
+	if m.keyID != "" {
+		kw = 0 // filtered to one key: the header names it
 	}
 	rest := max(w-2-tw-sw-codew-kw-5, 12)
 	epw := rest * 2 / 5
+	if narrow {
+		epw = rest / 2
+	}
 	msgw := rest - epw
 	header := "  " + fit("Time", tw) + " " + fit("Endpoint", epw) + " " + fit("Sts", sw) + " " + fit("Error", codew) + " " + fit("Message", msgw) + keyCol("Key", kw)
 	loc := m.now().Location()

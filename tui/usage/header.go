@@ -47,7 +47,9 @@ func (m *Model) periodWords() string {
 	return "in this range"
 }
 
-func (m *Model) errText() string { return common.ErrorText(m.err, string(m.ctx.Me.Role)) }
+func (m *Model) errText() string {
+	return common.ErrorTextFor(m.err, string(m.ctx.Me.Role), "view API usage")
+}
 
 // header is two lines: the range buttons and key filter, then what is shown
 // and how fresh it is (or why it is stale).
@@ -113,11 +115,21 @@ func (m *Model) infoLine() string {
 	long := "Mon 02 Jan 15:04"
 	short := "02 Jan 15:04"
 	from, to := d.From.In(loc), shownEnd(d).In(loc)
+	// The bucket size says what one bar of the chart is: it outlasts the
+	// dates and the age of the data when the line is short of room.
+	brief := fresh
+	if m.err == nil && !d.GeneratedAt.IsZero() {
+		brief = s.Muted.Render("as of " + d.GeneratedAt.In(loc).Format("15:04:05"))
+	}
+	bucket := bucketName(d.BucketSeconds)
 	candidates := [][]string{
-		{what, from.Format(long) + " – " + to.Format(long), bucketName(d.BucketSeconds) + " buckets", fresh},
-		{what, from.Format(short) + "–" + to.Format(short), bucketName(d.BucketSeconds), fresh},
-		{what, from.Format(short) + "–" + to.Format(short), fresh},
-		{what, fresh},
+		{what, from.Format(long) + " – " + to.Format(long), bucket + " buckets", fresh},
+		{what, from.Format(short) + "–" + to.Format(short), bucket + " buckets", fresh},
+		{what, from.Format(short) + "–" + to.Format(short), bucket + " buckets", brief},
+		{what, from.Format(short) + "–" + to.Format(short), bucket, fresh},
+		{what, from.Format(short) + "–" + to.Format(short), bucket, brief},
+		{what, bucket + " buckets", brief},
+		{what, bucket, brief},
 	}
 	sep := s.Muted.Render(" · ")
 	var line string

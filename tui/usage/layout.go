@@ -495,6 +495,12 @@ func (m *Model) frameOf(d *doc) string {
 func (m *Model) emptyView() []string {
 	s := m.ctx.Styles
 	if m.err != nil {
+		if common.IsRoleError(m.err) {
+			// Retrying cannot change a role: say how to get access instead.
+			return []string{"", s.Danger.Render("  " + m.errText()), "",
+				s.Muted.Render("  Usage analytics need the admin or developer role."),
+				s.Muted.Render("  To get access, " + common.AccessHint(m.ctx.Sandbox) + ".")}
+		}
 		return []string{"", s.Danger.Render("  " + m.errText()), "", s.Muted.Render("  press r to retry")}
 	}
 	return []string{"", s.Muted.Render("  loading usage…")}

@@ -253,12 +253,31 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.move(1)
 	case key.Matches(msg, k.Up):
 		m.move(-1)
+	case key.Matches(msg, k.Top):
+		m.edge(false)
+	case key.Matches(msg, k.Bottom):
+		m.edge(true)
 	case key.Matches(msg, k.NextSection):
 		m.jump(1)
 	case key.Matches(msg, k.PrevSection):
 		m.jump(-1)
 	}
 	return nil
+}
+
+// edge jumps to the top (first section) or the bottom (last section) of the
+// page, like g/G in the other panes.
+func (m *Model) edge(bottom bool) {
+	if m.data == nil {
+		return
+	}
+	o := m.order()
+	if bottom {
+		m.focus = o[len(o)-1]
+		m.scroll = m.maxScroll()
+		return
+	}
+	m.focus, m.scroll = o[0], 0
 }
 
 func (m *Model) moveCursor(d int) {
@@ -319,8 +338,11 @@ func (k keyMap) ShortHelp() []key.Binding {
 }
 
 func (k keyMap) FullHelp() [][]key.Binding {
+	if k.m.form != nil || k.m.picker != nil {
+		return [][]key.Binding{k.ShortHelp()}
+	}
 	return [][]key.Binding{
-		{k.k.Up, k.k.Down, k.k.PrevSection, k.k.NextSection},
+		{k.k.Up, k.k.Down, k.k.Top, k.k.Bottom, k.k.PrevSection, k.k.NextSection},
 		{k.k.Range, k.k.Custom, k.k.KeyFilter, k.k.Open},
 		{k.k.Left, k.k.Right, k.k.Sort, k.export(), k.k.Copy},
 	}

@@ -248,7 +248,11 @@ type deleteModal struct {
 }
 
 func newDeleteModal(w models.Webhook) *deleteModal {
-	in := newInput(w.URL, models.WebhookMaxURLLength)
+	// The placeholder is a prompt, not the URL: without a width the input
+	// cut the URL to its first letter ("› h"), and an API string must not
+	// reach the screen unsanitised.
+	in := newInput("type the endpoint URL shown above", models.WebhookMaxURLLength)
+	in.SetWidth(60)
 	in.Focus()
 	return &deleteModal{id: w.ID, url: w.URL, input: in}
 }

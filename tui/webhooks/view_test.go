@@ -332,3 +332,21 @@ func TestCapturesAndStaleResults(t *testing.T) {
 		t.Fatal("stale result replaced the list")
 	}
 }
+
+// Before anything is typed the input shows its prompt, not a cut-off URL ("› h").
+func TestDeleteInputStartsWithPrompt(t *testing.T) {
+	m := testModel(t, 80, 24, fakeWebhooks())
+	press(m, "D")
+	if m.del == nil {
+		t.Fatal("D did not open the delete dialog")
+	}
+	v := commontest.Plain(checkSize(t, m))
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, "›") && !strings.Contains(l, "type the endpoint URL") {
+			t.Fatalf("input line %q: want the prompt", l)
+		}
+	}
+	if !strings.Contains(v, "type the endpoint URL") {
+		t.Fatalf("no prompt:\n%s", v)
+	}
+}

@@ -1,0 +1,182 @@
+package keys
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"charm.land/bubbles/v2/key"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+)
+
+// helpText flattens short and full help into "key desc" lines.
+func helpText(m *Model) (short, full []string) {
+	h := m.KeyMap()
+	for _, b := range h.ShortHelp() {
+		short = append(short, b.Help().Key+" "+b.Help().Desc)
+	}
+	for _, g := range h.FullHelp() {
+		for _, b := range g {
+			full = append(full, b.Help().Key+" "+b.Help().Desc)
+		}
+	}
+	return short, full
+}
+
+func offersAny(lines []string, descs ...string) string {
+	for _, l := range lines {
+		for _, d := range descs {
+			if strings.HasSuffix(l, " "+d) {
+				return l
+			}
+		}
+	}
+	return ""
+}
+
+var keyActions = []string{"new key", "edit", "rotate", "revoke"}
+
+// A member cannot create, edit, rotate or revoke: neither help offers it.
+func TestMemberHelpOffersNoKeyActions(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(5))
+	m.ctx.Me = models.Me{Email: "viewer@acme.test", Role: models.RoleMember}
+	short, full := helpText(m)
+	if l := offersAny(short, keyActions...); l != "" {
+		t.Errorf("short help offers %q to a member: %v", l, short)
+	}
+	if l := offersAny(full, keyActions...); l != "" {
+		t.Errorf("full help offers %q to a member: %v", l, full)
+	}
+	press(m, "enter")
+	if m.details == nil {
+		t.Fatal("enter did not open details")
+	}
+	short, _ = helpText(m)
+	if l := offersAny(short, keyActions...); l != "" {
+		t.Errorf("details help offers %q to a member: %v", l, short)
+	}
+	// An admin still sees them.
+	m = testModel(t, 80, 24, fakeKeys(5))
+	short, full = helpText(m)
+	if offersAny(short, "new key") == "" || offersAny(full, "revoke") == "" {
+		t.Errorf("admin lost key actions: %v / %v", short, full)
+	}
+}
+
+// When the list itself is refused there is nothing to move over or act on.
+func TestRefusedListOffersNothing(t *testing.T) {
+	m := testModel(t, 80, 24, nil)
+	m.loaded = false
+	m.ctx.Me = models.Me{Email: "viewer@acme.test", Role: models.RoleMember}
+	m.Update(keysLoadedMsg{Result: res(m.poller.Start()), err: httpErr(http.StatusForbidden,
+		&models.Problem{Status: 403, Error: "insufficient_role"}, 0)})
+	short, full := helpText(m)
+	if len(short) != 0 || len(full) != 0 {
+		t.Fatalf("help for a refused list: %v / %v", short, full)
+	}
+	v := commontest.Plain(m.View())
+	if !strings.Contains(v, "cannot manage API keys") || !strings.Contains(v, "To get access") || strings.Contains(v, "retry") {
+		t.Fatalf("refusal not explained with a way to get access:\n%s", v)
+	}
+}
+
+func TestDialogHelpMatchesWorkingKeys(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(5))
+	press(m, "R")
+	if m.rotate == nil {
+		t.Fatal("no rotate dialog")
+	}
+	short, _ := helpText(m)
+	joined := strings.Join(short, " · ")
+	if strings.Contains(joined, "shift+tab") || !strings.Contains(joined, "↑/↓ grace period") {
+		t.Fatalf("rotate help %q", joined)
+	}
+	// Every key the help names moves the choice.
+	for _, k := range m.KeyMap().ShortHelp()[0].Keys() {
+		before := m.rotate.choice
+		press(m, k)
+		if m.rotate == nil || m.rotate.choice == before {
+			t.Fatalf("advertised key %q does not move the grace period", k)
+		}
+	}
+	press(m, "esc")
+
+	// An already revoked key: the dialog only closes, so help must not say "revoke".
+	for i, k := range m.all {
+		if k.Status == models.KeyRevoked {
+			m.cursor = -1
+			for r, idx := range m.rows {
+				if idx == i {
+					m.cursor = r
+				}
+			}
+			break
+		}
+	}
+	if c := m.current(); c == nil || c.Status != models.KeyRevoked {
+		t.Skip("fixture has no revoked key in view")
+	}
+	press(m, "D")
+	if m.revoke == nil || !m.revoke.already {
+		t.Fatal("no already-revoked dialog")
+	}
+	short, _ = helpText(m)
+	if l := offersAny(short, "revoke"); l != "" || offersAny(short, "close") == "" {
+		t.Fatalf("already-revoked help %v", short)
+	}
+	for _, b := range m.KeyMap().ShortHelp() {
+		if !key.Matches(keyMsg("enter"), b) && !key.Matches(keyMsg("esc"), b) {
+			t.Fatalf("binding %v is not enter/esc", b.Keys())
+		}
+	}
+}
+
+// borderRows is where the modal's top and bottom borders are.
+func borderRows(v string) (top, bottom int) {
+	top, bottom = -1, -1
+	for i, l := range strings.Split(commontest.Plain(v), "\n") {
+		if strings.Contains(l, "╭") && top < 0 {
+			top = i
+		}
+		if strings.Contains(l, "╰") {
+			bottom = i
+		}
+	}
+	return top, bottom
+}
+
+// The show-once modal keeps its place and size through copy and the close
+// question: a re-centred modal moves every line, which the renderer turns
+// into a region scroll (seen as a blank pane over SSH until a resize).
+func TestShowOnceKeepsGeometryAcrossStates(t *testing.T) {
+	for _, remote := range []bool{false, true} {
+		for _, sz := range [][2]int{{160, 44}, {80, 20}} {
+			m := testModel(t, sz[0], sz[1], fakeKeys(3))
+			m.ctx.Remote = remote
+			m.ctx.WorkDir = t.TempDir()
+			submitWizard(t, m)
+			m.Update(createdMsg{Result: res(7), plaintext: secret{fakePlaintext},
+				created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "New", Status: models.KeyActive}}})
+			if m.once == nil {
+				t.Fatal("no show-once modal")
+			}
+			t0, b0 := borderRows(m.View())
+			press(m, "c")
+			t1, b1 := borderRows(m.View())
+			press(m, "enter")
+			if !m.once.askClose {
+				t.Fatal("enter did not ask to close")
+			}
+			v := m.View()
+			t2, b2 := borderRows(v)
+			if t0 < 0 || t0 != t1 || t1 != t2 || b0 != b1 || b1 != b2 {
+				t.Errorf("remote=%v %v: borders move: %d/%d → %d/%d → %d/%d", remote, sz, t0, b0, t1, b1, t2, b2)
+			}
+			if !strings.Contains(commontest.Plain(v), "Close? y/n") {
+				t.Errorf("close question not on screen:\n%s", commontest.Plain(v))
+			}
+		}
+	}
+}
