@@ -140,6 +140,9 @@ func runServer(args []string) error {
 	if err != nil {
 		return err
 	}
+	if srv.SeedSkipped() {
+		fmt.Fprintln(os.Stderr, "pmdev server: demo data already present; --seed demo skipped")
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		srv.Close(context.Background())

@@ -106,8 +106,14 @@ const seedBlockedIP = "192.0.2.99"
 
 func (s *Server) seedDemo(ctx context.Context) error {
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tenants WHERE name = 'Acme'`).Scan(&n); err != nil || n > 0 {
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tenants WHERE name = 'Acme'`).Scan(&n); err != nil {
 		return err
+	}
+	if n > 0 {
+		// Other data (users add, earlier runs) does not stop the seed; only the demo tenant itself does.
+		s.seedSkipped = true
+		s.log.Info("demo data already present; --seed demo skipped", "tenant", "Acme")
+		return nil
 	}
 	now := s.now()
 	nowSec := now.Unix()
@@ -125,9 +131,14 @@ func (s *Server) seedDemo(ctx context.Context) error {
 		return err
 	}
 	for i, u := range [][2]string{{"admin@acme.test", models.RoleAdmin}, {"dev@acme.test", models.RoleDeveloper}, {"viewer@acme.test", models.RoleMember}} {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO users(id, tenant_id, email, role, created_at) VALUES (?,?,?,?,?)`,
-			uuid.NewString(), tenantID, u[0], u[1], ms(now.Add(-time.Duration(110-i*20)*24*time.Hour))); err != nil {
+		// A demo address already added to another tenant keeps its account.
+		res, err := tx.ExecContext(ctx, `INSERT INTO users(id, tenant_id, email, role, created_at) VALUES (?,?,?,?,?) ON CONFLICT(email) DO NOTHING`,
+			uuid.NewString(), tenantID, u[0], u[1], ms(now.Add(-time.Duration(110-i*20)*24*time.Hour)))
+		if err != nil {
 			return err
+		}
+		if added, _ := res.RowsAffected(); added == 0 {
+			s.log.Warn("demo user already exists in another tenant; not added to Acme", "email", u[0])
 		}
 	}
 

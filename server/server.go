@@ -60,6 +60,8 @@ type Server struct {
 	campaigns    []models.Campaign // the sandbox catalogue
 	campaignJSON sync.Map          // "status/limit" -> json.RawMessage
 
+	seedSkipped bool // Seed "demo" found the demo tenant already there
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -134,6 +136,10 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	s.handler = s.buildHandler()
 	return s, nil
 }
+
+// SeedSkipped reports whether Open was asked for the demo seed but left the
+// database alone because the demo tenant already exists.
+func (s *Server) SeedSkipped() bool { return s.seedSkipped }
 
 // Handler serves every route.
 func (s *Server) Handler() http.Handler { return s.handler }
