@@ -13,6 +13,7 @@ import (
 // --seed demo seeds a database that already holds other tenants' data, and
 // says so plainly when the demo tenant is already there.
 func TestSeedDemoOverExistingData(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "pm.db")
 	open := func(seed string) (*Server, *logBuf) {
 		t.Helper()

@@ -287,18 +287,20 @@ func (s *Service) finish(q queued, r result, kind attemptKind, active bool) erro
 	case kind == testAttempt:
 		// Test events do not change an endpoint's health streak.
 	case r.ok():
-		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET consecutive_failures = 0 WHERE id = ?`, q.webhookID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET consecutive_failures = 0, failing_since = NULL WHERE id = ?`, q.webhookID); err != nil {
 			return err
 		}
 	default:
 		var streak int
-		if err := tx.QueryRowContext(ctx, `UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ?
-			RETURNING consecutive_failures`, q.webhookID).Scan(&streak); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		var since int64
+		if err := tx.QueryRowContext(ctx, `UPDATE webhooks SET consecutive_failures = consecutive_failures + 1,
+			failing_since = COALESCE(failing_since, ?) WHERE id = ? RETURNING consecutive_failures, failing_since`,
+			ms(now), q.webhookID).Scan(&streak, &since); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if streak >= DisableAfter && active {
+		if failing := now.Sub(fromMS(since)); active && streak >= DisableMinFailures && failing >= DisableAfter {
 			if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ? AND status = 'active'`,
-				fmt.Sprintf("%d consecutive failed attempts", DisableAfter), ms(now), q.webhookID); err != nil {
+				fmt.Sprintf("every attempt failed for %d hours (%d in a row)", int(failing.Hours()), streak), ms(now), q.webhookID); err != nil {
 				return err
 			}
 			changed = true

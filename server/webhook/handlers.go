@@ -295,7 +295,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 			resumed = cur.Status != models.WebhookActive
 			sets = append(sets, "status = 'active'", "disabled_reason = ''")
 			if cur.Status == models.WebhookDisabled {
-				sets = append(sets, "consecutive_failures = 0")
+				sets = append(sets, "consecutive_failures = 0", "failing_since = NULL")
 			}
 		case models.WebhookPaused:
 			sets = append(sets, "status = 'paused'", "disabled_reason = ''")

@@ -32,8 +32,11 @@ const (
 	RotationGrace = 24 * time.Hour
 	// FailingAfter consecutive failed attempts marks an endpoint failing.
 	FailingAfter = 3
-	// DisableAfter consecutive failed attempts disables an endpoint.
-	DisableAfter = 100
+	// An endpoint whose every attempt has failed for DisableAfter, with at
+	// least DisableMinFailures of them, is disabled: a receiver down for a
+	// while (a deploy, an outage) keeps its endpoint however busy it is.
+	DisableAfter       = 72 * time.Hour
+	DisableMinFailures = 10
 	// MaxPerTenant bounds the endpoints of one tenant.
 	MaxPerTenant = 50
 	// pollMax bounds how long the dispatcher sleeps without looking at the queue.
