@@ -13,9 +13,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/charmbracelet/x/term"
 
 	"github.com/penguinmails/pmdev/server"
 )
@@ -207,10 +210,17 @@ func runServerUsers(args []string) error {
 	if len(args) > 0 && args[0] == "ssh-keys" {
 		return runServerSSHKeys(args[1:], os.Stdout)
 	}
-	if len(args) == 0 || args[0] != "add" {
-		return usagef("usage: pmdev server users add --db FILE --email E --role admin|developer|member [--tenant NAME] [--plan starter|professional|business] [--ssh-key FILE]...\n" +
-			"       pmdev server users ssh-keys list|add|remove ...")
+	if len(args) > 0 && args[0] == "add" {
+		return runServerUsersAdd(args[1:], os.Stdout, os.Stderr, term.IsTerminal(os.Stderr.Fd()))
 	}
+	return usagef("usage: pmdev server users add --db FILE --email E --role admin|developer|member [--tenant NAME] [--plan starter|professional|business] [--ssh-key FILE]...\n" +
+		"       pmdev server users ssh-keys list|add|remove ...")
+}
+
+// runServerUsersAdd creates a user and prints its token alone on stdout, so
+// TOKEN=$(pmdev server users add ...) works; a person at a terminal also
+// gets a one-line hint on stderr saying what the token is.
+func runServerUsersAdd(args []string, stdout, stderr io.Writer, stderrTTY bool) error {
 	fset := flag.NewFlagSet("pmdev server users add", flag.ContinueOnError)
 	dbPath := fset.String("db", server.DefaultDBPath(), "SQLite database file")
 	email := fset.String("email", "", "user email (required)")
@@ -222,7 +232,7 @@ func runServerUsers(args []string) error {
 		sshKeys = append(sshKeys, v)
 		return nil
 	})
-	if err := parseFlags(fset, args[1:]); err != nil {
+	if err := parseFlags(fset, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
@@ -257,6 +267,17 @@ func runServerUsers(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Println(token)
+	fmt.Fprintln(stdout, token)
+	if stderrTTY {
+		fmt.Fprintf(stderr, "personal access token for %s (role %s); shown once — store it now\n", quoteIfControl(*email), *role)
+	}
 	return nil
+}
+
+// quoteIfControl keeps control characters from an argument off the terminal.
+func quoteIfControl(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !strconv.IsPrint(r) }) >= 0 {
+		return strconv.Quote(s)
+	}
+	return s
 }

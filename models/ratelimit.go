@@ -2,14 +2,16 @@ package models
 
 import "time"
 
-// RateLimitState is one bucket's state.
+// RateLimitState is one token bucket's state: capacity Burst, refilled
+// evenly at Limit per minute. Used == Burst (Remaining == 0) is exactly when
+// requests get 429.
 type RateLimitState struct {
-	Limit     int       `json:"limit"` // per minute
-	Burst     int       `json:"burst"`
-	Used      int       `json:"used"` // requests in the current minute window
+	Limit     int       `json:"limit"` // refill rate, requests per minute
+	Burst     int       `json:"burst"` // capacity
+	Used      int       `json:"used"`  // Burst - Remaining: the spent part of the bucket
 	Remaining int       `json:"remaining"`
-	ResetAt   time.Time `json:"reset_at"`
-	ResetIn   int       `json:"reset_in_seconds"`
+	ResetAt   time.Time `json:"reset_at"`         // when the bucket is full again (= At when full)
+	ResetIn   int       `json:"reset_in_seconds"` // ResetAt - At, rounded up
 }
 
 // KeyRateLimit is the state of one key's bucket.
@@ -21,8 +23,14 @@ type KeyRateLimit struct {
 
 // RateLimits is GET /api/v1/platform/rate-limits.
 type RateLimits struct {
-	Plan   Plan           `json:"plan"`
+	Plan Plan `json:"plan"`
+	// Tenant is the busiest key's bucket (see BusiestKeyID), or the plan's
+	// full bucket when no key has spent any: limits apply per key, so a sum
+	// over keys would not say when requests are refused.
 	Tenant RateLimitState `json:"tenant"`
-	Keys   []KeyRateLimit `json:"keys"`
-	At     time.Time      `json:"at"`
+	// BusiestKeyID is the key whose bucket Tenant is: the largest share of
+	// its burst spent, then the longest until full. Empty when all are full.
+	BusiestKeyID string         `json:"busiest_key_id,omitempty"`
+	Keys         []KeyRateLimit `json:"keys"`
+	At           time.Time      `json:"at"`
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"sort"
 	"time"
@@ -570,7 +569,6 @@ func (s *Server) handleRateLimits(w http.ResponseWriter, r *http.Request) {
 	}
 	defer rows.Close()
 	out := models.RateLimits{Plan: plan, Keys: []models.KeyRateLimit{}, At: now}
-	used := 0
 	for rows.Next() {
 		var k models.KeyRateLimit
 		var limit int
@@ -578,32 +576,70 @@ func (s *Server) handleRateLimits(w http.ResponseWriter, r *http.Request) {
 			s.internal(w, r, err)
 			return
 		}
+		// A key unused since start-up has a full bucket.
 		st := models.RateLimitState{Limit: limit, Burst: plan.Burst, Remaining: plan.Burst, ResetAt: now}
 		if b := s.limiter.Peek(k.KeyID); b != nil {
 			snap := b.Snapshot(now)
 			st = models.RateLimitState{Limit: snap.Limit, Burst: snap.Burst, Used: snap.Used, Remaining: snap.Remaining, ResetAt: snap.ResetAt, ResetIn: snap.ResetSeconds}
 		}
 		k.RateLimitState = st
-		used += st.Used
 		out.Keys = append(out.Keys, k)
 	}
 	if err := rows.Err(); err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	windowEnd := time.Unix(alignDown(now.Unix(), 60)+60, 0).UTC()
-	out.Tenant = models.RateLimitState{Limit: plan.LimitPerMinute, Burst: plan.Burst, Used: used,
-		Remaining: max(0, plan.LimitPerMinute-used), ResetAt: windowEnd, ResetIn: int(math.Ceil(windowEnd.Sub(now).Seconds()))}
-	// The ETag ignores the clock-driven fields so an idle tenant gets 304s.
+	out.Tenant, out.BusiestKeyID = tenantBucket(plan, out.Keys, now)
+	// The ETag ignores the clock: an idle tenant gets 304s. reset_at stays
+	// in (to the second) because it moves while a key is drained exactly
+	// as fast as it refills, when used does not change.
 	stable := out
-	stable.At, stable.Tenant.ResetAt, stable.Tenant.ResetIn = time.Time{}, time.Time{}, 0
+	stable.At = time.Time{}
+	stable.Tenant = stableState(out.Tenant)
 	stable.Keys = make([]models.KeyRateLimit, len(out.Keys))
 	for i, k := range out.Keys {
-		k.ResetAt, k.ResetIn = time.Time{}, 0
+		k.RateLimitState = stableState(k.RateLimitState)
 		stable.Keys[i] = k
 	}
 	if httpx.NotModified(w, r, httpx.ETagOf(stable)) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+// tenantBucket is the organisation's line: the bucket of its busiest key
+// (largest share of the burst spent, then longest until full, then newest),
+// because limits apply per key and a summed figure could pass 100% while no
+// request is refused. With no key in use it is the plan's full bucket.
+func tenantBucket(plan models.Plan, keys []models.KeyRateLimit, now time.Time) (models.RateLimitState, string) {
+	best := -1
+	share := func(k models.KeyRateLimit) float64 {
+		if k.Burst <= 0 {
+			return 0
+		}
+		return float64(k.Used) / float64(k.Burst)
+	}
+	for i, k := range keys {
+		if k.Used <= 0 {
+			continue
+		}
+		if best < 0 || share(k) > share(keys[best]) || (share(k) == share(keys[best]) && k.ResetIn > keys[best].ResetIn) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return models.RateLimitState{Limit: plan.LimitPerMinute, Burst: plan.Burst, Remaining: plan.Burst, ResetAt: now}, ""
+	}
+	return keys[best].RateLimitState, keys[best].KeyID
+}
+
+// stableState is st without the parts that change with the clock alone.
+func stableState(st models.RateLimitState) models.RateLimitState {
+	if st.ResetIn > 0 {
+		st.ResetAt = time.Unix(st.ResetAt.Unix(), 0)
+	} else {
+		st.ResetAt = time.Time{}
+	}
+	st.ResetIn = 0
+	return st
 }

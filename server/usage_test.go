@@ -78,9 +78,24 @@ func TestRateLimitExactUnderConcurrency(t *testing.T) {
 	if r := e.do("GET", "/api/v1/platform/rate-limits", tok, nil, "If-None-Match", rr.header.Get("ETag")); r.status != http.StatusNotModified {
 		t.Fatalf("rate-limits If-None-Match → %d", r.status)
 	}
-	if len(rl.Keys) != 1 || rl.Keys[0].Used != 110 || rl.Keys[0].Remaining != 0 || rl.Tenant.Used != 110 || rl.Tenant.Limit != 60 ||
-		rl.Plan.Name != models.PlanStarter || rl.Keys[0].ResetIn != 100 {
+	// used is the spent part of the bucket that answered 429: all of it.
+	if len(rl.Keys) != 1 || rl.Keys[0].Used != 100 || rl.Keys[0].Remaining != 0 || rl.Tenant.Used != 100 || rl.Tenant.Limit != 60 ||
+		rl.BusiestKeyID != rl.Keys[0].KeyID || rl.Plan.Name != models.PlanStarter || rl.Keys[0].ResetIn != 100 ||
+		!rl.Keys[0].ResetAt.Equal(rl.At.Add(100*time.Second)) {
 		t.Fatalf("rate limits: %+v", rl)
+	}
+	// Half the refill time later (across a minute boundary) half the bucket is back.
+	e.clock.Advance(50 * time.Second)
+	rr = e.must("GET", "/api/v1/platform/rate-limits", tok, nil, 200, &rl)
+	if rl.Keys[0].Used != 50 || rl.Keys[0].Remaining != 50 || rl.Tenant.ResetIn != 50 || rl.Tenant.Used != 50 {
+		t.Fatalf("after 50s: %+v", rl)
+	}
+	// Full again: the tenant line falls back to the plan's bucket.
+	e.clock.Advance(time.Minute)
+	rl = models.RateLimits{}
+	e.must("GET", "/api/v1/platform/rate-limits", tok, nil, 200, &rl)
+	if rl.Keys[0].Used != 0 || rl.Tenant.ResetIn != 0 || rl.BusiestKeyID != "" || rl.Tenant.Burst != 100 {
+		t.Fatalf("refilled: %+v", rl)
 	}
 }
 

@@ -6,7 +6,6 @@ package tui
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -69,6 +68,7 @@ type Model struct {
 	meLoaded bool
 	rl       common.Poller
 	rlData   *models.RateLimits
+	rlAt     time.Time // when rlData arrived (the countdown's origin)
 	rlErr    error
 	// rlForbidden: the role may not use developer routes (a member's 403s
 	// from the rate-limit poll or a pane); a notice, not a fault.
@@ -375,14 +375,14 @@ func (m *Model) handleRateLimits(msg rlMsg) tea.Cmd {
 		// stop asking (r still retries).
 		m.rlErr, m.rlForbidden = msg.err, true
 		m.rl.Interval = 0
-		return m.noteOK(now)
+		return tea.Batch(m.noteOK(now), m.broadcast(common.RateLimitsErrMsg{Err: msg.err}))
 	case msg.err != nil:
 		m.rlErr = msg.err
-		return m.noteError(msg.err, now)
+		return tea.Batch(m.noteError(msg.err, now), m.broadcast(common.RateLimitsErrMsg{Err: msg.err}))
 	}
 	m.rlErr, m.rlForbidden = nil, false
 	d := msg.data
-	m.rlData = &d
+	m.rlData, m.rlAt = &d, now
 	m.lastRefresh = now
 	return tea.Batch(m.noteOK(now), m.broadcast(common.RateLimitsMsg{Data: d, At: now}))
 }
@@ -471,15 +471,7 @@ func (m *Model) paneSize() (int, int) {
 	return max(m.width, MinWidth), max(m.height, MinHeight) - chrome
 }
 
-func (m *Model) apiHost() string {
-	if u, err := url.Parse(m.ctx.APIURL); err == nil && u.Host != "" {
-		return u.Host
-	}
-	if m.ctx.Client != nil {
-		return m.ctx.Client.Host()
-	}
-	return m.ctx.APIURL
-}
+func (m *Model) apiHost() string { return common.APIHost(m.ctx) }
 
 // isReady reports whether the first full frame may be drawn.
 func (m *Model) isReady() bool {

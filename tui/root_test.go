@@ -402,11 +402,12 @@ func TestStatusMessageExpires(t *testing.T) {
 func fixtureRoot(t *testing.T, w, h int, keys []models.APIKey) *Model {
 	t.Helper()
 	plan := models.Plan{Name: "professional", DisplayName: "Professional", LimitPerMinute: 300, Burst: 500}
+	bucket45 := models.RateLimitState{Limit: 300, Burst: 500, Used: 45, Remaining: 455, ResetAt: commontest.Now.Add(9 * time.Second), ResetIn: 9}
 	c := commontest.FixtureClient(t, map[string]any{
 		"GET /api/v1/me":                models.Me{Email: "admin@acme.test", Role: "admin", CanManageKeys: true, Tenant: models.Tenant{Name: "Acme", Plan: plan}},
 		"GET /api/v1/platform/api-keys": models.APIKeyList{APIKeys: keys, Total: len(keys)},
-		"GET /api/v1/platform/rate-limits": models.RateLimits{Plan: plan, Tenant: models.RateLimitState{Limit: 300, Burst: 500, Used: 45,
-			ResetAt: commontest.Now.Add(42 * time.Second)}},
+		"GET /api/v1/platform/rate-limits": models.RateLimits{Plan: plan, At: commontest.Now, BusiestKeyID: "key_1",
+			Tenant: bucket45, Keys: []models.KeyRateLimit{{KeyID: "key_1", Name: "Production App", RateLimitState: bucket45}}},
 	})
 	ctx := commontest.Context(w, h, c)
 	ctx.Me = models.Me{}

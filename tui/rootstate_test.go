@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -56,16 +57,22 @@ func TestRejectedTokenReplacesLive(t *testing.T) {
 	}
 }
 
-// burst is the simulator's picture: keys at 285 and 200 of 300 each, the
-// tenant's sum well past one key's limit.
+// burst is the simulator's picture: three keys' buckets, the busiest with
+// 485 of its 500 tokens spent, 97 s from full at 300/min.
 func burst() *models.RateLimits {
-	b := func(u int) models.RateLimitState { return models.RateLimitState{Limit: 300, Used: u} }
+	b := func(u int) models.RateLimitState {
+		full := time.Duration(u) * time.Minute / 300
+		return models.RateLimitState{Limit: 300, Burst: 500, Used: u, Remaining: 500 - u,
+			ResetAt: commontest.Now.Add(full), ResetIn: int((full + time.Second - 1) / time.Second)}
+	}
 	return &models.RateLimits{
-		Plan:   models.Plan{LimitPerMinute: 300},
-		Tenant: models.RateLimitState{Limit: 300, Used: 594},
+		Plan:         models.Plan{LimitPerMinute: 300, Burst: 500},
+		At:           commontest.Now,
+		Tenant:       b(485),
+		BusiestKeyID: "k1",
 		Keys: []models.KeyRateLimit{
 			{KeyID: "k2", Name: "Staging", RateLimitState: b(200)},
-			{KeyID: "k1", Name: "Production Server", RateLimitState: b(285)},
+			{KeyID: "k1", Name: "Production Server", RateLimitState: b(485)},
 			{KeyID: "k3", Name: "Cron", RateLimitState: b(109)},
 		},
 	}
@@ -74,15 +81,44 @@ func burst() *models.RateLimits {
 func TestGaugeShowsBusiestKey(t *testing.T) {
 	m, _ := newRoot(t, nil)
 	send(m, tea.WindowSizeMsg{Width: 160, Height: 48})
-	m.rlData = burst()
+	m.rlData, m.rlAt = burst(), commontest.Now
 	got := statusLine(m)
-	if !strings.Contains(got, "285/300 Production Server") || strings.Contains(got, "594") {
+	if !strings.Contains(got, "bucket ") || !strings.Contains(got, "485/500 · full in 97s Production Server") {
 		t.Fatalf("160 columns: %q", got)
 	}
+	// The countdown follows the clock, not the number of frames drawn.
+	m.ctx.Now = func() time.Time { return commontest.Now.Add(10*time.Second + 300*time.Millisecond) }
+	if got := statusLine(m); !strings.Contains(got, "full in 87s") {
+		t.Fatalf("10.3 s later: %q", got)
+	}
 	m80 := rootAt80(t, true)
-	m80.rlData = burst()
-	if got := statusLine(m80); !strings.Contains(got, "285/300") || strings.Contains(got, "594") {
+	m80.rlData, m80.rlAt = burst(), commontest.Now
+	if got := statusLine(m80); !strings.Contains(got, "485/500") || strings.Contains(got, "/300") {
 		t.Fatalf("80 columns: %q", got)
+	}
+}
+
+// The gauge's colour follows the share of the burst spent: 80% warns, 95%
+// is danger; a full bucket shows no countdown.
+func TestGaugeLevels(t *testing.T) {
+	m, _ := newRoot(t, nil)
+	send(m, tea.WindowSizeMsg{Width: 160, Height: 48})
+	s := m.ctx.Styles
+	l := barLayout{bar: 10}
+	for used, want := range map[int]string{100: s.Success.Render("██"), 400: s.Warning.Render("████████"), 475: s.Danger.Render("██████████")} {
+		rl := burst()
+		rl.Tenant.Used, rl.Tenant.Remaining = used, 500-used
+		rl.BusiestKeyID = ""
+		m.rlData = rl
+		if got := m.rateGauge(l); !strings.HasPrefix(got, want) {
+			t.Errorf("used %d: gauge %q, want it to start with %q", used, got, want)
+		}
+	}
+	rl := burst()
+	rl.Tenant, rl.BusiestKeyID = models.RateLimitState{Limit: 300, Burst: 500, Remaining: 500, ResetAt: rl.At}, ""
+	m.rlData = rl
+	if got := commontest.Plain(m.rateGauge(l)); !strings.HasSuffix(got, " 0/500") {
+		t.Errorf("idle gauge %q", got)
 	}
 }
 

@@ -20,7 +20,9 @@ func rootAt80(t *testing.T, sandbox bool) *Model {
 	m.ctx.Me.Email = "ops@acme.test" // the role (admin) is not part of it
 	m.ctx.APIURL = "http://127.0.0.1:43567"
 	send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
-	m.rlData = &models.RateLimits{Tenant: models.RateLimitState{Limit: 300, Used: 45}}
+	m.rlData = &models.RateLimits{At: commontest.Now, Tenant: models.RateLimitState{Limit: 300, Burst: 500, Used: 45, Remaining: 455,
+		ResetAt: commontest.Now.Add(9 * time.Second), ResetIn: 9}}
+	m.rlAt = commontest.Now
 	m.lastRefresh = commontest.Now.Add(-3 * time.Second)
 	return m
 }
@@ -59,7 +61,7 @@ func TestStatusBarAt80KeepsRoleAndMessage(t *testing.T) {
 	}
 	// Without a message everything important fits, the gauge included.
 	got := statusLine(rootAt80(t, false))
-	for _, want := range []string{"ops@acme.test (admin)", "127.0.0.1:43567", "● live", "45/300"} {
+	for _, want := range []string{"ops@acme.test (admin)", "127.0.0.1:43567", "● live", "45/500"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q in %q", want, got)
 		}

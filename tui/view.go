@@ -257,13 +257,14 @@ func (m *Model) statusStyle() lipgloss.Style {
 	return s.Info
 }
 
-// rateGauge is the status bar's live rate-limit mini gauge: the busiest
-// key's bucket (limits are per key), dimmed like the pane while stale.
+// rateGauge is the status bar's live rate-limit mini gauge: how much of the
+// busiest key's token bucket is spent (full = requests get 429) and when it
+// is full again, dimmed like the pane while stale.
 func (m *Model) rateGauge(l barLayout) string {
 	s := m.ctx.Styles
 	prefix := ""
 	if l.label {
-		prefix = s.Muted.Render("rate ")
+		prefix = s.Muted.Render("bucket ")
 	}
 	if l.bar <= 0 {
 		return ""
@@ -274,22 +275,15 @@ func (m *Model) rateGauge(l barLayout) string {
 		}
 		return prefix + s.Muted.Render("—")
 	}
-	used, limit, name := m.rlData.Tenant.Used, m.rlData.Tenant.Limit, ""
-	if k, ok := common.BusiestKey(*m.rlData); ok {
-		used, limit, name = k.Used, k.Limit, common.Sanitize(k.Name)
+	g := common.GaugeOf(*m.rlData)
+	text := fmt.Sprintf(" %d/%d", g.Used, g.Burst)
+	if left := common.FullIn(g.RateLimitState, m.rlData.At, m.rlAt, m.ctx.Now()); left > 0 && !m.offline {
+		text += fmt.Sprintf(" · full in %ds", common.Seconds(left))
 	}
-	if limit <= 0 {
-		limit = m.rlData.Plan.LimitPerMinute
+	if l.name && g.Name != "" {
+		text += " " + ansi.Truncate(common.Sanitize(g.Name), 20, "…")
 	}
-	ratio := 0.0
-	if limit > 0 {
-		ratio = float64(used) / float64(limit)
-	}
-	text := fmt.Sprintf(" %d/%d", used, limit)
-	if l.name && name != "" {
-		text += " " + ansi.Truncate(name, 20, "…")
-	}
-	out := prefix + Bar(s.Level(ratio), s.Subtle, ratio, l.bar, m.ctx.NoColor) + s.Muted.Render(text)
+	out := prefix + Bar(s.Level(g.Ratio), s.Subtle, g.Ratio, l.bar, m.ctx.NoColor) + s.Muted.Render(text)
 	if m.offline || m.unauthorized {
 		return s.Subtle.Render(ansi.Strip(out))
 	}

@@ -20,12 +20,16 @@ type Result struct {
 	RetryAfter int
 }
 
-// State is a bucket's snapshot for the rate-limits endpoint.
+// State is a bucket's snapshot for the rate-limits endpoint. Every field
+// comes from the token bucket that decides 429s, so Used == Burst (Remaining
+// == 0) is exactly the point where requests are refused.
 type State struct {
 	Limit, Burst int
-	Used         int // requests accepted in the current minute window
-	Remaining    int
-	ResetAt      time.Time // when the bucket is full again
+	Used         int // Burst - Remaining: how much of the bucket is spent
+	Remaining    int // whole tokens available now
+	// ResetAt is the instant the bucket is full again (now when it is full).
+	// It is exact, so it stays put while the bucket refills untouched.
+	ResetAt time.Time
 	// ResetSeconds is ResetAt-now rounded up, the X-RateLimit-Reset value,
 	// so every path reports the same rounding as Take.
 	ResetSeconds int
@@ -33,13 +37,11 @@ type State struct {
 
 // Bucket is one key's token bucket. Safe for concurrent use.
 type Bucket struct {
-	mu       sync.Mutex
-	burst    int
-	limit    int
-	tokens   float64
-	last     time.Time
-	winStart int64 // unix minute of the current window
-	winCount int
+	mu     sync.Mutex
+	burst  int
+	limit  int
+	tokens float64
+	last   time.Time
 }
 
 // NewBucket returns a full bucket.
@@ -73,10 +75,6 @@ func (b *Bucket) Take(now time.Time) Result {
 	if b.tokens >= 1 {
 		b.tokens--
 		r.Allowed = true
-		if m := now.Unix() / 60; m != b.winStart {
-			b.winStart, b.winCount = m, 0
-		}
-		b.winCount++
 	} else if b.limit > 0 {
 		r.RetryAfter = int(math.Ceil((1 - b.tokens) / b.rate()))
 		if r.RetryAfter < 1 {
@@ -95,12 +93,12 @@ func (b *Bucket) Snapshot(now time.Time) State {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.refill(now)
-	s := State{Limit: b.limit, Burst: b.burst, Remaining: int(math.Floor(b.tokens))}
-	if now.Unix()/60 == b.winStart {
-		s.Used = b.winCount
+	remaining := int(math.Floor(b.tokens))
+	s := State{Limit: b.limit, Burst: b.burst, Remaining: remaining, Used: max(0, b.burst-remaining), ResetAt: now}
+	if b.limit > 0 && b.tokens < float64(b.burst) {
+		s.ResetSeconds = b.resetSeconds()
+		s.ResetAt = now.Add(time.Duration((float64(b.burst) - b.tokens) / b.rate() * float64(time.Second)))
 	}
-	s.ResetSeconds = b.resetSeconds()
-	s.ResetAt = now.Add(time.Duration(s.ResetSeconds) * time.Second)
 	return s
 }
 

@@ -54,3 +54,53 @@ func TestConcurrentTake(t *testing.T) {
 		t.Fatalf("successes = %d, want exactly the burst 500", ok.Load())
 	}
 }
+
+// TestSnapshotIsTheBucket checks that the rate-limits view reads the same
+// bucket that refuses requests: used = burst - floor(tokens), reset = time
+// until full, and a minute boundary changes nothing.
+func TestSnapshotIsTheBucket(t *testing.T) {
+	now := time.Unix(1_700_000_030, 0) // mid-minute: the old per-minute counter would reset in 30 s
+	const limit, burst = 300, 500      // 5 tokens a second, 100 s from empty to full
+	b := NewBucket(limit, burst, now)
+	if s := b.Snapshot(now); s.Used != 0 || s.Remaining != burst || s.ResetSeconds != 0 || !s.ResetAt.Equal(now) {
+		t.Fatalf("full bucket: %+v", s)
+	}
+	taken := 0
+	for b.Take(now).Allowed {
+		taken++
+	}
+	s := b.Snapshot(now)
+	if taken != burst || s.Used != burst || s.Remaining != 0 || s.Used+s.Remaining != s.Burst {
+		t.Fatalf("hammered: taken %d, snapshot %+v; want used == burst", taken, s)
+	}
+	if s.ResetSeconds != 100 || s.ResetAt.Sub(now) != 100*time.Second {
+		t.Fatalf("hammered: reset %ds at +%v, want 100s (burst/rate*60)", s.ResetSeconds, s.ResetAt.Sub(now))
+	}
+	full := s.ResetAt
+
+	// Across the minute boundary and halfway through the refill.
+	now = now.Add(50 * time.Second)
+	s = b.Snapshot(now)
+	if s.Used != burst/2 || s.Remaining != burst/2 || s.ResetSeconds != 50 {
+		t.Fatalf("half refilled: %+v, want used %d, reset 50s", s, burst/2)
+	}
+	if d := s.ResetAt.Sub(full); d < -time.Millisecond || d > time.Millisecond {
+		t.Fatalf("reset_at moved by %v while nobody used the key", d)
+	}
+	// A fraction of a token does not count as available.
+	now = now.Add(100 * time.Millisecond) // +0.5 token
+	if s = b.Snapshot(now); s.Remaining != burst/2 || s.Used != burst/2 || s.ResetSeconds != 50 {
+		t.Fatalf("+0.5 token: %+v", s)
+	}
+	// Take agrees with Snapshot on the reset it puts in X-RateLimit-Reset.
+	if r := b.Take(now); !r.Allowed || r.Remaining != burst/2-1 || r.ResetSeconds != 51 {
+		t.Fatalf("take: %+v", r)
+	}
+	if s = b.Snapshot(now); s.Used != burst/2+1 || s.ResetSeconds != 51 {
+		t.Fatalf("after take: %+v", s)
+	}
+	now = now.Add(2 * time.Minute)
+	if s = b.Snapshot(now); s.Used != 0 || s.ResetSeconds != 0 || !s.ResetAt.Equal(now) {
+		t.Fatalf("refilled: %+v", s)
+	}
+}

@@ -75,6 +75,11 @@ func (m *Model) onDetails(msg tea.Msg) tea.Cmd {
 		if msg.err == nil {
 			v := msg.details
 			d.data = &v
+			// The view reads the list's copy of the key; bring it up to
+			// date so usage since the last poll shows at once.
+			if _, ok := m.byID[v.KeyID]; ok && v.KeyID == d.keyID {
+				m.applyKey(v.APIKey)
+			}
 		}
 	case securityMsg:
 		if msg.ReqID != d.reqID || msg.keyID != d.keyID {

@@ -171,19 +171,25 @@ func TestSandboxCreateCopyRotateRevoke(t *testing.T) {
 	}
 	tm.Send(key("enter"))
 	tm.Send(key("y"))
-	waitText(t, tm, "expires in 23 h")
+	waitText(t, tm, "expires in 24 h") // a 24 h grace read a moment later still rounds to 24 h
 	if code := sendWith(t, hs.URL, first); code != http.StatusOK {
 		t.Fatalf("old key during grace: status %d", code)
 	}
 
-	// Revoke the new key by typing its name.
+	// Revoke the new key by typing its name; the dialog offers to revoke
+	// the old one (still in its grace period) too, and does by default.
 	tm.Send(key("D"))
-	waitText(t, tm, "Type the key name")
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("Type the key name")) && bytes.Contains(b, []byte("The previous key"))
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	tm.Type("Flow test key")
 	tm.Send(key("enter"))
-	waitText(t, tm, "Revoked Flow test key")
+	waitText(t, tm, "Revoked Flow test key and the previous key")
 	if code := sendWith(t, hs.URL, second); code != http.StatusUnauthorized {
 		t.Fatalf("revoked key: status %d, want 401", code)
+	}
+	if code := sendWith(t, hs.URL, first); code != http.StatusUnauthorized {
+		t.Fatalf("previous key after revoking both: status %d, want 401", code)
 	}
 	list, err := c.ListKeys(context.Background(), models.KeyListParams{Q: "Flow test key", PerPage: 100})
 	if err != nil {
@@ -195,7 +201,7 @@ func TestSandboxCreateCopyRotateRevoke(t *testing.T) {
 			revoked++
 		}
 	}
-	if revoked != 1 {
-		t.Fatalf("server has %d revoked flow keys, want 1", revoked)
+	if revoked != 2 {
+		t.Fatalf("server has %d revoked flow keys, want 2", revoked)
 	}
 }

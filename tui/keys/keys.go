@@ -145,7 +145,12 @@ func (m *Model) nextID() uint64 {
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.TickMsg:
-		return m.load(false)
+		cmd := m.load(false)
+		if cmd != nil {
+			// Open details follow the keys poll, so their counters do not lag the list's.
+			cmd = tea.Batch(cmd, m.refreshDetails())
+		}
+		return cmd
 	case common.RefreshMsg:
 		return tea.Batch(m.load(true), m.refreshDetails())
 	case common.NavigateMsg:
@@ -478,6 +483,13 @@ func (h keyHelp) ShortHelp() []key.Binding {
 		return []key.Binding{withHelp(l.Scroll, "grace period"), withHelp(l.Enter, "rotate"), withHelp(l.Esc, "cancel")}
 	case m.revoke != nil && m.revoke.already:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "close"))}
+	case m.revoke != nil && m.revoke.prev != nil:
+		enter := "revoke this key only"
+		if m.revoke.alsoPrev {
+			enter = "revoke both"
+		}
+		tab := key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "also revoke previous key"))
+		return []key.Binding{withHelp(l.Enter, enter), tab, withHelp(l.Esc, "cancel")}
 	case m.revoke != nil:
 		return []key.Binding{withHelp(l.Enter, "revoke"), withHelp(l.Esc, "cancel")}
 	case m.form != nil:

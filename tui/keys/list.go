@@ -68,17 +68,47 @@ func statusText(k *models.APIKey, now time.Time) (string, string) {
 	return st, st
 }
 
-// shortDur renders a positive duration as "23 h", "5 d" or "12 min".
+// shortDur renders a positive duration as "23 h", "5 d" or "12 min",
+// rounded to the nearest unit: a 1 h grace read a moment later is "1 h",
+// not "59 min".
 func shortDur(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return strconv.Itoa(int(d/(24*time.Hour))) + " d"
-	case d >= time.Hour:
-		return strconv.Itoa(int(d/time.Hour)) + " h"
-	case d >= time.Minute:
-		return strconv.Itoa(int(d/time.Minute)) + " min"
+	n, unit := durParts(d)
+	if unit == "m" {
+		unit = "min"
 	}
-	return strconv.Itoa(max(0, int(d/time.Second))) + " s"
+	return strconv.Itoa(n) + " " + unit
+}
+
+// compactDur is shortDur without spaces ("59m", "23h", "5d") for narrow cells.
+func compactDur(d time.Duration) string {
+	n, unit := durParts(d)
+	return strconv.Itoa(n) + unit
+}
+
+// durParts rounds d to the nearest second, minute, hour or day. A unit is
+// used once the rounded value reaches it, so 59m45s is 1 h; days start at
+// 2 so "1 d" never hides a 47 h difference.
+func durParts(d time.Duration) (int, string) {
+	round := func(unit time.Duration) int { return int((d + unit/2) / unit) }
+	switch {
+	case round(time.Hour) >= 48:
+		return round(24 * time.Hour), "d"
+	case round(time.Minute) >= 60:
+		return round(time.Hour), "h"
+	case round(time.Second) >= 60:
+		return round(time.Minute), "m"
+	}
+	return max(0, round(time.Second)), "s"
+}
+
+// statusCell is the status text that fits a list cell w wide: a grace or
+// expiry countdown too long for it is shortened to "exp 59m".
+func statusCell(k *models.APIKey, now time.Time, w int) (string, string) {
+	text, kind := statusText(k, now)
+	if kind == "grace" && len(text) > w && k.ExpiresAt != nil {
+		text = "exp " + compactDur(k.ExpiresAt.Sub(now))
+	}
+	return text, kind
 }
 
 // keyCount is "1 key" or "1,234 keys".
@@ -437,7 +467,7 @@ func (m *Model) renderRow(i int, selected bool, now time.Time) string {
 		case colLimit:
 			b.WriteString(fit(meta.limit, c.width, true))
 		case colStatus:
-			text, kind := statusText(k, now)
+			text, kind := statusCell(k, now, c.width)
 			s := fit(text, c.width, false)
 			if !selected {
 				s = p.status(kind).wrap(s)

@@ -88,6 +88,8 @@ func (m *Model) keyOnce(msg tea.KeyPressMsg) tea.Cmd {
 		switch msg.String() {
 		case "y", "Y":
 			m.closeOnce()
+			// Replaces "copied to clipboard", which would otherwise outlive the key on screen.
+			return common.Status("key closed — it will not be shown again", common.LevelInfo)
 		case "n", "N", "esc":
 			o.askClose = false
 		}

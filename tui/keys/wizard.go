@@ -346,7 +346,17 @@ func (m *Model) keyForm(msg tea.KeyPressMsg) tea.Cmd {
 		// plaintext must reach the show-once modal. The request times out.
 		return nil
 	}
-	switch msg.String() {
+	s := msg.String()
+	if f.focusedInput() == nil {
+		// Vim keys move like the arrows wherever no text input takes them.
+		switch s {
+		case "j":
+			s = "down"
+		case "k":
+			s = "up"
+		}
+	}
+	switch s {
 	case "esc":
 		if f.step == stepBasic {
 			m.form = nil
@@ -619,22 +629,30 @@ func (m *Model) viewBasic(b *strings.Builder) {
 	}
 }
 
+// permLine is one line of the permissions step: a category heading or an entry.
+type permLine struct {
+	text    string
+	heading bool
+	cat     string
+	pinned  bool // an admin entry a developer cannot grant: always on screen
+}
+
 func (m *Model) viewPerms(b *strings.Builder) {
 	f := m.form
 	st := m.ctx.Styles
 	cat := models.PermissionCatalogue()
 	b.WriteString(st.Muted.Render("Presets: r Read only · e Email sending · a Full access    space toggles") + "\n")
-	// Two columns when the pane is wide enough, else one scrolled column.
-	lines := []string{}
+	var lines []permLine
 	cur := -1
 	last := ""
 	for i, p := range cat {
+		disabled := p.Admin && !f.canAdmin
 		if p.Category != last {
 			h := p.Category
 			if p.Admin {
 				h += " (dangerous)"
 			}
-			lines = append(lines, st.Heading.Render(h))
+			lines = append(lines, permLine{text: st.Heading.Render(h), heading: true, cat: p.Category, pinned: disabled})
 			last = p.Category
 		}
 		box := "☐"
@@ -643,7 +661,7 @@ func (m *Model) viewPerms(b *strings.Builder) {
 		}
 		text := fmt.Sprintf("%s %s", box, p.Label)
 		style := st.Base
-		if p.Admin && !f.canAdmin {
+		if disabled {
 			style = st.Subtle
 			text += " — admin only"
 		}
@@ -653,25 +671,19 @@ func (m *Model) viewPerms(b *strings.Builder) {
 			style = style.Inherit(st.Selected)
 			cur = len(lines)
 		}
-		lines = append(lines, mark+style.Render(text)+st.Muted.Render(" ("+p.Name+")"))
+		lines = append(lines, permLine{text: mark + style.Render(text) + st.Muted.Render(" ("+p.Name+")"), cat: p.Category, pinned: disabled})
 	}
 	avail := max(4, m.height-10)
 	if m.width >= 110 && len(lines) > avail {
+		// Two columns when the pane is wide enough.
 		half := (len(lines) + 1) / 2
 		// Do not split a heading from its first entry.
-		for half < len(lines) && !strings.HasPrefix(lines[half], "  ") && !strings.HasPrefix(lines[half], "▸") {
+		for half < len(lines) && half > 0 && !lines[half].heading && lines[half-1].heading {
 			half++
 		}
-		left := strings.Join(lines[:half], "\n")
-		right := strings.Join(lines[half:], "\n")
-		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(m.width/2).Render(left), right) + "\n")
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(m.width/2).Render(permText(lines[:half])), permText(lines[half:])) + "\n")
 	} else {
-		start := 0
-		if cur >= avail {
-			start = cur - avail + 1
-		}
-		end := min(len(lines), start+avail)
-		b.WriteString(strings.Join(lines[start:end], "\n") + "\n")
+		b.WriteString(permWindow(lines, cur, avail, st.Muted) + "\n")
 	}
 	if !f.canAdmin {
 		b.WriteString(st.Warning.Render(wrapText("Admin permissions are disabled: "+f.adminReason, m.width-2)) + "\n")
@@ -681,6 +693,83 @@ func (m *Model) viewPerms(b *strings.Builder) {
 	} else {
 		b.WriteString(st.Muted.Render(fmt.Sprintf("%d selected: %s", len(f.selected()), shortPerms(f.selected()))) + "\n")
 	}
+}
+
+// entries counts the permissions (not headings) among lines.
+func entries(lines []permLine) int {
+	n := 0
+	for _, l := range lines {
+		if !l.heading {
+			n++
+		}
+	}
+	return n
+}
+
+func permText(lines []permLine) string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.text
+	}
+	return strings.Join(out, "\n")
+}
+
+// permWindow fits the permission lines into avail rows: the disabled admin
+// entries stay at the bottom (a developer must see what they cannot grant,
+// and why), the rest scrolls with the cursor, and the first row shown is
+// always its category's heading.
+func permWindow(lines []permLine, cur, avail int, muted lipgloss.Style) string {
+	var scroll, pinned []permLine
+	for _, l := range lines {
+		if l.pinned {
+			pinned = append(pinned, l)
+		} else {
+			scroll = append(scroll, l)
+		}
+	}
+	if len(lines) <= avail {
+		return permText(lines)
+	}
+	room := max(2, avail-len(pinned)-1) // one line says what is scrolled away
+	if cur >= len(scroll) {
+		cur = len(scroll) - 1 // the cursor is on a pinned entry: show the end of the rest
+	}
+	start := 0
+	if cur >= room {
+		start = cur - room + 1
+	}
+	if start > 0 && start+1 < len(scroll) && !scroll[start].heading && scroll[start+1].heading {
+		start++ // the window would open on a category's last entry: start at the next heading
+	}
+	end := min(len(scroll), start+room)
+	win := slices.Clone(scroll[start:end])
+	hidden := scroll[:start]
+	if len(win) > 1 && !win[0].heading {
+		hidden = scroll[:start+1]
+		// Swap the top entry for its heading; the cursor sits at the bottom
+		// of a scrolled window, so it is never the entry swapped out.
+		for i := start; i >= 0; i-- {
+			if scroll[i].heading {
+				win[0] = scroll[i]
+				break
+			}
+		}
+	}
+	below := scroll[end:]
+	if n := len(win); n > 1 && win[n-1].heading {
+		// A heading cut off from its entries says nothing; keep the height.
+		below = scroll[end-1:]
+		win[n-1] = permLine{}
+	}
+	var parts []string
+	if n := entries(hidden); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d more above", n))
+	}
+	if n := entries(below); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d more below", n))
+	}
+	more := muted.Render("  ⋮ " + strings.Join(parts, " · ") + " (↑/↓ or j/k)")
+	return permText(append(append(win, permLine{text: more}), pinned...))
 }
 
 func (m *Model) viewExpiry(b *strings.Builder) {

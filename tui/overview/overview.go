@@ -62,8 +62,9 @@ type Model struct {
 	keysLoaded bool
 	keysErr    error
 
-	rl   *models.RateLimits
-	rlAt time.Time
+	rl    *models.RateLimits
+	rlAt  time.Time // when rl arrived: the countdown's origin
+	rlErr error     // the last rate-limit poll failure, until data arrives
 
 	// webhooks is nil while unknown (no client method, or not loaded yet).
 	webhooks *bool
@@ -162,10 +163,14 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.handleHooks(msg)
 	case common.RateLimitsMsg:
 		d := msg.Data
-		m.rl, m.rlAt = &d, msg.At
+		m.rl, m.rlAt, m.rlErr = &d, msg.At, nil
+		m.version++
+	case common.RateLimitsErrMsg:
+		m.rlErr = msg.Err
 		m.version++
 	case common.OfflineMsg:
 		m.offline = msg.Offline
+		m.version++
 	case common.AuthMsg:
 		m.unauth = msg.Rejected
 		m.version++

@@ -31,20 +31,28 @@ func fixtureKeys() []models.APIKey {
 	}
 }
 
-// fixtureRateLimits has the busiest key at used/300 and a quieter one, so
-// the tenant's sum exceeds the per-key limit as after a simulator burst.
+// bucketAt is a 500-token bucket refilling at limit/min with used spent,
+// as the server reports it at commontest.Now.
+func bucketAt(limit, used int) models.RateLimitState {
+	full := time.Duration(float64(used) / float64(limit) * float64(time.Minute))
+	return models.RateLimitState{Limit: limit, Burst: 500, Used: used, Remaining: 500 - used,
+		ResetAt: commontest.Now.Add(full), ResetIn: int((full + time.Second - 1) / time.Second)}
+}
+
+// fixtureRateLimits has the busiest key (Production App) with used of its
+// 500-token bucket spent and a quieter one; the tenant block repeats the
+// busiest, as the server sends it.
 func fixtureRateLimits(used int) models.RateLimits {
 	plan := models.Plan{Name: "professional", DisplayName: "Professional", LimitPerMinute: 300, Burst: 500}
-	bucket := func(u int) models.RateLimitState {
-		return models.RateLimitState{Limit: 300, Burst: 500, Used: u, Remaining: 300 - u,
-			ResetAt: commontest.Now.Add(42 * time.Second), ResetIn: 42}
-	}
-	quiet := used * 2 / 3
-	return models.RateLimits{Plan: plan, At: commontest.Now, Tenant: bucket(used + quiet),
+	rl := models.RateLimits{Plan: plan, At: commontest.Now, Tenant: bucketAt(300, used),
 		Keys: []models.KeyRateLimit{
-			{KeyID: "key_2", Name: "Staging Server", RateLimitState: bucket(quiet)},
-			{KeyID: "key_1", Name: "Production App", RateLimitState: bucket(used)},
+			{KeyID: "key_2", Name: "Staging Server", RateLimitState: bucketAt(300, used*2/3)},
+			{KeyID: "key_1", Name: "Production App", RateLimitState: bucketAt(300, used)},
 		}}
+	if used > 0 {
+		rl.BusiestKeyID = "key_1"
+	}
+	return rl
 }
 
 // loaded returns an Overview at w×h with keys and rate limits delivered.
@@ -73,7 +81,15 @@ func TestGoldenOverview160x48(t *testing.T) {
 }
 
 func TestGoldenOverviewNearLimit(t *testing.T) {
-	commontest.Golden(t, loaded(t, 80, 24, fixtureKeys(), 270).View())
+	commontest.Golden(t, loaded(t, 80, 24, fixtureKeys(), 420).View())
+}
+
+func TestGoldenOverviewAtLimit(t *testing.T) {
+	commontest.Golden(t, loaded(t, 80, 24, fixtureKeys(), 500).View())
+}
+
+func TestGoldenOverviewAtLimit160x48(t *testing.T) {
+	commontest.Golden(t, loaded(t, 160, 48, fixtureKeys(), 500).View())
 }
 
 func TestGoldenOverviewNoKeys(t *testing.T) {
@@ -117,23 +133,74 @@ func TestStepsTickFromData(t *testing.T) {
 	}
 }
 
+// The countdown is recomputed from reset_at and the clock on every frame:
+// it matches reset_in_seconds when the answer arrives, falls each second,
+// rounds up like the server, and ignores a skewed local clock.
 func TestCountdownTicks(t *testing.T) {
-	m := loaded(t, 80, 24, fixtureKeys(), 45)
-	if !strings.Contains(commontest.Plain(m.View()), "resets in 42s") {
-		t.Fatal("no countdown")
+	m := loaded(t, 80, 24, fixtureKeys(), 210) // 210 tokens at 5/s: 42 s
+	if m.rl.Tenant.ResetIn != 42 || !strings.Contains(commontest.Plain(m.View()), "full in 42s") {
+		t.Fatalf("no countdown matching reset_in 42:\n%s", commontest.Plain(m.View()))
 	}
-	m.ctx.Now = func() time.Time { return commontest.Now.Add(12 * time.Second) }
-	m.Update(common.TickMsg{Now: m.ctx.Now()})
-	if !strings.Contains(commontest.Plain(m.View()), "resets in 30s") {
-		t.Fatalf("countdown did not move:\n%s", commontest.Plain(m.View()))
+	for _, c := range []struct {
+		after time.Duration
+		want  string
+	}{{time.Second, "full in 41s"}, {11500 * time.Millisecond, "full in 31s"}, {12 * time.Second, "full in 30s"},
+		{41 * time.Second, "full in 1s"}, {43 * time.Second, "full again now"}} {
+		now := commontest.Now.Add(c.after)
+		m.ctx.Now = func() time.Time { return now }
+		m.Update(common.TickMsg{Now: now})
+		if v := commontest.Plain(m.View()); !strings.Contains(v, c.want) {
+			t.Fatalf("+%v: want %q:\n%s", c.after, c.want, v)
+		}
+	}
+	// A server clock an hour ahead: the countdown still starts at reset_in.
+	rl := fixtureRateLimits(210)
+	rl.At, rl.Tenant.ResetAt = rl.At.Add(time.Hour), rl.Tenant.ResetAt.Add(time.Hour)
+	rl.Keys[1].ResetAt = rl.Tenant.ResetAt
+	m.ctx.Now = func() time.Time { return commontest.Now }
+	m.Update(common.RateLimitsMsg{Data: rl, At: commontest.Now})
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "full in 42s") {
+		t.Fatalf("skewed server clock:\n%s", v)
 	}
 }
 
-func TestUpgradePromptAt80Percent(t *testing.T) {
-	for used, want := range map[int]bool{100: false, 239: false, 240: true, 290: true} {
-		got := strings.Contains(commontest.Plain(loaded(t, 80, 24, fixtureKeys(), used).View()), "upgrade")
-		if got != want {
-			t.Errorf("used %d/300: upgrade prompt %v, want %v", used, got, want)
+// Near the limit from 80% of the burst, at the limit (429s) when the bucket
+// is empty; the messages never overlap.
+func TestLimitMessages(t *testing.T) {
+	for used, want := range map[int]string{0: "", 100: "", 399: "", 400: "near", 480: "near", 499: "near", 500: "at"} {
+		v := commontest.Plain(loaded(t, 80, 24, fixtureKeys(), used).View())
+		near, at := strings.Contains(v, "Near the limit"), strings.Contains(v, "At the limit")
+		if near != (want == "near") || at != (want == "at") {
+			t.Errorf("used %d/500: near=%v at=%v, want %q:\n%s", used, near, at, want, v)
+		}
+		if at && !strings.Contains(v, "429") {
+			t.Errorf("used %d: the at-limit message does not say 429:\n%s", used, v)
+		}
+	}
+	// remaining 0 is at the limit even if used lags (a bucket whose burst changed).
+	rl := fixtureRateLimits(450)
+	rl.Keys[1].Remaining = 0
+	m := loaded(t, 80, 24, fixtureKeys(), 450)
+	m.Update(common.RateLimitsMsg{Data: rl, At: commontest.Now})
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "At the limit") {
+		t.Errorf("remaining 0 without the at-limit message:\n%s", v)
+	}
+}
+
+// The at-limit message may take more lines, but the card keeps its height
+// so nothing below it moves.
+func TestAtLimitCardKeepsItsHeight(t *testing.T) {
+	for _, w := range []int{80, 120, 160} {
+		quiet := strings.Split(commontest.Plain(loaded(t, w, 40, fixtureKeys(), 10).View()), "\n")
+		full := strings.Split(commontest.Plain(loaded(t, w, 40, fixtureKeys(), 500).View()), "\n")
+		if len(quiet) != len(full) || !strings.HasPrefix(full[topHeight], "API keys") || !strings.HasPrefix(quiet[topHeight], "API keys") {
+			t.Fatalf("%d columns: the card changed the layout:\n%s", w, strings.Join(full, "\n"))
+		}
+		v := strings.Join(full, "\n")
+		for _, want := range []string{"500/500 (100%)", "busiest Production App", "Professional plan", "429"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%d columns: no %q:\n%s", w, want, v)
+			}
 		}
 	}
 }
@@ -315,17 +382,64 @@ func TestMemberRateCardExplainsInsteadOfLoading(t *testing.T) {
 	}
 }
 
-// The card shows the busiest key against the per-key limit, with the
-// tenant's sum only as a secondary line (never 594/300).
+// The card shows the busiest key's bucket against its burst; the title is
+// the plan's, not the busiest key's own rate (which may differ).
 func TestRateCardShowsBusiestKey(t *testing.T) {
-	v := ansi.Strip(loaded(t, 80, 24, fixtureKeys(), 285).View())
-	for _, want := range []string{"285/300 (95%)", "busiest Production App", "all keys 475/min", "upgrade plan"} {
+	rl := fixtureRateLimits(475)
+	rl.Keys[1].RateLimitState = bucketAt(60, 475) // a key limited to 60/min
+	rl.Tenant = rl.Keys[1].RateLimitState
+	m := loaded(t, 80, 24, fixtureKeys(), 0)
+	m.Update(common.RateLimitsMsg{Data: rl, At: commontest.Now})
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"Rate limit · Professional plan", "300 req/min · burst 500", "bucket", "475/500 (95%)",
+		"busiest Production App", "refills 60/min · full in 475s", "Near the limit"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("card lacks %q:\n%s", want, v)
 		}
 	}
-	if strings.Contains(v, "475/300") {
-		t.Errorf("card shows the tenant sum against the per-key limit:\n%s", v)
+	if strings.Contains(v, "60 req/min") || strings.Contains(v, "/300") {
+		t.Errorf("card mixes the key's rate into the plan title or compares with it:\n%s", v)
+	}
+	// Idle: every bucket full, no busiest key, no countdown.
+	m.Update(common.RateLimitsMsg{Data: fixtureRateLimits(0), At: commontest.Now})
+	v = ansi.Strip(m.View())
+	if !strings.Contains(v, "0/500 (0%)") || !strings.Contains(v, "full · refills 300/min") || strings.Contains(v, "busiest") {
+		t.Errorf("idle card:\n%s", v)
+	}
+}
+
+// Before the first answer the card says why it is empty, never "loading…"
+// for ever; offline with data it keeps the figures and says how old.
+func TestRateCardWithoutFreshData(t *testing.T) {
+	c := commontest.FixtureClient(t, map[string]any{"GET /api/v1/platform/api-keys": models.APIKeyList{}})
+	ctx := commontest.Context(80, 24, c)
+	ctx.APIURL = "http://api.example.test"
+	ctx.Me.Tenant.Plan = models.Plan{Name: "professional", DisplayName: "Professional", LimitPerMinute: 300, Burst: 500}
+	m := New(ctx)
+	m.SetSize(80, 24)
+	card := func() string { return ansi.Strip(m.rateCard()) }
+	if v := card(); !strings.Contains(v, "loading…") || !strings.Contains(v, "300 req/min · burst 500") {
+		t.Fatalf("waiting:\n%s", v)
+	}
+	m.Update(common.OfflineMsg{Offline: true})
+	if v := card(); strings.Contains(v, "loading") || !strings.Contains(v, "no data yet — cannot reach") || !strings.Contains(v, "api.example.test") {
+		t.Fatalf("offline before data:\n%s", v)
+	}
+	m.Update(common.OfflineMsg{Offline: false})
+	m.Update(common.RateLimitsErrMsg{Err: &client.Error{Kind: client.KindDecode, Message: "unexpected response"}})
+	if v := card(); strings.Contains(v, "loading") || !strings.Contains(v, "no data yet") {
+		t.Fatalf("malformed answer before data:\n%s", v)
+	}
+	m.Update(common.RateLimitsMsg{Data: fixtureRateLimits(210), At: commontest.Now})
+	m.Update(common.OfflineMsg{Offline: true, Since: commontest.Now})
+	v := card()
+	if !strings.Contains(v, "210/500") || !strings.Contains(v, "offline · figures from "+commontest.Now.Local().Format("15:04:05")) || strings.Contains(v, "full in") {
+		t.Fatalf("offline with data:\n%s", v)
+	}
+	ctx.Refresh.RateLimits = 0
+	m = New(ctx)
+	if v := ansi.Strip(m.rateCard()); strings.Contains(v, "loading") || !strings.Contains(v, "off") {
+		t.Fatalf("polling off:\n%s", v)
 	}
 }
 

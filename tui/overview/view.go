@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -15,9 +14,18 @@ import (
 )
 
 const (
-	cardWidth = 38 // rate-limit card, border included
-	topHeight = 8  // steps beside the card
+	topHeight = 8 // steps beside the card
+	cardLines = topHeight - 2
 )
+
+// cardWidth is the rate-limit card's width, border included: wide enough on
+// a wide screen for the plan and the 429 message on one line each.
+func (m *Model) cardWidth() int {
+	if m.width >= 120 {
+		return 60
+	}
+	return 38
+}
 
 // wide reports whether there is room for endpoint cards with snippets.
 func (m *Model) wide() bool { return m.width >= 140 && m.height >= 36 }
@@ -62,7 +70,7 @@ func (m *Model) View() string {
 
 func (m *Model) render() string {
 	var b strings.Builder
-	b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, m.stepsView(m.width-cardWidth-1), " ", m.rateCard()))
+	b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, m.stepsView(m.width-m.cardWidth()-1), " ", m.rateCard()))
 	b.WriteString("\n")
 	b.WriteString(m.keysView())
 	b.WriteString("\n")
@@ -136,91 +144,129 @@ func (m *Model) stepsView(w int) string {
 	return lipgloss.NewStyle().Width(w).Height(topHeight).Render(strings.Join(lines, "\n"))
 }
 
-// rateCard is the plan, limit, burst, the busiest key's used/limit bar
-// (limits are per key) coloured at 80% and 95%, the reset countdown, the
-// tenant's total as a secondary line and the upgrade prompt at ≥80%.
+// rateCard shows the token bucket that decides 429s: the plan, the busiest
+// key's bucket use against its burst (coloured at 80% and 95%), when it is
+// full again, and what that means (near the limit, or refusing requests).
 func (m *Model) rateCard() string {
 	s := m.ctx.Styles
-	inner := cardWidth - 4
+	cw := m.cardWidth()
+	inner := cw - 4
 	var lines []string
 	switch {
 	case m.unauth || client.StatusOf(m.keysErr) == http.StatusUnauthorized:
 		lines = []string{s.Heading.Render("Rate limit"), s.Danger.Render("✗ token rejected by the API"),
 			s.Muted.Render("Set PENGUINMAILS_TOKEN to a valid"), s.Muted.Render("token, or use --profile NAME.")}
 	case m.rl == nil:
-		plan := m.ctx.Me.Tenant.Plan
-		status := s.Muted.Render("loading…")
-		if client.StatusOf(m.keysErr) == http.StatusForbidden {
-			// Rate limits are a developer route too: say so instead of loading forever.
-			status = s.Muted.Render("needs the admin or developer role")
-		}
-		lines = []string{s.Heading.Render("Rate limit"), status}
-		if plan.LimitPerMinute > 0 {
-			lines = append(lines, s.Muted.Render(fmt.Sprintf("%s · %d req/min", common.Sanitize(plan.DisplayName), plan.LimitPerMinute)))
-		}
+		lines = m.noDataLines(inner)
 	default:
-		rl := m.rl
-		plan := common.Sanitize(rl.Plan.DisplayName)
-		if plan == "" {
-			plan = common.Sanitize(rl.Plan.Name)
-		}
-		st := m.cardState()
-		burst := st.Burst
-		if burst <= 0 {
-			burst = rl.Plan.Burst
-		}
-		ratio := 0.0
-		if st.Limit > 0 {
-			ratio = float64(st.Used) / float64(st.Limit)
-		}
-		nums := fmt.Sprintf(" %d/%d (%d%%)", st.Used, st.Limit, int(ratio*100+0.5))
-		barW := max(inner-lipgloss.Width(nums), 4)
-		lines = []string{
-			s.Heading.Render("Rate limit") + s.Muted.Render(" · "+plan+" plan"),
-			fmt.Sprintf("%s req/min per key · burst %s", s.Value.Render(fmt.Sprint(st.Limit)), s.Value.Render(fmt.Sprint(burst))),
-			bar(s.Level(ratio), s.Subtle, ratio, barW, m.ctx.NoColor) + s.Level(ratio).Render(nums),
-		}
-		reset := m.resetText(st)
-		if st.Name != "" {
-			lines = append(lines, s.Muted.Render("busiest ")+ansi.Truncate(common.Sanitize(st.Name), inner-8, "…"))
-			reset += fmt.Sprintf(" · all keys %d/min", rl.Tenant.Used)
-		}
-		lines = append(lines, s.Muted.Render(ansi.Truncate(reset, inner, "…")))
-		if ratio >= 0.8 {
-			lines = append(lines, s.Warning.Render("⚠ Near the limit — upgrade plan"))
-		}
+		lines = m.bucketLines(inner)
 	}
-	for len(lines) < topHeight-2 {
+	for len(lines) < cardLines {
 		lines = append(lines, "")
 	}
-	return s.Card.Width(cardWidth).Render(strings.Join(lines, "\n"))
+	return s.Card.Width(cw).Render(strings.Join(lines, "\n"))
 }
 
-// cardState is the bucket the card shows: the busiest key's, else the
-// tenant's (an API without per-key data). Name is empty for the tenant.
-func (m *Model) cardState() models.KeyRateLimit {
-	st := models.KeyRateLimit{RateLimitState: m.rl.Tenant}
-	if k, ok := common.BusiestKey(*m.rl); ok {
-		st = k
+// planTitle is "Rate limit · Professional plan · 300 req/min · burst 500"
+// on one line when it fits, else on two.
+func (m *Model) planTitle(p models.Plan, inner int) []string {
+	s := m.ctx.Styles
+	name := common.Sanitize(p.DisplayName)
+	if name == "" {
+		name = common.Sanitize(p.Name)
 	}
-	if st.Limit <= 0 {
-		st.Limit = m.rl.Plan.LimitPerMinute
+	head := s.Heading.Render("Rate limit")
+	if name != "" {
+		head += s.Muted.Render(" · " + name + " plan")
 	}
-	return st
+	if p.LimitPerMinute <= 0 {
+		return []string{ansi.Truncate(head, inner, "…")}
+	}
+	nums := fmt.Sprintf("%d req/min · burst %d", p.LimitPerMinute, p.Burst)
+	if one := head + s.Muted.Render(" · ") + s.Base.Render(nums); lipgloss.Width(one) <= inner {
+		return []string{one}
+	}
+	return []string{ansi.Truncate(head, inner, "…"), s.Base.Render(nums) + s.Muted.Render(" per key")}
 }
 
-func (m *Model) resetText(st models.KeyRateLimit) string {
-	now := m.ctx.Now()
-	var left time.Duration
-	if !st.ResetAt.IsZero() {
-		left = st.ResetAt.Sub(now)
-	} else {
-		left = time.Duration(st.ResetIn)*time.Second - now.Sub(m.rlAt)
+// noDataLines explain an empty card: waiting, unreachable, off or refused.
+func (m *Model) noDataLines(inner int) []string {
+	s := m.ctx.Styles
+	lines := m.planTitle(m.ctx.Me.Tenant.Plan, inner)
+	var why string
+	switch {
+	case client.StatusOf(m.keysErr) == http.StatusForbidden || client.StatusOf(m.rlErr) == http.StatusForbidden:
+		// Rate limits are a developer route too: say so instead of loading forever.
+		why = "needs the admin or developer role"
+	case m.offline:
+		why = "no data yet — cannot reach " + common.Sanitize(common.APIHost(m.ctx)) + " · retrying"
+	case m.ctx.Refresh.RateLimits <= 0:
+		why = "live rate limits are off (--refresh ratelimits=2s turns them on)"
+	case m.rlErr != nil:
+		why = "no data yet — " + common.ErrorText(m.rlErr, m.ctx.Me.Role)
+	default:
+		return append(lines, s.Muted.Render("loading…"))
 	}
-	if left <= 0 || st.Used == 0 {
-		return "bucket full"
+	return append(lines, wrap(s.Muted, why, inner, cardLines-len(lines))...)
+}
+
+// bucketLines are the card with data.
+func (m *Model) bucketLines(inner int) []string {
+	s := m.ctx.Styles
+	g := common.GaugeOf(*m.rl)
+	level := s.Level(g.Ratio)
+	title := m.planTitle(m.rl.Plan, inner)
+
+	nums := fmt.Sprintf(" %d/%d (%d%%)", g.Used, g.Burst, int(g.Ratio*100+0.5))
+	label := s.Muted.Render("bucket ")
+	barW := max(inner-lipgloss.Width(nums)-lipgloss.Width(label), 4)
+	body := []string{label + bar(level, s.Subtle, g.Ratio, barW, m.ctx.NoColor) + level.Render(nums)}
+
+	refill := fmt.Sprintf("refills %d/min", g.Limit)
+	left := common.FullIn(g.RateLimitState, m.rl.At, m.rlAt, m.ctx.Now())
+	switch {
+	case m.offline:
+		body = append(body, s.Muted.Render("offline · figures from "+m.rlAt.Local().Format("15:04:05")))
+	case left > 0:
+		body = append(body, s.Muted.Render(refill+" · ")+level.Render(fmt.Sprintf("full in %ds", common.Seconds(left))))
+	case g.Used > 0:
+		body = append(body, s.Muted.Render(refill+" · full again now"))
+	default:
+		body = append(body, s.Muted.Render("full · "+refill))
 	}
-	return fmt.Sprintf("resets in %ds", int(left.Round(time.Second)/time.Second))
+	if g.Name != "" {
+		body = append(body, s.Muted.Render("busiest ")+ansi.Truncate(common.Sanitize(g.Name), inner-8, "…"))
+	}
+
+	var msg []string
+	switch {
+	case g.AtLimit():
+		budget := cardLines - len(body) - 1 // at least one title line
+		msg = wrap(s.Danger, "✗ At the limit — requests are rejected with 429 until the bucket refills", inner, 0)
+		if len(msg) > budget {
+			msg = wrap(s.Danger, "✗ At the limit — requests get 429 until the bucket refills", inner, budget)
+		}
+	case g.Ratio >= 0.8:
+		msg = []string{s.Warning.Render(ansi.Truncate("⚠ Near the limit — upgrade plan", inner, "…"))}
+	}
+	// The second title line (the plan's numbers) goes first when space is short.
+	if len(title)+len(body)+len(msg) > cardLines {
+		title = title[:1]
+	}
+	return append(append(title, body...), msg...)
+}
+
+// wrap word-wraps text to width in style st, at most maxLines lines (0: any).
+func wrap(st lipgloss.Style, text string, width, maxLines int) []string {
+	lines := strings.Split(ansi.Wordwrap(text, width, ""), "\n")
+	if maxLines > 0 && len(lines) > maxLines {
+		lines = lines[:maxLines]
+		lines[maxLines-1] = ansi.Truncate(lines[maxLines-1]+"…", width, "…")
+	}
+	for i, l := range lines {
+		lines[i] = st.Render(ansi.Truncate(strings.TrimRight(l, " "), width, "…"))
+	}
+	return lines
 }
 
 // bar is a gauge; without colour the empty part is dotted.
