@@ -20,9 +20,7 @@ func TestConsoleInTmux(t *testing.T) {
 			t.Errorf("Overview lacks %q:\n%s", want, screen)
 		}
 	}
-	if !regexp.MustCompile(`req/min · burst \d+`).MatchString(screen) {
-		t.Errorf("no rate-limit card numbers:\n%s", screen)
-	}
+	checkRateCard(t, s)
 
 	s.SendKeys("4")
 	s.WaitFor("time range", 10*time.Second) // the Usage pane's help line
@@ -39,6 +37,40 @@ func TestConsoleInTmux(t *testing.T) {
 
 	s.SendKeys("q")
 	s.WaitFor(ExitMarker+" 0", 10*time.Second)
+}
+
+// checkRateCard reads the Overview's rate-limit card and the status-bar
+// gauge: the title is the plan's (not the busiest key's own rate), and both
+// show the spent part of a bucket against the plan's burst.
+func checkRateCard(t *testing.T, s *Session) {
+	t.Helper()
+	title := regexp.MustCompile(`Rate limit · (\w+) plan · (\d+) req/min · burst (\d+)`)
+	bucket := regexp.MustCompile(`bucket [█░]+ (\d+)/(\d+) \((\d+)%\)`)
+	screen := s.WaitUntil("the rate-limit card", 15*time.Second, func(sc string) bool {
+		return title.MatchString(sc) && bucket.MatchString(sc)
+	})
+	tm, bm := title.FindStringSubmatch(screen), bucket.FindStringSubmatch(screen)
+	if tm[1] != "Professional" || tm[2] != "300" || tm[3] != "500" {
+		t.Errorf("card title %q, want the seeded Professional plan's 300/min, burst 500", tm[0])
+	}
+	used, burst, pct := atoi(t, bm[1]), atoi(t, bm[2]), atoi(t, bm[3])
+	if burst != 500 || used > burst || pct != (used*100+burst/2)/burst {
+		t.Errorf("card bucket %q: want used ≤ burst 500 and a matching percentage", bm[0])
+	}
+	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
+	status := lines[len(lines)-2]
+	if !regexp.MustCompile(`\d+/500\b`).MatchString(status) {
+		t.Errorf("status-bar gauge lacks bucket/burst numbers: %q", status)
+	}
+}
+
+func atoi(t *testing.T, v string) int {
+	t.Helper()
+	var n int
+	if _, err := fmt.Sscan(v, &n); err != nil {
+		t.Fatalf("%q: %v", v, err)
+	}
+	return n
 }
 
 // TestNoColor checks that NO_COLOR leaves no colour sequences on screen.
