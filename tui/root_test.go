@@ -99,22 +99,6 @@ type resizeCmdPane struct {
 
 type resizedAck struct{ w, h int }
 
-// collect runs cmd and flattens batches into their messages.
-func collect(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, collect(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
-}
-
 func (p *resizeCmdPane) Update(msg tea.Msg) tea.Cmd {
 	if r, ok := msg.(common.ResizedMsg); ok {
 		p.sizesSeen = append(p.sizesSeen, [2]int{p.w, p.h})
@@ -137,7 +121,7 @@ func TestResizeDeliversResizedMsgToEveryPaneAfterSetSize(t *testing.T) {
 		t.Fatal("resize returned no Cmd: panes cannot react to it")
 	}
 	acks := 0
-	for _, msg := range collect(cmd) {
+	for _, msg := range commontest.Collect(cmd) {
 		if a, ok := msg.(resizedAck); ok {
 			acks++
 			if a.w != 120 || a.h != 40-chrome {

@@ -8,6 +8,8 @@ import (
 
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
 // Drive runs cmd and every command it leads to, feeding each message back
@@ -60,28 +62,7 @@ func Drive(t testing.TB, m *Model, cmd tea.Cmd, done func() bool, clip *string) 
 }
 
 // Key is a key press as the root would deliver it.
-func Key(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	r := []rune(s)[0]
-	return tea.KeyPressMsg{Code: r, Text: s}
-}
+func Key(s string) tea.KeyPressMsg { return commontest.Key(s) }
 
 // Type sends each rune of s as a key press.
 func Type(t testing.TB, m *Model, s string) {

@@ -114,16 +114,6 @@ func waitText(t *testing.T, tm *teatest.TestModel, s string) {
 		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 }
 
-func key(s string) tea.KeyPressMsg {
-	switch s {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	}
-	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
-}
-
 // TestSandboxCreateCopyRotateRevoke drives the pane against a real server:
 // create a key in the wizard, copy it (OSC 52), prove it sends email, rotate
 // it, copy the new one, revoke that, and prove the revoked key gets 401.
@@ -140,14 +130,14 @@ func TestSandboxCreateCopyRotateRevoke(t *testing.T) {
 	t.Cleanup(func() { _ = tm.Quit() })
 
 	waitText(t, tm, "API Keys")
-	tm.Send(key("n"))
+	tm.Send(commontest.Key("n"))
 	waitText(t, tm, "Create API Key")
 	tm.Type("Flow test key")
 	for range 4 {
-		tm.Send(key("enter"))
+		tm.Send(commontest.Key("enter"))
 	}
 	waitText(t, tm, "API Key Created Successfully")
-	tm.Send(key("c"))
+	tm.Send(commontest.Key("c"))
 	first := waitClipboard(t, tm)
 	if !models.ValidKeyChecksum(first) {
 		t.Fatal("clipboard does not hold a valid API key")
@@ -155,22 +145,22 @@ func TestSandboxCreateCopyRotateRevoke(t *testing.T) {
 	if code := sendWith(t, hs.URL, first); code != http.StatusOK {
 		t.Fatalf("new key: send status %d", code)
 	}
-	tm.Send(key("enter"))
+	tm.Send(commontest.Key("enter"))
 	waitText(t, tm, "will not be shown again")
-	tm.Send(key("y"))
+	tm.Send(commontest.Key("y"))
 
 	// The cursor is on the new key: rotate it with the default 24 h grace.
-	tm.Send(key("R"))
+	tm.Send(commontest.Key("R"))
 	waitText(t, tm, "Rotate API key?")
-	tm.Send(key("enter"))
+	tm.Send(commontest.Key("enter"))
 	waitText(t, tm, "API Key Rotated")
-	tm.Send(key("c"))
+	tm.Send(commontest.Key("c"))
 	second := waitClipboard(t, tm)
 	if second == first || !models.ValidKeyChecksum(second) {
 		t.Fatal("rotation did not produce a new key")
 	}
-	tm.Send(key("enter"))
-	tm.Send(key("y"))
+	tm.Send(commontest.Key("enter"))
+	tm.Send(commontest.Key("y"))
 	waitText(t, tm, "expires in 24 h") // a 24 h grace read a moment later still rounds to 24 h
 	if code := sendWith(t, hs.URL, first); code != http.StatusOK {
 		t.Fatalf("old key during grace: status %d", code)
@@ -178,12 +168,12 @@ func TestSandboxCreateCopyRotateRevoke(t *testing.T) {
 
 	// Revoke the new key by typing its name; the dialog offers to revoke
 	// the old one (still in its grace period) too, and does by default.
-	tm.Send(key("D"))
+	tm.Send(commontest.Key("D"))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte("Type the key name")) && bytes.Contains(b, []byte("The previous key"))
 	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	tm.Type("Flow test key")
-	tm.Send(key("enter"))
+	tm.Send(commontest.Key("enter"))
 	waitText(t, tm, "Revoked Flow test key and the previous key")
 	if code := sendWith(t, hs.URL, second); code != http.StatusUnauthorized {
 		t.Fatalf("revoked key: status %d, want 401", code)

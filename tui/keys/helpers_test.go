@@ -95,20 +95,11 @@ func press(m *Model, keys ...string) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// keyMsg is commontest.Key plus the keys it does not know.
-func keyMsg(s string) tea.KeyPressMsg {
-	switch s {
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	}
-	return commontest.Key(s)
-}
+func keyMsg(s string) tea.KeyPressMsg { return commontest.Key(s) }
 
 // typeText sends each rune as a key press.
 func typeText(m *Model, s string) {
 	for _, r := range s {
-		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		m.Update(commontest.Key(string(r)))
 	}
 }

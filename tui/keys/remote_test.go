@@ -35,7 +35,7 @@ func TestShowOnceRemoteWritesNoFile(t *testing.T) {
 		}
 	}
 	var status string
-	for _, msg := range run(m.Update(keyMsg("w"))) {
+	for _, msg := range commontest.Collect(m.Update(keyMsg("w"))) {
 		if s, ok := msg.(common.StatusMsg); ok {
 			status = s.Text
 		}
@@ -50,7 +50,7 @@ func TestShowOnceRemoteWritesNoFile(t *testing.T) {
 	if m.once.askOverwrite || m.once.written {
 		t.Fatal("w over SSH started a write")
 	}
-	if v, ok := clipboardOf(run(m.Update(keyMsg("c")))); !ok || v != fakePlaintext {
+	if v, ok := clipboardOf(commontest.Collect(m.Update(keyMsg("c")))); !ok || v != fakePlaintext {
 		t.Fatal("c must still copy over SSH")
 	}
 }

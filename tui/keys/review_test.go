@@ -147,10 +147,10 @@ func TestClosingShowOnceReplacesCopiedNotice(t *testing.T) {
 	submitWizard(t, m)
 	created := models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name", Status: models.KeyActive, CreatedAt: commontest.Now}}
 	m.Update(createdMsg{Result: res(7), created: created, plaintext: secret{fakePlaintext}})
-	run(m.Update(keyMsg("c")))
+	commontest.Collect(m.Update(keyMsg("c")))
 	press(m, "enter")
 	var status string
-	for _, msg := range run(m.Update(keyMsg("y"))) {
+	for _, msg := range commontest.Collect(m.Update(keyMsg("y"))) {
 		if s, ok := msg.(common.StatusMsg); ok {
 			status = s.Text
 		}
@@ -191,7 +191,7 @@ func TestRevokeOffersPreviousKey(t *testing.T) {
 	t.Run("dialog", func(t *testing.T) { commontest.Golden(t, m.View()) })
 	typeText(m, name)
 	first := m.Update(keyMsg("enter"))
-	if r, ok := revokeMsgFor(run(first)); !ok || r.keyID != newID {
+	if r, ok := revokeMsgFor(commontest.Collect(first)); !ok || r.keyID != newID {
 		t.Fatalf("first DELETE is not for the new key: %+v", r)
 	}
 	m.Update(revokedMsg{Result: res(m.revoke.reqID), keyID: newID, res: models.RevokeResult{KeyID: newID, RevokedAt: commontest.Now}})
@@ -200,7 +200,7 @@ func TestRevokeOffersPreviousKey(t *testing.T) {
 	}
 	// The pending command is the second DELETE; run it against the dead address to see its target.
 	m.revoke.reqID = m.nextID()
-	r, ok := revokeMsgFor(run(revokeKey(m.ctx.Client, m.revoke.reqID, m.revoke.prev.keyID)))
+	r, ok := revokeMsgFor(commontest.Collect(revokeKey(m.ctx.Client, m.revoke.reqID, m.revoke.prev.keyID)))
 	if !ok || r.keyID != oldID {
 		t.Fatalf("second DELETE target %q", r.keyID)
 	}
@@ -219,7 +219,7 @@ func TestRevokeSecondRequestIsForOldKey(t *testing.T) {
 	typeText(m, m.current().Name)
 	m.Update(keyMsg("enter"))
 	cmd := m.Update(revokedMsg{Result: res(m.revoke.reqID), keyID: newID, res: models.RevokeResult{KeyID: newID, RevokedAt: commontest.Now}})
-	r, ok := revokeMsgFor(run(cmd))
+	r, ok := revokeMsgFor(commontest.Collect(cmd))
 	if !ok || r.keyID != oldID || r.ReqID != m.revoke.reqID {
 		t.Fatalf("after the first DELETE: %+v", r)
 	}

@@ -17,22 +17,6 @@ import (
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
-// run executes cmd and every command it batches, returning the messages.
-func run(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, run(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
-}
-
 func clipboardOf(msgs []tea.Msg) (string, bool) {
 	for _, m := range msgs {
 		if fmt.Sprintf("%T", m) == "tea.setClipboardMsg" {
@@ -145,7 +129,7 @@ func TestListKeysTable(t *testing.T) {
 			m := testModel(t, 80, 24, fakeKeys(100))
 			var msgs []tea.Msg
 			for _, k := range tc.keys {
-				msgs = append(msgs, run(m.Update(keyMsg(k)))...)
+				msgs = append(msgs, commontest.Collect(m.Update(keyMsg(k)))...)
 			}
 			tc.check(t, m, msgs)
 		})
@@ -342,11 +326,11 @@ func TestShowOnceFlow(t *testing.T) {
 	if !m.Captures(keyMsg("q")) {
 		t.Fatal("q must not quit while the key is shown")
 	}
-	if v, ok := clipboardOf(run(m.Update(keyMsg("c")))); !ok || v != fakePlaintext {
+	if v, ok := clipboardOf(commontest.Collect(m.Update(keyMsg("c")))); !ok || v != fakePlaintext {
 		t.Fatal("c did not copy the plaintext")
 	}
 	// w writes .env 0600.
-	for _, msg := range run(m.Update(keyMsg("w"))) {
+	for _, msg := range commontest.Collect(m.Update(keyMsg("w"))) {
 		m.Update(msg)
 	}
 	path := filepath.Join(m.ctx.WorkDir, ".env")
@@ -367,10 +351,10 @@ func TestShowOnceFlow(t *testing.T) {
 	if b, _ := os.ReadFile(path); string(b) != "OTHER=1\n" {
 		t.Fatal("file changed without confirmation")
 	}
-	for _, msg := range run(m.Update(keyMsg("w"))) {
+	for _, msg := range commontest.Collect(m.Update(keyMsg("w"))) {
 		t.Fatalf("unexpected %v", msg)
 	}
-	for _, msg := range run(m.Update(keyMsg("y"))) {
+	for _, msg := range commontest.Collect(m.Update(keyMsg("y"))) {
 		m.Update(msg)
 	}
 	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "OTHER=1") || !strings.Contains(string(b), fakePlaintext) {

@@ -128,12 +128,8 @@ func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	n := width(s)
-	if n > w {
-		s = ansi.Truncate(s, w, "…")
-		n = ansi.StringWidth(s)
-	}
-	return s + strings.Repeat(" ", max(0, w-n))
+	s, pad := truncPad(s, w)
+	return s + pad
 }
 
 // fitRight is fit with the text right-aligned (numbers).
@@ -141,12 +137,18 @@ func fitRight(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	s, pad := truncPad(s, w)
+	return pad + s
+}
+
+// truncPad cuts s to w cells and returns the padding that fills the rest.
+func truncPad(s string, w int) (string, string) {
 	n := width(s)
 	if n > w {
 		s = ansi.Truncate(s, w, "…")
 		n = ansi.StringWidth(s)
 	}
-	return strings.Repeat(" ", max(0, w-n)) + s
+	return s, strings.Repeat(" ", max(0, w-n))
 }
 
 // clip cuts a rendered line to w cells without padding.

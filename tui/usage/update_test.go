@@ -16,37 +16,14 @@ import (
 func press(m *Model, keys ...string) tea.Cmd {
 	var last tea.Cmd
 	for _, k := range keys {
-		last = m.Update(keyMsg(k))
+		last = m.Update(commontest.Key(k))
 	}
 	return last
 }
 
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
-}
-
 func typeText(m *Model, s string) {
 	for _, r := range s {
-		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		m.Update(commontest.Key(string(r)))
 	}
 }
 
@@ -69,7 +46,7 @@ func TestRangeCycling(t *testing.T) {
 func TestCustomRangeForm(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)
 	press(m, "T")
-	if m.form == nil || !m.Captures(keyMsg("q")) {
+	if m.form == nil || !m.Captures(commontest.Key("q")) {
 		t.Fatal("T should open the form and capture keys")
 	}
 	// Clear both fields and type a backwards range.
@@ -134,7 +111,7 @@ func TestKeyFilter(t *testing.T) {
 	}
 	// The picker lists All keys plus the keys with traffic; typing filters.
 	press(m, "k")
-	if m.picker == nil || !m.Captures(keyMsg("1")) {
+	if m.picker == nil || !m.Captures(commontest.Key("1")) {
 		t.Fatal("k should open the picker")
 	}
 	typeText(m, "prod")

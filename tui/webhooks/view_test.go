@@ -75,33 +75,13 @@ func testModel(t testing.TB, w, h int, list []models.Webhook) *Model {
 
 func press(m *Model, keys ...string) {
 	for _, k := range keys {
-		var msg tea.KeyPressMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		case "esc":
-			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-		case "tab":
-			msg = tea.KeyPressMsg{Code: tea.KeyTab}
-		case "down":
-			msg = tea.KeyPressMsg{Code: tea.KeyDown}
-		case "up":
-			msg = tea.KeyPressMsg{Code: tea.KeyUp}
-		case "space":
-			msg = tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-		case "right":
-			msg = tea.KeyPressMsg{Code: tea.KeyRight}
-		default:
-			r := []rune(k)[0]
-			msg = tea.KeyPressMsg{Code: r, Text: k}
-		}
-		m.Update(msg)
+		m.Update(commontest.Key(k))
 	}
 }
 
 func typeText(m *Model, s string) {
 	for _, r := range s {
-		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		m.Update(commontest.Key(string(r)))
 	}
 }
 

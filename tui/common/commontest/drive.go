@@ -80,6 +80,23 @@ func Drain(t testing.TB, update func(tea.Msg) tea.Cmd, cmd tea.Cmd) []tea.Msg {
 	return delivered
 }
 
+// Collect runs cmd once and flattens batches into their messages; unlike
+// Drain it feeds nothing back into a model.
+func Collect(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, Collect(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
 func runWithTimeout(c tea.Cmd, d time.Duration) (tea.Msg, bool) {
 	ch := make(chan tea.Msg, 1)
 	go func() { ch <- c() }()
@@ -116,7 +133,8 @@ func isPublicTeaMsg(msg tea.Msg) bool {
 }
 
 // Key is a key press as Bubble Tea delivers it: "q", "enter", "tab",
-// "shift+tab", "esc", "up", "down", "ctrl+c", "space" or a single rune.
+// "shift+tab", "esc", "up", "down", "left", "right", "pgdown", "backspace",
+// "ctrl+c", "space" or a single rune.
 func Key(s string) tea.KeyPressMsg {
 	switch s {
 	case "enter":
@@ -135,6 +153,10 @@ func Key(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyLeft}
 	case "right":
 		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	case "space":
 		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 	case "ctrl+c":
