@@ -97,6 +97,22 @@ func resolveWindow(rng, from, to string, now time.Time) (usageWindow, *models.Pr
 	return w, nil
 }
 
+// requestWindow resolves the query's range for the caller's tenant, coarsened
+// as in coarsenForData; false means the error is answered.
+func (s *Server) requestWindow(w http.ResponseWriter, r *http.Request) (usageWindow, bool) {
+	q := r.URL.Query()
+	win, p := resolveWindow(q.Get("range"), q.Get("from"), q.Get("to"), s.now())
+	if p != nil {
+		httpx.WriteProblem(w, p)
+		return win, false
+	}
+	if err := s.coarsenForData(r.Context(), httpx.UserFrom(r.Context()).TenantID, &win); err != nil {
+		s.internal(w, r, err)
+		return win, false
+	}
+	return win, true
+}
+
 // coarsenForData moves a custom window to a coarser bucket while a coarser
 // rollup holds data in the window from before the read resolution's first
 // row: fine rollups are pruned (and seeded) for recent days only, and
@@ -166,19 +182,24 @@ type agg struct {
 	h                                                 [histBuckets]int64
 }
 
+// byClass picks the counter a status adds to: success, 429, other 4xx or 5xx.
+func byClass(status int, success, limited, clientErr, serverErr *int64) *int64 {
+	switch {
+	case status < 400:
+		return success
+	case status == 429:
+		return limited
+	case status < 500:
+		return clientErr
+	default:
+		return serverErr
+	}
+}
+
 func (a *agg) add(status int, n, lat int64, h []int64) {
 	a.n += n
 	a.latSum += lat
-	switch {
-	case status < 400:
-		a.success += n
-	case status == 429:
-		a.limited += n
-	case status < 500:
-		a.clientErr += n
-	default:
-		a.serverErr += n
-	}
+	*byClass(status, &a.success, &a.limited, &a.clientErr, &a.serverErr) += n
 	for i := range a.h {
 		a.h[i] += h[i]
 	}
@@ -263,26 +284,15 @@ const histCols = `SUM(h0),SUM(h1),SUM(h2),SUM(h3),SUM(h4),SUM(h5),SUM(h6),SUM(h7
 
 func (s *Server) handleUsage(w http.ResponseWriter, r *http.Request) {
 	u := httpx.UserFrom(r.Context())
-	q := r.URL.Query()
-	win, p := resolveWindow(q.Get("range"), q.Get("from"), q.Get("to"), s.now())
-	if p != nil {
-		httpx.WriteProblem(w, p)
+	win, ok := s.requestWindow(w, r)
+	if !ok {
 		return
 	}
-	if err := s.coarsenForData(r.Context(), u.TenantID, &win); err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	keyID := q.Get("key_id")
+	keyID := r.URL.Query().Get("key_id")
 	limit := s.planOf(u).LimitPerMinute
 	if keyID != "" {
-		k, err := s.getKey(r.Context(), u.TenantID, keyID)
-		if isNotFound(err) {
-			httpx.NotFound(w, "API key")
-			return
-		}
-		if err != nil {
-			s.internal(w, r, err)
+		k, ok := s.loadKeyID(w, r, keyID)
+		if !ok {
 			return
 		}
 		limit = k.RateLimit
@@ -338,16 +348,7 @@ func (s *Server) computeUsage(ctx context.Context, tenantID, keyID string, limit
 		}
 		b := &out.Series[bi]
 		b.Total += n
-		switch {
-		case status < 400:
-			b.Success += n
-		case status == 429:
-			b.RateLimited += n
-		case status < 500:
-			b.ClientError += n
-		default:
-			b.ServerError += n
-		}
+		*byClass(status, &b.Success, &b.RateLimited, &b.ClientError, &b.ServerError) += n
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -120,6 +120,15 @@ func (r resp) prob(t testing.TB) models.Problem {
 // do sends a request; body may be nil, a string/[]byte (sent raw) or a value (JSON).
 func (e *testEnv) do(method, path, token string, body any, hdr ...string) resp {
 	e.t.Helper()
+	res := send(e.t, e.url, method, path, token, body, hdr)
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return resp{res.StatusCode, res.Header, b}
+}
+
+// send builds and sends one request (see do); the caller closes the body.
+func send(t testing.TB, base, method, path, token string, body any, hdr []string) *http.Response {
+	t.Helper()
 	var rd io.Reader
 	ctype := ""
 	switch b := body.(type) {
@@ -129,12 +138,15 @@ func (e *testEnv) do(method, path, token string, body any, hdr ...string) resp {
 	case []byte:
 		rd, ctype = bytes.NewReader(b), "application/json"
 	default:
-		j, _ := json.Marshal(b)
+		j, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
 		rd, ctype = bytes.NewReader(j), "application/json"
 	}
-	req, err := http.NewRequest(method, e.url+path, rd)
+	req, err := http.NewRequest(method, base+path, rd)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
@@ -147,11 +159,9 @@ func (e *testEnv) do(method, path, token string, body any, hdr ...string) resp {
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return resp{res.StatusCode, res.Header, b}
+	return res
 }
 
 // must sends a request and fails unless the status is want; it decodes into out.

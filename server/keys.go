@@ -1,6 +1,8 @@
 package server
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -130,6 +132,33 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.Error(w, http.StatusInternalServerError, "internal_error", "Something went wrong on our side. Please try again later.")
 }
 
+// answered is returned by a writeTx body that has written its own response.
+type answered struct{}
+
+func (answered) Error() string { return "response already written" }
+
+// writeTx runs fn in a transaction and commits it, answering 500 on any
+// other error; false means the response is written.
+func (s *Server) writeTx(w http.ResponseWriter, r *http.Request, fn func(tx *sql.Tx) error) bool {
+	tx, err := s.db.BeginTx(r.Context(), nil)
+	if err != nil {
+		s.internal(w, r, err)
+		return false
+	}
+	defer tx.Rollback()
+	if err = fn(tx); err == nil {
+		err = tx.Commit()
+	}
+	if errors.Is(err, answered{}) {
+		return false
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return false
+	}
+	return true
+}
+
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 	u := httpx.UserFrom(r.Context())
 	httpx.WriteJSON(w, http.StatusOK, models.Me{
@@ -199,17 +228,13 @@ func (s *Server) handleListKeys(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	if httpx.NotModified(w, r, httpx.ETagOf(list)) {
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, list)
+	httpx.WriteTagged(w, r, list)
 }
 
 func (s *Server) handleCreateKey(w http.ResponseWriter, r *http.Request) {
 	u := httpx.UserFrom(r.Context())
 	var req models.CreateAPIKeyRequest
-	if p := httpx.DecodeJSON(w, r, &req, false); p != nil {
-		httpx.WriteProblem(w, p)
+	if !httpx.ReadJSON(w, r, &req, false) {
 		return
 	}
 	plan := s.planOf(u)
@@ -262,21 +287,14 @@ func (s *Server) handleCreateKey(w http.ResponseWriter, r *http.Request) {
 		forbidGrant(w, perm)
 		return
 	}
-	tx, err := s.db.BeginTx(r.Context(), nil)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	defer tx.Rollback()
-	plain, err := insertKey(r.Context(), tx, &k)
-	if err == nil {
-		err = s.audit(r.Context(), tx, u.TenantID, k.KeyID, "created", u.Email, httpx.ClientIP(r), "environment "+k.Environment, now)
-	}
-	if err == nil {
-		err = tx.Commit()
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	var plain string
+	if !s.writeTx(w, r, func(tx *sql.Tx) error {
+		var err error
+		if plain, err = insertKey(r.Context(), tx, &k); err != nil {
+			return err
+		}
+		return s.audit(r.Context(), tx, u.TenantID, k.KeyID, "created", u.Email, httpx.ClientIP(r), "environment "+k.Environment, now)
+	}) {
 		return
 	}
 	k.Status = models.KeyActive
@@ -291,8 +309,13 @@ func (s *Server) handleCreateKey(w http.ResponseWriter, r *http.Request) {
 
 // loadKey fetches the path's key for the caller's tenant, answering 404 itself.
 func (s *Server) loadKey(w http.ResponseWriter, r *http.Request) (storedKey, bool) {
+	return s.loadKeyID(w, r, r.PathValue("id"))
+}
+
+// loadKeyID is loadKey for a key id taken from elsewhere (a query parameter).
+func (s *Server) loadKeyID(w http.ResponseWriter, r *http.Request, id string) (storedKey, bool) {
 	u := httpx.UserFrom(r.Context())
-	k, err := s.getKey(r.Context(), u.TenantID, r.PathValue("id"))
+	k, err := s.getKey(r.Context(), u.TenantID, id)
 	if isNotFound(err) {
 		httpx.NotFound(w, "API key")
 		return k, false
@@ -306,6 +329,16 @@ func (s *Server) loadKey(w http.ResponseWriter, r *http.Request) (storedKey, boo
 
 func alreadyRevoked(w http.ResponseWriter) {
 	httpx.Error(w, http.StatusConflict, "already_revoked", "This key has already been revoked and cannot be used.")
+}
+
+// loadUnrevokedKey is loadKey that also answers 409 for a revoked key.
+func (s *Server) loadUnrevokedKey(w http.ResponseWriter, r *http.Request) (storedKey, bool) {
+	k, ok := s.loadKey(w, r)
+	if ok && k.Status == models.KeyRevoked {
+		alreadyRevoked(w)
+		return k, false
+	}
+	return k, ok
 }
 
 func (s *Server) handleGetKey(w http.ResponseWriter, r *http.Request) {
@@ -324,16 +357,11 @@ func (s *Server) handleGetKey(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleUpdateKey(w http.ResponseWriter, r *http.Request) {
 	u := httpx.UserFrom(r.Context())
 	var req models.UpdateAPIKeyRequest
-	if p := httpx.DecodeJSON(w, r, &req, false); p != nil {
-		httpx.WriteProblem(w, p)
+	if !httpx.ReadJSON(w, r, &req, false) {
 		return
 	}
-	k, ok := s.loadKey(w, r)
+	k, ok := s.loadUnrevokedKey(w, r)
 	if !ok {
-		return
-	}
-	if k.Status == models.KeyRevoked {
-		alreadyRevoked(w)
 		return
 	}
 	now := s.now()
@@ -427,27 +455,19 @@ func (s *Server) handleUpdateKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(changed) > 0 {
-		tx, err := s.db.BeginTx(r.Context(), nil)
-		if err != nil {
-			s.internal(w, r, err)
-			return
-		}
-		defer tx.Rollback()
-		res, err := tx.ExecContext(r.Context(), `UPDATE api_keys SET name=?, description=?, permissions=?, expires_at=?,
+		if !s.writeTx(w, r, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(r.Context(), `UPDATE api_keys SET name=?, description=?, permissions=?, expires_at=?,
 			allowed_ips=?, rate_limit=? WHERE id=? AND tenant_id=? AND revoked_at IS NULL`,
-			k.Name, k.Description, jsonList(k.Permissions), msPtr(k.ExpiresAt), jsonList(k.AllowedIPs), k.RateLimit, k.KeyID, u.TenantID)
-		if err == nil {
+				k.Name, k.Description, jsonList(k.Permissions), msPtr(k.ExpiresAt), jsonList(k.AllowedIPs), k.RateLimit, k.KeyID, u.TenantID)
+			if err != nil {
+				return err
+			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				alreadyRevoked(w) // revoked concurrently
-				return
+				return answered{}
 			}
-			err = s.audit(r.Context(), tx, u.TenantID, k.KeyID, "edited", u.Email, httpx.ClientIP(r), "changed "+strings.Join(changed, ", "), now)
-		}
-		if err == nil {
-			err = tx.Commit()
-		}
-		if err != nil {
-			s.internal(w, r, err)
+			return s.audit(r.Context(), tx, u.TenantID, k.KeyID, "edited", u.Email, httpx.ClientIP(r), "changed "+strings.Join(changed, ", "), now)
+		}) {
 			return
 		}
 		s.keys.invalidate(k.KeyID)
@@ -458,34 +478,22 @@ func (s *Server) handleUpdateKey(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleRevokeKey(w http.ResponseWriter, r *http.Request) {
 	u := httpx.UserFrom(r.Context())
-	k, ok := s.loadKey(w, r)
+	k, ok := s.loadUnrevokedKey(w, r)
 	if !ok {
 		return
 	}
-	if k.Status == models.KeyRevoked {
-		alreadyRevoked(w)
-		return
-	}
 	now := s.now().Truncate(time.Millisecond)
-	tx, err := s.db.BeginTx(r.Context(), nil)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(r.Context(), `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL`, ms(now), k.KeyID, u.TenantID)
-	if err == nil {
+	if !s.writeTx(w, r, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(r.Context(), `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL`, ms(now), k.KeyID, u.TenantID)
+		if err != nil {
+			return err
+		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			alreadyRevoked(w)
-			return
+			return answered{}
 		}
-		err = s.audit(r.Context(), tx, u.TenantID, k.KeyID, "revoked", u.Email, httpx.ClientIP(r), "", now)
-	}
-	if err == nil {
-		err = tx.Commit()
-	}
-	if err != nil {
-		s.internal(w, r, err)
+		return s.audit(r.Context(), tx, u.TenantID, k.KeyID, "revoked", u.Email, httpx.ClientIP(r), "", now)
+	}) {
 		return
 	}
 	s.keys.invalidate(k.KeyID)
@@ -496,8 +504,7 @@ func (s *Server) handleRevokeKey(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleRegenerateKey(w http.ResponseWriter, r *http.Request) {
 	u := httpx.UserFrom(r.Context())
 	var req models.RegenerateRequest
-	if p := httpx.DecodeJSON(w, r, &req, true); p != nil {
-		httpx.WriteProblem(w, p)
+	if !httpx.ReadJSON(w, r, &req, true) {
 		return
 	}
 	grace := defaultGraceHours
@@ -508,14 +515,11 @@ func (s *Server) handleRegenerateKey(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	old, ok := s.loadKey(w, r)
+	old, ok := s.loadUnrevokedKey(w, r)
 	if !ok {
 		return
 	}
 	switch {
-	case old.Status == models.KeyRevoked:
-		alreadyRevoked(w)
-		return
 	case old.Status == models.KeyExpired:
 		httpx.Error(w, http.StatusConflict, "key_expired", "This key has expired and cannot be rotated; create a new key instead.")
 		return
@@ -533,37 +537,28 @@ func (s *Server) handleRegenerateKey(w http.ResponseWriter, r *http.Request) {
 	nk.Name, nk.Description, nk.Environment = old.Name, old.Description, old.Environment
 	nk.Permissions, nk.RateLimit, nk.AllowedIPs, nk.ExpiresAt = old.Permissions, old.RateLimit, old.AllowedIPs, old.ExpiresAt
 	nk.CreatedAt, nk.CreatedBy = now, u.Email
-	tx, err := s.db.BeginTx(r.Context(), nil)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	defer tx.Rollback()
-	plain, err := insertKey(r.Context(), tx, &nk)
-	if err == nil {
-		var res interface{ RowsAffected() (int64, error) }
-		res, err = tx.ExecContext(r.Context(), `UPDATE api_keys SET expires_at = ?, replaced_by = ? WHERE id = ? AND revoked_at IS NULL AND replaced_by = ''`,
-			ms(oldExpiry), nk.KeyID, old.KeyID)
-		if err == nil {
-			if n, _ := res.RowsAffected(); n == 0 {
-				httpx.Error(w, http.StatusConflict, "already_rotated", "This key was rotated or revoked concurrently.")
-				return
-			}
+	var plain string
+	if !s.writeTx(w, r, func(tx *sql.Tx) error {
+		var err error
+		if plain, err = insertKey(r.Context(), tx, &nk); err != nil {
+			return err
 		}
-	}
-	ip := httpx.ClientIP(r)
-	if err == nil {
-		err = s.audit(r.Context(), tx, u.TenantID, old.KeyID, "rotated", u.Email, ip,
-			fmt.Sprintf("replaced by %s; valid until %s", nk.KeyID, oldExpiry.Format(time.RFC3339)), now)
-	}
-	if err == nil {
-		err = s.audit(r.Context(), tx, u.TenantID, nk.KeyID, "created", u.Email, ip, "rotated from "+old.KeyID, now)
-	}
-	if err == nil {
-		err = tx.Commit()
-	}
-	if err != nil {
-		s.internal(w, r, err)
+		res, err := tx.ExecContext(r.Context(), `UPDATE api_keys SET expires_at = ?, replaced_by = ? WHERE id = ? AND revoked_at IS NULL AND replaced_by = ''`,
+			ms(oldExpiry), nk.KeyID, old.KeyID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			httpx.Error(w, http.StatusConflict, "already_rotated", "This key was rotated or revoked concurrently.")
+			return answered{}
+		}
+		ip := httpx.ClientIP(r)
+		if err := s.audit(r.Context(), tx, u.TenantID, old.KeyID, "rotated", u.Email, ip,
+			fmt.Sprintf("replaced by %s; valid until %s", nk.KeyID, oldExpiry.Format(time.RFC3339)), now); err != nil {
+			return err
+		}
+		return s.audit(r.Context(), tx, u.TenantID, nk.KeyID, "created", u.Email, ip, "rotated from "+old.KeyID, now)
+	}) {
 		return
 	}
 	s.keys.invalidate(old.KeyID)

@@ -57,6 +57,21 @@ func errorRows(t *testing.T, s *Server) map[string]map[string]int {
 	return out
 }
 
+// checkTypicalErrors wants the usual error of each product route in seen.
+func checkTypicalErrors(t *testing.T, who string, seen map[string]map[string]int) {
+	t.Helper()
+	for ep, code := range map[string]string{
+		"GET /api/v1/analytics/campaigns/{id}": "campaign_not_found",
+		"GET /api/v1/campaigns":                "invalid_parameter",
+		"POST /api/v1/emails/send":             "invalid_email",
+		"POST /api/v1/contacts":                "invalid_email",
+	} {
+		if seen[ep][code] == 0 {
+			t.Errorf("%s: no %s on %s; seen %v", who, code, ep, seen[ep])
+		}
+	}
+}
+
 func checkPlausible(t *testing.T, seen map[string]map[string]int) {
 	t.Helper()
 	ok := plausibleErrors()
@@ -77,16 +92,7 @@ func TestSeedErrorsFitTheirRoutes(t *testing.T) {
 	seen := errorRows(t, e.s)
 	checkPlausible(t, seen)
 	// The demo still shows the interesting ones.
-	for ep, code := range map[string]string{
-		"GET /api/v1/analytics/campaigns/{id}": "campaign_not_found",
-		"GET /api/v1/campaigns":                "invalid_parameter",
-		"POST /api/v1/emails/send":             "invalid_email",
-		"POST /api/v1/contacts":                "invalid_email",
-	} {
-		if seen[ep][code] == 0 {
-			t.Errorf("no %s on %s in the demo; seen %v", code, ep, seen[ep])
-		}
-	}
+	checkTypicalErrors(t, "demo", seen)
 	if seen["POST /api/v1/emails/send"]["rate_limit_exceeded"] == 0 {
 		t.Errorf("demo lost its rate-limit incident: %v", seen["POST /api/v1/emails/send"])
 	}
@@ -106,16 +112,7 @@ func TestSimulatedErrorsFitTheirRoutes(t *testing.T) {
 	e.s.Flush()
 	seen := errorRows(t, e.s)
 	checkPlausible(t, seen)
-	for ep, code := range map[string]string{
-		"GET /api/v1/analytics/campaigns/{id}": "campaign_not_found",
-		"GET /api/v1/campaigns":                "invalid_parameter",
-		"POST /api/v1/emails/send":             "invalid_email",
-		"POST /api/v1/contacts":                "invalid_email",
-	} {
-		if seen[ep][code] == 0 {
-			t.Errorf("simulator sent no %s on %s; seen %v", code, ep, seen[ep])
-		}
-	}
+	checkTypicalErrors(t, "simulator", seen)
 }
 
 // checkErrorLogMatchesAnalytics: the demo's error log holds one row per

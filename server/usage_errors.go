@@ -72,15 +72,10 @@ func (s *Server) queryErrors(ctx context.Context, tenantID, keyID string, win us
 func (s *Server) handleUsageErrors(w http.ResponseWriter, r *http.Request) {
 	u := httpx.UserFrom(r.Context())
 	q := r.URL.Query()
-	win, p := resolveWindow(q.Get("range"), q.Get("from"), q.Get("to"), s.now())
-	if p != nil {
-		httpx.WriteProblem(w, p)
-		return
-	}
 	// The same window the analytics of this range read, so the export holds
 	// exactly the errors the charts count.
-	if err := s.coarsenForData(r.Context(), u.TenantID, &win); err != nil {
-		s.internal(w, r, err)
+	win, ok := s.requestWindow(w, r)
+	if !ok {
 		return
 	}
 	limit := models.UsageErrorsDefaultLimit
@@ -103,11 +98,7 @@ func (s *Server) handleUsageErrors(w http.ResponseWriter, r *http.Request) {
 	}
 	keyID := q.Get("key_id")
 	if keyID != "" {
-		if _, err := s.getKey(r.Context(), u.TenantID, keyID); isNotFound(err) {
-			httpx.NotFound(w, "API key")
-			return
-		} else if err != nil {
-			s.internal(w, r, err)
+		if _, ok := s.loadKeyID(w, r, keyID); !ok {
 			return
 		}
 	}

@@ -51,6 +51,15 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, allowEmpty bool
 	return DecodeBytes(body, dst)
 }
 
+// ReadJSON is DecodeJSON that writes the problem itself; false means answered.
+func ReadJSON(w http.ResponseWriter, r *http.Request, dst any, allowEmpty bool) bool {
+	if p := DecodeJSON(w, r, dst, allowEmpty); p != nil {
+		WriteProblem(w, p)
+		return false
+	}
+	return true
+}
+
 // DecodeBytes is the body-level half of DecodeJSON (and the fuzz target's entry).
 func DecodeBytes(body []byte, dst any) *models.Problem {
 	badUTF8 := !utf8.Valid(body)

@@ -87,3 +87,10 @@ func NotModified(w http.ResponseWriter, r *http.Request, etag string) bool {
 	}
 	return false
 }
+
+// WriteTagged answers 304 when If-None-Match matches v's ETag, else 200 with v.
+func WriteTagged(w http.ResponseWriter, r *http.Request, v any) {
+	if !NotModified(w, r, ETagOf(v)) {
+		WriteJSON(w, http.StatusOK, v)
+	}
+}

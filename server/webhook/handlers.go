@@ -108,11 +108,7 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request, u *httpx.Us
 		s.internal(w, r, err)
 		return
 	}
-	out := models.WebhookList{Data: list}
-	if httpx.NotModified(w, r, httpx.ETagOf(out)) {
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	httpx.WriteTagged(w, r, models.WebhookList{Data: list})
 }
 
 func (s *Service) handleEventTypes(w http.ResponseWriter, r *http.Request, _ *httpx.User) {
@@ -184,8 +180,7 @@ func checkDescription(d string) *models.FieldError {
 
 func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.User) {
 	var req models.CreateWebhookRequest
-	if p := httpx.DecodeJSON(w, r, &req, false); p != nil {
-		httpx.WriteProblem(w, p)
+	if !httpx.ReadJSON(w, r, &req, false) {
 		return
 	}
 	var errs []models.FieldError
@@ -264,8 +259,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 		return
 	}
 	var req models.UpdateWebhookRequest
-	if p := httpx.DecodeJSON(w, r, &req, false); p != nil {
-		httpx.WriteProblem(w, p)
+	if !httpx.ReadJSON(w, r, &req, false) {
 		return
 	}
 	var errs []models.FieldError
@@ -442,11 +436,7 @@ func (s *Service) handleDeliveries(w http.ResponseWriter, r *http.Request, u *ht
 		s.internal(w, r, err)
 		return
 	}
-	out := models.DeliveryList{Data: list}
-	if httpx.NotModified(w, r, httpx.ETagOf(out)) {
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	httpx.WriteTagged(w, r, models.DeliveryList{Data: list})
 }
 
 func (s *Service) handleRetry(w http.ResponseWriter, r *http.Request, u *httpx.User) {
@@ -500,8 +490,7 @@ func (s *Service) handleTest(w http.ResponseWriter, r *http.Request, u *httpx.Us
 		return
 	}
 	var req models.TestRequest
-	if p := httpx.DecodeJSON(w, r, &req, true); p != nil {
-		httpx.WriteProblem(w, p)
+	if !httpx.ReadJSON(w, r, &req, true) {
 		return
 	}
 	if req.EventType == "" {
