@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -157,10 +158,30 @@ func jsonFields(t reflect.Type) []jsonField {
 	return out
 }
 
+// flattenAllOf merges the properties of an object composed with allOf
+// (shared field sets) into one schema, and reports whether it is closed:
+// additionalProperties: false, or unevaluatedProperties: false over allOf.
+func flattenAllOf(s *openapi3.Schema) (*openapi3.Schema, bool) {
+	closed := s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has
+	if len(s.AllOf) == 0 {
+		return s, closed
+	}
+	closed = closed || (s.UnevaluatedProperties.Has != nil && !*s.UnevaluatedProperties.Has)
+	flat := *s
+	flat.Properties = openapi3.Schemas{}
+	for _, part := range s.AllOf {
+		sub, _ := flattenAllOf(part.Value)
+		maps.Copy(flat.Properties, sub.Properties)
+	}
+	maps.Copy(flat.Properties, s.Properties)
+	return &flat, closed
+}
+
 func checkStruct(t *testing.T, name string, s *openapi3.Schema, typ reflect.Type) {
 	t.Helper()
-	if s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
-		t.Errorf("%s: must set additionalProperties: false", name)
+	s, closed := flattenAllOf(s)
+	if !closed {
+		t.Errorf("%s: must set additionalProperties: false (or unevaluatedProperties: false with allOf)", name)
 	}
 	fields := jsonFields(typ)
 	var goNames, required []string
