@@ -88,10 +88,6 @@ func msPtr(t *time.Time) any {
 	return ms(*t)
 }
 
-func validRole(r string) bool {
-	return r == models.RoleAdmin || r == models.RoleDeveloper || r == models.RoleMember
-}
-
 // AddUser creates (or, for an existing user of the same tenant, updates the
 // role of) a user and returns a new personal access token for them.
 func (s *Server) AddUser(ctx context.Context, u NewUser) (string, error) {
@@ -99,7 +95,7 @@ func (s *Server) AddUser(ctx context.Context, u NewUser) (string, error) {
 	if err != nil || addr.Address != u.Email {
 		return "", fmt.Errorf("invalid email %q", u.Email)
 	}
-	if !validRole(u.Role) {
+	if !models.ValidRole(u.Role) {
 		return "", fmt.Errorf("invalid role %q (want admin, developer or member)", u.Role)
 	}
 	if u.Plan != "" {
@@ -267,7 +263,7 @@ func (s *Server) user(h http.HandlerFunc) http.Handler {
 func (s *Server) developer(h http.HandlerFunc) http.Handler {
 	return s.user(func(w http.ResponseWriter, r *http.Request) {
 		u := httpx.UserFrom(r.Context())
-		if !CanUseDeveloperRoutes(u.Role) {
+		if !models.CanManageKeys(u.Role) {
 			httpx.Error(w, http.StatusForbidden, "insufficient_role",
 				"Your role ("+u.Role+") cannot use developer settings; ask an admin for the developer role")
 			return
@@ -281,20 +277,6 @@ func (s *Server) RequireUser(h http.HandlerFunc) http.Handler { return s.user(h)
 
 // RequireDeveloper wraps h with PAT authentication for admins and developers.
 func (s *Server) RequireDeveloper(h http.HandlerFunc) http.Handler { return s.developer(h) }
-
-// CanUseDeveloperRoutes reports whether role may use the developer routes.
-func CanUseDeveloperRoutes(role string) bool {
-	return role == models.RoleAdmin || role == models.RoleDeveloper
-}
-
-// CanGrant reports whether role may grant permission (admin-category ones need admin).
-func CanGrant(role, permission string) bool {
-	p, ok := models.LookupPermission(permission)
-	if !ok {
-		return false
-	}
-	return !p.Admin || role == models.RoleAdmin
-}
 
 // WriteProblem sends a problem document (re-exported for glue files).
 func WriteProblem(w http.ResponseWriter, p *models.Problem) { httpx.WriteProblem(w, p) }

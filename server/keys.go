@@ -5,118 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/httpx"
 )
 
-const (
-	maxNameLen        = 50
-	maxDescriptionLen = 500
-	maxAllowedIPs     = 100
-	defaultGraceHours = 24
-	maxGraceHours     = 168
-)
-
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// validateName applies the key-name rules: 1–50 characters of letters,
-// digits, spaces and - _ . (so names like "prod-eu_1.2" work).
-func validateName(name string) (string, *models.FieldError) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return name, &models.FieldError{Field: "name", Message: "Name is required"}
-	}
-	if utf8.RuneCountInString(name) > maxNameLen {
-		return name, &models.FieldError{Field: "name", Message: "Name must be 50 characters or less"}
-	}
-	for _, r := range name {
-		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' ' || r == '-' || r == '_' || r == '.') {
-			return name, &models.FieldError{Field: "name", Message: "Name may contain only letters, digits, spaces, hyphens, underscores and periods"}
-		}
-	}
-	return name, nil
-}
-
-// validatePermissions checks names against the catalogue and de-duplicates,
-// keeping catalogue order.
-func validatePermissions(perms []string) ([]string, *models.FieldError) {
-	if len(perms) == 0 {
-		return nil, &models.FieldError{Field: "permissions", Message: "Select at least one permission"}
-	}
-	want := map[string]bool{}
-	for i, p := range perms {
-		if _, ok := models.LookupPermission(p); !ok {
-			return nil, &models.FieldError{Field: fmt.Sprintf("permissions[%d]", i), Message: fmt.Sprintf("Unknown permission %q", p)}
-		}
-		want[p] = true
-	}
-	var out []string
-	for _, p := range models.PermissionCatalogue() {
-		if want[p.Name] {
-			out = append(out, p.Name)
-		}
-	}
-	return out, nil
-}
-
-// validateIPs parses addresses and CIDRs, normalising CIDRs to their network.
-func validateIPs(ips []string) ([]string, *models.FieldError) {
-	if len(ips) > maxAllowedIPs {
-		return nil, &models.FieldError{Field: "allowed_ips", Message: fmt.Sprintf("At most %d IP addresses or ranges", maxAllowedIPs)}
-	}
-	out := []string{}
-	seen := map[string]bool{}
-	for i, raw := range ips {
-		v := strings.TrimSpace(raw)
-		var norm string
-		if strings.Contains(v, "/") {
-			p, err := netip.ParsePrefix(v)
-			if err != nil {
-				return nil, &models.FieldError{Field: fmt.Sprintf("allowed_ips[%d]", i), Message: fmt.Sprintf("%q is not a valid CIDR range (e.g. 203.0.113.0/24)", raw)}
-			}
-			norm = p.Masked().String()
-		} else {
-			a, err := netip.ParseAddr(v)
-			if err != nil || a.Zone() != "" {
-				return nil, &models.FieldError{Field: fmt.Sprintf("allowed_ips[%d]", i), Message: fmt.Sprintf("%q is not a valid IP address", raw)}
-			}
-			norm = a.Unmap().String()
-		}
-		if !seen[norm] {
-			seen[norm] = true
-			out = append(out, norm)
-		}
-	}
-	return out, nil
-}
-
 func (s *Server) planOf(u *httpx.User) models.Plan {
-	p, ok := models.PlanByName(u.Plan)
-	if !ok {
-		p, _ = models.PlanByName(models.PlanProfessional)
-	}
-	return p
-}
-
-func validateRateLimit(v int, plan models.Plan) *models.FieldError {
-	if v < 1 || v > plan.LimitPerMinute {
-		return &models.FieldError{Field: "rate_limit", Message: fmt.Sprintf("Rate limit must be between 1 and your %s plan's %d requests per minute", plan.DisplayName, plan.LimitPerMinute)}
-	}
-	return nil
+	return models.PlanOrDefault(u.Plan)
 }
 
 // deniedGrant returns the first admin permission in added that role may not grant.
 func deniedGrant(role string, added []string) string {
 	for _, p := range added {
-		if !CanGrant(role, p) {
+		if !models.CanGrant(role, p) {
 			return p
 		}
 	}
@@ -167,7 +75,7 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 		Role:          u.Role,
 		Tenant:        models.Tenant{ID: u.TenantID, Name: u.TenantName, Plan: s.planOf(u)},
 		CreatedAt:     u.CreatedAt,
-		CanManageKeys: CanUseDeveloperRoutes(u.Role),
+		CanManageKeys: models.CanManageKeys(u.Role),
 		CanGrantAdmin: u.Role == models.RoleAdmin,
 	})
 }
@@ -240,43 +148,37 @@ func (s *Server) handleCreateKey(w http.ResponseWriter, r *http.Request) {
 	plan := s.planOf(u)
 	now := s.now().Truncate(time.Millisecond) // stored precision: the answer equals a later GET
 	k := storedKey{TenantID: u.TenantID}
-	k.Description = strings.TrimSpace(req.Description)
-	k.Environment = req.Environment
 	k.RateLimit = req.RateLimit
 	k.ExpiresAt = req.ExpiresAt
 	k.CreatedAt = now
 	k.CreatedBy = u.Email
 	var errs []models.FieldError
 	var fe *models.FieldError
-	if k.Name, fe = validateName(req.Name); fe != nil {
+	if k.Name, fe = models.CheckKeyName(req.Name); fe != nil {
 		errs = append(errs, *fe)
 	}
-	if utf8.RuneCountInString(k.Description) > maxDescriptionLen {
-		errs = append(errs, models.FieldError{Field: "description", Message: "Description must be 500 characters or less"})
+	if k.Description, fe = models.CheckKeyDescription(req.Description); fe != nil {
+		errs = append(errs, *fe)
 	}
-	switch k.Environment {
-	case "":
-		k.Environment = models.EnvLive
-	case models.EnvLive, models.EnvTest:
-	default:
-		errs = append(errs, models.FieldError{Field: "environment", Message: "Environment must be live or test"})
+	if k.Environment, fe = models.CheckEnvironment(req.Environment); fe != nil {
+		errs = append(errs, *fe)
 	}
-	if k.Permissions, fe = validatePermissions(req.Permissions); fe != nil {
+	if k.Permissions, fe = models.CheckPermissions(req.Permissions); fe != nil {
 		errs = append(errs, *fe)
 	}
 	if k.RateLimit == 0 {
 		k.RateLimit = plan.LimitPerMinute
-	} else if fe = validateRateLimit(k.RateLimit, plan); fe != nil {
+	} else if fe = models.CheckRateLimit(k.RateLimit, plan); fe != nil {
 		errs = append(errs, *fe)
 	}
 	if k.ExpiresAt != nil {
 		t := k.ExpiresAt.UTC()
 		k.ExpiresAt = &t
-		if !t.After(now) {
-			errs = append(errs, models.FieldError{Field: "expires_at", Message: "Expiry must be in the future"})
+		if fe = models.CheckExpiry(t, now); fe != nil {
+			errs = append(errs, *fe)
 		}
 	}
-	if k.AllowedIPs, fe = validateIPs(req.AllowedIPs); fe != nil {
+	if k.AllowedIPs, fe = models.CheckAllowedIPs(req.AllowedIPs); fe != nil {
 		errs = append(errs, *fe)
 	}
 	if len(errs) > 0 {
@@ -371,7 +273,7 @@ func (s *Server) handleUpdateKey(w http.ResponseWriter, r *http.Request) {
 	var fe *models.FieldError
 	if req.Name != nil {
 		var name string
-		if name, fe = validateName(*req.Name); fe != nil {
+		if name, fe = models.CheckKeyName(*req.Name); fe != nil {
 			errs = append(errs, *fe)
 		} else if name != k.Name {
 			k.Name = name
@@ -379,9 +281,8 @@ func (s *Server) handleUpdateKey(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if req.Description != nil {
-		d := strings.TrimSpace(*req.Description)
-		if utf8.RuneCountInString(d) > maxDescriptionLen {
-			errs = append(errs, models.FieldError{Field: "description", Message: "Description must be 500 characters or less"})
+		if d, fe := models.CheckKeyDescription(*req.Description); fe != nil {
+			errs = append(errs, *fe)
 		} else if d != k.Description {
 			k.Description = d
 			changed = append(changed, "description")
@@ -389,7 +290,7 @@ func (s *Server) handleUpdateKey(w http.ResponseWriter, r *http.Request) {
 	}
 	var added []string
 	if req.Permissions != nil {
-		perms, fe := validatePermissions(req.Permissions)
+		perms, fe := models.CheckPermissions(req.Permissions)
 		if fe != nil {
 			errs = append(errs, *fe)
 		} else {
@@ -419,9 +320,9 @@ func (s *Server) handleUpdateKey(w http.ResponseWriter, r *http.Request) {
 		}
 	} else if req.ExpiresAt != nil {
 		t := req.ExpiresAt.UTC()
-		switch {
-		case !t.After(now):
-			errs = append(errs, models.FieldError{Field: "expires_at", Message: "Expiry must be in the future"})
+		switch fe := models.CheckExpiry(t, now); {
+		case fe != nil:
+			errs = append(errs, *fe)
 		case k.ReplacedBy != "" && (k.ExpiresAt == nil || t.After(*k.ExpiresAt)):
 			errs = append(errs, models.FieldError{Field: "expires_at", Message: "A rotated key's grace period cannot be extended"})
 		default:
@@ -430,7 +331,7 @@ func (s *Server) handleUpdateKey(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if req.AllowedIPs != nil {
-		ips, fe := validateIPs(*req.AllowedIPs)
+		ips, fe := models.CheckAllowedIPs(*req.AllowedIPs)
 		if fe != nil {
 			errs = append(errs, *fe)
 		} else {
@@ -439,7 +340,7 @@ func (s *Server) handleUpdateKey(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if req.RateLimit != nil {
-		if fe := validateRateLimit(*req.RateLimit, plan); fe != nil {
+		if fe := models.CheckRateLimit(*req.RateLimit, plan); fe != nil {
 			errs = append(errs, *fe)
 		} else if *req.RateLimit != k.RateLimit {
 			k.RateLimit = *req.RateLimit
@@ -507,11 +408,11 @@ func (s *Server) handleRegenerateKey(w http.ResponseWriter, r *http.Request) {
 	if !httpx.ReadJSON(w, r, &req, true) {
 		return
 	}
-	grace := defaultGraceHours
+	grace := models.KeyDefaultGraceHours
 	if req.GracePeriodHours != nil {
 		grace = *req.GracePeriodHours
-		if grace < 0 || grace > maxGraceHours {
-			httpx.Validation(w, []models.FieldError{{Field: "grace_period_hours", Message: "Grace period must be between 0 and 168 hours"}})
+		if fe := models.CheckGraceHours(grace); fe != nil {
+			httpx.Validation(w, []models.FieldError{*fe})
 			return
 		}
 	}

@@ -218,7 +218,7 @@ func (s *Server) UserBySSHKey(ctx context.Context, fingerprint string) (models.M
 	}
 	me.CreatedAt = fromMS(created)
 	me.Tenant.Plan, _ = models.PlanByName(plan)
-	me.CanManageKeys = CanUseDeveloperRoutes(me.Role)
+	me.CanManageKeys = models.CanManageKeys(me.Role)
 	me.CanGrantAdmin = me.Role == models.RoleAdmin
 	return me, nil
 }

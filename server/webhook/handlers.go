@@ -137,45 +137,12 @@ func (s *Service) notFound(w http.ResponseWriter, r *http.Request, err error) bo
 	return true
 }
 
-// checkEvents validates and de-duplicates an event list, keeping catalogue order.
-func checkEvents(events []string) ([]string, *models.FieldError) {
-	if len(events) == 0 {
-		return nil, &models.FieldError{Field: "events", Message: "Select at least one event type"}
-	}
-	for i, e := range events {
-		if !models.IsWebhookEvent(e) {
-			return nil, &models.FieldError{Field: fmt.Sprintf("events[%d]", i), Message: fmt.Sprintf("Unknown event type %q; see GET %s/event-types", e, base)}
-		}
-	}
-	var out []string
-	for _, e := range models.WebhookEventNames() {
-		if slices.Contains(events, e.Type) {
-			out = append(out, e.Type)
-		}
-	}
-	return out, nil
-}
-
 func (s *Service) checkURL(ctx context.Context, raw string) (string, *models.FieldError) {
 	u, err := ValidateURL(ctx, raw, s.allowPvt, s.resolver)
 	if err != nil {
 		return "", &models.FieldError{Field: "url", Message: err.Error()}
 	}
 	return u.String(), nil
-}
-
-func checkRetries(n int) *models.FieldError {
-	if n < models.WebhookMinRetries || n > models.WebhookMaxRetries {
-		return &models.FieldError{Field: "max_retries", Message: fmt.Sprintf("max_retries must be between %d and %d", models.WebhookMinRetries, models.WebhookMaxRetries)}
-	}
-	return nil
-}
-
-func checkDescription(d string) *models.FieldError {
-	if len([]rune(d)) > models.WebhookMaxDescription {
-		return &models.FieldError{Field: "description", Message: fmt.Sprintf("description must be at most %d characters", models.WebhookMaxDescription)}
-	}
-	return nil
 }
 
 func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.User) {
@@ -189,7 +156,7 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.
 		errs = append(errs, *fe)
 	}
 	req.Description = strings.TrimSpace(req.Description)
-	if fe := checkDescription(req.Description); fe != nil {
+	if fe := models.CheckWebhookDescription(req.Description); fe != nil {
 		errs = append(errs, *fe)
 	}
 	if req.Status == "" {
@@ -198,14 +165,14 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.
 	if req.Status != models.WebhookActive && req.Status != models.WebhookPaused {
 		errs = append(errs, models.FieldError{Field: "status", Message: "status must be active or paused"})
 	}
-	events, fe := checkEvents(req.Events)
+	events, fe := models.CheckWebhookEvents(req.Events)
 	if fe != nil {
 		errs = append(errs, *fe)
 	}
 	if req.MaxRetries == 0 {
 		req.MaxRetries = models.WebhookDefaultMaxRetries
 	}
-	if fe := checkRetries(req.MaxRetries); fe != nil {
+	if fe := models.CheckWebhookRetries(req.MaxRetries); fe != nil {
 		errs = append(errs, *fe)
 	}
 	if len(errs) > 0 {
@@ -277,7 +244,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 	if req.Description != nil {
 		changed = append(changed, "description")
 		d := strings.TrimSpace(*req.Description)
-		if fe := checkDescription(d); fe != nil {
+		if fe := models.CheckWebhookDescription(d); fe != nil {
 			errs = append(errs, *fe)
 		}
 		sets, args = append(sets, "description = ?"), append(args, d)
@@ -299,7 +266,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 	}
 	if req.Events != nil {
 		changed = append(changed, "events")
-		events, fe := checkEvents(*req.Events)
+		events, fe := models.CheckWebhookEvents(*req.Events)
 		if fe != nil {
 			errs = append(errs, *fe)
 		}
@@ -308,7 +275,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 	}
 	if req.MaxRetries != nil {
 		changed = append(changed, "max_retries")
-		if fe := checkRetries(*req.MaxRetries); fe != nil {
+		if fe := models.CheckWebhookRetries(*req.MaxRetries); fe != nil {
 			errs = append(errs, *fe)
 		}
 		sets, args = append(sets, "max_retries = ?"), append(args, *req.MaxRetries)
