@@ -266,3 +266,15 @@ func CheckWebhookURL(raw string, allowHTTP bool) (*url.URL, *FieldError) {
 	}
 	return u, nil
 }
+
+// KeyStatusAt is a key's status at now: revoked, expired once now reaches
+// its expiry, else active.
+func KeyStatusAt(revoked, expires *time.Time, now time.Time) string {
+	switch {
+	case revoked != nil:
+		return KeyRevoked
+	case expires != nil && !now.Before(*expires):
+		return KeyExpired
+	}
+	return KeyActive
+}

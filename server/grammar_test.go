@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/seed"
 )
 
 // 429 messages count seconds in proper English, as do the demo's.
@@ -33,10 +34,10 @@ func TestRateLimitMessageGrammar(t *testing.T) {
 			t.Errorf("limit %d: 429 retry_after %d message %q, want %d %q", c.limit, p.RetryAfter, p.Message, c.retry, c.msg)
 		}
 	}
-	if _, msg := seedErrorInfo("GET /api/v1/campaigns", 429, 0); msg != "Rate limit exceeded. Try again in 1 second." {
+	if _, msg := seed.ErrorInfo("GET /api/v1/campaigns", 429, 0); msg != "Rate limit exceeded. Try again in 1 second." {
 		t.Errorf("demo 429 message %q", msg)
 	}
-	if got := plural(int64(1), "row", "rows") + ", " + plural(7, "row", "rows"); got != "1 row, 7 rows" {
+	if got := models.Plural(int64(1), "row", "rows") + ", " + models.Plural(7, "row", "rows"); got != "1 row, 7 rows" {
 		t.Errorf("plural: %q", got)
 	}
 }

@@ -31,7 +31,7 @@ func TestPruneDropsExpiredTokens(t *testing.T) {
 	}
 	// Expired, but within the day it is kept: still answers "expired".
 	e.clock.Advance(2 * time.Hour)
-	e.s.usage.prune()
+	e.s.usage.Prune()
 	if n := count(); n != 3 {
 		t.Fatalf("tokens after early prune = %d, want 3", n)
 	}
@@ -39,7 +39,7 @@ func TestPruneDropsExpiredTokens(t *testing.T) {
 		t.Fatalf("recently expired token: %+v", p)
 	}
 	e.clock.Advance(24 * time.Hour)
-	e.s.usage.prune()
+	e.s.usage.Prune()
 	if n := count(); n != 2 {
 		t.Fatalf("tokens after prune = %d, want 2 (the PAT and the unexpired minted one)", n)
 	}

@@ -120,16 +120,3 @@ func TestUsageErrorsPagesThroughEverything(t *testing.T) {
 		t.Fatalf("default page: %d rows", len(p.Errors))
 	}
 }
-
-func TestErrCursorRoundTrip(t *testing.T) {
-	c := errCursor{ts: 1767225600123, id: 42}
-	got, ok := decodeErrCursor(c.encode())
-	if !ok || got != c {
-		t.Fatalf("round trip %v %v", got, ok)
-	}
-	for _, bad := range []string{"", "bogus", c.encode() + "x", "ZTE6MTow" /* id 0 */} {
-		if _, ok := decodeErrCursor(bad); ok {
-			t.Errorf("cursor %q accepted", bad)
-		}
-	}
-}

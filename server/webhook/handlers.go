@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/httpx"
 )
 
@@ -190,7 +191,7 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.
 	}
 	id := newID("wh_")
 	secret := NewSecret()
-	now := ms(s.now())
+	now := store.MS(s.now())
 	evJSON, _ := json.Marshal(events)
 	if err := s.change(r, u, id, "created", url, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(r.Context(), `INSERT INTO webhooks(id, tenant_id, url, description, status, events, max_retries,
@@ -284,7 +285,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 		httpx.Validation(w, errs)
 		return
 	}
-	now := ms(s.now())
+	now := store.MS(s.now())
 	if len(sets) > 0 {
 		action, detail := "updated", "changed "+strings.Join(changed, ", ")
 		if req.Status != nil && *req.Status != cur.Status {
@@ -366,7 +367,7 @@ func (s *Service) handleRotate(w http.ResponseWriter, r *http.Request, u *httpx.
 	if err := s.change(r, u, id, "secret_rotated", "previous secret valid until "+until.Format(time.RFC3339), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(r.Context(), `UPDATE webhooks SET prev_secret_sealed = secret_sealed, prev_secret_until = ?,
 		secret_sealed = ?, secret_prefix = ?, secret_rotated_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?`,
-			ms(until), s.seal.seal(id, secret), SecretPrefix(secret), ms(now), ms(now), id, u.TenantID)
+			store.MS(until), s.seal.seal(id, secret), SecretPrefix(secret), store.MS(now), store.MS(now), id, u.TenantID)
 		return err
 	}); err != nil {
 		s.internal(w, r, err)
@@ -415,7 +416,7 @@ func (s *Service) handleRetry(w http.ResponseWriter, r *http.Request, u *httpx.U
 	var q queued
 	err := s.db.QueryRowContext(r.Context(), `UPDATE webhook_deliveries SET claimed_at = ?
 		WHERE id = ? AND webhook_id = ? AND claimed_at IS NULL AND status IN ('failed','pending_retry','pending')
-		RETURNING id, webhook_id, event_id, event_type, payload, attempts, max_attempts`, ms(s.now()), did, id).
+		RETURNING id, webhook_id, event_id, event_type, payload, attempts, max_attempts`, store.MS(s.now()), did, id).
 		Scan(&q.id, &q.webhookID, &q.eventID, &q.eventType, &q.payload, &q.attempts, &q.maxAttempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		d, gerr := s.getDelivery(r.Context(), id, did)
@@ -473,7 +474,7 @@ func (s *Service) handleTest(w http.ResponseWriter, r *http.Request, u *httpx.Us
 	q := queued{id: newID("del_"), webhookID: id, eventID: env.ID, eventType: req.EventType, payload: body, maxAttempts: 1}
 	if _, err := s.db.ExecContext(r.Context(), `INSERT INTO webhook_deliveries(id, webhook_id, tenant_id, event_id, event_type, payload, test,
 		status, max_attempts, claimed_at, created_at, updated_at) VALUES (?,?,?,?,?,?,1,'pending',1,?,?,?)`,
-		q.id, id, u.TenantID, q.eventID, q.eventType, body, ms(now), ms(now), ms(now)); err != nil {
+		q.id, id, u.TenantID, q.eventID, q.eventType, body, store.MS(now), store.MS(now), store.MS(now)); err != nil {
 		s.internal(w, r, err)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/store"
 )
 
 // errNotFound covers missing rows and rows of another tenant alike.
@@ -30,8 +31,8 @@ func scanWebhook(sc scanner) (models.Webhook, error) {
 	}
 	w.Events = []string{}
 	_ = json.Unmarshal([]byte(events), &w.Events)
-	w.SecretRotatedAt = nullTime(rotated)
-	w.CreatedAt, w.UpdatedAt = fromMS(created), fromMS(updated)
+	w.SecretRotatedAt = store.NullMS(rotated)
+	w.CreatedAt, w.UpdatedAt = store.FromMS(created), store.FromMS(updated)
 	return w, nil
 }
 
@@ -74,7 +75,7 @@ func (s *Service) getWebhook(ctx context.Context, tenantID, id string) (models.W
 
 // fillHealth computes the 24 h figures from deliveries and attempts.
 func (s *Service) fillHealth(ctx context.Context, w *models.Webhook) error {
-	since := ms(s.now().Add(-24 * time.Hour))
+	since := store.MS(s.now().Add(-24 * time.Hour))
 	h := &w.Health
 	var total, success, failed sql.NullInt64
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*),
@@ -105,7 +106,7 @@ func (s *Service) fillHealth(ctx context.Context, w *models.Webhook) error {
 		return err
 	}
 	if lastAt.Valid {
-		h.LastDeliveryAt = nullTime(lastAt)
+		h.LastDeliveryAt = store.NullMS(lastAt)
 		lastStatus.String = models.DeliveryFailed
 		if lastErr.String == "" && lastCode.Int64 >= 200 && lastCode.Int64 < 300 {
 			lastStatus.String = models.DeliverySuccess
@@ -136,9 +137,9 @@ func scanDelivery(sc scanner) (models.Delivery, error) {
 		return d, err
 	}
 	d.Payload = json.RawMessage(payload)
-	d.NextRetryAt = nullTime(next)
+	d.NextRetryAt = store.NullMS(next)
 	_ = json.Unmarshal([]byte(headers), &d.RequestHeaders)
-	d.CreatedAt, d.UpdatedAt = fromMS(created), fromMS(updated)
+	d.CreatedAt, d.UpdatedAt = store.FromMS(created), store.FromMS(updated)
 	return d, nil
 }
 
@@ -200,7 +201,7 @@ func (s *Service) Attempts(ctx context.Context, deliveryID string) ([]Attempt, e
 		if err := rows.Scan(&a.N, &at, &a.ResponseStatus, &a.LatencyMS, &a.Error, &a.Manual); err != nil {
 			return nil, err
 		}
-		a.At = fromMS(at)
+		a.At = store.FromMS(at)
 		out = append(out, a)
 	}
 	return out, rows.Err()

@@ -1,4 +1,4 @@
-package server
+package sqlite
 
 import (
 	"context"
@@ -6,37 +6,13 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"regexp"
 	"sort"
 	"strings"
-
-	_ "modernc.org/sqlite" // driver "sqlite"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
-
-func openDB(ctx context.Context, path string) (*sql.DB, error) {
-	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "cache_size(-32000)") // 32 MB: big seed/usage transactions stay in memory
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(8)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	return db, nil
-}
 
 // migrate applies every embedded migration not yet recorded in schema_migrations.
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -2,15 +2,15 @@ package server
 
 import (
 	"context"
-	"net/http"
 	"strings"
 
+	"github.com/penguinmails/pmdev/server/httpx"
+	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/webhook"
 )
 
-// Glue between the server and package webhook: the service is the server's
-// Events hook, so product handlers emit through s.events.
-
+// startWebhooks opens the webhook service on the shared database; it is
+// the server's Events hook and writes its changes to the shared audit log.
 func (s *Server) startWebhooks(ctx context.Context) error {
 	svc, err := webhook.Open(ctx, webhook.Config{
 		DB:           s.db,
@@ -20,13 +20,14 @@ func (s *Server) startWebhooks(ctx context.Context) error {
 		Schedule:     s.cfg.WebhookRetrySchedule,
 		KeyFile:      webhookKeyFile(s.cfg.DBPath),
 		Audit: func(ctx context.Context, ex webhook.Execer, tenantID, id, action, actor, ip, detail string) error {
-			return s.auditTarget(ctx, ex, auditTargetWebhook, tenantID, id, action, actor, ip, detail, s.now())
+			return s.st.InsertAudit(ctx, ex, store.AuditEntry{TenantID: tenantID, TargetType: store.AuditTargetWebhook, TargetID: id,
+				At: s.now(), Action: action, Actor: actor, ActorFingerprint: httpx.ActorFingerprint(ctx), IP: ip, Detail: detail})
 		},
 	})
 	if err != nil {
 		return err
 	}
-	s.events = svc
+	s.webhooks, s.events = svc, svc
 	return nil
 }
 
@@ -36,23 +37,4 @@ func webhookKeyFile(dbPath string) string {
 		return ""
 	}
 	return dbPath + ".webhook-key"
-}
-
-func (s *Server) drainWebhooks() {
-	if svc, ok := s.events.(*webhook.Service); ok {
-		svc.Drain()
-	}
-}
-
-func (s *Server) stopWebhooks(ctx context.Context) error {
-	if svc, ok := s.events.(*webhook.Service); ok {
-		return svc.Close(ctx)
-	}
-	return nil
-}
-
-func (s *Server) mountWebhooks(mux *http.ServeMux) {
-	if svc, ok := s.events.(*webhook.Service); ok {
-		svc.Mount(mux, func(h http.HandlerFunc) http.Handler { return s.user(h) })
-	}
 }

@@ -1,13 +1,13 @@
-package server
+package docs
 
 import (
-	"context"
 	"encoding/json"
+	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,15 +16,10 @@ import (
 
 func docsServer(t *testing.T, assets fs.FS) *httptest.Server {
 	t.Helper()
-	s, err := Open(context.Background(), Config{DBPath: filepath.Join(t.TempDir(), "docs.db"), Assets: assets})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s.Handler())
-	t.Cleanup(func() {
-		hs.Close()
-		_ = s.Close(context.Background())
-	})
+	mux := http.NewServeMux()
+	Mount(mux, assets, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
 	return hs
 }
 
@@ -43,7 +38,7 @@ func docsGet(t *testing.T, url string, header ...string) *http.Response {
 }
 
 func TestDocsRoutes(t *testing.T) {
-	hs := docsServer(t, os.DirFS("../api"))
+	hs := docsServer(t, os.DirFS("../../api"))
 
 	r := docsGet(t, hs.URL+"/api/v1/docs")
 	if r.StatusCode != 200 || r.Header.Get("ETag") == "" {

@@ -1,4 +1,6 @@
-package server
+// Package docs serves the API reference bundled with the server, without
+// authentication: the index and one page per slug, each with an ETag.
+package docs
 
 import (
 	"crypto/sha256"
@@ -6,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"path"
 	"regexp"
@@ -71,12 +74,13 @@ func loadDocs(assets fs.FS) *docsStore {
 	return d
 }
 
-// mountDocs serves the API reference without authentication: the index
-// (with an ETag that changes with any page) and one page per slug.
-func (s *Server) mountDocs(mux *http.ServeMux) {
-	d := loadDocs(s.cfg.Assets)
+// Mount serves the reference in assets (the api dir: docs/index.json and
+// the pages): the index, with an ETag that changes with any page, and one
+// page per slug. Without assets both routes answer 404.
+func Mount(mux *http.ServeMux, assets fs.FS, log *slog.Logger) {
+	d := loadDocs(assets)
 	if d.err != nil {
-		s.log.Info("docs routes answer 404", "reason", d.err.Error())
+		log.Info("docs routes answer 404", "reason", d.err.Error())
 	}
 	mux.HandleFunc("GET /api/v1/docs", func(w http.ResponseWriter, r *http.Request) {
 		if d.err != nil {
