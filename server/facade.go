@@ -35,7 +35,9 @@ func ParseSSHKeys(data []byte) ([]ParsedSSHKey, error) { return auth.ParseSSHKey
 
 // AddUser creates (or, for an existing user of the same tenant, updates the
 // role of) a user and returns a new personal access token for them.
-func (s *Server) AddUser(ctx context.Context, u NewUser) (string, error) { return s.auth.AddUser(ctx, u) }
+func (s *Server) AddUser(ctx context.Context, u NewUser) (string, error) {
+	return s.auth.AddUser(ctx, u)
+}
 
 // MintToken issues a short-lived PAT for an existing user (SSH sessions use it).
 func (s *Server) MintToken(ctx context.Context, email string, ttl time.Duration) (string, error) {

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
-	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/httpx"
+	"github.com/penguinmails/pmdev/server/store"
 )
 
 // Permission guards every webhook route; admins and developers hold it.
