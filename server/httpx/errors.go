@@ -75,3 +75,13 @@ func Unauthorized(w http.ResponseWriter, code, msg string) {
 func NotFoundError(what string) error {
 	return Failf(http.StatusNotFound, "not_found", what+" not found")
 }
+
+// Answer writes v with status, or, when err is set, its problem (or a
+// logged 500).
+func Answer(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int, v any, err error) {
+	if err != nil {
+		WriteError(w, r, log, err)
+		return
+	}
+	WriteJSON(w, status, v)
+}

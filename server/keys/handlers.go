@@ -15,14 +15,15 @@ import (
 func (s *Service) Mount(mux *http.ServeMux, auth func(http.HandlerFunc) http.Handler, log *slog.Logger) {
 	h := handlers{s, log}
 	mux.Handle("GET /api/v1/platform/api-keys", auth(h.list))
-	mux.Handle("POST /api/v1/platform/api-keys", auth(h.create))
+	mux.Handle("POST /api/v1/platform/api-keys", auth(httpx.Body(false, h.create)))
 	mux.Handle("GET /api/v1/platform/api-keys/{id}", auth(h.get))
-	mux.Handle("PATCH /api/v1/platform/api-keys/{id}", auth(h.update))
+	mux.Handle("PATCH /api/v1/platform/api-keys/{id}", auth(httpx.Body(false, h.update)))
 	mux.Handle("DELETE /api/v1/platform/api-keys/{id}", auth(h.revoke))
-	mux.Handle("POST /api/v1/platform/api-keys/{id}/regenerate", auth(h.regenerate))
+	mux.Handle("POST /api/v1/platform/api-keys/{id}/regenerate", auth(httpx.Body(true, h.regenerate)))
 	mux.Handle("GET /api/v1/platform/api-keys/{id}/security", auth(h.security))
 }
 
+// handlers decode the request, call the service and encode its answer.
 type handlers struct {
 	svc *Service
 	log *slog.Logger
@@ -30,15 +31,6 @@ type handlers struct {
 
 func actor(r *http.Request) Actor {
 	return Actor{User: httpx.UserFrom(r.Context()), IP: httpx.ClientIP(r)}
-}
-
-// answer writes v, or the problem (or a logged 500) of err.
-func (h handlers) answer(w http.ResponseWriter, r *http.Request, v any, err error) {
-	if err != nil {
-		httpx.WriteError(w, r, h.log, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, v)
 }
 
 func (h handlers) list(w http.ResponseWriter, r *http.Request) {
@@ -97,53 +89,39 @@ func parseListParams(r *http.Request) (models.KeyListParams, *models.Problem) {
 	return p, nil
 }
 
-func (h handlers) create(w http.ResponseWriter, r *http.Request) {
-	var req models.CreateAPIKeyRequest
-	if !httpx.ReadJSON(w, r, &req, false) {
-		return
-	}
+func (h handlers) create(w http.ResponseWriter, r *http.Request, req models.CreateAPIKeyRequest) {
 	out, err := h.svc.Create(r.Context(), actor(r), req)
-	if err != nil {
-		httpx.WriteError(w, r, h.log, err)
-		return
+	if err == nil {
+		w.Header().Set("Location", "/api/v1/platform/api-keys/"+out.KeyID)
+		w.Header().Set("Cache-Control", "no-store")
 	}
-	w.Header().Set("Location", "/api/v1/platform/api-keys/"+out.KeyID)
-	w.Header().Set("Cache-Control", "no-store")
-	httpx.WriteJSON(w, http.StatusCreated, out)
+	httpx.Answer(w, r, h.log, http.StatusCreated, out, err)
 }
 
 func (h handlers) get(w http.ResponseWriter, r *http.Request) {
 	d, err := h.svc.Details(r.Context(), httpx.UserFrom(r.Context()), r.PathValue("id"))
-	h.answer(w, r, d, err)
+	httpx.Answer(w, r, h.log, http.StatusOK, d, err)
 }
 
-func (h handlers) update(w http.ResponseWriter, r *http.Request) {
-	var req models.UpdateAPIKeyRequest
-	if !httpx.ReadJSON(w, r, &req, false) {
-		return
-	}
+func (h handlers) update(w http.ResponseWriter, r *http.Request, req models.UpdateAPIKeyRequest) {
 	k, err := h.svc.Update(r.Context(), actor(r), r.PathValue("id"), req)
-	h.answer(w, r, k, err)
+	httpx.Answer(w, r, h.log, http.StatusOK, k, err)
 }
 
 func (h handlers) revoke(w http.ResponseWriter, r *http.Request) {
 	res, err := h.svc.Revoke(r.Context(), actor(r), r.PathValue("id"))
-	h.answer(w, r, res, err)
+	httpx.Answer(w, r, h.log, http.StatusOK, res, err)
 }
 
-func (h handlers) regenerate(w http.ResponseWriter, r *http.Request) {
-	var req models.RegenerateRequest
-	if !httpx.ReadJSON(w, r, &req, true) {
-		return
-	}
+func (h handlers) regenerate(w http.ResponseWriter, r *http.Request, req models.RegenerateRequest) {
 	out, err := h.svc.Regenerate(r.Context(), actor(r), r.PathValue("id"), req)
 	if err == nil {
 		w.Header().Set("Cache-Control", "no-store")
 	}
-	h.answer(w, r, out, err)
+	httpx.Answer(w, r, h.log, http.StatusOK, out, err)
 }
 
 func (h handlers) security(w http.ResponseWriter, r *http.Request) {
 	out, err := h.svc.Security(r.Context(), httpx.UserFrom(r.Context()), r.PathValue("id"))
-	h.answer(w, r, out, err)
+	httpx.Answer(w, r, h.log, http.StatusOK, out, err)
 }

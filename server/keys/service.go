@@ -201,29 +201,42 @@ func (s *Service) Update(ctx context.Context, a Actor, id string, req models.Upd
 	return k.APIKey, nil
 }
 
+// edit collects the outcome of an update: field errors and the fields changed.
+type edit struct {
+	errs    []models.FieldError
+	changed []string
+}
+
+func (e *edit) fail(field, msg string) {
+	e.errs = append(e.errs, models.FieldError{Field: field, Message: msg})
+}
+
+// set stores v in *dst when it passed its check (fe nil) and differs.
+func set[T comparable](e *edit, field string, dst *T, v T, fe *models.FieldError) {
+	switch {
+	case fe != nil:
+		e.errs = append(e.errs, *fe)
+	case v != *dst:
+		*dst = v
+		e.changed = append(e.changed, field)
+	}
+}
+
 // applyUpdate validates req against k and applies it, returning the fields
 // changed and the permissions added.
 func applyUpdate(k *store.Key, req models.UpdateAPIKeyRequest, plan models.Plan, now time.Time) (changed, added []string, err error) {
-	var errs []models.FieldError
+	var e edit
 	if req.Name != nil {
-		if name, fe := models.CheckKeyName(*req.Name); fe != nil {
-			errs = append(errs, *fe)
-		} else if name != k.Name {
-			k.Name = name
-			changed = append(changed, "name")
-		}
+		v, fe := models.CheckKeyName(*req.Name)
+		set(&e, "name", &k.Name, v, fe)
 	}
 	if req.Description != nil {
-		if d, fe := models.CheckKeyDescription(*req.Description); fe != nil {
-			errs = append(errs, *fe)
-		} else if d != k.Description {
-			k.Description = d
-			changed = append(changed, "description")
-		}
+		v, fe := models.CheckKeyDescription(*req.Description)
+		set(&e, "description", &k.Description, v, fe)
 	}
 	if req.Permissions != nil {
 		if perms, fe := models.CheckPermissions(req.Permissions); fe != nil {
-			errs = append(errs, *fe)
+			e.errs = append(e.errs, *fe)
 		} else {
 			had := map[string]bool{}
 			for _, p := range k.Permissions {
@@ -236,52 +249,48 @@ func applyUpdate(k *store.Key, req models.UpdateAPIKeyRequest, plan models.Plan,
 			}
 			if len(added) > 0 || len(perms) != len(k.Permissions) {
 				k.Permissions = perms
-				changed = append(changed, "permissions")
+				e.changed = append(e.changed, "permissions")
 			}
 		}
 	}
 	switch {
 	case req.ClearExpiry && req.ExpiresAt != nil:
-		errs = append(errs, models.FieldError{Field: "clear_expiry", Message: "Use either expires_at or clear_expiry, not both"})
+		e.fail("clear_expiry", "Use either expires_at or clear_expiry, not both")
 	case req.ClearExpiry && k.ExpiresAt != nil:
 		if k.ReplacedBy != "" {
-			errs = append(errs, models.FieldError{Field: "clear_expiry", Message: "A rotated key's grace period cannot be removed"})
+			e.fail("clear_expiry", "A rotated key's grace period cannot be removed")
 		} else {
 			k.ExpiresAt = nil
-			changed = append(changed, "expires_at")
+			e.changed = append(e.changed, "expires_at")
 		}
 	case req.ExpiresAt != nil:
 		t := req.ExpiresAt.UTC()
 		switch fe := models.CheckExpiry(t, now); {
 		case fe != nil:
-			errs = append(errs, *fe)
+			e.errs = append(e.errs, *fe)
 		case k.ReplacedBy != "" && (k.ExpiresAt == nil || t.After(*k.ExpiresAt)):
-			errs = append(errs, models.FieldError{Field: "expires_at", Message: "A rotated key's grace period cannot be extended"})
+			e.fail("expires_at", "A rotated key's grace period cannot be extended")
 		default:
 			k.ExpiresAt = &t
-			changed = append(changed, "expires_at")
+			e.changed = append(e.changed, "expires_at")
 		}
 	}
 	if req.AllowedIPs != nil {
+		// Setting the list counts as a change even when it is the same.
 		if ips, fe := models.CheckAllowedIPs(*req.AllowedIPs); fe != nil {
-			errs = append(errs, *fe)
+			e.errs = append(e.errs, *fe)
 		} else {
 			k.AllowedIPs = ips
-			changed = append(changed, "allowed_ips")
+			e.changed = append(e.changed, "allowed_ips")
 		}
 	}
 	if req.RateLimit != nil {
-		if fe := models.CheckRateLimit(*req.RateLimit, plan); fe != nil {
-			errs = append(errs, *fe)
-		} else if *req.RateLimit != k.RateLimit {
-			k.RateLimit = *req.RateLimit
-			changed = append(changed, "rate_limit")
-		}
+		set(&e, "rate_limit", &k.RateLimit, *req.RateLimit, models.CheckRateLimit(*req.RateLimit, plan))
 	}
-	if len(errs) > 0 {
-		return nil, nil, httpx.Invalid(errs...)
+	if len(e.errs) > 0 {
+		return nil, nil, httpx.Invalid(e.errs...)
 	}
-	return changed, added, nil
+	return e.changed, added, nil
 }
 
 // Revoke revokes an unrevoked key.

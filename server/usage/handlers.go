@@ -36,12 +36,10 @@ func (h handlers) usage(w http.ResponseWriter, r *http.Request) {
 
 func (h handlers) errors(w http.ResponseWriter, r *http.Request) {
 	out, err := h.svc.ErrorPage(r.Context(), httpx.UserFrom(r.Context()), r.URL.Query())
-	if err != nil {
-		httpx.WriteError(w, r, h.log, err)
-		return
+	if err == nil {
+		w.Header().Set("Cache-Control", "private, no-store")
 	}
-	w.Header().Set("Cache-Control", "private, no-store")
-	httpx.WriteJSON(w, http.StatusOK, out)
+	httpx.Answer(w, r, h.log, http.StatusOK, out, err)
 }
 
 func (h handlers) rateLimits(w http.ResponseWriter, r *http.Request) {

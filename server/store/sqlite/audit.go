@@ -16,21 +16,13 @@ func (Store) InsertAudit(ctx context.Context, h store.Handle, e store.AuditEntry
 }
 
 func (Store) KeyAuditEvents(ctx context.Context, h store.Handle, tenantID, keyID string, limit int) ([]models.AuditEvent, error) {
-	rows, err := h.QueryContext(ctx, `SELECT id, ts, action, actor, actor_key_fingerprint, ip, detail FROM audit_events
-		WHERE key_id = ? AND tenant_id = ? AND target_type = 'api_key' ORDER BY ts DESC, rowid DESC LIMIT ?`, keyID, tenantID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []models.AuditEvent{}
-	for rows.Next() {
-		var e models.AuditEvent
-		var ts int64
-		if err := rows.Scan(&e.ID, &ts, &e.Action, &e.Actor, &e.ActorKeyFingerprint, &e.IP, &e.Detail); err != nil {
-			return nil, err
-		}
-		e.Time = store.FromMS(ts)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, h, `SELECT id, ts, action, actor, actor_key_fingerprint, ip, detail FROM audit_events
+		WHERE key_id = ? AND tenant_id = ? AND target_type = 'api_key' ORDER BY ts DESC, rowid DESC LIMIT ?`, []any{keyID, tenantID, limit},
+		func(sc scanner) (models.AuditEvent, error) {
+			var e models.AuditEvent
+			var ts int64
+			err := sc.Scan(&e.ID, &ts, &e.Action, &e.Actor, &e.ActorKeyFingerprint, &e.IP, &e.Detail)
+			e.Time = store.FromMS(ts)
+			return e, err
+		})
 }

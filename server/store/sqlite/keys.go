@@ -106,19 +106,11 @@ func (Store) ListKeys(ctx context.Context, h store.Handle, tenantID string, p mo
 	}
 	q := `SELECT ` + keyCols + ` FROM api_keys WHERE ` + where + ` ORDER BY ` + order +
 		` LIMIT ` + strconv.Itoa(p.PerPage) + ` OFFSET ` + strconv.Itoa((p.Page-1)*p.PerPage)
-	rows, err := h.QueryContext(ctx, q, args...)
-	if err != nil {
-		return out, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		k, err := scanKey(rows, now)
-		if err != nil {
-			return out, err
-		}
+	keys, err := queryAll(ctx, h, q, args, func(sc scanner) (store.Key, error) { return scanKey(sc, now) })
+	for _, k := range keys {
 		out.APIKeys = append(out.APIKeys, k.APIKey)
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 func (Store) UpdateKey(ctx context.Context, h store.Handle, k store.Key) (bool, error) {
@@ -168,59 +160,34 @@ func (Store) FindLiveKey(ctx context.Context, h store.Handle, tenantID, name, de
 }
 
 func (Store) ActiveKeyLimits(ctx context.Context, h store.Handle, tenantID string, now time.Time) ([]store.KeyLimit, error) {
-	rows, err := h.QueryContext(ctx, `SELECT id, name, rate_limit FROM api_keys
-		WHERE tenant_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, id`, tenantID, store.MS(now))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.KeyLimit
-	for rows.Next() {
-		var k store.KeyLimit
-		if err := rows.Scan(&k.ID, &k.Name, &k.RateLimit); err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, h, `SELECT id, name, rate_limit FROM api_keys
+		WHERE tenant_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, id`, []any{tenantID, store.MS(now)},
+		func(sc scanner) (store.KeyLimit, error) {
+			var k store.KeyLimit
+			return k, sc.Scan(&k.ID, &k.Name, &k.RateLimit)
+		})
 }
 
 func (Store) KeySummaries(ctx context.Context, h store.Handle, tenantID string) ([]store.KeySummary, error) {
-	rows, err := h.QueryContext(ctx, `SELECT id, name, last_used FROM api_keys WHERE tenant_id = ?`, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.KeySummary
-	for rows.Next() {
-		var k store.KeySummary
-		var last sql.NullInt64
-		if err := rows.Scan(&k.ID, &k.Name, &last); err != nil {
-			return nil, err
-		}
-		k.LastUsed = store.NullMS(last)
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, h, `SELECT id, name, last_used FROM api_keys WHERE tenant_id = ?`, []any{tenantID},
+		func(sc scanner) (store.KeySummary, error) {
+			var k store.KeySummary
+			var last sql.NullInt64
+			err := sc.Scan(&k.ID, &k.Name, &last)
+			k.LastUsed = store.NullMS(last)
+			return k, err
+		})
 }
 
 func (Store) KeyRecentIPs(ctx context.Context, h store.Handle, keyID string, limit int) ([]models.KeyIP, error) {
-	rows, err := h.QueryContext(ctx, `SELECT ip, last_seen, requests FROM key_ips WHERE key_id = ? ORDER BY last_seen DESC LIMIT ?`, keyID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []models.KeyIP{}
-	for rows.Next() {
-		var ip models.KeyIP
-		var ts int64
-		if err := rows.Scan(&ip.IP, &ts, &ip.Requests); err != nil {
-			return nil, err
-		}
-		ip.LastSeen = store.FromMS(ts)
-		out = append(out, ip)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, h, `SELECT ip, last_seen, requests FROM key_ips WHERE key_id = ? ORDER BY last_seen DESC LIMIT ?`, []any{keyID, limit},
+		func(sc scanner) (models.KeyIP, error) {
+			var ip models.KeyIP
+			var ts int64
+			err := sc.Scan(&ip.IP, &ts, &ip.Requests)
+			ip.LastSeen = store.FromMS(ts)
+			return ip, err
+		})
 }
 
 func (Store) ImportKeyTotals(ctx context.Context, h store.Handle, t store.KeyTotals) error {

@@ -41,38 +41,20 @@ func (Store) HasRollups(ctx context.Context, h store.Handle, q store.RollupQuery
 
 func (Store) UsageSeries(ctx context.Context, h store.Handle, q store.RollupQuery, bucket int64) ([]store.SeriesRow, error) {
 	where, args := rollupWhere(q)
-	rows, err := h.QueryContext(ctx, fmt.Sprintf(`SELECT (t - ?2) / %d, status, SUM(n) FROM usage_rollup WHERE %s GROUP BY 1, 2`, bucket, where), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.SeriesRow
-	for rows.Next() {
-		var r store.SeriesRow
-		if err := rows.Scan(&r.Bucket, &r.Status, &r.N); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, h, fmt.Sprintf(`SELECT (t - ?2) / %d, status, SUM(n) FROM usage_rollup WHERE %s GROUP BY 1, 2`, bucket, where), args,
+		func(sc scanner) (store.SeriesRow, error) {
+			var r store.SeriesRow
+			return r, sc.Scan(&r.Bucket, &r.Status, &r.N)
+		})
 }
 
 func (Store) UsageBreakdown(ctx context.Context, h store.Handle, q store.RollupQuery) ([]store.BreakdownRow, error) {
 	where, args := rollupWhere(q)
-	rows, err := h.QueryContext(ctx, `SELECT key_id, endpoint, status, SUM(n), SUM(lat_sum_us) FROM usage_rollup WHERE `+where+` GROUP BY 1, 2, 3`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.BreakdownRow
-	for rows.Next() {
-		var r store.BreakdownRow
-		if err := rows.Scan(&r.KeyID, &r.Endpoint, &r.Status, &r.N, &r.LatSum); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, h, `SELECT key_id, endpoint, status, SUM(n), SUM(lat_sum_us) FROM usage_rollup WHERE `+where+` GROUP BY 1, 2, 3`, args,
+		func(sc scanner) (store.BreakdownRow, error) {
+			var r store.BreakdownRow
+			return r, sc.Scan(&r.KeyID, &r.Endpoint, &r.Status, &r.N, &r.LatSum)
+		})
 }
 
 func (Store) UsageHistogram(ctx context.Context, h store.Handle, q store.RollupQuery) ([store.HistBuckets]int64, error) {
@@ -107,20 +89,10 @@ func (Store) UsagePeaks(ctx context.Context, h store.Handle, q store.RollupQuery
 	if q.Res > 60 {
 		sel = `SELECT t, peak FROM usage_peak WHERE tenant_id = ?1 AND key_id = ?2 AND res = ?5 AND t >= ?3 AND t < ?4`
 	}
-	rows, err := h.QueryContext(ctx, sel, q.TenantID, q.KeyID, q.Start, q.End, q.Res)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.PeakRow
-	for rows.Next() {
+	return queryAll(ctx, h, sel, []any{q.TenantID, q.KeyID, q.Start, q.End, q.Res}, func(sc scanner) (store.PeakRow, error) {
 		var r store.PeakRow
-		if err := rows.Scan(&r.T, &r.N); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, sc.Scan(&r.T, &r.N)
+	})
 }
 
 func (Store) UsageErrors(ctx context.Context, h store.Handle, q store.ErrorQuery) ([]models.RecentError, []store.ErrorPos, error) {
@@ -136,63 +108,45 @@ func (Store) UsageErrors(ctx context.Context, h store.Handle, q store.ErrorQuery
 		sel += ` AND (e.ts < ? OR (e.ts = ? AND e.id < ?))`
 		args = append(args, q.After.TS, q.After.TS, q.After.ID)
 	}
-	rows, err := h.QueryContext(ctx, sel+` ORDER BY e.ts DESC, e.id DESC LIMIT `+strconv.Itoa(q.Limit), args...)
-	if err != nil {
-		return nil, nil, err
+	type row struct {
+		e models.RecentError
+		p store.ErrorPos
 	}
-	defer rows.Close()
-	out := []models.RecentError{}
-	var pos []store.ErrorPos
-	for rows.Next() {
-		var e models.RecentError
-		var p store.ErrorPos
+	rows, err := queryAll(ctx, h, sel+` ORDER BY e.ts DESC, e.id DESC LIMIT `+strconv.Itoa(q.Limit), args, func(sc scanner) (row, error) {
+		var r row
 		var method, route string
-		if err := rows.Scan(&p.ID, &p.TS, &method, &route, &e.Status, &e.ErrorCode, &e.Message, &e.KeyID, &e.KeyName); err != nil {
-			return nil, nil, err
-		}
-		e.Time = store.FromMS(p.TS)
-		e.Endpoint = method + " " + route
-		out, pos = append(out, e), append(pos, p)
+		err := sc.Scan(&r.p.ID, &r.p.TS, &method, &route, &r.e.Status, &r.e.ErrorCode, &r.e.Message, &r.e.KeyID, &r.e.KeyName)
+		r.e.Time = store.FromMS(r.p.TS)
+		r.e.Endpoint = method + " " + route
+		return r, err
+	})
+	out := make([]models.RecentError, len(rows))
+	pos := make([]store.ErrorPos, len(rows))
+	for i, r := range rows {
+		out[i], pos[i] = r.e, r.p
 	}
-	return out, pos, rows.Err()
+	return out, pos, err
 }
 
 func (Store) KeyDailyUsage(ctx context.Context, h store.Handle, tenantID, keyID string, since int64) ([]store.DayRow, error) {
-	rows, err := h.QueryContext(ctx, `SELECT (t - ?3) / 86400, SUM(n), SUM(CASE WHEN status >= 400 THEN n ELSE 0 END)
-		FROM usage_rollup WHERE tenant_id = ?1 AND res = 21600 AND t >= ?3 AND key_id = ?2 GROUP BY 1`, tenantID, keyID, since)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.DayRow
-	for rows.Next() {
-		var r store.DayRow
-		if err := rows.Scan(&r.Day, &r.N, &r.Errors); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, h, `SELECT (t - ?3) / 86400, SUM(n), SUM(CASE WHEN status >= 400 THEN n ELSE 0 END)
+		FROM usage_rollup WHERE tenant_id = ?1 AND res = 21600 AND t >= ?3 AND key_id = ?2 GROUP BY 1`, []any{tenantID, keyID, since},
+		func(sc scanner) (store.DayRow, error) {
+			var r store.DayRow
+			return r, sc.Scan(&r.Day, &r.N, &r.Errors)
+		})
 }
 
 func (Store) KeyTopEndpoints(ctx context.Context, h store.Handle, tenantID, keyID string, since int64, limit int) ([]models.EndpointCount, error) {
-	rows, err := h.QueryContext(ctx, `SELECT endpoint, SUM(n), SUM(lat_sum_us) FROM usage_rollup
-		WHERE tenant_id = ? AND res = 21600 AND key_id = ? AND t >= ? GROUP BY endpoint ORDER BY 2 DESC, 1 LIMIT ?`, tenantID, keyID, since, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []models.EndpointCount{}
-	for rows.Next() {
-		var e models.EndpointCount
-		var lat int64
-		if err := rows.Scan(&e.Endpoint, &e.Count, &lat); err != nil {
-			return nil, err
-		}
-		if e.Count > 0 {
-			e.AvgResponseTimeMS = models.Round2(float64(lat) / float64(e.Count) / 1000)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, h, `SELECT endpoint, SUM(n), SUM(lat_sum_us) FROM usage_rollup
+		WHERE tenant_id = ? AND res = 21600 AND key_id = ? AND t >= ? GROUP BY endpoint ORDER BY 2 DESC, 1 LIMIT ?`, []any{tenantID, keyID, since, limit},
+		func(sc scanner) (models.EndpointCount, error) {
+			var e models.EndpointCount
+			var lat int64
+			err := sc.Scan(&e.Endpoint, &e.Count, &lat)
+			if e.Count > 0 {
+				e.AvgResponseTimeMS = models.Round2(float64(lat) / float64(e.Count) / 1000)
+			}
+			return e, err
+		})
 }
