@@ -154,3 +154,41 @@ func TestAddUserRules(t *testing.T) {
 		t.Fatal("same email in another tenant accepted")
 	}
 }
+
+// Minted tokens (one per SSH session or sandbox start) must not pile up:
+// the hourly prune drops those expired for more than a day.
+func TestPruneDropsExpiredTokens(t *testing.T) {
+	e := newEnv(t, "")
+	plain := e.addUser("admin@a.test", models.RoleAdmin, "A", "")
+	ctx := context.Background()
+	short, err := e.s.MintToken(ctx, "admin@a.test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long, err := e.s.MintToken(ctx, "admin@a.test", 72*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		after  time.Duration
+		tokens int    // left in the table
+		short  string // what the short token now hears
+	}{
+		// Expired, but within the day it is kept: still answers "expired".
+		{2 * time.Hour, 3, "token_expired"},
+		// A day later it is gone; the PAT and the unexpired minted one stay.
+		{24 * time.Hour, 2, "invalid_token"},
+	} {
+		e.clock.Advance(step.after)
+		e.s.usage.Prune()
+		var n int
+		if err := e.s.db.QueryRow(`SELECT COUNT(*) FROM tokens`).Scan(&n); err != nil || n != step.tokens {
+			t.Fatalf("tokens after prune = %d (%v), want %d", n, err, step.tokens)
+		}
+		if p := e.do("GET", "/api/v1/me", short, nil).prob(t); p.Error != step.short {
+			t.Fatalf("short token after prune: %+v, want %s", p, step.short)
+		}
+	}
+	e.must("GET", "/api/v1/me", long, nil, 200, nil)
+	e.must("GET", "/api/v1/me", plain, nil, 200, nil)
+}

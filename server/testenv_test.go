@@ -9,33 +9,16 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 )
 
-// testClock is an injectable clock tests can move.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTestClock() *testClock {
-	return &testClock{t: time.Date(2026, 3, 10, 12, 0, 30, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// newTestClock is the tests' clock, at a fixed instant.
+func newTestClock() *servertest.Clock {
+	return servertest.NewClock(time.Date(2026, 3, 10, 12, 0, 30, 0, time.UTC))
 }
 
 // testEnv is a real server on a temp SQLite file behind a real HTTP listener.
@@ -44,7 +27,7 @@ type testEnv struct {
 	s      *Server
 	hs     *httptest.Server
 	url    string
-	clock  *testClock
+	clock  *servertest.Clock
 	dbPath string
 	wrap   func(http.Handler) http.Handler // optional middleware, e.g. the contract validator
 }

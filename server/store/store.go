@@ -26,6 +26,27 @@ type Handle interface {
 // tenant, so callers cannot tell the two apart.
 var ErrNotFound = errors.New("not found")
 
+// Scanner is a row to scan: *sql.Row or *sql.Rows.
+type Scanner interface{ Scan(dest ...any) error }
+
+// QueryAll runs q on h and scans every row with scan; the list is never nil.
+func QueryAll[T any](ctx context.Context, h Handle, q string, args []any, scan func(sc Scanner) (T, error)) ([]T, error) {
+	rows, err := h.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // Store is every domain store of one database.
 type Store interface {
 	KeyStore

@@ -17,9 +17,7 @@ var errNotFound = errors.New("not found")
 const webhookCols = `id, url, description, status, disabled_reason, events, max_retries, secret_prefix,
 	secret_rotated_at, consecutive_failures, created_at, updated_at, created_by`
 
-type scanner interface{ Scan(...any) error }
-
-func scanWebhook(sc scanner) (models.Webhook, error) {
+func scanWebhook(sc store.Scanner) (models.Webhook, error) {
 	var w models.Webhook
 	var events string
 	var rotated sql.NullInt64
@@ -38,20 +36,8 @@ func scanWebhook(sc scanner) (models.Webhook, error) {
 
 // listWebhooks returns a tenant's endpoints, oldest first, with health.
 func (s *Service) listWebhooks(ctx context.Context, tenantID string) ([]models.Webhook, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE tenant_id = ? ORDER BY created_at, id`, tenantID)
+	out, err := store.QueryAll(ctx, s.db, `SELECT `+webhookCols+` FROM webhooks WHERE tenant_id = ? ORDER BY created_at, id`, []any{tenantID}, scanWebhook)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []models.Webhook{}
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -125,7 +111,7 @@ func (s *Service) fillHealth(ctx context.Context, w *models.Webhook) error {
 const deliveryCols = `id, webhook_id, event_id, event_type, payload, test, status, attempts, max_attempts, next_attempt_at,
 	response_status, latency_ms, error, response_excerpt, request_headers, created_at, updated_at`
 
-func scanDelivery(sc scanner) (models.Delivery, error) {
+func scanDelivery(sc store.Scanner) (models.Delivery, error) {
 	var d models.Delivery
 	var payload []byte
 	var headers string
@@ -152,20 +138,7 @@ func (s *Service) listDeliveries(ctx context.Context, webhookID, status string, 
 	}
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []models.Delivery{}
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return store.QueryAll(ctx, s.db, q, args, scanDelivery)
 }
 
 func (s *Service) getDelivery(ctx context.Context, webhookID, id string) (models.Delivery, error) {
@@ -188,21 +161,12 @@ type Attempt struct {
 
 // Attempts returns a delivery's attempt history, oldest first.
 func (s *Service) Attempts(ctx context.Context, deliveryID string) ([]Attempt, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT attempt, at, response_status, latency_ms, error, manual FROM webhook_attempts
-		WHERE delivery_id = ? ORDER BY attempt`, deliveryID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Attempt
-	for rows.Next() {
+	return store.QueryAll(ctx, s.db, `SELECT attempt, at, response_status, latency_ms, error, manual FROM webhook_attempts
+		WHERE delivery_id = ? ORDER BY attempt`, []any{deliveryID}, func(sc store.Scanner) (Attempt, error) {
 		var a Attempt
 		var at int64
-		if err := rows.Scan(&a.N, &at, &a.ResponseStatus, &a.LatencyMS, &a.Error, &a.Manual); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&a.N, &at, &a.ResponseStatus, &a.LatencyMS, &a.Error, &a.Manual)
 		a.At = store.FromMS(at)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	})
 }

@@ -16,9 +16,9 @@ func (Store) InsertAudit(ctx context.Context, h store.Handle, e store.AuditEntry
 }
 
 func (Store) KeyAuditEvents(ctx context.Context, h store.Handle, tenantID, keyID string, limit int) ([]models.AuditEvent, error) {
-	return queryAll(ctx, h, `SELECT id, ts, action, actor, actor_key_fingerprint, ip, detail FROM audit_events
+	return store.QueryAll(ctx, h, `SELECT id, ts, action, actor, actor_key_fingerprint, ip, detail FROM audit_events
 		WHERE key_id = ? AND tenant_id = ? AND target_type = 'api_key' ORDER BY ts DESC, rowid DESC LIMIT ?`, []any{keyID, tenantID, limit},
-		func(sc scanner) (models.AuditEvent, error) {
+		func(sc store.Scanner) (models.AuditEvent, error) {
 			var e models.AuditEvent
 			var ts int64
 			err := sc.Scan(&e.ID, &ts, &e.Action, &e.Actor, &e.ActorKeyFingerprint, &e.IP, &e.Detail)

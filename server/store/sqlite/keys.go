@@ -21,7 +21,7 @@ const keyCols = `id, tenant_id, name, description, environment, display_head, di
 const statusSQL = `CASE WHEN revoked_at IS NOT NULL THEN 'revoked'
 	WHEN expires_at IS NOT NULL AND expires_at <= ?1 THEN 'expired' ELSE 'active' END`
 
-func scanKey(sc scanner, now time.Time) (store.Key, error) {
+func scanKey(sc store.Scanner, now time.Time) (store.Key, error) {
 	var k store.Key
 	var head, tail, perms, ips string
 	var expires, lastUsed, revoked sql.NullInt64
@@ -106,7 +106,7 @@ func (Store) ListKeys(ctx context.Context, h store.Handle, tenantID string, p mo
 	}
 	q := `SELECT ` + keyCols + ` FROM api_keys WHERE ` + where + ` ORDER BY ` + order +
 		` LIMIT ` + strconv.Itoa(p.PerPage) + ` OFFSET ` + strconv.Itoa((p.Page-1)*p.PerPage)
-	keys, err := queryAll(ctx, h, q, args, func(sc scanner) (store.Key, error) { return scanKey(sc, now) })
+	keys, err := store.QueryAll(ctx, h, q, args, func(sc store.Scanner) (store.Key, error) { return scanKey(sc, now) })
 	for _, k := range keys {
 		out.APIKeys = append(out.APIKeys, k.APIKey)
 	}
@@ -160,17 +160,17 @@ func (Store) FindLiveKey(ctx context.Context, h store.Handle, tenantID, name, de
 }
 
 func (Store) ActiveKeyLimits(ctx context.Context, h store.Handle, tenantID string, now time.Time) ([]store.KeyLimit, error) {
-	return queryAll(ctx, h, `SELECT id, name, rate_limit FROM api_keys
+	return store.QueryAll(ctx, h, `SELECT id, name, rate_limit FROM api_keys
 		WHERE tenant_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, id`, []any{tenantID, store.MS(now)},
-		func(sc scanner) (store.KeyLimit, error) {
+		func(sc store.Scanner) (store.KeyLimit, error) {
 			var k store.KeyLimit
 			return k, sc.Scan(&k.ID, &k.Name, &k.RateLimit)
 		})
 }
 
 func (Store) KeySummaries(ctx context.Context, h store.Handle, tenantID string) ([]store.KeySummary, error) {
-	return queryAll(ctx, h, `SELECT id, name, last_used FROM api_keys WHERE tenant_id = ?`, []any{tenantID},
-		func(sc scanner) (store.KeySummary, error) {
+	return store.QueryAll(ctx, h, `SELECT id, name, last_used FROM api_keys WHERE tenant_id = ?`, []any{tenantID},
+		func(sc store.Scanner) (store.KeySummary, error) {
 			var k store.KeySummary
 			var last sql.NullInt64
 			err := sc.Scan(&k.ID, &k.Name, &last)
@@ -180,8 +180,8 @@ func (Store) KeySummaries(ctx context.Context, h store.Handle, tenantID string) 
 }
 
 func (Store) KeyRecentIPs(ctx context.Context, h store.Handle, keyID string, limit int) ([]models.KeyIP, error) {
-	return queryAll(ctx, h, `SELECT ip, last_seen, requests FROM key_ips WHERE key_id = ? ORDER BY last_seen DESC LIMIT ?`, []any{keyID, limit},
-		func(sc scanner) (models.KeyIP, error) {
+	return store.QueryAll(ctx, h, `SELECT ip, last_seen, requests FROM key_ips WHERE key_id = ? ORDER BY last_seen DESC LIMIT ?`, []any{keyID, limit},
+		func(sc store.Scanner) (models.KeyIP, error) {
 			var ip models.KeyIP
 			var ts int64
 			err := sc.Scan(&ip.IP, &ts, &ip.Requests)

@@ -59,8 +59,6 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 	return db, nil
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
 // jsonList is a string list as stored (never null).
 func jsonList(v []string) string {
 	if v == nil {
@@ -84,22 +82,4 @@ func bulk(ctx context.Context, h store.Handle, q string, n int, fill func(ex fun
 		_, err := st.ExecContext(ctx, args...)
 		return err
 	})
-}
-
-// queryAll runs q on h and scans every row with scan; the list is never nil.
-func queryAll[T any](ctx context.Context, h store.Handle, q string, args []any, scan func(sc scanner) (T, error)) ([]T, error) {
-	rows, err := h.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }

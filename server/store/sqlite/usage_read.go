@@ -41,8 +41,8 @@ func (Store) HasRollups(ctx context.Context, h store.Handle, q store.RollupQuery
 
 func (Store) UsageSeries(ctx context.Context, h store.Handle, q store.RollupQuery, bucket int64) ([]store.SeriesRow, error) {
 	where, args := rollupWhere(q)
-	return queryAll(ctx, h, fmt.Sprintf(`SELECT (t - ?2) / %d, status, SUM(n) FROM usage_rollup WHERE %s GROUP BY 1, 2`, bucket, where), args,
-		func(sc scanner) (store.SeriesRow, error) {
+	return store.QueryAll(ctx, h, fmt.Sprintf(`SELECT (t - ?2) / %d, status, SUM(n) FROM usage_rollup WHERE %s GROUP BY 1, 2`, bucket, where), args,
+		func(sc store.Scanner) (store.SeriesRow, error) {
 			var r store.SeriesRow
 			return r, sc.Scan(&r.Bucket, &r.Status, &r.N)
 		})
@@ -50,8 +50,8 @@ func (Store) UsageSeries(ctx context.Context, h store.Handle, q store.RollupQuer
 
 func (Store) UsageBreakdown(ctx context.Context, h store.Handle, q store.RollupQuery) ([]store.BreakdownRow, error) {
 	where, args := rollupWhere(q)
-	return queryAll(ctx, h, `SELECT key_id, endpoint, status, SUM(n), SUM(lat_sum_us) FROM usage_rollup WHERE `+where+` GROUP BY 1, 2, 3`, args,
-		func(sc scanner) (store.BreakdownRow, error) {
+	return store.QueryAll(ctx, h, `SELECT key_id, endpoint, status, SUM(n), SUM(lat_sum_us) FROM usage_rollup WHERE `+where+` GROUP BY 1, 2, 3`, args,
+		func(sc store.Scanner) (store.BreakdownRow, error) {
 			var r store.BreakdownRow
 			return r, sc.Scan(&r.KeyID, &r.Endpoint, &r.Status, &r.N, &r.LatSum)
 		})
@@ -89,7 +89,7 @@ func (Store) UsagePeaks(ctx context.Context, h store.Handle, q store.RollupQuery
 	if q.Res > 60 {
 		sel = `SELECT t, peak FROM usage_peak WHERE tenant_id = ?1 AND key_id = ?2 AND res = ?5 AND t >= ?3 AND t < ?4`
 	}
-	return queryAll(ctx, h, sel, []any{q.TenantID, q.KeyID, q.Start, q.End, q.Res}, func(sc scanner) (store.PeakRow, error) {
+	return store.QueryAll(ctx, h, sel, []any{q.TenantID, q.KeyID, q.Start, q.End, q.Res}, func(sc store.Scanner) (store.PeakRow, error) {
 		var r store.PeakRow
 		return r, sc.Scan(&r.T, &r.N)
 	})
@@ -112,7 +112,7 @@ func (Store) UsageErrors(ctx context.Context, h store.Handle, q store.ErrorQuery
 		e models.RecentError
 		p store.ErrorPos
 	}
-	rows, err := queryAll(ctx, h, sel+` ORDER BY e.ts DESC, e.id DESC LIMIT `+strconv.Itoa(q.Limit), args, func(sc scanner) (row, error) {
+	rows, err := store.QueryAll(ctx, h, sel+` ORDER BY e.ts DESC, e.id DESC LIMIT `+strconv.Itoa(q.Limit), args, func(sc store.Scanner) (row, error) {
 		var r row
 		var method, route string
 		err := sc.Scan(&r.p.ID, &r.p.TS, &method, &route, &r.e.Status, &r.e.ErrorCode, &r.e.Message, &r.e.KeyID, &r.e.KeyName)
@@ -129,18 +129,18 @@ func (Store) UsageErrors(ctx context.Context, h store.Handle, q store.ErrorQuery
 }
 
 func (Store) KeyDailyUsage(ctx context.Context, h store.Handle, tenantID, keyID string, since int64) ([]store.DayRow, error) {
-	return queryAll(ctx, h, `SELECT (t - ?3) / 86400, SUM(n), SUM(CASE WHEN status >= 400 THEN n ELSE 0 END)
+	return store.QueryAll(ctx, h, `SELECT (t - ?3) / 86400, SUM(n), SUM(CASE WHEN status >= 400 THEN n ELSE 0 END)
 		FROM usage_rollup WHERE tenant_id = ?1 AND res = 21600 AND t >= ?3 AND key_id = ?2 GROUP BY 1`, []any{tenantID, keyID, since},
-		func(sc scanner) (store.DayRow, error) {
+		func(sc store.Scanner) (store.DayRow, error) {
 			var r store.DayRow
 			return r, sc.Scan(&r.Day, &r.N, &r.Errors)
 		})
 }
 
 func (Store) KeyTopEndpoints(ctx context.Context, h store.Handle, tenantID, keyID string, since int64, limit int) ([]models.EndpointCount, error) {
-	return queryAll(ctx, h, `SELECT endpoint, SUM(n), SUM(lat_sum_us) FROM usage_rollup
+	return store.QueryAll(ctx, h, `SELECT endpoint, SUM(n), SUM(lat_sum_us) FROM usage_rollup
 		WHERE tenant_id = ? AND res = 21600 AND key_id = ? AND t >= ? GROUP BY endpoint ORDER BY 2 DESC, 1 LIMIT ?`, []any{tenantID, keyID, since, limit},
-		func(sc scanner) (models.EndpointCount, error) {
+		func(sc store.Scanner) (models.EndpointCount, error) {
 			var e models.EndpointCount
 			var lat int64
 			err := sc.Scan(&e.Endpoint, &e.Count, &lat)

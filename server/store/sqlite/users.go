@@ -94,7 +94,7 @@ func (Store) ListSSHKeys(ctx context.Context, h store.Handle, email string) ([]s
 		q += ` WHERE u.email = ?`
 		args = append(args, email)
 	}
-	return queryAll(ctx, h, q+` ORDER BY u.email, k.created_at, k.rowid`, args, func(sc scanner) (store.SSHKey, error) {
+	return store.QueryAll(ctx, h, q+` ORDER BY u.email, k.created_at, k.rowid`, args, func(sc store.Scanner) (store.SSHKey, error) {
 		var k store.SSHKey
 		var created int64
 		var used sql.NullInt64
