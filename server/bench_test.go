@@ -116,7 +116,7 @@ func rate(tb testing.TB, srv *benchServer, path, key string, d time.Duration) fl
 	return float64(n.Load()) / d.Seconds()
 }
 
-// TestProductThroughputRatio reports the bar: authenticated product
+// TestProductThroughputRatio reports the throughput bar: authenticated product
 // requests/s against /healthz requests/s in the same run, over loopback with
 // client and server in this process. Short slices alternate and the median
 // pair ratio is taken, so load from other processes hits both sides alike; the

@@ -46,7 +46,7 @@ func TestContractErrorExamplesUseOwnFields(t *testing.T) {
 								continue
 							}
 							if known := own[top[0]]; known == (code == "unknown_field") {
-								t.Errorf("%s %s example %s (%s): field %q is not one of %v", where, status, exName, code, field, keys(own))
+								t.Errorf("%s %s example %s (%s): field %q is not one of %v", where, status, exName, code, field, sortedKeys(own))
 							}
 						}
 					}
@@ -56,7 +56,7 @@ func TestContractErrorExamplesUseOwnFields(t *testing.T) {
 	}
 }
 
-func keys(m map[string]bool) []string {
+func sortedKeys(m map[string]bool) []string {
 	var out []string
 	for k := range m {
 		out = append(out, k)

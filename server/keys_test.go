@@ -272,3 +272,31 @@ func TestListKeys(t *testing.T) {
 		t.Fatalf("etag after change → %d", r3.status)
 	}
 }
+
+// TestCreatedKeyTimesMatchStored: create, regenerate and revoke answer with
+// the timestamps a later GET returns (millisecond storage precision).
+func TestCreatedKeyTimesMatchStored(t *testing.T) {
+	e := newEnv(t, "")
+	e.clock.Advance(123456789 * time.Nanosecond)
+	tok := e.addUser("admin@a.test", models.RoleAdmin, "A", "")
+	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "K", Permissions: []string{"read_campaigns"}})
+	var got models.APIKey
+	e.must("GET", "/api/v1/platform/api-keys/"+k.KeyID, tok, nil, 200, &got)
+	if !got.CreatedAt.Equal(k.CreatedAt) {
+		t.Fatalf("create answered created_at %v, GET %v", k.CreatedAt, got.CreatedAt)
+	}
+	var rg models.CreatedAPIKey
+	e.must("POST", "/api/v1/platform/api-keys/"+k.KeyID+"/regenerate", tok, map[string]int{"grace_period_hours": 0}, 200, &rg)
+	e.must("GET", "/api/v1/platform/api-keys/"+rg.KeyID, tok, nil, 200, &got)
+	if !got.CreatedAt.Equal(rg.CreatedAt) {
+		t.Fatalf("regenerate answered created_at %v, GET %v", rg.CreatedAt, got.CreatedAt)
+	}
+	var rv struct {
+		RevokedAt time.Time `json:"revoked_at"`
+	}
+	e.must("DELETE", "/api/v1/platform/api-keys/"+rg.KeyID, tok, nil, 200, &rv)
+	e.must("GET", "/api/v1/platform/api-keys/"+rg.KeyID, tok, nil, 200, &got)
+	if got.RevokedAt == nil || !got.RevokedAt.Equal(rv.RevokedAt) {
+		t.Fatalf("revoke answered revoked_at %v, GET %v", rv.RevokedAt, got.RevokedAt)
+	}
+}

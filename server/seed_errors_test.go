@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/simulate"
 )
 
 // plausibleErrors lists, per route, the error codes its handler (or the
@@ -101,13 +102,12 @@ func TestSeedErrorsFitTheirRoutes(t *testing.T) {
 func TestSimulatedErrorsFitTheirRoutes(t *testing.T) {
 	e := newEnv(t, "")
 	e.addUser("admin@acme.test", models.RoleAdmin, "Acme", "")
-	tenant, web, worker, err := e.s.simulatorKeys(context.Background())
+	sim, err := simulate.New(context.Background(), e.s.simulateConfig(), e.url, &http.Client{Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim := &simulator{s: e.s, base: e.url, tenantID: tenant, web: web, worker: worker, client: &http.Client{Timeout: 5 * time.Second}, rng: newSimRand()}
 	for p := 0; p < 100; p++ {
-		sim.request(context.Background(), p)
+		sim.Request(context.Background(), p)
 	}
 	e.s.Flush()
 	seen := errorRows(t, e.s)

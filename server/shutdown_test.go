@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"log/slog"
@@ -15,25 +14,11 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 )
 
 // logBuf is a slog destination tests can read while the server writes.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type logBuf = servertest.Log
 
 // openLogged is a server on path whose log (debug and up) goes to a buffer.
 func openLogged(t *testing.T, path string) (*testEnv, *logBuf) {
@@ -252,35 +237,6 @@ func busyWorkers() string {
 		busy = append(busy, g)
 	}
 	return strings.Join(busy, "\n\n")
-}
-
-// Every migration can run again over a database that already has its
-// tables, indexes and columns (as databases of intermediate builds do).
-func TestMigrationsAreIdempotent(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "pm.db")
-	e, _ := openLogged(t, path)
-	e.addUser("a@m.test", models.RoleAdmin, "M", "")
-	e.close()
-	db := openRaw(t, path)
-	if _, err := db.Exec(`DELETE FROM schema_migrations`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	e2, _ := openLogged(t, path)
-	var n, users int
-	if err := e2.s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n < 6 {
-		t.Fatalf("migrations recorded: %d (%v)", n, err)
-	}
-	if err := e2.s.db.QueryRow(`SELECT COUNT(*) FROM users`).Scan(&users); err != nil || users != 1 {
-		t.Fatalf("users after re-migration: %d (%v)", users, err)
-	}
-}
-
-func TestSplitSQL(t *testing.T) {
-	got := splitSQL("-- a; comment\nCREATE TABLE t (a TEXT DEFAULT 'x;y'); -- tail;\n\nALTER TABLE t ADD COLUMN b INT;\n")
-	if len(got) != 2 || !strings.Contains(got[0], "'x;y'") || !strings.HasPrefix(got[1], "ALTER TABLE t ADD COLUMN b") {
-		t.Fatalf("splitSQL = %q", got)
-	}
 }
 
 func openRaw(t *testing.T, path string) *sql.DB {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/simulate"
 )
 
 // recordedEvents records events and passes them on to the real hook.
@@ -71,15 +72,18 @@ func TestSimulateTrafficAndEvents(t *testing.T) {
 
 	// A new run reissues the same keys (same ids, fresh secrets) and its
 	// bursts push the worker key into 429s.
-	tenant, web, worker, err := e.s.simulatorKeys(context.Background())
-	if err != nil || web.id != l.APIKeys[0].KeyID || worker.id != l.APIKeys[1].KeyID {
-		t.Fatalf("reissue: %v %s %s", err, web.id, worker.id)
+	sim, err := simulate.New(context.Background(), e.s.simulateConfig(), e.url, &http.Client{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	sim := &simulator{s: e.s, base: e.url, tenantID: tenant, web: web, worker: worker, client: &http.Client{}, rng: newSimRand()}
-	sim.burst(context.Background())
+	web, worker := sim.Keys()
+	if web.ID != l.APIKeys[0].KeyID || worker.ID != l.APIKeys[1].KeyID {
+		t.Fatalf("reissue: %s %s", web.ID, worker.ID)
+	}
+	sim.Burst(context.Background())
 	e.s.Flush()
 	var u models.APIUsage
-	e.must("GET", "/api/v1/tenant/analytics/api-usage?range=1h&key_id="+worker.id, admin, nil, 200, &u)
+	e.must("GET", "/api/v1/tenant/analytics/api-usage?range=1h&key_id="+worker.ID, admin, nil, 200, &u)
 	if u.Totals.RateLimited < 10 || u.RateLimit.ExceededCount != u.Totals.RateLimited {
 		t.Fatalf("burst: %+v", u.Totals)
 	}

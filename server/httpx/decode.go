@@ -217,3 +217,14 @@ func BadString(s string, badUTF8 bool) string {
 	}
 	return ""
 }
+
+// Body adapts a handler of a JSON request body: the body is read strictly
+// into a T first (see DecodeJSON) and a bad one answered with its problem.
+func Body[T any](allowEmpty bool, h func(w http.ResponseWriter, r *http.Request, req T)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req T
+		if ReadJSON(w, r, &req, allowEmpty) {
+			h(w, r, req)
+		}
+	}
+}

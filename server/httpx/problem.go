@@ -55,15 +55,20 @@ func NotFound(w http.ResponseWriter, what string) {
 	Error(w, http.StatusNotFound, "not_found", what+" not found")
 }
 
-// Validation answers 400 with per-field errors; the first one is the message.
-func Validation(w http.ResponseWriter, errs []models.FieldError) {
+// ValidationProblem is the 400 of per-field errors; the first one is the message.
+func ValidationProblem(errs []models.FieldError) *models.Problem {
 	msg := "Validation failed"
 	if len(errs) > 0 {
 		msg = errs[0].Message
 	}
 	p := NewProblem(http.StatusBadRequest, "validation_error", msg)
 	p.Errors = errs
-	WriteProblem(w, p)
+	return p
+}
+
+// Validation answers 400 with per-field errors.
+func Validation(w http.ResponseWriter, errs []models.FieldError) {
+	WriteProblem(w, ValidationProblem(errs))
 }
 
 // WriteJSON sends v as JSON with the given status.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/store"
 )
 
 // endpoint is what an attempt needs to know about a webhook.
@@ -37,7 +38,7 @@ func (s *Service) loadEndpoint(ctx context.Context, id string) (endpoint, error)
 		return e, err
 	}
 	e.secrets = []string{sec}
-	if prev != nil && prevUntil.Valid && s.now().Before(fromMS(prevUntil.Int64)) {
+	if prev != nil && prevUntil.Valid && s.now().Before(store.FromMS(prevUntil.Int64)) {
 		if p, err := s.seal.open(e.id, prev); err == nil {
 			e.secrets = append(e.secrets, p)
 		}
@@ -196,7 +197,7 @@ func (s *Service) attemptWith(ctx context.Context, q queued, kind attemptKind) (
 
 // failHeld marks a delivery failed without an attempt.
 func (s *Service) failHeld(id, why string) error {
-	now := ms(s.now())
+	now := store.MS(s.now())
 	ctx, cancel := s.bookkeeping()
 	defer cancel()
 	_, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'failed', claimed_at = NULL, next_attempt_at = NULL,
@@ -234,7 +235,7 @@ func (s *Service) finish(q queued, r result, kind attemptKind, active bool) erro
 		keep = true
 	case attempts < q.maxAttempts:
 		status = models.DeliveryPendingRetry
-		next = ms(now.Add(s.retryDelay(attempts)))
+		next = store.MS(now.Add(s.retryDelay(attempts)))
 	default:
 		status = models.DeliveryFailed
 	}
@@ -256,11 +257,11 @@ func (s *Service) finish(q queued, r result, kind attemptKind, active bool) erro
 	if keep {
 		_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL, response_status = ?, latency_ms = ?, error = ?,
 			response_excerpt = ?, request_headers = ?, updated_at = ? WHERE id = ?`,
-			r.status, latency, r.errText, r.excerpt, string(hdr), ms(now), q.id)
+			r.status, latency, r.errText, r.excerpt, string(hdr), store.MS(now), q.id)
 	} else {
 		_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, claimed_at = NULL,
 			response_status = ?, latency_ms = ?, error = ?, response_excerpt = ?, request_headers = ?, updated_at = ? WHERE id = ?`,
-			status, attempts, next, r.status, latency, r.errText, r.excerpt, string(hdr), ms(now), q.id)
+			status, attempts, next, r.status, latency, r.errText, r.excerpt, string(hdr), store.MS(now), q.id)
 	}
 	if err != nil {
 		return err
@@ -268,19 +269,19 @@ func (s *Service) finish(q queued, r result, kind attemptKind, active bool) erro
 	// History rows are numbered in order of sending, manual ones included.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_attempts(delivery_id, attempt, at, response_status, latency_ms, error, manual)
 		SELECT ?, COALESCE(MAX(attempt), 0) + 1, ?, ?, ?, ?, ? FROM webhook_attempts WHERE delivery_id = ?`,
-		q.id, ms(now), r.status, latency, r.errText, manual, q.id); err != nil {
+		q.id, store.MS(now), r.status, latency, r.errText, manual, q.id); err != nil {
 		return err
 	}
 	changed := false
 	switch {
 	case gone:
 		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ?`,
-			"receiver answered 410 Gone", ms(now), q.webhookID); err != nil {
+			"receiver answered 410 Gone", store.MS(now), q.webhookID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,
 			error = 'endpoint disabled (410 Gone)', updated_at = ? WHERE webhook_id = ? AND status IN ('pending','pending_retry') AND claimed_at IS NULL`,
-			ms(now), q.webhookID); err != nil {
+			store.MS(now), q.webhookID); err != nil {
 			return err
 		}
 		changed = true
@@ -295,12 +296,12 @@ func (s *Service) finish(q queued, r result, kind attemptKind, active bool) erro
 		var since int64
 		if err := tx.QueryRowContext(ctx, `UPDATE webhooks SET consecutive_failures = consecutive_failures + 1,
 			failing_since = COALESCE(failing_since, ?) WHERE id = ? RETURNING consecutive_failures, failing_since`,
-			ms(now), q.webhookID).Scan(&streak, &since); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			store.MS(now), q.webhookID).Scan(&streak, &since); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if failing := now.Sub(fromMS(since)); active && streak >= DisableMinFailures && failing >= DisableAfter {
+		if failing := now.Sub(store.FromMS(since)); active && streak >= DisableMinFailures && failing >= DisableAfter {
 			if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ? AND status = 'active'`,
-				fmt.Sprintf("every attempt failed for %d hours (%d in a row)", int(failing.Hours()), streak), ms(now), q.webhookID); err != nil {
+				fmt.Sprintf("every attempt failed for %d hours (%d in a row)", int(failing.Hours()), streak), store.MS(now), q.webhookID); err != nil {
 				return err
 			}
 			changed = true

@@ -4,32 +4,14 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"github.com/penguinmails/pmdev/server/webhook"
 )
-
-// fakeClock is a clock the test moves by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // An endpoint is disabled for failing for days, not for failing often: a
 // busy endpoint whose receiver is briefly down stays on, one failing every
@@ -37,7 +19,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 func TestDisableAfterFailingForDays(t *testing.T) {
 	d := newDirect(t)
 	d.stop()
-	clock := &fakeClock{t: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}
+	clock := servertest.NewClock(time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC))
 	// Retries are never due within the test: every attempt comes from an Emit.
 	d.cfg.Now, d.cfg.Schedule = clock.Now, []time.Duration{10000 * time.Hour}
 	d.start()

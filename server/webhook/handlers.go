@@ -14,6 +14,7 @@ import (
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/httpx"
+	"github.com/penguinmails/pmdev/server/store"
 )
 
 // Permission guards every webhook route; admins and developers hold it.
@@ -137,45 +138,12 @@ func (s *Service) notFound(w http.ResponseWriter, r *http.Request, err error) bo
 	return true
 }
 
-// checkEvents validates and de-duplicates an event list, keeping catalogue order.
-func checkEvents(events []string) ([]string, *models.FieldError) {
-	if len(events) == 0 {
-		return nil, &models.FieldError{Field: "events", Message: "Select at least one event type"}
-	}
-	for i, e := range events {
-		if !models.IsWebhookEvent(e) {
-			return nil, &models.FieldError{Field: fmt.Sprintf("events[%d]", i), Message: fmt.Sprintf("Unknown event type %q; see GET %s/event-types", e, base)}
-		}
-	}
-	var out []string
-	for _, e := range models.WebhookEventNames() {
-		if slices.Contains(events, e.Type) {
-			out = append(out, e.Type)
-		}
-	}
-	return out, nil
-}
-
 func (s *Service) checkURL(ctx context.Context, raw string) (string, *models.FieldError) {
 	u, err := ValidateURL(ctx, raw, s.allowPvt, s.resolver)
 	if err != nil {
 		return "", &models.FieldError{Field: "url", Message: err.Error()}
 	}
 	return u.String(), nil
-}
-
-func checkRetries(n int) *models.FieldError {
-	if n < models.WebhookMinRetries || n > models.WebhookMaxRetries {
-		return &models.FieldError{Field: "max_retries", Message: fmt.Sprintf("max_retries must be between %d and %d", models.WebhookMinRetries, models.WebhookMaxRetries)}
-	}
-	return nil
-}
-
-func checkDescription(d string) *models.FieldError {
-	if len([]rune(d)) > models.WebhookMaxDescription {
-		return &models.FieldError{Field: "description", Message: fmt.Sprintf("description must be at most %d characters", models.WebhookMaxDescription)}
-	}
-	return nil
 }
 
 func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.User) {
@@ -189,7 +157,7 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.
 		errs = append(errs, *fe)
 	}
 	req.Description = strings.TrimSpace(req.Description)
-	if fe := checkDescription(req.Description); fe != nil {
+	if fe := models.CheckWebhookDescription(req.Description); fe != nil {
 		errs = append(errs, *fe)
 	}
 	if req.Status == "" {
@@ -198,14 +166,14 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.
 	if req.Status != models.WebhookActive && req.Status != models.WebhookPaused {
 		errs = append(errs, models.FieldError{Field: "status", Message: "status must be active or paused"})
 	}
-	events, fe := checkEvents(req.Events)
+	events, fe := models.CheckWebhookEvents(req.Events)
 	if fe != nil {
 		errs = append(errs, *fe)
 	}
 	if req.MaxRetries == 0 {
 		req.MaxRetries = models.WebhookDefaultMaxRetries
 	}
-	if fe := checkRetries(req.MaxRetries); fe != nil {
+	if fe := models.CheckWebhookRetries(req.MaxRetries); fe != nil {
 		errs = append(errs, *fe)
 	}
 	if len(errs) > 0 {
@@ -223,7 +191,7 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.
 	}
 	id := newID("wh_")
 	secret := NewSecret()
-	now := ms(s.now())
+	now := store.MS(s.now())
 	evJSON, _ := json.Marshal(events)
 	if err := s.change(r, u, id, "created", url, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(r.Context(), `INSERT INTO webhooks(id, tenant_id, url, description, status, events, max_retries,
@@ -277,7 +245,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 	if req.Description != nil {
 		changed = append(changed, "description")
 		d := strings.TrimSpace(*req.Description)
-		if fe := checkDescription(d); fe != nil {
+		if fe := models.CheckWebhookDescription(d); fe != nil {
 			errs = append(errs, *fe)
 		}
 		sets, args = append(sets, "description = ?"), append(args, d)
@@ -299,7 +267,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 	}
 	if req.Events != nil {
 		changed = append(changed, "events")
-		events, fe := checkEvents(*req.Events)
+		events, fe := models.CheckWebhookEvents(*req.Events)
 		if fe != nil {
 			errs = append(errs, *fe)
 		}
@@ -308,7 +276,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 	}
 	if req.MaxRetries != nil {
 		changed = append(changed, "max_retries")
-		if fe := checkRetries(*req.MaxRetries); fe != nil {
+		if fe := models.CheckWebhookRetries(*req.MaxRetries); fe != nil {
 			errs = append(errs, *fe)
 		}
 		sets, args = append(sets, "max_retries = ?"), append(args, *req.MaxRetries)
@@ -317,7 +285,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 		httpx.Validation(w, errs)
 		return
 	}
-	now := ms(s.now())
+	now := store.MS(s.now())
 	if len(sets) > 0 {
 		action, detail := "updated", "changed "+strings.Join(changed, ", ")
 		if req.Status != nil && *req.Status != cur.Status {
@@ -399,7 +367,7 @@ func (s *Service) handleRotate(w http.ResponseWriter, r *http.Request, u *httpx.
 	if err := s.change(r, u, id, "secret_rotated", "previous secret valid until "+until.Format(time.RFC3339), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(r.Context(), `UPDATE webhooks SET prev_secret_sealed = secret_sealed, prev_secret_until = ?,
 		secret_sealed = ?, secret_prefix = ?, secret_rotated_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?`,
-			ms(until), s.seal.seal(id, secret), SecretPrefix(secret), ms(now), ms(now), id, u.TenantID)
+			store.MS(until), s.seal.seal(id, secret), SecretPrefix(secret), store.MS(now), store.MS(now), id, u.TenantID)
 		return err
 	}); err != nil {
 		s.internal(w, r, err)
@@ -448,7 +416,7 @@ func (s *Service) handleRetry(w http.ResponseWriter, r *http.Request, u *httpx.U
 	var q queued
 	err := s.db.QueryRowContext(r.Context(), `UPDATE webhook_deliveries SET claimed_at = ?
 		WHERE id = ? AND webhook_id = ? AND claimed_at IS NULL AND status IN ('failed','pending_retry','pending')
-		RETURNING id, webhook_id, event_id, event_type, payload, attempts, max_attempts`, ms(s.now()), did, id).
+		RETURNING id, webhook_id, event_id, event_type, payload, attempts, max_attempts`, store.MS(s.now()), did, id).
 		Scan(&q.id, &q.webhookID, &q.eventID, &q.eventType, &q.payload, &q.attempts, &q.maxAttempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		d, gerr := s.getDelivery(r.Context(), id, did)
@@ -506,7 +474,7 @@ func (s *Service) handleTest(w http.ResponseWriter, r *http.Request, u *httpx.Us
 	q := queued{id: newID("del_"), webhookID: id, eventID: env.ID, eventType: req.EventType, payload: body, maxAttempts: 1}
 	if _, err := s.db.ExecContext(r.Context(), `INSERT INTO webhook_deliveries(id, webhook_id, tenant_id, event_id, event_type, payload, test,
 		status, max_attempts, claimed_at, created_at, updated_at) VALUES (?,?,?,?,?,?,1,'pending',1,?,?,?)`,
-		q.id, id, u.TenantID, q.eventID, q.eventType, body, ms(now), ms(now), ms(now)); err != nil {
+		q.id, id, u.TenantID, q.eventID, q.eventType, body, store.MS(now), store.MS(now), store.MS(now)); err != nil {
 		s.internal(w, r, err)
 		return
 	}

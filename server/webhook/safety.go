@@ -66,41 +66,11 @@ type Resolver interface {
 // host that is or resolves to a blocked address. A host that does not resolve
 // now is accepted; the dialer checks again at every delivery.
 func ValidateURL(ctx context.Context, raw string, allowPrivate bool, res Resolver) (*url.URL, error) {
-	if strings.TrimSpace(raw) == "" {
-		return nil, &URLError{"Endpoint URL is required"}
-	}
-	if len(raw) > models.WebhookMaxURLLength {
-		return nil, &URLError{fmt.Sprintf("Endpoint URL must be at most %d characters", models.WebhookMaxURLLength)}
-	}
-	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "" {
-		return nil, &URLError{"Endpoint must be a valid HTTPS URL, e.g. https://example.com/webhooks"}
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !allowPrivate {
-			return nil, &URLError{"Endpoint must be a valid HTTPS URL (plain http is only allowed by servers run with --allow-private-webhooks)"}
-		}
-	default:
-		return nil, &URLError{"Endpoint must be a valid HTTPS URL, e.g. https://example.com/webhooks"}
-	}
-	if u.User != nil {
-		return nil, &URLError{"Endpoint URL must not contain credentials"}
-	}
-	if u.Fragment != "" {
-		return nil, &URLError{"Endpoint URL must not contain a fragment"}
+	u, fe := models.CheckWebhookURL(raw, allowPrivate)
+	if fe != nil {
+		return nil, &URLError{fe.Message}
 	}
 	host := u.Hostname()
-	if host == "" {
-		return nil, &URLError{"Endpoint URL has no host"}
-	}
-	if p := u.Port(); p != "" {
-		var n int
-		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 1 || n > 65535 {
-			return nil, &URLError{"Endpoint URL has an invalid port"}
-		}
-	}
 	if allowPrivate {
 		return u, nil
 	}

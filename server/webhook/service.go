@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/store"
 )
 
 // DefaultSchedule is the wait before each retry; longer retry counts repeat the last step.
@@ -70,10 +71,8 @@ type Config struct {
 	Audit AuditFunc
 }
 
-// Execer is the part of *sql.Tx an AuditFunc writes with.
-type Execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
+// Execer is the transaction an AuditFunc writes with.
+type Execer = store.Handle
 
 // AuditFunc records one change of webhook id by actor (ctx may carry the
 // actor's SSH key fingerprint).
@@ -174,7 +173,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	// attempt's outcome is unknown, so send again (receivers de-duplicate on
 	// webhook-id). Finished deliveries are never claimed again.
 	if _, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL,
-		next_attempt_at = COALESCE(next_attempt_at, ?) WHERE claimed_at IS NOT NULL AND test = 0`, ms(s.now())); err != nil {
+		next_attempt_at = COALESCE(next_attempt_at, ?) WHERE claimed_at IS NOT NULL AND test = 0`, store.MS(s.now())); err != nil {
 		return fail(err)
 	}
 	// Test sends answer one HTTP request; nobody waits for them after a restart.
@@ -316,7 +315,7 @@ func (s *Service) Emit(ctx context.Context, tenantID, eventType string, data any
 		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries(id, webhook_id, tenant_id, event_id, event_type, payload,
 			status, max_attempts, next_attempt_at, created_at, updated_at)
 			SELECT ?, id, tenant_id, ?, ?, ?, ?, max_retries + 1, ?, ?, ? FROM webhooks WHERE id = ? AND status = ?`,
-			newID("del_"), env.ID, eventType, body, models.DeliveryPending, ms(now), ms(now), ms(now), t.id, models.WebhookActive); err != nil {
+			newID("del_"), env.ID, eventType, body, models.DeliveryPending, store.MS(now), store.MS(now), store.MS(now), t.id, models.WebhookActive); err != nil {
 			s.log.Error("webhook enqueue", "err", err)
 			return
 		}
@@ -375,7 +374,7 @@ func (s *Service) dispatch() {
 // returns when the next one will be.
 func (s *Service) claimDue() (queued, bool, time.Time, error) {
 	ctx := s.runCtx
-	now := ms(s.now())
+	now := store.MS(s.now())
 	var q queued
 	err := s.db.QueryRowContext(ctx, `UPDATE webhook_deliveries SET claimed_at = ?
 		WHERE id = (SELECT id FROM webhook_deliveries WHERE status IN ('pending','pending_retry')
@@ -397,7 +396,7 @@ func (s *Service) claimDue() (queued, bool, time.Time, error) {
 	if !next.Valid {
 		return q, false, time.Time{}, nil
 	}
-	return q, false, fromMS(next.Int64), nil
+	return q, false, store.FromMS(next.Int64), nil
 }
 
 // release puts a claimed delivery back without counting an attempt. If
@@ -426,16 +425,4 @@ func (s *Service) work() {
 			s.log.Error("webhook attempt", "delivery", q.id, "err", err)
 		}
 	}
-}
-
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-func nullTime(v sql.NullInt64) *time.Time {
-	if !v.Valid {
-		return nil
-	}
-	t := fromMS(v.Int64)
-	return &t
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/store"
 )
 
 // errNotFound covers missing rows and rows of another tenant alike.
@@ -16,9 +17,7 @@ var errNotFound = errors.New("not found")
 const webhookCols = `id, url, description, status, disabled_reason, events, max_retries, secret_prefix,
 	secret_rotated_at, consecutive_failures, created_at, updated_at, created_by`
 
-type scanner interface{ Scan(...any) error }
-
-func scanWebhook(sc scanner) (models.Webhook, error) {
+func scanWebhook(sc store.Scanner) (models.Webhook, error) {
 	var w models.Webhook
 	var events string
 	var rotated sql.NullInt64
@@ -30,27 +29,15 @@ func scanWebhook(sc scanner) (models.Webhook, error) {
 	}
 	w.Events = []string{}
 	_ = json.Unmarshal([]byte(events), &w.Events)
-	w.SecretRotatedAt = nullTime(rotated)
-	w.CreatedAt, w.UpdatedAt = fromMS(created), fromMS(updated)
+	w.SecretRotatedAt = store.NullMS(rotated)
+	w.CreatedAt, w.UpdatedAt = store.FromMS(created), store.FromMS(updated)
 	return w, nil
 }
 
 // listWebhooks returns a tenant's endpoints, oldest first, with health.
 func (s *Service) listWebhooks(ctx context.Context, tenantID string) ([]models.Webhook, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE tenant_id = ? ORDER BY created_at, id`, tenantID)
+	out, err := store.QueryAll(ctx, s.db, `SELECT `+webhookCols+` FROM webhooks WHERE tenant_id = ? ORDER BY created_at, id`, []any{tenantID}, scanWebhook)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []models.Webhook{}
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -74,7 +61,7 @@ func (s *Service) getWebhook(ctx context.Context, tenantID, id string) (models.W
 
 // fillHealth computes the 24 h figures from deliveries and attempts.
 func (s *Service) fillHealth(ctx context.Context, w *models.Webhook) error {
-	since := ms(s.now().Add(-24 * time.Hour))
+	since := store.MS(s.now().Add(-24 * time.Hour))
 	h := &w.Health
 	var total, success, failed sql.NullInt64
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*),
@@ -105,7 +92,7 @@ func (s *Service) fillHealth(ctx context.Context, w *models.Webhook) error {
 		return err
 	}
 	if lastAt.Valid {
-		h.LastDeliveryAt = nullTime(lastAt)
+		h.LastDeliveryAt = store.NullMS(lastAt)
 		lastStatus.String = models.DeliveryFailed
 		if lastErr.String == "" && lastCode.Int64 >= 200 && lastCode.Int64 < 300 {
 			lastStatus.String = models.DeliverySuccess
@@ -124,7 +111,7 @@ func (s *Service) fillHealth(ctx context.Context, w *models.Webhook) error {
 const deliveryCols = `id, webhook_id, event_id, event_type, payload, test, status, attempts, max_attempts, next_attempt_at,
 	response_status, latency_ms, error, response_excerpt, request_headers, created_at, updated_at`
 
-func scanDelivery(sc scanner) (models.Delivery, error) {
+func scanDelivery(sc store.Scanner) (models.Delivery, error) {
 	var d models.Delivery
 	var payload []byte
 	var headers string
@@ -136,9 +123,9 @@ func scanDelivery(sc scanner) (models.Delivery, error) {
 		return d, err
 	}
 	d.Payload = json.RawMessage(payload)
-	d.NextRetryAt = nullTime(next)
+	d.NextRetryAt = store.NullMS(next)
 	_ = json.Unmarshal([]byte(headers), &d.RequestHeaders)
-	d.CreatedAt, d.UpdatedAt = fromMS(created), fromMS(updated)
+	d.CreatedAt, d.UpdatedAt = store.FromMS(created), store.FromMS(updated)
 	return d, nil
 }
 
@@ -151,20 +138,7 @@ func (s *Service) listDeliveries(ctx context.Context, webhookID, status string, 
 	}
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []models.Delivery{}
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return store.QueryAll(ctx, s.db, q, args, scanDelivery)
 }
 
 func (s *Service) getDelivery(ctx context.Context, webhookID, id string) (models.Delivery, error) {
@@ -187,21 +161,12 @@ type Attempt struct {
 
 // Attempts returns a delivery's attempt history, oldest first.
 func (s *Service) Attempts(ctx context.Context, deliveryID string) ([]Attempt, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT attempt, at, response_status, latency_ms, error, manual FROM webhook_attempts
-		WHERE delivery_id = ? ORDER BY attempt`, deliveryID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Attempt
-	for rows.Next() {
+	return store.QueryAll(ctx, s.db, `SELECT attempt, at, response_status, latency_ms, error, manual FROM webhook_attempts
+		WHERE delivery_id = ? ORDER BY attempt`, []any{deliveryID}, func(sc store.Scanner) (Attempt, error) {
 		var a Attempt
 		var at int64
-		if err := rows.Scan(&a.N, &at, &a.ResponseStatus, &a.LatencyMS, &a.Error, &a.Manual); err != nil {
-			return nil, err
-		}
-		a.At = fromMS(at)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&a.N, &at, &a.ResponseStatus, &a.LatencyMS, &a.Error, &a.Manual)
+		a.At = store.FromMS(at)
+		return a, err
+	})
 }

@@ -1,0 +1,280 @@
+package models
+
+import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The validation rules the server enforces and the console checks as the
+// user types. Each Check function returns the normalised value and, when
+// the input breaks a rule, the field error the server answers with, so both
+// sides say the same thing in the same words.
+
+// Key limits.
+const (
+	KeyNameMaxLen        = 50
+	KeyDescriptionMaxLen = 500
+	KeyMaxAllowedIPs     = 100
+	KeyDefaultGraceHours = 24
+	KeyMaxGraceHours     = 168
+)
+
+// CheckKeyName trims name and applies the key-name rule: 1–50 letters,
+// digits, spaces and - _ . (so names like "prod-eu_1.2" work).
+func CheckKeyName(name string) (string, *FieldError) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return name, &FieldError{Field: "name", Message: "Name is required"}
+	}
+	if utf8.RuneCountInString(name) > KeyNameMaxLen {
+		return name, &FieldError{Field: "name", Message: fmt.Sprintf("Name must be %d characters or less", KeyNameMaxLen)}
+	}
+	for _, r := range name {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' ' || r == '-' || r == '_' || r == '.') {
+			return name, &FieldError{Field: "name", Message: "Name may contain only letters, digits, spaces, hyphens, underscores and periods"}
+		}
+	}
+	return name, nil
+}
+
+// CheckKeyDescription trims a key description and bounds its length.
+func CheckKeyDescription(d string) (string, *FieldError) {
+	d = strings.TrimSpace(d)
+	if utf8.RuneCountInString(d) > KeyDescriptionMaxLen {
+		return d, &FieldError{Field: "description", Message: fmt.Sprintf("Description must be %d characters or less", KeyDescriptionMaxLen)}
+	}
+	return d, nil
+}
+
+// CheckEnvironment defaults an empty environment to live.
+func CheckEnvironment(env string) (string, *FieldError) {
+	switch env {
+	case "":
+		return EnvLive, nil
+	case EnvLive, EnvTest:
+		return env, nil
+	}
+	return env, &FieldError{Field: "environment", Message: "Environment must be live or test"}
+}
+
+// CheckPermissions checks names against the catalogue and de-duplicates,
+// keeping catalogue order.
+func CheckPermissions(perms []string) ([]string, *FieldError) {
+	if len(perms) == 0 {
+		return nil, &FieldError{Field: "permissions", Message: "Select at least one permission"}
+	}
+	want := map[string]bool{}
+	for i, p := range perms {
+		if _, ok := LookupPermission(p); !ok {
+			return nil, &FieldError{Field: fmt.Sprintf("permissions[%d]", i), Message: fmt.Sprintf("Unknown permission %q", p)}
+		}
+		want[p] = true
+	}
+	var out []string
+	for _, p := range PermissionCatalogue() {
+		if want[p.Name] {
+			out = append(out, p.Name)
+		}
+	}
+	return out, nil
+}
+
+// CheckRateLimit bounds a key's per-minute limit by the tenant's plan.
+func CheckRateLimit(v int, plan Plan) *FieldError {
+	if v < 1 || v > plan.LimitPerMinute {
+		return &FieldError{Field: "rate_limit", Message: fmt.Sprintf("Rate limit must be between 1 and your %s plan's %d requests per minute", plan.DisplayName, plan.LimitPerMinute)}
+	}
+	return nil
+}
+
+// CheckExpiry wants a key's expiry after now.
+func CheckExpiry(t, now time.Time) *FieldError {
+	if !t.After(now) {
+		return &FieldError{Field: "expires_at", Message: "Expiry must be in the future"}
+	}
+	return nil
+}
+
+// CheckGraceHours bounds the grace period of a rotation.
+func CheckGraceHours(h int) *FieldError {
+	if h < 0 || h > KeyMaxGraceHours {
+		return &FieldError{Field: "grace_period_hours", Message: fmt.Sprintf("Grace period must be between 0 and %d hours", KeyMaxGraceHours)}
+	}
+	return nil
+}
+
+// CheckAllowedIPs parses addresses and CIDR ranges of an IP allow-list,
+// normalising ranges to their network and dropping repeats. An empty list
+// allows every address.
+func CheckAllowedIPs(ips []string) ([]string, *FieldError) {
+	if len(ips) > KeyMaxAllowedIPs {
+		return nil, &FieldError{Field: "allowed_ips", Message: fmt.Sprintf("At most %d IP addresses or ranges", KeyMaxAllowedIPs)}
+	}
+	out := []string{}
+	seen := map[string]bool{}
+	for i, raw := range ips {
+		v := strings.TrimSpace(raw)
+		var norm string
+		if strings.Contains(v, "/") {
+			p, err := netip.ParsePrefix(v)
+			if err != nil {
+				return nil, &FieldError{Field: fmt.Sprintf("allowed_ips[%d]", i), Message: fmt.Sprintf("%q is not a valid CIDR range (e.g. 203.0.113.0/24)", raw)}
+			}
+			norm = p.Masked().String()
+		} else {
+			a, err := netip.ParseAddr(v)
+			if err != nil || a.Zone() != "" {
+				return nil, &FieldError{Field: fmt.Sprintf("allowed_ips[%d]", i), Message: fmt.Sprintf("%q is not a valid IP address", raw)}
+			}
+			norm = a.Unmap().String()
+		}
+		if !seen[norm] {
+			seen[norm] = true
+			out = append(out, norm)
+		}
+	}
+	return out, nil
+}
+
+// ParseAllowedIPList reads a comma-separated allow-list as typed in a form:
+// blank entries are skipped and at least one entry is required (an empty
+// list is "allow all", which a form chooses explicitly).
+func ParseAllowedIPList(s string) ([]string, *FieldError) {
+	var entries []string
+	for _, raw := range strings.Split(s, ",") {
+		if v := strings.TrimSpace(raw); v != "" {
+			entries = append(entries, v)
+		}
+	}
+	if len(entries) == 0 {
+		return nil, &FieldError{Field: "allowed_ips", Message: "Enter at least one IP address or CIDR range, or allow all IPs"}
+	}
+	return CheckAllowedIPs(entries)
+}
+
+// ValidRole reports whether r is a tenant role.
+func ValidRole(r string) bool {
+	return r == RoleAdmin || r == RoleDeveloper || r == RoleMember
+}
+
+// CanManageKeys reports whether role may use the developer routes (keys,
+// usage, webhooks).
+func CanManageKeys(role string) bool {
+	return role == RoleAdmin || role == RoleDeveloper
+}
+
+// CanGrant reports whether role may grant permission (admin-category ones need admin).
+func CanGrant(role, permission string) bool {
+	p, ok := LookupPermission(permission)
+	if !ok {
+		return false
+	}
+	return !p.Admin || role == RoleAdmin
+}
+
+// PlanOrDefault is the named plan, or Professional for an unknown name.
+func PlanOrDefault(name string) Plan {
+	p, ok := PlanByName(name)
+	if !ok {
+		p, _ = PlanByName(PlanProfessional)
+	}
+	return p
+}
+
+// WebhookEventTypesPath is where the event catalogue is served.
+const WebhookEventTypesPath = "/api/v1/platform/webhooks/event-types"
+
+// CheckWebhookEvents validates and de-duplicates an event list, keeping catalogue order.
+func CheckWebhookEvents(events []string) ([]string, *FieldError) {
+	if len(events) == 0 {
+		return nil, &FieldError{Field: "events", Message: "Select at least one event type"}
+	}
+	for i, e := range events {
+		if !IsWebhookEvent(e) {
+			return nil, &FieldError{Field: fmt.Sprintf("events[%d]", i), Message: fmt.Sprintf("Unknown event type %q; see GET %s", e, WebhookEventTypesPath)}
+		}
+	}
+	var out []string
+	for _, e := range WebhookEventNames() {
+		if slices.Contains(events, e.Type) {
+			out = append(out, e.Type)
+		}
+	}
+	return out, nil
+}
+
+// CheckWebhookRetries bounds an endpoint's retry count.
+func CheckWebhookRetries(n int) *FieldError {
+	if n < WebhookMinRetries || n > WebhookMaxRetries {
+		return &FieldError{Field: "max_retries", Message: fmt.Sprintf("max_retries must be between %d and %d", WebhookMinRetries, WebhookMaxRetries)}
+	}
+	return nil
+}
+
+// CheckWebhookDescription bounds an endpoint description (already trimmed).
+func CheckWebhookDescription(d string) *FieldError {
+	if utf8.RuneCountInString(d) > WebhookMaxDescription {
+		return &FieldError{Field: "description", Message: fmt.Sprintf("description must be at most %d characters", WebhookMaxDescription)}
+	}
+	return nil
+}
+
+// CheckWebhookURL is the form of an endpoint URL: absolute https (http too
+// when allowHTTP), a host, a valid port, no credentials, no fragment. Where
+// the host may point (private addresses, DNS) is the server's own check.
+func CheckWebhookURL(raw string, allowHTTP bool) (*url.URL, *FieldError) {
+	bad := func(msg string) (*url.URL, *FieldError) { return nil, &FieldError{Field: "url", Message: msg} }
+	if strings.TrimSpace(raw) == "" {
+		return bad("Endpoint URL is required")
+	}
+	if len(raw) > WebhookMaxURLLength {
+		return bad(fmt.Sprintf("Endpoint URL must be at most %d characters", WebhookMaxURLLength))
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "" {
+		return bad("Endpoint must be a valid HTTPS URL, e.g. https://example.com/webhooks")
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !allowHTTP {
+			return bad("Endpoint must be a valid HTTPS URL (plain http is only allowed by servers run with --allow-private-webhooks)")
+		}
+	default:
+		return bad("Endpoint must be a valid HTTPS URL, e.g. https://example.com/webhooks")
+	}
+	if u.User != nil {
+		return bad("Endpoint URL must not contain credentials")
+	}
+	if u.Fragment != "" {
+		return bad("Endpoint URL must not contain a fragment")
+	}
+	if u.Hostname() == "" {
+		return bad("Endpoint URL has no host")
+	}
+	if p := u.Port(); p != "" {
+		var n int
+		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 1 || n > 65535 {
+			return bad("Endpoint URL has an invalid port")
+		}
+	}
+	return u, nil
+}
+
+// KeyStatusAt is a key's status at now: revoked, expired once now reaches
+// its expiry, else active.
+func KeyStatusAt(revoked, expires *time.Time, now time.Time) string {
+	switch {
+	case revoked != nil:
+		return KeyRevoked
+	case expires != nil && !now.Before(*expires):
+		return KeyExpired
+	}
+	return KeyActive
+}

@@ -1,0 +1,111 @@
+package keys
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/store"
+)
+
+// Entry is what product authentication needs about a key.
+type Entry struct {
+	ID, TenantID, Name string
+	RateLimit, Burst   int
+	ExpiresAt          *time.Time
+	Revoked            bool
+	perms              map[string]bool
+	ips                []netip.Prefix
+}
+
+// Has reports whether the key holds perm (full_access holds them all).
+func (e *Entry) Has(perm string) bool { return e.perms[perm] || e.perms["full_access"] }
+
+// IPAllowed reports whether the allow-list admits ip (an empty list admits all).
+func (e *Entry) IPAllowed(ip string) bool {
+	if len(e.ips) == 0 {
+		return true
+	}
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range e.ips {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Cache holds keys by digest so the product hot path does no database read.
+// Every change of a key must Invalidate it.
+type Cache struct {
+	db *sql.DB
+	st store.KeyStore
+
+	mu       sync.RWMutex
+	gen      uint64
+	byDigest map[[32]byte]*Entry
+	digestOf map[string][32]byte
+}
+
+// NewCache returns an empty cache over db.
+func NewCache(db *sql.DB, st store.KeyStore) *Cache {
+	return &Cache{db: db, st: st, byDigest: map[[32]byte]*Entry{}, digestOf: map[string][32]byte{}}
+}
+
+// Invalidate drops a key after any change; the generation stops an
+// in-flight load from re-inserting stale data.
+func (c *Cache) Invalidate(id string) {
+	c.mu.Lock()
+	c.gen++
+	if d, ok := c.digestOf[id]; ok {
+		delete(c.byDigest, d)
+		delete(c.digestOf, id)
+	}
+	c.mu.Unlock()
+}
+
+// Lookup returns the key of a plaintext, or nil when unknown.
+func (c *Cache) Lookup(ctx context.Context, plain string) (*Entry, error) {
+	d := sha256.Sum256([]byte(plain))
+	c.mu.RLock()
+	e, gen := c.byDigest[d], c.gen
+	c.mu.RUnlock()
+	if e != nil {
+		return e, nil
+	}
+	k, err := c.st.KeyAuthByDigest(ctx, c.db, d[:])
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	e = &Entry{ID: k.ID, TenantID: k.TenantID, Name: k.Name, RateLimit: k.RateLimit, ExpiresAt: k.ExpiresAt, Revoked: k.Revoked,
+		perms: map[string]bool{}, Burst: models.PlanOrDefault(k.Plan).Burst}
+	for _, p := range k.Permissions {
+		e.perms[p] = true
+	}
+	for _, s := range k.AllowedIPs {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			e.ips = append(e.ips, p)
+		} else if a, err := netip.ParseAddr(s); err == nil {
+			e.ips = append(e.ips, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		c.byDigest[d] = e
+		c.digestOf[e.ID] = d
+	}
+	c.mu.Unlock()
+	return e, nil
+}

@@ -1,0 +1,127 @@
+package keys
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/httpx"
+)
+
+// Mount adds the key routes behind auth, which must admit developers only.
+func (s *Service) Mount(mux *http.ServeMux, auth func(http.HandlerFunc) http.Handler, log *slog.Logger) {
+	h := handlers{s, log}
+	mux.Handle("GET /api/v1/platform/api-keys", auth(h.list))
+	mux.Handle("POST /api/v1/platform/api-keys", auth(httpx.Body(false, h.create)))
+	mux.Handle("GET /api/v1/platform/api-keys/{id}", auth(h.get))
+	mux.Handle("PATCH /api/v1/platform/api-keys/{id}", auth(httpx.Body(false, h.update)))
+	mux.Handle("DELETE /api/v1/platform/api-keys/{id}", auth(h.revoke))
+	mux.Handle("POST /api/v1/platform/api-keys/{id}/regenerate", auth(httpx.Body(true, h.regenerate)))
+	mux.Handle("GET /api/v1/platform/api-keys/{id}/security", auth(h.security))
+}
+
+// handlers decode the request, call the service and encode its answer.
+type handlers struct {
+	svc *Service
+	log *slog.Logger
+}
+
+func actor(r *http.Request) Actor {
+	return Actor{User: httpx.UserFrom(r.Context()), IP: httpx.ClientIP(r)}
+}
+
+func (h handlers) list(w http.ResponseWriter, r *http.Request) {
+	p, prob := parseListParams(r)
+	if prob != nil {
+		httpx.WriteProblem(w, prob)
+		return
+	}
+	list, err := h.svc.List(r.Context(), httpx.UserFrom(r.Context()), p)
+	if err != nil {
+		httpx.WriteError(w, r, h.log, err)
+		return
+	}
+	httpx.WriteTagged(w, r, list)
+}
+
+// parseListParams validates the key list query.
+func parseListParams(r *http.Request) (models.KeyListParams, *models.Problem) {
+	q := r.URL.Query()
+	p := models.KeyListParams{Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Sort: q.Get("sort"), Page: 1, PerPage: 100}
+	bad := func(field, msg string) (models.KeyListParams, *models.Problem) {
+		return p, httpx.FieldProblem("invalid_parameter", field, msg)
+	}
+	if len(p.Q) > 100 || httpx.BadString(p.Q, !utf8.ValidString(p.Q)) != "" {
+		return bad("q", "Search text must be at most 100 printable characters")
+	}
+	switch p.Status {
+	case "", "all":
+		p.Status = ""
+	case models.KeyActive, models.KeyRevoked, models.KeyExpired:
+	default:
+		return bad("status", "Status must be active, revoked or expired")
+	}
+	switch p.Sort {
+	case "", "created", "last_used", "name":
+	default:
+		return bad("sort", "Sort must be created, last_used or name")
+	}
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return bad("page", "Page must be a positive integer")
+		}
+		p.Page = n
+	}
+	if v := q.Get("per_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return bad("per_page", "per_page must be between 1 and 1000")
+		}
+		p.PerPage = n
+	}
+	if p.Page > 1_000_000 {
+		return bad("page", "Page is too large")
+	}
+	return p, nil
+}
+
+func (h handlers) create(w http.ResponseWriter, r *http.Request, req models.CreateAPIKeyRequest) {
+	out, err := h.svc.Create(r.Context(), actor(r), req)
+	if err == nil {
+		w.Header().Set("Location", "/api/v1/platform/api-keys/"+out.KeyID)
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	httpx.Answer(w, r, h.log, http.StatusCreated, out, err)
+}
+
+func (h handlers) get(w http.ResponseWriter, r *http.Request) {
+	d, err := h.svc.Details(r.Context(), httpx.UserFrom(r.Context()), r.PathValue("id"))
+	httpx.Answer(w, r, h.log, http.StatusOK, d, err)
+}
+
+func (h handlers) update(w http.ResponseWriter, r *http.Request, req models.UpdateAPIKeyRequest) {
+	k, err := h.svc.Update(r.Context(), actor(r), r.PathValue("id"), req)
+	httpx.Answer(w, r, h.log, http.StatusOK, k, err)
+}
+
+func (h handlers) revoke(w http.ResponseWriter, r *http.Request) {
+	res, err := h.svc.Revoke(r.Context(), actor(r), r.PathValue("id"))
+	httpx.Answer(w, r, h.log, http.StatusOK, res, err)
+}
+
+func (h handlers) regenerate(w http.ResponseWriter, r *http.Request, req models.RegenerateRequest) {
+	out, err := h.svc.Regenerate(r.Context(), actor(r), r.PathValue("id"), req)
+	if err == nil {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	httpx.Answer(w, r, h.log, http.StatusOK, out, err)
+}
+
+func (h handlers) security(w http.ResponseWriter, r *http.Request) {
+	out, err := h.svc.Security(r.Context(), httpx.UserFrom(r.Context()), r.PathValue("id"))
+	httpx.Answer(w, r, h.log, http.StatusOK, out, err)
+}

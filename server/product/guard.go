@@ -1,0 +1,167 @@
+// Package product serves the product API the sandbox implements (send
+// email, campaigns, contacts, campaign analytics) behind API-key
+// authentication, the IP allow-list, the rate limit and the permission
+// check, and records every request for the usage analytics.
+package product
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/httpx"
+	"github.com/penguinmails/pmdev/server/keys"
+	"github.com/penguinmails/pmdev/server/ratelimit"
+	"github.com/penguinmails/pmdev/server/store"
+)
+
+// Events receives domain events (the webhook service implements it).
+type Events interface {
+	Emit(ctx context.Context, tenantID, eventType string, data any)
+}
+
+// Recorder takes each request for the usage analytics without blocking on
+// the database (the usage writer).
+type Recorder interface {
+	Record(e store.UsageEvent)
+}
+
+// Config wires the product API.
+type Config struct {
+	DB      *sql.DB
+	Store   store.ContactStore
+	Keys    *keys.Cache
+	Limiter *ratelimit.Limiter
+	Usage   Recorder
+	Events  Events
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// Service is the product API.
+type Service struct {
+	Config
+	campaigns    []models.Campaign // the sandbox catalogue
+	campaignJSON sync.Map          // "status/limit" -> json.RawMessage
+}
+
+// New returns the product API.
+func New(cfg Config) *Service { return &Service{Config: cfg, campaigns: Campaigns()} }
+
+// Mount adds the product routes.
+func (s *Service) Mount(mux *http.ServeMux) {
+	for _, r := range []struct {
+		perm, endpoint string
+		h              handlerFunc
+	}{
+		{"send_email", "POST /api/v1/emails/send", s.sendEmail},
+		{"read_campaigns", "GET /api/v1/campaigns", s.listCampaigns},
+		{"write_contacts", "POST /api/v1/contacts", s.putContact},
+		{"read_analytics", "GET /api/v1/analytics/campaigns/{id}", s.campaignAnalytics},
+	} {
+		mux.Handle(r.endpoint, s.guard(r.perm, r.endpoint, r.h))
+	}
+}
+
+// handlerFunc handles an authenticated product request: status and body, or a problem.
+type handlerFunc func(r *http.Request, k *keys.Entry) (int, any, *models.Problem)
+
+// setRateHeaders writes the rate-limit headers (keys pre-canonicalised: hot path).
+func setRateHeaders(h http.Header, limit, burst, remaining, reset int) {
+	l, rem, rs := strconv.Itoa(limit), strconv.Itoa(remaining), strconv.Itoa(reset)
+	vals := [5]string{l, rem, rs, l + ";w=60;burst=" + strconv.Itoa(burst), "limit=" + l + ", remaining=" + rem + ", reset=" + rs}
+	// One backing array for the five header values.
+	h["X-Ratelimit-Limit"] = vals[0:1:1]
+	h["X-Ratelimit-Remaining"] = vals[1:2:2]
+	h["X-Ratelimit-Reset"] = vals[2:3:3]
+	h["Ratelimit-Policy"] = vals[3:4:4]
+	h["Ratelimit"] = vals[4:5:5]
+}
+
+// guard authenticates an API key, enforces IP allow-list, rate limit and
+// permission, runs h, and records the request for usage analytics.
+func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
+	method, route, _ := strings.Cut(endpoint, " ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		token := httpx.Bearer(r)
+		if token == "" {
+			httpx.Unauthorized(w, "missing_token", "Authorization: Bearer <API key> is required")
+			return
+		}
+		if !models.ValidKeyChecksum(token) {
+			httpx.Unauthorized(w, "invalid_token", "API key is invalid or expired")
+			return
+		}
+		k, err := s.Keys.Lookup(r.Context(), token)
+		if err != nil {
+			httpx.Internal(w, r, s.Log, err)
+			return
+		}
+		if k == nil {
+			httpx.Unauthorized(w, "invalid_token", "API key is invalid or expired")
+			return
+		}
+		now := s.Now()
+		ip := httpx.ClientIP(r)
+		ev := store.UsageEvent{At: now, TenantID: k.TenantID, KeyID: k.ID, Method: method, Route: route, IP: ip}
+		finish := func(status int, body any, p *models.Problem) {
+			if p != nil {
+				ev.Status, ev.ErrCode, ev.Message = p.Status, p.Error, p.Message
+				if p.Status == http.StatusUnauthorized {
+					httpx.Challenge(w)
+				}
+				httpx.WriteProblem(w, p)
+			} else {
+				ev.Status = status
+				httpx.WriteJSON(w, status, body)
+			}
+			ev.LatencyUS = time.Since(start).Microseconds()
+			s.Usage.Record(ev)
+		}
+		bucket := s.Limiter.Bucket(k.ID, k.RateLimit, k.Burst, now)
+		peek := func() {
+			st := bucket.Snapshot(now)
+			setRateHeaders(w.Header(), st.Limit, st.Burst, st.Remaining, st.ResetSeconds)
+		}
+		switch {
+		case k.Revoked:
+			peek()
+			finish(0, nil, httpx.NewProblem(http.StatusUnauthorized, "key_revoked", "This key has already been revoked and cannot be used."))
+			return
+		case k.ExpiresAt != nil && !now.Before(*k.ExpiresAt):
+			peek()
+			finish(0, nil, httpx.NewProblem(http.StatusUnauthorized, "key_expired", "API key is invalid or expired: this key expired on "+k.ExpiresAt.Format(time.RFC3339)))
+			return
+		case !k.IPAllowed(ip):
+			peek()
+			ev.Audit = &store.AuditItem{Action: "ip_violation", Detail: "request from " + ip + " blocked by the IP allow-list"}
+			finish(0, nil, httpx.NewProblem(http.StatusForbidden, "ip_not_allowed", "Requests from "+ip+" are not allowed for this key"))
+			return
+		}
+		res := bucket.Take(now)
+		setRateHeaders(w.Header(), res.Limit, res.Burst, res.Remaining, res.ResetSeconds)
+		if !res.Allowed {
+			p := httpx.NewProblem(http.StatusTooManyRequests, "rate_limit_exceeded", models.RetryMessage(res.RetryAfter))
+			p.RetryAfter = res.RetryAfter
+			finish(0, nil, p)
+			return
+		}
+		ev.Counted = true
+		if !k.Has(perm) {
+			p := httpx.NewProblem(http.StatusForbidden, "insufficient_permissions",
+				"Insufficient permissions: this key lacks "+perm+". Update key permissions in settings.")
+			p.Permission = perm
+			finish(0, nil, p)
+			return
+		}
+		status, body, p := h(r, k)
+		finish(status, body, p)
+	})
+}

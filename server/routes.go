@@ -1,0 +1,121 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/penguinmails/pmdev/server/docs"
+	"github.com/penguinmails/pmdev/server/httpx"
+	"github.com/penguinmails/pmdev/server/keys"
+	"github.com/penguinmails/pmdev/server/product"
+	"github.com/penguinmails/pmdev/server/usage"
+)
+
+// routes wires every domain's routes on one mux: identity, keys, usage and
+// rate limits (developers), the product API (API keys), webhooks and docs.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", handleHealthz)
+	s.auth.Mount(mux)
+	keys.New(s.db, s.st, s.keyring, s.limiter, s.now).Mount(mux, s.auth.Developer, s.log)
+	usage.New(s.db, s.st, s.limiter, s.now).Mount(mux, s.auth.Developer, s.log)
+	product.New(product.Config{DB: s.db, Store: s.st, Keys: s.keyring, Limiter: s.limiter, Usage: s.usage,
+		Events: hook{s}, Log: s.log, Now: s.now}).Mount(mux)
+	s.webhooks.Mount(mux, s.auth.User)
+	docs.Mount(mux, s.cfg.Assets, s.log)
+	return s.recoverer(withProblemFallback(mux))
+}
+
+// hook emits through the server's current Events, so tests can tap them.
+type hook struct{ s *Server }
+
+func (h hook) Emit(ctx context.Context, tenantID, eventType string, data any) {
+	h.s.events.Emit(ctx, tenantID, eventType, data)
+}
+
+func handleHealthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
+}
+
+// recoverer turns a panic into a 500 problem; the stack goes to the log only.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
+				httpx.Error(w, http.StatusInternalServerError, "internal_error", httpx.InternalMessage)
+			}
+		}()
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if !s.log.Enabled(r.Context(), slog.LevelDebug) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		// Debug request log: method, path and status only (no headers, no bodies, no secrets).
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start).String())
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// withProblemFallback answers unknown routes and wrong methods with problems
+// instead of ServeMux's plain text.
+func withProblemFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := &statusOnly{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		switch rec.status {
+		case http.StatusMethodNotAllowed:
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			httpx.Error(w, http.StatusMethodNotAllowed, "method_not_allowed", "Method "+r.Method+" is not allowed on this route")
+		case http.StatusNotFound, 0:
+			httpx.Error(w, http.StatusNotFound, "not_found", "No route matches "+r.Method+" "+r.URL.Path)
+		default:
+			// Redirects from path cleaning.
+			for k, v := range rec.header {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.status)
+		}
+	})
+}
+
+type statusOnly struct {
+	header http.Header
+	status int
+}
+
+func (s *statusOnly) Header() http.Header         { return s.header }
+func (s *statusOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusOnly) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+)
+
+// Key is a key row: the API view plus the tenant it belongs to.
+type Key struct {
+	models.APIKey
+	TenantID string
+}
+
+// Secret is what is kept of a key's plaintext: its SHA-256 digest and the
+// parts shown in the masked form.
+type Secret struct {
+	Digest     []byte
+	Head, Tail string
+}
+
+// KeyAuth is what authenticating a product request needs about a key.
+type KeyAuth struct {
+	ID, TenantID, Name string
+	Permissions        []string
+	RateLimit          int
+	ExpiresAt          *time.Time
+	AllowedIPs         []string
+	Revoked            bool
+	Plan               string // the tenant's
+}
+
+// KeySummary names a key in usage breakdowns.
+type KeySummary struct {
+	ID, Name string
+	LastUsed *time.Time
+}
+
+// KeyLimit is the configured limit of a usable key.
+type KeyLimit struct {
+	ID, Name  string
+	RateLimit int
+}
+
+// KeyTotals are a key's counters and state as the demo seed imports them.
+type KeyTotals struct {
+	KeyID              string
+	Requests, Errors   int64
+	LastUsed           time.Time // with Requests > 0
+	LastIP             string
+	RevokedAt, Expires *time.Time
+}
+
+// KeyStore keeps API keys. Reads take now to derive each key's status.
+type KeyStore interface {
+	// InsertKey stores a new key (k.KeyID set) under secret s.
+	InsertKey(ctx context.Context, h Handle, k Key, s Secret) error
+	// GetKey loads a key of tenantID; other tenants' keys are ErrNotFound.
+	GetKey(ctx context.Context, h Handle, tenantID, id string, now time.Time) (Key, error)
+	ListKeys(ctx context.Context, h Handle, tenantID string, p models.KeyListParams, now time.Time) (models.APIKeyList, error)
+	// UpdateKey writes the editable fields of an unrevoked key; false when
+	// the key is revoked (or gone).
+	UpdateKey(ctx context.Context, h Handle, k Key) (bool, error)
+	// RevokeKey revokes an unrevoked key; false when it already is.
+	RevokeKey(ctx context.Context, h Handle, tenantID, id string, at time.Time) (bool, error)
+	// RotateKey sets the expiry of an unrevoked, not yet rotated key and
+	// names its replacement; false when it was rotated or revoked meanwhile.
+	RotateKey(ctx context.Context, h Handle, id, replacement string, expires time.Time) (bool, error)
+	// ResetKeySecret gives a key a new secret and removes its expiry.
+	ResetKeySecret(ctx context.Context, h Handle, id string, s Secret) error
+	// KeyAuthByDigest finds the key of a plaintext's digest (ErrNotFound).
+	KeyAuthByDigest(ctx context.Context, h Handle, digest []byte) (KeyAuth, error)
+	// FindLiveKey is the newest unrevoked, unrotated key of tenantID with
+	// this name and description (ErrNotFound).
+	FindLiveKey(ctx context.Context, h Handle, tenantID, name, description string) (string, error)
+	// ActiveKeyLimits lists the unrevoked, unexpired keys, newest first.
+	ActiveKeyLimits(ctx context.Context, h Handle, tenantID string, now time.Time) ([]KeyLimit, error)
+	KeySummaries(ctx context.Context, h Handle, tenantID string) ([]KeySummary, error)
+	// KeyRecentIPs lists the addresses a key was used from, latest first.
+	KeyRecentIPs(ctx context.Context, h Handle, keyID string, limit int) ([]models.KeyIP, error)
+	ImportKeyTotals(ctx context.Context, h Handle, t KeyTotals) error
+}

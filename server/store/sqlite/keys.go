@@ -1,0 +1,202 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/store"
+)
+
+const keyCols = `id, tenant_id, name, description, environment, display_head, display_tail, permissions,
+	rate_limit, expires_at, allowed_ips, created_at, created_by, last_used, last_used_ip,
+	request_count, error_count, revoked_at, replaced_by`
+
+// statusSQL derives a key's status at ?1 (now, ms); models.KeyStatusAt is the same rule.
+const statusSQL = `CASE WHEN revoked_at IS NOT NULL THEN 'revoked'
+	WHEN expires_at IS NOT NULL AND expires_at <= ?1 THEN 'expired' ELSE 'active' END`
+
+func scanKey(sc store.Scanner, now time.Time) (store.Key, error) {
+	var k store.Key
+	var head, tail, perms, ips string
+	var expires, lastUsed, revoked sql.NullInt64
+	var created int64
+	err := sc.Scan(&k.KeyID, &k.TenantID, &k.Name, &k.Description, &k.Environment, &head, &tail, &perms,
+		&k.RateLimit, &expires, &ips, &created, &k.CreatedBy, &lastUsed, &k.LastUsedIP,
+		&k.RequestCount, &k.ErrorCount, &revoked, &k.ReplacedBy)
+	if err != nil {
+		return k, err
+	}
+	k.MaskedKey = models.MaskFromParts(head, tail)
+	k.Permissions = []string{}
+	k.AllowedIPs = []string{}
+	_ = json.Unmarshal([]byte(perms), &k.Permissions)
+	_ = json.Unmarshal([]byte(ips), &k.AllowedIPs)
+	k.ExpiresAt = store.NullMS(expires)
+	k.LastUsed = store.NullMS(lastUsed)
+	k.RevokedAt = store.NullMS(revoked)
+	k.CreatedAt = store.FromMS(created)
+	k.Status = models.KeyStatusAt(k.RevokedAt, k.ExpiresAt, now)
+	return k, nil
+}
+
+// notFound maps sql.ErrNoRows to store.ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+// changed reports whether an update touched a row.
+func changed(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+func (Store) InsertKey(ctx context.Context, h store.Handle, k store.Key, s store.Secret) error {
+	_, err := h.ExecContext(ctx, `INSERT INTO api_keys(id, tenant_id, name, description, environment, digest,
+		display_head, display_tail, permissions, rate_limit, expires_at, allowed_ips, created_at, created_by)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		k.KeyID, k.TenantID, k.Name, k.Description, k.Environment, s.Digest, s.Head, s.Tail,
+		jsonList(k.Permissions), k.RateLimit, store.MSPtr(k.ExpiresAt), jsonList(k.AllowedIPs), store.MS(k.CreatedAt), k.CreatedBy)
+	return err
+}
+
+func (Store) GetKey(ctx context.Context, h store.Handle, tenantID, id string, now time.Time) (store.Key, error) {
+	row := h.QueryRowContext(ctx, `SELECT `+keyCols+` FROM api_keys WHERE id = ? AND tenant_id = ?`, id, tenantID)
+	k, err := scanKey(row, now)
+	return k, notFound(err)
+}
+
+func likeEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+func (Store) ListKeys(ctx context.Context, h store.Handle, tenantID string, p models.KeyListParams, now time.Time) (models.APIKeyList, error) {
+	where := `tenant_id = ?2`
+	args := []any{store.MS(now), tenantID}
+	if p.Q != "" {
+		where += ` AND (name LIKE ?3 ESCAPE '\' OR id LIKE ?3 ESCAPE '\')`
+		args = append(args, likeEscape(p.Q))
+	}
+	switch p.Status {
+	case models.KeyActive, models.KeyRevoked, models.KeyExpired:
+		where += ` AND ` + statusSQL + ` = '` + p.Status + `'` // one of a fixed set
+	}
+	order := `created_at DESC, id`
+	switch p.Sort {
+	case "last_used":
+		order = `last_used DESC NULLS LAST, created_at DESC, id`
+	case "name":
+		order = `name COLLATE NOCASE ASC, created_at DESC, id`
+	}
+	out := models.APIKeyList{APIKeys: []models.APIKey{}, Page: p.Page, PerPage: p.PerPage}
+	if err := h.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE `+where, args...).Scan(&out.Total); err != nil {
+		return out, err
+	}
+	q := `SELECT ` + keyCols + ` FROM api_keys WHERE ` + where + ` ORDER BY ` + order +
+		` LIMIT ` + strconv.Itoa(p.PerPage) + ` OFFSET ` + strconv.Itoa((p.Page-1)*p.PerPage)
+	keys, err := store.QueryAll(ctx, h, q, args, func(sc store.Scanner) (store.Key, error) { return scanKey(sc, now) })
+	for _, k := range keys {
+		out.APIKeys = append(out.APIKeys, k.APIKey)
+	}
+	return out, err
+}
+
+func (Store) UpdateKey(ctx context.Context, h store.Handle, k store.Key) (bool, error) {
+	return changed(h.ExecContext(ctx, `UPDATE api_keys SET name=?, description=?, permissions=?, expires_at=?,
+		allowed_ips=?, rate_limit=? WHERE id=? AND tenant_id=? AND revoked_at IS NULL`,
+		k.Name, k.Description, jsonList(k.Permissions), store.MSPtr(k.ExpiresAt), jsonList(k.AllowedIPs), k.RateLimit, k.KeyID, k.TenantID))
+}
+
+func (Store) RevokeKey(ctx context.Context, h store.Handle, tenantID, id string, at time.Time) (bool, error) {
+	return changed(h.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL`,
+		store.MS(at), id, tenantID))
+}
+
+func (Store) RotateKey(ctx context.Context, h store.Handle, id, replacement string, expires time.Time) (bool, error) {
+	return changed(h.ExecContext(ctx, `UPDATE api_keys SET expires_at = ?, replaced_by = ? WHERE id = ? AND revoked_at IS NULL AND replaced_by = ''`,
+		store.MS(expires), replacement, id))
+}
+
+func (Store) ResetKeySecret(ctx context.Context, h store.Handle, id string, s store.Secret) error {
+	_, err := h.ExecContext(ctx, `UPDATE api_keys SET digest = ?, display_head = ?, display_tail = ?, expires_at = NULL WHERE id = ?`,
+		s.Digest, s.Head, s.Tail, id)
+	return err
+}
+
+func (Store) KeyAuthByDigest(ctx context.Context, h store.Handle, digest []byte) (store.KeyAuth, error) {
+	var k store.KeyAuth
+	var perms, ips string
+	var expires, revoked sql.NullInt64
+	err := h.QueryRowContext(ctx, `SELECT k.id, k.tenant_id, k.name, k.permissions, k.rate_limit, k.expires_at, k.allowed_ips, k.revoked_at, t.plan
+		FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.digest = ?`, digest).
+		Scan(&k.ID, &k.TenantID, &k.Name, &perms, &k.RateLimit, &expires, &ips, &revoked, &k.Plan)
+	if err != nil {
+		return k, notFound(err)
+	}
+	_ = json.Unmarshal([]byte(perms), &k.Permissions)
+	_ = json.Unmarshal([]byte(ips), &k.AllowedIPs)
+	k.ExpiresAt = store.NullMS(expires)
+	k.Revoked = revoked.Valid
+	return k, nil
+}
+
+func (Store) FindLiveKey(ctx context.Context, h store.Handle, tenantID, name, description string) (string, error) {
+	var id string
+	err := h.QueryRowContext(ctx, `SELECT id FROM api_keys WHERE tenant_id = ? AND name = ? AND description = ? AND revoked_at IS NULL
+		AND replaced_by = '' ORDER BY created_at DESC LIMIT 1`, tenantID, name, description).Scan(&id)
+	return id, notFound(err)
+}
+
+func (Store) ActiveKeyLimits(ctx context.Context, h store.Handle, tenantID string, now time.Time) ([]store.KeyLimit, error) {
+	return store.QueryAll(ctx, h, `SELECT id, name, rate_limit FROM api_keys
+		WHERE tenant_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, id`, []any{tenantID, store.MS(now)},
+		func(sc store.Scanner) (store.KeyLimit, error) {
+			var k store.KeyLimit
+			return k, sc.Scan(&k.ID, &k.Name, &k.RateLimit)
+		})
+}
+
+func (Store) KeySummaries(ctx context.Context, h store.Handle, tenantID string) ([]store.KeySummary, error) {
+	return store.QueryAll(ctx, h, `SELECT id, name, last_used FROM api_keys WHERE tenant_id = ?`, []any{tenantID},
+		func(sc store.Scanner) (store.KeySummary, error) {
+			var k store.KeySummary
+			var last sql.NullInt64
+			err := sc.Scan(&k.ID, &k.Name, &last)
+			k.LastUsed = store.NullMS(last)
+			return k, err
+		})
+}
+
+func (Store) KeyRecentIPs(ctx context.Context, h store.Handle, keyID string, limit int) ([]models.KeyIP, error) {
+	return store.QueryAll(ctx, h, `SELECT ip, last_seen, requests FROM key_ips WHERE key_id = ? ORDER BY last_seen DESC LIMIT ?`, []any{keyID, limit},
+		func(sc store.Scanner) (models.KeyIP, error) {
+			var ip models.KeyIP
+			var ts int64
+			err := sc.Scan(&ip.IP, &ts, &ip.Requests)
+			ip.LastSeen = store.FromMS(ts)
+			return ip, err
+		})
+}
+
+func (Store) ImportKeyTotals(ctx context.Context, h store.Handle, t store.KeyTotals) error {
+	if t.Requests == 0 {
+		_, err := h.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ?, expires_at = ? WHERE id = ?`,
+			store.MSPtr(t.RevokedAt), store.MSPtr(t.Expires), t.KeyID)
+		return err
+	}
+	_, err := h.ExecContext(ctx, `UPDATE api_keys SET request_count = ?, error_count = ?, last_used = ?, last_used_ip = ?, revoked_at = ?, expires_at = ? WHERE id = ?`,
+		t.Requests, t.Errors, store.MS(t.LastUsed), t.LastIP, store.MSPtr(t.RevokedAt), store.MSPtr(t.Expires), t.KeyID)
+	return err
+}

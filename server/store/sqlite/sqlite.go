@@ -1,0 +1,85 @@
+// Package sqlite implements server/store on SQLite (modernc.org/sqlite, no
+// cgo). Everything dialect-specific lives here: the connection pragmas, the
+// migrations and their runner, and the SQL of every domain store.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/penguinmails/pmdev/server/store"
+
+	_ "modernc.org/sqlite" // driver "sqlite"
+)
+
+// Store implements store.Store; it holds no state, the Handle of each call
+// says where the SQL runs.
+type Store struct{}
+
+var _ store.Store = Store{}
+
+// Open opens (creating if needed, owner-only) the database file at path and
+// applies every migration it lacks.
+func Open(ctx context.Context, path string) (*sql.DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+	}
+	// Create the file owner-only; SQLite gives the -wal/-shm files the same mode.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+		f.Close()
+	}
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-32000)") // 32 MB: big seed/usage transactions stay in memory
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// jsonList is a string list as stored (never null).
+func jsonList(v []string) string {
+	if v == nil {
+		v = []string{}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// bulk runs fill with a prepared statement's executor.
+func bulk(ctx context.Context, h store.Handle, q string, n int, fill func(ex func(...any) error) error) error {
+	if n == 0 {
+		return nil
+	}
+	st, err := h.PrepareContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	defer st.Close()
+	return fill(func(args ...any) error {
+		_, err := st.ExecContext(ctx, args...)
+		return err
+	})
+}

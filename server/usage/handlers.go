@@ -1,0 +1,55 @@
+package usage
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/penguinmails/pmdev/server/httpx"
+)
+
+// Mount adds the usage and rate-limit routes behind auth, which must admit
+// developers only.
+func (s *Service) Mount(mux *http.ServeMux, auth func(http.HandlerFunc) http.Handler, log *slog.Logger) {
+	h := handlers{s, log}
+	mux.Handle("GET /api/v1/platform/rate-limits", auth(h.rateLimits))
+	mux.Handle("GET /api/v1/tenant/analytics/api-usage", auth(h.usage))
+	mux.Handle("GET /api/v1/tenant/analytics/api-usage/errors", auth(h.errors))
+}
+
+type handlers struct {
+	svc *Service
+	log *slog.Logger
+}
+
+func (h handlers) usage(w http.ResponseWriter, r *http.Request) {
+	out, err := h.svc.Usage(r.Context(), httpx.UserFrom(r.Context()), r.URL.Query())
+	if err != nil {
+		httpx.WriteError(w, r, h.log, err)
+		return
+	}
+	if httpx.NotModified(w, r, httpx.ETagOf(out)) {
+		return
+	}
+	out.GeneratedAt = h.svc.now()
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+func (h handlers) errors(w http.ResponseWriter, r *http.Request) {
+	out, err := h.svc.ErrorPage(r.Context(), httpx.UserFrom(r.Context()), r.URL.Query())
+	if err == nil {
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
+	httpx.Answer(w, r, h.log, http.StatusOK, out, err)
+}
+
+func (h handlers) rateLimits(w http.ResponseWriter, r *http.Request) {
+	out, err := h.svc.RateLimits(r.Context(), httpx.UserFrom(r.Context()))
+	if err != nil {
+		httpx.WriteError(w, r, h.log, err)
+		return
+	}
+	if httpx.NotModified(w, r, httpx.ETagOf(stableRateLimits(out))) {
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
