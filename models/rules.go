@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -25,10 +24,10 @@ const (
 	KeyMaxGraceHours     = 168
 )
 
-// CheckKeyName trims name and applies the key-name rule: 1–50 letters,
-// digits, spaces and - _ . (so names like "prod-eu_1.2" work).
+// CheckKeyName trims spaces from name and applies the key-name rule: 1–50
+// characters that KeyNameRune accepts (so "prod-eu_1.2" and "Zürich" work).
 func CheckKeyName(name string) (string, *FieldError) {
-	name = strings.TrimSpace(name)
+	name = strings.Trim(name, " ") // only the ASCII space: the pattern refuses other blanks
 	if name == "" {
 		return name, &FieldError{Field: "name", Message: "Name is required"}
 	}
@@ -36,11 +35,31 @@ func CheckKeyName(name string) (string, *FieldError) {
 		return name, &FieldError{Field: "name", Message: fmt.Sprintf("Name must be %d characters or less", KeyNameMaxLen)}
 	}
 	for _, r := range name {
-		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' ' || r == '-' || r == '_' || r == '.') {
-			return name, &FieldError{Field: "name", Message: "Name may contain only letters, digits, spaces, hyphens, underscores and periods"}
+		if !KeyNameRune(r) {
+			return name, &FieldError{Field: "name", Message: "Name may contain letters, digits, spaces, hyphens, underscores and periods (no other punctuation, no control or invisible characters)"}
 		}
 	}
 	return name, nil
+}
+
+// KeyNameRune reports whether r may appear in a key name. Of ASCII only
+// letters, digits, space and ._- are allowed; beyond ASCII everything but
+// controls, invisible formatting characters and non-ASCII spaces, so names
+// that look alike are alike. The contract states the same rule as a pattern
+// every regex engine reads, which \p{L} classes are not.
+func KeyNameRune(r rune) bool {
+	if r < 0x80 {
+		return r == ' ' || r == '-' || r == '_' || r == '.' ||
+			('0' <= r && r <= '9') || ('A' <= r && r <= 'Z') || ('a' <= r && r <= 'z')
+	}
+	switch {
+	case r <= 0xA0, r == 0xAD, 0x600 <= r && r <= 0x605, r == 0x61C, r == 0x6DD, r == 0x70F,
+		r == 0x180E, r == 0x1680, 0x2000 <= r && r <= 0x200F, 0x2028 <= r && r <= 0x202F,
+		0x205F <= r && r <= 0x2064, 0x2066 <= r && r <= 0x206F, r == 0x3000, r == 0xFEFF,
+		0xFFF9 <= r && r <= 0xFFFB, r == utf8.RuneError:
+		return false
+	}
+	return true
 }
 
 // CheckKeyDescription trims a key description and bounds its length.

@@ -15,7 +15,7 @@ func TestCheckKeyName(t *testing.T) {
 		{"   ", "", "Name is required"},
 		{strings.Repeat("a", 50), strings.Repeat("a", 50), ""},
 		{strings.Repeat("é", 51), strings.Repeat("é", 51), "Name must be 50 characters or less"},
-		{"bad/name", "bad/name", "Name may contain only letters, digits, spaces, hyphens, underscores and periods"},
+		{"bad/name", "bad/name", "Name may contain letters, digits, spaces, hyphens, underscores and periods (no other punctuation, no control or invisible characters)"},
 	} {
 		got, fe := CheckKeyName(c.in)
 		msg := ""

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/penguinmails/pmdev/models"
 )
@@ -145,4 +149,49 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestContractPortable keeps api/openapi.yaml readable by every common tool:
+// no YAML 1.1 merge keys (YAML 1.2 parsers ignore them) and regular
+// expressions in the subset ECMA-262, Python's re and Go's regexp share.
+func TestContractPortable(t *testing.T) {
+	b, err := os.ReadFile("../../api/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "<<:") {
+			t.Errorf("line %d: YAML merge key; compose schemas with allOf", i+1)
+		}
+	}
+	var doc any
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	nonPortable := []string{`\p`, `\P`, `\u`, `\x{`, `(?`, `\A`, `\z`, `\Z`, `[[:`}
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, c := range v {
+				if s, ok := c.(string); ok && k == "pattern" {
+					if _, err := regexp.Compile(s); err != nil {
+						t.Errorf("%s: pattern does not compile: %v", path, err)
+					}
+					for _, bad := range nonPortable {
+						if strings.Contains(s, bad) {
+							t.Errorf("%s: pattern %q uses %s, which not every engine supports", path, s, bad)
+						}
+					}
+				}
+				walk(path+"/"+k, c)
+			}
+		case []any:
+			for i, c := range v {
+				walk(fmt.Sprintf("%s/%d", path, i), c)
+			}
+		}
+	}
+	walk("#", doc)
 }

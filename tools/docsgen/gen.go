@@ -500,7 +500,19 @@ func (s *spec) writeFields(b *bytes.Buffer, schema *yaml.Node) error {
 	if err != nil || d == nil {
 		return err
 	}
-	props := pairs(get(d, "properties"))
+	var props []pair
+	var parts []*yaml.Node
+	if all := get(d, "allOf"); all != nil {
+		parts = all.Content
+	}
+	for _, part := range parts {
+		pd, err := s.deref(part)
+		if err != nil {
+			return err
+		}
+		props = append(props, pairs(get(pd, "properties"))...)
+	}
+	props = append(props, pairs(get(d, "properties"))...)
 	if len(props) == 0 {
 		return nil
 	}

@@ -260,6 +260,14 @@ func (s *spec) sample(schema *yaml.Node, depth int) (*yaml.Node, error) {
 				m.Content = append(m.Content, v.Content...)
 			}
 		}
+		// Properties next to allOf extend the shared ones.
+		for _, p := range pairs(get(schema, "properties")) {
+			v, err := s.sample(p.val, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m.Content = append(m.Content, scalar("!!str", p.key), v)
+		}
 		return m, nil
 	}
 	switch schemaType(schema) {

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Validates live answers of the reference server with a second, independent
+# validator: Stoplight Prism (Node.js) proxies every request to the server and
+# checks request and response against api/openapi.yaml. Any violation fails.
+# Needs Node.js >= 20, npm, curl and jq.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PRISM_VERSION=5.16.0
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+go build -o "$work/pmdev" .
+npm install --silent --no-audit --no-fund --prefix "$work/prism" "@stoplight/prism-cli@${PRISM_VERSION}" >/dev/null
+
+api_port=$(free_port)
+prism_port=$(free_port)
+db="$work/pmdev.db"
+"$work/pmdev" server --addr "127.0.0.1:${api_port}" --db "$db" --seed demo --allow-private-webhooks >"$work/server.log" 2>&1 &
+pids+=($!)
+"$work/prism/node_modules/.bin/prism" proxy api/openapi.yaml "http://127.0.0.1:${api_port}" \
+	--port "$prism_port" --errors >"$work/prism.log" 2>&1 &
+pids+=($!)
+
+for _ in $(seq 1 100); do
+	curl -fsS "http://127.0.0.1:${api_port}/healthz" >/dev/null 2>&1 &&
+		curl -sS "http://127.0.0.1:${prism_port}/healthz" >/dev/null 2>&1 && break
+	sleep 0.3
+done
+
+token=$("$work/pmdev" server users add --db "$db" --email prism@acme.test --role admin --tenant Acme)
+base="http://127.0.0.1:${prism_port}"
+fails=0
+count=0
+
+# call METHOD PATH [JSON] [TOKEN]: sends through Prism, fails on a violation.
+call() {
+	local method=$1 path=$2 body=${3:-} tok=${4:-$token}
+	local args=(-sS -o "$work/body" -D "$work/headers" -X "$method" -H "Authorization: Bearer ${tok}")
+	[[ -n "$body" ]] && args+=(-H 'Content-Type: application/json' --data "$body")
+	curl "${args[@]}" "${base}${path}" || true
+	count=$((count + 1))
+	if grep -qi '^sl-violations:' "$work/headers"; then
+		fails=$((fails + 1))
+		echo "VIOLATION ${method} ${path}:"
+		grep -i '^sl-violations:' "$work/headers" | cut -c1-2000
+	fi
+}
+
+call GET /healthz
+call GET /api/v1/me
+call GET '/api/v1/platform/api-keys'
+call GET '/api/v1/platform/api-keys?status=active&sort=last_used&per_page=5'
+call GET '/api/v1/platform/api-keys?status=nonsense'
+created=$(curl -sS -X POST -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \
+	--data '{"name":"Prism Check","permissions":["send_email","read_campaigns","manage_contacts"]}' \
+	"http://127.0.0.1:${api_port}/api/v1/platform/api-keys")
+key_id=$(jq -r .key_id <<<"$created")
+plain=$(jq -r .api_key <<<"$created")
+call POST /api/v1/platform/api-keys '{"name":"Prism Two","permissions":["send_email"],"environment":"test"}'
+call POST /api/v1/platform/api-keys '{"name":"","permissions":[]}'
+call GET "/api/v1/platform/api-keys/${key_id}"
+call GET /api/v1/platform/api-keys/00000000-0000-0000-0000-000000000000
+call PATCH "/api/v1/platform/api-keys/${key_id}" '{"description":"checked by prism"}'
+call GET "/api/v1/platform/api-keys/${key_id}/security"
+call GET /api/v1/platform/rate-limits
+call GET /api/v1/tenant/analytics/api-usage
+for r in 1h 24h 7d 30d; do call GET "/api/v1/tenant/analytics/api-usage?range=${r}"; done
+call GET "/api/v1/tenant/analytics/api-usage?range=24h&key_id=${key_id}"
+call GET '/api/v1/tenant/analytics/api-usage?range=bogus'
+call GET /api/v1/tenant/analytics/api-usage/errors
+call GET '/api/v1/tenant/analytics/api-usage/errors?range=7d&per_page=10'
+call POST /api/v1/emails/send '{"to":"ada@example.com","subject":"Hi","text_body":"Hello"}' "$plain"
+call POST /api/v1/emails/send '{"to":"not-an-email"}' "$plain"
+call GET /api/v1/campaigns "" "$plain"
+call GET '/api/v1/campaigns?status=sent&limit=5' "$plain"
+call POST /api/v1/contacts '{"email":"grace@example.com","attributes":{"plan":"pro"}}' "$plain"
+campaign=$(curl -sS -H "Authorization: Bearer ${plain}" "http://127.0.0.1:${api_port}/api/v1/campaigns" | jq -r '.campaigns[0].id')
+call GET "/api/v1/analytics/campaigns/${campaign}" "" "$plain"
+call GET /api/v1/emails/send "" "$plain"
+call GET /api/v1/docs
+slug=$(curl -sS "http://127.0.0.1:${api_port}/api/v1/docs" | jq -r '.pages[0].slug')
+call GET "/api/v1/docs/${slug}"
+call GET /api/v1/docs/no-such-page
+call GET /api/v1/platform/webhooks/event-types
+wh=$(curl -sS -X POST -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \
+	--data '{"url":"http://127.0.0.1:9/hook","events":["email.sent"]}' \
+	"http://127.0.0.1:${api_port}/api/v1/platform/webhooks" | jq -r .id)
+call POST /api/v1/platform/webhooks '{"url":"http://127.0.0.1:9/other","events":["email.opened"],"description":"prism"}'
+call POST /api/v1/platform/webhooks '{"url":"","events":[]}'
+call GET /api/v1/platform/webhooks
+call GET "/api/v1/platform/webhooks/${wh}"
+call PATCH "/api/v1/platform/webhooks/${wh}" '{"status":"paused"}'
+call POST "/api/v1/platform/webhooks/${wh}/test" '{"event_type":"email.sent"}'
+call GET "/api/v1/platform/webhooks/${wh}/deliveries"
+delivery=$(curl -sS -H "Authorization: Bearer ${token}" "http://127.0.0.1:${api_port}/api/v1/platform/webhooks/${wh}/deliveries" | jq -r '.deliveries[0].id // empty')
+[[ -n "$delivery" ]] && call POST "/api/v1/platform/webhooks/${wh}/deliveries/${delivery}/retry"
+call POST "/api/v1/platform/webhooks/${wh}/rotate-secret"
+call POST "/api/v1/platform/api-keys/${key_id}/regenerate" '{"grace_period_hours":1}'
+call DELETE "/api/v1/platform/api-keys/${key_id}"
+call DELETE "/api/v1/platform/webhooks/${wh}"
+call GET /api/v1/me "" pm_pat_invalid
+
+echo "prism: ${count} exchanges, ${fails} with violations"
+if ((fails > 0)); then
+	tail -n 20 "$work/server.log"
+	exit 1
+fi
