@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/internal/apidocs"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
@@ -15,7 +16,7 @@ import (
 // Go examples indent with tabs; rendered lines must hold none, or the
 // terminal moves text to its tab stops behind the pane's back.
 func TestRenderedCodeHasNoTabs(t *testing.T) {
-	r := renderPage("# x\n\n```go\nimport (\n\t\"fmt\"\n)\n```\n", 60, StyleNoTTY, 0, "")
+	r := renderPage("# x\n\n```go\nimport (\n\t\"fmt\"\n)\n```\n", 60, apidocs.StyleNoTTY, 0, "")
 	found := false
 	for _, l := range r.lines {
 		if strings.Contains(l, "\t") {
@@ -30,7 +31,7 @@ func TestRenderedCodeHasNoTabs(t *testing.T) {
 	}
 	// The copied snippet keeps gofmt's tabs.
 	op := models.DocOperation{Method: "POST", Path: "/api/v1/emails/send", Body: `{"to":"a@b.c"}`}
-	if !strings.Contains(Snippet(LangGo, op, "http://x"), "\t\"fmt\"") {
+	if !strings.Contains(apidocs.Snippet(apidocs.LangGo, op, "http://x"), "\t\"fmt\"") {
 		t.Fatal("the Go snippet lost its tabs")
 	}
 }
@@ -39,14 +40,7 @@ func TestRenderedCodeHasNoTabs(t *testing.T) {
 // the width rather than at the source's line break.
 func TestListItemsReflow(t *testing.T) {
 	md := "- **One.** first line of the item\n  continues here.\n- two\n\n```\n- code\n  stays\n```\n"
-	got := joinListLines(md)
-	if !strings.Contains(got, "- **One.** first line of the item continues here.\n- two") {
-		t.Fatalf("item not joined:\n%s", got)
-	}
-	if !strings.Contains(got, "- code\n  stays") {
-		t.Fatalf("code block changed:\n%s", got)
-	}
-	r := renderPage(md, 100, StyleNoTTY, 0, "")
+	r := renderPage(md, 100, apidocs.StyleNoTTY, 0, "")
 	if !strings.Contains(strings.Join(r.plain, "\n"), "first line of the item continues here.") {
 		t.Fatalf("rendered:\n%s", strings.Join(r.plain, "\n"))
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/internal/apidocs/render"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
@@ -32,7 +34,7 @@ func TestPaneHeadingsRendered(t *testing.T) {
 		t.Fatalf("Authentication appears %d times at the top:\n%s", n, top)
 	}
 	// `pmdev docs` on a colour terminal renders no markers either.
-	out, err := RenderMarkdown(testAPI().Pages["authentication"], 80, StyleDark)
+	out, err := render.Markdown(testAPI().Pages["authentication"], 80, apidocs.StyleDark)
 	if err != nil || strings.Contains(ansi.Strip(out), "## ") {
 		t.Fatalf("dark render keeps markers: %v", err)
 	}
@@ -40,8 +42,8 @@ func TestPaneHeadingsRendered(t *testing.T) {
 
 // A "## " line inside a code block is not a heading.
 func TestHeadingsSkipCode(t *testing.T) {
-	r := renderPage("# T\n\n```sh\n## Send an email\n```\n\n## Send an email\n\ntext\n", 60, StyleDark, 0, "")
-	if len(r.heads) != 1 || !strings.Contains(r.plain[r.heads[0].line], "Send an email") || strings.Contains(r.plain[r.heads[0].line], "#") {
+	r := renderPage("# T\n\n```sh\n## Send an email\n```\n\n## Send an email\n\ntext\n", 60, apidocs.StyleDark, 0, "")
+	if len(r.heads) != 1 || !strings.Contains(r.plain[r.heads[0].Line], "Send an email") || strings.Contains(r.plain[r.heads[0].Line], "#") {
 		t.Fatalf("heads %+v in %q", r.heads, r.plain)
 	}
 	if !strings.Contains(strings.Join(r.plain, "\n"), "## Send an email") {
@@ -58,13 +60,13 @@ func TestSearchCountsAgreeWithPage(t *testing.T) {
 	// Every page in the fast ascii style; a few in dark, whose inline code
 	// is padded and whose code is highlighted (slow under -race).
 	dark := map[string]bool{"authentication": true, "emails": true, "api-keys": true}
-	for _, lang := range []Lang{LangCurl, LangPython} {
+	for _, lang := range []apidocs.Lang{apidocs.LangCurl, apidocs.LangPython} {
 		for _, r := range lib.Index.Pages {
-			style := StyleASCII
-			if dark[r.Slug] && lang == LangCurl {
-				style = StyleDark
+			style := apidocs.StyleASCII
+			if dark[r.Slug] && lang == apidocs.LangCurl {
+				style = apidocs.StyleDark
 			}
-			page := renderPage(lib.body(r.Slug), 60, style, lang, base)
+			page := renderPage(lib.Body(r.Slug), 60, style, lang, base)
 			for _, q := range queries {
 				want := 0
 				for _, h := range lib.SearchAs(q, lang, base) {
@@ -80,7 +82,7 @@ func TestSearchCountsAgreeWithPage(t *testing.T) {
 			}
 		}
 	}
-	hits := lib.SearchAs("example request (python)", LangPython, base)
+	hits := lib.SearchAs("example request (python)", apidocs.LangPython, base)
 	if len(hits) < 5 {
 		t.Fatalf("generated examples not indexed: %+v", hits)
 	}
@@ -88,7 +90,7 @@ func TestSearchCountsAgreeWithPage(t *testing.T) {
 
 // A phrase wrapped over two lines is one match with a part on each line.
 func TestSearchAcrossWrappedLines(t *testing.T) {
-	r := renderPage("# T\n\nalpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu\n", 24, StyleNoTTY, 0, "")
+	r := renderPage("# T\n\nalpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu\n", 24, apidocs.StyleNoTTY, 0, "")
 	s := searchState{query: "delta epsilon zeta eta"}
 	s.computeMatches(r)
 	if len(s.matches) != 1 || len(s.matches[0].rest) == 0 {
@@ -99,7 +101,7 @@ func TestSearchAcrossWrappedLines(t *testing.T) {
 // At 80 columns the header keeps the source, version and date readable.
 func TestHeaderLabelFits(t *testing.T) {
 	m := newPane(t, 80, 24)
-	m.lib.Source, m.lib.Index.Version = SourceCache, "1.0.0+a0e39745f4"
+	m.lib.Source, m.lib.Index.Version = apidocs.SourceCache, "1.0.0+a0e39745f4"
 	m.lib.FetchedAt = time.Date(2026, 11, 30, 16, 43, 0, 0, time.Local)
 	h := commontest.Plain(m.headerLine(m.pageWidth()))
 	if !strings.Contains(h, "offline · v1.0.0 · 30 Nov 16:43") || strings.Contains(h, "…") {
@@ -146,7 +148,7 @@ func TestTryItBodyKeepsHeight(t *testing.T) {
 // escapes at all) drops the markers.
 func TestNoColorEmphasis(t *testing.T) {
 	md := "# T\n\nA **strong** and *soft* word.\n"
-	r := renderPage(md, 60, StyleASCII, 0, "")
+	r := renderPage(md, 60, apidocs.StyleASCII, 0, "")
 	all := strings.Join(r.lines, "\n")
 	if strings.Contains(all, "*") || !strings.Contains(strings.Join(r.plain, "\n"), "A strong and soft word.") {
 		t.Fatalf("ascii: %q", r.plain)
@@ -154,25 +156,11 @@ func TestNoColorEmphasis(t *testing.T) {
 	if !strings.Contains(all, "\x1b[1m") || strings.Contains(all, "38;") {
 		t.Fatalf("ascii wants bold and no colour: %q", all)
 	}
-	out, err := RenderMarkdown(md, 60, StyleNoTTY)
+	out, err := render.Markdown(md, 60, apidocs.StyleNoTTY)
 	if err != nil || strings.Contains(out, "*") || strings.Contains(out, "\x1b") || !strings.Contains(out, "A strong and soft word.") {
 		t.Fatalf("notty: %v %q", err, out)
 	}
-	if StyleFor(true, true) != StyleASCII {
+	if apidocs.StyleFor(true, true) != apidocs.StyleASCII {
 		t.Fatal("NO_COLOR does not pick the ascii style")
-	}
-}
-
-func TestStripComments(t *testing.T) {
-	md := "# A\n\n<!-- gen -->\n\ntext <!-- x --> more\n<!-- multi\nline -->\nafter\n\n```html\n<!-- kept -->\n```\n"
-	got := StripComments(md)
-	want := "# A\n\ntext  more\nafter\n\n```html\n<!-- kept -->\n```\n"
-	if got != want {
-		t.Fatalf("got\n%s\nwant\n%s", got, want)
-	}
-	for _, r := range testAPI().Index.Pages {
-		if s := StripComments(Expand(testAPI().Pages[r.Slug], LangCurl, "http://x")); strings.Contains(s, "<!--") {
-			t.Errorf("%s keeps a comment", r.Slug)
-		}
 	}
 }

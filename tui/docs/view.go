@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/penguinmails/pmdev/internal/apidocs"
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
@@ -83,7 +84,7 @@ func (m *Model) sidebarLines(w, h int) []string {
 	m.sideOff = max(0, min(m.sideOff, len(m.items)-h))
 	reading := ""
 	if a, ok := m.currentOp(); ok {
-		reading = slugText(a.op.Summary)
+		reading = apidocs.SlugText(a.op.Summary)
 	}
 	for i := m.sideOff; i < len(m.items) && len(out) < h; i++ {
 		it := m.items[i]
