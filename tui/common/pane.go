@@ -80,10 +80,12 @@ type Context struct {
 	Paused bool
 	// NoColor is set under NO_COLOR / --no-color (charts switch to markers).
 	NoColor bool
-	// Remote is set when the console runs for a remote user (over SSH): the
-	// local disk is the server's, not the user's, so panes must not offer to
-	// write files (.env, CSV exports); the clipboard (OSC 52) still works.
+	// Remote is set when the console runs for a remote user (over SSH).
 	Remote bool
+	// Files writes to the user's disk (.env, CSV exports, the docs cache).
+	// It is nil over SSH, where the disk is the server's: panes then offer
+	// the clipboard (OSC 52) instead, and write nothing.
+	Files Files
 
 	// Assets is the embedded api/ directory (openapi.yaml, docs/).
 	Assets fs.FS

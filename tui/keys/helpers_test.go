@@ -8,9 +8,12 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
+	"github.com/penguinmails/pmdev/tui/keys/wizard"
 )
 
 func TestMain(m *testing.M) {
@@ -101,5 +104,33 @@ func keyMsg(s string) tea.KeyPressMsg { return commontest.Key(s) }
 func typeText(m *Model, s string) {
 	for _, r := range s {
 		m.Update(commontest.Key(string(r)))
+	}
+}
+
+// Wizard steps, as wizard.Model.Step reports them.
+const (
+	stepBasic = iota
+	stepPerms
+	stepExpiry
+	stepIPs
+)
+
+func (m *Model) onceD() *showOnce      { d, _ := dialog.Find[*showOnce](&m.dialogs); return d }
+func (m *Model) rotateD() *rotateModal { d, _ := dialog.Find[*rotateModal](&m.dialogs); return d }
+func (m *Model) revokeD() *revokeModal { d, _ := dialog.Find[*revokeModal](&m.dialogs); return d }
+func (m *Model) detailsD() *details    { d, _ := dialog.Find[*details](&m.dialogs); return d }
+func (m *Model) wiz() *wizard.Model    { d, _ := dialog.Find[*wizard.Model](&m.dialogs); return d }
+
+// submitAs presses enter on the wizard's last step so that it sends request
+// id (to an API that is never called: commands are not run).
+func submitAs(t *testing.T, m *Model, id uint64) {
+	t.Helper()
+	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	for m.seq+1 < id {
+		m.nextID()
+	}
+	press(m, "enter")
+	if w := m.wiz(); w == nil || w.ReqID() != id || !w.Submitting() {
+		t.Fatalf("wizard did not submit request %d", id)
 	}
 }

@@ -10,11 +10,11 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
 // Model is the Keys pane.
@@ -53,63 +53,36 @@ type Model struct {
 	notice    string
 	noticeErr bool
 
-	details *details
-	form    *form
-	once    *showOnce
-	rotate  *rotateModal
-	revoke  *revokeModal
+	// dialogs holds details, the wizard and the modals; its top has the
+	// keyboard and the help line.
+	dialogs dialog.Stack
 
-	local localKeys
-	pc    paints
+	pc paints
 }
 
-// localKeys are the bindings inside dialogs; they are not rebindable because
-// a dialog captures every key.
-type localKeys struct {
-	Enter, Esc, Next, Prev, Toggle, Copy, Write, Yes, No, Scroll key.Binding
-	Presets                                                      key.Binding
+// Dialog bindings; they are not rebindable because a dialog captures every key.
+func binding(h, d string, k ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(k...), key.WithHelp(h, d))
 }
 
-func newLocalKeys() localKeys {
-	b := func(h, d string, k ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(k...), key.WithHelp(h, d))
-	}
-	return localKeys{
-		Enter:   b("enter", "next", "enter"),
-		Esc:     b("esc", "back", "esc"),
-		Next:    b("tab/↓", "next field", "tab", "down"),
-		Prev:    b("shift+tab/↑", "prev field", "shift+tab", "up"),
-		Toggle:  b("space", "toggle", "space"),
-		Copy:    b("c", "copy key", "c"),
-		Write:   b("w", "write .env", "w"),
-		Yes:     b("y", "yes", "y"),
-		No:      b("n", "no", "n"),
-		Scroll:  b("↑/↓", "scroll", "up", "down"),
-		Presets: b("r/e/a", "presets", "r", "e", "a"),
-	}
-}
+var (
+	keyEnter  = binding("enter", "next", "enter")
+	keyEsc    = binding("esc", "back", "esc")
+	keyCopy   = binding("c", "copy key", "c")
+	keyWrite  = binding("w", "write .env", "w")
+	keyYes    = binding("y", "yes", "y")
+	keyNo     = binding("n", "no", "n")
+	keyScroll = binding("↑/↓", "scroll", "up", "down")
+)
 
 // New returns the Keys pane.
 func New(ctx *common.Context) *Model {
-	m := &Model{ctx: ctx, byID: map[string]int{}, local: newLocalKeys()}
-	m.search = newInput("search name or key id", 64)
+	m := &Model{ctx: ctx, byID: map[string]int{}}
+	m.search = common.NewInput("search name or key id", 64)
 	m.search.Prompt = "/ "
 	m.poller.Interval = ctx.Refresh.Keys
 	m.SetSize(ctx.Width, ctx.Height)
 	return m
-}
-
-// newInput builds a text input with a steady cursor (a blinking one would
-// redraw twice a second over SSH).
-func newInput(placeholder string, limit int) textinput.Model {
-	ti := textinput.New()
-	ti.Placeholder = placeholder
-	ti.CharLimit = limit
-	ti.Prompt = ""
-	s := ti.Styles()
-	s.Cursor.Blink = false
-	ti.SetStyles(s)
-	return ti
 }
 
 // Init starts the first load so the list is ready when the tab opens.
@@ -175,10 +148,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case envWrittenMsg:
 		return m.onEnvWritten(msg)
 	case tea.PasteMsg:
-		if in := m.focusedInput(); in != nil {
+		if !m.dialogs.Empty() {
+			return m.dialogs.Update(msg)
+		}
+		if m.searching {
 			var cmd tea.Cmd
-			*in, cmd = in.Update(msg)
-			m.afterInput()
+			m.search, cmd = m.search.Update(msg)
+			m.rebuild()
 			return cmd
 		}
 		return nil
@@ -255,50 +231,10 @@ func (m *Model) guard() (tea.Cmd, bool) {
 	return nil, true
 }
 
-// focusedInput is the text input that receives typing, if any.
-func (m *Model) focusedInput() *textinput.Model {
-	switch {
-	case m.once != nil:
-		return nil
-	case m.revoke != nil:
-		return &m.revoke.input
-	case m.rotate != nil:
-		return nil
-	case m.form != nil:
-		return m.form.focusedInput()
-	case m.details != nil:
-		return nil
-	case m.searching:
-		return &m.search
-	}
-	return nil
-}
-
-// afterInput reacts to a changed input value (incremental search, live validation).
-func (m *Model) afterInput() {
-	switch {
-	case m.form != nil:
-		if m.form.focusedInput() == &m.form.name {
-			m.form.nameShown = true
-		}
-		m.form.validate()
-	case m.searching:
-		m.rebuild()
-	}
-}
-
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
-	case m.once != nil:
-		return m.keyOnce(msg)
-	case m.rotate != nil:
-		return m.keyRotate(msg)
-	case m.revoke != nil:
-		return m.keyRevoke(msg)
-	case m.form != nil:
-		return m.keyForm(msg)
-	case m.details != nil:
-		return m.keyDetails(msg)
+	case !m.dialogs.Empty():
+		return m.dialogs.Update(msg)
 	case m.searching:
 		return m.keySearch(msg)
 	}
@@ -366,16 +302,15 @@ func (m *Model) keyList(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) keyAction(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.ctx.Keys.Keys
 	cur := m.current()
-	if m.details != nil {
-		cur = m.detailsKey()
+	if d, ok := dialog.Find[*details](&m.dialogs); ok {
+		cur = d.key()
 	}
 	if cur == nil {
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.CopyID):
-		id := cur.KeyID
-		return tea.Batch(tea.SetClipboard(id), common.Status("key id copied to clipboard", common.LevelSuccess))
+		return common.Copy(cur.KeyID, "key id copied to clipboard", common.LevelSuccess)
 	case key.Matches(msg, k.Usage):
 		return func() tea.Msg {
 			return common.NavigateMsg{To: common.PaneUsage, KeyID: cur.KeyID, Name: common.Sanitize(cur.Name)}
@@ -390,38 +325,15 @@ func (m *Model) keyAction(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// View implements common.Pane.
+// View implements common.Pane: the top dialog, else the list.
 func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	var base string
-	switch {
-	case m.form != nil:
-		base = m.viewForm()
-	case m.details != nil:
-		base = m.viewDetails()
-	default:
-		base = m.viewList()
+	if !m.dialogs.Empty() {
+		return m.dialogs.View(m.width, m.height)
 	}
-	var modal string
-	switch {
-	case m.once != nil:
-		modal = m.viewOnce()
-	case m.rotate != nil:
-		modal = m.viewRotate()
-	case m.revoke != nil:
-		modal = m.viewRevoke()
-	case m.form != nil && m.form.confirm:
-		modal = m.viewDiff()
-	}
-	if modal != "" {
-		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, modal)
-	}
-	if m.form == nil && m.details == nil {
-		return base // the list sizes itself exactly
-	}
-	return clip(base, m.width, m.height)
+	return m.viewList() // the list sizes itself exactly
 }
 
 // SetSize implements common.Pane.
@@ -429,9 +341,7 @@ func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
 	m.cols = layoutColumns(width)
 	m.search.SetWidth(max(10, min(40, width/3)))
-	if m.form != nil {
-		m.form.setWidth(width)
-	}
+	m.dialogs.SetSize(width, height)
 	m.clamp()
 }
 
@@ -452,7 +362,7 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 		return true
 	}
 	if msg.String() == "esc" {
-		return m.details != nil || m.search.Value() != ""
+		return !m.dialogs.Empty() || m.search.Value() != ""
 	}
 	return false
 }
@@ -460,7 +370,7 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 // CapturingAll implements common.KeyCapturer: a dialog, the wizard or the
 // search field has the keyboard.
 func (m *Model) CapturingAll() bool {
-	return m.once != nil || m.rotate != nil || m.revoke != nil || m.form != nil || m.searching
+	return m.dialogs.CapturingAll() || m.searching
 }
 
 type keyHelp struct{ m *Model }
@@ -468,46 +378,11 @@ type keyHelp struct{ m *Model }
 func (h keyHelp) ShortHelp() []key.Binding {
 	m := h.m
 	k := m.ctx.Keys.Keys
-	l := m.local
 	switch {
-	case m.once != nil && m.once.askClose:
-		return []key.Binding{withHelp(l.Yes, "close"), withHelp(l.No, "keep open")}
-	case m.once != nil && m.once.askOverwrite:
-		return []key.Binding{withHelp(l.Yes, "update .env"), withHelp(l.No, "cancel")}
-	case m.once != nil && m.ctx.Remote:
-		return []key.Binding{l.Copy, withHelp(l.Enter, "done")}
-	case m.once != nil:
-		return []key.Binding{l.Copy, l.Write, withHelp(l.Enter, "done")}
-	case m.rotate != nil:
-		// The dialog moves its choice with ↑/↓ (also tab, j/k); say it the way its text does.
-		return []key.Binding{withHelp(l.Scroll, "grace period"), withHelp(l.Enter, "rotate"), withHelp(l.Esc, "cancel")}
-	case m.revoke != nil && m.revoke.already:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "close"))}
-	case m.revoke != nil && m.revoke.prev != nil:
-		enter := "revoke this key only"
-		if m.revoke.alsoPrev {
-			enter = "revoke both"
-		}
-		tab := key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "also revoke previous key"))
-		return []key.Binding{withHelp(l.Enter, enter), tab, withHelp(l.Esc, "cancel")}
-	case m.revoke != nil:
-		return []key.Binding{withHelp(l.Enter, "revoke"), withHelp(l.Esc, "cancel")}
-	case m.form != nil:
-		if m.form.confirm {
-			return []key.Binding{withHelp(l.Enter, "save"), withHelp(l.Esc, "back")}
-		}
-		bs := []key.Binding{l.Enter, l.Next, l.Esc}
-		if m.form.step == stepPerms {
-			bs = append(bs, l.Toggle, l.Presets)
-		}
-		return bs
-	case m.details != nil:
-		if m.blocked(m.ctx.Now()) != "" {
-			return []key.Binding{l.Scroll, k.CopyID, k.Usage, withHelp(l.Esc, "back")}
-		}
-		return []key.Binding{l.Scroll, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage, withHelp(l.Esc, "back")}
+	case !m.dialogs.Empty():
+		return m.dialogs.ShortHelp()
 	case m.searching:
-		return []key.Binding{withHelp(l.Enter, "keep"), withHelp(l.Esc, "clear")}
+		return []key.Binding{withHelp(keyEnter, "keep"), withHelp(keyEsc, "clear")}
 	}
 	if m.noList() {
 		return nil // nothing to move over or act on; the pane says why
@@ -528,8 +403,8 @@ func (m *Model) noList() bool {
 func (h keyHelp) FullHelp() [][]key.Binding {
 	m := h.m
 	k := m.ctx.Keys.Keys
-	if m.once != nil || m.rotate != nil || m.revoke != nil || m.form != nil || m.details != nil {
-		return [][]key.Binding{h.ShortHelp()}
+	if !m.dialogs.Empty() {
+		return m.dialogs.FullHelp()
 	}
 	if m.noList() {
 		return nil
@@ -547,20 +422,6 @@ func (h keyHelp) FullHelp() [][]key.Binding {
 func withHelp(b key.Binding, desc string) key.Binding {
 	b.SetHelp(b.Help().Key, desc)
 	return b
-}
-
-// clip cuts a rendered block to w×h so a pane never overflows its area.
-func clip(s string, w, h int) string {
-	lines := splitLines(s)
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if lipgloss.Width(l) > w {
-			lines[i] = truncate(l, w)
-		}
-	}
-	return joinLines(lines)
 }
 
 var _ common.Pane = (*Model)(nil)

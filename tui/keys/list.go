@@ -13,6 +13,7 @@ import (
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/keys/perms"
 )
 
 // Status filter and sort cycles.
@@ -40,7 +41,7 @@ func newMeta(k *models.APIKey) rowMeta {
 	return rowMeta{
 		name:  name,
 		hay:   strings.ToLower(name + " " + common.Sanitize(k.KeyID)),
-		perms: common.Sanitize(shortPerms(k.Permissions)),
+		perms: common.Sanitize(perms.Badges(k.Permissions)),
 		reqs:  comma(k.RequestCount),
 		limit: limit,
 	}

@@ -3,8 +3,8 @@ package keys
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -200,16 +200,16 @@ func envPath(dir string) string { return filepath.Join(dir, ".env") }
 
 // writeEnv sets PENGUINMAILS_API_KEY in dir/.env with mode 0600. Other lines
 // of an existing file are kept; the caller has confirmed the overwrite.
-func writeEnv(id uint64, dir string, key secret) tea.Cmd {
+func writeEnv(files common.Files, id uint64, dir string, key secret) tea.Cmd {
 	return func() tea.Msg {
 		path := envPath(dir)
-		return envWrittenMsg{Result: res(id), path: path, err: writeEnvFile(path, key.reveal())}
+		return envWrittenMsg{Result: res(id), path: path, err: writeEnvFile(files, path, key.reveal())}
 	}
 }
 
-func writeEnvFile(path, key string) error {
+func writeEnvFile(files common.Files, path, key string) error {
 	var lines []string
-	old, err := os.ReadFile(path)
+	old, err := files.ReadFile(path)
 	switch {
 	case err == nil:
 		for _, l := range strings.Split(strings.TrimRight(string(old), "\n"), "\n") {
@@ -219,29 +219,13 @@ func writeEnvFile(path, key string) error {
 			}
 			lines = append(lines, l)
 		}
-	case !errors.Is(err, os.ErrNotExist):
+	case !errors.Is(err, fs.ErrNotExist):
 		return err
 	}
 	out := "# DO NOT COMMIT THIS FILE TO VERSION CONTROL\n" + envVar + "=" + key + "\n"
 	if len(lines) > 0 && strings.Join(lines, "") != "" {
 		out += strings.Join(lines, "\n") + "\n"
 	}
-	// Write to a temp file with 0600 first so the key is never world-readable, then rename.
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".env.pmdev-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.WriteString(out); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	// Files writes a 0600 temp file and renames it: the key is never world-readable.
+	return files.WriteFile(path, []byte(out), 0o600)
 }

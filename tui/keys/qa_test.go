@@ -1,11 +1,13 @@
 package keys
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
@@ -45,7 +47,7 @@ func TestDialogHelpShowsEnterAndEsc(t *testing.T) {
 	m.Update(createdMsg{Result: res(0), plaintext: secret{fakePlaintext}}) // dropped: no form
 	submitWizard(t, m)
 	m.Update(createdMsg{Result: res(7), plaintext: secret{fakePlaintext}, created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
-	if m.once == nil || !hasHelp(m, "enter") {
+	if m.onceD() == nil || !hasHelp(m, "enter") {
 		t.Fatalf("show-once help %v lacks enter", helpKeys(m))
 	}
 }
@@ -56,14 +58,14 @@ func TestShowOnceCloseNeedsExplicitYes(t *testing.T) {
 	m.Update(createdMsg{Result: res(7), plaintext: secret{fakePlaintext}, created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
 	// A user mashing enter through the wizard must not lose the key.
 	press(m, "enter", "enter", "enter")
-	if m.once == nil || !m.once.askClose {
+	if m.onceD() == nil || !m.onceD().askClose {
 		t.Fatal("enter closed the show-once modal")
 	}
 	if !hasHelp(m, "y") || hasHelp(m, "c") {
 		t.Fatalf("close prompt help %v", helpKeys(m))
 	}
 	press(m, "y")
-	if m.once != nil {
+	if m.onceD() != nil {
 		t.Fatal("y did not close")
 	}
 }
@@ -88,7 +90,7 @@ func TestCustomDateBoxIndented(t *testing.T) {
 // fits checks that a view is at most w×h and its dialog's bottom border shows.
 func fits(t *testing.T, v string, w, h int) {
 	t.Helper()
-	if clip(v, w, h) != v { // clip changes only what overflows
+	if common.ClipBlock(v, w, h) != v { // clip changes only what overflows
 		t.Fatalf("view exceeds %d×%d:\n%s", w, h, v)
 	}
 	if !strings.Contains(v, "╰") {
@@ -101,7 +103,7 @@ func TestRotateErrorFits80x24(t *testing.T) {
 	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
 	press(m, "R", "enter")
 	long := "This key was already rotated; rotate its replacement (beb126b1-f882-454f-9da0-df3ef94580e3) instead"
-	m.Update(createdMsg{Result: res(m.rotate.reqID), rotated: m.current().KeyID,
+	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: m.current().KeyID,
 		err: httpErr(409, &models.Problem{Status: 409, Message: long}, 0)})
 	v := commontest.Plain(m.View())
 	fits(t, v, 80, 20)
@@ -115,29 +117,8 @@ func TestRotateAlreadyReplacedKey(t *testing.T) {
 	keys[0].ReplacedBy = "key_next"
 	m := testModel(t, 80, 24, keys)
 	press(m, "R")
-	if m.rotate != nil || !strings.Contains(m.notice, "replacement") {
-		t.Fatalf("rotate of a replaced key: modal %v notice %q", m.rotate != nil, m.notice)
-	}
-}
-
-func TestEditDiffShowsNewPermissionSet(t *testing.T) {
-	m := testModel(t, 100, 30, fakeKeys(5))
-	press(m, "e", "enter", "down", "down", "space") // add read_campaigns
-	f := m.form
-	var perm *change
-	for _, c := range f.diff(m.ctx.Now()) {
-		if c.field == "Permissions" {
-			perm = &c
-		}
-	}
-	if perm == nil {
-		t.Fatal("no permissions change")
-	}
-	if perm.to != shortPerms(f.selected()) || !strings.Contains(perm.to, "camp:r") || perm.note != "added camp:r" {
-		t.Fatalf("change %+v", *perm)
-	}
-	if strings.Contains(perm.to, "+") {
-		t.Fatalf("new set carries diff markers: %q", perm.to)
+	if m.rotateD() != nil || !strings.Contains(m.notice, "replacement") {
+		t.Fatalf("rotate of a replaced key: modal %v notice %q", m.rotateD() != nil, m.notice)
 	}
 }
 
@@ -181,8 +162,8 @@ func TestGrantRefusalStaysOnPermissions(t *testing.T) {
 	submitWizard(t, m)
 	p := &models.Problem{Status: 403, Permission: "full_access", Message: "Only admins can grant the full_access permission"}
 	m.Update(createdMsg{Result: res(7), err: httpErr(403, p, 0)})
-	f := m.form
-	if f == nil || f.step != stepPerms || !strings.Contains(f.fieldErr("permissions"), "full_access") {
+	f := m.wiz()
+	if f == nil || f.Step() != stepPerms || !strings.Contains(f.FieldErr("permissions"), "full_access") {
 		t.Fatalf("form %v", f)
 	}
 	if r := m.blocked(m.ctx.Now()); r != "" {
@@ -199,11 +180,11 @@ func TestDeveloperMayRemoveAdminPermission(t *testing.T) {
 	m := testModel(t, 80, 24, keys)
 	m.ctx.Me.Role, m.ctx.Me.CanGrantAdmin = models.RoleDeveloper, false
 	press(m, "e", "enter", "up", "space") // full_access is the last entry
-	if m.form.perms["full_access"] {
+	if slices.Contains(m.wiz().Selected(), "full_access") {
 		t.Fatal("developer could not remove an admin permission")
 	}
 	press(m, "space")
-	if m.form.perms["full_access"] || !strings.Contains(m.form.submitErr, "admin") {
+	if slices.Contains(m.wiz().Selected(), "full_access") || !strings.Contains(m.wiz().Err(), "admin") {
 		t.Fatal("developer re-granted an admin permission")
 	}
 }
@@ -226,7 +207,7 @@ func TestWizardMessagesClearAndWrap(t *testing.T) {
 	}
 	typeText(m, "ok")
 	press(m, "enter", "up", "space") // refused admin grant
-	if m.form.submitErr == "" {
+	if m.wiz().Err() == "" {
 		t.Fatal("no admin reason")
 	}
 	v = commontest.Plain(m.View())
@@ -234,8 +215,8 @@ func TestWizardMessagesClearAndWrap(t *testing.T) {
 		t.Fatalf("admin reason cut off:\n%s", v)
 	}
 	press(m, "enter")
-	if m.form.step != stepExpiry || m.form.submitErr != "" {
-		t.Fatalf("step %d kept %q", m.form.step, m.form.submitErr)
+	if m.wiz().Step() != stepExpiry || m.wiz().Err() != "" {
+		t.Fatalf("step %d kept %q", m.wiz().Step(), m.wiz().Err())
 	}
 }
 
@@ -247,7 +228,7 @@ func TestNetworkErrorOffersRetry(t *testing.T) {
 	if v := commontest.Plain(m.View()); !strings.Contains(v, "enter: try again") {
 		t.Fatalf("no retry hint:\n%s", v)
 	}
-	if cmd := m.Update(keyMsg("enter")); cmd == nil || !m.form.submitting {
+	if cmd := m.Update(keyMsg("enter")); cmd == nil || !m.wiz().Submitting() {
 		t.Fatal("enter did not retry")
 	}
 }
@@ -256,11 +237,11 @@ func TestEscWhileSubmittingKeepsWaiting(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
 	submitWizard(t, m)
 	press(m, "esc")
-	if m.form == nil || !m.form.submitting {
+	if m.wiz() == nil || !m.wiz().Submitting() {
 		t.Fatal("esc abandoned a create whose key may already exist")
 	}
 	m.Update(createdMsg{Result: res(7), plaintext: secret{fakePlaintext}, created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
-	if m.once == nil {
+	if m.onceD() == nil {
 		t.Fatal("the new key was not shown")
 	}
 
@@ -270,10 +251,10 @@ func TestEscWhileSubmittingKeepsWaiting(t *testing.T) {
 	press(m, "D")
 	typeText(m, m.current().Name)
 	press(m, "enter", "esc")
-	if m.revoke == nil {
+	if m.revokeD() == nil {
 		t.Fatal("esc closed the revoke dialog while the request was in flight")
 	}
-	m.Update(revokedMsg{Result: res(m.revoke.reqID), keyID: id, res: models.RevokeResult{KeyID: id, RevokedAt: commontest.Now}})
+	m.Update(revokedMsg{Result: res(m.revokeD().reqID), keyID: id, res: models.RevokeResult{KeyID: id, RevokedAt: commontest.Now}})
 	if m.all[m.byID[id]].Status != models.KeyRevoked {
 		t.Fatal("row not revoked")
 	}

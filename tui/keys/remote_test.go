@@ -14,12 +14,12 @@ import (
 // server's, so w must write nothing and the modal offers copying instead.
 func TestShowOnceRemoteWritesNoFile(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
-	m.ctx.Remote = true
+	m.ctx.Remote, m.ctx.Files = true, nil
 	m.ctx.WorkDir = t.TempDir()
 	submitWizard(t, m)
 	created := models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Remote", Status: models.KeyActive, CreatedAt: commontest.Now}}
 	m.Update(createdMsg{Result: res(7), created: created, plaintext: secret{fakePlaintext}})
-	if m.once == nil {
+	if m.onceD() == nil {
 		t.Fatal("no show-once modal")
 	}
 	v := commontest.Plain(m.View())
@@ -47,7 +47,7 @@ func TestShowOnceRemoteWritesNoFile(t *testing.T) {
 	if entries, _ := os.ReadDir(m.ctx.WorkDir); len(entries) > 0 {
 		t.Fatalf("w over SSH wrote %s", entries[0].Name())
 	}
-	if m.once.askOverwrite || m.once.written {
+	if m.onceD().askOverwrite || m.onceD().written {
 		t.Fatal("w over SSH started a write")
 	}
 	if v, ok := clipboardOf(commontest.Collect(m.Update(keyMsg("c")))); !ok || v != fakePlaintext {

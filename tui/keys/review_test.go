@@ -24,20 +24,20 @@ func TestWizardPermsVimKeys(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
 	press(m, "n")
 	typeText(m, "jk") // the name input takes j and k as text
-	if got := m.form.name.Value(); got != "jk" {
+	if got := m.wiz().Name(); got != "jk" {
 		t.Fatalf("name %q: j/k must type into a focused input", got)
 	}
 	press(m, "enter")
-	if m.form.step != stepPerms || m.form.permCur != 0 {
-		t.Fatalf("step %d cursor %d", m.form.step, m.form.permCur)
+	if m.wiz().Step() != stepPerms || m.wiz().PermCursor() != 0 {
+		t.Fatalf("step %d cursor %d", m.wiz().Step(), m.wiz().PermCursor())
 	}
 	press(m, "j", "j")
-	if m.form.permCur != 2 {
-		t.Fatalf("j: cursor %d, want 2", m.form.permCur)
+	if m.wiz().PermCursor() != 2 {
+		t.Fatalf("j: cursor %d, want 2", m.wiz().PermCursor())
 	}
 	press(m, "k")
-	if m.form.permCur != 1 {
-		t.Fatalf("k: cursor %d, want 1", m.form.permCur)
+	if m.wiz().PermCursor() != 1 {
+		t.Fatalf("k: cursor %d, want 1", m.wiz().PermCursor())
 	}
 }
 
@@ -113,16 +113,16 @@ func TestRotateOneHourGraceSaysOneHour(t *testing.T) {
 	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
 	id := m.current().KeyID
 	press(m, "R", "up") // 1 hour
-	if graceChoices[m.rotate.choice].hours != 1 {
+	if graceChoices[m.rotateD().choice].hours != 1 {
 		t.Fatal("grace choice")
 	}
 	m.Update(keyMsg("enter"))
 	// The server stamped the expiry a moment before the console reads its clock.
 	exp := commontest.Now.Add(time.Hour - 800*time.Millisecond)
-	m.Update(createdMsg{Result: res(m.rotate.reqID), rotated: id, plaintext: secret{fakePlaintext},
+	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: id, plaintext: secret{fakePlaintext},
 		created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_rot", Name: "rot", Status: models.KeyActive, CreatedAt: commontest.Now}, OldKeyID: id, OldKeyExpiresAt: &exp}})
-	if m.once == nil || m.once.oldExpiry != "The old key expires in 1 h." {
-		t.Fatalf("old key note %q", m.once.oldExpiry)
+	if m.onceD() == nil || m.onceD().oldExpiry != "The old key expires in 1 h." {
+		t.Fatalf("old key note %q", m.onceD().oldExpiry)
 	}
 }
 
@@ -155,7 +155,7 @@ func TestClosingShowOnceReplacesCopiedNotice(t *testing.T) {
 			status = s.Text
 		}
 	}
-	if m.once != nil || !strings.Contains(status, "will not be shown again") || strings.Contains(status, "copied") {
+	if m.onceD() != nil || !strings.Contains(status, "will not be shown again") || strings.Contains(status, "copied") {
 		t.Fatalf("status after close %q", status)
 	}
 }
@@ -194,18 +194,18 @@ func TestRevokeOffersPreviousKey(t *testing.T) {
 	if r, ok := revokeMsgFor(commontest.Collect(first)); !ok || r.keyID != newID {
 		t.Fatalf("first DELETE is not for the new key: %+v", r)
 	}
-	m.Update(revokedMsg{Result: res(m.revoke.reqID), keyID: newID, res: models.RevokeResult{KeyID: newID, RevokedAt: commontest.Now}})
-	if m.revoke == nil || !m.revoke.onPrev || m.all[m.byID[newID]].Status != models.KeyRevoked {
+	m.Update(revokedMsg{Result: res(m.revokeD().reqID), keyID: newID, res: models.RevokeResult{KeyID: newID, RevokedAt: commontest.Now}})
+	if m.revokeD() == nil || !m.revokeD().onPrev || m.all[m.byID[newID]].Status != models.KeyRevoked {
 		t.Fatal("no second DELETE pending after the first succeeded")
 	}
 	// The pending command is the second DELETE; run it against the dead address to see its target.
-	m.revoke.reqID = m.nextID()
-	r, ok := revokeMsgFor(commontest.Collect(revokeKey(m.ctx.Client, m.revoke.reqID, m.revoke.prev.keyID)))
+	m.revokeD().reqID = m.nextID()
+	r, ok := revokeMsgFor(commontest.Collect(revokeKey(m.ctx.Client, m.revokeD().reqID, m.revokeD().prev.keyID)))
 	if !ok || r.keyID != oldID {
 		t.Fatalf("second DELETE target %q", r.keyID)
 	}
-	m.Update(revokedMsg{Result: res(m.revoke.reqID), keyID: oldID, res: models.RevokeResult{KeyID: oldID, RevokedAt: commontest.Now}})
-	if m.revoke != nil || m.all[m.byID[oldID]].Status != models.KeyRevoked {
+	m.Update(revokedMsg{Result: res(m.revokeD().reqID), keyID: oldID, res: models.RevokeResult{KeyID: oldID, RevokedAt: commontest.Now}})
+	if m.revokeD() != nil || m.all[m.byID[oldID]].Status != models.KeyRevoked {
 		t.Fatal("previous key not revoked")
 	}
 	if !strings.Contains(m.notice, "previous key") || m.noticeErr {
@@ -218,14 +218,14 @@ func TestRevokeSecondRequestIsForOldKey(t *testing.T) {
 	press(m, "D")
 	typeText(m, m.current().Name)
 	m.Update(keyMsg("enter"))
-	cmd := m.Update(revokedMsg{Result: res(m.revoke.reqID), keyID: newID, res: models.RevokeResult{KeyID: newID, RevokedAt: commontest.Now}})
+	cmd := m.Update(revokedMsg{Result: res(m.revokeD().reqID), keyID: newID, res: models.RevokeResult{KeyID: newID, RevokedAt: commontest.Now}})
 	r, ok := revokeMsgFor(commontest.Collect(cmd))
-	if !ok || r.keyID != oldID || r.ReqID != m.revoke.reqID {
+	if !ok || r.keyID != oldID || r.ReqID != m.revokeD().reqID {
 		t.Fatalf("after the first DELETE: %+v", r)
 	}
 	// A failure of the second leaves the first revoked and says the old key still works.
 	m.Update(r) // connection refused
-	if m.revoke != nil || !m.noticeErr || !strings.Contains(m.notice, "still valid") {
+	if m.revokeD() != nil || !m.noticeErr || !strings.Contains(m.notice, "still valid") {
 		t.Fatalf("notice %q", m.notice)
 	}
 	if m.all[m.byID[oldID]].Status != models.KeyActive {
@@ -236,12 +236,12 @@ func TestRevokeSecondRequestIsForOldKey(t *testing.T) {
 func TestRevokeOnlyNewKeyWithTab(t *testing.T) {
 	m, newID, oldID := rotatedPair(t)
 	press(m, "D", "tab")
-	if m.revoke.alsoPrev || !strings.Contains(flat(m), "keep the previous key") {
+	if m.revokeD().alsoPrev || !strings.Contains(flat(m), "keep the previous key") {
 		t.Fatal("tab did not switch to this key only")
 	}
 	typeText(m, m.current().Name)
 	m.Update(keyMsg("enter"))
-	if cmd := m.Update(revokedMsg{Result: res(m.revoke.reqID), keyID: newID, res: models.RevokeResult{KeyID: newID, RevokedAt: commontest.Now}}); m.revoke != nil {
+	if cmd := m.Update(revokedMsg{Result: res(m.revokeD().reqID), keyID: newID, res: models.RevokeResult{KeyID: newID, RevokedAt: commontest.Now}}); m.revokeD() != nil {
 		t.Fatalf("dialog still open: %v", cmd)
 	}
 	if m.all[m.byID[oldID]].Status != models.KeyActive {
@@ -252,7 +252,7 @@ func TestRevokeOnlyNewKeyWithTab(t *testing.T) {
 func TestRevokeWithoutPreviousKeyHasNoOffer(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(5))
 	press(m, "D")
-	if m.revoke.prev != nil || strings.Contains(flat(m), "previous key") {
+	if m.revokeD().prev != nil || strings.Contains(flat(m), "previous key") {
 		t.Fatal("offer shown for a key that replaced nothing")
 	}
 }
@@ -265,13 +265,13 @@ func TestDetailsShowFreshUsage(t *testing.T) {
 		t.Fatal("fixture: key 1 should be unused")
 	}
 	cmd := press(m, "enter")
-	if cmd == nil || m.details == nil {
+	if cmd == nil || m.detailsD() == nil {
 		t.Fatal("opening details fetched nothing")
 	}
 	fresh := *m.current()
 	lu := commontest.Now.Add(-2 * time.Minute)
 	fresh.LastUsed, fresh.RequestCount = &lu, 4242
-	m.Update(detailsMsg{Result: res(m.details.reqID), keyID: fresh.KeyID, details: models.APIKeyDetails{APIKey: fresh}})
+	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: fresh.KeyID, details: models.APIKeyDetails{APIKey: fresh}})
 	v := commontest.Plain(m.View())
 	if !strings.Contains(v, "Requests 4,242") || !strings.Contains(v, "2 min") {
 		t.Fatalf("details show the stale list copy:\n%s", v)
@@ -285,19 +285,19 @@ func TestDetailsRefreshOnPoll(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
 	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
 	press(m, "enter")
-	before := m.details.reqID
+	before := m.detailsD().reqID
 	later := commontest.Now.Add(time.Hour)
 	m.ctx.Now = func() time.Time { return later }
 	if cmd := m.Update(common.TickMsg{Now: later}); cmd == nil {
 		t.Fatal("poll not due")
 	}
-	if m.details.reqID == before {
+	if m.detailsD().reqID == before {
 		t.Fatal("details not refreshed on the keys poll")
 	}
 	// Between polls nothing is fetched.
-	again := m.details.reqID
+	again := m.detailsD().reqID
 	m.Update(common.TickMsg{Now: later})
-	if m.details.reqID != again {
+	if m.detailsD().reqID != again {
 		t.Fatal("details refetched on a tick that was not a poll")
 	}
 }

@@ -50,7 +50,7 @@ func TestListGoldenHostileName(t *testing.T) {
 
 func detailsFixture(m *Model) {
 	press(m, "enter")
-	k := *m.detailsKey()
+	k := *m.detailsD().key()
 	k.CreatedAt = commontest.Now.AddDate(0, 0, -120)
 	k.Description = "Sends order confirmations"
 	k.AllowedIPs = []string{"203.0.113.0/24", "198.51.100.5"}
@@ -61,7 +61,7 @@ func detailsFixture(m *Model) {
 	for i := range days {
 		days[i] = models.DayUsage{Date: commontest.Now.AddDate(0, 0, i-29).Format("2006-01-02"), Requests: int64(100 + (i*37)%90), Errors: int64(i % 4)}
 	}
-	m.Update(detailsMsg{Result: res(m.details.reqID), keyID: k.KeyID, details: models.APIKeyDetails{
+	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: k.KeyID, details: models.APIKeyDetails{
 		APIKey:     k,
 		UsageByDay: days,
 		TopEndpoints: []models.EndpointCount{
@@ -69,7 +69,7 @@ func detailsFixture(m *Model) {
 			{Endpoint: "GET /api/v1/analytics/campaigns/{id}", Count: 3234, AvgResponseTimeMS: 150},
 		},
 	}})
-	m.Update(securityMsg{Result: res(m.details.reqID), keyID: k.KeyID, sec: models.KeySecurity{
+	m.Update(securityMsg{Result: res(m.detailsD().reqID), keyID: k.KeyID, sec: models.KeySecurity{
 		KeyID: k.KeyID,
 		AuditEvents: []models.AuditEvent{
 			{ID: "ev2", Time: commontest.Now.Add(-2 * time.Hour), Action: "ip_violation", Actor: "system", IP: "192.0.2.9", Detail: "blocked"},
@@ -127,8 +127,7 @@ func TestShowOnceGolden(t *testing.T) {
 	press(m, "n")
 	typeText(m, "Checkout")
 	press(m, "enter", "enter", "enter")
-	m.form.reqID = 42
-	m.form.submitting = true
+	submitAs(t, m, 42)
 	created := models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Checkout", MaskedKey: "pm_test_000…FAKE", Status: models.KeyActive, CreatedAt: commontest.Now}}
 	m.Update(createdMsg{Result: res(42), created: created, plaintext: secret{fakePlaintext}})
 	v := commontest.Plain(m.View())
@@ -156,7 +155,7 @@ func TestEditDiffGolden(t *testing.T) {
 	press(m, "e")
 	typeText(m, " v2")
 	press(m, "enter", "a", "enter", "down", "enter", "enter")
-	if m.form == nil || !m.form.confirm {
+	if m.wiz() == nil || !m.wiz().Confirming() {
 		t.Fatal("diff not shown")
 	}
 	commontest.Golden(t, m.View())
