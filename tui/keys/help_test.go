@@ -106,10 +106,9 @@ func TestDialogHelpMatchesWorkingKeys(t *testing.T) {
 	// An already revoked key: the dialog only closes, so help must not say "revoke".
 	for i, k := range m.all {
 		if k.Status == models.KeyRevoked {
-			m.cursor = -1
 			for r, idx := range m.rows {
 				if idx == i {
-					m.cursor = r
+					m.list.Select(r, m.listHeight())
 				}
 			}
 			break

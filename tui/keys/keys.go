@@ -15,6 +15,7 @@ import (
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/component/dialog"
+	"github.com/penguinmails/pmdev/tui/component/rowlist"
 )
 
 // Model is the Keys pane.
@@ -35,10 +36,10 @@ type Model struct {
 	listErr error
 	poller  common.Poller
 
-	cursor, offset int
-	search         textinput.Model
-	searching      bool
-	filter, sort   int
+	list         rowlist.Model
+	search       textinput.Model
+	searching    bool
+	filter, sort int
 	// selectID is a key the cursor should land on once it is in the list.
 	selectID string
 
@@ -268,17 +269,17 @@ func (m *Model) keyList(msg tea.KeyPressMsg) tea.Cmd {
 		m.search.SetValue("")
 		m.rebuild()
 	case key.Matches(msg, k.Up):
-		m.move(-1)
+		m.list.Move(-1, m.listHeight())
 	case key.Matches(msg, k.Down):
-		m.move(1)
+		m.list.Move(1, m.listHeight())
 	case key.Matches(msg, k.PageUp):
-		m.move(-m.listHeight())
+		m.list.Move(-m.listHeight(), m.listHeight())
 	case key.Matches(msg, k.PageDown):
-		m.move(m.listHeight())
+		m.list.Move(m.listHeight(), m.listHeight())
 	case key.Matches(msg, k.Top):
-		m.move(-len(m.rows))
+		m.list.Move(-len(m.rows), m.listHeight())
 	case key.Matches(msg, k.Bottom):
-		m.move(len(m.rows))
+		m.list.Move(len(m.rows), m.listHeight())
 	case key.Matches(msg, k.Search):
 		m.searching = true
 		return m.search.Focus()
@@ -342,7 +343,7 @@ func (m *Model) SetSize(width, height int) {
 	m.cols = layoutColumns(width)
 	m.search.SetWidth(max(10, min(40, width/3)))
 	m.dialogs.SetSize(width, height)
-	m.clamp()
+	m.list.Scroll(m.listHeight())
 }
 
 // KeyMap implements common.Pane.

@@ -34,18 +34,18 @@ func TestListKeysTable(t *testing.T) {
 		check func(t *testing.T, m *Model, msgs []tea.Msg)
 	}{
 		{"down moves cursor", []string{"j", "j"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.cursor != 2 {
-				t.Fatalf("cursor %d", m.cursor)
+			if m.list.Cursor() != 2 {
+				t.Fatalf("cursor %d", m.list.Cursor())
 			}
 		}},
 		{"bottom and top", []string{"G"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.cursor != len(m.rows)-1 || m.offset != len(m.rows)-m.listHeight() {
-				t.Fatalf("cursor %d offset %d", m.cursor, m.offset)
+			if m.list.Cursor() != len(m.rows)-1 || m.list.Offset() != len(m.rows)-m.listHeight() {
+				t.Fatalf("cursor %d offset %d", m.list.Cursor(), m.list.Offset())
 			}
 		}},
 		{"page down", []string{"pgdown"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.cursor != m.listHeight() {
-				t.Fatalf("cursor %d", m.cursor)
+			if m.list.Cursor() != m.listHeight() {
+				t.Fatalf("cursor %d", m.list.Cursor())
 			}
 		}},
 		{"filter cycles to active", []string{"f"}, func(t *testing.T, m *Model, _ []tea.Msg) {
