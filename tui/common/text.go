@@ -99,8 +99,16 @@ func Clip(s string, w int) string {
 	return ansi.Truncate(s, max(0, w), "")
 }
 
-// Pad pads a line to w cells; a longer line is clipped.
+// Pad pads a line to w cells; a longer line is kept whole.
 func Pad(s string, w int) string {
+	if n := Width(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+// PadClip pads a line to exactly w cells, clipping a longer one.
+func PadClip(s string, w int) string {
 	n := Width(s)
 	if n > w {
 		return ansi.Truncate(s, max(0, w), "")
@@ -125,6 +133,18 @@ func ClipBlock(s string, w, h int) string {
 	}
 	for i, l := range lines {
 		lines[i] = Clip(l, w)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TruncateBlock is ClipBlock with an ellipsis where a line is cut.
+func TruncateBlock(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:max(0, h)]
+	}
+	for i, l := range lines {
+		lines[i] = Truncate(l, w)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -22,12 +22,12 @@ func detailAnswer(m *Model, id uint64, filter string, ds []models.Delivery) deta
 func TestOpenDeliveryStaysPutWhenNewOnesArrive(t *testing.T) {
 	m := detailModel(t, 100, 40)
 	press(m, "j", "enter") // opens del_2
-	if m.view != viewDelivery || m.detail.deliveries[m.detail.cursor].ID != "del_2" {
+	if m.view != viewDelivery || m.detail.deliveries[m.detail.rows.Cursor()].ID != "del_2" {
 		t.Fatal("did not open del_2")
 	}
 	fresh := append([]models.Delivery{{ID: "del_new1", EventType: "email.sent"}, {ID: "del_new2", EventType: "email.sent"}}, fakeDeliveries()...)
 	m.Update(detailAnswer(m, m.detail.poller.Start(), "", fresh))
-	if got := m.detail.deliveries[m.detail.cursor].ID; got != "del_2" {
+	if got := m.detail.deliveries[m.detail.rows.Cursor()].ID; got != "del_2" {
 		t.Fatalf("open delivery switched to %s after a refresh", got)
 	}
 	if !strings.Contains(commontest.Plain(m.View()), "Delivery del_2") {
@@ -45,13 +45,13 @@ func TestDetailsCursorAtTopFollowsNewest(t *testing.T) {
 	m := detailModel(t, 100, 40)
 	fresh := append([]models.Delivery{{ID: "del_new", EventType: "email.sent"}}, fakeDeliveries()...)
 	m.Update(detailAnswer(m, m.detail.poller.Start(), "", fresh))
-	if m.detail.cursor != 0 {
-		t.Fatalf("cursor = %d, want 0 (newest)", m.detail.cursor)
+	if m.detail.rows.Cursor() != 0 {
+		t.Fatalf("cursor = %d, want 0 (newest)", m.detail.rows.Cursor())
 	}
 	press(m, "j", "j") // del_2 in fresh
 	fresh = append([]models.Delivery{{ID: "del_newer", EventType: "email.sent"}}, fresh...)
 	m.Update(detailAnswer(m, m.detail.poller.Start(), "", fresh))
-	if got := m.detail.deliveries[m.detail.cursor].ID; got != "del_2" {
+	if got := m.detail.deliveries[m.detail.rows.Cursor()].ID; got != "del_2" {
 		t.Fatalf("selected row moved to %s", got)
 	}
 }
@@ -101,7 +101,7 @@ func TestMemberSeesPermissionScreenAndNoForms(t *testing.T) {
 		t.Fatalf("screen does not say which roles can:\n%s", v)
 	}
 	press(m, "n")
-	if m.wizard != nil {
+	if m.wizardD() != nil {
 		t.Fatal("n opened the create wizard for a member")
 	}
 	if len(m.KeyMap().ShortHelp()) != 0 {
@@ -121,7 +121,7 @@ func TestWizardEventListShowsEveryCategoryHeading(t *testing.T) {
 	seen := map[string]bool{}
 	for i := 0; i < len(names); i++ {
 		v := commontest.Plain(checkSize(t, m))
-		cur := names[m.wizard.evCursor]
+		cur := names[m.wizardD().evCursor]
 		heading := strings.ToUpper(cur.Category[:1]) + cur.Category[1:] + " events"
 		if !strings.Contains(v, cur.Type) {
 			t.Fatalf("cursor on %s but it is not on screen:\n%s", cur.Type, v)
