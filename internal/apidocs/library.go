@@ -241,33 +241,22 @@ func LoadCache(cacheDir string) (*Library, error) {
 	return lib.prepare(), nil
 }
 
-// SaveCache writes lib as the offline copy, atomically.
-func SaveCache(cacheDir string, lib *Library) error {
-	if cacheDir == "" {
+// FileWriter writes a whole file atomically (the console's common.Files).
+type FileWriter interface {
+	WriteFile(name string, data []byte, perm fs.FileMode) error
+}
+
+// SaveCache writes lib as the offline copy through files, which writes
+// atomically; without files (over SSH) nothing is written.
+func SaveCache(files FileWriter, cacheDir string, lib *Library) error {
+	if cacheDir == "" || files == nil {
 		return nil
-	}
-	p := cacheFile(cacheDir)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return err
 	}
 	b, err := json.Marshal(cacheDoc{Version: lib.Index.Version, FetchedAt: lib.FetchedAt, Origin: lib.Origin, Index: lib.Index, Pages: lib.Pages})
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), "docs-*.tmp")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
+	return files.WriteFile(cacheFile(cacheDir), b, 0o600)
 }
 
 // Resolve finds a page for a name that is not a slug: an operationId

@@ -180,6 +180,15 @@ func Spread(left, right string, w int) string {
 	return left + strings.Repeat(" ", max(w-lw-rw, gap)) + right
 }
 
+// Fits reports that Spread can show left and right whole in w cells.
+func Fits(left, right string, w int) bool {
+	gap := 0
+	if right != "" {
+		gap = 1
+	}
+	return Width(left)+gap+Width(right) <= w
+}
+
 // Wrap word-wraps plain text (an error, a hint) to w cells, at least 10,
 // breaking also after commas and slashes so long paths and lists wrap.
 func Wrap(s string, w int) string { return ansi.Wrap(s, max(10, w), " ,/") }

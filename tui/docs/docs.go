@@ -80,7 +80,7 @@ func New(ctx *common.Context) *Model {
 		width:  ctx.Width,
 		height: ctx.Height,
 	}
-	m.search.input = newInput()
+	m.search.input = common.NewInput("", 0)
 	m.search.input.Prompt = "/"
 	m.search.input.Placeholder = "search all pages"
 	m.search.input.CharLimit = 100
@@ -146,6 +146,10 @@ func (m *Model) fetchLive() tea.Cmd {
 	res := common.Result{Pane: common.PaneDocs, ReqID: m.reqID}
 	have := []*apidocs.Library{m.lib, m.cached}
 	cacheDir, now := m.ctx.CacheDir, m.now()
+	var files apidocs.FileWriter
+	if m.ctx.Files != nil {
+		files = m.ctx.Files // a nil interface inside would not read as nil
+	}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
@@ -157,7 +161,7 @@ func (m *Model) fetchLive() tea.Cmd {
 			return liveMsg{Result: res, err: err}
 		}
 		lib.FetchedAt = now
-		_ = apidocs.SaveCache(cacheDir, lib) // best effort: the copy on screen is fine either way
+		_ = apidocs.SaveCache(files, cacheDir, lib) // best effort: the copy on screen is fine either way
 		return liveMsg{Result: res, lib: lib}
 	}
 }

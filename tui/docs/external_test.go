@@ -152,7 +152,7 @@ func TestOfflineUsesCache(t *testing.T) {
 	lib.Source, lib.Origin = apidocs.SourceCache, "https://api.example.test"
 	lib.FetchedAt = time.Date(2026, 11, 29, 9, 15, 0, 0, time.UTC)
 	lib.Pages["authentication"] = strings.Replace(lib.Pages["authentication"], "# Authentication", "# Authentication\n\nCACHED COPY MARKER", 1)
-	if err := apidocs.SaveCache(cacheDir, lib); err != nil {
+	if err := apidocs.SaveCache(common.OSFiles{}, cacheDir, lib); err != nil {
 		t.Fatal(err)
 	}
 
@@ -173,7 +173,7 @@ func TestOfflineUsesCache(t *testing.T) {
 	// A cache older than the bundled copy (the binary was upgraded offline)
 	// loses to it.
 	lib.Index.UpdatedAt = lib.Index.UpdatedAt.Add(-30 * 24 * time.Hour)
-	if err := apidocs.SaveCache(cacheDir, lib); err != nil {
+	if err := apidocs.SaveCache(common.OSFiles{}, cacheDir, lib); err != nil {
 		t.Fatal(err)
 	}
 	m = pane(t, c, dead, cacheDir)

@@ -222,13 +222,13 @@ func (m *Model) follow(n int) tea.Cmd {
 	l := m.cur.links[n-1]
 	slug, anchor := l.Slug()
 	if slug == "" && anchor == "" {
-		return tea.Batch(tea.SetClipboard(l.Target), common.Status("copied link to the clipboard: "+common.Sanitize(l.Target), common.LevelInfo))
+		return common.Copy(l.Target, "copied link to the clipboard: "+common.Sanitize(l.Target), common.LevelInfo)
 	}
 	if slug == "" || slug == "." || slug == "/" {
 		slug = m.slug
 	}
 	if _, ok := m.lib.Pages[slug]; !ok {
-		return tea.Batch(tea.SetClipboard(l.Target), common.Status("not a docs page; copied "+common.Sanitize(l.Target), common.LevelInfo))
+		return common.Copy(l.Target, "not a docs page; copied "+common.Sanitize(l.Target), common.LevelInfo)
 	}
 	return m.open(slug, anchor, true)
 }
@@ -248,5 +248,5 @@ func (m *Model) copySnippet() tea.Cmd {
 		return common.Status("no code example on this page — open an endpoint page", common.LevelWarning)
 	}
 	snip := apidocs.Snippet(m.lang, a.op, m.apiURL())
-	return tea.Batch(tea.SetClipboard(snip), common.Status(fmt.Sprintf("copied %s example for %s %s", m.lang.Name(), a.op.Method, a.op.Path), common.LevelSuccess))
+	return common.Copy(snip, fmt.Sprintf("copied %s example for %s %s", m.lang.Name(), a.op.Method, a.op.Path), common.LevelSuccess)
 }

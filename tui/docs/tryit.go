@@ -102,7 +102,7 @@ func (m *Model) openTry() tea.Cmd {
 		if p.In != "path" && p.In != "query" {
 			continue
 		}
-		in := newInput()
+		in := common.NewInput("", 0)
 		in.CharLimit = 200
 		in.Placeholder = p.Example
 		if p.In == "path" || p.Required {
@@ -112,7 +112,7 @@ func (m *Model) openTry() tea.Cmd {
 	}
 	if a.op.Auth == models.DocAuthAPIKey {
 		t.hasKey = true
-		t.key = newInput()
+		t.key = common.NewInput("", 0)
 		t.key.EchoMode = textinput.EchoPassword
 		t.key.EchoCharacter = '•'
 		t.key.CharLimit = 100
@@ -137,17 +137,6 @@ func (m *Model) openTry() tea.Cmd {
 	m.try = t
 	t.resize(m)
 	return t.focus(0)
-}
-
-// newInput is a text input with a steady cursor: a blinking one would
-// redraw the screen twice a second while the user thinks.
-func newInput() textinput.Model {
-	in := textinput.New()
-	st := in.Styles()
-	st.Cursor.Blink = false
-	in.SetStyles(st)
-	in.Prompt = ""
-	return in
 }
 
 func (t *tryIt) slots() int {
@@ -537,7 +526,7 @@ func (t *tryIt) view(m *Model) string {
 	w, h := m.width, m.height
 	var out []string
 	title := st.Title.Render("Try it") + " " + st.Bold.Render(t.op.Method+" "+t.op.Path)
-	out = append(out, pad(title+"  "+st.Muted.Render(t.op.Summary), w))
+	out = append(out, common.Fit(title+"  "+st.Muted.Render(t.op.Summary), w))
 	label := func(i int, s string) string {
 		l := fmt.Sprintf("%-12s", s)
 		if i == t.focusIdx {
@@ -550,7 +539,7 @@ func (t *tryIt) view(m *Model) string {
 		if f.param.In == "query" {
 			name = "?" + name
 		}
-		out = append(out, pad(label(i, name)+f.input.View(), w))
+		out = append(out, common.Fit(label(i, name)+f.input.View(), w))
 	}
 	if t.hasKey {
 		i := len(t.fields)
@@ -564,16 +553,16 @@ func (t *tryIt) view(m *Model) string {
 		} else if m.tempKey != "" && m.ctx.Sandbox {
 			line = label(i, "API key") + st.Muted.Render("temporary sandbox key "+models.MaskKey(m.tempKey))
 		}
-		out = append(out, pad(line, w))
+		out = append(out, common.Fit(line, w))
 	} else {
 		who := "none needed"
 		if t.op.Auth == models.DocAuthToken {
 			who = "your signed-in token (" + common.Sanitize(m.ctx.Me.Email) + ")"
 		}
-		out = append(out, pad(st.Muted.Render("  Auth        ")+who, w))
+		out = append(out, common.Fit(st.Muted.Render("  Auth        ")+who, w))
 	}
 	if t.hasBody {
-		out = append(out, pad(label(t.slots()-2, "JSON body"), w))
+		out = append(out, common.Fit(label(t.slots()-2, "JSON body"), w))
 		out = append(out, strings.Split(t.body.View(), "\n")...)
 	}
 	send := "[ Send ]"
@@ -583,7 +572,7 @@ func (t *tryIt) view(m *Model) string {
 	if t.sending {
 		send += " " + m.spin.View() + " sending…"
 	}
-	out = append(out, pad("  "+send, w))
+	out = append(out, common.Fit("  "+send, w))
 	switch {
 	// Errors wrap: the end of the sentence says what to do.
 	case t.formErr != "":
@@ -591,11 +580,11 @@ func (t *tryIt) view(m *Model) string {
 	case t.respErr != "":
 		out = append(out, wrapLines(st.Danger.Render("✗ "+t.respErr), w)...)
 	case t.note != "":
-		out = append(out, pad(st.Muted.Render(t.note), w))
+		out = append(out, common.Fit(st.Muted.Render(t.note), w))
 	}
-	out = append(out, pad(st.Subtle.Render(strings.Repeat("─", w)), w))
+	out = append(out, common.Fit(st.Subtle.Render(strings.Repeat("─", w)), w))
 	for i := t.scroll; i < len(t.lines) && len(out) < h; i++ {
-		out = append(out, pad(t.lines[i], w))
+		out = append(out, common.Fit(t.lines[i], w))
 	}
 	for len(out) < h {
 		out = append(out, "")

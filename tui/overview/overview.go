@@ -75,9 +75,8 @@ type Model struct {
 	// unauth: the API rejects the token; the rate card says what to do.
 	unauth bool
 
-	version   uint64 // bumped on every data change
-	lastKey   frameKey
-	lastFrame string
+	version uint64 // bumped on every data change
+	frame   common.Memo[frameKey, string]
 }
 
 // New returns the Overview pane.

@@ -93,7 +93,7 @@ func (m *Model) header() string {
 	default:
 		info = m.infoLine()
 	}
-	return clip(line1, m.width) + "\n" + clip(info, m.width)
+	return common.Clip(line1, m.width) + "\n" + common.Clip(info, m.width)
 }
 
 // infoLine says what is shown and how fresh it is, dropping the least
@@ -281,13 +281,13 @@ func (p *picker) view(s *styles.Styles, w, h int) []string {
 	off := max(0, p.sel-capacity+1)
 	for i := off; i < len(items) && i < off+capacity; i++ {
 		it := items[i]
-		row := fit(it.name, inner/2) + " " + s.Muted.Render(fit(it.detail, inner-inner/2-1))
+		row := common.Fit(it.name, inner/2) + " " + s.Muted.Render(common.Fit(it.detail, inner-inner/2-1))
 		if i == p.sel {
-			row = s.Selected.Render(fit("▸ "+it.name, inner/2+2)) + " " + s.Muted.Render(fit(it.detail, inner-inner/2-3))
+			row = s.Selected.Render(common.Fit("▸ "+it.name, inner/2+2)) + " " + s.Muted.Render(common.Fit(it.detail, inner-inner/2-3))
 		} else {
 			row = "  " + row
 		}
-		lines = append(lines, clip(row, inner))
+		lines = append(lines, common.Clip(row, inner))
 	}
 	if hidden := len(items) - len(lines) + 3; hidden > 0 {
 		lines = append(lines, s.Muted.Render(fmt.Sprintf("  … %d more · ↑/↓ or type to find", hidden)))
@@ -296,7 +296,7 @@ func (p *picker) view(s *styles.Styles, w, h int) []string {
 		lines = append(lines, s.Muted.Render("loading keys…"))
 	}
 	if p.err != "" {
-		lines = append(lines, s.Danger.Render(clip(p.err, inner)))
+		lines = append(lines, s.Danger.Render(common.Clip(p.err, inner)))
 	}
 	lines = append(lines, "", s.Help.Render("↑/↓ choose · enter apply · esc cancel"))
 	box := s.Modal.Padding(0, 2).Width(bw).Render(strings.Join(lines, "\n"))
@@ -428,7 +428,7 @@ func (m *Model) formView() []string {
 			st = s.InputFocused
 			v += s.Cursor.Render("▏")
 		}
-		return lipgloss.JoinHorizontal(lipgloss.Center, s.Label.Render(fit(label, 6)), st.Width(24).Render(v))
+		return lipgloss.JoinHorizontal(lipgloss.Center, s.Label.Render(common.Fit(label, 6)), st.Width(24).Render(v))
 	}
 	lines := []string{
 		s.Heading.Render("Custom range"),

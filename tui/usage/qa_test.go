@@ -41,10 +41,10 @@ func TestNarrowCardsAndReadoutFit(t *testing.T) {
 			readout = l
 		}
 	}
-	if want := "429 " + thousands(b.RateLimited) + ")"; !strings.HasSuffix(readout, want) {
+	if want := "429 " + common.Thousands(b.RateLimited) + ")"; !strings.HasSuffix(readout, want) {
 		t.Fatalf("readout %q should end with %q", readout, want)
 	}
-	if w := width(readout); w > 80 {
+	if w := common.Width(readout); w > 80 {
 		t.Fatalf("readout is %d wide", w)
 	}
 }

@@ -170,7 +170,7 @@ func TestCursor(t *testing.T) {
 		t.Fatalf("cursor %d follow %v", m.cursor, m.follow)
 	}
 	b := m.data.Series[n-3]
-	want := "total " + thousands(b.Total)
+	want := "total " + common.Thousands(b.Total)
 	if v := commontest.Plain(m.View()); !strings.Contains(v, want) {
 		t.Fatalf("readout lacks %q", want)
 	}
