@@ -52,7 +52,8 @@ type Refresh struct {
 	Webhooks   time.Duration
 }
 
-// DefaultRefresh is the schedule of issue 3.
+// DefaultRefresh is the polling schedule: rate limits every 2 s, usage
+// and webhooks every 15 s, keys every 30 s.
 func DefaultRefresh() Refresh {
 	return Refresh{RateLimits: 2 * time.Second, Usage: 15 * time.Second, Keys: 30 * time.Second, Webhooks: 15 * time.Second}
 }

@@ -3,6 +3,7 @@ package keys
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,4 +134,10 @@ func submitAs(t *testing.T, m *Model, id uint64) {
 	if w := m.wiz(); w == nil || w.ReqID() != id || !w.Submitting() {
 		t.Fatalf("wizard did not submit request %d", id)
 	}
+}
+
+// flat is the plain view with every run of whitespace made one space, so a
+// sentence wrapped inside a dialog can be matched whole.
+func flat(m *Model) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(commontest.Plain(m.View()), "│", " ")), " ")
 }

@@ -43,7 +43,7 @@ type Model struct {
 	// selectID is a key the cursor should land on once it is in the list.
 	selectID string
 
-	// Action gating (point 9): a 403 disables actions with its reason, a 429
+	// Action gating: a 403 disables actions with its reason, a 429
 	// until Retry-After. The 403 is kept as an error and put into words when
 	// shown, because the identity (the role in the words) may arrive later.
 	forbidden     error

@@ -9,6 +9,26 @@ import (
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
+// At 80 columns the header keeps the bucket size and the recent-errors
+// table keeps which key failed.
+func TestNarrowHeaderAndErrorsKeepEssentials(t *testing.T) {
+	m := loaded(models.Range24h, 80, 20)
+	head := strings.Split(commontest.Plain(m.View()), "\n")[1]
+	if !strings.Contains(head, "15-minute") {
+		t.Fatalf("header lost the bucket size: %q", head)
+	}
+	b := m.errorsBlock(80)
+	text := commontest.Plain(strings.Join(b.lines, "\n"))
+	if !strings.Contains(text, "Key") || !strings.Contains(text, "Production App") {
+		t.Fatalf("recent errors lost the key column:\n%s", text)
+	}
+	for _, l := range b.lines {
+		if w := len([]rune(commontest.Plain(l))); w > 80 {
+			t.Fatalf("row is %d wide: %q", w, commontest.Plain(l))
+		}
+	}
+}
+
 // The header never states an end after the data was generated, although
 // the API closes a preset at the end of the current bucket.
 func TestHeaderEndIsNotInTheFuture(t *testing.T) {
@@ -46,35 +66,5 @@ func TestNarrowCardsAndReadoutFit(t *testing.T) {
 	}
 	if w := common.Width(readout); w > 80 {
 		t.Fatalf("readout is %d wide", w)
-	}
-}
-
-// The picker shows that more keys exist below its window.
-func TestPickerSaysMore(t *testing.T) {
-	m := loaded(models.Range24h, 80, 24)
-	press(m, "k")
-	var keys []models.APIKey
-	for i := range 20 {
-		keys = append(keys, models.APIKey{KeyID: "id" + string(rune('a'+i)), Name: "Key " + string(rune('a'+i))})
-	}
-	m.Update(keysMsg{Result: common.Result{Pane: common.PaneUsage, ReqID: m.keysReq}, keys: keys})
-	v := commontest.Plain(m.View())
-	if !strings.Contains(v, "more · ↑/↓ or type to find") {
-		t.Fatalf("picker:\n%s", v)
-	}
-}
-
-// Arriving from the Keys pane shows the key's usage from the top.
-func TestNavigateWithKeyStartsAtTop(t *testing.T) {
-	m := loaded(models.Range24h, 80, 24)
-	for m.focus != secByKey {
-		press(m, "]")
-	}
-	if m.scroll == 0 {
-		t.Fatal("setup: expected to be scrolled down")
-	}
-	m.Update(common.NavigateMsg{To: common.PaneUsage, KeyID: "key_1", Name: "Staging"})
-	if m.scroll != 0 || m.focus != secCards {
-		t.Fatalf("scroll %d focus %d after navigating with a key", m.scroll, m.focus)
 	}
 }

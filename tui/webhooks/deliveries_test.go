@@ -1,11 +1,8 @@
 package webhooks
 
 import (
-	"net/http"
 	"strings"
 	"testing"
-
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
@@ -80,63 +77,3 @@ func TestFilterChangeSupersedesRequestInFlight(t *testing.T) {
 		t.Fatal("the new filter's answer was dropped")
 	}
 }
-
-func forbidden() error {
-	return &client.Error{Kind: client.KindHTTP, Status: http.StatusForbidden,
-		Problem: &models.Problem{Status: 403, Error: "insufficient_role", Message: "Your role (member) cannot use developer settings"}}
-}
-
-// A member gets one clear screen, and actions explain instead of opening forms.
-func TestMemberSeesPermissionScreenAndNoForms(t *testing.T) {
-	m := testModel(t, 80, 24, nil)
-	m.loaded = false
-	m.ctx.Me = models.Me{Email: "viewer@acme.test", Role: models.RoleMember}
-	m.poller.Start()
-	m.Update(listMsg{Result: res(m.poller.Start()), err: forbidden()})
-	v := commontest.Plain(checkSize(t, m))
-	if !strings.Contains(v, "your role (member) cannot manage webhooks") || strings.Contains(v, "0 endpoints") {
-		t.Fatalf("permission screen missing or misleading:\n%s", v)
-	}
-	if !strings.Contains(v, "admin or developer") {
-		t.Fatalf("screen does not say which roles can:\n%s", v)
-	}
-	press(m, "n")
-	if m.wizardD() != nil {
-		t.Fatal("n opened the create wizard for a member")
-	}
-	if len(m.KeyMap().ShortHelp()) != 0 {
-		t.Fatal("help line offers actions the role cannot use")
-	}
-	commontest.Golden(t, checkSize(t, m))
-}
-
-// Every event type is reachable in the wizard on an 80×24 terminal (pane
-// 80×20), each under its category heading.
-func TestWizardEventListShowsEveryCategoryHeading(t *testing.T) {
-	m := testModel(t, 80, 20, nil)
-	press(m, "n")
-	typeText(m, "https://example.com/h")
-	press(m, "enter")
-	names := models.WebhookEventNames()
-	seen := map[string]bool{}
-	for i := 0; i < len(names); i++ {
-		v := commontest.Plain(checkSize(t, m))
-		cur := names[m.wizardD().evCursor]
-		heading := strings.ToUpper(cur.Category[:1]) + cur.Category[1:] + " events"
-		if !strings.Contains(v, cur.Type) {
-			t.Fatalf("cursor on %s but it is not on screen:\n%s", cur.Type, v)
-		}
-		// The heading of the cursor's category is above it on screen.
-		hi, ci := strings.Index(v, heading), strings.Index(v, "› [")
-		if hi < 0 || hi > ci {
-			t.Fatalf("%s shown without its %q heading:\n%s", cur.Type, heading, v)
-		}
-		seen[cur.Type] = true
-		press(m, "down")
-	}
-	if len(seen) != len(names) {
-		t.Fatalf("saw %d of %d event types", len(seen), len(names))
-	}
-}
-
-func keyMsg(s string) tea.KeyPressMsg { return commontest.Key(s) }

@@ -1,7 +1,6 @@
 package keys
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,97 +13,112 @@ import (
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
-// flat is the plain view with every run of whitespace made one space, so a
-// sentence wrapped inside a dialog can be matched whole.
-func flat(m *Model) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(commontest.Plain(m.View()), "│", " ")), " ")
+// helpKeys lists the key labels the help line would show.
+func helpKeys(m *Model) []string {
+	var out []string
+	for _, b := range m.KeyMap().ShortHelp() {
+		if b.Enabled() {
+			out = append(out, b.Help().Key)
+		}
+	}
+	return out
 }
 
-func TestWizardPermsVimKeys(t *testing.T) {
-	m := testModel(t, 80, 24, fakeKeys(3))
+func hasHelp(m *Model, k string) bool {
+	for _, h := range helpKeys(m) {
+		if h == k {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDialogHelpShowsEnterAndEsc(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(5))
 	press(m, "n")
-	typeText(m, "jk") // the name input takes j and k as text
-	if got := m.wiz().Name(); got != "jk" {
-		t.Fatalf("name %q: j/k must type into a focused input", got)
+	if !hasHelp(m, "enter") || !hasHelp(m, "esc") {
+		t.Fatalf("wizard help %v lacks enter/esc", helpKeys(m))
 	}
-	press(m, "enter")
-	if m.wiz().Step() != stepPerms || m.wiz().PermCursor() != 0 {
-		t.Fatalf("step %d cursor %d", m.wiz().Step(), m.wiz().PermCursor())
+	press(m, "esc", "R")
+	if !hasHelp(m, "enter") || !hasHelp(m, "esc") {
+		t.Fatalf("rotate help %v lacks enter/esc", helpKeys(m))
 	}
-	press(m, "j", "j")
-	if m.wiz().PermCursor() != 2 {
-		t.Fatalf("j: cursor %d, want 2", m.wiz().PermCursor())
-	}
-	press(m, "k")
-	if m.wiz().PermCursor() != 1 {
-		t.Fatalf("k: cursor %d, want 1", m.wiz().PermCursor())
+	press(m, "esc")
+	m.Update(createdMsg{Result: res(0), plaintext: secret{fakePlaintext}}) // dropped: no form
+	submitWizard(t, m)
+	m.Update(createdMsg{Result: res(7), plaintext: secret{fakePlaintext}, created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
+	if m.onceD() == nil || !hasHelp(m, "enter") {
+		t.Fatalf("show-once help %v lacks enter", helpKeys(m))
 	}
 }
 
-// developerPerms opens step 2 of the wizard as a developer at w×h.
-func developerPerms(t *testing.T, w, h int) *Model {
+func TestShowOnceCloseNeedsExplicitYes(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(5))
+	submitWizard(t, m)
+	m.Update(createdMsg{Result: res(7), plaintext: secret{fakePlaintext}, created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
+	// A user mashing enter through the wizard must not lose the key.
+	press(m, "enter", "enter", "enter")
+	if m.onceD() == nil || !m.onceD().askClose {
+		t.Fatal("enter closed the show-once modal")
+	}
+	if !hasHelp(m, "y") || hasHelp(m, "c") {
+		t.Fatalf("close prompt help %v", helpKeys(m))
+	}
+	press(m, "y")
+	if m.onceD() != nil {
+		t.Fatal("y did not close")
+	}
+}
+
+// fits checks that a view is at most w×h and its dialog's bottom border shows.
+func fits(t *testing.T, v string, w, h int) {
 	t.Helper()
-	m := testModel(t, w, h, fakeKeys(3))
-	m.ctx.Me.Role, m.ctx.Me.CanGrantAdmin = models.RoleDeveloper, false
-	press(m, "n")
-	typeText(m, "ok")
-	press(m, "enter")
-	return m
-}
-
-func TestWizardAdminRowsAtEverySize(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {100, 40}, {160, 48}} {
-		m := developerPerms(t, size[0], size[1])
-		v := commontest.Plain(m.View())
-		for _, label := range []string{"Manage API keys — admin only", "Manage billing — admin only", "Full account access — admin only", "Admin (dangerous)", "your role: developer"} {
-			if !strings.Contains(strings.Join(strings.Fields(v), " "), label) {
-				t.Fatalf("%dx%d: %q missing:\n%s", size[0], size[1], label, v)
-			}
-		}
-		if n := len(strings.Split(v, "\n")); n > size[1] {
-			t.Fatalf("%dx%d: %d lines", size[0], size[1], n)
-		}
+	if common.ClipBlock(v, w, h) != v { // clip changes only what overflows
+		t.Fatalf("view exceeds %d×%d:\n%s", w, h, v)
+	}
+	if !strings.Contains(v, "╰") {
+		t.Fatalf("dialog bottom cut off:\n%s", v)
 	}
 }
 
-func TestWizardPermsScrollKeepsHeading(t *testing.T) {
-	m := developerPerms(t, 80, 24)
-	press(m, "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j") // down to Inbox
-	lines := strings.Split(commontest.Plain(m.View()), "\n")
-	// Line 4 is the first of the list (title, steps, blank, presets come first).
-	if !slices.Contains(models.PermissionCategories, strings.TrimSpace(lines[4])) {
-		t.Fatalf("scrolled list starts with %q, not a category heading", lines[4])
+func TestRotateErrorFits80x24(t *testing.T) {
+	m := testModel(t, 80, 20, fakeKeys(5)) // 80×24 minus the root's four lines
+	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	press(m, "R", "enter")
+	long := "This key was already rotated; rotate its replacement (beb126b1-f882-454f-9da0-df3ef94580e3) instead"
+	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: m.current().KeyID,
+		err: httpErr(409, &models.Problem{Status: 409, Message: long}, 0)})
+	v := commontest.Plain(m.View())
+	fits(t, v, 80, 20)
+	if !strings.Contains(strings.Join(strings.Fields(v), " "), "instead") {
+		t.Fatalf("error cut off:\n%s", v)
 	}
-	if !strings.Contains(strings.Join(lines, "\n"), "▸ ☐ Read inbox") {
-		t.Fatalf("cursor row not visible:\n%s", strings.Join(lines, "\n"))
-	}
-	if !strings.Contains(strings.Join(lines, "\n"), "Full account access — admin only") {
-		t.Fatal("admin rows scrolled away")
-	}
-	t.Run("developer_80x24", func(t *testing.T) { commontest.Golden(t, m.View()) })
 }
 
-func TestDurationsRoundSensibly(t *testing.T) {
-	cases := []struct {
-		d           time.Duration
-		long, short string
-	}{
-		{time.Hour - time.Second, "1 h", "1h"},
-		{59 * time.Minute, "59 min", "59m"},
-		{23*time.Hour + 10*time.Minute, "23 h", "23h"},
-		{24*time.Hour - 2*time.Second, "24 h", "24h"},
-		{47 * time.Hour, "47 h", "47h"},
-		{7*24*time.Hour - time.Minute, "7 d", "7d"},
-		{30 * time.Second, "30 s", "30s"},
-		{-time.Second, "0 s", "0s"},
+func TestRotateAlreadyReplacedKey(t *testing.T) {
+	keys := fakeKeys(5)
+	keys[0].ReplacedBy = "key_next"
+	m := testModel(t, 80, 24, keys)
+	press(m, "R")
+	if m.rotateD() != nil || !strings.Contains(m.notice, "replacement") {
+		t.Fatalf("rotate of a replaced key: modal %v notice %q", m.rotateD() != nil, m.notice)
 	}
-	for _, c := range cases {
-		if got := shortDur(c.d); got != c.long {
-			t.Errorf("shortDur(%v) = %q, want %q", c.d, got, c.long)
+}
+
+func TestShowOnceQuickStartNotCut(t *testing.T) {
+	m := testModel(t, 80, 20, fakeKeys(3))
+	submitWizard(t, m)
+	long := "pm_test_" + strings.Repeat("x", 64) // wider than the dialog's command line
+	m.Update(createdMsg{Result: res(7), plaintext: secret{long}, created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
+	v := commontest.Plain(m.View())
+	fits(t, v, 80, 20)
+	for _, l := range strings.Split(v, "\n") {
+		if (strings.Contains(l, "curl") || strings.Contains(l, "-H ") || strings.Contains(l, "-d ")) && strings.Contains(l, "…") {
+			t.Fatalf("command line cut: %q", l)
 		}
-		if got := compactDur(c.d); got != c.short {
-			t.Errorf("compactDur(%v) = %q, want %q", c.d, got, c.short)
-		}
+	}
+	if !strings.Contains(v, "$PENGUINMAILS_API_KEY") || !strings.Contains(v, "Set PENGUINMAILS_API_KEY") {
+		t.Fatalf("env-var quick start without a hint:\n%s", v)
 	}
 }
 
@@ -123,22 +137,6 @@ func TestRotateOneHourGraceSaysOneHour(t *testing.T) {
 		created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_rot", Name: "rot", Status: models.KeyActive, CreatedAt: commontest.Now}, OldKeyID: id, OldKeyExpiresAt: &exp}})
 	if m.onceD() == nil || m.onceD().oldExpiry != "The old key expires in 1 h." {
 		t.Fatalf("old key note %q", m.onceD().oldExpiry)
-	}
-}
-
-func TestListGraceFitsAt80(t *testing.T) {
-	keys := fakeKeys(3)
-	exp := commontest.Now.Add(59 * time.Minute)
-	keys[1].ExpiresAt, keys[1].ReplacedBy = &exp, keys[0].KeyID
-	m := testModel(t, 80, 24, keys)
-	v := commontest.Plain(m.View())
-	if !strings.Contains(v, "exp 59m") || strings.Contains(v, "expires in 5") {
-		t.Fatalf("grace countdown does not fit the status column:\n%s", v)
-	}
-	// Details have room for the long form.
-	press(m, "j", "enter")
-	if !strings.Contains(commontest.Plain(m.View()), "expires in 59 min") {
-		t.Fatal("details lost the long countdown")
 	}
 }
 
@@ -254,50 +252,5 @@ func TestRevokeWithoutPreviousKeyHasNoOffer(t *testing.T) {
 	press(m, "D")
 	if m.revokeD().prev != nil || strings.Contains(flat(m), "previous key") {
 		t.Fatal("offer shown for a key that replaced nothing")
-	}
-}
-
-func TestDetailsShowFreshUsage(t *testing.T) {
-	m := testModel(t, 80, 24, fakeKeys(3))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
-	press(m, "j") // key 1: never used, in the stale list
-	if m.current().LastUsed != nil {
-		t.Fatal("fixture: key 1 should be unused")
-	}
-	cmd := press(m, "enter")
-	if cmd == nil || m.detailsD() == nil {
-		t.Fatal("opening details fetched nothing")
-	}
-	fresh := *m.current()
-	lu := commontest.Now.Add(-2 * time.Minute)
-	fresh.LastUsed, fresh.RequestCount = &lu, 4242
-	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: fresh.KeyID, details: models.APIKeyDetails{APIKey: fresh}})
-	v := commontest.Plain(m.View())
-	if !strings.Contains(v, "Requests 4,242") || !strings.Contains(v, "2 min") {
-		t.Fatalf("details show the stale list copy:\n%s", v)
-	}
-	if m.all[m.byID[fresh.KeyID]].RequestCount != 4242 {
-		t.Fatal("list row not brought up to date")
-	}
-}
-
-func TestDetailsRefreshOnPoll(t *testing.T) {
-	m := testModel(t, 80, 24, fakeKeys(3))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
-	press(m, "enter")
-	before := m.detailsD().reqID
-	later := commontest.Now.Add(time.Hour)
-	m.ctx.Now = func() time.Time { return later }
-	if cmd := m.Update(common.TickMsg{Now: later}); cmd == nil {
-		t.Fatal("poll not due")
-	}
-	if m.detailsD().reqID == before {
-		t.Fatal("details not refreshed on the keys poll")
-	}
-	// Between polls nothing is fetched.
-	again := m.detailsD().reqID
-	m.Update(common.TickMsg{Now: later})
-	if m.detailsD().reqID != again {
-		t.Fatal("details refetched on a tick that was not a poll")
 	}
 }
