@@ -16,6 +16,7 @@ import (
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/internal/apidocs"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/scroll"
 )
 
 // ResizeDebounce is how long the width must stay unchanged before a page is
@@ -446,8 +447,7 @@ func (m *Model) clampScroll() {
 		m.scroll = 0
 		return
 	}
-	m.scroll = min(m.scroll, len(m.cur.lines)-m.viewHeight())
-	m.scroll = max(m.scroll, 0)
+	m.scroll = scroll.Clamp(m.scroll, len(m.cur.lines), m.viewHeight())
 }
 
 // SetSize implements common.Pane. A width change re-renders the page after

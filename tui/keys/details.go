@@ -13,6 +13,7 @@ import (
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/component/dialog"
+	"github.com/penguinmails/pmdev/tui/component/scroll"
 	"github.com/penguinmails/pmdev/tui/keys/perms"
 )
 
@@ -26,7 +27,7 @@ type details struct {
 	err    error
 	secErr error
 	reqID  uint64
-	scroll int
+	scroll scroll.Model
 }
 
 // key is the freshest copy of the key the details view shows.
@@ -105,24 +106,24 @@ func (d *details) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 		return d, nil
 	}
 	k := &m.ctx.Keys.Keys
+	delta := 0
 	switch {
 	case km.String() == "esc":
 		return nil, nil
 	case key.Matches(km, k.Up):
-		d.scroll--
+		delta = -1
 	case key.Matches(km, k.Down):
-		d.scroll++
+		delta = 1
 	case key.Matches(km, k.PageUp):
-		d.scroll -= m.height - 2
+		delta = -(m.height - 2)
 	case key.Matches(km, k.PageDown):
-		d.scroll += m.height - 2
+		delta = m.height - 2
 	case key.Matches(km, k.Top):
-		d.scroll = 0
+		d.scroll.Top()
 	default:
 		return d, m.keyAction(km)
 	}
-	// Clamped here, not in View: View never changes state.
-	d.scroll = max(0, min(d.scroll, len(d.lines(m.width))-d.pageHeight(m.height)))
+	d.scroll.By(delta, len(d.lines(m.width)), d.pageHeight(m.height))
 	return d, nil
 }
 
@@ -161,8 +162,7 @@ func (d *details) View(width, height int) string {
 	}
 	lines := d.lines(width)
 	h := d.pageHeight(height)
-	scroll := max(0, min(d.scroll, len(lines)-h))
-	end := min(len(lines), scroll+h)
+	scroll, end := d.scroll.Window(len(lines), h)
 	out := make([]string, 0, h+1)
 	for _, l := range lines[scroll:end] {
 		out = append(out, common.Truncate(l, width))

@@ -31,7 +31,8 @@ func (m *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
 		d.rows.Move(1, m.deliveryRows())
 	case key.Matches(msg, k.Open):
 		if d.rows.Cursor() < len(d.deliveries) {
-			m.view, d.scroll = viewDelivery, 0
+			m.view = viewDelivery
+			d.scroll.Top()
 		}
 	case key.Matches(msg, k.Filter):
 		d.filter = (d.filter + 1) % len(deliveryFilters)
@@ -260,17 +261,18 @@ func nextRetry(d models.Delivery, now time.Time) string {
 func (m *Model) deliveryKey(msg tea.KeyPressMsg) tea.Cmd {
 	d := m.detail
 	k := m.ctx.Keys.Webhooks
+	delta := 0
 	switch {
 	case msg.String() == "esc":
 		m.view = viewDetails
 	case key.Matches(msg, k.Up):
-		d.scroll--
+		delta = -1
 	case key.Matches(msg, k.Down):
-		d.scroll++
+		delta = 1
 	case msg.String() == "pgdown" || msg.String() == "space":
-		d.scroll += max(m.height-4, 1)
+		delta = max(m.height-4, 1)
 	case msg.String() == "pgup":
-		d.scroll -= max(m.height-4, 1)
+		delta = -max(m.height-4, 1)
 	case key.Matches(msg, k.Retry):
 		return m.retrySelected()
 	case key.Matches(msg, k.Copy):
@@ -278,8 +280,7 @@ func (m *Model) deliveryKey(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Copy(prettyJSON(d.deliveries[c].Payload), "payload copied to clipboard", common.LevelSuccess)
 		}
 	}
-	// Clamped here, not in View: View never changes state.
-	d.scroll = max(0, min(d.scroll, len(m.deliveryLines())-m.deliveryPage()))
+	d.scroll.By(delta, len(m.deliveryLines()), m.deliveryPage())
 	return nil
 }
 
@@ -302,9 +303,7 @@ func (m *Model) deliveryView() string {
 	if wrapped == nil {
 		return ""
 	}
-	view := m.deliveryPage()
-	scroll := max(0, min(d.scroll, len(wrapped)-view))
-	end := min(scroll+view, len(wrapped))
+	scroll, end := d.scroll.Window(len(wrapped), m.deliveryPage())
 	out := strings.Join(wrapped[scroll:end], "\n")
 	foot := s.Muted.Render(fmt.Sprintf("↑/↓ scroll (%d–%d of %d) · R retry · c copy payload · esc back", scroll+1, end, len(wrapped)))
 	if n := m.noticeLine(); n != "" {

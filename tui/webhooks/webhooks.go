@@ -13,6 +13,7 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/component/dialog"
 	"github.com/penguinmails/pmdev/tui/component/rowlist"
+	"github.com/penguinmails/pmdev/tui/component/scroll"
 )
 
 type viewID int
@@ -64,8 +65,8 @@ type detailState struct {
 	poller     common.Poller
 	rows       rowlist.Model
 	filter     int
-	// scroll is the offset of the delivery detail view.
-	scroll int
+	// scroll is the position in the delivery view.
+	scroll scroll.Model
 	// busy is set while retries run, so R/A are not sent twice.
 	busy bool
 }
