@@ -60,7 +60,7 @@ func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	k := frameKey{m.version, m.cursor, m.width, m.height, m.ctx.Now().Unix(), m.ctx.Styles, m.ctx.NoColor}
+	k := frameKey{m.version, m.rows.Cursor(), m.width, m.height, m.ctx.Now().Unix(), m.ctx.Styles, m.ctx.NoColor}
 	return m.frame.Get(k, m.render)
 }
 
@@ -333,7 +333,7 @@ func (m *Model) keysView() string {
 		}
 		row := strings.Join(cells, " ") + " "
 		st := s.Status(statusWord(status)).Render(common.Fit(status, cols[4].width))
-		if i == m.cursor {
+		if i == m.rows.Cursor() {
 			lines = append(lines, s.Cursor.Render("▸ ")+s.Selected.Render(row)+st)
 		} else {
 			lines = append(lines, "  "+s.TableCell.Render(row)+st)
@@ -361,7 +361,7 @@ func (m *Model) endpointList() string {
 	lines := []string{s.Heading.Render("Popular endpoints") + s.Muted.Render(" · enter opens the docs")}
 	for i, ep := range m.endpoints {
 		text := fmt.Sprintf("%s %s %s", common.Fit(ep.Title, 20), common.Fit(ep.Method, 5), ep.Path)
-		if m.cursor == m.visibleKeys()+i {
+		if m.rows.Cursor() == m.visibleKeys()+i {
 			lines = append(lines, s.Cursor.Render("▸ ")+s.Selected.Render(text))
 		} else {
 			lines = append(lines, "  "+s.Base.Render(text))
@@ -384,7 +384,7 @@ func (m *Model) endpointCards() string {
 			s.Accent.Render("enter → full docs"),
 		}, "\n")
 		st := s.Card
-		if m.cursor == m.visibleKeys()+i {
+		if m.rows.Cursor() == m.visibleKeys()+i {
 			st = st.BorderForeground(s.Palette.Accent)
 		}
 		if i > 0 {
