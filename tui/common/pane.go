@@ -177,6 +177,13 @@ func Status(text string, level Level) tea.Cmd {
 	return func() tea.Msg { return StatusMsg{Text: text, Level: level, TTL: 4 * time.Second} }
 }
 
+// DataAge reports a poll's outcome to the root: fresh data at at, or err
+// (offline when the API could not be reached).
+func DataAge(at time.Time, err error) tea.Cmd {
+	msg := DataAgeMsg{At: at, Err: err, Offline: err != nil && client.IsOffline(err)}
+	return func() tea.Msg { return msg }
+}
+
 // DataAgeMsg tells the root that a pane received fresh data (for the
 // "updated 3s ago" indicator and the offline banner).
 type DataAgeMsg struct {

@@ -126,40 +126,24 @@ func PadLeft(s string, w int) string {
 
 // ClipBlock cuts a rendered block to at most w×h cells, so a pane never
 // overflows its area; short blocks stay short.
-func ClipBlock(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:max(0, h)]
-	}
-	for i, l := range lines {
-		lines[i] = Clip(l, w)
-	}
-	return strings.Join(lines, "\n")
-}
+func ClipBlock(s string, w, h int) string { return block(s, w, h, Clip, false) }
 
 // TruncateBlock is ClipBlock with an ellipsis where a line is cut.
-func TruncateBlock(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:max(0, h)]
-	}
-	for i, l := range lines {
-		lines[i] = Truncate(l, w)
-	}
-	return strings.Join(lines, "\n")
-}
+func TruncateBlock(s string, w, h int) string { return block(s, w, h, Truncate, false) }
 
 // FitBlock is ClipBlock padded with empty lines to exactly h lines, so bars
 // around it never move.
-func FitBlock(s string, w, h int) string {
+func FitBlock(s string, w, h int) string { return block(s, w, h, Clip, true) }
+
+func block(s string, w, h int, cut func(string, int) string, fill bool) string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > h {
 		lines = lines[:max(0, h)]
 	}
 	for i, l := range lines {
-		lines[i] = Clip(l, w)
+		lines[i] = cut(l, w)
 	}
-	for len(lines) < h {
+	for fill && len(lines) < h {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines, "\n")

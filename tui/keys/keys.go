@@ -94,20 +94,26 @@ func (m *Model) load(force bool) tea.Cmd {
 	if m.ctx.Client == nil {
 		return nil
 	}
-	var id uint64
-	if force {
-		id = m.poller.Force()
-	} else {
-		m.poller.Interval = m.ctx.Refresh.Keys
-		if !m.poller.Due(m.ctx.Now(), m.ctx.Active == common.PaneKeys && !m.ctx.Paused) {
-			return nil
-		}
-		id = m.poller.Start()
+	visible := m.ctx.Active == common.PaneKeys && !m.ctx.Paused
+	if id := m.poller.Begin(force, m.ctx.Refresh.Keys, m.ctx.Now(), visible); id != 0 {
+		return fetchKeys(m.ctx.Client, id, m.pages)
 	}
-	if id == 0 {
-		return nil
+	return nil
+}
+
+// startAction gates a dialog's request: when actions are blocked it puts
+// why into *why and returns the status command; ok is false then, and
+// without an API. Otherwise it clears *why and numbers the request.
+func (m *Model) startAction(why *string) (id uint64, cmd tea.Cmd, ok bool) {
+	if cmd, ok := m.guard(); !ok {
+		*why = m.notice
+		return 0, cmd, false
 	}
-	return fetchKeys(m.ctx.Client, id, m.pages)
+	if m.ctx.Client == nil {
+		return 0, nil, false
+	}
+	*why = ""
+	return m.nextID(), nil, true
 }
 
 func (m *Model) nextID() uint64 {
@@ -175,7 +181,7 @@ func (m *Model) onLoaded(msg keysLoadedMsg) tea.Cmd {
 		if client.StatusOf(msg.err) == 403 {
 			m.forbidden, m.listForbidden = msg.err, true
 		}
-		return func() tea.Msg { return common.DataAgeMsg{At: now, Offline: client.IsOffline(msg.err), Err: msg.err} }
+		return common.DataAge(now, msg.err)
 	}
 	m.listErr = nil
 	if m.listForbidden {
@@ -186,7 +192,7 @@ func (m *Model) onLoaded(msg keysLoadedMsg) tea.Cmd {
 		m.loaded = true
 		m.setPages(msg.pages)
 	}
-	return func() tea.Msg { return common.DataAgeMsg{At: now} }
+	return common.DataAge(now, nil)
 }
 
 // blocked is why actions are disabled right now, or "".

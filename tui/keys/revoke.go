@@ -120,15 +120,11 @@ func (r *revokeModal) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 			r.err = "The name does not match."
 			return r, nil
 		}
-		if cmd, ok := m.guard(); !ok {
-			r.err = m.notice
+		id, cmd, ok := m.startAction(&r.err)
+		if !ok {
 			return r, cmd
 		}
-		if m.ctx.Client == nil {
-			return r, nil
-		}
-		r.submitting, r.err = true, ""
-		r.reqID = m.nextID()
+		r.submitting, r.reqID = true, id
 		r.input.Blur()
 		return r, revokeKey(m.ctx.Client, r.reqID, r.keyID)
 	}

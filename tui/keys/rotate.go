@@ -66,15 +66,11 @@ func (r *rotateModal) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	case "down", "right", "j", "tab":
 		r.choice = (r.choice + 1) % len(graceChoices)
 	case "enter", "y":
-		if cmd, ok := m.guard(); !ok {
-			r.err = m.notice
+		id, cmd, ok := m.startAction(&r.err)
+		if !ok {
 			return r, cmd
 		}
-		if m.ctx.Client == nil {
-			return r, nil
-		}
-		r.submitting, r.err = true, ""
-		r.reqID = m.nextID()
+		r.submitting, r.reqID = true, id
 		return r, rotateKey(m.ctx.Client, r.reqID, r.keyID, graceChoices[r.choice].hours)
 	}
 	return r, nil

@@ -216,7 +216,7 @@ func (m *Model) handleKeys(msg keysMsg) tea.Cmd {
 	case msg.err != nil:
 		m.keysErr = msg.err
 		m.version++
-		return func() tea.Msg { return common.DataAgeMsg{At: now, Offline: client.IsOffline(msg.err), Err: msg.err} }
+		return common.DataAge(now, msg.err)
 	}
 	m.version++
 	m.keysErr = nil
@@ -224,7 +224,7 @@ func (m *Model) handleKeys(msg keysMsg) tea.Cmd {
 	m.keys = msg.list.APIKeys
 	m.keysTotal = max(msg.list.Total, len(m.keys))
 	m.rows.SetLen(m.items())
-	return func() tea.Msg { return common.DataAgeMsg{At: now} }
+	return common.DataAge(now, nil)
 }
 
 // items counts the selectable rows: visible key rows then endpoint cards.

@@ -156,7 +156,7 @@ func (m *Model) onUsage(msg usageMsg) tea.Cmd {
 	if msg.err != nil {
 		m.err = msg.err
 		err, at := msg.err, m.poll.Last()
-		return func() tea.Msg { return common.DataAgeMsg{At: at, Offline: client.IsOffline(err), Err: err} }
+		return common.DataAge(at, err)
 	}
 	d := msg.data
 	m.err = nil
@@ -165,7 +165,7 @@ func (m *Model) onUsage(msg usageMsg) tea.Cmd {
 	m.version++
 	m.clampState()
 	m.scroll = min(m.scroll, m.maxScroll()) // the new document may be shorter
-	return func() tea.Msg { return common.DataAgeMsg{At: now} }
+	return common.DataAge(now, nil)
 }
 
 // clampState keeps cursor and selections inside the new data.

@@ -90,20 +90,10 @@ func (m *Model) load(force bool) tea.Cmd {
 	if m.ctx.Client == nil {
 		return nil
 	}
-	var id uint64
-	if force {
-		id = m.poller.Force()
-	} else {
-		m.poller.Interval = m.ctx.Refresh.Webhooks
-		if !m.poller.Due(m.ctx.Now(), m.visible()) {
-			return nil
-		}
-		id = m.poller.Start()
+	if id := m.poller.Begin(force, m.ctx.Refresh.Webhooks, m.ctx.Now(), m.visible()); id != 0 {
+		return fetchList(m.ctx.Client, id)
 	}
-	if id == 0 {
-		return nil
-	}
-	return fetchList(m.ctx.Client, id)
+	return nil
 }
 
 func (m *Model) loadDetail(force bool) tea.Cmd {
@@ -111,20 +101,10 @@ func (m *Model) loadDetail(force bool) tea.Cmd {
 	if d == nil || m.ctx.Client == nil {
 		return nil
 	}
-	var id uint64
-	if force {
-		id = d.poller.Force()
-	} else {
-		d.poller.Interval = m.ctx.Refresh.Webhooks
-		if !d.poller.Due(m.ctx.Now(), m.visible()) {
-			return nil
-		}
-		id = d.poller.Start()
+	if id := d.poller.Begin(force, m.ctx.Refresh.Webhooks, m.ctx.Now(), m.visible()); id != 0 {
+		return fetchDetail(m.ctx.Client, id, d.id, deliveryFilters[d.filter])
 	}
-	if id == 0 {
-		return nil
-	}
-	return fetchDetail(m.ctx.Client, id, d.id, deliveryFilters[d.filter])
+	return nil
 }
 
 func (m *Model) loadTypes() tea.Cmd {
@@ -200,7 +180,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 			m.forbidden = true
 			return nil
 		}
-		return func() tea.Msg { return common.DataAgeMsg{At: now, Offline: client.IsOffline(msg.err), Err: msg.err} }
+		return common.DataAge(now, msg.err)
 	}
 	m.listErr, m.forbidden = nil, false
 	if !msg.notModified || !m.loaded {
@@ -208,7 +188,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		m.list = msg.list.Data
 		m.clampList()
 	}
-	return func() tea.Msg { return common.DataAgeMsg{At: now} }
+	return common.DataAge(now, nil)
 }
 
 func (m *Model) onDetail(msg detailMsg) tea.Cmd {

@@ -264,23 +264,30 @@ func permWindow(lines []permLine, cur, avail int, muted lipgloss.Style) string {
 	return permText(append(append(win, permLine{text: more}), pinned...))
 }
 
+// choice is radio option i of a step: the cursor mark when focused, and
+// a filled circle when chosen.
+func (f *Model) choice(i int, chosen bool, label string) string {
+	st := f.ctx.Styles
+	mark := "  "
+	if i == f.focus {
+		mark = st.Cursor.Render("▸ ")
+	}
+	if chosen {
+		return mark + st.Accent.Render("◉ "+label)
+	}
+	return mark + "○ " + label
+}
+
 func (f *Model) viewExpiry(b *strings.Builder) {
 	st := f.ctx.Styles
 	for i, n := range expNames {
-		mark := "  "
-		if i == f.focus {
-			mark = st.Cursor.Render("▸ ")
-		}
-		r := "○ " + n
-		if i == f.expiry {
-			r = st.Accent.Render("◉ " + n)
-		}
+		r := f.choice(i, i == f.expiry, n)
 		if i != expNever && i != expCustom {
 			if t, _ := (&Model{expiry: i}).expiryDate(f.ctx.Now()); t != nil {
 				r += st.Muted.Render("  until " + t.Local().Format("Jan 2, 2006"))
 			}
 		}
-		b.WriteString(mark + r + "\n")
+		b.WriteString(r + "\n")
 		if i == expCustom && f.expiry == expCustom {
 			b.WriteString(indent(st.InputFocused.Render(f.custom.View()), "    ") + "\n")
 		}
@@ -297,17 +304,8 @@ func (f *Model) viewExpiry(b *strings.Builder) {
 
 func (f *Model) viewIPs(b *strings.Builder) {
 	st := f.ctx.Styles
-	opts := []string{"Allow all IPs", "Restrict to IPs"}
-	for i, n := range opts {
-		mark := "  "
-		if i == f.focus {
-			mark = st.Cursor.Render("▸ ")
-		}
-		r := "○ " + n
-		if i == f.ipMode {
-			r = st.Accent.Render("◉ " + n)
-		}
-		b.WriteString(mark + r + "\n")
+	for i, n := range []string{"Allow all IPs", "Restrict to IPs"} {
+		b.WriteString(f.choice(i, i == f.ipMode, n) + "\n")
 	}
 	if f.ipMode == 1 {
 		b.WriteString(indent(st.InputFocused.Render(f.ips.View()), "    ") + "\n")
