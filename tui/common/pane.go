@@ -4,6 +4,7 @@
 package common
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -175,6 +176,16 @@ type StatusMsg struct {
 // Status returns a command that shows text in the status line for 4 s.
 func Status(text string, level Level) tea.Cmd {
 	return func() tea.Msg { return StatusMsg{Text: text, Level: level, TTL: 4 * time.Second} }
+}
+
+// Call is an I/O call as a command: f runs off the update loop with a
+// context that ends after timeout, and its result is the message.
+func Call(timeout time.Duration, f func(ctx context.Context) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		return f(ctx)
+	}
 }
 
 // DataAge reports a poll's outcome to the root: fresh data at at, or err

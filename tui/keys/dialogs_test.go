@@ -45,9 +45,9 @@ func TestDialogHelpShowsEnterAndEsc(t *testing.T) {
 		t.Fatalf("rotate help %v lacks enter/esc", helpKeys(m))
 	}
 	press(m, "esc")
-	m.Update(createdMsg{Result: res(0), plaintext: secret{fakePlaintext}}) // dropped: no form
+	m.Update(createdMsg{Result: res(0), plaintext: common.NewSecret(fakePlaintext)}) // dropped: no form
 	submitWizard(t, m)
-	m.Update(createdMsg{Result: res(7), plaintext: secret{fakePlaintext}, created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
+	m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(fakePlaintext), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
 	if m.onceD() == nil || !hasHelp(m, "enter") {
 		t.Fatalf("show-once help %v lacks enter", helpKeys(m))
 	}
@@ -56,7 +56,7 @@ func TestDialogHelpShowsEnterAndEsc(t *testing.T) {
 func TestShowOnceCloseNeedsExplicitYes(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(5))
 	submitWizard(t, m)
-	m.Update(createdMsg{Result: res(7), plaintext: secret{fakePlaintext}, created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
+	m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(fakePlaintext), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
 	// A user mashing enter through the wizard must not lose the key.
 	press(m, "enter", "enter", "enter")
 	if m.onceD() == nil || !m.onceD().askClose {
@@ -110,7 +110,7 @@ func TestShowOnceQuickStartNotCut(t *testing.T) {
 	m := testModel(t, 80, 20, fakeKeys(3))
 	submitWizard(t, m)
 	long := "pm_test_" + strings.Repeat("x", 64) // wider than the dialog's command line
-	m.Update(createdMsg{Result: res(7), plaintext: secret{long}, created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
+	m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(long), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
 	v := commontest.Plain(m.View())
 	fits(t, v, 80, 20)
 	for _, l := range strings.Split(v, "\n") {
@@ -134,7 +134,7 @@ func TestRotateOneHourGraceSaysOneHour(t *testing.T) {
 	m.Update(keyMsg("enter"))
 	// The server stamped the expiry a moment before the console reads its clock.
 	exp := commontest.Now.Add(time.Hour - 800*time.Millisecond)
-	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: id, plaintext: secret{fakePlaintext},
+	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
 		created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_rot", Name: "rot", Status: models.KeyActive, CreatedAt: commontest.Now}, OldKeyID: id, OldKeyExpiresAt: &exp}})
 	if m.onceD() == nil || m.onceD().oldExpiry != "The old key expires in 1 h." {
 		t.Fatalf("old key note %q", m.onceD().oldExpiry)
@@ -145,7 +145,7 @@ func TestClosingShowOnceReplacesCopiedNotice(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
 	submitWizard(t, m)
 	created := models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name", Status: models.KeyActive, CreatedAt: commontest.Now}}
-	m.Update(createdMsg{Result: res(7), created: created, plaintext: secret{fakePlaintext}})
+	m.Update(createdMsg{Result: res(7), created: created, plaintext: common.NewSecret(fakePlaintext)})
 	commontest.Collect(m.Update(keyMsg("c")))
 	press(m, "enter")
 	var status string
@@ -264,7 +264,7 @@ func TestShowOnceRemoteWritesNoFile(t *testing.T) {
 	m.ctx.WorkDir = t.TempDir()
 	submitWizard(t, m)
 	created := models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Remote", Status: models.KeyActive, CreatedAt: commontest.Now}}
-	m.Update(createdMsg{Result: res(7), created: created, plaintext: secret{fakePlaintext}})
+	m.Update(createdMsg{Result: res(7), created: created, plaintext: common.NewSecret(fakePlaintext)})
 	if m.onceD() == nil {
 		t.Fatal("no show-once modal")
 	}

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
@@ -159,7 +160,7 @@ func TestShowOnceKeepsGeometryAcrossStates(t *testing.T) {
 			}
 			m.ctx.WorkDir = t.TempDir()
 			submitWizard(t, m)
-			m.Update(createdMsg{Result: res(7), plaintext: secret{fakePlaintext},
+			m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(fakePlaintext),
 				created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "New", Status: models.KeyActive}}})
 			if m.onceD() == nil {
 				t.Fatal("no show-once modal")

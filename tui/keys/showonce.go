@@ -21,7 +21,7 @@ const remoteNote = "copy with c (OSC 52 reaches your terminal); files can't be w
 // showOnce is the modal that shows a new plaintext key exactly once.
 type showOnce struct {
 	m         *Model
-	key       secret
+	key       common.Secret
 	keyID     string
 	name      string
 	rotated   bool
@@ -122,7 +122,7 @@ func (o *showOnce) onKey(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "c":
 		o.copied = true
-		return common.Copy(o.key.reveal(), "API key copied to clipboard", common.LevelSuccess)
+		return common.Copy(o.key.Reveal(), "API key copied to clipboard", common.LevelSuccess)
 	case "w":
 		if m.ctx.Files == nil {
 			// Over SSH the working directory is the server's: a .env there
@@ -149,7 +149,7 @@ func (o *showOnce) onKey(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 // closeOnce drops the plaintext and returns to the list on the new key.
 func (m *Model) closeOnce(o *showOnce) {
 	id := o.keyID
-	o.key = secret{}
+	o.key = common.Secret{}
 	m.dialogs.Clear()
 	m.searching = false
 	m.search.Blur()
@@ -180,7 +180,7 @@ func (o *showOnce) View(width, height int) string {
 	m := o.m
 	st := m.ctx.Styles
 	inner := max(40, width-8)
-	plain := o.key.reveal()
+	plain := o.key.Reveal()
 	var b strings.Builder
 	title := "API Key Created Successfully"
 	if o.rotated {

@@ -275,7 +275,7 @@ func TestCreateErrors(t *testing.T) {
 	t.Run("stale result dropped", func(t *testing.T) {
 		m := testModel(t, 80, 24, fakeKeys(3))
 		submitWizard(t, m)
-		m.Update(createdMsg{Result: res(6), plaintext: secret{fakePlaintext}, created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "k"}}})
+		m.Update(createdMsg{Result: res(6), plaintext: common.NewSecret(fakePlaintext), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "k"}}})
 		if m.onceD() != nil {
 			t.Fatal("stale create result shown")
 		}
@@ -288,7 +288,7 @@ func TestShowOnceFlow(t *testing.T) {
 	press(m, "G") // cursor far from where the new key lands
 	submitWizard(t, m)
 	created := models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name", Status: models.KeyActive, CreatedAt: commontest.Now.Add(time.Minute)}}
-	m.Update(createdMsg{Result: res(7), created: created, plaintext: secret{fakePlaintext}})
+	m.Update(createdMsg{Result: res(7), created: created, plaintext: common.NewSecret(fakePlaintext)})
 	if m.onceD() == nil {
 		t.Fatal("no show-once modal")
 	}
@@ -340,7 +340,7 @@ func TestShowOnceFlow(t *testing.T) {
 	}
 	held := m.onceD()
 	press(m, "enter", "y")
-	if m.onceD() != nil || held.key.reveal() != "" {
+	if m.onceD() != nil || held.key.Reveal() != "" {
 		t.Fatal("plaintext not wiped")
 	}
 	if c := m.current(); c == nil || c.KeyID != "key_new" {
@@ -352,7 +352,7 @@ func TestShowOnceFlow(t *testing.T) {
 }
 
 func TestSecretRedacted(t *testing.T) {
-	s := secret{fakePlaintext}
+	s := common.NewSecret(fakePlaintext)
 	msg := createdMsg{plaintext: s}
 	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%v %+v %#v", s, s, s), fmt.Sprint(msg), fmt.Sprintf("%+v", msg)} {
 		if strings.Contains(out, "FAKE") {
@@ -401,7 +401,7 @@ func TestRotateFlow(t *testing.T) {
 		t.Fatal("no rotate request")
 	}
 	exp := commontest.Now.Add(7 * 24 * time.Hour)
-	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: id, plaintext: secret{fakePlaintext},
+	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
 		created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_rot", Name: "rot", Status: models.KeyActive, CreatedAt: commontest.Now}, OldKeyID: id, OldKeyExpiresAt: &exp}})
 	if m.onceD() == nil || !m.onceD().rotated {
 		t.Fatal("no show-once after rotate")

@@ -131,7 +131,7 @@ func TestShowOnceGolden(t *testing.T) {
 	press(m, "enter", "enter", "enter")
 	submitAs(t, m, 42)
 	created := models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Checkout", MaskedKey: "pm_test_000…FAKE", Status: models.KeyActive, CreatedAt: commontest.Now}}
-	m.Update(createdMsg{Result: res(42), created: created, plaintext: secret{fakePlaintext}})
+	m.Update(createdMsg{Result: res(42), created: created, plaintext: common.NewSecret(fakePlaintext)})
 	v := commontest.Plain(m.View())
 	if !strings.Contains(v, fakePlaintext) {
 		t.Fatal("show-once modal does not show the key")

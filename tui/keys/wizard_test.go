@@ -7,6 +7,7 @@ import (
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
@@ -110,7 +111,7 @@ func TestEscWhileSubmittingKeepsWaiting(t *testing.T) {
 	if m.wiz() == nil || !m.wiz().Submitting() {
 		t.Fatal("esc abandoned a create whose key may already exist")
 	}
-	m.Update(createdMsg{Result: res(7), plaintext: secret{fakePlaintext}, created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
+	m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(fakePlaintext), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
 	if m.onceD() == nil {
 		t.Fatal("the new key was not shown")
 	}

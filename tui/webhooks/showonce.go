@@ -17,7 +17,7 @@ type showOnce struct {
 	title     string
 	webhookID string
 	url       string
-	secret    secret
+	secret    common.Secret
 	note      string
 	lang      int
 	copied    bool
@@ -49,7 +49,7 @@ func (o *showOnce) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	switch k.String() {
 	case "c":
 		o.copied = true
-		return o, common.Copy(o.secret.v, "signing secret copied to clipboard", common.LevelSuccess)
+		return o, common.Copy(o.secret.Reveal(), "signing secret copied to clipboard", common.LevelSuccess)
 	case "y":
 		return o, common.Copy(snippet(o.lang), snippetLangs[o.lang]+" snippet copied", common.LevelSuccess)
 	case "tab", "right", "l":
@@ -71,7 +71,7 @@ func (o *showOnce) View(width, height int) string {
 	s := o.m.ctx.Styles
 	var b strings.Builder
 	b.WriteString(s.Title.Render(o.title) + s.Muted.Render("  "+common.Sanitize(o.webhookID)+" · "+common.Sanitize(o.url)) + "\n\n")
-	b.WriteString(s.Label.Render("Signing secret ") + s.Secret.Render(o.secret.v) + "\n")
+	b.WriteString(s.Label.Render("Signing secret ") + s.Secret.Render(o.secret.Reveal()) + "\n")
 	b.WriteString(s.Warning.Render("⚠ Save it now: it is shown only this once.") + "\n")
 	if o.note != "" {
 		b.WriteString(s.Muted.Render(o.note) + "\n")

@@ -227,7 +227,7 @@ func TestWizardEventsAndReviewGolden(t *testing.T) {
 
 func TestShowOnceGolden(t *testing.T) {
 	m := testModel(t, 100, 40, nil)
-	m.Update(createdMsg{webhook: fakeWebhooks()[0], secret: secret{fixtureSecret}})
+	m.Update(createdMsg{webhook: fakeWebhooks()[0], secret: common.NewSecret(fixtureSecret)})
 	if m.onceD() == nil {
 		t.Fatal("no show-once modal")
 	}
@@ -247,7 +247,7 @@ func TestShowOnceGolden(t *testing.T) {
 	if m.onceD() != nil || strings.Contains(m.View(), fixtureSecret) {
 		t.Fatal("secret still shown after closing")
 	}
-	if s := (createdMsg{secret: secret{fixtureSecret}}); strings.Contains(s.String(), "whsec") || strings.Contains(secret{fixtureSecret}.String(), "whsec") {
+	if s := (createdMsg{secret: common.NewSecret(fixtureSecret)}); strings.Contains(s.String(), "whsec") || strings.Contains(common.NewSecret(fixtureSecret).String(), "whsec") {
 		t.Fatal("secret printable")
 	}
 }
