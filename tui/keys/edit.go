@@ -50,12 +50,8 @@ func (m *Model) openWizard() tea.Cmd {
 
 // openEdit opens the form prefilled with the key, over the details if open.
 func (m *Model) openEdit(k *models.APIKey) tea.Cmd {
-	if cmd, ok := m.guard(); !ok {
+	if cmd, ok := m.canAct(k, "edited"); !ok {
 		return cmd
-	}
-	if effectiveStatus(k, m.ctx.Now()) != models.KeyActive {
-		m.setNotice("Only active keys can be edited.", true)
-		return common.Status("only active keys can be edited", common.LevelWarning)
 	}
 	w := wizard.NewEdit(m.ctx, wizardHost{m}, k)
 	w.SetSize(m.width, m.height)

@@ -229,6 +229,19 @@ func (m *Model) setNotice(text string, isErr bool) {
 	m.notice, m.noticeErr = text, isErr
 }
 
+// canAct gates an action on one key: actions must be enabled and the key
+// active ("Only active keys can be <done>.").
+func (m *Model) canAct(k *models.APIKey, done string) (tea.Cmd, bool) {
+	if cmd, ok := m.guard(); !ok {
+		return cmd, false
+	}
+	if effectiveStatus(k, m.ctx.Now()) != models.KeyActive {
+		m.setNotice("Only active keys can be "+done+".", true)
+		return common.Status("only active keys can be "+done, common.LevelWarning), false
+	}
+	return nil, true
+}
+
 // guard returns a status command when actions are disabled.
 func (m *Model) guard() (tea.Cmd, bool) {
 	if r := m.blocked(m.ctx.Now()); r != "" {

@@ -35,12 +35,8 @@ type rotateModal struct {
 }
 
 func (m *Model) openRotate(k *models.APIKey) tea.Cmd {
-	if cmd, ok := m.guard(); !ok {
+	if cmd, ok := m.canAct(k, "rotated"); !ok {
 		return cmd
-	}
-	if effectiveStatus(k, m.ctx.Now()) != models.KeyActive {
-		m.setNotice("Only active keys can be rotated.", true)
-		return common.Status("only active keys can be rotated", common.LevelWarning)
 	}
 	if k.ReplacedBy != "" {
 		// The server refuses a second rotation; say so before the user picks a grace period.

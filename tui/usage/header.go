@@ -17,32 +17,26 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
-// rangeLabel is the words for a range preset.
+// rangeWords names each range preset: as a title, and in a sentence.
+var rangeWords = map[string]struct{ title, period string }{
+	models.Range1h:  {"Last hour", "in the last hour"},
+	models.Range24h: {"Last 24 hours", "in the last 24 hours"},
+	models.Range7d:  {"Last 7 days", "in the last 7 days"},
+	models.Range30d: {"Last 30 days", "in the last 30 days"},
+}
+
+// rangeLabel is the title of a range preset.
 func rangeLabel(r string) string {
-	switch r {
-	case models.Range1h:
-		return "Last hour"
-	case models.Range24h:
-		return "Last 24 hours"
-	case models.Range7d:
-		return "Last 7 days"
-	case models.Range30d:
-		return "Last 30 days"
+	if w, ok := rangeWords[r]; ok {
+		return w.title
 	}
 	return "Custom range"
 }
 
 // periodWords is how the events line names the range: "in the last 24 hours".
 func (m *Model) periodWords() string {
-	switch m.rng {
-	case models.Range1h:
-		return "in the last hour"
-	case models.Range24h:
-		return "in the last 24 hours"
-	case models.Range7d:
-		return "in the last 7 days"
-	case models.Range30d:
-		return "in the last 30 days"
+	if w, ok := rangeWords[m.rng]; ok {
+		return w.period
 	}
 	return "in this range"
 }
