@@ -15,7 +15,8 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 
-	"github.com/penguinmails/pmdev/tui/docs"
+	docs "github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/internal/apidocs/render"
 )
 
 // runDocs is `pmdev docs [slug]` and `pmdev docs --list`: it prints a page
@@ -121,7 +122,7 @@ func docsCommand(args []string, assets fs.FS, w io.Writer, t docsTerm) error {
 		wrap = min(max(t.width, 40), 120)
 	}
 	prepared, links := docs.Prepare(md, lang, base)
-	out, err := docs.RenderMarkdown(prepared, wrap, t.style)
+	out, err := render.Markdown(prepared, wrap, t.style)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/penguinmails/pmdev/tui/docs"
+	docs "github.com/penguinmails/pmdev/internal/apidocs"
 )
 
 func TestDocsCommand(t *testing.T) {

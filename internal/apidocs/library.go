@@ -1,4 +1,8 @@
-package docs
+// Package apidocs is the API reference as data: the library (embedded,
+// cached and live copies), search, code examples and the Markdown
+// preparation shared by the Docs tab and `pmdev docs`. It imports neither
+// Bubble Tea nor glamour; rendering lives in apidocs/render.
+package apidocs
 
 import (
 	"encoding/json"
@@ -50,9 +54,9 @@ func (l *Library) prepare() *Library {
 	return l
 }
 
-// body is the page as the pane renders it: without its leading H1 when
+// Body is the page as the pane renders it: without its leading H1 when
 // that repeats the title, which the pane's header already shows.
-func (l *Library) body(slug string) string {
+func (l *Library) Body(slug string) string {
 	md := l.Pages[slug]
 	r, _ := l.Ref(slug)
 	return dropTitle(md, r.Title)
@@ -237,43 +241,32 @@ func LoadCache(cacheDir string) (*Library, error) {
 	return lib.prepare(), nil
 }
 
-// SaveCache writes lib as the offline copy, atomically.
-func SaveCache(cacheDir string, lib *Library) error {
-	if cacheDir == "" {
+// FileWriter writes a whole file atomically (the console's common.Files).
+type FileWriter interface {
+	WriteFile(name string, data []byte, perm fs.FileMode) error
+}
+
+// SaveCache writes lib as the offline copy through files, which writes
+// atomically; without files (over SSH) nothing is written.
+func SaveCache(files FileWriter, cacheDir string, lib *Library) error {
+	if cacheDir == "" || files == nil {
 		return nil
-	}
-	p := cacheFile(cacheDir)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return err
 	}
 	b, err := json.Marshal(cacheDoc{Version: lib.Index.Version, FetchedAt: lib.FetchedAt, Origin: lib.Origin, Index: lib.Index, Pages: lib.Pages})
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), "docs-*.tmp")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
+	return files.WriteFile(cacheFile(cacheDir), b, 0o600)
 }
 
-// resolve finds a page for a name that is not a slug: an operationId
+// Resolve finds a page for a name that is not a slug: an operationId
 // ("sendEmail") or an operation's summary as a slug ("send-an-email"). It
 // returns the page and the anchor of the operation's heading.
-func (l *Library) resolve(name string) (slug, anchor string, ok bool) {
+func (l *Library) Resolve(name string) (slug, anchor string, ok bool) {
 	for _, r := range l.Index.Pages {
 		for _, op := range Operations(l.Pages[r.Slug]) {
-			a := slugText(op.Summary)
-			if strings.EqualFold(op.ID, name) || a == name || slugText(op.ID) == name {
+			a := SlugText(op.Summary)
+			if strings.EqualFold(op.ID, name) || a == name || SlugText(op.ID) == name {
 				return r.Slug, a, true
 			}
 		}
@@ -377,7 +370,7 @@ func (l *Library) Search(query string) []Hit {
 // agree with the pane's in-page counter, which searches the render the
 // same way (see flatten).
 func (l *Library) SearchAs(query string, lang Lang, baseURL string) []Hit {
-	q := collapse(strings.ToLower(query))
+	q := Collapse(strings.ToLower(query))
 	if q == "" || l == nil {
 		return nil
 	}
@@ -388,7 +381,7 @@ func (l *Library) SearchAs(query string, lang Lang, baseURL string) []Hit {
 		}
 		idx := map[string]string{}
 		for _, r := range l.Index.Pages {
-			prepared, _ := Prepare(l.body(r.Slug), lang, baseURL)
+			prepared, _ := Prepare(l.Body(r.Slug), lang, baseURL)
 			idx[r.Slug] = strings.ToLower(visibleText(prepared))
 		}
 		l.index[k] = idx
@@ -440,10 +433,10 @@ func visibleText(md string) string {
 				t = m[2]
 			}
 			t = listMark.ReplaceAllString(t, "")
-			t = inlineText(strings.ReplaceAll(t, "|", " "))
+			t = InlineText(strings.ReplaceAll(t, "|", " "))
 		}
 		b.WriteString(t)
 		b.WriteByte(' ')
 	}
-	return collapse(b.String())
+	return Collapse(b.String())
 }

@@ -1,4 +1,6 @@
-package keys
+// Package perms formats permission lists for the Keys pane: badges for
+// the list, groups for the details view, and a stable order.
+package perms
 
 import (
 	"slices"
@@ -7,9 +9,9 @@ import (
 	"github.com/penguinmails/pmdev/models"
 )
 
-// shortPerm is the badge text of a permission in the list; the list has room
+// Badge is the badge text of a permission in the list; the list has room
 // for a few characters per permission only.
-func shortPerm(name string) string {
+func Badge(name string) string {
 	switch name {
 	case "send_email":
 		return "send"
@@ -49,8 +51,8 @@ func shortPerm(name string) string {
 	return name
 }
 
-// permOrder sorts permission names by catalogue order so badges and diffs are stable.
-func permOrder(perms []string) []string {
+// Order sorts permission names by catalogue order so badges and diffs are stable.
+func Order(perms []string) []string {
 	cat := models.PermissionCatalogue()
 	idx := make(map[string]int, len(cat))
 	for i, p := range cat {
@@ -73,21 +75,21 @@ func permOrder(perms []string) []string {
 	return out
 }
 
-// shortPerms joins the badges of a key's permissions.
-func shortPerms(perms []string) string {
-	ordered := permOrder(perms)
+// Badges joins the badges of a key's permissions.
+func Badges(perms []string) string {
+	ordered := Order(perms)
 	parts := make([]string, len(ordered))
 	for i, p := range ordered {
-		parts[i] = shortPerm(p)
+		parts[i] = Badge(p)
 	}
 	return strings.Join(parts, " ")
 }
 
-// permGroups returns the key's permissions grouped by catalogue category, in
+// Groups returns the key's permissions grouped by catalogue category, in
 // category order; unknown names land in "Other".
-func permGroups(perms []string) [][2]string {
+func Groups(perms []string) [][2]string {
 	byCat := map[string][]string{}
-	for _, name := range permOrder(perms) {
+	for _, name := range Order(perms) {
 		cat := "Other"
 		label := name
 		if p, ok := models.LookupPermission(name); ok {

@@ -1,11 +1,8 @@
 package webhooks
 
 import (
-	"net/http"
 	"strings"
 	"testing"
-
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
@@ -22,12 +19,12 @@ func detailAnswer(m *Model, id uint64, filter string, ds []models.Delivery) deta
 func TestOpenDeliveryStaysPutWhenNewOnesArrive(t *testing.T) {
 	m := detailModel(t, 100, 40)
 	press(m, "j", "enter") // opens del_2
-	if m.view != viewDelivery || m.detail.deliveries[m.detail.cursor].ID != "del_2" {
+	if m.view != viewDelivery || m.detail.deliveries[m.detail.rows.Cursor()].ID != "del_2" {
 		t.Fatal("did not open del_2")
 	}
 	fresh := append([]models.Delivery{{ID: "del_new1", EventType: "email.sent"}, {ID: "del_new2", EventType: "email.sent"}}, fakeDeliveries()...)
 	m.Update(detailAnswer(m, m.detail.poller.Start(), "", fresh))
-	if got := m.detail.deliveries[m.detail.cursor].ID; got != "del_2" {
+	if got := m.detail.deliveries[m.detail.rows.Cursor()].ID; got != "del_2" {
 		t.Fatalf("open delivery switched to %s after a refresh", got)
 	}
 	if !strings.Contains(commontest.Plain(m.View()), "Delivery del_2") {
@@ -45,13 +42,13 @@ func TestDetailsCursorAtTopFollowsNewest(t *testing.T) {
 	m := detailModel(t, 100, 40)
 	fresh := append([]models.Delivery{{ID: "del_new", EventType: "email.sent"}}, fakeDeliveries()...)
 	m.Update(detailAnswer(m, m.detail.poller.Start(), "", fresh))
-	if m.detail.cursor != 0 {
-		t.Fatalf("cursor = %d, want 0 (newest)", m.detail.cursor)
+	if m.detail.rows.Cursor() != 0 {
+		t.Fatalf("cursor = %d, want 0 (newest)", m.detail.rows.Cursor())
 	}
 	press(m, "j", "j") // del_2 in fresh
 	fresh = append([]models.Delivery{{ID: "del_newer", EventType: "email.sent"}}, fresh...)
 	m.Update(detailAnswer(m, m.detail.poller.Start(), "", fresh))
-	if got := m.detail.deliveries[m.detail.cursor].ID; got != "del_2" {
+	if got := m.detail.deliveries[m.detail.rows.Cursor()].ID; got != "del_2" {
 		t.Fatalf("selected row moved to %s", got)
 	}
 }
@@ -80,63 +77,3 @@ func TestFilterChangeSupersedesRequestInFlight(t *testing.T) {
 		t.Fatal("the new filter's answer was dropped")
 	}
 }
-
-func forbidden() error {
-	return &client.Error{Kind: client.KindHTTP, Status: http.StatusForbidden,
-		Problem: &models.Problem{Status: 403, Error: "insufficient_role", Message: "Your role (member) cannot use developer settings"}}
-}
-
-// A member gets one clear screen, and actions explain instead of opening forms.
-func TestMemberSeesPermissionScreenAndNoForms(t *testing.T) {
-	m := testModel(t, 80, 24, nil)
-	m.loaded = false
-	m.ctx.Me = models.Me{Email: "viewer@acme.test", Role: models.RoleMember}
-	m.poller.Start()
-	m.Update(listMsg{Result: res(m.poller.Start()), err: forbidden()})
-	v := commontest.Plain(checkSize(t, m))
-	if !strings.Contains(v, "your role (member) cannot manage webhooks") || strings.Contains(v, "0 endpoints") {
-		t.Fatalf("permission screen missing or misleading:\n%s", v)
-	}
-	if !strings.Contains(v, "admin or developer") {
-		t.Fatalf("screen does not say which roles can:\n%s", v)
-	}
-	press(m, "n")
-	if m.wizard != nil {
-		t.Fatal("n opened the create wizard for a member")
-	}
-	if len(m.KeyMap().ShortHelp()) != 0 {
-		t.Fatal("help line offers actions the role cannot use")
-	}
-	commontest.Golden(t, checkSize(t, m))
-}
-
-// Every event type is reachable in the wizard on an 80×24 terminal (pane
-// 80×20), each under its category heading.
-func TestWizardEventListShowsEveryCategoryHeading(t *testing.T) {
-	m := testModel(t, 80, 20, nil)
-	press(m, "n")
-	typeText(m, "https://example.com/h")
-	press(m, "enter")
-	names := models.WebhookEventNames()
-	seen := map[string]bool{}
-	for i := 0; i < len(names); i++ {
-		v := commontest.Plain(checkSize(t, m))
-		cur := names[m.wizard.evCursor]
-		heading := strings.ToUpper(cur.Category[:1]) + cur.Category[1:] + " events"
-		if !strings.Contains(v, cur.Type) {
-			t.Fatalf("cursor on %s but it is not on screen:\n%s", cur.Type, v)
-		}
-		// The heading of the cursor's category is above it on screen.
-		hi, ci := strings.Index(v, heading), strings.Index(v, "› [")
-		if hi < 0 || hi > ci {
-			t.Fatalf("%s shown without its %q heading:\n%s", cur.Type, heading, v)
-		}
-		seen[cur.Type] = true
-		press(m, "down")
-	}
-	if len(seen) != len(names) {
-		t.Fatalf("saw %d of %d event types", len(seen), len(names))
-	}
-}
-
-func keyMsg(s string) tea.KeyPressMsg { return commontest.Key(s) }

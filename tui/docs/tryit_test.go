@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,49 +9,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/client"
-	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
-
-// Go examples indent with tabs; rendered lines must hold none, or the
-// terminal moves text to its tab stops behind the pane's back.
-func TestRenderedCodeHasNoTabs(t *testing.T) {
-	r := renderPage("# x\n\n```go\nimport (\n\t\"fmt\"\n)\n```\n", 60, StyleNoTTY, 0, "")
-	found := false
-	for _, l := range r.lines {
-		if strings.Contains(l, "\t") {
-			t.Fatalf("tab in rendered line %q", l)
-		}
-		if strings.Contains(l, `    "fmt"`) {
-			found = true
-		}
-	}
-	if !found {
-		t.Fatalf("indentation lost: %q", r.lines)
-	}
-	// The copied snippet keeps gofmt's tabs.
-	op := models.DocOperation{Method: "POST", Path: "/api/v1/emails/send", Body: `{"to":"a@b.c"}`}
-	if !strings.Contains(Snippet(LangGo, op, "http://x"), "\t\"fmt\"") {
-		t.Fatal("the Go snippet lost its tabs")
-	}
-}
-
-// A list item written over two source lines is one paragraph, wrapped to
-// the width rather than at the source's line break.
-func TestListItemsReflow(t *testing.T) {
-	md := "- **One.** first line of the item\n  continues here.\n- two\n\n```\n- code\n  stays\n```\n"
-	got := joinListLines(md)
-	if !strings.Contains(got, "- **One.** first line of the item continues here.\n- two") {
-		t.Fatalf("item not joined:\n%s", got)
-	}
-	if !strings.Contains(got, "- code\n  stays") {
-		t.Fatalf("code block changed:\n%s", got)
-	}
-	r := renderPage(md, 100, StyleNoTTY, 0, "")
-	if !strings.Contains(strings.Join(r.plain, "\n"), "first line of the item continues here.") {
-		t.Fatalf("rendered:\n%s", strings.Join(r.plain, "\n"))
-	}
-}
 
 // Rate-limit headers are spelled as documented, and a long form error wraps
 // instead of losing its end.
@@ -85,5 +45,37 @@ func TestTryItHeadersAndWrappedErrors(t *testing.T) {
 		if ansi.StringWidth(l) > 80 {
 			t.Fatalf("line wider than the pane: %q", l)
 		}
+	}
+}
+
+func TestJSONErrorPosition(t *testing.T) {
+	for _, c := range []struct{ raw, want string }{
+		{"x", "line 1, column 1"},
+		{"{\n  \"a\": x}", "line 2, column 8"},
+		{"{\"é\": x}", "line 1, column 7"},
+		{"{\"a\": 1", "line 1, column 8"}, // past the end
+	} {
+		var v any
+		err := json.Unmarshal([]byte(c.raw), &v)
+		if got := jsonErr(c.raw, err); !strings.Contains(got, c.want) {
+			t.Errorf("%q: %s, want %s", c.raw, got, c.want)
+		}
+	}
+}
+
+// Sending does not shrink the body editor.
+func TestTryItBodyKeepsHeight(t *testing.T) {
+	m := newPane(t, 80, 24)
+	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	Drive(t, m, m.open("emails", "send-an-email", true), func() bool { return m.cur != nil && m.curKey.slug == "emails" }, nil)
+	m.openTry()
+	before := m.try.body.Height()
+	m.try.resp = &client.RawResponse{Status: 200, Header: http.Header{}, Body: []byte(`{"id":"x"}`)}
+	m.try.resize(m)
+	if after := m.try.body.Height(); after != before || after < 5 {
+		t.Fatalf("body editor %d lines before sending, %d after", before, after)
+	}
+	if v := m.View(); strings.Count(v, "\n")+1 != 24 {
+		t.Fatalf("view is not 24 lines:\n%s", v)
 	}
 }
