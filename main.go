@@ -330,6 +330,7 @@ func newConsole(setup *consoleSetup, apiURL, token string, logger *slog.Logger) 
 		Assets:   embeddedAPI(),
 		CacheDir: joinIf(cacheDir, "pmdev"),
 		WorkDir:  wd,
+		Files:    common.OSFiles{},
 		Now:      time.Now,
 	}
 	return tui.New(cctx, tui.Options{Mouse: setup.mouse})

@@ -1,13 +1,9 @@
 package wizard
 
 import (
-	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/penguinmails/pmdev/models"
 )
@@ -18,8 +14,8 @@ func (f *Model) validate() {
 	if msg := nameError(f.name.Value()); msg != "" {
 		f.errs["name"] = msg
 	}
-	if utf8.RuneCountInString(f.desc.Value()) > maxDescLen {
-		f.errs["description"] = "Description must be 500 characters or less"
+	if _, fe := models.CheckKeyDescription(f.desc.Value()); fe != nil {
+		f.errs["description"] = fe.Message
 	}
 	if len(f.selected()) == 0 {
 		f.errs["permissions"] = "Select at least one permission"
@@ -36,46 +32,20 @@ func (f *Model) validate() {
 	}
 }
 
+// nameError and parseIPs apply the server's own rules (models) as the user types.
 func nameError(name string) string {
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return "Name is required"
-	case utf8.RuneCountInString(name) > maxNameLen:
-		return "Name must be 50 characters or less"
-	}
-	for _, r := range name {
-		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' ' || r == '-' || r == '_' || r == '.') {
-			return "Name may contain only letters, digits, spaces, hyphens, underscores and periods"
-		}
+	if _, fe := models.CheckKeyName(name); fe != nil {
+		return fe.Message
 	}
 	return ""
 }
 
-// parseIPs splits a comma-separated list and checks each entry.
 func parseIPs(s string) ([]string, string) {
-	var out []string
-	for _, raw := range strings.Split(s, ",") {
-		v := strings.TrimSpace(raw)
-		if v == "" {
-			continue
-		}
-		if strings.Contains(v, "/") {
-			if _, err := netip.ParsePrefix(v); err != nil {
-				return nil, fmt.Sprintf("%q is not a valid CIDR range (e.g. 203.0.113.0/24)", v)
-			}
-		} else if a, err := netip.ParseAddr(v); err != nil || a.Zone() != "" {
-			return nil, fmt.Sprintf("%q is not a valid IP address", v)
-		}
-		out = append(out, v)
+	ips, fe := models.ParseAllowedIPList(s)
+	if fe != nil {
+		return nil, fe.Message
 	}
-	if len(out) == 0 {
-		return nil, "Enter at least one IP address or CIDR range, or allow all IPs"
-	}
-	if len(out) > maxIPs {
-		return nil, fmt.Sprintf("At most %d IP addresses or ranges", maxIPs)
-	}
-	return out, ""
+	return ips, ""
 }
 
 // expiryDate is the chosen expiry (nil = never) or a message.

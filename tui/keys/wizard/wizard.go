@@ -55,11 +55,6 @@ const (
 
 var expNames = [numExp]string{"Never expire", "30 days", "90 days", "1 year", "Custom date (YYYY-MM-DD)"}
 
-const (
-	maxNameLen = 50
-	maxDescLen = 500
-	maxIPs     = 100
-)
 
 // Model is the creation wizard, and with edit set the edit form: the same
 // fields, prefilled, ending in a diff instead of a create.
@@ -105,8 +100,8 @@ func New(ctx *common.Context, host Host) *Model {
 		host:   host,
 		width:  ctx.Width,
 		height: ctx.Height,
-		name:   common.NewInput("e.g. Production Server, Staging Environment", maxNameLen+10),
-		desc:   common.NewInput("optional notes", maxDescLen),
+		name:   common.NewInput("e.g. Production Server, Staging Environment", models.KeyNameMaxLen+10),
+		desc:   common.NewInput("optional notes", models.KeyDescriptionMaxLen),
 		custom: common.NewInput(ctx.Now().AddDate(0, 6, 0).Format("2006-01-02"), 10),
 		ips:    common.NewInput("203.0.113.0/24, 198.51.100.5", 4000),
 		perms:  map[string]bool{},

@@ -132,7 +132,8 @@ func TestWizardValidation(t *testing.T) {
 	}{
 		{"empty name", "name", "Name is required", func(f *Model) { f.name.SetValue("  ") }},
 		{"long name", "name", "Name must be 50 characters or less", func(f *Model) { f.name.SetValue(strings.Repeat("a", 51)) }},
-		{"bad char", "name", "Name may contain only", func(f *Model) { f.name.SetValue("a/b") }},
+		{"bad char", "name", "no other punctuation", func(f *Model) { f.name.SetValue("a/b") }},
+		{"invisible char", "name", "invisible", func(f *Model) { f.name.SetValue("zero\u200bwidth") }},
 		{"no perms", "permissions", "Select at least one permission", func(f *Model) { f.perms = map[string]bool{} }},
 		{"bad ip", "allowed_ips", `"10.0.0.300" is not a valid IP address`, func(f *Model) { f.ipMode = 1; f.ips.SetValue("10.0.0.1, 10.0.0.300") }},
 		{"bad cidr", "allowed_ips", "not a valid CIDR", func(f *Model) { f.ipMode = 1; f.ips.SetValue("10.0.0.0/33") }},
