@@ -55,7 +55,6 @@ const (
 
 var expNames = [numExp]string{"Never expire", "30 days", "90 days", "1 year", "Custom date (YYYY-MM-DD)"}
 
-
 // Model is the creation wizard, and with edit set the edit form: the same
 // fields, prefilled, ending in a diff instead of a create.
 type Model struct {
