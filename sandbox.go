@@ -62,6 +62,9 @@ type sandboxOptions struct {
 // startSandbox opens (and on first run seeds) the sandbox database, serves it
 // on 127.0.0.1:0 and mints a short-lived token for the chosen identity.
 func startSandbox(ctx context.Context, o sandboxOptions) (*sandbox, error) {
+	if err := tightenDataFiles(o.DBPath, o.Logger); err != nil {
+		return nil, err
+	}
 	srv, err := server.Open(ctx, server.Config{DBPath: o.DBPath, Seed: "demo", Logger: o.Logger, Assets: o.Assets,
 		AllowPrivateWebhooks: true}) // local receivers (issue 7)
 	if err != nil {

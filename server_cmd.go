@@ -116,6 +116,9 @@ func runServer(args []string) error {
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return usagef("pmdev server: --addr %q: %v", *addr, err)
 	}
+	if err := checkServerFiles(*dbPath, sshOpts); err != nil {
+		return err
+	}
 
 	logOut := io.Writer(os.Stderr)
 	if *logFile != "" {
@@ -255,6 +258,9 @@ func runServerUsersAdd(args []string, stdout, stderr io.Writer, stderrTTY bool) 
 	if err != nil {
 		return err
 	}
+	if err := checkDataFiles(*dbPath); err != nil {
+		return err
+	}
 	ctx := context.Background()
 	srv, err := server.Open(ctx, server.Config{DBPath: *dbPath})
 	if err != nil {
@@ -280,4 +286,20 @@ func quoteIfControl(s string) string {
 		return strconv.Quote(s)
 	}
 	return s
+}
+
+// checkServerFiles refuses to serve when the database, its webhook key or
+// the SSH host key (when SSH is on) can be read by group or others.
+func checkServerFiles(db string, ssh sshOptions) error {
+	if err := checkDataFiles(db); err != nil {
+		return err
+	}
+	if ssh.Addr == "" {
+		return nil
+	}
+	ssh.setDefaults()
+	if _, err := os.Stat(ssh.HostKeyPath); err == nil {
+		return checkPrivate(ssh.HostKeyPath, "ssh host key")
+	}
+	return nil
 }

@@ -165,6 +165,9 @@ func runServerSSHKeys(args []string, stdout io.Writer) error {
 	default:
 		return usage
 	}
+	if err := checkDataFiles(*dbPath); err != nil {
+		return err
+	}
 	ctx := context.Background()
 	srv, err := server.Open(ctx, server.Config{DBPath: *dbPath})
 	if err != nil {

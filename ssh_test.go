@@ -347,6 +347,10 @@ func (m *stubConsole) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "t":
 			m.note = "toggled"
 			return m, tea.ClearScreen
+		case "P":
+			panic("stub console: panic in Update")
+		case "G":
+			return m, func() tea.Msg { panic("stub console: panic in a command") }
 		case "n":
 			c := m.p.Client
 			return m, func() tea.Msg {
@@ -570,7 +574,6 @@ func TestSSHIdleTimeoutEndsSession(t *testing.T) {
 func TestSSHSessionLimits(t *testing.T) {
 	env := newSSHEnv(t, newStubConsole, func(o *sshOptions) { o.MaxSessions = 2; o.MaxPerUser = 1 })
 	admin := mustDial(t, env.addr, env.api.admin)
-	member := mustDial(t, env.addr, env.api.member)
 	a := openTerm(t, admin, 80, 24, nil)
 	a.waitFor(t, "stub-console")
 
@@ -582,7 +585,8 @@ func TestSSHSessionLimits(t *testing.T) {
 		t.Fatalf("per-user refusal: %q", again.screenText())
 	}
 
-	m := openTerm(t, member, 80, 24, nil)
+	// Dialled only now: a signed-in connection holds a slot of its own.
+	m := openTerm(t, mustDial(t, env.addr, env.api.member), 80, 24, nil)
 	m.waitFor(t, "role=member")
 	third := openTerm(t, mustDial(t, env.addr, env.api.member), 80, 24, nil)
 	if code := third.wait(t); code == 0 {
