@@ -212,12 +212,6 @@ func (t *connTable) add(c *connState) bool {
 	return true
 }
 
-func (t *connTable) get(remote string) *connState {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.m[remote]
-}
-
 func (t *connTable) remove(remote string) *connState {
 	t.mu.Lock()
 	defer t.mu.Unlock()

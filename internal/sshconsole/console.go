@@ -29,9 +29,11 @@ type ConsoleParams struct {
 // ConsoleFactory builds the model of one session.
 type ConsoleFactory func(p ConsoleParams) (tea.Model, error)
 
-// newSSHConsole is the real console for a remote user. Colours follow the
-// client's TERM/COLORTERM/NO_COLOR (the Bubble Tea middleware sets the
-// profile); the background is asked of the client's terminal by the console.
+// newSSHConsole is the real console for a remote user, and the one place
+// the SSH console's common.Context is built (the local console's is built in
+// internal/cli/console.go). Colours follow the client's TERM/COLORTERM/NO_COLOR
+// (the Bubble Tea options set the profile); the background is asked of the
+// client's terminal by the console.
 func newSSHConsole(p ConsoleParams) (tea.Model, error) {
 	ctx := &common.Context{
 		Styles:  styles.New(true),

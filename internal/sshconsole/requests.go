@@ -82,15 +82,39 @@ func (s *Service) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gos
 		return
 	}
 	defer st.closeChannel()
-	ssh.DefaultSessionHandler(srv, conn, &filteredChannel{NewChannel: nc, filter: func(reqs <-chan *gossh.Request) <-chan *gossh.Request {
-		return s.filterSessionRequests(ctx, reqs)
-	}}, ctx)
+	ssh.DefaultSessionHandler(srv, conn, &filteredChannel{NewChannel: nc, svc: s, ctx: ctx}, ctx)
 }
 
-// filteredChannel hands the session handler a filtered request stream.
+// bindRequest is sent by the session's own handler to its channel (never
+// to the client) to find the channel's window stream.
+const bindRequest = "pmdev-bind@local"
+
+// windowStream carries a session's (clamped) window changes to its console.
+// Window changes never reach the SSH layer, whose session writes the size
+// that Pty() reads without a lock.
+type windowStream struct{ c chan ssh.Window }
+
+// push keeps only the latest size.
+func (w *windowStream) push(win ssh.Window) {
+	for {
+		select {
+		case w.c <- win:
+			return
+		default:
+			select {
+			case <-w.c:
+			default:
+			}
+		}
+	}
+}
+
+// filteredChannel hands the session handler a filtered request stream and
+// a channel that answers bindRequest.
 type filteredChannel struct {
 	gossh.NewChannel
-	filter func(<-chan *gossh.Request) <-chan *gossh.Request
+	svc *Service
+	ctx ssh.Context
 }
 
 func (f *filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
@@ -98,14 +122,40 @@ func (f *filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error)
 	if err != nil {
 		return ch, reqs, err
 	}
-	return ch, f.filter(reqs), nil
+	ws := &windowStream{c: make(chan ssh.Window, 1)}
+	return &boundChannel{Channel: ch, svc: f.svc, windows: ws}, f.svc.filterSessionRequests(f.ctx, reqs, ws), nil
 }
 
-func (s *Service) filterSessionRequests(ctx ssh.Context, in <-chan *gossh.Request) <-chan *gossh.Request {
+type boundChannel struct {
+	gossh.Channel
+	svc     *Service
+	windows *windowStream
+}
+
+func (b *boundChannel) SendRequest(name string, wantReply bool, payload []byte) (bool, error) {
+	if name == bindRequest {
+		b.svc.windows.Store(string(payload), b.windows)
+		return true, nil
+	}
+	return b.Channel.SendRequest(name, wantReply, payload)
+}
+
+// windowsOf is the window stream of sess's channel (nil if unknown).
+func (s *Service) windowsOf(sess ssh.Session, id string) <-chan ssh.Window {
+	if ok, _ := sess.SendRequest(bindRequest, false, []byte(id)); !ok {
+		return nil
+	}
+	if ws, ok := s.windows.LoadAndDelete(id); ok {
+		return ws.(*windowStream).c
+	}
+	return nil
+}
+
+func (s *Service) filterSessionRequests(ctx ssh.Context, in <-chan *gossh.Request, windows *windowStream) <-chan *gossh.Request {
 	out := make(chan *gossh.Request)
 	go func() {
 		defer close(out)
-		envs := 0
+		envs, pty := 0, false
 		for req := range in {
 			if reason, ok := refusedSessionRequests[req.Type]; ok {
 				if req.Type == "subsystem" && subsystemName(req.Payload) == "sftp" {
@@ -116,8 +166,19 @@ func (s *Service) filterSessionRequests(ctx ssh.Context, in <-chan *gossh.Reques
 				continue
 			}
 			switch req.Type {
-			case "pty-req", "window-change":
+			case "pty-req":
 				clampRequest(req)
+				pty = true
+			case "window-change":
+				var w windowChange
+				if !pty || gossh.Unmarshal(req.Payload, &w) != nil {
+					_ = req.Reply(false, nil)
+					continue
+				}
+				w.Cols, w.Rows, w.WPx, w.HPx = clampWindow(w.Cols, w.Rows, w.WPx, w.HPx)
+				windows.push(ssh.Window{Width: int(w.Cols), Height: int(w.Rows), WidthPixels: int(w.WPx), HeightPixels: int(w.HPx)})
+				_ = req.Reply(true, nil)
+				continue
 			case "env":
 				if envs++; envs > maxEnvPerSession || len(req.Payload) > maxEnvBytes {
 					_ = req.Reply(false, nil)

@@ -132,6 +132,7 @@ type Service struct {
 
 	conns     connTable
 	stopSweep context.CancelFunc
+	windows   sync.Map // session id -> *windowStream, until its console takes it
 
 	mu       sync.Mutex
 	programs map[string]running

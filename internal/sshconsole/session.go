@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -84,18 +85,19 @@ func (s *Service) recoverMiddleware(next ssh.Handler) ssh.Handler {
 }
 
 // consoleMiddleware runs the session's console until it quits, forwarding
-// window changes (already clamped by the request filter).
+// window changes (clamped by the request filter, which keeps them from the
+// SSH layer).
 func (s *Service) consoleMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		st := stateOf(sess)
 		ctx, cancel := context.WithCancel(sess.Context())
 		defer cancel()
-		p := s.program(ctx, sess)
+		p, started := s.program(ctx, sess)
 		if p == nil || st == nil {
 			next(sess)
 			return
 		}
-		_, winch, _ := sess.Pty()
+		winch := s.windowsOf(sess, st.id)
 		go func() {
 			defer func() {
 				if r := recover(); r != nil {
@@ -103,6 +105,13 @@ func (s *Service) consoleMiddleware(next ssh.Handler) ssh.Handler {
 					st.end(p, "panic")
 				}
 			}()
+			// Changes go after the program's own first size, or it would
+			// overwrite them.
+			select {
+			case <-started:
+			case <-ctx.Done():
+				return
+			}
 			for {
 				select {
 				case <-ctx.Done():
@@ -128,11 +137,12 @@ func (s *Service) consoleMiddleware(next ssh.Handler) ssh.Handler {
 }
 
 // program builds the console for one session.
-// Its watcher stops with ctx.
-func (s *Service) program(ctx context.Context, sess ssh.Session) *tea.Program {
+// Its watcher stops with ctx; started closes once the console has its
+// first window size.
+func (s *Service) program(ctx context.Context, sess ssh.Session) (p *tea.Program, started <-chan struct{}) {
 	st := stateOf(sess)
 	if st == nil || st.client == nil {
-		return nil
+		return nil, nil
 	}
 	model, err := s.opts.newConsole(ConsoleParams{
 		Client:  st.client,
@@ -146,19 +156,32 @@ func (s *Service) program(ctx context.Context, sess ssh.Session) *tea.Program {
 	if err != nil {
 		s.log.Error("ssh console", "err", err)
 		wish.Errorln(sess, "pmdev: cannot start the console.")
-		return nil
+		return nil, nil
 	}
+	sized := make(chan struct{})
+	var once sync.Once
 	opts := append(bubbletea.MakeOptions(sess),
 		// Input through a tap so the idle timer counts keystrokes, not redraws.
 		tea.WithInput(&activityReader{r: sess, last: &st.lastInput}),
 		// Process signals belong to the server, not to one session.
 		tea.WithoutSignalHandler(),
+		// Replaces MakeOptions' filter, keeping what it does (no suspend
+		// over SSH), and notes the first window size.
+		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+			switch msg.(type) {
+			case tea.SuspendMsg:
+				return tea.ResumeMsg{}
+			case tea.WindowSizeMsg:
+				once.Do(func() { close(sized) })
+			}
+			return msg
+		}),
 	)
-	p := tea.NewProgram(model, opts...)
+	p = tea.NewProgram(model, opts...)
 	s.track(st, p)
 	st.key = sess.PublicKey()
 	go s.watch(ctx, st, p)
-	return p
+	return p, sized
 }
 
 // sessionEnv is the client's environment plus TERM from its PTY request.
