@@ -41,26 +41,26 @@ type windowChange struct {
 	Cols, Rows, WPx, HPx uint32
 }
 
-// clampRequest rewrites a pty-req or window-change payload in place so that
-// nothing after it (the SSH session, the console) sees a larger window.
-// A payload that does not parse is left for the SSH layer to refuse.
-func clampRequest(req *gossh.Request) {
-	switch req.Type {
-	case "pty-req":
-		var p ptyRequest
-		if gossh.Unmarshal(req.Payload, &p) != nil {
-			return
-		}
-		p.Cols, p.Rows, p.WPx, p.HPx = clampWindow(p.Cols, p.Rows, p.WPx, p.HPx)
-		req.Payload = gossh.Marshal(&p)
-	case "window-change":
-		var w windowChange
-		if gossh.Unmarshal(req.Payload, &w) != nil {
-			return
-		}
-		w.Cols, w.Rows, w.WPx, w.HPx = clampWindow(w.Cols, w.Rows, w.WPx, w.HPx)
-		req.Payload = gossh.Marshal(&w)
+// clampPty rewrites a pty-req payload in place so that nothing after it
+// (the SSH session, the console) sees a larger window. A payload that does
+// not parse is left for the SSH layer to refuse.
+func clampPty(req *gossh.Request) {
+	var p ptyRequest
+	if gossh.Unmarshal(req.Payload, &p) != nil {
+		return
 	}
+	p.Cols, p.Rows, p.WPx, p.HPx = clampWindow(p.Cols, p.Rows, p.WPx, p.HPx)
+	req.Payload = gossh.Marshal(&p)
+}
+
+// clampedWindow parses a window-change payload into a bounded size.
+func clampedWindow(payload []byte) (ssh.Window, bool) {
+	var w windowChange
+	if gossh.Unmarshal(payload, &w) != nil {
+		return ssh.Window{}, false
+	}
+	w.Cols, w.Rows, w.WPx, w.HPx = clampWindow(w.Cols, w.Rows, w.WPx, w.HPx)
+	return ssh.Window{Width: int(w.Cols), Height: int(w.Rows), WidthPixels: int(w.WPx), HeightPixels: int(w.HPx)}, true
 }
 
 // refusedSessionRequests are per-session requests the console never grants;
@@ -167,17 +167,14 @@ func (s *Service) filterSessionRequests(ctx ssh.Context, in <-chan *gossh.Reques
 			}
 			switch req.Type {
 			case "pty-req":
-				clampRequest(req)
+				clampPty(req)
 				pty = true
 			case "window-change":
-				var w windowChange
-				if !pty || gossh.Unmarshal(req.Payload, &w) != nil {
-					_ = req.Reply(false, nil)
-					continue
+				w, ok := clampedWindow(req.Payload)
+				if ok && pty {
+					windows.push(w)
 				}
-				w.Cols, w.Rows, w.WPx, w.HPx = clampWindow(w.Cols, w.Rows, w.WPx, w.HPx)
-				windows.push(ssh.Window{Width: int(w.Cols), Height: int(w.Rows), WidthPixels: int(w.WPx), HeightPixels: int(w.HPx)})
-				_ = req.Reply(true, nil)
+				_ = req.Reply(ok && pty, nil)
 				continue
 			case "env":
 				if envs++; envs > maxEnvPerSession || len(req.Payload) > maxEnvBytes {

@@ -106,10 +106,10 @@ func waitNoSessions(t testing.TB, env *sshEnv) {
 	}
 }
 
-func TestClampRequestRewritesPayloads(t *testing.T) {
+func TestClampRewritesPtyAndBoundsWindows(t *testing.T) {
 	pty := gossh.Marshal(&ptyRequest{Term: "xterm", Cols: 4000, Rows: 30, WPx: 9, HPx: 9, Modes: "\x00"})
 	req := &gossh.Request{Type: "pty-req", Payload: pty}
-	clampRequest(req)
+	clampPty(req)
 	var p ptyRequest
 	if err := gossh.Unmarshal(req.Payload, &p); err != nil {
 		t.Fatal(err)
@@ -117,14 +117,18 @@ func TestClampRequestRewritesPayloads(t *testing.T) {
 	if p.Term != "xterm" || p.Cols != 500 || p.Rows != 30 || p.WPx != 0 || p.Modes != "\x00" {
 		t.Fatalf("clamped pty-req %+v", p)
 	}
-	win := &gossh.Request{Type: "window-change", Payload: gossh.Marshal(&windowChange{Cols: 120, Rows: 40, WPx: 960, HPx: 640})}
-	clampRequest(win)
-	var w windowChange
-	if err := gossh.Unmarshal(win.Payload, &w); err != nil || w != (windowChange{120, 40, 960, 640}) {
-		t.Fatalf("a normal window changed: %+v %v", w, err)
+	w, ok := clampedWindow(gossh.Marshal(&windowChange{Cols: 120, Rows: 40, WPx: 960, HPx: 640}))
+	if !ok || w.Width != 120 || w.Height != 40 || w.WidthPixels != 960 {
+		t.Fatalf("a normal window changed: %+v %v", w, ok)
 	}
-	bad := &gossh.Request{Type: "window-change", Payload: []byte{1, 2}}
-	clampRequest(bad)
+	if w, ok := clampedWindow(gossh.Marshal(&windowChange{Cols: 1 << 31, Rows: 300})); !ok || w.Width != 500 || w.Height != 200 {
+		t.Fatalf("huge window: %+v %v", w, ok)
+	}
+	if _, ok := clampedWindow([]byte{1, 2}); ok {
+		t.Fatal("an unparsable payload was accepted")
+	}
+	bad := &gossh.Request{Type: "pty-req", Payload: []byte{1, 2}}
+	clampPty(bad)
 	if len(bad.Payload) != 2 {
 		t.Fatal("an unparsable payload was rewritten")
 	}
