@@ -41,14 +41,6 @@ func styleConfig(style string) (gansi.StyleConfig, error) {
 	return gansi.StyleConfig{}, fmt.Errorf("unknown docs style %q", style)
 }
 
-// RenderMarkdown renders Markdown for a terminal of the given width.
-// Heading markers ("## ") are removed except in the notty style, where
-// they are the only thing that sets a heading apart.
-func RenderMarkdown(md string, width int, style string) (string, error) {
-	lines, _, err := Lines(md, width, style)
-	return strings.Join(lines, "\n"), err
-}
-
 // Markdown renders Markdown for a terminal of the given width.
 // Heading markers ("## ") are removed except in the notty style, where
 // they are the only thing that sets a heading apart.

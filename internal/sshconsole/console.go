@@ -1,4 +1,4 @@
-package main
+package sshconsole
 
 import (
 	"io/fs"
@@ -15,8 +15,8 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
-// consoleParams is what one SSH session hands to the console.
-type consoleParams struct {
+// ConsoleParams is what one SSH session hands to the console.
+type ConsoleParams struct {
 	Client  *client.Client
 	Me      models.Me
 	APIURL  string
@@ -26,13 +26,15 @@ type consoleParams struct {
 	Refresh common.Refresh
 }
 
-// consoleFactory builds the model of one session.
-type consoleFactory func(p consoleParams) (tea.Model, error)
+// ConsoleFactory builds the model of one session.
+type ConsoleFactory func(p ConsoleParams) (tea.Model, error)
 
-// newSSHConsole is the real console for a remote user. Colours follow the
-// client's TERM/COLORTERM/NO_COLOR (the Bubble Tea middleware sets the
-// profile); the background is asked of the client's terminal by the console.
-func newSSHConsole(p consoleParams) (tea.Model, error) {
+// newSSHConsole is the real console for a remote user, and the one place
+// the SSH console's common.Context is built (the local console's is built in
+// internal/cli/console.go). Colours follow the client's TERM/COLORTERM/NO_COLOR
+// (the Bubble Tea options set the profile); the background is asked of the
+// client's terminal by the console.
+func newSSHConsole(p ConsoleParams) (tea.Model, error) {
 	ctx := &common.Context{
 		Styles:  styles.New(true),
 		Keys:    common.DefaultKeyMap(),

@@ -1,8 +1,9 @@
-package main
+package sshconsole
 
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -43,7 +44,7 @@ func TestGatewayIdentitiesFile(t *testing.T) {
 		identitiesLine(`profile="ops",token-env="PM_OPS_TOKEN"`, ops),
 		identitiesLine(`profile="ci",token-file="`+tokenFile+`"`, ci),
 	}, []byte("\n"))
-	ids, err := loadGatewayIdentities(writeFile(t, filepath.Join(dir, "ids"), good, 0o600), env)
+	ids, err := LoadGatewayIdentities(writeFile(t, filepath.Join(dir, "ids"), good, 0o600), env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,20 +55,20 @@ func TestGatewayIdentitiesFile(t *testing.T) {
 	if tok, _ := got.Token(context.Background()); tok != "pm_pat_ci" {
 		t.Fatalf("ci token %q", tok)
 	}
-	if _, err := ids.Resolve(context.Background(), newTestKey(t, "x").signer.PublicKey()); err != errUnknownKey {
+	if _, err := ids.Resolve(context.Background(), newTestKey(t, "x").signer.PublicKey()); err != ErrUnknownKey {
 		t.Fatalf("unknown key: %v", err)
 	}
 
 	// Reload (SIGHUP): a removed line stops resolving; a broken file keeps the last good set.
 	writeFile(t, filepath.Join(dir, "ids"), identitiesLine(`profile="ops",token-env="PM_OPS_TOKEN"`, ops), 0o600)
-	if n, err := ids.reload(); err != nil || n != 1 {
+	if n, err := ids.Reload(); err != nil || n != 1 {
 		t.Fatalf("reload: %d keys, %v", n, err)
 	}
-	if _, err := ids.Resolve(context.Background(), ci.signer.PublicKey()); err != errUnknownKey {
+	if _, err := ids.Resolve(context.Background(), ci.signer.PublicKey()); err != ErrUnknownKey {
 		t.Fatalf("removed key still resolves: %v", err)
 	}
 	writeFile(t, filepath.Join(dir, "ids"), []byte("garbage"), 0o600)
-	if _, err := ids.reload(); err == nil {
+	if _, err := ids.Reload(); err == nil {
 		t.Fatal("broken file reloaded")
 	}
 	if _, err := ids.Resolve(context.Background(), ops.signer.PublicKey()); err != nil {
@@ -92,7 +93,7 @@ func TestGatewayIdentitiesFile(t *testing.T) {
 	for name, tc := range bad {
 		t.Run(name, func(t *testing.T) {
 			p := writeFile(t, filepath.Join(t.TempDir(), "ids"), tc.content, tc.mode)
-			_, err := loadGatewayIdentities(p, env)
+			_, err := LoadGatewayIdentities(p, env)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err %v, want %q", err, tc.want)
 			}
@@ -101,20 +102,21 @@ func TestGatewayIdentitiesFile(t *testing.T) {
 	t.Run("token file readable by group", func(t *testing.T) {
 		open := writeFile(t, filepath.Join(t.TempDir(), "tok"), []byte("pm_pat_x"), 0o644)
 		p := writeFile(t, filepath.Join(t.TempDir(), "ids"), identitiesLine(`profile="ci",token-file="`+open+`"`, ci), 0o600)
-		if _, err := loadGatewayIdentities(p, env); err == nil || !strings.Contains(err.Error(), "token file") {
+		if _, err := LoadGatewayIdentities(p, env); err == nil || !strings.Contains(err.Error(), "token file") {
 			t.Fatalf("err %v, want token file refusal", err)
 		}
 	})
 }
 
-// TestGatewayServesConsoleForRemoteAPI runs `pmdev ssh-gateway` in front of a
-// reference server started on its own, knowing only its URL and a token.
+// TestGatewayServesConsoleForRemoteAPI serves the console as `pmdev
+// ssh-gateway` does, in front of a reference server started on its own,
+// knowing only its URL and a token. (internal/cli tests the command's flags.)
 func TestGatewayServesConsoleForRemoteAPI(t *testing.T) {
 	api := newTestAPI(t)
 	dir := t.TempDir()
 	opsKey := newTestKey(t, "ops@laptop")
 	tokenFile := writeFile(t, filepath.Join(dir, "admin.token"), []byte(api.adminPAT+"\n"), 0o600)
-	ids := writeFile(t, filepath.Join(dir, "identities"),
+	idsPath := writeFile(t, filepath.Join(dir, "identities"),
 		identitiesLine(`profile="acme-admin",token-file="`+tokenFile+`"`, opsKey), 0o600)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -124,23 +126,26 @@ func TestGatewayServesConsoleForRemoteAPI(t *testing.T) {
 	ln.Close()
 
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- runSSHGateway(ctx, []string{"--listen", addr, "--api-url", api.url, "--identities", ids,
-			"--ssh-host-key", filepath.Join(dir, "host"), "--audit-log", filepath.Join(dir, "audit.log")}, &stderr)
-	}()
+	ids, err := LoadGatewayIdentities(idsPath, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(&stderr, nil))
+	svc, err := Start(ctx, ids, api.url, Options{Addr: addr, HostKeyPath: filepath.Join(dir, "host"),
+		AuditLog: filepath.Join(dir, "audit.log"), Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("gateway: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("gateway did not stop")
+		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer scancel()
+		if err := svc.Stop(sctx); err != nil {
+			t.Errorf("gateway: %v", err)
 		}
 	})
+	go ids.CheckProfiles(ctx, api.url, logger)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		conn, err := net.Dial("tcp", addr)
@@ -180,23 +185,11 @@ func TestGatewayServesConsoleForRemoteAPI(t *testing.T) {
 	}
 }
 
-func TestGatewayRefusesToStartWithOpenIdentities(t *testing.T) {
-	dir := t.TempDir()
-	ids := writeFile(t, filepath.Join(dir, "identities"),
-		identitiesLine(`profile="x",token-env="HOME"`, newTestKey(t, "k")), 0o644)
-	var stderr syncBuffer
-	err := runSSHGateway(context.Background(), []string{"--listen", "127.0.0.1:0", "--api-url", "http://127.0.0.1:9",
-		"--identities", ids, "--ssh-host-key", filepath.Join(dir, "host")}, &stderr)
-	if err == nil || !strings.Contains(err.Error(), "chmod 600") {
-		t.Fatalf("err %v, want a refusal naming chmod 600", err)
-	}
-}
-
 func TestGatewayRejectedTokenExplainsAndExits(t *testing.T) {
 	api := newTestAPI(t)
 	k := newTestKey(t, "ops")
 	p := writeFile(t, filepath.Join(t.TempDir(), "ids"), identitiesLine(`profile="stale",token-env="TOK"`, k), 0o600)
-	ids, err := loadGatewayIdentities(p, func(string) string { return "pm_pat_revokedrevokedrevoked" })
+	ids, err := LoadGatewayIdentities(p, func(string) string { return "pm_pat_revokedrevokedrevoked" })
 	if err != nil {
 		t.Fatal(err)
 	}

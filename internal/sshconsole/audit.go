@@ -1,4 +1,4 @@
-package main
+package sshconsole
 
 import (
 	"context"
@@ -12,21 +12,21 @@ import (
 	"charm.land/ssh"
 )
 
-// sshAudit writes one JSON record per session start, end and refusal:
+// auditLog writes one JSON record per session start, end and refusal:
 // who (user or profile, key fingerprint), from where, and for how long.
 // It never carries a token.
-type sshAudit struct {
+type auditLog struct {
 	log    *slog.Logger
 	closer io.Closer
 }
 
-// openSSHAudit appends to path (created 0600; "-" is stderr) unless logger is given.
-func openSSHAudit(path string, logger *slog.Logger) (*sshAudit, error) {
+// openAudit appends to path (created 0600; "-" is stderr) unless logger is given.
+func openAudit(path string, logger *slog.Logger) (*auditLog, error) {
 	if logger != nil {
-		return &sshAudit{log: logger}, nil
+		return &auditLog{log: logger}, nil
 	}
 	if path == "-" {
-		return &sshAudit{log: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
+		return &auditLog{log: slog.New(slog.NewJSONHandler(os.Stderr, nil))}, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("ssh audit log: %w", err)
@@ -35,18 +35,18 @@ func openSSHAudit(path string, logger *slog.Logger) (*sshAudit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssh audit log: %w", err)
 	}
-	return &sshAudit{log: slog.New(slog.NewJSONHandler(f, nil)), closer: f}, nil
+	return &auditLog{log: slog.New(slog.NewJSONHandler(f, nil)), closer: f}, nil
 }
 
 // Close closes the audit file.
-func (a *sshAudit) Close() error {
+func (a *auditLog) Close() error {
 	if a.closer == nil {
 		return nil
 	}
 	return a.closer.Close()
 }
 
-func (a *sshAudit) start(st *sessionState, remote string, pty ssh.Pty) {
+func (a *auditLog) start(st *sessionState, remote string, pty ssh.Pty) {
 	a.log.LogAttrs(context.Background(), slog.LevelInfo, "ssh.session.start",
 		slog.String("session", st.id),
 		slog.String("user", st.identity.Name),
@@ -60,7 +60,7 @@ func (a *sshAudit) start(st *sessionState, remote string, pty ssh.Pty) {
 	)
 }
 
-func (a *sshAudit) end(st *sessionState, remote string, d time.Duration, reason string) {
+func (a *auditLog) end(st *sessionState, remote string, d time.Duration, reason string) {
 	a.log.LogAttrs(context.Background(), slog.LevelInfo, "ssh.session.end",
 		slog.String("session", st.id),
 		slog.String("user", st.identity.Name),
@@ -74,7 +74,7 @@ func (a *sshAudit) end(st *sessionState, remote string, d time.Duration, reason 
 
 // refused records a turned-away connection or session; user is the key's
 // owner when known, sshUser the login name the client asked for.
-func (a *sshAudit) refused(user, sshUser, fingerprint, remote, reason string) {
+func (a *auditLog) refused(user, sshUser, fingerprint, remote, reason string) {
 	a.log.LogAttrs(context.Background(), slog.LevelWarn, "ssh.session.refused",
 		slog.String("user", user),
 		slog.String("ssh_user", sshUser),

@@ -1,9 +1,6 @@
-package main
-
-//go:generate go run ./tools/docsgen
+package cli
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,20 +11,92 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
 
+	"github.com/penguinmails/pmdev/api"
 	docs "github.com/penguinmails/pmdev/internal/apidocs"
 	"github.com/penguinmails/pmdev/internal/apidocs/render"
 )
 
-// runDocs is `pmdev docs [slug]` and `pmdev docs --list`: it prints a page
-// of the API reference from the copy embedded in the binary, rendered for
-// the terminal (plain Markdown when stdout is not one), without starting the
-// console. assets is the api dir; when omitted the embedded one is used.
-func runDocs(args []string, assets ...fs.FS) error {
-	a := embeddedAPI()
-	if len(assets) > 0 && assets[0] != nil {
-		a = assets[0]
+// docsTerm describes the output: a terminal (render) or not (Markdown).
+type docsTerm struct {
+	tty   bool
+	width int
+	style string
+}
+
+// docsEnv is where `pmdev docs` reads and writes; zero values mean the
+// embedded api/ dir and the process's stdout (tests replace both).
+type docsEnv struct {
+	assets fs.FS
+	out    io.Writer
+	term   *docsTerm
+}
+
+type docsFlags struct {
+	list, plain  bool
+	lang, apiURL string
+	width        int
+}
+
+// newDocsCmd is `pmdev docs [slug]`: a page of the API reference from the
+// copy embedded in the binary, rendered for the terminal (plain Markdown
+// when stdout is not one), without starting the console.
+func newDocsCmd(env docsEnv) *cobra.Command {
+	var f docsFlags
+	cmd := &cobra.Command{
+		Use:   "docs [slug]",
+		Short: "Read the API reference in the terminal (works offline)",
+		Long:  "Prints a page of the API reference (works offline); without a slug, the index.",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return fmt.Errorf("docs: one page at a time (got %s)", strings.Join(args, ", "))
+			}
+			return nil
+		},
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			lib, err := docs.LoadEmbedded(env.fsys())
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveError
+			}
+			var slugs []cobra.Completion
+			for _, p := range lib.Index.Pages {
+				slugs = append(slugs, cobra.CompletionWithDesc(p.Slug, p.Title))
+			}
+			return slugs, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, t := env.out, env.term
+			if w == nil {
+				var dt docsTerm
+				w, dt = stdoutTerm()
+				t = &dt
+			}
+			return docsCommand(args, &f, env.fsys(), w, *t)
+		},
 	}
+	fs := cmd.Flags()
+	fs.BoolVar(&f.list, "list", false, "list the page slugs")
+	fs.StringVar(&f.lang, "lang", "curl", "language of code examples: curl, go, node, python, php, ruby")
+	fs.IntVar(&f.width, "width", 0, "wrap at this many columns (default: the terminal's, at most 120)")
+	fs.BoolVar(&f.plain, "plain", false, "print Markdown even on a terminal")
+	fs.StringVar(&f.apiURL, "api-url", os.Getenv("PENGUINMAILS_API_URL"), "API URL used in code examples")
+	_ = cmd.RegisterFlagCompletionFunc("lang", cobra.FixedCompletions([]string{"curl", "go", "node", "python", "php", "ruby"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func (e docsEnv) fsys() fs.FS {
+	if e.assets != nil {
+		return e.assets
+	}
+	return api.FS()
+}
+
+// stdoutTerm describes the process's stdout.
+func stdoutTerm() (io.Writer, docsTerm) {
 	out := os.Stdout
 	tty := term.IsTerminal(out.Fd())
 	width := 0
@@ -50,48 +119,15 @@ func runDocs(args []string, assets ...fs.FS) error {
 	if tty {
 		w = colorprofile.NewWriter(out, os.Environ())
 	}
-	return docsCommand(args, a, w, docsTerm{tty: tty, width: width, style: style})
+	return w, docsTerm{tty: tty, width: width, style: style}
 }
 
-// docsTerm describes the output: a terminal (render) or not (Markdown).
-type docsTerm struct {
-	tty   bool
-	width int
-	style string
-}
-
-func docsCommand(args []string, assets fs.FS, w io.Writer, t docsTerm) error {
-	fset := flag.NewFlagSet("pmdev docs", flag.ContinueOnError)
-	fset.SetOutput(w)
-	list := fset.Bool("list", false, "list the page slugs")
-	langName := fset.String("lang", "curl", "language of code examples: curl, go, node, python, php, ruby")
-	width := fset.Int("width", 0, "wrap at this many columns (default: the terminal's, at most 120)")
-	plain := fset.Bool("plain", false, "print Markdown even on a terminal")
-	apiURL := fset.String("api-url", os.Getenv("PENGUINMAILS_API_URL"), "API URL used in code examples")
-	fset.Usage = func() {
-		fmt.Fprint(w, "Usage: pmdev docs [--list] [--lang L] [--width N] [--plain] [slug]\n\nPrints a page of the API reference (works offline).\n\n")
-		fset.PrintDefaults()
-	}
-	// Accept the slug before or after the flags.
-	var slugs []string
-	for len(args) > 0 {
-		if err := fset.Parse(args); err != nil {
-			return err
-		}
-		args = fset.Args()
-		if len(args) > 0 {
-			slugs = append(slugs, args[0])
-			args = args[1:]
-		}
-	}
-	if len(slugs) > 1 {
-		return fmt.Errorf("docs: one page at a time (got %s)", strings.Join(slugs, ", "))
-	}
+func docsCommand(slugs []string, f *docsFlags, assets fs.FS, w io.Writer, t docsTerm) error {
 	lib, err := docs.LoadEmbedded(assets)
 	if err != nil {
 		return err
 	}
-	if *list {
+	if f.list {
 		for _, p := range lib.Index.Pages {
 			fmt.Fprintln(w, p.Slug)
 		}
@@ -105,19 +141,19 @@ func docsCommand(args []string, assets fs.FS, w io.Writer, t docsTerm) error {
 	if !ok {
 		return fmt.Errorf("docs: no page %q; `pmdev docs --list` shows the slugs%s", slug, suggest(lib, slug))
 	}
-	lang, ok := parseLang(*langName)
+	lang, ok := parseLang(f.lang)
 	if !ok {
-		return fmt.Errorf("docs: unknown --lang %q (curl, go, node, python, php, ruby)", *langName)
+		return fmt.Errorf("docs: unknown --lang %q (curl, go, node, python, php, ruby)", f.lang)
 	}
-	base := *apiURL
+	base := f.apiURL
 	if base == "" {
 		base = "https://api.penguinmails.com"
 	}
-	if !t.tty || *plain {
+	if !t.tty || f.plain {
 		_, err := io.WriteString(w, docs.StripComments(docs.Expand(md, lang, base)))
 		return err
 	}
-	wrap := *width
+	wrap := f.width
 	if wrap <= 0 {
 		wrap = min(max(t.width, 40), 120)
 	}

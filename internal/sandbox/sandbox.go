@@ -1,4 +1,7 @@
-package main
+// Package sandbox runs the reference server in this process on a loopback
+// port, seeded with demo data, for the console to use when no API is
+// configured. The console still talks to it over HTTP only.
+package sandbox
 
 import (
 	"context"
@@ -11,12 +14,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/penguinmails/pmdev/internal/privfile"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
 )
 
-// sandboxIdentities maps --as to the seeded demo users.
-func sandboxIdentities() map[string]string {
+// identities maps --as to the seeded demo users.
+func identities() map[string]string {
 	return map[string]string{
 		models.RoleAdmin:     "admin@acme.test",
 		models.RoleDeveloper: "dev@acme.test",
@@ -24,9 +28,9 @@ func sandboxIdentities() map[string]string {
 	}
 }
 
-// sandboxEmail resolves --as: a role name, or one of the seeded emails.
-func sandboxEmail(as string) (string, error) {
-	ids := sandboxIdentities()
+// Email resolves --as: a role name, or one of the seeded emails.
+func Email(as string) (string, error) {
+	ids := identities()
 	if e, ok := ids[as]; ok {
 		return e, nil
 	}
@@ -38,9 +42,8 @@ func sandboxEmail(as string) (string, error) {
 	return "", fmt.Errorf("--as %q: want admin, developer or member", as)
 }
 
-// sandbox is the reference server running in this process on a loopback
-// port. The console still talks to it over HTTP only.
-type sandbox struct {
+// Sandbox is the reference server running in this process on a loopback port.
+type Sandbox struct {
 	srv     *server.Server
 	hs      *http.Server
 	BaseURL string
@@ -51,7 +54,8 @@ type sandbox struct {
 	served  chan error
 }
 
-type sandboxOptions struct {
+// Options configure Start.
+type Options struct {
 	DBPath  string
 	Email   string
 	Traffic bool
@@ -59,11 +63,16 @@ type sandboxOptions struct {
 	Logger  *slog.Logger
 }
 
-// startSandbox opens (and on first run seeds) the sandbox database, serves it
+// Start opens (and on first run seeds) the sandbox database, serves it
 // on 127.0.0.1:0 and mints a short-lived token for the chosen identity.
-func startSandbox(ctx context.Context, o sandboxOptions) (*sandbox, error) {
+func Start(ctx context.Context, o Options) (*Sandbox, error) {
+	// pmdev's own demo database (older versions created it 0644): fixed
+	// rather than refused, unlike `pmdev server`.
+	if err := privfile.TightenData(o.DBPath, o.Logger); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	srv, err := server.Open(ctx, server.Config{DBPath: o.DBPath, Seed: "demo", Logger: o.Logger, Assets: o.Assets,
-		AllowPrivateWebhooks: true}) // local receivers (issue 7)
+		AllowPrivateWebhooks: true}) // local receivers
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -72,7 +81,7 @@ func startSandbox(ctx context.Context, o sandboxOptions) (*sandbox, error) {
 		_ = srv.Close(ctx)
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	sb := &sandbox{
+	sb := &Sandbox{
 		srv:     srv,
 		hs:      &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn)},
 		BaseURL: "http://" + ln.Addr().String(),
@@ -99,7 +108,7 @@ func startSandbox(ctx context.Context, o sandboxOptions) (*sandbox, error) {
 
 // Close stops the traffic generator, drains HTTP, then flushes and closes the
 // server (in that order, so no acknowledged request is lost).
-func (sb *sandbox) Close() error {
+func (sb *Sandbox) Close() error {
 	sb.stopSim()
 	sb.simDone.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -1,4 +1,4 @@
-package main
+package sshconsole
 
 import (
 	"log/slog"
@@ -51,7 +51,7 @@ func TestSSHRealConsoleTwentySessionsRequestRate(t *testing.T) {
 	if d, err := time.ParseDuration(os.Getenv("PMDEV_SSH_MEASURE_WINDOW")); err == nil && d > window {
 		window = d
 	}
-	env := newSSHEnv(t, nil, func(o *sshOptions) { o.MaxPerUser = sessions })
+	env := newSSHEnv(t, nil, func(o *Options) { o.MaxPerUser = sessions })
 	openConsoles(t, env, sessions, 4, "admin@acme.test")
 	// Let the start-up burst settle, then measure steady polling.
 	time.Sleep(time.Second)
@@ -83,7 +83,7 @@ func TestSSHRealConsoleTwentySessionsRequestRate(t *testing.T) {
 // TestSSHConsoleIsRemote: an SSH session's console must know that local
 // files are the server's (no .env or CSV written there).
 func TestSSHConsoleIsRemote(t *testing.T) {
-	model, err := newSSHConsole(consoleParams{Logger: slog.New(slog.DiscardHandler), Refresh: common.DefaultRefresh()})
+	model, err := newSSHConsole(ConsoleParams{Logger: slog.New(slog.DiscardHandler), Refresh: common.DefaultRefresh()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,6 @@
-package main
+// Package config reads pmdev's config file ($XDG_CONFIG_HOME/pmdev/config.yaml
+// or $PMDEV_CONFIG): profiles, poll intervals and key bindings.
+package config
 
 import (
 	"bytes"
@@ -18,7 +20,7 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
-// fileConfig is $XDG_CONFIG_HOME/pmdev/config.yaml (or $PMDEV_CONFIG).
+// File is $XDG_CONFIG_HOME/pmdev/config.yaml (or $PMDEV_CONFIG).
 //
 //	default_profile: prod
 //	profiles:
@@ -27,26 +29,26 @@ import (
 //	keys: {global.quit: [q]}
 //	mouse: false
 //	no_color: false
-type fileConfig struct {
+type File struct {
 	DefaultProfile string              `yaml:"default_profile"`
-	Profiles       map[string]profile  `yaml:"profiles"`
+	Profiles       map[string]Profile  `yaml:"profiles"`
 	Refresh        map[string]string   `yaml:"refresh"`
 	Keys           map[string][]string `yaml:"keys"`
 	Mouse          bool                `yaml:"mouse"`
 	NoColor        bool                `yaml:"no_color"`
 }
 
-// profile is one API to talk to. A token may be inline (file must then be
+// Profile is one API to talk to. A token may be inline (file must then be
 // private), read from an environment variable, or from a file.
-type profile struct {
+type Profile struct {
 	APIURL    string `yaml:"api_url"`
 	Token     string `yaml:"token"`
 	TokenEnv  string `yaml:"token_env"`
 	TokenFile string `yaml:"token_file"`
 }
 
-// configPath is where the config file lives.
-func configPath(getenv func(string) string) string {
+// Path is where the config file lives.
+func Path(getenv func(string) string) string {
 	if p := getenv("PMDEV_CONFIG"); p != "" {
 		return p
 	}
@@ -61,10 +63,10 @@ func configPath(getenv func(string) string) string {
 	return filepath.Join(dir, "pmdev", "config.yaml")
 }
 
-// loadConfig reads and validates the file; a missing file is an empty config.
+// Load reads and validates the file; a missing file is an empty config.
 // explicit is true when the path came from PMDEV_CONFIG (then it must exist).
-func loadConfig(path string, explicit bool) (*fileConfig, error) {
-	cfg := &fileConfig{}
+func Load(path string, explicit bool) (*File, error) {
+	cfg := &File{}
 	if path == "" {
 		return cfg, nil
 	}
@@ -86,7 +88,7 @@ func loadConfig(path string, explicit bool) (*fileConfig, error) {
 	return cfg, nil
 }
 
-// unknownField matches yaml.v3's "field x not found in type main.fileConfig".
+// unknownField matches yaml.v3's "field x not found in type config.File".
 var unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
 
 // yamlErrorText words a decode error for people: no Go type names.
@@ -101,7 +103,7 @@ func yamlErrorText(err error) string {
 	return strings.Join(lines, "; ")
 }
 
-func (c *fileConfig) validate() error {
+func (c *File) validate() error {
 	names := make([]string, 0, len(c.Profiles))
 	for n := range c.Profiles {
 		names = append(names, n)
@@ -113,7 +115,7 @@ func (c *fileConfig) validate() error {
 		if p.APIURL == "" {
 			return fmt.Errorf("%s.api_url: required", field)
 		}
-		if err := checkURL(p.APIURL); err != nil {
+		if err := CheckURL(p.APIURL); err != nil {
 			return fmt.Errorf("%s.api_url: %w", field, err)
 		}
 		set := 0
@@ -134,7 +136,7 @@ func (c *fileConfig) validate() error {
 			return fmt.Errorf("default_profile: no profile named %q", c.DefaultProfile)
 		}
 	}
-	if _, err := applyRefresh(common.DefaultRefresh(), c.Refresh, "refresh."); err != nil {
+	if _, err := ApplyRefresh(common.DefaultRefresh(), c.Refresh, "refresh."); err != nil {
 		return err
 	}
 	if len(c.Keys) > 0 {
@@ -145,7 +147,8 @@ func (c *fileConfig) validate() error {
 	return nil
 }
 
-func checkURL(raw string) error {
+// CheckURL accepts an http(s) origin without a path.
+func CheckURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an http(s) URL", raw)
@@ -156,8 +159,8 @@ func checkURL(raw string) error {
 	return nil
 }
 
-// parseRefreshFlag turns "ratelimits=2s,usage=15s" into a map.
-func parseRefreshFlag(s string) (map[string]string, error) {
+// ParseRefreshFlag turns "ratelimits=2s,usage=15s" into a map.
+func ParseRefreshFlag(s string) (map[string]string, error) {
 	out := map[string]string{}
 	if strings.TrimSpace(s) == "" {
 		return out, nil
@@ -175,9 +178,9 @@ func parseRefreshFlag(s string) (map[string]string, error) {
 // refreshFloor is the shortest interval a source may poll at.
 const refreshFloor = time.Second
 
-// applyRefresh sets intervals by source name; "0" turns a source off, and
+// ApplyRefresh sets intervals by source name; "0" turns a source off, and
 // anything between 0 and the floor is raised to it.
-func applyRefresh(r common.Refresh, in map[string]string, prefix string) (common.Refresh, error) {
+func ApplyRefresh(r common.Refresh, in map[string]string, prefix string) (common.Refresh, error) {
 	names := make([]string, 0, len(in))
 	for k := range in {
 		names = append(names, k)
@@ -211,8 +214,8 @@ func applyRefresh(r common.Refresh, in map[string]string, prefix string) (common
 	return r, nil
 }
 
-// resolveToken reads a profile's token from wherever it lives.
-func (p profile) resolveToken(name string, getenv func(string) string) (string, error) {
+// ResolveToken reads a profile's token from wherever it lives.
+func (p Profile) ResolveToken(name string, getenv func(string) string) (string, error) {
 	switch {
 	case p.Token != "":
 		return p.Token, nil
@@ -230,4 +233,13 @@ func (p profile) resolveToken(name string, getenv func(string) string) (string, 
 		return strings.TrimSpace(string(b)), nil
 	}
 	return "", nil
+}
+
+// KeyMap is the default key map with the file's rebindings applied.
+func (c *File) KeyMap() (*common.KeyMap, error) {
+	k := common.DefaultKeyMap()
+	if err := k.Rebind(c.Keys); err != nil {
+		return nil, err
+	}
+	return k, nil
 }

@@ -1,14 +1,18 @@
-package main
+package sshconsole
 
 import (
 	"bufio"
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync/atomic"
+	"time"
 
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/internal/privfile"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -26,42 +30,42 @@ type gatewayKey struct {
 	Profile     *gatewayProfile
 }
 
-// gatewayIdentities maps authorized keys to profiles. Tokens are read at
+// GatewayIdentities maps authorized keys to profiles. Tokens are read at
 // start and on reload (SIGHUP); a failed reload keeps the previous set.
-type gatewayIdentities struct {
+type GatewayIdentities struct {
 	path   string
 	getenv func(string) string
 	keys   atomic.Pointer[map[string]gatewayKey] // by SHA256 fingerprint
 }
 
-func (g *gatewayIdentities) Resolve(_ context.Context, key gossh.PublicKey) (*sshIdentity, error) {
+func (g *GatewayIdentities) Resolve(_ context.Context, key gossh.PublicKey) (*Identity, error) {
 	if key == nil {
-		return nil, errUnknownKey
+		return nil, ErrUnknownKey
 	}
 	k, ok := (*g.keys.Load())[gossh.FingerprintSHA256(key)]
 	if !ok {
-		return nil, errUnknownKey
+		return nil, ErrUnknownKey
 	}
 	tok := k.Profile.token
 	// Many people may share a profile; each key is one person for the cap.
-	return &sshIdentity{Name: k.Profile.Name, Holder: k.Fingerprint, Fingerprint: k.Fingerprint,
+	return &Identity{Name: k.Profile.Name, Holder: k.Fingerprint, Fingerprint: k.Fingerprint,
 		Token: func(context.Context) (string, error) { return tok, nil }}, nil
 }
 
-// loadGatewayIdentities reads an authorized_keys-syntax file whose lines carry
+// LoadGatewayIdentities reads an authorized_keys-syntax file whose lines carry
 // profile="name" and token-env="VAR" or token-file="/path". It refuses files
 // (the identities file and every token file) that group or others can read.
 // getenv is os.Getenv outside tests.
-func loadGatewayIdentities(path string, getenv func(string) string) (*gatewayIdentities, error) {
-	g := &gatewayIdentities{path: path, getenv: getenv}
-	if _, err := g.reload(); err != nil {
+func LoadGatewayIdentities(path string, getenv func(string) string) (*GatewayIdentities, error) {
+	g := &GatewayIdentities{path: path, getenv: getenv}
+	if _, err := g.Reload(); err != nil {
 		return nil, err
 	}
 	return g, nil
 }
 
 // reload reads the file again and swaps the key set in; it returns the number of keys.
-func (g *gatewayIdentities) reload() (int, error) {
+func (g *GatewayIdentities) Reload() (int, error) {
 	keys, err := parseGatewayIdentities(g.path, g.getenv)
 	if err != nil {
 		return 0, err
@@ -71,7 +75,7 @@ func (g *gatewayIdentities) reload() (int, error) {
 }
 
 // profiles lists each profile once.
-func (g *gatewayIdentities) profiles() []*gatewayProfile {
+func (g *GatewayIdentities) profiles() []*gatewayProfile {
 	seen := map[*gatewayProfile]bool{}
 	var out []*gatewayProfile
 	for _, k := range *g.keys.Load() {
@@ -84,7 +88,7 @@ func (g *gatewayIdentities) profiles() []*gatewayProfile {
 }
 
 func parseGatewayIdentities(path string, getenv func(string) string) (map[string]gatewayKey, error) {
-	if err := checkPrivate(path, "identities file"); err != nil {
+	if err := privfile.Check(path, "identities file"); err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(path)
@@ -207,7 +211,7 @@ func readGatewayToken(source string, getenv func(string) string) (string, error)
 			return "", fmt.Errorf("environment variable %s is empty or unset", ref)
 		}
 	case "file":
-		if err := checkPrivate(ref, "token file"); err != nil {
+		if err := privfile.Check(ref, "token file"); err != nil {
 			return "", err
 		}
 		b, err := os.ReadFile(ref)
@@ -223,4 +227,25 @@ func readGatewayToken(source string, getenv func(string) string) (string, error)
 		return "", fmt.Errorf("token from %s contains whitespace", source)
 	}
 	return tok, nil
+}
+
+// Len is the number of authorized keys.
+func (g *GatewayIdentities) Len() int { return len(*g.keys.Load()) }
+
+// CheckProfiles tells the operator at start which profile tokens the API
+// accepts, so a typo shows in the log rather than at a user's login.
+func (g *GatewayIdentities) CheckProfiles(ctx context.Context, apiURL string, log *slog.Logger) {
+	for _, p := range g.profiles() {
+		tok := p.token
+		c := client.New(client.Options{BaseURL: apiURL, UserAgent: "pmdev-ssh", RetryCount: -1,
+			Transport: &client.AuthTransport{Token: func(context.Context) (string, error) { return tok, nil }}})
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		me, err := c.Me(cctx)
+		cancel()
+		if err != nil {
+			log.Warn("profile token not accepted by the API", "profile", p.Name, "source", p.Source, "err", shortAPIError(err))
+			continue
+		}
+		log.Info("profile ok", "profile", p.Name, "user", me.Email, "role", me.Role, "tenant", me.Tenant.Name)
+	}
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -10,10 +10,12 @@ import (
 )
 
 func TestDocsCommand(t *testing.T) {
-	api := os.DirFS("api")
 	run := func(tty bool, args ...string) (string, error) {
 		var b bytes.Buffer
-		err := docsCommand(args, api, &b, docsTerm{tty: tty, width: 100, style: docs.StyleNoTTY})
+		cmd := newDocsCmd(docsEnv{assets: os.DirFS("../../api"), out: &b, term: &docsTerm{tty: tty, width: 100, style: docs.StyleNoTTY}})
+		cmd.SetArgs(args)
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		err := cmd.Execute()
 		return b.String(), err
 	}
 	out, err := run(false, "--list")
@@ -35,5 +37,8 @@ func TestDocsCommand(t *testing.T) {
 	}
 	if _, err := run(false, "emails", "--lang", "cobol"); err == nil {
 		t.Fatal("unknown language accepted")
+	}
+	if _, err := run(false, "emails", "webhooks"); err == nil || !strings.Contains(err.Error(), "one page at a time") {
+		t.Fatalf("two slugs: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package sshconsole
 
 import (
 	"context"
@@ -15,34 +15,51 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/internal/privfile"
+	"github.com/penguinmails/pmdev/models"
 )
 
-// serverIdentities resolves keys registered in the reference server's
-// database and mints a short-lived token per session for the key's user.
-type serverIdentities struct {
-	srv *server.Server
+// Directory is what the SSH console needs of a user store (the reference
+// server's, through an adapter): who owns a key, a short-lived token for
+// that user, and a note that the key was used.
+type Directory interface {
+	// UserBySSHKey returns the owner of the key with this SHA256
+	// fingerprint, or an error wrapping ErrUnknownKey.
+	UserBySSHKey(ctx context.Context, fingerprint string) (models.Me, error)
+	MintToken(ctx context.Context, email string, ttl time.Duration) (string, error)
+	TouchSSHKey(ctx context.Context, fingerprint string) error
+}
+
+// DirectoryResolver signs each key in as the user it was registered for,
+// with a token minted per session (lifetime ttl, renewed before expiry;
+// 0 means the default of 15 minutes).
+func DirectoryResolver(d Directory, ttl time.Duration) Resolver {
+	if ttl <= 0 {
+		ttl = defaultTokenTTL
+	}
+	return &directoryResolver{dir: d, ttl: ttl}
+}
+
+type directoryResolver struct {
+	dir Directory
 	ttl time.Duration
 }
 
-func (r *serverIdentities) Resolve(ctx context.Context, key gossh.PublicKey) (*sshIdentity, error) {
+func (r *directoryResolver) Resolve(ctx context.Context, key gossh.PublicKey) (*Identity, error) {
 	if key == nil {
-		return nil, errUnknownKey
+		return nil, ErrUnknownKey
 	}
 	fp := gossh.FingerprintSHA256(key)
-	me, err := r.srv.UserBySSHKey(ctx, fp)
-	if errors.Is(err, server.ErrSSHKeyNotFound) {
-		return nil, errUnknownKey
-	}
+	me, err := r.dir.UserBySSHKey(ctx, fp)
 	if err != nil {
 		return nil, err
 	}
 	email := me.Email
 	mint := &mintedToken{ttl: r.ttl, mint: func(ctx context.Context, ttl time.Duration) (string, error) {
-		return r.srv.MintToken(ctx, email, ttl)
+		return r.dir.MintToken(ctx, email, ttl)
 	}}
-	return &sshIdentity{Name: me.Email, Holder: me.Email, Fingerprint: fp, Token: mint.Token, Me: &me,
-		Opened: func(ctx context.Context) error { return r.srv.TouchSSHKey(ctx, fp) }}, nil
+	return &Identity{Name: me.Email, Holder: me.Email, Fingerprint: fp, Token: mint.Token, Me: &me,
+		Opened: func(ctx context.Context) error { return r.dir.TouchSSHKey(ctx, fp) }}, nil
 }
 
 // mintedToken hands out one minted token and replaces it when a third of
@@ -75,9 +92,9 @@ func (m *mintedToken) Token(ctx context.Context) (string, error) {
 	return tok, nil
 }
 
-// loadOrCreateHostKey reads the ed25519 host key at path, creating it (0600,
+// LoadOrCreateHostKey reads the ed25519 host key at path, creating it (0600,
 // directory 0700) on first start so clients' known_hosts stays valid.
-func loadOrCreateHostKey(path string) (gossh.Signer, error) {
+func LoadOrCreateHostKey(path string) (gossh.Signer, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if data, err = writeHostKey(path); err != nil {
@@ -85,7 +102,7 @@ func loadOrCreateHostKey(path string) (gossh.Signer, error) {
 		}
 	} else if err != nil {
 		return nil, fmt.Errorf("ssh host key: %w", err)
-	} else if err := checkPrivate(path, "ssh host key"); err != nil {
+	} else if err := privfile.Check(path, "ssh host key"); err != nil {
 		return nil, err
 	}
 	signer, err := gossh.ParsePrivateKey(data)
@@ -128,19 +145,4 @@ func writeHostKey(path string) ([]byte, error) {
 		_ = os.WriteFile(path+".pub", gossh.MarshalAuthorizedKey(sshPub), 0o644)
 	}
 	return data, nil
-}
-
-// checkPrivate refuses secrets that group or others can read.
-func checkPrivate(path, what string) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s %s is not a regular file", what, path)
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return fmt.Errorf("%s %s is readable by group or others (mode %04o); run: chmod 600 %s", what, path, perm, path)
-	}
-	return nil
 }
