@@ -2,26 +2,32 @@ package common
 
 import "charm.land/bubbles/v2/key"
 
-// Pane scopes. Each pane's owner edits only its own struct, default and
-// bindings() below; keep the action names stable, they are config keys.
+// Pane scopes. Each pane's owner edits only its own struct and actions
+// below; keep the action names stable, they are config keys.
+
+// List movement, the same in every pane that has a list or a page.
+var (
+	navUp       = newBinding("↑/k", "up", "up", "k")
+	navDown     = newBinding("↓/j", "down", "down", "j")
+	navPageUp   = newBinding("pgup", "page up", "pgup")
+	navPageDown = newBinding("pgdn", "page down", "pgdown")
+	navTop      = newBinding("g", "top", "g", "home")
+	navBottom   = newBinding("G", "bottom", "G", "end")
+)
 
 // OverviewKeys are the Overview pane's bindings.
 type OverviewKeys struct {
 	Up, Down, Open, Create, Docs key.Binding
 }
 
-func defaultOverviewKeys() OverviewKeys {
-	return OverviewKeys{
-		Up:     newBinding("↑/k", "up", "up", "k"),
-		Down:   newBinding("↓/j", "down", "down", "j"),
-		Open:   newBinding("enter", "open", "enter"),
-		Create: newBinding("n", "new key", "n"),
-		Docs:   newBinding("d", "docs", "d"),
+func (k *OverviewKeys) actions() []action {
+	return []action{
+		{"up", &k.Up, navUp},
+		{"down", &k.Down, navDown},
+		{"open", &k.Open, newBinding("enter", "open", "enter")},
+		{"create", &k.Create, newBinding("n", "new key", "n")},
+		{"docs", &k.Docs, newBinding("d", "docs", "d")},
 	}
-}
-
-func (k *OverviewKeys) bindings() map[string]*key.Binding {
-	return map[string]*key.Binding{"up": &k.Up, "down": &k.Down, "open": &k.Open, "create": &k.Create, "docs": &k.Docs}
 }
 
 // KeysKeys are the Keys pane's bindings.
@@ -32,33 +38,24 @@ type KeysKeys struct {
 	CopyID, Usage                           key.Binding
 }
 
-func defaultKeysKeys() KeysKeys {
-	return KeysKeys{
-		Up:       newBinding("↑/k", "up", "up", "k"),
-		Down:     newBinding("↓/j", "down", "down", "j"),
-		PageUp:   newBinding("pgup", "page up", "pgup"),
-		PageDown: newBinding("pgdn", "page down", "pgdown"),
-		Top:      newBinding("g", "top", "g", "home"),
-		Bottom:   newBinding("G", "bottom", "G", "end"),
-		Open:     newBinding("enter", "details", "enter"),
-		Search:   newBinding("/", "search", "/"),
-		Filter:   newBinding("f", "status filter", "f"),
-		Sort:     newBinding("s", "sort", "s"),
-		Create:   newBinding("n", "new key", "n"),
-		Edit:     newBinding("e", "edit", "e"),
-		Rotate:   newBinding("R", "rotate", "R"),
-		Revoke:   newBinding("D", "revoke", "D"),
-		CopyID:   newBinding("c", "copy id", "c"),
-		Usage:    newBinding("u", "usage", "u"),
-	}
-}
-
-func (k *KeysKeys) bindings() map[string]*key.Binding {
-	return map[string]*key.Binding{
-		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown, "top": &k.Top, "bottom": &k.Bottom,
-		"open": &k.Open, "search": &k.Search, "filter": &k.Filter, "sort": &k.Sort,
-		"create": &k.Create, "edit": &k.Edit, "rotate": &k.Rotate, "revoke": &k.Revoke,
-		"copy_id": &k.CopyID, "usage": &k.Usage,
+func (k *KeysKeys) actions() []action {
+	return []action{
+		{"up", &k.Up, navUp},
+		{"down", &k.Down, navDown},
+		{"page_up", &k.PageUp, navPageUp},
+		{"page_down", &k.PageDown, navPageDown},
+		{"top", &k.Top, navTop},
+		{"bottom", &k.Bottom, navBottom},
+		{"open", &k.Open, newBinding("enter", "details", "enter")},
+		{"search", &k.Search, newBinding("/", "search", "/")},
+		{"filter", &k.Filter, newBinding("f", "status filter", "f")},
+		{"sort", &k.Sort, newBinding("s", "sort", "s")},
+		{"create", &k.Create, newBinding("n", "new key", "n")},
+		{"edit", &k.Edit, newBinding("e", "edit", "e")},
+		{"rotate", &k.Rotate, newBinding("R", "rotate", "R")},
+		{"revoke", &k.Revoke, newBinding("D", "revoke", "D")},
+		{"copy_id", &k.CopyID, newBinding("c", "copy id", "c")},
+		{"usage", &k.Usage, newBinding("u", "usage", "u")},
 	}
 }
 
@@ -69,34 +66,28 @@ type DocsKeys struct {
 	Language, CopySnippet, TryIt              key.Binding
 }
 
-func defaultDocsKeys() DocsKeys {
-	return DocsKeys{
-		Up:          newBinding("↑/k", "up", "up", "k"),
-		Down:        newBinding("↓/j", "down", "down", "j"),
-		PageUp:      newBinding("pgup", "page up", "pgup"),
-		PageDown:    newBinding("pgdn", "page down", "pgdown", " "),
-		Top:         newBinding("g", "top", "g", "home"),
-		Bottom:      newBinding("G", "bottom", "G", "end"),
-		Focus:       newBinding("tab", "sidebar/page", "tab"),
-		Open:        newBinding("enter", "open", "enter"),
-		Search:      newBinding("/", "search", "/"),
-		NextMatch:   newBinding("n", "next match", "n"),
-		PrevMatch:   newBinding("N", "prev match", "N"),
-		Language:    newBinding("l", "language", "l"),
-		CopySnippet: newBinding("y", "copy snippet", "y"),
-		TryIt:       newBinding("T", "try it", "T"),
+func (k *DocsKeys) actions() []action {
+	return []action{
+		{"up", &k.Up, navUp},
+		{"down", &k.Down, navDown},
+		{"page_up", &k.PageUp, navPageUp},
+		// Space pages down too, as in a pager.
+		{"page_down", &k.PageDown, newBinding("pgdn", "page down", "pgdown", " ")},
+		{"top", &k.Top, navTop},
+		{"bottom", &k.Bottom, navBottom},
+		{"focus", &k.Focus, newBinding("tab", "sidebar/page", "tab")},
+		{"open", &k.Open, newBinding("enter", "open", "enter")},
+		{"search", &k.Search, newBinding("/", "search", "/")},
+		{"next_match", &k.NextMatch, newBinding("n", "next match", "n")},
+		{"prev_match", &k.PrevMatch, newBinding("N", "prev match", "N")},
+		{"language", &k.Language, newBinding("l", "language", "l")},
+		{"copy_snippet", &k.CopySnippet, newBinding("y", "copy snippet", "y")},
+		{"try_it", &k.TryIt, newBinding("T", "try it", "T")},
 	}
 }
 
-func (k *DocsKeys) bindings() map[string]*key.Binding {
-	return map[string]*key.Binding{
-		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown, "top": &k.Top, "bottom": &k.Bottom,
-		"focus": &k.Focus, "open": &k.Open, "search": &k.Search, "next_match": &k.NextMatch, "prev_match": &k.PrevMatch,
-		"language": &k.Language, "copy_snippet": &k.CopySnippet, "try_it": &k.TryIt,
-	}
-}
-
-// UsageKeys are the Usage pane's bindings.
+// UsageKeys are the Usage pane's bindings. k filters by key here, so only
+// the arrows and j move.
 type UsageKeys struct {
 	Up, Down, Top, Bottom           key.Binding
 	Range, Custom, KeyFilter        key.Binding
@@ -104,31 +95,23 @@ type UsageKeys struct {
 	NextSection, PrevSection, Copy  key.Binding
 }
 
-func defaultUsageKeys() UsageKeys {
-	return UsageKeys{
-		Up:          newBinding("↑", "scroll up", "up"),
-		Down:        newBinding("↓/j", "scroll down", "down", "j"),
-		Top:         newBinding("g", "top", "g", "home"),
-		Bottom:      newBinding("G", "bottom", "G", "end"),
-		Range:       newBinding("t", "time range", "t"),
-		Custom:      newBinding("T", "custom range", "T"),
-		KeyFilter:   newBinding("k", "key filter", "k"),
-		Left:        newBinding("←/h", "cursor left", "left", "h"),
-		Right:       newBinding("→/l", "cursor right", "right", "l"),
-		Sort:        newBinding("s", "sort endpoints", "s"),
-		Open:        newBinding("enter", "filter by key", "enter"),
-		Export:      newBinding("E", "export errors CSV", "E"),
-		NextSection: newBinding("]", "next section", "]"),
-		PrevSection: newBinding("[", "prev section", "["),
-		Copy:        newBinding("y", "copy CSV (OSC 52)", "y"),
-	}
-}
-
-func (k *UsageKeys) bindings() map[string]*key.Binding {
-	return map[string]*key.Binding{
-		"up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom, "range": &k.Range, "custom": &k.Custom, "key_filter": &k.KeyFilter,
-		"left": &k.Left, "right": &k.Right, "sort": &k.Sort, "open": &k.Open, "export": &k.Export,
-		"next_section": &k.NextSection, "prev_section": &k.PrevSection, "copy": &k.Copy,
+func (k *UsageKeys) actions() []action {
+	return []action{
+		{"up", &k.Up, newBinding("↑", "scroll up", "up")},
+		{"down", &k.Down, newBinding("↓/j", "scroll down", "down", "j")},
+		{"top", &k.Top, navTop},
+		{"bottom", &k.Bottom, navBottom},
+		{"range", &k.Range, newBinding("t", "time range", "t")},
+		{"custom", &k.Custom, newBinding("T", "custom range", "T")},
+		{"key_filter", &k.KeyFilter, newBinding("k", "key filter", "k")},
+		{"left", &k.Left, newBinding("←/h", "cursor left", "left", "h")},
+		{"right", &k.Right, newBinding("→/l", "cursor right", "right", "l")},
+		{"sort", &k.Sort, newBinding("s", "sort endpoints", "s")},
+		{"open", &k.Open, newBinding("enter", "filter by key", "enter")},
+		{"export", &k.Export, newBinding("E", "export errors CSV", "E")},
+		{"next_section", &k.NextSection, newBinding("]", "next section", "]")},
+		{"prev_section", &k.PrevSection, newBinding("[", "prev section", "[")},
+		{"copy", &k.Copy, newBinding("y", "copy CSV (OSC 52)", "y")},
 	}
 }
 
@@ -139,28 +122,20 @@ type WebhooksKeys struct {
 	Filter, Copy, Edit                    key.Binding
 }
 
-func defaultWebhooksKeys() WebhooksKeys {
-	return WebhooksKeys{
-		Up:           newBinding("↑/k", "up", "up", "k"),
-		Down:         newBinding("↓/j", "down", "down", "j"),
-		Open:         newBinding("enter", "details", "enter"),
-		Create:       newBinding("n", "new endpoint", "n"),
-		Test:         newBinding("t", "send test", "t"),
-		Pause:        newBinding("P", "pause/resume", "P"),
-		RotateSecret: newBinding("S", "rotate secret", "S"),
-		Retry:        newBinding("R", "retry delivery", "R"),
-		RetryAll:     newBinding("A", "retry all failed", "A"),
-		Delete:       newBinding("D", "delete", "D"),
-		Filter:       newBinding("f", "status filter", "f"),
-		Copy:         newBinding("c", "copy", "c"),
-		Edit:         newBinding("e", "edit", "e"),
-	}
-}
-
-func (k *WebhooksKeys) bindings() map[string]*key.Binding {
-	return map[string]*key.Binding{
-		"up": &k.Up, "down": &k.Down, "open": &k.Open, "create": &k.Create, "test": &k.Test, "pause": &k.Pause,
-		"rotate_secret": &k.RotateSecret, "retry": &k.Retry, "retry_all": &k.RetryAll, "delete": &k.Delete,
-		"filter": &k.Filter, "copy": &k.Copy, "edit": &k.Edit,
+func (k *WebhooksKeys) actions() []action {
+	return []action{
+		{"up", &k.Up, navUp},
+		{"down", &k.Down, navDown},
+		{"open", &k.Open, newBinding("enter", "details", "enter")},
+		{"create", &k.Create, newBinding("n", "new endpoint", "n")},
+		{"test", &k.Test, newBinding("t", "send test", "t")},
+		{"pause", &k.Pause, newBinding("P", "pause/resume", "P")},
+		{"rotate_secret", &k.RotateSecret, newBinding("S", "rotate secret", "S")},
+		{"retry", &k.Retry, newBinding("R", "retry delivery", "R")},
+		{"retry_all", &k.RetryAll, newBinding("A", "retry all failed", "A")},
+		{"delete", &k.Delete, newBinding("D", "delete", "D")},
+		{"filter", &k.Filter, newBinding("f", "status filter", "f")},
+		{"copy", &k.Copy, newBinding("c", "copy", "c")},
+		{"edit", &k.Edit, newBinding("e", "edit", "e")},
 	}
 }

@@ -86,7 +86,7 @@ func (m *Model) retryAll() tea.Cmd {
 		m.setNotice("no failed deliveries to retry in this view", false)
 		return nil
 	}
-	m.dialogs.Push(&retryAllConfirm{m: m, webhookID: d.id, url: d.webhook.URL, ids: ids})
+	m.openRetryAll(d, ids)
 	return nil
 }
 

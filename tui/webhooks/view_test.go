@@ -274,7 +274,7 @@ func TestDeleteRequiresTypedURL(t *testing.T) {
 	}
 	typeText(m, "https://crm.example.com/wrong")
 	press(m, "enter")
-	if m.delD() == nil || m.delD().busy || m.delD().err == "" {
+	if m.delD() == nil || m.delD().busy || m.delD().typed.Err == "" {
 		t.Fatal("a wrong URL started the deletion")
 	}
 	commontest.Golden(t, checkSize(t, m))

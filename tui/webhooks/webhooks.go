@@ -349,7 +349,7 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.setNotice("updating…", false)
 		return setStatus(m.ctx.Client, w.ID, next)
 	case key.Matches(msg, k.RotateSecret):
-		m.dialogs.Push(&rotateConfirm{m: m, id: w.ID, url: w.URL})
+		m.openRotate(w)
 	case key.Matches(msg, k.Delete):
 		m.dialogs.Push(newDeleteModal(m, w))
 	case key.Matches(msg, k.Edit):
@@ -397,7 +397,7 @@ func (m *Model) onDeleted(msg deletedMsg) tea.Cmd {
 	d, _ := dialog.Find[*deleteModal](&m.dialogs)
 	if msg.err != nil {
 		if d != nil {
-			d.err = m.errText(msg.err)
+			d.typed.Err = m.errText(msg.err)
 			d.busy = false
 		}
 		return nil
