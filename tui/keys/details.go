@@ -108,7 +108,7 @@ func (d *details) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	k := &m.ctx.Keys.Keys
 	delta := 0
 	switch {
-	case km.String() == "esc":
+	case key.Matches(km, m.ctx.Keys.Global.Back):
 		return nil, nil
 	case key.Matches(km, k.Up):
 		delta = -1
@@ -133,10 +133,11 @@ func (d *details) pageHeight(h int) int { return max(1, h-1) }
 func (d *details) ShortHelp() []key.Binding {
 	m := d.m
 	k := m.ctx.Keys.Keys
+	scroll, back := common.Joined("scroll", k.Up, k.Down), m.ctx.Keys.Global.Back
 	if m.blocked(m.ctx.Now()) != "" {
-		return []key.Binding{keyScroll, k.CopyID, k.Usage, withHelp(keyEsc, "back")}
+		return []key.Binding{scroll, k.CopyID, k.Usage, back}
 	}
-	return []key.Binding{keyScroll, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage, withHelp(keyEsc, "back")}
+	return []key.Binding{scroll, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage, back}
 }
 
 // FullHelp implements help.KeyMap.

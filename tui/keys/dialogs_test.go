@@ -87,7 +87,7 @@ func TestRotateErrorFits80x24(t *testing.T) {
 	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
 	press(m, "R", "enter")
 	long := "This key was already rotated; rotate its replacement (beb126b1-f882-454f-9da0-df3ef94580e3) instead"
-	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: m.current().KeyID,
+	m.Update(createdMsg{Result: res(m.rotateD().Data.reqID), rotated: m.current().KeyID,
 		err: httpErr(409, &models.Problem{Status: 409, Message: long}, 0)})
 	v := commontest.Plain(m.View())
 	fits(t, v, 80, 20)
@@ -128,13 +128,13 @@ func TestRotateOneHourGraceSaysOneHour(t *testing.T) {
 	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
 	id := m.current().KeyID
 	press(m, "R", "up") // 1 hour
-	if graceChoices[m.rotateD().choice].hours != 1 {
+	if graceChoices[m.rotateD().Data.choice].hours != 1 {
 		t.Fatal("grace choice")
 	}
 	m.Update(keyMsg("enter"))
 	// The server stamped the expiry a moment before the console reads its clock.
 	exp := commontest.Now.Add(time.Hour - 800*time.Millisecond)
-	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
+	m.Update(createdMsg{Result: res(m.rotateD().Data.reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
 		created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_rot", Name: "rot", Status: models.KeyActive, CreatedAt: commontest.Now}, OldKeyID: id, OldKeyExpiresAt: &exp}})
 	if m.onceD() == nil || m.onceD().oldExpiry != "The old key expires in 1 h." {
 		t.Fatalf("old key note %q", m.onceD().oldExpiry)

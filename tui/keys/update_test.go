@@ -110,7 +110,7 @@ func TestListKeysTable(t *testing.T) {
 			}
 		}},
 		{"R opens rotate with 24h default", []string{"R"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.rotateD() == nil || graceChoices[m.rotateD().choice].hours != 24 {
+			if m.rotateD() == nil || graceChoices[m.rotateD().Data.choice].hours != 24 {
 				t.Fatal("rotate modal wrong")
 			}
 		}},
@@ -368,7 +368,7 @@ func TestRevokeFlow(t *testing.T) {
 	press(m, "D")
 	typeText(m, "wrong")
 	press(m, "enter")
-	if m.revokeD().submitting || m.revokeD().err == "" {
+	if m.revokeD().submitting || m.revokeD().typed.Err == "" {
 		t.Fatal("mismatched name accepted")
 	}
 	for range "wrong" {
@@ -394,14 +394,14 @@ func TestRotateFlow(t *testing.T) {
 	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
 	id := m.current().KeyID
 	press(m, "R", "down") // 7 days
-	if graceChoices[m.rotateD().choice].hours != 168 {
+	if graceChoices[m.rotateD().Data.choice].hours != 168 {
 		t.Fatal("grace choice")
 	}
 	if cmd := m.Update(keyMsg("enter")); cmd == nil {
 		t.Fatal("no rotate request")
 	}
 	exp := commontest.Now.Add(7 * 24 * time.Hour)
-	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
+	m.Update(createdMsg{Result: res(m.rotateD().Data.reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
 		created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_rot", Name: "rot", Status: models.KeyActive, CreatedAt: commontest.Now}, OldKeyID: id, OldKeyExpiresAt: &exp}})
 	if m.onceD() == nil || !m.onceD().rotated {
 		t.Fatal("no show-once after rotate")

@@ -22,7 +22,7 @@ func (m *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
 	d := m.detail
 	k := m.ctx.Keys.Webhooks
 	switch {
-	case msg.String() == "esc":
+	case key.Matches(msg, m.ctx.Keys.Global.Back):
 		m.closeDetail()
 		return m.load(true)
 	case key.Matches(msg, k.Up):
@@ -263,7 +263,7 @@ func (m *Model) deliveryKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys.Webhooks
 	delta := 0
 	switch {
-	case msg.String() == "esc":
+	case key.Matches(msg, m.ctx.Keys.Global.Back):
 		m.view = viewDetails
 	case key.Matches(msg, k.Up):
 		delta = -1

@@ -292,7 +292,7 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 	if m.CapturingAll() {
 		return true
 	}
-	return m.view != viewList && msg.String() == "esc"
+	return m.view != viewList && key.Matches(msg, m.ctx.Keys.Global.Back)
 }
 
 // CapturingAll implements common.KeyCapturer: every dialog takes the keyboard.

@@ -98,11 +98,12 @@ func NewTyped(placeholder string, limit int, want, mismatch string) Typed {
 // Matches reports that the text typed is Want (surrounding spaces aside).
 func (t *Typed) Matches() bool { return strings.TrimSpace(t.Input.Value()) == t.Want }
 
-// Update types msg into the field; on Accept it reports whether the text
-// matches, setting Err when it does not.
+// Update types a key or a paste into the field; on Accept it reports
+// whether the text matches, setting Err when it does not.
 func (t *Typed) Update(keys *common.DialogKeys, msg tea.Msg) (accepted bool, cmd tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		if !common.TypesText(k) && key.Matches(k, keys.Accept) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if !common.TypesText(msg) && key.Matches(msg, keys.Accept) {
 			if !t.Matches() {
 				t.Err = t.Mismatch
 				return false, nil
@@ -111,7 +112,9 @@ func (t *Typed) Update(keys *common.DialogKeys, msg tea.Msg) (accepted bool, cmd
 			return true, nil
 		}
 		t.Err = ""
+		t.Input, cmd = t.Input.Update(msg)
+	case tea.PasteMsg:
+		t.Input, cmd = t.Input.Update(msg)
 	}
-	t.Input, cmd = t.Input.Update(msg)
 	return false, cmd
 }
