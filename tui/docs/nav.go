@@ -103,8 +103,8 @@ func (m *Model) cursorTo(i, dir int) {
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if m.try != nil {
-		return m.try.update(m, msg)
+	if !m.dialogs.Empty() {
+		return m.dialogs.Update(msg)
 	}
 	if m.search.typing {
 		return m.searchKey(msg)

@@ -18,8 +18,8 @@ func (m *Model) View() string {
 	if m.width < 20 || m.height < 4 {
 		return ""
 	}
-	if m.try != nil {
-		return m.try.view(m)
+	if !m.dialogs.Empty() {
+		return m.dialogs.View(m.width, m.height)
 	}
 	sw := m.sidebarWidth()
 	pw := m.width - sw - 3
@@ -262,8 +262,8 @@ func helpEsc() key.Binding { return key.NewBinding(key.WithKeys("esc"), key.With
 
 func (k keyMap) ShortHelp() []key.Binding {
 	d := &k.m.ctx.Keys.Docs
-	if k.m.try != nil {
-		return k.m.try.help()
+	if !k.m.dialogs.Empty() {
+		return k.m.dialogs.ShortHelp()
 	}
 	if k.m.search.typing {
 		return []key.Binding{
@@ -288,6 +288,9 @@ func (k keyMap) ShortHelp() []key.Binding {
 }
 
 func (k keyMap) FullHelp() [][]key.Binding {
+	if !k.m.dialogs.Empty() {
+		return k.m.dialogs.FullHelp()
+	}
 	d := &k.m.ctx.Keys.Docs
 	return [][]key.Binding{
 		{d.Up, d.Down, d.PageUp, d.PageDown, d.Top, d.Bottom},
