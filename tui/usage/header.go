@@ -141,4 +141,3 @@ func shownEnd(d *models.APIUsage) time.Time {
 	}
 	return d.To
 }
-

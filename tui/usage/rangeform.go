@@ -155,4 +155,3 @@ func (f *customForm) View(w, _ int) string {
 	box := s.Modal.Padding(0, 2).Render(strings.Join(lines, "\n"))
 	return center(box, w)
 }
-
