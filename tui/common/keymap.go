@@ -157,31 +157,6 @@ func newBinding(help, desc string, keys ...string) key.Binding {
 	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 }
 
-// GlobalKeys work in every pane unless a focused input captures them.
-type GlobalKeys struct {
-	Tab1, Tab2, Tab3, Tab4, Tab5 key.Binding
-	NextTab, PrevTab             key.Binding
-	Help, Refresh, Pause         key.Binding
-	Quit, Back                   key.Binding
-}
-
-func (g *GlobalKeys) actions() []action {
-	return []action{
-		{"tab1", &g.Tab1, newBinding("1", "overview", "1")},
-		{"tab2", &g.Tab2, newBinding("2", "keys", "2")},
-		{"tab3", &g.Tab3, newBinding("3", "docs", "3")},
-		{"tab4", &g.Tab4, newBinding("4", "usage", "4")},
-		{"tab5", &g.Tab5, newBinding("5", "webhooks", "5")},
-		{"next_tab", &g.NextTab, newBinding("tab", "next tab", "tab")},
-		{"prev_tab", &g.PrevTab, newBinding("shift+tab", "prev tab", "shift+tab")},
-		{"help", &g.Help, newBinding("?", "help", "?")},
-		{"refresh", &g.Refresh, newBinding("r", "refresh", "r")},
-		{"pause", &g.Pause, newBinding("p", "pause live", "p")},
-		{"quit", &g.Quit, newBinding("q", "quit", "q", "ctrl+c")},
-		{"back", &g.Back, newBinding("esc", "back", "esc")},
-	}
-}
-
 // shadowAllowed lists bindings that deliberately reuse a key of their base
 // scope. A pane's Captures method takes the key only in the state where it
 // means something else (docs uses tab to move focus between sidebar and

@@ -233,8 +233,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if m.ctx.Active != common.PaneDocs {
 			return nil
 		}
-		if !m.dialogs.Empty() {
-			return m.dialogs.Update(msg)
+		if cmd, ok := m.dialogs.Input(msg); ok {
+			return cmd
 		}
 		if m.search.typing {
 			var cmd tea.Cmd

@@ -103,8 +103,8 @@ func (m *Model) cursorTo(i, dir int) {
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if !m.dialogs.Empty() {
-		return m.dialogs.Update(msg)
+	if cmd, ok := m.dialogs.Input(msg); ok {
+		return cmd
 	}
 	if m.search.typing {
 		return m.searchKey(msg)

@@ -108,6 +108,9 @@ func (m *Model) nextID() uint64 {
 
 // Update implements common.Pane.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := m.dialogs.Input(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case common.TickMsg:
 		cmd := m.load(false)
@@ -140,9 +143,6 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case envWrittenMsg:
 		return m.onEnvWritten(msg)
 	case tea.PasteMsg:
-		if !m.dialogs.Empty() {
-			return m.dialogs.Update(msg)
-		}
 		if m.searching {
 			var cmd tea.Cmd
 			m.search, cmd = m.search.Update(msg)
@@ -237,10 +237,7 @@ func (m *Model) guard() (tea.Cmd, bool) {
 }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case !m.dialogs.Empty():
-		return m.dialogs.Update(msg)
-	case m.searching:
+	if m.searching {
 		return m.keySearch(msg)
 	}
 	return m.keyList(msg)

@@ -109,6 +109,9 @@ func (m *Model) visible() bool { return m.ctx.Active == common.PaneUsage && !m.c
 
 // Update implements common.Pane.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := m.dialogs.Input(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case common.TickMsg:
 		m.poll.Interval = m.ctx.Refresh.Usage
@@ -219,9 +222,6 @@ func (m *Model) setKey(id, name string) tea.Cmd {
 }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	if !m.dialogs.Empty() {
-		return m.dialogs.Update(msg)
-	}
 	k := &m.ctx.Keys.Usage
 	switch {
 	case key.Matches(msg, k.Range):

@@ -117,6 +117,9 @@ func (m *Model) loadTypes() tea.Cmd {
 
 // Update implements common.Pane.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := m.dialogs.Input(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case common.TickMsg:
 		return tea.Batch(m.load(false), m.loadDetail(false))
@@ -160,8 +163,6 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.load(true)
 	case retriedMsg:
 		return m.onRetried(msg)
-	case tea.PasteMsg:
-		return m.dialogs.Update(msg)
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
 	}
@@ -299,9 +300,6 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 func (m *Model) CapturingAll() bool { return m.dialogs.CapturingAll() }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	if !m.dialogs.Empty() {
-		return m.dialogs.Update(msg)
-	}
 	m.notice = ""
 	k := m.ctx.Keys.Webhooks
 	if m.forbidden && m.view == viewList {

@@ -2,8 +2,34 @@ package common
 
 import "charm.land/bubbles/v2/key"
 
-// Pane scopes. Each pane's owner edits only its own struct and actions
-// below; keep the action names stable, they are config keys.
+// Every binding of the console and its default, scope by scope: each
+// action is written once, as its config name, its field and its default.
+// Keep the action names stable, they are config keys.
+
+// GlobalKeys work in every pane unless a focused input captures them.
+type GlobalKeys struct {
+	Tab1, Tab2, Tab3, Tab4, Tab5 key.Binding
+	NextTab, PrevTab             key.Binding
+	Help, Refresh, Pause         key.Binding
+	Quit, Back                   key.Binding
+}
+
+func (g *GlobalKeys) actions() []action {
+	return []action{
+		{"tab1", &g.Tab1, newBinding("1", "overview", "1")},
+		{"tab2", &g.Tab2, newBinding("2", "keys", "2")},
+		{"tab3", &g.Tab3, newBinding("3", "docs", "3")},
+		{"tab4", &g.Tab4, newBinding("4", "usage", "4")},
+		{"tab5", &g.Tab5, newBinding("5", "webhooks", "5")},
+		{"next_tab", &g.NextTab, newBinding("tab", "next tab", "tab")},
+		{"prev_tab", &g.PrevTab, newBinding("shift+tab", "prev tab", "shift+tab")},
+		{"help", &g.Help, newBinding("?", "help", "?")},
+		{"refresh", &g.Refresh, newBinding("r", "refresh", "r")},
+		{"pause", &g.Pause, newBinding("p", "pause live", "p")},
+		{"quit", &g.Quit, newBinding("q", "quit", "q", "ctrl+c")},
+		{"back", &g.Back, newBinding("esc", "back", "esc")},
+	}
+}
 
 // List movement, the same in every pane that has a list or a page.
 var (
@@ -137,5 +163,65 @@ func (k *WebhooksKeys) actions() []action {
 		{"filter", &k.Filter, newBinding("f", "status filter", "f")},
 		{"copy", &k.Copy, newBinding("c", "copy", "c")},
 		{"edit", &k.Edit, newBinding("e", "edit", "e")},
+	}
+}
+
+// DialogKeys are the keys of every dialog: the wizards, confirmations,
+// show-once screens, pickers and forms. A dialog names what a key does
+// there with WithHelp ("enter rotate").
+type DialogKeys struct {
+	Accept, Cancel, Yes, No  key.Binding
+	Up, Down, Left, Right    key.Binding
+	NextField, PrevField     key.Binding
+	Toggle, PageUp, PageDown key.Binding
+}
+
+func (k *DialogKeys) actions() []action {
+	return []action{
+		{"accept", &k.Accept, newBinding("enter", "confirm", "enter")},
+		{"cancel", &k.Cancel, newBinding("esc", "cancel", "esc")},
+		{"yes", &k.Yes, newBinding("y", "yes", "y", "Y")},
+		{"no", &k.No, newBinding("n", "no", "n", "N")},
+		{"up", &k.Up, navUp},
+		{"down", &k.Down, navDown},
+		{"left", &k.Left, newBinding("←/h", "left", "left", "h")},
+		{"right", &k.Right, newBinding("→/l", "right", "right", "l")},
+		{"next_field", &k.NextField, newBinding("tab", "next field", "tab")},
+		{"prev_field", &k.PrevField, newBinding("shift+tab", "prev field", "shift+tab")},
+		{"toggle", &k.Toggle, newBinding("space", "toggle", "space", "x")},
+		{"page_up", &k.PageUp, navPageUp},
+		{"page_down", &k.PageDown, navPageDown},
+	}
+}
+
+// SecretKeys are the show-once dialogs' keys (a new API key or signing
+// secret), on top of the dialog keys.
+type SecretKeys struct {
+	Copy, CopySnippet, Write key.Binding
+}
+
+func (k *SecretKeys) actions() []action {
+	return []action{
+		{"copy", &k.Copy, newBinding("c", "copy", "c")},
+		{"copy_snippet", &k.CopySnippet, newBinding("y", "copy snippet", "y")},
+		{"write", &k.Write, newBinding("w", "write .env", "w")},
+	}
+}
+
+// FormKeys are the wizards' choice keys, on top of the dialog keys: the
+// permission presets of a key and the event presets of a webhook.
+type FormKeys struct {
+	SelectAll, SelectEmail, SelectReadOnly, Clear key.Binding
+	Less, More                                    key.Binding
+}
+
+func (k *FormKeys) actions() []action {
+	return []action{
+		{"select_all", &k.SelectAll, newBinding("a", "select all", "a")},
+		{"select_email", &k.SelectEmail, newBinding("e", "email only", "e")},
+		{"select_read_only", &k.SelectReadOnly, newBinding("r", "read only", "r")},
+		{"clear", &k.Clear, newBinding("c", "clear", "c")},
+		{"less", &k.Less, newBinding("-", "less", "-")},
+		{"more", &k.More, newBinding("+", "more", "+")},
 	}
 }
