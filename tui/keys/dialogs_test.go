@@ -296,7 +296,7 @@ func TestShowOnceRemoteWritesNoFile(t *testing.T) {
 	if m.onceD().askOverwrite || m.onceD().written {
 		t.Fatal("w over SSH started a write")
 	}
-	if v, ok := clipboardOf(commontest.Collect(m.Update(keyMsg("c")))); !ok || v != fakePlaintext {
+	if v, ok := commontest.Clipboard(commontest.Collect(m.Update(keyMsg("c")))...); !ok || v != fakePlaintext {
 		t.Fatal("c must still copy over SSH")
 	}
 }

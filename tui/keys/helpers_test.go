@@ -91,22 +91,12 @@ func testModel(t testing.TB, w, h int, keys []models.APIKey) *Model {
 	return m
 }
 
-func press(m *Model, keys ...string) tea.Cmd {
-	var cmds []tea.Cmd
-	for _, k := range keys {
-		cmds = append(cmds, m.Update(keyMsg(k)))
-	}
-	return tea.Batch(cmds...)
-}
+func press(m *Model, keys ...string) tea.Cmd { return commontest.Press(m.Update, keys...) }
 
 func keyMsg(s string) tea.KeyPressMsg { return commontest.Key(s) }
 
 // typeText sends each rune as a key press.
-func typeText(m *Model, s string) {
-	for _, r := range s {
-		m.Update(commontest.Key(string(r)))
-	}
-}
+func typeText(m *Model, s string) { commontest.Type(m.Update, s) }
 
 // Wizard steps, as wizard.Model.Step reports them.
 const (

@@ -18,15 +18,6 @@ import (
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
-func clipboardOf(msgs []tea.Msg) (string, bool) {
-	for _, m := range msgs {
-		if fmt.Sprintf("%T", m) == "tea.setClipboardMsg" {
-			return fmt.Sprint(m), true
-		}
-	}
-	return "", false
-}
-
 func TestListKeysTable(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -83,7 +74,7 @@ func TestListKeysTable(t *testing.T) {
 			}
 		}},
 		{"copy id", []string{"j", "c"}, func(t *testing.T, m *Model, msgs []tea.Msg) {
-			if v, ok := clipboardOf(msgs); !ok || v != m.current().KeyID {
+			if v, ok := commontest.Clipboard(msgs...); !ok || v != m.current().KeyID {
 				t.Fatalf("clipboard %q", v)
 			}
 		}},
@@ -295,7 +286,7 @@ func TestShowOnceFlow(t *testing.T) {
 	if !m.Captures(keyMsg("q")) {
 		t.Fatal("q must not quit while the key is shown")
 	}
-	if v, ok := clipboardOf(commontest.Collect(m.Update(keyMsg("c")))); !ok || v != fakePlaintext {
+	if v, ok := commontest.Clipboard(commontest.Collect(m.Update(keyMsg("c")))...); !ok || v != fakePlaintext {
 		t.Fatal("c did not copy the plaintext")
 	}
 	// w writes .env 0600.

@@ -14,19 +14,9 @@ import (
 	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
-func press(m *Model, keys ...string) tea.Cmd {
-	var last tea.Cmd
-	for _, k := range keys {
-		last = m.Update(commontest.Key(k))
-	}
-	return last
-}
+func press(m *Model, keys ...string) tea.Cmd { return commontest.Press(m.Update, keys...) }
 
-func typeText(m *Model, s string) {
-	for _, r := range s {
-		m.Update(commontest.Key(string(r)))
-	}
-}
+func typeText(m *Model, s string) { commontest.Type(m.Update, s) }
 
 func TestRangeCycling(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)

@@ -75,17 +75,9 @@ func testModel(t testing.TB, w, h int, list []models.Webhook) *Model {
 	return m
 }
 
-func press(m *Model, keys ...string) {
-	for _, k := range keys {
-		m.Update(commontest.Key(k))
-	}
-}
+func press(m *Model, keys ...string) { commontest.Press(m.Update, keys...) }
 
-func typeText(m *Model, s string) {
-	for _, r := range s {
-		m.Update(commontest.Key(string(r)))
-	}
-}
+func typeText(m *Model, s string) { commontest.Type(m.Update, s) }
 
 func checkSize(t *testing.T, m *Model) string {
 	t.Helper()
