@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/penguinmails/pmdev/internal/sandbox/sandboxtest"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
 )
@@ -110,26 +110,11 @@ type testAPI struct {
 
 func newTestAPI(t testing.TB) *testAPI {
 	t.Helper()
-	ctx := context.Background()
-	srv, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pm.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &testAPI{srv: srv, count: &apiCounter{byPath: map[string]int{}, fps: map[string]bool{}, auths: map[string]bool{}},
-		admin: newTestKey(t, "admin@laptop"), member: newTestKey(t, "member@laptop")}
-	a.adminPAT, err = srv.AddUser(ctx, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme", SSHKeys: [][]byte{a.admin.line}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.AddUser(ctx, server.NewUser{Email: "member@acme.test", Role: models.RoleMember, Tenant: "Acme", SSHKeys: [][]byte{a.member.line}}); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(a.count.wrap(srv.Handler()))
-	a.url = hs.URL
-	t.Cleanup(func() {
-		hs.Close()
-		_ = srv.Close(context.Background())
-	})
+	count := &apiCounter{byPath: map[string]int{}, fps: map[string]bool{}, auths: map[string]bool{}}
+	env := sandboxtest.Serve(t, sandboxtest.Options{Wrap: count.wrap})
+	a := &testAPI{srv: env.Server, url: env.URL, count: count, admin: newTestKey(t, "admin@laptop"), member: newTestKey(t, "member@laptop")}
+	a.adminPAT = env.AddUser(t, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme", SSHKeys: [][]byte{a.admin.line}})
+	env.AddUser(t, server.NewUser{Email: "member@acme.test", Role: models.RoleMember, Tenant: "Acme", SSHKeys: [][]byte{a.member.line}})
 	return a
 }
 
