@@ -263,6 +263,18 @@ func (ts *termSession) wait(t testing.TB) int {
 	return -1
 }
 
+// refused waits for a session the service turns away: it must end with a
+// failure and the screen must say why.
+func (ts *termSession) refused(t testing.TB, why string) {
+	t.Helper()
+	if code := ts.wait(t); code == 0 {
+		t.Fatalf("session accepted (exit 0); want a refusal saying %q", why)
+	}
+	if !strings.Contains(ts.screenText(), why) {
+		t.Fatalf("refusal does not say %q: %q", why, tail(ts.screenText(), 300))
+	}
+}
+
 func tail(s string, n int) string {
 	if len(s) > n {
 		return s[len(s)-n:]
