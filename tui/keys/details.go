@@ -59,7 +59,7 @@ func (m *Model) refreshDetails() tea.Cmd {
 	}
 	d.reqID = m.nextID()
 	c, id, keyID := m.ctx.Client, d.reqID, d.keyID
-	return tea.Batch(fetchDetails(c, id, keyID), fetchSecurity(c, id, keyID))
+	return tea.Batch(fetchPart(id, keyID, c.GetKey), fetchPart(id, keyID, c.KeySecurity))
 }
 
 func (m *Model) onDetails(msg tea.Msg) tea.Cmd {
@@ -69,30 +69,33 @@ func (m *Model) onDetails(msg tea.Msg) tea.Cmd {
 	}
 	switch msg := msg.(type) {
 	case detailsMsg:
-		if msg.ReqID != d.reqID || msg.keyID != d.keyID {
-			return nil
-		}
-		d.err = msg.err
-		if msg.err == nil {
-			v := msg.details
-			d.data = &v
+		if accept(d, msg, &d.data, &d.err) && msg.err == nil {
 			// The view reads the list's copy of the key; bring it up to
 			// date so usage since the last poll shows at once.
-			if _, ok := m.byID[v.KeyID]; ok && v.KeyID == d.keyID {
-				m.applyKey(v.APIKey)
+			if v := d.data; v.KeyID == d.keyID {
+				if _, ok := m.byID[v.KeyID]; ok {
+					m.applyKey(v.APIKey)
+				}
 			}
 		}
 	case securityMsg:
-		if msg.ReqID != d.reqID || msg.keyID != d.keyID {
-			return nil
-		}
-		d.secErr = msg.err
-		if msg.err == nil {
-			v := msg.sec
-			d.sec = &v
-		}
+		accept(d, msg, &d.sec, &d.secErr)
 	}
 	return nil
+}
+
+// accept stores a part of the view's data (or why it failed) when it
+// answers the newest request for the open key.
+func accept[T any](d *details, msg keyPart[T], v **T, err *error) bool {
+	if msg.ReqID != d.reqID || msg.keyID != d.keyID {
+		return false
+	}
+	*err = msg.err
+	if msg.err == nil {
+		x := msg.v
+		*v = &x
+	}
+	return true
 }
 
 // Passive implements dialog.Passive.

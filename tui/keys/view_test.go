@@ -63,7 +63,7 @@ func detailsFixture(m *Model) {
 	for i := range days {
 		days[i] = models.DayUsage{Date: commontest.Now.AddDate(0, 0, i-29).Format("2006-01-02"), Requests: int64(100 + (i*37)%90), Errors: int64(i % 4)}
 	}
-	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: k.KeyID, details: models.APIKeyDetails{
+	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: k.KeyID, v: models.APIKeyDetails{
 		APIKey:     k,
 		UsageByDay: days,
 		TopEndpoints: []models.EndpointCount{
@@ -71,7 +71,7 @@ func detailsFixture(m *Model) {
 			{Endpoint: "GET /api/v1/analytics/campaigns/{id}", Count: 3234, AvgResponseTimeMS: 150},
 		},
 	}})
-	m.Update(securityMsg{Result: res(m.detailsD().reqID), keyID: k.KeyID, sec: models.KeySecurity{
+	m.Update(securityMsg{Result: res(m.detailsD().reqID), keyID: k.KeyID, v: models.KeySecurity{
 		KeyID: k.KeyID,
 		AuditEvents: []models.AuditEvent{
 			{ID: "ev2", Time: commontest.Now.Add(-2 * time.Hour), Action: "ip_violation", Actor: "system", IP: "192.0.2.9", Detail: "blocked"},
@@ -177,7 +177,7 @@ func TestDetailsShowFreshUsage(t *testing.T) {
 	fresh := *m.current()
 	lu := commontest.Now.Add(-2 * time.Minute)
 	fresh.LastUsed, fresh.RequestCount = &lu, 4242
-	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: fresh.KeyID, details: models.APIKeyDetails{APIKey: fresh}})
+	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: fresh.KeyID, v: models.APIKeyDetails{APIKey: fresh}})
 	v := commontest.Plain(m.View())
 	if !strings.Contains(v, "Requests 4,242") || !strings.Contains(v, "2 min") {
 		t.Fatalf("details show the stale list copy:\n%s", v)
