@@ -26,7 +26,7 @@ func TestTryItHeadersAndWrappedErrors(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 	m := newPane(t, 80, 24)
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	Drive(t, m, m.open("emails", "send-an-email", true), func() bool { return m.cur != nil && m.curKey.slug == "emails" }, nil)
 	m.openTry()
 	if m.tryD() == nil {
@@ -67,7 +67,7 @@ func TestJSONErrorPosition(t *testing.T) {
 // Sending does not shrink the body editor.
 func TestTryItBodyKeepsHeight(t *testing.T) {
 	m := newPane(t, 80, 24)
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	Drive(t, m, m.open("emails", "send-an-email", true), func() bool { return m.cur != nil && m.curKey.slug == "emails" }, nil)
 	m.openTry()
 	before := m.tryD().body.Height()

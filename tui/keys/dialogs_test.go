@@ -8,7 +8,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
@@ -84,7 +83,7 @@ func fits(t *testing.T, v string, w, h int) {
 
 func TestRotateErrorFits80x24(t *testing.T) {
 	m := testModel(t, 80, 20, fakeKeys(5)) // 80×24 minus the root's four lines
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	press(m, "R", "enter")
 	long := "This key was already rotated; rotate its replacement (beb126b1-f882-454f-9da0-df3ef94580e3) instead"
 	m.Update(createdMsg{Result: res(m.rotateD().Data.reqID), rotated: m.current().KeyID,
@@ -125,7 +124,7 @@ func TestShowOnceQuickStartNotCut(t *testing.T) {
 
 func TestRotateOneHourGraceSaysOneHour(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(5))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	id := m.current().KeyID
 	press(m, "R", "up") // 1 hour
 	if graceChoices[m.rotateD().Data.choice].hours != 1 {
@@ -166,7 +165,7 @@ func rotatedPair(t *testing.T) (*Model, string, string) {
 	exp := commontest.Now.Add(3*time.Hour + 50*time.Minute)
 	keys[1].ExpiresAt, keys[1].ReplacedBy = &exp, keys[0].KeyID
 	m := testModel(t, 80, 24, keys)
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	return m, keys[0].KeyID, keys[1].KeyID
 }
 

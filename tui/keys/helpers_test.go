@@ -9,7 +9,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
@@ -116,7 +115,7 @@ func (m *Model) wiz() *wizard.Model    { d, _ := dialog.Find[*wizard.Model](&m.d
 // id (to an API that is never called: commands are not run).
 func submitAs(t *testing.T, m *Model, id uint64) {
 	t.Helper()
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	for m.seq+1 < id {
 		m.nextID()
 	}

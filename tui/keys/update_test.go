@@ -177,7 +177,7 @@ func TestStaleAndNotModified(t *testing.T) {
 
 func TestWizardDefaultsCreate(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	press(m, "n")
 	typeText(m, "My key")
 	press(m, "enter", "enter", "enter", "enter")
@@ -366,7 +366,7 @@ func TestRevokeFlow(t *testing.T) {
 		press(m, "backspace")
 	}
 	typeText(m, name)
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	if cmd := m.Update(keyMsg("enter")); cmd == nil || !m.revokeD().submitting {
 		t.Fatal("typed name not accepted")
 	}
@@ -382,7 +382,7 @@ func TestRevokeFlow(t *testing.T) {
 
 func TestRotateFlow(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(5))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	id := m.current().KeyID
 	press(m, "R", "down") // 7 days
 	if graceChoices[m.rotateD().Data.choice].hours != 168 {
@@ -411,7 +411,7 @@ func TestEditSendsOnlyChanges(t *testing.T) {
 	if m.wiz() == nil || !m.wiz().Confirming() || !strings.Contains(commontest.Plain(m.View()), "X") {
 		t.Fatal("diff not shown")
 	}
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	if cmd := m.Update(keyMsg("y")); cmd == nil || !m.wiz().Submitting() {
 		t.Fatal("save did not start")
 	}

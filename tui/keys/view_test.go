@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
@@ -165,7 +164,7 @@ func TestEditDiffGolden(t *testing.T) {
 
 func TestDetailsShowFreshUsage(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	press(m, "j") // key 1: never used, in the stale list
 	if m.current().LastUsed != nil {
 		t.Fatal("fixture: key 1 should be unused")
@@ -189,7 +188,7 @@ func TestDetailsShowFreshUsage(t *testing.T) {
 
 func TestDetailsRefreshOnPoll(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	press(m, "enter")
 	before := m.detailsD().reqID
 	later := commontest.Now.Add(time.Hour)

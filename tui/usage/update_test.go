@@ -240,7 +240,7 @@ func TestErrorKeepsData(t *testing.T) {
 }
 
 func TestPollsOnlyWhenVisible(t *testing.T) {
-	ctx := commontest.Context(80, 24, client.New(client.Options{BaseURL: "http://127.0.0.1:1"}))
+	ctx := commontest.Context(80, 24, commontest.Unreachable())
 	m := New(ctx)
 	tick := common.TickMsg{Now: commontest.Now}
 	ctx.Active = common.PaneKeys
