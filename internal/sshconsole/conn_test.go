@@ -70,18 +70,18 @@ func TestSSHSessionlessConnectionsCountAgainstCaps(t *testing.T) {
 	adminN := mustDial(t, env.addr, env.api.admin) // ssh -N
 
 	// The user's -N connection holds the only slot.
-	openTerm(t, mustDial(t, env.addr, env.api.admin), 80, 24, nil).refused(t, "already have the maximum of 1 open")
+	env.term(t, env.api.admin, 80, 24).refused(t, "already have the maximum of 1 open")
 	waitAudit(t, env.audit, `"reason":"max_sessions_per_user"`)
 
 	mustDial(t, env.addr, env.api.member) // ssh -N: the service is now full
-	openTerm(t, mustDial(t, env.addr, env.api.member), 80, 24, nil).refused(t, "server full")
+	env.term(t, env.api.member, 80, 24).refused(t, "server full")
 	waitAudit(t, env.audit, `"reason":"max_sessions"`)
 
 	// Closing the -N connection frees its slot.
 	adminN.Close()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		ts := openTerm(t, mustDial(t, env.addr, env.api.admin), 80, 24, nil)
+		ts := env.term(t, env.api.admin, 80, 24)
 		ts.waitFor(t, "stub-console")
 		if !strings.Contains(ts.screenText(), "maximum") {
 			break

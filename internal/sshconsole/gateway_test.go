@@ -194,7 +194,7 @@ func TestGatewayRejectedTokenExplainsAndExits(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := startTestSSH(t, api, ids, newStubConsole, nil)
-	ts := openTerm(t, mustDial(t, env.addr, k), 80, 24, nil)
+	ts := env.term(t, k, 80, 24)
 	ts.refused(t, `refused the credential of profile "stale" (HTTP 401)`)
 	if strings.Contains(ts.screenText(), "stub-console") {
 		t.Fatalf("a console started with a rejected token: %q", ts.screenText())

@@ -312,6 +312,12 @@ func openConsoles(t testing.TB, env *sshEnv, n, perConn int, want string) []*ter
 
 func (e *sshEnv) statsServed() int64 { return e.svc.shared.Stats().Served }
 
+// term dials the service with key k and opens a w×h terminal session.
+func (e *sshEnv) term(t testing.TB, k testKey, w, h int) *termSession {
+	t.Helper()
+	return openTerm(t, mustDial(t, e.addr, k), w, h, nil)
+}
+
 // testDirectory is the reference server as a Directory (internal/cli has the
 // real adapter; this package must not import server outside tests).
 type testDirectory struct{ srv *server.Server }

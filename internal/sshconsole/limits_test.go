@@ -35,9 +35,9 @@ func TestSSHSessionLimits(t *testing.T) {
 	openTerm(t, admin, 80, 24, nil).refused(t, "already have the maximum of 1 open")
 
 	// Dialled only now: a signed-in connection holds a slot of its own.
-	m := openTerm(t, mustDial(t, env.addr, env.api.member), 80, 24, nil)
+	m := env.term(t, env.api.member, 80, 24)
 	m.waitFor(t, "role=member")
-	openTerm(t, mustDial(t, env.addr, env.api.member), 80, 24, nil).refused(t, "maximum")
+	env.term(t, env.api.member, 80, 24).refused(t, "maximum")
 	waitAudit(t, env.audit, `"reason":"max_sessions"`)
 
 	// A closed session frees its slot.
