@@ -10,14 +10,6 @@ import (
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
-func testAPI() *apidocs.Library {
-	lib, err := apidocs.LoadEmbedded(os.DirFS("../../api"))
-	if err != nil {
-		panic(err)
-	}
-	return lib
-}
-
 // newPane returns a loaded pane (no API) showing its first page.
 func newPane(t testing.TB, w, h int) *Model {
 	t.Helper()

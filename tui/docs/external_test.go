@@ -10,6 +10,7 @@ import (
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/internal/apidocs/apidocstest"
 	"github.com/penguinmails/pmdev/internal/sandbox/sandboxtest"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
@@ -129,10 +130,7 @@ func TestOfflineUsesCache(t *testing.T) {
 	c := client.New(client.Options{BaseURL: dead, Token: "pm_pat_x", RetryCount: -1, Timeout: 2 * time.Second})
 
 	cacheDir := t.TempDir()
-	lib, err := apidocs.LoadEmbedded(os.DirFS("../../api"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	lib := apidocstest.Library()
 	lib.Index.Version = "0.9.9+cached"
 	lib.Source, lib.Origin = apidocs.SourceCache, "https://api.example.test"
 	lib.FetchedAt = time.Date(2026, 11, 29, 9, 15, 0, 0, time.UTC)
@@ -184,7 +182,7 @@ func TestLiveCopyIsCached(t *testing.T) {
 	if err != nil || cached == nil {
 		t.Fatalf("no cache written: %v", err)
 	}
-	emb, _ := apidocs.LoadEmbedded(os.DirFS("../../api"))
+	emb := apidocstest.Library()
 	if cached.Index.Version != emb.Index.Version || cached.Origin != url || cached.FetchedAt.IsZero() || len(cached.Pages) != len(emb.Pages) {
 		t.Fatalf("cache = version %s origin %s at %v, %d pages", cached.Index.Version, cached.Origin, cached.FetchedAt, len(cached.Pages))
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/internal/apidocs/apidocstest"
 	"github.com/penguinmails/pmdev/internal/apidocs/render"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
@@ -35,7 +36,7 @@ func TestGoldenView(t *testing.T) {
 }
 
 func TestCompactANSIKeepsText(t *testing.T) {
-	lib := testAPI()
+	lib := apidocstest.Library()
 	out, err := render.Markdown(apidocs.Expand(lib.Pages["api-keys"], apidocs.LangGo, "http://x"), 100, apidocs.StyleDark)
 	if err != nil {
 		t.Fatal(err)
