@@ -94,7 +94,7 @@ func TestDetailsGolden80x24Scrolled(t *testing.T) {
 }
 
 func TestWizardGoldenSteps(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+	for _, size := range commontest.Sizes {
 		m := testModel(t, size[0], size[1], fakeKeys(5))
 		press(m, "n")
 		typeText(m, "Checkout service")

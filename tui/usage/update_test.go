@@ -299,7 +299,7 @@ func TestSortAndSections(t *testing.T) {
 	if m.focus != secByKey || m.scroll != m.maxScroll() {
 		t.Fatalf("end: focus %v scroll %d/%d", m.focus, m.scroll, m.maxScroll())
 	}
-	checkSize(t, m.View(), 80, 24)
+	commontest.Fits(t, m.View(), 80, 24)
 }
 
 func TestNoColorMarkers(t *testing.T) {
@@ -325,7 +325,7 @@ func TestCustomGolden(t *testing.T) {
 	m.rng, m.from, m.to = models.RangeCustom, from, commontest.Now
 	d := fixtureN(models.RangeCustom, commontest.Now, 5*time.Minute, 72)
 	deliver(m, d)
-	checkSize(t, m.View(), 80, 24)
+	commontest.Fits(t, m.View(), 80, 24)
 	commontest.Golden(t, m.View())
 }
 
@@ -352,14 +352,14 @@ func TestOverlayViews(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)
 	press(m, "k")
 	v := m.View()
-	checkSize(t, v, 80, 24)
+	commontest.Fits(t, v, 80, 24)
 	p := commontest.Plain(v)
 	if !strings.Contains(p, "All keys") || !strings.Contains(p, "Staging Server") {
 		t.Fatalf("picker:\n%s", p)
 	}
 	press(m, "esc", "T")
 	v = m.View()
-	checkSize(t, v, 80, 24)
+	commontest.Fits(t, v, 80, 24)
 	if !strings.Contains(commontest.Plain(v), "Custom range") {
 		t.Fatalf("form:\n%s", commontest.Plain(v))
 	}

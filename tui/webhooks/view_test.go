@@ -82,15 +82,7 @@ func typeText(m *Model, s string) { commontest.Type(m.Update, s) }
 func checkSize(t *testing.T, m *Model) string {
 	t.Helper()
 	v := m.View()
-	lines := strings.Split(v, "\n")
-	if len(lines) > m.height {
-		t.Fatalf("view has %d lines, pane is %d high", len(lines), m.height)
-	}
-	for i, l := range lines {
-		if w := len([]rune(commontest.Plain(l))); w > m.width {
-			t.Fatalf("line %d is %d wide, pane is %d: %q", i, w, m.width, commontest.Plain(l))
-		}
-	}
+	commontest.Fits(t, v, m.width, m.height)
 	return v
 }
 
