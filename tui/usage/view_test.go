@@ -25,7 +25,6 @@ func TestGoldenRanges(t *testing.T) {
 	}
 }
 
-
 // A member's 403 names usage (not API keys) and says how to get access
 // instead of offering a retry that cannot help.
 func TestRoleRefusalNamesUsageAndHowToGetAccess(t *testing.T) {
