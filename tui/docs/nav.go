@@ -125,7 +125,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.search.input.CursorEnd()
 		m.runSearch()
 		return m.search.input.Focus()
-	case msg.String() == "esc":
+	case key.Matches(msg, m.ctx.Keys.Global.Back):
 		switch {
 		case m.search.query != "":
 			m.search.clear()
