@@ -143,7 +143,8 @@ func (k *UsageKeys) actions() []action {
 
 // WebhooksKeys are the Webhooks pane's bindings.
 type WebhooksKeys struct {
-	Up, Down, Open, Create, Test, Pause   key.Binding
+	Up, Down, PageUp, PageDown            key.Binding
+	Open, Create, Test, Pause             key.Binding
 	RotateSecret, Retry, RetryAll, Delete key.Binding
 	Filter, Copy, Edit                    key.Binding
 }
@@ -152,6 +153,9 @@ func (k *WebhooksKeys) actions() []action {
 	return []action{
 		{"up", &k.Up, navUp},
 		{"down", &k.Down, navDown},
+		// In a delivery; space pages down too, as in a pager.
+		{"page_up", &k.PageUp, navPageUp},
+		{"page_down", &k.PageDown, newBinding("pgdn", "page down", "pgdown", "space")},
 		{"open", &k.Open, newBinding("enter", "details", "enter")},
 		{"create", &k.Create, newBinding("n", "new endpoint", "n")},
 		{"test", &k.Test, newBinding("t", "send test", "t")},

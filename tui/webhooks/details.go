@@ -269,9 +269,9 @@ func (m *Model) deliveryKey(msg tea.KeyPressMsg) tea.Cmd {
 		delta = -1
 	case key.Matches(msg, k.Down):
 		delta = 1
-	case msg.String() == "pgdown" || msg.String() == "space":
+	case key.Matches(msg, k.PageDown):
 		delta = max(m.height-4, 1)
-	case msg.String() == "pgup":
+	case key.Matches(msg, k.PageUp):
 		delta = -max(m.height-4, 1)
 	case key.Matches(msg, k.Retry):
 		return m.retrySelected()
