@@ -98,7 +98,7 @@ func (k *DocsKeys) actions() []action {
 		{"down", &k.Down, navDown},
 		{"page_up", &k.PageUp, navPageUp},
 		// Space pages down too, as in a pager.
-		{"page_down", &k.PageDown, newBinding("pgdn", "page down", "pgdown", " ")},
+		{"page_down", &k.PageDown, newBinding("pgdn", "page down", "pgdown", "space")},
 		{"top", &k.Top, navTop},
 		{"bottom", &k.Bottom, navBottom},
 		{"focus", &k.Focus, newBinding("tab", "sidebar/page", "tab")},

@@ -164,3 +164,14 @@ func TestResizeKeepsSection(t *testing.T) {
 		t.Fatalf("after resize the top line %d is not in the same section", m.scroll)
 	}
 }
+
+// Space pages down the page, as in a pager (Bubble Tea names the key
+// "space", so a binding on " " never matched).
+func TestSpacePagesDown(t *testing.T) {
+	m := newPane(t, 80, 24)
+	m.focus = focusPage
+	m.Update(Key("space"))
+	if m.scroll != m.viewHeight()-1 {
+		t.Fatalf("scroll %d after space, want %d", m.scroll, m.viewHeight()-1)
+	}
+}
