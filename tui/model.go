@@ -247,21 +247,29 @@ func (m *Model) toActive(msg tea.Msg) tea.Cmd { return m.panes[m.ctx.Active].Upd
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	active := m.panes[m.ctx.Active]
-	if msg.String() == "ctrl+c" {
+	if common.IsQuit(msg) {
 		// Always the way out, even from a pane that has the keyboard (the
-		// help line promises it there).
+		// help line promises it there) — but a pane showing a key once
+		// asks first, and quits on a second ctrl+c.
+		if g, ok := active.(common.QuitGuard); ok && g.GuardsQuit() {
+			return active.Update(msg)
+		}
 		return tea.Quit
+	}
+	g := &m.ctx.Keys.Global
+	if m.fullHelp {
+		// The help is an overlay: ? esc and q close it, as in less.
+		if key.Matches(msg, g.Help) || common.Closes(msg, m.ctx.Keys) {
+			m.fullHelp = false
+			return nil
+		}
 	}
 	if active.Captures(msg) {
 		return active.Update(msg)
 	}
-	g := &m.ctx.Keys.Global
 	switch {
 	case key.Matches(msg, g.Quit):
 		return tea.Quit
-	case m.fullHelp && (key.Matches(msg, g.Help) || key.Matches(msg, g.Back)):
-		m.fullHelp = false
-		return nil
 	case key.Matches(msg, g.Help):
 		m.fullHelp = true
 		return nil

@@ -145,12 +145,12 @@ func TestFullHelpListsEveryUsageKeyAt80(t *testing.T) {
 	send(m, commontest.Key("?"))
 	frame := strings.Join(strings.Fields(commontest.Plain(m.render())), " ")
 	for _, want := range []string{"E export", "s sort", "←/h cursor left", "→/l cursor right", "[ prev section", "] next section",
-		"k key filter", "t time range", "T custom range", "g top", "G bottom", "tab next tab", "q quit"} {
+		"f key filter", "↑/k scroll up", "↓/j scroll down", "t time range", "T custom range", "g top", "G bottom", "tab next tab", "q quit"} {
 		if !strings.Contains(frame, want) {
 			t.Errorf("full help lacks %q:\n%s", want, frame)
 		}
 	}
-	if !strings.Contains(frame, "? or esc closes this help") {
+	if !strings.Contains(frame, "?, q or esc closes this help") || !strings.Contains(frame, "asking first while a key is shown once.") {
 		t.Errorf("help does not fit the pane:\n%s", frame)
 	}
 }

@@ -302,6 +302,11 @@ func offers(bindings []key.Binding, k string) bool {
 	return false
 }
 
+// helpNote says how the keys that close things work, lazygit- and
+// less-style: q and esc close what is open, q on a plain screen quits.
+const helpNote = "?, q or esc closes this help. q and esc close any overlay (q is typed in a text field); " +
+	"q quits only from a screen with nothing open. ctrl+c always quits, asking first while a key is shown once."
+
 func (m *Model) fullHelpView(w int) string {
 	g := &m.ctx.Keys.Global
 	s := m.ctx.Styles
@@ -311,7 +316,7 @@ func (m *Model) fullHelpView(w int) string {
 	}
 	groups = append(groups, m.panes[m.ctx.Active].KeyMap().FullHelp()...)
 	title := s.Heading.Render("Keys — global and " + m.panes[m.ctx.Active].Title())
-	return title + "\n\n" + m.helpRows(groups, w) + "\n\n" + s.Muted.Render("? or esc closes this help")
+	return title + "\n\n" + m.helpRows(groups, w) + "\n\n" + s.Muted.Render(common.Wrap(helpNote, w))
 }
 
 // helpRows lays the help columns out in as many rows as the width needs:

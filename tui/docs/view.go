@@ -192,7 +192,7 @@ func (m *Model) linksLine(w int) string {
 		return strings.Repeat(" ", w)
 	}
 	var b strings.Builder
-	b.WriteString(st.Muted.Render("links "))
+	b.WriteString(st.Muted.Render("links ") + st.Key.Render(m.ctx.Keys.Docs.FollowLink.Help().Key) + st.Muted.Render("+n "))
 	for i, l := range m.cur.links {
 		if i >= 9 {
 			b.WriteString(st.Muted.Render(fmt.Sprintf(" +%d", len(m.cur.links)-9)))
@@ -244,18 +244,9 @@ func (m *Model) KeyMap() help.KeyMap { return keyMap{m: m} }
 
 type keyMap struct{ m *Model }
 
-func relabel(b key.Binding, desc string) key.Binding {
-	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
-}
-
-// Help-only bindings: the digits are fixed, not rebindable, because their
-// meaning depends on the focus (links in the page, tabs in the sidebar).
-func helpLinks() key.Binding {
-	return key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "follow link"))
-}
-
-func helpTabs() key.Binding {
-	return key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "switch tab"))
+// helpLink is the help entry for following a link: o, then its number.
+func helpLink(d *common.DocsKeys) key.Binding {
+	return key.NewBinding(key.WithKeys(d.FollowLink.Keys()...), key.WithHelp(d.FollowLink.Help().Key+" 1-9", "follow link"))
 }
 
 func (k keyMap) ShortHelp() []key.Binding {
@@ -267,10 +258,17 @@ func (k keyMap) ShortHelp() []key.Binding {
 		dk := &k.m.ctx.Keys.Dialog
 		return []key.Binding{common.WithHelp(dk.Accept, "open"), common.Joined("choose", dk.Up, dk.Down), common.WithHelp(dk.Cancel, "cancel")}
 	}
-	if k.m.focus == focusSidebar {
-		return []key.Binding{d.Up, d.Down, d.Open, relabel(d.Focus, "to page"), d.Search, helpTabs()}
+	if k.m.linkPending {
+		n := 0
+		if k.m.cur != nil {
+			n = min(len(k.m.cur.links), 9)
+		}
+		return []key.Binding{key.NewBinding(key.WithKeys("1"), key.WithHelp(fmt.Sprintf("1-%d", n), "follow that link")), common.WithHelp(k.m.ctx.Keys.Global.Back, "cancel")}
 	}
-	out := []key.Binding{d.Down, d.PageDown, helpLinks(), relabel(d.Focus, "to sidebar")}
+	if k.m.focus == focusSidebar {
+		return []key.Binding{d.Up, d.Down, d.Open, d.Page, d.Search}
+	}
+	out := []key.Binding{d.Down, d.PageDown, helpLink(d), d.Sidebar}
 	if k.m.search.query != "" {
 		out = append(out, d.NextMatch, d.PrevMatch)
 	}
@@ -289,7 +287,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	d := &k.m.ctx.Keys.Docs
 	return [][]key.Binding{
 		{d.Up, d.Down, d.PageUp, d.PageDown, d.Top, d.Bottom},
-		{d.Focus, d.Open, k.m.ctx.Keys.Global.Back, relabel(helpTabs(), "tabs (sidebar focus)"), relabel(helpLinks(), "follow link (page focus)")},
+		{d.Sidebar, d.Page, d.Open, k.m.ctx.Keys.Global.Back, helpLink(d)},
 		{d.Search, d.NextMatch, d.PrevMatch},
 		{d.Language, d.CopySnippet, d.TryIt},
 	}

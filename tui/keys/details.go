@@ -111,7 +111,7 @@ func (d *details) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	k := &m.ctx.Keys.Keys
 	delta := 0
 	switch {
-	case key.Matches(km, m.ctx.Keys.Global.Back):
+	case common.Closes(km, m.ctx.Keys):
 		return nil, nil
 	case key.Matches(km, k.Up):
 		delta = -1
@@ -136,7 +136,7 @@ func (d *details) pageHeight(h int) int { return max(1, h-1) }
 func (d *details) ShortHelp() []key.Binding {
 	m := d.m
 	k := m.ctx.Keys.Keys
-	scroll, back := common.Joined("scroll", k.Up, k.Down), m.ctx.Keys.Global.Back
+	scroll, back := common.Joined("scroll", k.Up, k.Down), common.BackHelp(m.ctx.Keys)
 	if m.blocked(m.ctx.Now()) != "" {
 		return []key.Binding{scroll, k.CopyID, k.Usage, back}
 	}
@@ -171,7 +171,7 @@ func (d *details) View(width, height int) string {
 	for _, l := range lines[scroll:end] {
 		out = append(out, common.Truncate(l, width))
 	}
-	hint := "esc back · ↑/↓ scroll · e edit · R rotate · D revoke · c copy id · u usage"
+	hint := "esc/q back · ↑/↓ scroll · e edit · R rotate · D revoke · c copy id · u usage"
 	if r := m.blocked(now); r != "" {
 		hint = r + " · " + hint
 	}

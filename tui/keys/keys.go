@@ -366,10 +366,19 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 	if m.CapturingAll() {
 		return true
 	}
+	if common.Closes(msg, m.ctx.Keys) && !m.dialogs.Empty() {
+		return true // esc and q close the details screen
+	}
 	if key.Matches(msg, m.ctx.Keys.Global.Back) {
-		return !m.dialogs.Empty() || m.search.Value() != ""
+		return m.search.Value() != ""
 	}
 	return false
+}
+
+// GuardsQuit implements common.QuitGuard: a key shown once is on screen.
+func (m *Model) GuardsQuit() bool {
+	_, ok := m.dialogs.Top().(*showOnce)
+	return ok
 }
 
 // CapturingAll implements common.KeyCapturer: a dialog, the wizard or the

@@ -96,6 +96,14 @@ func (o *showOnce) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 
 func (o *showOnce) onKey(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	k, sk := &m.ctx.Keys.Dialog, &m.ctx.Keys.Secret
+	if common.IsQuit(msg) {
+		// ctrl+c asks like every other way out; asked already, it quits.
+		if o.askClose {
+			return tea.Quit
+		}
+		o.askClose, o.askOverwrite = true, false
+		return nil
+	}
 	switch {
 	case o.askClose:
 		// Only an explicit y closes: enter is what the wizard was driven
@@ -249,7 +257,7 @@ func (o *showOnce) View(width, height int) string {
 
 func (o *showOnce) askCloseLines() []string {
 	st := o.m.ctx.Styles
-	return []string{st.Warning.Render("The key will not be shown again. Close? y/n")}
+	return []string{st.Warning.Render("The key will not be shown again. Close? y/n") + st.Muted.Render(" (ctrl+c quits)")}
 }
 
 func (o *showOnce) askOverwriteLines(inner int) []string {

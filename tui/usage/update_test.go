@@ -101,20 +101,21 @@ func TestKeyFilter(t *testing.T) {
 		t.Fatal("header does not name the filter")
 	}
 	// The picker lists All keys plus the keys with traffic; typing filters.
-	press(m, "k")
+	press(m, "f")
 	if m.pickerD() == nil || !m.Captures(commontest.Key("1")) {
-		t.Fatal("k should open the picker")
+		t.Fatal("f should open the picker")
 	}
+	// j and k are text in the picker, as in every filter field.
 	typeText(m, "prod")
-	if v := m.pickerD().visible(); len(v) != 2 || v[1].id != "key_0" {
+	if v := m.pickerD().visible(); len(v) != 1 || v[0].id != "key_0" {
 		t.Fatalf("filtered items %+v", v)
 	}
-	press(m, "down", "enter")
+	press(m, "enter") // the first match, without moving to it
 	if m.pickerD() != nil || m.Params().KeyID != "key_0" {
 		t.Fatalf("picker choice not applied: %+v", m.Params())
 	}
 	// The picker opens on the key being shown: enter keeps it.
-	press(m, "k")
+	press(m, "f")
 	if it := m.pickerD().visible()[m.pickerD().sel]; it.id != "key_0" {
 		t.Fatalf("picker opened on %+v, want the current key", it)
 	}
@@ -122,12 +123,12 @@ func TestKeyFilter(t *testing.T) {
 	if m.Params().KeyID != "key_0" {
 		t.Fatalf("enter on the current key changed the filter: %+v", m.Params())
 	}
-	press(m, "k", "up", "up", "up", "up", "up", "up", "enter") // All keys
+	press(m, "f", "up", "up", "up", "up", "up", "up", "enter") // All keys
 	if m.Params().KeyID != "" {
 		t.Fatal("All keys should clear the filter")
 	}
 	// Keys from the API replace the provisional list, sanitised.
-	press(m, "k")
+	press(m, "f")
 	m.Update(keysMsg{Result: common.Result{Pane: common.PaneUsage, ReqID: m.keysReq},
 		keys: []models.APIKey{{KeyID: "k9", Name: "Zeta\x1b]0;x\x07", MaskedKey: "pm_live_…abcd", Status: "active"}}})
 	if v := m.pickerD().visible(); len(v) != 2 || v[1].name != "Zeta" {
@@ -350,7 +351,7 @@ func TestWideSectionOrder(t *testing.T) {
 
 func TestOverlayViews(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)
-	press(m, "k")
+	press(m, "f")
 	v := m.View()
 	commontest.Fits(t, v, 80, 24)
 	p := commontest.Plain(v)
@@ -388,7 +389,7 @@ func TestTopAndBottomKeys(t *testing.T) {
 // The picker shows that more keys exist below its window.
 func TestPickerSaysMore(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)
-	press(m, "k")
+	press(m, "f")
 	var keys []models.APIKey
 	for i := range 20 {
 		keys = append(keys, models.APIKey{KeyID: "id" + string(rune('a'+i)), Name: "Key " + string(rune('a'+i))})

@@ -1,0 +1,72 @@
+package keys
+
+import (
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+)
+
+func quits(cmd tea.Cmd) bool {
+	_, ok := commontest.Find[tea.QuitMsg](commontest.Collect(cmd)...)
+	return ok
+}
+
+// ctrl+c on the show-once screen asks the same question as esc, enter and
+// q: n returns to the key, y closes it, and ctrl+c at the question quits.
+func TestShowOnceCtrlCAsksThenQuits(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(5))
+	submitWizard(t, m)
+	m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(fakePlaintext), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
+	if !m.GuardsQuit() {
+		t.Fatal("the pane must guard ctrl+c while a key is shown once")
+	}
+	if quits(press(m, "ctrl+c")) || m.onceD() == nil || !m.onceD().askClose {
+		t.Fatal("the first ctrl+c must ask, not quit")
+	}
+	commontest.Golden(t, m.View())
+	press(m, "n")
+	if m.onceD() == nil || m.onceD().askClose {
+		t.Fatal("n must return to the key")
+	}
+	press(m, "ctrl+c")
+	if !quits(press(m, "ctrl+c")) {
+		t.Fatal("a second ctrl+c at the question must quit")
+	}
+	// Asked by esc, ctrl+c quits too; y closes the screen.
+	press(m, "n", "esc")
+	if !m.onceD().askClose {
+		t.Fatal("esc must ask")
+	}
+	press(m, "y")
+	if m.onceD() != nil || m.GuardsQuit() {
+		t.Fatal("y must close the screen and end the guard")
+	}
+}
+
+// q and esc close the details screen (an overlay); only q on the list
+// reaches the root, which quits.
+func TestQClosesDetails(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(5))
+	if m.Captures(commontest.Key("q")) {
+		t.Fatal("q on the list must reach the root (quit)")
+	}
+	press(m, "enter")
+	if _, ok := m.dialogs.Top().(*details); !ok {
+		t.Fatal("enter did not open details")
+	}
+	if !m.Captures(commontest.Key("q")) {
+		t.Fatal("q must go to the details screen, not quit")
+	}
+	press(m, "q")
+	if !m.dialogs.Empty() {
+		t.Fatal("q did not close details")
+	}
+	press(m, "enter", "esc")
+	if !m.dialogs.Empty() {
+		t.Fatal("esc did not close details")
+	}
+}
