@@ -98,6 +98,10 @@ func New(ctx *common.Context, opts Options) *Model {
 	if ctx.Keys == nil {
 		ctx.Keys = common.DefaultKeyMap()
 	}
+	if ctx.Clipboard == nil && ctx.Files != nil && !ctx.Remote {
+		// On the user's own machine copies reach the system clipboard too.
+		ctx.Clipboard = common.SystemClipboard
+	}
 	m := &Model{ctx: ctx, opts: opts, panes: opts.Panes, started: ctx.Now()}
 	if m.panes == nil {
 		m.panes = []common.Pane{overview.New(ctx), keys.New(ctx), docs.New(ctx), usage.New(ctx), webhooks.New(ctx)}
@@ -216,6 +220,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case common.StatusMsg:
 		m.setStatus(msg.Text, msg.Level, msg.TTL)
+		return m, nil
+
+	case common.CopiedMsg:
+		m.setStatus(msg.Text(), msg.Level(), 6*time.Second)
+		if t := msg.Target(); t >= 0 && int(t) < len(m.panes) {
+			return m, m.panes[t].Update(msg)
+		}
 		return m, nil
 
 	case common.DataAgeMsg:

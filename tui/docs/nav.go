@@ -237,13 +237,13 @@ func (m *Model) follow(n int) tea.Cmd {
 	l := m.cur.links[n-1]
 	slug, anchor := l.Slug()
 	if slug == "" && anchor == "" {
-		return common.Copy(l.Target, "copied link to the clipboard: "+common.Sanitize(l.Target), common.LevelInfo)
+		return common.Copy(m.ctx, common.PaneDocs, l.Target, "link "+common.Sanitize(l.Target))
 	}
 	if slug == "" || slug == "." || slug == "/" {
 		slug = m.slug
 	}
 	if _, ok := m.lib.Pages[slug]; !ok {
-		return common.Copy(l.Target, "not a docs page; copied "+common.Sanitize(l.Target), common.LevelInfo)
+		return common.Copy(m.ctx, common.PaneDocs, l.Target, "not a docs page: link "+common.Sanitize(l.Target))
 	}
 	return m.open(slug, anchor, true)
 }
@@ -263,5 +263,5 @@ func (m *Model) copySnippet() tea.Cmd {
 		return common.Status("no code example on this page — open an endpoint page", common.LevelWarning)
 	}
 	snip := apidocs.Snippet(m.lang, a.op, m.apiURL())
-	return common.Copy(snip, fmt.Sprintf("copied %s example for %s %s", m.lang.Name(), a.op.Method, a.op.Path), common.LevelSuccess)
+	return common.Copy(m.ctx, common.PaneDocs, snip, fmt.Sprintf("%s example for %s %s", m.lang.Name(), a.op.Method, a.op.Path))
 }

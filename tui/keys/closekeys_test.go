@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -68,5 +70,39 @@ func TestQClosesDetails(t *testing.T) {
 	press(m, "enter", "esc")
 	if !m.dialogs.Empty() {
 		t.Fatal("esc did not close details")
+	}
+}
+
+// The show-once footer says what the copy reached, never "✓ copied" for a
+// write the terminal cannot confirm.
+func TestShowOnceCopySaysWhereItWent(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		clip func(string) error
+		want string
+	}{
+		{"ssh", nil, "sent to the terminal clipboard (OSC 52)"},
+		{"system", func(string) error { return nil }, "✓ copied to the system clipboard · also sent via OSC 52"},
+		{"broken", func(string) error { return errors.New("exit status 1") }, "sent to the terminal clipboard (OSC 52) · system clipboard failed"},
+		{"headless", common.SystemClipboard, "sent to the terminal clipboard (OSC 52) · no system clipboard"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("DISPLAY", "")
+			t.Setenv("WAYLAND_DISPLAY", "")
+			m := testModel(t, 80, 24, fakeKeys(5))
+			m.ctx.Clipboard = tc.clip
+			submitWizard(t, m)
+			m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(fakePlaintext), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
+			for _, msg := range commontest.Collect(press(m, "c")) {
+				if cm, ok := msg.(common.CopiedMsg); ok {
+					m.Update(cm)
+				}
+			}
+			v := commontest.Plain(m.View())
+			if !strings.Contains(v, tc.want) || strings.Contains(v, "✓ copied\n") {
+				t.Fatalf("footer lacks %q:\n%s", tc.want, v)
+			}
+			commontest.Golden(t, m.View())
+		})
 	}
 }

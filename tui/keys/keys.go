@@ -142,6 +142,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.onRevoked(msg)
 	case envWrittenMsg:
 		return m.onEnvWritten(msg)
+	case common.CopiedMsg:
+		if o, ok := m.dialogs.Top().(*showOnce); ok && o.copied {
+			o.copy = &msg
+		}
+		return nil
 	case tea.PasteMsg:
 		if m.searching {
 			var cmd tea.Cmd
@@ -315,7 +320,7 @@ func (m *Model) keyAction(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.CopyID):
-		return common.Copy(cur.KeyID, "key id copied to clipboard", common.LevelSuccess)
+		return common.Copy(m.ctx, common.PaneKeys, cur.KeyID, "key id")
 	case key.Matches(msg, k.Usage):
 		return func() tea.Msg {
 			return common.NavigateMsg{To: common.PaneUsage, KeyID: cur.KeyID, Name: common.Sanitize(cur.Name)}

@@ -277,7 +277,7 @@ func (m *Model) deliveryKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.retrySelected()
 	case key.Matches(msg, k.Copy):
 		if c := d.rows.Cursor(); c < len(d.deliveries) {
-			return common.Copy(prettyJSON(d.deliveries[c].Payload), "payload copied to clipboard", common.LevelSuccess)
+			return common.Copy(m.ctx, common.PaneWebhooks, prettyJSON(d.deliveries[c].Payload), "payload")
 		}
 	}
 	d.scroll.By(delta, len(m.deliveryLines()), m.deliveryPage())

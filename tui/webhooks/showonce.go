@@ -65,9 +65,9 @@ func (o *showOnce) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 		return o, nil
 	case key.Matches(km, sk.Copy):
 		o.copied = true
-		return o, common.Copy(o.secret.Reveal(), "signing secret copied to clipboard", common.LevelSuccess)
+		return o, common.Copy(o.m.ctx, common.PaneWebhooks, o.secret.Reveal(), "signing secret")
 	case key.Matches(km, sk.CopySnippet):
-		return o, common.Copy(snippet(o.lang), snippetLangs[o.lang]+" snippet copied", common.LevelSuccess)
+		return o, common.Copy(o.m.ctx, common.PaneWebhooks, snippet(o.lang), snippetLangs[o.lang]+" snippet")
 	case key.Matches(km, k.NextField, k.Right):
 		o.lang = (o.lang + 1) % len(snippetLangs)
 	case key.Matches(km, k.PrevField, k.Left):

@@ -359,7 +359,7 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Edit):
 		return m.openEdit(w)
 	case key.Matches(msg, k.Copy):
-		return common.Copy(w.URL, "endpoint URL copied to clipboard", common.LevelSuccess)
+		return common.Copy(m.ctx, common.PaneWebhooks, w.URL, "endpoint URL")
 	}
 	return nil
 }
