@@ -30,12 +30,12 @@ type showOnce struct {
 	copied, written bool
 	// copy is how the last copy went, once known: OSC 52 cannot say, the
 	// system clipboard (locally) can.
-	copy *common.CopiedMsg
-	writtenPath     string
-	writeErr        string
-	askOverwrite    bool
-	askClose        bool
-	writeID         uint64
+	copy         *common.CopiedMsg
+	writtenPath  string
+	writeErr     string
+	askOverwrite bool
+	askClose     bool
+	writeID      uint64
 }
 
 func (m *Model) onCreated(msg createdMsg) tea.Cmd {
