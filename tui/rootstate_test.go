@@ -83,17 +83,17 @@ func TestGaugeShowsBusiestKey(t *testing.T) {
 	send(m, tea.WindowSizeMsg{Width: 160, Height: 48})
 	m.rlData, m.rlAt = burst(), commontest.Now
 	got := statusLine(m)
-	if !strings.Contains(got, "bucket ") || !strings.Contains(got, "485/500 · full in 97s Production Server") {
+	if !strings.Contains(got, "485/500 spent · clears in 97s Production Server") {
 		t.Fatalf("160 columns: %q", got)
 	}
 	// The countdown follows the clock, not the number of frames drawn.
 	m.ctx.Now = func() time.Time { return commontest.Now.Add(10*time.Second + 300*time.Millisecond) }
-	if got := statusLine(m); !strings.Contains(got, "full in 87s") {
+	if got := statusLine(m); !strings.Contains(got, "clears in 87s") {
 		t.Fatalf("10.3 s later: %q", got)
 	}
 	m80 := rootAt80(t, true)
 	m80.rlData, m80.rlAt = burst(), commontest.Now
-	if got := statusLine(m80); !strings.Contains(got, "485/500") || strings.Contains(got, "/300") {
+	if got := statusLine(m80); !strings.Contains(got, "485/500 spent") || strings.Contains(got, "/300") {
 		t.Fatalf("80 columns: %q", got)
 	}
 }
@@ -117,7 +117,8 @@ func TestGaugeLevels(t *testing.T) {
 	rl := burst()
 	rl.Tenant, rl.BusiestKeyID = models.RateLimitState{Limit: 300, Burst: 500, Remaining: 500, ResetAt: rl.At}, ""
 	m.rlData = rl
-	if got := commontest.Plain(m.rateGauge(l)); !strings.HasSuffix(got, " 0/500") {
+	// Idle: an empty bar that says nothing is spent, never "full".
+	if got := commontest.Plain(m.rateGauge(l)); !strings.HasSuffix(got, "░░░░░░░░░░ 0/500 spent") || strings.Contains(got, "full") {
 		t.Errorf("idle gauge %q", got)
 	}
 }
@@ -126,7 +127,7 @@ func TestGaugeLevels(t *testing.T) {
 func TestGaugeDimmedWhileOffline(t *testing.T) {
 	m, _ := newRoot(t, nil)
 	m.rlData = burst()
-	l := barLayout{label: true, bar: 10}
+	l := barLayout{clears: true, bar: 10}
 	live := m.rateGauge(l)
 	m.offline = true
 	dim := m.rateGauge(l)

@@ -1,6 +1,7 @@
 package common
 
 import (
+	"fmt"
 	"net/url"
 	"time"
 
@@ -107,4 +108,69 @@ func APIHost(ctx *Context) string {
 		return ctx.Client.Host()
 	}
 	return ctx.APIURL
+}
+
+// The gauge's words. The bar shows the spent part of the bucket, so it
+// fills as requests draw on it and is empty when the bucket is full; the
+// numbers say "spent" and the countdown says when it clears. No "full"
+// next to an empty bar.
+
+// SpentText is "120/500 spent" for a bucket.
+func SpentText(st models.RateLimitState) string {
+	return fmt.Sprintf("%s/%s spent", Thousands(int64(st.Used)), Thousands(int64(st.Burst)))
+}
+
+// ClearsText is "clears in 24s" while part of the bucket is spent, else "".
+func ClearsText(left time.Duration) string {
+	if left <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("clears in %ds", Seconds(left))
+}
+
+// Limits say which per-minute limit holds a key back (its own setting,
+// below the plan's, or the plan's) and what would lift it.
+type Limits struct {
+	Key  int         // the key's own limit, per minute
+	Plan models.Plan // the organisation's plan
+}
+
+// Own reports that the key's own setting, not the plan, binds: a bigger
+// plan would not lift it.
+func (l Limits) Own() bool {
+	return l.Key > 0 && l.Plan.LimitPerMinute > 0 && l.Key < l.Plan.LimitPerMinute
+}
+
+// next is the cheapest plan with a higher per-key limit, if any.
+func (l Limits) next() (models.Plan, bool) {
+	for _, p := range models.Plans() {
+		if p.LimitPerMinute > l.Plan.LimitPerMinute {
+			return p, true
+		}
+	}
+	return models.Plan{}, false
+}
+
+// Binds names the limit: "its own 60/min limit", "the plan's 300/min limit".
+func (l Limits) Binds() string {
+	if l.Own() {
+		return fmt.Sprintf("its own %s/min limit", Thousands(int64(l.Key)))
+	}
+	limit := l.Plan.LimitPerMinute
+	if limit <= 0 {
+		limit = l.Key
+	}
+	return fmt.Sprintf("the plan's %s/min limit", Thousands(int64(limit)))
+}
+
+// Lift says what raises the limit, briefly: edit the key (up to the
+// plan's), a bigger plan, or more keys on the largest plan.
+func (l Limits) Lift() string {
+	if l.Own() {
+		return fmt.Sprintf("raise it on Keys (e), up to %s", Thousands(int64(l.Plan.LimitPerMinute)))
+	}
+	if p, ok := l.next(); ok {
+		return fmt.Sprintf("upgrade to %s: %s/min", Sanitize(p.DisplayName), Thousands(int64(p.LimitPerMinute)))
+	}
+	return "use more keys: limits are per key"
 }

@@ -106,3 +106,33 @@ func TestShowOnceCopySaysWhereItWent(t *testing.T) {
 		})
 	}
 }
+
+// A key with a request or two a day gets whole-number y labels, each once
+// (it read 1,1,1,0,0,0), and dates under the x axis ticks.
+func TestDetailsChartSmallCountsWholeLabels(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(3))
+	days := make([]models.DayUsage, 30)
+	for i := range days {
+		days[i] = models.DayUsage{Date: commontest.Now.AddDate(0, 0, i-29).Format("2006-01-02"), Requests: int64(i % 2)}
+	}
+	lines := m.chartLines(days, 80)
+	seen := map[string]bool{}
+	for _, l := range lines {
+		p := commontest.Plain(l)
+		label, _, ok := strings.Cut(p, "┤")
+		if !ok {
+			label, _, ok = strings.Cut(p, "┼")
+		}
+		if label = strings.TrimSpace(label); !ok || label == "" {
+			continue
+		}
+		if seen[label] || strings.Contains(label, ".") {
+			t.Fatalf("label %q repeated or not whole:\n%s", label, commontest.Plain(strings.Join(lines, "\n")))
+		}
+		seen[label] = true
+	}
+	if !seen["1"] || !seen["0"] {
+		t.Fatalf("labels %v", seen)
+	}
+	commontest.Golden(t, strings.Join(lines, "\n"))
+}

@@ -213,10 +213,11 @@ func (m *Model) bucketLines(inner int) []string {
 	level := s.Level(g.Ratio)
 	title := m.planTitle(m.rl.Plan, inner)
 
-	nums := fmt.Sprintf(" %d/%d (%d%%)", g.Used, g.Burst, int(g.Ratio*100+0.5))
-	label := s.Muted.Render("bucket ")
-	barW := max(inner-lipgloss.Width(nums)-lipgloss.Width(label), 4)
-	body := []string{label + common.GaugeBar(level, s.Subtle, g.Ratio, barW, m.ctx.NoColor) + level.Render(nums)}
+	// The bar is the spent part of the bucket, and the words say so: it
+	// fills as requests draw on it and is empty when nothing is spent.
+	nums := " " + common.SpentText(g.RateLimitState) + fmt.Sprintf(" (%d%%)", int(g.Ratio*100+0.5))
+	barW := max(inner-lipgloss.Width(nums), 4)
+	body := []string{common.GaugeBar(level, s.Subtle, g.Ratio, barW, m.ctx.NoColor) + level.Render(nums)}
 
 	refill := fmt.Sprintf("refills %d/min", g.Limit)
 	left := common.FullIn(g.RateLimitState, m.rl.At, m.rlAt, m.ctx.Now())
@@ -224,26 +225,30 @@ func (m *Model) bucketLines(inner int) []string {
 	case m.offline:
 		body = append(body, s.Muted.Render("offline · figures from "+m.rlAt.Local().Format("15:04:05")))
 	case left > 0:
-		body = append(body, s.Muted.Render(refill+" · ")+level.Render(fmt.Sprintf("full in %ds", common.Seconds(left))))
+		body = append(body, s.Muted.Render(refill+" · ")+level.Render(common.ClearsText(left)))
 	case g.Used > 0:
-		body = append(body, s.Muted.Render(refill+" · full again now"))
+		body = append(body, s.Muted.Render(refill+" · cleared by now"))
 	default:
-		body = append(body, s.Muted.Render("full · "+refill))
+		body = append(body, s.Muted.Render(refill+" · nothing spent"))
 	}
 	if g.Name != "" {
 		body = append(body, s.Muted.Render("busiest ")+ansi.Truncate(common.Sanitize(g.Name), inner-8, "…"))
 	}
 
+	// Near or at the limit: say which limit binds — the key's own setting
+	// or the plan's — and what lifts it; a bigger plan does not lift a
+	// key's own cap.
+	lim := common.Limits{Key: g.Limit, Plan: m.rl.Plan}
+	budget := cardLines - len(body) - 1 // at least one title line
 	var msg []string
 	switch {
 	case g.AtLimit():
-		budget := cardLines - len(body) - 1 // at least one title line
-		msg = wrap(s.Danger, "✗ At the limit — requests are rejected with 429 until the bucket refills", inner, 0)
-		if len(msg) > budget {
-			msg = wrap(s.Danger, "✗ At the limit — requests get 429 until the bucket refills", inner, budget)
-		}
+		msg = wrap(s.Danger, "✗ 429s: "+lim.Binds(), inner, budget)
 	case g.Ratio >= 0.8:
-		msg = []string{s.Warning.Render(ansi.Truncate("⚠ Near the limit — upgrade plan", inner, "…"))}
+		msg = wrap(s.Warning, "⚠ Near "+lim.Binds(), inner, budget)
+	}
+	if len(msg) > 0 && budget > len(msg) {
+		msg = append(msg, wrap(s.Muted, lim.Lift(), inner, budget-len(msg))...)
 	}
 	// The second title line (the plan's numbers) goes first when space is short.
 	if len(title)+len(body)+len(msg) > cardLines {

@@ -308,7 +308,7 @@ func TestNoColorMarkers(t *testing.T) {
 	m.ctx.NoColor = true
 	v := m.View()
 	p := commontest.Plain(v)
-	if !strings.Contains(p, "─ total  · success  x errors") {
+	if !strings.Contains(p, "─ total (success+errors)  x errors  ┄ so far") {
 		t.Fatalf("no marker legend:\n%s", p)
 	}
 	// The error series is drawn with its own marker in the chart body.
