@@ -161,7 +161,7 @@ func TestValidationAndSSRFRejections(t *testing.T) {
 		t.Fatalf("bad status filter: %v", err)
 	}
 	types, err := dev.WebhookEventTypes(ctx)
-	if err != nil || len(types.Data) != 13 || len(types.Data[0].Example) == 0 {
+	if err != nil || len(types.Data) != len(models.WebhookEventNames()) || len(types.Data[0].Example) == 0 {
 		t.Fatalf("event types %d %v", len(types.Data), err)
 	}
 }

@@ -120,6 +120,13 @@ func generate(api fs.FS, prev *models.DocsIndex, now time.Time) (*result, error)
 		res.files[EndpointsDir+"/"+slug+".md"] = body
 		pages = append(pages, built{models.DocPageRef{Slug: slug, Title: tag, Section: SectionEndpoints}, body})
 	}
+	// The event payloads follow the endpoint pages.
+	if body, err := s.webhookEventsPage(); err != nil {
+		return nil, err
+	} else if body != nil {
+		res.files[EndpointsDir+"/"+WebhookEventsSlug+".md"] = body
+		pages = append(pages, built{models.DocPageRef{Slug: WebhookEventsSlug, Title: WebhookEventsTitle, Section: SectionEndpoints}, body})
+	}
 	for _, h := range hand {
 		if h.section != SectionStart {
 			if err := addHand(h); err != nil {
