@@ -21,10 +21,10 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", handleHealthz)
 	s.auth.Mount(mux)
-	keys.New(s.db, s.st, s.keyring, s.limiter, s.now).Mount(mux, s.auth.Developer, s.log)
+	keys.New(s.db, s.st, s.keyring, s.limiter, s.now).WithEvents(hook{s}).Mount(mux, s.auth.Developer, s.log)
 	usage.New(s.db, s.st, s.limiter, s.now).Mount(mux, s.auth.Developer, s.log)
 	product.New(product.Config{DB: s.db, Store: s.st, Keys: s.keyring, Limiter: s.limiter, Usage: s.usage,
-		Events: hook{s}, Log: s.log, Now: s.now}).Mount(mux)
+		Events: hook{s}, Thresholds: s.notify, Throttle: s.simGate.Drop, Log: s.log, Now: s.now}).Mount(mux)
 	s.webhooks.Mount(mux, s.auth.User)
 	docs.Mount(mux, s.cfg.Assets, s.log)
 	return s.recoverer(withProblemFallback(mux))
@@ -35,6 +35,15 @@ type hook struct{ s *Server }
 
 func (h hook) Emit(ctx context.Context, tenantID, eventType string, data any) {
 	h.s.events.Emit(ctx, tenantID, eventType, data)
+}
+
+// Wants asks the current Events whether anyone receives the event; a tap
+// without Wants receives everything.
+func (h hook) Wants(tenantID, eventType string) bool {
+	if w, ok := h.s.events.(interface{ Wants(string, string) bool }); ok {
+		return w.Wants(tenantID, eventType)
+	}
+	return true
 }
 
 func handleHealthz(w http.ResponseWriter, _ *http.Request) {

@@ -21,9 +21,11 @@ import (
 
 	"github.com/penguinmails/pmdev/server/auth"
 	"github.com/penguinmails/pmdev/server/keys"
+	"github.com/penguinmails/pmdev/server/notify"
 	"github.com/penguinmails/pmdev/server/product"
 	"github.com/penguinmails/pmdev/server/ratelimit"
 	"github.com/penguinmails/pmdev/server/seed"
+	"github.com/penguinmails/pmdev/server/simulate"
 	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/store/sqlite"
 	"github.com/penguinmails/pmdev/server/usage"
@@ -38,7 +40,13 @@ type Config struct {
 	Now                  func() time.Time
 	AllowPrivateWebhooks bool
 	WebhookRetrySchedule []time.Duration
-	Assets               fs.FS // the api dir (openapi.yaml, docs/); may be nil
+	// WebhookNoticeScan is how often keys are checked for api_key.expiring
+	// notices (0: every minute; < 0: never, tests scan by hand).
+	WebhookNoticeScan time.Duration
+	// SimulatedWebhookEvery paces the webhook events of simulated traffic:
+	// at most one per event type per interval (0: a minute; < 0: none).
+	SimulatedWebhookEvery time.Duration
+	Assets                fs.FS // the api dir (openapi.yaml, docs/); may be nil
 }
 
 // Events receives domain events (the webhook service implements it).
@@ -57,6 +65,8 @@ type Server struct {
 	now      func() time.Time
 	events   Events           // the webhook service once started; tests tap it
 	webhooks *webhook.Service // nil until started
+	notify   *notify.Notifier // expiry and rate-limit notices; nil until started
+	simGate  *simulate.Gate   // paces the simulated traffic's webhook events
 	limiter  *ratelimit.Limiter
 	keyring  *keys.Cache
 	usage    *usage.Writer
@@ -114,6 +124,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		limiter: ratelimit.NewLimiter(),
 		keyring: keys.NewCache(db, st),
 		auth:    auth.New(db, st, cfg.Logger, now),
+		simGate: simulate.NewGate(cfg.SimulatedWebhookEvery, now),
 	}
 	if cfg.Seed == "demo" {
 		if s.seedSkipped, err = seed.Demo(ctx, db, st, s.log, now()); err != nil {
@@ -157,6 +168,9 @@ func (s *Server) Drain() {
 func (s *Server) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
 		s.Drain()
+		if s.notify != nil {
+			s.notify.Close()
+		}
 		var wg sync.WaitGroup
 		var whErr, usageErr error
 		wg.Go(func() {

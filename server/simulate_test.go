@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -104,8 +105,8 @@ func TestProductEventsEmitted(t *testing.T) {
 	var me models.Me
 	e.must("GET", "/api/v1/me", tok, nil, 200, &me)
 	got := ev.list()
-	want := []string{me.Tenant.ID + " email.sent", me.Tenant.ID + " contact.created", me.Tenant.ID + " contact.updated"}
-	if len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+	want := []string{me.Tenant.ID + " api_key.created", me.Tenant.ID + " email.sent", me.Tenant.ID + " contact.created", me.Tenant.ID + " contact.updated"}
+	if !slices.Equal(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
 }

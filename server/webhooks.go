@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/penguinmails/pmdev/server/httpx"
+	"github.com/penguinmails/pmdev/server/notify"
 	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/webhook"
 )
@@ -28,6 +29,9 @@ func (s *Server) startWebhooks(ctx context.Context) error {
 		return err
 	}
 	s.webhooks, s.events = svc, svc
+	h := hook{s}
+	s.notify = notify.Start(notify.Config{DB: s.db, Keys: s.st, Events: h, Wants: h.Wants,
+		Log: s.log.With("component", "webhook-notices"), Now: s.cfg.Now, ScanEvery: s.cfg.WebhookNoticeScan})
 	return nil
 }
 

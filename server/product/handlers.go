@@ -1,6 +1,7 @@
 package product
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +28,14 @@ func validEmail(s string) bool {
 	return err == nil && a.Address == s && len(s) <= 254
 }
 
+// emit sends the event a request of k caused, unless Throttle holds it back.
+func (s *Service) emit(ctx context.Context, k *keys.Entry, d events.Data) {
+	if s.Throttle != nil && s.Throttle(k.ID, d.EventType()) {
+		return
+	}
+	events.Emit(ctx, s.Events, k.TenantID, d)
+}
+
 func (s *Service) internal(err error) *models.Problem {
 	s.Log.Error("product request failed", "err", err)
 	return httpx.NewProblem(http.StatusInternalServerError, "internal_error", httpx.InternalMessage)
@@ -50,7 +59,7 @@ func (s *Service) sendEmail(r *http.Request, k *keys.Entry) (int, any, *models.P
 		return 0, nil, httpx.FieldProblem("validation_error", "tags", "At most 20 tags")
 	}
 	resp := models.SendEmailResponse{ID: "msg_" + secret.Base62(20), Status: "queued", To: req.To, CreatedAt: s.Now()}
-	events.Emit(r.Context(), s.Events, k.TenantID, events.NewEmailSent(events.NewEmail(resp.ID, resp.To, "", req.Tags),
+	s.emit(r.Context(), k, events.NewEmailSent(events.NewEmail(resp.ID, resp.To, "", req.Tags),
 		resp.Status, req.TemplateID, req.Subject, resp.CreatedAt))
 	return http.StatusOK, resp, nil
 }
@@ -181,10 +190,10 @@ func (s *Service) putContact(r *http.Request, k *keys.Entry) (int, any, *models.
 		return 0, nil, s.internal(err)
 	}
 	if c.Created {
-		events.Emit(ctx, s.Events, k.TenantID, events.NewContactCreated(c))
+		s.emit(ctx, k, events.NewContactCreated(c))
 		return http.StatusCreated, c, nil
 	}
-	events.Emit(ctx, s.Events, k.TenantID, events.NewContactUpdated(c, before, s.Now()))
+	s.emit(ctx, k, events.NewContactUpdated(c, before, s.Now()))
 	return http.StatusOK, c, nil
 }
 

@@ -280,10 +280,27 @@ func (s *Service) reloadSubs(ctx context.Context) error {
 	return nil
 }
 
+// Wants reports whether an active endpoint of the tenant subscribes to
+// eventType, so producers can skip building events nobody receives.
+func (s *Service) Wants(tenantID, eventType string) bool {
+	s.subsMu.RLock()
+	defer s.subsMu.RUnlock()
+	for _, sub := range s.subs[tenantID] {
+		if slices.Contains(sub.events, eventType) {
+			return true
+		}
+	}
+	return false
+}
+
 // Emit queues eventType with data for every active endpoint of the tenant
 // subscribed to it. It implements the server's Events hook; without
 // subscribers it costs one map lookup.
 func (s *Service) Emit(ctx context.Context, tenantID, eventType string, data any) {
+	if d, ok := data.(interface{ EventType() string }); ok && d.EventType() != eventType {
+		s.log.Error("webhook event data of another type", "type", eventType, "data_type", d.EventType())
+		return
+	}
 	s.subsMu.RLock()
 	var targets []subscription
 	for _, sub := range s.subs[tenantID] {
