@@ -119,15 +119,16 @@ func dialControl(allowPrivate bool) func(network, address string, c syscall.RawC
 
 // NewHTTPClient is the client deliveries use: connect-time address checks,
 // no proxy from the environment (it would bypass them), no redirects, and
-// the given total timeout per attempt.
-func NewHTTPClient(timeout time.Duration, allowPrivate bool) *http.Client {
+// the given total timeout per attempt; perHost idle connections are kept
+// per receiver (one per concurrent attempt).
+func NewHTTPClient(timeout time.Duration, allowPrivate bool, perHost int) *http.Client {
 	d := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, Control: dialControl(allowPrivate)}
 	tr := &http.Transport{
 		Proxy:                 nil,
 		DialContext:           d.DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          32,
-		MaxIdleConnsPerHost:   4,
+		MaxIdleConnsPerHost:   max(perHost, 1),
 		IdleConnTimeout:       60 * time.Second,
 		TLSHandshakeTimeout:   timeout,
 		ResponseHeaderTimeout: timeout,
