@@ -23,9 +23,15 @@ func (s *Server) routes() http.Handler {
 	s.auth.Mount(mux)
 	keys.New(s.db, s.st, s.keyring, s.limiter, s.now).WithEvents(hook{s}).Mount(mux, s.auth.Developer, s.log)
 	usage.New(s.db, s.st, s.limiter, s.now).Mount(mux, s.auth.Developer, s.log)
-	product.New(product.Config{DB: s.db, Store: s.st, Keys: s.keyring, Limiter: s.limiter, Usage: s.usage,
-		Events: hook{s}, Thresholds: s.notify, Throttle: s.simGate.Drop, Log: s.log, Now: s.now}).Mount(mux)
-	s.webhooks.Mount(mux, s.auth.User)
+	pc := product.Config{DB: s.db, Store: s.st, Keys: s.keyring, Limiter: s.limiter, Usage: s.usage,
+		Events: hook{s}, Throttle: s.simGate.Drop, Log: s.log, Now: s.now}
+	if s.notify != nil {
+		pc.Thresholds = s.notify
+	}
+	product.New(pc).Mount(mux)
+	if s.webhooks != nil {
+		s.webhooks.Mount(mux, s.auth.User)
+	}
 	docs.Mount(mux, s.cfg.Assets, s.log)
 	return s.recoverer(withProblemFallback(mux))
 }

@@ -43,6 +43,17 @@ type Config struct {
 	// WebhookNoticeScan is how often keys are checked for api_key.expiring
 	// notices (0: every minute; < 0: never, tests scan by hand).
 	WebhookNoticeScan time.Duration
+	// WebhookKey is the key sealing webhook secrets at rest, 64 hexadecimal
+	// digits (the commands read it from PMDEV_WEBHOOK_KEY); instances sharing
+	// a database must share it. Empty: the key file is used.
+	WebhookKey string
+	// WebhookKeyFile holds the key when WebhookKey is empty (default: the
+	// database path + ".webhook-key"); it is created while no endpoint exists.
+	WebhookKeyFile string
+	// NoWebhooks opens the database for an offline command (users, SSH
+	// keys): no webhook delivery, no notices, no sealing-key check, and no
+	// webhook routes.
+	NoWebhooks bool
 	// SimulatedWebhookEvery paces the webhook events of simulated traffic:
 	// at most one per event type per interval (0: a minute; < 0: none).
 	SimulatedWebhookEvery time.Duration
@@ -133,10 +144,12 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}
 	s.usage = usage.NewWriter(db, st, s.log, now, auth.ExpiredTokenKeep)
-	if err := s.startWebhooks(ctx); err != nil {
-		s.usage.Close(ctx)
-		db.Close()
-		return nil, err
+	if !cfg.NoWebhooks {
+		if err := s.startWebhooks(ctx); err != nil {
+			s.usage.Close(ctx)
+			db.Close()
+			return nil, err
+		}
 	}
 	s.handler = s.routes()
 	return s, nil

@@ -67,7 +67,10 @@ type Config struct {
 	AllowPrivate bool
 	// Schedule overrides DefaultSchedule (tests use milliseconds).
 	Schedule []time.Duration
-	// KeyFile holds the key that seals secrets at rest; "" keeps it in memory only.
+	// Key seals secrets at rest (KeySize bytes); when empty the key is read
+	// from KeyFile, which is created if missing while no endpoint exists;
+	// with neither the key lives in memory only (in-memory databases).
+	Key     []byte
 	KeyFile string
 	// Workers, PerEndpoint and PerTenant bound the attempts in flight
 	// (0: the defaults).
@@ -155,7 +158,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Resolver == nil {
 		cfg.Resolver = net.DefaultResolver
 	}
-	seal, err := loadSealer(cfg.KeyFile)
+	seal, err := openSealer(ctx, cfg.DB, cfg)
 	if err != nil {
 		return nil, err
 	}
