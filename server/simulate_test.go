@@ -10,13 +10,15 @@ import (
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/simulate"
+	"github.com/penguinmails/pmdev/server/webhook/events"
 )
 
 // recordedEvents records events and passes them on to the real hook.
 type recordedEvents struct {
 	next   Events
 	mu     sync.Mutex
-	events []string
+	events []string      // "tenant type"
+	data   []events.Data // the typed data, in order
 }
 
 // tapEvents installs a recorder in front of the server's hook until the test ends.
@@ -30,6 +32,9 @@ func tapEvents(t *testing.T, s *Server) *recordedEvents {
 func (r *recordedEvents) Emit(ctx context.Context, tenantID, eventType string, data any) {
 	r.mu.Lock()
 	r.events = append(r.events, tenantID+" "+eventType)
+	if d, ok := data.(events.Data); ok {
+		r.data = append(r.data, d)
+	}
 	r.mu.Unlock()
 	r.next.Emit(ctx, tenantID, eventType, data)
 }

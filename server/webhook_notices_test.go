@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,43 +15,21 @@ import (
 	"github.com/penguinmails/pmdev/server/webhook/events"
 )
 
-// dataTap records the events the server emits, with their data.
-type dataTap struct {
-	next Events
-	mu   sync.Mutex
-	got  []events.Data
-}
-
-func tapData(t *testing.T, s *Server) *dataTap {
-	d := &dataTap{next: s.events}
-	s.events = d
-	t.Cleanup(func() { s.events = d.next })
-	return d
-}
-
-func (d *dataTap) Emit(ctx context.Context, tenantID, eventType string, data any) {
-	if ed, ok := data.(events.Data); ok {
-		d.mu.Lock()
-		d.got = append(d.got, ed)
-		d.mu.Unlock()
-	}
-	d.next.Emit(ctx, tenantID, eventType, data)
-}
-
-// take returns and forgets what was recorded.
-func (d *dataTap) take() []events.Data {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	out := d.got
-	d.got = nil
+// take returns and forgets the typed data recorded so far.
+func (r *recordedEvents) take() []events.Data {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.data
+	r.data = nil
 	return out
 }
 
-func (d *dataTap) count(eventType string) int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+// count is how many events of eventType are recorded (and not taken).
+func (r *recordedEvents) count(eventType string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	n := 0
-	for _, e := range d.got {
+	for _, e := range r.data {
 		if e.EventType() == eventType {
 			n++
 		}
@@ -94,7 +71,7 @@ func TestKeyExpiringNotices(t *testing.T) {
 	clock := newTestClock()
 	srv, api, cfg := noticeServer(t, clock, nil)
 	ctx := context.Background()
-	tap := tapData(t, srv)
+	tap := tapEvents(t, srv)
 	t0 := clock.Now()
 	key := func(name string, in time.Duration) models.CreatedAPIKey {
 		exp := t0.Add(in)
@@ -160,7 +137,7 @@ func TestKeyExpiringNotices(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv2.Close(ctx)
-	tap2 := tapData(t, srv2)
+	tap2 := tapEvents(t, srv2)
 	if n, err := srv2.notify.ScanExpiring(ctx); err != nil || n != 0 || len(tap2.take()) != 0 {
 		t.Fatalf("after restart: %d notices (%v)", n, err)
 	}
@@ -198,7 +175,7 @@ func TestRateLimitThresholdNotices(t *testing.T) {
 	clock := newTestClock()
 	srv, api, cfg := noticeServer(t, clock, nil)
 	ctx := context.Background()
-	tap := tapData(t, srv)
+	tap := tapEvents(t, srv)
 	k, err := api.CreateKey(ctx, models.CreateAPIKeyRequest{Name: "Busy", Permissions: []string{"read_campaigns"}})
 	if err != nil {
 		t.Fatal(err)
@@ -251,7 +228,7 @@ func TestRateLimitThresholdNotices(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv2.Close(ctx)
-	tap = tapData(t, srv2)
+	tap = tapEvents(t, srv2)
 	spend(t, srv2, k.Plaintext, 0)
 	wait(0)
 	// After the hour both thresholds are sent again.
@@ -283,7 +260,7 @@ func TestSimulatedTrafficPacesWebhookEvents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tap := tapData(t, srv)
+			tap := tapEvents(t, srv)
 			round := func() {
 				for range 10 {
 					sim.Request(ctx, 0)  // send
