@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -208,6 +209,8 @@ func RekeyWebhooks(ctx context.Context, cfg Config) ([]RekeyedWebhook, string, e
 		out[i] = RekeyedWebhook{ID: r.ID, Tenant: tenants[r.TenantID], URL: r.URL, Description: r.Description, Status: r.Status,
 			CreatedBy: r.CreatedBy, Secret: r.Secret, SecretPrefix: r.SecretPrefix}
 	}
+	// By tenant name; within a tenant, oldest endpoint first (Rekey's order).
+	slices.SortStableFunc(out, func(a, b RekeyedWebhook) int { return strings.Compare(a.Tenant, b.Tenant) })
 	return out, where, nil
 }
 
