@@ -40,13 +40,26 @@ func (s *Server) routes() http.Handler {
 type hook struct{ s *Server }
 
 func (h hook) Emit(ctx context.Context, tenantID, eventType string, data any) {
-	h.s.events.Emit(ctx, tenantID, eventType, data)
+	h.s.currentEvents().Emit(ctx, tenantID, eventType, data)
+}
+
+func (s *Server) currentEvents() Events {
+	s.eventsMu.RLock()
+	defer s.eventsMu.RUnlock()
+	return s.events
+}
+
+// setEvents replaces the events hook (the webhook service at start; tests tap it).
+func (s *Server) setEvents(e Events) {
+	s.eventsMu.Lock()
+	s.events = e
+	s.eventsMu.Unlock()
 }
 
 // Wants asks the current Events whether anyone receives the event; a tap
 // without Wants receives everything.
 func (h hook) Wants(tenantID, eventType string) bool {
-	if w, ok := h.s.events.(interface{ Wants(string, string) bool }); ok {
+	if w, ok := h.s.currentEvents().(interface{ Wants(string, string) bool }); ok {
 		return w.Wants(tenantID, eventType)
 	}
 	return true

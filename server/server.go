@@ -74,6 +74,7 @@ type Server struct {
 	st       store.Store
 	log      *slog.Logger
 	now      func() time.Time
+	eventsMu sync.RWMutex     // events is read by background notices too
 	events   Events           // the webhook service once started; tests tap it
 	webhooks *webhook.Service // nil until started
 	notify   *notify.Notifier // expiry and rate-limit notices; nil until started

@@ -23,9 +23,9 @@ type recordedEvents struct {
 
 // tapEvents installs a recorder in front of the server's hook until the test ends.
 func tapEvents(t *testing.T, s *Server) *recordedEvents {
-	ev := &recordedEvents{next: s.events}
-	s.events = ev
-	t.Cleanup(func() { s.events = ev.next })
+	ev := &recordedEvents{next: s.currentEvents()}
+	s.setEvents(ev)
+	t.Cleanup(func() { s.setEvents(ev.next) })
 	return ev
 }
 

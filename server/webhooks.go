@@ -41,7 +41,8 @@ func (s *Server) startWebhooks(ctx context.Context) error {
 	if err != nil {
 		return s.cfg.explainKeyError(err)
 	}
-	s.webhooks, s.events = svc, svc
+	s.webhooks = svc
+	s.setEvents(svc)
 	h := hook{s}
 	s.notify = notify.Start(notify.Config{DB: s.db, Keys: s.st, Events: h, Wants: h.Wants,
 		Log: s.log.With("component", "webhook-notices"), Now: s.cfg.Now, ScanEvery: s.cfg.WebhookNoticeScan})
