@@ -36,7 +36,7 @@ func handPages() []handPage {
 		{"authentication", "docs/getting-started/authentication.md", SectionStart},
 		{"rate-limiting", "docs/getting-started/rate-limiting.md", SectionStart},
 		{"errors", "docs/getting-started/errors.md", SectionStart},
-		{"receiving-webhooks", "docs/getting-started/webhooks.md", SectionStart},
+		{"receiving-webhooks", "docs/getting-started/receiving-webhooks.md", SectionStart},
 		{"sdks", "docs/sdks.md", SectionSDKs},
 		{"changelog", "docs/changelog.md", SectionChangelog},
 	}
