@@ -15,8 +15,12 @@ import (
 // API's pages. How the API pages (page numbers today, an opaque cursor
 // tomorrow) stays in this file.
 
-// keyPageSize is the largest page the key list serves.
-const keyPageSize = 1000
+// keyPageSize is the largest page the key list serves (a variable so
+// tests can make pages small).
+var keyPageSize = 1000
+
+// errorPageSize is the largest page of the error log.
+var errorPageSize = models.UsageErrorsMaxLimit
 
 // ListAllKeys returns up to limit keys (0: all) matching p's Q, Status and
 // Sort, following pages; p.Page and p.PerPage are ignored. more reports
@@ -55,7 +59,7 @@ func (c *Client) ListAllKeys(ctx context.Context, p models.KeyListParams, limit 
 func (c *Client) AllUsageErrors(ctx context.Context, p models.UsageParams, limit int) (errs []models.RecentError, more bool, err error) {
 	cursor := ""
 	for {
-		n := models.UsageErrorsMaxLimit
+		n := errorPageSize
 		if limit > 0 {
 			n = min(n, limit-len(errs))
 		}
