@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/penguinmails/pmdev/models"
 )
@@ -48,7 +49,10 @@ func TestKeysListTableScriptAndJSON(t *testing.T) {
 	for _, l := range lines {
 		f := strings.Split(l, "\t")
 		if len(f) != 9 || len(f[0]) != 36 || !strings.Contains(f[2], "…") {
-			t.Errorf("script row %q: want 9 fields, id first, masked key third", l)
+			t.Fatalf("script row %q: want 9 fields, id first, masked key third", l)
+		}
+		if _, err := time.Parse(time.RFC3339, f[7]); f[7] != "" && err != nil || strings.Contains(f[4], " ") {
+			t.Errorf("script row %q: last used is RFC 3339 or empty, permissions their names", l)
 		}
 	}
 

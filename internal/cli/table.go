@@ -22,9 +22,10 @@ type column struct {
 }
 
 type cell struct {
-	text  string          // shown on a terminal (sanitised)
-	plain string          // the tab-separated value ("" means text)
-	style *lipgloss.Style // colour on a terminal
+	text     string          // shown on a terminal (sanitised)
+	plain    string          // the tab-separated value, when hasPlain
+	hasPlain bool            // else scripts get text
+	style    *lipgloss.Style // colour on a terminal
 }
 
 type table struct {
@@ -37,9 +38,9 @@ func (t *table) add(cells ...cell) { t.rows = append(t.rows, cells) }
 // Cells: plain text, styled, with a different script value, or both.
 func cellText(text string) cell                      { return cell{text: text} }
 func cellStyled(text string, st lipgloss.Style) cell { return cell{text: text, style: &st} }
-func cellPlain(text, plain string) cell              { return cell{text: text, plain: plain} }
+func cellPlain(text, plain string) cell              { return cell{text: text, plain: plain, hasPlain: true} }
 func cellBoth(text, plain string, st lipgloss.Style) cell {
-	return cell{text: text, plain: plain, style: &st}
+	return cell{text: text, plain: plain, hasPlain: true, style: &st}
 }
 
 func (t *table) print(o *output) {
@@ -47,9 +48,9 @@ func (t *table) print(o *output) {
 		for _, r := range t.rows {
 			vals := make([]string, len(r))
 			for i, x := range r {
-				v := x.plain
-				if v == "" {
-					v = x.text
+				v := x.text
+				if x.hasPlain {
+					v = x.plain
 				}
 				vals[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(v)
 			}

@@ -56,6 +56,10 @@ func TestWebhooksFromTheShell(t *testing.T) {
 	if len(dl) != 1 || dl[0].Status != models.DeliveryFailed {
 		t.Fatalf("failed deliveries: %s", ds.stdout)
 	}
+	both := a.run(t, "webhooks", "deliveries", id, "--status", "failed,success", "--jq", ".[].status").wantCode(t, 0, "two statuses")
+	if strings.TrimSpace(both.stdout) != "failed\nsuccess" {
+		t.Errorf("failed,success listed %q (newest first)", both.stdout)
+	}
 	rows := a.runAs(t, a.admin, runOpts{tty: true}, "webhooks", "deliveries", id).wantCode(t, 0, "deliveries (tty)")
 	if !strings.Contains(rows.stdout, "✗ failed") || !strings.Contains(rows.stdout, "✓ success") {
 		t.Errorf("deliveries table:\n%s", rows.stdout)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -127,7 +128,7 @@ func webhooksDeliveriesCmd(o *apiOpts, ios *streams) *cobra.Command {
 	var status, since string
 	var limit int
 	cmd := &cobra.Command{
-		Use:   "deliveries ID|URL [--status failed] [--since 1h]",
+		Use:   "deliveries ID|URL [--status failed,pending_retry] [--since 1h]",
 		Short: "An endpoint's recent deliveries, newest first",
 		Long: `List an endpoint's recent deliveries, newest first (at most 200). --since
 keeps those whose latest attempt is that recent.`,
@@ -136,8 +137,11 @@ keeps those whose latest attempt is that recent.`,
 		Example: `  pmdev webhooks deliveries wh_123 --status failed --since 1h
   pmdev webhooks deliveries wh_123 --json --jq '.[] | select(.status == "failed") | .id'`,
 		RunE: o.run(ios, func(s *session, args []string) error {
-			if status != "" && !contains(deliveryStatuses, status) {
-				return usagef("--status %q: want success, failed, pending_retry or pending", status)
+			statuses := splitList([]string{status})
+			for _, st := range statuses {
+				if !slices.Contains(deliveryStatuses, st) {
+					return usagef("--status %q: want success, failed, pending_retry or pending (or several, comma-separated)", st)
+				}
 			}
 			if limit < 1 || limit > 200 {
 				return usagef("--limit must be 1–200")
@@ -154,16 +158,9 @@ keeps those whose latest attempt is that recent.`,
 			if err != nil {
 				return err
 			}
-			list, err := s.cl.ListDeliveries(s.ctx, w.ID, status, limit)
+			ds, err := deliveries(s, w.ID, statuses, limit, cutoff)
 			if err != nil {
 				return err
-			}
-			ds := []models.Delivery{}
-			for _, d := range list.Data {
-				if d.UpdatedAt.Before(cutoff) {
-					continue
-				}
-				ds = append(ds, d)
 			}
 			return s.out.emit(ds, func() error {
 				if len(ds) == 0 {
@@ -175,7 +172,7 @@ keeps those whose latest attempt is that recent.`,
 			})
 		}),
 	}
-	cmd.Flags().StringVar(&status, "status", "", "only deliveries in this state: success, failed, pending_retry or pending")
+	cmd.Flags().StringVar(&status, "status", "", "only deliveries in these states: success, failed, pending_retry, pending (comma-separated)")
 	cmd.Flags().StringVar(&since, "since", "", "only deliveries last attempted within this span (e.g. 1h, 7d)")
 	cmd.Flags().IntVarP(&limit, "limit", "L", 50, "list at most this many (1–200)")
 	fixedCompletion(cmd, "status", deliveryStatuses...)
@@ -183,13 +180,26 @@ keeps those whose latest attempt is that recent.`,
 	return cmd
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
+// deliveries reads an endpoint's deliveries in any of statuses (all when
+// none), newest first, last attempted after cutoff.
+func deliveries(s *session, hookID string, statuses []string, limit int, cutoff time.Time) ([]models.Delivery, error) {
+	if len(statuses) == 0 {
+		statuses = []string{""}
+	}
+	ds := []models.Delivery{}
+	for _, st := range statuses {
+		list, err := s.cl.ListDeliveries(s.ctx, hookID, st, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range list.Data {
+			if !d.UpdatedAt.Before(cutoff) {
+				ds = append(ds, d)
+			}
 		}
 	}
-	return false
+	slices.SortStableFunc(ds, func(a, b models.Delivery) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return ds[:min(len(ds), limit)], nil
 }
 
 // deliveryTable has the endpoint details' columns, plus the delivery id
