@@ -110,7 +110,7 @@ func TestKeysLifecycleFromTheShell(t *testing.T) {
 	if !strings.HasPrefix(plaintext, models.PrefixTest) || strings.Contains(plaintext, "\n") {
 		t.Fatalf("stdout is not the bare key: %q", created.stdout)
 	}
-	if strings.Contains(created.stderr, plaintext) || !strings.Contains(created.stderr, "shown once") {
+	if strings.Contains(created.stderr, plaintext) || !strings.Contains(created.stderr, "will not be shown again") {
 		t.Fatalf("stderr: %q", created.stderr)
 	}
 	for _, args := range [][]string{{"keys", "list"}, {"keys", "list", "--json"}, {"keys", "get", "ci deploy"}, {"keys", "get", "ci deploy", "--json"}} {

@@ -171,8 +171,9 @@ func showPlaintext(s *session, k models.CreatedAPIKey, what string) error {
 		s.ios.hint("✓ " + what)
 		if k.Warning != "" {
 			s.ios.hint("  " + common.Sanitize(k.Warning))
+		} else {
+			s.ios.hint("  The key below is shown once: store it in your secret manager now.")
 		}
-		s.ios.hint("  The key below is shown once: store it in your secret manager now.")
 		_, err := fmt.Fprintln(s.ios.out, k.Plaintext)
 		return err
 	})

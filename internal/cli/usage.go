@@ -17,6 +17,7 @@ import (
 // rangeFlags select the analytics window, as the Usage tab's range picker.
 type rangeFlags struct {
 	rng, from, to, key string
+	keyName            string // the resolved key's name, for the title
 }
 
 func (f *rangeFlags) register(fs *pflag.FlagSet, withKey bool) {
@@ -45,7 +46,7 @@ func (f *rangeFlags) params(s *session, fs *pflag.FlagSet) (models.UsageParams, 
 		return p, err
 	}
 	if f.key != "" {
-		if p.KeyID, _, err = resolveKeyID(s.ctx, s.cl, f.key); err != nil {
+		if p.KeyID, f.keyName, err = resolveKeyID(s.ctx, s.cl, f.key); err != nil {
 			return p, err
 		}
 	}
@@ -73,7 +74,7 @@ func newUsageCmd(version string, ios *streams) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return s.out.emit(u, func() error { usageReport(s.out, u, time.Now()); return nil })
+		return s.out.emit(u, func() error { usageReport(s.out, u, f.keyName, time.Now()); return nil })
 	})
 	f.register(cmd.PersistentFlags(), true)
 	completeRange(cmd, o, ios)
@@ -99,7 +100,7 @@ func keysUsageCmd(o *apiOpts, ios *streams) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return s.out.emit(u, func() error { usageReport(s.out, u, time.Now()); return nil })
+		return s.out.emit(u, func() error { usageReport(s.out, u, f.keyName, time.Now()); return nil })
 	})
 	f.register(cmd.Flags(), false)
 	completeRange(cmd, o, ios)
@@ -109,7 +110,7 @@ func keysUsageCmd(o *apiOpts, ios *streams) *cobra.Command {
 var rangeWords = map[string]string{models.Range1h: "last hour", models.Range24h: "last 24 hours", models.Range7d: "last 7 days", models.Range30d: "last 30 days"}
 
 // usageReport prints the Usage tab's cards, volume, endpoints and keys.
-func usageReport(o *output, u models.APIUsage, now time.Time) {
+func usageReport(o *output, u models.APIUsage, keyName string, now time.Time) {
 	t, p := u.Totals, u.Previous
 	window := rangeWords[u.Range]
 	if window == "" {
@@ -118,7 +119,7 @@ func usageReport(o *output, u models.APIUsage, now time.Time) {
 	if o.human() {
 		title := "API usage · " + window + " · " + bucketWords(u.BucketSeconds) + " buckets"
 		if u.KeyID != "" {
-			title += " · key " + common.Sanitize(u.KeyID)
+			title += " · key " + keyLabel(u.KeyID, keyName)
 		}
 		o.println(o.style(o.st.Title, title))
 	}
@@ -148,7 +149,7 @@ func usageReport(o *output, u models.APIUsage, now time.Time) {
 		for i, b := range u.Series {
 			vals[i], peak = b.Total, max(peak, b.Total)
 		}
-		fs = append(fs, field{label: "Volume", value: sparkline(vals, max(o.width-40, 10)) + fmt.Sprintf("  peak %s per %s", common.Thousands(peak), bucketWords(u.BucketSeconds))})
+		fs = append(fs, field{label: "Volume", value: sparkline(vals, max(o.width-40, 10)) + fmt.Sprintf("  peak %s in a %s bucket", common.Thousands(peak), bucketWords(u.BucketSeconds))})
 	}
 	o.fields(fs)
 	if len(u.Endpoints) > 0 {
