@@ -40,11 +40,17 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 // completeKeys offers key ids (with the name as description) and, for a
 // typed prefix, the names of current keys.
 func completeKeys(o *apiOpts, ios *streams) cobra.CompletionFunc {
+	return completeFromAPI(o, ios, keyCompletions)
+}
+
+// completeFromAPI completes the first positional argument (or a flag's
+// value) from the API.
+func completeFromAPI(o *apiOpts, ios *streams, list func(context.Context, *client.Client, string) []cobra.Completion) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return completeWith(o, ios, cmd, keyCompletions, toComplete), cobra.ShellCompDirectiveNoFileComp
+		return completeWith(o, ios, cmd, list, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
@@ -60,7 +66,11 @@ func keyCompletions(ctx context.Context, cl *client.Client, prefix string) []cob
 		}
 		name := common.Sanitize(k.Name)
 		if strings.HasPrefix(k.KeyID, prefix) {
-			out = append(out, cobra.CompletionWithDesc(k.KeyID, name+" · "+k.Status))
+			st := k.Status
+			if k.ReplacedBy != "" {
+				st = "rotated away"
+			}
+			out = append(out, cobra.CompletionWithDesc(k.KeyID, name+" · "+st))
 		}
 		if prefix != "" && k.ReplacedBy == "" && strings.HasPrefix(strings.ToLower(name), strings.ToLower(prefix)) {
 			out = append(out, cobra.CompletionWithDesc(name, k.KeyID))
@@ -71,12 +81,7 @@ func keyCompletions(ctx context.Context, cl *client.Client, prefix string) []cob
 
 // completeWebhooks offers endpoint ids with their URL as description.
 func completeWebhooks(o *apiOpts, ios *streams) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		if len(args) > 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		return completeWith(o, ios, cmd, webhookCompletions, toComplete), cobra.ShellCompDirectiveNoFileComp
-	}
+	return completeFromAPI(o, ios, webhookCompletions)
 }
 
 func webhookCompletions(ctx context.Context, cl *client.Client, prefix string) []cobra.Completion {
@@ -91,4 +96,22 @@ func webhookCompletions(ctx context.Context, cl *client.Client, prefix string) [
 		}
 	}
 	return out
+}
+
+// completeCommaList completes a comma-separated value from names (with
+// descriptions), one element at a time.
+func completeCommaList(names, descs []string) cobra.CompletionFunc {
+	return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		done, last := "", toComplete
+		if i := strings.LastIndex(toComplete, ","); i >= 0 {
+			done, last = toComplete[:i+1], toComplete[i+1:]
+		}
+		var out []cobra.Completion
+		for i, n := range names {
+			if strings.HasPrefix(n, last) {
+				out = append(out, cobra.CompletionWithDesc(done+n, descs[i]))
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
 }

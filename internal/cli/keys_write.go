@@ -44,19 +44,11 @@ func (f *keyForm) register(fs *pflag.FlagSet, create bool) {
 func completeKeyForm(cmd *cobra.Command) {
 	fixedCompletion(cmd, "preset", presetNames...)
 	fixedCompletion(cmd, "env", models.EnvLive, models.EnvTest)
-	_ = cmd.RegisterFlagCompletionFunc("permissions", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		done, last := "", toComplete
-		if i := strings.LastIndex(toComplete, ","); i >= 0 {
-			done, last = toComplete[:i+1], toComplete[i+1:]
-		}
-		var out []cobra.Completion
-		for _, p := range models.PermissionCatalogue() {
-			if strings.HasPrefix(p.Name, last) {
-				out = append(out, cobra.CompletionWithDesc(done+p.Name, p.Label))
-			}
-		}
-		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
-	})
+	var names, labels []string
+	for _, p := range models.PermissionCatalogue() {
+		names, labels = append(names, p.Name), append(labels, p.Label)
+	}
+	_ = cmd.RegisterFlagCompletionFunc("permissions", completeCommaList(names, labels))
 	for _, name := range []string{"name", "description", "ip", "rate-limit", "expires"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}

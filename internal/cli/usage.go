@@ -65,17 +65,7 @@ func newUsageCmd(version string, ios *streams) *cobra.Command {
   pmdev usage --from 2025-11-01 --to 2025-11-08 --key "Production Server"
   pmdev usage --json --jq '.totals.success_rate'`,
 	}
-	cmd.RunE = o.run(ios, func(s *session, _ []string) error {
-		p, err := f.params(s, cmd.Flags())
-		if err != nil {
-			return err
-		}
-		u, err := s.cl.APIUsage(s.ctx, p)
-		if err != nil {
-			return err
-		}
-		return s.out.emit(u, func() error { usageReport(s.out, u, f.keyName, time.Now()); return nil })
-	})
+	cmd.RunE = o.run(ios, func(s *session, _ []string) error { return showUsage(s, f, cmd.Flags()) })
 	f.register(cmd.PersistentFlags(), true)
 	completeRange(cmd, o, ios)
 	cmd.AddCommand(usageErrorsCmd(o, ios, f))
@@ -92,19 +82,23 @@ func keysUsageCmd(o *apiOpts, ios *streams) *cobra.Command {
 	}
 	cmd.RunE = o.run(ios, func(s *session, args []string) error {
 		f.key = args[0]
-		p, err := f.params(s, cmd.Flags())
-		if err != nil {
-			return err
-		}
-		u, err := s.cl.APIUsage(s.ctx, p)
-		if err != nil {
-			return err
-		}
-		return s.out.emit(u, func() error { usageReport(s.out, u, f.keyName, time.Now()); return nil })
+		return showUsage(s, f, cmd.Flags())
 	})
 	f.register(cmd.Flags(), false)
 	completeRange(cmd, o, ios)
 	return cmd
+}
+
+func showUsage(s *session, f *rangeFlags, fs *pflag.FlagSet) error {
+	p, err := f.params(s, fs)
+	if err != nil {
+		return err
+	}
+	u, err := s.cl.APIUsage(s.ctx, p)
+	if err != nil {
+		return err
+	}
+	return s.out.emit(u, func() error { usageReport(s.out, u, f.keyName, time.Now()); return nil })
 }
 
 var rangeWords = map[string]string{models.Range1h: "last hour", models.Range24h: "last 24 hours", models.Range7d: "last 7 days", models.Range30d: "last 30 days"}

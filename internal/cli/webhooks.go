@@ -144,19 +144,11 @@ func (f *hookForm) register(fs *pflag.FlagSet) {
 
 func completeHookForm(cmd *cobra.Command) {
 	fixedCompletion(cmd, "status", models.WebhookActive, models.WebhookPaused)
-	_ = cmd.RegisterFlagCompletionFunc("events", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		done, last := "", toComplete
-		if i := strings.LastIndex(toComplete, ","); i >= 0 {
-			done, last = toComplete[:i+1], toComplete[i+1:]
-		}
-		var out []cobra.Completion
-		for _, e := range models.WebhookEventNames() {
-			if strings.HasPrefix(e.Type, last) {
-				out = append(out, cobra.CompletionWithDesc(done+e.Type, e.Description))
-			}
-		}
-		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
-	})
+	var names, descs []string
+	for _, e := range models.WebhookEventNames() {
+		names, descs = append(names, e.Type), append(descs, e.Description)
+	}
+	_ = cmd.RegisterFlagCompletionFunc("events", completeCommaList(names, descs))
 	for _, name := range []string{"url", "description", "max-retries"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}
@@ -295,11 +287,8 @@ func webhooksDeleteCmd(o *apiOpts, ios *streams) *cobra.Command {
 		Args:              oneArg("endpoint id or URL"),
 		ValidArgsFunction: completeWebhooks(o, ios),
 		RunE: o.run(ios, func(s *session, args []string) error {
-			w, err := resolveWebhook(s.ctx, s.cl, args[0])
+			w, err := confirmWebhook(s, args[0], yes, "webhooks delete", "Delete endpoint %s (%s) and its delivery log?")
 			if err != nil {
-				return err
-			}
-			if err := confirm(s, yes, "webhooks delete", fmt.Sprintf("Delete endpoint %s (%s) and its delivery log?", w.ID, common.Sanitize(w.URL))); err != nil {
 				return err
 			}
 			if err := s.cl.DeleteWebhook(s.ctx, w.ID); err != nil {
@@ -313,4 +302,14 @@ func webhooksDeleteCmd(o *apiOpts, ios *streams) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
 	return cmd
+}
+
+// confirmWebhook resolves arg, then asks question (formatted with the id
+// and URL) before a destructive step, unless yes.
+func confirmWebhook(s *session, arg string, yes bool, cmd, question string) (models.Webhook, error) {
+	w, err := resolveWebhook(s.ctx, s.cl, arg)
+	if err != nil {
+		return w, err
+	}
+	return w, confirm(s, yes, cmd, fmt.Sprintf(question, w.ID, common.Sanitize(w.URL)))
 }

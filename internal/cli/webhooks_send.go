@@ -99,11 +99,8 @@ for 24 hours. Asks first on a terminal; elsewhere needs --yes.`,
 		Args:              oneArg("endpoint id or URL"),
 		ValidArgsFunction: completeWebhooks(o, ios),
 		RunE: o.run(ios, func(s *session, args []string) error {
-			w, err := resolveWebhook(s.ctx, s.cl, args[0])
+			w, err := confirmWebhook(s, args[0], yes, "webhooks rotate-secret", "Rotate the signing secret of %s (%s)?")
 			if err != nil {
-				return err
-			}
-			if err := confirm(s, yes, "webhooks rotate-secret", fmt.Sprintf("Rotate the signing secret of %s (%s)?", w.ID, common.Sanitize(w.URL))); err != nil {
 				return err
 			}
 			r, err := s.cl.RotateWebhookSecret(s.ctx, w.ID)
