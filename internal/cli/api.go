@@ -25,10 +25,10 @@ import (
 const apiHelp = `
 Output:
   On a terminal, a table with the console's columns and masking; otherwise
-  tab-separated values without a header. --json prints the API's JSON as
-  the contract (api/openapi.yaml, "pmdev docs") defines it, which is stable:
-  a single object is the operation's response schema, a list is a JSON array
-  of the item schema (all pages followed). --jq EXPR filters that JSON
+  tab-separated values without a header. --json prints the API's JSON, which
+  is stable: the contract's schemas (api/openapi.yaml; "pmdev docs" describes
+  them). A single object is the operation's response schema, a list is a JSON
+  array of the item schema (all pages followed). --jq EXPR filters that JSON
   (strings print bare). Colour only on a terminal, never with NO_COLOR.
 ` + exitCodesHelp
 

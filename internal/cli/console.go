@@ -35,7 +35,11 @@ Config: $XDG_CONFIG_HOME/pmdev/config.yaml (or $PMDEV_CONFIG):
   default_profile, profiles.NAME.{api_url, token_env | token_file | token},
   refresh.{ratelimits,usage,keys,webhooks}, keys.{scope.action: [keys]}, mouse, no_color
 
-Keys: 1-5 tabs · tab/shift+tab · ? help · r refresh · p pause · q quit · esc back`
+Keys: 1-5 tabs · tab/shift+tab · ? help · r refresh · p pause · q quit · esc back
+
+Scripting: pmdev keys, usage, limits, webhooks and whoami print tables, or the
+API's JSON with --json/--jq. Exit status: 0 ok, 1 API error, 2 usage error,
+3 auth refused (401/403), 4 not found, 5 rate limited (429), 130 interrupted.`
 
 // consoleFlags are the console's command line.
 type consoleFlags struct {
