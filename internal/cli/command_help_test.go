@@ -47,3 +47,32 @@ func TestScriptingCommandsDocumentExitStatus(t *testing.T) {
 		t.Errorf("%d scripting commands, want 22", n)
 	}
 }
+
+// The commands read profiles from the config file as the console does,
+// and --jq strings reach a terminal without escape sequences.
+func TestProfilesAndTerminalSafeJQ(t *testing.T) {
+	a := startRefAPI(t)
+	cfg := writeConfig(t, "profiles:\n  ref: {api_url: '"+a.URL+"', token_env: REF_TOKEN}\n")
+	env := map[string]string{"PMDEV_CONFIG": cfg, "REF_TOKEN": a.dev}
+	r := a.runAs(t, "", runOpts{noToken: true, env: env}, "whoami", "--profile", "ref", "--jq", ".email").wantCode(t, 0, "--profile")
+	if strings.TrimSpace(r.stdout) != "dev@acme.test" || strings.Contains(r.stderr, "sandbox") {
+		t.Fatalf("profile: %q %q", r.stdout, r.stderr)
+	}
+	a.runAs(t, "", runOpts{noToken: true, env: env}, "whoami", "--profile", "nope").wantCode(t, 2, "unknown profile")
+
+	// A receiver's answer is the API string nobody validates.
+	a.hookBody = "a\x1b]52;c;cGF3bmVk\x07b"
+	a.run(t, "webhooks", "create", "--url", a.hookURL, "--events", "email.sent").wantCode(t, 0, "create endpoint")
+	tty := a.runAs(t, a.admin, runOpts{tty: true}, "webhooks", "test", a.hookURL, "--jq", `.body_excerpt + "\t" + .status`).wantCode(t, 0, "jq on a terminal")
+	if strings.Contains(tty.stdout, "\x1b") || tty.stdout != "ab\tsuccess\n" {
+		t.Errorf("terminal got %q", tty.stdout)
+	}
+	piped := a.run(t, "webhooks", "test", a.hookURL, "--jq", ".body_excerpt").wantCode(t, 0, "jq piped")
+	if piped.stdout != a.hookBody+"\n" {
+		t.Errorf("pipe got %q, want the value exactly", piped.stdout)
+	}
+	table := a.runAs(t, a.admin, runOpts{tty: true}, "webhooks", "test", a.hookURL).wantCode(t, 0, "table on a terminal")
+	if strings.Contains(table.stdout, "\x1b]") {
+		t.Errorf("escape reached the terminal: %q", table.stdout)
+	}
+}

@@ -35,6 +35,10 @@ func apiErrorText(e *client.Error) (string, int) {
 	var lines []string
 	if p := e.Problem; p != nil {
 		for _, f := range p.Errors {
+			if len(p.Errors) == 1 && f.Message == detail {
+				msg += " (" + common.Sanitize(f.Field) + ")"
+				continue
+			}
 			lines = append(lines, "  "+common.Sanitize(f.Field)+": "+common.Sanitize(f.Message))
 		}
 	}

@@ -224,7 +224,7 @@ func TestKeyNamesAndUsageErrors(t *testing.T) {
 	}
 	// An over-plan rate limit is the server's rule: a 400 with the field named.
 	over := a.run(t, "keys", "create", "--name", "greedy", "--preset", "read-only", "--rate-limit", "100000").wantCode(t, 1, "over the plan")
-	if !strings.Contains(over.stderr, "400 Bad Request") || !strings.Contains(over.stderr, "rate_limit:") {
+	if !strings.Contains(over.stderr, "400 Bad Request: Rate limit must be between 1 and") || !strings.Contains(over.stderr, "(rate_limit)") {
 		t.Errorf("problem detail not on stderr: %q", over.stderr)
 	}
 }

@@ -104,6 +104,9 @@ func (o *output) writeJSON(v any) error {
 
 func (o *output) writeValue(v any) error {
 	if s, ok := v.(string); ok {
+		if o.ios.outTTY {
+			s = sanitizeKeepingLayout(s)
+		}
 		_, err := fmt.Fprintln(o.ios.out, s)
 		return err
 	}
@@ -165,4 +168,19 @@ func (o *output) heading(s string) {
 		o.println("")
 		o.println(o.style(o.st.Heading, s))
 	}
+}
+
+// sanitizeKeepingLayout strips escape sequences and control characters
+// from a string bound for a terminal, keeping its newlines and tabs (a jq
+// @tsv line stays a line of fields). Piped output is left exact.
+func sanitizeKeepingLayout(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		fields := strings.Split(l, "\t")
+		for j, f := range fields {
+			fields[j] = common.Sanitize(f)
+		}
+		lines[i] = strings.Join(fields, "\t")
+	}
+	return strings.Join(lines, "\n")
 }

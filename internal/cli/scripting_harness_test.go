@@ -27,6 +27,7 @@ type refAPI struct {
 	hookURL               string // a local webhook receiver answering hookStatus
 	hookMu                sync.Mutex
 	hookStatus, hookCount int
+	hookBody              string
 }
 
 func startRefAPI(t *testing.T) *refAPI {
@@ -38,14 +39,14 @@ func startRefAPI(t *testing.T) *refAPI {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
-	a := &refAPI{URL: ts.URL, srv: srv, hookStatus: http.StatusOK}
+	a := &refAPI{URL: ts.URL, srv: srv, hookStatus: http.StatusOK, hookBody: "received"}
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		a.hookMu.Lock()
-		st := a.hookStatus
+		st, body := a.hookStatus, a.hookBody
 		a.hookCount++
 		a.hookMu.Unlock()
 		w.WriteHeader(st)
-		_, _ = w.Write([]byte("received"))
+		_, _ = w.Write([]byte(body))
 	}))
 	a.hookURL = recv.URL + "/hooks"
 	t.Cleanup(func() {
