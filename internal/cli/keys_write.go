@@ -290,7 +290,7 @@ hours; 0 stops it at once). Asks first on a terminal; elsewhere needs --yes.`,
 		}),
 	}
 	cmd.Flags().StringVar(&grace, "grace", "24h", "how long the old key keeps working (whole hours, 0–168h)")
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
+	destructive(cmd, ios, &yes)
 	fixedCompletion(cmd, "grace", "0", "1h", "24h", "72h", "168h")
 	return cmd
 }
@@ -329,6 +329,6 @@ func keysRevokeCmd(o *apiOpts, ios *streams) *cobra.Command {
 			})
 		}),
 	}
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
+	destructive(cmd, ios, &yes)
 	return cmd
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/penguinmails/pmdev/models"
 )
 
@@ -129,6 +131,18 @@ func splitList(vals []string) []string {
 		}
 	}
 	return out
+}
+
+// destructive gives cmd its --yes flag and refuses, before any request,
+// to run without it where nobody can be asked.
+func destructive(cmd *cobra.Command, ios *streams, yes *bool) {
+	cmd.Flags().BoolVarP(yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
+		if !*yes && !ios.interactive() {
+			return usagef("%s: --yes required when not running interactively", strings.TrimPrefix(cmd.CommandPath(), "pmdev "))
+		}
+		return nil
+	}
 }
 
 // confirm asks a yes/no question on a terminal; elsewhere --yes is required.

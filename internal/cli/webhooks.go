@@ -300,7 +300,7 @@ func webhooksDeleteCmd(o *apiOpts, ios *streams) *cobra.Command {
 			return nil
 		}),
 	}
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
+	destructive(cmd, ios, &yes)
 	return cmd
 }
 

@@ -115,7 +115,7 @@ for 24 hours. Asks first on a terminal; elsewhere needs --yes.`,
 			})
 		}),
 	}
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
+	destructive(cmd, ios, &yes)
 	return cmd
 }
 
