@@ -76,14 +76,14 @@ the same file the console's Usage tab exports ("-" is stdout).`,
 
 // errorsTable: script lines have the CSV's columns in the CSV's order.
 func errorsTable(o *output, errs []models.RecentError) *table {
-	t := &table{cols: []column{{title: "TIME"}, {title: "ENDPOINT", flex: true}, {title: "STATUS", right: true},
-		{title: "CODE", drop: 2}, {title: "MESSAGE", flex: true, drop: 1}, {title: "KEY ID", drop: 3}, {title: "KEY", flex: true}}}
+	t := &table{cols: []column{{title: "TIME"}, {title: "ENDPOINT", flex: true, min: 20}, {title: "STATUS", right: true},
+		{title: "CODE", drop: 2}, {title: "MESSAGE", flex: true, min: 16, drop: 3}, {title: "KEY ID", drop: 1}, {title: "KEY", flex: true, min: 12}}}
 	for _, e := range errs {
 		st := o.st.Warning
 		if e.Status >= 500 {
 			st = o.st.Danger
 		}
-		t.add(cellPlain(e.Time.Local().Format("Jan 2 15:04:05"), e.Time.UTC().Format(time.RFC3339)),
+		t.add(cellPlain(e.Time.Local().Format("Jan 02 15:04:05"), e.Time.UTC().Format(time.RFC3339)),
 			cellText(common.Sanitize(e.Endpoint)), cellStyled(strconv.Itoa(e.Status), st),
 			cellText(common.Sanitize(e.ErrorCode)), cellText(common.Sanitize(e.Message)),
 			cellText(common.Sanitize(e.KeyID)), cellText(common.Sanitize(e.KeyName)))
