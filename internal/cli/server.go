@@ -61,7 +61,7 @@ signing in as the user it was registered for (pmdev server users add --ssh-key).
 	fs.StringVar(&f.ssh.HostKeyPath, "ssh-host-key", "", "ed25519 SSH host key file, created 0600 on first start (default: in the data dir)")
 	registerSSHLimitFlags(fs, &f.ssh, "ssh-")
 	_ = cmd.RegisterFlagCompletionFunc("seed", cobra.FixedCompletions([]string{"demo"}, cobra.ShellCompDirectiveNoFileComp))
-	cmd.AddCommand(newUsersCmd(&dbPath), newWebhooksCmd(&dbPath, &keyFile))
+	cmd.AddCommand(newUsersCmd(&dbPath), newServerWebhooksCmd(&dbPath, &keyFile))
 	return cmd
 }
 

@@ -20,8 +20,8 @@ func webhookConfig(db, keyFile string) server.Config {
 	return server.Config{DBPath: db, WebhookKey: os.Getenv(server.WebhookKeyEnv), WebhookKeyFile: keyFile}
 }
 
-// newWebhooksCmd is `pmdev server webhooks rekey`.
-func newWebhooksCmd(dbPath, keyFile *string) *cobra.Command {
+// newServerWebhooksCmd is `pmdev server webhooks rekey`.
+func newServerWebhooksCmd(dbPath, keyFile *string) *cobra.Command {
 	wh := &cobra.Command{
 		Use:   "webhooks",
 		Short: "Repair webhook delivery in the server's database",
