@@ -19,6 +19,7 @@ import (
 	"github.com/penguinmails/pmdev/server/ratelimit"
 	"github.com/penguinmails/pmdev/server/secret"
 	"github.com/penguinmails/pmdev/server/store"
+	"github.com/penguinmails/pmdev/server/webhook/events"
 )
 
 // Store is what the key service keeps and reads.
@@ -37,11 +38,23 @@ type Service struct {
 	cache   *Cache
 	limiter *ratelimit.Limiter
 	now     func() time.Time
+	events  events.Emitter // webhook events of key changes; nil sends none
 }
 
 // New returns the service; changes invalidate cache and reset limiter buckets.
 func New(db *sql.DB, st Store, cache *Cache, limiter *ratelimit.Limiter, now func() time.Time) *Service {
 	return &Service{db: db, st: st, cache: cache, limiter: limiter, now: now}
+}
+
+// WithEvents makes the service send api_key.* webhook events through e.
+func (s *Service) WithEvents(e events.Emitter) *Service {
+	s.events = e
+	return s
+}
+
+// eventActor is a's user as a webhook event names them.
+func eventActor(ctx context.Context, a Actor) events.EventActor {
+	return events.UserActor(a.User.Email, httpx.ActorFingerprint(ctx))
 }
 
 // Actor is who makes a change, and from where.
@@ -164,6 +177,7 @@ func (s *Service) Create(ctx context.Context, a Actor, req models.CreateAPIKeyRe
 		return models.CreatedAPIKey{}, err
 	}
 	k.Status = models.KeyActive
+	events.Emit(ctx, s.events, k.TenantID, events.NewAPIKeyCreated(k.APIKey, eventActor(ctx, a)))
 	return models.CreatedAPIKey{APIKey: k.APIKey, Plaintext: plain, Warning: "Store this key securely. It will not be shown again."}, nil
 }
 
@@ -315,6 +329,7 @@ func (s *Service) Revoke(ctx context.Context, a Actor, id string) (models.Revoke
 	}
 	s.cache.Invalidate(k.KeyID)
 	s.limiter.Forget(k.KeyID)
+	events.Emit(ctx, s.events, k.TenantID, events.NewAPIKeyRevoked(k.APIKey, now, eventActor(ctx, a)))
 	return models.RevokeResult{Message: "API key revoked successfully", KeyID: k.KeyID, RevokedAt: now}, nil
 }
 
@@ -371,6 +386,7 @@ func (s *Service) Regenerate(ctx context.Context, a Actor, id string, req models
 	}
 	s.cache.Invalidate(old.KeyID)
 	nk.Status = models.KeyActive
+	events.Emit(ctx, s.events, nk.TenantID, events.NewAPIKeyRotated(old.APIKey, nk.APIKey, oldExpiry, now, eventActor(ctx, a)))
 	warning := "The previous key has been revoked. Update your applications now."
 	if grace > 0 {
 		warning = fmt.Sprintf("Store this key securely. It will not be shown again. The previous key keeps working until %s (%dh grace period).",

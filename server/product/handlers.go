@@ -1,10 +1,12 @@
 package product
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -18,11 +20,20 @@ import (
 	"github.com/penguinmails/pmdev/server/keys"
 	"github.com/penguinmails/pmdev/server/secret"
 	"github.com/penguinmails/pmdev/server/store"
+	"github.com/penguinmails/pmdev/server/webhook/events"
 )
 
 func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && len(s) <= 254
+}
+
+// emit sends the event a request of k caused, unless Throttle holds it back.
+func (s *Service) emit(ctx context.Context, k *keys.Entry, d events.Data) {
+	if s.Throttle != nil && s.Throttle(k.ID, d.EventType()) {
+		return
+	}
+	events.Emit(ctx, s.Events, k.TenantID, d)
 }
 
 func (s *Service) internal(err error) *models.Problem {
@@ -48,7 +59,8 @@ func (s *Service) sendEmail(r *http.Request, k *keys.Entry) (int, any, *models.P
 		return 0, nil, httpx.FieldProblem("validation_error", "tags", "At most 20 tags")
 	}
 	resp := models.SendEmailResponse{ID: "msg_" + secret.Base62(20), Status: "queued", To: req.To, CreatedAt: s.Now()}
-	s.Events.Emit(r.Context(), k.TenantID, "email.sent", resp)
+	s.emit(r.Context(), k, events.NewEmailSent(events.NewEmail(resp.ID, resp.To, "", req.Tags),
+		resp.Status, req.TemplateID, req.Subject, resp.CreatedAt))
 	return http.StatusOK, resp, nil
 }
 
@@ -158,6 +170,7 @@ func (s *Service) putContact(r *http.Request, k *keys.Entry) (int, any, *models.
 	}
 	ctx := r.Context()
 	var c models.Contact
+	var before map[string]string // for the event: which attributes changed
 	err := store.Tx(ctx, s.DB, func(tx store.Handle) error {
 		var err error
 		c, err = s.Store.GetContact(ctx, tx, k.TenantID, req.Email)
@@ -167,6 +180,7 @@ func (s *Service) putContact(r *http.Request, k *keys.Entry) (int, any, *models.
 		case err != nil:
 			return err
 		}
+		before = maps.Clone(c.Attributes)
 		for n, v := range req.Attributes {
 			c.Attributes[n] = v
 		}
@@ -176,10 +190,10 @@ func (s *Service) putContact(r *http.Request, k *keys.Entry) (int, any, *models.
 		return 0, nil, s.internal(err)
 	}
 	if c.Created {
-		s.Events.Emit(ctx, k.TenantID, "contact.created", c)
+		s.emit(ctx, k, events.NewContactCreated(c))
 		return http.StatusCreated, c, nil
 	}
-	s.Events.Emit(ctx, k.TenantID, "contact.updated", c)
+	s.emit(ctx, k, events.NewContactUpdated(c, before, s.Now()))
 	return http.StatusOK, c, nil
 }
 
