@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -153,6 +154,19 @@ const (
 	EventCategoryAPIKey   = "api_key"
 	EventCategoryLimit    = "rate_limit"
 )
+
+// EventCategoryLabel is a category as people read it ("API key events").
+func EventCategoryLabel(category string) string {
+	switch category {
+	case EventCategoryAPIKey:
+		return "API key"
+	case EventCategoryLimit:
+		return "Rate limit"
+	case "":
+		return ""
+	}
+	return strings.ToUpper(category[:1]) + category[1:]
+}
 
 // WebhookEventNames lists every subscribable event type with its category, in display order.
 func WebhookEventNames() []EventType {
