@@ -197,6 +197,19 @@ func CanGrant(role, permission string) bool {
 	return !p.Admin || role == RoleAdmin
 }
 
+// AdminHeld returns the first admin-category permission among perms that
+// role may not grant, or "" when role may act on a key holding perms: a
+// key that holds a permission only admins can grant can only be edited,
+// rotated or revoked by an admin (rotating hands out its secret).
+func AdminHeld(role string, perms []string) string {
+	for _, p := range perms {
+		if !CanGrant(role, p) {
+			return p
+		}
+	}
+	return ""
+}
+
 // PlanOrDefault is the named plan, or Professional for an unknown name.
 func PlanOrDefault(name string) Plan {
 	p, ok := PlanByName(name)

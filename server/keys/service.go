@@ -85,13 +85,21 @@ func (s *Service) Load(ctx context.Context, u *httpx.User, id string) (store.Key
 	return k, err
 }
 
-// loadUnrevoked is Load that refuses a revoked key.
-func (s *Service) loadUnrevoked(ctx context.Context, u *httpx.User, id string) (store.Key, error) {
+// loadToChange loads a key u is about to change (verb names the change):
+// not found, then not allowed (403), then revoked (409), so a developer
+// learns nothing about the state of a key only admins may touch.
+func (s *Service) loadToChange(ctx context.Context, u *httpx.User, id, verb string) (store.Key, error) {
 	k, err := s.Load(ctx, u, id)
-	if err == nil && k.Status == models.KeyRevoked {
+	if err != nil {
+		return k, err
+	}
+	if err := deniedAct(u.Role, verb, k); err != nil {
+		return k, err
+	}
+	if k.Status == models.KeyRevoked {
 		return k, errAlreadyRevoked
 	}
-	return k, err
+	return k, nil
 }
 
 // List lists u's tenant's keys.
@@ -101,14 +109,25 @@ func (s *Service) List(ctx context.Context, u *httpx.User, p models.KeyListParam
 
 // deniedGrant fails with 403 for the first permission in added that role may not grant.
 func deniedGrant(role string, added []string) error {
-	for _, perm := range added {
-		if !models.CanGrant(role, perm) {
-			p := httpx.NewProblem(http.StatusForbidden, "insufficient_permissions", fmt.Sprintf("Only admins can grant the %s permission", perm))
-			p.Permission = perm
-			return httpx.Fail(p)
-		}
+	if perm := models.AdminHeld(role, added); perm != "" {
+		return forbidden(perm, fmt.Sprintf("Only admins can grant the %s permission", perm))
 	}
 	return nil
+}
+
+// deniedAct fails with 403 when role may not act (verb: edit, regenerate,
+// revoke) on k because it holds an admin-category permission.
+func deniedAct(role, verb string, k store.Key) error {
+	if perm := models.AdminHeld(role, k.Permissions); perm != "" {
+		return forbidden(perm, fmt.Sprintf("Only admins can %s a key holding the %s permission", verb, perm))
+	}
+	return nil
+}
+
+func forbidden(perm, msg string) error {
+	p := httpx.NewProblem(http.StatusForbidden, "insufficient_permissions", msg)
+	p.Permission = perm
+	return httpx.Fail(p)
 }
 
 // Create validates req and stores a new key.
@@ -169,7 +188,7 @@ func (s *Service) Create(ctx context.Context, a Actor, req models.CreateAPIKeyRe
 
 // Update applies the fields req sets to an unrevoked key.
 func (s *Service) Update(ctx context.Context, a Actor, id string, req models.UpdateAPIKeyRequest) (models.APIKey, error) {
-	k, err := s.loadUnrevoked(ctx, a.User, id)
+	k, err := s.loadToChange(ctx, a.User, id, "edit")
 	if err != nil {
 		return models.APIKey{}, err
 	}
@@ -295,7 +314,7 @@ func applyUpdate(k *store.Key, req models.UpdateAPIKeyRequest, plan models.Plan,
 
 // Revoke revokes an unrevoked key.
 func (s *Service) Revoke(ctx context.Context, a Actor, id string) (models.RevokeResult, error) {
-	k, err := s.loadUnrevoked(ctx, a.User, id)
+	k, err := s.loadToChange(ctx, a.User, id, "revoke")
 	if err != nil {
 		return models.RevokeResult{}, err
 	}
@@ -328,7 +347,7 @@ func (s *Service) Regenerate(ctx context.Context, a Actor, id string, req models
 			return models.CreatedAPIKey{}, httpx.Invalid(*fe)
 		}
 	}
-	old, err := s.loadUnrevoked(ctx, a.User, id)
+	old, err := s.loadToChange(ctx, a.User, id, "regenerate")
 	if err != nil {
 		return models.CreatedAPIKey{}, err
 	}
