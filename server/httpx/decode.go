@@ -20,10 +20,15 @@ import (
 const MaxBodyBytes = 1 << 20
 
 // DecodeJSON reads r's body strictly into dst (a pointer to a struct): JSON
-// content type, at most 1 MiB, no unknown fields, one value, valid UTF-8 and
-// no control or bidi characters in any string. It returns a 4xx problem or nil.
-// An empty body is allowed only when allowEmpty is set (dst stays zero).
+// content type without content coding, at most 1 MiB, one object whose keys
+// are dst's exact field names, each once, null only for nullable fields,
+// valid UTF-8 and no control or bidi characters in any string. It returns a
+// 4xx problem or nil. An empty body is allowed only when allowEmpty is set
+// (dst stays zero).
 func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, allowEmpty bool) *models.Problem {
+	if p := checkContentEncoding(r.Header); p != nil {
+		return p
+	}
 	if w != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	} else {
@@ -71,6 +76,9 @@ func DecodeBytes(body []byte, dst any) *models.Problem {
 	if _, err := dec.Token(); err != io.EOF {
 		return NewProblem(http.StatusBadRequest, "malformed_json", "Request body must contain a single JSON object")
 	}
+	if p := checkShape(body, reflect.TypeOf(dst).Elem()); p != nil {
+		return p
+	}
 	if fe := CheckStrings(reflect.ValueOf(dst), "", badUTF8); fe != nil {
 		p := NewProblem(http.StatusBadRequest, "invalid_characters", fe.Message)
 		p.Errors = []models.FieldError{*fe}
@@ -78,6 +86,20 @@ func DecodeBytes(body []byte, dst any) *models.Problem {
 	}
 	if badUTF8 {
 		return NewProblem(http.StatusBadRequest, "invalid_characters", "Request body is not valid UTF-8")
+	}
+	return nil
+}
+
+// checkContentEncoding refuses a coded body (gzip and the like): the server
+// reads bodies as sent, so a compressed one would only fail as bad JSON.
+func checkContentEncoding(h http.Header) *models.Problem {
+	for _, v := range h.Values("Content-Encoding") {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				return NewProblem(http.StatusUnsupportedMediaType, "unsupported_media_type",
+					fmt.Sprintf("Content-Encoding %q is not supported; send the body uncompressed", c))
+			}
+		}
 	}
 	return nil
 }

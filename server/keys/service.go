@@ -135,7 +135,7 @@ func (s *Service) Create(ctx context.Context, a Actor, req models.CreateAPIKeyRe
 	plan := models.PlanOrDefault(a.User.Plan)
 	now := s.now().Truncate(time.Millisecond) // stored precision: the answer equals a later GET
 	k := store.Key{TenantID: a.User.TenantID}
-	k.RateLimit, k.ExpiresAt, k.CreatedAt, k.CreatedBy = req.RateLimit, req.ExpiresAt, now, a.User.Email
+	k.RateLimit, k.ExpiresAt, k.CreatedAt, k.CreatedBy = plan.LimitPerMinute, req.ExpiresAt, now, a.User.Email
 	var errs []models.FieldError
 	var fe *models.FieldError
 	if k.Name, fe = models.CheckKeyName(req.Name); fe != nil {
@@ -150,10 +150,11 @@ func (s *Service) Create(ctx context.Context, a Actor, req models.CreateAPIKeyRe
 	if k.Permissions, fe = models.CheckPermissions(req.Permissions); fe != nil {
 		errs = append(errs, *fe)
 	}
-	if k.RateLimit == 0 {
-		k.RateLimit = plan.LimitPerMinute
-	} else if fe = models.CheckRateLimit(k.RateLimit, plan); fe != nil {
-		errs = append(errs, *fe)
+	if req.RateLimit != nil {
+		k.RateLimit = *req.RateLimit
+		if fe = models.CheckRateLimit(k.RateLimit, plan); fe != nil {
+			errs = append(errs, *fe)
+		}
 	}
 	if k.ExpiresAt != nil {
 		t := k.ExpiresAt.UTC()

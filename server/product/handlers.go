@@ -52,33 +52,43 @@ func (s *Service) sendEmail(r *http.Request, k *keys.Entry) (int, any, *models.P
 	return http.StatusOK, resp, nil
 }
 
-// campaignQuery reads status and limit without building a url.Values (hot path).
-func campaignQuery(raw string) (status, limit string, ok bool) {
+// campaignQuery reads status and limit without building a url.Values (hot
+// path) under httpx.Query's rules: a malformed query, or status or limit
+// given empty or more than once, is a problem naming the parameter.
+func campaignQuery(raw string) (status, limit string, p *models.Problem) {
+	var seenStatus, seenLimit bool
 	for raw != "" {
 		var part string
 		part, raw, _ = strings.Cut(raw, "&")
 		k, v, _ := strings.Cut(part, "=")
 		if strings.ContainsAny(part, "%+;") {
 			var err error
-			if k, err = url.QueryUnescape(k); err != nil {
-				return "", "", false
+			k, err = url.QueryUnescape(k)
+			if err == nil {
+				v, err = url.QueryUnescape(v)
 			}
-			if v, err = url.QueryUnescape(v); err != nil {
-				return "", "", false
+			if err != nil || strings.Contains(part, ";") {
+				return "", "", httpx.FieldProblem("invalid_parameter", "query", "The query string is not valid URL encoding")
 			}
 		}
+		var seen *bool
 		switch k {
 		case "status":
-			if status == "" {
-				status = v
-			}
+			seen, status = &seenStatus, v
 		case "limit":
-			if limit == "" {
-				limit = v
-			}
+			seen, limit = &seenLimit, v
+		default:
+			continue
 		}
+		switch {
+		case *seen:
+			return "", "", httpx.FieldProblem("invalid_parameter", k, fmt.Sprintf("Parameter %q is given more than once", k))
+		case v == "":
+			return "", "", httpx.FieldProblem("invalid_parameter", k, fmt.Sprintf("Parameter %q is empty; leave it out to use the default", k))
+		}
+		*seen = true
 	}
-	return status, limit, true
+	return status, limit, nil
 }
 
 // Campaigns is the fixed campaign catalogue every tenant sees.
@@ -101,9 +111,9 @@ func Campaigns() []models.Campaign {
 }
 
 func (s *Service) listCampaigns(r *http.Request, _ *keys.Entry) (int, any, *models.Problem) {
-	status, limitStr, ok := campaignQuery(r.URL.RawQuery)
-	if !ok {
-		return 0, nil, httpx.FieldProblem("invalid_parameter", "query", "The query string is malformed")
+	status, limitStr, p := campaignQuery(r.URL.RawQuery)
+	if p != nil {
+		return 0, nil, p
 	}
 	switch status {
 	case "", "draft", "scheduled", "sending", "sent":
