@@ -65,7 +65,7 @@ func TestStrictInputs(t *testing.T) {
 	// Bodies: null, key case, duplicates, null for a non-nullable field, 0 for a minimum of 1.
 	type bodyCase struct {
 		method, path, tok, body string
-		code, field         string
+		code, field             string
 	}
 	bodies := []bodyCase{
 		{"POST", "/api/v1/platform/api-keys", admin, `null`, "malformed_json", ""},
