@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -38,6 +39,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, allowEmpty bool
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) || len(body) > MaxBodyBytes {
 		return NewProblem(http.StatusRequestEntityTooLarge, "payload_too_large", "Request body must be at most 1 MiB")
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return NewProblem(http.StatusRequestTimeout, "request_timeout", "The request body did not arrive in time; send it in one go")
 	}
 	if err != nil {
 		return NewProblem(http.StatusBadRequest, "invalid_request", "Could not read the request body")
