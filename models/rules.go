@@ -128,9 +128,9 @@ func CheckGraceHours(h int) *FieldError {
 	return nil
 }
 
-// CheckAllowedIPs parses addresses and CIDR ranges of an IP allow-list,
-// normalising ranges to their network and dropping repeats. An empty list
-// allows every address.
+// CheckAllowedIPs parses addresses and CIDR ranges of an IP allow-list
+// (IPPattern, entries as sent: no surrounding spaces), normalising ranges
+// to their network and dropping repeats. An empty list allows every address.
 func CheckAllowedIPs(ips []string) ([]string, *FieldError) {
 	if len(ips) > KeyMaxAllowedIPs {
 		return nil, &FieldError{Field: "allowed_ips", Message: fmt.Sprintf("At most %d IP addresses or ranges", KeyMaxAllowedIPs)}
@@ -138,17 +138,18 @@ func CheckAllowedIPs(ips []string) ([]string, *FieldError) {
 	out := []string{}
 	seen := map[string]bool{}
 	for i, raw := range ips {
-		v := strings.TrimSpace(raw)
+		v := raw
+		form := validIPForm(v)
 		var norm string
 		if strings.Contains(v, "/") {
 			p, err := netip.ParsePrefix(v)
-			if err != nil {
+			if err != nil || !form {
 				return nil, &FieldError{Field: fmt.Sprintf("allowed_ips[%d]", i), Message: fmt.Sprintf("%q is not a valid CIDR range (e.g. 203.0.113.0/24)", raw)}
 			}
 			norm = p.Masked().String()
 		} else {
 			a, err := netip.ParseAddr(v)
-			if err != nil || a.Zone() != "" {
+			if err != nil || a.Zone() != "" || !form {
 				return nil, &FieldError{Field: fmt.Sprintf("allowed_ips[%d]", i), Message: fmt.Sprintf("%q is not a valid IP address", raw)}
 			}
 			norm = a.Unmap().String()

@@ -57,7 +57,7 @@ func parseListParams(r *http.Request) (models.KeyListParams, *models.Problem) {
 	bad := func(field, msg string) (models.KeyListParams, *models.Problem) {
 		return p, httpx.FieldProblem("invalid_parameter", field, msg)
 	}
-	if len(p.Q) > 100 || httpx.BadString(p.Q, !utf8.ValidString(p.Q)) != "" {
+	if raw := q.Get("q"); utf8.RuneCountInString(raw) > 100 || httpx.BadString(raw, !utf8.ValidString(raw)) != "" {
 		return bad("q", "Search text must be at most 100 printable characters")
 	}
 	switch p.Status {

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/penguinmails/pmdev/models"
@@ -19,11 +19,6 @@ import (
 	"github.com/penguinmails/pmdev/server/secret"
 	"github.com/penguinmails/pmdev/server/store"
 )
-
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && len(s) <= 254
-}
 
 func (s *Service) internal(err error) *models.Problem {
 	s.Log.Error("product request failed", "err", err)
@@ -36,9 +31,9 @@ func (s *Service) sendEmail(r *http.Request, k *keys.Entry) (int, any, *models.P
 		return 0, nil, p
 	}
 	switch {
-	case !validEmail(req.To):
+	case !models.ValidEmail(req.To):
 		return 0, nil, httpx.FieldProblem("invalid_email", "to", "Recipient email is invalid")
-	case req.From != "" && !validEmail(req.From):
+	case req.From != "" && !models.ValidEmail(req.From):
 		return 0, nil, httpx.FieldProblem("invalid_email", "from", "Sender email is invalid")
 	case req.TemplateID == "" && req.Subject == "":
 		return 0, nil, httpx.FieldProblem("validation_error", "subject", "Subject is required when no template_id is given")
@@ -155,14 +150,14 @@ func (s *Service) putContact(r *http.Request, k *keys.Entry) (int, any, *models.
 	if p := httpx.DecodeJSON(nil, r, &req, false); p != nil {
 		return 0, nil, p
 	}
-	if !validEmail(req.Email) {
+	if !models.ValidEmail(req.Email) {
 		return 0, nil, httpx.FieldProblem("invalid_email", "email", "Contact email is invalid")
 	}
 	if len(req.Attributes) > 50 {
 		return 0, nil, httpx.FieldProblem("validation_error", "attributes", "At most 50 attributes")
 	}
 	for name, v := range req.Attributes {
-		if name == "" || len(name) > 64 || len(v) > 1024 {
+		if n := utf8.RuneCountInString(name); n == 0 || n > 64 || utf8.RuneCountInString(v) > 1024 {
 			return 0, nil, httpx.FieldProblem("validation_error", "attributes."+name, "Attribute names are 1–64 characters and values at most 1024")
 		}
 	}
