@@ -24,14 +24,16 @@ const (
 	KeyMaxGraceHours     = 168
 )
 
-// CheckKeyName trims spaces from name and applies the key-name rule: 1–50
-// characters that KeyNameRune accepts (so "prod-eu_1.2" and "Zürich" work).
+// CheckKeyName applies the key-name rule: at most 50 characters as sent,
+// of which KeyNameRune accepts every one (so "prod-eu_1.2" and "Zürich"
+// work), not all spaces; the name kept has its spaces trimmed.
 func CheckKeyName(name string) (string, *FieldError) {
+	long := utf8.RuneCountInString(name) > KeyNameMaxLen
 	name = strings.Trim(name, " ") // only the ASCII space: the pattern refuses other blanks
 	if name == "" {
 		return name, &FieldError{Field: "name", Message: "Name is required"}
 	}
-	if utf8.RuneCountInString(name) > KeyNameMaxLen {
+	if long {
 		return name, &FieldError{Field: "name", Message: fmt.Sprintf("Name must be %d characters or less", KeyNameMaxLen)}
 	}
 	for _, r := range name {
@@ -62,10 +64,12 @@ func KeyNameRune(r rune) bool {
 	return true
 }
 
-// CheckKeyDescription trims a key description and bounds its length.
+// CheckKeyDescription bounds a key description's length as sent and
+// trims it.
 func CheckKeyDescription(d string) (string, *FieldError) {
+	long := utf8.RuneCountInString(d) > KeyDescriptionMaxLen
 	d = strings.TrimSpace(d)
-	if utf8.RuneCountInString(d) > KeyDescriptionMaxLen {
+	if long {
 		return d, &FieldError{Field: "description", Message: fmt.Sprintf("Description must be %d characters or less", KeyDescriptionMaxLen)}
 	}
 	return d, nil

@@ -14,6 +14,7 @@ func TestCheckKeyName(t *testing.T) {
 		{"Café Prod", "Café Prod", ""},
 		{"   ", "", "Name is required"},
 		{strings.Repeat("a", 50), strings.Repeat("a", 50), ""},
+		{" " + strings.Repeat("a", 50), strings.Repeat("a", 50), "Name must be 50 characters or less"}, // as sent, like the contract's maxLength
 		{strings.Repeat("é", 51), strings.Repeat("é", 51), "Name must be 50 characters or less"},
 		{"bad/name", "bad/name", "Name may contain letters, digits, spaces, hyphens, underscores and periods (no other punctuation, no control or invisible characters)"},
 	} {
@@ -84,6 +85,7 @@ func TestKeyRules(t *testing.T) {
 	}{
 		{"description ok", second(CheckKeyDescription(strings.Repeat("d", 500))), ""},
 		{"description long", second(CheckKeyDescription(strings.Repeat("d", 501))), "Description must be 500 characters or less"},
+		{"description padded", second(CheckKeyDescription(strings.Repeat("d", 500) + " ")), "Description must be 500 characters or less"},
 		{"env default", second(CheckEnvironment("")), ""},
 		{"env bad", second(CheckEnvironment("prod")), "Environment must be live or test"},
 		{"perms none", second(CheckPermissions(nil)), "Select at least one permission"},
