@@ -44,7 +44,7 @@ func (m *Model) render() string {
 			body = m.ctx.Styles.Subtle.Render(ansi.Strip(body))
 		}
 	}
-	body = fit(body, w, h)
+	body = common.FitBlock(body, w, h)
 	return strings.Join([]string{m.tabBar(), m.noticeLine(), body, m.statusBar(), m.helpLine()}, "\n")
 }
 
@@ -62,23 +62,6 @@ func (m *Model) splash() string {
 	}
 	msg := s.Title.Render("pmdev") + s.Muted.Render(" · connecting to "+common.Sanitize(where)+" …")
 	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
-}
-
-// fit clips or pads s to exactly w×h cells so the bars never move.
-func fit(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if lipgloss.Width(l) > w {
-			lines[i] = ansi.Truncate(l, w, "")
-		}
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
 }
 
 // tabRanges are the [start, end) columns of each tab label in the tab bar.
@@ -111,7 +94,7 @@ func (m *Model) tabBar() string {
 	if m.ctx.Me.Tenant.Name != "" {
 		right = s.Muted.Render(common.Sanitize(m.ctx.Me.Tenant.Name)+" · ") + right
 	}
-	return spread(left, right, m.width)
+	return common.Spread(left, right, m.width)
 }
 
 // noticeLine is a rule, or the offline banner, or the error line.
@@ -173,9 +156,9 @@ func (m *Model) statusBar() string {
 	}
 	for i := 0; ; i++ {
 		left, right := m.statusLeft(l), m.rateGauge(l)
-		if lipgloss.Width(left)+gap(right)+lipgloss.Width(right) <= m.width || i == len(steps) {
+		if common.Fits(left, right, m.width) || i == len(steps) {
 			// Past the last step, spread truncates the end of the message.
-			return spread(left, right, m.width)
+			return common.Spread(left, right, m.width)
 		}
 		steps[i](&l)
 	}
@@ -283,26 +266,11 @@ func (m *Model) rateGauge(l barLayout) string {
 	if l.name && g.Name != "" {
 		text += " " + ansi.Truncate(common.Sanitize(g.Name), 20, "…")
 	}
-	out := prefix + Bar(s.Level(g.Ratio), s.Subtle, g.Ratio, l.bar, m.ctx.NoColor) + s.Muted.Render(text)
+	out := prefix + common.GaugeBar(s.Level(g.Ratio), s.Subtle, g.Ratio, l.bar, m.ctx.NoColor) + s.Muted.Render(text)
 	if m.offline || m.unauthorized {
 		return s.Subtle.Render(ansi.Strip(out))
 	}
 	return out
-}
-
-// Bar draws a horizontal gauge of width cells filled to ratio. Without colour
-// the empty part uses '.' so the fill stays visible.
-func Bar(fill, empty lipgloss.Style, ratio float64, width int, noColor bool) string {
-	ratio = min(max(ratio, 0), 1)
-	n := int(ratio*float64(width) + 0.5)
-	if ratio > 0 && n == 0 {
-		n = 1
-	}
-	emptyRune := "░"
-	if noColor {
-		emptyRune = "·"
-	}
-	return fill.Render(strings.Repeat("█", n)) + empty.Render(strings.Repeat(emptyRune, width-n))
 }
 
 func (m *Model) helpLine() string {
@@ -368,22 +336,4 @@ func (m *Model) helpRows(groups [][]key.Binding, w int) string {
 		rows = append(rows, m.help.FullHelpView(row))
 	}
 	return strings.Join(rows, "\n\n")
-}
-
-// spread puts left and right on one line of width w, truncating left first.
-func spread(left, right string, w int) string {
-	lw, rw := lipgloss.Width(left), lipgloss.Width(right)
-	if lw+gap(right)+rw > w {
-		left = ansi.Truncate(left, max(w-rw-gap(right), 0), "…")
-		lw = lipgloss.Width(left)
-	}
-	return left + strings.Repeat(" ", max(w-lw-rw, gap(right))) + right
-}
-
-// gap is the least space between the two sides: none when right is empty.
-func gap(right string) int {
-	if right == "" {
-		return 0
-	}
-	return 1
 }

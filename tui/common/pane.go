@@ -4,6 +4,7 @@
 package common
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -52,7 +53,8 @@ type Refresh struct {
 	Webhooks   time.Duration
 }
 
-// DefaultRefresh is the schedule of issue 3.
+// DefaultRefresh is the polling schedule: rate limits every 2 s, usage
+// and webhooks every 15 s, keys every 30 s.
 func DefaultRefresh() Refresh {
 	return Refresh{RateLimits: 2 * time.Second, Usage: 15 * time.Second, Keys: 30 * time.Second, Webhooks: 15 * time.Second}
 }
@@ -80,10 +82,12 @@ type Context struct {
 	Paused bool
 	// NoColor is set under NO_COLOR / --no-color (charts switch to markers).
 	NoColor bool
-	// Remote is set when the console runs for a remote user (over SSH): the
-	// local disk is the server's, not the user's, so panes must not offer to
-	// write files (.env, CSV exports); the clipboard (OSC 52) still works.
+	// Remote is set when the console runs for a remote user (over SSH).
 	Remote bool
+	// Files writes to the user's disk (.env, CSV exports, the docs cache).
+	// It is nil over SSH, where the disk is the server's: panes then offer
+	// the clipboard (OSC 52) instead, and write nothing.
+	Files Files
 
 	// Assets is the embedded api/ directory (openapi.yaml, docs/).
 	Assets fs.FS
@@ -172,6 +176,23 @@ type StatusMsg struct {
 // Status returns a command that shows text in the status line for 4 s.
 func Status(text string, level Level) tea.Cmd {
 	return func() tea.Msg { return StatusMsg{Text: text, Level: level, TTL: 4 * time.Second} }
+}
+
+// Call is an I/O call as a command: f runs off the update loop with a
+// context that ends after timeout, and its result is the message.
+func Call(timeout time.Duration, f func(ctx context.Context) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		return f(ctx)
+	}
+}
+
+// DataAge reports a poll's outcome to the root: fresh data at at, or err
+// (offline when the API could not be reached).
+func DataAge(at time.Time, err error) tea.Cmd {
+	msg := DataAgeMsg{At: at, Err: err, Offline: err != nil && client.IsOffline(err)}
+	return func() tea.Msg { return msg }
 }
 
 // DataAgeMsg tells the root that a pane received fresh data (for the

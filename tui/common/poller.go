@@ -48,6 +48,20 @@ func (p *Poller) Force() uint64 {
 	return p.Start()
 }
 
+// Begin is a poll's start: with force a new request unless one runs (the
+// r key), else one when due at interval (a tick). It returns the request's
+// id, or 0 when nothing should start.
+func (p *Poller) Begin(force bool, interval time.Duration, now time.Time, visible bool) uint64 {
+	if force {
+		return p.Force()
+	}
+	p.Interval = interval
+	if !p.Due(now, visible) {
+		return 0
+	}
+	return p.Start()
+}
+
 // Current reports whether id is the newest request.
 func (p *Poller) Current(id uint64) bool { return id == p.reqID }
 

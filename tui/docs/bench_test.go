@@ -3,6 +3,8 @@ package docs
 import (
 	"strings"
 	"testing"
+
+	"github.com/penguinmails/pmdev/internal/apidocs"
 )
 
 // BenchmarkCachedPageSwitch measures opening a page whose render is cached
@@ -55,7 +57,7 @@ func bigPage() string {
 func BenchmarkRender20KB(b *testing.B) {
 	md := bigPage()
 	for i := 0; i < b.N; i++ {
-		_ = renderPage(md, 100, StyleDark, LangCurl, "http://127.0.0.1:8080")
+		_ = renderPage(md, 100, apidocs.StyleDark, apidocs.LangCurl, "http://127.0.0.1:8080")
 	}
 }
 

@@ -14,7 +14,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/internal/apidocs"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/scroll"
 )
 
 // ResizeDebounce is how long the width must stay unchanged before a page is
@@ -32,8 +34,8 @@ const (
 type Model struct {
 	ctx *common.Context
 
-	lib      *Library // the copy on screen
-	cached   *Library // the offline copy, kept as a fallback
+	lib      *apidocs.Library // the copy on screen
+	cached   *apidocs.Library // the offline copy, kept as a fallback
 	loadErr  string
 	liveErr  string
 	fetching bool
@@ -55,7 +57,7 @@ type Model struct {
 	// Renders counts glamour runs (tests and benchmarks read it).
 	Renders int
 	spin    spinner.Model
-	lang    Lang
+	lang    apidocs.Lang
 
 	width, height int
 	resizeSeq     uint64
@@ -79,7 +81,7 @@ func New(ctx *common.Context) *Model {
 		width:  ctx.Width,
 		height: ctx.Height,
 	}
-	m.search.input = newInput()
+	m.search.input = common.NewInput("", 0)
 	m.search.input.Prompt = "/"
 	m.search.input.Placeholder = "search all pages"
 	m.search.input.CharLimit = 100
@@ -90,12 +92,12 @@ func New(ctx *common.Context) *Model {
 type (
 	localMsg struct {
 		common.Result
-		embedded, cached *Library
+		embedded, cached *apidocs.Library
 		errs             []string
 	}
 	liveMsg struct {
 		common.Result
-		lib         *Library
+		lib         *apidocs.Library
 		notModified bool
 		err         error
 	}
@@ -118,12 +120,12 @@ func (m *Model) Init() tea.Cmd {
 	res := m.result()
 	return func() tea.Msg {
 		msg := localMsg{Result: res}
-		emb, err := LoadEmbedded(assets)
+		emb, err := apidocs.LoadEmbedded(assets)
 		if err != nil {
 			msg.errs = append(msg.errs, err.Error())
 		}
 		msg.embedded = emb
-		c, err := LoadCache(cacheDir)
+		c, err := apidocs.LoadCache(cacheDir)
 		if err != nil {
 			msg.errs = append(msg.errs, err.Error())
 		}
@@ -143,12 +145,16 @@ func (m *Model) fetchLive() tea.Cmd {
 	m.fetching = true
 	m.reqID++
 	res := common.Result{Pane: common.PaneDocs, ReqID: m.reqID}
-	have := []*Library{m.lib, m.cached}
+	have := []*apidocs.Library{m.lib, m.cached}
 	cacheDir, now := m.ctx.CacheDir, m.now()
+	var files apidocs.FileWriter
+	if m.ctx.Files != nil {
+		files = m.ctx.Files // a nil interface inside would not read as nil
+	}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		lib, err := FetchLive(ctx, c, have...)
+		lib, err := apidocs.FetchLive(ctx, c, have...)
 		if err == client.ErrNotModified {
 			return liveMsg{Result: res, notModified: true}
 		}
@@ -156,53 +162,9 @@ func (m *Model) fetchLive() tea.Cmd {
 			return liveMsg{Result: res, err: err}
 		}
 		lib.FetchedAt = now
-		_ = SaveCache(cacheDir, lib) // best effort: the copy on screen is fine either way
+		_ = apidocs.SaveCache(files, cacheDir, lib) // best effort: the copy on screen is fine either way
 		return liveMsg{Result: res, lib: lib}
 	}
-}
-
-// FetchLive downloads the reference from the API, reusing the pages of any
-// held copy of the same version. It returns client.ErrNotModified when the
-// index is unchanged since this client's last call.
-func FetchLive(ctx context.Context, c *client.Client, have ...*Library) (*Library, error) {
-	idx, err := c.DocsIndex(ctx)
-	if err != nil {
-		return nil, err
-	}
-	lib := &Library{Index: idx, Pages: map[string]string{}, Source: SourceLive, Origin: c.BaseURL()}
-	var same *Library
-	for _, h := range have {
-		if h != nil && h.Index.Version == idx.Version {
-			same = h
-			break
-		}
-	}
-	for _, r := range idx.Pages {
-		if same != nil {
-			if md, ok := same.Pages[r.Slug]; ok {
-				lib.Pages[r.Slug] = md
-				continue
-			}
-		}
-		p, err := c.DocPage(ctx, r.Slug)
-		if err == client.ErrNotModified {
-			for _, h := range have {
-				if h != nil && h.Pages[r.Slug] != "" {
-					lib.Pages[r.Slug] = h.Pages[r.Slug]
-				}
-			}
-			if _, ok := lib.Pages[r.Slug]; ok {
-				continue
-			}
-			c.ForgetETags()
-			p, err = c.DocPage(ctx, r.Slug)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("docs page %s: %w", r.Slug, err)
-		}
-		lib.Pages[r.Slug] = p.Markdown
-	}
-	return lib.prepare(), nil
 }
 
 func (m *Model) now() time.Time {
@@ -249,7 +211,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case common.RefreshMsg:
 		return m.fetchLive()
 	case common.OfflineMsg:
-		if !msg.Offline && m.lib != nil && m.lib.Source != SourceLive {
+		if !msg.Offline && m.lib != nil && m.lib.Source != apidocs.SourceLive {
 			return m.fetchLive() // the API is back: look for a newer copy
 		}
 		return nil
@@ -331,7 +293,7 @@ func (m *Model) handleLive(msg liveMsg) tea.Cmd {
 		return nil
 	case msg.notModified:
 		m.liveErr = ""
-		if m.lib != nil && m.lib.Source == SourceLive {
+		if m.lib != nil && m.lib.Source == apidocs.SourceLive {
 			m.lib.FetchedAt = m.now()
 		}
 		return nil
@@ -365,7 +327,7 @@ func (m *Model) viewHeight() int { return max(1, m.height-3) }
 
 func (m *Model) style() string {
 	dark := m.ctx.Styles == nil || m.ctx.Styles.Dark
-	return StyleFor(dark, m.ctx.NoColor)
+	return apidocs.StyleFor(dark, m.ctx.NoColor)
 }
 
 func (m *Model) keyFor(slug string) renderKey {
@@ -396,7 +358,7 @@ func (m *Model) ensureRender() tea.Cmd {
 		return nil
 	}
 	m.flight[k] = true
-	md, base, res := m.lib.body(m.slug), m.apiURL(), m.result()
+	md, base, res := m.lib.Body(m.slug), m.apiURL(), m.result()
 	render := func() tea.Msg {
 		return renderedMsg{Result: res, key: k, r: renderPage(md, k.width, k.style, max(k.lang, 0), base)}
 	}
@@ -454,7 +416,7 @@ func (m *Model) open(slug, anchor string, toPage bool) tea.Cmd {
 		return nil
 	}
 	if _, ok := m.lib.Pages[slug]; !ok {
-		s, a, ok := m.lib.resolve(slug)
+		s, a, ok := m.lib.Resolve(slug)
 		if !ok {
 			return common.Status(fmt.Sprintf("no docs page %q", common.Sanitize(slug)), common.LevelWarning)
 		}
@@ -485,8 +447,7 @@ func (m *Model) clampScroll() {
 		m.scroll = 0
 		return
 	}
-	m.scroll = min(m.scroll, len(m.cur.lines)-m.viewHeight())
-	m.scroll = max(m.scroll, 0)
+	m.scroll = scroll.Clamp(m.scroll, len(m.cur.lines), m.viewHeight())
 }
 
 // SetSize implements common.Pane. A width change re-renders the page after

@@ -5,12 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/penguinmails/pmdev/internal/apidocs"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
-func testAPI() *Library {
-	lib, err := LoadEmbedded(os.DirFS("../../api"))
+func testAPI() *apidocs.Library {
+	lib, err := apidocs.LoadEmbedded(os.DirFS("../../api"))
 	if err != nil {
 		panic(err)
 	}
@@ -28,34 +29,6 @@ func newPane(t testing.TB, w, h int) *Model {
 	m.SetSize(w, h)
 	Drive(t, m, m.Init(), m.Loaded, nil)
 	return m
-}
-
-func TestSearchTitlesFirst(t *testing.T) {
-	lib := testAPI()
-	hits := lib.Search("rate limit")
-	if len(hits) < 3 {
-		t.Fatalf("hits = %+v", hits)
-	}
-	seenBody := false
-	for _, h := range hits {
-		if !h.TitleMatch {
-			seenBody = true
-		} else if seenBody {
-			t.Fatalf("title match %s after a body-only match: %+v", h.Slug, hits)
-		}
-	}
-	if !hits[0].TitleMatch || !strings.HasPrefix(strings.ToLower(hits[0].Title), "rate limit") {
-		t.Errorf("first hit = %+v, want a page titled Rate limit…", hits[0])
-	}
-	if got := lib.Search("X-RateLimit-Remaining"); len(got) == 0 || got[0].Count == 0 {
-		t.Errorf("header name not found in any body: %+v", got)
-	}
-	if got := lib.Search("pmdev:op"); len(got) != 0 {
-		t.Errorf("metadata comments are searchable: %+v", got)
-	}
-	if got := lib.Search("zzz-no-such-text"); len(got) != 0 {
-		t.Errorf("nonsense matched: %+v", got)
-	}
 }
 
 func TestSearchInPane(t *testing.T) {
@@ -119,17 +92,17 @@ func TestLanguageAndCopy(t *testing.T) {
 		t.Fatal("no cURL example on the emails page")
 	}
 	var clip string
-	Drive(t, m, m.Update(Key("l")), func() bool { return m.Loaded() && m.curKey.lang == LangGo }, nil)
+	Drive(t, m, m.Update(Key("l")), func() bool { return m.Loaded() && m.curKey.lang == apidocs.LangGo }, nil)
 	if !strings.Contains(strings.Join(m.cur.plain, "\n"), "http.NewRequest") {
 		t.Fatal("l did not switch the example to Go")
 	}
 	Drive(t, m, m.Update(Key("y")), nil, &clip)
-	if !strings.Contains(clip, `http.NewRequest("POST", "http://127.0.0.1:8080/api/v1/emails/send"`) || !strings.Contains(clip, PlaceholderKey) {
+	if !strings.Contains(clip, `http.NewRequest("POST", "http://127.0.0.1:8080/api/v1/emails/send"`) || !strings.Contains(clip, apidocs.PlaceholderKey) {
 		t.Fatalf("clipboard = %q", clip)
 	}
 	// The language is remembered on another page.
 	Drive(t, m, m.open("api-keys", "", true), m.Loaded, nil)
-	if m.curKey.lang != LangGo {
+	if m.curKey.lang != apidocs.LangGo {
 		t.Errorf("language reset to %v on another page", m.curKey.lang)
 	}
 }
@@ -191,8 +164,8 @@ func TestResizeKeepsSection(t *testing.T) {
 	Drive(t, m, m.Update(struct{}{}), func() bool { return m.Loaded() && m.curKey.width == m.pageWidth() }, nil)
 	heading := -1
 	for _, h := range m.cur.heads {
-		if h.line <= m.scroll {
-			heading = h.line
+		if h.Line <= m.scroll {
+			heading = h.Line
 		}
 	}
 	if heading < 0 || !strings.Contains(m.cur.plain[heading], "Create an API key") {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/internal/apidocs"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
 	"github.com/penguinmails/pmdev/tui/common"
@@ -53,7 +54,7 @@ func pane(t *testing.T, c *client.Client, apiURL, cacheDir string) *docs.Model {
 func TestTryItAgainstSandbox(t *testing.T) {
 	_, c, url := sandbox(t)
 	m := pane(t, c, url, t.TempDir())
-	docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && m.Source() == docs.SourceLive }, nil)
+	docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && m.Source() == apidocs.SourceLive }, nil)
 	docs.Drive(t, m, m.Update(common.NavigateMsg{To: common.PaneDocs, Slug: "emails"}), func() bool { return m.Loaded() && m.Slug() == "emails" }, nil)
 
 	docs.Drive(t, m, m.Update(docs.Key("T")), nil, nil)
@@ -143,15 +144,15 @@ func TestOfflineUsesCache(t *testing.T) {
 	c := client.New(client.Options{BaseURL: dead, Token: "pm_pat_x", RetryCount: -1, Timeout: 2 * time.Second})
 
 	cacheDir := t.TempDir()
-	lib, err := docs.LoadEmbedded(os.DirFS("../../api"))
+	lib, err := apidocs.LoadEmbedded(os.DirFS("../../api"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	lib.Index.Version = "0.9.9+cached"
-	lib.Source, lib.Origin = docs.SourceCache, "https://api.example.test"
+	lib.Source, lib.Origin = apidocs.SourceCache, "https://api.example.test"
 	lib.FetchedAt = time.Date(2026, 11, 29, 9, 15, 0, 0, time.UTC)
 	lib.Pages["authentication"] = strings.Replace(lib.Pages["authentication"], "# Authentication", "# Authentication\n\nCACHED COPY MARKER", 1)
-	if err := docs.SaveCache(cacheDir, lib); err != nil {
+	if err := apidocs.SaveCache(common.OSFiles{}, cacheDir, lib); err != nil {
 		t.Fatal(err)
 	}
 
@@ -159,7 +160,7 @@ func TestOfflineUsesCache(t *testing.T) {
 	docs.Drive(t, m, m.Init(), func() bool {
 		return m.Loaded() && strings.Contains(m.View(), "cannot reach")
 	}, nil)
-	if m.Source() != docs.SourceCache {
+	if m.Source() != apidocs.SourceCache {
 		t.Fatalf("source = %s, want cache", m.Source())
 	}
 	view := commontest.Plain(m.View())
@@ -172,19 +173,19 @@ func TestOfflineUsesCache(t *testing.T) {
 	// A cache older than the bundled copy (the binary was upgraded offline)
 	// loses to it.
 	lib.Index.UpdatedAt = lib.Index.UpdatedAt.Add(-30 * 24 * time.Hour)
-	if err := docs.SaveCache(cacheDir, lib); err != nil {
+	if err := apidocs.SaveCache(common.OSFiles{}, cacheDir, lib); err != nil {
 		t.Fatal(err)
 	}
 	m = pane(t, c, dead, cacheDir)
 	docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && strings.Contains(m.View(), "cannot reach") }, nil)
-	if m.Source() != docs.SourceEmbedded {
+	if m.Source() != apidocs.SourceEmbedded {
 		t.Fatalf("older cache used over the newer bundled copy: %s", m.Source())
 	}
 
 	// No cache either: the embedded copy, labelled as such.
 	m = pane(t, c, dead, t.TempDir())
 	docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && strings.Contains(m.View(), "cannot reach") }, nil)
-	if m.Source() != docs.SourceEmbedded || !strings.Contains(commontest.Plain(m.View()), "built-in copy") {
+	if m.Source() != apidocs.SourceEmbedded || !strings.Contains(commontest.Plain(m.View()), "built-in copy") {
 		t.Fatalf("source %s, view:\n%s", m.Source(), commontest.Plain(m.View()))
 	}
 }
@@ -193,12 +194,12 @@ func TestLiveCopyIsCached(t *testing.T) {
 	_, c, url := sandbox(t)
 	cacheDir := t.TempDir()
 	m := pane(t, c, url, cacheDir)
-	docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && m.Source() == docs.SourceLive }, nil)
-	cached, err := docs.LoadCache(cacheDir)
+	docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && m.Source() == apidocs.SourceLive }, nil)
+	cached, err := apidocs.LoadCache(cacheDir)
 	if err != nil || cached == nil {
 		t.Fatalf("no cache written: %v", err)
 	}
-	emb, _ := docs.LoadEmbedded(os.DirFS("../../api"))
+	emb, _ := apidocs.LoadEmbedded(os.DirFS("../../api"))
 	if cached.Index.Version != emb.Index.Version || cached.Origin != url || cached.FetchedAt.IsZero() || len(cached.Pages) != len(emb.Pages) {
 		t.Fatalf("cache = version %s origin %s at %v, %d pages", cached.Index.Version, cached.Origin, cached.FetchedAt, len(cached.Pages))
 	}

@@ -6,42 +6,11 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/internal/apidocs/render"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
-
-// TestGoldenRender pins the notty rendering (what NO_COLOR users and
-// `pmdev docs | less` get) of a hand-written and a generated page at 80 and
-// 120 columns. Refresh with `go test ./tui/docs -run Golden -update`.
-func TestGoldenRender(t *testing.T) {
-	lib := testAPI()
-	for _, slug := range []string{"authentication", "emails"} {
-		for _, w := range []int{80, 120} {
-			t.Run(fmt.Sprintf("%s_%d", slug, w), func(t *testing.T) {
-				md, links := Prepare(lib.Pages[slug], LangCurl, "https://api.penguinmails.com")
-				out, err := RenderMarkdown(md, w, StyleNoTTY)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for i, l := range strings.Split(out, "\n") {
-					if ansi.StringWidth(l) > w {
-						t.Fatalf("line %d is %d cells wide, more than %d: %q", i, ansi.StringWidth(l), w, l)
-					}
-				}
-				if strings.Contains(out, "\x1b") {
-					t.Fatal("notty render contains escape sequences")
-				}
-				var b strings.Builder
-				b.WriteString(out)
-				for _, l := range links {
-					fmt.Fprintf(&b, "[%d] %s -> %s\n", l.N, l.Text, l.Target)
-				}
-				golden.RequireEqual(t, b.String())
-			})
-		}
-	}
-}
 
 // TestGoldenView pins the pane itself at the console's two reference sizes.
 func TestGoldenView(t *testing.T) {
@@ -67,7 +36,7 @@ func TestGoldenView(t *testing.T) {
 
 func TestCompactANSIKeepsText(t *testing.T) {
 	lib := testAPI()
-	out, err := RenderMarkdown(Expand(lib.Pages["api-keys"], LangGo, "http://x"), 100, StyleDark)
+	out, err := render.Markdown(apidocs.Expand(lib.Pages["api-keys"], apidocs.LangGo, "http://x"), 100, apidocs.StyleDark)
 	if err != nil {
 		t.Fatal(err)
 	}

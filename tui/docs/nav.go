@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/penguinmails/pmdev/internal/apidocs"
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
@@ -53,9 +54,9 @@ func (m *Model) rebuildItems() {
 			if p.Slug != m.slug {
 				continue
 			}
-			for _, op := range Operations(m.lib.Pages[p.Slug]) {
+			for _, op := range apidocs.Operations(m.lib.Pages[p.Slug]) {
 				label := op.Method + " " + strings.TrimPrefix(op.Path, "/api/v1")
-				m.items = append(m.items, item{kind: itemOp, label: label, slug: p.Slug, anchor: slugText(op.Summary), indent: indent + 1})
+				m.items = append(m.items, item{kind: itemOp, label: label, slug: p.Slug, anchor: apidocs.SlugText(op.Summary), indent: indent + 1})
 			}
 		}
 		i = j
@@ -221,13 +222,13 @@ func (m *Model) follow(n int) tea.Cmd {
 	l := m.cur.links[n-1]
 	slug, anchor := l.Slug()
 	if slug == "" && anchor == "" {
-		return tea.Batch(tea.SetClipboard(l.Target), common.Status("copied link to the clipboard: "+common.Sanitize(l.Target), common.LevelInfo))
+		return common.Copy(l.Target, "copied link to the clipboard: "+common.Sanitize(l.Target), common.LevelInfo)
 	}
 	if slug == "" || slug == "." || slug == "/" {
 		slug = m.slug
 	}
 	if _, ok := m.lib.Pages[slug]; !ok {
-		return tea.Batch(tea.SetClipboard(l.Target), common.Status("not a docs page; copied "+common.Sanitize(l.Target), common.LevelInfo))
+		return common.Copy(l.Target, "not a docs page; copied "+common.Sanitize(l.Target), common.LevelInfo)
 	}
 	return m.open(slug, anchor, true)
 }
@@ -246,6 +247,6 @@ func (m *Model) copySnippet() tea.Cmd {
 	if !ok {
 		return common.Status("no code example on this page — open an endpoint page", common.LevelWarning)
 	}
-	snip := Snippet(m.lang, a.op, m.apiURL())
-	return tea.Batch(tea.SetClipboard(snip), common.Status(fmt.Sprintf("copied %s example for %s %s", m.lang.Name(), a.op.Method, a.op.Path), common.LevelSuccess))
+	snip := apidocs.Snippet(m.lang, a.op, m.apiURL())
+	return common.Copy(snip, fmt.Sprintf("copied %s example for %s %s", m.lang.Name(), a.op.Method, a.op.Path), common.LevelSuccess)
 }

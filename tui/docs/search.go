@@ -7,6 +7,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/penguinmails/pmdev/internal/apidocs"
 )
 
 // searchState is `/` search: typing lists matching pages (titles first),
@@ -15,7 +17,7 @@ type searchState struct {
 	input  textinput.Model
 	typing bool
 	query  string
-	hits   []Hit
+	hits   []apidocs.Hit
 	sel    int
 
 	matches     []match // in the page on screen
@@ -41,7 +43,7 @@ func (s *searchState) clear() {
 // is found and the counter agrees with the results list.
 func (s *searchState) computeMatches(r *rendered) {
 	s.matches, s.cur = nil, -1
-	q := []rune(collapse(strings.ToLower(s.query)))
+	q := []rune(apidocs.Collapse(strings.ToLower(s.query)))
 	if len(q) == 0 || r == nil {
 		return
 	}
@@ -91,7 +93,7 @@ type cell struct{ line, start, end int }
 func (r *rendered) flatten() ([]rune, []cell) {
 	head := map[int]bool{}
 	for _, h := range r.heads {
-		head[h.line] = true
+		head[h.Line] = true
 	}
 	var text []rune
 	var at []cell

@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/penguinmails/pmdev/internal/apidocs"
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
@@ -40,20 +41,11 @@ func (m *Model) View() string {
 	return b.String()
 }
 
-// pad cuts s to w cells and fills it up to w.
-func pad(s string, w int) string {
-	s = ansi.Truncate(s, w, "…")
-	if n := ansi.StringWidth(s); n < w {
-		s += strings.Repeat(" ", w-n)
-	}
-	return s
-}
-
 func (m *Model) sidebarLines(w, h int) []string {
 	st := m.ctx.Styles
 	out := make([]string, 0, h)
 	if m.search.typing {
-		out = append(out, pad(st.Title.Render(fmt.Sprintf("%d pages match", len(m.search.hits))), w))
+		out = append(out, common.Fit(st.Title.Render(fmt.Sprintf("%d pages match", len(m.search.hits))), w))
 		for i, hit := range m.search.hits {
 			if len(out) >= h {
 				break
@@ -62,7 +54,7 @@ func (m *Model) sidebarLines(w, h int) []string {
 			if !hit.TitleMatch {
 				label = fmt.Sprintf("%s (%d)", hit.Title, hit.Count)
 			}
-			line := pad(" "+label, w)
+			line := common.Fit(" "+label, w)
 			if i == m.search.sel {
 				line = st.Selected.Render(line)
 			}
@@ -83,29 +75,29 @@ func (m *Model) sidebarLines(w, h int) []string {
 	m.sideOff = max(0, min(m.sideOff, len(m.items)-h))
 	reading := ""
 	if a, ok := m.currentOp(); ok {
-		reading = slugText(a.op.Summary)
+		reading = apidocs.SlugText(a.op.Summary)
 	}
 	for i := m.sideOff; i < len(m.items) && len(out) < h; i++ {
 		it := m.items[i]
 		var line string
 		switch it.kind {
 		case itemHeader:
-			line = pad(st.Muted.Bold(true).Render(strings.ToUpper(it.label)), w)
+			line = common.Fit(st.Muted.Bold(true).Render(strings.ToUpper(it.label)), w)
 		default:
 			label := strings.Repeat("  ", it.indent) + common.Sanitize(it.label)
 			// The open page, and the operation being read on it.
 			open := it.slug == m.slug && (it.kind == itemPage || it.anchor == reading)
 			switch {
 			case i == m.cursor && m.focus == focusSidebar:
-				line = st.Selected.Render(pad(label, w))
+				line = st.Selected.Render(common.Fit(label, w))
 			case i == m.cursor:
-				line = st.Accent.Render(pad(label, w))
+				line = st.Accent.Render(common.Fit(label, w))
 			case open:
-				line = st.Bold.Render(pad(label, w))
+				line = st.Bold.Render(common.Fit(label, w))
 			case it.kind == itemOp:
-				line = st.Muted.Render(pad(label, w))
+				line = st.Muted.Render(common.Fit(label, w))
 			default:
-				line = pad(label, w)
+				line = common.Fit(label, w)
 			}
 		}
 		out = append(out, line)
@@ -123,9 +115,9 @@ func (m *Model) pageLines(w, h int) []string {
 	vh := h - 3
 	switch {
 	case m.lib == nil && m.loadErr != "":
-		out = append(out, pad(st.Danger.Render("docs unavailable: "+common.Sanitize(m.loadErr)), w))
+		out = append(out, common.Fit(st.Danger.Render("docs unavailable: "+common.Sanitize(m.loadErr)), w))
 	case m.cur == nil || m.curKey.slug != m.slug:
-		out = append(out, pad(m.spin.View()+" rendering…", w))
+		out = append(out, common.Fit(m.spin.View()+" rendering…", w))
 	default:
 		var ranges map[int][]lipgloss.Range
 		if len(m.search.matches) > 0 {
@@ -147,10 +139,10 @@ func (m *Model) pageLines(w, h int) []string {
 			if r := ranges[i]; len(r) > 0 {
 				line = lipgloss.StyleRanges(line, r...)
 			}
-			out = append(out, pad(line, w))
+			out = append(out, common.Fit(line, w))
 		}
 		if len(m.flight) > 0 && m.resizeNeeded {
-			out[len(out)-1] = pad(m.spin.View()+" re-rendering…", w)
+			out[len(out)-1] = common.Fit(m.spin.View()+" re-rendering…", w)
 		}
 	}
 	for len(out) < vh+1 {
@@ -188,7 +180,7 @@ func (m *Model) headerLine(w int) string {
 	}
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
 	if gap < 1 {
-		return pad(left+" "+right, w)
+		return common.Fit(left+" "+right, w)
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
@@ -211,14 +203,14 @@ func (m *Model) linksLine(w int) string {
 		}
 		b.WriteString(st.Key.Render(fmt.Sprint(l.N)) + " " + common.Sanitize(l.Text))
 	}
-	return pad(b.String(), w)
+	return common.Fit(b.String(), w)
 }
 
 func (m *Model) statusLine(w int) string {
 	st := m.ctx.Styles
 	if m.search.typing {
 		m.search.input.SetWidth(max(10, w-2))
-		return pad(m.search.input.View(), w)
+		return common.Fit(m.search.input.View(), w)
 	}
 	var parts []string
 	if m.search.query != "" {
@@ -244,7 +236,7 @@ func (m *Model) statusLine(w int) string {
 	if m.cur != nil && m.cur.errMsg != "" {
 		parts = append(parts, st.Danger.Render("render: "+common.Sanitize(m.cur.errMsg)))
 	}
-	return pad(strings.Join(parts, st.Subtle.Render(" · ")), w)
+	return common.Fit(strings.Join(parts, st.Subtle.Render(" · ")), w)
 }
 
 // KeyMap implements common.Pane; the help follows the focus.

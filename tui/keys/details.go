@@ -7,31 +7,32 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
+	"charm.land/lipgloss/v2"
 	"github.com/guptarohit/asciigraph"
 
-	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
+	"github.com/penguinmails/pmdev/tui/component/scroll"
+	"github.com/penguinmails/pmdev/tui/keys/perms"
 )
 
-// details is the full-pane view of one key.
+// details is the full-pane view of one key. It is a passive dialog: keys
+// it does not use (tabs, refresh) reach the pane and the root.
 type details struct {
+	m      *Model
 	keyID  string
 	data   *models.APIKeyDetails
 	sec    *models.KeySecurity
 	err    error
 	secErr error
 	reqID  uint64
-	scroll int
+	scroll scroll.Model
 }
 
-// detailsKey is the freshest copy of the key the details view shows.
-func (m *Model) detailsKey() *models.APIKey {
-	d := m.details
-	if d == nil {
-		return nil
-	}
+// key is the freshest copy of the key the details view shows.
+func (d *details) key() *models.APIKey {
+	m := d.m
 	if i, ok := m.byID[d.keyID]; ok {
 		return &m.all[i]
 	}
@@ -46,14 +47,14 @@ func (m *Model) openDetails() tea.Cmd {
 	if k == nil {
 		return nil
 	}
-	m.details = &details{keyID: k.KeyID}
+	m.dialogs.Push(&details{m: m, keyID: k.KeyID})
 	return m.refreshDetails()
 }
 
 // refreshDetails (re)loads the open details; results of older loads are dropped.
 func (m *Model) refreshDetails() tea.Cmd {
-	d := m.details
-	if d == nil || m.ctx.Client == nil {
+	d, ok := dialog.Find[*details](&m.dialogs)
+	if !ok || m.ctx.Client == nil {
 		return nil
 	}
 	d.reqID = m.nextID()
@@ -62,8 +63,8 @@ func (m *Model) refreshDetails() tea.Cmd {
 }
 
 func (m *Model) onDetails(msg tea.Msg) tea.Cmd {
-	d := m.details
-	if d == nil {
+	d, ok := dialog.Find[*details](&m.dialogs)
+	if !ok {
 		return nil
 	}
 	switch msg := msg.(type) {
@@ -94,43 +95,100 @@ func (m *Model) onDetails(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) keyDetails(msg tea.KeyPressMsg) tea.Cmd {
-	d := m.details
-	k := &m.ctx.Keys.Keys
-	switch {
-	case msg.String() == "esc":
-		m.details = nil
-		return nil
-	case keyMatches(msg, k.Up):
-		d.scroll = max(0, d.scroll-1)
-	case keyMatches(msg, k.Down):
-		d.scroll++
-	case keyMatches(msg, k.PageUp):
-		d.scroll = max(0, d.scroll-m.height+2)
-	case keyMatches(msg, k.PageDown):
-		d.scroll += m.height - 2
-	case keyMatches(msg, k.Top):
-		d.scroll = 0
-	default:
-		return m.keyAction(msg)
+// Passive implements dialog.Passive.
+func (d *details) Passive() bool { return true }
+
+// Update implements dialog.Dialog: scrolling, esc, and the key actions.
+func (d *details) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
+	m := d.m
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return d, nil
 	}
-	return nil
+	k := &m.ctx.Keys.Keys
+	delta := 0
+	switch {
+	case km.String() == "esc":
+		return nil, nil
+	case key.Matches(km, k.Up):
+		delta = -1
+	case key.Matches(km, k.Down):
+		delta = 1
+	case key.Matches(km, k.PageUp):
+		delta = -(m.height - 2)
+	case key.Matches(km, k.PageDown):
+		delta = m.height - 2
+	case key.Matches(km, k.Top):
+		d.scroll.Top()
+	default:
+		return d, m.keyAction(km)
+	}
+	d.scroll.By(delta, len(d.lines(m.width)), d.pageHeight(m.height))
+	return d, nil
 }
+
+func (d *details) pageHeight(h int) int { return max(1, h-1) }
+
+// ShortHelp implements help.KeyMap.
+func (d *details) ShortHelp() []key.Binding {
+	m := d.m
+	k := m.ctx.Keys.Keys
+	if m.blocked(m.ctx.Now()) != "" {
+		return []key.Binding{keyScroll, k.CopyID, k.Usage, withHelp(keyEsc, "back")}
+	}
+	return []key.Binding{keyScroll, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage, withHelp(keyEsc, "back")}
+}
+
+// FullHelp implements help.KeyMap.
+func (d *details) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
 
 const longDate = "January 2, 2006 at 3:04 PM"
 
-func (m *Model) viewDetails() string {
-	d := m.details
+// View implements dialog.Dialog: the lines windowed at the scroll
+// position, and a hint line.
+func (d *details) View(width, height int) string {
+	m := d.m
 	st := m.ctx.Styles
 	now := m.ctx.Now()
-	k := m.detailsKey()
-	if k == nil {
+	if d.key() == nil {
+		var s string
 		switch {
 		case d.err != nil:
-			return st.Danger.Render(common.ErrorText(d.err, m.ctx.Me.Role)) + "\n" + st.Muted.Render("esc: back")
+			s = st.Danger.Render(common.ErrorText(d.err, m.ctx.Me.Role)) + "\n" + st.Muted.Render("esc: back")
 		default:
-			return st.Muted.Render("Loading key…")
+			s = st.Muted.Render("Loading key…")
 		}
+		return common.ClipBlock(s, width, height)
+	}
+	lines := d.lines(width)
+	h := d.pageHeight(height)
+	scroll, end := d.scroll.Window(len(lines), h)
+	out := make([]string, 0, h+1)
+	for _, l := range lines[scroll:end] {
+		out = append(out, common.Truncate(l, width))
+	}
+	hint := "esc back · ↑/↓ scroll · e edit · R rotate · D revoke · c copy id · u usage"
+	if r := m.blocked(now); r != "" {
+		hint = r + " · " + hint
+	}
+	if len(lines) > h {
+		hint = fmt.Sprintf("%d–%d of %d · ", scroll+1, end, len(lines)) + hint
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	out = append(out, st.Muted.Render(common.Truncate(hint, width)))
+	return common.ClipBlock(strings.Join(out, "\n"), width, height)
+}
+
+// lines is the whole details text, one entry per screen line.
+func (d *details) lines(width int) []string {
+	m := d.m
+	st := m.ctx.Styles
+	now := m.ctx.Now()
+	k := d.key()
+	if k == nil {
+		return nil
 	}
 	var lines []string
 	add := func(s ...string) { lines = append(lines, s...) }
@@ -188,7 +246,7 @@ func (m *Model) viewDetails() string {
 	}
 
 	add("", st.Heading.Render("Permissions"))
-	for _, g := range permGroups(k.Permissions) {
+	for _, g := range perms.Groups(k.Permissions) {
 		add("  " + st.Label.Render(fmt.Sprintf("%-11s", g[0])) + common.Sanitize(g[1]))
 	}
 
@@ -197,14 +255,14 @@ func (m *Model) viewDetails() string {
 	if k.RequestCount > 0 {
 		rate = float64(k.ErrorCount) / float64(k.RequestCount) * 100
 	}
-	add(fmt.Sprintf("  Requests %s · Errors %s · Error rate %.2f%%", comma(k.RequestCount), comma(k.ErrorCount), rate))
+	add(fmt.Sprintf("  Requests %s · Errors %s · Error rate %.2f%%", common.Thousands(k.RequestCount), common.Thousands(k.ErrorCount), rate))
 	switch {
 	case d.data != nil:
-		add(m.chartLines(d.data.UsageByDay)...)
+		add(m.chartLines(d.data.UsageByDay, width)...)
 		if len(d.data.TopEndpoints) > 0 {
 			add("", st.Heading.Render("Top endpoints"))
 			for _, e := range d.data.TopEndpoints {
-				add(fmt.Sprintf("  %-40s %10s req  %6.0f ms avg", truncate(common.Sanitize(e.Endpoint), 40), comma(e.Count), e.AvgResponseTimeMS))
+				add(fmt.Sprintf("  %-40s %10s req  %6.0f ms avg", common.Truncate(common.Sanitize(e.Endpoint), 40), common.Thousands(e.Count), e.AvgResponseTimeMS))
 			}
 		}
 	case d.err != nil:
@@ -222,7 +280,7 @@ func (m *Model) viewDetails() string {
 		}
 		for _, ip := range d.sec.RecentIPs {
 			t := ip.LastSeen
-			add(fmt.Sprintf("    %-40s %-16s %s req", truncate(common.Sanitize(ip.IP), 40), common.Ago(&t, now), comma(ip.Requests)))
+			add(fmt.Sprintf("    %-40s %-16s %s req", common.Truncate(common.Sanitize(ip.IP), 40), common.Ago(&t, now), common.Thousands(ip.Requests)))
 		}
 		add("  " + st.Label.Render("Audit log (last 50 events)"))
 		if len(d.sec.AuditEvents) == 0 {
@@ -250,30 +308,11 @@ func (m *Model) viewDetails() string {
 		add("  " + st.Muted.Render("Loading security events…"))
 	}
 
-	// Window the lines; the last line is a hint with the scroll position.
-	h := max(1, m.height-1)
-	d.scroll = max(0, min(d.scroll, len(lines)-h))
-	end := min(len(lines), d.scroll+h)
-	out := make([]string, 0, h+1)
-	for _, l := range lines[d.scroll:end] {
-		out = append(out, truncate(l, m.width))
-	}
-	hint := "esc back · ↑/↓ scroll · e edit · R rotate · D revoke · c copy id · u usage"
-	if r := m.blocked(now); r != "" {
-		hint = r + " · " + hint
-	}
-	if len(lines) > h {
-		hint = fmt.Sprintf("%d–%d of %d · ", d.scroll+1, end, len(lines)) + hint
-	}
-	for len(out) < h {
-		out = append(out, "")
-	}
-	out = append(out, st.Muted.Render(truncate(hint, m.width)))
-	return strings.Join(out, "\n")
+	return lines
 }
 
 // chartLines renders 30 days of requests with asciigraph.
-func (m *Model) chartLines(days []models.DayUsage) []string {
+func (m *Model) chartLines(days []models.DayUsage, width int) []string {
 	st := m.ctx.Styles
 	if len(days) == 0 {
 		return []string{"  " + st.Muted.Render("No usage in the last 30 days.")}
@@ -288,7 +327,7 @@ func (m *Model) chartLines(days []models.DayUsage) []string {
 	if total == 0 {
 		return append(out, "  "+st.Muted.Render("No requests in the last 30 days."))
 	}
-	w := max(10, min(len(data)*2, m.width-16))
+	w := max(10, min(len(data)*2, width-16))
 	opts := []asciigraph.Option{asciigraph.Height(6), asciigraph.Width(w), asciigraph.Precision(0), asciigraph.LowerBound(0)}
 	if !m.ctx.NoColor {
 		opts = append(opts, asciigraph.SeriesColors(asciigraph.Blue))
@@ -300,29 +339,10 @@ func (m *Model) chartLines(days []models.DayUsage) []string {
 	return out
 }
 
-// helpers ---------------------------------------------------------------------
-
-func truncate(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if isASCII(s) && len(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, "…")
-}
-
-// wrapText wraps plain text (an error, a hint) to w cells so a long message
-// neither widens a dialog past the terminal nor gets cut off.
-func wrapText(s string, w int) string { return ansi.Wrap(s, max(10, w), " ,/") }
-
 // modalText is the text width of a dialog in a pane w cells wide.
 func modalText(w int) int { return max(30, min(66, w-8)) }
 
-func splitLines(s string) []string { return strings.Split(s, "\n") }
-
-func joinLines(l []string) string { return strings.Join(l, "\n") }
-
-func clientError(err error) (*client.Error, bool) { return client.AsError(err) }
-
-func keyMatches(msg tea.KeyPressMsg, b key.Binding) bool { return key.Matches(msg, b) }
+// modal centres a dialog's box in the pane.
+func modal(box string, width, height int) string {
+	return lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, box)
+}

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
@@ -50,7 +51,7 @@ func TestMemberHelpOffersNoKeyActions(t *testing.T) {
 		t.Errorf("full help offers %q to a member: %v", l, full)
 	}
 	press(m, "enter")
-	if m.details == nil {
+	if m.detailsD() == nil {
 		t.Fatal("enter did not open details")
 	}
 	short, _ = helpText(m)
@@ -85,7 +86,7 @@ func TestRefusedListOffersNothing(t *testing.T) {
 func TestDialogHelpMatchesWorkingKeys(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(5))
 	press(m, "R")
-	if m.rotate == nil {
+	if m.rotateD() == nil {
 		t.Fatal("no rotate dialog")
 	}
 	short, _ := helpText(m)
@@ -95,9 +96,9 @@ func TestDialogHelpMatchesWorkingKeys(t *testing.T) {
 	}
 	// Every key the help names moves the choice.
 	for _, k := range m.KeyMap().ShortHelp()[0].Keys() {
-		before := m.rotate.choice
+		before := m.rotateD().choice
 		press(m, k)
-		if m.rotate == nil || m.rotate.choice == before {
+		if m.rotateD() == nil || m.rotateD().choice == before {
 			t.Fatalf("advertised key %q does not move the grace period", k)
 		}
 	}
@@ -106,10 +107,9 @@ func TestDialogHelpMatchesWorkingKeys(t *testing.T) {
 	// An already revoked key: the dialog only closes, so help must not say "revoke".
 	for i, k := range m.all {
 		if k.Status == models.KeyRevoked {
-			m.cursor = -1
 			for r, idx := range m.rows {
 				if idx == i {
-					m.cursor = r
+					m.list.Select(r, m.listHeight())
 				}
 			}
 			break
@@ -119,7 +119,7 @@ func TestDialogHelpMatchesWorkingKeys(t *testing.T) {
 		t.Skip("fixture has no revoked key in view")
 	}
 	press(m, "D")
-	if m.revoke == nil || !m.revoke.already {
+	if m.revokeD() == nil || !m.revokeD().already {
 		t.Fatal("no already-revoked dialog")
 	}
 	short, _ = helpText(m)
@@ -155,18 +155,21 @@ func TestShowOnceKeepsGeometryAcrossStates(t *testing.T) {
 		for _, sz := range [][2]int{{160, 44}, {80, 20}} {
 			m := testModel(t, sz[0], sz[1], fakeKeys(3))
 			m.ctx.Remote = remote
+			if remote {
+				m.ctx.Files = nil
+			}
 			m.ctx.WorkDir = t.TempDir()
 			submitWizard(t, m)
-			m.Update(createdMsg{Result: res(7), plaintext: secret{fakePlaintext},
+			m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(fakePlaintext),
 				created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "New", Status: models.KeyActive}}})
-			if m.once == nil {
+			if m.onceD() == nil {
 				t.Fatal("no show-once modal")
 			}
 			t0, b0 := borderRows(m.View())
 			press(m, "c")
 			t1, b1 := borderRows(m.View())
 			press(m, "enter")
-			if !m.once.askClose {
+			if !m.onceD().askClose {
 				t.Fatal("enter did not ask to close")
 			}
 			v := m.View()

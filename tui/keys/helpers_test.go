@@ -3,14 +3,18 @@ package keys
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
+	"github.com/penguinmails/pmdev/tui/keys/wizard"
 )
 
 func TestMain(m *testing.M) {
@@ -102,4 +106,38 @@ func typeText(m *Model, s string) {
 	for _, r := range s {
 		m.Update(commontest.Key(string(r)))
 	}
+}
+
+// Wizard steps, as wizard.Model.Step reports them.
+const (
+	stepBasic = iota
+	stepPerms
+	stepExpiry
+	stepIPs
+)
+
+func (m *Model) onceD() *showOnce      { d, _ := dialog.Find[*showOnce](&m.dialogs); return d }
+func (m *Model) rotateD() *rotateModal { d, _ := dialog.Find[*rotateModal](&m.dialogs); return d }
+func (m *Model) revokeD() *revokeModal { d, _ := dialog.Find[*revokeModal](&m.dialogs); return d }
+func (m *Model) detailsD() *details    { d, _ := dialog.Find[*details](&m.dialogs); return d }
+func (m *Model) wiz() *wizard.Model    { d, _ := dialog.Find[*wizard.Model](&m.dialogs); return d }
+
+// submitAs presses enter on the wizard's last step so that it sends request
+// id (to an API that is never called: commands are not run).
+func submitAs(t *testing.T, m *Model, id uint64) {
+	t.Helper()
+	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	for m.seq+1 < id {
+		m.nextID()
+	}
+	press(m, "enter")
+	if w := m.wiz(); w == nil || w.ReqID() != id || !w.Submitting() {
+		t.Fatalf("wizard did not submit request %d", id)
+	}
+}
+
+// flat is the plain view with every run of whitespace made one space, so a
+// sentence wrapped inside a dialog can be matched whole.
+func flat(m *Model) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(commontest.Plain(m.View()), "│", " ")), " ")
 }

@@ -10,11 +10,12 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
+	"github.com/penguinmails/pmdev/tui/component/rowlist"
 )
 
 // Model is the Keys pane.
@@ -35,14 +36,14 @@ type Model struct {
 	listErr error
 	poller  common.Poller
 
-	cursor, offset int
-	search         textinput.Model
-	searching      bool
-	filter, sort   int
+	list         rowlist.Model
+	search       textinput.Model
+	searching    bool
+	filter, sort int
 	// selectID is a key the cursor should land on once it is in the list.
 	selectID string
 
-	// Action gating (point 9): a 403 disables actions with its reason, a 429
+	// Action gating: a 403 disables actions with its reason, a 429
 	// until Retry-After. The 403 is kept as an error and put into words when
 	// shown, because the identity (the role in the words) may arrive later.
 	forbidden     error
@@ -53,63 +54,36 @@ type Model struct {
 	notice    string
 	noticeErr bool
 
-	details *details
-	form    *form
-	once    *showOnce
-	rotate  *rotateModal
-	revoke  *revokeModal
+	// dialogs holds details, the wizard and the modals; its top has the
+	// keyboard and the help line.
+	dialogs dialog.Stack
 
-	local localKeys
-	pc    paints
+	pc paints
 }
 
-// localKeys are the bindings inside dialogs; they are not rebindable because
-// a dialog captures every key.
-type localKeys struct {
-	Enter, Esc, Next, Prev, Toggle, Copy, Write, Yes, No, Scroll key.Binding
-	Presets                                                      key.Binding
+// Dialog bindings; they are not rebindable because a dialog captures every key.
+func binding(h, d string, k ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(k...), key.WithHelp(h, d))
 }
 
-func newLocalKeys() localKeys {
-	b := func(h, d string, k ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(k...), key.WithHelp(h, d))
-	}
-	return localKeys{
-		Enter:   b("enter", "next", "enter"),
-		Esc:     b("esc", "back", "esc"),
-		Next:    b("tab/↓", "next field", "tab", "down"),
-		Prev:    b("shift+tab/↑", "prev field", "shift+tab", "up"),
-		Toggle:  b("space", "toggle", "space"),
-		Copy:    b("c", "copy key", "c"),
-		Write:   b("w", "write .env", "w"),
-		Yes:     b("y", "yes", "y"),
-		No:      b("n", "no", "n"),
-		Scroll:  b("↑/↓", "scroll", "up", "down"),
-		Presets: b("r/e/a", "presets", "r", "e", "a"),
-	}
-}
+var (
+	keyEnter  = binding("enter", "next", "enter")
+	keyEsc    = binding("esc", "back", "esc")
+	keyCopy   = binding("c", "copy key", "c")
+	keyWrite  = binding("w", "write .env", "w")
+	keyYes    = binding("y", "yes", "y")
+	keyNo     = binding("n", "no", "n")
+	keyScroll = binding("↑/↓", "scroll", "up", "down")
+)
 
 // New returns the Keys pane.
 func New(ctx *common.Context) *Model {
-	m := &Model{ctx: ctx, byID: map[string]int{}, local: newLocalKeys()}
-	m.search = newInput("search name or key id", 64)
+	m := &Model{ctx: ctx, byID: map[string]int{}}
+	m.search = common.NewInput("search name or key id", 64)
 	m.search.Prompt = "/ "
 	m.poller.Interval = ctx.Refresh.Keys
 	m.SetSize(ctx.Width, ctx.Height)
 	return m
-}
-
-// newInput builds a text input with a steady cursor (a blinking one would
-// redraw twice a second over SSH).
-func newInput(placeholder string, limit int) textinput.Model {
-	ti := textinput.New()
-	ti.Placeholder = placeholder
-	ti.CharLimit = limit
-	ti.Prompt = ""
-	s := ti.Styles()
-	s.Cursor.Blink = false
-	ti.SetStyles(s)
-	return ti
 }
 
 // Init starts the first load so the list is ready when the tab opens.
@@ -120,20 +94,26 @@ func (m *Model) load(force bool) tea.Cmd {
 	if m.ctx.Client == nil {
 		return nil
 	}
-	var id uint64
-	if force {
-		id = m.poller.Force()
-	} else {
-		m.poller.Interval = m.ctx.Refresh.Keys
-		if !m.poller.Due(m.ctx.Now(), m.ctx.Active == common.PaneKeys && !m.ctx.Paused) {
-			return nil
-		}
-		id = m.poller.Start()
+	visible := m.ctx.Active == common.PaneKeys && !m.ctx.Paused
+	if id := m.poller.Begin(force, m.ctx.Refresh.Keys, m.ctx.Now(), visible); id != 0 {
+		return fetchKeys(m.ctx.Client, id, m.pages)
 	}
-	if id == 0 {
-		return nil
+	return nil
+}
+
+// startAction gates a dialog's request: when actions are blocked it puts
+// why into *why and returns the status command; ok is false then, and
+// without an API. Otherwise it clears *why and numbers the request.
+func (m *Model) startAction(why *string) (id uint64, cmd tea.Cmd, ok bool) {
+	if cmd, ok := m.guard(); !ok {
+		*why = m.notice
+		return 0, cmd, false
 	}
-	return fetchKeys(m.ctx.Client, id, m.pages)
+	if m.ctx.Client == nil {
+		return 0, nil, false
+	}
+	*why = ""
+	return m.nextID(), nil, true
 }
 
 func (m *Model) nextID() uint64 {
@@ -175,10 +155,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case envWrittenMsg:
 		return m.onEnvWritten(msg)
 	case tea.PasteMsg:
-		if in := m.focusedInput(); in != nil {
+		if !m.dialogs.Empty() {
+			return m.dialogs.Update(msg)
+		}
+		if m.searching {
 			var cmd tea.Cmd
-			*in, cmd = in.Update(msg)
-			m.afterInput()
+			m.search, cmd = m.search.Update(msg)
+			m.rebuild()
 			return cmd
 		}
 		return nil
@@ -198,7 +181,7 @@ func (m *Model) onLoaded(msg keysLoadedMsg) tea.Cmd {
 		if client.StatusOf(msg.err) == 403 {
 			m.forbidden, m.listForbidden = msg.err, true
 		}
-		return func() tea.Msg { return common.DataAgeMsg{At: now, Offline: client.IsOffline(msg.err), Err: msg.err} }
+		return common.DataAge(now, msg.err)
 	}
 	m.listErr = nil
 	if m.listForbidden {
@@ -209,7 +192,7 @@ func (m *Model) onLoaded(msg keysLoadedMsg) tea.Cmd {
 		m.loaded = true
 		m.setPages(msg.pages)
 	}
-	return func() tea.Msg { return common.DataAgeMsg{At: now} }
+	return common.DataAge(now, nil)
 }
 
 // blocked is why actions are disabled right now, or "".
@@ -246,6 +229,19 @@ func (m *Model) setNotice(text string, isErr bool) {
 	m.notice, m.noticeErr = text, isErr
 }
 
+// canAct gates an action on one key: actions must be enabled and the key
+// active ("Only active keys can be <done>.").
+func (m *Model) canAct(k *models.APIKey, done string) (tea.Cmd, bool) {
+	if cmd, ok := m.guard(); !ok {
+		return cmd, false
+	}
+	if effectiveStatus(k, m.ctx.Now()) != models.KeyActive {
+		m.setNotice("Only active keys can be "+done+".", true)
+		return common.Status("only active keys can be "+done, common.LevelWarning), false
+	}
+	return nil, true
+}
+
 // guard returns a status command when actions are disabled.
 func (m *Model) guard() (tea.Cmd, bool) {
 	if r := m.blocked(m.ctx.Now()); r != "" {
@@ -255,50 +251,10 @@ func (m *Model) guard() (tea.Cmd, bool) {
 	return nil, true
 }
 
-// focusedInput is the text input that receives typing, if any.
-func (m *Model) focusedInput() *textinput.Model {
-	switch {
-	case m.once != nil:
-		return nil
-	case m.revoke != nil:
-		return &m.revoke.input
-	case m.rotate != nil:
-		return nil
-	case m.form != nil:
-		return m.form.focusedInput()
-	case m.details != nil:
-		return nil
-	case m.searching:
-		return &m.search
-	}
-	return nil
-}
-
-// afterInput reacts to a changed input value (incremental search, live validation).
-func (m *Model) afterInput() {
-	switch {
-	case m.form != nil:
-		if m.form.focusedInput() == &m.form.name {
-			m.form.nameShown = true
-		}
-		m.form.validate()
-	case m.searching:
-		m.rebuild()
-	}
-}
-
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
-	case m.once != nil:
-		return m.keyOnce(msg)
-	case m.rotate != nil:
-		return m.keyRotate(msg)
-	case m.revoke != nil:
-		return m.keyRevoke(msg)
-	case m.form != nil:
-		return m.keyForm(msg)
-	case m.details != nil:
-		return m.keyDetails(msg)
+	case !m.dialogs.Empty():
+		return m.dialogs.Update(msg)
 	case m.searching:
 		return m.keySearch(msg)
 	}
@@ -332,17 +288,17 @@ func (m *Model) keyList(msg tea.KeyPressMsg) tea.Cmd {
 		m.search.SetValue("")
 		m.rebuild()
 	case key.Matches(msg, k.Up):
-		m.move(-1)
+		m.list.Move(-1, m.listHeight())
 	case key.Matches(msg, k.Down):
-		m.move(1)
+		m.list.Move(1, m.listHeight())
 	case key.Matches(msg, k.PageUp):
-		m.move(-m.listHeight())
+		m.list.Move(-m.listHeight(), m.listHeight())
 	case key.Matches(msg, k.PageDown):
-		m.move(m.listHeight())
+		m.list.Move(m.listHeight(), m.listHeight())
 	case key.Matches(msg, k.Top):
-		m.move(-len(m.rows))
+		m.list.Move(-len(m.rows), m.listHeight())
 	case key.Matches(msg, k.Bottom):
-		m.move(len(m.rows))
+		m.list.Move(len(m.rows), m.listHeight())
 	case key.Matches(msg, k.Search):
 		m.searching = true
 		return m.search.Focus()
@@ -366,16 +322,15 @@ func (m *Model) keyList(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) keyAction(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.ctx.Keys.Keys
 	cur := m.current()
-	if m.details != nil {
-		cur = m.detailsKey()
+	if d, ok := dialog.Find[*details](&m.dialogs); ok {
+		cur = d.key()
 	}
 	if cur == nil {
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.CopyID):
-		id := cur.KeyID
-		return tea.Batch(tea.SetClipboard(id), common.Status("key id copied to clipboard", common.LevelSuccess))
+		return common.Copy(cur.KeyID, "key id copied to clipboard", common.LevelSuccess)
 	case key.Matches(msg, k.Usage):
 		return func() tea.Msg {
 			return common.NavigateMsg{To: common.PaneUsage, KeyID: cur.KeyID, Name: common.Sanitize(cur.Name)}
@@ -390,38 +345,15 @@ func (m *Model) keyAction(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// View implements common.Pane.
+// View implements common.Pane: the top dialog, else the list.
 func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	var base string
-	switch {
-	case m.form != nil:
-		base = m.viewForm()
-	case m.details != nil:
-		base = m.viewDetails()
-	default:
-		base = m.viewList()
+	if !m.dialogs.Empty() {
+		return m.dialogs.View(m.width, m.height)
 	}
-	var modal string
-	switch {
-	case m.once != nil:
-		modal = m.viewOnce()
-	case m.rotate != nil:
-		modal = m.viewRotate()
-	case m.revoke != nil:
-		modal = m.viewRevoke()
-	case m.form != nil && m.form.confirm:
-		modal = m.viewDiff()
-	}
-	if modal != "" {
-		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, modal)
-	}
-	if m.form == nil && m.details == nil {
-		return base // the list sizes itself exactly
-	}
-	return clip(base, m.width, m.height)
+	return m.viewList() // the list sizes itself exactly
 }
 
 // SetSize implements common.Pane.
@@ -429,10 +361,8 @@ func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
 	m.cols = layoutColumns(width)
 	m.search.SetWidth(max(10, min(40, width/3)))
-	if m.form != nil {
-		m.form.setWidth(width)
-	}
-	m.clamp()
+	m.dialogs.SetSize(width, height)
+	m.list.Scroll(m.listHeight())
 }
 
 // KeyMap implements common.Pane.
@@ -452,7 +382,7 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 		return true
 	}
 	if msg.String() == "esc" {
-		return m.details != nil || m.search.Value() != ""
+		return !m.dialogs.Empty() || m.search.Value() != ""
 	}
 	return false
 }
@@ -460,7 +390,7 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 // CapturingAll implements common.KeyCapturer: a dialog, the wizard or the
 // search field has the keyboard.
 func (m *Model) CapturingAll() bool {
-	return m.once != nil || m.rotate != nil || m.revoke != nil || m.form != nil || m.searching
+	return m.dialogs.CapturingAll() || m.searching
 }
 
 type keyHelp struct{ m *Model }
@@ -468,46 +398,11 @@ type keyHelp struct{ m *Model }
 func (h keyHelp) ShortHelp() []key.Binding {
 	m := h.m
 	k := m.ctx.Keys.Keys
-	l := m.local
 	switch {
-	case m.once != nil && m.once.askClose:
-		return []key.Binding{withHelp(l.Yes, "close"), withHelp(l.No, "keep open")}
-	case m.once != nil && m.once.askOverwrite:
-		return []key.Binding{withHelp(l.Yes, "update .env"), withHelp(l.No, "cancel")}
-	case m.once != nil && m.ctx.Remote:
-		return []key.Binding{l.Copy, withHelp(l.Enter, "done")}
-	case m.once != nil:
-		return []key.Binding{l.Copy, l.Write, withHelp(l.Enter, "done")}
-	case m.rotate != nil:
-		// The dialog moves its choice with ↑/↓ (also tab, j/k); say it the way its text does.
-		return []key.Binding{withHelp(l.Scroll, "grace period"), withHelp(l.Enter, "rotate"), withHelp(l.Esc, "cancel")}
-	case m.revoke != nil && m.revoke.already:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "close"))}
-	case m.revoke != nil && m.revoke.prev != nil:
-		enter := "revoke this key only"
-		if m.revoke.alsoPrev {
-			enter = "revoke both"
-		}
-		tab := key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "also revoke previous key"))
-		return []key.Binding{withHelp(l.Enter, enter), tab, withHelp(l.Esc, "cancel")}
-	case m.revoke != nil:
-		return []key.Binding{withHelp(l.Enter, "revoke"), withHelp(l.Esc, "cancel")}
-	case m.form != nil:
-		if m.form.confirm {
-			return []key.Binding{withHelp(l.Enter, "save"), withHelp(l.Esc, "back")}
-		}
-		bs := []key.Binding{l.Enter, l.Next, l.Esc}
-		if m.form.step == stepPerms {
-			bs = append(bs, l.Toggle, l.Presets)
-		}
-		return bs
-	case m.details != nil:
-		if m.blocked(m.ctx.Now()) != "" {
-			return []key.Binding{l.Scroll, k.CopyID, k.Usage, withHelp(l.Esc, "back")}
-		}
-		return []key.Binding{l.Scroll, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage, withHelp(l.Esc, "back")}
+	case !m.dialogs.Empty():
+		return m.dialogs.ShortHelp()
 	case m.searching:
-		return []key.Binding{withHelp(l.Enter, "keep"), withHelp(l.Esc, "clear")}
+		return []key.Binding{withHelp(keyEnter, "keep"), withHelp(keyEsc, "clear")}
 	}
 	if m.noList() {
 		return nil // nothing to move over or act on; the pane says why
@@ -528,8 +423,8 @@ func (m *Model) noList() bool {
 func (h keyHelp) FullHelp() [][]key.Binding {
 	m := h.m
 	k := m.ctx.Keys.Keys
-	if m.once != nil || m.rotate != nil || m.revoke != nil || m.form != nil || m.details != nil {
-		return [][]key.Binding{h.ShortHelp()}
+	if !m.dialogs.Empty() {
+		return m.dialogs.FullHelp()
 	}
 	if m.noList() {
 		return nil
@@ -547,20 +442,6 @@ func (h keyHelp) FullHelp() [][]key.Binding {
 func withHelp(b key.Binding, desc string) key.Binding {
 	b.SetHelp(b.Help().Key, desc)
 	return b
-}
-
-// clip cuts a rendered block to w×h so a pane never overflows its area.
-func clip(s string, w, h int) string {
-	lines := splitLines(s)
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if lipgloss.Width(l) > w {
-			lines[i] = truncate(l, w)
-		}
-	}
-	return joinLines(lines)
 }
 
 var _ common.Pane = (*Model)(nil)

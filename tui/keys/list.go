@@ -13,6 +13,7 @@ import (
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/keys/perms"
 )
 
 // Status filter and sort cycles.
@@ -40,8 +41,8 @@ func newMeta(k *models.APIKey) rowMeta {
 	return rowMeta{
 		name:  name,
 		hay:   strings.ToLower(name + " " + common.Sanitize(k.KeyID)),
-		perms: common.Sanitize(shortPerms(k.Permissions)),
-		reqs:  comma(k.RequestCount),
+		perms: common.Sanitize(perms.Badges(k.Permissions)),
+		reqs:  common.Thousands(k.RequestCount),
 		limit: limit,
 	}
 }
@@ -116,24 +117,7 @@ func keyCount(n int) string {
 	if n == 1 {
 		return "1 key"
 	}
-	return comma(int64(n)) + " keys"
-}
-
-func comma(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return common.Thousands(int64(n)) + " keys"
 }
 
 // setPages replaces the data and rebuilds the visible rows, keeping the cursor
@@ -214,19 +198,20 @@ func (m *Model) rebuild() {
 		slices.SortStableFunc(rows, func(a, b int) int { return cmpCreated(&all[a], &all[b]) })
 	}
 	m.rows = rows
-	m.cursor = 0
+	m.list.SetLen(len(rows))
+	cur := 0
 	if keep != "" {
 		for i, r := range rows {
 			if all[r].KeyID == keep {
-				m.cursor = i
+				cur = i
 				break
 			}
 		}
-		if m.selectID != "" && m.cursor < len(rows) && all[rows[m.cursor]].KeyID == m.selectID {
+		if m.selectID != "" && cur < len(rows) && all[rows[cur]].KeyID == m.selectID {
 			m.selectID = ""
 		}
 	}
-	m.clamp()
+	m.list.Select(cur, m.listHeight())
 }
 
 // cmpCreated orders newest first, then by id for a stable order.
@@ -239,31 +224,13 @@ func cmpCreated(a, b *models.APIKey) int {
 
 // current is the key under the cursor, or nil.
 func (m *Model) current() *models.APIKey {
-	if m.cursor < 0 || m.cursor >= len(m.rows) {
+	if m.list.Cursor() >= len(m.rows) {
 		return nil
 	}
-	return &m.all[m.rows[m.cursor]]
+	return &m.all[m.rows[m.list.Cursor()]]
 }
 
 func (m *Model) listHeight() int { return max(1, m.height-3) }
-
-// clamp keeps the cursor inside the rows and the window around the cursor.
-func (m *Model) clamp() {
-	m.cursor = max(0, min(m.cursor, len(m.rows)-1))
-	h := m.listHeight()
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+h {
-		m.offset = m.cursor - h + 1
-	}
-	m.offset = max(0, min(m.offset, len(m.rows)-h))
-}
-
-func (m *Model) move(delta int) {
-	m.cursor += delta
-	m.clamp()
-}
 
 // column layout -------------------------------------------------------------
 
@@ -340,33 +307,12 @@ func layoutColumns(width int) []column {
 	return cols
 }
 
-// fit pads or truncates s to exactly w cells.
-func fit(s string, w int, right bool) string {
-	if w <= 0 {
-		return ""
+// fitCol fits s to column c, right-aligned where c is.
+func fitCol(s string, c column) string {
+	if c.right {
+		return common.FitRight(s, c.width)
 	}
-	sw := len(s)
-	if !isASCII(s) {
-		sw = ansi.StringWidth(s)
-	}
-	if sw > w {
-		s = ansi.Truncate(s, w, "…")
-		sw = ansi.StringWidth(s)
-	}
-	pad := strings.Repeat(" ", w-sw)
-	if right {
-		return pad + s
-	}
-	return s + pad
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
+	return common.Fit(s, c.width)
 }
 
 // views ---------------------------------------------------------------------
@@ -381,7 +327,7 @@ func (m *Model) viewList() string {
 	title := st.Title.Render("API Keys")
 	info := fmt.Sprintf("  %s · status %s · sort %s", keyCount(len(m.all)), filterNames[m.filter], sortNames[m.sort])
 	if len(m.rows) != len(m.all) {
-		info = fmt.Sprintf("  %s of %s · status %s · sort %s", comma(int64(len(m.rows))), keyCount(len(m.all)), filterNames[m.filter], sortNames[m.sort])
+		info = fmt.Sprintf("  %s of %s · status %s · sort %s", common.Thousands(int64(len(m.rows))), keyCount(len(m.all)), filterNames[m.filter], sortNames[m.sort])
 	}
 	if !m.loaded {
 		info = "" // no count before the first list arrives (or when it is refused)
@@ -415,7 +361,7 @@ func (m *Model) viewList() string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(m.paints().hdr.wrap(fit(c.title, c.width, c.right)))
+		b.WriteString(m.paints().hdr.wrap(fitCol(c.title, c)))
 	}
 	b.WriteByte('\n')
 
@@ -425,12 +371,12 @@ func (m *Model) viewList() string {
 		b.WriteByte('\n')
 		h--
 	}
-	end := min(len(m.rows), m.offset+h)
-	for i := m.offset; i < end; i++ {
-		b.WriteString(m.renderRow(i, i == m.cursor, now))
+	start, end := m.list.Window(h)
+	for i := start; i < end; i++ {
+		b.WriteString(m.renderRow(i, i == m.list.Cursor(), now))
 		b.WriteByte('\n')
 	}
-	for i := end - m.offset; i < h; i++ {
+	for i := end - start; i < h; i++ {
 		b.WriteByte('\n')
 	}
 	b.WriteString(m.footer(now))
@@ -453,30 +399,30 @@ func (m *Model) renderRow(i int, selected bool, now time.Time) string {
 		}
 		switch c.kind {
 		case colName:
-			b.WriteString(fit(meta.name, c.width, false))
+			b.WriteString(common.Fit(meta.name, c.width))
 		case colKey:
-			b.WriteString(fit(k.MaskedKey, c.width, false))
+			b.WriteString(common.Fit(k.MaskedKey, c.width))
 		case colEnv:
-			b.WriteString(fit(k.Environment, c.width, false))
+			b.WriteString(common.Fit(k.Environment, c.width))
 		case colPerms:
-			s := fit(meta.perms, c.width, false)
+			s := common.Fit(meta.perms, c.width)
 			if !selected {
 				s = p.accent.wrap(s)
 			}
 			b.WriteString(s)
 		case colLimit:
-			b.WriteString(fit(meta.limit, c.width, true))
+			b.WriteString(common.FitRight(meta.limit, c.width))
 		case colStatus:
 			text, kind := statusCell(k, now, c.width)
-			s := fit(text, c.width, false)
+			s := common.Fit(text, c.width)
 			if !selected {
 				s = p.status(kind).wrap(s)
 			}
 			b.WriteString(s)
 		case colUsed:
-			b.WriteString(fit(common.Ago(k.LastUsed, now), c.width, false))
+			b.WriteString(common.Fit(common.Ago(k.LastUsed, now), c.width))
 		case colReqs:
-			b.WriteString(fit(meta.reqs, c.width, true))
+			b.WriteString(common.FitRight(meta.reqs, c.width))
 		}
 	}
 	if selected {
@@ -489,7 +435,8 @@ func (m *Model) footer(now time.Time) string {
 	st := m.ctx.Styles
 	pos := "0 of 0"
 	if len(m.rows) > 0 {
-		pos = fmt.Sprintf("%s–%s of %s", comma(int64(m.offset+1)), comma(int64(min(len(m.rows), m.offset+m.listHeight()))), comma(int64(len(m.rows))))
+		start, end := m.list.Window(m.listHeight())
+		pos = fmt.Sprintf("%s–%s of %s", common.Thousands(int64(start+1)), common.Thousands(int64(end)), common.Thousands(int64(len(m.rows))))
 	}
 	parts := []string{st.Muted.Render(pos)}
 	if r := m.blocked(now); r != "" {

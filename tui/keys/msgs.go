@@ -3,8 +3,7 @@ package keys
 import (
 	"context"
 	"errors"
-	"log/slog"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"time"
@@ -23,19 +22,6 @@ const (
 	ioTimeout   = 15 * time.Second
 	listTimeout = 60 * time.Second
 )
-
-// secret holds a plaintext key. Every way of printing it is redacted so a
-// stray %v, a log line or a panic dump cannot leak it.
-type secret struct{ v string }
-
-func (s secret) String() string               { return "[redacted]" }
-func (s secret) GoString() string             { return "[redacted]" }
-func (s secret) LogValue() slog.Value         { return slog.StringValue("[redacted]") }
-func (s secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
-
-// reveal returns the plaintext; only the show-once modal, the clipboard and
-// the .env writer call it.
-func (s secret) reveal() string { return s.v }
 
 func res(id uint64) common.Result { return common.Result{Pane: common.PaneKeys, ReqID: id} }
 
@@ -66,7 +52,7 @@ type securityMsg struct {
 type createdMsg struct {
 	common.Result
 	created   models.CreatedAPIKey
-	plaintext secret
+	plaintext common.Secret
 	rotated   string // old key id when this came from a rotation
 	err       error
 }
@@ -135,62 +121,50 @@ func fetchKeys(c *client.Client, id uint64, prev [][]models.APIKey) tea.Cmd {
 }
 
 func fetchDetails(c *client.Client, id uint64, keyID string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-		defer cancel()
+	return common.Call(ioTimeout, func(ctx context.Context) tea.Msg {
 		d, err := c.GetKey(ctx, keyID)
 		return detailsMsg{Result: res(id), keyID: keyID, details: d, err: err}
-	}
+	})
 }
 
 func fetchSecurity(c *client.Client, id uint64, keyID string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-		defer cancel()
+	return common.Call(ioTimeout, func(ctx context.Context) tea.Msg {
 		s, err := c.KeySecurity(ctx, keyID)
 		return securityMsg{Result: res(id), keyID: keyID, sec: s, err: err}
-	}
+	})
 }
 
 func createKey(c *client.Client, id uint64, req models.CreateAPIKeyRequest) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-		defer cancel()
+	return common.Call(ioTimeout, func(ctx context.Context) tea.Msg {
 		k, err := c.CreateKey(ctx, req)
-		pt := secret{k.Plaintext}
+		pt := common.NewSecret(k.Plaintext)
 		k.Plaintext = ""
 		return createdMsg{Result: res(id), created: k, plaintext: pt, err: err}
-	}
+	})
 }
 
 func rotateKey(c *client.Client, id uint64, keyID string, graceHours int) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-		defer cancel()
+	return common.Call(ioTimeout, func(ctx context.Context) tea.Msg {
 		h := graceHours
 		k, err := c.RegenerateKey(ctx, keyID, models.RegenerateRequest{GracePeriodHours: &h})
-		pt := secret{k.Plaintext}
+		pt := common.NewSecret(k.Plaintext)
 		k.Plaintext = ""
 		return createdMsg{Result: res(id), created: k, plaintext: pt, rotated: keyID, err: err}
-	}
+	})
 }
 
 func updateKey(c *client.Client, id uint64, keyID string, req models.UpdateAPIKeyRequest) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-		defer cancel()
+	return common.Call(ioTimeout, func(ctx context.Context) tea.Msg {
 		k, err := c.UpdateKey(ctx, keyID, req)
 		return updatedMsg{Result: res(id), key: k, err: err}
-	}
+	})
 }
 
 func revokeKey(c *client.Client, id uint64, keyID string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-		defer cancel()
+	return common.Call(ioTimeout, func(ctx context.Context) tea.Msg {
 		r, err := c.RevokeKey(ctx, keyID)
 		return revokedMsg{Result: res(id), keyID: keyID, res: r, err: err}
-	}
+	})
 }
 
 const envVar = "PENGUINMAILS_API_KEY"
@@ -200,16 +174,16 @@ func envPath(dir string) string { return filepath.Join(dir, ".env") }
 
 // writeEnv sets PENGUINMAILS_API_KEY in dir/.env with mode 0600. Other lines
 // of an existing file are kept; the caller has confirmed the overwrite.
-func writeEnv(id uint64, dir string, key secret) tea.Cmd {
+func writeEnv(files common.Files, id uint64, dir string, key common.Secret) tea.Cmd {
 	return func() tea.Msg {
 		path := envPath(dir)
-		return envWrittenMsg{Result: res(id), path: path, err: writeEnvFile(path, key.reveal())}
+		return envWrittenMsg{Result: res(id), path: path, err: writeEnvFile(files, path, key.Reveal())}
 	}
 }
 
-func writeEnvFile(path, key string) error {
+func writeEnvFile(files common.Files, path, key string) error {
 	var lines []string
-	old, err := os.ReadFile(path)
+	old, err := files.ReadFile(path)
 	switch {
 	case err == nil:
 		for _, l := range strings.Split(strings.TrimRight(string(old), "\n"), "\n") {
@@ -219,29 +193,13 @@ func writeEnvFile(path, key string) error {
 			}
 			lines = append(lines, l)
 		}
-	case !errors.Is(err, os.ErrNotExist):
+	case !errors.Is(err, fs.ErrNotExist):
 		return err
 	}
 	out := "# DO NOT COMMIT THIS FILE TO VERSION CONTROL\n" + envVar + "=" + key + "\n"
 	if len(lines) > 0 && strings.Join(lines, "") != "" {
 		out += strings.Join(lines, "\n") + "\n"
 	}
-	// Write to a temp file with 0600 first so the key is never world-readable, then rename.
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".env.pmdev-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.WriteString(out); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	// Files writes a 0600 temp file and renames it: the key is never world-readable.
+	return files.WriteFile(path, []byte(out), 0o600)
 }

@@ -4,16 +4,20 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
 // revokeModal asks the user to type the key's name: the terminal's stand-in
 // for re-authenticating before an irreversible action.
 type revokeModal struct {
+	m                   *Model
 	keyID, name, masked string
 	rawName             string // exact name to type
 	already             bool
@@ -60,75 +64,83 @@ func untilText(t *time.Time, now time.Time) string {
 }
 
 func (m *Model) openRevoke(k *models.APIKey) tea.Cmd {
-	r := &revokeModal{keyID: k.KeyID, name: common.Sanitize(k.Name), masked: common.Sanitize(k.MaskedKey), rawName: common.Sanitize(k.Name)}
+	r := &revokeModal{m: m, keyID: k.KeyID, name: common.Sanitize(k.Name), masked: common.Sanitize(k.MaskedKey), rawName: common.Sanitize(k.Name)}
 	if k.Status == models.KeyRevoked {
 		r.already = true
-		m.revoke = r
+		m.dialogs.Push(r)
 		return nil
 	}
 	if cmd, ok := m.guard(); !ok {
 		return cmd
 	}
-	r.input = newInput("type the key name", 80)
-	r.input.SetWidth(max(20, min(50, m.width-20)))
+	r.input = common.NewInput("type the key name", 80)
+	r.SetSize(m.width, m.height)
 	if r.prev = m.previousKey(k); r.prev != nil {
 		// Revoking a replacement usually means it leaked: the key it
 		// replaced should not outlive it, so both is the default.
 		r.alsoPrev = true
 	}
-	m.revoke = r
+	m.dialogs.Push(r)
 	return r.input.Focus()
 }
 
-func (m *Model) keyRevoke(msg tea.KeyPressMsg) tea.Cmd {
-	r := m.revoke
+// SetSize implements dialog.Resizer.
+func (r *revokeModal) SetSize(width, _ int) { r.input.SetWidth(max(20, min(50, width-20))) }
+
+// Update implements dialog.Dialog.
+func (r *revokeModal) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
+	m := r.m
 	if r.submitting {
-		return nil // wait for the answer so the row is updated and the result shown
+		return r, nil // wait for the answer so the row is updated and the result shown
 	}
-	if msg.String() == "esc" {
-		m.revoke = nil
-		return nil
+	if p, ok := msg.(tea.PasteMsg); ok && !r.already {
+		var cmd tea.Cmd
+		r.input, cmd = r.input.Update(p)
+		return r, cmd
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return r, nil
+	}
+	if km.String() == "esc" {
+		return nil, nil
 	}
 	if r.already {
-		if msg.String() == "enter" {
-			m.revoke = nil
+		if km.String() == "enter" {
+			return nil, nil
 		}
-		return nil
+		return r, nil
 	}
-	if msg.String() == "tab" && r.prev != nil {
+	if km.String() == "tab" && r.prev != nil {
 		r.alsoPrev = !r.alsoPrev
-		return nil
+		return r, nil
 	}
-	if msg.String() == "enter" {
+	if km.String() == "enter" {
 		if r.input.Value() != r.rawName {
 			r.err = "The name does not match."
-			return nil
+			return r, nil
 		}
-		if cmd, ok := m.guard(); !ok {
-			r.err = m.notice
-			return cmd
+		id, cmd, ok := m.startAction(&r.err)
+		if !ok {
+			return r, cmd
 		}
-		if m.ctx.Client == nil {
-			return nil
-		}
-		r.submitting, r.err = true, ""
-		r.reqID = m.nextID()
+		r.submitting, r.reqID = true, id
 		r.input.Blur()
-		return revokeKey(m.ctx.Client, r.reqID, r.keyID)
+		return r, revokeKey(m.ctx.Client, r.reqID, r.keyID)
 	}
 	var cmd tea.Cmd
-	r.input, cmd = r.input.Update(msg)
+	r.input, cmd = r.input.Update(km)
 	r.err = ""
-	return cmd
+	return r, cmd
 }
 
 func (m *Model) onRevoked(msg revokedMsg) tea.Cmd {
-	r := m.revoke
-	if r == nil || msg.ReqID != r.reqID {
+	r, ok := dialog.Find[*revokeModal](&m.dialogs)
+	if !ok || msg.ReqID != r.reqID {
 		return nil
 	}
 	if r.onPrev {
-		return m.onPrevRevoked(msg)
+		return m.onPrevRevoked(r, msg)
 	}
 	if msg.err != nil {
 		r.submitting = false
@@ -148,16 +160,15 @@ func (m *Model) onRevoked(msg revokedMsg) tea.Cmd {
 		r.reqID = m.nextID()
 		return revokeKey(m.ctx.Client, r.reqID, r.prev.keyID)
 	}
-	m.revoke = nil
+	m.dialogs.Remove(r)
 	m.setNotice("Revoked "+r.name+".", false)
 	return tea.Batch(common.Status("API key revoked successfully", common.LevelSuccess), m.refreshDetails())
 }
 
 // onPrevRevoked ends a revoke-both: the first key is revoked already, so
 // the dialog closes either way and a failure is said in the footer.
-func (m *Model) onPrevRevoked(msg revokedMsg) tea.Cmd {
-	r := m.revoke
-	m.revoke = nil
+func (m *Model) onPrevRevoked(r *revokeModal, msg revokedMsg) tea.Cmd {
+	m.dialogs.Remove(r)
 	if msg.err != nil {
 		if _, ok := asAlreadyRevoked(msg.err); !ok {
 			text := "Revoked " + r.name + ", but the previous key " + r.prev.masked + " is still valid: " + m.actionError(msg.err)
@@ -187,8 +198,9 @@ func (m *Model) markRevoked(msg revokedMsg) {
 	m.applyKey(k)
 }
 
-func (m *Model) viewRevoke() string {
-	r := m.revoke
+// View implements dialog.Dialog.
+func (r *revokeModal) View(width, height int) string {
+	m := r.m
 	st := m.ctx.Styles
 	var b strings.Builder
 	if r.already {
@@ -197,7 +209,7 @@ func (m *Model) viewRevoke() string {
 		b.WriteString(st.Label.Render("Key          ") + r.name + "\n")
 		b.WriteString(st.Label.Render("Current key  ") + r.masked + "\n\n")
 		b.WriteString(st.Muted.Render("enter/esc: close"))
-		return st.Modal.Render(b.String())
+		return modal(st.Modal.Render(b.String()), width, height)
 	}
 	b.WriteString(st.Danger.Render("⚠ Revoke API key?") + "\n\n")
 	b.WriteString("This action cannot be undone. The key is revoked at once and every\n")
@@ -206,7 +218,7 @@ func (m *Model) viewRevoke() string {
 	b.WriteString(st.Label.Render("Current key  ") + r.masked + "\n\n")
 	if p := r.prev; p != nil {
 		note := "The previous key " + p.masked + " stays valid until " + untilText(p.until, m.ctx.Now()) + " (rotation grace); revoke it too?"
-		b.WriteString(st.Warning.Render(wrapText(note, modalText(m.width))) + "\n")
+		b.WriteString(st.Warning.Render(common.Wrap(note, modalText(width))) + "\n")
 		box := "☐ No, keep the previous key until its grace period ends"
 		if r.alsoPrev {
 			box = "☑ Yes, revoke both keys"
@@ -227,16 +239,35 @@ func (m *Model) viewRevoke() string {
 	case r.submitting:
 		b.WriteString(st.Muted.Render("Revoking…"))
 	case r.err != "":
-		b.WriteString(st.Danger.Render(wrapText(r.err, modalText(m.width))) + "\n" + st.Muted.Render(keys))
+		b.WriteString(st.Danger.Render(common.Wrap(r.err, modalText(width))) + "\n" + st.Muted.Render(keys))
 	default:
 		b.WriteString(st.Muted.Render(keys))
 	}
-	return st.Modal.Render(b.String())
+	return modal(st.Modal.Render(b.String()), width, height)
 }
+
+// ShortHelp implements help.KeyMap.
+func (r *revokeModal) ShortHelp() []key.Binding {
+	switch {
+	case r.already:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "close"))}
+	case r.prev != nil:
+		enter := "revoke this key only"
+		if r.alsoPrev {
+			enter = "revoke both"
+		}
+		tab := key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "also revoke previous key"))
+		return []key.Binding{withHelp(keyEnter, enter), tab, withHelp(keyEsc, "cancel")}
+	}
+	return []key.Binding{withHelp(keyEnter, "revoke"), withHelp(keyEsc, "cancel")}
+}
+
+// FullHelp implements help.KeyMap.
+func (r *revokeModal) FullHelp() [][]key.Binding { return [][]key.Binding{r.ShortHelp()} }
 
 // asAlreadyRevoked recognises the server's already_revoked problem.
 func asAlreadyRevoked(err error) (string, bool) {
-	if e, ok := clientError(err); ok && (e.Code() == "already_revoked" || e.Status == 409 || e.Status == 410) {
+	if e, ok := client.AsError(err); ok && (e.Code() == "already_revoked" || e.Status == 409 || e.Status == 410) {
 		return "This key has already been revoked and cannot be used.", true
 	}
 	return "", false

@@ -3,10 +3,12 @@ package keys
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
 // Grace periods offered when rotating; 24 h is the default.
@@ -24,6 +26,7 @@ const defaultGrace = 2
 
 // rotateModal confirms a rotation and picks the old key's grace period.
 type rotateModal struct {
+	m                   *Model
 	keyID, name, masked string
 	choice              int
 	submitting          bool
@@ -32,52 +35,46 @@ type rotateModal struct {
 }
 
 func (m *Model) openRotate(k *models.APIKey) tea.Cmd {
-	if cmd, ok := m.guard(); !ok {
+	if cmd, ok := m.canAct(k, "rotated"); !ok {
 		return cmd
-	}
-	if effectiveStatus(k, m.ctx.Now()) != models.KeyActive {
-		m.setNotice("Only active keys can be rotated.", true)
-		return common.Status("only active keys can be rotated", common.LevelWarning)
 	}
 	if k.ReplacedBy != "" {
 		// The server refuses a second rotation; say so before the user picks a grace period.
 		m.setNotice("Already rotated: rotate its replacement instead.", true)
 		return common.Status("key already rotated; rotate its replacement", common.LevelWarning)
 	}
-	m.rotate = &rotateModal{keyID: k.KeyID, name: common.Sanitize(k.Name), masked: common.Sanitize(k.MaskedKey), choice: defaultGrace}
+	m.dialogs.Push(&rotateModal{m: m, keyID: k.KeyID, name: common.Sanitize(k.Name), masked: common.Sanitize(k.MaskedKey), choice: defaultGrace})
 	return nil
 }
 
-func (m *Model) keyRotate(msg tea.KeyPressMsg) tea.Cmd {
-	r := m.rotate
-	if r.submitting {
-		return nil
+// Update implements dialog.Dialog.
+func (r *rotateModal) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
+	m := r.m
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok || r.submitting {
+		return r, nil
 	}
-	switch msg.String() {
+	switch km.String() {
 	case "esc", "n":
-		m.rotate = nil
+		return nil, nil
 	case "up", "left", "k", "shift+tab":
 		r.choice = (r.choice + len(graceChoices) - 1) % len(graceChoices)
 	case "down", "right", "j", "tab":
 		r.choice = (r.choice + 1) % len(graceChoices)
 	case "enter", "y":
-		if cmd, ok := m.guard(); !ok {
-			r.err = m.notice
-			return cmd
+		id, cmd, ok := m.startAction(&r.err)
+		if !ok {
+			return r, cmd
 		}
-		if m.ctx.Client == nil {
-			return nil
-		}
-		r.submitting, r.err = true, ""
-		r.reqID = m.nextID()
-		return rotateKey(m.ctx.Client, r.reqID, r.keyID, graceChoices[r.choice].hours)
+		r.submitting, r.reqID = true, id
+		return r, rotateKey(m.ctx.Client, r.reqID, r.keyID, graceChoices[r.choice].hours)
 	}
-	return nil
+	return r, nil
 }
 
-func (m *Model) viewRotate() string {
-	r := m.rotate
-	st := m.ctx.Styles
+// View implements dialog.Dialog.
+func (r *rotateModal) View(width, height int) string {
+	st := r.m.ctx.Styles
 	var b strings.Builder
 	b.WriteString(st.Warning.Render("⚠ Rotate API key?") + "\n\n")
 	b.WriteString("A new key with the same permissions replaces this one. Apps using\n")
@@ -101,10 +98,19 @@ func (m *Model) viewRotate() string {
 	case r.submitting:
 		b.WriteString(st.Muted.Render("Rotating…"))
 	case r.err != "":
-		b.WriteString(st.Danger.Render(wrapText(r.err, modalText(m.width))) + "\n" + st.Muted.Render("enter: try again · esc: cancel"))
+		b.WriteString(st.Danger.Render(common.Wrap(r.err, modalText(width))) + "\n" + st.Muted.Render("enter: try again · esc: cancel"))
 	default:
 		b.WriteString(st.Muted.Render("↑/↓ choose · enter: rotate · esc: cancel"))
 	}
 	// No vertical padding: with an error the dialog must still fit 80×24.
-	return st.Modal.Padding(0, 2).Render(b.String())
+	return modal(st.Modal.Padding(0, 2).Render(b.String()), width, height)
 }
+
+// ShortHelp implements help.KeyMap. The dialog moves its choice with ↑/↓
+// (also tab, j/k); say it the way its text does.
+func (r *rotateModal) ShortHelp() []key.Binding {
+	return []key.Binding{withHelp(keyScroll, "grace period"), withHelp(keyEnter, "rotate"), withHelp(keyEsc, "cancel")}
+}
+
+// FullHelp implements help.KeyMap.
+func (r *rotateModal) FullHelp() [][]key.Binding { return [][]key.Binding{r.ShortHelp()} }

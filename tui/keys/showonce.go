@@ -3,22 +3,25 @@ package keys
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
+	"github.com/penguinmails/pmdev/tui/keys/wizard"
 )
 
-// remoteNote replaces the .env offer when the console runs over SSH.
+// remoteNote replaces the .env offer when the console has no disk (SSH).
 const remoteNote = "copy with c (OSC 52 reaches your terminal); files can't be written over SSH"
 
 // showOnce is the modal that shows a new plaintext key exactly once.
 type showOnce struct {
-	key       secret
+	m         *Model
+	key       common.Secret
 	keyID     string
 	name      string
 	rotated   bool
@@ -33,23 +36,24 @@ type showOnce struct {
 }
 
 func (m *Model) onCreated(msg createdMsg) tea.Cmd {
+	wz, wizOpen := dialog.Find[*wizard.Model](&m.dialogs)
+	rot, rotOpen := dialog.Find[*rotateModal](&m.dialogs)
 	switch {
-	case msg.rotated == "" && (m.form == nil || m.form.edit || msg.ReqID != m.form.reqID):
+	case msg.rotated == "" && (!wizOpen || wz.Editing() || msg.ReqID != wz.ReqID()):
 		return nil
-	case msg.rotated != "" && (m.rotate == nil || msg.ReqID != m.rotate.reqID):
+	case msg.rotated != "" && (!rotOpen || msg.ReqID != rot.reqID):
 		return nil
 	}
 	if msg.err != nil {
 		if msg.rotated != "" {
-			m.rotate.submitting = false
-			m.rotate.err = m.actionError(msg.err)
+			rot.submitting = false
+			rot.err = m.actionError(msg.err)
 			return nil
 		}
-		return m.formFailed(msg.err)
+		return wz.Failed(msg.err, m.actionError(msg.err))
 	}
 	k := msg.created.APIKey
-	m.form, m.rotate = nil, nil
-	once := &showOnce{key: msg.plaintext, keyID: k.KeyID, name: common.Sanitize(k.Name), rotated: msg.rotated != ""}
+	once := &showOnce{m: m, key: msg.plaintext, keyID: k.KeyID, name: common.Sanitize(k.Name), rotated: msg.rotated != ""}
 	if msg.rotated != "" {
 		if i, ok := m.byID[msg.rotated]; ok {
 			old := m.all[i]
@@ -70,8 +74,9 @@ func (m *Model) onCreated(msg createdMsg) tea.Cmd {
 			}
 		}
 	}
-	m.once = once
-	m.details = nil
+	// The wizard or rotate dialog and any details under it give way to the key.
+	m.dialogs.Clear()
+	m.dialogs.Push(once)
 	// The new key joins the list at once; the cursor lands on it when the modal closes.
 	m.applyKey(k)
 	m.selectID = k.KeyID
@@ -79,15 +84,24 @@ func (m *Model) onCreated(msg createdMsg) tea.Cmd {
 	return m.load(true)
 }
 
-func (m *Model) keyOnce(msg tea.KeyPressMsg) tea.Cmd {
-	o := m.once
+// Update implements dialog.Dialog.
+func (o *showOnce) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
+	m := o.m
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return o, nil
+	}
+	return o, o.onKey(m, km)
+}
+
+func (o *showOnce) onKey(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case o.askClose:
 		// Only an explicit y closes: enter is what the wizard was driven
 		// with, and one enter too many must not throw the key away.
 		switch msg.String() {
 		case "y", "Y":
-			m.closeOnce()
+			m.closeOnce(o)
 			// Replaces "copied to clipboard", which would otherwise outlive the key on screen.
 			return common.Status("key closed — it will not be shown again", common.LevelInfo)
 		case "n", "N", "esc":
@@ -99,7 +113,7 @@ func (m *Model) keyOnce(msg tea.KeyPressMsg) tea.Cmd {
 		case "y":
 			o.askOverwrite = false
 			o.writeID = m.nextID()
-			return writeEnv(o.writeID, m.ctx.WorkDir, o.key)
+			return writeEnv(m.ctx.Files, o.writeID, m.ctx.WorkDir, o.key)
 		case "n", "esc":
 			o.askOverwrite = false
 		}
@@ -108,14 +122,14 @@ func (m *Model) keyOnce(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "c":
 		o.copied = true
-		return tea.Batch(tea.SetClipboard(o.key.reveal()), common.Status("API key copied to clipboard", common.LevelSuccess))
+		return common.Copy(o.key.Reveal(), "API key copied to clipboard", common.LevelSuccess)
 	case "w":
-		if m.ctx.Remote {
-			// The working directory is the server's: a .env there would
-			// leave the user's key on someone else's disk.
+		if m.ctx.Files == nil {
+			// Over SSH the working directory is the server's: a .env there
+			// would leave the user's key on someone else's disk.
 			return common.Status("files can't be written over SSH: c copies the key", common.LevelWarning)
 		}
-		_, err := os.Stat(envPath(m.ctx.WorkDir))
+		_, err := m.ctx.Files.Stat(envPath(m.ctx.WorkDir))
 		if err == nil {
 			o.askOverwrite = true
 			return nil
@@ -125,7 +139,7 @@ func (m *Model) keyOnce(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		o.writeID = m.nextID()
-		return writeEnv(o.writeID, m.ctx.WorkDir, o.key)
+		return writeEnv(m.ctx.Files, o.writeID, m.ctx.WorkDir, o.key)
 	case "enter", "esc", "q":
 		o.askClose = true
 	}
@@ -133,11 +147,10 @@ func (m *Model) keyOnce(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // closeOnce drops the plaintext and returns to the list on the new key.
-func (m *Model) closeOnce() {
-	id := m.once.keyID
-	m.once.key = secret{}
-	m.once = nil
-	m.details = nil
+func (m *Model) closeOnce(o *showOnce) {
+	id := o.keyID
+	o.key = common.Secret{}
+	m.dialogs.Clear()
 	m.searching = false
 	m.search.Blur()
 	m.selectID = id
@@ -150,22 +163,24 @@ func (m *Model) closeOnce() {
 }
 
 func (m *Model) onEnvWritten(msg envWrittenMsg) tea.Cmd {
-	if m.once == nil || msg.ReqID != m.once.writeID {
+	o, ok := dialog.Find[*showOnce](&m.dialogs)
+	if !ok || msg.ReqID != o.writeID {
 		return nil
 	}
 	if msg.err != nil {
-		m.once.writeErr = common.Sanitize(msg.err.Error())
+		o.writeErr = common.Sanitize(msg.err.Error())
 		return nil
 	}
-	m.once.written, m.once.writtenPath, m.once.writeErr = true, msg.path, ""
+	o.written, o.writtenPath, o.writeErr = true, msg.path, ""
 	return common.Status("wrote "+msg.path+" (mode 0600)", common.LevelSuccess)
 }
 
-func (m *Model) viewOnce() string {
-	o := m.once
+// View implements dialog.Dialog.
+func (o *showOnce) View(width, height int) string {
+	m := o.m
 	st := m.ctx.Styles
-	inner := max(40, m.width-8)
-	plain := o.key.reveal()
+	inner := max(40, width-8)
+	plain := o.key.Reveal()
 	var b strings.Builder
 	title := "API Key Created Successfully"
 	if o.rotated {
@@ -196,14 +211,14 @@ func (m *Model) viewOnce() string {
 		`  -d '{"to":"you@example.com","subject":"Hi","text_body":"Hello"}'`,
 	}
 	for _, l := range lines {
-		b.WriteString(st.Code.Render(truncate(l, inner)) + "\n")
+		b.WriteString(st.Code.Render(common.Truncate(l, inner)) + "\n")
 	}
 	if viaEnv {
 		hint := "Set " + envVar + " to the key above first (w writes it to .env)."
-		if m.ctx.Remote {
+		if m.ctx.Files == nil {
 			hint = "Set " + envVar + " to the key above first."
 		}
-		b.WriteString(st.Muted.Render(truncate(hint, inner)) + "\n")
+		b.WriteString(st.Muted.Render(common.Truncate(hint, inner)) + "\n")
 	}
 	b.WriteString("\n")
 
@@ -211,7 +226,7 @@ func (m *Model) viewOnce() string {
 	// changed height would be re-centred, moving every line of it, and the
 	// renderer then scrolls the screen region instead of rewriting one line
 	// (a blank pane over SSH until a resize repainted it).
-	footers := [][]string{m.onceFooter(inner), m.onceAskClose(), m.onceAskOverwrite(inner)}
+	footers := [][]string{o.footer(inner), o.askCloseLines(), o.askOverwriteLines(inner)}
 	cur := footers[0]
 	switch {
 	case o.askClose:
@@ -227,23 +242,23 @@ func (m *Model) viewOnce() string {
 		cur = append(cur, "")
 	}
 	b.WriteString(strings.Join(cur, "\n"))
-	return st.Modal.Padding(0, 1).Render(b.String())
+	return modal(st.Modal.Padding(0, 1).Render(b.String()), width, height)
 }
 
-func (m *Model) onceAskClose() []string {
-	st := m.ctx.Styles
+func (o *showOnce) askCloseLines() []string {
+	st := o.m.ctx.Styles
 	return []string{st.Warning.Render("The key will not be shown again. Close? y/n")}
 }
 
-func (m *Model) onceAskOverwrite(inner int) []string {
-	st := m.ctx.Styles
-	text := ansi.Wrap(envPath(m.ctx.WorkDir)+" exists. Set "+envVar+" in it (other lines are kept)? y/n", inner, "/ ")
+func (o *showOnce) askOverwriteLines(inner int) []string {
+	st := o.m.ctx.Styles
+	text := ansi.Wrap(envPath(o.m.ctx.WorkDir)+" exists. Set "+envVar+" in it (other lines are kept)? y/n", inner, "/ ")
 	return strings.Split(st.Warning.Render(text), "\n")
 }
 
 // onceFooter is the modal's usual last lines: what was done, then the keys.
-func (m *Model) onceFooter(inner int) []string {
-	o := m.once
+func (o *showOnce) footer(inner int) []string {
+	m := o.m
 	st := m.ctx.Styles
 	var done []string
 	if o.copied {
@@ -258,7 +273,7 @@ func (m *Model) onceFooter(inner int) []string {
 	// The "done" line keeps its row (the last) even when empty, so copying
 	// does not grow the modal either.
 	doneLine := strings.Join(done, "  ")
-	if m.ctx.Remote {
+	if m.ctx.Files == nil {
 		lines := []string{st.Key.Render("c") + st.Muted.Render(" copy key · ") +
 			st.Key.Render("enter") + st.Muted.Render(" I've saved my key")}
 		lines = append(lines, strings.Split(st.Muted.Render(ansi.Wrap(remoteNote, inner, " ")), "\n")...)
@@ -270,3 +285,19 @@ func (m *Model) onceFooter(inner int) []string {
 		st.Muted.Render("Keep .env out of version control (add it to .gitignore)."),
 		doneLine}
 }
+
+// ShortHelp implements help.KeyMap.
+func (o *showOnce) ShortHelp() []key.Binding {
+	switch {
+	case o.askClose:
+		return []key.Binding{withHelp(keyYes, "close"), withHelp(keyNo, "keep open")}
+	case o.askOverwrite:
+		return []key.Binding{withHelp(keyYes, "update .env"), withHelp(keyNo, "cancel")}
+	case o.m.ctx.Files == nil:
+		return []key.Binding{keyCopy, withHelp(keyEnter, "done")}
+	}
+	return []key.Binding{keyCopy, keyWrite, withHelp(keyEnter, "done")}
+}
+
+// FullHelp implements help.KeyMap.
+func (o *showOnce) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,18 +34,18 @@ func TestListKeysTable(t *testing.T) {
 		check func(t *testing.T, m *Model, msgs []tea.Msg)
 	}{
 		{"down moves cursor", []string{"j", "j"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.cursor != 2 {
-				t.Fatalf("cursor %d", m.cursor)
+			if m.list.Cursor() != 2 {
+				t.Fatalf("cursor %d", m.list.Cursor())
 			}
 		}},
 		{"bottom and top", []string{"G"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.cursor != len(m.rows)-1 || m.offset != len(m.rows)-m.listHeight() {
-				t.Fatalf("cursor %d offset %d", m.cursor, m.offset)
+			if m.list.Cursor() != len(m.rows)-1 || m.list.Offset() != len(m.rows)-m.listHeight() {
+				t.Fatalf("cursor %d offset %d", m.list.Cursor(), m.list.Offset())
 			}
 		}},
 		{"page down", []string{"pgdown"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.cursor != m.listHeight() {
-				t.Fatalf("cursor %d", m.cursor)
+			if m.list.Cursor() != m.listHeight() {
+				t.Fatalf("cursor %d", m.list.Cursor())
 			}
 		}},
 		{"filter cycles to active", []string{"f"}, func(t *testing.T, m *Model, _ []tea.Msg) {
@@ -95,31 +96,31 @@ func TestListKeysTable(t *testing.T) {
 			t.Fatalf("no navigate in %v", msgs)
 		}},
 		{"n opens wizard", []string{"n"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.form == nil || m.form.edit || m.form.step != stepBasic {
+			if m.wiz() == nil || m.wiz().Editing() || m.wiz().Step() != stepBasic {
 				t.Fatal("wizard not open")
 			}
 		}},
 		{"enter opens details, esc closes", []string{"enter"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.details == nil || m.details.keyID != m.current().KeyID {
+			if m.detailsD() == nil || m.detailsD().keyID != m.current().KeyID {
 				t.Fatal("details not open")
 			}
 			press(m, "esc")
-			if m.details != nil {
+			if m.detailsD() != nil {
 				t.Fatal("esc did not close details")
 			}
 		}},
 		{"R opens rotate with 24h default", []string{"R"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.rotate == nil || graceChoices[m.rotate.choice].hours != 24 {
+			if m.rotateD() == nil || graceChoices[m.rotateD().choice].hours != 24 {
 				t.Fatal("rotate modal wrong")
 			}
 		}},
 		{"D opens revoke", []string{"D"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.revoke == nil || m.revoke.already {
+			if m.revokeD() == nil || m.revokeD().already {
 				t.Fatal("revoke modal wrong")
 			}
 		}},
 		{"e opens edit prefilled", []string{"e"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.form == nil || !m.form.edit || m.form.name.Value() != m.current().Name {
+			if m.wiz() == nil || !m.wiz().Editing() || m.wiz().Name() != m.current().Name {
 				t.Fatal("edit form wrong")
 			}
 		}},
@@ -163,7 +164,7 @@ func TestCaptures(t *testing.T) {
 func TestNavigateCreateOpensWizard(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
 	m.Update(common.NavigateMsg{To: common.PaneKeys, Action: "create"})
-	if m.form == nil {
+	if m.wiz() == nil {
 		t.Fatal("wizard not opened")
 	}
 }
@@ -189,40 +190,8 @@ func TestWizardDefaultsCreate(t *testing.T) {
 	press(m, "n")
 	typeText(m, "My key")
 	press(m, "enter", "enter", "enter", "enter")
-	f := m.form
-	if f == nil || !f.submitting {
+	if f := m.wiz(); f == nil || !f.Submitting() {
 		t.Fatal("name + enter×4 did not submit")
-	}
-	req := f.createRequest(m.ctx.Now())
-	if req.Name != "My key" || req.Environment != models.EnvLive || !sameSet(req.Permissions, models.PresetEmailSending) || req.ExpiresAt != nil || req.AllowedIPs != nil {
-		t.Fatalf("request %+v", req)
-	}
-}
-
-func TestWizardValidation(t *testing.T) {
-	cases := []struct {
-		name, field, want string
-		setup             func(f *form)
-	}{
-		{"empty name", "name", "Name is required", func(f *form) { f.name.SetValue("  ") }},
-		{"long name", "name", "Name must be 50 characters or less", func(f *form) { f.name.SetValue(strings.Repeat("a", 51)) }},
-		{"bad char", "name", "Name may contain only", func(f *form) { f.name.SetValue("a/b") }},
-		{"no perms", "permissions", "Select at least one permission", func(f *form) { f.perms = map[string]bool{} }},
-		{"bad ip", "allowed_ips", `"10.0.0.300" is not a valid IP address`, func(f *form) { f.ipMode = 1; f.ips.SetValue("10.0.0.1, 10.0.0.300") }},
-		{"bad cidr", "allowed_ips", "not a valid CIDR", func(f *form) { f.ipMode = 1; f.ips.SetValue("10.0.0.0/33") }},
-		{"past date", "expires_at", "Expiry must be in the future", func(f *form) { f.expiry = expCustom; f.custom.SetValue("2020-01-01") }},
-		{"bad date", "expires_at", "YYYY-MM-DD", func(f *form) { f.expiry = expCustom; f.custom.SetValue("soon") }},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newForm(commontest.Context(80, 24, nil))
-			f.name.SetValue("ok")
-			tc.setup(f)
-			f.validate()
-			if !strings.Contains(f.errs[tc.field], tc.want) {
-				t.Fatalf("errs %v", f.errs)
-			}
-		})
 	}
 }
 
@@ -232,13 +201,13 @@ func TestAdminPermissionsDisabledForDeveloper(t *testing.T) {
 	press(m, "n")
 	typeText(m, "x")
 	press(m, "enter", "a")
-	for _, p := range m.form.selected() {
+	for _, p := range m.wiz().Selected() {
 		if pp, _ := models.LookupPermission(p); pp.Admin {
 			t.Fatal("full access preset granted an admin permission to a developer")
 		}
 	}
 	press(m, "up", "space") // full_access, the last entry
-	if m.form.perms["full_access"] || !strings.Contains(m.form.submitErr, "admin") {
+	if slices.Contains(m.wiz().Selected(), "full_access") || !strings.Contains(m.wiz().Err(), "admin") {
 		t.Fatal("admin permission toggled or no reason shown")
 	}
 }
@@ -252,7 +221,7 @@ func submitWizard(t *testing.T, m *Model) {
 	press(m, "n")
 	typeText(m, "Kept name")
 	press(m, "enter", "enter", "enter")
-	m.form.reqID, m.form.submitting = 7, true
+	submitAs(t, m, 7)
 }
 
 func TestCreateErrors(t *testing.T) {
@@ -260,8 +229,8 @@ func TestCreateErrors(t *testing.T) {
 		m := testModel(t, 80, 24, fakeKeys(3))
 		submitWizard(t, m)
 		m.Update(createdMsg{Result: res(7), err: httpErr(422, &models.Problem{Status: 422, Errors: []models.FieldError{{Field: "name", Message: "Name already used"}}}, 0)})
-		if m.form.step != stepBasic || m.form.fieldErr("name") != "Name already used" || m.form.name.Value() != "Kept name" {
-			t.Fatalf("step %d err %q", m.form.step, m.form.fieldErr("name"))
+		if m.wiz().Step() != stepBasic || m.wiz().FieldErr("name") != "Name already used" || m.wiz().Name() != "Kept name" {
+			t.Fatalf("step %d err %q", m.wiz().Step(), m.wiz().FieldErr("name"))
 		}
 		if !strings.Contains(commontest.Plain(m.View()), "Name already used") {
 			t.Fatal("field error not rendered")
@@ -271,7 +240,7 @@ func TestCreateErrors(t *testing.T) {
 		m := testModel(t, 80, 24, fakeKeys(3))
 		submitWizard(t, m)
 		m.Update(createdMsg{Result: res(7), err: &client.Error{Kind: client.KindNetwork, URL: "http://x", Message: "connection refused"}})
-		if m.form == nil || m.form.name.Value() != "Kept name" || !strings.Contains(m.form.submitErr, "cannot reach") || m.form.submitting {
+		if m.wiz() == nil || m.wiz().Name() != "Kept name" || !strings.Contains(m.wiz().Err(), "cannot reach") || m.wiz().Submitting() {
 			t.Fatal("form lost or no error")
 		}
 	})
@@ -282,8 +251,8 @@ func TestCreateErrors(t *testing.T) {
 		m.Update(createdMsg{Result: res(7), err: httpErr(403, &models.Problem{Status: 403, Message: "nope"}, 0)})
 		press(m, "esc", "esc", "esc", "esc")
 		press(m, "n")
-		if m.form != nil || !strings.Contains(m.notice, "cannot manage API keys") {
-			t.Fatalf("form %v notice %q", m.form != nil, m.notice)
+		if m.wiz() != nil || !strings.Contains(m.notice, "cannot manage API keys") {
+			t.Fatalf("form %v notice %q", m.wiz() != nil, m.notice)
 		}
 	})
 	t.Run("429 disables until Retry-After", func(t *testing.T) {
@@ -294,20 +263,20 @@ func TestCreateErrors(t *testing.T) {
 		m.Update(createdMsg{Result: res(7), err: httpErr(429, &models.Problem{Status: 429}, 12*time.Second)})
 		press(m, "esc", "esc", "esc", "esc")
 		press(m, "R")
-		if m.rotate != nil || !strings.Contains(m.notice, "rate limited") {
+		if m.rotateD() != nil || !strings.Contains(m.notice, "rate limited") {
 			t.Fatal("rotate allowed while rate limited")
 		}
 		now = now.Add(13 * time.Second)
 		press(m, "R")
-		if m.rotate == nil {
+		if m.rotateD() == nil {
 			t.Fatal("rotate still blocked after Retry-After")
 		}
 	})
 	t.Run("stale result dropped", func(t *testing.T) {
 		m := testModel(t, 80, 24, fakeKeys(3))
 		submitWizard(t, m)
-		m.Update(createdMsg{Result: res(6), plaintext: secret{fakePlaintext}, created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "k"}}})
-		if m.once != nil {
+		m.Update(createdMsg{Result: res(6), plaintext: common.NewSecret(fakePlaintext), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "k"}}})
+		if m.onceD() != nil {
 			t.Fatal("stale create result shown")
 		}
 	})
@@ -319,8 +288,8 @@ func TestShowOnceFlow(t *testing.T) {
 	press(m, "G") // cursor far from where the new key lands
 	submitWizard(t, m)
 	created := models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name", Status: models.KeyActive, CreatedAt: commontest.Now.Add(time.Minute)}}
-	m.Update(createdMsg{Result: res(7), created: created, plaintext: secret{fakePlaintext}})
-	if m.once == nil {
+	m.Update(createdMsg{Result: res(7), created: created, plaintext: common.NewSecret(fakePlaintext)})
+	if m.onceD() == nil {
 		t.Fatal("no show-once modal")
 	}
 	if !m.Captures(keyMsg("q")) {
@@ -344,7 +313,7 @@ func TestShowOnceFlow(t *testing.T) {
 	}
 	// Second w asks before overwriting; n keeps the file.
 	os.WriteFile(path, []byte("OTHER=1\n"), 0o600)
-	if cmd := m.Update(keyMsg("w")); cmd != nil || !m.once.askOverwrite {
+	if cmd := m.Update(keyMsg("w")); cmd != nil || !m.onceD().askOverwrite {
 		t.Fatal("overwrite not confirmed first")
 	}
 	press(m, "n")
@@ -362,16 +331,16 @@ func TestShowOnceFlow(t *testing.T) {
 	}
 	// Closing asks first.
 	press(m, "esc")
-	if m.once == nil || !m.once.askClose {
+	if m.onceD() == nil || !m.onceD().askClose {
 		t.Fatal("closed without confirmation")
 	}
 	press(m, "n")
-	if m.once == nil {
+	if m.onceD() == nil {
 		t.Fatal("n closed the modal")
 	}
-	held := m.once
+	held := m.onceD()
 	press(m, "enter", "y")
-	if m.once != nil || held.key.reveal() != "" {
+	if m.onceD() != nil || held.key.Reveal() != "" {
 		t.Fatal("plaintext not wiped")
 	}
 	if c := m.current(); c == nil || c.KeyID != "key_new" {
@@ -383,7 +352,7 @@ func TestShowOnceFlow(t *testing.T) {
 }
 
 func TestSecretRedacted(t *testing.T) {
-	s := secret{fakePlaintext}
+	s := common.NewSecret(fakePlaintext)
 	msg := createdMsg{plaintext: s}
 	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%v %+v %#v", s, s, s), fmt.Sprint(msg), fmt.Sprintf("%+v", msg)} {
 		if strings.Contains(out, "FAKE") {
@@ -399,7 +368,7 @@ func TestRevokeFlow(t *testing.T) {
 	press(m, "D")
 	typeText(m, "wrong")
 	press(m, "enter")
-	if m.revoke.submitting || m.revoke.err == "" {
+	if m.revokeD().submitting || m.revokeD().err == "" {
 		t.Fatal("mismatched name accepted")
 	}
 	for range "wrong" {
@@ -407,15 +376,15 @@ func TestRevokeFlow(t *testing.T) {
 	}
 	typeText(m, name)
 	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
-	if cmd := m.Update(keyMsg("enter")); cmd == nil || !m.revoke.submitting {
+	if cmd := m.Update(keyMsg("enter")); cmd == nil || !m.revokeD().submitting {
 		t.Fatal("typed name not accepted")
 	}
-	m.Update(revokedMsg{Result: res(m.revoke.reqID), keyID: id, res: models.RevokeResult{KeyID: id, RevokedAt: commontest.Now}})
-	if m.revoke != nil || m.all[m.byID[id]].Status != models.KeyRevoked {
+	m.Update(revokedMsg{Result: res(m.revokeD().reqID), keyID: id, res: models.RevokeResult{KeyID: id, RevokedAt: commontest.Now}})
+	if m.revokeD() != nil || m.all[m.byID[id]].Status != models.KeyRevoked {
 		t.Fatal("row not revoked in place")
 	}
 	press(m, "D")
-	if m.revoke == nil || !m.revoke.already || !strings.Contains(commontest.Plain(m.View()), "already been revoked") {
+	if m.revokeD() == nil || !m.revokeD().already || !strings.Contains(commontest.Plain(m.View()), "already been revoked") {
 		t.Fatal("already-revoked message missing")
 	}
 }
@@ -425,16 +394,16 @@ func TestRotateFlow(t *testing.T) {
 	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
 	id := m.current().KeyID
 	press(m, "R", "down") // 7 days
-	if graceChoices[m.rotate.choice].hours != 168 {
+	if graceChoices[m.rotateD().choice].hours != 168 {
 		t.Fatal("grace choice")
 	}
 	if cmd := m.Update(keyMsg("enter")); cmd == nil {
 		t.Fatal("no rotate request")
 	}
 	exp := commontest.Now.Add(7 * 24 * time.Hour)
-	m.Update(createdMsg{Result: res(m.rotate.reqID), rotated: id, plaintext: secret{fakePlaintext},
+	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
 		created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_rot", Name: "rot", Status: models.KeyActive, CreatedAt: commontest.Now}, OldKeyID: id, OldKeyExpiresAt: &exp}})
-	if m.once == nil || !m.once.rotated {
+	if m.onceD() == nil || !m.onceD().rotated {
 		t.Fatal("no show-once after rotate")
 	}
 	old := m.all[m.byID[id]]
@@ -447,23 +416,18 @@ func TestEditSendsOnlyChanges(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(5))
 	press(m, "e")
 	typeText(m, "X")
-	f := m.form
-	req := f.updateRequest(m.ctx.Now())
-	if req.Name == nil || *req.Name != m.current().Name+"X" || req.Permissions != nil || req.AllowedIPs != nil || req.ExpiresAt != nil || req.ClearExpiry {
-		t.Fatalf("req %+v", req)
-	}
 	press(m, "enter", "enter", "enter", "enter")
-	if m.form == nil || !m.form.confirm || !strings.Contains(commontest.Plain(m.View()), "X") {
+	if m.wiz() == nil || !m.wiz().Confirming() || !strings.Contains(commontest.Plain(m.View()), "X") {
 		t.Fatal("diff not shown")
 	}
 	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
-	if cmd := m.Update(keyMsg("y")); cmd == nil || !m.form.submitting {
+	if cmd := m.Update(keyMsg("y")); cmd == nil || !m.wiz().Submitting() {
 		t.Fatal("save did not start")
 	}
 	k := *m.current()
 	k.Name += "X"
-	m.Update(updatedMsg{Result: res(m.form.reqID), key: k})
-	if m.form != nil || m.current().Name != k.Name {
+	m.Update(updatedMsg{Result: res(m.wiz().ReqID()), key: k})
+	if m.wiz() != nil || m.current().Name != k.Name {
 		t.Fatal("edit not applied locally")
 	}
 }

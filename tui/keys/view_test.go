@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
@@ -50,7 +52,7 @@ func TestListGoldenHostileName(t *testing.T) {
 
 func detailsFixture(m *Model) {
 	press(m, "enter")
-	k := *m.detailsKey()
+	k := *m.detailsD().key()
 	k.CreatedAt = commontest.Now.AddDate(0, 0, -120)
 	k.Description = "Sends order confirmations"
 	k.AllowedIPs = []string{"203.0.113.0/24", "198.51.100.5"}
@@ -61,7 +63,7 @@ func detailsFixture(m *Model) {
 	for i := range days {
 		days[i] = models.DayUsage{Date: commontest.Now.AddDate(0, 0, i-29).Format("2006-01-02"), Requests: int64(100 + (i*37)%90), Errors: int64(i % 4)}
 	}
-	m.Update(detailsMsg{Result: res(m.details.reqID), keyID: k.KeyID, details: models.APIKeyDetails{
+	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: k.KeyID, details: models.APIKeyDetails{
 		APIKey:     k,
 		UsageByDay: days,
 		TopEndpoints: []models.EndpointCount{
@@ -69,7 +71,7 @@ func detailsFixture(m *Model) {
 			{Endpoint: "GET /api/v1/analytics/campaigns/{id}", Count: 3234, AvgResponseTimeMS: 150},
 		},
 	}})
-	m.Update(securityMsg{Result: res(m.details.reqID), keyID: k.KeyID, sec: models.KeySecurity{
+	m.Update(securityMsg{Result: res(m.detailsD().reqID), keyID: k.KeyID, sec: models.KeySecurity{
 		KeyID: k.KeyID,
 		AuditEvents: []models.AuditEvent{
 			{ID: "ev2", Time: commontest.Now.Add(-2 * time.Hour), Action: "ip_violation", Actor: "system", IP: "192.0.2.9", Detail: "blocked"},
@@ -127,10 +129,9 @@ func TestShowOnceGolden(t *testing.T) {
 	press(m, "n")
 	typeText(m, "Checkout")
 	press(m, "enter", "enter", "enter")
-	m.form.reqID = 42
-	m.form.submitting = true
+	submitAs(t, m, 42)
 	created := models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Checkout", MaskedKey: "pm_test_000…FAKE", Status: models.KeyActive, CreatedAt: commontest.Now}}
-	m.Update(createdMsg{Result: res(42), created: created, plaintext: secret{fakePlaintext}})
+	m.Update(createdMsg{Result: res(42), created: created, plaintext: common.NewSecret(fakePlaintext)})
 	v := commontest.Plain(m.View())
 	if !strings.Contains(v, fakePlaintext) {
 		t.Fatal("show-once modal does not show the key")
@@ -156,8 +157,128 @@ func TestEditDiffGolden(t *testing.T) {
 	press(m, "e")
 	typeText(m, " v2")
 	press(m, "enter", "a", "enter", "down", "enter", "enter")
-	if m.form == nil || !m.form.confirm {
+	if m.wiz() == nil || !m.wiz().Confirming() {
 		t.Fatal("diff not shown")
 	}
 	commontest.Golden(t, m.View())
+}
+
+func TestDetailsShowFreshUsage(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(3))
+	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	press(m, "j") // key 1: never used, in the stale list
+	if m.current().LastUsed != nil {
+		t.Fatal("fixture: key 1 should be unused")
+	}
+	cmd := press(m, "enter")
+	if cmd == nil || m.detailsD() == nil {
+		t.Fatal("opening details fetched nothing")
+	}
+	fresh := *m.current()
+	lu := commontest.Now.Add(-2 * time.Minute)
+	fresh.LastUsed, fresh.RequestCount = &lu, 4242
+	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: fresh.KeyID, details: models.APIKeyDetails{APIKey: fresh}})
+	v := commontest.Plain(m.View())
+	if !strings.Contains(v, "Requests 4,242") || !strings.Contains(v, "2 min") {
+		t.Fatalf("details show the stale list copy:\n%s", v)
+	}
+	if m.all[m.byID[fresh.KeyID]].RequestCount != 4242 {
+		t.Fatal("list row not brought up to date")
+	}
+}
+
+func TestDetailsRefreshOnPoll(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(3))
+	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	press(m, "enter")
+	before := m.detailsD().reqID
+	later := commontest.Now.Add(time.Hour)
+	m.ctx.Now = func() time.Time { return later }
+	if cmd := m.Update(common.TickMsg{Now: later}); cmd == nil {
+		t.Fatal("poll not due")
+	}
+	if m.detailsD().reqID == before {
+		t.Fatal("details not refreshed on the keys poll")
+	}
+	// Between polls nothing is fetched.
+	again := m.detailsD().reqID
+	m.Update(common.TickMsg{Now: later})
+	if m.detailsD().reqID != again {
+		t.Fatal("details refetched on a tick that was not a poll")
+	}
+}
+
+func TestKeyCountPlural(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(1))
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "1 key ·") {
+		t.Fatalf("title: %s", strings.SplitN(v, "\n", 2)[0])
+	}
+	if keyCount(10000) != "10,000 keys" || keyCount(0) != "0 keys" {
+		t.Fatal(keyCount(10000), keyCount(0))
+	}
+}
+
+func TestForbiddenWordsUseLateRole(t *testing.T) {
+	m := testModel(t, 80, 24, nil)
+	m.ctx.Me = models.Me{} // identity not loaded yet
+	m.loaded = false       // and the first list is refused
+	id := m.poller.Force()
+	m.Update(keysLoadedMsg{Result: res(id), err: httpErr(403, &models.Problem{Status: 403}, 0)})
+	m.ctx.Me.Role = models.RoleMember // /me answers later
+	if v := commontest.Plain(m.View()); strings.Contains(v, "0 keys") {
+		t.Fatalf("a refused list claims a count:\n%s", v)
+	}
+	if r := m.blocked(m.ctx.Now()); !strings.Contains(r, "(member)") {
+		t.Fatalf("blocked reason %q", r)
+	}
+	if hasHelp(m, "n") {
+		t.Fatal("help advertises create while forbidden")
+	}
+	// The role changes on the server: the list works again and so do actions.
+	m.ctx.Me.Role, m.ctx.Me.CanManageKeys = models.RoleDeveloper, true
+	id = m.poller.Force()
+	m.Update(keysLoadedMsg{Result: res(id), pages: [][]models.APIKey{fakeKeys(2)}})
+	if r := m.blocked(m.ctx.Now()); r != "" {
+		t.Fatalf("still blocked: %q", r)
+	}
+}
+
+func TestDurationsRoundSensibly(t *testing.T) {
+	cases := []struct {
+		d           time.Duration
+		long, short string
+	}{
+		{time.Hour - time.Second, "1 h", "1h"},
+		{59 * time.Minute, "59 min", "59m"},
+		{23*time.Hour + 10*time.Minute, "23 h", "23h"},
+		{24*time.Hour - 2*time.Second, "24 h", "24h"},
+		{47 * time.Hour, "47 h", "47h"},
+		{7*24*time.Hour - time.Minute, "7 d", "7d"},
+		{30 * time.Second, "30 s", "30s"},
+		{-time.Second, "0 s", "0s"},
+	}
+	for _, c := range cases {
+		if got := shortDur(c.d); got != c.long {
+			t.Errorf("shortDur(%v) = %q, want %q", c.d, got, c.long)
+		}
+		if got := compactDur(c.d); got != c.short {
+			t.Errorf("compactDur(%v) = %q, want %q", c.d, got, c.short)
+		}
+	}
+}
+
+func TestListGraceFitsAt80(t *testing.T) {
+	keys := fakeKeys(3)
+	exp := commontest.Now.Add(59 * time.Minute)
+	keys[1].ExpiresAt, keys[1].ReplacedBy = &exp, keys[0].KeyID
+	m := testModel(t, 80, 24, keys)
+	v := commontest.Plain(m.View())
+	if !strings.Contains(v, "exp 59m") || strings.Contains(v, "expires in 5") {
+		t.Fatalf("grace countdown does not fit the status column:\n%s", v)
+	}
+	// Details have room for the long form.
+	press(m, "j", "enter")
+	if !strings.Contains(commontest.Plain(m.View()), "expires in 59 min") {
+		t.Fatal("details lost the long countdown")
+	}
 }

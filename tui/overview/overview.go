@@ -17,6 +17,7 @@ import (
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/rowlist"
 )
 
 // maxKeys is how many keys the compact table can show at most.
@@ -70,14 +71,13 @@ type Model struct {
 	webhooks *bool
 
 	endpoints []Endpoint
-	cursor    int // over key rows then endpoint cards
+	rows      rowlist.Model // the cursor over key rows then endpoint cards
 	offline   bool
 	// unauth: the API rejects the token; the rate card says what to do.
 	unauth bool
 
-	version   uint64 // bumped on every data change
-	lastKey   frameKey
-	lastFrame string
+	version uint64 // bumped on every data change
+	frame   common.Memo[frameKey, string]
 }
 
 // New returns the Overview pane.
@@ -216,15 +216,15 @@ func (m *Model) handleKeys(msg keysMsg) tea.Cmd {
 	case msg.err != nil:
 		m.keysErr = msg.err
 		m.version++
-		return func() tea.Msg { return common.DataAgeMsg{At: now, Offline: client.IsOffline(msg.err), Err: msg.err} }
+		return common.DataAge(now, msg.err)
 	}
 	m.version++
 	m.keysErr = nil
 	m.keysLoaded = true
 	m.keys = msg.list.APIKeys
 	m.keysTotal = max(msg.list.Total, len(m.keys))
-	m.cursor = min(m.cursor, max(m.items()-1, 0))
-	return func() tea.Msg { return common.DataAgeMsg{At: now} }
+	m.rows.SetLen(m.items())
+	return common.DataAge(now, nil)
 }
 
 // items counts the selectable rows: visible key rows then endpoint cards.
@@ -233,14 +233,13 @@ func (m *Model) items() int { return m.visibleKeys() + len(m.endpoints) }
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.ctx.Keys.Overview
 	switch {
-	case key.Matches(msg, k.Up):
-		if m.cursor > 0 {
-			m.cursor--
+	case key.Matches(msg, k.Up), key.Matches(msg, k.Down):
+		delta := 1
+		if key.Matches(msg, k.Up) {
+			delta = -1
 		}
-	case key.Matches(msg, k.Down):
-		if m.cursor < m.items()-1 {
-			m.cursor++
-		}
+		m.rows.SetLen(m.items())
+		m.rows.Move(delta, m.items()) // every row is on screen: no window to scroll
 	case key.Matches(msg, k.Create) && m.canCreate():
 		return navigate(common.NavigateMsg{To: common.PaneKeys, Action: "create"})
 	case key.Matches(msg, k.Docs):
@@ -252,8 +251,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if ep, ok := m.selectedEndpoint(); ok {
 			return navigate(common.NavigateMsg{To: common.PaneDocs, Slug: ep.Slug})
 		}
-		if m.cursor < m.visibleKeys() {
-			kk := m.keys[m.cursor]
+		if c := m.rows.Cursor(); c < m.visibleKeys() {
+			kk := m.keys[c]
 			return navigate(common.NavigateMsg{To: common.PaneKeys, KeyID: kk.KeyID, Name: kk.Name})
 		}
 	}
@@ -261,7 +260,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) selectedEndpoint() (Endpoint, bool) {
-	i := m.cursor - m.visibleKeys()
+	i := m.rows.Cursor() - m.visibleKeys()
 	if i < 0 || i >= len(m.endpoints) {
 		return Endpoint{}, false
 	}
@@ -273,7 +272,7 @@ func navigate(n common.NavigateMsg) tea.Cmd { return func() tea.Msg { return n }
 // SetSize implements common.Pane.
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
-	m.cursor = min(m.cursor, max(m.items()-1, 0))
+	m.rows.SetLen(m.items())
 }
 
 // KeyMap implements common.Pane.

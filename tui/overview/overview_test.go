@@ -237,8 +237,8 @@ func TestKeysNavigate(t *testing.T) {
 	for range 10 {
 		m.Update(commontest.Key("down"))
 	}
-	if m.cursor != m.items()-1 {
-		t.Errorf("cursor %d ran past the end (%d items)", m.cursor, m.items())
+	if m.rows.Cursor() != m.items()-1 {
+		t.Errorf("cursor %d ran past the end (%d items)", m.rows.Cursor(), m.items())
 	}
 }
 

@@ -60,12 +60,8 @@ func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	k := frameKey{m.version, m.cursor, m.width, m.height, m.ctx.Now().Unix(), m.ctx.Styles, m.ctx.NoColor}
-	if k == m.lastKey && m.lastFrame != "" {
-		return m.lastFrame
-	}
-	m.lastKey, m.lastFrame = k, m.render()
-	return m.lastFrame
+	k := frameKey{m.version, m.rows.Cursor(), m.width, m.height, m.ctx.Now().Unix(), m.ctx.Styles, m.ctx.NoColor}
+	return m.frame.Get(k, m.render)
 }
 
 func (m *Model) render() string {
@@ -220,7 +216,7 @@ func (m *Model) bucketLines(inner int) []string {
 	nums := fmt.Sprintf(" %d/%d (%d%%)", g.Used, g.Burst, int(g.Ratio*100+0.5))
 	label := s.Muted.Render("bucket ")
 	barW := max(inner-lipgloss.Width(nums)-lipgloss.Width(label), 4)
-	body := []string{label + bar(level, s.Subtle, g.Ratio, barW, m.ctx.NoColor) + level.Render(nums)}
+	body := []string{label + common.GaugeBar(level, s.Subtle, g.Ratio, barW, m.ctx.NoColor) + level.Render(nums)}
 
 	refill := fmt.Sprintf("refills %d/min", g.Limit)
 	left := common.FullIn(g.RateLimitState, m.rl.At, m.rlAt, m.ctx.Now())
@@ -269,20 +265,6 @@ func wrap(st lipgloss.Style, text string, width, maxLines int) []string {
 	return lines
 }
 
-// bar is a gauge; without colour the empty part is dotted.
-func bar(fill, empty lipgloss.Style, ratio float64, width int, noColor bool) string {
-	ratio = min(max(ratio, 0), 1)
-	n := int(ratio*float64(width) + 0.5)
-	if ratio > 0 && n == 0 {
-		n = 1
-	}
-	e := "░"
-	if noColor {
-		e = "·"
-	}
-	return fill.Render(strings.Repeat("█", n)) + empty.Render(strings.Repeat(e, width-n))
-}
-
 type column struct {
 	title string
 	width int
@@ -317,11 +299,11 @@ func (m *Model) keysView() string {
 	if !m.canCreate() {
 		hint = s.Muted.Render("enter details · 2 all keys")
 	}
-	lines := []string{spread(title, hint, m.width)}
+	lines := []string{common.Spread(title, hint, m.width)}
 	cols := m.keyColumns()
 	var hdr []string
 	for _, c := range cols {
-		hdr = append(hdr, pad(c.title, c.width))
+		hdr = append(hdr, common.Fit(c.title, c.width))
 	}
 	lines = append(lines, "  "+s.TableHeader.Render(strings.Join(hdr, " ")))
 	switch {
@@ -344,14 +326,14 @@ func (m *Model) keysView() string {
 			status = "rotating"
 		}
 		cells := []string{
-			pad(common.Sanitize(k.Name), cols[0].width),
-			pad(common.Sanitize(k.MaskedKey), cols[1].width),
-			pad(k.CreatedAt.Local().Format("Jan 2, 2006"), cols[2].width),
-			pad(common.Ago(k.LastUsed, now), cols[3].width),
+			common.Fit(common.Sanitize(k.Name), cols[0].width),
+			common.Fit(common.Sanitize(k.MaskedKey), cols[1].width),
+			common.Fit(k.CreatedAt.Local().Format("Jan 2, 2006"), cols[2].width),
+			common.Fit(common.Ago(k.LastUsed, now), cols[3].width),
 		}
 		row := strings.Join(cells, " ") + " "
-		st := s.Status(statusWord(status)).Render(pad(status, cols[4].width))
-		if i == m.cursor {
+		st := s.Status(statusWord(status)).Render(common.Fit(status, cols[4].width))
+		if i == m.rows.Cursor() {
 			lines = append(lines, s.Cursor.Render("▸ ")+s.Selected.Render(row)+st)
 		} else {
 			lines = append(lines, "  "+s.TableCell.Render(row)+st)
@@ -378,8 +360,8 @@ func (m *Model) endpointList() string {
 	s := m.ctx.Styles
 	lines := []string{s.Heading.Render("Popular endpoints") + s.Muted.Render(" · enter opens the docs")}
 	for i, ep := range m.endpoints {
-		text := fmt.Sprintf("%s %s %s", pad(ep.Title, 20), pad(ep.Method, 5), ep.Path)
-		if m.cursor == m.visibleKeys()+i {
+		text := fmt.Sprintf("%s %s %s", common.Fit(ep.Title, 20), common.Fit(ep.Method, 5), ep.Path)
+		if m.rows.Cursor() == m.visibleKeys()+i {
 			lines = append(lines, s.Cursor.Render("▸ ")+s.Selected.Render(text))
 		} else {
 			lines = append(lines, "  "+s.Base.Render(text))
@@ -402,7 +384,7 @@ func (m *Model) endpointCards() string {
 			s.Accent.Render("enter → full docs"),
 		}, "\n")
 		st := s.Card
-		if m.cursor == m.visibleKeys()+i {
+		if m.rows.Cursor() == m.visibleKeys()+i {
 			st = st.BorderForeground(s.Palette.Accent)
 		}
 		if i > 0 {
@@ -433,24 +415,7 @@ func (m *Model) sdkBlock() string {
 	s := m.ctx.Styles
 	lines := []string{s.Heading.Render("SDK installation") + s.Warning.Render(" · coming Q1 2026")}
 	for _, sdk := range sdks {
-		lines = append(lines, "  "+s.Subtle.Render(pad(sdk[0], 9)+"$ "+sdk[1]))
+		lines = append(lines, "  "+s.Subtle.Render(common.Fit(sdk[0], 9)+"$ "+sdk[1]))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// pad cuts or pads s to exactly w cells.
-func pad(s string, w int) string {
-	if lipgloss.Width(s) > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	return s + strings.Repeat(" ", w-lipgloss.Width(s))
-}
-
-// spread puts left and right on one line of width w.
-func spread(left, right string, w int) string {
-	lw, rw := lipgloss.Width(left), lipgloss.Width(right)
-	if lw+rw+1 > w {
-		return ansi.Truncate(left, w, "…")
-	}
-	return left + strings.Repeat(" ", w-lw-rw) + right
 }

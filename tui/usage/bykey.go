@@ -16,17 +16,17 @@ func (m *Model) byKey(w int) block {
 	}
 	const nw, rw, uw = 9, 8, 15
 	kw := max(w-2-nw-rw-uw-3, 10)
-	header := "  " + fit("Key", kw) + " " + fitRight("Requests", nw) + " " + fitRight("Success", rw) + " " + fitRight("Last used", uw)
+	header := "  " + common.Fit("Key", kw) + " " + common.FitRight("Requests", nw) + " " + common.FitRight("Success", rw) + " " + common.FitRight("Last used", uw)
 	now := m.now()
-	lines := []string{clip(head, w)}
+	lines := []string{common.Clip(head, w)}
 	lines = append(lines, m.tableRows(tblByKey, m.focus == secByKey, header, func(i int) string {
 		k := rows[i]
 		name := common.Sanitize(k.Name)
 		if k.KeyID == m.keyID {
 			name = "● " + name
 		}
-		return "  " + fit(name, kw) + " " + fitRight(thousands(k.Requests), nw) + " " + fitRight(pct(k.SuccessRate), rw) + " " +
-			fitRight(common.Ago(k.LastUsed, now), uw)
+		return "  " + common.Fit(name, kw) + " " + common.FitRight(common.Thousands(k.Requests), nw) + " " + common.FitRight(pct(k.SuccessRate), rw) + " " +
+			common.FitRight(common.Ago(k.LastUsed, now), uw)
 	})...)
 	return block{lines: lines, rowTop: 2}
 }

@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
 )
 
 // better says which direction of change is good for a metric.
@@ -75,7 +76,7 @@ func metricCards(t, p models.UsageTotals) []card {
 		sr, ss, rl, ls = "—", 0, "—", 0
 	}
 	return []card{
-		{label: "Requests", value: thousands(t.Requests), delta: req, sign: rs},
+		{label: "Requests", value: common.Thousands(t.Requests), delta: req, sign: rs},
 		{label: "Success rate", value: pct(t.SuccessRate), delta: sr, sign: ss, good: higher},
 		{label: "Avg latency", value: ms(t.AvgLatencyMS), delta: avg, sign: as, good: lower},
 		{label: "p95 latency", value: ms(t.P95LatencyMS), delta: p95, sign: ps, good: lower},
@@ -111,7 +112,7 @@ func (m *Model) cards(w int) block {
 			delta += " vs prev"
 		}
 		value := c.value
-		if width(value) > inner {
+		if common.Width(value) > inner {
 			// "115% of limit" → "115%": the label already names the limit.
 			value = strings.TrimSuffix(value, " of limit")
 		}
@@ -122,7 +123,7 @@ func (m *Model) cards(w int) block {
 		top.WriteString("╭" + strings.Repeat("─", cw-2) + "╮")
 		bottom.WriteString("╰" + strings.Repeat("─", cw-2) + "╯")
 		side := border.Render("│")
-		for r, text := range [3]string{s.Label.Render(fit(c.label, inner)), valueStyle.Render(fit(value, inner)), st.Render(fit(delta, inner))} {
+		for r, text := range [3]string{s.Label.Render(common.Fit(c.label, inner)), valueStyle.Render(common.Fit(value, inner)), st.Render(common.Fit(delta, inner))} {
 			rows[r].WriteString(side + " " + text + " " + side)
 		}
 	}

@@ -82,16 +82,16 @@ func (m *Model) endpoints(w int) block {
 	}
 	const nw, rw, lw, ew = 9, 8, 9, 7
 	epw := max(w-2-nw-rw-lw-ew-4, 10)
-	header := "  " + fit("Endpoint", epw) + " " + fitRight("Requests", nw) + " " + fitRight("Success", rw) + " " + fitRight("Avg", lw) + " " + fitRight("Errors", ew)
-	lines := []string{clip(head, w)}
+	header := "  " + common.Fit("Endpoint", epw) + " " + common.FitRight("Requests", nw) + " " + common.FitRight("Success", rw) + " " + common.FitRight("Avg", lw) + " " + common.FitRight("Errors", ew)
+	lines := []string{common.Clip(head, w)}
 	lines = append(lines, m.tableRows(tblEndpoints, m.focus == secEndpoints, header, func(i int) string {
 		e := rows[i]
-		errs := fitRight(thousands(e.Errors), ew)
+		errs := common.FitRight(common.Thousands(e.Errors), ew)
 		if e.Errors > 0 {
 			errs = s.Danger.Render(errs)
 		}
-		return "  " + fit(common.Sanitize(e.Endpoint), epw) + " " + fitRight(thousands(e.Requests), nw) + " " +
-			fitRight(pct(e.SuccessRate), rw) + " " + fitRight(ms(e.AvgLatencyMS), lw) + " " + errs
+		return "  " + common.Fit(common.Sanitize(e.Endpoint), epw) + " " + common.FitRight(common.Thousands(e.Requests), nw) + " " +
+			common.FitRight(pct(e.SuccessRate), rw) + " " + common.FitRight(ms(e.AvgLatencyMS), lw) + " " + errs
 	})...)
 	return block{lines: lines, rowTop: 2}
 }

@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -45,21 +45,21 @@ func (m *Model) errorsBlock(w int) block {
 	for _, e := range d.ErrorsBy {
 		total += e.Count
 	}
-	hint := thousands(total) + " in range · E exports all as CSV"
-	if m.ctx.Remote {
+	hint := common.Thousands(total) + " in range · E exports all as CSV"
+	if m.ctx.Files == nil {
 		// Over SSH a file would land on the server: the CSV goes to the clipboard.
-		hint = thousands(total) + " in range · E copies all as CSV"
+		hint = common.Thousands(total) + " in range · E copies all as CSV"
 	}
 	if m.exporting {
-		hint = thousands(total) + " in range · exporting…"
+		hint = common.Thousands(total) + " in range · exporting…"
 	}
 	head := m.heading(secErrors, "Errors", hint)
-	lines := []string{clip(head, w)}
+	lines := []string{common.Clip(head, w)}
 	if e := m.exported; e != nil {
 		if e.remote {
-			lines = append(lines, clip(s.Muted.Render(fmt.Sprintf("  last export: %d rows copied to the clipboard", e.n)), w))
+			lines = append(lines, common.Clip(s.Muted.Render(fmt.Sprintf("  last export: %d rows copied to the clipboard", e.n)), w))
 		} else {
-			lines = append(lines, clip(s.Muted.Render("  last export: ")+common.Sanitize(e.path)+s.Muted.Render(fmt.Sprintf(" (%d rows)", e.n)), w))
+			lines = append(lines, common.Clip(s.Muted.Render("  last export: ")+common.Sanitize(e.path)+s.Muted.Render(fmt.Sprintf(" (%d rows)", e.n)), w))
 		}
 	}
 	if total == 0 {
@@ -81,7 +81,7 @@ func (m *Model) errorsBlock(w int) block {
 			st = s.Danger
 		}
 		bar := st.Render(strings.Repeat("█", filled)) + s.Subtle.Render(strings.Repeat("░", max(bw-filled, 0)))
-		lines = append(lines, "  "+fit(statusName(e.Status), lw)+" "+bar+" "+fitRight(pct(p), pw)+" "+s.Muted.Render(fitRight(thousands(e.Count), cw)))
+		lines = append(lines, "  "+common.Fit(statusName(e.Status), lw)+" "+bar+" "+common.FitRight(pct(p), pw)+" "+s.Muted.Render(common.FitRight(common.Thousands(e.Count), cw)))
 	}
 	lines = append(lines, "", "  "+s.Heading.Render("Recent errors")+s.Muted.Render(fmt.Sprintf("  newest first · %d shown", len(d.RecentErrors))))
 	if len(d.RecentErrors) == 0 {
@@ -109,7 +109,7 @@ func (m *Model) errorsBlock(w int) block {
 		epw = rest / 2
 	}
 	msgw := rest - epw
-	header := "  " + fit("Time", tw) + " " + fit("Endpoint", epw) + " " + fit("Sts", sw) + " " + fit("Error", codew) + " " + fit("Message", msgw) + keyCol("Key", kw)
+	header := "  " + common.Fit("Time", tw) + " " + common.Fit("Endpoint", epw) + " " + common.Fit("Sts", sw) + " " + common.Fit("Error", codew) + " " + common.Fit("Message", msgw) + keyCol("Key", kw)
 	loc := m.now().Location()
 	rowTop := len(lines) + 1
 	lines = append(lines, m.tableRows(tblRecent, m.focus == secErrors, header, func(i int) string {
@@ -129,8 +129,8 @@ func (m *Model) errorsBlock(w int) block {
 		if key == "" {
 			key = common.Sanitize(e.KeyID)
 		}
-		return "  " + fit(ts, tw) + " " + fit(common.Sanitize(e.Endpoint), epw) + " " + code + " " +
-			fit(common.Sanitize(e.ErrorCode), codew) + " " + fit(common.Sanitize(e.Message), msgw) + keyCol(key, kw)
+		return "  " + common.Fit(ts, tw) + " " + common.Fit(common.Sanitize(e.Endpoint), epw) + " " + code + " " +
+			common.Fit(common.Sanitize(e.ErrorCode), codew) + " " + common.Fit(common.Sanitize(e.Message), msgw) + keyCol(key, kw)
 	})...)
 	return block{lines: lines, rowTop: rowTop}
 }
@@ -139,7 +139,7 @@ func keyCol(s string, w int) string {
 	if w == 0 {
 		return ""
 	}
-	return " " + fit(s, w)
+	return " " + common.Fit(s, w)
 }
 
 // csvHeader is the first record of an errors export.
@@ -285,7 +285,8 @@ func (m *Model) export() tea.Cmd {
 	if fetch == nil {
 		return common.Status("not connected — nothing to export from", common.LevelWarning)
 	}
-	if m.ctx.Remote {
+	files := m.ctx.Files
+	if files == nil {
 		return m.exportRemote(fetch, total)
 	}
 	dir := m.ctx.WorkDir
@@ -301,29 +302,30 @@ func (m *Model) export() tea.Cmd {
 		if err != nil {
 			return exportMsg{err: err}
 		}
-		f, path, err := createUnique(path)
+		f, path, err := createUnique(files, path)
 		if err != nil {
 			return exportMsg{err: err}
 		}
-		_, err = f.WriteString(e.text)
+		_, err = io.WriteString(f, e.text)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			_ = os.Remove(path)
+			_ = files.Remove(path)
 			return exportMsg{err: err}
 		}
 		e.path, _ = filepath.Abs(path)
 		return exportMsg{export: e}
 	}
-	return tea.Batch(common.Status("exporting "+thousands(total)+" errors…", common.LevelInfo), run)
+	return tea.Batch(common.Status("exporting "+common.Thousands(total)+" errors…", common.LevelInfo), run)
 }
 
-// exportRemote is E over SSH: a file would be written on the server's disk,
-// so the CSV goes to the user's clipboard with OSC 52 when it is small.
+// exportRemote is E without Files (over SSH): a file would be written on
+// the server's disk, so the CSV goes to the user's clipboard with OSC 52
+// when it is small.
 func (m *Model) exportRemote(fetch errorPager, total int64) tea.Cmd {
 	if total > remoteMaxRows {
-		return tooLargeToCopy(thousands(total))
+		return tooLargeToCopy(common.Thousands(total))
 	}
 	p := m.params
 	m.exporting = true
@@ -333,7 +335,7 @@ func (m *Model) exportRemote(fetch errorPager, total int64) tea.Cmd {
 		e.remote = true
 		return exportMsg{export: e, err: err}
 	}
-	return tea.Batch(common.Status("preparing "+thousands(total)+" errors for the clipboard…", common.LevelInfo), run)
+	return tea.Batch(common.Status("preparing "+common.Thousands(total)+" errors for the clipboard…", common.LevelInfo), run)
 }
 
 // exportCSV pages in at most maxRows errors of p and renders them as CSV.
@@ -382,7 +384,7 @@ func collectErrors(ctx context.Context, fetch errorPager, p models.UsageParams, 
 
 // createUnique creates path, or path with -2, -3, … before the extension
 // when an export of the same second exists; it never overwrites.
-func createUnique(path string) (*os.File, string, error) {
+func createUnique(files common.Files, path string) (io.WriteCloser, string, error) {
 	ext := filepath.Ext(path)
 	base := strings.TrimSuffix(path, ext)
 	for i := 1; i < 100; i++ {
@@ -390,8 +392,8 @@ func createUnique(path string) (*os.File, string, error) {
 		if i > 1 {
 			p = fmt.Sprintf("%s-%d%s", base, i, ext)
 		}
-		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if errors.Is(err, os.ErrExist) {
+		f, err := files.CreateNew(p, 0o644)
+		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
 		return f, p, err
@@ -408,24 +410,23 @@ func (m *Model) onExport(msg exportMsg) tea.Cmd {
 	e := msg.export
 	if e.remote {
 		if !e.small() {
-			rows := thousands(int64(e.n))
+			rows := common.Thousands(int64(e.n))
 			if e.truncated {
 				rows = "over " + rows
 			}
 			return tooLargeToCopy(rows)
 		}
 		m.exported = &e
-		return tea.Batch(tea.SetClipboard(e.text),
-			common.Status(fmt.Sprintf("copied %s errors as CSV to your clipboard (OSC 52); over SSH no file is written", thousands(int64(e.n))), common.LevelSuccess))
+		return common.Copy(e.text, fmt.Sprintf("copied %s errors as CSV to your clipboard (OSC 52); over SSH no file is written", common.Thousands(int64(e.n))), common.LevelSuccess)
 	}
 	m.exported = &e
 	noun := "errors"
 	if e.n == 1 {
 		noun = "error"
 	}
-	text := fmt.Sprintf("exported %s %s to %s", thousands(int64(e.n)), noun, common.Sanitize(e.path))
+	text := fmt.Sprintf("exported %s %s to %s", common.Thousands(int64(e.n)), noun, common.Sanitize(e.path))
 	if e.truncated {
-		text = fmt.Sprintf("exported the newest %s errors (the export stops there) to %s", thousands(int64(e.n)), common.Sanitize(e.path))
+		text = fmt.Sprintf("exported the newest %s errors (the export stops there) to %s", common.Thousands(int64(e.n)), common.Sanitize(e.path))
 	}
 	if e.small() {
 		text += " · y copies it to the clipboard"
@@ -443,5 +444,5 @@ func (m *Model) copyExport() tea.Cmd {
 	if !e.small() {
 		return common.Status("export too large for the clipboard; use the file", common.LevelWarning)
 	}
-	return tea.Batch(tea.SetClipboard(e.text), common.Status(fmt.Sprintf("copied %s errors as CSV", thousands(int64(e.n))), common.LevelSuccess))
+	return common.Copy(e.text, fmt.Sprintf("copied %s errors as CSV", common.Thousands(int64(e.n))), common.LevelSuccess)
 }

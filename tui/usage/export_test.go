@@ -293,8 +293,8 @@ func mx(v []float64) float64 {
 
 func TestWidthMatchesAnsi(t *testing.T) {
 	for _, s := range []string{"", "plain", "\x1b[1;38;5;12mbold\x1b[0m ╭─╮ ▲ · … ● ✓", "Zürich 東京 🐧", "e\u0301", "a\x1b]8;;http://x\x07link\x1b]8;;\x07", "tab\there"} {
-		if got, want := width(s), ansi.StringWidth(s); got != want {
-			t.Errorf("width(%q) = %d, want %d", s, got, want)
+		if got, want := common.Width(s), ansi.StringWidth(s); got != want {
+			t.Errorf("common.Width(%q) = %d, want %d", s, got, want)
 		}
 	}
 }

@@ -17,32 +17,26 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
-// rangeLabel is the words for a range preset.
+// rangeWords names each range preset: as a title, and in a sentence.
+var rangeWords = map[string]struct{ title, period string }{
+	models.Range1h:  {"Last hour", "in the last hour"},
+	models.Range24h: {"Last 24 hours", "in the last 24 hours"},
+	models.Range7d:  {"Last 7 days", "in the last 7 days"},
+	models.Range30d: {"Last 30 days", "in the last 30 days"},
+}
+
+// rangeLabel is the title of a range preset.
 func rangeLabel(r string) string {
-	switch r {
-	case models.Range1h:
-		return "Last hour"
-	case models.Range24h:
-		return "Last 24 hours"
-	case models.Range7d:
-		return "Last 7 days"
-	case models.Range30d:
-		return "Last 30 days"
+	if w, ok := rangeWords[r]; ok {
+		return w.title
 	}
 	return "Custom range"
 }
 
 // periodWords is how the events line names the range: "in the last 24 hours".
 func (m *Model) periodWords() string {
-	switch m.rng {
-	case models.Range1h:
-		return "in the last hour"
-	case models.Range24h:
-		return "in the last 24 hours"
-	case models.Range7d:
-		return "in the last 7 days"
-	case models.Range30d:
-		return "in the last 30 days"
+	if w, ok := rangeWords[m.rng]; ok {
+		return w.period
 	}
 	return "in this range"
 }
@@ -93,7 +87,7 @@ func (m *Model) header() string {
 	default:
 		info = m.infoLine()
 	}
-	return clip(line1, m.width) + "\n" + clip(info, m.width)
+	return common.Clip(line1, m.width) + "\n" + common.Clip(info, m.width)
 }
 
 // infoLine says what is shown and how fresh it is, dropping the least
@@ -281,13 +275,13 @@ func (p *picker) view(s *styles.Styles, w, h int) []string {
 	off := max(0, p.sel-capacity+1)
 	for i := off; i < len(items) && i < off+capacity; i++ {
 		it := items[i]
-		row := fit(it.name, inner/2) + " " + s.Muted.Render(fit(it.detail, inner-inner/2-1))
+		row := common.Fit(it.name, inner/2) + " " + s.Muted.Render(common.Fit(it.detail, inner-inner/2-1))
 		if i == p.sel {
-			row = s.Selected.Render(fit("▸ "+it.name, inner/2+2)) + " " + s.Muted.Render(fit(it.detail, inner-inner/2-3))
+			row = s.Selected.Render(common.Fit("▸ "+it.name, inner/2+2)) + " " + s.Muted.Render(common.Fit(it.detail, inner-inner/2-3))
 		} else {
 			row = "  " + row
 		}
-		lines = append(lines, clip(row, inner))
+		lines = append(lines, common.Clip(row, inner))
 	}
 	if hidden := len(items) - len(lines) + 3; hidden > 0 {
 		lines = append(lines, s.Muted.Render(fmt.Sprintf("  … %d more · ↑/↓ or type to find", hidden)))
@@ -296,7 +290,7 @@ func (p *picker) view(s *styles.Styles, w, h int) []string {
 		lines = append(lines, s.Muted.Render("loading keys…"))
 	}
 	if p.err != "" {
-		lines = append(lines, s.Danger.Render(clip(p.err, inner)))
+		lines = append(lines, s.Danger.Render(common.Clip(p.err, inner)))
 	}
 	lines = append(lines, "", s.Help.Render("↑/↓ choose · enter apply · esc cancel"))
 	box := s.Modal.Padding(0, 2).Width(bw).Render(strings.Join(lines, "\n"))
@@ -428,7 +422,7 @@ func (m *Model) formView() []string {
 			st = s.InputFocused
 			v += s.Cursor.Render("▏")
 		}
-		return lipgloss.JoinHorizontal(lipgloss.Center, s.Label.Render(fit(label, 6)), st.Width(24).Render(v))
+		return lipgloss.JoinHorizontal(lipgloss.Center, s.Label.Render(common.Fit(label, 6)), st.Width(24).Render(v))
 	}
 	lines := []string{
 		s.Heading.Render("Custom range"),

@@ -120,11 +120,6 @@ type docKey struct {
 	styles        *styles.Styles
 }
 
-type docCache struct {
-	key docKey
-	doc *doc
-}
-
 // blockKey is what one section's render depends on: the data, its size and
 // a few section-specific values (cursor, selection, sort, focus).
 type blockKey struct {
@@ -136,22 +131,11 @@ type blockKey struct {
 	styles        *styles.Styles
 }
 
-type blockCache struct {
-	key blockKey
-	b   block
-	ok  bool
-}
-
 // cached returns the section's block, rendering it only when its inputs
 // changed (a cursor move re-renders the volume section alone).
 func (m *Model) cached(s section, w, h int, extra [5]int, render func() block) block {
 	k := blockKey{version: m.version, width: w, height: h, noColor: m.ctx.NoColor, minute: m.now().Unix() / 60, extra: extra, styles: m.ctx.Styles}
-	c := &m.blocks[s]
-	if c.ok && c.key == k {
-		return c.b
-	}
-	*c = blockCache{key: k, b: render(), ok: true}
-	return c.b
+	return m.blocks[s].Get(k, render)
 }
 
 func b2i(b bool) int {
@@ -206,22 +190,14 @@ type chartKey struct {
 	styles        *styles.Styles // replaced when the background is detected
 }
 
-type chartCache struct {
-	key chartKey
-	p   plotted
-	ok  bool
+// docKey is what the whole document depends on.
+func (m *Model) docKey() docKey {
+	return docKey{version: m.version, width: m.width, height: m.height, cursor: m.cursor, epSort: m.epSort,
+		tables: m.tables, focus: m.focus, noColor: m.ctx.NoColor, minute: m.now().Unix() / 60, exports: m.exports, styles: m.ctx.Styles}
 }
 
-func (m *Model) layout() *doc {
-	k := docKey{version: m.version, width: m.width, height: m.height, cursor: m.cursor, epSort: m.epSort,
-		tables: m.tables, focus: m.focus, noColor: m.ctx.NoColor, minute: m.now().Unix() / 60, exports: m.exports, styles: m.ctx.Styles}
-	if m.doc.doc != nil && m.doc.key == k {
-		return m.doc.doc
-	}
-	d := m.build()
-	m.doc = docCache{key: k, doc: d}
-	return d
-}
+// layout is the document, built only when its key changed.
+func (m *Model) layout() *doc { return m.doc.Get(m.docKey(), m.build) }
 
 // build renders every section and stacks them (narrow) or places them in two
 // columns under the cards (wide).
@@ -281,7 +257,7 @@ func (m *Model) build() *doc {
 			if i < len(rb.lines) {
 				r = rb.lines[i]
 			}
-			lines = append(lines, padTo(l, lw)+pad+r)
+			lines = append(lines, common.PadClip(l, lw)+pad+r)
 		}
 	}
 	pair(secVolume, m.block(secVolume, lw), secRateLimit, m.block(secRateLimit, rw))
@@ -431,12 +407,6 @@ type frameKey struct {
 	hasData           bool
 }
 
-type frameCache struct {
-	key   frameKey
-	frame string
-	ok    bool
-}
-
 // View implements common.Pane: the header and the visible slice of the
 // cached document, or the open form or picker. An unchanged state returns
 // the previous frame without rendering anything.
@@ -445,28 +415,24 @@ func (m *Model) View() string {
 		return ""
 	}
 	if m.form != nil || m.picker != nil {
-		return m.frameOf(nil)
+		return m.frameOf(nil, 0)
 	}
 	var d *doc
+	scroll := m.scroll
 	if m.data != nil {
 		d = m.layout()
-		m.scroll = min(m.scroll, max(0, len(d.lines)-m.viewHeight()))
+		scroll = min(scroll, max(0, len(d.lines)-m.viewHeight())) // a guard; Update keeps it in range
 	}
-	k := frameKey{doc: m.doc.key, scroll: m.scroll, rng: m.rng, keyID: m.keyID, keyNm: m.keyName,
+	k := frameKey{doc: m.docKey(), scroll: scroll, rng: m.rng, keyID: m.keyID, keyNm: m.keyName,
 		from: m.from.Unix(), to: m.to.Unix(), loading: m.data != nil && !sameParams(m.params, m.Params()),
 		paused: m.ctx.Paused, refresh: int64(m.ctx.Refresh.Usage), quarter: m.now().Unix() / 15, hasData: m.data != nil}
 	if m.err != nil {
 		k.errText = m.errText()
 	}
-	if m.frame.ok && m.frame.key == k {
-		return m.frame.frame
-	}
-	f := m.frameOf(d)
-	m.frame = frameCache{key: k, frame: f, ok: true}
-	return f
+	return m.frame.Get(k, func() string { return m.frameOf(d, scroll) })
 }
 
-func (m *Model) frameOf(d *doc) string {
+func (m *Model) frameOf(d *doc, scroll int) string {
 	var b strings.Builder
 	b.WriteString(m.header())
 	vh := m.viewHeight()
@@ -479,15 +445,15 @@ func (m *Model) frameOf(d *doc) string {
 	case d == nil:
 		body = m.emptyView()
 	default:
-		end := min(m.scroll+vh, len(d.lines))
-		body = d.lines[m.scroll:end]
+		end := min(scroll+vh, len(d.lines))
+		body = d.lines[scroll:end]
 	}
 	for i, l := range body {
 		if i >= vh {
 			break
 		}
 		b.WriteByte('\n')
-		b.WriteString(clip(l, m.width))
+		b.WriteString(common.Clip(l, m.width))
 	}
 	return b.String()
 }

@@ -28,19 +28,17 @@ func (m *Model) rateSeries() []series {
 
 func (m *Model) rateBody(w, h int) plotted {
 	k := chartKey{version: m.version, width: w, height: h, noColor: m.ctx.NoColor, styles: m.ctx.Styles}
-	if m.rl.ok && m.rl.key == k {
-		return m.rl.p
-	}
-	// Scale so the 95% line lands exactly on the row below the top; the 80%
-	// line is within half a row and its row is labelled with its value.
-	top := float64(m.data.RateLimit.Limit)
-	if h > 2 {
-		top = top * 0.95 * float64(h-1) / float64(h-2)
-	}
-	limit := float64(m.data.RateLimit.Limit)
-	p := fitPlot(m.rateSeries(), w, h, top, []float64{limit * 0.8, limit * 0.95}, m.ctx.NoColor)
-	m.rl = chartCache{key: k, p: p, ok: true}
-	return p
+	return m.rl.Get(k, func() plotted {
+		// Scale so the 95% line lands exactly on the row below the top; the 80%
+		// line is within half a row and its row is labelled with its value.
+		top := float64(m.data.RateLimit.Limit)
+		if h > 2 {
+			top = top * 0.95 * float64(h-1) / float64(h-2)
+		}
+		limit := float64(m.data.RateLimit.Limit)
+		p := fitPlot(m.rateSeries(), w, h, top, []float64{limit * 0.8, limit * 0.95}, m.ctx.NoColor)
+		return p
+	})
 }
 
 // rateLimit renders the monitoring chart, the events lines and, near the
@@ -50,11 +48,11 @@ func (m *Model) rateLimit(w, h int) block {
 	d := m.data
 	rl := d.RateLimit
 	ser := m.rateSeries()
-	head := m.heading(secRateLimit, "Rate limit", fmt.Sprintf("peak requests/minute vs %s/min", thousands(int64(rl.Limit))))
-	lines := []string{clip(head, w)}
+	head := m.heading(secRateLimit, "Rate limit", fmt.Sprintf("peak requests/minute vs %s/min", common.Thousands(int64(rl.Limit))))
+	lines := []string{common.Clip(head, w)}
 	n := len(rl.Series)
 	if n > 0 && rl.Limit > 0 {
-		lines = append(lines, clip("  "+legend([]series{ser[2], ser[0], ser[1]}, m.ctx.NoColor), w))
+		lines = append(lines, common.Clip("  "+legend([]series{ser[2], ser[0], ser[1]}, m.ctx.NoColor), w))
 		p := m.rateBody(w, h)
 		if p.cols > 0 {
 			loc := m.now().Location()
@@ -64,7 +62,7 @@ func (m *Model) rateLimit(w, h int) block {
 			lines = append(lines, axis, labels)
 		}
 	}
-	exceeded := fmt.Sprintf("Rate limit exceeded %s %s %s", thousands(rl.ExceededCount), plural(rl.ExceededCount, "time", "times"), m.periodWords())
+	exceeded := fmt.Sprintf("Rate limit exceeded %s %s %s", common.Thousands(rl.ExceededCount), plural(rl.ExceededCount, "time", "times"), m.periodWords())
 	if rl.ExceededCount == 0 {
 		lines = append(lines, s.Success.Render("✓ ")+"Rate limit not exceeded "+m.periodWords())
 	} else {
@@ -74,7 +72,7 @@ func (m *Model) rateLimit(w, h int) block {
 	if rl.Limit > 0 {
 		ratio = float64(rl.Peak) / float64(rl.Limit)
 	}
-	peak := fmt.Sprintf("Peak usage: %s / %s requests/minute", thousands(rl.Peak), thousands(int64(rl.Limit)))
+	peak := fmt.Sprintf("Peak usage: %s / %s requests/minute", common.Thousands(rl.Peak), common.Thousands(int64(rl.Limit)))
 	if rl.PeakAt != nil {
 		peak += " at " + rl.PeakAt.In(m.now().Location()).Format(peakLayout(d.To.Sub(d.From)))
 	}

@@ -18,7 +18,7 @@ import (
 func remoteModel(t *testing.T, errs []models.RecentError) (*Model, *fakeLog) {
 	t.Helper()
 	m := loaded(models.Range24h, 80, 24)
-	m.ctx.Remote = true
+	m.ctx.Remote, m.ctx.Files = true, nil
 	m.ctx.WorkDir = t.TempDir()
 	m.data.ErrorsBy = []models.StatusCount{{Status: 404, Count: int64(len(errs)), Percent: 100}}
 	log := &fakeLog{errs: errs, pageMax: 1000}
@@ -105,7 +105,7 @@ func TestRemoteExportCopiesToClipboard(t *testing.T) {
 		t.Fatalf("short help over SSH: %s", h)
 	}
 	// The local console keeps the file export wording.
-	m.ctx.Remote = false
+	m.ctx.Remote, m.ctx.Files = false, common.OSFiles{}
 	if b := m.KeyMap().ShortHelp(); b[5].Help().Desc != "export errors CSV" {
 		t.Fatalf("local help changed: %q", b[5].Help().Desc)
 	}

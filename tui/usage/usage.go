@@ -55,10 +55,10 @@ type Model struct {
 	pageErrors errorPager // nil: ctx.Client (tests set a fake)
 	keysReq    uint64
 
-	vol, rl chartCache
-	blocks  [numSections]blockCache
-	doc     docCache
-	frame   frameCache
+	vol, rl common.Memo[chartKey, plotted]
+	blocks  [numSections]common.Memo[blockKey, block]
+	doc     common.Memo[docKey, *doc]
+	frame   common.Memo[frameKey, string]
 }
 
 // New returns the Usage pane showing the last 24 hours for all keys.
@@ -156,7 +156,7 @@ func (m *Model) onUsage(msg usageMsg) tea.Cmd {
 	if msg.err != nil {
 		m.err = msg.err
 		err, at := msg.err, m.poll.Last()
-		return func() tea.Msg { return common.DataAgeMsg{At: at, Offline: client.IsOffline(err), Err: err} }
+		return common.DataAge(at, err)
 	}
 	d := msg.data
 	m.err = nil
@@ -164,7 +164,8 @@ func (m *Model) onUsage(msg usageMsg) tea.Cmd {
 	m.params = msg.params
 	m.version++
 	m.clampState()
-	return func() tea.Msg { return common.DataAgeMsg{At: now} }
+	m.scroll = min(m.scroll, m.maxScroll()) // the new document may be shorter
+	return common.DataAge(now, nil)
 }
 
 // clampState keeps cursor and selections inside the new data.
@@ -348,11 +349,11 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	}
 }
 
-// export is the E binding, described as a copy when the console is remote
-// (the CSV goes to the clipboard, never to the server's disk).
+// export is the E binding, described as a copy when the console has no
+// disk (over SSH the CSV goes to the clipboard, never to the server's disk).
 func (k keyMap) export() key.Binding {
 	b := k.k.Export
-	if k.m.ctx.Remote {
+	if k.m.ctx.Files == nil {
 		b.SetHelp(b.Help().Key, "copy errors CSV (OSC 52)")
 	}
 	return b

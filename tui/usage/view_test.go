@@ -2,12 +2,15 @@ package usage
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
@@ -44,3 +47,84 @@ func checkSize(t *testing.T, v string, w, h int) {
 }
 
 var _ = models.Range1h
+
+// A member's 403 names usage (not API keys) and says how to get access
+// instead of offering a retry that cannot help.
+func TestRoleRefusalNamesUsageAndHowToGetAccess(t *testing.T) {
+	ctx := commontest.Context(80, 20, nil)
+	ctx.Active = common.PaneUsage
+	ctx.Me = models.Me{Email: "viewer@acme.test", Role: models.RoleMember}
+	ctx.Sandbox = true
+	m := New(ctx)
+	m.SetSize(80, 20)
+	err := &client.Error{Kind: client.KindHTTP, Status: http.StatusForbidden,
+		Problem: &models.Problem{Status: 403, Error: "insufficient_role", Message: "Your role (member) cannot use developer settings"}}
+	m.Update(usageMsg{Result: common.Result{Pane: common.PaneUsage, ReqID: m.poll.Start()}, params: m.Params(), err: err})
+	v := commontest.Plain(m.View())
+	if !strings.Contains(v, "your role (member) cannot view API usage") || strings.Contains(v, "manage API keys") {
+		t.Fatalf("wrong action named:\n%s", v)
+	}
+	if strings.Contains(v, "press r to retry") || !strings.Contains(v, "--as developer") {
+		t.Fatalf("offers a retry or no way to get access:\n%s", v)
+	}
+}
+
+// At 80 columns the header keeps the bucket size and the recent-errors
+// table keeps which key failed.
+func TestNarrowHeaderAndErrorsKeepEssentials(t *testing.T) {
+	m := loaded(models.Range24h, 80, 20)
+	head := strings.Split(commontest.Plain(m.View()), "\n")[1]
+	if !strings.Contains(head, "15-minute") {
+		t.Fatalf("header lost the bucket size: %q", head)
+	}
+	b := m.errorsBlock(80)
+	text := commontest.Plain(strings.Join(b.lines, "\n"))
+	if !strings.Contains(text, "Key") || !strings.Contains(text, "Production App") {
+		t.Fatalf("recent errors lost the key column:\n%s", text)
+	}
+	for _, l := range b.lines {
+		if w := len([]rune(commontest.Plain(l))); w > 80 {
+			t.Fatalf("row is %d wide: %q", w, commontest.Plain(l))
+		}
+	}
+}
+
+// The header never states an end after the data was generated, although
+// the API closes a preset at the end of the current bucket.
+func TestHeaderEndIsNotInTheFuture(t *testing.T) {
+	m := loaded(models.Range30d, 80, 24)
+	if !m.data.To.After(m.data.GeneratedAt) {
+		t.Fatal("fixture should end after its generation time")
+	}
+	line := strings.Split(commontest.Plain(m.View()), "\n")[1]
+	if want := "30 Nov 14:30"; !strings.Contains(line, "–"+want) {
+		t.Fatalf("header %q should end at %s", line, want)
+	}
+	if strings.Contains(line, m.data.To.Format("02 Jan 15:04")) {
+		t.Fatalf("header %q names the bucket end", line)
+	}
+}
+
+// At 80 columns the rate-limit card and the cursor readout fit whole.
+func TestNarrowCardsAndReadoutFit(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	m.data.Totals.RateLimitUsagePc = 115
+	m.version++
+	v := commontest.Plain(m.View())
+	if !strings.Contains(v, "115%") || strings.Contains(v, "115% of lim…") {
+		t.Fatalf("rate-limit card cut:\n%s", v)
+	}
+	b := m.data.Series[m.cursor]
+	var readout string
+	for _, l := range strings.Split(v, "\n") {
+		if strings.HasPrefix(l, "▲") {
+			readout = l
+		}
+	}
+	if want := "429 " + common.Thousands(b.RateLimited) + ")"; !strings.HasSuffix(readout, want) {
+		t.Fatalf("readout %q should end with %q", readout, want)
+	}
+	if w := common.Width(readout); w > 80 {
+		t.Fatalf("readout is %d wide", w)
+	}
+}

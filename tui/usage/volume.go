@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
 )
 
 // volumeSeries are the chart's three lines, in drawing order: success first
@@ -37,13 +38,11 @@ func legendOrder(s []series) []series { return []series{s[1], s[0], s[2]} }
 // volumeBody plots the chart at w×h, cached per data version and size.
 func (m *Model) volumeBody(w, h int) plotted {
 	k := chartKey{version: m.version, width: w, height: h, noColor: m.ctx.NoColor, styles: m.ctx.Styles}
-	if m.vol.ok && m.vol.key == k {
-		return m.vol.p
-	}
-	ser := m.volumeSeries()
-	p := fitPlot(ser, w, h, 4, nil, m.ctx.NoColor)
-	m.vol = chartCache{key: k, p: p, ok: true}
-	return p
+	return m.vol.Get(k, func() plotted {
+		ser := m.volumeSeries()
+		p := fitPlot(ser, w, h, 4, nil, m.ctx.NoColor)
+		return p
+	})
 }
 
 // fitPlot resamples the series to the columns left after the y labels and
@@ -91,9 +90,9 @@ func (m *Model) volume(w, h int) block {
 	cur := min(max(m.cursor, 0), n-1)
 	axis, labels := xAxis(p, at, column(cur, p.cols, n), s.Cursor)
 	lines := make([]string, 0, len(p.lines)+4)
-	lines = append(lines, clip(head, w))
+	lines = append(lines, common.Clip(head, w))
 	lines = append(lines, p.lines...)
-	lines = append(lines, axis, labels, clip(m.readout(cur, w), w))
+	lines = append(lines, axis, labels, common.Clip(m.readout(cur, w), w))
 	return block{lines: lines, rowTop: -1}
 }
 
@@ -107,15 +106,15 @@ func (m *Model) readout(i, w int) string {
 	t := at.Format("Mon 02 Jan 15:04")
 	val := func(name string, v int64, c int) string {
 		if m.ctx.NoColor {
-			return name + " " + thousands(v)
+			return name + " " + common.Thousands(v)
 		}
-		return s.Label.Render(name+" ") + s.Base.Foreground(pal[c]).Bold(true).Render(thousands(v))
+		return s.Label.Render(name+" ") + s.Base.Foreground(pal[c]).Bold(true).Render(common.Thousands(v))
 	}
 	parts := []string{
 		s.Cursor.Render("▲ ") + s.Value.Render(t),
 		val("total", b.Total, 0), val("success", b.Success, 1), val("errors", errorCount(b), 2),
 	}
-	detail := s.Muted.Render(fmt.Sprintf("(4xx %s · 5xx %s · 429 %s)", thousands(b.ClientError), thousands(b.ServerError), thousands(b.RateLimited)))
+	detail := s.Muted.Render(fmt.Sprintf("(4xx %s · 5xx %s · 429 %s)", common.Thousands(b.ClientError), common.Thousands(b.ServerError), common.Thousands(b.RateLimited)))
 	short := s.Cursor.Render("▲ ") + s.Value.Render(at.Format("02 Jan 15:04"))
 	var line string
 	for _, v := range [...]struct {
@@ -127,7 +126,7 @@ func (m *Model) readout(i, w int) string {
 		if v.detail {
 			line += " " + detail
 		}
-		if width(line) <= w {
+		if common.Width(line) <= w {
 			break
 		}
 	}

@@ -26,20 +26,19 @@ func (m *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.closeDetail()
 		return m.load(true)
 	case key.Matches(msg, k.Up):
-		if d.cursor > 0 {
-			d.cursor--
-		}
+		d.rows.Move(-1, m.deliveryRows())
 	case key.Matches(msg, k.Down):
-		if d.cursor < len(d.deliveries)-1 {
-			d.cursor++
-		}
+		d.rows.Move(1, m.deliveryRows())
 	case key.Matches(msg, k.Open):
-		if d.cursor < len(d.deliveries) {
-			m.view, d.scroll = viewDelivery, 0
+		if d.rows.Cursor() < len(d.deliveries) {
+			m.view = viewDelivery
+			d.scroll.Top()
 		}
 	case key.Matches(msg, k.Filter):
 		d.filter = (d.filter + 1) % len(deliveryFilters)
-		d.cursor, d.offset, d.loaded = 0, 0, false
+		d.rows.Reset()
+		d.rows.SetLen(0)
+		d.loaded = false
 		d.deliveries = nil
 		// Start supersedes a request in flight for the old filter (Force would wait for it).
 		return fetchDetail(m.ctx.Client, d.poller.Start(), d.id, deliveryFilters[d.filter])
@@ -59,10 +58,10 @@ func retryable(d models.Delivery) bool {
 
 func (m *Model) retrySelected() tea.Cmd {
 	d := m.detail
-	if d.busy || d.cursor >= len(d.deliveries) {
+	if d.busy || d.rows.Cursor() >= len(d.deliveries) {
 		return nil
 	}
-	del := d.deliveries[d.cursor]
+	del := d.deliveries[d.rows.Cursor()]
 	if !retryable(del) {
 		m.setNotice("only failed or pending-retry deliveries can be retried", true)
 		return nil
@@ -87,49 +86,74 @@ func (m *Model) retryAll() tea.Cmd {
 		m.setNotice("no failed deliveries to retry in this view", false)
 		return nil
 	}
-	m.retryConfirm = &retryAllConfirm{webhookID: d.id, url: d.webhook.URL, ids: ids}
+	m.dialogs.Push(&retryAllConfirm{m: m, webhookID: d.id, url: d.webhook.URL, ids: ids})
 	return nil
 }
 
-// retryAllConfirm names how many deliveries "retry all failed" would send.
-type retryAllConfirm struct {
-	webhookID, url string
-	ids            []string
-}
-
-func (m *Model) retryConfirmKey(msg tea.KeyPressMsg) tea.Cmd {
-	r := m.retryConfirm
-	switch msg.String() {
-	case "y", "Y":
-		m.retryConfirm = nil
-		d := m.detail
-		if d == nil || d.id != r.webhookID || d.busy {
-			return nil
-		}
-		d.busy = true
-		m.setNotice(fmt.Sprintf("retrying %s…", plural(len(r.ids), "delivery", "deliveries")), false)
-		return retryDeliveries(m.ctx.Client, d.id, r.ids)
-	case "n", "N", "esc":
-		m.retryConfirm = nil
+// deliveryRows is how many delivery rows the details view has room for:
+// the pane less the endpoint's fields, the table header and the notice.
+func (m *Model) deliveryRows() int {
+	used := strings.Count(m.detailsHead(), "\n")
+	if m.detail.err != nil {
+		used++
 	}
-	return nil
-}
-
-func (m *Model) retryConfirmView() string {
-	s := m.ctx.Styles
-	r := m.retryConfirm
-	var b strings.Builder
-	b.WriteString(s.Warning.Render("Retry all failed deliveries") + s.Muted.Render("  "+common.Sanitize(r.webhookID)) + "\n\n")
-	wrap := func(text string) string { return ansi.Wrap(text, max(m.width-2, 20), "/") }
-	b.WriteString(wrap(fmt.Sprintf("Send %s again now to %s?", plural(len(r.ids), "failed delivery", "failed deliveries"),
-		common.Sanitize(r.url))) + "\n")
-	b.WriteString(s.Muted.Render(wrap("These are the failed and pending-retry deliveries loaded in this view (test events excluded). "+
-		"Each is sent once, now; receivers should de-duplicate on webhook-id.")) + "\n\n")
-	b.WriteString(s.Help.Render("y retry "+itoa(len(r.ids))+" · n/esc cancel") + "\n")
-	return b.String()
+	if m.notice != "" {
+		used++
+	}
+	return max(m.height-used-1, 1)
 }
 
 func (m *Model) detailsView() string {
+	s := m.ctx.Styles
+	d := m.detail
+	now := m.ctx.Now()
+	var b strings.Builder
+	b.WriteString(m.detailsHead())
+	if d.err != nil {
+		b.WriteString(s.Danger.Render(m.errText(d.err)) + "\n")
+	}
+	notice := m.noticeLine()
+	switch {
+	case !d.loaded && d.deliveries == nil:
+		b.WriteString(s.Muted.Render("loading deliveries…") + "\n")
+	case len(d.deliveries) == 0:
+		b.WriteString(s.Muted.Render("No deliveries"+map[bool]string{true: "", false: " with this status"}[d.filter == 0]+" yet. Press t to send a test event.") + "\n")
+	default:
+		const timeW, resultW, codeW, latW, attW = 12, 12, 5, 8, 8
+		// The event column gives way so NEXT RETRY keeps about 10 cells.
+		eventW := min(max(m.width-64, 14), 24)
+		header := "  " + common.Pad("TIME", timeW) + " " + common.Pad("EVENT", eventW) + " " + common.Pad("RESULT", resultW) + " " + common.PadLeft("CODE", codeW) + " " +
+			common.PadLeft("LATENCY", latW) + " " + common.PadLeft("ATTEMPTS", attW) + "  NEXT RETRY"
+		b.WriteString(s.TableHeader.Render(header) + "\n")
+		start, end := d.rows.Window(m.deliveryRows())
+		for i := start; i < end; i++ {
+			x := d.deliveries[i]
+			mark := " "
+			if i == d.rows.Cursor() {
+				mark = s.Cursor.Render("›")
+			}
+			ev := common.Sanitize(x.EventType)
+			if x.Test {
+				ev += " (test)"
+			}
+			line := " " + mark + common.Pad(when(x.CreatedAt, now), timeW) + " " + common.Pad(common.Truncate(ev, eventW), eventW) + " " +
+				s.Status(x.Status).Render(common.Pad(statusWord(x.Status), resultW)) + " " + common.PadLeft(codeText(x), codeW) + " " +
+				common.PadLeft(latencyOrDash(x), latW) + " " + common.PadLeft(fmt.Sprintf("%d/%d", x.Attempts, x.MaxAttempts), attW) + "  " +
+				nextRetry(x, now)
+			if i == d.rows.Cursor() {
+				line = s.Selected.Render(common.Pad(line, m.width))
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	if notice != "" {
+		b.WriteString(notice + "\n")
+	}
+	return b.String()
+}
+
+// detailsHead is the endpoint's fields and the deliveries' heading.
+func (m *Model) detailsHead() string {
 	s := m.ctx.Styles
 	d := m.detail
 	w := d.webhook
@@ -137,7 +161,7 @@ func (m *Model) detailsView() string {
 	var b strings.Builder
 	st := w.DisplayStatus()
 	b.WriteString(s.Title.Render("Webhook "+common.Sanitize(w.ID)) + "  " + s.Status(st).Render("● "+st) + "\n")
-	label := func(l string) string { return s.Label.Render(pad(l, 13)) }
+	label := func(l string) string { return s.Label.Render(common.Pad(l, 13)) }
 	// wrapped writes a field whose parts wrap under it, breaking only
 	// between parts, instead of being cut at the pane's edge.
 	wrapped := func(l, sep string, parts []string) {
@@ -179,57 +203,6 @@ func (m *Model) detailsView() string {
 		filter = strings.ReplaceAll(f, "_", " ")
 	}
 	b.WriteString("\n" + s.Heading.Render("Recent deliveries") + s.Muted.Render(" ["+filter+"] f filter · enter view · R retry · A retry all failed") + "\n")
-	used := strings.Count(b.String(), "\n")
-	if d.err != nil {
-		b.WriteString(s.Danger.Render(m.errText(d.err)) + "\n")
-		used++
-	}
-	notice := m.noticeLine()
-	if notice != "" {
-		used++
-	}
-	switch {
-	case !d.loaded && d.deliveries == nil:
-		b.WriteString(s.Muted.Render("loading deliveries…") + "\n")
-	case len(d.deliveries) == 0:
-		b.WriteString(s.Muted.Render("No deliveries"+map[bool]string{true: "", false: " with this status"}[d.filter == 0]+" yet. Press t to send a test event.") + "\n")
-	default:
-		const timeW, resultW, codeW, latW, attW = 12, 12, 5, 8, 8
-		// The event column gives way so NEXT RETRY keeps about 10 cells.
-		eventW := min(max(m.width-64, 14), 24)
-		header := "  " + pad("TIME", timeW) + " " + pad("EVENT", eventW) + " " + pad("RESULT", resultW) + " " + padL("CODE", codeW) + " " +
-			padL("LATENCY", latW) + " " + padL("ATTEMPTS", attW) + "  NEXT RETRY"
-		b.WriteString(s.TableHeader.Render(header) + "\n")
-		rows := max(m.height-used-1, 1)
-		if d.cursor < d.offset {
-			d.offset = d.cursor
-		}
-		if d.cursor >= d.offset+rows {
-			d.offset = d.cursor - rows + 1
-		}
-		for i := d.offset; i < len(d.deliveries) && i < d.offset+rows; i++ {
-			x := d.deliveries[i]
-			mark := " "
-			if i == d.cursor {
-				mark = s.Cursor.Render("›")
-			}
-			ev := common.Sanitize(x.EventType)
-			if x.Test {
-				ev += " (test)"
-			}
-			line := " " + mark + pad(when(x.CreatedAt, now), timeW) + " " + pad(trunc(ev, eventW), eventW) + " " +
-				s.Status(x.Status).Render(pad(statusWord(x.Status), resultW)) + " " + padL(codeText(x), codeW) + " " +
-				padL(latencyOrDash(x), latW) + " " + padL(fmt.Sprintf("%d/%d", x.Attempts, x.MaxAttempts), attW) + "  " +
-				nextRetry(x, now)
-			if i == d.cursor {
-				line = s.Selected.Render(pad(line, m.width))
-			}
-			b.WriteString(line + "\n")
-		}
-	}
-	if notice != "" {
-		b.WriteString(notice + "\n")
-	}
 	return b.String()
 }
 
@@ -238,7 +211,7 @@ func (m *Model) detailsView() string {
 func pack(parts []string, sep string, width int) []string {
 	lines := []string{""}
 	for _, p := range parts {
-		p = trunc(p, width)
+		p = common.Truncate(p, width)
 		cur := &lines[len(lines)-1]
 		switch {
 		case *cur == "":
@@ -288,26 +261,31 @@ func nextRetry(d models.Delivery, now time.Time) string {
 func (m *Model) deliveryKey(msg tea.KeyPressMsg) tea.Cmd {
 	d := m.detail
 	k := m.ctx.Keys.Webhooks
+	delta := 0
 	switch {
 	case msg.String() == "esc":
 		m.view = viewDetails
 	case key.Matches(msg, k.Up):
-		d.scroll = max(d.scroll-1, 0)
+		delta = -1
 	case key.Matches(msg, k.Down):
-		d.scroll++
+		delta = 1
 	case msg.String() == "pgdown" || msg.String() == "space":
-		d.scroll += max(m.height-4, 1)
+		delta = max(m.height-4, 1)
 	case msg.String() == "pgup":
-		d.scroll = max(d.scroll-max(m.height-4, 1), 0)
+		delta = -max(m.height-4, 1)
 	case key.Matches(msg, k.Retry):
 		return m.retrySelected()
 	case key.Matches(msg, k.Copy):
-		if d.cursor < len(d.deliveries) {
-			return tea.Batch(tea.SetClipboard(prettyJSON(d.deliveries[d.cursor].Payload)), common.Status("payload copied to clipboard", common.LevelSuccess))
+		if c := d.rows.Cursor(); c < len(d.deliveries) {
+			return common.Copy(prettyJSON(d.deliveries[c].Payload), "payload copied to clipboard", common.LevelSuccess)
 		}
 	}
+	d.scroll.By(delta, len(m.deliveryLines()), m.deliveryPage())
 	return nil
 }
+
+// deliveryPage is the number of lines the delivery view scrolls through.
+func (m *Model) deliveryPage() int { return max(m.height-1, 1) }
 
 // prettyJSON indents a payload; anything that is not JSON is shown as text.
 func prettyJSON(raw []byte) string {
@@ -321,10 +299,27 @@ func prettyJSON(raw []byte) string {
 func (m *Model) deliveryView() string {
 	s := m.ctx.Styles
 	d := m.detail
-	if d.cursor >= len(d.deliveries) {
+	wrapped := m.deliveryLines()
+	if wrapped == nil {
 		return ""
 	}
-	x := d.deliveries[d.cursor]
+	scroll, end := d.scroll.Window(len(wrapped), m.deliveryPage())
+	out := strings.Join(wrapped[scroll:end], "\n")
+	foot := s.Muted.Render(fmt.Sprintf("↑/↓ scroll (%d–%d of %d) · R retry · c copy payload · esc back", scroll+1, end, len(wrapped)))
+	if n := m.noticeLine(); n != "" {
+		foot = n
+	}
+	return out + "\n" + foot
+}
+
+// deliveryLines is the open delivery, wrapped to the pane; nil when none.
+func (m *Model) deliveryLines() []string {
+	s := m.ctx.Styles
+	d := m.detail
+	if d == nil || d.rows.Cursor() >= len(d.deliveries) {
+		return nil
+	}
+	x := d.deliveries[d.rows.Cursor()]
 	now := m.ctx.Now()
 	var lines []string
 	head := s.Title.Render("Delivery "+common.Sanitize(x.ID)) + "  " + common.Sanitize(x.EventType) + "  " +
@@ -375,13 +370,5 @@ func (m *Model) deliveryView() string {
 	for _, l := range lines {
 		wrapped = append(wrapped, strings.Split(ansi.Hardwrap(l, m.width, true), "\n")...)
 	}
-	view := max(m.height-1, 1)
-	d.scroll = min(d.scroll, max(len(wrapped)-view, 0))
-	end := min(d.scroll+view, len(wrapped))
-	out := strings.Join(wrapped[d.scroll:end], "\n")
-	foot := s.Muted.Render(fmt.Sprintf("↑/↓ scroll (%d–%d of %d) · R retry · c copy payload · esc back", d.scroll+1, end, len(wrapped)))
-	if n := m.noticeLine(); n != "" {
-		foot = n
-	}
-	return out + "\n" + foot
+	return wrapped
 }

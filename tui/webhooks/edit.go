@@ -12,13 +12,14 @@ import (
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
 // openEdit opens the wizard on an existing endpoint: URL and description,
 // events, then max retries with a diff of what will change.
 func (m *Model) openEdit(wh models.Webhook) tea.Cmd {
 	cmd := m.openWizard()
-	w := m.wizard
+	w, _ := dialog.Find[*wizard](&m.dialogs)
 	orig := wh
 	orig.Events = slices.Clone(wh.Events)
 	w.orig = &orig
@@ -77,15 +78,14 @@ func catalogueOrder(events []string) []string {
 	return out
 }
 
-func (m *Model) saveEdit() tea.Cmd {
-	w := m.wizard
+func (w *wizard) saveEdit() tea.Cmd {
 	req, changed := w.patch()
 	if !changed {
 		w.err = "nothing to save: no field differs from the endpoint (esc goes back)"
 		return nil
 	}
 	w.busy, w.err = true, ""
-	return editWebhook(m.ctx.Client, w.orig.ID, req)
+	return editWebhook(w.m.ctx.Client, w.orig.ID, req)
 }
 
 // editedMsg answers an edit (pause/resume answers with updatedMsg).
@@ -106,14 +106,14 @@ func editWebhook(c *client.Client, id string, req models.UpdateWebhookRequest) t
 }
 
 func (m *Model) onEdited(msg editedMsg) tea.Cmd {
-	w := m.wizard
-	if w == nil || w.orig == nil || w.orig.ID != msg.id {
+	w, ok := dialog.Find[*wizard](&m.dialogs)
+	if !ok || w.orig == nil || w.orig.ID != msg.id {
 		return nil // the form was closed meanwhile
 	}
 	if msg.err != nil {
-		return m.formFailed(msg.err)
+		return w.failed(msg.err)
 	}
-	m.wizard = nil
+	m.dialogs.Remove(w)
 	for i := range m.list {
 		if m.list[i].ID == msg.webhook.ID {
 			m.list[i] = msg.webhook
@@ -128,10 +128,9 @@ func (m *Model) onEdited(msg editedMsg) tea.Cmd {
 
 // formFailed puts server errors next to their fields and returns to the
 // first step that has one; what was typed is kept.
-func (m *Model) formFailed(err error) tea.Cmd {
-	w := m.wizard
+func (w *wizard) failed(err error) tea.Cmd {
 	w.busy = false
-	w.err = m.errText(err)
+	w.err = w.m.errText(err)
 	if e, ok := client.AsError(err); ok {
 		first := 3
 		for f, text := range e.FieldErrors() {
@@ -164,11 +163,10 @@ func (m *Model) formFailed(err error) tea.Cmd {
 }
 
 // diffView lists what the edit changes: - old, + new.
-func (m *Model) diffView(width int) []string {
-	s := m.ctx.Styles
-	w := m.wizard
+func (w *wizard) diffView(width int) []string {
+	s := w.m.ctx.Styles
 	o := w.orig
-	label := func(l string) string { return "  " + s.Label.Render(pad(l, 13)) }
+	label := func(l string) string { return "  " + s.Label.Render(common.Pad(l, 13)) }
 	indent := strings.Repeat(" ", 15)
 	room := max(width-17, 20)
 	oldNew := func(name, old, now string) []string {
@@ -179,8 +177,8 @@ func (m *Model) diffView(width int) []string {
 			now = "(none)"
 		}
 		return []string{
-			label(name) + s.Danger.Render("- "+trunc(common.Sanitize(old), room)),
-			indent + s.Success.Render("+ "+trunc(common.Sanitize(now), room)),
+			label(name) + s.Danger.Render("- "+common.Truncate(common.Sanitize(old), room)),
+			indent + s.Success.Render("+ "+common.Truncate(common.Sanitize(now), room)),
 		}
 	}
 	var out []string
@@ -220,11 +218,10 @@ func (m *Model) diffView(width int) []string {
 }
 
 // editReview is the last edit step: the diff, errors and keys.
-func (m *Model) editReview(b *strings.Builder) {
-	s := m.ctx.Styles
-	w := m.wizard
+func (w *wizard) editReview(b *strings.Builder, width int) {
+	s := w.m.ctx.Styles
 	b.WriteString(s.Heading.Render("  Changes") + "\n")
-	diff := m.diffView(m.width)
+	diff := w.diffView(width)
 	if len(diff) == 0 {
 		b.WriteString("  " + s.Muted.Render("no changes yet: esc goes back to the fields") + "\n")
 	}

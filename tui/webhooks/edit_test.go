@@ -53,25 +53,25 @@ func newPatchServer(t *testing.T, status int, answer any) (*patchServer, *client
 func editEverything(t *testing.T, m *Model) {
 	t.Helper()
 	press(m, "e")
-	if m.wizard == nil || m.wizard.orig == nil || m.wizard.orig.ID != "wh_crm" {
+	if m.wizardD() == nil || m.wizardD().orig == nil || m.wizardD().orig.ID != "wh_crm" {
 		t.Fatal("e did not open the edit form on the selected endpoint")
 	}
-	if got := m.wizard.url.Value(); got != fakeWebhooks()[0].URL {
+	if got := m.wizardD().url.Value(); got != fakeWebhooks()[0].URL {
 		t.Fatalf("URL not prefilled: %q", got)
 	}
 	typeText(m, "/v2")
 	press(m, "tab")
 	typeText(m, " v2")
 	press(m, "tab")
-	if m.wizard.focus != 0 {
+	if m.wizardD().focus != 0 {
 		t.Fatal("edit has no status field: focus should wrap to the URL")
 	}
 	press(m, "enter")
 	press(m, "space") // drop email.sent
 	press(m, "j", "j", "j", "j", "j", "space")
 	press(m, "enter", "right", "right") // retries 5 → 7
-	if m.wizard.step != 2 {
-		t.Fatalf("step %d, want the review", m.wizard.step)
+	if m.wizardD().step != 2 {
+		t.Fatalf("step %d, want the review", m.wizardD().step)
 	}
 }
 
@@ -109,8 +109,8 @@ func TestEditShowsDiffAndPatchesOnlyChanges(t *testing.T) {
 	if len(events) != 5 || events[0] == "email.sent" {
 		t.Errorf("events sent: %v", events)
 	}
-	if m.wizard != nil || m.list[0].URL != updated.URL || !strings.Contains(m.notice, "updated") {
-		t.Fatalf("after save: wizard %v, url %q, notice %q", m.wizard != nil, m.list[0].URL, m.notice)
+	if m.wizardD() != nil || m.list[0].URL != updated.URL || !strings.Contains(m.notice, "updated") {
+		t.Fatalf("after save: wizard %v, url %q, notice %q", m.wizardD() != nil, m.list[0].URL, m.notice)
 	}
 }
 
@@ -122,7 +122,7 @@ func TestEditServerErrorsNextToFields(t *testing.T) {
 	m.ctx.Client = c
 	editEverything(t, m)
 	commontest.Drain(t, func(msg tea.Msg) tea.Cmd { return m.Update(msg) }, m.Update(keyMsg("enter")))
-	w := m.wizard
+	w := m.wizardD()
 	if w == nil || w.step != 0 || w.busy {
 		t.Fatalf("form should stay open on the first step with an error: %+v", w)
 	}
@@ -171,6 +171,7 @@ func TestEmptyListOffersOnlyCreate(t *testing.T) {
 		}
 	}
 	m.list = fakeWebhooks()
+	m.clampList()
 	if n := len(m.KeyMap().ShortHelp()); n < 5 {
 		t.Fatalf("a list with endpoints offers only %d keys", n)
 	}
@@ -178,7 +179,7 @@ func TestEmptyListOffersOnlyCreate(t *testing.T) {
 
 func TestRetryAllAsksWithTheCount(t *testing.T) {
 	m := detailModel(t, 80, 20)
-	if cmd := m.Update(keyMsg("A")); cmd != nil || m.retryConfirm == nil {
+	if cmd := m.Update(keyMsg("A")); cmd != nil || m.retryD() == nil {
 		t.Fatal("A retried without asking")
 	}
 	plain := commontest.Plain(checkSize(t, m))
@@ -193,11 +194,11 @@ func TestRetryAllAsksWithTheCount(t *testing.T) {
 		t.Fatal("the confirmation must hold the keyboard")
 	}
 	press(m, "n")
-	if m.retryConfirm != nil || m.detail.busy {
+	if m.retryD() != nil || m.detail.busy {
 		t.Fatal("n did not cancel")
 	}
 	m.Update(keyMsg("A"))
-	if cmd := m.Update(keyMsg("y")); cmd == nil || !m.detail.busy || m.retryConfirm != nil {
+	if cmd := m.Update(keyMsg("y")); cmd == nil || !m.detail.busy || m.retryD() != nil {
 		t.Fatal("y did not start the retries")
 	}
 }

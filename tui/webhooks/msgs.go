@@ -3,7 +3,6 @@ package webhooks
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -20,15 +19,6 @@ const (
 	// deliveryLimit is how many recent deliveries the details view loads.
 	deliveryLimit = 50
 )
-
-// secret holds a webhook signing secret; every way of printing it is
-// redacted so a stray %v or log line cannot leak it.
-type secret struct{ v string }
-
-func (s secret) String() string               { return "[redacted]" }
-func (s secret) GoString() string             { return "[redacted]" }
-func (s secret) LogValue() slog.Value         { return slog.StringValue("[redacted]") }
-func (s secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
 
 func res(id uint64) common.Result { return common.Result{Pane: common.PaneWebhooks, ReqID: id} }
 
@@ -97,7 +87,7 @@ func fetchEventTypes(c *client.Client) tea.Cmd {
 type createdMsg struct {
 	common.Result
 	webhook models.Webhook
-	secret  secret
+	secret  common.Secret
 	err     error
 }
 
@@ -108,7 +98,7 @@ func createWebhook(c *client.Client, req models.CreateWebhookRequest) tea.Cmd {
 		ctx, cancel := scoped()
 		defer cancel()
 		w, err := c.CreateWebhook(ctx, req)
-		return createdMsg{Result: res(0), webhook: w.Webhook, secret: secret{w.Secret}, err: err}
+		return createdMsg{Result: res(0), webhook: w.Webhook, secret: common.NewSecret(w.Secret), err: err}
 	}
 }
 
@@ -116,7 +106,7 @@ type rotatedMsg struct {
 	common.Result
 	id     string
 	result models.RotateSecretResult
-	secret secret
+	secret common.Secret
 	err    error
 }
 
@@ -127,7 +117,7 @@ func rotateSecret(c *client.Client, id string) tea.Cmd {
 		ctx, cancel := scoped()
 		defer cancel()
 		r, err := c.RotateWebhookSecret(ctx, id)
-		s := secret{r.Secret}
+		s := common.NewSecret(r.Secret)
 		r.Secret = ""
 		return rotatedMsg{Result: res(0), id: id, result: r, secret: s, err: err}
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/styles"
@@ -21,18 +20,8 @@ func (m *Model) View() string {
 	}
 	var body string
 	switch {
-	case m.once != nil:
-		body = m.onceView()
-	case m.wizard != nil:
-		body = m.wizardView()
-	case m.test != nil:
-		body = m.testView()
-	case m.del != nil:
-		body = m.deleteView()
-	case m.rotate != nil:
-		body = m.rotateView()
-	case m.retryConfirm != nil:
-		body = m.retryConfirmView()
+	case !m.dialogs.Empty():
+		body = m.dialogs.View(m.width, m.height)
 	case m.view == viewDelivery:
 		body = m.deliveryView()
 	case m.view == viewDetails:
@@ -44,18 +33,7 @@ func (m *Model) View() string {
 }
 
 // fit clips s to the pane: at most height lines, each at most width cells.
-func (m *Model) fit(s string) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > m.height {
-		lines = lines[:m.height]
-	}
-	for i, l := range lines {
-		if lipgloss.Width(l) > m.width {
-			lines[i] = ansi.Truncate(l, m.width, "…")
-		}
-	}
-	return strings.Join(lines, "\n")
-}
+func (m *Model) fit(s string) string { return common.TruncateBlock(s, m.width, m.height) }
 
 func (m *Model) noticeLine() string {
 	if m.notice == "" {
@@ -110,32 +88,26 @@ func (m *Model) listView() string {
 	// Columns: URL takes what is left.
 	const statusW, eventsW, rateW, lastW = 9, 6, 9, 15
 	urlW := max(m.width-2-statusW-eventsW-rateW-lastW-4, 16)
-	header := " " + " " + pad("URL", urlW) + " " + pad("STATUS", statusW) + " " + padL("EVENTS", eventsW) + " " + padL("SUCCESS", rateW) + " " + pad("LAST DELIVERY", lastW)
+	header := " " + " " + common.Pad("URL", urlW) + " " + common.Pad("STATUS", statusW) + " " + common.PadLeft("EVENTS", eventsW) + " " + common.PadLeft("SUCCESS", rateW) + " " + common.Pad("LAST DELIVERY", lastW)
 	b.WriteString(s.TableHeader.Render(header) + "\n")
-	rows := max(m.height-5, 1)
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+rows {
-		m.offset = m.cursor - rows + 1
-	}
-	for i := m.offset; i < len(m.list) && i < m.offset+rows; i++ {
+	start, end := m.rows.Window(m.listRows())
+	for i := start; i < end; i++ {
 		w := m.list[i]
 		st := w.DisplayStatus()
 		mark := " "
-		if i == m.cursor {
+		if i == m.rows.Cursor() {
 			mark = s.Cursor.Render("›")
 		}
 		rate := "—"
 		if w.Health.SuccessRate24h != nil {
 			rate = formatRate(*w.Health.SuccessRate24h)
 		}
-		line := " " + mark + pad(trunc(common.Sanitize(w.URL), urlW), urlW) + " " +
-			s.Status(st).Render(pad(st, statusW)) + " " + padL(strconv.Itoa(len(w.Events)), eventsW) + " " +
-			rateStyle(s, w.Health.SuccessRate24h).Render(padL(rate, rateW)) + " " +
-			pad(common.Ago(w.Health.LastDeliveryAt, m.ctx.Now()), lastW)
-		if i == m.cursor {
-			line = s.Selected.Render(pad(line, m.width))
+		line := " " + mark + common.Pad(common.Truncate(common.Sanitize(w.URL), urlW), urlW) + " " +
+			s.Status(st).Render(common.Pad(st, statusW)) + " " + common.PadLeft(strconv.Itoa(len(w.Events)), eventsW) + " " +
+			rateStyle(s, w.Health.SuccessRate24h).Render(common.PadLeft(rate, rateW)) + " " +
+			common.Pad(common.Ago(w.Health.LastDeliveryAt, m.ctx.Now()), lastW)
+		if i == m.rows.Cursor() {
+			line = s.Selected.Render(common.Pad(line, m.width))
 		}
 		b.WriteString(line + "\n")
 	}
@@ -148,7 +120,7 @@ func (m *Model) listView() string {
 		if w.Status == models.WebhookDisabled && w.DisabledReason != "" {
 			info = "disabled: " + common.Sanitize(w.DisabledReason)
 		}
-		b.WriteString(s.Muted.Render(trunc(info, m.width)) + "\n")
+		b.WriteString(s.Muted.Render(common.Truncate(info, m.width)) + "\n")
 	}
 	if n := m.noticeLine(); n != "" {
 		b.WriteString(n + "\n")
@@ -200,29 +172,6 @@ func sanitizeAll(in []string) []string {
 		out[i] = common.Sanitize(s)
 	}
 	return out
-}
-
-func pad(s string, w int) string {
-	n := lipgloss.Width(s)
-	if n >= w {
-		return s
-	}
-	return s + strings.Repeat(" ", w-n)
-}
-
-func padL(s string, w int) string {
-	n := lipgloss.Width(s)
-	if n >= w {
-		return s
-	}
-	return strings.Repeat(" ", w-n) + s
-}
-
-func trunc(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	return ansi.Truncate(s, w, "…")
 }
 
 func plural(n int, one, many string) string {

@@ -12,6 +12,7 @@ import (
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
 func TestMain(m *testing.M) {
@@ -70,6 +71,7 @@ func testModel(t testing.TB, w, h int, list []models.Webhook) *Model {
 	m := New(ctx)
 	m.loaded = true
 	m.list = list
+	m.clampList()
 	return m
 }
 
@@ -137,6 +139,7 @@ func detailModel(t *testing.T, w, h int) *Model {
 		t.Fatal("enter did not open details")
 	}
 	m.detail.deliveries = fakeDeliveries()
+	m.detail.rows.SetLen(len(m.detail.deliveries))
 	return m
 }
 
@@ -176,13 +179,13 @@ func TestWizardGolden(t *testing.T) {
 		t.Fatal("wizard must capture q while typing")
 	}
 	press(m, "enter") // empty URL is refused
-	if m.wizard.step != 0 || m.wizard.errs["url"] == "" {
+	if m.wizardD().step != 0 || m.wizardD().errs["url"] == "" {
 		t.Fatal("empty URL accepted")
 	}
 	typeText(m, "http://crm.example.com/hook")
 	press(m, "enter")
-	if m.wizard.step != 0 || !strings.Contains(m.wizard.errs["url"], "https") {
-		t.Fatalf("plain http accepted outside the sandbox: %q", m.wizard.errs["url"])
+	if m.wizardD().step != 0 || !strings.Contains(m.wizardD().errs["url"], "https") {
+		t.Fatalf("plain http accepted outside the sandbox: %q", m.wizardD().errs["url"])
 	}
 	for range len("http://crm.example.com/hook") {
 		m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
@@ -199,33 +202,33 @@ func TestWizardEventsAndReviewGolden(t *testing.T) {
 	press(m, "n")
 	typeText(m, "https://crm.example.com/hook")
 	press(m, "enter")
-	if m.wizard.step != 1 {
+	if m.wizardD().step != 1 {
 		t.Fatal("valid URL did not advance")
 	}
 	press(m, "c", "enter")
-	if m.wizard.step != 1 || m.wizard.errs["events"] == "" {
+	if m.wizardD().step != 1 || m.wizardD().errs["events"] == "" {
 		t.Fatal("no events accepted")
 	}
 	press(m, "e")
-	if got := len(m.wizard.events()); got != 7 {
+	if got := len(m.wizardD().events()); got != 7 {
 		t.Fatalf("email events only selected %d", got)
 	}
 	press(m, "a")
-	if got := len(m.wizard.events()); got != 13 {
+	if got := len(m.wizardD().events()); got != 13 {
 		t.Fatalf("select all selected %d", got)
 	}
 	press(m, "space") // first row off
 	press(m, "enter", "right", "right")
-	if m.wizard.step != 2 || m.wizard.retries != 7 {
-		t.Fatalf("step %d retries %d", m.wizard.step, m.wizard.retries)
+	if m.wizardD().step != 2 || m.wizardD().retries != 7 {
+		t.Fatalf("step %d retries %d", m.wizardD().step, m.wizardD().retries)
 	}
 	commontest.Golden(t, checkSize(t, m))
 }
 
 func TestShowOnceGolden(t *testing.T) {
 	m := testModel(t, 100, 40, nil)
-	m.Update(createdMsg{webhook: fakeWebhooks()[0], secret: secret{fixtureSecret}})
-	if m.once == nil {
+	m.Update(createdMsg{webhook: fakeWebhooks()[0], secret: common.NewSecret(fixtureSecret)})
+	if m.onceD() == nil {
 		t.Fatal("no show-once modal")
 	}
 	press(m, "l")
@@ -237,14 +240,14 @@ func TestShowOnceGolden(t *testing.T) {
 	commontest.Golden(t, strings.ReplaceAll(v, fixtureSecret, "whsec_<shown once>"))
 	// Closing without copying warns once.
 	press(m, "enter")
-	if m.once == nil || !strings.Contains(commontest.Plain(m.View()), "not copied") {
+	if m.onceD() == nil || !strings.Contains(commontest.Plain(m.View()), "not copied") {
 		t.Fatal("closing without copying did not warn")
 	}
 	press(m, "enter")
-	if m.once != nil || strings.Contains(m.View(), fixtureSecret) {
+	if m.onceD() != nil || strings.Contains(m.View(), fixtureSecret) {
 		t.Fatal("secret still shown after closing")
 	}
-	if s := (createdMsg{secret: secret{fixtureSecret}}); strings.Contains(s.String(), "whsec") || strings.Contains(secret{fixtureSecret}.String(), "whsec") {
+	if s := (createdMsg{secret: common.NewSecret(fixtureSecret)}); strings.Contains(s.String(), "whsec") || strings.Contains(common.NewSecret(fixtureSecret).String(), "whsec") {
 		t.Fatal("secret printable")
 	}
 }
@@ -252,12 +255,12 @@ func TestShowOnceGolden(t *testing.T) {
 func TestTestModalGolden(t *testing.T) {
 	m := testModel(t, 100, 34, fakeWebhooks())
 	press(m, "t")
-	if m.test == nil || m.test.types[0] != "email.sent" {
+	if m.testD() == nil || m.testD().types[0] != "email.sent" {
 		t.Fatal("test modal did not open with the subscribed types first")
 	}
 	m.Update(eventTypesMsg{types: []models.EventType{{Type: "email.delivered", Example: json.RawMessage(`{"id":"evt_example","type":"email.delivered","data":{"email_id":"msg_sample"}}`)}}})
 	press(m, "j")
-	m.test.reqID = 1
+	m.testD().reqID = 1
 	m.Update(testResultMsg{Result: res(1), id: "wh_crm", result: models.TestResult{Status: "failed", ResponseStatus: 500, LatencyMS: 87,
 		BodyExcerpt: "internal error\nstack hidden", Payload: json.RawMessage(`{"id":"evt_test_x","type":"email.delivered"}`)}})
 	commontest.Golden(t, checkSize(t, m))
@@ -266,17 +269,17 @@ func TestTestModalGolden(t *testing.T) {
 func TestDeleteRequiresTypedURL(t *testing.T) {
 	m := testModel(t, 100, 24, fakeWebhooks())
 	press(m, "D")
-	if m.del == nil {
+	if m.delD() == nil {
 		t.Fatal("D did not open the delete dialog")
 	}
 	typeText(m, "https://crm.example.com/wrong")
 	press(m, "enter")
-	if m.del == nil || m.del.busy || m.del.err == "" {
+	if m.delD() == nil || m.delD().busy || m.delD().err == "" {
 		t.Fatal("a wrong URL started the deletion")
 	}
 	commontest.Golden(t, checkSize(t, m))
 	press(m, "esc")
-	if m.del != nil {
+	if m.delD() != nil {
 		t.Fatal("esc did not cancel")
 	}
 }
@@ -284,12 +287,12 @@ func TestDeleteRequiresTypedURL(t *testing.T) {
 func TestRotateConfirmGolden(t *testing.T) {
 	m := testModel(t, 100, 24, fakeWebhooks())
 	press(m, "S")
-	if m.rotate == nil {
+	if m.rotateD() == nil {
 		t.Fatal("S did not ask")
 	}
 	commontest.Golden(t, checkSize(t, m))
 	press(m, "n")
-	if m.rotate != nil {
+	if m.rotateD() != nil {
 		t.Fatal("n did not cancel")
 	}
 }
@@ -317,7 +320,7 @@ func TestCapturesAndStaleResults(t *testing.T) {
 func TestDeleteInputStartsWithPrompt(t *testing.T) {
 	m := testModel(t, 80, 24, fakeWebhooks())
 	press(m, "D")
-	if m.del == nil {
+	if m.delD() == nil {
 		t.Fatal("D did not open the delete dialog")
 	}
 	v := commontest.Plain(checkSize(t, m))
@@ -329,4 +332,14 @@ func TestDeleteInputStartsWithPrompt(t *testing.T) {
 	if !strings.Contains(v, "type the endpoint URL") {
 		t.Fatalf("no prompt:\n%s", v)
 	}
+}
+
+func (m *Model) wizardD() *wizard        { d, _ := dialog.Find[*wizard](&m.dialogs); return d }
+func (m *Model) onceD() *showOnce        { d, _ := dialog.Find[*showOnce](&m.dialogs); return d }
+func (m *Model) testD() *testModal       { d, _ := dialog.Find[*testModal](&m.dialogs); return d }
+func (m *Model) delD() *deleteModal      { d, _ := dialog.Find[*deleteModal](&m.dialogs); return d }
+func (m *Model) rotateD() *rotateConfirm { d, _ := dialog.Find[*rotateConfirm](&m.dialogs); return d }
+func (m *Model) retryD() *retryAllConfirm {
+	d, _ := dialog.Find[*retryAllConfirm](&m.dialogs)
+	return d
 }

@@ -5,13 +5,15 @@
 package webhooks
 
 import (
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
+	"github.com/penguinmails/pmdev/tui/component/rowlist"
+	"github.com/penguinmails/pmdev/tui/component/scroll"
 )
 
 type viewID int
@@ -36,8 +38,7 @@ type Model struct {
 	listErr error
 	// forbidden is set while the server answers 403: the role cannot use webhooks.
 	forbidden bool
-	cursor    int
-	offset    int
+	rows      rowlist.Model
 
 	view   viewID
 	detail *detailState
@@ -46,13 +47,9 @@ type Model struct {
 	typesErr error
 	typesReq bool
 
-	wizard *wizard
-	once   *showOnce
-	test   *testModal
-	del    *deleteModal
-	rotate *rotateConfirm
-	// retryConfirm asks before "retry all failed" sends many deliveries again.
-	retryConfirm *retryAllConfirm
+	// dialogs holds the wizard, the show-once secret, the test sender and
+	// the confirmations; its top has the keyboard and the help line.
+	dialogs dialog.Stack
 
 	notice    string
 	noticeErr bool
@@ -66,11 +63,10 @@ type detailState struct {
 	loaded     bool
 	err        error
 	poller     common.Poller
-	cursor     int
-	offset     int
+	rows       rowlist.Model
 	filter     int
-	// scroll is the offset of the delivery detail view.
-	scroll int
+	// scroll is the position in the delivery view.
+	scroll scroll.Model
 	// busy is set while retries run, so R/A are not sent twice.
 	busy bool
 }
@@ -94,20 +90,10 @@ func (m *Model) load(force bool) tea.Cmd {
 	if m.ctx.Client == nil {
 		return nil
 	}
-	var id uint64
-	if force {
-		id = m.poller.Force()
-	} else {
-		m.poller.Interval = m.ctx.Refresh.Webhooks
-		if !m.poller.Due(m.ctx.Now(), m.visible()) {
-			return nil
-		}
-		id = m.poller.Start()
+	if id := m.poller.Begin(force, m.ctx.Refresh.Webhooks, m.ctx.Now(), m.visible()); id != 0 {
+		return fetchList(m.ctx.Client, id)
 	}
-	if id == 0 {
-		return nil
-	}
-	return fetchList(m.ctx.Client, id)
+	return nil
 }
 
 func (m *Model) loadDetail(force bool) tea.Cmd {
@@ -115,20 +101,10 @@ func (m *Model) loadDetail(force bool) tea.Cmd {
 	if d == nil || m.ctx.Client == nil {
 		return nil
 	}
-	var id uint64
-	if force {
-		id = d.poller.Force()
-	} else {
-		d.poller.Interval = m.ctx.Refresh.Webhooks
-		if !d.poller.Due(m.ctx.Now(), m.visible()) {
-			return nil
-		}
-		id = d.poller.Start()
+	if id := d.poller.Begin(force, m.ctx.Refresh.Webhooks, m.ctx.Now(), m.visible()); id != 0 {
+		return fetchDetail(m.ctx.Client, id, d.id, deliveryFilters[d.filter])
 	}
-	if id == 0 {
-		return nil
-	}
-	return fetchDetail(m.ctx.Client, id, d.id, deliveryFilters[d.filter])
+	return nil
 }
 
 func (m *Model) loadTypes() tea.Cmd {
@@ -162,8 +138,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		} else {
 			m.types, m.typesErr = msg.types, nil
 		}
-		if m.test != nil {
-			m.test.syncTypes(m.types)
+		if t, ok := dialog.Find[*testModal](&m.dialogs); ok {
+			t.syncTypes(m.types)
 		}
 		return nil
 	case createdMsg:
@@ -177,15 +153,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case deletedMsg:
 		return m.onDeleted(msg)
 	case testResultMsg:
-		if m.test != nil && m.test.webhookID == msg.id && m.test.reqID == msg.ReqID {
-			m.test.sending = false
-			m.test.result, m.test.err = &msg.result, msg.err
+		if t, ok := dialog.Find[*testModal](&m.dialogs); ok && t.webhookID == msg.id && t.reqID == msg.ReqID {
+			t.sending = false
+			t.result, t.err = &msg.result, msg.err
 		}
 		return m.load(true)
 	case retriedMsg:
 		return m.onRetried(msg)
 	case tea.PasteMsg:
-		return m.onPaste(msg)
+		return m.dialogs.Update(msg)
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
 	}
@@ -204,7 +180,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 			m.forbidden = true
 			return nil
 		}
-		return func() tea.Msg { return common.DataAgeMsg{At: now, Offline: client.IsOffline(msg.err), Err: msg.err} }
+		return common.DataAge(now, msg.err)
 	}
 	m.listErr, m.forbidden = nil, false
 	if !msg.notModified || !m.loaded {
@@ -212,7 +188,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		m.list = msg.list.Data
 		m.clampList()
 	}
-	return func() tea.Msg { return common.DataAgeMsg{At: now} }
+	return common.DataAge(now, nil)
 }
 
 func (m *Model) onDetail(msg detailMsg) tea.Cmd {
@@ -235,18 +211,20 @@ func (m *Model) onDetail(msg detailMsg) tea.Cmd {
 	// New deliveries arrive at the top: keep the cursor on the delivery the
 	// user picked (the open one above all), unless it sat on the newest row.
 	var keep string
-	if d.cursor < len(d.deliveries) && (d.cursor > 0 || m.view == viewDelivery) {
-		keep = d.deliveries[d.cursor].ID
+	if c := d.rows.Cursor(); c < len(d.deliveries) && (c > 0 || m.view == viewDelivery) {
+		keep = d.deliveries[c].ID
 	}
 	d.err = nil
 	d.loaded = true
 	d.webhook = msg.webhook
 	d.deliveries = msg.deliveries
+	d.rows.SetLen(len(d.deliveries))
 	found := false
 	if keep != "" {
 		for i, x := range d.deliveries {
 			if x.ID == keep {
-				d.cursor, found = i, true
+				d.rows.Select(i, m.deliveryRows())
+				found = true
 				break
 			}
 		}
@@ -255,8 +233,8 @@ func (m *Model) onDetail(msg detailMsg) tea.Cmd {
 		m.view = viewDetails // it left the window of recent deliveries
 		m.setNotice("that delivery is no longer among the recent ones", false)
 	}
-	d.cursor = min(d.cursor, max(len(d.deliveries)-1, 0))
-	if m.view == viewDelivery && d.cursor >= len(d.deliveries) {
+	d.rows.Scroll(m.deliveryRows())
+	if m.view == viewDelivery && d.rows.Cursor() >= len(d.deliveries) {
 		m.view = viewDetails
 	}
 	return nil
@@ -276,27 +254,33 @@ func (m *Model) errText(err error) string {
 }
 
 func (m *Model) clampList() {
-	if m.cursor >= len(m.list) {
-		m.cursor = max(len(m.list)-1, 0)
-	}
+	m.rows.SetLen(len(m.list))
+	m.rows.Scroll(m.listRows())
 }
+
+// listRows is how many endpoints the list shows: the pane less the title,
+// the table header, the description line and the notice.
+func (m *Model) listRows() int { return max(m.height-5, 1) }
 
 func (m *Model) selected() (models.Webhook, bool) {
 	if m.view != viewList && m.detail != nil && m.detail.loaded {
 		return m.detail.webhook, true
 	}
-	if m.view == viewList && m.cursor < len(m.list) {
-		return m.list[m.cursor], true
+	if m.view == viewList && m.rows.Cursor() < len(m.list) {
+		return m.list[m.rows.Cursor()], true
 	}
 	return models.Webhook{}, false
 }
 
-func (m *Model) modalOpen() bool {
-	return m.wizard != nil || m.once != nil || m.test != nil || m.del != nil || m.rotate != nil || m.retryConfirm != nil
-}
-
 // SetSize implements common.Pane.
-func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.dialogs.SetSize(width, height)
+	m.rows.Scroll(m.listRows())
+	if m.detail != nil {
+		m.detail.rows.Scroll(m.deliveryRows())
+	}
+}
 
 // Title implements common.Pane.
 func (m *Model) Title() string { return "Webhooks" }
@@ -312,22 +296,11 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 }
 
 // CapturingAll implements common.KeyCapturer: every dialog takes the keyboard.
-func (m *Model) CapturingAll() bool { return m.modalOpen() }
+func (m *Model) CapturingAll() bool { return m.dialogs.CapturingAll() }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case m.once != nil:
-		return m.onceKey(msg)
-	case m.wizard != nil:
-		return m.wizardKey(msg)
-	case m.test != nil:
-		return m.testKey(msg)
-	case m.del != nil:
-		return m.deleteKey(msg)
-	case m.rotate != nil:
-		return m.rotateKey(msg)
-	case m.retryConfirm != nil:
-		return m.retryConfirmKey(msg)
+	if !m.dialogs.Empty() {
+		return m.dialogs.Update(msg)
 	}
 	m.notice = ""
 	k := m.ctx.Keys.Webhooks
@@ -342,13 +315,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Up):
-		if m.cursor > 0 {
-			m.cursor--
-		}
+		m.rows.Move(-1, m.listRows())
 	case key.Matches(msg, k.Down):
-		if m.cursor < len(m.list)-1 {
-			m.cursor++
-		}
+		m.rows.Move(1, m.listRows())
 	case key.Matches(msg, k.Create):
 		return m.openWizard()
 	case key.Matches(msg, k.Open):
@@ -370,7 +339,7 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Test):
-		m.test = newTestModal(w, m.types)
+		m.dialogs.Push(newTestModal(m, w, m.types))
 		return m.loadTypes()
 	case key.Matches(msg, k.Pause):
 		next := models.WebhookPaused
@@ -380,13 +349,13 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.setNotice("updating…", false)
 		return setStatus(m.ctx.Client, w.ID, next)
 	case key.Matches(msg, k.RotateSecret):
-		m.rotate = &rotateConfirm{id: w.ID, url: w.URL}
+		m.dialogs.Push(&rotateConfirm{m: m, id: w.ID, url: w.URL})
 	case key.Matches(msg, k.Delete):
-		m.del = newDeleteModal(w)
+		m.dialogs.Push(newDeleteModal(m, w))
 	case key.Matches(msg, k.Edit):
 		return m.openEdit(w)
 	case key.Matches(msg, k.Copy):
-		return tea.Batch(tea.SetClipboard(w.URL), common.Status("endpoint URL copied to clipboard", common.LevelSuccess))
+		return common.Copy(w.URL, "endpoint URL copied to clipboard", common.LevelSuccess)
 	}
 	return nil
 }
@@ -425,14 +394,17 @@ func (m *Model) onUpdated(msg updatedMsg) tea.Cmd {
 }
 
 func (m *Model) onDeleted(msg deletedMsg) tea.Cmd {
+	d, _ := dialog.Find[*deleteModal](&m.dialogs)
 	if msg.err != nil {
-		if m.del != nil {
-			m.del.err = m.errText(msg.err)
-			m.del.busy = false
+		if d != nil {
+			d.err = m.errText(msg.err)
+			d.busy = false
 		}
 		return nil
 	}
-	m.del = nil
+	if d != nil {
+		m.dialogs.Remove(d)
+	}
 	if m.detail != nil && m.detail.id == msg.id {
 		m.closeDetail()
 	}
@@ -467,68 +439,3 @@ func (m *Model) onRetried(msg retriedMsg) tea.Cmd {
 	}
 	return tea.Batch(m.loadDetail(true), m.load(true))
 }
-
-func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
-	switch {
-	case m.wizard != nil:
-		return m.wizard.paste(msg)
-	case m.del != nil:
-		var cmd tea.Cmd
-		m.del.input, cmd = m.del.input.Update(msg)
-		return cmd
-	}
-	return nil
-}
-
-// KeyMap implements common.Pane; it follows what the current view offers.
-func (m *Model) KeyMap() help.KeyMap {
-	return keyMap{m: m}
-}
-
-type keyMap struct{ m *Model }
-
-func (k keyMap) ShortHelp() []key.Binding {
-	wk := k.m.ctx.Keys.Webhooks
-	switch {
-	case k.m.retryConfirm != nil:
-		return []key.Binding{confirmKey("y", "retry"), confirmKey("n", "cancel")}
-	case k.m.once != nil:
-		return []key.Binding{confirmKey("c", "copy secret"), confirmKey("y", "copy snippet"), confirmKey("enter", "done")}
-	case k.m.wizard != nil:
-		return []key.Binding{confirmKey("enter", "next"), confirmKey("esc", "back")}
-	case k.m.test != nil:
-		return []key.Binding{confirmKey("enter", "send"), confirmKey("esc", "close")}
-	case k.m.del != nil:
-		return []key.Binding{confirmKey("enter", "delete"), confirmKey("esc", "cancel")}
-	case k.m.rotate != nil:
-		return []key.Binding{confirmKey("y", "rotate"), confirmKey("n", "cancel")}
-	case k.m.forbidden && k.m.view == viewList:
-		return nil
-	case k.m.view == viewDelivery:
-		return []key.Binding{wk.Up, wk.Down, wk.Retry, back()}
-	case k.m.view == viewDetails:
-		return []key.Binding{wk.Open, wk.Filter, wk.Retry, wk.RetryAll, wk.Edit, wk.Test, wk.Pause, back()}
-	case len(k.m.list) == 0:
-		// Nothing to act on: only creating makes sense.
-		return []key.Binding{wk.Create}
-	}
-	return []key.Binding{wk.Open, wk.Create, wk.Edit, wk.Test, wk.Pause, wk.RotateSecret, wk.Delete}
-}
-
-func (k keyMap) FullHelp() [][]key.Binding {
-	wk := k.m.ctx.Keys.Webhooks
-	if k.m.modalOpen() || (k.m.view == viewList && (len(k.m.list) == 0 || k.m.forbidden)) {
-		return [][]key.Binding{k.ShortHelp()}
-	}
-	return [][]key.Binding{
-		{wk.Up, wk.Down, wk.Open, wk.Filter, wk.Copy},
-		{wk.Create, wk.Edit, wk.Test, wk.Pause, wk.RotateSecret},
-		{wk.Retry, wk.RetryAll, wk.Delete},
-	}
-}
-
-func confirmKey(k, desc string) key.Binding {
-	return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc))
-}
-
-func back() key.Binding { return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")) }

@@ -5,17 +5,20 @@ import (
 	"net/url"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
 // wizard is the three-step create form: endpoint, events, retries. With
 // orig set it edits that endpoint (no status field; the last step shows a
 // diff and saves with PATCH).
 type wizard struct {
+	m        *Model
 	orig     *models.Webhook
 	step     int // 0 endpoint, 1 events, 2 retries and review
 	url      textinput.Model
@@ -30,21 +33,11 @@ type wizard struct {
 	busy     bool
 }
 
-func newInput(placeholder string, limit int) textinput.Model {
-	ti := textinput.New()
-	ti.Placeholder = placeholder
-	ti.CharLimit = limit
-	ti.Prompt = ""
-	st := ti.Styles()
-	st.Cursor.Blink = false // a blinking cursor redraws twice a second over SSH
-	ti.SetStyles(st)
-	return ti
-}
-
 func (m *Model) openWizard() tea.Cmd {
 	w := &wizard{
-		url:      newInput("https://example.com/webhooks/penguinmails", models.WebhookMaxURLLength),
-		desc:     newInput("what this endpoint is for (optional)", models.WebhookMaxDescription),
+		m:        m,
+		url:      common.NewInput("https://example.com/webhooks/penguinmails", models.WebhookMaxURLLength),
+		desc:     common.NewInput("what this endpoint is for (optional)", models.WebhookMaxDescription),
 		selected: map[string]bool{},
 		retries:  models.WebhookDefaultMaxRetries,
 		errs:     map[string]string{},
@@ -55,22 +48,44 @@ func (m *Model) openWizard() tea.Cmd {
 			w.selected[e.Type] = true
 		}
 	}
-	w.url.SetWidth(max(m.width-20, 20))
-	w.desc.SetWidth(max(m.width-20, 20))
-	m.wizard = w
+	w.SetSize(m.width, m.height)
+	m.dialogs.Push(w)
 	return w.url.Focus()
 }
 
-func (w *wizard) paste(msg tea.PasteMsg) tea.Cmd {
-	var cmd tea.Cmd
-	switch {
-	case w.step == 0 && w.focus == 0:
-		w.url, cmd = w.url.Update(msg)
-	case w.step == 0 && w.focus == 1:
-		w.desc, cmd = w.desc.Update(msg)
-	}
-	return cmd
+// SetSize implements dialog.Resizer.
+func (w *wizard) SetSize(width, _ int) {
+	w.url.SetWidth(max(width-20, 20))
+	w.desc.SetWidth(max(width-20, 20))
 }
+
+// Update implements dialog.Dialog.
+func (w *wizard) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		switch {
+		case w.step == 0 && w.focus == 0:
+			w.url, cmd = w.url.Update(msg)
+		case w.step == 0 && w.focus == 1:
+			w.desc, cmd = w.desc.Update(msg)
+		}
+	case tea.KeyPressMsg:
+		if w.step == 0 && msg.String() == "esc" && !w.busy {
+			return nil, nil
+		}
+		cmd = w.onKey(msg)
+	}
+	return w, cmd
+}
+
+// ShortHelp implements help.KeyMap.
+func (w *wizard) ShortHelp() []key.Binding {
+	return []key.Binding{confirmKey("enter", "next"), confirmKey("esc", "back")}
+}
+
+// FullHelp implements help.KeyMap.
+func (w *wizard) FullHelp() [][]key.Binding { return [][]key.Binding{w.ShortHelp()} }
 
 // checkURL is the console's quick check; the server has the final word
 // (private addresses, DNS).
@@ -116,8 +131,8 @@ func (w *wizard) events() []string {
 	return out
 }
 
-func (m *Model) wizardKey(msg tea.KeyPressMsg) tea.Cmd {
-	w := m.wizard
+func (w *wizard) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	m := w.m
 	if w.busy {
 		return nil
 	}
@@ -125,9 +140,6 @@ func (m *Model) wizardKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch w.step {
 	case 0:
 		switch k {
-		case "esc":
-			m.wizard = nil
-			return nil
 		case "tab", "down":
 			return w.setFocus(w.focus + 1)
 		case "shift+tab", "up":
@@ -204,7 +216,7 @@ func (m *Model) wizardKey(msg tea.KeyPressMsg) tea.Cmd {
 			delete(w.errs, "max_retries")
 		case "enter":
 			if w.orig != nil {
-				return m.saveEdit()
+				return w.saveEdit()
 			}
 			w.busy, w.err = true, ""
 			status := models.WebhookActive
@@ -227,24 +239,28 @@ func (m *Model) wizardKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) onCreated(msg createdMsg) tea.Cmd {
-	w := m.wizard
+	w, ok := dialog.Find[*wizard](&m.dialogs)
 	if msg.err != nil {
-		if w == nil || w.orig != nil {
+		if !ok || w.orig != nil {
 			return nil // no create form is waiting for this
 		}
-		return m.formFailed(msg.err)
+		return w.failed(msg.err)
 	}
 	// A new secret is always shown: it cannot be fetched again.
-	m.wizard = nil
+	if ok {
+		m.dialogs.Remove(w)
+	}
 	m.list = append(m.list, msg.webhook)
-	m.cursor = len(m.list) - 1
-	m.once = &showOnce{title: "Webhook endpoint created", webhookID: msg.webhook.ID, url: msg.webhook.URL, secret: msg.secret}
+	m.rows.SetLen(len(m.list))
+	m.rows.Select(len(m.list)-1, m.listRows())
+	m.dialogs.Push(&showOnce{m: m, title: "Webhook endpoint created", webhookID: msg.webhook.ID, url: msg.webhook.URL, secret: msg.secret})
 	return tea.Batch(m.load(true), common.Status("webhook endpoint created", common.LevelSuccess))
 }
 
-func (m *Model) wizardView() string {
+// View implements dialog.Dialog.
+func (w *wizard) View(width, height int) string {
+	m := w.m
 	s := m.ctx.Styles
-	w := m.wizard
 	var b strings.Builder
 	steps := []string{"1 Endpoint", "2 Events", "3 Retries"}
 	title := s.Title.Render("New webhook endpoint")
@@ -272,7 +288,7 @@ func (m *Model) wizardView() string {
 			if w.focus == i {
 				mark = s.Cursor.Render("› ")
 			}
-			b.WriteString(mark + s.Label.Render(pad(label, 13)) + view + "\n")
+			b.WriteString(mark + s.Label.Render(common.Pad(label, 13)) + view + "\n")
 		}
 		field(0, "Endpoint URL", w.url.View())
 		errLine("url")
@@ -302,7 +318,7 @@ func (m *Model) wizardView() string {
 		b.WriteString(s.Muted.Render(fmt.Sprintf("  %s selected · a select all · e email events only · c clear", plural(len(w.events()), "event", "events"))) + "\n")
 		errLine("events")
 		// Title, blank, count line, help line and maybe the error line.
-		rows := m.height - 4
+		rows := height - 4
 		if w.errs["events"] != "" {
 			rows--
 		}
@@ -346,16 +362,16 @@ func (m *Model) wizardView() string {
 			if l.idx == w.evCursor {
 				mark = s.Cursor.Render("› ")
 			}
-			b.WriteString(mark + box + " " + pad(e.Type, 22) + s.Muted.Render(e.Description) + "\n")
+			b.WriteString(mark + box + " " + common.Pad(e.Type, 22) + s.Muted.Render(e.Description) + "\n")
 		}
 		b.WriteString(s.Help.Render("↑/↓ move · space toggle · enter next · esc back") + "\n")
 	default:
-		b.WriteString("  " + s.Label.Render(pad("Max retries", 13)) + s.Key.Render(fmt.Sprintf("‹ %d ›", w.retries)) +
+		b.WriteString("  " + s.Label.Render(common.Pad("Max retries", 13)) + s.Key.Render(fmt.Sprintf("‹ %d ›", w.retries)) +
 			s.Muted.Render("  (1–10; delays 1m, 5m, 15m, 1h, 24h, then every 24h)") + "\n")
 		errLine("max_retries")
 		b.WriteString("\n")
 		if w.orig != nil {
-			m.editReview(&b)
+			w.editReview(&b, width)
 			break
 		}
 		b.WriteString(s.Heading.Render("  Review") + "\n")
@@ -363,12 +379,12 @@ func (m *Model) wizardView() string {
 		if w.paused {
 			status = models.WebhookPaused
 		}
-		b.WriteString("  " + s.Label.Render(pad("URL", 13)) + common.Sanitize(strings.TrimSpace(w.url.Value())) + "\n")
+		b.WriteString("  " + s.Label.Render(common.Pad("URL", 13)) + common.Sanitize(strings.TrimSpace(w.url.Value())) + "\n")
 		if d := strings.TrimSpace(w.desc.Value()); d != "" {
-			b.WriteString("  " + s.Label.Render(pad("Description", 13)) + common.Sanitize(d) + "\n")
+			b.WriteString("  " + s.Label.Render(common.Pad("Description", 13)) + common.Sanitize(d) + "\n")
 		}
-		b.WriteString("  " + s.Label.Render(pad("Status", 13)) + s.Status(status).Render(status) + "\n")
-		b.WriteString("  " + s.Label.Render(pad("Events", 13)) + strings.Join(w.events(), ", ") + "\n")
+		b.WriteString("  " + s.Label.Render(common.Pad("Status", 13)) + s.Status(status).Render(status) + "\n")
+		b.WriteString("  " + s.Label.Render(common.Pad("Events", 13)) + strings.Join(w.events(), ", ") + "\n")
 		b.WriteString("\n  " + s.Muted.Render("A signing secret (whsec_…) is generated and shown once after creation.") + "\n")
 		if w.err != "" {
 			b.WriteString("  " + s.Danger.Render("✗ "+w.err) + "\n")

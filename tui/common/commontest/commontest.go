@@ -38,6 +38,7 @@ func Context(w, h int, c *client.Client) *common.Context {
 		APIURL:  "http://127.0.0.1:8080",
 		Sandbox: true,
 		WorkDir: os.TempDir(),
+		Files:   common.OSFiles{},
 		Now:     func() time.Time { return Now },
 	}
 }

@@ -1,0 +1,279 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/penguinmails/pmdev/api"
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/internal/config"
+	"github.com/penguinmails/pmdev/internal/sandbox"
+	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/styles"
+	"github.com/penguinmails/pmdev/tui"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+const consoleLong = `pmdev — the PenguinMails developer console.
+
+With no API configured (flags, environment or config file) the console runs
+against a sandbox: the reference server started in this process with demo data.
+
+Config: $XDG_CONFIG_HOME/pmdev/config.yaml (or $PMDEV_CONFIG):
+  default_profile, profiles.NAME.{api_url, token_env | token_file | token},
+  refresh.{ratelimits,usage,keys,webhooks}, keys.{scope.action: [keys]}, mouse, no_color
+
+Keys: 1-5 tabs · tab/shift+tab · ? help · r refresh · p pause · q quit · esc back`
+
+// consoleFlags are the console's command line.
+type consoleFlags struct {
+	sandbox, traffic, noColor, mouse, debug             bool
+	as, sandboxDB, apiURL, token, profile, refresh, log string
+	changed                                             func(name string) bool
+}
+
+// register declares the console's flags (the only place they are listed).
+func (f *consoleFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.sandbox, "sandbox", false, "use the in-process sandbox even if an API is configured")
+	fs.StringVar(&f.as, "as", "admin", "sandbox identity: admin, developer or member")
+	fs.BoolVar(&f.traffic, "sandbox-traffic", true, "simulate API traffic in the sandbox")
+	fs.StringVar(&f.sandboxDB, "sandbox-db", "", "sandbox database (default $XDG_DATA_HOME/pmdev/pmdev.db)")
+	// No env defaults here: --help must never print a token.
+	fs.StringVar(&f.apiURL, "api-url", "", "API origin (env PENGUINMAILS_API_URL)")
+	fs.StringVar(&f.token, "token", "", "personal access token pm_pat_… (env PENGUINMAILS_TOKEN)")
+	fs.StringVar(&f.profile, "profile", "", "profile from the config file")
+	fs.StringVar(&f.refresh, "refresh", "", "poll intervals, e.g. ratelimits=2s,usage=15s,keys=30s,webhooks=15s (floor 1s, 0 turns a source off)")
+	fs.BoolVar(&f.noColor, "no-color", false, "no colours (also NO_COLOR=1)")
+	fs.BoolVar(&f.mouse, "mouse", false, "clickable tabs (off by default so text selection works)")
+	fs.StringVar(&f.log, "log", "", "write a log (never tokens or keys)")
+	fs.BoolVar(&f.debug, "debug", false, "debug-level log lines (with --log)")
+	f.changed = func(name string) bool { return fs.Changed(name) }
+}
+
+// newConsoleCmd is the root command: the console.
+func newConsoleCmd(version string) *cobra.Command {
+	f := &consoleFlags{}
+	cmd := &cobra.Command{
+		Use:           "pmdev",
+		Short:         "The PenguinMails developer console",
+		Long:          consoleLong,
+		Version:       versionString(version),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q (see pmdev --help)", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runConsole(cmd, f, version) },
+	}
+	cmd.SetVersionTemplate("{{.Version}}\n")
+	f.register(cmd.Flags())
+	_ = cmd.RegisterFlagCompletionFunc("as", cobra.FixedCompletions([]string{"admin", "developer", "member"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagFilename("sandbox-db")
+	_ = cmd.MarkFlagFilename("log")
+	return cmd
+}
+
+// parseConsoleFlags parses a console command line (tests).
+func parseConsoleFlags(args []string) (*consoleFlags, error) {
+	f := &consoleFlags{}
+	fs := pflag.NewFlagSet("pmdev", pflag.ContinueOnError)
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, usagef("%v (see pmdev --help)", err)
+	}
+	return f, nil
+}
+
+// consoleSetup is everything resolved from flags, environment and config.
+type consoleSetup struct {
+	sandbox bool
+	email   string // sandbox identity
+	apiURL  string
+	token   string
+	refresh common.Refresh
+	keys    *common.KeyMap
+	noColor bool
+	mouse   bool
+}
+
+func resolveSetup(f *consoleFlags, getenv func(string) string) (*consoleSetup, error) {
+	path := config.Path(getenv)
+	cfg, err := config.Load(path, getenv("PMDEV_CONFIG") != "")
+	if err != nil {
+		return nil, err
+	}
+	s := &consoleSetup{mouse: f.mouse || cfg.Mouse}
+	s.noColor = f.noColor || cfg.NoColor || getenv("NO_COLOR") != ""
+	if s.refresh, err = config.ApplyRefresh(common.DefaultRefresh(), cfg.Refresh, "config refresh."); err != nil {
+		return nil, err
+	}
+	fr, err := config.ParseRefreshFlag(f.refresh)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	if s.refresh, err = config.ApplyRefresh(s.refresh, fr, "--refresh "); err != nil {
+		return nil, usagef("%v", err)
+	}
+	if s.keys, err = cfg.KeyMap(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+
+	if f.sandbox && (f.changed("api-url") || f.changed("profile") || f.changed("token")) {
+		return nil, usagef("--sandbox cannot be combined with --api-url, --token or --profile")
+	}
+	var prof config.Profile
+	profName := f.profile
+	if profName == "" && !f.sandbox {
+		profName = cfg.DefaultProfile
+	}
+	if profName != "" {
+		p, ok := cfg.Profiles[profName]
+		if !ok {
+			return nil, usagef("--profile %q: no such profile in %s", profName, path)
+		}
+		prof = p
+	}
+	s.apiURL = firstNonEmpty(f.apiURL, getenv("PENGUINMAILS_API_URL"), prof.APIURL)
+	if f.sandbox || s.apiURL == "" {
+		s.sandbox = true
+		if s.email, err = sandbox.Email(f.as); err != nil {
+			return nil, usagef("%v", err)
+		}
+		return s, nil
+	}
+	if f.changed("as") || f.changed("sandbox-traffic") {
+		return nil, usagef("--as and --sandbox-traffic apply to the sandbox only (an API URL is configured; add --sandbox)")
+	}
+	if err := config.CheckURL(s.apiURL); err != nil {
+		return nil, usagef("API URL: %v", err)
+	}
+	ptoken, err := prof.ResolveToken(profName, getenv)
+	if err != nil {
+		return nil, err
+	}
+	s.token = firstNonEmpty(f.token, getenv("PENGUINMAILS_TOKEN"), ptoken)
+	if s.token == "" {
+		return nil, usagef("no token for %s: set PENGUINMAILS_TOKEN, pass --token, or use --profile", s.apiURL)
+	}
+	return s, nil
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func openLog(path string, debugLevel bool) (*slog.Logger, func(), error) {
+	if path == "" {
+		return slog.New(slog.DiscardHandler), func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--log: %w", err)
+	}
+	level := slog.LevelInfo
+	if debugLevel {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})), func() { _ = f.Close() }, nil
+}
+
+func runConsole(cmd *cobra.Command, f *consoleFlags, version string) error {
+	setup, err := resolveSetup(f, os.Getenv)
+	if err != nil {
+		return err
+	}
+	logger, closeLog, err := openLog(f.log, f.debug)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+
+	apiURL, token := setup.apiURL, setup.token
+	if setup.sandbox {
+		db := f.sandboxDB
+		if db == "" {
+			db = server.DefaultDBPath()
+		}
+		sb, err := sandbox.Start(ctx, sandbox.Options{DBPath: db, Email: setup.email, Traffic: f.traffic, Assets: api.FS(), Logger: logger})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := sb.Close(); err != nil {
+				logger.Error("sandbox close", "err", err)
+			}
+		}()
+		apiURL, token = sb.BaseURL, sb.Token
+	}
+	logger.Info("console starting", "api", apiURL, "sandbox", setup.sandbox, "refresh", fmt.Sprintf("%+v", setup.refresh))
+
+	model := newConsole(setup, apiURL, token, version, logger)
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if setup.noColor {
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	p := tea.NewProgram(model, opts...)
+	_, err = p.Run()
+	// Requests still in flight have no reader now: cancel them so the sandbox
+	// (closed by the deferred call) need not wait for them.
+	model.Context().Client.Close()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		err = nil // SIGTERM: a normal way to stop
+	}
+	return err
+}
+
+// newConsole builds the root model for an API (the sandbox's or a real one).
+// This is the one place the local console's common.Context is built (the SSH
+// console's is built in internal/sshconsole/console.go).
+func newConsole(setup *consoleSetup, apiURL, token, version string, logger *slog.Logger) *tui.Model {
+	cl := client.New(client.Options{BaseURL: apiURL, Token: token, UserAgent: "pmdev/" + version, Logger: logger})
+	wd, _ := os.Getwd()
+	cacheDir, _ := os.UserCacheDir()
+	cctx := &common.Context{
+		Styles:   styles.New(true),
+		Keys:     setup.keys,
+		Client:   cl,
+		Logger:   logger,
+		Refresh:  setup.refresh,
+		APIURL:   strings.TrimRight(apiURL, "/"),
+		Sandbox:  setup.sandbox, // the in-process server only, not any loopback API
+		NoColor:  setup.noColor,
+		Assets:   api.FS(),
+		CacheDir: joinIf(cacheDir, "pmdev"),
+		WorkDir:  wd,
+		Files:    common.OSFiles{},
+		Now:      time.Now,
+	}
+	return tui.New(cctx, tui.Options{Mouse: setup.mouse})
+}
+
+func joinIf(dir, name string) string {
+	if dir == "" {
+		return ""
+	}
+	return dir + string(os.PathSeparator) + name
+}

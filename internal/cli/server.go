@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/penguinmails/pmdev/api"
+	"github.com/penguinmails/pmdev/internal/privfile"
+	"github.com/penguinmails/pmdev/internal/sshconsole"
+	"github.com/penguinmails/pmdev/server"
+)
+
+// serverFlags are `pmdev server`'s own flags (--db is shared with its subcommands).
+type serverFlags struct {
+	addr, seed, retry, logFile      string
+	simulate, allowPrivate, verbose bool
+	ssh                             sshconsole.Options
+}
+
+// newServerCmd is `pmdev server` with `users add` and `users ssh-keys`.
+func newServerCmd() *cobra.Command {
+	var f serverFlags
+	var dbPath string
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the reference API server (and the console over SSH with --ssh-addr)",
+		Long: `Run the reference API server until SIGINT/SIGTERM, then drain HTTP and flush
+usage records. With --ssh-addr it also serves the console over SSH, each key
+signing in as the user it was registered for (pmdev server users add --ssh-key).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServer(cmd, dbPath, &f) },
+	}
+	cmd.PersistentFlags().StringVar(&dbPath, "db", server.DefaultDBPath(), "SQLite database file")
+	_ = cmd.MarkPersistentFlagFilename("db")
+	fs := cmd.Flags()
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.StringVar(&f.seed, "seed", "", `seed an empty database ("demo")`)
+	fs.BoolVar(&f.simulate, "simulate-traffic", false, "send background traffic with demo keys")
+	fs.BoolVar(&f.allowPrivate, "allow-private-webhooks", false, "allow webhook URLs on private/loopback addresses")
+	fs.StringVar(&f.retry, "webhook-retry-schedule", "", "comma-separated webhook retry delays, e.g. 1m,5m,15m,1h,24h")
+	fs.StringVar(&f.logFile, "log", "", "write logs to this file instead of stderr")
+	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log every request (debug level)")
+	fs.StringVar(&f.ssh.Addr, "ssh-addr", "", "also serve the console over SSH on this address (e.g. 127.0.0.1:2222)")
+	fs.StringVar(&f.ssh.HostKeyPath, "ssh-host-key", "", "ed25519 SSH host key file, created 0600 on first start (default: in the data dir)")
+	registerSSHLimitFlags(fs, &f.ssh, "ssh-")
+	_ = cmd.RegisterFlagCompletionFunc("seed", cobra.FixedCompletions([]string{"demo"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.AddCommand(newUsersCmd(&dbPath))
+	return cmd
+}
+
+// registerSSHLimitFlags adds the limits shared by `pmdev server` (prefix "ssh-") and the gateway (no prefix).
+func registerSSHLimitFlags(fs *pflag.FlagSet, o *sshconsole.Options, prefix string) {
+	fs.DurationVar(&o.IdleTimeout, prefix+"idle-timeout", sshconsole.DefaultIdleTimeout, "end an SSH session after this long without input, and a connection without one (negative: never)")
+	fs.IntVar(&o.MaxSessions, prefix+"max-sessions", sshconsole.DefaultMaxSessions, "maximum concurrent SSH sessions (a connection without one counts as one)")
+	fs.IntVar(&o.MaxPerUser, prefix+"max-sessions-per-user", sshconsole.DefaultMaxPerUser, "maximum concurrent SSH sessions of one user (gateway: of one key)")
+	fs.StringVar(&o.AuditLog, prefix+"audit-log", "", `SSH session audit log, JSON lines ("-" for stderr; default: ssh-audit.log next to the host key)`)
+}
+
+// defaultHostKey is where the host key lives unless --ssh-host-key says.
+func defaultHostKey(path string) string {
+	if path != "" {
+		return path
+	}
+	return sshconsole.HostKeyIn(filepath.Dir(server.DefaultDBPath()))
+}
+
+func parseSchedule(s string) ([]time.Duration, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []time.Duration
+	for _, part := range strings.Split(s, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(part))
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("bad duration %q", part)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// runServer serves until SIGINT/SIGTERM, then drains HTTP and flushes usage before exiting.
+func runServer(cmd *cobra.Command, dbPath string, f *serverFlags) error {
+	sshOpts := f.ssh
+	sshOpts.HostKeyPath = defaultHostKey(sshOpts.HostKeyPath)
+	if f.seed != "" && f.seed != "demo" {
+		return usagef("pmdev server: --seed must be demo, not %q", f.seed)
+	}
+	schedule, err := parseSchedule(f.retry)
+	if err != nil {
+		return usagef("pmdev server: --webhook-retry-schedule: %v", err)
+	}
+	if _, _, err := net.SplitHostPort(f.addr); err != nil {
+		return usagef("pmdev server: --addr %q: %v", f.addr, err)
+	}
+	if err := checkServerFiles(dbPath, sshOpts); err != nil {
+		return err
+	}
+
+	logOut := cmd.ErrOrStderr()
+	if f.logFile != "" {
+		lf, err := os.OpenFile(f.logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("open log: %w", err)
+		}
+		defer lf.Close()
+		logOut = lf
+	}
+	level := slog.LevelInfo
+	if f.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	srv, err := server.Open(ctx, server.Config{
+		DBPath: dbPath, Seed: f.seed, Logger: logger,
+		AllowPrivateWebhooks: f.allowPrivate, WebhookRetrySchedule: schedule,
+		Assets: api.FS(),
+	})
+	if err != nil {
+		return err
+	}
+	if srv.SeedSkipped() {
+		fmt.Fprintln(cmd.ErrOrStderr(), "pmdev server: demo data already present; --seed demo skipped")
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		srv.Close(context.Background())
+		return err
+	}
+	baseURL := "http://" + ln.Addr().String()
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	// Webhook sends in flight would hold Shutdown for up to their timeout; they are requeued instead.
+	hs.RegisterOnShutdown(srv.Drain)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	logger.Info("pmdev server listening", "url", baseURL, "db", dbPath)
+	fmt.Fprintf(cmd.ErrOrStderr(), "pmdev server listening on %s (db %s)\n", baseURL, dbPath)
+
+	var stopSSH func(context.Context) error
+	if sshOpts.Addr != "" {
+		sshOpts.Logger, sshOpts.Assets = logger, api.FS()
+		svc, err := sshconsole.Start(ctx, sshconsole.DirectoryResolver(serverDirectory{srv}, sshOpts.TokenTTL), baseURL, sshOpts)
+		if err != nil {
+			hs.Close()
+			srv.Close(context.Background())
+			return fmt.Errorf("ssh: %w", err)
+		}
+		stopSSH = svc.Stop
+	}
+	simDone := make(chan struct{})
+	if f.simulate {
+		go func() { defer close(simDone); srv.SimulateTraffic(ctx, baseURL) }()
+	} else {
+		close(simDone)
+	}
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	stop()
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	<-simDone
+	var errs []error
+	if stopSSH != nil {
+		errs = append(errs, stopSSH(sctx))
+	}
+	// Drain in-flight requests first, then flush their usage records.
+	if err := hs.Shutdown(sctx); err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, srv.Close(sctx))
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		errs = append(errs, serveErr)
+	}
+	err = errors.Join(errs...)
+	logger.Info("stopped", "err", err)
+	return err
+}
+
+// checkServerFiles refuses to serve when the database, its webhook key or
+// the SSH host key (when SSH is on) can be read by group or others.
+func checkServerFiles(db string, ssh sshconsole.Options) error {
+	if err := privfile.CheckData(db); err != nil {
+		return err
+	}
+	if ssh.Addr == "" {
+		return nil
+	}
+	if _, err := os.Stat(ssh.HostKeyPath); err == nil {
+		return privfile.Check(ssh.HostKeyPath, "ssh host key")
+	}
+	return nil
+}

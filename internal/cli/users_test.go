@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server"
+)
+
+func TestServerSSHKeysCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "pm.db")
+	ctx := context.Background()
+	srv, err := server.Open(ctx, server.Config{DBPath: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.AddUser(ctx, server.NewUser{Email: "dev@acme.test", Role: models.RoleDeveloper}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	line, fp := newKeyLine(t, "dev@laptop\x1b[31m")
+	pub := filepath.Join(dir, "id.pub")
+	if err := os.WriteFile(pub, line, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var out bytes.Buffer
+	if err := sshKeys(&out, "add", "--db", db, "--email", "dev@acme.test", pub); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "added "+fp) {
+		t.Fatalf("add printed %q", out.String())
+	}
+	out.Reset()
+	if err := sshKeys(&out, "list", "--db", db); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), fp) || !strings.Contains(out.String(), "dev@acme.test") || strings.Contains(out.String(), "\x1b") {
+		t.Fatalf("list printed %q", out.String())
+	}
+	out.Reset()
+	if err := sshKeys(&out, "remove", "--db", db, fp); err != nil {
+		t.Fatal(err)
+	}
+	if err := sshKeys(&out, "remove", "--db", db, fp); err == nil {
+		t.Fatal("removing an unknown key succeeded")
+	}
+	out.Reset()
+	if err := sshKeys(&out, "list", "--db", db); err != nil || !strings.Contains(out.String(), "no SSH keys") {
+		t.Fatalf("list after remove: %q %v", out.String(), err)
+	}
+	if err := sshKeys(&out, "frobnicate"); err == nil || !strings.Contains(err.Error(), "usage") {
+		t.Fatalf("bad subcommand: %v", err)
+	}
+}
+
+// sshKeys runs `pmdev server users ssh-keys args...`, stdout into out.
+func sshKeys(out *bytes.Buffer, args ...string) error {
+	var stderr bytes.Buffer
+	if code := Execute("test", append([]string{"server", "users", "ssh-keys"}, args...), out, &stderr); code != 0 {
+		return errors.New(stderr.String())
+	}
+	return nil
+}
+
+// newKeyLine is a fresh ed25519 authorized_keys line and its fingerprint.
+func newKeyLine(t testing.TB, comment string) ([]byte, string) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := append(bytes.TrimSpace(gossh.MarshalAuthorizedKey(s.PublicKey())), []byte(" "+comment+"\n")...)
+	return line, gossh.FingerprintSHA256(s.PublicKey())
+}

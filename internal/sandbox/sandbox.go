@@ -1,0 +1,128 @@
+// Package sandbox runs the reference server in this process on a loopback
+// port, seeded with demo data, for the console to use when no API is
+// configured. The console still talks to it over HTTP only.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/penguinmails/pmdev/internal/privfile"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server"
+)
+
+// identities maps --as to the seeded demo users.
+func identities() map[string]string {
+	return map[string]string{
+		models.RoleAdmin:     "admin@acme.test",
+		models.RoleDeveloper: "dev@acme.test",
+		models.RoleMember:    "viewer@acme.test",
+	}
+}
+
+// Email resolves --as: a role name, or one of the seeded emails.
+func Email(as string) (string, error) {
+	ids := identities()
+	if e, ok := ids[as]; ok {
+		return e, nil
+	}
+	for _, e := range ids {
+		if e == as {
+			return e, nil
+		}
+	}
+	return "", fmt.Errorf("--as %q: want admin, developer or member", as)
+}
+
+// Sandbox is the reference server running in this process on a loopback port.
+type Sandbox struct {
+	srv     *server.Server
+	hs      *http.Server
+	BaseURL string
+	Token   string
+
+	stopSim context.CancelFunc
+	simDone sync.WaitGroup
+	served  chan error
+}
+
+// Options configure Start.
+type Options struct {
+	DBPath  string
+	Email   string
+	Traffic bool
+	Assets  fs.FS
+	Logger  *slog.Logger
+}
+
+// Start opens (and on first run seeds) the sandbox database, serves it
+// on 127.0.0.1:0 and mints a short-lived token for the chosen identity.
+func Start(ctx context.Context, o Options) (*Sandbox, error) {
+	// pmdev's own demo database (older versions created it 0644): fixed
+	// rather than refused, unlike `pmdev server`.
+	if err := privfile.TightenData(o.DBPath, o.Logger); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	srv, err := server.Open(ctx, server.Config{DBPath: o.DBPath, Seed: "demo", Logger: o.Logger, Assets: o.Assets,
+		AllowPrivateWebhooks: true}) // local receivers
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = srv.Close(ctx)
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	sb := &Sandbox{
+		srv:     srv,
+		hs:      &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn)},
+		BaseURL: "http://" + ln.Addr().String(),
+		served:  make(chan error, 1),
+	}
+	go func() { sb.served <- sb.hs.Serve(ln) }()
+	sb.Token, err = srv.MintToken(ctx, o.Email, 12*time.Hour)
+	if err != nil {
+		sb.Close()
+		return nil, fmt.Errorf("sandbox: sign in as %s: %w", o.Email, err)
+	}
+	simCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	sb.stopSim = cancel
+	if o.Traffic {
+		sb.simDone.Add(1)
+		go func() {
+			defer sb.simDone.Done()
+			srv.SimulateTraffic(simCtx, sb.BaseURL)
+		}()
+	}
+	o.Logger.Info("sandbox started", "url", sb.BaseURL, "db", o.DBPath, "as", o.Email, "traffic", o.Traffic)
+	return sb, nil
+}
+
+// Close stops the traffic generator, drains HTTP, then flushes and closes the
+// server (in that order, so no acknowledged request is lost).
+func (sb *Sandbox) Close() error {
+	sb.stopSim()
+	sb.simDone.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// Requests still running when the console quits have no reader left:
+	// give them a moment, then cut them off.
+	gctx, gcancel := context.WithTimeout(ctx, 2*time.Second)
+	defer gcancel()
+	var err error
+	if sb.hs.Shutdown(gctx) != nil {
+		err = sb.hs.Close()
+	}
+	if serr := <-sb.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return errors.Join(err, sb.srv.Close(ctx))
+}

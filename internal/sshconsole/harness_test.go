@@ -1,0 +1,336 @@
+package sshconsole
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server"
+)
+
+// syncBuffer is a goroutine-safe bytes.Buffer.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// apiCounter counts the requests that reach the API, by path.
+type apiCounter struct {
+	mu     sync.Mutex
+	byPath map[string]int
+	total  int
+	fps    map[string]bool // X-PM-Actor-Fingerprint values seen
+	auths  map[string]bool // bearer prefixes seen (never whole tokens)
+}
+
+func (c *apiCounter) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		c.byPath[r.URL.Path]++
+		c.total++
+		if fp := r.Header.Get(ActorFingerprintHeader); fp != "" {
+			c.fps[fp] = true
+		}
+		if a := r.Header.Get("Authorization"); len(a) > 14 {
+			c.auths[a[:14]] = true
+		}
+		c.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (c *apiCounter) snapshot() (int, map[string]int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := make(map[string]int, len(c.byPath))
+	for k, v := range c.byPath {
+		m[k] = v
+	}
+	return c.total, m
+}
+
+type testKey struct {
+	signer gossh.Signer
+	line   []byte // authorized_keys line
+	fp     string
+}
+
+func newTestKey(t testing.TB, comment string) testKey {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := bytes.TrimSpace(gossh.MarshalAuthorizedKey(s.PublicKey()))
+	line = append(line, []byte(" "+comment+"\n")...)
+	return testKey{signer: s, line: line, fp: gossh.FingerprintSHA256(s.PublicKey())}
+}
+
+// testAPI is a reference server on 127.0.0.1 with an admin and a member, each with a key.
+type testAPI struct {
+	srv      *server.Server
+	url      string
+	count    *apiCounter
+	admin    testKey
+	member   testKey
+	adminPAT string
+}
+
+func newTestAPI(t testing.TB) *testAPI {
+	t.Helper()
+	ctx := context.Background()
+	srv, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pm.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &testAPI{srv: srv, count: &apiCounter{byPath: map[string]int{}, fps: map[string]bool{}, auths: map[string]bool{}},
+		admin: newTestKey(t, "admin@laptop"), member: newTestKey(t, "member@laptop")}
+	a.adminPAT, err = srv.AddUser(ctx, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme", SSHKeys: [][]byte{a.admin.line}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.AddUser(ctx, server.NewUser{Email: "member@acme.test", Role: models.RoleMember, Tenant: "Acme", SSHKeys: [][]byte{a.member.line}}); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(a.count.wrap(srv.Handler()))
+	a.url = hs.URL
+	t.Cleanup(func() {
+		hs.Close()
+		_ = srv.Close(context.Background())
+	})
+	return a
+}
+
+// sshEnv is an SSH service in front of a testAPI.
+type sshEnv struct {
+	svc   *Service
+	api   *testAPI
+	addr  string
+	audit *syncBuffer
+	opts  Options
+}
+
+func newSSHEnv(t testing.TB, console ConsoleFactory, mutate func(*Options)) *sshEnv {
+	t.Helper()
+	api := newTestAPI(t)
+	return startTestSSH(t, api, nil, console, mutate)
+}
+
+// startTestSSH serves api over SSH; res nil means the server's own identities.
+func startTestSSH(t testing.TB, api *testAPI, res Resolver, console ConsoleFactory, mutate func(*Options)) *sshEnv {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit := &syncBuffer{}
+	o := Options{
+		Listener:    ln,
+		HostKeyPath: filepath.Join(t.TempDir(), "host_ed25519"),
+		Audit:       slog.New(slog.NewJSONHandler(audit, nil)),
+		newConsole:  console,
+	}
+	if mutate != nil {
+		mutate(&o)
+	}
+	if res == nil {
+		res = DirectoryResolver(testDirectory{api.srv}, time.Minute)
+	}
+	svc, err := Start(context.Background(), res, api.url, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := svc.Stop
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stop(ctx); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	return &sshEnv{svc: svc, api: api, addr: ln.Addr().String(), audit: audit, opts: o}
+}
+
+func dialSSH(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
+	return gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User:            "anyone",
+		Auth:            auth,
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+		Timeout:         5 * time.Second,
+	})
+}
+
+func mustDial(t testing.TB, addr string, k testKey) *gossh.Client {
+	t.Helper()
+	c, err := dialSSH(addr, gossh.PublicKeys(k.signer))
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// termSession is an interactive session with a PTY.
+type termSession struct {
+	sess  *gossh.Session
+	out   *syncBuffer
+	stdin io.WriteCloser
+}
+
+func openTerm(t testing.TB, c *gossh.Client, w, h int, env map[string]string) *termSession {
+	t.Helper()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range env {
+		if err := sess.Setenv(k, v); err != nil {
+			t.Fatalf("setenv %s: %v", k, err)
+		}
+	}
+	ts := &termSession{sess: sess, out: &syncBuffer{}}
+	sess.Stdout, sess.Stderr = ts.out, ts.out
+	if ts.stdin, err = sess.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sess.Close() })
+	return ts
+}
+
+// screenText is the output without escape sequences.
+func (ts *termSession) screenText() string { return ansi.Strip(ts.out.String()) }
+
+func (ts *termSession) waitFor(t testing.TB, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Contains(ts.screenText(), want) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %q; screen:\n%s", want, tail(ts.screenText(), 2000))
+}
+
+func (ts *termSession) send(t testing.TB, s string) {
+	t.Helper()
+	if _, err := io.WriteString(ts.stdin, s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wait returns the session's exit status (-1 when it ended without one).
+func (ts *termSession) wait(t testing.TB) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- ts.sess.Wait() }()
+	select {
+	case err := <-done:
+		var ee *gossh.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitStatus()
+		}
+		if err != nil {
+			return -1
+		}
+		return 0
+	case <-time.After(10 * time.Second):
+		t.Fatal("session did not end")
+	}
+	return -1
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func waitAudit(t testing.TB, b *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(b.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("audit log lacks %q:\n%s", want, b.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// openConsoles opens n admin sessions, perConn per connection, and waits until each shows want.
+func openConsoles(t testing.TB, env *sshEnv, n, perConn int, want string) []*termSession {
+	t.Helper()
+	terms := make([]*termSession, n)
+	var c *gossh.Client
+	for i := range terms {
+		if i%perConn == 0 {
+			c = mustDial(t, env.addr, env.api.admin)
+		}
+		terms[i] = openTerm(t, c, 100, 30, nil)
+	}
+	for _, ts := range terms {
+		ts.waitFor(t, want)
+	}
+	return terms
+}
+
+func (e *sshEnv) statsServed() int64 { return e.svc.shared.Stats().Served }
+
+// testDirectory is the reference server as a Directory (internal/cli has the
+// real adapter; this package must not import server outside tests).
+type testDirectory struct{ srv *server.Server }
+
+func (d testDirectory) UserBySSHKey(ctx context.Context, fp string) (models.Me, error) {
+	me, err := d.srv.UserBySSHKey(ctx, fp)
+	if errors.Is(err, server.ErrSSHKeyNotFound) {
+		return me, ErrUnknownKey
+	}
+	return me, err
+}
+
+func (d testDirectory) MintToken(ctx context.Context, email string, ttl time.Duration) (string, error) {
+	return d.srv.MintToken(ctx, email, ttl)
+}
+
+func (d testDirectory) TouchSSHKey(ctx context.Context, fp string) error {
+	return d.srv.TouchSSHKey(ctx, fp)
+}

@@ -1,0 +1,66 @@
+package sshconsole
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+func TestSSHIdleTimeoutEndsSession(t *testing.T) {
+	env := newSSHEnv(t, newStubConsole, func(o *Options) { o.IdleTimeout = 300 * time.Millisecond })
+	c := mustDial(t, env.addr, env.api.admin)
+	start := time.Now() // the idle clock starts with the session, not its first frame
+	ts := openTerm(t, c, 80, 24, nil)
+	ts.waitFor(t, "stub-console")
+	ts.wait(t)
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Fatalf("session ended after %v, before the idle timeout", d)
+	}
+	if !strings.Contains(ts.screenText(), "without input") {
+		t.Fatalf("no idle message: %q", tail(ts.screenText(), 300))
+	}
+	waitAudit(t, env.audit, `"reason":"idle"`)
+
+	// A connection that never opens a session is closed too.
+	bare := mustDial(t, env.addr, env.api.admin)
+	closed := make(chan error, 1)
+	go func() { closed <- bare.Wait() }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a connection without sessions outlived the idle timeout")
+	}
+}
+
+func TestSSHRemovedKeyAndShutdownEndSessions(t *testing.T) {
+	env := newSSHEnv(t, newStubConsole, func(o *Options) { o.recheck = 50 * time.Millisecond })
+	member := openTerm(t, mustDial(t, env.addr, env.api.member), 80, 24, nil)
+	member.waitFor(t, "role=member")
+	admin := openTerm(t, mustDial(t, env.addr, env.api.admin), 80, 24, nil)
+	admin.waitFor(t, "role=admin")
+
+	if _, err := env.api.srv.RemoveSSHKey(context.Background(), env.api.member.fp); err != nil {
+		t.Fatal(err)
+	}
+	member.wait(t)
+	if !strings.Contains(member.screenText(), "no longer registered") {
+		t.Fatalf("removed key: %q", tail(member.screenText(), 300))
+	}
+	waitAudit(t, env.audit, `"reason":"key_removed"`)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := env.svc.Stop(ctx); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	admin.wait(t)
+	if !strings.Contains(admin.screenText(), "shutting down") {
+		t.Fatalf("shutdown: %q", tail(admin.screenText(), 300))
+	}
+	if _, err := dialSSH(env.addr, gossh.PublicKeys(env.api.admin.signer)); err == nil {
+		t.Fatal("listener still accepts after stop")
+	}
+}

@@ -1,0 +1,63 @@
+package sshconsole
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+)
+
+var (
+	errServerFull = errors.New("server full")
+	errUserFull   = errors.New("too many sessions")
+)
+
+// sessionLimiter caps concurrent sessions overall and per user.
+type sessionLimiter struct {
+	max, perUser int
+
+	mu     sync.Mutex
+	total  int
+	byUser map[string]int
+}
+
+func newSessionLimiter(max, perUser int) *sessionLimiter {
+	return &sessionLimiter{max: max, perUser: perUser, byUser: map[string]int{}}
+}
+
+// acquire takes a slot for user; release gives it back (once).
+func (l *sessionLimiter) acquire(user string) (release func(), err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.total >= l.max {
+		if l.max == 1 {
+			return nil, fmt.Errorf("%w: 1 session is open, the maximum; try again later", errServerFull)
+		}
+		return nil, fmt.Errorf("%w: %d sessions are open, the maximum; try again later", errServerFull, l.max)
+	}
+	if l.byUser[user] >= l.perUser {
+		return nil, fmt.Errorf("%w: you already have the maximum of %d open; close one first", errUserFull, l.perUser)
+	}
+	l.total++
+	l.byUser[user]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			l.total--
+			if l.byUser[user]--; l.byUser[user] <= 0 {
+				delete(l.byUser, user)
+			}
+		})
+	}, nil
+}
+
+func limitReason(err error) string {
+	switch {
+	case errors.Is(err, errServerFull):
+		return "max_sessions"
+	case errors.Is(err, errUserFull):
+		return "max_sessions_per_user"
+	}
+	return "limit"
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package sshconsole
+
+const raceEnabled = false

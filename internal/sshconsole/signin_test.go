@@ -1,0 +1,138 @@
+package sshconsole
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/penguinmails/pmdev/client"
+)
+
+func TestSSHAcceptedKeyRunsAsItsUserWithMintedToken(t *testing.T) {
+	env := newSSHEnv(t, newStubConsole, fastRefresh)
+	ts := openTerm(t, mustDial(t, env.addr, env.api.admin), 90, 30, nil)
+	ts.waitFor(t, "user=admin@acme.test")
+	ts.waitFor(t, "role=admin")
+
+	// A key created in the session carries the key's fingerprint in the server's audit.
+	ts.send(t, "n")
+	ts.waitFor(t, "created=")
+	id := ""
+	for _, line := range strings.Split(ts.screenText(), "\n") {
+		if i := strings.Index(line, "created="); i >= 0 {
+			id = strings.Fields(line[i+len("created="):])[0]
+		}
+	}
+	admin := client.New(client.Options{BaseURL: env.api.url, Token: env.api.adminPAT})
+	sec, err := admin.KeySecurity(context.Background(), id)
+	if err != nil {
+		t.Fatalf("security of %q: %v", id, err)
+	}
+	if len(sec.AuditEvents) == 0 || sec.AuditEvents[len(sec.AuditEvents)-1].ActorKeyFingerprint != env.api.admin.fp {
+		t.Fatalf("audit events %+v do not carry fingerprint %s", sec.AuditEvents, env.api.admin.fp)
+	}
+	env.api.count.mu.Lock()
+	sawFP, sawPAT := env.api.count.fps[env.api.admin.fp], env.api.count.auths["Bearer pm_pat_"]
+	env.api.count.mu.Unlock()
+	if !sawFP || !sawPAT {
+		t.Fatalf("API saw fingerprint=%v minted PAT=%v", sawFP, sawPAT)
+	}
+	// The minted token is never written to the terminal.
+	if strings.Contains(ts.out.String(), "pm_pat_") {
+		t.Fatal("a token reached the terminal")
+	}
+
+	ts.send(t, "q")
+	if code := ts.wait(t); code != 0 {
+		t.Fatalf("exit status %d after q, want 0", code)
+	}
+	waitAudit(t, env.audit, "ssh.session.end")
+	for _, want := range []string{`"msg":"ssh.session.start"`, `"user":"admin@acme.test"`, `"key_fingerprint":"` + env.api.admin.fp, `"remote_addr":"127.0.0.1:`, `"duration_ms":`} {
+		if !strings.Contains(env.audit.String(), want) {
+			t.Fatalf("audit log lacks %s:\n%s", want, env.audit.String())
+		}
+	}
+}
+
+func TestSSHRefusesUnknownKeyPasswordAndKeyboardInteractive(t *testing.T) {
+	env := newSSHEnv(t, newStubConsole, nil)
+	stranger := newTestKey(t, "stranger")
+	cases := map[string]gossh.AuthMethod{
+		"unknown key": gossh.PublicKeys(stranger.signer),
+		"password":    gossh.Password("hunter2"),
+		"keyboard-interactive": gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) {
+			return []string{"hunter2"}, nil
+		}),
+	}
+	for name, auth := range cases {
+		t.Run(name, func(t *testing.T) {
+			c, err := dialSSH(env.addr, auth)
+			if err == nil {
+				c.Close()
+				t.Fatal("connection accepted")
+			}
+			if !strings.Contains(err.Error(), "unable to authenticate") {
+				t.Fatalf("error %v, want an authentication failure", err)
+			}
+		})
+	}
+	waitAudit(t, env.audit, `"reason":"unknown_key"`)
+	if !strings.Contains(env.audit.String(), stranger.fp) {
+		t.Fatalf("refusal not audited with the fingerprint:\n%s", env.audit.String())
+	}
+}
+
+func TestMintedTokenRenewsBeforeExpiry(t *testing.T) {
+	var minted []time.Duration
+	m := &mintedToken{ttl: 90 * time.Millisecond, mint: func(_ context.Context, ttl time.Duration) (string, error) {
+		minted = append(minted, ttl)
+		return fmt.Sprintf("pm_pat_%d", len(minted)), nil
+	}}
+	a, _ := m.Token(context.Background())
+	b, _ := m.Token(context.Background())
+	if a != "pm_pat_1" || b != a || len(minted) != 1 || minted[0] != 90*time.Millisecond {
+		t.Fatalf("first tokens %q %q, mints %v", a, b, minted)
+	}
+	time.Sleep(65 * time.Millisecond) // past two thirds of the lifetime
+	if c, _ := m.Token(context.Background()); c != "pm_pat_2" {
+		t.Fatalf("token not renewed: %q", c)
+	}
+}
+
+func TestSSHHostKeyCreatedPrivateAndReused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys", "host")
+	s1, err := LoadOrCreateHostKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("host key mode %04o, want 0600", fi.Mode().Perm())
+	}
+	if s1.PublicKey().Type() != gossh.KeyAlgoED25519 {
+		t.Fatalf("host key type %s", s1.PublicKey().Type())
+	}
+	s2, err := LoadOrCreateHostKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(s1.PublicKey().Marshal(), s2.PublicKey().Marshal()) {
+		t.Fatal("host key changed between starts")
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadOrCreateHostKey(path); err == nil || !strings.Contains(err.Error(), "readable by group or others") {
+		t.Fatalf("group-readable host key: err %v", err)
+	}
+}

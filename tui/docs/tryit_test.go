@@ -1,0 +1,81 @@
+package docs
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+)
+
+// Rate-limit headers are spelled as documented, and a long form error wraps
+// instead of losing its end.
+func TestTryItHeadersAndWrappedErrors(t *testing.T) {
+	if got := headerName(http.CanonicalHeaderKey("x-ratelimit-remaining")); got != "X-RateLimit-Remaining" {
+		t.Fatalf("got %q", got)
+	}
+	if got := headerName(http.CanonicalHeaderKey("ratelimit-policy")); got != "RateLimit-Policy" {
+		t.Fatalf("got %q", got)
+	}
+	if got := headerName("Ratelimit"); got != "RateLimit" {
+		t.Fatalf("got %q", got)
+	}
+	m := newPane(t, 80, 24)
+	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	Drive(t, m, m.open("emails", "send-an-email", true), func() bool { return m.cur != nil && m.curKey.slug == "emails" }, nil)
+	m.openTry()
+	if m.try == nil {
+		t.Fatal("Try it did not open")
+	}
+	m.try.formErr = "that is not a valid API key: the prefix, length or checksum is wrong (check for a typo or a truncated paste)"
+	m.try.resp = &client.RawResponse{Status: 200, Header: http.Header{"X-Ratelimit-Limit": {"300"}}, Body: []byte(`{}`)}
+	m.try.renderResponse(m)
+	v := commontest.Plain(m.View())
+	if !strings.Contains(v, "truncated paste)") {
+		t.Fatalf("error cut:\n%s", v)
+	}
+	if !strings.Contains(strings.Join(m.try.lines, "\n"), "X-RateLimit-Limit") {
+		t.Fatalf("header lines %q", m.try.lines)
+	}
+	for _, l := range strings.Split(m.View(), "\n") {
+		if ansi.StringWidth(l) > 80 {
+			t.Fatalf("line wider than the pane: %q", l)
+		}
+	}
+}
+
+func TestJSONErrorPosition(t *testing.T) {
+	for _, c := range []struct{ raw, want string }{
+		{"x", "line 1, column 1"},
+		{"{\n  \"a\": x}", "line 2, column 8"},
+		{"{\"é\": x}", "line 1, column 7"},
+		{"{\"a\": 1", "line 1, column 8"}, // past the end
+	} {
+		var v any
+		err := json.Unmarshal([]byte(c.raw), &v)
+		if got := jsonErr(c.raw, err); !strings.Contains(got, c.want) {
+			t.Errorf("%q: %s, want %s", c.raw, got, c.want)
+		}
+	}
+}
+
+// Sending does not shrink the body editor.
+func TestTryItBodyKeepsHeight(t *testing.T) {
+	m := newPane(t, 80, 24)
+	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	Drive(t, m, m.open("emails", "send-an-email", true), func() bool { return m.cur != nil && m.curKey.slug == "emails" }, nil)
+	m.openTry()
+	before := m.try.body.Height()
+	m.try.resp = &client.RawResponse{Status: 200, Header: http.Header{}, Body: []byte(`{"id":"x"}`)}
+	m.try.resize(m)
+	if after := m.try.body.Height(); after != before || after < 5 {
+		t.Fatalf("body editor %d lines before sending, %d after", before, after)
+	}
+	if v := m.View(); strings.Count(v, "\n")+1 != 24 {
+		t.Fatalf("view is not 24 lines:\n%s", v)
+	}
+}

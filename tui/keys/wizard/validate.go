@@ -1,0 +1,149 @@
+package wizard
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/penguinmails/pmdev/models"
+)
+
+// validate runs the local rules (the same as the server's) as the user types.
+func (f *Model) validate() {
+	f.errs = map[string]string{}
+	if msg := nameError(f.name.Value()); msg != "" {
+		f.errs["name"] = msg
+	}
+	if _, fe := models.CheckKeyDescription(f.desc.Value()); fe != nil {
+		f.errs["description"] = fe.Message
+	}
+	if len(f.selected()) == 0 {
+		f.errs["permissions"] = "Select at least one permission"
+	}
+	if f.expiry == expCustom {
+		if _, err := f.expiryDate(f.now()); err != "" {
+			f.errs["expires_at"] = err
+		}
+	}
+	if f.ipMode == 1 {
+		if _, msg := parseIPs(f.ips.Value()); msg != "" {
+			f.errs["allowed_ips"] = msg
+		}
+	}
+}
+
+// nameError and parseIPs apply the server's own rules (models) as the user types.
+func nameError(name string) string {
+	if _, fe := models.CheckKeyName(name); fe != nil {
+		return fe.Message
+	}
+	return ""
+}
+
+func parseIPs(s string) ([]string, string) {
+	ips, fe := models.ParseAllowedIPList(s)
+	if fe != nil {
+		return nil, fe.Message
+	}
+	return ips, ""
+}
+
+// expiryDate is the chosen expiry (nil = never) or a message.
+func (f *Model) expiryDate(now time.Time) (*time.Time, string) {
+	var t time.Time
+	switch f.expiry {
+	case expNever:
+		return nil, ""
+	case exp30:
+		t = now.AddDate(0, 0, 30)
+	case exp90:
+		t = now.AddDate(0, 0, 90)
+	case exp1y:
+		t = now.AddDate(1, 0, 0)
+	case expCustom:
+		d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(f.custom.Value()), time.Local)
+		if err != nil {
+			return nil, "Enter a date as YYYY-MM-DD"
+		}
+		// The key works through the whole chosen day.
+		t = d.AddDate(0, 0, 1).Add(-time.Second)
+		if !t.After(now) {
+			return nil, "Expiry must be in the future"
+		}
+	}
+	t = t.UTC().Truncate(time.Second)
+	return &t, ""
+}
+
+func (f *Model) selected() []string {
+	var out []string
+	for _, p := range models.PermissionCatalogue() {
+		if f.perms[p.Name] {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+func (f *Model) applyPreset(names []string) {
+	f.perms = map[string]bool{}
+	for _, n := range names {
+		if p, ok := models.LookupPermission(n); ok && (!p.Admin || f.canAdmin) {
+			f.perms[n] = true
+		}
+	}
+}
+
+// stepOf maps a server field name to the step that shows it.
+func stepOf(field string) int {
+	switch {
+	case strings.HasPrefix(field, "permissions"):
+		return stepPerms
+	case strings.HasPrefix(field, "expires_at"), field == "clear_expiry":
+		return stepExpiry
+	case strings.HasPrefix(field, "allowed_ips"):
+		return stepIPs
+	}
+	return stepBasic
+}
+
+// fieldErr returns the server error for a field (any index), else the local one.
+func (f *Model) fieldErr(field string) string {
+	for k, v := range f.serverErrs {
+		if k == field || strings.HasPrefix(k, field+"[") {
+			return v
+		}
+	}
+	if field == "name" && !f.nameShown {
+		// A fresh wizard should not greet the user with an error.
+		return ""
+	}
+	return f.errs[field]
+}
+
+// stepValid reports the first error of the current step.
+func (f *Model) stepError() string {
+	switch f.step {
+	case stepBasic:
+		for _, k := range []string{"name", "description"} {
+			if e := f.errs[k]; e != "" {
+				return e
+			}
+		}
+	case stepPerms:
+		return f.errs["permissions"]
+	case stepExpiry:
+		return f.errs["expires_at"]
+	case stepIPs:
+		return f.errs["allowed_ips"]
+	}
+	return ""
+}
+
+// sameSet compares two permission lists ignoring order.
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}

@@ -1,0 +1,79 @@
+package webhooks
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common/commontest"
+)
+
+// detailAnswer is what a detail poll with id brings back.
+func detailAnswer(m *Model, id uint64, filter string, ds []models.Delivery) detailMsg {
+	return detailMsg{Result: res(id), id: m.detail.id, filter: filter, webhook: m.detail.webhook, deliveries: ds}
+}
+
+// With live traffic new deliveries are prepended; the open delivery must stay
+// the one the user opened, not whatever now sits at the same row.
+func TestOpenDeliveryStaysPutWhenNewOnesArrive(t *testing.T) {
+	m := detailModel(t, 100, 40)
+	press(m, "j", "enter") // opens del_2
+	if m.view != viewDelivery || m.detail.deliveries[m.detail.rows.Cursor()].ID != "del_2" {
+		t.Fatal("did not open del_2")
+	}
+	fresh := append([]models.Delivery{{ID: "del_new1", EventType: "email.sent"}, {ID: "del_new2", EventType: "email.sent"}}, fakeDeliveries()...)
+	m.Update(detailAnswer(m, m.detail.poller.Start(), "", fresh))
+	if got := m.detail.deliveries[m.detail.rows.Cursor()].ID; got != "del_2" {
+		t.Fatalf("open delivery switched to %s after a refresh", got)
+	}
+	if !strings.Contains(commontest.Plain(m.View()), "Delivery del_2") {
+		t.Fatal("delivery view no longer shows del_2")
+	}
+	// Gone from the window of recent deliveries: back to the list, not another delivery.
+	m.Update(detailAnswer(m, m.detail.poller.Start(), "", fresh[:2]))
+	if m.view != viewDetails {
+		t.Fatal("view stayed open on a delivery that is gone")
+	}
+}
+
+// The cursor on the newest row follows the head of a live log.
+func TestDetailsCursorAtTopFollowsNewest(t *testing.T) {
+	m := detailModel(t, 100, 40)
+	fresh := append([]models.Delivery{{ID: "del_new", EventType: "email.sent"}}, fakeDeliveries()...)
+	m.Update(detailAnswer(m, m.detail.poller.Start(), "", fresh))
+	if m.detail.rows.Cursor() != 0 {
+		t.Fatalf("cursor = %d, want 0 (newest)", m.detail.rows.Cursor())
+	}
+	press(m, "j", "j") // del_2 in fresh
+	fresh = append([]models.Delivery{{ID: "del_newer", EventType: "email.sent"}}, fresh...)
+	m.Update(detailAnswer(m, m.detail.poller.Start(), "", fresh))
+	if got := m.detail.deliveries[m.detail.rows.Cursor()].ID; got != "del_2" {
+		t.Fatalf("selected row moved to %s", got)
+	}
+}
+
+// Changing the filter while a poll is in flight must send a request for the
+// new filter at once, and the old filter's answer must not be shown under it.
+func TestFilterChangeSupersedesRequestInFlight(t *testing.T) {
+	m := detailModel(t, 100, 40)
+	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1", RetryCount: -1})
+	oldID := m.detail.poller.Start() // a poll for "all" is in flight
+	cmd := m.Update(keyMsg("f"))
+	if cmd == nil {
+		t.Fatal("filter change sent no request while another was in flight")
+	}
+	m.Update(detailAnswer(m, oldID, "", fakeDeliveries()))
+	if len(m.detail.deliveries) != 0 {
+		t.Fatal("the old filter's answer was shown under the new filter")
+	}
+	// Even a current id is dropped if it answers for another filter.
+	m.Update(detailAnswer(m, m.detail.poller.Start(), "", fakeDeliveries()))
+	if len(m.detail.deliveries) != 0 {
+		t.Fatal("an answer for filter \"all\" was shown under \"success\"")
+	}
+	m.Update(detailAnswer(m, m.detail.poller.Start(), models.DeliverySuccess, fakeDeliveries()[:1]))
+	if len(m.detail.deliveries) != 1 {
+		t.Fatal("the new filter's answer was dropped")
+	}
+}

@@ -1,0 +1,112 @@
+package webhooks
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
+)
+
+// showOnce displays a new secret with verification snippets; closing it
+// drops the secret for good.
+type showOnce struct {
+	m         *Model
+	title     string
+	webhookID string
+	url       string
+	secret    common.Secret
+	note      string
+	lang      int
+	copied    bool
+	warned    bool
+}
+
+func (m *Model) onRotated(msg rotatedMsg) tea.Cmd {
+	r, ok := dialog.Find[*rotateConfirm](&m.dialogs)
+	if !ok || r.id != msg.id {
+		return nil
+	}
+	if msg.err != nil {
+		r.busy = false
+		r.err = m.errText(msg.err)
+		return nil
+	}
+	m.dialogs.Remove(r)
+	m.dialogs.Push(&showOnce{m: m, title: "Signing secret rotated", webhookID: msg.id, url: r.url, secret: msg.secret,
+		note: "The previous secret keeps signing too until " + msg.result.PreviousSecretExpiresAt.Local().Format("Jan 2 15:04") + " (both signatures are sent)."})
+	return tea.Batch(m.load(true), m.loadDetail(true), common.Status("secret rotated", common.LevelSuccess))
+}
+
+// Update implements dialog.Dialog.
+func (o *showOnce) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return o, nil
+	}
+	switch k.String() {
+	case "c":
+		o.copied = true
+		return o, common.Copy(o.secret.Reveal(), "signing secret copied to clipboard", common.LevelSuccess)
+	case "y":
+		return o, common.Copy(snippet(o.lang), snippetLangs[o.lang]+" snippet copied", common.LevelSuccess)
+	case "tab", "right", "l":
+		o.lang = (o.lang + 1) % len(snippetLangs)
+	case "shift+tab", "left", "h":
+		o.lang = (o.lang + len(snippetLangs) - 1) % len(snippetLangs)
+	case "enter", "esc":
+		if !o.copied && !o.warned {
+			o.warned = true
+			return o, nil
+		}
+		return nil, nil
+	}
+	return o, nil
+}
+
+// View implements dialog.Dialog.
+func (o *showOnce) View(width, height int) string {
+	s := o.m.ctx.Styles
+	var b strings.Builder
+	b.WriteString(s.Title.Render(o.title) + s.Muted.Render("  "+common.Sanitize(o.webhookID)+" · "+common.Sanitize(o.url)) + "\n\n")
+	b.WriteString(s.Label.Render("Signing secret ") + s.Secret.Render(o.secret.Reveal()) + "\n")
+	b.WriteString(s.Warning.Render("⚠ Save it now: it is shown only this once.") + "\n")
+	if o.note != "" {
+		b.WriteString(s.Muted.Render(o.note) + "\n")
+	}
+	b.WriteString("\n")
+	tabs := make([]string, len(snippetLangs))
+	for i, l := range snippetLangs {
+		if i == o.lang {
+			tabs[i] = s.TabActive.Render(l)
+		} else {
+			tabs[i] = s.TabInactive.Render(l)
+		}
+	}
+	b.WriteString(s.Heading.Render("Verify deliveries ") + strings.Join(tabs, "") + s.Muted.Render("  (Standard Webhooks: any standardwebhooks/svix library works too)") + "\n")
+	lines := strings.Split(snippet(o.lang), "\n")
+	room := max(height-9, 3)
+	if len(lines) > room {
+		lines = append(lines[:room-1], "…  (y copies the whole snippet)")
+	}
+	for _, l := range lines {
+		b.WriteString(s.Code.Render(strings.ReplaceAll(l, "\t", "    ")) + "\n")
+	}
+	b.WriteString("\n")
+	if o.warned && !o.copied {
+		b.WriteString(s.Warning.Render("Secret not copied yet — press c to copy it, or enter again to close without copying.") + "\n")
+	} else {
+		b.WriteString(s.Help.Render("c copy secret · y copy snippet · ←/→ language · enter done") + "\n")
+	}
+	return b.String()
+}
+
+// ShortHelp implements help.KeyMap.
+func (o *showOnce) ShortHelp() []key.Binding {
+	return []key.Binding{confirmKey("c", "copy secret"), confirmKey("y", "copy snippet"), confirmKey("enter", "done")}
+}
+
+// FullHelp implements help.KeyMap.
+func (o *showOnce) FullHelp() [][]key.Binding { return [][]key.Binding{o.ShortHelp()} }
