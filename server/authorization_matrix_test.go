@@ -18,21 +18,16 @@ import (
 // no refusal may carry a key's secret.
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
-	cs := NewContractServer(t, ContractOptions{Seed: "none", Configure: func(c *Config) { c.AllowPrivateWebhooks = true }})
-	ctx := context.Background()
+	cs := newLocalHooksServer(t)
 	add := func(email, role, tenant string) string {
-		tok, err := cs.Server.AddUser(ctx, NewUser{Email: email, Role: role, Tenant: tenant})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
+		return cs.AddUser(t, NewUser{Email: email, Role: role, Tenant: tenant})
 	}
 	adminA := add("admin@a.test", models.RoleAdmin, "A")
 	devA := add("dev@a.test", models.RoleDeveloper, "A")
 	memberA := add("member@a.test", models.RoleMember, "A")
 	adminB := add("admin@b.test", models.RoleAdmin, "B")
 	devB := add("dev@b.test", models.RoleDeveloper, "B")
-	mintedDev, err := cs.Server.MintToken(ctx, "dev@a.test", time.Hour)
+	mintedDev, err := cs.Server.MintToken(context.Background(), "dev@a.test", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,39 @@ import (
 	"github.com/penguinmails/pmdev/models"
 )
 
+// businessEnv is an admin of a Business tenant (whose plan limit is the
+// schemas' rate_limit maximum) on a contract-checked server, with an API
+// key holding every permission and a webhook subscribed to two events
+// that delivers to a local receiver.
+type businessEnv struct {
+	cs       *ContractServer
+	admin    string
+	receiver *httptest.Server
+	product  models.CreatedAPIKey
+	webhook  models.CreatedWebhook
+	newKey   func() models.CreatedAPIKey // a fresh key with every permission
+}
+
+func newBusinessEnv(t *testing.T) *businessEnv {
+	t.Helper()
+	e := &businessEnv{cs: newLocalHooksServer(t)}
+	e.receiver = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(e.receiver.Close)
+	e.admin = e.cs.AddUser(t, NewUser{Email: "admin@business.test", Role: models.RoleAdmin, Tenant: "Business", Plan: models.PlanBusiness})
+	e.newKey = func() models.CreatedAPIKey {
+		var k models.CreatedAPIKey
+		r := call(t, e.cs.URL, "POST", "/api/v1/platform/api-keys", e.admin, models.CreateAPIKeyRequest{Name: "Every permission", Permissions: models.PresetFullAccess(true)})
+		expectStatus(t, "create key", r, 201)
+		r.decode(t, &k)
+		return k
+	}
+	e.product = e.newKey()
+	r := call(t, e.cs.URL, "POST", "/api/v1/platform/webhooks", e.admin, map[string]any{"url": e.receiver.URL + "/hook", "events": []string{"email.sent", "email.opened"}})
+	expectStatus(t, "create webhook", r, 201)
+	r.decode(t, &e.webhook)
+	return e
+}
+
 // propertyCase is one generated request.
 type propertyCase struct {
 	method string
@@ -52,26 +85,8 @@ func TestContractPropertyValidRequests(t *testing.T) {
 	t.Parallel()
 	n := envInt("PMDEV_PROPERTY_N", 40)
 	seed := uint64(envInt("PMDEV_PROPERTY_SEED", 20261205))
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
-	defer receiver.Close()
-	cs := NewContractServer(t, ContractOptions{Seed: "none", Configure: func(c *Config) { c.AllowPrivateWebhooks = true }})
-	ctx := context.Background()
-	admin, err := cs.Server.AddUser(ctx, NewUser{Email: "admin@prop.test", Role: models.RoleAdmin, Tenant: "Prop", Plan: models.PlanBusiness})
-	if err != nil {
-		t.Fatal(err)
-	}
-	newKey := func() models.CreatedAPIKey {
-		var k models.CreatedAPIKey
-		r := call(t, cs.URL, "POST", "/api/v1/platform/api-keys", admin, models.CreateAPIKeyRequest{Name: "Prop", Permissions: models.PresetFullAccess(true)})
-		expectStatus(t, "create key", r, 201)
-		r.decode(t, &k)
-		return k
-	}
-	product := newKey()
-	var wh models.CreatedWebhook
-	r := call(t, cs.URL, "POST", "/api/v1/platform/webhooks", admin, map[string]any{"url": receiver.URL + "/hook", "events": []string{"email.sent"}})
-	expectStatus(t, "create webhook", r, 201)
-	r.decode(t, &wh)
+	be := newBusinessEnv(t)
+	cs, admin, receiver, product, wh, newKey := be.cs, be.admin, be.receiver, be.product, be.webhook, be.newKey
 
 	doc := loadContract(t)
 	doc.Servers = nil
@@ -350,22 +365,8 @@ func pendingGap(opID string, r apiResp) string {
 // local receiver, as in the property test.
 func TestContractRequestExamplesAreAccepted(t *testing.T) {
 	t.Parallel()
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
-	defer receiver.Close()
-	cs := NewContractServer(t, ContractOptions{Seed: "none", Configure: func(c *Config) { c.AllowPrivateWebhooks = true }})
-	admin, err := cs.Server.AddUser(context.Background(), NewUser{Email: "admin@ex.test", Role: models.RoleAdmin, Tenant: "Ex", Plan: models.PlanBusiness})
-	if err != nil {
-		t.Fatal(err)
-	}
-	newKey := func() models.CreatedAPIKey {
-		var k models.CreatedAPIKey
-		r := call(t, cs.URL, "POST", "/api/v1/platform/api-keys", admin, models.CreateAPIKeyRequest{Name: "Ex", Permissions: models.PresetFullAccess(true)})
-		r.decode(t, &k)
-		return k
-	}
-	product := newKey()
-	var wh models.CreatedWebhook
-	call(t, cs.URL, "POST", "/api/v1/platform/webhooks", admin, map[string]any{"url": receiver.URL + "/hook", "events": []string{"email.sent", "email.opened"}}).decode(t, &wh)
+	be := newBusinessEnv(t)
+	cs, admin, receiver, product, wh, newKey := be.cs, be.admin, be.receiver, be.product, be.webhook, be.newKey
 	sent := 0
 	for _, o := range propertyOperations(loadContract(t)) {
 		if o.op.RequestBody == nil {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -14,11 +13,8 @@ import (
 // harness.
 func TestStrictInputs(t *testing.T) {
 	t.Parallel()
-	cs := NewContractServer(t, ContractOptions{Seed: "none", Configure: func(c *Config) { c.AllowPrivateWebhooks = true }})
-	admin, err := cs.Server.AddUser(context.Background(), NewUser{Email: "admin@s.test", Role: models.RoleAdmin, Tenant: "S"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cs := newLocalHooksServer(t)
+	admin := cs.AddUser(t, NewUser{Email: "admin@s.test", Role: models.RoleAdmin, Tenant: "S"})
 	do := func(method, path, tok string, body any, hdr ...string) apiResp {
 		t.Helper()
 		return call(t, cs.URL, method, path, tok, body, hdr...)
