@@ -84,6 +84,9 @@ type propertyCase struct {
 func TestContractPropertyValidRequests(t *testing.T) {
 	t.Parallel()
 	n := envInt("PMDEV_PROPERTY_N", 40)
+	if raceEnabled && os.Getenv("PMDEV_PROPERTY_N") == "" {
+		n = 10 // the race detector slows the validator tenfold; the plain run covers the volume
+	}
 	seed := uint64(envInt("PMDEV_PROPERTY_SEED", 20261205))
 	be := newBusinessEnv(t)
 	cs, admin, receiver, product, wh, newKey := be.cs, be.admin, be.receiver, be.product, be.webhook, be.newKey
