@@ -117,7 +117,10 @@ func keysCreate(s *session, f *keyForm) error {
 	if fe != nil {
 		return usagef("--name: %s", fe.Message)
 	}
-	req := models.CreateAPIKeyRequest{Name: name, RateLimit: f.rateLimit}
+	req := models.CreateAPIKeyRequest{Name: name}
+	if f.rateLimit != 0 { // 0, the flag's default, leaves the plan's limit
+		req.RateLimit = &f.rateLimit
+	}
 	if req.Description, fe = models.CheckKeyDescription(f.description); fe != nil {
 		return usagef("--description: %s", fe.Message)
 	}

@@ -28,6 +28,7 @@ type serverFlags struct {
 	addr, seed, retry, logFile      string
 	simulate, allowPrivate, verbose bool
 	simWebhookEvery                 time.Duration
+	maxConnsPerIP                   int
 	ssh                             sshconsole.Options
 }
 
@@ -50,6 +51,7 @@ signing in as the user it was registered for (pmdev server users add --ssh-key).
 	_ = cmd.MarkPersistentFlagFilename("webhook-key-file")
 	fs := cmd.Flags()
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 0, "cap concurrent HTTP connections from one client address (0: no cap; load tests open hundreds from one)")
 	fs.StringVar(&f.seed, "seed", "", `seed an empty database ("demo")`)
 	fs.BoolVar(&f.simulate, "simulate-traffic", false, "send background traffic with demo keys")
 	fs.BoolVar(&f.allowPrivate, "allow-private-webhooks", false, "allow webhook URLs on private/loopback addresses")
@@ -111,6 +113,9 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return usagef("pmdev server: --addr %q: %v", f.addr, err)
 	}
+	if f.maxConnsPerIP < 0 {
+		return usagef("pmdev server: --max-conns-per-ip must be 0 (no cap) or more, not %d", f.maxConnsPerIP)
+	}
 	if err := checkServerFiles(dbPath, sshOpts); err != nil {
 		return err
 	}
@@ -152,13 +157,15 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 	if srv.SeedSkipped() {
 		fmt.Fprintln(cmd.ErrOrStderr(), "pmdev server: demo data already present; --seed demo skipped")
 	}
-	ln, err := net.Listen("tcp", f.addr)
+	// Header, body and idle bounds, and the per-address cap, are the server package's.
+	httpOpts := server.HTTPOptions{MaxConnsPerIP: f.maxConnsPerIP, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	ln, err := server.Listen(f.addr, httpOpts)
 	if err != nil {
 		srv.Close(context.Background())
 		return err
 	}
 	baseURL := "http://" + ln.Addr().String()
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	hs := server.NewHTTPServer(srv.Handler(), httpOpts)
 	// Webhook sends in flight would hold Shutdown for up to their timeout; they are requeued instead.
 	hs.RegisterOnShutdown(srv.Drain)
 	errc := make(chan error, 1)
