@@ -22,7 +22,12 @@ type handlers struct {
 }
 
 func (h handlers) usage(w http.ResponseWriter, r *http.Request) {
-	out, err := h.svc.Usage(r.Context(), httpx.UserFrom(r.Context()), r.URL.Query())
+	q, p := httpx.Query(r, "range", "from", "to", "key_id")
+	if p != nil {
+		httpx.WriteProblem(w, p)
+		return
+	}
+	out, err := h.svc.Usage(r.Context(), httpx.UserFrom(r.Context()), q)
 	if err != nil {
 		httpx.WriteError(w, r, h.log, err)
 		return
@@ -35,7 +40,12 @@ func (h handlers) usage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h handlers) errors(w http.ResponseWriter, r *http.Request) {
-	out, err := h.svc.ErrorPage(r.Context(), httpx.UserFrom(r.Context()), r.URL.Query())
+	q, p := httpx.Query(r, "range", "from", "to", "key_id", "cursor", "limit")
+	if p != nil {
+		httpx.WriteProblem(w, p)
+		return
+	}
+	out, err := h.svc.ErrorPage(r.Context(), httpx.UserFrom(r.Context()), q)
 	if err == nil {
 		w.Header().Set("Cache-Control", "private, no-store")
 	}

@@ -198,7 +198,7 @@ func TestWizardEventsAndReviewGolden(t *testing.T) {
 		t.Fatalf("email events only selected %d", got)
 	}
 	press(m, "a")
-	if got := len(m.wizardD().events()); got != 13 {
+	if got := len(m.wizardD().events()); got != len(models.WebhookEventNames()) {
 		t.Fatalf("select all selected %d", got)
 	}
 	press(m, "space") // first row off

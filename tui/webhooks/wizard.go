@@ -354,7 +354,7 @@ func (w *wizard) View(width, height int) string {
 		}
 		for _, l := range window {
 			if l.heading {
-				b.WriteString("  " + s.Heading.Render(strings.ToUpper(l.cat[:1])+l.cat[1:]+" events") + "\n")
+				b.WriteString("  " + s.Heading.Render(models.EventCategoryLabel(l.cat)+" events") + "\n")
 				continue
 			}
 			e := names[l.idx]
