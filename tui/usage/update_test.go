@@ -82,13 +82,59 @@ func TestParseRange(t *testing.T) {
 		{"2026-11-29 10:00", "", "to: empty"},
 		{"2026-11-29 10:00", "2026-11-29 10:02", "at least 5 minutes"},
 		{"2026-01-01", "now", "at most 90 days"},
-		{"2026-11-30 14:00", "2026-12-01 10:00", "future"},
+		{"2026-11-30 14:00", "2026-12-01 10:00", "after today"},
+		{"2026-11-30 10:00", "2026-11-30 23:59", ""}, // later today: read as now
 	} {
-		_, _, err := parseRange(tc.from, tc.to, now)
+		_, to, err := parseRange(tc.from, tc.to, now)
 		if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("parseRange(%q, %q) = %v, want %q", tc.from, tc.to, err, tc.err)
 		}
+		if err == nil && to.After(now) {
+			t.Errorf("parseRange(%q, %q) ends at %v, after now", tc.from, tc.to, to)
+		}
 	}
+}
+
+// Reopening the custom range applies as it is: a preset's end (the close of
+// its current bucket, after now) is prefilled as "now", and a custom range
+// comes back as typed.
+func TestCustomRangeReopensWithItsOwnValues(t *testing.T) {
+	for _, r := range []string{models.Range1h, models.Range24h, models.Range30d} {
+		m := loaded(r, 80, 24)
+		if !m.data.To.After(commontest.Now) {
+			t.Fatalf("%s: the fixture should end after now", r)
+		}
+		press(m, "T")
+		if got := m.formD().fields[1]; got != "now" {
+			t.Fatalf("%s: To prefilled %q, want now", r, got)
+		}
+		press(m, "tab", "enter")
+		if m.formD() != nil {
+			t.Fatalf("%s: its own prefilled range was refused: %s", r, m.formD().err)
+		}
+		from, to := m.Params().From, m.Params().To
+		deliver(m, fixtureN(models.RangeCustom, commontest.Now, 15*time.Minute, 96))
+		press(m, "T")
+		if m.formD().fields[0] != from.Format(inputLayout) || m.formD().fields[1] != "now" || !to.Equal(commontest.Now) {
+			t.Fatalf("%s: reopened custom range %q–%q, applied %v–%v", r, m.formD().fields[0], m.formD().fields[1], from, to)
+		}
+		press(m, "tab", "enter")
+		if m.formD() != nil {
+			t.Fatalf("%s: the custom range failed on reopening: %s", r, m.formD().err)
+		}
+	}
+	// A To date later today is read as now.
+	m := loaded(models.Range24h, 80, 24)
+	press(m, "T")
+	m.formD().fields = [2]string{"2026-11-30 09:00", ""}
+	press(m, "tab")
+	typeText(m, "2026-11-30 18:00")
+	v := m.View()
+	press(m, "enter")
+	if m.formD() != nil || !m.Params().To.Equal(commontest.Now) {
+		t.Fatalf("later today: %+v", m.Params())
+	}
+	commontest.Golden(t, v)
 }
 
 func TestKeyFilter(t *testing.T) {
