@@ -201,7 +201,7 @@ func (d *details) lines(width int) []string {
 	}
 
 	text, kind := statusText(k, now)
-	add(st.Title.Render(common.Sanitize(k.Name)) + "  " + st.Status(kind).Render("● "+text))
+	add(st.Title.Render(common.Sanitize(k.Name)+m.roleTag(k)) + "  " + st.Status(kind).Render("● "+text))
 	if k.Description != "" {
 		add(st.Muted.Render(common.Sanitize(k.Description)))
 	}
@@ -238,7 +238,15 @@ func (d *details) lines(width int) []string {
 		}
 	}
 	if k.ReplacedBy != "" {
-		row("Replaced by", common.Sanitize(k.ReplacedBy))
+		rotated := "→ " + m.successor(k)
+		if k.ExpiresAt != nil && k.ExpiresAt.After(now) {
+			rotated += ", this key expires in " + shortDur(k.ExpiresAt.Sub(now))
+		}
+		row("Rotated", rotated)
+	}
+	if old, ok := m.byID[m.pairs[k.KeyID]]; ok {
+		o := &m.all[old]
+		row("Replaces", common.Sanitize(o.MaskedKey)+" (old), working until "+untilText(o.ExpiresAt, now))
 	}
 	if len(k.AllowedIPs) == 0 {
 		row("Allowed IPs", "All IPs")

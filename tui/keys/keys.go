@@ -27,14 +27,18 @@ type Model struct {
 	// Data. pages is what the server sent (read by the next fetch for 304s);
 	// all is the private, locally edited copy; rows indexes all after search,
 	// filter and sort.
-	pages   [][]models.APIKey
-	all     []models.APIKey
-	meta    []rowMeta
-	byID    map[string]int
-	rows    []int
-	loaded  bool
-	listErr error
-	poller  common.Poller
+	pages [][]models.APIKey
+	all   []models.APIKey
+	meta  []rowMeta
+	byID  map[string]int
+	rows  []int
+	// pairs links a rotation's two keys while both work: new id → old id.
+	pairs map[string]string
+	// fastUntil: after a rotation the list polls every rotationPoll.
+	fastUntil time.Time
+	loaded    bool
+	listErr   error
+	poller    common.Poller
 
 	list         rowlist.Model
 	search       textinput.Model
@@ -80,7 +84,13 @@ func (m *Model) load(force bool) tea.Cmd {
 		return nil
 	}
 	visible := m.ctx.Active == common.PaneKeys && !m.ctx.Paused
-	if id := m.poller.Begin(force, m.ctx.Refresh.Keys, m.ctx.Now(), visible); id != 0 {
+	interval, now := m.ctx.Refresh.Keys, m.ctx.Now()
+	if now.Before(m.fastUntil) && (interval <= 0 || interval > rotationPoll) {
+		// Just rotated: apps move to the new key now, and its usage (and
+		// the old one's) should show as it happens, not on the next r.
+		interval = rotationPoll
+	}
+	if id := m.poller.Begin(force, interval, now, visible); id != 0 {
 		return fetchKeys(m.ctx.Client, id, m.pages)
 	}
 	return nil

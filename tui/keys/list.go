@@ -19,29 +19,35 @@ import (
 // Status filter and sort cycles.
 var (
 	filterNames = [...]string{"All", "Active", "Revoked", "Expired"}
-	sortNames   = [...]string{"Created", "Last used", "Name"}
+	sortNames   = [...]string{"Created", "Last used", "Requests", "Name"}
 )
 
 // rowMeta is what the list needs per key, computed once per load so a frame
 // does no sanitising, lower-casing or permission sorting.
 type rowMeta struct {
 	name  string // sanitised
-	hay   string // lower-case name + id, for search
+	hay   string // lower-case text of the row as shown (and the id), for search
 	perms string // short badges
 	reqs  string // formatted request count
 	limit string
 }
 
-func newMeta(k *models.APIKey) rowMeta {
+func newMeta(k *models.APIKey, now time.Time) rowMeta {
 	name := common.Sanitize(k.Name)
 	limit := "—"
 	if k.RateLimit > 0 {
 		limit = strconv.Itoa(k.RateLimit) + "/m"
 	}
+	badges := common.Sanitize(perms.Badges(k.Permissions))
+	status, _ := statusText(k, now)
+	// Search finds what the row shows: a typed "PEu" (the visible key
+	// prefix), "send", "test" or "revoked" matches as the eye reads it.
+	hay := strings.Join([]string{name, common.Sanitize(k.MaskedKey), common.Sanitize(k.Environment), badges,
+		strings.Join(k.Permissions, " "), effectiveStatus(k, now), status, common.Sanitize(k.KeyID)}, " ")
 	return rowMeta{
 		name:  name,
-		hay:   strings.ToLower(name + " " + common.Sanitize(k.KeyID)),
-		perms: common.Sanitize(perms.Badges(k.Permissions)),
+		hay:   strings.ToLower(hay),
+		perms: badges,
 		reqs:  common.Thousands(k.RequestCount),
 		limit: limit,
 	}
@@ -57,14 +63,16 @@ func effectiveStatus(k *models.APIKey, now time.Time) string {
 }
 
 // statusText is the status cell: active keys inside their last 7 days (or a
-// rotation grace period) say when they stop working.
+// rotation grace period) say when they stop working; a rotated key says so.
 func statusText(k *models.APIKey, now time.Time) (string, string) {
 	st := effectiveStatus(k, now)
-	if st == models.KeyActive && k.ExpiresAt != nil {
-		left := k.ExpiresAt.Sub(now)
-		if left <= 7*24*time.Hour || k.ReplacedBy != "" {
-			return "expires in " + shortDur(left), "grace"
-		}
+	switch {
+	case st == models.KeyActive && k.ReplacedBy != "" && k.ExpiresAt != nil:
+		return "rotated · " + shortDur(k.ExpiresAt.Sub(now)), "grace"
+	case st == models.KeyActive && k.ReplacedBy != "":
+		return "rotated", "grace"
+	case st == models.KeyActive && k.ExpiresAt != nil && k.ExpiresAt.Sub(now) <= 7*24*time.Hour:
+		return "expires in " + shortDur(k.ExpiresAt.Sub(now)), "grace"
 	}
 	return st, st
 }
@@ -106,8 +114,11 @@ func durParts(d time.Duration) (int, string) {
 // expiry countdown too long for it is shortened to "exp 59m".
 func statusCell(k *models.APIKey, now time.Time, w int) (string, string) {
 	text, kind := statusText(k, now)
-	if kind == "grace" && len(text) > w && k.ExpiresAt != nil {
+	if kind == "grace" && common.Width(text) > w && k.ExpiresAt != nil {
 		text = "exp " + compactDur(k.ExpiresAt.Sub(now))
+		if k.ReplacedBy != "" {
+			text = "rot " + compactDur(k.ExpiresAt.Sub(now))
+		}
 	}
 	return text, kind
 }
@@ -137,8 +148,9 @@ func (m *Model) setPages(pages [][]models.APIKey) {
 	m.all = all
 	m.meta = make([]rowMeta, len(all))
 	m.byID = make(map[string]int, len(all))
+	now := m.ctx.Now()
 	for i := range all {
-		m.meta[i] = newMeta(&all[i])
+		m.meta[i] = newMeta(&all[i], now)
 		m.byID[all[i].KeyID] = i
 	}
 	m.rebuild()
@@ -186,7 +198,14 @@ func (m *Model) rebuild() {
 			}
 			return cmpCreated(&all[a], &all[b])
 		})
-	case 2:
+	case 2: // requests, most first
+		slices.SortStableFunc(rows, func(a, b int) int {
+			if c := cmp.Compare(all[b].RequestCount, all[a].RequestCount); c != 0 {
+				return c
+			}
+			return cmpCreated(&all[a], &all[b])
+		})
+	case 3:
 		meta := m.meta
 		slices.SortStableFunc(rows, func(a, b int) int {
 			if c := cmp.Compare(strings.ToLower(meta[a].name), strings.ToLower(meta[b].name)); c != 0 {
@@ -198,6 +217,7 @@ func (m *Model) rebuild() {
 		slices.SortStableFunc(rows, func(a, b int) int { return cmpCreated(&all[a], &all[b]) })
 	}
 	m.rows = rows
+	m.pairs = rotationPairs(m.all, now)
 	m.list.SetLen(len(rows))
 	cur := 0
 	if keep != "" {
@@ -399,7 +419,7 @@ func (m *Model) renderRow(i int, selected bool, now time.Time) string {
 		}
 		switch c.kind {
 		case colName:
-			b.WriteString(common.Fit(meta.name, c.width))
+			b.WriteString(common.Fit(meta.name+m.roleTag(k), c.width))
 		case colKey:
 			b.WriteString(common.Fit(k.MaskedKey, c.width))
 		case colEnv:

@@ -58,6 +58,7 @@ func (m *Model) onCreated(msg createdMsg) tea.Cmd {
 	k := msg.created.APIKey
 	once := &showOnce{m: m, key: msg.plaintext, keyID: k.KeyID, name: common.Sanitize(k.Name), rotated: msg.rotated != ""}
 	if msg.rotated != "" {
+		m.pollSoon()
 		if i, ok := m.byID[msg.rotated]; ok {
 			old := m.all[i]
 			old.ReplacedBy = k.KeyID
@@ -70,8 +71,8 @@ func (m *Model) onCreated(msg createdMsg) tea.Cmd {
 				}
 			}
 			m.applyKey(old)
-			if txt, kind := statusText(&old, m.ctx.Now()); kind == "grace" {
-				once.oldExpiry = "The old key " + txt + "."
+			if now := m.ctx.Now(); effectiveStatus(&old, now) == models.KeyActive && old.ExpiresAt != nil {
+				once.oldExpiry = "The old key expires in " + shortDur(old.ExpiresAt.Sub(now)) + "."
 			} else {
 				once.oldExpiry = "The old key no longer works."
 			}
