@@ -22,9 +22,9 @@ type revokeModal struct {
 	typed               dialog.Typed // the key's name, to type
 	// confirmBy is the end of the masked key, typed instead of the name
 	// when another working key has the same name.
-	confirmBy string
-	submitting          bool
-	reqID               uint64
+	confirmBy  string
+	submitting bool
+	reqID      uint64
 
 	// prev is the key this one replaced, still working in its rotation
 	// grace period; alsoPrev revokes it with a second DELETE.

@@ -121,7 +121,7 @@ func TestRotationPollsSoon(t *testing.T) {
 	m.ctx.Now = func() time.Time { return commontest.Now }
 	m.pollSoon()
 	m.poller.Done(m.poller.Force(), commontest.Now, nil) // the fetch the rotation starts
-	if !at(6 * time.Second) || !at(12*time.Second) {
+	if !at(6*time.Second) || !at(12*time.Second) {
 		t.Fatal("no poll every few seconds after a rotation")
 	}
 	if at(rotationWindow+10*time.Second) && at(rotationWindow+16*time.Second) {
