@@ -95,6 +95,9 @@ func New(ctx *common.Context, opts Options) *Model {
 	if ctx.Styles == nil {
 		ctx.Styles = styles.New(true)
 	}
+	if ctx.NoColor {
+		ctx.Styles = ctx.Styles.Monochrome()
+	}
 	if ctx.Keys == nil {
 		ctx.Keys = common.DefaultKeyMap()
 	}
@@ -197,6 +200,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case tea.BackgroundColorMsg:
 		m.ctx.Styles = styles.New(msg.IsDark())
+		if m.ctx.NoColor {
+			m.ctx.Styles = m.ctx.Styles.Monochrome()
+		}
 		m.applyStyles()
 		return m, m.broadcast(msg)
 

@@ -54,9 +54,9 @@ func (m *Model) sidebarLines(w, h int) []string {
 			if !hit.TitleMatch {
 				label = fmt.Sprintf("%s (%d)", hit.Title, hit.Count)
 			}
-			line := common.Fit(" "+label, w)
+			line := common.Fit("  "+label, w)
 			if i == m.search.sel {
-				line = st.Selected.Render(line)
+				line = st.Selected.Render(common.Fit("▸ "+label, w))
 			}
 			out = append(out, line)
 		}
@@ -84,9 +84,17 @@ func (m *Model) sidebarLines(w, h int) []string {
 		case itemHeader:
 			line = common.Fit(st.Muted.Bold(true).Render(strings.ToUpper(it.label)), w)
 		default:
-			label := strings.Repeat("  ", it.indent) + common.Sanitize(it.label)
 			// The open page, and the operation being read on it.
 			open := it.slug == m.slug && (it.kind == itemPage || it.anchor == reading)
+			// Marks that need no colour: ▸ the cursor, • what is open.
+			mark := ""
+			switch {
+			case i == m.cursor && m.focus == focusSidebar:
+				mark = "▸"
+			case open:
+				mark = "•"
+			}
+			label := marked(mark, it.indent, common.Sanitize(it.label))
 			switch {
 			case i == m.cursor && m.focus == focusSidebar:
 				line = st.Selected.Render(common.Fit(label, w))
@@ -106,6 +114,19 @@ func (m *Model) sidebarLines(w, h int) []string {
 		out = append(out, strings.Repeat(" ", w))
 	}
 	return out
+}
+
+// marked indents a sidebar label and puts mark in the two cells before it
+// (in front of a label that has none).
+func marked(mark string, indent int, label string) string {
+	pad := strings.Repeat("  ", indent)
+	switch {
+	case mark == "":
+		return pad + label
+	case indent == 0:
+		return mark + " " + label
+	}
+	return pad[:len(pad)-2] + mark + " " + label
 }
 
 func (m *Model) pageLines(w, h int) []string {
@@ -162,7 +183,7 @@ func (m *Model) headerLine(w int) string {
 	}
 	left := st.Title.Render(common.Sanitize(title))
 	if m.focus == focusPage {
-		left = st.Title.Underline(true).Render(common.Sanitize(title))
+		left = st.Cursor.Render("▸ ") + st.Title.Underline(true).Render(common.Sanitize(title))
 	}
 	if m.lib != nil && strings.Contains(m.lib.Pages[m.slug], "<!-- pmdev:op ") {
 		left += " " + st.BadgeMuted.Render(m.lang.Name())

@@ -382,8 +382,12 @@ func (m *Model) endpointCards() string {
 	cw := (m.width - (n - 1)) / n
 	cards := make([]string, 0, n*2)
 	for i, ep := range m.endpoints {
+		title := s.Heading.Render(ep.Title)
+		if m.rows.Cursor() == m.visibleKeys()+i {
+			title = s.Cursor.Render("▸ ") + title // the border colour alone is lost without colour
+		}
 		body := strings.Join([]string{
-			s.Heading.Render(ep.Title),
+			title,
 			s.Code.Render(ep.Method + " " + ep.Path),
 			s.Muted.Render("Authorization: Bearer pm_live_…"),
 			s.Accent.Render("enter → full docs"),

@@ -1,6 +1,7 @@
 package usage
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/penguinmails/pmdev/models"
@@ -55,5 +56,19 @@ func TestPickerEnterPicksFirstMatch(t *testing.T) {
 	typeText(m, "X1C")
 	if v := m.pickerD().visible(); len(v) != 1 || v[0].id != "k_worker" {
 		t.Fatalf("masked-key search: %+v", v)
+	}
+}
+
+// The selected row of a focused table is marked with ▸, not only shaded.
+func TestSelectedRowMarkedWithoutColour(t *testing.T) {
+	m := loaded(models.Range24h, 120, 40)
+	m.ctx.NoColor = true
+	for m.focus != secEndpoints {
+		press(m, "]")
+	}
+	press(m, "j")
+	v := commontest.Plain(m.View())
+	if !strings.Contains(v, "▸ GET /api/v1/campaigns") {
+		t.Fatalf("no marker on the selected row:\n%s", v)
 	}
 }
