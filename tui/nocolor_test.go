@@ -74,5 +74,7 @@ func TestSelectionsShowWithoutColour(t *testing.T) {
 	if chips == "" || !strings.Contains(chips, "7m[24h]") && !strings.Contains(chips, ";7m[24h]") {
 		t.Fatalf("the range chip is not marked: %q", chips)
 	}
-	t.Run("usage_header", func(t *testing.T) { commontest.Golden(t, strings.Join(strings.Split(commontest.Plain(frame), "\n")[:4], "\n")) })
+	t.Run("usage_header", func(t *testing.T) {
+		commontest.Golden(t, strings.Join(strings.Split(commontest.Plain(frame), "\n")[:4], "\n"))
+	})
 }
