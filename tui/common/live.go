@@ -174,3 +174,27 @@ func (l Limits) Lift() string {
 	}
 	return "use more keys: limits are per key"
 }
+
+// StaleUse reports that the live buckets show a key in use that a key list
+// still reads as unused, or as last used longer ago than its bucket takes
+// to refill: the list is older than the buckets and should be read again,
+// so that "never" never sits beside the key the status bar names busiest.
+// lastUsed answers for the keys the list holds (known false otherwise).
+func StaleUse(rl models.RateLimits, lastUsed func(keyID string) (t *time.Time, known bool)) bool {
+	for _, k := range rl.Keys {
+		if k.Used <= 0 || k.Limit <= 0 {
+			continue
+		}
+		lu, known := lastUsed(k.KeyID)
+		if !known {
+			continue
+		}
+		// A spent token refills within burst/limit minutes, so the last
+		// request came after this (a few seconds' slack for the clocks).
+		refill := time.Duration(float64(k.Burst) / float64(k.Limit) * float64(time.Minute))
+		if lu == nil || lu.Before(rl.At.Add(-refill-5*time.Second)) {
+			return true
+		}
+	}
+	return false
+}

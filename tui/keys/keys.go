@@ -36,9 +36,11 @@ type Model struct {
 	pairs map[string]string
 	// fastUntil: after a rotation the list polls every rotationPoll.
 	fastUntil time.Time
-	loaded    bool
-	listErr   error
-	poller    common.Poller
+	// reread is when the list was last reloaded for stale use.
+	reread  time.Time
+	loaded  bool
+	listErr error
+	poller  common.Poller
 
 	list         rowlist.Model
 	search       textinput.Model
@@ -152,6 +154,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.onRevoked(msg)
 	case envWrittenMsg:
 		return m.onEnvWritten(msg)
+	case common.RateLimitsMsg:
+		return m.rereadStaleKeys(msg.Data)
 	case common.CopiedMsg:
 		if o, ok := m.dialogs.Top().(*showOnce); ok && o.copied {
 			o.copy = &msg

@@ -3,6 +3,8 @@ package keys
 import (
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 )
@@ -17,6 +19,28 @@ const (
 	rotationPoll   = 5 * time.Second
 	rotationWindow = 3 * time.Minute
 )
+
+// rereadStaleKeys reloads the list when the live buckets show a key in
+// use that the list calls unused (the status bar's busiest key must not
+// read "never" here), at most once per rotationPoll.
+func (m *Model) rereadStaleKeys(rl models.RateLimits) tea.Cmd {
+	now := m.ctx.Now()
+	if m.ctx.Active != common.PaneKeys || !m.loaded || now.Sub(m.reread) < rotationPoll {
+		return nil
+	}
+	lastUsed := func(id string) (*time.Time, bool) {
+		i, ok := m.byID[id]
+		if !ok {
+			return nil, false
+		}
+		return m.all[i].LastUsed, true
+	}
+	if !common.StaleUse(rl, lastUsed) {
+		return nil
+	}
+	m.reread = now
+	return m.load(true)
+}
 
 // pollSoon makes the list poll every rotationPoll for rotationWindow: the
 // next answer is scheduled at the short interval too.

@@ -82,20 +82,36 @@ func (m *Model) render() string {
 	return b.String()
 }
 
+// by says who did a step the checklist ticks: this user (a key they
+// created) or their team. In the sandbox, whose demo keys are "created" by
+// the demo user too, a line under the title says the demo data did.
+func (m *Model) by(mine bool) string {
+	switch {
+	case m.ctx.Sandbox:
+		return ""
+	case mine:
+		return "by you"
+	}
+	return "by your team"
+}
+
 func (m *Model) stepsView(w int) string {
 	s := m.ctx.Styles
 	keyExists := m.keysLoaded && m.keysTotal > 0
-	firstCall := false
+	me := m.ctx.Me.Email
+	firstCall, myKey, myCall := false, false, false
 	for _, k := range m.keys {
-		if k.RequestCount > 0 || k.LastUsed != nil {
-			firstCall = true
-			break
-		}
+		used := k.RequestCount > 0 || k.LastUsed != nil
+		mine := me != "" && k.CreatedBy == me
+		firstCall = firstCall || used
+		myKey = myKey || mine
+		myCall = myCall || (mine && used)
 	}
 	type step struct {
 		state int // 0 todo, 1 done, 2 unknown
 		text  string
 		note  string
+		done  string // who did it, shown once ticked
 	}
 	known := func(loaded, v bool) int {
 		switch {
@@ -115,12 +131,16 @@ func (m *Model) stepsView(w int) string {
 		create = "needs admin or developer"
 	}
 	steps := []step{
-		{known(m.keysLoaded, keyExists), "Generate an API key", create},
-		{0, "Install an SDK (optional)", "coming Q1 2026"},
-		{known(m.keysLoaded, firstCall), "Make your first API call", "see Docs"},
-		{wh, "Set up webhooks (optional)", "tab 5"},
+		{known(m.keysLoaded, keyExists), "Generate an API key", create, m.by(myKey)},
+		{0, "Install an SDK (optional)", "coming Q1 2026", ""},
+		{known(m.keysLoaded, firstCall), "Make your first API call", "see Docs", m.by(myCall)},
+		{wh, "Set up webhooks (optional)", "tab 5", m.by(false)},
 	}
-	lines := []string{s.Heading.Render("Start building with the PenguinMails API"), ""}
+	sub := ""
+	if m.ctx.Sandbox {
+		sub = s.Muted.Render("Ticked by the sandbox's demo data.")
+	}
+	lines := []string{s.Heading.Render("Start building with the PenguinMails API"), ansi.Truncate(sub, w, "…")}
 	for i, st := range steps {
 		mark := s.Muted.Render("○")
 		text := s.Base.Render(st.text)
@@ -132,8 +152,11 @@ func (m *Model) stepsView(w int) string {
 			mark = s.Subtle.Render("?")
 		}
 		note := ""
-		if st.state != 1 {
+		switch {
+		case st.state != 1:
 			note = s.Subtle.Render(" · " + st.note)
+		case st.done != "":
+			note = s.Subtle.Render(" · " + st.done)
 		}
 		lines = append(lines, ansi.Truncate(fmt.Sprintf(" %s %d. %s%s", mark, i+1, text, note), w, "…"))
 	}
