@@ -256,9 +256,12 @@ func (m *Model) rateGauge(l barLayout) string {
 		}
 		return s.Muted.Render("rate limits —")
 	}
-	g := common.GaugeOf(*m.rlData)
+	g, left := common.GaugeNow(*m.rlData, m.rlAt, m.ctx.Now())
+	if m.offline {
+		g = common.GaugeOf(*m.rlData) // stale figures, shown as they came
+	}
 	text := " " + common.SpentText(g.RateLimitState)
-	if c := common.ClearsText(common.FullIn(g.RateLimitState, m.rlData.At, m.rlAt, m.ctx.Now())); c != "" && l.clears && !m.offline {
+	if c := common.ClearsText(left); c != "" && l.clears && !m.offline {
 		text += " · " + c
 	}
 	if l.name && g.Name != "" {

@@ -2,6 +2,7 @@ package common
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"time"
 
@@ -76,6 +77,18 @@ func GaugeOf(rl models.RateLimits) Gauge {
 	return g
 }
 
+// GaugeNow is the gauge as of now (the answer arrived at got) with the
+// time until it clears: see SpentNow.
+func GaugeNow(rl models.RateLimits, got, now time.Time) (Gauge, time.Duration) {
+	g := GaugeOf(rl)
+	left := FullIn(g.RateLimitState, rl.At, got, now)
+	g.RateLimitState = SpentNow(g.RateLimitState, left)
+	if g.Burst > 0 {
+		g.Ratio = float64(g.Used) / float64(g.Burst)
+	}
+	return g, left
+}
+
 // FullIn is how long until the bucket is full again, as of now. The server's
 // reset_at is taken relative to its own at (received locally at got), so a
 // skewed local clock does not shift the countdown and it agrees with
@@ -118,6 +131,22 @@ func APIHost(ctx *Context) string {
 // SpentText is "120/500 spent" for a bucket.
 func SpentText(st models.RateLimitState) string {
 	return fmt.Sprintf("%s/%s spent", Thousands(int64(st.Used)), Thousands(int64(st.Burst)))
+}
+
+// SpentNow is st as of now, left before it clears: spent tokens come back
+// at the limit's rate, so the part still spent is what the time left
+// refills — the bar and the countdown agree between polls, and a bucket
+// whose countdown ran out reads 0 spent, not "1 spent, cleared".
+func SpentNow(st models.RateLimitState, left time.Duration) models.RateLimitState {
+	if st.Limit <= 0 || st.Used <= 0 {
+		return st
+	}
+	spent := int(math.Ceil(left.Seconds() * float64(st.Limit) / 60))
+	if spent < st.Used {
+		st.Used = max(0, spent)
+		st.Remaining = st.Burst - st.Used
+	}
+	return st
 }
 
 // ClearsText is "clears in 24s" while part of the bucket is spent, else "".

@@ -35,3 +35,22 @@ func TestStaleUse(t *testing.T) {
 		t.Error("a full bucket says nothing about use")
 	}
 }
+
+// Between polls the spent part falls as the countdown does, so a bucket
+// whose countdown ran out reads 0 spent ("1/500 spent · cleared" was a
+// contradiction).
+func TestGaugeNowFollowsTheCountdown(t *testing.T) {
+	at := time.Date(2026, 11, 30, 14, 30, 0, 0, time.UTC)
+	st := models.RateLimitState{Limit: 300, Burst: 500, Used: 100, Remaining: 400, ResetAt: at.Add(20 * time.Second), ResetIn: 20}
+	rl := models.RateLimits{At: at, Tenant: st}
+	for _, c := range []struct {
+		after time.Duration
+		used  int
+		left  time.Duration
+	}{{0, 100, 20 * time.Second}, {10 * time.Second, 50, 10 * time.Second}, {20 * time.Second, 0, 0}, {time.Minute, 0, 0}} {
+		g, left := GaugeNow(rl, at, at.Add(c.after))
+		if g.Used != c.used || left != c.left || g.Remaining != 500-c.used {
+			t.Errorf("+%v: used %d left %v, want %d %v", c.after, g.Used, left, c.used, c.left)
+		}
+	}
+}

@@ -239,7 +239,13 @@ func (m *Model) rereadStaleKeys(rl models.RateLimits) tea.Cmd {
 	for _, k := range m.keys {
 		byID[k.KeyID] = k.LastUsed
 	}
-	if !common.StaleUse(rl, func(id string) (*time.Time, bool) { t, ok := byID[id]; return t, ok }) {
+	complete := m.keysLoaded && len(m.keys) >= m.keysTotal
+	lastUsed := func(id string) (*time.Time, bool) {
+		t, ok := byID[id]
+		// A busy key missing from a complete list is newer than the list.
+		return t, ok || complete
+	}
+	if !common.StaleUse(rl, lastUsed) {
 		return nil
 	}
 	if id := m.keysPoll.Force(); id != 0 {

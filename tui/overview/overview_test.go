@@ -145,7 +145,7 @@ func TestCountdownTicks(t *testing.T) {
 		after time.Duration
 		want  string
 	}{{time.Second, "clears in 41s"}, {11500 * time.Millisecond, "clears in 31s"}, {12 * time.Second, "clears in 30s"},
-		{41 * time.Second, "clears in 1s"}, {43 * time.Second, "cleared by now"}} {
+		{41 * time.Second, "clears in 1s"}, {43 * time.Second, "0/500 spent (0%)"}} {
 		now := commontest.Now.Add(c.after)
 		m.ctx.Now = func() time.Time { return now }
 		m.Update(common.TickMsg{Now: now})

@@ -232,7 +232,10 @@ func (m *Model) noDataLines(inner int) []string {
 // bucketLines are the card with data.
 func (m *Model) bucketLines(inner int) []string {
 	s := m.ctx.Styles
-	g := common.GaugeOf(*m.rl)
+	g, left := common.GaugeNow(*m.rl, m.rlAt, m.ctx.Now())
+	if m.offline {
+		g = common.GaugeOf(*m.rl) // the figures as they came, with their time
+	}
 	level := s.Level(g.Ratio)
 	title := m.planTitle(m.rl.Plan, inner)
 
@@ -243,14 +246,11 @@ func (m *Model) bucketLines(inner int) []string {
 	body := []string{common.GaugeBar(level, s.Subtle, g.Ratio, barW, m.ctx.NoColor) + level.Render(nums)}
 
 	refill := fmt.Sprintf("refills %d/min", g.Limit)
-	left := common.FullIn(g.RateLimitState, m.rl.At, m.rlAt, m.ctx.Now())
 	switch {
 	case m.offline:
 		body = append(body, s.Muted.Render("offline · figures from "+m.rlAt.Local().Format("15:04:05")))
 	case left > 0:
 		body = append(body, s.Muted.Render(refill+" · ")+level.Render(common.ClearsText(left)))
-	case g.Used > 0:
-		body = append(body, s.Muted.Render(refill+" · cleared by now"))
 	default:
 		body = append(body, s.Muted.Render(refill+" · nothing spent"))
 	}
