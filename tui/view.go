@@ -264,7 +264,7 @@ func (m *Model) rateGauge(l barLayout) string {
 	if c := common.ClearsText(left); c != "" && l.clears && !m.offline {
 		text += " · " + c
 	}
-	if l.name && g.Name != "" {
+	if l.name && g.Name != "" && g.Used > 0 {
 		text += " " + ansi.Truncate(common.Sanitize(g.Name), 20, "…")
 	}
 	out := common.GaugeBar(s.Level(g.Ratio), s.Subtle, g.Ratio, l.bar, m.ctx.NoColor) + s.Muted.Render(text)

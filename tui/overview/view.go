@@ -254,7 +254,7 @@ func (m *Model) bucketLines(inner int) []string {
 	default:
 		body = append(body, s.Muted.Render(refill+" · nothing spent"))
 	}
-	if g.Name != "" {
+	if g.Name != "" && g.Used > 0 {
 		body = append(body, s.Muted.Render("busiest ")+ansi.Truncate(common.Sanitize(g.Name), inner-8, "…"))
 	}
 
