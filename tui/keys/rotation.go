@@ -31,7 +31,9 @@ func (m *Model) rereadStaleKeys(rl models.RateLimits) tea.Cmd {
 	lastUsed := func(id string) (*time.Time, bool) {
 		i, ok := m.byID[id]
 		if !ok {
-			return nil, false
+			// The list holds every key: a busy key missing from it is
+			// newer than the list.
+			return nil, true
 		}
 		return m.all[i].LastUsed, true
 	}

@@ -138,3 +138,18 @@ func (m *Model) rowOf(id string) int {
 	}
 	return -1
 }
+
+// A key the live buckets show busy but the list lacks (created after the
+// list was read: the simulator's) makes the list read again.
+func TestBusyKeyMissingFromListRereads(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(3))
+	m.ctx.Client = commontest.Unreachable()
+	m.ctx.Active = common.PaneKeys
+	rl := models.RateLimits{At: commontest.Now, Keys: []models.KeyRateLimit{{KeyID: "key_new", RateLimitState: models.RateLimitState{Limit: 60, Burst: 500, Used: 3}}}}
+	if m.Update(common.RateLimitsMsg{Data: rl, At: commontest.Now}) == nil {
+		t.Fatal("no reread for a busy key the list lacks")
+	}
+	if m.Update(common.RateLimitsMsg{Data: rl, At: commontest.Now}) != nil {
+		t.Fatal("reread again at once")
+	}
+}
