@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/penguinmails/pmdev/server/docs"
@@ -22,12 +23,17 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", handleHealthz)
 	s.auth.Mount(mux)
 	keys.New(s.db, s.st, s.keyring, s.limiter, s.now).Mount(mux, s.auth.Developer, s.log)
-	usage.New(s.db, s.st, s.limiter, s.now).Mount(mux, s.auth.Developer, s.log)
+	usage.New(s.db, s.st, s.limiter, s.now, s.usageVersion).Mount(mux, s.auth.Developer, s.log)
 	product.New(product.Config{DB: s.db, Store: s.st, Keys: s.keyring, Limiter: s.limiter, Usage: s.usage,
 		Events: hook{s}, Log: s.log, Now: s.now}).Mount(mux)
 	s.webhooks.Mount(mux, s.auth.User)
 	docs.Mount(mux, s.cfg.Assets, s.log)
 	return s.recoverer(withProblemFallback(mux))
+}
+
+// usageVersion changes whenever a tenant's usage or any key changes.
+func (s *Server) usageVersion(tenantID string) string {
+	return s.usage.Version(tenantID) + "." + strconv.FormatUint(s.keyring.Generation(), 10)
 }
 
 // hook emits through the server's current Events, so tests can tap them.

@@ -109,3 +109,11 @@ func (c *Cache) Lookup(ctx context.Context, plain string) (*Entry, error) {
 	c.mu.Unlock()
 	return e, nil
 }
+
+// Generation changes with every key change (an ETag part for documents
+// that show key names or limits).
+func (c *Cache) Generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}

@@ -128,16 +128,12 @@ func demoKeys(tenantID string, now time.Time) []*demoKey {
 // writeDemo stores the generated history, the keys' counters and addresses,
 // and their audit history.
 func writeDemo(ctx context.Context, st Store, tx store.Handle, tenantID string, h *history, dks []*demoKey, now time.Time) error {
-	if err := st.AddRollups(ctx, tx, h.rollups); err != nil {
-		return err
+	b := store.NewUsageBatch()
+	for k, v := range h.rollups {
+		b.AddRollup(k, v)
 	}
-	if err := st.InsertMinuteTotals(ctx, tx, h.recentTotals()); err != nil {
-		return err
-	}
-	if err := st.InsertPeaks(ctx, tx, h.peaks); err != nil {
-		return err
-	}
-	if err := st.InsertErrorEvents(ctx, tx, h.errorEvents()); err != nil {
+	b.Totals, b.Peaks, b.Errors = h.recentTotals(), h.peaks, h.errorEvents()
+	if err := st.WriteUsage(ctx, tx, b); err != nil {
 		return err
 	}
 	at := func(daysAgo float64) time.Time {

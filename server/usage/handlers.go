@@ -21,13 +21,24 @@ type handlers struct {
 	log *slog.Logger
 }
 
+// usage answers a matching If-None-Match from the data version alone,
+// before reading any usage.
 func (h handlers) usage(w http.ResponseWriter, r *http.Request) {
-	out, err := h.svc.Usage(r.Context(), httpx.UserFrom(r.Context()), r.URL.Query())
+	req, err := h.svc.resolve(r.Context(), httpx.UserFrom(r.Context()), r.URL.Query())
 	if err != nil {
 		httpx.WriteError(w, r, h.log, err)
 		return
 	}
-	if httpx.NotModified(w, r, httpx.ETagOf(out)) {
+	tag := h.svc.etag(req)
+	if tag != "" && httpx.NotModified(w, r, tag) {
+		return
+	}
+	out, err := h.svc.compute(r.Context(), req.tenantID, req.keyID, req.limit, req.win)
+	if err != nil {
+		httpx.WriteError(w, r, h.log, err)
+		return
+	}
+	if tag == "" && httpx.NotModified(w, r, httpx.ETagOf(out)) {
 		return
 	}
 	out.GeneratedAt = h.svc.now()
