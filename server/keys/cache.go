@@ -73,7 +73,9 @@ func (c *Cache) Invalidate(id string) {
 	c.mu.Unlock()
 }
 
-// Lookup returns the key of a plaintext, or nil when unknown.
+// Lookup returns the key of a plaintext, or nil when unknown. A cached
+// digest is a real key; before a database read the checksum turns away
+// strings that cannot be keys.
 func (c *Cache) Lookup(ctx context.Context, plain string) (*Entry, error) {
 	d := sha256.Sum256([]byte(plain))
 	c.mu.RLock()
@@ -81,6 +83,9 @@ func (c *Cache) Lookup(ctx context.Context, plain string) (*Entry, error) {
 	c.mu.RUnlock()
 	if e != nil {
 		return e, nil
+	}
+	if !models.ValidKeyChecksum(plain) {
+		return nil, nil
 	}
 	k, err := c.st.KeyAuthByDigest(ctx, c.db, d[:])
 	if errors.Is(err, store.ErrNotFound) {

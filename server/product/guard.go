@@ -7,6 +7,7 @@ package product
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -49,6 +50,7 @@ type Service struct {
 	Config
 	campaigns    []models.Campaign // the sandbox catalogue
 	campaignJSON sync.Map          // "status/limit" -> json.RawMessage
+	limited      sync.Map          // Retry-After seconds -> encoded 429 problem
 }
 
 // New returns the product API.
@@ -84,6 +86,27 @@ func setRateHeaders(h http.Header, limit, burst, remaining, reset int) {
 	h["Ratelimit"] = vals[4:5:5]
 }
 
+var (
+	problemType = []string{"application/problem+json"}
+	noStore     = []string{"no-store"}
+)
+
+// limitedBody is the 429 problem for a Retry-After of after seconds, as
+// httpx.WriteProblem writes it, encoded once.
+func (s *Service) limitedBody(after int) []byte {
+	if b, ok := s.limited.Load(after); ok {
+		return b.([]byte)
+	}
+	p := httpx.NewProblem(http.StatusTooManyRequests, "rate_limit_exceeded", models.RetryMessage(after))
+	p.RetryAfter = after
+	b, _ := json.Marshal(p)
+	b = append(b, '\n')
+	if after <= 3600 { // bounded: one entry per second of wait
+		s.limited.Store(after, b)
+	}
+	return b
+}
+
 // guard authenticates an API key, enforces IP allow-list, rate limit and
 // permission, runs h, and records the request for usage analytics.
 func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
@@ -95,11 +118,7 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 			httpx.Unauthorized(w, "missing_token", "Authorization: Bearer <API key> is required")
 			return
 		}
-		if !models.ValidKeyChecksum(token) {
-			httpx.Unauthorized(w, "invalid_token", "API key is invalid or expired")
-			return
-		}
-		k, err := s.Keys.Lookup(r.Context(), token)
+		k, err := s.Keys.Lookup(r.Context(), token) // checks the checksum before any database read
 		if err != nil {
 			httpx.Internal(w, r, s.Log, err)
 			return
@@ -148,9 +167,16 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 		res := bucket.Take(now)
 		setRateHeaders(w.Header(), res.Limit, res.Burst, res.Remaining, res.ResetSeconds)
 		if !res.Allowed {
-			p := httpx.NewProblem(http.StatusTooManyRequests, "rate_limit_exceeded", models.RetryMessage(res.RetryAfter))
-			p.RetryAfter = res.RetryAfter
-			finish(0, nil, p)
+			// A client ignoring 429s gets the same few bodies: encoded once each.
+			ev.Status, ev.ErrCode, ev.Message = http.StatusTooManyRequests, "rate_limit_exceeded", models.RetryMessage(res.RetryAfter)
+			h := w.Header()
+			h["Content-Type"] = problemType
+			h["Cache-Control"] = noStore
+			h["Retry-After"] = []string{strconv.Itoa(res.RetryAfter)}
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write(s.limitedBody(res.RetryAfter))
+			ev.LatencyUS = time.Since(start).Microseconds()
+			s.Usage.Record(ev)
 			return
 		}
 		ev.Counted = true

@@ -258,12 +258,15 @@ type DayRow struct {
 	N, Errors int64
 }
 
-// PruneTarget is one index range pruning deletes from, in batches.
+// PruneTarget is one index range pruning deletes from, in batches: SQL
+// deletes about one batch of it per run, to be run until it deletes less.
 type PruneTarget struct {
 	Table           string
 	TenantID, KeyID string
 	Res             int64
 	Before          int64 // t (seconds) or ts (ms), per table
+	SQL             string
+	Args            []any
 }
 
 // UsageStore keeps usage: the writer's batches, the seed's history, and the
@@ -271,10 +274,9 @@ type PruneTarget struct {
 type UsageStore interface {
 	// WriteUsage stores a batch and fills b.Stored.
 	WriteUsage(ctx context.Context, h Handle, b *UsageBatch) error
-	// PruneTargets lists what retention removes at now, found through indexes.
-	PruneTargets(ctx context.Context, h Handle, now time.Time, tokenKeep time.Duration) ([]PruneTarget, error)
-	// PruneStep deletes at most limit rows of a target and says how many it did.
-	PruneStep(ctx context.Context, h Handle, t PruneTarget, limit int) (int, error)
+	// PruneTargets lists what retention removes at now, found through
+	// indexes, as statements that delete about limit rows each.
+	PruneTargets(ctx context.Context, h Handle, now time.Time, tokenKeep time.Duration, limit int) ([]PruneTarget, error)
 	AddKeyIP(ctx context.Context, h Handle, keyID, ip string, lastSeen time.Time, n int64) error
 
 	// FirstRollup is the first tenant-wide bucket stored at res.

@@ -29,8 +29,7 @@ const (
 // WriterStore is what the writer writes.
 type WriterStore interface {
 	WriteUsage(ctx context.Context, h store.Handle, b *store.UsageBatch) error
-	PruneTargets(ctx context.Context, h store.Handle, now time.Time, tokenKeep time.Duration) ([]store.PruneTarget, error)
-	PruneStep(ctx context.Context, h store.Handle, t store.PruneTarget, limit int) (int, error)
+	PruneTargets(ctx context.Context, h store.Handle, now time.Time, tokenKeep time.Duration, limit int) ([]store.PruneTarget, error)
 }
 
 // Stats are the writer's counters since start.

@@ -17,7 +17,7 @@ const errorKeep = 90 * 86400
 
 // PruneTargets lists the index ranges retention clears at now: per tenant
 // and per key, so every delete is a range of a primary key or index.
-func (Store) PruneTargets(ctx context.Context, h store.Handle, now time.Time, tokenKeep time.Duration) ([]store.PruneTarget, error) {
+func (Store) PruneTargets(ctx context.Context, h store.Handle, now time.Time, tokenKeep time.Duration, limit int) ([]store.PruneTarget, error) {
 	sec := now.Unix()
 	out := []store.PruneTarget{{Table: "tokens", Before: (sec - int64(tokenKeep/time.Second)) * 1000}}
 	// The request log of successful requests is no longer written; its
@@ -51,11 +51,17 @@ func (Store) PruneTargets(ctx context.Context, h store.Handle, now time.Time, to
 			out = append(out, store.PruneTarget{Table: "usage_peak", TenantID: k.tenant, KeyID: k.key, Res: res, Before: sec - rollupKeep[res]})
 		}
 	}
+	for i := range out {
+		if err := pruneSQL(&out[i], limit); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
-// PruneStep deletes up to limit rows of t, each through its table's key.
-func (Store) PruneStep(ctx context.Context, h store.Handle, t store.PruneTarget, limit int) (int, error) {
+// pruneSQL fills t's statement: it deletes about limit rows (more when
+// rows share the last bucket) through its table's key.
+func pruneSQL(t *store.PruneTarget, limit int) error {
 	var q string
 	var args []any
 	switch t.Table {
@@ -79,12 +85,8 @@ func (Store) PruneStep(ctx context.Context, h store.Handle, t store.PruneTarget,
 			(SELECT t FROM usage_minute_total WHERE tenant_id = ?1 AND key_id = ?2 AND t < ?3 ORDER BY t LIMIT 1 OFFSET ?4), ?3)`
 		args = []any{t.TenantID, t.KeyID, t.Before, limit}
 	default:
-		return 0, fmt.Errorf("prune: unknown table %q", t.Table)
+		return fmt.Errorf("prune: unknown table %q", t.Table)
 	}
-	res, err := h.ExecContext(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	t.SQL, t.Args = q, args
+	return nil
 }
