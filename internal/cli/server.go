@@ -27,6 +27,7 @@ import (
 type serverFlags struct {
 	addr, seed, retry, logFile      string
 	simulate, allowPrivate, verbose bool
+	seedKeys                        int
 	ssh                             sshconsole.Options
 }
 
@@ -48,6 +49,7 @@ signing in as the user it was registered for (pmdev server users add --ssh-key).
 	fs := cmd.Flags()
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&f.seed, "seed", "", `seed an empty database ("demo")`)
+	fs.IntVar(&f.seedKeys, "seed-keys", 0, "with --seed demo: this many keys (at least 7), each with 30 days of history (a benchmark fixture)")
 	fs.BoolVar(&f.simulate, "simulate-traffic", false, "send background traffic with demo keys")
 	fs.BoolVar(&f.allowPrivate, "allow-private-webhooks", false, "allow webhook URLs on private/loopback addresses")
 	fs.StringVar(&f.retry, "webhook-retry-schedule", "", "comma-separated webhook retry delays, e.g. 1m,5m,15m,1h,24h")
@@ -99,6 +101,9 @@ func runServer(cmd *cobra.Command, dbPath string, f *serverFlags) error {
 	if f.seed != "" && f.seed != "demo" {
 		return usagef("pmdev server: --seed must be demo, not %q", f.seed)
 	}
+	if f.seedKeys != 0 && (f.seed == "" || f.seedKeys < 7 || f.seedKeys > 100_000) {
+		return usagef("pmdev server: --seed-keys needs --seed demo and a count from 7 to 100000, not %d", f.seedKeys)
+	}
 	schedule, err := parseSchedule(f.retry)
 	if err != nil {
 		return usagef("pmdev server: --webhook-retry-schedule: %v", err)
@@ -129,7 +134,7 @@ func runServer(cmd *cobra.Command, dbPath string, f *serverFlags) error {
 	defer stop()
 
 	srv, err := server.Open(ctx, server.Config{
-		DBPath: dbPath, Seed: f.seed, Logger: logger,
+		DBPath: dbPath, Seed: f.seed, SeedKeys: f.seedKeys, Logger: logger,
 		AllowPrivateWebhooks: f.allowPrivate, WebhookRetrySchedule: schedule,
 		Assets: api.FS(),
 	})

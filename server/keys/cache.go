@@ -77,7 +77,8 @@ func (c *Cache) Invalidate(id string) {
 // digest is a real key; before a database read the checksum turns away
 // strings that cannot be keys.
 func (c *Cache) Lookup(ctx context.Context, plain string) (*Entry, error) {
-	d := sha256.Sum256([]byte(plain))
+	var buf [96]byte // keys fit: no allocation for the conversion
+	d := sha256.Sum256(append(buf[:0], plain...))
 	c.mu.RLock()
 	e, gen := c.byDigest[d], c.gen
 	c.mu.RUnlock()

@@ -74,10 +74,18 @@ func (s *Service) Mount(mux *http.ServeMux) {
 // handlerFunc handles an authenticated product request: status and body, or a problem.
 type handlerFunc func(r *http.Request, k *keys.Entry) (int, any, *models.Problem)
 
+// policies caches the RateLimit-Policy value of each limit and burst.
+var policies sync.Map // [2]int -> string
+
 // setRateHeaders writes the rate-limit headers (keys pre-canonicalised: hot path).
 func setRateHeaders(h http.Header, limit, burst, remaining, reset int) {
 	l, rem, rs := strconv.Itoa(limit), strconv.Itoa(remaining), strconv.Itoa(reset)
-	vals := [5]string{l, rem, rs, l + ";w=60;burst=" + strconv.Itoa(burst), "limit=" + l + ", remaining=" + rem + ", reset=" + rs}
+	pk := [2]int{limit, burst}
+	policy, ok := policies.Load(pk)
+	if !ok {
+		policy, _ = policies.LoadOrStore(pk, l+";w=60;burst="+strconv.Itoa(burst))
+	}
+	vals := [5]string{l, rem, rs, policy.(string), "limit=" + l + ", remaining=" + rem + ", reset=" + rs}
 	// One backing array for the five header values.
 	h["X-Ratelimit-Limit"] = vals[0:1:1]
 	h["X-Ratelimit-Remaining"] = vals[1:2:2]
@@ -86,7 +94,9 @@ func setRateHeaders(h http.Header, limit, burst, remaining, reset int) {
 	h["Ratelimit"] = vals[4:5:5]
 }
 
+// Shared header values (never modified in place).
 var (
+	jsonType    = []string{"application/json"}
 	problemType = []string{"application/problem+json"}
 	noStore     = []string{"no-store"}
 )
@@ -137,6 +147,12 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 					httpx.Challenge(w)
 				}
 				httpx.WriteProblem(w, p)
+			} else if raw, ok := body.(json.RawMessage); ok {
+				// The hot path: a cached body, and no per-request header slice.
+				ev.Status = status
+				w.Header()["Content-Type"] = jsonType
+				w.WriteHeader(status)
+				_, _ = w.Write(raw)
 			} else {
 				ev.Status = status
 				httpx.WriteJSON(w, status, body)

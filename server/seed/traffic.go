@@ -126,7 +126,8 @@ type history struct {
 
 	spikeStart, spikeEnd, rl1, rl2 int64
 
-	rollups    map[store.RollupKey]*store.RollupVal
+	rollups    map[store.RollupKey]*store.RollupVal // of the key being generated
+	tenant     map[store.RollupKey]*store.RollupVal // tenant-wide, of every key so far
 	totals     map[store.TotalKey]int64
 	peaks      map[store.PeakKey]int64
 	hourPeaks  map[int64]int64 // tenant-wide estimate for the hourly history
@@ -139,7 +140,7 @@ const day = int64(86400)
 func newHistory(tenantID string, now time.Time) *history {
 	nowSec := now.Unix()
 	h := &history{rng: rand.New(rand.NewPCG(20251126, 42)), tenantID: tenantID, nowSec: nowSec,
-		rollups: map[store.RollupKey]*store.RollupVal{}, totals: map[store.TotalKey]int64{}, peaks: map[store.PeakKey]int64{},
+		rollups: map[store.RollupKey]*store.RollupVal{}, tenant: map[store.RollupKey]*store.RollupVal{}, totals: map[store.TotalKey]int64{}, peaks: map[store.PeakKey]int64{},
 		hourPeaks: map[int64]int64{}, blockPeaks: map[int64]int64{}}
 	h.spikeStart = store.AlignDown(nowSec-8*3600, 60)
 	h.spikeEnd = h.spikeStart + 35*60
@@ -261,7 +262,8 @@ func (h *history) emit(m map[store.RollupKey]*store.RollupVal, dk *demoKey, sec,
 }
 
 // run generates the traffic of keys; the first one has the incidents.
-func (h *history) run(keys []*demoKey) {
+// After each key, flush takes its rows (h.rollups, its totals and peaks).
+func (h *history) run(keys []*demoKey, flush func(dk *demoKey) error) error {
 	histStart := store.AlignDown(h.nowSec-30*day, 3600)
 	minuteStart := store.AlignDown(h.nowSec-49*3600, 3600)
 	nowMin := store.AlignDown(h.nowSec, 60)
@@ -284,8 +286,12 @@ func (h *history) run(keys []*demoKey) {
 			}
 			h.block(dk, dk == keys[0], m, step)
 		}
+		if err := flush(dk); err != nil {
+			return err
+		}
 	}
 	h.tenantPeaks()
+	return nil
 }
 
 // minuteDetail is where single-minute rows start.
