@@ -160,7 +160,7 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 			ev.LatencyUS = time.Since(start).Microseconds()
 			s.Usage.Record(ev)
 		}
-		bucket := s.Limiter.Bucket(k.ID, k.RateLimit, k.Burst, now)
+		bucket := s.Limiter.Bucket(k.TenantID, k.ID, k.RateLimit, k.Burst, now)
 		peek := func() {
 			st := bucket.Snapshot(now)
 			setRateHeaders(w.Header(), st.Limit, st.Burst, st.Remaining, st.ResetSeconds)

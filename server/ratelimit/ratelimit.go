@@ -111,17 +111,21 @@ func (b *Bucket) SetLimit(limit, burst int, now time.Time) {
 	b.tokens = math.Min(b.tokens, float64(burst))
 }
 
-// Limiter holds one bucket per key id.
+// Limiter holds one bucket per key id, indexed by tenant too.
 type Limiter struct {
-	mu      sync.RWMutex
-	buckets map[string]*Bucket
+	mu       sync.RWMutex
+	buckets  map[string]*Bucket
+	byTenant map[string]map[string]*Bucket
+	tenantOf map[string]string
 }
 
 // NewLimiter returns an empty limiter.
-func NewLimiter() *Limiter { return &Limiter{buckets: map[string]*Bucket{}} }
+func NewLimiter() *Limiter {
+	return &Limiter{buckets: map[string]*Bucket{}, byTenant: map[string]map[string]*Bucket{}, tenantOf: map[string]string{}}
+}
 
 // Bucket returns the key's bucket, creating a full one (or adjusting its limit) as needed.
-func (l *Limiter) Bucket(keyID string, limit, burst int, now time.Time) *Bucket {
+func (l *Limiter) Bucket(tenantID, keyID string, limit, burst int, now time.Time) *Bucket {
 	l.mu.RLock()
 	b := l.buckets[keyID]
 	l.mu.RUnlock()
@@ -130,6 +134,13 @@ func (l *Limiter) Bucket(keyID string, limit, burst int, now time.Time) *Bucket 
 		if b = l.buckets[keyID]; b == nil {
 			b = NewBucket(limit, burst, now)
 			l.buckets[keyID] = b
+			t := l.byTenant[tenantID]
+			if t == nil {
+				t = map[string]*Bucket{}
+				l.byTenant[tenantID] = t
+			}
+			t[keyID] = b
+			l.tenantOf[keyID] = tenantID
 		}
 		l.mu.Unlock()
 	}
@@ -153,5 +164,35 @@ func (l *Limiter) Peek(keyID string) *Bucket {
 func (l *Limiter) Forget(keyID string) {
 	l.mu.Lock()
 	delete(l.buckets, keyID)
+	if t, ok := l.tenantOf[keyID]; ok {
+		delete(l.byTenant[t], keyID)
+		delete(l.tenantOf, keyID)
+	}
 	l.mu.Unlock()
+}
+
+// KeyState is one key's bucket as Tenant reports it.
+type KeyState struct {
+	KeyID string
+	State
+}
+
+// Tenant snapshots the buckets of a tenant's keys that have spent tokens
+// (Used > 0); every other key's bucket is full.
+func (l *Limiter) Tenant(tenantID string, now time.Time) []KeyState {
+	l.mu.RLock()
+	bs := make([]KeyState, 0, len(l.byTenant[tenantID]))
+	ptrs := make([]*Bucket, 0, len(l.byTenant[tenantID]))
+	for id, b := range l.byTenant[tenantID] {
+		bs = append(bs, KeyState{KeyID: id})
+		ptrs = append(ptrs, b)
+	}
+	l.mu.RUnlock()
+	out := bs[:0]
+	for i, b := range ptrs {
+		if st := b.Snapshot(now); st.Used > 0 {
+			out = append(out, KeyState{KeyID: bs[i].KeyID, State: st})
+		}
+	}
+	return out
 }

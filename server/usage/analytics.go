@@ -18,7 +18,7 @@ import (
 type Store interface {
 	store.UsageStore
 	GetKey(ctx context.Context, h store.Handle, tenantID, id string, now time.Time) (store.Key, error)
-	ActiveKeyLimits(ctx context.Context, h store.Handle, tenantID string, now time.Time) ([]store.KeyLimit, error)
+	UsableKeyNames(ctx context.Context, h store.Handle, tenantID string, ids []string, now time.Time) (map[string]string, error)
 	KeySummaries(ctx context.Context, h store.Handle, tenantID string) ([]store.KeySummary, error)
 }
 

@@ -54,7 +54,7 @@ func (h handlers) errors(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h handlers) rateLimits(w http.ResponseWriter, r *http.Request) {
-	out, err := h.svc.RateLimits(r.Context(), httpx.UserFrom(r.Context()))
+	out, err := h.svc.RateLimits(r.Context(), httpx.UserFrom(r.Context()), r.URL.Query())
 	if err != nil {
 		httpx.WriteError(w, r, h.log, err)
 		return
