@@ -17,13 +17,15 @@ import (
 )
 
 // Write cadence: the minute rows (the 1-hour view and the peaks) every
-// fineInterval, everything coarser (and the keys' counters) every
-// coarseEvery fine writes. Each write is one transaction of multi-row
-// statements whose size follows the keys and routes in use, not the
-// requests.
+// fineInterval; everything coarser (and the keys' counters) with them
+// while it is a few rows, else every coarseEvery fine writes, so heavy
+// traffic over many keys writes each coarse row once per 10 s instead of
+// every second. Each write is one transaction of multi-row statements
+// whose size follows the keys and routes in use, not the requests.
 const (
 	fineInterval = time.Second
 	coarseEvery  = 10
+	coarseFew    = 500 // rows
 )
 
 // WriterStore is what the writer writes.
@@ -248,8 +250,13 @@ type coarseState struct {
 	tenants map[string]struct{}
 }
 
-// write stores the minute rows of p, and the coarse rows when full (or
-// whenever the fine part fails, so nothing is held twice).
+// rows is the size of the coarse write.
+func (c *coarseState) rows() int {
+	b := c.b
+	return len(b.Rollups) + len(b.TenantRollups) + len(b.KeyTotals) + len(b.Peaks) + len(b.Keys) + len(b.IPs)
+}
+
+// write stores the minute rows of p, and the coarse rows when full or few.
 func (w *Writer) write(p *pending, c *coarseState, full bool) {
 	defer w.inflight.Add(-p.n)
 	if p.n == 0 && (!full || c.n == 0) {
@@ -279,7 +286,7 @@ func (w *Writer) write(p *pending, c *coarseState, full bool) {
 		c.tenants[t] = struct{}{}
 	}
 	w.bump(p.tenants)
-	if !full || c.b.Empty() {
+	if c.b.Empty() || (!full && c.rows() > coarseFew) {
 		return
 	}
 	if !w.tx(c.b) {

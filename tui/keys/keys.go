@@ -4,6 +4,7 @@ package keys
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -28,6 +29,10 @@ type Model struct {
 	// all is the private, locally edited copy; rows indexes all after search,
 	// filter and sort.
 	pages   [][]models.APIKey
+	next    []string             // each page's next cursor ("" after the last)
+	query   models.KeyListParams // what pages answer: search, filter and sort run on the server
+	total   int                  // keys matching query
+	moreFor string               // the cursor of the page being fetched
 	all     []models.APIKey
 	meta    []rowMeta
 	byID    map[string]int
@@ -96,9 +101,73 @@ func (m *Model) load(force bool) tea.Cmd {
 	}
 	visible := m.ctx.Active == common.PaneKeys && !m.ctx.Paused
 	if id := m.poller.Begin(force, m.ctx.Refresh.Keys, m.ctx.Now(), visible); id != 0 {
-		return fetchKeys(m.ctx.Client, id, m.pages)
+		q := m.listQuery()
+		if q != m.query {
+			return fetchKeys(m.ctx.Client, id, q, nil, nil, 0, 1)
+		}
+		// A refresh reads the pages up to the one under the cursor.
+		return fetchKeys(m.ctx.Client, id, q, m.pages, m.next, m.total, m.cursorPage()+1)
 	}
 	return nil
+}
+
+// listQuery is the query of the search, filter and sort shown.
+func (m *Model) listQuery() models.KeyListParams {
+	q := models.KeyListParams{Q: strings.TrimSpace(m.search.Value()), Sort: sortParams[m.sort], PerPage: perPage}
+	if m.filter > 0 {
+		q.Status = strings.ToLower(filterNames[m.filter])
+	}
+	return q
+}
+
+// requery asks the server for the search, filter or sort just changed;
+// the rows loaded meanwhile are filtered and sorted locally.
+func (m *Model) requery() tea.Cmd {
+	q := m.listQuery()
+	if m.ctx.Client == nil || q == m.query {
+		return nil
+	}
+	return fetchKeys(m.ctx.Client, m.poller.Start(), q, nil, nil, 0, 1)
+}
+
+// cursorPage is the page holding the key under the cursor.
+func (m *Model) cursorPage() int {
+	if c := m.list.Cursor(); c < len(m.rows) {
+		return min(m.rows[c]/perPage, max(0, len(m.pages)-1))
+	}
+	return 0
+}
+
+// more fetches the next page once the cursor is within a screen of the
+// end of what is loaded.
+func (m *Model) more() tea.Cmd {
+	if m.ctx.Client == nil || len(m.next) == 0 {
+		return nil
+	}
+	after := m.next[len(m.next)-1]
+	if after == "" || after == m.moreFor || m.list.Cursor() < len(m.rows)-2*m.listHeight() {
+		return nil
+	}
+	m.moreFor = after
+	return fetchMore(m.ctx.Client, m.query, after)
+}
+
+func (m *Model) onMore(msg keysMoreMsg) tea.Cmd {
+	if msg.after == m.moreFor {
+		m.moreFor = ""
+	}
+	if msg.query != m.query || len(m.next) == 0 || m.next[len(m.next)-1] != msg.after {
+		return nil // the list changed meanwhile
+	}
+	if msg.err != nil {
+		m.setNotice("more keys: "+msg.err.Error(), true)
+		return nil
+	}
+	pages := append(m.pages[:len(m.pages):len(m.pages)], msg.rows)
+	next := append(m.next[:len(m.next):len(m.next)], msg.next)
+	m.next = next
+	m.setPages(pages)
+	return m.more()
 }
 
 // startAction gates a dialog's request: when actions are blocked it puts
@@ -144,6 +213,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case keysLoadedMsg:
 		return m.onLoaded(msg)
+	case keysMoreMsg:
+		return m.onMore(msg)
 	case detailsMsg, securityMsg:
 		return m.onDetails(msg)
 	case createdMsg:
@@ -162,7 +233,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			var cmd tea.Cmd
 			m.search, cmd = m.search.Update(msg)
 			m.rebuild()
-			return cmd
+			return tea.Batch(cmd, m.requery())
 		}
 		return nil
 	case tea.KeyPressMsg:
@@ -188,8 +259,9 @@ func (m *Model) onLoaded(msg keysLoadedMsg) tea.Cmd {
 		// The list works again (the role changed): so may the actions.
 		m.forbidden, m.listForbidden = nil, false
 	}
-	if !msg.notModified || !m.loaded {
+	if !msg.notModified || !m.loaded || msg.query != m.query {
 		m.loaded = true
+		m.query, m.next, m.total = msg.query, msg.next, msg.total
 		m.setPages(msg.pages)
 	}
 	return common.DataAge(now, nil)
@@ -268,7 +340,7 @@ func (m *Model) keySearch(msg tea.KeyPressMsg) tea.Cmd {
 		m.search.Blur()
 		m.search.SetValue("")
 		m.rebuild()
-		return nil
+		return m.requery()
 	case "enter", "down", "up":
 		m.searching = false
 		m.search.Blur()
@@ -277,7 +349,7 @@ func (m *Model) keySearch(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.search, cmd = m.search.Update(msg)
 	m.rebuild()
-	return cmd
+	return tea.Batch(cmd, m.requery())
 }
 
 func (m *Model) keyList(msg tea.KeyPressMsg) tea.Cmd {
@@ -287,27 +359,33 @@ func (m *Model) keyList(msg tea.KeyPressMsg) tea.Cmd {
 	case msg.String() == "esc" && m.search.Value() != "":
 		m.search.SetValue("")
 		m.rebuild()
+		return m.requery()
 	case key.Matches(msg, k.Up):
 		m.list.Move(-1, m.listHeight())
 	case key.Matches(msg, k.Down):
 		m.list.Move(1, m.listHeight())
+		return m.more()
 	case key.Matches(msg, k.PageUp):
 		m.list.Move(-m.listHeight(), m.listHeight())
 	case key.Matches(msg, k.PageDown):
 		m.list.Move(m.listHeight(), m.listHeight())
+		return m.more()
 	case key.Matches(msg, k.Top):
 		m.list.Move(-len(m.rows), m.listHeight())
 	case key.Matches(msg, k.Bottom):
 		m.list.Move(len(m.rows), m.listHeight())
+		return m.more()
 	case key.Matches(msg, k.Search):
 		m.searching = true
 		return m.search.Focus()
 	case key.Matches(msg, k.Filter):
 		m.filter = (m.filter + 1) % len(filterNames)
 		m.rebuild()
+		return m.requery()
 	case key.Matches(msg, k.Sort):
 		m.sort = (m.sort + 1) % len(sortNames)
 		m.rebuild()
+		return m.requery()
 	case key.Matches(msg, k.Create):
 		return m.openWizard()
 	case key.Matches(msg, k.Open):
