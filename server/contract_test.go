@@ -335,6 +335,7 @@ func TestContractEndpoints(t *testing.T) {
 
 	// Service and identity.
 	expectStatus(t, "healthz", do("GET", "/healthz", "", nil), 200)
+	expectStatus(t, "metrics", do("GET", "/metrics", "", nil), 200)
 	expectStatus(t, "me admin", do("GET", "/api/v1/me", admin, nil), 200)
 	expectStatus(t, "me member", do("GET", "/api/v1/me", member, nil), 200)
 	expectStatus(t, "me no token", do("GET", "/api/v1/me", "", nil), 401)

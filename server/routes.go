@@ -21,6 +21,7 @@ import (
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", handleHealthz)
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
 	s.auth.Mount(mux)
 	keys.New(s.db, s.st, s.keyring, s.limiter, s.now).Mount(mux, s.auth.Developer, s.log)
 	usage.New(s.db, s.st, s.limiter, s.now, s.usageVersion).Mount(mux, s.auth.Developer, s.log)
@@ -47,6 +48,25 @@ func handleHealthz(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
+}
+
+// handleMetrics writes the usage recorder's counters (Prometheus text format).
+func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {
+	st := s.usage.Stats()
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	for _, m := range []struct {
+		name, kind, help string
+		v                int64
+	}{
+		{"pmdev_usage_requests_total", "counter", "Product requests recorded for the usage analytics.", st.Requests},
+		{"pmdev_usage_sampled_total", "counter", "Failed requests counted without a full error record (beyond the sample kept per key and minute).", st.Sampled},
+		{"pmdev_usage_dropped_total", "counter", "Product requests not counted: the in-memory bound was reached.", st.Dropped},
+		{"pmdev_usage_lost_total", "counter", "Product requests whose usage write failed.", st.Lost},
+		{"pmdev_usage_pending", "gauge", "Product requests counted in memory, not yet written.", st.Pending},
+	} {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s %d\n", m.name, m.help, m.name, m.kind, m.name, m.v)
+	}
 }
 
 // recoverer turns a panic into a 500 problem; the stack goes to the log only.

@@ -60,13 +60,13 @@ func newPending() *pending {
 
 // add folds e in; it reports whether e's full error record was left out
 // (sampled) and whether e was dropped altogether.
-func (p *pending) add(e *store.UsageEvent, samples map[sampleKey]int) (sampled, dropped bool) {
+func (p *pending) add(e *store.UsageEvent, samples map[sampleKey]int, groupsMax int) (sampled, dropped bool) {
 	sec := e.At.Unix()
 	minute := sec - sec%60
 	gk := groupKey{tenantID: e.TenantID, keyID: e.KeyID, minute: minute, method: e.Method, route: e.Route, status: e.Status, counted: e.Counted}
 	v := p.groups[gk]
 	if v == nil {
-		if len(p.groups) >= maxGroups {
+		if len(p.groups) >= groupsMax {
 			return false, true
 		}
 		v = &store.RollupVal{}

@@ -61,6 +61,7 @@ type Writer struct {
 	cur     *pending
 	samples map[sampleKey]int // full error records kept per key, minute and status
 	closed  bool
+	groups  int // bound of distinct groups held (maxGroups; tests lower it)
 
 	flushC chan chan struct{}
 	stop   chan struct{}
@@ -72,7 +73,7 @@ type Writer struct {
 	abort context.CancelFunc
 
 	recorded, sampled, dropped, lost, inflight atomic.Int64
-	warned                                     atomic.Int64 // unix second of the last loss warning
+	warned, sampledLog                         atomic.Int64 // unix second of the last such log line
 
 	versions sync.Map // tenant id -> *atomic.Uint64, bumped by every write touching it
 	epoch    string   // per process, so versions never repeat across restarts
@@ -85,7 +86,7 @@ const abortGrace = 2 * time.Second
 // NewWriter starts a writer. Its background prune also drops tokens expired
 // for longer than tokenKeep.
 func NewWriter(db *sql.DB, st WriterStore, log *slog.Logger, now func() time.Time, tokenKeep time.Duration) *Writer {
-	w := &Writer{db: db, st: st, log: log, now: now, tokenKeep: tokenKeep, cur: newPending(), samples: map[sampleKey]int{},
+	w := &Writer{db: db, st: st, log: log, now: now, tokenKeep: tokenKeep, cur: newPending(), samples: map[sampleKey]int{}, groups: maxGroups,
 		flushC: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{}), pruned: make(chan struct{}),
 		epoch: fmt.Sprintf("%x", time.Now().UnixNano())}
 	w.dbCtx, w.abort = context.WithCancel(context.Background())
@@ -102,7 +103,7 @@ func (w *Writer) Record(e store.UsageEvent) {
 		w.log.Warn("usage event after close dropped", "key_id", e.KeyID)
 		return
 	}
-	sampled, dropped := w.cur.add(&e, w.samples)
+	sampled, dropped := w.cur.add(&e, w.samples, w.groups)
 	w.mu.Unlock()
 	switch {
 	case dropped:
@@ -111,6 +112,7 @@ func (w *Writer) Record(e store.UsageEvent) {
 	case sampled:
 		w.sampled.Add(1)
 		w.recorded.Add(1)
+		w.noteSampled()
 	default:
 		w.recorded.Add(1)
 	}
@@ -121,6 +123,16 @@ func (w *Writer) warnLoss() {
 	now := time.Now().Unix()
 	if last := w.warned.Load(); now-last >= 60 && w.warned.CompareAndSwap(last, now) {
 		w.log.Warn("usage requests dropped: too many distinct keys and routes between two writes", "dropped_total", w.dropped.Load())
+	}
+}
+
+// noteSampled logs, at most once a minute, that failures are being kept
+// as counts only.
+func (w *Writer) noteSampled() {
+	now := time.Now().Unix()
+	if last := w.sampledLog.Load(); now-last >= 60 && w.sampledLog.CompareAndSwap(last, now) {
+		w.log.Info("usage: a flood of failed requests is counted, a sample kept in full", "per_key_minute_429", limitedSamplesPerMinute,
+			"per_key_minute_status", errorSamplesPerMinute, "sampled_total", w.sampled.Load())
 	}
 }
 
