@@ -17,7 +17,10 @@ import (
 // them before the pre-aggregated tables existed (testdata/analytics_demo.json.gz,
 // written by the old code with PMDEV_UPDATE_GOLDEN=1). The documents must
 // stay the same number for number; key ids are random, so they are replaced
-// by key names before comparing.
+// by key names before comparing. recent_errors is the one list left out:
+// the seed now keeps a sample of each 429 flood (as the server does), so
+// where a flood holds the newest errors (one of these documents) the
+// records listed differ; every count is compared.
 func TestAnalyticsSameNumbersAsBeforePreAggregation(t *testing.T) {
 	e := newEnv(t, "demo")
 	tok := e.addUser("golden@acme.test", models.RoleAdmin, "Acme", "")
@@ -85,10 +88,18 @@ func TestAnalyticsSameNumbersAsBeforePreAggregation(t *testing.T) {
 	if err := json.Unmarshal(want, &wantDocs); err != nil {
 		t.Fatal(err)
 	}
+	if len(wantDocs) != len(got) {
+		t.Fatalf("%d documents recorded, %d now", len(wantDocs), len(got))
+	}
 	for name, w := range wantDocs {
-		var a, b any
+		var a, b map[string]any
 		_ = json.Unmarshal(w, &a)
 		_ = json.Unmarshal(got[name], &b)
+		if b == nil {
+			t.Fatalf("%s: no document now", name)
+		}
+		delete(a, "recent_errors")
+		delete(b, "recent_errors")
 		aj, _ := json.MarshalIndent(a, "", " ")
 		bj, _ := json.MarshalIndent(b, "", " ")
 		if !bytes.Equal(aj, bj) {

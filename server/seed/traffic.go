@@ -407,20 +407,31 @@ func (h *history) recentTotals() map[store.TotalKey]int64 {
 	return out
 }
 
-// errorEvents are the error rows, in time order (which keeps the
+// errorEvents are the error rows kept in full, in time order (which keeps the
 // (tenant_id, ts) index inserts append-like).
 func (h *history) errorEvents() []store.UsageEvent {
 	slices.SortFunc(h.raws, func(a, b rawErr) int { return cmp.Compare(a.ts, b.ts) })
-	events := make([]store.UsageEvent, len(h.raws))
-	for i, e := range h.raws {
+	events := make([]store.UsageEvent, 0, len(h.raws))
+	type sk struct {
+		keyID          string
+		minute, status int64
+	}
+	kept := map[sk]int{}
+	for _, e := range h.raws {
 		code, msg := ErrorInfo(e.ep, e.status, e.ts)
 		method, route, _ := strings.Cut(e.ep, " ")
 		ip := e.ip
 		if e.status == 403 {
 			ip = BlockedIP
 		}
-		events[i] = store.UsageEvent{At: time.UnixMilli(e.ts*1000 + h.rng.Int64N(1000)), TenantID: h.tenantID, KeyID: e.keyID,
+		ev := store.UsageEvent{At: time.UnixMilli(e.ts*1000 + h.rng.Int64N(1000)), TenantID: h.tenantID, KeyID: e.keyID,
 			Method: method, Route: route, Status: e.status, LatencyUS: 2000 + h.rng.Int64N(300000), ErrCode: code, Message: msg, IP: ip}
+		// The live server's sample: floods are counted, not recorded one by one.
+		k := sk{e.keyID, e.ts / 60, int64(e.status)}
+		if kept[k] < store.SampleCap(e.status) {
+			kept[k]++
+			events = append(events, ev)
+		}
 	}
 	return events
 }

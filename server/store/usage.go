@@ -54,6 +54,16 @@ func mod(v, b int64) int64 {
 	return m
 }
 
+// SampleCap is how many full records of failed requests with status are
+// kept per key and minute (the error log); the rest are counted only, so a
+// flood (a client ignoring 429s) costs counts, not rows.
+func SampleCap(status int) int {
+	if status == 429 {
+		return 10
+	}
+	return 100
+}
+
 // AuditItem is an audit record a product request leaves (an IP refused).
 type AuditItem struct {
 	Action, Detail string

@@ -9,11 +9,8 @@ import (
 // flood of distinct groups (never seen in practice: keys × routes ×
 // statuses per second) is dropped, counted and logged.
 const (
-	// Full records of 429s per key and minute; the rest are counted.
-	limitedSamplesPerMinute = 10
-	// Full records of other failures per key, status and minute.
-	errorSamplesPerMinute = 100
-	// Full error records held between two writes.
+	// Full error records held between two writes (and store.SampleCap of
+	// each key, minute and status).
 	maxErrorRecords = 20_000
 	// Distinct (minute, key, route, status) groups held between two writes.
 	maxGroups = 200_000
@@ -104,11 +101,7 @@ func (p *pending) add(e *store.UsageEvent, samples map[sampleKey]int, groupsMax 
 	// A flood of failures keeps a sample of full records per key and
 	// minute; the rollups above count every one.
 	sk := sampleKey{keyID: e.KeyID, minute: minute, status: e.Status}
-	capacity := errorSamplesPerMinute
-	if e.Status == 429 {
-		capacity = limitedSamplesPerMinute
-	}
-	if samples[sk] >= capacity || len(p.errors) >= maxErrorRecords {
+	if samples[sk] >= store.SampleCap(e.Status) || len(p.errors) >= maxErrorRecords {
 		return true, false
 	}
 	samples[sk]++

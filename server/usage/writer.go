@@ -131,8 +131,8 @@ func (w *Writer) warnLoss() {
 func (w *Writer) noteSampled() {
 	now := time.Now().Unix()
 	if last := w.sampledLog.Load(); now-last >= 60 && w.sampledLog.CompareAndSwap(last, now) {
-		w.log.Info("usage: a flood of failed requests is counted, a sample kept in full", "per_key_minute_429", limitedSamplesPerMinute,
-			"per_key_minute_status", errorSamplesPerMinute, "sampled_total", w.sampled.Load())
+		w.log.Info("usage: a flood of failed requests is counted, a sample kept in full", "per_key_minute_429", store.SampleCap(429),
+			"per_key_minute_status", store.SampleCap(400), "sampled_total", w.sampled.Load())
 	}
 }
 
