@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
@@ -74,18 +75,41 @@ func (s *Service) Mount(mux *http.ServeMux) {
 // handlerFunc handles an authenticated product request: status and body, or a problem.
 type handlerFunc func(r *http.Request, k *keys.Entry) (int, any, *models.Problem)
 
-// policies caches the RateLimit-Policy value of each limit and burst.
-var policies sync.Map // [2]int -> string
+// policies caches the RateLimit-Policy value of each limit and burst
+// (copy on write: a lookup takes no lock and allocates nothing).
+var (
+	policies   atomic.Pointer[map[[2]int]string]
+	policiesMu sync.Mutex
+)
+
+func policy(limit, burst int) string {
+	k := [2]int{limit, burst}
+	if m := policies.Load(); m != nil {
+		if v, ok := (*m)[k]; ok {
+			return v
+		}
+	}
+	policiesMu.Lock()
+	defer policiesMu.Unlock()
+	old := policies.Load()
+	next := map[[2]int]string{}
+	if old != nil {
+		if len(*old) < 4096 { // limits × plans: never near this
+			for kk, v := range *old {
+				next[kk] = v
+			}
+		}
+	}
+	v := strconv.Itoa(limit) + ";w=60;burst=" + strconv.Itoa(burst)
+	next[k] = v
+	policies.Store(&next)
+	return v
+}
 
 // setRateHeaders writes the rate-limit headers (keys pre-canonicalised: hot path).
 func setRateHeaders(h http.Header, limit, burst, remaining, reset int) {
 	l, rem, rs := strconv.Itoa(limit), strconv.Itoa(remaining), strconv.Itoa(reset)
-	pk := [2]int{limit, burst}
-	policy, ok := policies.Load(pk)
-	if !ok {
-		policy, _ = policies.LoadOrStore(pk, l+";w=60;burst="+strconv.Itoa(burst))
-	}
-	vals := [5]string{l, rem, rs, policy.(string), "limit=" + l + ", remaining=" + rem + ", reset=" + rs}
+	vals := [5]string{l, rem, rs, policy(limit, burst), "limit=" + l + ", remaining=" + rem + ", reset=" + rs}
 	// One backing array for the five header values.
 	h["X-Ratelimit-Limit"] = vals[0:1:1]
 	h["X-Ratelimit-Remaining"] = vals[1:2:2]
@@ -100,6 +124,21 @@ var (
 	problemType = []string{"application/problem+json"}
 	noStore     = []string{"no-store"}
 )
+
+// retryAfters are the Retry-After header values of the first minute.
+var retryAfters = func() (out [61][]string) {
+	for i := range out {
+		out[i] = []string{strconv.Itoa(i)}
+	}
+	return out
+}()
+
+func retryAfter(sec int) []string {
+	if sec >= 0 && sec < len(retryAfters) {
+		return retryAfters[sec]
+	}
+	return []string{strconv.Itoa(sec)}
+}
 
 // limitedBody is the 429 problem for a Retry-After of after seconds, as
 // httpx.WriteProblem writes it, encoded once.
@@ -162,6 +201,7 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 		}
 		bucket := s.Limiter.Bucket(k.TenantID, k.ID, k.RateLimit, k.Burst, now)
 		peek := func() {
+			bucket.SetLimit(k.RateLimit, k.Burst, now)
 			st := bucket.Snapshot(now)
 			setRateHeaders(w.Header(), st.Limit, st.Burst, st.Remaining, st.ResetSeconds)
 		}
@@ -180,7 +220,7 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 			finish(0, nil, httpx.NewProblem(http.StatusForbidden, "ip_not_allowed", "Requests from "+ip+" are not allowed for this key"))
 			return
 		}
-		res := bucket.Take(now)
+		res := bucket.TakeAt(k.RateLimit, k.Burst, now)
 		setRateHeaders(w.Header(), res.Limit, res.Burst, res.Remaining, res.ResetSeconds)
 		if !res.Allowed {
 			// A client ignoring 429s gets the same few bodies: encoded once each.
@@ -188,7 +228,7 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 			h := w.Header()
 			h["Content-Type"] = problemType
 			h["Cache-Control"] = noStore
-			h["Retry-After"] = []string{strconv.Itoa(res.RetryAfter)}
+			h["Retry-After"] = retryAfter(res.RetryAfter)
 			w.WriteHeader(http.StatusTooManyRequests)
 			_, _ = w.Write(s.limitedBody(res.RetryAfter))
 			ev.LatencyUS = time.Since(start).Microseconds()
