@@ -173,15 +173,19 @@ func addUser(bin, db, tenant string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-// createKeys makes n keys through the API and returns their plaintexts.
-func (s *server) createKeys(n int) ([]string, error) {
+// createKeys makes n keys through the API and returns their plaintexts;
+// rateLimit 0 is the plan's.
+func (s *server) createKeys(n, rateLimit int) ([]string, error) {
 	keys := make([]string, 0, n)
 	for i := range n {
 		var out struct {
 			Plaintext string `json:"api_key"`
 		}
-		if _, err := s.call(context.Background(), "POST", "/api/v1/platform/api-keys",
-			map[string]any{"name": fmt.Sprintf("load %05d", i), "permissions": []string{"read_campaigns"}}, &out); err != nil {
+		req := map[string]any{"name": fmt.Sprintf("load %05d", i), "permissions": []string{"read_campaigns"}}
+		if rateLimit > 0 {
+			req["rate_limit"] = rateLimit
+		}
+		if _, err := s.call(context.Background(), "POST", "/api/v1/platform/api-keys", req, &out); err != nil {
 			return nil, err
 		}
 		keys = append(keys, out.Plaintext)

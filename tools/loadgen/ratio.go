@@ -64,7 +64,7 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 		return r, err
 	}
 	s.token = tok
-	keys, err := s.createKeys(nkeys)
+	keys, err := s.createKeys(nkeys, 0)
 	if err != nil {
 		s.stop()
 		return r, err
