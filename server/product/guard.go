@@ -133,6 +133,21 @@ var retryAfters = func() (out [61][]string) {
 	return out
 }()
 
+// retryMessages are the 429 messages of the first minute.
+var retryMessages = func() (out [61]string) {
+	for i := range out {
+		out[i] = models.RetryMessage(i)
+	}
+	return out
+}()
+
+func retryMessage(sec int) string {
+	if sec >= 0 && sec < len(retryMessages) {
+		return retryMessages[sec]
+	}
+	return models.RetryMessage(sec)
+}
+
 func retryAfter(sec int) []string {
 	if sec >= 0 && sec < len(retryAfters) {
 		return retryAfters[sec]
@@ -224,7 +239,7 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 		setRateHeaders(w.Header(), res.Limit, res.Burst, res.Remaining, res.ResetSeconds)
 		if !res.Allowed {
 			// A client ignoring 429s gets the same few bodies: encoded once each.
-			ev.Status, ev.ErrCode, ev.Message = http.StatusTooManyRequests, "rate_limit_exceeded", models.RetryMessage(res.RetryAfter)
+			ev.Status, ev.ErrCode, ev.Message = http.StatusTooManyRequests, "rate_limit_exceeded", retryMessage(res.RetryAfter)
 			h := w.Header()
 			h["Content-Type"] = problemType
 			h["Cache-Control"] = noStore

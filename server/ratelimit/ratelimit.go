@@ -180,28 +180,36 @@ func (l *Limiter) Forget(keyID string) {
 	l.mu.Unlock()
 }
 
-// KeyState is one key's bucket as Tenant reports it.
-type KeyState struct {
-	KeyID string
-	State
+// KeyUse is how much of a key's bucket is spent, as Tenant reports it.
+type KeyUse struct {
+	KeyID        string
+	Bucket       *Bucket
+	Used, Burst  int
+	ResetSeconds int
 }
 
-// Tenant snapshots the buckets of a tenant's keys that have spent tokens
+// Tenant lists the buckets of a tenant's keys that have spent tokens
 // (Used > 0); every other key's bucket is full.
-func (l *Limiter) Tenant(tenantID string, now time.Time) []KeyState {
+func (l *Limiter) Tenant(tenantID string, now time.Time) []KeyUse {
 	l.mu.RLock()
-	bs := make([]KeyState, 0, len(l.byTenant[tenantID]))
-	ptrs := make([]*Bucket, 0, len(l.byTenant[tenantID]))
+	out := make([]KeyUse, 0, len(l.byTenant[tenantID]))
 	for id, b := range l.byTenant[tenantID] {
-		bs = append(bs, KeyState{KeyID: id})
-		ptrs = append(ptrs, b)
+		out = append(out, KeyUse{KeyID: id, Bucket: b})
 	}
 	l.mu.RUnlock()
-	out := bs[:0]
-	for i, b := range ptrs {
-		if st := b.Snapshot(now); st.Used > 0 {
-			out = append(out, KeyState{KeyID: bs[i].KeyID, State: st})
+	busy := out[:0]
+	for _, u := range out {
+		b := u.Bucket
+		b.mu.Lock()
+		b.refill(now)
+		u.Used, u.Burst = max(0, b.burst-int(math.Floor(b.tokens))), b.burst
+		if u.Used > 0 && b.limit > 0 {
+			u.ResetSeconds = b.resetSeconds()
+		}
+		b.mu.Unlock()
+		if u.Used > 0 {
+			busy = append(busy, u)
 		}
 	}
-	return out
+	return busy
 }

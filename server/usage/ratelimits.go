@@ -21,58 +21,83 @@ const (
 	rateLimitsMax     = 100
 )
 
-// busier orders buckets busiest first: the largest share of the burst
-// spent, then the longest until full, then by key id.
-func busier(a, b ratelimit.KeyState) bool {
-	sa, sb := share(a.State), share(b.State)
-	if sa != sb {
-		return sa > sb
-	}
-	if a.ResetSeconds != b.ResetSeconds {
-		return a.ResetSeconds > b.ResetSeconds
-	}
-	return a.KeyID < b.KeyID
+// rank orders buckets busiest first: the largest share of the burst
+// spent (parts per million, an integer so a cursor holds it exactly), then
+// the longest until full, then key id.
+type rank struct {
+	share int64
+	reset int
+	id    string
 }
 
-// share is the spent part of the burst in parts per million (an integer,
-// so a cursor holds it exactly).
-func share(st ratelimit.State) int64 {
-	if st.Burst <= 0 {
-		return 0
+func rankOf(u ratelimit.KeyUse) rank {
+	r := rank{reset: u.ResetSeconds, id: u.KeyID}
+	if u.Burst > 0 {
+		r.share = int64(u.Used) * 1_000_000 / int64(u.Burst)
 	}
-	return int64(st.Used) * 1_000_000 / int64(st.Burst)
+	return r
 }
 
-func encodeRLCursor(k ratelimit.KeyState) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("r1:%d:%d:%s", share(k.State), k.ResetSeconds, k.KeyID)))
+// before reports whether a is busier than b.
+func (a rank) before(b rank) bool {
+	if a.share != b.share {
+		return a.share > b.share
+	}
+	if a.reset != b.reset {
+		return a.reset > b.reset
+	}
+	return a.id < b.id
 }
 
-// decodeRLCursor is the position a cursor names (share, reset, key id).
-func decodeRLCursor(s string) (ratelimit.KeyState, int64, bool) {
+func encodeRLCursor(r rank) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("r1:%d:%d:%s", r.share, r.reset, r.id)))
+}
+
+func decodeRLCursor(s string) (rank, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	parts := strings.SplitN(string(b), ":", 4)
 	if err != nil || len(parts) != 4 || parts[0] != "r1" || parts[3] == "" {
-		return ratelimit.KeyState{}, 0, false
+		return rank{}, false
 	}
 	sh, err1 := strconv.ParseInt(parts[1], 10, 64)
 	reset, err2 := strconv.Atoi(parts[2])
 	if err1 != nil || err2 != nil {
-		return ratelimit.KeyState{}, 0, false
+		return rank{}, false
 	}
-	k := ratelimit.KeyState{KeyID: parts[3]}
-	k.ResetSeconds = reset
-	return k, sh, true
+	return rank{share: sh, reset: reset, id: parts[3]}, true
 }
 
-// after reports whether k comes after the cursor position in busier order.
-func after(k ratelimit.KeyState, pos ratelimit.KeyState, posShare int64) bool {
-	if s := share(k.State); s != posShare {
-		return s < posShare
+// topAfter returns, busiest first, the first n buckets that come after pos
+// (all when pos is nil) and how many come after it in all: one pass
+// keeping n, not a sort of every key.
+func topAfter(busy []ratelimit.KeyUse, pos *rank, n int) ([]ratelimit.KeyUse, int) {
+	type ranked struct {
+		u ratelimit.KeyUse
+		r rank
 	}
-	if k.ResetSeconds != pos.ResetSeconds {
-		return k.ResetSeconds < pos.ResetSeconds
+	top := make([]ranked, 0, n+1)
+	count := 0
+	for _, u := range busy {
+		r := rankOf(u)
+		if pos != nil && !pos.before(r) {
+			continue
+		}
+		count++
+		if len(top) == n && !r.before(top[n-1].r) {
+			continue
+		}
+		i := sort.Search(len(top), func(i int) bool { return r.before(top[i].r) })
+		if len(top) < n {
+			top = append(top, ranked{})
+		}
+		copy(top[i+1:], top[i:len(top)-1])
+		top[i] = ranked{u, r}
 	}
-	return k.KeyID > pos.KeyID
+	out := make([]ratelimit.KeyUse, len(top))
+	for i, t := range top {
+		out[i] = t.u
+	}
+	return out, count
 }
 
 // RateLimits is the tenant's line (its busiest key's bucket) and one page
@@ -90,32 +115,25 @@ func (s *Service) RateLimits(ctx context.Context, u *httpx.User, q url.Values) (
 		}
 		limit = n
 	}
-	var pos ratelimit.KeyState
-	var posShare int64
-	cursor := q.Get("cursor")
-	if cursor != "" {
-		var ok bool
-		if pos, posShare, ok = decodeRLCursor(cursor); !ok {
+	var pos *rank
+	if v := q.Get("cursor"); v != "" {
+		r, ok := decodeRLCursor(v)
+		if !ok {
 			return bad("cursor", "cursor is not one this endpoint returned; start again without it")
 		}
+		pos = &r
 	}
 	now := s.now()
 	plan := models.PlanOrDefault(u.Plan)
 	busy := s.limiter.Tenant(u.TenantID, now)
-	sort.Slice(busy, func(i, j int) bool { return busier(busy[i], busy[j]) })
 	out := models.RateLimits{Plan: plan, Keys: []models.KeyRateLimit{}, At: now, BusyKeys: len(busy),
 		Tenant: models.RateLimitState{Limit: plan.LimitPerMinute, Burst: plan.Burst, Remaining: plan.Burst, ResetAt: now}}
-	if len(busy) > 0 {
-		out.Tenant, out.BusiestKeyID = stateOf(busy[0].State), busy[0].KeyID
+	if first, _ := topAfter(busy, nil, 1); len(first) == 1 {
+		out.Tenant, out.BusiestKeyID = stateOf(first[0].Bucket.Snapshot(now)), first[0].KeyID
 	}
-	page := busy
-	if cursor != "" {
-		i := sort.Search(len(busy), func(i int) bool { return after(busy[i], pos, posShare) })
-		page = busy[i:]
-	}
-	if len(page) > limit {
-		out.NextCursor = encodeRLCursor(page[limit-1])
-		page = page[:limit]
+	page, after := topAfter(busy, pos, limit)
+	if after > limit {
+		out.NextCursor = encodeRLCursor(rankOf(page[limit-1]))
 	}
 	if len(page) == 0 {
 		return out, nil
@@ -132,7 +150,7 @@ func (s *Service) RateLimits(ctx context.Context, u *httpx.User, q url.Values) (
 	}
 	for _, k := range page {
 		if name, ok := names[k.KeyID]; ok {
-			out.Keys = append(out.Keys, models.KeyRateLimit{KeyID: k.KeyID, Name: name, RateLimitState: stateOf(k.State)})
+			out.Keys = append(out.Keys, models.KeyRateLimit{KeyID: k.KeyID, Name: name, RateLimitState: stateOf(k.Bucket.Snapshot(now))})
 		}
 	}
 	return out, nil
