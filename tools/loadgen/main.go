@@ -34,6 +34,7 @@ type opts struct {
 	route    string
 	seedKeys int
 	db       string
+	base     string
 	keep     bool
 }
 
@@ -55,6 +56,7 @@ func main() {
 	fs.StringVar(&o.route, "route", "/api/v1/campaigns?limit=5", "product route")
 	fs.IntVar(&o.seedKeys, "seed-keys", 500, "keys of the demo seed (analytics, seed)")
 	fs.StringVar(&o.db, "db", "", "database (startup: the big one; analytics: reuse a seeded one)")
+	fs.StringVar(&o.base, "base", "", "startup: the database to compare with (default: a new empty one)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp directory")
 	_ = fs.Parse(os.Args[2:])
 	for _, k := range strings.Split(keys, ",") {

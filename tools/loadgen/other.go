@@ -188,14 +188,17 @@ func runLists(o opts, dir string) error {
 }
 
 // runStartup times exec → /healthz and exec → first product answer on an
-// existing database (o.db) against an empty one, alternating.
+// existing database (o.db) against an empty one (or o.base), alternating.
 func runStartup(o opts, dir string) error {
 	if o.db == "" {
 		return fmt.Errorf("startup needs -db (the large database; it gets a user and a key)")
 	}
-	empty := filepath.Join(dir, "empty", "pm.db")
-	if err := mkdirFor(empty); err != nil {
-		return err
+	empty := o.base
+	if empty == "" {
+		empty = filepath.Join(dir, "empty", "pm.db")
+		if err := mkdirFor(empty); err != nil {
+			return err
+		}
 	}
 	keyOf := map[string]string{}
 	for _, db := range []string{empty, o.db} {
@@ -251,7 +254,7 @@ func runStartup(o opts, dir string) error {
 			stats(res[db][0], "%.1f"), stats(res[db][1], "%.1f"))
 	}
 	med := func(x []float64) float64 { s := slices.Clone(x); slices.Sort(s); return s[len(s)/2] }
-	fmt.Printf("ratio large/empty (medians): healthz %.2f, first product answer %.2f\n",
+	fmt.Printf("ratio large/base (medians): healthz %.2f, first product answer %.2f\n",
 		med(res[o.db][0])/med(res[empty][0]), med(res[o.db][1])/med(res[empty][1]))
 	return nil
 }
