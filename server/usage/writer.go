@@ -271,7 +271,7 @@ func (c *coarseState) rows() int {
 // write stores the minute rows of p, and the coarse rows when full or few.
 func (w *Writer) write(p *pending, c *coarseState, full bool) {
 	defer w.inflight.Add(-p.n)
-	if p.n == 0 && (!full || c.n == 0) {
+	if p.n == 0 && (!full || c.b.Empty()) {
 		return
 	}
 	fine := store.NewUsageBatch()
