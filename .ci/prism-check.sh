@@ -41,17 +41,28 @@ base="http://127.0.0.1:${prism_port}"
 fails=0
 count=0
 
-# call METHOD PATH [JSON] [TOKEN]: sends through Prism, fails on a violation.
+# call METHOD PATH [JSON] [TOKEN] [STATUS]: sends through Prism, fails on a
+# violation and, when STATUS is given, on another status. 422 is Prism
+# itself refusing a request the contract forbids (it never reaches the
+# server): those cases check that Prism reads the contract's rules as the
+# Go validator does.
 call() {
-	local method=$1 path=$2 body=${3:-} tok=${4:-$token}
-	local args=(-sS -o "$work/body" -D "$work/headers" -X "$method" -H "Authorization: Bearer ${tok}")
+	local method=$1 path=$2 body=${3:-} tok=${4:-$token} want=${5:-}
+	local args=(-sS -o "$work/body" -D "$work/headers" -w '%{http_code}' -X "$method" -H "Authorization: Bearer ${tok}")
 	[[ -n "$body" ]] && args+=(-H 'Content-Type: application/json' --data "$body")
-	curl "${args[@]}" "${base}${path}" || true
+	local got
+	got=$(curl "${args[@]}" "${base}${path}" || true)
 	count=$((count + 1))
 	if grep -qi '^sl-violations:' "$work/headers"; then
 		fails=$((fails + 1))
 		echo "VIOLATION ${method} ${path}:"
 		grep -i '^sl-violations:' "$work/headers" | cut -c1-2000
+	fi
+	if [[ -n "$want" && "$got" != "$want" ]]; then
+		fails=$((fails + 1))
+		echo "STATUS ${method} ${path} ${body}: ${got}, want ${want}"
+		cut -c1-600 "$work/body"
+		echo
 	fi
 }
 
@@ -108,6 +119,44 @@ call POST "/api/v1/platform/api-keys/${key_id}/regenerate" '{"grace_period_hours
 call DELETE "/api/v1/platform/api-keys/${key_id}"
 call DELETE "/api/v1/platform/webhooks/${wh}"
 call GET /api/v1/me "" pm_pat_invalid
+
+# Rules the contract states: Prism refuses what breaks them (422), exactly
+# where the Go validator and the server do.
+plain=$(curl -sS -X POST -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \
+	--data '{"name":"Prism Rules","permissions":["send_email","read_campaigns","write_contacts"]}' \
+	"http://127.0.0.1:${api_port}/api/v1/platform/api-keys" | jq -r .api_key)
+call POST /api/v1/emails/send '{"to":"ada@example.com","subject":"Hi"}' "$plain" 422
+call POST /api/v1/emails/send '{"to":"ada@example.com","template_id":""}' "$plain" 422
+call POST /api/v1/emails/send '{"to":"ada@example.com","template_id":"welcome"}' "$plain" 200
+call POST /api/v1/emails/send '{"to":"ada@localhost","template_id":"welcome"}' "$plain" 422
+call POST /api/v1/emails/send '{"to":"ada@example.com","template_id":"welcome","tags":["a\u0007b"]}' "$plain" 422
+call POST /api/v1/contacts '{"email":"grace@example.com","attributes":{"bidi\u202e":"x"}}' "$plain" 422
+call POST /api/v1/platform/api-keys '{"name":"Bell\u0007","permissions":["send_email"]}' "" 422
+call POST /api/v1/platform/api-keys '{"name":"Bidi","description":"x\u202ey","permissions":["send_email"]}' "" 422
+call POST /api/v1/platform/api-keys '{"name":"Zero","permissions":["send_email"],"rate_limit":0}' "" 422
+call POST /api/v1/platform/api-keys '{"name":"Huge","permissions":["send_email"],"rate_limit":1001}' "" 422
+call POST /api/v1/platform/api-keys '{"name":"Lead","permissions":["send_email"],"allowed_ips":["010.0.0.1"]}' "" 422
+call POST /api/v1/platform/api-keys '{"name":"Null limit","permissions":["send_email"],"rate_limit":null,"allowed_ips":["2001:db8::/32","::ffff:10.0.0.1"]}' "" 201
+call POST /api/v1/platform/api-keys '{"name":"Old","permissions":["send_email"],"expires_at":"2001-01-01T00:00:00Z"}' "" 400
+call PATCH "/api/v1/platform/api-keys/${key_id}" '{"clear_expiry":true,"expires_at":"2099-01-01T00:00:00Z"}' "" 422
+call GET '/api/v1/platform/api-keys?page=1000001' "" "" 422
+# Rules a schema cannot state (empty values, cross-parameter ranges) reach
+# the server, which answers with a documented 400.
+call GET '/api/v1/platform/api-keys?status=' "" "" 400
+call GET '/api/v1/platform/api-keys?q=' "" "" 400
+call GET '/api/v1/tenant/analytics/api-usage?range=' "" "" 400
+call GET '/api/v1/tenant/analytics/api-usage?range=custom&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z' "" "" 400
+call GET '/api/v1/tenant/analytics/api-usage?range=custom&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z' "" "" 200
+call GET '/api/v1/tenant/analytics/api-usage/errors?cursor=' "" "" 400
+call GET '/api/v1/campaigns?limit=' "" "$plain" 400
+# Keys holding an admin-only permission: only admins change them.
+dev=$("$work/pmdev" server users add --db "$db" --email dev@acme.test --role developer --tenant Acme)
+adminkey=$(curl -sS -X POST -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \
+	--data '{"name":"Ops","permissions":["full_access"]}' "http://127.0.0.1:${api_port}/api/v1/platform/api-keys" | jq -r .key_id)
+call POST "/api/v1/platform/api-keys/${adminkey}/regenerate" '{}' "$dev" 403
+call PATCH "/api/v1/platform/api-keys/${adminkey}" '{"name":"Mine"}' "$dev" 403
+call DELETE "/api/v1/platform/api-keys/${adminkey}" "" "$dev" 403
+call POST "/api/v1/platform/api-keys/${adminkey}/regenerate" '{}' "" 200
 
 echo "prism: ${count} exchanges, ${fails} with violations"
 if ((fails > 0)); then

@@ -38,6 +38,9 @@ type Options struct {
 	// Logger gets one debug line per attempt (method, path, status, time);
 	// never headers or bodies, so never a token or key. Nil discards.
 	Logger *slog.Logger
+	// Unconditional turns off If-None-Match (so ErrNotModified): one-shot
+	// callers such as the command line read every answer in full.
+	Unconditional bool
 }
 
 // Client is safe for concurrent use.
@@ -47,6 +50,7 @@ type Client struct {
 	timeout time.Duration
 	retries int
 	log     *slog.Logger
+	uncond  bool
 
 	mu    sync.Mutex
 	etags map[string]string // request URI -> last ETag seen
@@ -89,7 +93,7 @@ func New(o Options) *Client {
 	rc.SetRetryCount(0) // do() retries; see retry.go
 	done, closeFn := context.WithCancel(context.Background())
 	return &Client{rc: rc, base: strings.TrimRight(o.BaseURL, "/"), timeout: o.Timeout, retries: o.RetryCount,
-		log: o.Logger, etags: map[string]string{}, done: done, close: closeFn}
+		log: o.Logger, uncond: o.Unconditional, etags: map[string]string{}, done: done, close: closeFn}
 }
 
 // Close cancels every call in flight and makes later calls fail at once.
@@ -157,6 +161,7 @@ func cacheKey(ctx context.Context, uri string) string {
 
 // do runs one call with the deadline and retry policy of the package.
 func (c *Client) do(ctx context.Context, k call) error {
+	k.conditional = k.conditional && !c.uncond
 	ctx, cancel := c.withDeadline(ctx)
 	defer cancel()
 	for attempt := 0; ; attempt++ {

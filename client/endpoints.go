@@ -78,13 +78,13 @@ func (c *Client) RevokeKey(ctx context.Context, id string) (models.RevokeResult,
 	return out, err
 }
 
-// RateLimits returns the tenant's line and the first page of its busy
-// keys (the server's default size). Conditional.
+// RateLimits returns the tenant's line and the first page of its keys,
+// busiest first (the server's default size). Conditional.
 func (c *Client) RateLimits(ctx context.Context) (models.RateLimits, error) {
 	return c.RateLimitsPage(ctx, models.RateLimitParams{})
 }
 
-// RateLimitsPage returns the tenant's line and one page of its busy keys,
+// RateLimitsPage returns the tenant's line and one page of its keys,
 // busiest first. Conditional.
 func (c *Client) RateLimitsPage(ctx context.Context, p models.RateLimitParams) (models.RateLimits, error) {
 	q := url.Values{}

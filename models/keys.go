@@ -129,7 +129,7 @@ type CreateAPIKeyRequest struct {
 	Description string     `json:"description,omitempty"`
 	Environment string     `json:"environment,omitempty"` // default live
 	Permissions []string   `json:"permissions"`
-	RateLimit   int        `json:"rate_limit,omitempty"` // default from plan; cannot exceed it
+	RateLimit   *int       `json:"rate_limit,omitempty"` // nil: the plan's limit; cannot exceed it
 	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
 	AllowedIPs  []string   `json:"allowed_ips,omitempty"`
 }

@@ -24,14 +24,16 @@ const (
 	KeyMaxGraceHours     = 168
 )
 
-// CheckKeyName trims spaces from name and applies the key-name rule: 1–50
-// characters that KeyNameRune accepts (so "prod-eu_1.2" and "Zürich" work).
+// CheckKeyName applies the key-name rule: at most 50 characters as sent,
+// of which KeyNameRune accepts every one (so "prod-eu_1.2" and "Zürich"
+// work), not all spaces; the name kept has its spaces trimmed.
 func CheckKeyName(name string) (string, *FieldError) {
+	long := utf8.RuneCountInString(name) > KeyNameMaxLen
 	name = strings.Trim(name, " ") // only the ASCII space: the pattern refuses other blanks
 	if name == "" {
 		return name, &FieldError{Field: "name", Message: "Name is required"}
 	}
-	if utf8.RuneCountInString(name) > KeyNameMaxLen {
+	if long {
 		return name, &FieldError{Field: "name", Message: fmt.Sprintf("Name must be %d characters or less", KeyNameMaxLen)}
 	}
 	for _, r := range name {
@@ -62,10 +64,12 @@ func KeyNameRune(r rune) bool {
 	return true
 }
 
-// CheckKeyDescription trims a key description and bounds its length.
+// CheckKeyDescription bounds a key description's length as sent and
+// trims it.
 func CheckKeyDescription(d string) (string, *FieldError) {
+	long := utf8.RuneCountInString(d) > KeyDescriptionMaxLen
 	d = strings.TrimSpace(d)
-	if utf8.RuneCountInString(d) > KeyDescriptionMaxLen {
+	if long {
 		return d, &FieldError{Field: "description", Message: fmt.Sprintf("Description must be %d characters or less", KeyDescriptionMaxLen)}
 	}
 	return d, nil
@@ -128,9 +132,9 @@ func CheckGraceHours(h int) *FieldError {
 	return nil
 }
 
-// CheckAllowedIPs parses addresses and CIDR ranges of an IP allow-list,
-// normalising ranges to their network and dropping repeats. An empty list
-// allows every address.
+// CheckAllowedIPs parses addresses and CIDR ranges of an IP allow-list
+// (IPPattern, entries as sent: no surrounding spaces), normalising ranges
+// to their network and dropping repeats. An empty list allows every address.
 func CheckAllowedIPs(ips []string) ([]string, *FieldError) {
 	if len(ips) > KeyMaxAllowedIPs {
 		return nil, &FieldError{Field: "allowed_ips", Message: fmt.Sprintf("At most %d IP addresses or ranges", KeyMaxAllowedIPs)}
@@ -138,17 +142,18 @@ func CheckAllowedIPs(ips []string) ([]string, *FieldError) {
 	out := []string{}
 	seen := map[string]bool{}
 	for i, raw := range ips {
-		v := strings.TrimSpace(raw)
+		v := raw
+		form := validIPForm(v)
 		var norm string
 		if strings.Contains(v, "/") {
 			p, err := netip.ParsePrefix(v)
-			if err != nil {
+			if err != nil || !form {
 				return nil, &FieldError{Field: fmt.Sprintf("allowed_ips[%d]", i), Message: fmt.Sprintf("%q is not a valid CIDR range (e.g. 203.0.113.0/24)", raw)}
 			}
 			norm = p.Masked().String()
 		} else {
 			a, err := netip.ParseAddr(v)
-			if err != nil || a.Zone() != "" {
+			if err != nil || a.Zone() != "" || !form {
 				return nil, &FieldError{Field: fmt.Sprintf("allowed_ips[%d]", i), Message: fmt.Sprintf("%q is not a valid IP address", raw)}
 			}
 			norm = a.Unmap().String()
@@ -195,6 +200,19 @@ func CanGrant(role, permission string) bool {
 		return false
 	}
 	return !p.Admin || role == RoleAdmin
+}
+
+// AdminHeld returns the first admin-category permission among perms that
+// role may not grant, or "" when role may act on a key holding perms: a
+// key that holds a permission only admins can grant can only be edited,
+// rotated or revoked by an admin (rotating hands out its secret).
+func AdminHeld(role string, perms []string) string {
+	for _, p := range perms {
+		if !CanGrant(role, p) {
+			return p
+		}
+	}
+	return ""
 }
 
 // PlanOrDefault is the named plan, or Professional for an unknown name.

@@ -14,6 +14,7 @@ func TestCheckKeyName(t *testing.T) {
 		{"Café Prod", "Café Prod", ""},
 		{"   ", "", "Name is required"},
 		{strings.Repeat("a", 50), strings.Repeat("a", 50), ""},
+		{" " + strings.Repeat("a", 50), strings.Repeat("a", 50), "Name must be 50 characters or less"}, // as sent, like the contract's maxLength
 		{strings.Repeat("é", 51), strings.Repeat("é", 51), "Name must be 50 characters or less"},
 		{"bad/name", "bad/name", "Name may contain letters, digits, spaces, hyphens, underscores and periods (no other punctuation, no control or invisible characters)"},
 	} {
@@ -32,7 +33,7 @@ func TestCheckKeyName(t *testing.T) {
 }
 
 func TestCheckAllowedIPs(t *testing.T) {
-	got, fe := CheckAllowedIPs([]string{" 203.0.113.7/24", "::ffff:10.0.0.1", "203.0.113.0/24", "2001:db8::1"})
+	got, fe := CheckAllowedIPs([]string{"203.0.113.7/24", "::ffff:10.0.0.1", "203.0.113.0/24", "2001:db8::1"})
 	if fe != nil || strings.Join(got, ",") != "203.0.113.0/24,10.0.0.1,2001:db8::1" {
 		t.Fatalf("normalised %v, %v", got, fe)
 	}
@@ -47,6 +48,8 @@ func TestCheckAllowedIPs(t *testing.T) {
 		{[]string{"10.0.0.1", "10.0.0.0/33"}, "allowed_ips[1]", `"10.0.0.0/33" is not a valid CIDR range (e.g. 203.0.113.0/24)`},
 		{[]string{"fe80::1%eth0"}, "allowed_ips[0]", `"fe80::1%eth0" is not a valid IP address`},
 		{[]string{"nope"}, "allowed_ips[0]", `"nope" is not a valid IP address`},
+		{[]string{" 10.0.0.1"}, "allowed_ips[0]", `" 10.0.0.1" is not a valid IP address`},
+		{[]string{"10.0.0.0/08"}, "allowed_ips[0]", `"10.0.0.0/08" is not a valid CIDR range (e.g. 203.0.113.0/24)`},
 		{make([]string, 101), "allowed_ips", "At most 100 IP addresses or ranges"},
 	} {
 		if _, fe := CheckAllowedIPs(c.in); fe == nil || fe.Field != c.field || fe.Message != c.msg {
@@ -82,6 +85,7 @@ func TestKeyRules(t *testing.T) {
 	}{
 		{"description ok", second(CheckKeyDescription(strings.Repeat("d", 500))), ""},
 		{"description long", second(CheckKeyDescription(strings.Repeat("d", 501))), "Description must be 500 characters or less"},
+		{"description padded", second(CheckKeyDescription(strings.Repeat("d", 500) + " ")), "Description must be 500 characters or less"},
 		{"env default", second(CheckEnvironment("")), ""},
 		{"env bad", second(CheckEnvironment("prod")), "Environment must be live or test"},
 		{"perms none", second(CheckPermissions(nil)), "Select at least one permission"},

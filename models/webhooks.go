@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -131,10 +132,13 @@ type RotateSecretResult struct {
 
 // EventType is one entry of the event reference.
 type EventType struct {
-	Type        string          `json:"type"`
-	Category    string          `json:"category"`
-	Description string          `json:"description"`
-	Example     json.RawMessage `json:"example"`
+	Type        string `json:"type"`
+	Category    string `json:"category"`
+	Description string `json:"description"`
+	// DataSchema points at the schema of the event's data in the API
+	// contract, e.g. "#/components/schemas/EmailSentData".
+	DataSchema string          `json:"data_schema"`
+	Example    json.RawMessage `json:"example"`
 }
 
 // EventTypeList is GET /platform/webhooks/event-types.
@@ -147,7 +151,22 @@ const (
 	EventCategoryEmail    = "email"
 	EventCategoryCampaign = "campaign"
 	EventCategoryContact  = "contact"
+	EventCategoryAPIKey   = "api_key"
+	EventCategoryLimit    = "rate_limit"
 )
+
+// EventCategoryLabel is a category as people read it ("API key events").
+func EventCategoryLabel(category string) string {
+	switch category {
+	case EventCategoryAPIKey:
+		return "API key"
+	case EventCategoryLimit:
+		return "Rate limit"
+	case "":
+		return ""
+	}
+	return strings.ToUpper(category[:1]) + category[1:]
+}
 
 // WebhookEventNames lists every subscribable event type with its category, in display order.
 func WebhookEventNames() []EventType {
@@ -165,6 +184,11 @@ func WebhookEventNames() []EventType {
 		{Type: "contact.created", Category: EventCategoryContact, Description: "Contact was added"},
 		{Type: "contact.updated", Category: EventCategoryContact, Description: "Contact details changed"},
 		{Type: "contact.unsubscribed", Category: EventCategoryContact, Description: "Contact unsubscribed from all email"},
+		{Type: "api_key.created", Category: EventCategoryAPIKey, Description: "API key was created"},
+		{Type: "api_key.rotated", Category: EventCategoryAPIKey, Description: "API key was replaced by a new one (the old one works until its grace period ends)"},
+		{Type: "api_key.revoked", Category: EventCategoryAPIKey, Description: "API key was revoked"},
+		{Type: "api_key.expiring", Category: EventCategoryAPIKey, Description: "API key expires in 7 days, or in 1 day"},
+		{Type: "rate_limit.threshold", Category: EventCategoryLimit, Description: "An API key spent 80 % or 95 % of its rate-limit bucket (at most once an hour per key and threshold)"},
 	}
 }
 

@@ -51,9 +51,15 @@ func TestAuthAndRoles(t *testing.T) {
 		t.Fatalf("developer granting admin: %+v", p)
 	}
 	k := e.createKey(admin, req)
-	// A developer may edit other fields of that key but not add another admin permission.
-	e.must("PATCH", "/api/v1/platform/api-keys/"+k.KeyID, dev, map[string]any{"name": "Ops 2"}, 200, nil)
-	p = e.do("PATCH", "/api/v1/platform/api-keys/"+k.KeyID, dev, map[string]any{"permissions": []string{"full_access", "manage_billing"}}).prob(t)
+	// A developer may not touch a key holding an admin permission at all.
+	p = e.do("PATCH", "/api/v1/platform/api-keys/"+k.KeyID, dev, map[string]any{"name": "Ops 2"}).prob(t)
+	if p.Status != 403 || p.Permission != "full_access" || p.Message != "Only admins can edit a key holding the full_access permission" {
+		t.Fatalf("developer editing an admin key: %+v", p)
+	}
+	// On an ordinary key a developer may edit but not add an admin permission.
+	plain := e.createKey(admin, models.CreateAPIKeyRequest{Name: "Plain", Permissions: []string{"send_email"}})
+	e.must("PATCH", "/api/v1/platform/api-keys/"+plain.KeyID, dev, map[string]any{"name": "Plain 2"}, 200, nil)
+	p = e.do("PATCH", "/api/v1/platform/api-keys/"+plain.KeyID, dev, map[string]any{"permissions": []string{"send_email", "manage_billing"}}).prob(t)
 	if p.Status != 403 || p.Permission != "manage_billing" {
 		t.Fatalf("developer adding manage_billing: %+v", p)
 	}

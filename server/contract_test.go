@@ -357,7 +357,7 @@ func TestContractEndpoints(t *testing.T) {
 	}
 	exp := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
 	r = create(dev, models.CreateAPIKeyRequest{Name: "Contract Narrow", Description: "only campaigns", Environment: "test",
-		Permissions: []string{"read_campaigns"}, RateLimit: 120, ExpiresAt: &exp, AllowedIPs: []string{"127.0.0.1", "2001:db8::/32"}})
+		Permissions: []string{"read_campaigns"}, RateLimit: new(120), ExpiresAt: &exp, AllowedIPs: []string{"127.0.0.1", "2001:db8::/32"}})
 	expectStatus(t, "create narrow", r, 201)
 	var narrow models.CreatedAPIKey
 	r.decode(t, &narrow)
@@ -535,7 +535,7 @@ func TestContractEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r = do("POST", "/api/v1/platform/api-keys", tiny, models.CreateAPIKeyRequest{Name: "Tiny", Permissions: []string{"read_campaigns"}, RateLimit: 1})
+	r = do("POST", "/api/v1/platform/api-keys", tiny, models.CreateAPIKeyRequest{Name: "Tiny", Permissions: []string{"read_campaigns"}, RateLimit: new(1)})
 	var tk models.CreatedAPIKey
 	r.decode(t, &tk)
 	for i := 0; i < 200; i++ {

@@ -351,3 +351,20 @@ func (c *ContractServer) uncoveredOperations(skip ...string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// newLocalHooksServer is an empty contract-checked server whose webhooks
+// may point at local receivers (test servers on 127.0.0.1).
+func newLocalHooksServer(tb testing.TB) *ContractServer {
+	tb.Helper()
+	return NewContractServer(tb, ContractOptions{Seed: "none", Configure: func(c *Config) { c.AllowPrivateWebhooks = true }})
+}
+
+// AddUser adds a user (a new tenant on plan when it does not exist) and returns a token.
+func (c *ContractServer) AddUser(tb testing.TB, u NewUser) string {
+	tb.Helper()
+	tok, err := c.Server.AddUser(context.Background(), u)
+	if err != nil {
+		tb.Fatalf("add user %s: %v", u.Email, err)
+	}
+	return tok
+}

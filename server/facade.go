@@ -82,5 +82,5 @@ func (s *Server) SimulateTraffic(ctx context.Context, baseURL string) {
 }
 
 func (s *Server) simulateConfig() simulate.Config {
-	return simulate.Config{DB: s.db, Store: s.st, Keys: s.keyring, Events: hook{s}, Log: s.log, Now: s.now}
+	return simulate.Config{DB: s.db, Store: s.st, Keys: s.keyring, Events: hook{s}, Gate: s.simGate, Log: s.log, Now: s.now}
 }

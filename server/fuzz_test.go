@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -28,6 +29,55 @@ func checkDecode(t *testing.T, body []byte, dst any) {
 	if fe := httpx.CheckStrings(reflect.ValueOf(dst), "", false); fe != nil {
 		t.Fatalf("accepted unclean string %+v in %q", fe, body)
 	}
+	checkStrictObject(t, body, reflect.TypeOf(dst).Elem())
+}
+
+// checkStrictObject asserts what an accepted body's top level must be, by
+// other means than the decoder's: one object whose keys are exact JSON
+// field names of typ, each once, null only for pointer fields.
+func checkStrictObject(t *testing.T, body []byte, typ reflect.Type) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		t.Fatalf("accepted a body that is not one object: %q", body)
+	}
+	fields := map[string]reflect.Type{}
+	for _, f := range jsonFields(typ) {
+		fields[f.name] = f.typ
+	}
+	for k, v := range top {
+		ft, ok := fields[k]
+		if !ok {
+			t.Fatalf("accepted key %q, not an exact field name, in %q", k, body)
+		}
+		if string(bytes.TrimSpace(v)) == "null" && ft.Kind() != reflect.Pointer {
+			t.Fatalf("accepted null for non-nullable %q in %q", k, body)
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	keys, depth := 0, 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		default:
+			if _, isKey := tok.(string); isKey && depth == 1 && dec.More() {
+				keys++
+				var skip json.RawMessage
+				if dec.Decode(&skip) != nil {
+					t.Fatalf("re-read %q", body)
+				}
+			}
+		}
+	}
+	if keys != len(top) {
+		t.Fatalf("accepted %d keys of which %d distinct in %q", keys, len(top), body)
+	}
 }
 
 func decodeSeeds(f *testing.F) {
@@ -35,6 +85,8 @@ func decodeSeeds(f *testing.F) {
 		`{"name":"Prod","permissions":["send_email"]}`, `{"name":"a\u0000"}`, `{"name":"\u202e"}`, "{\"name\":\"\xff\"}",
 		`{"permissions":[1]}`, `{"grace_period_hours":-1}`, `{"expires_at":"nope"}`, `{"to":"a@b.c","variables":{"k\u0001":"v"}}`,
 		`[]`, `null`, `{}`, `{"a":1}`, `{"name":"x"} {}`, `{"allowed_ips":["10.0.0.0/8"]}`,
+		`{"Name":"x"}`, `{"name":"a","name":"b"}`, `{"permissions":null}`, `{"rate_limit":0}`, `{"expires_at":null}`,
+		`{"email":"a@b.c","attributes":{"a":"1","a":"2"}}`, `{"to":"a@b.c","variables":{"k":null}}`, `{"TO":"a@b.c"}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -22,10 +22,15 @@ func TestCreateKeyValidation(t *testing.T) {
 		{"empty name", models.CreateAPIKeyRequest{Name: "  ", Permissions: []string{"send_email"}}, "name", "Name is required"},
 		{"long name", models.CreateAPIKeyRequest{Name: strings.Repeat("a", 51), Permissions: []string{"send_email"}}, "name", "Name must be 50 characters or less"},
 		{"odd name", models.CreateAPIKeyRequest{Name: "a<b>", Permissions: []string{"send_email"}}, "name", "letters"},
-		{"no perms", models.CreateAPIKeyRequest{Name: "ok"}, "permissions", "Select at least one permission"},
+		{"no perms", models.CreateAPIKeyRequest{Name: "ok", Permissions: []string{}}, "permissions", "Select at least one permission"},
+		{"null perms", `{"name":"ok","permissions":null}`, "permissions", "must not be null"},
+		{"rate limit 0", `{"name":"ok","permissions":["send_email"],"rate_limit":0}`, "rate_limit", "between 1 and"},
+		{"case-insensitive key", `{"Name":"ok","permissions":["send_email"]}`, "Name", `did you mean "name"`},
+		{"duplicate key", `{"name":"ok","name":"ok2","permissions":["send_email"]}`, "name", "more than once"},
+		{"duplicate after case", `{"name":"ok","permissions":["send_email"],"NAME":"x"}`, "NAME", "case-sensitive"},
 		{"bad perm", models.CreateAPIKeyRequest{Name: "ok", Permissions: []string{"fly"}}, "permissions[0]", "Unknown permission"},
 		{"bad ip", models.CreateAPIKeyRequest{Name: "ok", Permissions: []string{"send_email"}, AllowedIPs: []string{"10.0.0.1", "10.0.0/33"}}, "allowed_ips[1]", "CIDR"},
-		{"over plan", models.CreateAPIKeyRequest{Name: "ok", Permissions: []string{"send_email"}, RateLimit: 301}, "rate_limit", "300"},
+		{"over plan", models.CreateAPIKeyRequest{Name: "ok", Permissions: []string{"send_email"}, RateLimit: new(301)}, "rate_limit", "300"},
 		{"past expiry", models.CreateAPIKeyRequest{Name: "ok", Permissions: []string{"send_email"}, ExpiresAt: &past}, "expires_at", "future"},
 		{"bad env", models.CreateAPIKeyRequest{Name: "ok", Permissions: []string{"send_email"}, Environment: "prod"}, "environment", "live or test"},
 		{"control char", `{"name":"ok\u0007","permissions":["send_email"]}`, "name", "control character"},
@@ -52,6 +57,7 @@ func TestCreateKeyValidation(t *testing.T) {
 		{"text/plain", `{"name":"a","permissions":["send_email"]}`, "text/plain", 415},
 		{"too big", `{"name":"a","description":"` + strings.Repeat("x", 1<<20) + `"}`, "application/json", 413},
 		{"empty", ``, "application/json", 400},
+		{"null", `null`, "application/json", 400},
 	} {
 		r := e.do("POST", "/api/v1/platform/api-keys", tok, nil, "Content-Type", tc.ctype)
 		if tc.body != "" {
@@ -81,7 +87,7 @@ func (e *testEnv) doRaw(method, path, token, body, ctype string) resp {
 func TestKeyLifecycleWithGrace(t *testing.T) {
 	e := newEnv(t, "")
 	tok := e.addUser("admin@a.test", models.RoleAdmin, "A", "")
-	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "Prod", Environment: "test", Permissions: []string{"send_email", "read_campaigns"}, RateLimit: 120})
+	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "Prod", Environment: "test", Permissions: []string{"send_email", "read_campaigns"}, RateLimit: new(120)})
 	if !strings.HasPrefix(k.Plaintext, models.PrefixTest) {
 		t.Fatalf("test key prefix: %s", k.MaskedKey)
 	}

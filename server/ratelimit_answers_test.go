@@ -23,7 +23,7 @@ func TestRateLimitMessageGrammar(t *testing.T) {
 		{60, 1, "Rate limit exceeded. Try again in 1 second."},
 		{1, 60, "Rate limit exceeded. Try again in 60 seconds."},
 	} {
-		k := e.createKey(tok, models.CreateAPIKeyRequest{Name: fmt.Sprintf("Grammar %d", c.limit), Permissions: []string{"read_campaigns"}, RateLimit: c.limit})
+		k := e.createKey(tok, models.CreateAPIKeyRequest{Name: fmt.Sprintf("Grammar %d", c.limit), Permissions: []string{"read_campaigns"}, RateLimit: new(c.limit)})
 		var p models.Problem
 		// The test clock stands still: the bucket does not refill while it drains.
 		for i := 0; i < 1000; i++ {

@@ -23,11 +23,17 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", handleHealthz)
 	mux.HandleFunc("GET /metrics", s.handleMetrics)
 	s.auth.Mount(mux)
-	keys.New(s.db, s.st, s.keyring, s.limiter, s.now).Mount(mux, s.auth.Developer, s.log)
+	keys.New(s.db, s.st, s.keyring, s.limiter, s.now).WithEvents(hook{s}).Mount(mux, s.auth.Developer, s.log)
 	usage.New(s.db, s.st, s.limiter, s.now, s.usageVersion).Mount(mux, s.auth.Developer, s.log)
-	product.New(product.Config{DB: s.db, Store: s.st, Keys: s.keyring, Limiter: s.limiter, Usage: s.usage,
-		Events: hook{s}, Log: s.log, Now: s.now}).Mount(mux)
-	s.webhooks.Mount(mux, s.auth.User)
+	pc := product.Config{DB: s.db, Store: s.st, Keys: s.keyring, Limiter: s.limiter, Usage: s.usage,
+		Events: hook{s}, Throttle: s.simGate.Drop, Log: s.log, Now: s.now}
+	if s.notify != nil {
+		pc.Thresholds = s.notify
+	}
+	product.New(pc).Mount(mux)
+	if s.webhooks != nil {
+		s.webhooks.Mount(mux, s.auth.User)
+	}
 	docs.Mount(mux, s.cfg.Assets, s.log)
 	return s.recoverer(withProblemFallback(mux))
 }
@@ -41,7 +47,29 @@ func (s *Server) usageVersion(tenantID string) string {
 type hook struct{ s *Server }
 
 func (h hook) Emit(ctx context.Context, tenantID, eventType string, data any) {
-	h.s.events.Emit(ctx, tenantID, eventType, data)
+	h.s.currentEvents().Emit(ctx, tenantID, eventType, data)
+}
+
+func (s *Server) currentEvents() Events {
+	s.eventsMu.RLock()
+	defer s.eventsMu.RUnlock()
+	return s.events
+}
+
+// setEvents replaces the events hook (the webhook service at start; tests tap it).
+func (s *Server) setEvents(e Events) {
+	s.eventsMu.Lock()
+	s.events = e
+	s.eventsMu.Unlock()
+}
+
+// Wants asks the current Events whether anyone receives the event; a tap
+// without Wants receives everything.
+func (h hook) Wants(tenantID, eventType string) bool {
+	if w, ok := h.s.currentEvents().(interface{ Wants(string, string) bool }); ok {
+		return w.Wants(tenantID, eventType)
+	}
+	return true
 }
 
 func handleHealthz(w http.ResponseWriter, _ *http.Request) {

@@ -21,9 +21,11 @@ import (
 
 	"github.com/penguinmails/pmdev/server/auth"
 	"github.com/penguinmails/pmdev/server/keys"
+	"github.com/penguinmails/pmdev/server/notify"
 	"github.com/penguinmails/pmdev/server/product"
 	"github.com/penguinmails/pmdev/server/ratelimit"
 	"github.com/penguinmails/pmdev/server/seed"
+	"github.com/penguinmails/pmdev/server/simulate"
 	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/store/sqlite"
 	"github.com/penguinmails/pmdev/server/usage"
@@ -39,7 +41,24 @@ type Config struct {
 	Now                  func() time.Time
 	AllowPrivateWebhooks bool
 	WebhookRetrySchedule []time.Duration
-	Assets               fs.FS // the api dir (openapi.yaml, docs/); may be nil
+	// WebhookNoticeScan is how often keys are checked for api_key.expiring
+	// notices (0: every minute; < 0: never, tests scan by hand).
+	WebhookNoticeScan time.Duration
+	// WebhookKey is the key sealing webhook secrets at rest, 64 hexadecimal
+	// digits (the commands read it from PMDEV_WEBHOOK_KEY); instances sharing
+	// a database must share it. Empty: the key file is used.
+	WebhookKey string
+	// WebhookKeyFile holds the key when WebhookKey is empty (default: the
+	// database path + ".webhook-key"); it is created while no endpoint exists.
+	WebhookKeyFile string
+	// NoWebhooks opens the database for an offline command (users, SSH
+	// keys): no webhook delivery, no notices, no sealing-key check, and no
+	// webhook routes.
+	NoWebhooks bool
+	// SimulatedWebhookEvery paces the webhook events of simulated traffic:
+	// at most one per event type per interval (0: a minute; < 0: none).
+	SimulatedWebhookEvery time.Duration
+	Assets                fs.FS // the api dir (openapi.yaml, docs/); may be nil
 }
 
 // Events receives domain events (the webhook service implements it).
@@ -56,8 +75,11 @@ type Server struct {
 	st       store.Store
 	log      *slog.Logger
 	now      func() time.Time
+	eventsMu sync.RWMutex     // events is read by background notices too
 	events   Events           // the webhook service once started; tests tap it
 	webhooks *webhook.Service // nil until started
+	notify   *notify.Notifier // expiry and rate-limit notices; nil until started
+	simGate  *simulate.Gate   // paces the simulated traffic's webhook events
 	limiter  *ratelimit.Limiter
 	keyring  *keys.Cache
 	usage    *usage.Writer
@@ -115,6 +137,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		limiter: ratelimit.NewLimiter(),
 		keyring: keys.NewCache(db, st),
 		auth:    auth.New(db, st, cfg.Logger, now),
+		simGate: simulate.NewGate(cfg.SimulatedWebhookEvery, now),
 	}
 	if cfg.Seed == "demo" {
 		if s.seedSkipped, err = seed.Demo(ctx, db, st, s.log, now(), cfg.SeedKeys); err != nil {
@@ -123,10 +146,12 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}
 	s.usage = usage.NewWriter(db, st, s.log, now, auth.ExpiredTokenKeep)
-	if err := s.startWebhooks(ctx); err != nil {
-		s.usage.Close(ctx)
-		db.Close()
-		return nil, err
+	if !cfg.NoWebhooks {
+		if err := s.startWebhooks(ctx); err != nil {
+			s.usage.Close(ctx)
+			db.Close()
+			return nil, err
+		}
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -158,6 +183,9 @@ func (s *Server) Drain() {
 func (s *Server) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
 		s.Drain()
+		if s.notify != nil {
+			s.notify.Close()
+		}
 		var wg sync.WaitGroup
 		var whErr, usageErr error
 		wg.Go(func() {

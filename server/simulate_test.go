@@ -3,32 +3,38 @@ package server
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/simulate"
+	"github.com/penguinmails/pmdev/server/webhook/events"
 )
 
 // recordedEvents records events and passes them on to the real hook.
 type recordedEvents struct {
 	next   Events
 	mu     sync.Mutex
-	events []string
+	events []string      // "tenant type"
+	data   []events.Data // the typed data, in order
 }
 
 // tapEvents installs a recorder in front of the server's hook until the test ends.
 func tapEvents(t *testing.T, s *Server) *recordedEvents {
-	ev := &recordedEvents{next: s.events}
-	s.events = ev
-	t.Cleanup(func() { s.events = ev.next })
+	ev := &recordedEvents{next: s.currentEvents()}
+	s.setEvents(ev)
+	t.Cleanup(func() { s.setEvents(ev.next) })
 	return ev
 }
 
 func (r *recordedEvents) Emit(ctx context.Context, tenantID, eventType string, data any) {
 	r.mu.Lock()
 	r.events = append(r.events, tenantID+" "+eventType)
+	if d, ok := data.(events.Data); ok {
+		r.data = append(r.data, d)
+	}
 	r.mu.Unlock()
 	r.next.Emit(ctx, tenantID, eventType, data)
 }
@@ -104,8 +110,8 @@ func TestProductEventsEmitted(t *testing.T) {
 	var me models.Me
 	e.must("GET", "/api/v1/me", tok, nil, 200, &me)
 	got := ev.list()
-	want := []string{me.Tenant.ID + " email.sent", me.Tenant.ID + " contact.created", me.Tenant.ID + " contact.updated"}
-	if len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+	want := []string{me.Tenant.ID + " api_key.created", me.Tenant.ID + " email.sent", me.Tenant.ID + " contact.created", me.Tenant.ID + " contact.updated"}
+	if !slices.Equal(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -132,8 +133,8 @@ func TestConditionalAnalyticsAnsweredBeforeReading(t *testing.T) {
 	}
 }
 
-// The rate-limit route lists busy keys busiest first, a page at a time:
-// every busy key comes once over the pages, idle keys never.
+// The rate-limit route lists the busy keys busiest first, then the idle
+// ones newest first, a page at a time: every usable key comes once.
 func TestRateLimitsPagesBusyKeys(t *testing.T) {
 	e := newEnv(t, "")
 	tok := e.addUser("dev@r.test", models.RoleDeveloper, "R", models.PlanBusiness)
@@ -163,15 +164,30 @@ func TestRateLimitsPagesBusyKeys(t *testing.T) {
 		}
 		cursor = rl.NextCursor
 	}
-	if len(seen) != 23 {
-		t.Fatalf("%d keys over the pages, want the 23 busy ones", len(seen))
+	if len(seen) != 25 {
+		t.Fatalf("%d keys over the pages, want all 25", len(seen))
 	}
 	for i, k := range seen {
 		if i > 0 && k.Used > seen[i-1].Used {
 			t.Fatalf("not busiest first at %d: %+v after %+v", i, k, seen[i-1])
 		}
-		if k.KeyID == ids[0] || k.KeyID == ids[23] {
-			t.Fatalf("idle key listed: %+v", k)
-		}
+	}
+	// The idle ones come last (newest first; created in the same instant
+	// here, so by id), with their whole burst.
+	idle := []string{ids[0], ids[23]}
+	slices.Sort(idle)
+	if seen[23].KeyID != idle[0] || seen[24].KeyID != idle[1] || seen[24].Remaining != seen[24].Burst {
+		t.Fatalf("idle keys at the end: %+v, %+v", seen[23], seen[24])
+	}
+	// Pages that are all idle keys, from cursors into them.
+	var small, first, last models.RateLimits
+	e.must("GET", "/api/v1/platform/rate-limits?limit=23", tok, nil, 200, &small)
+	e.must("GET", "/api/v1/platform/rate-limits?limit=1&cursor="+url.QueryEscape(small.NextCursor), tok, nil, 200, &first)
+	if len(first.Keys) != 1 || first.Keys[0].KeyID != idle[0] || first.NextCursor == "" {
+		t.Fatalf("first idle page: %+v", first)
+	}
+	e.must("GET", "/api/v1/platform/rate-limits?limit=5&cursor="+url.QueryEscape(first.NextCursor), tok, nil, 200, &last)
+	if len(last.Keys) != 1 || last.Keys[0].KeyID != idle[1] || last.NextCursor != "" {
+		t.Fatalf("last idle page: %+v", last)
 	}
 }

@@ -96,7 +96,7 @@ func TestRateLimitExactUnderConcurrency(t *testing.T) {
 	e.clock.Advance(time.Minute)
 	rl = models.RateLimits{}
 	e.must("GET", "/api/v1/platform/rate-limits", tok, nil, 200, &rl)
-	if len(rl.Keys) != 0 || rl.BusyKeys != 0 || rl.Tenant.ResetIn != 0 || rl.BusiestKeyID != "" || rl.Tenant.Burst != 100 {
+	if len(rl.Keys) != 1 || rl.Keys[0].Used != 0 || rl.BusyKeys != 0 || rl.Tenant.ResetIn != 0 || rl.BusiestKeyID != "" || rl.Tenant.Burst != 100 {
 		t.Fatalf("refilled: %+v", rl)
 	}
 }

@@ -55,16 +55,21 @@ func (fakeKeys) FullHelp() [][]key.Binding { return [][]key.Binding{fakeKeys{}.S
 
 type target struct{ common.Result }
 
-func newRoot(t *testing.T, c *client.Client) (*Model, []*fakePane) {
-	t.Helper()
-	ctx := commontest.Context(80, 20, c)
+// fakePanes is a ready fake for every pane, as fakes and as the root takes them.
+func fakePanes() ([]*fakePane, []common.Pane) {
 	fakes := make([]*fakePane, common.NumPanes)
 	panes := make([]common.Pane, common.NumPanes)
 	for i := range fakes {
 		fakes[i] = &fakePane{id: common.PaneID(i), ready: true}
 		panes[i] = fakes[i]
 	}
-	m := New(ctx, Options{Panes: panes, NoTick: true, Mouse: true})
+	return fakes, panes
+}
+
+func newRoot(t *testing.T, c *client.Client) (*Model, []*fakePane) {
+	t.Helper()
+	fakes, panes := fakePanes()
+	m := New(commontest.Context(80, 20, c), Options{Panes: panes, NoTick: true, Mouse: true})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	return m, fakes
 }
@@ -395,10 +400,8 @@ func fixtureRoot(t *testing.T, w, h int, keys []models.APIKey) *Model {
 	})
 	ctx := commontest.Context(w, h, c)
 	ctx.Me = models.Me{}
-	panes := []common.Pane{overview.New(ctx)}
-	for i := common.PaneKeys; i < common.NumPanes; i++ {
-		panes = append(panes, &fakePane{id: i, ready: true})
-	}
+	_, panes := fakePanes()
+	panes[common.PaneOverview] = overview.New(ctx)
 	m := New(ctx, Options{Panes: panes, NoTick: true})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	if !strings.Contains(m.render(), "connecting") {
@@ -453,14 +456,8 @@ func BenchmarkView(b *testing.B) {
 }
 
 func newRootB(b *testing.B) (*Model, []*fakePane) {
-	ctx := commontest.Context(200, 56, nil)
-	fakes := make([]*fakePane, common.NumPanes)
-	panes := make([]common.Pane, common.NumPanes)
-	for i := range fakes {
-		fakes[i] = &fakePane{id: common.PaneID(i), ready: true}
-		panes[i] = fakes[i]
-	}
-	m := New(ctx, Options{Panes: panes, NoTick: true})
+	fakes, panes := fakePanes()
+	m := New(commontest.Context(200, 56, nil), Options{Panes: panes, NoTick: true})
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 	m.Update(rlMsg{id: m.rl.Start(), data: models.RateLimits{Tenant: models.RateLimitState{Used: 100, Limit: 300}}})
 	return m, fakes

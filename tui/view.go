@@ -281,7 +281,7 @@ func (m *Model) helpLine() string {
 		// The pane has the keyboard: r, p, q, 1–5 and tab would be typed
 		// into it, so offer only its keys, esc and the one way out.
 		if !offers(bindings, "esc") {
-			bindings = append(bindings, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")))
+			bindings = append(bindings, g.Back)
 		}
 		bindings = append(bindings, key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")))
 	} else {

@@ -5,6 +5,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,25 +14,48 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/penguinmails/pmdev/client"
 )
 
-// Execute runs the command line and returns the exit status: 0, 2 for
-// usage errors, 1 for anything else.
+// Execute runs the command line and returns the exit status (see
+// exitCodesHelp): 0, 2 for usage errors, 3–5 for refused API calls, 1 for
+// anything else.
 func Execute(version string, args []string, stdout, stderr io.Writer) int {
-	root := newRoot(version, stdout, stderr)
+	return execute(version, args, systemStreams(stdout, stderr))
+}
+
+func execute(version string, args []string, ios *streams) int {
+	return executeContext(context.Background(), version, args, ios)
+}
+
+// executeContext runs with ctx; cancelling it is ctrl+c for the scripting
+// commands.
+func executeContext(ctx context.Context, version string, args []string, ios *streams) int {
+	root := newRootStreams(version, ios)
 	root.SetArgs(args)
-	return exitStatus(root.Execute(), stderr)
+	return exitStatus(root.ExecuteContext(ctx), ios.err)
 }
 
 // newRoot builds the command tree writing to stdout and stderr.
 func newRoot(version string, stdout, stderr io.Writer) *cobra.Command {
+	return newRootStreams(version, systemStreams(stdout, stderr))
+}
+
+func newRootStreams(version string, ios *streams) *cobra.Command {
 	root := newConsoleCmd(version)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetOut(ios.out)
+	root.SetErr(ios.err)
+	root.SetIn(ios.in)
 	root.AddCommand(
 		newServerCmd(),
 		newGatewayCmd(),
 		newDocsCmd(docsEnv{}),
+		newKeysCmd(version, ios),
+		newUsageCmd(version, ios),
+		newLimitsCmd(version, ios),
+		newWebhooksCmd(version, ios),
+		newWhoamiCmd(version, ios),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",
@@ -70,7 +94,8 @@ func (e *usageError) ExitCode() int { return 2 }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
-// exitStatus prints err and maps it to a status: 0, 2 for usage errors, 1 otherwise.
+// exitStatus prints err and maps it to a status: 0, 2 for usage errors,
+// the API's refusals as apiErrorText says, 1 otherwise.
 func exitStatus(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
@@ -78,6 +103,11 @@ func exitStatus(err error, stderr io.Writer) int {
 	// cobra's own argument errors (unknown command, bad completion shell) are usage errors.
 	if msg := err.Error(); strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "invalid argument") {
 		err = usagef("%s", msg)
+	}
+	if e, ok := client.AsError(err); ok {
+		msg, code := apiErrorText(e)
+		fmt.Fprintln(stderr, "pmdev:", msg)
+		return code
 	}
 	fmt.Fprintln(stderr, "pmdev:", err)
 	var coded interface{ ExitCode() int }

@@ -35,7 +35,11 @@ Config: $XDG_CONFIG_HOME/pmdev/config.yaml (or $PMDEV_CONFIG):
   default_profile, profiles.NAME.{api_url, token_env | token_file | token},
   refresh.{ratelimits,usage,keys,webhooks}, keys.{scope.action: [keys]}, mouse, no_color
 
-Keys: 1-5 tabs · tab/shift+tab · ? help · r refresh · p pause · q quit · esc back`
+Keys: 1-5 tabs · tab/shift+tab · ? help · r refresh · p pause · q quit · esc back
+
+Scripting: pmdev keys, usage, limits, webhooks and whoami print tables, or the
+API's JSON with --json/--jq. Exit status: 0 ok, 1 API error, 2 usage error,
+3 auth refused (401/403), 4 not found, 5 rate limited (429), 130 interrupted.`
 
 // consoleFlags are the console's command line.
 type consoleFlags struct {
@@ -46,19 +50,26 @@ type consoleFlags struct {
 
 // register declares the console's flags (the only place they are listed).
 func (f *consoleFlags) register(fs *pflag.FlagSet) {
+	f.registerAPI(fs, true)
+	fs.StringVar(&f.refresh, "refresh", "", "poll intervals, e.g. ratelimits=2s,usage=15s,keys=30s,webhooks=15s (floor 1s, 0 turns a source off)")
+	fs.BoolVar(&f.mouse, "mouse", false, "clickable tabs (off by default so text selection works)")
+	fs.StringVar(&f.log, "log", "", "write a log (never tokens or keys)")
+	fs.BoolVar(&f.debug, "debug", false, "debug-level log lines (with --log)")
+}
+
+// registerAPI declares the flags the console shares with the scripting
+// commands: which API, which credentials, the sandbox, colour. The
+// console simulates sandbox traffic by default, the commands do not.
+func (f *consoleFlags) registerAPI(fs *pflag.FlagSet, traffic bool) {
 	fs.BoolVar(&f.sandbox, "sandbox", false, "use the in-process sandbox even if an API is configured")
 	fs.StringVar(&f.as, "as", "admin", "sandbox identity: admin, developer or member")
-	fs.BoolVar(&f.traffic, "sandbox-traffic", true, "simulate API traffic in the sandbox")
+	fs.BoolVar(&f.traffic, "sandbox-traffic", traffic, "simulate API traffic in the sandbox")
 	fs.StringVar(&f.sandboxDB, "sandbox-db", "", "sandbox database (default $XDG_DATA_HOME/pmdev/pmdev.db)")
 	// No env defaults here: --help must never print a token.
 	fs.StringVar(&f.apiURL, "api-url", "", "API origin (env PENGUINMAILS_API_URL)")
 	fs.StringVar(&f.token, "token", "", "personal access token pm_pat_… (env PENGUINMAILS_TOKEN)")
 	fs.StringVar(&f.profile, "profile", "", "profile from the config file")
-	fs.StringVar(&f.refresh, "refresh", "", "poll intervals, e.g. ratelimits=2s,usage=15s,keys=30s,webhooks=15s (floor 1s, 0 turns a source off)")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colours (also NO_COLOR=1)")
-	fs.BoolVar(&f.mouse, "mouse", false, "clickable tabs (off by default so text selection works)")
-	fs.StringVar(&f.log, "log", "", "write a log (never tokens or keys)")
-	fs.BoolVar(&f.debug, "debug", false, "debug-level log lines (with --log)")
 	f.changed = func(name string) bool { return fs.Changed(name) }
 }
 
@@ -82,10 +93,19 @@ func newConsoleCmd(version string) *cobra.Command {
 	}
 	cmd.SetVersionTemplate("{{.Version}}\n")
 	f.register(cmd.Flags())
-	_ = cmd.RegisterFlagCompletionFunc("as", cobra.FixedCompletions([]string{"admin", "developer", "member"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.MarkFlagFilename("sandbox-db")
+	completeAPIFlags(cmd)
 	_ = cmd.MarkFlagFilename("log")
 	return cmd
+}
+
+// completeAPIFlags completes the values of registerAPI's flags on cmd.
+func completeAPIFlags(cmd *cobra.Command) {
+	_ = cmd.RegisterFlagCompletionFunc("as", cobra.FixedCompletions([]string{"admin", "developer", "member"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagFilename("sandbox-db")
+	_ = cmd.RegisterFlagCompletionFunc("profile", completeProfiles)
+	for _, name := range []string{"api-url", "token"} {
+		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
+	}
 }
 
 // parseConsoleFlags parses a console command line (tests).

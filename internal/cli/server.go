@@ -27,14 +27,15 @@ import (
 type serverFlags struct {
 	addr, seed, retry, logFile      string
 	simulate, allowPrivate, verbose bool
-	seedKeys                        int
+	simWebhookEvery                 time.Duration
+	maxConnsPerIP, seedKeys         int
 	ssh                             sshconsole.Options
 }
 
 // newServerCmd is `pmdev server` with `users add` and `users ssh-keys`.
 func newServerCmd() *cobra.Command {
 	var f serverFlags
-	var dbPath string
+	var dbPath, keyFile string
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run the reference API server (and the console over SSH with --ssh-addr)",
@@ -42,24 +43,28 @@ func newServerCmd() *cobra.Command {
 usage records. With --ssh-addr it also serves the console over SSH, each key
 signing in as the user it was registered for (pmdev server users add --ssh-key).`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runServer(cmd, dbPath, &f) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServer(cmd, webhookConfig(dbPath, keyFile), &f) },
 	}
 	cmd.PersistentFlags().StringVar(&dbPath, "db", server.DefaultDBPath(), "SQLite database file")
 	_ = cmd.MarkPersistentFlagFilename("db")
+	cmd.PersistentFlags().StringVar(&keyFile, "webhook-key-file", "", "file holding the key that seals webhook secrets (default: the database path + .webhook-key; "+server.WebhookKeyEnv+" overrides both)")
+	_ = cmd.MarkPersistentFlagFilename("webhook-key-file")
 	fs := cmd.Flags()
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 0, "cap concurrent HTTP connections from one client address (0: no cap; load tests open hundreds from one)")
 	fs.StringVar(&f.seed, "seed", "", `seed an empty database ("demo")`)
 	fs.IntVar(&f.seedKeys, "seed-keys", 0, "with --seed demo: this many keys (at least 7), each with 30 days of history (a benchmark fixture)")
 	fs.BoolVar(&f.simulate, "simulate-traffic", false, "send background traffic with demo keys")
 	fs.BoolVar(&f.allowPrivate, "allow-private-webhooks", false, "allow webhook URLs on private/loopback addresses")
 	fs.StringVar(&f.retry, "webhook-retry-schedule", "", "comma-separated webhook retry delays, e.g. 1m,5m,15m,1h,24h")
+	fs.DurationVar(&f.simWebhookEvery, "simulated-webhook-every", time.Minute, "with --simulate-traffic, send at most one webhook event of each type this often (0 or negative: none)")
 	fs.StringVar(&f.logFile, "log", "", "write logs to this file instead of stderr")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log every request (debug level)")
 	fs.StringVar(&f.ssh.Addr, "ssh-addr", "", "also serve the console over SSH on this address (e.g. 127.0.0.1:2222)")
 	fs.StringVar(&f.ssh.HostKeyPath, "ssh-host-key", "", "ed25519 SSH host key file, created 0600 on first start (default: in the data dir)")
 	registerSSHLimitFlags(fs, &f.ssh, "ssh-")
 	_ = cmd.RegisterFlagCompletionFunc("seed", cobra.FixedCompletions([]string{"demo"}, cobra.ShellCompDirectiveNoFileComp))
-	cmd.AddCommand(newUsersCmd(&dbPath))
+	cmd.AddCommand(newUsersCmd(&dbPath), newServerWebhooksCmd(&dbPath, &keyFile))
 	return cmd
 }
 
@@ -95,7 +100,8 @@ func parseSchedule(s string) ([]time.Duration, error) {
 }
 
 // runServer serves until SIGINT/SIGTERM, then drains HTTP and flushes usage before exiting.
-func runServer(cmd *cobra.Command, dbPath string, f *serverFlags) error {
+func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
+	dbPath := cfg.DBPath
 	sshOpts := f.ssh
 	sshOpts.HostKeyPath = defaultHostKey(sshOpts.HostKeyPath)
 	if f.seed != "" && f.seed != "demo" {
@@ -111,8 +117,21 @@ func runServer(cmd *cobra.Command, dbPath string, f *serverFlags) error {
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return usagef("pmdev server: --addr %q: %v", f.addr, err)
 	}
+	if f.maxConnsPerIP < 0 {
+		return usagef("pmdev server: --max-conns-per-ip must be 0 (no cap) or more, not %d", f.maxConnsPerIP)
+	}
 	if err := checkServerFiles(dbPath, sshOpts); err != nil {
 		return err
+	}
+	if cfg.WebhookKeyFile != "" && cfg.WebhookKey == "" {
+		if _, err := os.Stat(cfg.WebhookKeyFile); err == nil {
+			if err := privfile.Check(cfg.WebhookKeyFile, "webhook key file"); err != nil {
+				return err
+			}
+		}
+	}
+	if f.simWebhookEvery == 0 {
+		f.simWebhookEvery = -1 // 0 would mean the default to the server
 	}
 
 	logOut := cmd.ErrOrStderr()
@@ -133,24 +152,24 @@ func runServer(cmd *cobra.Command, dbPath string, f *serverFlags) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	srv, err := server.Open(ctx, server.Config{
-		DBPath: dbPath, Seed: f.seed, SeedKeys: f.seedKeys, Logger: logger,
-		AllowPrivateWebhooks: f.allowPrivate, WebhookRetrySchedule: schedule,
-		Assets: api.FS(),
-	})
+	cfg.Seed, cfg.SeedKeys, cfg.Logger, cfg.Assets = f.seed, f.seedKeys, logger, api.FS()
+	cfg.AllowPrivateWebhooks, cfg.WebhookRetrySchedule, cfg.SimulatedWebhookEvery = f.allowPrivate, schedule, f.simWebhookEvery
+	srv, err := server.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	if srv.SeedSkipped() {
 		fmt.Fprintln(cmd.ErrOrStderr(), "pmdev server: demo data already present; --seed demo skipped")
 	}
-	ln, err := net.Listen("tcp", f.addr)
+	// Header, body and idle bounds, and the per-address cap, are the server package's.
+	httpOpts := server.HTTPOptions{MaxConnsPerIP: f.maxConnsPerIP, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	ln, err := server.Listen(f.addr, httpOpts)
 	if err != nil {
 		srv.Close(context.Background())
 		return err
 	}
 	baseURL := "http://" + ln.Addr().String()
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	hs := server.NewHTTPServer(srv.Handler(), httpOpts)
 	// Webhook sends in flight would hold Shutdown for up to their timeout; they are requeued instead.
 	hs.RegisterOnShutdown(srv.Drain)
 	errc := make(chan error, 1)

@@ -56,6 +56,7 @@ func TestServerUsersAddUsage(t *testing.T) {
 		{[]string{"server", "users", "add", "--db", db, "--email", "a@b.test", "--role", "root"}, `--role must be admin, developer or member, not "root"`},
 		{[]string{"server", "users"}, "usage: pmdev server users add"},
 		{[]string{"server", "--seed", "big"}, "--seed must be demo"},
+		{[]string{"server", "--max-conns-per-ip", "-1"}, "--max-conns-per-ip must be 0 (no cap) or more"},
 		{[]string{"server", "--bogus"}, "unknown flag: --bogus"},
 	} {
 		var stderr bytes.Buffer

@@ -90,7 +90,7 @@ func usersAdd(dbPath *string, f *usersAddFlags, stdout, stderr io.Writer, stderr
 		return err
 	}
 	ctx := context.Background()
-	srv, err := server.Open(ctx, server.Config{DBPath: *dbPath})
+	srv, err := server.Open(ctx, server.Config{DBPath: *dbPath, NoWebhooks: true})
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func runSSHKeys(dbPath, cmd, email string, rest []string, stdout io.Writer) erro
 		return err
 	}
 	ctx := context.Background()
-	srv, err := server.Open(ctx, server.Config{DBPath: dbPath})
+	srv, err := server.Open(ctx, server.Config{DBPath: dbPath, NoWebhooks: true})
 	if err != nil {
 		return err
 	}

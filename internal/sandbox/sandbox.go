@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -76,14 +75,15 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	httpOpts := server.HTTPOptions{ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn)}
+	ln, err := server.Listen("127.0.0.1:0", httpOpts)
 	if err != nil {
 		_ = srv.Close(ctx)
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	sb := &Sandbox{
 		srv:     srv,
-		hs:      &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn)},
+		hs:      server.NewHTTPServer(srv.Handler(), httpOpts),
 		BaseURL: "http://" + ln.Addr().String(),
 		served:  make(chan error, 1),
 	}

@@ -1,13 +1,18 @@
 package sandbox
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/penguinmails/pmdev/server"
 )
@@ -53,5 +58,34 @@ func TestEmailResolvesRolesAndEmails(t *testing.T) {
 	}
 	if _, err := Email("root"); err == nil {
 		t.Error("--as root accepted")
+	}
+}
+
+// The sandbox serves with the server package's HTTP limits: a request
+// target over the limit and a header net/http cannot parse both get
+// problem documents.
+func TestSandboxServesWithTheServerLimits(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pm.db")
+	sb, err := Start(context.Background(), Options{DBPath: db, Email: "admin@acme.test", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	addr := strings.TrimPrefix(sb.BaseURL, "http://")
+	for req, want := range map[string]int{
+		"GET /healthz?q=" + strings.Repeat("a", server.DefaultMaxURLBytes) + " HTTP/1.1\r\nHost: x\r\n\r\n": 414,
+		"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\x01b\r\n\r\n":                                         400,
+	} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		_, _ = io.WriteString(c, req)
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		c.Close()
+		if err != nil || res.StatusCode != want || res.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%.40q: %v %v, want %d problem", req, res, err, want)
+		}
 	}
 }

@@ -115,21 +115,16 @@ func (c *connState) startSession(l *sessionLimiter, holder string) (end func(), 
 		c.overLimit = nil
 	}
 	c.sessions++
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			c.sessions--
-			if n := len(c.units); n > max(1, c.sessions) {
-				c.units[n-1]()
-				c.units = c.units[:n-1]
-			}
-			if c.sessions == 0 {
-				c.idleSince = time.Now()
-			}
-		})
-	}, nil
+	return releaseOnce(&c.mu, func() {
+		c.sessions--
+		if n := len(c.units); n > max(1, c.sessions) {
+			c.units[n-1]()
+			c.units = c.units[:n-1]
+		}
+		if c.sessions == 0 {
+			c.idleSince = time.Now()
+		}
+	}), nil
 }
 
 // openChannel counts a session channel; false when the connection has too many.

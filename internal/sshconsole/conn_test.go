@@ -69,27 +69,19 @@ func TestSSHSessionlessConnectionsCountAgainstCaps(t *testing.T) {
 	env := newSSHEnv(t, newStubConsole, func(o *Options) { o.MaxSessions = 2; o.MaxPerUser = 1 })
 	adminN := mustDial(t, env.addr, env.api.admin) // ssh -N
 
-	again := openTerm(t, mustDial(t, env.addr, env.api.admin), 80, 24, nil)
-	if code := again.wait(t); code == 0 {
-		t.Fatal("a console opened while the user's -N connection holds the only slot")
-	}
-	if !strings.Contains(again.screenText(), "already have the maximum of 1 open") {
-		t.Fatalf("per-user refusal: %q", again.screenText())
-	}
+	// The user's -N connection holds the only slot.
+	env.term(t, env.api.admin, 80, 24).refused(t, "already have the maximum of 1 open")
 	waitAudit(t, env.audit, `"reason":"max_sessions_per_user"`)
 
 	mustDial(t, env.addr, env.api.member) // ssh -N: the service is now full
-	third := openTerm(t, mustDial(t, env.addr, env.api.member), 80, 24, nil)
-	if code := third.wait(t); code == 0 || !strings.Contains(third.screenText(), "server full") {
-		t.Fatalf("global cap: exit %d, screen %q", code, third.screenText())
-	}
+	env.term(t, env.api.member, 80, 24).refused(t, "server full")
 	waitAudit(t, env.audit, `"reason":"max_sessions"`)
 
 	// Closing the -N connection frees its slot.
 	adminN.Close()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		ts := openTerm(t, mustDial(t, env.addr, env.api.admin), 80, 24, nil)
+		ts := env.term(t, env.api.admin, 80, 24)
 		ts.waitFor(t, "stub-console")
 		if !strings.Contains(ts.screenText(), "maximum") {
 			break

@@ -17,11 +17,11 @@ import (
 
 func TestSSHRealConsoleAdminAndMember(t *testing.T) {
 	env := newSSHEnv(t, nil, nil)
-	admin := openTerm(t, mustDial(t, env.addr, env.api.admin), 100, 30, nil)
+	admin := env.term(t, env.api.admin, 100, 30)
 	admin.waitFor(t, "admin@acme.test")
 	admin.waitFor(t, "Overview")
 
-	member := openTerm(t, mustDial(t, env.addr, env.api.member), 100, 30, nil)
+	member := env.term(t, env.api.member, 100, 30)
 	member.waitFor(t, "member@acme.test")
 	member.send(t, "2") // Keys tab
 	// A resize repaints the whole screen, so the text is not split by cell diffs.

@@ -194,12 +194,10 @@ func TestGatewayRejectedTokenExplainsAndExits(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := startTestSSH(t, api, ids, newStubConsole, nil)
-	ts := openTerm(t, mustDial(t, env.addr, k), 80, 24, nil)
-	if code := ts.wait(t); code == 0 {
-		t.Fatal("session with a rejected token exited 0")
-	}
-	if !strings.Contains(ts.screenText(), `refused the credential of profile "stale" (HTTP 401)`) || strings.Contains(ts.screenText(), "stub-console") {
-		t.Fatalf("screen: %q", ts.screenText())
+	ts := env.term(t, k, 80, 24)
+	ts.refused(t, `refused the credential of profile "stale" (HTTP 401)`)
+	if strings.Contains(ts.screenText(), "stub-console") {
+		t.Fatalf("a console started with a rejected token: %q", ts.screenText())
 	}
 	waitAudit(t, env.audit, `"reason":"api"`)
 }

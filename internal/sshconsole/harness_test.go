@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/penguinmails/pmdev/internal/sandbox/sandboxtest"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
 )
@@ -110,26 +110,11 @@ type testAPI struct {
 
 func newTestAPI(t testing.TB) *testAPI {
 	t.Helper()
-	ctx := context.Background()
-	srv, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pm.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &testAPI{srv: srv, count: &apiCounter{byPath: map[string]int{}, fps: map[string]bool{}, auths: map[string]bool{}},
-		admin: newTestKey(t, "admin@laptop"), member: newTestKey(t, "member@laptop")}
-	a.adminPAT, err = srv.AddUser(ctx, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme", SSHKeys: [][]byte{a.admin.line}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.AddUser(ctx, server.NewUser{Email: "member@acme.test", Role: models.RoleMember, Tenant: "Acme", SSHKeys: [][]byte{a.member.line}}); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(a.count.wrap(srv.Handler()))
-	a.url = hs.URL
-	t.Cleanup(func() {
-		hs.Close()
-		_ = srv.Close(context.Background())
-	})
+	count := &apiCounter{byPath: map[string]int{}, fps: map[string]bool{}, auths: map[string]bool{}}
+	env := sandboxtest.Serve(t, sandboxtest.Options{Wrap: count.wrap})
+	a := &testAPI{srv: env.Server, url: env.URL, count: count, admin: newTestKey(t, "admin@laptop"), member: newTestKey(t, "member@laptop")}
+	a.adminPAT = env.AddUser(t, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme", SSHKeys: [][]byte{a.admin.line}})
+	env.AddUser(t, server.NewUser{Email: "member@acme.test", Role: models.RoleMember, Tenant: "Acme", SSHKeys: [][]byte{a.member.line}})
 	return a
 }
 
@@ -278,6 +263,18 @@ func (ts *termSession) wait(t testing.TB) int {
 	return -1
 }
 
+// refused waits for a session the service turns away: it must end with a
+// failure and the screen must say why.
+func (ts *termSession) refused(t testing.TB, why string) {
+	t.Helper()
+	if code := ts.wait(t); code == 0 {
+		t.Fatalf("session accepted (exit 0); want a refusal saying %q", why)
+	}
+	if !strings.Contains(ts.screenText(), why) {
+		t.Fatalf("refusal does not say %q: %q", why, tail(ts.screenText(), 300))
+	}
+}
+
 func tail(s string, n int) string {
 	if len(s) > n {
 		return s[len(s)-n:]
@@ -314,6 +311,12 @@ func openConsoles(t testing.TB, env *sshEnv, n, perConn int, want string) []*ter
 }
 
 func (e *sshEnv) statsServed() int64 { return e.svc.shared.Stats().Served }
+
+// term dials the service with key k and opens a w×h terminal session.
+func (e *sshEnv) term(t testing.TB, k testKey, w, h int) *termSession {
+	t.Helper()
+	return openTerm(t, mustDial(t, e.addr, k), w, h, nil)
+}
 
 // testDirectory is the reference server as a Directory (internal/cli has the
 // real adapter; this package must not import server outside tests).

@@ -37,9 +37,9 @@ func TestSSHIdleTimeoutEndsSession(t *testing.T) {
 
 func TestSSHRemovedKeyAndShutdownEndSessions(t *testing.T) {
 	env := newSSHEnv(t, newStubConsole, func(o *Options) { o.recheck = 50 * time.Millisecond })
-	member := openTerm(t, mustDial(t, env.addr, env.api.member), 80, 24, nil)
+	member := env.term(t, env.api.member, 80, 24)
 	member.waitFor(t, "role=member")
-	admin := openTerm(t, mustDial(t, env.addr, env.api.admin), 80, 24, nil)
+	admin := env.term(t, env.api.admin, 80, 24)
 	admin.waitFor(t, "role=admin")
 
 	if _, err := env.api.srv.RemoveSSHKey(context.Background(), env.api.member.fp); err != nil {

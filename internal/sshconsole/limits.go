@@ -39,17 +39,22 @@ func (l *sessionLimiter) acquire(user string) (release func(), err error) {
 	}
 	l.total++
 	l.byUser[user]++
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			l.mu.Lock()
-			defer l.mu.Unlock()
-			l.total--
-			if l.byUser[user]--; l.byUser[user] <= 0 {
-				delete(l.byUser, user)
-			}
-		})
-	}, nil
+	return releaseOnce(&l.mu, func() {
+		l.total--
+		if l.byUser[user]--; l.byUser[user] <= 0 {
+			delete(l.byUser, user)
+		}
+	}), nil
+}
+
+// releaseOnce gives a slot back under mu the first time it is called and
+// never again, however often its holder lets go.
+func releaseOnce(mu *sync.Mutex, release func()) func() {
+	return sync.OnceFunc(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		release()
+	})
 }
 
 func limitReason(err error) string {

@@ -17,7 +17,7 @@ import (
 
 func TestSSHAcceptedKeyRunsAsItsUserWithMintedToken(t *testing.T) {
 	env := newSSHEnv(t, newStubConsole, fastRefresh)
-	ts := openTerm(t, mustDial(t, env.addr, env.api.admin), 90, 30, nil)
+	ts := env.term(t, env.api.admin, 90, 30)
 	ts.waitFor(t, "user=admin@acme.test")
 	ts.waitFor(t, "role=admin")
 

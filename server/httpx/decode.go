@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -20,10 +21,15 @@ import (
 const MaxBodyBytes = 1 << 20
 
 // DecodeJSON reads r's body strictly into dst (a pointer to a struct): JSON
-// content type, at most 1 MiB, no unknown fields, one value, valid UTF-8 and
-// no control or bidi characters in any string. It returns a 4xx problem or nil.
-// An empty body is allowed only when allowEmpty is set (dst stays zero).
+// content type without content coding, at most 1 MiB, one object whose keys
+// are dst's exact field names, each once, null only for nullable fields,
+// valid UTF-8 and no control or bidi characters in any string. It returns a
+// 4xx problem or nil. An empty body is allowed only when allowEmpty is set
+// (dst stays zero).
 func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, allowEmpty bool) *models.Problem {
+	if p := checkContentEncoding(r.Header); p != nil {
+		return p
+	}
 	if w != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	} else {
@@ -33,6 +39,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, allowEmpty bool
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) || len(body) > MaxBodyBytes {
 		return NewProblem(http.StatusRequestEntityTooLarge, "payload_too_large", "Request body must be at most 1 MiB")
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return NewProblem(http.StatusRequestTimeout, "request_timeout", "The request body did not arrive in time; send it in one go")
 	}
 	if err != nil {
 		return NewProblem(http.StatusBadRequest, "invalid_request", "Could not read the request body")
@@ -71,6 +80,9 @@ func DecodeBytes(body []byte, dst any) *models.Problem {
 	if _, err := dec.Token(); err != io.EOF {
 		return NewProblem(http.StatusBadRequest, "malformed_json", "Request body must contain a single JSON object")
 	}
+	if p := checkShape(body, reflect.TypeOf(dst).Elem()); p != nil {
+		return p
+	}
 	if fe := CheckStrings(reflect.ValueOf(dst), "", badUTF8); fe != nil {
 		p := NewProblem(http.StatusBadRequest, "invalid_characters", fe.Message)
 		p.Errors = []models.FieldError{*fe}
@@ -78,6 +90,20 @@ func DecodeBytes(body []byte, dst any) *models.Problem {
 	}
 	if badUTF8 {
 		return NewProblem(http.StatusBadRequest, "invalid_characters", "Request body is not valid UTF-8")
+	}
+	return nil
+}
+
+// checkContentEncoding refuses a coded body (gzip and the like): the server
+// reads bodies as sent, so a compressed one would only fail as bad JSON.
+func checkContentEncoding(h http.Header) *models.Problem {
+	for _, v := range h.Values("Content-Encoding") {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				return NewProblem(http.StatusUnsupportedMediaType, "unsupported_media_type",
+					fmt.Sprintf("Content-Encoding %q is not supported; send the body uncompressed", c))
+			}
+		}
 	}
 	return nil
 }

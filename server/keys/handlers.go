@@ -49,12 +49,15 @@ func (h handlers) list(w http.ResponseWriter, r *http.Request) {
 
 // parseListParams validates the key list query.
 func parseListParams(r *http.Request) (models.KeyListParams, *models.Problem) {
-	q := r.URL.Query()
+	q, prob := httpx.Query(r, "q", "status", "sort", "cursor", "per_page")
 	p := models.KeyListParams{Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Sort: q.Get("sort"), Cursor: q.Get("cursor"), PerPage: 100}
+	if prob != nil {
+		return p, prob
+	}
 	bad := func(field, msg string) (models.KeyListParams, *models.Problem) {
 		return p, httpx.FieldProblem("invalid_parameter", field, msg)
 	}
-	if len(p.Q) > 100 || httpx.BadString(p.Q, !utf8.ValidString(p.Q)) != "" {
+	if raw := q.Get("q"); utf8.RuneCountInString(raw) > 100 || httpx.BadString(raw, !utf8.ValidString(raw)) != "" {
 		return bad("q", "Search text must be at most 100 printable characters")
 	}
 	switch p.Status {

@@ -19,6 +19,7 @@ import (
 	"github.com/penguinmails/pmdev/server/ratelimit"
 	"github.com/penguinmails/pmdev/server/secret"
 	"github.com/penguinmails/pmdev/server/store"
+	"github.com/penguinmails/pmdev/server/webhook/events"
 )
 
 // Store is what the key service keeps and reads.
@@ -37,11 +38,23 @@ type Service struct {
 	cache   *Cache
 	limiter *ratelimit.Limiter
 	now     func() time.Time
+	events  events.Emitter // webhook events of key changes; nil sends none
 }
 
 // New returns the service; changes invalidate cache and reset limiter buckets.
 func New(db *sql.DB, st Store, cache *Cache, limiter *ratelimit.Limiter, now func() time.Time) *Service {
 	return &Service{db: db, st: st, cache: cache, limiter: limiter, now: now}
+}
+
+// WithEvents makes the service send api_key.* webhook events through e.
+func (s *Service) WithEvents(e events.Emitter) *Service {
+	s.events = e
+	return s
+}
+
+// eventActor is a's user as a webhook event names them.
+func eventActor(ctx context.Context, a Actor) events.EventActor {
+	return events.UserActor(a.User.Email, httpx.ActorFingerprint(ctx))
 }
 
 // Actor is who makes a change, and from where.
@@ -85,13 +98,21 @@ func (s *Service) Load(ctx context.Context, u *httpx.User, id string) (store.Key
 	return k, err
 }
 
-// loadUnrevoked is Load that refuses a revoked key.
-func (s *Service) loadUnrevoked(ctx context.Context, u *httpx.User, id string) (store.Key, error) {
+// loadToChange loads a key u is about to change (verb names the change):
+// not found, then not allowed (403), then revoked (409), so a developer
+// learns nothing about the state of a key only admins may touch.
+func (s *Service) loadToChange(ctx context.Context, u *httpx.User, id, verb string) (store.Key, error) {
 	k, err := s.Load(ctx, u, id)
-	if err == nil && k.Status == models.KeyRevoked {
+	if err != nil {
+		return k, err
+	}
+	if err := deniedAct(u.Role, verb, k); err != nil {
+		return k, err
+	}
+	if k.Status == models.KeyRevoked {
 		return k, errAlreadyRevoked
 	}
-	return k, err
+	return k, nil
 }
 
 // List is one page of u's tenant's keys: the first (with the total) or
@@ -117,14 +138,25 @@ func (s *Service) List(ctx context.Context, u *httpx.User, p models.KeyListParam
 
 // deniedGrant fails with 403 for the first permission in added that role may not grant.
 func deniedGrant(role string, added []string) error {
-	for _, perm := range added {
-		if !models.CanGrant(role, perm) {
-			p := httpx.NewProblem(http.StatusForbidden, "insufficient_permissions", fmt.Sprintf("Only admins can grant the %s permission", perm))
-			p.Permission = perm
-			return httpx.Fail(p)
-		}
+	if perm := models.AdminHeld(role, added); perm != "" {
+		return forbidden(perm, fmt.Sprintf("Only admins can grant the %s permission", perm))
 	}
 	return nil
+}
+
+// deniedAct fails with 403 when role may not act (verb: edit, regenerate,
+// revoke) on k because it holds an admin-category permission.
+func deniedAct(role, verb string, k store.Key) error {
+	if perm := models.AdminHeld(role, k.Permissions); perm != "" {
+		return forbidden(perm, fmt.Sprintf("Only admins can %s a key holding the %s permission", verb, perm))
+	}
+	return nil
+}
+
+func forbidden(perm, msg string) error {
+	p := httpx.NewProblem(http.StatusForbidden, "insufficient_permissions", msg)
+	p.Permission = perm
+	return httpx.Fail(p)
 }
 
 // Create validates req and stores a new key.
@@ -132,7 +164,7 @@ func (s *Service) Create(ctx context.Context, a Actor, req models.CreateAPIKeyRe
 	plan := models.PlanOrDefault(a.User.Plan)
 	now := s.now().Truncate(time.Millisecond) // stored precision: the answer equals a later GET
 	k := store.Key{TenantID: a.User.TenantID}
-	k.RateLimit, k.ExpiresAt, k.CreatedAt, k.CreatedBy = req.RateLimit, req.ExpiresAt, now, a.User.Email
+	k.RateLimit, k.ExpiresAt, k.CreatedAt, k.CreatedBy = plan.LimitPerMinute, req.ExpiresAt, now, a.User.Email
 	var errs []models.FieldError
 	var fe *models.FieldError
 	if k.Name, fe = models.CheckKeyName(req.Name); fe != nil {
@@ -147,10 +179,11 @@ func (s *Service) Create(ctx context.Context, a Actor, req models.CreateAPIKeyRe
 	if k.Permissions, fe = models.CheckPermissions(req.Permissions); fe != nil {
 		errs = append(errs, *fe)
 	}
-	if k.RateLimit == 0 {
-		k.RateLimit = plan.LimitPerMinute
-	} else if fe = models.CheckRateLimit(k.RateLimit, plan); fe != nil {
-		errs = append(errs, *fe)
+	if req.RateLimit != nil {
+		k.RateLimit = *req.RateLimit
+		if fe = models.CheckRateLimit(k.RateLimit, plan); fe != nil {
+			errs = append(errs, *fe)
+		}
 	}
 	if k.ExpiresAt != nil {
 		t := k.ExpiresAt.UTC()
@@ -180,12 +213,13 @@ func (s *Service) Create(ctx context.Context, a Actor, req models.CreateAPIKeyRe
 		return models.CreatedAPIKey{}, err
 	}
 	k.Status = models.KeyActive
+	events.Emit(ctx, s.events, k.TenantID, events.NewAPIKeyCreated(k.APIKey, eventActor(ctx, a)))
 	return models.CreatedAPIKey{APIKey: k.APIKey, Plaintext: plain, Warning: "Store this key securely. It will not be shown again."}, nil
 }
 
 // Update applies the fields req sets to an unrevoked key.
 func (s *Service) Update(ctx context.Context, a Actor, id string, req models.UpdateAPIKeyRequest) (models.APIKey, error) {
-	k, err := s.loadUnrevoked(ctx, a.User, id)
+	k, err := s.loadToChange(ctx, a.User, id, "edit")
 	if err != nil {
 		return models.APIKey{}, err
 	}
@@ -311,7 +345,7 @@ func applyUpdate(k *store.Key, req models.UpdateAPIKeyRequest, plan models.Plan,
 
 // Revoke revokes an unrevoked key.
 func (s *Service) Revoke(ctx context.Context, a Actor, id string) (models.RevokeResult, error) {
-	k, err := s.loadUnrevoked(ctx, a.User, id)
+	k, err := s.loadToChange(ctx, a.User, id, "revoke")
 	if err != nil {
 		return models.RevokeResult{}, err
 	}
@@ -331,6 +365,7 @@ func (s *Service) Revoke(ctx context.Context, a Actor, id string) (models.Revoke
 	}
 	s.cache.Invalidate(k.KeyID)
 	s.limiter.Forget(k.KeyID)
+	events.Emit(ctx, s.events, k.TenantID, events.NewAPIKeyRevoked(k.APIKey, now, eventActor(ctx, a)))
 	return models.RevokeResult{Message: "API key revoked successfully", KeyID: k.KeyID, RevokedAt: now}, nil
 }
 
@@ -344,7 +379,7 @@ func (s *Service) Regenerate(ctx context.Context, a Actor, id string, req models
 			return models.CreatedAPIKey{}, httpx.Invalid(*fe)
 		}
 	}
-	old, err := s.loadUnrevoked(ctx, a.User, id)
+	old, err := s.loadToChange(ctx, a.User, id, "regenerate")
 	if err != nil {
 		return models.CreatedAPIKey{}, err
 	}
@@ -387,6 +422,7 @@ func (s *Service) Regenerate(ctx context.Context, a Actor, id string, req models
 	}
 	s.cache.Invalidate(old.KeyID)
 	nk.Status = models.KeyActive
+	events.Emit(ctx, s.events, nk.TenantID, events.NewAPIKeyRotated(old.APIKey, nk.APIKey, oldExpiry, now, eventActor(ctx, a)))
 	warning := "The previous key has been revoked. Update your applications now."
 	if grace > 0 {
 		warning = fmt.Sprintf("Store this key securely. It will not be shown again. The previous key keeps working until %s (%dh grace period).",

@@ -28,6 +28,12 @@ type Events interface {
 	Emit(ctx context.Context, tenantID, eventType string, data any)
 }
 
+// Thresholds hears of buckets running low (the webhook notifier); it must
+// not block.
+type Thresholds interface {
+	Observe(keyID, tenantID string, limit, burst, remaining int, now time.Time)
+}
+
 // Recorder takes each request for the usage analytics without blocking on
 // the database (the usage writer).
 type Recorder interface {
@@ -42,8 +48,14 @@ type Config struct {
 	Limiter *ratelimit.Limiter
 	Usage   Recorder
 	Events  Events
-	Log     *slog.Logger
-	Now     func() time.Time
+	// Thresholds, when set, hears of every request that leaves a key's
+	// bucket at least 80 % spent.
+	Thresholds Thresholds
+	// Throttle, when set, reports whether the event a request of keyID
+	// caused is held back (the traffic simulator's keys send few events).
+	Throttle func(keyID, eventType string) bool
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // Service is the product API.
@@ -237,6 +249,9 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 		}
 		res := bucket.TakeAt(k.RateLimit, k.Burst, now)
 		setRateHeaders(w.Header(), res.Limit, res.Burst, res.Remaining, res.ResetSeconds)
+		if res.Remaining*5 <= res.Burst && s.Thresholds != nil {
+			s.Thresholds.Observe(k.ID, k.TenantID, res.Limit, res.Burst, res.Remaining, now)
+		}
 		if !res.Allowed {
 			// A client ignoring 429s gets the same few bodies: encoded once each.
 			ev.Status, ev.ErrCode, ev.Message = http.StatusTooManyRequests, "rate_limit_exceeded", retryMessage(res.RetryAfter)

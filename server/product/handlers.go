@@ -1,16 +1,18 @@
 package product
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/penguinmails/pmdev/models"
@@ -18,11 +20,15 @@ import (
 	"github.com/penguinmails/pmdev/server/keys"
 	"github.com/penguinmails/pmdev/server/secret"
 	"github.com/penguinmails/pmdev/server/store"
+	"github.com/penguinmails/pmdev/server/webhook/events"
 )
 
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && len(s) <= 254
+// emit sends the event a request of k caused, unless Throttle holds it back.
+func (s *Service) emit(ctx context.Context, k *keys.Entry, d events.Data) {
+	if s.Throttle != nil && s.Throttle(k.ID, d.EventType()) {
+		return
+	}
+	events.Emit(ctx, s.Events, k.TenantID, d)
 }
 
 func (s *Service) internal(err error) *models.Problem {
@@ -36,9 +42,9 @@ func (s *Service) sendEmail(r *http.Request, k *keys.Entry) (int, any, *models.P
 		return 0, nil, p
 	}
 	switch {
-	case !validEmail(req.To):
+	case !models.ValidEmail(req.To):
 		return 0, nil, httpx.FieldProblem("invalid_email", "to", "Recipient email is invalid")
-	case req.From != "" && !validEmail(req.From):
+	case req.From != "" && !models.ValidEmail(req.From):
 		return 0, nil, httpx.FieldProblem("invalid_email", "from", "Sender email is invalid")
 	case req.TemplateID == "" && req.Subject == "":
 		return 0, nil, httpx.FieldProblem("validation_error", "subject", "Subject is required when no template_id is given")
@@ -48,37 +54,48 @@ func (s *Service) sendEmail(r *http.Request, k *keys.Entry) (int, any, *models.P
 		return 0, nil, httpx.FieldProblem("validation_error", "tags", "At most 20 tags")
 	}
 	resp := models.SendEmailResponse{ID: "msg_" + secret.Base62(20), Status: "queued", To: req.To, CreatedAt: s.Now()}
-	s.Events.Emit(r.Context(), k.TenantID, "email.sent", resp)
+	s.emit(r.Context(), k, events.NewEmailSent(events.NewEmail(resp.ID, resp.To, "", req.Tags),
+		resp.Status, req.TemplateID, req.Subject, resp.CreatedAt))
 	return http.StatusOK, resp, nil
 }
 
-// campaignQuery reads status and limit without building a url.Values (hot path).
-func campaignQuery(raw string) (status, limit string, ok bool) {
+// campaignQuery reads status and limit without building a url.Values (hot
+// path) under httpx.Query's rules: a malformed query, or status or limit
+// given empty or more than once, is a problem naming the parameter.
+func campaignQuery(raw string) (status, limit string, p *models.Problem) {
+	var seenStatus, seenLimit bool
 	for raw != "" {
 		var part string
 		part, raw, _ = strings.Cut(raw, "&")
 		k, v, _ := strings.Cut(part, "=")
 		if strings.ContainsAny(part, "%+;") {
 			var err error
-			if k, err = url.QueryUnescape(k); err != nil {
-				return "", "", false
+			k, err = url.QueryUnescape(k)
+			if err == nil {
+				v, err = url.QueryUnescape(v)
 			}
-			if v, err = url.QueryUnescape(v); err != nil {
-				return "", "", false
+			if err != nil || strings.Contains(part, ";") {
+				return "", "", httpx.FieldProblem("invalid_parameter", "query", "The query string is not valid URL encoding")
 			}
 		}
+		var seen *bool
 		switch k {
 		case "status":
-			if status == "" {
-				status = v
-			}
+			seen, status = &seenStatus, v
 		case "limit":
-			if limit == "" {
-				limit = v
-			}
+			seen, limit = &seenLimit, v
+		default:
+			continue
 		}
+		switch {
+		case *seen:
+			return "", "", httpx.FieldProblem("invalid_parameter", k, fmt.Sprintf("Parameter %q is given more than once", k))
+		case v == "":
+			return "", "", httpx.FieldProblem("invalid_parameter", k, fmt.Sprintf("Parameter %q is empty; leave it out to use the default", k))
+		}
+		*seen = true
 	}
-	return status, limit, true
+	return status, limit, nil
 }
 
 // Campaigns is the fixed campaign catalogue every tenant sees.
@@ -101,9 +118,9 @@ func Campaigns() []models.Campaign {
 }
 
 func (s *Service) listCampaigns(r *http.Request, _ *keys.Entry) (int, any, *models.Problem) {
-	status, limitStr, ok := campaignQuery(r.URL.RawQuery)
-	if !ok {
-		return 0, nil, httpx.FieldProblem("invalid_parameter", "query", "The query string is malformed")
+	status, limitStr, p := campaignQuery(r.URL.RawQuery)
+	if p != nil {
+		return 0, nil, p
 	}
 	switch status {
 	case "", "draft", "scheduled", "sending", "sent":
@@ -145,19 +162,20 @@ func (s *Service) putContact(r *http.Request, k *keys.Entry) (int, any, *models.
 	if p := httpx.DecodeJSON(nil, r, &req, false); p != nil {
 		return 0, nil, p
 	}
-	if !validEmail(req.Email) {
+	if !models.ValidEmail(req.Email) {
 		return 0, nil, httpx.FieldProblem("invalid_email", "email", "Contact email is invalid")
 	}
 	if len(req.Attributes) > 50 {
 		return 0, nil, httpx.FieldProblem("validation_error", "attributes", "At most 50 attributes")
 	}
 	for name, v := range req.Attributes {
-		if name == "" || len(name) > 64 || len(v) > 1024 {
+		if n := utf8.RuneCountInString(name); n == 0 || n > 64 || utf8.RuneCountInString(v) > 1024 {
 			return 0, nil, httpx.FieldProblem("validation_error", "attributes."+name, "Attribute names are 1–64 characters and values at most 1024")
 		}
 	}
 	ctx := r.Context()
 	var c models.Contact
+	var before map[string]string // for the event: which attributes changed
 	err := store.Tx(ctx, s.DB, func(tx store.Handle) error {
 		var err error
 		c, err = s.Store.GetContact(ctx, tx, k.TenantID, req.Email)
@@ -167,6 +185,7 @@ func (s *Service) putContact(r *http.Request, k *keys.Entry) (int, any, *models.
 		case err != nil:
 			return err
 		}
+		before = maps.Clone(c.Attributes)
 		for n, v := range req.Attributes {
 			c.Attributes[n] = v
 		}
@@ -176,10 +195,10 @@ func (s *Service) putContact(r *http.Request, k *keys.Entry) (int, any, *models.
 		return 0, nil, s.internal(err)
 	}
 	if c.Created {
-		s.Events.Emit(ctx, k.TenantID, "contact.created", c)
+		s.emit(ctx, k, events.NewContactCreated(c))
 		return http.StatusCreated, c, nil
 	}
-	s.Events.Emit(ctx, k.TenantID, "contact.updated", c)
+	s.emit(ctx, k, events.NewContactUpdated(c, before, s.Now()))
 	return http.StatusOK, c, nil
 }
 

@@ -34,8 +34,11 @@ type Config struct {
 	Store  Store
 	Keys   *keys.Cache // a reissued secret invalidates its key
 	Events product.Events
-	Log    *slog.Logger
-	Now    func() time.Time
+	// Gate paces the webhook events of simulated traffic (nil: the
+	// simulator makes none up).
+	Gate *Gate
+	Log  *slog.Logger
+	Now  func() time.Time
 }
 
 // Key is a simulator key; its plaintext lives only in memory.
@@ -52,6 +55,7 @@ type Simulator struct {
 	client      *http.Client
 	rng         *rand.Rand
 	mu          sync.Mutex // guards rng during bursts
+	seen        seen
 }
 
 // New (re)issues the simulator's two keys for the demo tenant (else the
@@ -112,6 +116,9 @@ func New(ctx context.Context, cfg Config, baseURL string, client *http.Client) (
 	}
 	for _, id := range reissued {
 		cfg.Keys.Invalidate(id)
+	}
+	if cfg.Gate != nil {
+		cfg.Gate.addKeys(out[0].ID, out[1].ID)
 	}
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}

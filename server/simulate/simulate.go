@@ -1,6 +1,7 @@
 // Package simulate sends real product traffic to a running server with the
 // demo tenant's simulator keys, so the console has live data to show:
-// mixed endpoints, client errors, webhook events and bursts into 429s.
+// mixed endpoints, client errors, bursts into 429s, and a modest stream of
+// webhook events (at most one per type per minute by default; see Gate).
 package simulate
 
 import (
@@ -14,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/product"
 )
@@ -40,6 +40,7 @@ func Run(ctx context.Context, cfg Config, baseURL string) {
 			return
 		case <-time.After(wait):
 		}
+		sim.MakeEvent(ctx)
 		if time.Now().After(nextBurst) {
 			sim.Burst(ctx)
 			nextBurst = time.Now().Add(time.Duration(120+sim.rng.IntN(240)) * time.Second)
@@ -55,8 +56,9 @@ func (m *Simulator) intn(n int) int {
 	return m.rng.IntN(n)
 }
 
-// do sends one request and returns the status and the response headers.
-func (m *Simulator) do(ctx context.Context, key, method, path string, body any) (int, http.Header) {
+// do sends one request and returns the status and the response headers;
+// a 2xx JSON answer is decoded into out[0] when given.
+func (m *Simulator) do(ctx context.Context, key, method, path string, body any, out ...any) (int, http.Header) {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -74,6 +76,9 @@ func (m *Simulator) do(ctx context.Context, key, method, path string, body any) 
 	if err != nil {
 		return 0, nil
 	}
+	if len(out) > 0 && resp.StatusCode/100 == 2 {
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(out[0])
+	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode, resp.Header
@@ -90,16 +95,19 @@ func (m *Simulator) Request(ctx context.Context, p int) {
 	campaigns := product.Campaigns()
 	switch {
 	case p < 55:
-		to := m.email()
-		st, _ := m.do(ctx, m.web.Plain, "POST", "/api/v1/emails/send", models.SendEmailRequest{To: to, TemplateID: "welcome-v1",
-			Variables: map[string]string{"name": "Friend"}, Tags: []string{"simulated"}})
+		var sent models.SendEmailResponse
+		st, _ := m.do(ctx, m.web.Plain, "POST", "/api/v1/emails/send", models.SendEmailRequest{To: m.email(), TemplateID: "welcome-v1",
+			Variables: map[string]string{"name": "Friend"}, Tags: []string{"simulated"}}, &sent)
 		if st == http.StatusOK {
-			m.lifecycle(ctx, to)
+			m.seen.sent(sent.ID, sent.To)
 		}
 	case p < 70:
 		m.do(ctx, m.web.Plain, "GET", "/api/v1/campaigns?limit="+strconv.Itoa(5+m.intn(20)), nil)
 	case p < 80:
-		m.do(ctx, m.web.Plain, "POST", "/api/v1/contacts", models.ContactRequest{Email: m.email(), Attributes: map[string]string{"source": "simulator"}})
+		var c models.Contact
+		if st, _ := m.do(ctx, m.web.Plain, "POST", "/api/v1/contacts", models.ContactRequest{Email: m.email(), Attributes: map[string]string{"source": "simulator"}}, &c); st/100 == 2 {
+			m.seen.added(c)
+		}
 	case p < 88:
 		m.do(ctx, m.web.Plain, "GET", "/api/v1/analytics/campaigns/"+campaigns[m.intn(len(campaigns))].ID, nil)
 	case p < 92:
@@ -114,23 +122,6 @@ func (m *Simulator) Request(ctx context.Context, p int) {
 		m.do(ctx, m.worker.Plain, "GET", "/api/v1/campaigns", nil) // 403: worker may only send
 	default:
 		m.do(ctx, m.worker.Plain, "POST", "/api/v1/emails/send", models.SendEmailRequest{To: m.email(), Subject: "Job done", TextBody: "ok"})
-	}
-}
-
-// lifecycle emits the delivery events a real send would later produce.
-func (m *Simulator) lifecycle(ctx context.Context, to string) {
-	data := map[string]any{"to": to, "simulated": true, "id": "msg_" + uuid.NewString()[:8]}
-	ev := m.cfg.Events
-	if m.intn(50) == 0 {
-		ev.Emit(ctx, m.tenantID, "email.bounced", data)
-		return
-	}
-	ev.Emit(ctx, m.tenantID, "email.delivered", data)
-	if m.intn(3) == 0 {
-		ev.Emit(ctx, m.tenantID, "email.opened", data)
-		if m.intn(3) == 0 {
-			ev.Emit(ctx, m.tenantID, "email.clicked", data)
-		}
 	}
 }
 

@@ -46,6 +46,13 @@ type KeyTotals struct {
 	RevokedAt, Expires *time.Time
 }
 
+// KeyLimit is the configured limit of a usable key.
+type KeyLimit struct {
+	ID, Name  string
+	RateLimit int
+	CreatedAt int64 // unix ms
+}
+
 // KeyPos is a key's place in every sort order of the key list: the next
 // page starts after it.
 type KeyPos struct {
@@ -85,6 +92,9 @@ type KeyStore interface {
 	// FindLiveKey is the newest unrevoked, unrotated key of tenantID with
 	// this name and description (ErrNotFound).
 	FindLiveKey(ctx context.Context, h Handle, tenantID, name, description string) (string, error)
+	// ActiveKeyLimits is a page of the unrevoked, unexpired keys, newest
+	// first (created_at DESC, id), after the key at after when given.
+	ActiveKeyLimits(ctx context.Context, h Handle, tenantID string, now time.Time, after *KeyPos, limit int) ([]KeyLimit, error)
 	// UsableKeyNames names the keys among ids of tenantID that are
 	// neither revoked nor expired.
 	UsableKeyNames(ctx context.Context, h Handle, tenantID string, ids []string, now time.Time) (map[string]string, error)

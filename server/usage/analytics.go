@@ -19,6 +19,7 @@ type Store interface {
 	store.UsageStore
 	GetKey(ctx context.Context, h store.Handle, tenantID, id string, now time.Time) (store.Key, error)
 	UsableKeyNames(ctx context.Context, h store.Handle, tenantID string, ids []string, now time.Time) (map[string]string, error)
+	ActiveKeyLimits(ctx context.Context, h store.Handle, tenantID string, now time.Time, after *store.KeyPos, limit int) ([]store.KeyLimit, error)
 	KeySummaries(ctx context.Context, h store.Handle, tenantID string) ([]store.KeySummary, error)
 }
 

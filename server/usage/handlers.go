@@ -24,7 +24,12 @@ type handlers struct {
 // usage answers a matching If-None-Match from the data version alone,
 // before reading any usage.
 func (h handlers) usage(w http.ResponseWriter, r *http.Request) {
-	req, err := h.svc.resolve(r.Context(), httpx.UserFrom(r.Context()), r.URL.Query())
+	q, p := httpx.Query(r, "range", "from", "to", "key_id")
+	if p != nil {
+		httpx.WriteProblem(w, p)
+		return
+	}
+	req, err := h.svc.resolve(r.Context(), httpx.UserFrom(r.Context()), q)
 	if err != nil {
 		httpx.WriteError(w, r, h.log, err)
 		return
@@ -46,7 +51,12 @@ func (h handlers) usage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h handlers) errors(w http.ResponseWriter, r *http.Request) {
-	out, err := h.svc.ErrorPage(r.Context(), httpx.UserFrom(r.Context()), r.URL.Query())
+	q, p := httpx.Query(r, "range", "from", "to", "key_id", "cursor", "limit")
+	if p != nil {
+		httpx.WriteProblem(w, p)
+		return
+	}
+	out, err := h.svc.ErrorPage(r.Context(), httpx.UserFrom(r.Context()), q)
 	if err == nil {
 		w.Header().Set("Cache-Control", "private, no-store")
 	}
@@ -54,7 +64,12 @@ func (h handlers) errors(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h handlers) rateLimits(w http.ResponseWriter, r *http.Request) {
-	out, err := h.svc.RateLimits(r.Context(), httpx.UserFrom(r.Context()), r.URL.Query())
+	q, p := httpx.Query(r, "limit", "cursor")
+	if p != nil {
+		httpx.WriteProblem(w, p)
+		return
+	}
+	out, err := h.svc.RateLimits(r.Context(), httpx.UserFrom(r.Context()), q)
 	if err != nil {
 		httpx.WriteError(w, r, h.log, err)
 		return

@@ -13,6 +13,7 @@ import (
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/httpx"
 	"github.com/penguinmails/pmdev/server/ratelimit"
+	"github.com/penguinmails/pmdev/server/store"
 )
 
 // Page sizes of the rate-limit route.
@@ -49,22 +50,53 @@ func (a rank) before(b rank) bool {
 	return a.id < b.id
 }
 
+// A cursor is a position among the busy keys (r1, by rank) or among the
+// other usable keys (i1, newest first; no id: their start).
 func encodeRLCursor(r rank) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("r1:%d:%d:%s", r.share, r.reset, r.id)))
 }
 
-func decodeRLCursor(s string) (rank, bool) {
+func encodeIdleCursor(pos *store.KeyPos) string {
+	if pos == nil {
+		return base64.RawURLEncoding.EncodeToString([]byte("i1:0:"))
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("i1:%d:%s", pos.CreatedAt, pos.ID)))
+}
+
+// rlCursor is a decoded cursor: busy set for r1; idle (pos nil at the
+// start) for i1.
+type rlCursor struct {
+	busy *rank
+	idle bool
+	pos  *store.KeyPos
+}
+
+func decodeRLCursor(s string) (rlCursor, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return rlCursor{}, false
+	}
+	if parts := strings.SplitN(string(b), ":", 3); len(parts) == 3 && parts[0] == "i1" {
+		c := rlCursor{idle: true}
+		created, err := strconv.ParseInt(parts[1], 10, 64)
+		if err != nil || (parts[2] == "") != (created == 0) {
+			return rlCursor{}, false
+		}
+		if parts[2] != "" {
+			c.pos = &store.KeyPos{CreatedAt: created, ID: parts[2]}
+		}
+		return c, true
+	}
 	parts := strings.SplitN(string(b), ":", 4)
-	if err != nil || len(parts) != 4 || parts[0] != "r1" || parts[3] == "" {
-		return rank{}, false
+	if len(parts) != 4 || parts[0] != "r1" || parts[3] == "" {
+		return rlCursor{}, false
 	}
 	sh, err1 := strconv.ParseInt(parts[1], 10, 64)
 	reset, err2 := strconv.Atoi(parts[2])
 	if err1 != nil || err2 != nil {
-		return rank{}, false
+		return rlCursor{}, false
 	}
-	return rank{share: sh, reset: reset, id: parts[3]}, true
+	return rlCursor{busy: &rank{share: sh, reset: reset, id: parts[3]}}, true
 }
 
 // topAfter returns, busiest first, the first n buckets that come after pos
@@ -101,8 +133,9 @@ func topAfter(busy []ratelimit.KeyUse, pos *rank, n int) ([]ratelimit.KeyUse, in
 }
 
 // RateLimits is the tenant's line (its busiest key's bucket) and one page
-// of its busy keys, busiest first, read from the live buckets: keys whose
-// bucket is full are not listed (they have their whole burst).
+// of its usable keys: the busy ones first (read from the live buckets,
+// busiest first), then the others (full buckets) newest first, read a
+// page at a time through the key index.
 func (s *Service) RateLimits(ctx context.Context, u *httpx.User, q url.Values) (models.RateLimits, error) {
 	bad := func(field, msg string) (models.RateLimits, error) {
 		return models.RateLimits{}, httpx.Fail(httpx.FieldProblem("invalid_parameter", field, msg))
@@ -115,13 +148,12 @@ func (s *Service) RateLimits(ctx context.Context, u *httpx.User, q url.Values) (
 		}
 		limit = n
 	}
-	var pos *rank
+	var cur rlCursor
 	if v := q.Get("cursor"); v != "" {
-		r, ok := decodeRLCursor(v)
-		if !ok {
+		var ok bool
+		if cur, ok = decodeRLCursor(v); !ok {
 			return bad("cursor", "cursor is not one this endpoint returned; start again without it")
 		}
-		pos = &r
 	}
 	now := s.now()
 	plan := models.PlanOrDefault(u.Plan)
@@ -131,11 +163,28 @@ func (s *Service) RateLimits(ctx context.Context, u *httpx.User, q url.Values) (
 	if first, _ := topAfter(busy, nil, 1); len(first) == 1 {
 		out.Tenant, out.BusiestKeyID = stateOf(first[0].Bucket.Snapshot(now)), first[0].KeyID
 	}
-	page, after := topAfter(busy, pos, limit)
-	if after > limit {
-		out.NextCursor = encodeRLCursor(rankOf(page[limit-1]))
+	var page []ratelimit.KeyUse
+	if !cur.idle {
+		var after int
+		page, after = topAfter(busy, cur.busy, limit)
+		if after > limit {
+			out.NextCursor = encodeRLCursor(rankOf(page[limit-1]))
+		}
+	}
+	var idle []models.KeyRateLimit
+	if out.NextCursor == "" {
+		// The busy keys end on this page: the others follow.
+		var more *rlCursor
+		var err error
+		if idle, more, err = s.idleKeys(ctx, u.TenantID, plan.Burst, busy, cur.pos, limit-len(page), now); err != nil {
+			return out, err
+		}
+		if more != nil {
+			out.NextCursor = encodeIdleCursor(more.pos)
+		}
 	}
 	if len(page) == 0 {
+		out.Keys = append(out.Keys, idle...)
 		return out, nil
 	}
 	ids := make([]string, len(page))
@@ -153,7 +202,51 @@ func (s *Service) RateLimits(ctx context.Context, u *httpx.User, q url.Values) (
 			out.Keys = append(out.Keys, models.KeyRateLimit{KeyID: k.KeyID, Name: name, RateLimitState: stateOf(k.Bucket.Snapshot(now))})
 		}
 	}
+	out.Keys = append(out.Keys, idle...)
 	return out, nil
+}
+
+// idleKeys is up to n usable keys without a busy bucket, after pos (newest
+// first), each with its full bucket; more is set when others follow (its
+// pos is the last key returned, nil when n is 0).
+func (s *Service) idleKeys(ctx context.Context, tenantID string, burst int, busy []ratelimit.KeyUse, pos *store.KeyPos, n int, now time.Time) ([]models.KeyRateLimit, *rlCursor, error) {
+	isBusy := make(map[string]bool, len(busy))
+	for _, u := range busy {
+		isBusy[u.KeyID] = true
+	}
+	var out []models.KeyRateLimit
+	var lastCreated int64
+	for {
+		want := n + 1 - len(out)
+		rows, err := s.st.ActiveKeyLimits(ctx, s.db, tenantID, now, pos, want+len(isBusy))
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, k := range rows {
+			pos = &store.KeyPos{CreatedAt: k.CreatedAt, ID: k.ID}
+			if isBusy[k.ID] {
+				continue
+			}
+			if len(out) == n {
+				// One more exists: the next page starts after the last kept.
+				var last *store.KeyPos
+				if n > 0 {
+					l := out[n-1]
+					last = &store.KeyPos{CreatedAt: lastCreated, ID: l.KeyID}
+				}
+				return out, &rlCursor{idle: true, pos: last}, nil
+			}
+			st := models.RateLimitState{Limit: k.RateLimit, Burst: burst, Remaining: burst, ResetAt: now}
+			if b := s.limiter.Peek(k.ID); b != nil {
+				st = stateOf(b.Snapshot(now))
+			}
+			out = append(out, models.KeyRateLimit{KeyID: k.ID, Name: k.Name, RateLimitState: st})
+			lastCreated = k.CreatedAt
+		}
+		if len(rows) < want+len(isBusy) {
+			return out, nil, nil
+		}
+	}
 }
 
 func stateOf(st ratelimit.State) models.RateLimitState {

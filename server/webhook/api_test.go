@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/server/webhook"
 )
 
 type stack struct {
@@ -161,7 +163,7 @@ func TestValidationAndSSRFRejections(t *testing.T) {
 		t.Fatalf("bad status filter: %v", err)
 	}
 	types, err := dev.WebhookEventTypes(ctx)
-	if err != nil || len(types.Data) != 13 || len(types.Data[0].Example) == 0 {
+	if err != nil || len(types.Data) != len(models.WebhookEventNames()) || len(types.Data[0].Example) == 0 {
 		t.Fatalf("event types %d %v", len(types.Data), err)
 	}
 }
@@ -192,5 +194,40 @@ func TestProductSendEmitsEmailSent(t *testing.T) {
 	}
 	if got := r.header.Get("User-Agent"); got != "PenguinMails-Webhooks/1.0" {
 		t.Fatalf("user agent %q", got)
+	}
+}
+
+// Every spelling of a blocked address is refused when an endpoint is
+// created and when its URL is changed, with the message 127.0.0.1 gets,
+// and nothing is stored.
+func TestSSRFSpellingsRefusedOnCreateAndPatch(t *testing.T) {
+	st := newStack(t, false)
+	ctx := context.Background()
+	dev := st.as("dev@acme.test")
+	wh, err := dev.CreateWebhook(ctx, models.CreateWebhookRequest{URL: "https://93.184.216.34/hook", Events: []string{"email.sent"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	field := func(err error) string {
+		if e, ok := client.AsError(err); ok && e.Status == 400 && e.Problem != nil && len(e.Problem.Errors) == 1 && e.Problem.Errors[0].Field == "url" {
+			return e.Problem.Errors[0].Message
+		}
+		return fmt.Sprintf("not a 400 on url: %v", err)
+	}
+	_, err = dev.CreateWebhook(ctx, models.CreateWebhookRequest{URL: "https://127.0.0.1/hook", Events: []string{"email.sent"}})
+	want := field(err)
+	for _, u := range webhook.BlockedSpellings {
+		_, err := dev.CreateWebhook(ctx, models.CreateWebhookRequest{URL: u, Events: []string{"email.sent"}})
+		if got := field(err); got != want {
+			t.Errorf("create %s: %q, want %q", u, got, want)
+		}
+		_, err = dev.UpdateWebhook(ctx, wh.ID, models.UpdateWebhookRequest{URL: &u})
+		if got := field(err); got != want {
+			t.Errorf("patch %s: %q, want %q", u, got, want)
+		}
+	}
+	l, err := dev.ListWebhooks(ctx)
+	if err != nil || len(l.Data) != 1 || l.Data[0].URL != "https://93.184.216.34/hook" {
+		t.Fatalf("stored endpoints: %+v %v", l.Data, err)
 	}
 }

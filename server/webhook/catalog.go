@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/webhook/events"
 )
 
 // Envelope is the JSON body of every delivery.
@@ -29,61 +30,25 @@ func newID(prefix string) string {
 	return prefix + string(b)
 }
 
-// SampleData is realistic sample data for an event type (test events and the event reference).
-func SampleData(eventType string, at time.Time) map[string]any {
-	ts := at.UTC().Format(time.RFC3339)
-	contact := map[string]any{"id": "cont_sample", "email": "test@example.com", "first_name": "Test", "last_name": "User"}
-	email := func(extra map[string]any) map[string]any {
-		m := map[string]any{"email_id": "msg_sample", "campaign_id": "camp_sample", "contact": contact}
-		for k, v := range extra {
-			m[k] = v
-		}
-		return m
+// SampleData is the data of a test event of eventType, built by the same
+// builder as the real events of that type (nil for an unknown type).
+func SampleData(eventType string, at time.Time) events.Data {
+	spec, ok := events.Lookup(eventType)
+	if !ok {
+		return nil
 	}
-	campaign := func(extra map[string]any) map[string]any {
-		m := map[string]any{"campaign_id": "camp_sample", "name": "Sample campaign"}
-		for k, v := range extra {
-			m[k] = v
-		}
-		return m
-	}
-	switch eventType {
-	case "email.sent":
-		return email(map[string]any{"sent_at": ts, "subject": "Welcome aboard"})
-	case "email.delivered":
-		return email(map[string]any{"delivered_at": ts, "smtp_response": "250 2.0.0 OK"})
-	case "email.opened":
-		return email(map[string]any{"opened_at": ts, "user_agent": "Mozilla/5.0", "ip_address": "203.0.113.7",
-			"location": map[string]any{"city": "Lisbon", "region": "Lisboa", "country": "PT"}})
-	case "email.clicked":
-		return email(map[string]any{"clicked_at": ts, "url": "https://example.com/pricing"})
-	case "email.bounced":
-		return email(map[string]any{"bounced_at": ts, "bounce_type": "hard", "bounce_reason": "550 5.1.1 mailbox unavailable"})
-	case "email.spam_reported":
-		return email(map[string]any{"reported_at": ts})
-	case "email.unsubscribed":
-		return email(map[string]any{"contact_id": "cont_sample", "unsubscribed_at": ts})
-	case "campaign.launched":
-		return campaign(map[string]any{"launched_at": ts, "recipients": 1200})
-	case "campaign.completed":
-		return campaign(map[string]any{"completed_at": ts, "sent": 1200, "delivered": 1187})
-	case "campaign.paused":
-		return campaign(map[string]any{"paused_at": ts, "paused_by": "admin@example.com"})
-	case "contact.created":
-		return map[string]any{"contact": contact, "created_at": ts}
-	case "contact.updated":
-		return map[string]any{"contact": contact, "updated_at": ts, "changed_fields": []string{"first_name"}}
-	case "contact.unsubscribed":
-		return map[string]any{"contact": contact, "unsubscribed_at": ts}
-	}
-	return map[string]any{}
+	return spec.Sample(at.UTC().Truncate(time.Millisecond))
 }
 
-// EventTypes is the event reference with an example body for each type.
+// EventTypes is the event reference: each type with the contract schema of
+// its data and an example body shaped exactly like a real delivery.
 func EventTypes(at time.Time) []models.EventType {
 	out := models.WebhookEventNames()
+	at = at.UTC().Truncate(time.Second)
 	for i := range out {
-		b, _ := json.Marshal(Envelope{ID: "evt_example", Type: out[i].Type, CreatedAt: at.UTC().Truncate(time.Second), Data: SampleData(out[i].Type, at)})
+		spec, _ := events.Lookup(out[i].Type)
+		out[i].DataSchema = spec.SchemaRef()
+		b, _ := json.Marshal(Envelope{ID: "evt_example", Type: out[i].Type, CreatedAt: at, Data: spec.Sample(at)})
 		out[i].Example = b
 	}
 	return out

@@ -116,8 +116,10 @@ type direct struct {
 	db       *sql.DB
 	svc      *webhook.Service
 	tenantID string
+	otherID  string // a second tenant
 	api      *client.Client
-	url      string // the API's base URL
+	other    *client.Client // the second tenant's API
+	url      string         // the API's base URL
 	cfg      webhook.Config
 }
 
@@ -143,8 +145,11 @@ func newDirect(t *testing.T, schedule ...time.Duration) *direct {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.AddUser(ctx, server.NewUser{Email: "dev@acme.test", Role: models.RoleDeveloper, Tenant: "Acme"}); err != nil {
-		t.Fatal(err)
+	for _, u := range []server.NewUser{{Email: "dev@acme.test", Role: models.RoleDeveloper, Tenant: "Acme"},
+		{Email: "dev@other.test", Role: models.RoleDeveloper, Tenant: "Other"}} {
+		if _, err := srv.AddUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := srv.Close(ctx); err != nil {
 		t.Fatal(err)
@@ -152,6 +157,9 @@ func newDirect(t *testing.T, schedule ...time.Duration) *direct {
 	d := &direct{t: t, path: path, db: openDB(t, path)}
 	t.Cleanup(func() { d.db.Close() })
 	if err := d.db.QueryRow(`SELECT id FROM tenants WHERE name = 'Acme'`).Scan(&d.tenantID); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.db.QueryRow(`SELECT id FROM tenants WHERE name = 'Other'`).Scan(&d.otherID); err != nil {
 		t.Fatal(err)
 	}
 	d.cfg = webhook.Config{DB: d.db, AllowPrivate: true, Schedule: schedule, KeyFile: path + ".webhook-key", Timeout: 2 * time.Second}
@@ -168,15 +176,19 @@ func (d *direct) start() {
 	}
 	d.svc = svc
 	d.t.Cleanup(func() { _ = svc.Close(context.Background()) })
+	d.url, d.api = d.mount(&httpx.User{ID: "u1", Email: "dev@acme.test", Role: models.RoleDeveloper, TenantID: d.tenantID})
+	_, d.other = d.mount(&httpx.User{ID: "u2", Email: "dev@other.test", Role: models.RoleDeveloper, TenantID: d.otherID})
+}
+
+// mount serves the webhook routes as user.
+func (d *direct) mount(user *httpx.User) (string, *client.Client) {
 	mux := http.NewServeMux()
-	user := &httpx.User{ID: "u1", Email: "dev@acme.test", Role: models.RoleDeveloper, TenantID: d.tenantID}
-	svc.Mount(mux, func(h http.HandlerFunc) http.Handler {
+	d.svc.Mount(mux, func(h http.HandlerFunc) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(w, r.WithContext(httpx.WithUser(r.Context(), user))) })
 	})
 	ts := httptest.NewServer(mux)
 	d.t.Cleanup(ts.Close)
-	d.url = ts.URL
-	d.api = client.New(client.Options{BaseURL: ts.URL, Token: "pm_pat_test", RetryCount: -1})
+	return ts.URL, client.New(client.Options{BaseURL: ts.URL, Token: "pm_pat_test", RetryCount: -1})
 }
 
 func (d *direct) stop() {

@@ -30,8 +30,13 @@ var blockedPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, broadcast
 	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64 can reach private IPv4
 	netip.MustParsePrefix("64:ff9b:1::/48"),
-	netip.MustParsePrefix("2001:db8::/32"), // documentation
-	netip.MustParsePrefix("2002::/16"),     // 6to4 embeds any IPv4
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("2002::/16"),       // 6to4 embeds any IPv4
+	netip.MustParsePrefix("2001::/32"),       // Teredo embeds an IPv4 too
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated): ::127.0.0.1
+	netip.MustParsePrefix("::ffff:0:0:0/96"), // IPv4-translated
+	netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated)
+	netip.MustParsePrefix("100::/64"),        // discard-only
 }
 
 // BlockedIP reports whether webhooks must not connect to ip: loopback,
@@ -61,22 +66,39 @@ type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
+// msgBlockedAddress answers every host that is, in whatever spelling, a blocked address.
+const msgBlockedAddress = "Endpoint must not point to a loopback, private, link-local or metadata address"
+
 // ValidateURL checks an endpoint URL: absolute https (http too when private
 // targets are allowed), a host, no credentials, and, unless allowPrivate, no
-// host that is or resolves to a blocked address. A host that does not resolve
-// now is accepted; the dialer checks again at every delivery.
+// host that is or resolves to a blocked address. The host is read as a
+// browser reads it (see canonicalHost) and the URL returned carries it in
+// canonical form, so what is stored is what is dialled. A host that does not
+// resolve now is accepted; the dialer checks again at every delivery.
 func ValidateURL(ctx context.Context, raw string, allowPrivate bool, res Resolver) (*url.URL, error) {
 	u, fe := models.CheckWebhookURL(raw, allowPrivate)
 	if fe != nil {
 		return nil, &URLError{fe.Message}
 	}
-	host := u.Hostname()
+	host, ip, err := canonicalHost(u.Hostname())
+	if err != nil {
+		return nil, err
+	}
+	port := u.Port()
+	if ip.IsValid() && ip.Is6() {
+		u.Host = "[" + host + "]"
+	} else {
+		u.Host = host
+	}
+	if port != "" {
+		u.Host += ":" + port
+	}
 	if allowPrivate {
 		return u, nil
 	}
-	if ip, err := netip.ParseAddr(host); err == nil {
+	if ip.IsValid() {
 		if BlockedIP(ip) {
-			return nil, &URLError{"Endpoint must not point to a loopback, private, link-local or metadata address"}
+			return nil, &URLError{msgBlockedAddress}
 		}
 		return u, nil
 	}
@@ -119,15 +141,16 @@ func dialControl(allowPrivate bool) func(network, address string, c syscall.RawC
 
 // NewHTTPClient is the client deliveries use: connect-time address checks,
 // no proxy from the environment (it would bypass them), no redirects, and
-// the given total timeout per attempt.
-func NewHTTPClient(timeout time.Duration, allowPrivate bool) *http.Client {
+// the given total timeout per attempt; perHost idle connections are kept
+// per receiver (one per concurrent attempt).
+func NewHTTPClient(timeout time.Duration, allowPrivate bool, perHost int) *http.Client {
 	d := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, Control: dialControl(allowPrivate)}
 	tr := &http.Transport{
 		Proxy:                 nil,
 		DialContext:           d.DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          32,
-		MaxIdleConnsPerHost:   4,
+		MaxIdleConnsPerHost:   max(perHost, 1),
 		IdleConnTimeout:       60 * time.Second,
 		TLSHandshakeTimeout:   timeout,
 		ResponseHeaderTimeout: timeout,

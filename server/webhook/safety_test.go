@@ -95,7 +95,7 @@ func TestDialerBlocksAtConnectTime(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }))
 	defer srv.Close()
 	port := srv.URL[strings.LastIndex(srv.URL, ":"):]
-	c := NewHTTPClient(timeoutForTests, false)
+	c := NewHTTPClient(timeoutForTests, false, 1)
 	for _, u := range []string{srv.URL, "http://localhost" + port + "/"} {
 		resp, err := c.Get(u)
 		if err == nil {
@@ -110,7 +110,7 @@ func TestDialerBlocksAtConnectTime(t *testing.T) {
 		}
 	}
 	// With private targets allowed the same request goes through.
-	resp, err := NewHTTPClient(timeoutForTests, true).Get(srv.URL)
+	resp, err := NewHTTPClient(timeoutForTests, true, 1).Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestClientDoesNotFollowRedirects(t *testing.T) {
 	defer target.Close()
 	redir := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusTemporaryRedirect))
 	defer redir.Close()
-	resp, err := NewHTTPClient(timeoutForTests, true).Post(redir.URL, "application/json", strings.NewReader("{}"))
+	resp, err := NewHTTPClient(timeoutForTests, true, 1).Post(redir.URL, "application/json", strings.NewReader("{}"))
 	if err != nil {
 		t.Fatal(err)
 	}

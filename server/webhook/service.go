@@ -28,7 +28,13 @@ func DefaultSchedule() []time.Duration { return slices.Clone(defaultSchedule) }
 // Delivery tuning.
 const (
 	DefaultTimeout = 10 * time.Second
-	DefaultWorkers = 4
+	// DefaultWorkers bounds the attempts in flight at once, all endpoints
+	// together; DefaultPerEndpoint and DefaultPerTenant bound them per
+	// endpoint and per tenant, so a slow or hanging receiver holds only
+	// its own slots and every other endpoint keeps being served.
+	DefaultWorkers     = 32
+	DefaultPerEndpoint = 2
+	DefaultPerTenant   = 8
 	// RotationGrace is how long the previous secret keeps signing after a rotation.
 	RotationGrace = 24 * time.Hour
 	// FailingAfter consecutive failed attempts marks an endpoint failing.
@@ -61,11 +67,18 @@ type Config struct {
 	AllowPrivate bool
 	// Schedule overrides DefaultSchedule (tests use milliseconds).
 	Schedule []time.Duration
-	// KeyFile holds the key that seals secrets at rest; "" keeps it in memory only.
-	KeyFile  string
-	Workers  int
-	Timeout  time.Duration
-	Resolver Resolver
+	// Key seals secrets at rest (KeySize bytes); when empty the key is read
+	// from KeyFile, which is created if missing while no endpoint exists;
+	// with neither the key lives in memory only (in-memory databases).
+	Key     []byte
+	KeyFile string
+	// Workers, PerEndpoint and PerTenant bound the attempts in flight
+	// (0: the defaults).
+	Workers     int
+	PerEndpoint int
+	PerTenant   int
+	Timeout     time.Duration
+	Resolver    Resolver
 	// Audit records endpoint changes in the server's audit log, inside the
 	// change's transaction; nil records nothing.
 	Audit AuditFunc
@@ -95,7 +108,8 @@ type Service struct {
 	subs   map[string][]subscription // tenant id -> active endpoints
 
 	wake   chan struct{}
-	jobs   chan queued
+	freed  chan struct{} // an attempt ended: a slot may be free
+	fair   *fairness
 	stop   chan struct{}
 	runCtx context.Context // ends at Drain: no new send, sends in flight abandoned
 	cancel context.CancelFunc
@@ -132,13 +146,19 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
 	}
+	if cfg.PerEndpoint <= 0 {
+		cfg.PerEndpoint = DefaultPerEndpoint
+	}
+	if cfg.PerTenant <= 0 {
+		cfg.PerTenant = DefaultPerTenant
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.Resolver == nil {
 		cfg.Resolver = net.DefaultResolver
 	}
-	seal, err := loadSealer(cfg.KeyFile)
+	seal, err := openSealer(ctx, cfg.DB, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -153,11 +173,12 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		timeout:  cfg.Timeout,
 		resolver: cfg.Resolver,
 		seal:     seal,
-		client:   NewHTTPClient(cfg.Timeout, cfg.AllowPrivate),
+		client:   NewHTTPClient(cfg.Timeout, cfg.AllowPrivate, cfg.PerEndpoint),
 		audit:    cfg.Audit,
 		subs:     map[string][]subscription{},
 		wake:     make(chan struct{}, 1),
-		jobs:     make(chan queued),
+		freed:    make(chan struct{}, 1),
+		fair:     newFairness(cfg.Workers, cfg.PerEndpoint, cfg.PerTenant),
 		stop:     make(chan struct{}),
 		runCtx:   runCtx,
 		cancel:   cancel,
@@ -184,11 +205,8 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if err := s.reloadSubs(ctx); err != nil {
 		return fail(err)
 	}
-	s.wg.Add(1 + cfg.Workers)
+	s.wg.Add(1)
 	go s.dispatch()
-	for range cfg.Workers {
-		go s.work()
-	}
 	return s, nil
 }
 
@@ -280,10 +298,27 @@ func (s *Service) reloadSubs(ctx context.Context) error {
 	return nil
 }
 
+// Wants reports whether an active endpoint of the tenant subscribes to
+// eventType, so producers can skip building events nobody receives.
+func (s *Service) Wants(tenantID, eventType string) bool {
+	s.subsMu.RLock()
+	defer s.subsMu.RUnlock()
+	for _, sub := range s.subs[tenantID] {
+		if slices.Contains(sub.events, eventType) {
+			return true
+		}
+	}
+	return false
+}
+
 // Emit queues eventType with data for every active endpoint of the tenant
 // subscribed to it. It implements the server's Events hook; without
 // subscribers it costs one map lookup.
 func (s *Service) Emit(ctx context.Context, tenantID, eventType string, data any) {
+	if d, ok := data.(interface{ EventType() string }); ok && d.EventType() != eventType {
+		s.log.Error("webhook event data of another type", "type", eventType, "data_type", d.EventType())
+		return
+	}
 	s.subsMu.RLock()
 	var targets []subscription
 	for _, sub := range s.subs[tenantID] {
@@ -325,104 +360,4 @@ func (s *Service) Emit(ctx context.Context, tenantID, eventType string, data any
 		return
 	}
 	s.kick()
-}
-
-// queued is a claimed delivery handed to a worker.
-type queued struct {
-	id, webhookID, eventID, eventType string
-	payload                           []byte
-	attempts, maxAttempts             int
-}
-
-// dispatch claims due deliveries one at a time and hands each to a free worker.
-func (s *Service) dispatch() {
-	defer s.wg.Done()
-	defer close(s.jobs)
-	for {
-		q, ok, next, err := s.claimDue()
-		if err != nil && !s.stopping(err) {
-			s.log.Error("webhook dispatch", "err", err)
-		}
-		if ok {
-			select {
-			case s.jobs <- q:
-				continue
-			case <-s.stop:
-				s.release(q.id)
-				return
-			}
-		}
-		wait := pollMax
-		if !next.IsZero() {
-			if d := next.Sub(s.now()); d < wait {
-				wait = max(d, time.Millisecond)
-			}
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-s.stop:
-			t.Stop()
-			return
-		case <-s.wake:
-		case <-t.C:
-		}
-		t.Stop()
-	}
-}
-
-// claimDue marks the oldest due delivery as claimed. When none is due it
-// returns when the next one will be.
-func (s *Service) claimDue() (queued, bool, time.Time, error) {
-	ctx := s.runCtx
-	now := store.MS(s.now())
-	var q queued
-	err := s.db.QueryRowContext(ctx, `UPDATE webhook_deliveries SET claimed_at = ?
-		WHERE id = (SELECT id FROM webhook_deliveries WHERE status IN ('pending','pending_retry')
-			AND claimed_at IS NULL AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?
-			ORDER BY next_attempt_at LIMIT 1)
-		RETURNING id, webhook_id, event_id, event_type, payload, attempts, max_attempts`, now, now).
-		Scan(&q.id, &q.webhookID, &q.eventID, &q.eventType, &q.payload, &q.attempts, &q.maxAttempts)
-	if err == nil {
-		return q, true, time.Time{}, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return q, false, time.Time{}, err
-	}
-	var next sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT MIN(next_attempt_at) FROM webhook_deliveries
-		WHERE status IN ('pending','pending_retry') AND claimed_at IS NULL`).Scan(&next); err != nil {
-		return q, false, time.Time{}, err
-	}
-	if !next.Valid {
-		return q, false, time.Time{}, nil
-	}
-	return q, false, store.FromMS(next.Int64), nil
-}
-
-// release puts a claimed delivery back without counting an attempt. If
-// that fails at shutdown, the claim stays and the next Open requeues it.
-func (s *Service) release(id string) {
-	ctx, cancel := s.bookkeeping()
-	defer cancel()
-	if _, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL WHERE id = ?`, id); err != nil {
-		if s.stopping(err) {
-			s.log.Debug("webhook delivery left claimed at shutdown; requeued at next start", "delivery", id)
-			return
-		}
-		s.log.Error("webhook release", "err", err)
-	}
-}
-
-func (s *Service) work() {
-	defer s.wg.Done()
-	for q := range s.jobs {
-		_, err := s.attempt(s.runCtx, q)
-		switch {
-		case err == nil:
-		case s.stopping(err):
-			s.log.Debug("webhook attempt abandoned at shutdown", "delivery", q.id)
-		default:
-			s.log.Error("webhook attempt", "delivery", q.id, "err", err)
-		}
-	}
 }

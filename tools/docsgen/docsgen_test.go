@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -165,25 +168,39 @@ func TestContractPortable(t *testing.T) {
 			t.Errorf("line %d: YAML merge key; compose schemas with allOf", i+1)
 		}
 	}
+	// \d, \w, \s and \b read differently: Python's match any Unicode digit, letter or space.
+	nonPortable := []string{`\p`, `\P`, `\u`, `\x{`, `(?`, `\A`, `\z`, `\Z`, `[[:`, `\d`, `\D`, `\w`, `\W`, `\s`, `\S`, `\b`, `\B`}
+	for path, s := range contractPatterns(t) {
+		if _, err := regexp.Compile(s); err != nil {
+			t.Errorf("%s: pattern does not compile: %v", path, err)
+		}
+		for _, bad := range nonPortable {
+			if strings.Contains(s, bad) {
+				t.Errorf("%s: pattern %q uses %s, which not every engine supports", path, s, bad)
+			}
+		}
+	}
+}
+
+// contractPatterns lists every `pattern` of the contract with where it is.
+func contractPatterns(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("../../api/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var doc any
 	if err := yaml.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	nonPortable := []string{`\p`, `\P`, `\u`, `\x{`, `(?`, `\A`, `\z`, `\Z`, `[[:`}
+	out := map[string]string{}
 	var walk func(path string, v any)
 	walk = func(path string, v any) {
 		switch v := v.(type) {
 		case map[string]any:
 			for k, c := range v {
 				if s, ok := c.(string); ok && k == "pattern" {
-					if _, err := regexp.Compile(s); err != nil {
-						t.Errorf("%s: pattern does not compile: %v", path, err)
-					}
-					for _, bad := range nonPortable {
-						if strings.Contains(s, bad) {
-							t.Errorf("%s: pattern %q uses %s, which not every engine supports", path, s, bad)
-						}
-					}
+					out[path] = s
 				}
 				walk(path+"/"+k, c)
 			}
@@ -194,4 +211,85 @@ func TestContractPortable(t *testing.T) {
 		}
 	}
 	walk("#", doc)
+	return out
+}
+
+// patternProbes are strings every pattern is tried on: names, addresses,
+// IPs, cursors, headers, slugs, and the characters rules are about.
+func patternProbes() []string {
+	p := []string{"", "a", "Production Server", " lead", "trail ", "Café prod-1_v2.0", "日本語キー", "Prod 🐧", "a/b", "semi;colon",
+		"tab\there", "line\nbreak", "cr\rhere", "nul\x00", "bell\x07", "del\x7f", "c1\u0085", "bidi\u202eevil", "lrm\u200e", "alm\u061c",
+		"iso\u2067", "zero\u200bwidth", "nb\u00a0sp", "soft\u00adhyphen", "bom\ufeff", "ideo\u3000space",
+		"user@example.com", "first.last+tag@sub.example.co.uk", "user@localhost", ".a@b.co", "a..b@c.de", "a@-b.co", "ünï@example.com",
+		"10.0.0.1", "010.0.0.1", "203.0.113.7/24", "10.0.0.0/33", "::", "::1", "2001:db8::/32", "::ffff:10.0.0.1", "1:2:3:4:5:6:7:8",
+		"1:2:3:4:5:6:7::", "fe80::1%eth0", "1::2::3", "ZTE6MTIzOjQ1", "bad cursor", "300;w=60;burst=500", "limit=300, remaining=1, reset=9",
+		"W/\"abc\"", "\"abc\"", "authentication", "Send-Email", "msg_abc", "pm_live_" + strings.Repeat("A", 64), "whsec_abc+/=",
+		"١٢٣", "٣;w=٦٠", "²", "Ⅻ",
+	}
+	return p
+}
+
+// TestPatternsReadTheSameInPython compiles every pattern of the contract
+// with Python's re (the engine of Python-based validators and generators)
+// and checks it agrees with Go on every probe, when python3 is installed.
+// Python's $ also matches before one final line feed, unlike Go's and
+// ECMA-262's; the contract says so, and probes ending in one are left out.
+func TestPatternsReadTheSameInPython(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed; skipping the Python check of the contract's patterns")
+	}
+	patterns := contractPatterns(t)
+	probes := patternProbes()
+	type job struct {
+		Where, Pattern string
+		Probes         []string
+		Go             []bool
+	}
+	var jobs []job
+	for where, pat := range patterns {
+		re := regexp.MustCompile(pat)
+		j := job{Where: where, Pattern: pat}
+		for _, s := range probes {
+			if strings.HasSuffix(s, "\n") {
+				continue
+			}
+			j.Probes = append(j.Probes, s)
+			j.Go = append(j.Go, re.MatchString(s))
+		}
+		jobs = append(jobs, j)
+	}
+	in, _ := json.Marshal(jobs)
+	script := `
+import json, re, sys
+out = []
+for j in json.load(sys.stdin):
+    try:
+        r = re.compile(j["Pattern"])
+    except re.error as e:
+        out.append({"where": j["Where"], "error": str(e)})
+        continue
+    for s, want in zip(j["Probes"], j["Go"]):
+        got = r.search(s) is not None
+        if got != want:
+            out.append({"where": j["Where"], "probe": s, "python": got, "go": want})
+json.dump(out, sys.stdout)
+`
+	cmd := exec.Command(py, "-c", script)
+	cmd.Stdin = bytes.NewReader(in)
+	b, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	var diffs []map[string]any
+	if err := json.Unmarshal(b, &diffs); err != nil {
+		t.Fatalf("python3 output %q: %v", b, err)
+	}
+	for _, d := range diffs {
+		t.Errorf("Python and Go disagree: %v", d)
+	}
+	t.Logf("%d patterns, %d probes each, compiled and compared with %s", len(jobs), len(probes)-1, py)
+	if len(jobs) < 10 {
+		t.Fatalf("only %d patterns found", len(jobs))
+	}
 }

@@ -36,6 +36,7 @@ func handPages() []handPage {
 		{"authentication", "docs/getting-started/authentication.md", SectionStart},
 		{"rate-limiting", "docs/getting-started/rate-limiting.md", SectionStart},
 		{"errors", "docs/getting-started/errors.md", SectionStart},
+		{"receiving-webhooks", "docs/getting-started/receiving-webhooks.md", SectionStart},
 		{"sdks", "docs/sdks.md", SectionSDKs},
 		{"changelog", "docs/changelog.md", SectionChangelog},
 	}
@@ -119,6 +120,13 @@ func generate(api fs.FS, prev *models.DocsIndex, now time.Time) (*result, error)
 		slug := Slugify(tag)
 		res.files[EndpointsDir+"/"+slug+".md"] = body
 		pages = append(pages, built{models.DocPageRef{Slug: slug, Title: tag, Section: SectionEndpoints}, body})
+	}
+	// The event payloads follow the endpoint pages.
+	if body, err := s.webhookEventsPage(); err != nil {
+		return nil, err
+	} else if body != nil {
+		res.files[EndpointsDir+"/"+WebhookEventsSlug+".md"] = body
+		pages = append(pages, built{models.DocPageRef{Slug: WebhookEventsSlug, Title: WebhookEventsTitle, Section: SectionEndpoints}, body})
 	}
 	for _, h := range hand {
 		if h.section != SectionStart {

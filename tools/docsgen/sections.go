@@ -183,8 +183,9 @@ func statusText(code string) string {
 	texts := map[string]string{
 		"200": "OK", "201": "Created", "202": "Accepted", "204": "No Content", "304": "Not Modified",
 		"400": "Bad Request", "401": "Unauthorized", "403": "Forbidden", "404": "Not Found",
-		"405": "Method Not Allowed", "409": "Conflict", "410": "Gone", "413": "Payload Too Large",
-		"415": "Unsupported Media Type", "422": "Unprocessable Entity", "429": "Too Many Requests",
+		"405": "Method Not Allowed", "408": "Request Timeout", "409": "Conflict", "410": "Gone", "413": "Payload Too Large",
+		"414": "URI Too Long", "415": "Unsupported Media Type", "422": "Unprocessable Entity", "429": "Too Many Requests",
+		"431": "Request Header Fields Too Large",
 		"500": "Internal Server Error", "502": "Bad Gateway", "503": "Service Unavailable", "default": "Any other status",
 	}
 	return texts[code]

@@ -2,6 +2,7 @@ package common
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,50 @@ func TestDuplicateBindingFails(t *testing.T) {
 	km.Keys.Search.SetKeys("q") // clashes with global.quit
 	if err := km.Validate(); err == nil || !strings.Contains(err.Error(), "global.quit") {
 		t.Fatalf("Validate = %v, want a clash with global.quit", err)
+	}
+}
+
+// Dialog keys may reuse global ones (a dialog on top takes every key), but
+// the keys used inside dialogs must not reuse the dialog's own.
+func TestDialogScopesAreChecked(t *testing.T) {
+	km := DefaultKeyMap()
+	km.Form.Clear.SetKeys("enter") // clashes with dialog.accept
+	if err := km.Validate(); err == nil || !strings.Contains(err.Error(), "dialog.accept") {
+		t.Fatalf("Validate = %v, want a clash with dialog.accept", err)
+	}
+	km = DefaultKeyMap()
+	km.Dialog.Toggle.SetKeys("y") // clashes with dialog.yes
+	if err := km.Validate(); err == nil || !strings.Contains(err.Error(), "dialog.yes") {
+		t.Fatalf("Validate = %v, want a clash with dialog.yes", err)
+	}
+	km = DefaultKeyMap()
+	if err := km.Rebind(map[string][]string{"dialog.cancel": {"esc", "ctrl+g"}, "secret.write": {"W"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := km.Dialog.Cancel.Help().Key; got != "esc/ctrl+g" {
+		t.Fatalf("cancel help = %q", got)
+	}
+}
+
+// Every field of every scope is reachable by name: a binding left out of
+// its scope's actions could be neither rebound nor checked.
+func TestEveryBindingHasAnAction(t *testing.T) {
+	km := DefaultKeyMap()
+	n := 0
+	for _, s := range km.Scopes() {
+		for name, b := range s.Bindings {
+			if len(b.Keys()) == 0 || b.Help().Desc == "" {
+				t.Errorf("%s.%s has no default", s.Name, name)
+			}
+			n++
+		}
+	}
+	fields := 0
+	for _, v := range []any{km.Global, km.Overview, km.Keys, km.Docs, km.Usage, km.Webhooks, km.Dialog, km.Secret, km.Form} {
+		fields += reflect.TypeOf(v).NumField()
+	}
+	if n != fields {
+		t.Fatalf("%d actions for %d binding fields", n, fields)
 	}
 }
 

@@ -10,8 +10,9 @@ import (
 
 // KeyMap is every key binding of the console, in one place. Each pane has its
 // own scope; a pane's bindings are checked for clashes with the global scope
-// and among themselves. Defaults avoid ctrl-letters (tmux and shells own them)
-// except ctrl+c.
+// and among themselves. Dialogs have scopes of their own: a dialog on top
+// takes every key, so its keys may be global ones. Defaults avoid
+// ctrl-letters (tmux and shells own them) except ctrl+c.
 type KeyMap struct {
 	Global   GlobalKeys
 	Overview OverviewKeys
@@ -19,36 +20,73 @@ type KeyMap struct {
 	Docs     DocsKeys
 	Usage    UsageKeys
 	Webhooks WebhooksKeys
+	Dialog   DialogKeys
+	Secret   SecretKeys
+	Form     FormKeys
+}
+
+// action is one binding of a scope: its config name, where it lives and its
+// default. Each action is written once, in its scope's actions list.
+type action struct {
+	name string
+	b    *key.Binding
+	def  key.Binding
+}
+
+// scope is a named list of actions; base names the scope whose keys it
+// must not reuse ("" for none).
+type scope struct {
+	name, base string
+	actions    []action
+}
+
+func (k *KeyMap) scopes() []scope {
+	return []scope{
+		{"global", "", k.Global.actions()},
+		{"overview", "global", k.Overview.actions()},
+		{"keys", "global", k.Keys.actions()},
+		{"docs", "global", k.Docs.actions()},
+		{"usage", "global", k.Usage.actions()},
+		{"webhooks", "global", k.Webhooks.actions()},
+		// A dialog on top captures every key, so the dialog scope may reuse
+		// global keys (esc, tab); the scopes used inside dialogs must not
+		// reuse the dialog's own keys.
+		{"dialog", "", k.Dialog.actions()},
+		{"secret", "dialog", k.Secret.actions()},
+		{"form", "dialog", k.Form.actions()},
+	}
 }
 
 // Scope is a named set of bindings, for rebinding and for the clash test.
 type Scope struct {
-	Name     string
+	Name string
+	// Base is the scope whose keys these must not reuse ("" for none).
+	Base     string
 	Bindings map[string]*key.Binding
 }
 
-// Scopes lists every scope; pane scopes are checked against Global.
+// Scopes lists every scope.
 func (k *KeyMap) Scopes() []Scope {
-	return []Scope{
-		{"global", k.Global.bindings()},
-		{"overview", k.Overview.bindings()},
-		{"keys", k.Keys.bindings()},
-		{"docs", k.Docs.bindings()},
-		{"usage", k.Usage.bindings()},
-		{"webhooks", k.Webhooks.bindings()},
+	var out []Scope
+	for _, s := range k.scopes() {
+		b := make(map[string]*key.Binding, len(s.actions))
+		for _, a := range s.actions {
+			b[a.name] = a.b
+		}
+		out = append(out, Scope{Name: s.name, Base: s.base, Bindings: b})
 	}
+	return out
 }
 
 // DefaultKeyMap returns the default bindings.
 func DefaultKeyMap() *KeyMap {
-	return &KeyMap{
-		Global:   defaultGlobalKeys(),
-		Overview: defaultOverviewKeys(),
-		Keys:     defaultKeysKeys(),
-		Docs:     defaultDocsKeys(),
-		Usage:    defaultUsageKeys(),
-		Webhooks: defaultWebhooksKeys(),
+	k := &KeyMap{}
+	for _, s := range k.scopes() {
+		for _, a := range s.actions {
+			*a.b = a.def
+		}
 	}
+	return k
 }
 
 // Rebind applies overrides from the config file: "scope.action" → keys.
@@ -84,78 +122,49 @@ func (k *KeyMap) Rebind(overrides map[string][]string) error {
 }
 
 // Validate reports the first key bound twice within a scope, or shared by a
-// pane scope and the global scope.
+// scope and its base scope.
 func (k *KeyMap) Validate() error {
-	scopes := k.Scopes()
-	global := map[string]string{}
-	for action, b := range scopes[0].Bindings {
-		for _, key := range b.Keys() {
-			if prev, dup := global[key]; dup {
-				return fmt.Errorf("key %q is bound to both global.%s and global.%s", key, prev, action)
-			}
-			global[key] = action
-		}
-	}
-	for _, s := range scopes[1:] {
+	owners := map[string]map[string]string{} // scope → key → action
+	for _, s := range k.Scopes() {
 		seen := map[string]string{}
-		for action, b := range s.Bindings {
-			for _, key := range b.Keys() {
+		for _, action := range sortedActions(s.Bindings) {
+			for _, key := range s.Bindings[action].Keys() {
 				if prev, dup := seen[key]; dup {
 					return fmt.Errorf("key %q is bound to both %s.%s and %s.%s", key, s.Name, prev, s.Name, action)
 				}
 				seen[key] = action
-				if g, clash := global[key]; clash && !shadowAllowed(s.Name, action) {
-					return fmt.Errorf("key %q is bound to both global.%s and %s.%s", key, g, s.Name, action)
+				if b, clash := owners[s.Base][key]; clash && !shadowAllowed(s.Name, action) {
+					return fmt.Errorf("key %q is bound to both %s.%s and %s.%s", key, s.Base, b, s.Name, action)
 				}
 			}
 		}
+		owners[s.Name] = seen
 	}
 	return nil
+}
+
+// sortedActions makes Validate name the same clash on every run.
+func sortedActions(b map[string]*key.Binding) []string {
+	out := make([]string, 0, len(b))
+	for a := range b {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func newBinding(help, desc string, keys ...string) key.Binding {
 	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 }
 
-// GlobalKeys work in every pane unless a focused input captures them.
-type GlobalKeys struct {
-	Tab1, Tab2, Tab3, Tab4, Tab5 key.Binding
-	NextTab, PrevTab             key.Binding
-	Help, Refresh, Pause         key.Binding
-	Quit, Back                   key.Binding
-}
-
-func defaultGlobalKeys() GlobalKeys {
-	return GlobalKeys{
-		Tab1:    newBinding("1", "overview", "1"),
-		Tab2:    newBinding("2", "keys", "2"),
-		Tab3:    newBinding("3", "docs", "3"),
-		Tab4:    newBinding("4", "usage", "4"),
-		Tab5:    newBinding("5", "webhooks", "5"),
-		NextTab: newBinding("tab", "next tab", "tab"),
-		PrevTab: newBinding("shift+tab", "prev tab", "shift+tab"),
-		Help:    newBinding("?", "help", "?"),
-		Refresh: newBinding("r", "refresh", "r"),
-		Pause:   newBinding("p", "pause live", "p"),
-		Quit:    newBinding("q", "quit", "q", "ctrl+c"),
-		Back:    newBinding("esc", "back", "esc"),
-	}
-}
-
-func (g *GlobalKeys) bindings() map[string]*key.Binding {
-	return map[string]*key.Binding{
-		"tab1": &g.Tab1, "tab2": &g.Tab2, "tab3": &g.Tab3, "tab4": &g.Tab4, "tab5": &g.Tab5,
-		"next_tab": &g.NextTab, "prev_tab": &g.PrevTab, "help": &g.Help, "refresh": &g.Refresh,
-		"pause": &g.Pause, "quit": &g.Quit, "back": &g.Back,
-	}
-}
-
-// shadowAllowed lists pane bindings that deliberately reuse a global key; the
-// pane's Captures method takes the key only in the state where it means
-// something else (e.g. docs uses tab to move focus between sidebar and page).
+// shadowAllowed lists bindings that deliberately reuse a key of their base
+// scope. A pane's Captures method takes the key only in the state where it
+// means something else (docs uses tab to move focus between sidebar and
+// page); the webhook secret's dialog asks no yes/no question, so y copies
+// the snippet there, as it does in the Docs pane.
 func shadowAllowed(scope, action string) bool {
 	switch scope + "." + action {
-	case "docs.focus":
+	case "docs.focus", "secret.copy_snippet":
 		return true
 	}
 	return false

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/internal/apidocs/apidocstest"
 )
 
 // BenchmarkCachedPageSwitch measures opening a page whose render is cached
@@ -44,7 +45,7 @@ func BenchmarkView(b *testing.B) {
 
 // bigPage is a 20 KB page made of the real endpoint pages.
 func bigPage() string {
-	lib := testAPI()
+	lib := apidocstest.Library()
 	var b strings.Builder
 	for b.Len() < 20<<10 {
 		b.WriteString(lib.Pages["api-keys"])

@@ -16,6 +16,7 @@ import (
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/internal/apidocs"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
 	"github.com/penguinmails/pmdev/tui/component/scroll"
 )
 
@@ -65,8 +66,9 @@ type Model struct {
 	resizeNeeded  bool
 
 	search searchState
-	try    *tryIt
-	tryReq uint64
+	// dialogs holds the Try it screen; it has the keyboard when open.
+	dialogs dialog.Stack
+	tryReq  uint64
 	// tempKey is the sandbox test key minted for Try it; memory only, shown masked.
 	tempKey string
 }
@@ -202,7 +204,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.resizeWait, m.resizeNeeded = false, false
 		return m.ensureRender()
 	case spinner.TickMsg:
-		if len(m.flight) == 0 && (m.try == nil || !m.try.sending) {
+		if t, ok := dialog.Find[*tryIt](&m.dialogs); len(m.flight) == 0 && (!ok || !t.sending) {
 			return nil // nothing to animate: let the tick chain stop
 		}
 		var cmd tea.Cmd
@@ -223,16 +225,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.BackgroundColorMsg:
 		return m.ensureRender()
 	case tryMsg:
-		if m.try != nil {
-			return m.try.handle(m, msg)
+		if t, ok := dialog.Find[*tryIt](&m.dialogs); ok {
+			return t.handle(m, msg)
 		}
 		return nil
 	case tea.PasteMsg:
 		if m.ctx.Active != common.PaneDocs {
 			return nil
 		}
-		if m.try != nil {
-			return m.try.update(m, msg)
+		if cmd, ok := m.dialogs.Input(msg); ok {
+			return cmd
 		}
 		if m.search.typing {
 			var cmd tea.Cmd
@@ -244,7 +246,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case tea.MouseWheelMsg:
-		if m.try == nil && m.cur != nil {
+		if m.dialogs.Empty() && m.cur != nil {
 			switch msg.Mouse().Button {
 			case tea.MouseWheelUp:
 				m.scroll -= 3
@@ -455,9 +457,7 @@ func (m *Model) clampScroll() {
 func (m *Model) SetSize(width, height int) {
 	oldPW := m.pageWidth()
 	m.width, m.height = width, height
-	if m.try != nil {
-		m.try.resize(m)
-	}
+	m.dialogs.SetSize(width, height)
 	if m.pageWidth() != oldPW && m.cur != nil {
 		m.resizeSeq++
 		m.resizeNeeded = true
@@ -472,7 +472,7 @@ func (m *Model) Title() string { return "Docs" }
 // tab to move between sidebar and page, and the digits while the page has
 // focus (they follow links there; in the sidebar they switch tabs).
 func (m *Model) Captures(msg tea.KeyPressMsg) bool {
-	if m.try != nil || m.search.typing {
+	if !m.dialogs.Empty() || m.search.typing {
 		return msg.String() != "ctrl+c" // typing must not quit, but ctrl+c still does
 	}
 	if key.Matches(msg, m.ctx.Keys.Docs.Focus) {

@@ -10,14 +10,6 @@ import (
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
-func testAPI() *apidocs.Library {
-	lib, err := apidocs.LoadEmbedded(os.DirFS("../../api"))
-	if err != nil {
-		panic(err)
-	}
-	return lib
-}
-
 // newPane returns a loaded pane (no API) showing its first page.
 func newPane(t testing.TB, w, h int) *Model {
 	t.Helper()
@@ -170,5 +162,16 @@ func TestResizeKeepsSection(t *testing.T) {
 	}
 	if heading < 0 || !strings.Contains(m.cur.plain[heading], "Create an API key") {
 		t.Fatalf("after resize the top line %d is not in the same section", m.scroll)
+	}
+}
+
+// Space pages down the page, as in a pager (Bubble Tea names the key
+// "space", so a binding on " " never matched).
+func TestSpacePagesDown(t *testing.T) {
+	m := newPane(t, 80, 24)
+	m.focus = focusPage
+	m.Update(Key("space"))
+	if m.scroll != m.viewHeight()-1 {
+		t.Fatalf("scroll %d after space, want %d", m.scroll, m.viewHeight()-1)
 	}
 }

@@ -4,38 +4,24 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/internal/apidocs/apidocstest"
+	"github.com/penguinmails/pmdev/internal/sandbox/sandboxtest"
 	"github.com/penguinmails/pmdev/models"
-	"github.com/penguinmails/pmdev/server"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 	"github.com/penguinmails/pmdev/tui/docs"
 )
 
-// sandbox is a real server on a temp SQLite file and a client signed in as an admin.
-func sandbox(t *testing.T) (*server.Server, *client.Client, string) {
-	t.Helper()
-	ctx := context.Background()
-	s, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pmdev.db"), Assets: os.DirFS("../../api")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s.Handler())
-	t.Cleanup(func() {
-		hs.Close()
-		_ = s.Close(context.Background())
-	})
-	tok, err := s.AddUser(ctx, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, client.New(client.Options{BaseURL: hs.URL, Token: tok}), hs.URL
+// sandbox is a real server serving the docs and a client signed in as an admin.
+func sandbox(t *testing.T) (*client.Client, string) {
+	env := sandboxtest.Serve(t, sandboxtest.Options{Assets: os.DirFS("../../api")})
+	return env.Admin(t), env.URL
 }
 
 func pane(t *testing.T, c *client.Client, apiURL, cacheDir string) *docs.Model {
@@ -52,7 +38,7 @@ func pane(t *testing.T, c *client.Client, apiURL, cacheDir string) *docs.Model {
 }
 
 func TestTryItAgainstSandbox(t *testing.T) {
-	_, c, url := sandbox(t)
+	c, url := sandbox(t)
 	m := pane(t, c, url, t.TempDir())
 	docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && m.Source() == apidocs.SourceLive }, nil)
 	docs.Drive(t, m, m.Update(common.NavigateMsg{To: common.PaneDocs, Slug: "emails"}), func() bool { return m.Loaded() && m.Slug() == "emails" }, nil)
@@ -144,10 +130,7 @@ func TestOfflineUsesCache(t *testing.T) {
 	c := client.New(client.Options{BaseURL: dead, Token: "pm_pat_x", RetryCount: -1, Timeout: 2 * time.Second})
 
 	cacheDir := t.TempDir()
-	lib, err := apidocs.LoadEmbedded(os.DirFS("../../api"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	lib := apidocstest.Library()
 	lib.Index.Version = "0.9.9+cached"
 	lib.Source, lib.Origin = apidocs.SourceCache, "https://api.example.test"
 	lib.FetchedAt = time.Date(2026, 11, 29, 9, 15, 0, 0, time.UTC)
@@ -191,7 +174,7 @@ func TestOfflineUsesCache(t *testing.T) {
 }
 
 func TestLiveCopyIsCached(t *testing.T) {
-	_, c, url := sandbox(t)
+	c, url := sandbox(t)
 	cacheDir := t.TempDir()
 	m := pane(t, c, url, cacheDir)
 	docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && m.Source() == apidocs.SourceLive }, nil)
@@ -199,7 +182,7 @@ func TestLiveCopyIsCached(t *testing.T) {
 	if err != nil || cached == nil {
 		t.Fatalf("no cache written: %v", err)
 	}
-	emb, _ := apidocs.LoadEmbedded(os.DirFS("../../api"))
+	emb := apidocstest.Library()
 	if cached.Index.Version != emb.Index.Version || cached.Origin != url || cached.FetchedAt.IsZero() || len(cached.Pages) != len(emb.Pages) {
 		t.Fatalf("cache = version %s origin %s at %v, %d pages", cached.Index.Version, cached.Origin, cached.FetchedAt, len(cached.Pages))
 	}

@@ -8,13 +8,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/internal/apidocs/apidocstest"
 	"github.com/penguinmails/pmdev/internal/apidocs/render"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
 // TestGoldenView pins the pane itself at the console's two reference sizes.
 func TestGoldenView(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+	for _, size := range commontest.Sizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			m := newPane(t, size[0], size[1])
 			m.lib.Index.Version = "1.0.0+golden" // the real one changes with every docs edit
@@ -24,18 +25,14 @@ func TestGoldenView(t *testing.T) {
 			if got := strings.Count(view, "\n") + 1; got != size[1] {
 				t.Fatalf("view has %d lines, want %d", got, size[1])
 			}
-			for i, l := range strings.Split(view, "\n") {
-				if ansi.StringWidth(l) > size[0] {
-					t.Fatalf("line %d is %d cells wide", i, ansi.StringWidth(l))
-				}
-			}
+			commontest.Fits(t, view, size[0], size[1])
 			commontest.Golden(t, view)
 		})
 	}
 }
 
 func TestCompactANSIKeepsText(t *testing.T) {
-	lib := testAPI()
+	lib := apidocstest.Library()
 	out, err := render.Markdown(apidocs.Expand(lib.Pages["api-keys"], apidocs.LangGo, "http://x"), 100, apidocs.StyleDark)
 	if err != nil {
 		t.Fatal(err)

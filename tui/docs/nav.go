@@ -103,8 +103,8 @@ func (m *Model) cursorTo(i, dir int) {
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if m.try != nil {
-		return m.try.update(m, msg)
+	if cmd, ok := m.dialogs.Input(msg); ok {
+		return cmd
 	}
 	if m.search.typing {
 		return m.searchKey(msg)
@@ -125,7 +125,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.search.input.CursorEnd()
 		m.runSearch()
 		return m.search.input.Focus()
-	case msg.String() == "esc":
+	case key.Matches(msg, m.ctx.Keys.Global.Back):
 		switch {
 		case m.search.query != "":
 			m.search.clear()

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/internal/apidocs/apidocstest"
 	"github.com/penguinmails/pmdev/internal/apidocs/render"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
@@ -64,7 +65,7 @@ func TestPaneHeadingsRendered(t *testing.T) {
 		t.Fatalf("Authentication appears %d times at the top:\n%s", n, top)
 	}
 	// `pmdev docs` on a colour terminal renders no markers either.
-	out, err := render.Markdown(testAPI().Pages["authentication"], 80, apidocs.StyleDark)
+	out, err := render.Markdown(apidocstest.Library().Pages["authentication"], 80, apidocs.StyleDark)
 	if err != nil || strings.Contains(ansi.Strip(out), "## ") {
 		t.Fatalf("dark render keeps markers: %v", err)
 	}

@@ -4,11 +4,13 @@ import (
 	"strings"
 	"unicode"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/tui/common"
 )
 
 // searchState is `/` search: typing lists matching pages (titles first),
@@ -159,13 +161,16 @@ func (m *Model) syncHitCount() {
 
 func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	s := &m.search
-	switch msg.String() {
-	case "esc":
+	k := &m.ctx.Keys.Dialog
+	switch {
+	case common.TypesText(msg):
+		// typed below
+	case key.Matches(msg, k.Cancel):
 		s.typing = false
 		s.input.Blur()
 		s.clear()
 		return nil
-	case "enter":
+	case key.Matches(msg, k.Accept):
 		s.typing = false
 		s.input.Blur()
 		if len(s.hits) == 0 {
@@ -182,10 +187,10 @@ func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		s.jumpPending, s.jumpDir = true, +1
 		return m.open(hit.Slug, "", true)
-	case "up", "ctrl+p":
+	case key.Matches(msg, k.Up), msg.String() == "ctrl+p":
 		s.sel = max(0, s.sel-1)
 		return nil
-	case "down", "ctrl+n":
+	case key.Matches(msg, k.Down), msg.String() == "ctrl+n":
 		s.sel = min(len(s.hits)-1, s.sel+1)
 		s.sel = max(s.sel, 0)
 		return nil

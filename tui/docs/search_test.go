@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/internal/apidocs/apidocstest"
 )
 
 // The results list counts what the in-page counter finds, including the
 // generated code examples in the current language.
 func TestSearchCountsAgreeWithPage(t *testing.T) {
-	lib := testAPI()
+	lib := apidocstest.Library()
 	base := "https://api.penguinmails.com"
 	queries := []string{"example request", "rate limit", "api key", "authorization: bearer", "pm_live_", "401", "requests.post", "send an email"}
 	// Every page in the fast ascii style; a few in dark, whose inline code

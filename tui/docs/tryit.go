@@ -18,6 +18,7 @@ import (
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
 // TempKeyName names the sandbox key minted for Try it (key names allow
@@ -33,8 +34,10 @@ type tryField struct {
 	input textinput.Model
 }
 
-// tryIt is the "Try it" screen for one operation.
+// tryIt is the "Try it" screen for one operation, a dialog on the pane's
+// stack.
 type tryIt struct {
+	m        *Model
 	op       models.DocOperation
 	fields   []tryField
 	key      textinput.Model
@@ -65,25 +68,27 @@ type tryMsg struct {
 
 // TryResponse is the last Try it answer, for tests and the SSH bridge.
 func (m *Model) TryResponse() (client.RawResponse, bool) {
-	if m.try == nil || m.try.resp == nil {
+	t, ok := dialog.Find[*tryIt](&m.dialogs)
+	if !ok || t.resp == nil {
 		return client.RawResponse{}, false
 	}
-	return *m.try.resp, true
+	return *t.resp, true
 }
 
 // TryError is the form or network error shown by Try it, if any.
 func (m *Model) TryError() string {
-	if m.try == nil {
+	t, ok := dialog.Find[*tryIt](&m.dialogs)
+	if !ok {
 		return ""
 	}
-	if m.try.formErr != "" {
-		return m.try.formErr
+	if t.formErr != "" {
+		return t.formErr
 	}
-	return m.try.respErr
+	return t.respErr
 }
 
 // TryOpen reports whether the Try it screen is showing.
-func (m *Model) TryOpen() bool { return m.try != nil }
+func (m *Model) TryOpen() bool { return dialog.Has[*tryIt](&m.dialogs) }
 
 func (m *Model) openTry() tea.Cmd {
 	a, ok := m.currentOp()
@@ -93,7 +98,7 @@ func (m *Model) openTry() tea.Cmd {
 	if m.ctx.Client == nil {
 		return common.Status("Try it needs an API connection", common.LevelWarning)
 	}
-	t := &tryIt{op: a.op}
+	t := &tryIt{m: m, op: a.op}
 	for _, p := range a.op.Params {
 		if p.In != "path" && p.In != "query" {
 			continue
@@ -130,7 +135,7 @@ func (m *Model) openTry() tea.Cmd {
 		t.body.SetValue(a.op.Body)
 		t.body.MoveToBegin()
 	}
-	m.try = t
+	m.dialogs.Push(t)
 	t.resize(m)
 	return t.focus(0)
 }
@@ -205,45 +210,54 @@ func (t *tryIt) resize(m *Model) {
 	t.renderResponse(m)
 }
 
-func (t *tryIt) help() []key.Binding {
+// SetSize implements dialog.Resizer.
+func (t *tryIt) SetSize(int, int) { t.resize(t.m) }
+
+// ShortHelp implements help.KeyMap.
+func (t *tryIt) ShortHelp() []key.Binding {
+	k := &t.m.ctx.Keys.Dialog
 	return []key.Binding{
-		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/shift+tab", "next/prev field")),
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send (on a field or Send)")),
-		key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgup/pgdn", "scroll response")),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+		common.Joined("next/prev field", k.NextField, k.PrevField),
+		common.WithHelp(k.Accept, "send (on a field or Send)"),
+		common.Joined("scroll response", k.PageUp, k.PageDown),
+		common.WithHelp(k.Cancel, "close"),
 	}
 }
 
-func (t *tryIt) update(m *Model, msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "esc":
-			m.try = nil
-			return nil
-		case "tab":
-			return t.focus(t.focusIdx + 1)
-		case "shift+tab":
-			return t.focus(t.focusIdx - 1)
-		case "pgdown":
+// FullHelp implements help.KeyMap.
+func (t *tryIt) FullHelp() [][]key.Binding { return [][]key.Binding{t.ShortHelp()} }
+
+// Update implements dialog.Dialog.
+func (t *tryIt) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
+	k := &t.m.ctx.Keys.Dialog
+	if km, ok := msg.(tea.KeyPressMsg); ok && !common.TypesText(km) {
+		inBody := t.slot(t.focusIdx) == "body"
+		switch {
+		case key.Matches(km, k.Cancel):
+			return nil, nil
+		case key.Matches(km, k.NextField):
+			return t, t.focus(t.focusIdx + 1)
+		case key.Matches(km, k.PrevField):
+			return t, t.focus(t.focusIdx - 1)
+		case key.Matches(km, k.PageDown):
 			t.scroll = min(t.scroll+5, max(0, len(t.lines)-1))
-			return nil
-		case "pgup":
+			return t, nil
+		case key.Matches(km, k.PageUp):
 			t.scroll = max(0, t.scroll-5)
-			return nil
-		case "enter":
-			if t.slot(t.focusIdx) != "body" {
-				return t.send(m)
-			}
-		case "up", "down":
-			if t.slot(t.focusIdx) != "body" {
-				d := 1
-				if k.String() == "up" {
-					d = -1
-				}
-				return t.focus(t.focusIdx + d)
-			}
+			return t, nil
+		case key.Matches(km, k.Accept) && !inBody:
+			return t, t.send(t.m)
+		case key.Matches(km, k.Up) && !inBody:
+			return t, t.focus(t.focusIdx - 1)
+		case key.Matches(km, k.Down) && !inBody:
+			return t, t.focus(t.focusIdx + 1)
 		}
 	}
+	return t, t.edit(msg)
+}
+
+// edit sends msg to the focused field.
+func (t *tryIt) edit(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	switch t.slot(t.focusIdx) {
 	case "field":

@@ -10,6 +10,7 @@ import (
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
 // Rate-limit headers are spelled as documented, and a long form error wraps
@@ -25,21 +26,21 @@ func TestTryItHeadersAndWrappedErrors(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 	m := newPane(t, 80, 24)
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	Drive(t, m, m.open("emails", "send-an-email", true), func() bool { return m.cur != nil && m.curKey.slug == "emails" }, nil)
 	m.openTry()
-	if m.try == nil {
+	if m.tryD() == nil {
 		t.Fatal("Try it did not open")
 	}
-	m.try.formErr = "that is not a valid API key: the prefix, length or checksum is wrong (check for a typo or a truncated paste)"
-	m.try.resp = &client.RawResponse{Status: 200, Header: http.Header{"X-Ratelimit-Limit": {"300"}}, Body: []byte(`{}`)}
-	m.try.renderResponse(m)
+	m.tryD().formErr = "that is not a valid API key: the prefix, length or checksum is wrong (check for a typo or a truncated paste)"
+	m.tryD().resp = &client.RawResponse{Status: 200, Header: http.Header{"X-Ratelimit-Limit": {"300"}}, Body: []byte(`{}`)}
+	m.tryD().renderResponse(m)
 	v := commontest.Plain(m.View())
 	if !strings.Contains(v, "truncated paste)") {
 		t.Fatalf("error cut:\n%s", v)
 	}
-	if !strings.Contains(strings.Join(m.try.lines, "\n"), "X-RateLimit-Limit") {
-		t.Fatalf("header lines %q", m.try.lines)
+	if !strings.Contains(strings.Join(m.tryD().lines, "\n"), "X-RateLimit-Limit") {
+		t.Fatalf("header lines %q", m.tryD().lines)
 	}
 	for _, l := range strings.Split(m.View(), "\n") {
 		if ansi.StringWidth(l) > 80 {
@@ -66,16 +67,18 @@ func TestJSONErrorPosition(t *testing.T) {
 // Sending does not shrink the body editor.
 func TestTryItBodyKeepsHeight(t *testing.T) {
 	m := newPane(t, 80, 24)
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	Drive(t, m, m.open("emails", "send-an-email", true), func() bool { return m.cur != nil && m.curKey.slug == "emails" }, nil)
 	m.openTry()
-	before := m.try.body.Height()
-	m.try.resp = &client.RawResponse{Status: 200, Header: http.Header{}, Body: []byte(`{"id":"x"}`)}
-	m.try.resize(m)
-	if after := m.try.body.Height(); after != before || after < 5 {
+	before := m.tryD().body.Height()
+	m.tryD().resp = &client.RawResponse{Status: 200, Header: http.Header{}, Body: []byte(`{"id":"x"}`)}
+	m.tryD().resize(m)
+	if after := m.tryD().body.Height(); after != before || after < 5 {
 		t.Fatalf("body editor %d lines before sending, %d after", before, after)
 	}
 	if v := m.View(); strings.Count(v, "\n")+1 != 24 {
 		t.Fatalf("view is not 24 lines:\n%s", v)
 	}
 }
+
+func (m *Model) tryD() *tryIt { t, _ := dialog.Find[*tryIt](&m.dialogs); return t }

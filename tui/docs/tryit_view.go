@@ -141,9 +141,10 @@ func highlightJSON(body []byte, st *styles.Styles) string {
 	return b.String()
 }
 
-func (t *tryIt) view(m *Model) string {
+// View implements dialog.Dialog: the form over the response, w×h.
+func (t *tryIt) View(w, h int) string {
+	m := t.m
 	st := m.ctx.Styles
-	w, h := m.width, m.height
 	var out []string
 	title := st.Title.Render("Try it") + " " + st.Bold.Render(t.op.Method+" "+t.op.Path)
 	out = append(out, common.Fit(title+"  "+st.Muted.Render(t.op.Summary), w))

@@ -18,8 +18,8 @@ func (m *Model) View() string {
 	if m.width < 20 || m.height < 4 {
 		return ""
 	}
-	if m.try != nil {
-		return m.try.view(m)
+	if !m.dialogs.Empty() {
+		return m.dialogs.View(m.width, m.height)
 	}
 	sw := m.sidebarWidth()
 	pw := m.width - sw - 3
@@ -258,19 +258,14 @@ func helpTabs() key.Binding {
 	return key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "switch tab"))
 }
 
-func helpEsc() key.Binding { return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")) }
-
 func (k keyMap) ShortHelp() []key.Binding {
 	d := &k.m.ctx.Keys.Docs
-	if k.m.try != nil {
-		return k.m.try.help()
+	if !k.m.dialogs.Empty() {
+		return k.m.dialogs.ShortHelp()
 	}
 	if k.m.search.typing {
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		}
+		dk := &k.m.ctx.Keys.Dialog
+		return []key.Binding{common.WithHelp(dk.Accept, "open"), common.Joined("choose", dk.Up, dk.Down), common.WithHelp(dk.Cancel, "cancel")}
 	}
 	if k.m.focus == focusSidebar {
 		return []key.Binding{d.Up, d.Down, d.Open, relabel(d.Focus, "to page"), d.Search, helpTabs()}
@@ -288,10 +283,13 @@ func (k keyMap) ShortHelp() []key.Binding {
 }
 
 func (k keyMap) FullHelp() [][]key.Binding {
+	if !k.m.dialogs.Empty() {
+		return k.m.dialogs.FullHelp()
+	}
 	d := &k.m.ctx.Keys.Docs
 	return [][]key.Binding{
 		{d.Up, d.Down, d.PageUp, d.PageDown, d.Top, d.Bottom},
-		{d.Focus, d.Open, helpEsc(), relabel(helpTabs(), "tabs (sidebar focus)"), relabel(helpLinks(), "follow link (page focus)")},
+		{d.Focus, d.Open, k.m.ctx.Keys.Global.Back, relabel(helpTabs(), "tabs (sidebar focus)"), relabel(helpLinks(), "follow link (page focus)")},
 		{d.Search, d.NextMatch, d.PrevMatch},
 		{d.Language, d.CopySnippet, d.TryIt},
 	}

@@ -59,7 +59,7 @@ func (m *Model) refreshDetails() tea.Cmd {
 	}
 	d.reqID = m.nextID()
 	c, id, keyID := m.ctx.Client, d.reqID, d.keyID
-	return tea.Batch(fetchDetails(c, id, keyID), fetchSecurity(c, id, keyID))
+	return tea.Batch(fetchPart(id, keyID, c.GetKey), fetchPart(id, keyID, c.KeySecurity))
 }
 
 func (m *Model) onDetails(msg tea.Msg) tea.Cmd {
@@ -69,30 +69,33 @@ func (m *Model) onDetails(msg tea.Msg) tea.Cmd {
 	}
 	switch msg := msg.(type) {
 	case detailsMsg:
-		if msg.ReqID != d.reqID || msg.keyID != d.keyID {
-			return nil
-		}
-		d.err = msg.err
-		if msg.err == nil {
-			v := msg.details
-			d.data = &v
+		if accept(d, msg, &d.data, &d.err) && msg.err == nil {
 			// The view reads the list's copy of the key; bring it up to
 			// date so usage since the last poll shows at once.
-			if _, ok := m.byID[v.KeyID]; ok && v.KeyID == d.keyID {
-				m.applyKey(v.APIKey)
+			if v := d.data; v.KeyID == d.keyID {
+				if _, ok := m.byID[v.KeyID]; ok {
+					m.applyKey(v.APIKey)
+				}
 			}
 		}
 	case securityMsg:
-		if msg.ReqID != d.reqID || msg.keyID != d.keyID {
-			return nil
-		}
-		d.secErr = msg.err
-		if msg.err == nil {
-			v := msg.sec
-			d.sec = &v
-		}
+		accept(d, msg, &d.sec, &d.secErr)
 	}
 	return nil
+}
+
+// accept stores a part of the view's data (or why it failed) when it
+// answers the newest request for the open key.
+func accept[T any](d *details, msg keyPart[T], v **T, err *error) bool {
+	if msg.ReqID != d.reqID || msg.keyID != d.keyID {
+		return false
+	}
+	*err = msg.err
+	if msg.err == nil {
+		x := msg.v
+		*v = &x
+	}
+	return true
 }
 
 // Passive implements dialog.Passive.
@@ -108,7 +111,7 @@ func (d *details) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	k := &m.ctx.Keys.Keys
 	delta := 0
 	switch {
-	case km.String() == "esc":
+	case key.Matches(km, m.ctx.Keys.Global.Back):
 		return nil, nil
 	case key.Matches(km, k.Up):
 		delta = -1
@@ -133,10 +136,11 @@ func (d *details) pageHeight(h int) int { return max(1, h-1) }
 func (d *details) ShortHelp() []key.Binding {
 	m := d.m
 	k := m.ctx.Keys.Keys
+	scroll, back := common.Joined("scroll", k.Up, k.Down), m.ctx.Keys.Global.Back
 	if m.blocked(m.ctx.Now()) != "" {
-		return []key.Binding{keyScroll, k.CopyID, k.Usage, withHelp(keyEsc, "back")}
+		return []key.Binding{scroll, k.CopyID, k.Usage, back}
 	}
-	return []key.Binding{keyScroll, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage, withHelp(keyEsc, "back")}
+	return []key.Binding{scroll, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage, back}
 }
 
 // FullHelp implements help.KeyMap.

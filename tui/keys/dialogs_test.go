@@ -8,7 +8,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
@@ -84,10 +83,10 @@ func fits(t *testing.T, v string, w, h int) {
 
 func TestRotateErrorFits80x24(t *testing.T) {
 	m := testModel(t, 80, 20, fakeKeys(5)) // 80×24 minus the root's four lines
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	press(m, "R", "enter")
 	long := "This key was already rotated; rotate its replacement (beb126b1-f882-454f-9da0-df3ef94580e3) instead"
-	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: m.current().KeyID,
+	m.Update(createdMsg{Result: res(m.rotateD().Data.reqID), rotated: m.current().KeyID,
 		err: httpErr(409, &models.Problem{Status: 409, Message: long}, 0)})
 	v := commontest.Plain(m.View())
 	fits(t, v, 80, 20)
@@ -125,16 +124,16 @@ func TestShowOnceQuickStartNotCut(t *testing.T) {
 
 func TestRotateOneHourGraceSaysOneHour(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(5))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	id := m.current().KeyID
 	press(m, "R", "up") // 1 hour
-	if graceChoices[m.rotateD().choice].hours != 1 {
+	if graceChoices[m.rotateD().Data.choice].hours != 1 {
 		t.Fatal("grace choice")
 	}
 	m.Update(keyMsg("enter"))
 	// The server stamped the expiry a moment before the console reads its clock.
 	exp := commontest.Now.Add(time.Hour - 800*time.Millisecond)
-	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
+	m.Update(createdMsg{Result: res(m.rotateD().Data.reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
 		created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_rot", Name: "rot", Status: models.KeyActive, CreatedAt: commontest.Now}, OldKeyID: id, OldKeyExpiresAt: &exp}})
 	if m.onceD() == nil || m.onceD().oldExpiry != "The old key expires in 1 h." {
 		t.Fatalf("old key note %q", m.onceD().oldExpiry)
@@ -166,7 +165,7 @@ func rotatedPair(t *testing.T) (*Model, string, string) {
 	exp := commontest.Now.Add(3*time.Hour + 50*time.Minute)
 	keys[1].ExpiresAt, keys[1].ReplacedBy = &exp, keys[0].KeyID
 	m := testModel(t, 80, 24, keys)
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	return m, keys[0].KeyID, keys[1].KeyID
 }
 
@@ -296,7 +295,7 @@ func TestShowOnceRemoteWritesNoFile(t *testing.T) {
 	if m.onceD().askOverwrite || m.onceD().written {
 		t.Fatal("w over SSH started a write")
 	}
-	if v, ok := clipboardOf(commontest.Collect(m.Update(keyMsg("c")))); !ok || v != fakePlaintext {
+	if v, ok := commontest.Clipboard(commontest.Collect(m.Update(keyMsg("c")))...); !ok || v != fakePlaintext {
 		t.Fatal("c must still copy over SSH")
 	}
 }

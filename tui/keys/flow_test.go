@@ -4,13 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,8 +13,8 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/internal/sandbox/sandboxtest"
 	"github.com/penguinmails/pmdev/models"
-	"github.com/penguinmails/pmdev/server"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 	"github.com/penguinmails/pmdev/tui/keys"
@@ -48,45 +43,30 @@ func (h host) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (h host) View() tea.View { return tea.NewView(h.pane.View()) }
 
-// sandbox starts a real server on a temp DB and returns an admin client.
-func sandbox(t *testing.T) (*httptest.Server, *client.Client, models.Me) {
+// sandbox serves the demo data and returns an admin client and who it is.
+func sandbox(t *testing.T) (string, *client.Client, models.Me) {
 	t.Helper()
-	ctx := context.Background()
-	srv, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pm.db"), Seed: "demo",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	env := sandboxtest.Serve(t, sandboxtest.Options{Seed: "demo"})
+	c := env.Admin(t)
+	me, err := c.Me(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		hs.Close()
-		_ = srv.Close(context.Background())
-	})
-	tok, err := srv.MintToken(ctx, "admin@acme.test", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := client.New(client.Options{BaseURL: hs.URL, Token: tok})
-	me, err := c.Me(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hs, c, me
+	return env.URL, c, me
 }
 
-// sendWith posts a test email with an API key and returns the HTTP status.
-func sendWith(t *testing.T, base, key string) int {
+// sendWith sends a test email with an API key and returns the HTTP status.
+func sendWith(t *testing.T, c *client.Client, key string) int {
 	t.Helper()
-	body := `{"to":"user@example.com","subject":"Hi","text_body":"Hello"}`
-	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/emails/send", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	_, _, err := c.SendEmail(context.Background(), key, models.SendEmailRequest{To: "user@example.com", Subject: "Hi", TextBody: "Hello"})
+	if err == nil {
+		return http.StatusOK
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	if s := client.StatusOf(err); s != 0 {
+		return s
+	}
+	t.Fatal(err)
+	return 0
 }
 
 var osc52 = regexp.MustCompile(`\x1b\]52;c;([A-Za-z0-9+/=]+)(?:\x07|\x1b\\)`)
@@ -118,12 +98,12 @@ func waitText(t *testing.T, tm *teatest.TestModel, s string) {
 // create a key in the wizard, copy it (OSC 52), prove it sends email, rotate
 // it, copy the new one, revoke that, and prove the revoked key gets 401.
 func TestSandboxCreateCopyRotateRevoke(t *testing.T) {
-	hs, c, me := sandbox(t)
+	url, c, me := sandbox(t)
 	ctx := commontest.Context(120, 40, c)
 	ctx.Me = me
 	ctx.Active = common.PaneKeys
 	ctx.Now = time.Now
-	ctx.APIURL = hs.URL
+	ctx.APIURL = url
 	ctx.WorkDir = t.TempDir()
 	pane := keys.New(ctx)
 	tm := teatest.NewTestModel(t, host{pane: pane, ctx: ctx}, teatest.WithInitialTermSize(120, 40))
@@ -142,7 +122,7 @@ func TestSandboxCreateCopyRotateRevoke(t *testing.T) {
 	if !models.ValidKeyChecksum(first) {
 		t.Fatal("clipboard does not hold a valid API key")
 	}
-	if code := sendWith(t, hs.URL, first); code != http.StatusOK {
+	if code := sendWith(t, c, first); code != http.StatusOK {
 		t.Fatalf("new key: send status %d", code)
 	}
 	tm.Send(commontest.Key("enter"))
@@ -162,7 +142,7 @@ func TestSandboxCreateCopyRotateRevoke(t *testing.T) {
 	tm.Send(commontest.Key("enter"))
 	tm.Send(commontest.Key("y"))
 	waitText(t, tm, "expires in 24 h") // a 24 h grace read a moment later still rounds to 24 h
-	if code := sendWith(t, hs.URL, first); code != http.StatusOK {
+	if code := sendWith(t, c, first); code != http.StatusOK {
 		t.Fatalf("old key during grace: status %d", code)
 	}
 
@@ -175,10 +155,10 @@ func TestSandboxCreateCopyRotateRevoke(t *testing.T) {
 	tm.Type("Flow test key")
 	tm.Send(commontest.Key("enter"))
 	waitText(t, tm, "Revoked Flow test key and the previous key")
-	if code := sendWith(t, hs.URL, second); code != http.StatusUnauthorized {
+	if code := sendWith(t, c, second); code != http.StatusUnauthorized {
 		t.Fatalf("revoked key: status %d, want 401", code)
 	}
-	if code := sendWith(t, hs.URL, first); code != http.StatusUnauthorized {
+	if code := sendWith(t, c, first); code != http.StatusUnauthorized {
 		t.Fatalf("previous key after revoking both: status %d, want 401", code)
 	}
 	list, err := c.ListKeys(context.Background(), models.KeyListParams{Q: "Flow test key", PerPage: 100})

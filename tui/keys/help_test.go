@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
@@ -96,9 +97,9 @@ func TestDialogHelpMatchesWorkingKeys(t *testing.T) {
 	}
 	// Every key the help names moves the choice.
 	for _, k := range m.KeyMap().ShortHelp()[0].Keys() {
-		before := m.rotateD().choice
+		before := m.rotateD().Data.choice
 		press(m, k)
-		if m.rotateD() == nil || m.rotateD().choice == before {
+		if m.rotateD() == nil || m.rotateD().Data.choice == before {
 			t.Fatalf("advertised key %q does not move the grace period", k)
 		}
 	}
@@ -181,5 +182,31 @@ func TestShowOnceKeepsGeometryAcrossStates(t *testing.T) {
 				t.Errorf("close question not on screen:\n%s", commontest.Plain(v))
 			}
 		}
+	}
+}
+
+// Dialog keys come from the key map: rebound, the dialogs answer to the new
+// keys and their help names them.
+func TestDialogKeysFollowRebinding(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(5))
+	if err := m.ctx.Keys.Rebind(map[string][]string{"dialog.cancel": {"ctrl+g"}, "dialog.down": {"down", "ctrl+n"}}); err != nil {
+		t.Fatal(err)
+	}
+	press(m, "R")
+	before := m.rotateD().Data.choice
+	m.Update(tea.KeyPressMsg{Code: 'n', Mod: tea.ModCtrl})
+	if m.rotateD().Data.choice == before {
+		t.Fatal("the rebound down key does not move the grace period")
+	}
+	if short, _ := helpText(m); offersAny(short, "cancel") != "ctrl+g cancel" {
+		t.Fatalf("rotate help %v", short)
+	}
+	press(m, "esc")
+	if m.rotateD() == nil {
+		t.Fatal("esc still cancels after cancel was rebound")
+	}
+	m.Update(tea.KeyPressMsg{Code: 'g', Mod: tea.ModCtrl})
+	if m.rotateD() != nil {
+		t.Fatal("the rebound cancel key does not close the dialog")
 	}
 }

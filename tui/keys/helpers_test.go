@@ -9,7 +9,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
@@ -91,22 +90,12 @@ func testModel(t testing.TB, w, h int, keys []models.APIKey) *Model {
 	return m
 }
 
-func press(m *Model, keys ...string) tea.Cmd {
-	var cmds []tea.Cmd
-	for _, k := range keys {
-		cmds = append(cmds, m.Update(keyMsg(k)))
-	}
-	return tea.Batch(cmds...)
-}
+func press(m *Model, keys ...string) tea.Cmd { return commontest.Press(m.Update, keys...) }
 
 func keyMsg(s string) tea.KeyPressMsg { return commontest.Key(s) }
 
 // typeText sends each rune as a key press.
-func typeText(m *Model, s string) {
-	for _, r := range s {
-		m.Update(commontest.Key(string(r)))
-	}
-}
+func typeText(m *Model, s string) { commontest.Type(m.Update, s) }
 
 // Wizard steps, as wizard.Model.Step reports them.
 const (
@@ -126,7 +115,7 @@ func (m *Model) wiz() *wizard.Model    { d, _ := dialog.Find[*wizard.Model](&m.d
 // id (to an API that is never called: commands are not run).
 func submitAs(t *testing.T, m *Model, id uint64) {
 	t.Helper()
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	for m.seq+1 < id {
 		m.nextID()
 	}

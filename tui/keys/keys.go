@@ -65,21 +65,6 @@ type Model struct {
 	pc paints
 }
 
-// Dialog bindings; they are not rebindable because a dialog captures every key.
-func binding(h, d string, k ...string) key.Binding {
-	return key.NewBinding(key.WithKeys(k...), key.WithHelp(h, d))
-}
-
-var (
-	keyEnter  = binding("enter", "next", "enter")
-	keyEsc    = binding("esc", "back", "esc")
-	keyCopy   = binding("c", "copy key", "c")
-	keyWrite  = binding("w", "write .env", "w")
-	keyYes    = binding("y", "yes", "y")
-	keyNo     = binding("n", "no", "n")
-	keyScroll = binding("↑/↓", "scroll", "up", "down")
-)
-
 // New returns the Keys pane.
 func New(ctx *common.Context) *Model {
 	m := &Model{ctx: ctx, byID: map[string]int{}}
@@ -132,6 +117,9 @@ func (m *Model) nextID() uint64 {
 
 // Update implements common.Pane.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := m.dialogs.Input(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case common.TickMsg:
 		cmd := m.load(false)
@@ -166,9 +154,6 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case envWrittenMsg:
 		return m.onEnvWritten(msg)
 	case tea.PasteMsg:
-		if !m.dialogs.Empty() {
-			return m.dialogs.Update(msg)
-		}
 		if m.searching {
 			var cmd tea.Cmd
 			m.search, cmd = m.search.Update(msg)
@@ -264,24 +249,24 @@ func (m *Model) guard() (tea.Cmd, bool) {
 }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case !m.dialogs.Empty():
-		return m.dialogs.Update(msg)
-	case m.searching:
+	if m.searching {
 		return m.keySearch(msg)
 	}
 	return m.keyList(msg)
 }
 
 func (m *Model) keySearch(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc":
+	k := &m.ctx.Keys.Dialog
+	switch {
+	case common.TypesText(msg):
+		// typed below
+	case key.Matches(msg, k.Cancel):
 		m.searching = false
 		m.search.Blur()
 		m.search.SetValue("")
 		m.rebuild()
 		return m.requery()
-	case "enter", "down", "up":
+	case key.Matches(msg, k.Accept, k.Down, k.Up):
 		m.searching = false
 		m.search.Blur()
 		return nil
@@ -296,7 +281,7 @@ func (m *Model) keyList(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.ctx.Keys.Keys
 	m.notice = ""
 	switch {
-	case msg.String() == "esc" && m.search.Value() != "":
+	case key.Matches(msg, m.ctx.Keys.Global.Back) && m.search.Value() != "":
 		m.search.SetValue("")
 		m.rebuild()
 		return m.requery()
@@ -399,7 +384,7 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 	if m.CapturingAll() {
 		return true
 	}
-	if msg.String() == "esc" {
+	if key.Matches(msg, m.ctx.Keys.Global.Back) {
 		return !m.dialogs.Empty() || m.search.Value() != ""
 	}
 	return false
@@ -420,7 +405,7 @@ func (h keyHelp) ShortHelp() []key.Binding {
 	case !m.dialogs.Empty():
 		return m.dialogs.ShortHelp()
 	case m.searching:
-		return []key.Binding{withHelp(keyEnter, "keep"), withHelp(keyEsc, "clear")}
+		return []key.Binding{common.WithHelp(m.ctx.Keys.Dialog.Accept, "keep"), common.WithHelp(m.ctx.Keys.Dialog.Cancel, "clear")}
 	}
 	if m.noList() {
 		return nil // nothing to move over or act on; the pane says why
@@ -455,11 +440,6 @@ func (h keyHelp) FullHelp() [][]key.Binding {
 		groups = append(groups, []key.Binding{k.Create, k.Edit, k.Rotate, k.Revoke})
 	}
 	return append(groups, []key.Binding{k.CopyID, k.Usage})
-}
-
-func withHelp(b key.Binding, desc string) key.Binding {
-	b.SetHelp(b.Help().Key, desc)
-	return b
 }
 
 var _ common.Pane = (*Model)(nil)

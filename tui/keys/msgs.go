@@ -46,19 +46,19 @@ type keysMoreMsg struct {
 	err   error
 }
 
-type detailsMsg struct {
-	common.Result
-	keyID   string
-	details models.APIKeyDetails
-	err     error
-}
-
-type securityMsg struct {
+// keyPart is one part of the details view's data for a key: its details
+// and usage, or its security events.
+type keyPart[T any] struct {
 	common.Result
 	keyID string
-	sec   models.KeySecurity
+	v     T
 	err   error
 }
+
+type (
+	detailsMsg  = keyPart[models.APIKeyDetails]
+	securityMsg = keyPart[models.KeySecurity]
+)
 
 // createdMsg carries the plaintext out of the client; it is moved into the
 // show-once modal and then dropped.
@@ -161,17 +161,11 @@ func fetchMore(c *client.Client, q models.KeyListParams, after string) tea.Cmd {
 	})
 }
 
-func fetchDetails(c *client.Client, id uint64, keyID string) tea.Cmd {
+// fetchPart reads one part of the details of keyID with get (a client method).
+func fetchPart[T any](id uint64, keyID string, get func(context.Context, string) (T, error)) tea.Cmd {
 	return common.Call(ioTimeout, func(ctx context.Context) tea.Msg {
-		d, err := c.GetKey(ctx, keyID)
-		return detailsMsg{Result: res(id), keyID: keyID, details: d, err: err}
-	})
-}
-
-func fetchSecurity(c *client.Client, id uint64, keyID string) tea.Cmd {
-	return common.Call(ioTimeout, func(ctx context.Context) tea.Msg {
-		s, err := c.KeySecurity(ctx, keyID)
-		return securityMsg{Result: res(id), keyID: keyID, sec: s, err: err}
+		v, err := get(ctx, keyID)
+		return keyPart[T]{Result: res(id), keyID: keyID, v: v, err: err}
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/client"
@@ -19,12 +18,10 @@ import (
 type revokeModal struct {
 	m                   *Model
 	keyID, name, masked string
-	rawName             string // exact name to type
 	already             bool
-	input               textinput.Model
+	typed               dialog.Typed // the key's name, to type
 	submitting          bool
 	reqID               uint64
-	err                 string
 
 	// prev is the key this one replaced, still working in its rotation
 	// grace period; alsoPrev revokes it with a second DELETE.
@@ -64,7 +61,7 @@ func untilText(t *time.Time, now time.Time) string {
 }
 
 func (m *Model) openRevoke(k *models.APIKey) tea.Cmd {
-	r := &revokeModal{m: m, keyID: k.KeyID, name: common.Sanitize(k.Name), masked: common.Sanitize(k.MaskedKey), rawName: common.Sanitize(k.Name)}
+	r := &revokeModal{m: m, keyID: k.KeyID, name: common.Sanitize(k.Name), masked: common.Sanitize(k.MaskedKey)}
 	if k.Status == models.KeyRevoked {
 		r.already = true
 		m.dialogs.Push(r)
@@ -73,7 +70,7 @@ func (m *Model) openRevoke(k *models.APIKey) tea.Cmd {
 	if cmd, ok := m.guard(); !ok {
 		return cmd
 	}
-	r.input = common.NewInput("type the key name", 80)
+	r.typed = dialog.NewTyped("type the key name", 80, r.name, "The name does not match.")
 	r.SetSize(m.width, m.height)
 	if r.prev = m.previousKey(k); r.prev != nil {
 		// Revoking a replacement usually means it leaked: the key it
@@ -81,57 +78,43 @@ func (m *Model) openRevoke(k *models.APIKey) tea.Cmd {
 		r.alsoPrev = true
 	}
 	m.dialogs.Push(r)
-	return r.input.Focus()
+	return r.typed.Input.Focus()
 }
 
 // SetSize implements dialog.Resizer.
-func (r *revokeModal) SetSize(width, _ int) { r.input.SetWidth(max(20, min(50, width-20))) }
+func (r *revokeModal) SetSize(width, _ int) { r.typed.Input.SetWidth(max(20, min(50, width-20))) }
 
 // Update implements dialog.Dialog.
 func (r *revokeModal) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	m := r.m
+	k := &m.ctx.Keys.Dialog
 	if r.submitting {
 		return r, nil // wait for the answer so the row is updated and the result shown
 	}
-	if p, ok := msg.(tea.PasteMsg); ok && !r.already {
-		var cmd tea.Cmd
-		r.input, cmd = r.input.Update(p)
-		return r, cmd
-	}
-	km, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return r, nil
-	}
-	if km.String() == "esc" {
-		return nil, nil
-	}
-	if r.already {
-		if km.String() == "enter" {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(km, k.Cancel), r.already && key.Matches(km, k.Accept):
 			return nil, nil
-		}
-		return r, nil
-	}
-	if km.String() == "tab" && r.prev != nil {
-		r.alsoPrev = !r.alsoPrev
-		return r, nil
-	}
-	if km.String() == "enter" {
-		if r.input.Value() != r.rawName {
-			r.err = "The name does not match."
+		case r.already:
+			return r, nil
+		case r.prev != nil && key.Matches(km, k.NextField):
+			r.alsoPrev = !r.alsoPrev
 			return r, nil
 		}
-		id, cmd, ok := m.startAction(&r.err)
-		if !ok {
-			return r, cmd
-		}
-		r.submitting, r.reqID = true, id
-		r.input.Blur()
-		return r, revokeKey(m.ctx.Client, r.reqID, r.keyID)
+	} else if r.already {
+		return r, nil
 	}
-	var cmd tea.Cmd
-	r.input, cmd = r.input.Update(km)
-	r.err = ""
-	return r, cmd
+	ok, cmd := r.typed.Update(k, msg)
+	if !ok {
+		return r, cmd
+	}
+	id, cmd, ok := m.startAction(&r.typed.Err)
+	if !ok {
+		return r, cmd
+	}
+	r.submitting, r.reqID = true, id
+	r.typed.Input.Blur()
+	return r, revokeKey(m.ctx.Client, r.reqID, r.keyID)
 }
 
 func (m *Model) onRevoked(msg revokedMsg) tea.Cmd {
@@ -146,11 +129,11 @@ func (m *Model) onRevoked(msg revokedMsg) tea.Cmd {
 		r.submitting = false
 		if e, ok := asAlreadyRevoked(msg.err); ok {
 			r.already = true
-			r.err = e
+			r.typed.Err = e
 		} else {
-			r.err = m.actionError(msg.err)
+			r.typed.Err = m.actionError(msg.err)
 		}
-		return r.input.Focus()
+		return r.typed.Input.Focus()
 	}
 	m.markRevoked(msg)
 	if r.prev != nil && r.alsoPrev && m.ctx.Client != nil {
@@ -226,7 +209,7 @@ func (r *revokeModal) View(width, height int) string {
 		b.WriteString(st.Accent.Render(box) + st.Muted.Render("  (tab toggles)") + "\n\n")
 	}
 	b.WriteString("Type the key name to confirm:\n")
-	b.WriteString(st.InputFocused.Render(r.input.View()) + "\n")
+	b.WriteString(st.InputFocused.Render(r.typed.Input.View()) + "\n")
 	keys := "enter: revoke · esc: cancel"
 	if r.prev != nil && r.alsoPrev {
 		keys = "enter: revoke both · tab: only this one · esc: cancel"
@@ -238,8 +221,8 @@ func (r *revokeModal) View(width, height int) string {
 		b.WriteString(st.Muted.Render("Revoking the previous key…"))
 	case r.submitting:
 		b.WriteString(st.Muted.Render("Revoking…"))
-	case r.err != "":
-		b.WriteString(st.Danger.Render(common.Wrap(r.err, modalText(width))) + "\n" + st.Muted.Render(keys))
+	case r.typed.Err != "":
+		b.WriteString(st.Danger.Render(common.Wrap(r.typed.Err, modalText(width))) + "\n" + st.Muted.Render(keys))
 	default:
 		b.WriteString(st.Muted.Render(keys))
 	}
@@ -248,18 +231,18 @@ func (r *revokeModal) View(width, height int) string {
 
 // ShortHelp implements help.KeyMap.
 func (r *revokeModal) ShortHelp() []key.Binding {
+	k := &r.m.ctx.Keys.Dialog
 	switch {
 	case r.already:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "close"))}
+		return []key.Binding{common.Joined("close", k.Accept, k.Cancel)}
 	case r.prev != nil:
 		enter := "revoke this key only"
 		if r.alsoPrev {
 			enter = "revoke both"
 		}
-		tab := key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "also revoke previous key"))
-		return []key.Binding{withHelp(keyEnter, enter), tab, withHelp(keyEsc, "cancel")}
+		return []key.Binding{common.WithHelp(k.Accept, enter), common.WithHelp(k.NextField, "also revoke previous key"), common.WithHelp(k.Cancel, "cancel")}
 	}
-	return []key.Binding{withHelp(keyEnter, "revoke"), withHelp(keyEsc, "cancel")}
+	return []key.Binding{common.WithHelp(k.Accept, "revoke"), common.WithHelp(k.Cancel, "cancel")}
 }
 
 // FullHelp implements help.KeyMap.

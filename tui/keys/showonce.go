@@ -41,13 +41,13 @@ func (m *Model) onCreated(msg createdMsg) tea.Cmd {
 	switch {
 	case msg.rotated == "" && (!wizOpen || wz.Editing() || msg.ReqID != wz.ReqID()):
 		return nil
-	case msg.rotated != "" && (!rotOpen || msg.ReqID != rot.reqID):
+	case msg.rotated != "" && (!rotOpen || msg.ReqID != rot.Data.reqID):
 		return nil
 	}
 	if msg.err != nil {
 		if msg.rotated != "" {
-			rot.submitting = false
-			rot.err = m.actionError(msg.err)
+			rot.Busy = false
+			rot.Err = m.actionError(msg.err)
 			return nil
 		}
 		return wz.Failed(msg.err, m.actionError(msg.err))
@@ -95,35 +95,36 @@ func (o *showOnce) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 }
 
 func (o *showOnce) onKey(m *Model, msg tea.KeyPressMsg) tea.Cmd {
+	k, sk := &m.ctx.Keys.Dialog, &m.ctx.Keys.Secret
 	switch {
 	case o.askClose:
 		// Only an explicit y closes: enter is what the wizard was driven
 		// with, and one enter too many must not throw the key away.
-		switch msg.String() {
-		case "y", "Y":
+		switch {
+		case key.Matches(msg, k.Yes):
 			m.closeOnce(o)
 			// Replaces "copied to clipboard", which would otherwise outlive the key on screen.
 			return common.Status("key closed — it will not be shown again", common.LevelInfo)
-		case "n", "N", "esc":
+		case key.Matches(msg, k.No, k.Cancel):
 			o.askClose = false
 		}
 		return nil
 	case o.askOverwrite:
-		switch msg.String() {
-		case "y":
+		switch {
+		case key.Matches(msg, k.Yes):
 			o.askOverwrite = false
 			o.writeID = m.nextID()
 			return writeEnv(m.ctx.Files, o.writeID, m.ctx.WorkDir, o.key)
-		case "n", "esc":
+		case key.Matches(msg, k.No, k.Cancel):
 			o.askOverwrite = false
 		}
 		return nil
 	}
-	switch msg.String() {
-	case "c":
+	switch {
+	case key.Matches(msg, sk.Copy):
 		o.copied = true
 		return common.Copy(o.key.Reveal(), "API key copied to clipboard", common.LevelSuccess)
-	case "w":
+	case key.Matches(msg, sk.Write):
 		if m.ctx.Files == nil {
 			// Over SSH the working directory is the server's: a .env there
 			// would leave the user's key on someone else's disk.
@@ -140,7 +141,8 @@ func (o *showOnce) onKey(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 		}
 		o.writeID = m.nextID()
 		return writeEnv(m.ctx.Files, o.writeID, m.ctx.WorkDir, o.key)
-	case "enter", "esc", "q":
+	case key.Matches(msg, k.Accept, k.Cancel, m.ctx.Keys.Global.Quit):
+		// The quit key too: it must not drop a key that is shown once.
 		o.askClose = true
 	}
 	return nil
@@ -288,15 +290,17 @@ func (o *showOnce) footer(inner int) []string {
 
 // ShortHelp implements help.KeyMap.
 func (o *showOnce) ShortHelp() []key.Binding {
+	k, sk := &o.m.ctx.Keys.Dialog, &o.m.ctx.Keys.Secret
+	copyKey, done := common.WithHelp(sk.Copy, "copy key"), common.WithHelp(k.Accept, "done")
 	switch {
 	case o.askClose:
-		return []key.Binding{withHelp(keyYes, "close"), withHelp(keyNo, "keep open")}
+		return []key.Binding{common.WithHelp(k.Yes, "close"), common.WithHelp(k.No, "keep open")}
 	case o.askOverwrite:
-		return []key.Binding{withHelp(keyYes, "update .env"), withHelp(keyNo, "cancel")}
+		return []key.Binding{common.WithHelp(k.Yes, "update .env"), common.WithHelp(k.No, "cancel")}
 	case o.m.ctx.Files == nil:
-		return []key.Binding{keyCopy, withHelp(keyEnter, "done")}
+		return []key.Binding{copyKey, done}
 	}
-	return []key.Binding{keyCopy, keyWrite, withHelp(keyEnter, "done")}
+	return []key.Binding{copyKey, sk.Write, done}
 }
 
 // FullHelp implements help.KeyMap.

@@ -18,15 +18,6 @@ import (
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
-func clipboardOf(msgs []tea.Msg) (string, bool) {
-	for _, m := range msgs {
-		if fmt.Sprintf("%T", m) == "tea.setClipboardMsg" {
-			return fmt.Sprint(m), true
-		}
-	}
-	return "", false
-}
-
 func TestListKeysTable(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -83,7 +74,7 @@ func TestListKeysTable(t *testing.T) {
 			}
 		}},
 		{"copy id", []string{"j", "c"}, func(t *testing.T, m *Model, msgs []tea.Msg) {
-			if v, ok := clipboardOf(msgs); !ok || v != m.current().KeyID {
+			if v, ok := commontest.Clipboard(msgs...); !ok || v != m.current().KeyID {
 				t.Fatalf("clipboard %q", v)
 			}
 		}},
@@ -110,7 +101,7 @@ func TestListKeysTable(t *testing.T) {
 			}
 		}},
 		{"R opens rotate with 24h default", []string{"R"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if m.rotateD() == nil || graceChoices[m.rotateD().choice].hours != 24 {
+			if m.rotateD() == nil || graceChoices[m.rotateD().Data.choice].hours != 24 {
 				t.Fatal("rotate modal wrong")
 			}
 		}},
@@ -186,7 +177,7 @@ func TestStaleAndNotModified(t *testing.T) {
 
 func TestWizardDefaultsCreate(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	press(m, "n")
 	typeText(m, "My key")
 	press(m, "enter", "enter", "enter", "enter")
@@ -295,7 +286,7 @@ func TestShowOnceFlow(t *testing.T) {
 	if !m.Captures(keyMsg("q")) {
 		t.Fatal("q must not quit while the key is shown")
 	}
-	if v, ok := clipboardOf(commontest.Collect(m.Update(keyMsg("c")))); !ok || v != fakePlaintext {
+	if v, ok := commontest.Clipboard(commontest.Collect(m.Update(keyMsg("c")))...); !ok || v != fakePlaintext {
 		t.Fatal("c did not copy the plaintext")
 	}
 	// w writes .env 0600.
@@ -368,14 +359,14 @@ func TestRevokeFlow(t *testing.T) {
 	press(m, "D")
 	typeText(m, "wrong")
 	press(m, "enter")
-	if m.revokeD().submitting || m.revokeD().err == "" {
+	if m.revokeD().submitting || m.revokeD().typed.Err == "" {
 		t.Fatal("mismatched name accepted")
 	}
 	for range "wrong" {
 		press(m, "backspace")
 	}
 	typeText(m, name)
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	if cmd := m.Update(keyMsg("enter")); cmd == nil || !m.revokeD().submitting {
 		t.Fatal("typed name not accepted")
 	}
@@ -391,17 +382,17 @@ func TestRevokeFlow(t *testing.T) {
 
 func TestRotateFlow(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(5))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	id := m.current().KeyID
 	press(m, "R", "down") // 7 days
-	if graceChoices[m.rotateD().choice].hours != 168 {
+	if graceChoices[m.rotateD().Data.choice].hours != 168 {
 		t.Fatal("grace choice")
 	}
 	if cmd := m.Update(keyMsg("enter")); cmd == nil {
 		t.Fatal("no rotate request")
 	}
 	exp := commontest.Now.Add(7 * 24 * time.Hour)
-	m.Update(createdMsg{Result: res(m.rotateD().reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
+	m.Update(createdMsg{Result: res(m.rotateD().Data.reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
 		created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_rot", Name: "rot", Status: models.KeyActive, CreatedAt: commontest.Now}, OldKeyID: id, OldKeyExpiresAt: &exp}})
 	if m.onceD() == nil || !m.onceD().rotated {
 		t.Fatal("no show-once after rotate")
@@ -420,7 +411,7 @@ func TestEditSendsOnlyChanges(t *testing.T) {
 	if m.wiz() == nil || !m.wiz().Confirming() || !strings.Contains(commontest.Plain(m.View()), "X") {
 		t.Fatal("diff not shown")
 	}
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	if cmd := m.Update(keyMsg("y")); cmd == nil || !m.wiz().Submitting() {
 		t.Fatal("save did not start")
 	}

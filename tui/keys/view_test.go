@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
@@ -63,7 +62,7 @@ func detailsFixture(m *Model) {
 	for i := range days {
 		days[i] = models.DayUsage{Date: commontest.Now.AddDate(0, 0, i-29).Format("2006-01-02"), Requests: int64(100 + (i*37)%90), Errors: int64(i % 4)}
 	}
-	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: k.KeyID, details: models.APIKeyDetails{
+	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: k.KeyID, v: models.APIKeyDetails{
 		APIKey:     k,
 		UsageByDay: days,
 		TopEndpoints: []models.EndpointCount{
@@ -71,7 +70,7 @@ func detailsFixture(m *Model) {
 			{Endpoint: "GET /api/v1/analytics/campaigns/{id}", Count: 3234, AvgResponseTimeMS: 150},
 		},
 	}})
-	m.Update(securityMsg{Result: res(m.detailsD().reqID), keyID: k.KeyID, sec: models.KeySecurity{
+	m.Update(securityMsg{Result: res(m.detailsD().reqID), keyID: k.KeyID, v: models.KeySecurity{
 		KeyID: k.KeyID,
 		AuditEvents: []models.AuditEvent{
 			{ID: "ev2", Time: commontest.Now.Add(-2 * time.Hour), Action: "ip_violation", Actor: "system", IP: "192.0.2.9", Detail: "blocked"},
@@ -95,7 +94,7 @@ func TestDetailsGolden80x24Scrolled(t *testing.T) {
 }
 
 func TestWizardGoldenSteps(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+	for _, size := range commontest.Sizes {
 		m := testModel(t, size[0], size[1], fakeKeys(5))
 		press(m, "n")
 		typeText(m, "Checkout service")
@@ -165,7 +164,7 @@ func TestEditDiffGolden(t *testing.T) {
 
 func TestDetailsShowFreshUsage(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	press(m, "j") // key 1: never used, in the stale list
 	if m.current().LastUsed != nil {
 		t.Fatal("fixture: key 1 should be unused")
@@ -177,7 +176,7 @@ func TestDetailsShowFreshUsage(t *testing.T) {
 	fresh := *m.current()
 	lu := commontest.Now.Add(-2 * time.Minute)
 	fresh.LastUsed, fresh.RequestCount = &lu, 4242
-	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: fresh.KeyID, details: models.APIKeyDetails{APIKey: fresh}})
+	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: fresh.KeyID, v: models.APIKeyDetails{APIKey: fresh}})
 	v := commontest.Plain(m.View())
 	if !strings.Contains(v, "Requests 4,242") || !strings.Contains(v, "2 min") {
 		t.Fatalf("details show the stale list copy:\n%s", v)
@@ -189,7 +188,7 @@ func TestDetailsShowFreshUsage(t *testing.T) {
 
 func TestDetailsRefreshOnPoll(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	press(m, "enter")
 	before := m.detailsD().reqID
 	later := commontest.Now.Add(time.Hour)

@@ -93,7 +93,7 @@ func TestWizardMessagesClearAndWrap(t *testing.T) {
 
 func TestNetworkErrorOffersRetry(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(3))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	submitWizard(t, m)
 	m.Update(createdMsg{Result: res(7), err: &client.Error{Kind: client.KindNetwork, URL: "http://x", Message: "connection refused"}})
 	if v := commontest.Plain(m.View()); !strings.Contains(v, "enter: try again") {
@@ -117,7 +117,7 @@ func TestEscWhileSubmittingKeepsWaiting(t *testing.T) {
 	}
 
 	m = testModel(t, 80, 24, fakeKeys(3))
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1"})
+	m.ctx.Client = commontest.Unreachable()
 	id := m.current().KeyID
 	press(m, "D")
 	typeText(m, m.current().Name)

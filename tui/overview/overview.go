@@ -175,34 +175,30 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.unauth = msg.Rejected
 		m.version++
 	case common.TickMsg:
-		visible := m.ctx.Active == common.PaneOverview && !m.ctx.Paused
-		if m.ctx.Client == nil {
-			return nil
-		}
-		var cmds []tea.Cmd
-		if m.keysPoll.Due(msg.Now, visible) {
-			cmds = append(cmds, m.fetchKeys(m.keysPoll.Start()))
-		}
-		if m.hooksPoll.Due(msg.Now, visible) {
-			cmds = append(cmds, m.fetchHooks(m.hooksPoll.Start()))
-		}
-		return tea.Batch(cmds...)
+		return m.poll(false, msg.Now)
 	case common.RefreshMsg:
-		if m.ctx.Client == nil {
-			return nil
-		}
-		var cmds []tea.Cmd
-		if id := m.keysPoll.Force(); id != 0 {
-			cmds = append(cmds, m.fetchKeys(id))
-		}
-		if id := m.hooksPoll.Force(); id != 0 {
-			cmds = append(cmds, m.fetchHooks(id))
-		}
-		return tea.Batch(cmds...)
+		return m.poll(true, m.ctx.Now())
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	}
 	return nil
+}
+
+// poll starts the fetches that are due while the pane is visible, or with
+// force (the r key) every one not already running.
+func (m *Model) poll(force bool, now time.Time) tea.Cmd {
+	if m.ctx.Client == nil {
+		return nil
+	}
+	visible := m.ctx.Active == common.PaneOverview && !m.ctx.Paused
+	var cmds []tea.Cmd
+	if id := m.keysPoll.Begin(force, m.keysPoll.Interval, now, visible); id != 0 {
+		cmds = append(cmds, m.fetchKeys(id))
+	}
+	if id := m.hooksPoll.Begin(force, m.hooksPoll.Interval, now, visible); id != 0 {
+		cmds = append(cmds, m.fetchHooks(id))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) handleKeys(msg keysMsg) tea.Cmd {

@@ -414,8 +414,8 @@ func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	if m.form != nil || m.picker != nil {
-		return m.frameOf(nil, 0)
+	if !m.dialogs.Empty() {
+		return m.frameOf(nil, 0) // dialogs are not cached
 	}
 	var d *doc
 	scroll := m.scroll
@@ -438,10 +438,8 @@ func (m *Model) frameOf(d *doc, scroll int) string {
 	vh := m.viewHeight()
 	var body []string
 	switch {
-	case m.form != nil:
-		body = m.formView()
-	case m.picker != nil:
-		body = m.picker.view(m.ctx.Styles, m.width, vh)
+	case !m.dialogs.Empty():
+		body = strings.Split(m.dialogs.View(m.width, vh), "\n")
 	case d == nil:
 		body = m.emptyView()
 	default:

@@ -2,11 +2,8 @@ package usage
 
 import (
 	"os"
-	"reflect"
 	"strings"
 	"testing"
-
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
@@ -33,42 +30,6 @@ func noFiles(t *testing.T, dir string) {
 	}
 }
 
-// clipboardOf returns the text a command batch puts on the clipboard.
-func clipboardOf(msgs ...tea.Msg) (string, bool) {
-	for _, msg := range msgs {
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range b {
-				if s, ok := clipboardOf(c()); ok {
-					return s, true
-				}
-			}
-			continue
-		}
-		// tea's clipboard message is an unexported string type.
-		if v := reflect.ValueOf(msg); v.Kind() == reflect.String && reflect.DeepEqual(msg, tea.SetClipboard(v.String())()) {
-			return v.String(), true
-		}
-	}
-	return "", false
-}
-
-func statusOf(msgs ...tea.Msg) (common.StatusMsg, bool) {
-	for _, msg := range msgs {
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, c := range b {
-				if s, ok := statusOf(c()); ok {
-					return s, true
-				}
-			}
-			continue
-		}
-		if s, ok := msg.(common.StatusMsg); ok {
-			return s, true
-		}
-	}
-	return common.StatusMsg{}, false
-}
-
 // Over SSH, E copies a small export with OSC 52 and writes no file.
 func TestRemoteExportCopiesToClipboard(t *testing.T) {
 	m, log := remoteModel(t, manyErrors(120))
@@ -77,7 +38,7 @@ func TestRemoteExportCopiesToClipboard(t *testing.T) {
 		t.Fatalf("start %+v, result %+v", start, res.export)
 	}
 	out := m.Update(res)()
-	text, ok := clipboardOf(out)
+	text, ok := commontest.Clipboard(out)
 	if !ok {
 		t.Fatalf("no clipboard write in %#v", out)
 	}
@@ -85,7 +46,7 @@ func TestRemoteExportCopiesToClipboard(t *testing.T) {
 	if err != nil || len(got) != 120 || got[0] != log.errs[0] {
 		t.Fatalf("clipboard CSV: %d rows (%v)", len(got), err)
 	}
-	if sm, _ := statusOf(out); sm.Level != common.LevelSuccess || !strings.Contains(sm.Text, "copied 120 errors") {
+	if sm, _ := commontest.Find[common.StatusMsg](out); sm.Level != common.LevelSuccess || !strings.Contains(sm.Text, "copied 120 errors") {
 		t.Fatalf("status %+v", sm)
 	}
 	noFiles(t, m.ctx.WorkDir)
@@ -145,10 +106,10 @@ func TestRemoteExportTooLarge(t *testing.T) {
 		m, _ := remoteModel(t, errs)
 		_, res, _ := runExport(t, m, press(m, "E"))
 		out := m.Update(res)()
-		if _, ok := clipboardOf(out); ok {
+		if _, ok := commontest.Clipboard(out); ok {
 			t.Fatal("an oversized export went to the clipboard")
 		}
-		sm, _ := statusOf(out)
+		sm, _ := commontest.Find[common.StatusMsg](out)
 		check(t, sm, "800")
 		if m.exported != nil {
 			t.Fatalf("oversized export kept: %+v", m.exported.n)
@@ -159,7 +120,7 @@ func TestRemoteExportTooLarge(t *testing.T) {
 		m, _ := remoteModel(t, manyErrors(remoteMaxRows+10))
 		m.data.ErrorsBy[0].Count = 100 // the log grew since the analytics answer
 		_, res, _ := runExport(t, m, press(m, "E"))
-		sm, _ := statusOf(m.Update(res)())
+		sm, _ := commontest.Find[common.StatusMsg](m.Update(res)())
 		if !res.truncated {
 			t.Fatal("remote export fetched past its row bound")
 		}

@@ -2,9 +2,7 @@ package usage_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/internal/sandbox/sandboxtest"
 	"github.com/penguinmails/pmdev/models"
-	"github.com/penguinmails/pmdev/server"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 	"github.com/penguinmails/pmdev/tui/usage"
@@ -22,21 +20,9 @@ import (
 // TestAgainstRealServer fetches usage from the seeded reference server over
 // HTTP and renders it; a second poll answers 304 and changes nothing.
 func TestAgainstRealServer(t *testing.T) {
-	ctx := context.Background()
 	// No demo seed: it costs ~15 s under -race and a few real requests show
 	// the same thing.
-	srv, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pm.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close(context.Background()) })
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	tok, err := srv.AddUser(ctx, server.NewUser{Email: "admin@acme.test", Role: "admin", Tenant: "Acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := client.New(client.Options{BaseURL: hs.URL, Token: tok, Timeout: 10 * time.Second})
+	c := sandboxtest.Serve(t, sandboxtest.Options{}).Admin(t)
 	traffic(t, c)
 
 	pc := commontest.Context(120, 40, c)

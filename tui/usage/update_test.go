@@ -11,21 +11,12 @@ import (
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
-func press(m *Model, keys ...string) tea.Cmd {
-	var last tea.Cmd
-	for _, k := range keys {
-		last = m.Update(commontest.Key(k))
-	}
-	return last
-}
+func press(m *Model, keys ...string) tea.Cmd { return commontest.Press(m.Update, keys...) }
 
-func typeText(m *Model, s string) {
-	for _, r := range s {
-		m.Update(commontest.Key(string(r)))
-	}
-}
+func typeText(m *Model, s string) { commontest.Type(m.Update, s) }
 
 func TestRangeCycling(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)
@@ -46,35 +37,35 @@ func TestRangeCycling(t *testing.T) {
 func TestCustomRangeForm(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)
 	press(m, "T")
-	if m.form == nil || !m.Captures(commontest.Key("q")) {
+	if m.formD() == nil || !m.Captures(commontest.Key("q")) {
 		t.Fatal("T should open the form and capture keys")
 	}
 	// Clear both fields and type a backwards range.
 	for i := 0; i < 2; i++ {
-		m.form.fields[i] = ""
+		m.formD().fields[i] = ""
 	}
 	typeText(m, "2026-11-30 10:00")
 	press(m, "tab")
 	typeText(m, "2026-11-29 10:00")
 	press(m, "enter")
-	if m.form == nil || !strings.Contains(m.form.err, "before") {
-		t.Fatalf("backwards range accepted: %+v", m.form)
+	if m.formD() == nil || !strings.Contains(m.formD().err, "before") {
+		t.Fatalf("backwards range accepted: %+v", m.formD())
 	}
 	if v := commontest.Plain(m.View()); !strings.Contains(v, "from must be before to") {
 		t.Fatalf("error not shown:\n%s", v)
 	}
-	m.form.fields[1] = ""
+	m.formD().fields[1] = ""
 	typeText(m, "now")
 	press(m, "enter")
-	if m.form != nil {
-		t.Fatalf("valid range rejected: %s", m.form.err)
+	if m.formD() != nil {
+		t.Fatalf("valid range rejected: %s", m.formD().err)
 	}
 	p := m.Params()
 	if p.Range != models.RangeCustom || !p.To.Equal(commontest.Now) || p.From.Hour() != 10 {
 		t.Fatalf("params %+v", p)
 	}
 	press(m, "T", "esc")
-	if m.form != nil {
+	if m.formD() != nil {
 		t.Fatal("esc should close the form")
 	}
 }
@@ -111,20 +102,20 @@ func TestKeyFilter(t *testing.T) {
 	}
 	// The picker lists All keys plus the keys with traffic; typing filters.
 	press(m, "k")
-	if m.picker == nil || !m.Captures(commontest.Key("1")) {
+	if m.pickerD() == nil || !m.Captures(commontest.Key("1")) {
 		t.Fatal("k should open the picker")
 	}
 	typeText(m, "prod")
-	if v := m.picker.visible(); len(v) != 2 || v[1].id != "key_0" {
+	if v := m.pickerD().visible(); len(v) != 2 || v[1].id != "key_0" {
 		t.Fatalf("filtered items %+v", v)
 	}
 	press(m, "down", "enter")
-	if m.picker != nil || m.Params().KeyID != "key_0" {
+	if m.pickerD() != nil || m.Params().KeyID != "key_0" {
 		t.Fatalf("picker choice not applied: %+v", m.Params())
 	}
 	// The picker opens on the key being shown: enter keeps it.
 	press(m, "k")
-	if it := m.picker.visible()[m.picker.sel]; it.id != "key_0" {
+	if it := m.pickerD().visible()[m.pickerD().sel]; it.id != "key_0" {
 		t.Fatalf("picker opened on %+v, want the current key", it)
 	}
 	press(m, "enter")
@@ -139,11 +130,11 @@ func TestKeyFilter(t *testing.T) {
 	press(m, "k")
 	m.Update(keysMsg{Result: common.Result{Pane: common.PaneUsage, ReqID: m.keysReq},
 		keys: []models.APIKey{{KeyID: "k9", Name: "Zeta\x1b]0;x\x07", MaskedKey: "pm_live_…abcd", Status: "active"}}})
-	if v := m.picker.visible(); len(v) != 2 || v[1].name != "Zeta" {
+	if v := m.pickerD().visible(); len(v) != 2 || v[1].name != "Zeta" {
 		t.Fatalf("api keys %+v", v)
 	}
 	press(m, "esc")
-	if m.picker != nil {
+	if m.pickerD() != nil {
 		t.Fatal("esc should close the picker")
 	}
 }
@@ -249,7 +240,7 @@ func TestErrorKeepsData(t *testing.T) {
 }
 
 func TestPollsOnlyWhenVisible(t *testing.T) {
-	ctx := commontest.Context(80, 24, client.New(client.Options{BaseURL: "http://127.0.0.1:1"}))
+	ctx := commontest.Context(80, 24, commontest.Unreachable())
 	m := New(ctx)
 	tick := common.TickMsg{Now: commontest.Now}
 	ctx.Active = common.PaneKeys
@@ -308,7 +299,7 @@ func TestSortAndSections(t *testing.T) {
 	if m.focus != secByKey || m.scroll != m.maxScroll() {
 		t.Fatalf("end: focus %v scroll %d/%d", m.focus, m.scroll, m.maxScroll())
 	}
-	checkSize(t, m.View(), 80, 24)
+	commontest.Fits(t, m.View(), 80, 24)
 }
 
 func TestNoColorMarkers(t *testing.T) {
@@ -334,7 +325,7 @@ func TestCustomGolden(t *testing.T) {
 	m.rng, m.from, m.to = models.RangeCustom, from, commontest.Now
 	d := fixtureN(models.RangeCustom, commontest.Now, 5*time.Minute, 72)
 	deliver(m, d)
-	checkSize(t, m.View(), 80, 24)
+	commontest.Fits(t, m.View(), 80, 24)
 	commontest.Golden(t, m.View())
 }
 
@@ -361,14 +352,14 @@ func TestOverlayViews(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)
 	press(m, "k")
 	v := m.View()
-	checkSize(t, v, 80, 24)
+	commontest.Fits(t, v, 80, 24)
 	p := commontest.Plain(v)
 	if !strings.Contains(p, "All keys") || !strings.Contains(p, "Staging Server") {
 		t.Fatalf("picker:\n%s", p)
 	}
 	press(m, "esc", "T")
 	v = m.View()
-	checkSize(t, v, 80, 24)
+	commontest.Fits(t, v, 80, 24)
 	if !strings.Contains(commontest.Plain(v), "Custom range") {
 		t.Fatalf("form:\n%s", commontest.Plain(v))
 	}
@@ -423,3 +414,6 @@ func TestNavigateWithKeyStartsAtTop(t *testing.T) {
 		t.Fatalf("scroll %d focus %d after navigating with a key", m.scroll, m.focus)
 	}
 }
+
+func (m *Model) formD() *customForm { d, _ := dialog.Find[*customForm](&m.dialogs); return d }
+func (m *Model) pickerD() *picker   { d, _ := dialog.Find[*picker](&m.dialogs); return d }

@@ -16,6 +16,7 @@ import (
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
 // ranges are the presets `t` cycles through.
@@ -46,8 +47,9 @@ type Model struct {
 	focus  section
 	scroll int
 
-	picker *picker
-	form   *customForm
+	// dialogs holds the key picker or the custom-range form; the top one
+	// has the keyboard and the help line.
+	dialogs dialog.Stack
 
 	exported   *export
 	exporting  bool       // an export command is running
@@ -107,6 +109,9 @@ func (m *Model) visible() bool { return m.ctx.Active == common.PaneUsage && !m.c
 
 // Update implements common.Pane.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := m.dialogs.Input(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case common.TickMsg:
 		m.poll.Interval = m.ctx.Refresh.Usage
@@ -134,8 +139,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case usageMsg:
 		return m.onUsage(msg)
 	case keysMsg:
-		if m.picker != nil && msg.ReqID == m.keysReq {
-			m.picker.setKeys(msg.keys, msg.err, m.ctx.Me.Role)
+		if p, ok := dialog.Find[*picker](&m.dialogs); ok && msg.ReqID == m.keysReq {
+			p.setKeys(msg.keys, msg.err, m.ctx.Me.Role)
 		}
 	case exportMsg:
 		return m.onExport(msg)
@@ -217,12 +222,6 @@ func (m *Model) setKey(id, name string) tea.Cmd {
 }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	if m.form != nil {
-		return m.formKey(msg)
-	}
-	if m.picker != nil {
-		return m.pickerKey(msg)
-	}
 	k := &m.ctx.Keys.Usage
 	switch {
 	case key.Matches(msg, k.Range):
@@ -317,7 +316,7 @@ func (m *Model) Title() string { return "Usage" }
 
 // Captures implements common.Pane: the custom-range form and the key picker
 // take every key (esc closes them, digits and q are typed).
-func (m *Model) Captures(tea.KeyPressMsg) bool { return m.form != nil || m.picker != nil }
+func (m *Model) Captures(tea.KeyPressMsg) bool { return !m.dialogs.Empty() }
 
 type keyMap struct {
 	k *common.UsageKeys
@@ -325,11 +324,8 @@ type keyMap struct {
 }
 
 func (k keyMap) ShortHelp() []key.Binding {
-	if k.m.form != nil || k.m.picker != nil {
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		}
+	if !k.m.dialogs.Empty() {
+		return k.m.dialogs.ShortHelp()
 	}
 	b := []key.Binding{k.k.Range, k.k.KeyFilter, k.k.Left, k.k.Right, k.k.NextSection, k.export()}
 	if k.m.exported != nil && k.m.exported.small() {
@@ -339,8 +335,8 @@ func (k keyMap) ShortHelp() []key.Binding {
 }
 
 func (k keyMap) FullHelp() [][]key.Binding {
-	if k.m.form != nil || k.m.picker != nil {
-		return [][]key.Binding{k.ShortHelp()}
+	if !k.m.dialogs.Empty() {
+		return k.m.dialogs.FullHelp()
 	}
 	return [][]key.Binding{
 		{k.k.Up, k.k.Down, k.k.Top, k.k.Bottom, k.k.PrevSection, k.k.NextSection},

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/models"
@@ -16,8 +15,7 @@ import (
 type deleteModal struct {
 	m       *Model
 	id, url string
-	input   textinput.Model
-	err     string
+	typed   dialog.Typed
 	busy    bool
 }
 
@@ -25,35 +23,26 @@ func newDeleteModal(m *Model, w models.Webhook) *deleteModal {
 	// The placeholder is a prompt, not the URL: without a width the input
 	// cut the URL to its first letter ("› h"), and an API string must not
 	// reach the screen unsanitised.
-	in := common.NewInput("type the endpoint URL shown above", models.WebhookMaxURLLength)
-	in.SetWidth(60)
-	in.Focus()
-	return &deleteModal{m: m, id: w.ID, url: w.URL, input: in}
+	t := dialog.NewTyped("type the endpoint URL shown above", models.WebhookMaxURLLength, w.URL, "the text does not match the endpoint URL")
+	t.Input.SetWidth(60)
+	return &deleteModal{m: m, id: w.ID, url: w.URL, typed: t}
 }
 
 // Update implements dialog.Dialog.
 func (d *deleteModal) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
-	var cmd tea.Cmd
-	switch msg := msg.(type) {
-	case tea.PasteMsg:
-		d.input, cmd = d.input.Update(msg)
-	case tea.KeyPressMsg:
-		if d.busy {
+	k := &d.m.ctx.Keys.Dialog
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case d.busy:
 			return d, nil
-		}
-		switch msg.String() {
-		case "esc":
+		case key.Matches(km, k.Cancel):
 			return nil, nil
-		case "enter":
-			if strings.TrimSpace(d.input.Value()) != d.url {
-				d.err = "the text does not match the endpoint URL"
-				return d, nil
-			}
-			d.busy, d.err = true, ""
-			return d, deleteWebhook(d.m.ctx.Client, d.id, d.url)
 		}
-		d.input, cmd = d.input.Update(msg)
-		d.err = ""
+	}
+	ok, cmd := d.typed.Update(k, msg)
+	if ok {
+		d.busy = true
+		return d, deleteWebhook(d.m.ctx.Client, d.id, d.url)
 	}
 	return d, cmd
 }
@@ -66,13 +55,13 @@ func (d *deleteModal) View(width, height int) string {
 	b.WriteString("This stops all deliveries to the endpoint and removes its delivery log.\n")
 	b.WriteString("It cannot be undone. Type the endpoint URL to confirm:\n\n")
 	b.WriteString("  " + s.Code.Render(common.Sanitize(d.url)) + "\n\n")
-	b.WriteString("  " + s.Label.Render("› ") + d.input.View() + "\n")
+	b.WriteString("  " + s.Label.Render("› ") + d.typed.Input.View() + "\n")
 	switch {
-	case d.err != "":
-		b.WriteString("  " + s.InputError.Render("✗ "+d.err) + "\n")
+	case d.typed.Err != "":
+		b.WriteString("  " + s.InputError.Render("✗ "+d.typed.Err) + "\n")
 	case d.busy:
 		b.WriteString("  " + s.Muted.Render("deleting…") + "\n")
-	case strings.TrimSpace(d.input.Value()) == d.url:
+	case d.typed.Matches():
 		b.WriteString("  " + s.Danger.Render("enter deletes") + "\n")
 	default:
 		b.WriteString("\n")
@@ -83,7 +72,8 @@ func (d *deleteModal) View(width, height int) string {
 
 // ShortHelp implements help.KeyMap.
 func (d *deleteModal) ShortHelp() []key.Binding {
-	return []key.Binding{confirmKey("enter", "delete"), confirmKey("esc", "cancel")}
+	k := &d.m.ctx.Keys.Dialog
+	return []key.Binding{common.WithHelp(k.Accept, "delete"), common.WithHelp(k.Cancel, "cancel")}
 }
 
 // FullHelp implements help.KeyMap.

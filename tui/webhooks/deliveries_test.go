@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
@@ -57,7 +56,7 @@ func TestDetailsCursorAtTopFollowsNewest(t *testing.T) {
 // new filter at once, and the old filter's answer must not be shown under it.
 func TestFilterChangeSupersedesRequestInFlight(t *testing.T) {
 	m := detailModel(t, 100, 40)
-	m.ctx.Client = client.New(client.Options{BaseURL: "http://127.0.0.1:1", RetryCount: -1})
+	m.ctx.Client = commontest.Unreachable()
 	oldID := m.detail.poller.Start() // a poll for "all" is in flight
 	cmd := m.Update(keyMsg("f"))
 	if cmd == nil {

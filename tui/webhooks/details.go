@@ -22,7 +22,7 @@ func (m *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
 	d := m.detail
 	k := m.ctx.Keys.Webhooks
 	switch {
-	case msg.String() == "esc":
+	case key.Matches(msg, m.ctx.Keys.Global.Back):
 		m.closeDetail()
 		return m.load(true)
 	case key.Matches(msg, k.Up):
@@ -86,7 +86,7 @@ func (m *Model) retryAll() tea.Cmd {
 		m.setNotice("no failed deliveries to retry in this view", false)
 		return nil
 	}
-	m.dialogs.Push(&retryAllConfirm{m: m, webhookID: d.id, url: d.webhook.URL, ids: ids})
+	m.openRetryAll(d, ids)
 	return nil
 }
 
@@ -263,15 +263,15 @@ func (m *Model) deliveryKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys.Webhooks
 	delta := 0
 	switch {
-	case msg.String() == "esc":
+	case key.Matches(msg, m.ctx.Keys.Global.Back):
 		m.view = viewDetails
 	case key.Matches(msg, k.Up):
 		delta = -1
 	case key.Matches(msg, k.Down):
 		delta = 1
-	case msg.String() == "pgdown" || msg.String() == "space":
+	case key.Matches(msg, k.PageDown):
 		delta = max(m.height-4, 1)
-	case msg.String() == "pgup":
+	case key.Matches(msg, k.PageUp):
 		delta = -max(m.height-4, 1)
 	case key.Matches(msg, k.Retry):
 		return m.retrySelected()

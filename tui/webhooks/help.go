@@ -20,9 +20,9 @@ func (k keyMap) ShortHelp() []key.Binding {
 	case k.m.forbidden && k.m.view == viewList:
 		return nil
 	case k.m.view == viewDelivery:
-		return []key.Binding{wk.Up, wk.Down, wk.Retry, back()}
+		return []key.Binding{wk.Up, wk.Down, wk.Retry, k.m.ctx.Keys.Global.Back}
 	case k.m.view == viewDetails:
-		return []key.Binding{wk.Open, wk.Filter, wk.Retry, wk.RetryAll, wk.Edit, wk.Test, wk.Pause, back()}
+		return []key.Binding{wk.Open, wk.Filter, wk.Retry, wk.RetryAll, wk.Edit, wk.Test, wk.Pause, k.m.ctx.Keys.Global.Back}
 	case len(k.m.list) == 0:
 		// Nothing to act on: only creating makes sense.
 		return []key.Binding{wk.Create}
@@ -44,9 +44,3 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		{wk.Retry, wk.RetryAll, wk.Delete},
 	}
 }
-
-func confirmKey(k, desc string) key.Binding {
-	return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc))
-}
-
-func back() key.Binding { return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")) }

@@ -26,37 +26,38 @@ type showOnce struct {
 
 func (m *Model) onRotated(msg rotatedMsg) tea.Cmd {
 	r, ok := dialog.Find[*rotateConfirm](&m.dialogs)
-	if !ok || r.id != msg.id {
+	if !ok || r.Data.id != msg.id {
 		return nil
 	}
 	if msg.err != nil {
-		r.busy = false
-		r.err = m.errText(msg.err)
+		r.Busy = false
+		r.Err = m.errText(msg.err)
 		return nil
 	}
 	m.dialogs.Remove(r)
-	m.dialogs.Push(&showOnce{m: m, title: "Signing secret rotated", webhookID: msg.id, url: r.url, secret: msg.secret,
+	m.dialogs.Push(&showOnce{m: m, title: "Signing secret rotated", webhookID: msg.id, url: r.Data.url, secret: msg.secret,
 		note: "The previous secret keeps signing too until " + msg.result.PreviousSecretExpiresAt.Local().Format("Jan 2 15:04") + " (both signatures are sent)."})
 	return tea.Batch(m.load(true), m.loadDetail(true), common.Status("secret rotated", common.LevelSuccess))
 }
 
 // Update implements dialog.Dialog.
 func (o *showOnce) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
-	k, ok := msg.(tea.KeyPressMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return o, nil
 	}
-	switch k.String() {
-	case "c":
+	k, sk := &o.m.ctx.Keys.Dialog, &o.m.ctx.Keys.Secret
+	switch {
+	case key.Matches(km, sk.Copy):
 		o.copied = true
 		return o, common.Copy(o.secret.Reveal(), "signing secret copied to clipboard", common.LevelSuccess)
-	case "y":
+	case key.Matches(km, sk.CopySnippet):
 		return o, common.Copy(snippet(o.lang), snippetLangs[o.lang]+" snippet copied", common.LevelSuccess)
-	case "tab", "right", "l":
+	case key.Matches(km, k.NextField, k.Right):
 		o.lang = (o.lang + 1) % len(snippetLangs)
-	case "shift+tab", "left", "h":
+	case key.Matches(km, k.PrevField, k.Left):
 		o.lang = (o.lang + len(snippetLangs) - 1) % len(snippetLangs)
-	case "enter", "esc":
+	case key.Matches(km, k.Accept, k.Cancel):
 		if !o.copied && !o.warned {
 			o.warned = true
 			return o, nil
@@ -105,7 +106,8 @@ func (o *showOnce) View(width, height int) string {
 
 // ShortHelp implements help.KeyMap.
 func (o *showOnce) ShortHelp() []key.Binding {
-	return []key.Binding{confirmKey("c", "copy secret"), confirmKey("y", "copy snippet"), confirmKey("enter", "done")}
+	k, sk := &o.m.ctx.Keys.Dialog, &o.m.ctx.Keys.Secret
+	return []key.Binding{common.WithHelp(sk.Copy, "copy secret"), common.WithHelp(sk.CopySnippet, "copy snippet"), common.WithHelp(k.Accept, "done")}
 }
 
 // FullHelp implements help.KeyMap.

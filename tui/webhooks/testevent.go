@@ -52,24 +52,25 @@ func (t *testModal) syncTypes(types []models.EventType) {
 
 // Update implements dialog.Dialog.
 func (t *testModal) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
-	k, ok := msg.(tea.KeyPressMsg)
+	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return t, nil
 	}
-	switch k.String() {
-	case "esc":
+	k := &t.m.ctx.Keys.Dialog
+	switch {
+	case key.Matches(km, k.Cancel):
 		return nil, nil
-	case "up", "k":
+	case key.Matches(km, k.Up):
 		if !t.sending && t.cursor > 0 {
 			t.cursor--
 			t.result, t.err = nil, nil
 		}
-	case "down", "j":
+	case key.Matches(km, k.Down):
 		if !t.sending && t.cursor < len(t.types)-1 {
 			t.cursor++
 			t.result, t.err = nil, nil
 		}
-	case "enter":
+	case key.Matches(km, k.Accept):
 		if t.sending {
 			return t, nil
 		}
@@ -159,7 +160,8 @@ func (t *testModal) View(width, height int) string {
 
 // ShortHelp implements help.KeyMap.
 func (t *testModal) ShortHelp() []key.Binding {
-	return []key.Binding{confirmKey("enter", "send"), confirmKey("esc", "close")}
+	k := &t.m.ctx.Keys.Dialog
+	return []key.Binding{common.WithHelp(k.Accept, "send"), common.WithHelp(k.Cancel, "close")}
 }
 
 // FullHelp implements help.KeyMap.

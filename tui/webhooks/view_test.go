@@ -75,30 +75,14 @@ func testModel(t testing.TB, w, h int, list []models.Webhook) *Model {
 	return m
 }
 
-func press(m *Model, keys ...string) {
-	for _, k := range keys {
-		m.Update(commontest.Key(k))
-	}
-}
+func press(m *Model, keys ...string) { commontest.Press(m.Update, keys...) }
 
-func typeText(m *Model, s string) {
-	for _, r := range s {
-		m.Update(commontest.Key(string(r)))
-	}
-}
+func typeText(m *Model, s string) { commontest.Type(m.Update, s) }
 
 func checkSize(t *testing.T, m *Model) string {
 	t.Helper()
 	v := m.View()
-	lines := strings.Split(v, "\n")
-	if len(lines) > m.height {
-		t.Fatalf("view has %d lines, pane is %d high", len(lines), m.height)
-	}
-	for i, l := range lines {
-		if w := len([]rune(commontest.Plain(l))); w > m.width {
-			t.Fatalf("line %d is %d wide, pane is %d: %q", i, w, m.width, commontest.Plain(l))
-		}
-	}
+	commontest.Fits(t, v, m.width, m.height)
 	return v
 }
 
@@ -214,7 +198,7 @@ func TestWizardEventsAndReviewGolden(t *testing.T) {
 		t.Fatalf("email events only selected %d", got)
 	}
 	press(m, "a")
-	if got := len(m.wizardD().events()); got != 13 {
+	if got := len(m.wizardD().events()); got != len(models.WebhookEventNames()) {
 		t.Fatalf("select all selected %d", got)
 	}
 	press(m, "space") // first row off
@@ -274,7 +258,7 @@ func TestDeleteRequiresTypedURL(t *testing.T) {
 	}
 	typeText(m, "https://crm.example.com/wrong")
 	press(m, "enter")
-	if m.delD() == nil || m.delD().busy || m.delD().err == "" {
+	if m.delD() == nil || m.delD().busy || m.delD().typed.Err == "" {
 		t.Fatal("a wrong URL started the deletion")
 	}
 	commontest.Golden(t, checkSize(t, m))

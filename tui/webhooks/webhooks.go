@@ -117,6 +117,9 @@ func (m *Model) loadTypes() tea.Cmd {
 
 // Update implements common.Pane.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := m.dialogs.Input(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case common.TickMsg:
 		return tea.Batch(m.load(false), m.loadDetail(false))
@@ -160,8 +163,6 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.load(true)
 	case retriedMsg:
 		return m.onRetried(msg)
-	case tea.PasteMsg:
-		return m.dialogs.Update(msg)
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
 	}
@@ -292,16 +293,13 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 	if m.CapturingAll() {
 		return true
 	}
-	return m.view != viewList && msg.String() == "esc"
+	return m.view != viewList && key.Matches(msg, m.ctx.Keys.Global.Back)
 }
 
 // CapturingAll implements common.KeyCapturer: every dialog takes the keyboard.
 func (m *Model) CapturingAll() bool { return m.dialogs.CapturingAll() }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	if !m.dialogs.Empty() {
-		return m.dialogs.Update(msg)
-	}
 	m.notice = ""
 	k := m.ctx.Keys.Webhooks
 	if m.forbidden && m.view == viewList {
@@ -349,7 +347,7 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.setNotice("updating…", false)
 		return setStatus(m.ctx.Client, w.ID, next)
 	case key.Matches(msg, k.RotateSecret):
-		m.dialogs.Push(&rotateConfirm{m: m, id: w.ID, url: w.URL})
+		m.openRotate(w)
 	case key.Matches(msg, k.Delete):
 		m.dialogs.Push(newDeleteModal(m, w))
 	case key.Matches(msg, k.Edit):
@@ -397,7 +395,7 @@ func (m *Model) onDeleted(msg deletedMsg) tea.Cmd {
 	d, _ := dialog.Find[*deleteModal](&m.dialogs)
 	if msg.err != nil {
 		if d != nil {
-			d.err = m.errText(msg.err)
+			d.typed.Err = m.errText(msg.err)
 			d.busy = false
 		}
 		return nil

@@ -71,7 +71,7 @@ func (w *wizard) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 			w.desc, cmd = w.desc.Update(msg)
 		}
 	case tea.KeyPressMsg:
-		if w.step == 0 && msg.String() == "esc" && !w.busy {
+		if w.step == 0 && key.Matches(msg, w.m.ctx.Keys.Dialog.Cancel) && !w.busy {
 			return nil, nil
 		}
 		cmd = w.onKey(msg)
@@ -81,7 +81,8 @@ func (w *wizard) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 
 // ShortHelp implements help.KeyMap.
 func (w *wizard) ShortHelp() []key.Binding {
-	return []key.Binding{confirmKey("enter", "next"), confirmKey("esc", "back")}
+	k := &w.m.ctx.Keys.Dialog
+	return []key.Binding{common.WithHelp(k.Accept, "next"), common.WithHelp(k.Cancel, "back")}
 }
 
 // FullHelp implements help.KeyMap.
@@ -136,15 +137,17 @@ func (w *wizard) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if w.busy {
 		return nil
 	}
-	k := msg.String()
+	k, fk := &m.ctx.Keys.Dialog, &m.ctx.Keys.Form
 	switch w.step {
 	case 0:
-		switch k {
-		case "tab", "down":
+		switch {
+		case w.focus < 2 && common.TypesText(msg):
+			// typed into the field below
+		case key.Matches(msg, k.NextField, k.Down):
 			return w.setFocus(w.focus + 1)
-		case "shift+tab", "up":
+		case key.Matches(msg, k.PrevField, k.Up):
 			return w.setFocus(w.focus - 1)
-		case "enter":
+		case key.Matches(msg, k.Accept):
 			if e := m.checkURL(w.url.Value()); e != "" {
 				w.errs["url"] = e
 				return w.setFocus(0)
@@ -164,35 +167,35 @@ func (w *wizard) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			w.desc, cmd = w.desc.Update(msg)
 			delete(w.errs, "description")
 		case 2:
-			if k == "space" || k == "left" || k == "right" || k == "h" || k == "l" {
+			if key.Matches(msg, k.Toggle, k.Left, k.Right) {
 				w.paused = !w.paused
 			}
 		}
 		return cmd
 	case 1:
 		names := models.WebhookEventNames()
-		switch k {
-		case "esc":
+		switch {
+		case key.Matches(msg, k.Cancel):
 			w.step = 0
 			return w.setFocus(0)
-		case "up", "k":
+		case key.Matches(msg, k.Up):
 			w.evCursor = max(w.evCursor-1, 0)
-		case "down", "j":
+		case key.Matches(msg, k.Down):
 			w.evCursor = min(w.evCursor+1, len(names)-1)
-		case "space", "x":
+		case key.Matches(msg, k.Toggle):
 			t := names[w.evCursor].Type
 			w.selected[t] = !w.selected[t]
-		case "a":
+		case key.Matches(msg, fk.SelectAll):
 			for _, e := range names {
 				w.selected[e.Type] = true
 			}
-		case "e":
+		case key.Matches(msg, fk.SelectEmail):
 			for _, e := range names {
 				w.selected[e.Type] = e.Category == models.EventCategoryEmail
 			}
-		case "c":
+		case key.Matches(msg, fk.Clear):
 			w.selected = map[string]bool{}
-		case "enter":
+		case key.Matches(msg, k.Accept):
 			if len(w.events()) == 0 {
 				w.errs["events"] = "select at least one event"
 				return nil
@@ -200,21 +203,21 @@ func (w *wizard) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			delete(w.errs, "events")
 			w.step = 2
 		}
-		if k != "enter" && len(w.events()) > 0 {
+		if !key.Matches(msg, k.Accept) && len(w.events()) > 0 {
 			delete(w.errs, "events")
 		}
 		return nil
 	default:
-		switch k {
-		case "esc":
+		switch d := msg.String(); {
+		case key.Matches(msg, k.Cancel):
 			w.step = 1
-		case "left", "h", "-":
+		case key.Matches(msg, k.Left, fk.Less):
 			w.retries = max(w.retries-1, models.WebhookMinRetries)
 			delete(w.errs, "max_retries")
-		case "right", "l", "+":
+		case key.Matches(msg, k.Right, fk.More):
 			w.retries = min(w.retries+1, models.WebhookMaxRetries)
 			delete(w.errs, "max_retries")
-		case "enter":
+		case key.Matches(msg, k.Accept):
 			if w.orig != nil {
 				return w.saveEdit()
 			}
@@ -228,9 +231,10 @@ func (w *wizard) onKey(msg tea.KeyPressMsg) tea.Cmd {
 				Status: status, Events: w.events(), MaxRetries: w.retries,
 			})
 		default:
-			if len(k) == 1 && k[0] >= '1' && k[0] <= '9' {
-				w.retries = int(k[0] - '0')
-			} else if k == "0" {
+			// Digits type the count itself (0 is 10).
+			if len(d) == 1 && d[0] >= '1' && d[0] <= '9' {
+				w.retries = int(d[0] - '0')
+			} else if d == "0" {
 				w.retries = 10
 			}
 		}
@@ -350,7 +354,7 @@ func (w *wizard) View(width, height int) string {
 		}
 		for _, l := range window {
 			if l.heading {
-				b.WriteString("  " + s.Heading.Render(strings.ToUpper(l.cat[:1])+l.cat[1:]+" events") + "\n")
+				b.WriteString("  " + s.Heading.Render(models.EventCategoryLabel(l.cat)+" events") + "\n")
 				continue
 			}
 			e := names[l.idx]

@@ -22,7 +22,7 @@ func TestWizardEventListShowsEveryCategoryHeading(t *testing.T) {
 	for i := 0; i < len(names); i++ {
 		v := commontest.Plain(checkSize(t, m))
 		cur := names[m.wizardD().evCursor]
-		heading := strings.ToUpper(cur.Category[:1]) + cur.Category[1:] + " events"
+		heading := models.EventCategoryLabel(cur.Category) + " events"
 		if !strings.Contains(v, cur.Type) {
 			t.Fatalf("cursor on %s but it is not on screen:\n%s", cur.Type, v)
 		}

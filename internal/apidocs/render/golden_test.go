@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -10,21 +9,14 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/internal/apidocs/apidocstest"
 )
-
-func testAPI() *apidocs.Library {
-	lib, err := apidocs.LoadEmbedded(os.DirFS("../../../api"))
-	if err != nil {
-		panic(err)
-	}
-	return lib
-}
 
 // TestGoldenRender pins the notty rendering (what NO_COLOR users and
 // `pmdev docs | less` get) of a hand-written and a generated page at 80 and
 // 120 columns. Refresh with `go test ./internal/apidocs/render -run Golden -update`.
 func TestGoldenRender(t *testing.T) {
-	lib := testAPI()
+	lib := apidocstest.Library()
 	for _, slug := range []string{"authentication", "emails"} {
 		for _, w := range []int{80, 120} {
 			t.Run(fmt.Sprintf("%s_%d", slug, w), func(t *testing.T) {

@@ -198,6 +198,20 @@ func (Store) FindLiveKey(ctx context.Context, h store.Handle, tenantID, name, de
 	return id, notFound(err)
 }
 
+func (Store) ActiveKeyLimits(ctx context.Context, h store.Handle, tenantID string, now time.Time, after *store.KeyPos, limit int) ([]store.KeyLimit, error) {
+	q := `SELECT id, name, rate_limit, created_at FROM api_keys WHERE tenant_id = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)`
+	args := []any{tenantID, store.MS(now)}
+	if after != nil {
+		q += ` AND created_at <= ?3 AND (created_at < ?3 OR id > ?4)`
+		args = append(args, after.CreatedAt, after.ID)
+	}
+	return store.QueryAll(ctx, h, q+` ORDER BY created_at DESC, id LIMIT `+strconv.Itoa(limit), args,
+		func(sc store.Scanner) (store.KeyLimit, error) {
+			var k store.KeyLimit
+			return k, sc.Scan(&k.ID, &k.Name, &k.RateLimit, &k.CreatedAt)
+		})
+}
+
 func (Store) UsableKeyNames(ctx context.Context, h store.Handle, tenantID string, ids []string, now time.Time) (map[string]string, error) {
 	out := make(map[string]string, len(ids))
 	if len(ids) == 0 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/penguinmails/pmdev/client"
@@ -62,4 +63,26 @@ func Plain(s string) string {
 func Golden(t testing.TB, view string) {
 	t.Helper()
 	golden.RequireEqual(t, Plain(view))
+}
+
+// Sizes are the console's two reference sizes, for goldens.
+var Sizes = [][2]int{{80, 24}, {160, 48}}
+
+// Fits fails t unless view fits a w×h pane: at most h lines, none wider
+// than w cells, and no escape sequence left in its plain text (one from an
+// API string would have slipped past sanitising).
+func Fits(t testing.TB, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) > h {
+		t.Fatalf("view has %d lines, pane is %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if lw := ansi.StringWidth(l); lw > w {
+			t.Fatalf("line %d is %d wide, pane is %d: %q", i, lw, w, Plain(l))
+		}
+	}
+	if p := Plain(view); strings.Contains(p, "\x1b") || strings.Contains(p, "\x07") {
+		t.Fatalf("escape sequence in view: %q", p)
+	}
 }

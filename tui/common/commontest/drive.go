@@ -157,3 +157,10 @@ func Key(s string) tea.KeyPressMsg {
 	r := []rune(s)[0]
 	return tea.KeyPressMsg{Code: r, Text: s}
 }
+
+// Unreachable is a client for tests that build commands without running
+// them (a pane only starts requests when it has a client); run anyway, a
+// request fails at once.
+func Unreachable() *client.Client {
+	return client.New(client.Options{BaseURL: "http://127.0.0.1:1", RetryCount: -1})
+}

@@ -104,6 +104,19 @@ func (s *Stack) Update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// Input gives a key press or a paste to the top dialog, which owns the
+// keyboard. ok is false when msg is neither or no dialog is open: the pane
+// handles it then.
+func (s *Stack) Input(msg tea.Msg) (cmd tea.Cmd, ok bool) {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg:
+		if !s.Empty() {
+			return s.Update(msg), true
+		}
+	}
+	return nil, false
+}
+
 // View renders the top dialog, or "" when none is open.
 func (s *Stack) View(width, height int) string {
 	if top := s.Top(); top != nil {

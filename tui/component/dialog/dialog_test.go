@@ -82,3 +82,23 @@ func TestPushDuringUpdateKeepsBoth(t *testing.T) {
 		t.Fatal("Clear left a dialog")
 	}
 }
+
+// Keys and pastes go to the top dialog while one is open; other messages,
+// and everything once the stack is empty, stay with the pane.
+func TestInputGoesToTheTopDialog(t *testing.T) {
+	var s Stack
+	if _, ok := s.Input(tea.KeyPressMsg{Code: 'x', Text: "x"}); ok {
+		t.Fatal("an empty stack took a key")
+	}
+	f := &fake{name: "a", stack: &s}
+	s.Push(f)
+	if _, ok := s.Input(tea.PasteMsg{Content: "p"}); !ok || f.got != 1 {
+		t.Fatalf("paste: ok %v, got %d", ok, f.got)
+	}
+	if _, ok := s.Input(tea.WindowSizeMsg{}); ok || f.got != 1 {
+		t.Fatal("a non-input message went to the dialog")
+	}
+	if _, ok := s.Input(tea.KeyPressMsg{Code: tea.KeyEscape}); !ok || !s.Empty() {
+		t.Fatal("esc did not reach the dialog")
+	}
+}

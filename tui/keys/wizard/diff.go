@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -125,36 +124,30 @@ func (f *Model) updateRequest(now time.Time) models.UpdateAPIKeyRequest {
 	return req
 }
 
-// editDiff asks to save an edit, showing what changes.
-type editDiff struct{ f *Model }
+// editDiff asks to save an edit (enter or y), showing what changes; esc
+// or n goes back to the form.
+type editDiff = dialog.Confirm[*Model]
 
-var (
-	keySave = key.NewBinding(key.WithKeys("enter", "y"), key.WithHelp("enter", "save"))
-	keyBack = key.NewBinding(key.WithKeys("esc", "n"), key.WithHelp("esc", "back"))
-)
-
-// Update implements dialog.Dialog.
-func (d *editDiff) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
-	f := d.f
-	k, ok := msg.(tea.KeyPressMsg)
-	if !ok || f.submitting {
-		return d, nil
-	}
-	switch k.String() {
-	case "esc", "n":
-		f.over.Clear()
-		return nil, f.refocus()
-	case "enter", "y":
-		return d, f.submit(func(id uint64) tea.Cmd {
-			return f.host.Update(id, f.orig.KeyID, f.updateRequest(f.ctx.Now()))
-		})
-	}
-	return d, nil
+func (f *Model) openDiff() {
+	f.over.Push(&editDiff{
+		Data: f, Keys: &f.ctx.Keys.Dialog, EnterIsYes: true, YesHelp: "save", NoHelp: "back",
+		OnYes: func(d *editDiff) (bool, tea.Cmd) {
+			cmd := f.submit(func(id uint64) tea.Cmd {
+				return f.host.Update(id, f.orig.KeyID, f.updateRequest(f.ctx.Now()))
+			})
+			d.Busy = f.submitting
+			return true, cmd
+		},
+		OnNo: func(*editDiff) tea.Cmd {
+			f.over.Clear()
+			return f.refocus()
+		},
+		Body: diffView,
+	})
 }
 
-// View implements dialog.Dialog.
-func (d *editDiff) View(width, height int) string {
-	f := d.f
+func diffView(d *editDiff, width, height int) string {
+	f := d.Data
 	st := f.ctx.Styles
 	var b strings.Builder
 	b.WriteString(st.Title.Render("Save changes to "+common.Sanitize(f.orig.Name)+"?") + "\n\n")
@@ -175,9 +168,3 @@ func (d *editDiff) View(width, height int) string {
 	}
 	return lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, st.Modal.Render(b.String()))
 }
-
-// ShortHelp implements help.KeyMap.
-func (d *editDiff) ShortHelp() []key.Binding { return []key.Binding{keySave, keyBack} }
-
-// FullHelp implements help.KeyMap.
-func (d *editDiff) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }

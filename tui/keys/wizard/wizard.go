@@ -310,18 +310,12 @@ func (f *Model) onKey(msg tea.KeyPressMsg) (dialog.Dialog, tea.Cmd) {
 		// plaintext must reach the show-once modal. The request times out.
 		return f, nil
 	}
-	s := msg.String()
-	if f.focusedInput() == nil {
-		// Vim keys move like the arrows wherever no text input takes them.
-		switch s {
-		case "j":
-			s = "down"
-		case "k":
-			s = "up"
-		}
-	}
-	switch s {
-	case "esc":
+	k, fk := &f.ctx.Keys.Dialog, &f.ctx.Keys.Form
+	in := f.focusedInput()
+	switch {
+	case in != nil && common.TypesText(msg):
+		// typed below: j, k and space are text in a field
+	case key.Matches(msg, k.Cancel):
 		if f.step == stepBasic {
 			return nil, nil
 		}
@@ -329,16 +323,16 @@ func (f *Model) onKey(msg tea.KeyPressMsg) (dialog.Dialog, tea.Cmd) {
 		f.step--
 		f.focus = f.focusFor(f.step)
 		return f, f.refocus()
-	case "enter":
+	case key.Matches(msg, k.Accept):
 		return f, f.next()
-	case "tab", "down":
+	case key.Matches(msg, k.NextField, k.Down):
 		f.focus = (f.focus + 1) % f.numFields()
 		return f, f.refocus()
-	case "shift+tab", "up":
+	case key.Matches(msg, k.PrevField, k.Up):
 		f.focus = (f.focus + f.numFields() - 1) % f.numFields()
 		return f, f.refocus()
 	}
-	if in := f.focusedInput(); in != nil {
+	if in != nil {
 		var cmd tea.Cmd
 		*in, cmd = in.Update(msg)
 		if in == &f.name {
@@ -350,12 +344,12 @@ func (f *Model) onKey(msg tea.KeyPressMsg) (dialog.Dialog, tea.Cmd) {
 	}
 	switch f.step {
 	case stepBasic:
-		if f.focus == 2 && (s == "space" || s == "left" || s == "right") {
+		if f.focus == 2 && key.Matches(msg, k.Toggle, k.Left, k.Right) {
 			f.env = 1 - f.env
 		}
 	case stepPerms:
-		switch s {
-		case "space", "x":
+		switch {
+		case key.Matches(msg, k.Toggle):
 			p := models.PermissionCatalogue()[f.permCur]
 			// Removing is always allowed (a developer may narrow a key an
 			// admin made); only granting an admin permission is not.
@@ -365,11 +359,11 @@ func (f *Model) onKey(msg tea.KeyPressMsg) (dialog.Dialog, tea.Cmd) {
 			}
 			f.perms[p.Name] = !f.perms[p.Name]
 			f.submitErr = ""
-		case "r":
+		case key.Matches(msg, fk.SelectReadOnly):
 			f.applyPreset(models.PresetReadOnly)
-		case "e":
+		case key.Matches(msg, fk.SelectEmail):
 			f.applyPreset(models.PresetEmailSending)
-		case "a":
+		case key.Matches(msg, fk.SelectAll):
 			f.applyPreset(models.PresetFullAccess(f.canAdmin))
 		}
 		f.serverErrs = nil
@@ -407,7 +401,7 @@ func (f *Model) next() tea.Cmd {
 			f.submitErr = "Nothing changed."
 			return nil
 		}
-		f.over.Push(&editDiff{f: f})
+		f.openDiff()
 		f.refocus()
 		return nil
 	}
@@ -468,22 +462,15 @@ func (f *Model) Failed(err error, text string) tea.Cmd {
 // CapturesInput reports that a text input has the keyboard.
 func (f *Model) CapturesInput() bool { return f.focusedInput() != nil }
 
-var (
-	keyEnter   = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next"))
-	keyEsc     = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
-	keyNext    = key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field"))
-	keyToggle  = key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle"))
-	keyPresets = key.NewBinding(key.WithKeys("r", "e", "a"), key.WithHelp("r/e/a", "presets"))
-)
-
 // ShortHelp implements help.KeyMap: the diff's while it is open.
 func (f *Model) ShortHelp() []key.Binding {
 	if !f.over.Empty() {
 		return f.over.ShortHelp()
 	}
-	bs := []key.Binding{keyEnter, keyNext, keyEsc}
+	k, fk := &f.ctx.Keys.Dialog, &f.ctx.Keys.Form
+	bs := []key.Binding{common.WithHelp(k.Accept, "next"), common.Joined("next field", k.NextField, k.Down), common.WithHelp(k.Cancel, "back")}
 	if f.step == stepPerms {
-		bs = append(bs, keyToggle, keyPresets)
+		bs = append(bs, k.Toggle, common.Joined("presets", fk.SelectReadOnly, fk.SelectEmail, fk.SelectAll))
 	}
 	return bs
 }

@@ -30,17 +30,14 @@ func (h *fakeHost) Update(id uint64, keyID string, req models.UpdateAPIKeyReques
 	return func() tea.Msg { return nil }
 }
 
-func press(f *Model, keys ...string) {
-	for _, k := range keys {
-		f.Update(commontest.Key(k))
-	}
+// update is the wizard's Update as the test helpers take it.
+func update(f *Model) func(tea.Msg) tea.Cmd {
+	return func(msg tea.Msg) tea.Cmd { _, cmd := f.Update(msg); return cmd }
 }
 
-func typeText(f *Model, s string) {
-	for _, r := range s {
-		f.Update(commontest.Key(string(r)))
-	}
-}
+func press(f *Model, keys ...string) { commontest.Press(update(f), keys...) }
+
+func typeText(f *Model, s string) { commontest.Type(update(f), s) }
 
 // key is an active key with the email-sending preset.
 var testKey = models.APIKey{KeyID: "key_1", Name: "Production", Environment: models.EnvLive, Status: models.KeyActive,

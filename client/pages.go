@@ -1,0 +1,89 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/penguinmails/pmdev/models"
+)
+
+// Paged reads: callers ask for "up to n items" and the client follows the
+// API's pages. How the API pages (opaque cursors) stays in this file.
+
+// keyPageSize is the largest page the key list serves (a variable so
+// tests can make pages small).
+var keyPageSize = 1000
+
+// errorPageSize is the largest page of the error log.
+var errorPageSize = models.UsageErrorsMaxLimit
+
+// ListAllKeys returns up to limit keys (0: all) matching p's Q, Status and
+// Sort, following pages; p.Cursor and p.PerPage are ignored. more reports
+// that keys beyond limit exist. Unlike ListKeys it is never conditional, so
+// reading the same list twice in one process returns it twice.
+func (c *Client) ListAllKeys(ctx context.Context, p models.KeyListParams, limit int) (keys []models.APIKey, more bool, err error) {
+	per := keyPageSize
+	if limit > 0 && limit < per {
+		per = limit
+	}
+	cursor := ""
+	for {
+		q := url.Values{}
+		setIf(q, "q", p.Q)
+		setIf(q, "status", p.Status)
+		setIf(q, "sort", p.Sort)
+		setIf(q, "cursor", cursor)
+		q.Set("per_page", strconv.Itoa(per))
+		var out models.APIKeyList
+		if err := c.do(ctx, call{method: http.MethodGet, path: v1 + "/platform/api-keys", query: q, out: &out, idempotent: true}); err != nil {
+			return nil, false, err
+		}
+		keys = append(keys, out.APIKeys...)
+		last := out.NextCursor == ""
+		if limit > 0 && len(keys) >= limit {
+			return keys[:limit], len(keys) > limit || !last, nil
+		}
+		if last || len(out.APIKeys) == 0 {
+			return keys, false, nil
+		}
+		if out.NextCursor == cursor {
+			return nil, false, errors.New("the key list repeated a page")
+		}
+		cursor = out.NextCursor
+	}
+}
+
+// AllUsageErrors returns up to limit failed requests (0: all) of the
+// range and key filter in p, newest first, following the error log's
+// cursor. more reports that older errors exist beyond limit.
+func (c *Client) AllUsageErrors(ctx context.Context, p models.UsageParams, limit int) (errs []models.RecentError, more bool, err error) {
+	cursor := ""
+	for {
+		n := errorPageSize
+		if limit > 0 {
+			n = min(n, limit-len(errs))
+		}
+		page, err := c.UsageErrors(ctx, p, cursor, n)
+		if err != nil && len(errs) > 0 {
+			return nil, false, fmt.Errorf("after %d errors: %w", len(errs), err)
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		errs = append(errs, page.Errors...)
+		if page.NextCursor == "" {
+			return errs, false, nil
+		}
+		if limit > 0 && len(errs) >= limit {
+			return errs[:limit], true, nil
+		}
+		if page.NextCursor == cursor || len(page.Errors) == 0 {
+			return nil, false, errors.New("the error log repeated a page")
+		}
+		cursor = page.NextCursor
+	}
+}

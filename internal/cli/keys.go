@@ -1,0 +1,302 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/keys/perms"
+)
+
+// newKeysCmd is `pmdev keys`: the Keys tab from the shell.
+func newKeysCmd(version string, ios *streams) *cobra.Command {
+	o := &apiOpts{version: version}
+	cmd := &cobra.Command{
+		Use:   "keys",
+		Short: "List, create, rotate and revoke API keys",
+		Long: `List, create, rotate and revoke API keys.
+
+A key is named by its id or its name; a name means the current key of that
+name (not one rotated away, revoked or expired).`,
+	}
+	groupCommand(cmd)
+	cmd.AddCommand(keysListCmd(o, ios), keysGetCmd(o, ios), keysCreateCmd(o, ios), keysUpdateCmd(o, ios),
+		keysRotateCmd(o, ios), keysRevokeCmd(o, ios), keysUsageCmd(o, ios))
+	return apiCommand(cmd, o)
+}
+
+// groupCommand makes cmd print its help when run alone (as gh does) and
+// refuse an unknown subcommand as a usage error.
+func groupCommand(cmd *cobra.Command) {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		return usagef("%s: unknown subcommand %q (see %s --help)", cmd.CommandPath(), args[0], cmd.CommandPath())
+	}
+}
+
+// oneArg wants exactly one positional argument named what.
+func oneArg(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) == 0:
+			return usagef("%s: missing %s (see %s --help)", cmd.CommandPath(), what, cmd.CommandPath())
+		case len(args) > 1:
+			return usagef("%s: one %s only, got %d (quote names with spaces)", cmd.CommandPath(), what, len(args))
+		}
+		return nil
+	}
+}
+
+type keysListFlags struct {
+	status, env, search, sort string
+	limit                     int
+}
+
+func keysListCmd(o *apiOpts, ios *streams) *cobra.Command {
+	f := &keysListFlags{}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List API keys",
+		Args:    noArgs,
+		Example: `  pmdev keys list --status active --env live
+  pmdev keys list --json --jq '.[] | select(.last_used == null) | .key_id'`,
+		RunE: o.run(ios, func(s *session, _ []string) error { return keysList(s, f) }),
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.status, "status", "", "only keys with this status: active, expired or revoked")
+	fs.StringVar(&f.env, "env", "", "only keys of this environment: live or test")
+	fs.StringVarP(&f.search, "search", "q", "", "only keys whose name or id contains this")
+	fs.StringVar(&f.sort, "sort", "created", "order: created (newest first), last_used or name")
+	fs.IntVarP(&f.limit, "limit", "L", 100, "list at most this many keys (0: all)")
+	fixedCompletion(cmd, "status", models.KeyActive, models.KeyExpired, models.KeyRevoked)
+	fixedCompletion(cmd, "env", models.EnvLive, models.EnvTest)
+	fixedCompletion(cmd, "sort", "created", "last_used", "name")
+	return cmd
+}
+
+func fixedCompletion(cmd *cobra.Command, flag string, vals ...string) {
+	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(vals, cobra.ShellCompDirectiveNoFileComp))
+}
+
+func keysList(s *session, f *keysListFlags) error {
+	switch f.status {
+	case "", "all", models.KeyActive, models.KeyExpired, models.KeyRevoked:
+	default:
+		return usagef("--status %q: want active, expired or revoked", f.status)
+	}
+	if f.env != "" {
+		if _, fe := models.CheckEnvironment(f.env); fe != nil {
+			return usagef("--env %q: want live or test", f.env)
+		}
+	}
+	switch f.sort {
+	case "created", "last_used", "name":
+	default:
+		return usagef("--sort %q: want created, last_used or name", f.sort)
+	}
+	if f.limit < 0 {
+		return usagef("--limit must be 0 (all) or more")
+	}
+	p := models.KeyListParams{Q: f.search, Status: f.status, Sort: f.sort}
+	limit := f.limit
+	if f.env != "" {
+		limit = 0 // the environment is filtered here, after the pages
+	}
+	keys, more, err := s.cl.ListAllKeys(s.ctx, p, limit)
+	if err != nil {
+		return err
+	}
+	if f.env != "" {
+		kept := keys[:0]
+		for _, k := range keys {
+			if k.Environment == f.env {
+				kept = append(kept, k)
+			}
+		}
+		keys = kept
+		if f.limit > 0 && len(keys) > f.limit {
+			keys, more = keys[:f.limit], true
+		}
+	}
+	if keys == nil {
+		keys = []models.APIKey{}
+	}
+	return s.out.emit(keys, func() error {
+		if len(keys) == 0 && s.out.human() {
+			s.ios.hint("No API keys match. Create one with: pmdev keys create --name NAME --preset email-sending")
+			return nil
+		}
+		keyTable(s.out, keys, time.Now()).print(s.out)
+		if more {
+			s.ios.hint(fmt.Sprintf("Showing the first %d keys; --limit 0 lists them all.", len(keys)))
+		}
+		return nil
+	})
+}
+
+// keyTable has the console's key list columns (plus the id, which commands
+// take), dropping limit, environment, permissions and requests in that
+// order when the terminal is narrow, as the Keys tab does.
+func keyTable(o *output, keys []models.APIKey, now time.Time) *table {
+	t := &table{cols: []column{
+		{title: "ID"}, {title: "NAME", flex: true, min: 14}, {title: "KEY"}, {title: "ENV", drop: 2},
+		{title: "PERMISSIONS", flex: true, min: 16, drop: 3}, {title: "LIMIT", right: true, drop: 1},
+		{title: "STATUS"}, {title: "LAST USED"}, {title: "REQUESTS", right: true, drop: 4},
+	}}
+	for i := range keys {
+		k := &keys[i]
+		limit := "—"
+		if k.RateLimit > 0 {
+			limit = strconv.Itoa(k.RateLimit) + "/m"
+		}
+		status, kind := keyStatus(k, now)
+		used := ""
+		if k.LastUsed != nil {
+			used = k.LastUsed.UTC().Format(time.RFC3339)
+		}
+		t.add(cellText(common.Sanitize(k.KeyID)), cellText(common.Sanitize(k.Name)), cellText(common.Sanitize(k.MaskedKey)),
+			cellText(common.Sanitize(k.Environment)),
+			cellPlain(common.Sanitize(perms.Badges(k.Permissions)), common.Sanitize(strings.Join(perms.Order(k.Permissions), ","))),
+			cellPlain(limit, strconv.Itoa(k.RateLimit)),
+			cellBoth(status, effectiveKeyStatus(k, now), o.st.Status(kind)),
+			cellPlain(common.Ago(k.LastUsed, now), used),
+			cellPlain(common.Thousands(k.RequestCount), strconv.FormatInt(k.RequestCount, 10)))
+	}
+	return t
+}
+
+// effectiveKeyStatus is the status people should see: an active key past
+// its expiry is expired even before the server's next sweep.
+func effectiveKeyStatus(k *models.APIKey, now time.Time) string {
+	if k.Status == models.KeyActive && k.ExpiresAt != nil && !k.ExpiresAt.After(now) {
+		return models.KeyExpired
+	}
+	return k.Status
+}
+
+// keyStatus is the status cell as the Keys tab words it: active keys in
+// their last 7 days (or a rotation's grace period) say when they stop.
+func keyStatus(k *models.APIKey, now time.Time) (text, kind string) {
+	st := effectiveKeyStatus(k, now)
+	if st == models.KeyActive && k.ExpiresAt != nil {
+		if left := k.ExpiresAt.Sub(now); left <= 7*24*time.Hour || k.ReplacedBy != "" {
+			return "expires in " + roughSpan(left), "grace"
+		}
+	}
+	return st, st
+}
+
+// roughSpan is a positive span to the nearest second, minute, hour or day:
+// 59m45s is "1 h"; days from 48 h so "1 d" never hides a 47 h difference.
+func roughSpan(d time.Duration) string {
+	round := func(unit time.Duration) int { return int((d + unit/2) / unit) }
+	switch {
+	case round(time.Hour) >= 48:
+		return strconv.Itoa(round(24*time.Hour)) + " d"
+	case round(time.Minute) >= 60:
+		return strconv.Itoa(round(time.Hour)) + " h"
+	case round(time.Second) >= 60:
+		return strconv.Itoa(round(time.Minute)) + " min"
+	}
+	return strconv.Itoa(max(0, round(time.Second))) + " s"
+}
+
+func keysGetCmd(o *apiOpts, ios *streams) *cobra.Command {
+	return &cobra.Command{
+		Use:               "get ID|NAME",
+		Aliases:           []string{"view"},
+		Short:             "Show one API key with its 30-day usage",
+		Args:              oneArg("key id or name"),
+		ValidArgsFunction: completeKeys(o, ios),
+		RunE: o.run(ios, func(s *session, args []string) error {
+			id, _, err := resolveKeyID(s.ctx, s.cl, args[0])
+			if err != nil {
+				return err
+			}
+			d, err := s.cl.GetKey(s.ctx, id)
+			if err != nil {
+				return err
+			}
+			return s.out.emit(d, func() error { keyDetails(s.out, d, time.Now()); return nil })
+		}),
+	}
+}
+
+// keyDetails prints a key as the console's details view does.
+func keyDetails(o *output, d models.APIKeyDetails, now time.Time) {
+	k := &d.APIKey
+	status, kind := keyStatus(k, now)
+	st := o.st.Status(kind)
+	when := func(t *time.Time) string {
+		if t == nil {
+			return "never"
+		}
+		if !o.ios.outTTY {
+			return t.UTC().Format(time.RFC3339)
+		}
+		return t.Local().Format("Jan 2, 2006 15:04")
+	}
+	ips := "any address"
+	if len(k.AllowedIPs) > 0 {
+		ips = common.Sanitize(strings.Join(k.AllowedIPs, ", "))
+	}
+	limit := "plan default"
+	if k.RateLimit > 0 {
+		limit = strconv.Itoa(k.RateLimit) + " requests/min"
+	}
+	used := common.Ago(k.LastUsed, now)
+	if k.LastUsedIP != "" {
+		used += " from " + common.Sanitize(k.LastUsedIP)
+	}
+	fs := []field{
+		{label: "Name", value: common.Sanitize(k.Name)},
+		{label: "ID", value: common.Sanitize(k.KeyID)},
+		{label: "Key", value: common.Sanitize(k.MaskedKey)},
+		{label: "Environment", value: common.Sanitize(k.Environment)},
+		{label: "Status", value: status, style: &st},
+		{label: "Permissions", value: common.Sanitize(strings.Join(perms.Order(k.Permissions), ", "))},
+		{label: "Rate limit", value: limit},
+		{label: "Expires", value: when(k.ExpiresAt)},
+		{label: "Allowed IPs", value: ips},
+		{label: "Created", value: when(&k.CreatedAt) + " by " + common.Sanitize(k.CreatedBy)},
+		{label: "Last used", value: used},
+		{label: "Requests", value: fmt.Sprintf("%s (%s errors)", common.Thousands(k.RequestCount), common.Thousands(k.ErrorCount))},
+	}
+	if k.Description != "" {
+		fs = append(fs[:2], append([]field{{label: "Description", value: common.Sanitize(k.Description)}}, fs[2:]...)...)
+	}
+	if k.ReplacedBy != "" {
+		fs = append(fs, field{label: "Replaced by", value: common.Sanitize(k.ReplacedBy)})
+	}
+	if k.RevokedAt != nil {
+		fs = append(fs, field{label: "Revoked", value: when(k.RevokedAt)})
+	}
+	o.fields(fs)
+	if !o.human() {
+		return
+	}
+	var reqs, errs int64
+	for _, u := range d.UsageByDay {
+		reqs += u.Requests
+		errs += u.Errors
+	}
+	o.heading("Last 30 days")
+	o.println(fmt.Sprintf("%s requests, %s errors", common.Thousands(reqs), common.Thousands(errs)))
+	if len(d.TopEndpoints) > 0 {
+		o.heading("Top endpoints")
+		t := &table{cols: []column{{title: "ENDPOINT", flex: true}, {title: "REQUESTS", right: true}, {title: "AVG", right: true}}}
+		for _, e := range d.TopEndpoints {
+			t.add(cellText(common.Sanitize(e.Endpoint)), cellText(common.Thousands(e.Count)), cellText(fmt.Sprintf("%.0f ms", e.AvgResponseTimeMS)))
+		}
+		t.print(o)
+	}
+}

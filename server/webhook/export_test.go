@@ -1,0 +1,4 @@
+package webhook
+
+// BlockedSpellings is shared with the API tests of package webhook_test.
+var BlockedSpellings = blockedSpellings
