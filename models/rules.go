@@ -254,23 +254,40 @@ func CheckWebhookRetries(n int) *FieldError {
 	return nil
 }
 
-// CheckWebhookDescription bounds an endpoint description (already trimmed).
-func CheckWebhookDescription(d string) *FieldError {
-	if utf8.RuneCountInString(d) > WebhookMaxDescription {
-		return &FieldError{Field: "description", Message: fmt.Sprintf("description must be at most %d characters", WebhookMaxDescription)}
+// CheckWebhookStatus is the status a client may set: active or paused.
+func CheckWebhookStatus(s string) *FieldError {
+	if s != WebhookActive && s != WebhookPaused {
+		return &FieldError{Field: "status", Message: "status must be active or paused"}
 	}
 	return nil
 }
 
+// CheckWebhookDescription bounds an endpoint description, counted in
+// characters as sent (as the contract's maxLength counts), and returns it
+// with its surrounding spaces trimmed.
+func CheckWebhookDescription(d string) (string, *FieldError) {
+	long := utf8.RuneCountInString(d) > WebhookMaxDescription
+	d = strings.TrimSpace(d)
+	if long {
+		return d, &FieldError{Field: "description", Message: fmt.Sprintf("description must be at most %d characters", WebhookMaxDescription)}
+	}
+	return d, nil
+}
+
 // CheckWebhookURL is the form of an endpoint URL: absolute https (http too
-// when allowHTTP), a host, a valid port, no credentials, no fragment. Where
-// the host may point (private addresses, DNS) is the server's own check.
+// when allowHTTP), a host, a valid port, no credentials, no fragment, no
+// surrounding spaces. Where the host may point (private addresses, DNS) is
+// the server's own check, and so is CheckWebhookURLChars, which it applies
+// after that check.
 func CheckWebhookURL(raw string, allowHTTP bool) (*url.URL, *FieldError) {
 	bad := func(msg string) (*url.URL, *FieldError) { return nil, &FieldError{Field: "url", Message: msg} }
 	if strings.TrimSpace(raw) == "" {
 		return bad("Endpoint URL is required")
 	}
-	if len(raw) > WebhookMaxURLLength {
+	if strings.TrimSpace(raw) != raw {
+		return bad("Endpoint URL must not begin or end with spaces")
+	}
+	if utf8.RuneCountInString(raw) > WebhookMaxURLLength {
 		return bad(fmt.Sprintf("Endpoint URL must be at most %d characters", WebhookMaxURLLength))
 	}
 	u, err := url.Parse(raw)
@@ -289,7 +306,7 @@ func CheckWebhookURL(raw string, allowHTTP bool) (*url.URL, *FieldError) {
 	if u.User != nil {
 		return bad("Endpoint URL must not contain credentials")
 	}
-	if u.Fragment != "" {
+	if u.Fragment != "" || strings.Contains(raw, "#") {
 		return bad("Endpoint URL must not contain a fragment")
 	}
 	if u.Hostname() == "" {
@@ -302,6 +319,38 @@ func CheckWebhookURL(raw string, allowHTTP bool) (*url.URL, *FieldError) {
 		}
 	}
 	return u, nil
+}
+
+// CheckWebhookURLChars holds an endpoint URL that CheckWebhookURL accepted
+// to the characters of an RFC 3986 URI, the contract's "format: uri":
+// ASCII letters, digits and -._~:/?@!$&'()*+,;=, "%" only before two hex
+// digits, and brackets only around an IPv6 host. Host names beyond ASCII
+// are written in punycode (xn--…) and other characters percent-encoded.
+func CheckWebhookURLChars(raw string) *FieldError {
+	// The authority runs from "://" to the first "/" or "?" after it.
+	start, end := len(raw), len(raw)
+	if i := strings.Index(raw, "://"); i >= 0 {
+		start = i + 3
+		if j := strings.IndexAny(raw[start:], "/?"); j >= 0 {
+			end = start + j
+		}
+	}
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte("-._~:/?@!$&'()*+,;=", c) >= 0:
+		case c == '%' && i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]):
+		case (c == '[' || c == ']') && i >= start && i < end:
+		default:
+			return &FieldError{Field: "url", Message: "Endpoint URL may hold only the characters of a URI (RFC 3986): " +
+				"write an international host name in punycode (xn--…) and percent-encode other characters"}
+		}
+	}
+	return nil
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // KeyStatusAt is a key's status at now: revoked, expired once now reaches

@@ -98,7 +98,12 @@ func TestKeyRules(t *testing.T) {
 		{"grace", CheckGraceHours(169), "Grace period must be between 0 and 168 hours"},
 		{"grace zero", CheckGraceHours(0), ""},
 		{"retries", CheckWebhookRetries(11), "max_retries must be between 1 and 10"},
-		{"webhook description", CheckWebhookDescription(strings.Repeat("é", 501)), "description must be at most 500 characters"},
+		{"webhook description", second(CheckWebhookDescription(strings.Repeat("é", 501))), "description must be at most 500 characters"},
+		{"webhook description ok", second(CheckWebhookDescription(strings.Repeat("é", 500))), ""},
+		{"webhook description padded", second(CheckWebhookDescription(strings.Repeat("é", 499) + "  ")), "description must be at most 500 characters"},
+		{"webhook status", CheckWebhookStatus(""), "status must be active or paused"},
+		{"webhook status paused", CheckWebhookStatus(WebhookPaused), ""},
+		{"retries zero", CheckWebhookRetries(0), "max_retries must be between 1 and 10"},
 		{"events none", second(CheckWebhookEvents(nil)), "Select at least one event type"},
 		{"events unknown", second(CheckWebhookEvents([]string{"email.lost"})), `Unknown event type "email.lost"; see GET /api/v1/platform/webhooks/event-types`},
 	}
@@ -141,6 +146,10 @@ func TestCheckWebhookURL(t *testing.T) {
 		{"https://example.com/#x", false, "Endpoint URL must not contain a fragment"},
 		{"https://example.com:0/", false, "Endpoint URL has an invalid port"},
 		{"https://example.com/" + strings.Repeat("a", 2048), false, "Endpoint URL must be at most 2048 characters"},
+		{"https://example.com/" + strings.Repeat("é", 2028), false, ""}, // 2048 characters: the form check counts characters
+		{" https://example.com/hook", false, "Endpoint URL must not begin or end with spaces"},
+		{"https://example.com/hook\n", false, "Endpoint URL must not begin or end with spaces"},
+		{"https://example.com/#", false, "Endpoint URL must not contain a fragment"},
 	} {
 		got := ""
 		if _, fe := CheckWebhookURL(c.raw, c.allowHTTP); fe != nil {
@@ -148,6 +157,34 @@ func TestCheckWebhookURL(t *testing.T) {
 		}
 		if got != c.msg {
 			t.Errorf("CheckWebhookURL(%.40q) = %q, want %q", c.raw, got, c.msg)
+		}
+	}
+}
+
+// Only RFC 3986 characters pass, as the contract's format: uri says.
+func TestCheckWebhookURLChars(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://example.com/hook":                        true,
+		"https://api.example.com:8443/a/b;c=d?x=1&y=%2F~": true,
+		"https://[2001:db8::1]:8443/h":                    true,
+		"https://example.com/p@th:x!$&'()*+,=":            true,
+		"https://xn--bcher-kva.example/h":                 true,
+		"https://bücher.example/h":                        false,
+		"https://example.com/日本":                          false,
+		"https://example.com/a b":                         false,
+		"https://example.com/a%2":                         false,
+		"https://example.com/a%zz":                        false,
+		"https://example.com/[x]":                         false,
+		"https://example.com/?q=[1]":                      false,
+		"https://example.com/a|b":                         false,
+		"https://example.com/a\\b":                        false,
+		"https://example.com/{x}":                         false,
+		"https://example.com/\"x\"":                       false,
+		"https://example.com/<x>":                         false,
+		"https://example.com/a^b`":                        false,
+	} {
+		if fe := CheckWebhookURLChars(raw); (fe == nil) != ok {
+			t.Errorf("CheckWebhookURLChars(%q) = %v, want ok=%v", raw, fe, ok)
 		}
 	}
 }

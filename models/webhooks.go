@@ -96,13 +96,15 @@ type WebhookList struct {
 	Data []Webhook `json:"data"`
 }
 
-// CreateWebhookRequest is POST /platform/webhooks. Status is active (default) or paused.
+// CreateWebhookRequest is POST /platform/webhooks. Status is active or
+// paused and MaxRetries 1–10; nil means the default (active, 5), while an
+// empty status or 0 retries is refused.
 type CreateWebhookRequest struct {
 	URL         string   `json:"url"`
 	Description string   `json:"description,omitempty"`
-	Status      string   `json:"status,omitempty"`
+	Status      *string  `json:"status,omitempty"`
 	Events      []string `json:"events"`
-	MaxRetries  int      `json:"max_retries,omitempty"`
+	MaxRetries  *int     `json:"max_retries,omitempty"`
 }
 
 // UpdateWebhookRequest is PATCH /platform/webhooks/{id}; nil fields are left alone.
@@ -238,9 +240,10 @@ type RetryDeliveryResult struct {
 	Delivery Delivery `json:"delivery"`
 }
 
-// TestRequest is POST /platform/webhooks/{id}/test.
+// TestRequest is POST /platform/webhooks/{id}/test; an empty EventType
+// means the endpoint's first subscribed type.
 type TestRequest struct {
-	EventType string `json:"event_type"`
+	EventType string `json:"event_type,omitempty"`
 }
 
 // TestResult is the receiver's answer to a test event.

@@ -174,10 +174,10 @@ func (g *schemaGen) str(s *openapi3.Schema) string {
 			v = g.now.Add(-400 * 24 * time.Hour).Add(d).UTC().Truncate(time.Second).Format(time.RFC3339)
 		case s.Format == "uuid":
 			v = fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", g.rnd.Uint32(), g.rnd.IntN(1<<16), g.rnd.IntN(1<<12), g.rnd.IntN(1<<12), g.rnd.Int64N(1<<48))
+		case s.Format == "uri": // before the pattern, which only bans characters
+			v = "https://" + g.fromPattern("^[a-z]{1,12}(\\.[a-z]{2,8}){1,2}$") + "/" + g.fromPattern("^[a-z0-9/_-]{0,20}$")
 		case s.Pattern != "":
 			v = g.fromPattern(s.Pattern)
-		case s.Format == "uri":
-			v = "https://" + g.fromPattern("^[a-z]{1,12}(\\.[a-z]{2,8}){1,2}$") + "/" + g.fromPattern("^[a-z0-9/_-]{0,20}$")
 		default:
 			v = g.text(int(s.MinLength), s.MaxLength)
 		}

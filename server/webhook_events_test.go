@@ -241,6 +241,18 @@ func TestEventCatalogIsOneList(t *testing.T) {
 	for name := range doc.Webhooks {
 		fromHooks = append(fromHooks, name)
 	}
+	// A test event is one of them, or empty for the endpoint's first type.
+	var fromTest []string
+	for _, v := range doc.Components.Schemas["TestRequest"].Value.Properties["event_type"].Value.Enum {
+		fromTest = append(fromTest, v.(string))
+	}
+	if want := append([]string{""}, fromModels...); !slices.Equal(fromTest, want) {
+		var yaml strings.Builder
+		for _, e := range want {
+			fmt.Fprintf(&yaml, "            - %q\n", e)
+		}
+		t.Errorf("TestRequest.event_type enum is %q, want \"\" and the models list:\n%s", fromTest, yaml.String())
+	}
 	we := doc.Components.Schemas["WebhookEvent"].Value
 	for _, ref := range we.OneOf {
 		fromOneOf = append(fromOneOf, ref.Value.Properties["type"].Value.Enum[0].(string))

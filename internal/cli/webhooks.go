@@ -203,8 +203,15 @@ stderr on a terminal.`,
 				return err
 			}
 		}
-		w, err := s.cl.CreateWebhook(s.ctx, models.CreateWebhookRequest{URL: f.url, Description: f.description, Status: f.status,
-			Events: events, MaxRetries: f.maxRetries})
+		req := models.CreateWebhookRequest{URL: f.url, Description: f.description, Events: events}
+		if f.status != "" {
+			req.Status = &f.status
+		}
+		// Only a given --max-retries is sent, so --max-retries 0 is refused rather than defaulted.
+		if cmd.Flags().Changed("max-retries") {
+			req.MaxRetries = &f.maxRetries
+		}
+		w, err := s.cl.CreateWebhook(s.ctx, req)
 		if err != nil {
 			return err
 		}

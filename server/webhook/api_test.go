@@ -56,6 +56,8 @@ func (st *stack) as(email string) *client.Client {
 	return client.New(client.Options{BaseURL: st.url, Token: st.tok[email], RetryCount: -1, Transport: st.rt})
 }
 
+func ptr[T any](v T) *T { return &v }
+
 func status(err error) int {
 	if e, ok := client.AsError(err); ok {
 		return e.Status
@@ -139,8 +141,8 @@ func TestValidationAndSSRFRejections(t *testing.T) {
 		"malformed":     {URL: "not a url", Events: []string{"email.sent"}},
 		"unknown event": {URL: "https://example.com/h", Events: []string{"email.teleported"}},
 		"no events":     {URL: "https://example.com/h"},
-		"retries":       {URL: "https://example.com/h", Events: []string{"email.sent"}, MaxRetries: 11},
-		"status":        {URL: "https://example.com/h", Events: []string{"email.sent"}, Status: "disabled"},
+		"retries":       {URL: "https://example.com/h", Events: []string{"email.sent"}, MaxRetries: ptr(11)},
+		"status":        {URL: "https://example.com/h", Events: []string{"email.sent"}, Status: ptr("disabled")},
 	} {
 		_, err := dev.CreateWebhook(ctx, req)
 		e, ok := client.AsError(err)

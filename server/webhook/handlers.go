@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -152,29 +150,31 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.
 		return
 	}
 	var errs []models.FieldError
-	url, fe := s.checkURL(r.Context(), strings.TrimSpace(req.URL))
+	url, fe := s.checkURL(r.Context(), req.URL)
 	if fe != nil {
 		errs = append(errs, *fe)
 	}
-	req.Description = strings.TrimSpace(req.Description)
-	if fe := models.CheckWebhookDescription(req.Description); fe != nil {
+	desc, fe := models.CheckWebhookDescription(req.Description)
+	if fe != nil {
 		errs = append(errs, *fe)
 	}
-	if req.Status == "" {
-		req.Status = models.WebhookActive
-	}
-	if req.Status != models.WebhookActive && req.Status != models.WebhookPaused {
-		errs = append(errs, models.FieldError{Field: "status", Message: "status must be active or paused"})
+	// Absent or null takes the default; an empty status or 0 retries is refused.
+	status, retries := models.WebhookActive, models.WebhookDefaultMaxRetries
+	if req.Status != nil {
+		status = *req.Status
+		if fe := models.CheckWebhookStatus(status); fe != nil {
+			errs = append(errs, *fe)
+		}
 	}
 	events, fe := models.CheckWebhookEvents(req.Events)
 	if fe != nil {
 		errs = append(errs, *fe)
 	}
-	if req.MaxRetries == 0 {
-		req.MaxRetries = models.WebhookDefaultMaxRetries
-	}
-	if fe := models.CheckWebhookRetries(req.MaxRetries); fe != nil {
-		errs = append(errs, *fe)
+	if req.MaxRetries != nil {
+		retries = *req.MaxRetries
+		if fe := models.CheckWebhookRetries(retries); fe != nil {
+			errs = append(errs, *fe)
+		}
 	}
 	if len(errs) > 0 {
 		httpx.Validation(w, errs)
@@ -196,7 +196,7 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request, u *httpx.
 	if err := s.change(r, u, id, "created", url, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(r.Context(), `INSERT INTO webhooks(id, tenant_id, url, description, status, events, max_retries,
 		secret_sealed, secret_prefix, created_at, updated_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-			id, u.TenantID, url, req.Description, req.Status, string(evJSON), req.MaxRetries, s.seal.seal(id, secret), SecretPrefix(secret),
+			id, u.TenantID, url, desc, status, string(evJSON), retries, s.seal.seal(id, secret), SecretPrefix(secret),
 			now, now, u.Email)
 		return err
 	}); err != nil {
@@ -236,7 +236,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 	changed := []string{} // for the audit record
 	if req.URL != nil {
 		changed = append(changed, "url")
-		url, fe := s.checkURL(r.Context(), strings.TrimSpace(*req.URL))
+		url, fe := s.checkURL(r.Context(), *req.URL)
 		if fe != nil {
 			errs = append(errs, *fe)
 		}
@@ -244,8 +244,8 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 	}
 	if req.Description != nil {
 		changed = append(changed, "description")
-		d := strings.TrimSpace(*req.Description)
-		if fe := models.CheckWebhookDescription(d); fe != nil {
+		d, fe := models.CheckWebhookDescription(*req.Description)
+		if fe != nil {
 			errs = append(errs, *fe)
 		}
 		sets, args = append(sets, "description = ?"), append(args, d)
@@ -262,7 +262,7 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 		case models.WebhookPaused:
 			sets = append(sets, "status = 'paused'", "disabled_reason = ''")
 		default:
-			errs = append(errs, models.FieldError{Field: "status", Message: "status must be active or paused"})
+			errs = append(errs, *models.CheckWebhookStatus(*req.Status))
 		}
 	}
 	if req.Events != nil {
@@ -375,126 +375,4 @@ func (s *Service) handleRotate(w http.ResponseWriter, r *http.Request, u *httpx.
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	httpx.WriteJSON(w, http.StatusOK, models.RotateSecretResult{ID: id, Secret: secret, SecretPrefix: SecretPrefix(secret), PreviousSecretExpiresAt: until})
-}
-
-var deliveryStatuses = []string{models.DeliverySuccess, models.DeliveryFailed, models.DeliveryPendingRetry, models.DeliveryPending}
-
-func (s *Service) handleDeliveries(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	id := r.PathValue("id")
-	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, r, err) {
-		return
-	}
-	q := r.URL.Query()
-	status := q.Get("status")
-	if status != "" && !slices.Contains(deliveryStatuses, status) {
-		httpx.Validation(w, []models.FieldError{{Field: "status", Message: "status must be one of success, failed, pending_retry, pending"}})
-		return
-	}
-	limit := 50
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			httpx.Validation(w, []models.FieldError{{Field: "limit", Message: "limit must be between 1 and 200"}})
-			return
-		}
-		limit = n
-	}
-	list, err := s.listDeliveries(r.Context(), id, status, limit)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	httpx.WriteTagged(w, r, models.DeliveryList{Data: list})
-}
-
-func (s *Service) handleRetry(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	id := r.PathValue("id")
-	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, r, err) {
-		return
-	}
-	did := r.PathValue("delivery_id")
-	var q queued
-	err := s.db.QueryRowContext(r.Context(), `UPDATE webhook_deliveries SET claimed_at = ?
-		WHERE id = ? AND webhook_id = ? AND claimed_at IS NULL AND status IN ('failed','pending_retry','pending')
-		RETURNING id, webhook_id, event_id, event_type, payload, attempts, max_attempts`, store.MS(s.now()), did, id).
-		Scan(&q.id, &q.webhookID, &q.eventID, &q.eventType, &q.payload, &q.attempts, &q.maxAttempts)
-	if errors.Is(err, sql.ErrNoRows) {
-		d, gerr := s.getDelivery(r.Context(), id, did)
-		switch {
-		case errors.Is(gerr, errNotFound):
-			httpx.NotFound(w, "Delivery")
-		case gerr != nil:
-			s.internal(w, r, gerr)
-		case d.Status == models.DeliverySuccess:
-			httpx.Error(w, http.StatusConflict, "already_delivered", "This delivery already succeeded; it is not sent twice")
-		default:
-			httpx.Error(w, http.StatusConflict, "delivery_in_progress", "This delivery is being sent right now")
-		}
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	ctx, cancel := s.sendCtx(r.Context())
-	defer cancel()
-	if _, err := s.attemptWith(ctx, q, manualAttempt); err != nil {
-		// Cut short (client gone, shutdown): the delivery was put back as it was.
-		s.internal(w, r, err)
-		return
-	}
-	d, err := s.getDelivery(r.Context(), id, did)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, models.RetryDeliveryResult{Delivery: d})
-}
-
-func (s *Service) handleTest(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	id := r.PathValue("id")
-	wh, err := s.getWebhook(r.Context(), u.TenantID, id)
-	if s.notFound(w, r, err) {
-		return
-	}
-	var req models.TestRequest
-	if !httpx.ReadJSON(w, r, &req, true) {
-		return
-	}
-	if req.EventType == "" {
-		req.EventType = wh.Events[0]
-	}
-	if !models.IsWebhookEvent(req.EventType) {
-		httpx.Validation(w, []models.FieldError{{Field: "event_type", Message: fmt.Sprintf("Unknown event type %q", req.EventType)}})
-		return
-	}
-	now := s.now()
-	env := Envelope{ID: newID("evt_test_"), Type: req.EventType, CreatedAt: now.Truncate(time.Millisecond), Data: SampleData(req.EventType, now)}
-	body, _ := json.Marshal(env)
-	q := queued{id: newID("del_"), webhookID: id, eventID: env.ID, eventType: req.EventType, payload: body, maxAttempts: 1}
-	if _, err := s.db.ExecContext(r.Context(), `INSERT INTO webhook_deliveries(id, webhook_id, tenant_id, event_id, event_type, payload, test,
-		status, max_attempts, claimed_at, created_at, updated_at) VALUES (?,?,?,?,?,?,1,'pending',1,?,?,?)`,
-		q.id, id, u.TenantID, q.eventID, q.eventType, body, store.MS(now), store.MS(now), store.MS(now)); err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	ctx, cancel := s.sendCtx(r.Context())
-	defer cancel()
-	if _, err := s.attemptWith(ctx, q, testAttempt); err != nil && (ctx.Err() == nil || r.Context().Err() != nil) {
-		s.internal(w, r, err)
-		return
-	}
-	// Otherwise the delivery record tells what happened, an interruption by
-	// shutdown included.
-	d, err := s.getDelivery(r.Context(), id, q.id)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	res := models.TestResult{Status: d.Status, DeliveryID: d.ID, ResponseStatus: d.ResponseStatus, LatencyMS: d.LatencyMS,
-		BodyExcerpt: d.ResponseExcerpt, Error: d.Error, Payload: d.Payload}
-	if res.Status != models.DeliverySuccess {
-		res.Status = models.DeliveryFailed
-	}
-	httpx.WriteJSON(w, http.StatusOK, res)
 }

@@ -26,7 +26,7 @@ func TestRetryScheduleAndRecords(t *testing.T) {
 			_, _ = w.Write([]byte("thanks"))
 		}
 	})
-	wh := d.create(models.CreateWebhookRequest{URL: rv.URL + "/hook", Events: []string{"email.sent"}, MaxRetries: 3})
+	wh := d.create(models.CreateWebhookRequest{URL: rv.URL + "/hook", Events: []string{"email.sent"}, MaxRetries: ptr(3)})
 	d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{"email_id": "msg_1"})
 
 	var del models.Delivery
@@ -87,7 +87,7 @@ func TestPendingRetryThenExhausted(t *testing.T) {
 		w.WriteHeader(http.StatusBadGateway)
 		_, _ = w.Write([]byte(strings.Repeat("x", 5000)))
 	})
-	wh := d.create(models.CreateWebhookRequest{URL: rv.URL, Events: []string{"contact.created"}, MaxRetries: 2})
+	wh := d.create(models.CreateWebhookRequest{URL: rv.URL, Events: []string{"contact.created"}, MaxRetries: ptr(2)})
 	start := time.Now()
 	d.svc.Emit(context.Background(), d.tenantID, "contact.created", map[string]any{"id": "c1"})
 	var del models.Delivery
@@ -136,7 +136,7 @@ func TestManualRetryOfExhaustedDelivery(t *testing.T) {
 			w.WriteHeader(http.StatusInternalServerError)
 		}
 	})
-	wh := d.create(models.CreateWebhookRequest{URL: rv.URL, Events: []string{"email.sent"}, MaxRetries: 1})
+	wh := d.create(models.CreateWebhookRequest{URL: rv.URL, Events: []string{"email.sent"}, MaxRetries: ptr(1)})
 	d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{})
 	var del models.Delivery
 	waitFor(t, 5*time.Second, "exhausted", func() bool {
@@ -198,7 +198,7 @@ func TestGoneDisablesEndpoint(t *testing.T) {
 func TestPausedAndFilteredReceiveNothing(t *testing.T) {
 	d := newDirect(t, 50*time.Millisecond)
 	rv := newReceiver(t, nil)
-	paused := d.create(models.CreateWebhookRequest{URL: rv.URL + "/p", Status: models.WebhookPaused, Events: []string{"email.sent"}})
+	paused := d.create(models.CreateWebhookRequest{URL: rv.URL + "/p", Status: ptr(models.WebhookPaused), Events: []string{"email.sent"}})
 	filtered := d.create(models.CreateWebhookRequest{URL: rv.URL + "/f", Events: []string{"email.opened"}})
 	d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{})
 	d.svc.Emit(context.Background(), "other-tenant", "email.opened", map[string]any{})

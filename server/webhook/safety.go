@@ -70,11 +70,12 @@ type Resolver interface {
 const msgBlockedAddress = "Endpoint must not point to a loopback, private, link-local or metadata address"
 
 // ValidateURL checks an endpoint URL: absolute https (http too when private
-// targets are allowed), a host, no credentials, and, unless allowPrivate, no
-// host that is or resolves to a blocked address. The host is read as a
-// browser reads it (see canonicalHost) and the URL returned carries it in
-// canonical form, so what is stored is what is dialled. A host that does not
-// resolve now is accepted; the dialer checks again at every delivery.
+// targets are allowed), a host, no credentials, only URI characters, and,
+// unless allowPrivate, no host that is or resolves to a blocked address.
+// The host is read as a browser reads it (see canonicalHost) and the URL
+// returned carries it in canonical form, so what is stored is what is
+// dialled. A host that does not resolve now is accepted; the dialer checks
+// again at every delivery.
 func ValidateURL(ctx context.Context, raw string, allowPrivate bool, res Resolver) (*url.URL, error) {
 	u, fe := models.CheckWebhookURL(raw, allowPrivate)
 	if fe != nil {
@@ -83,6 +84,14 @@ func ValidateURL(ctx context.Context, raw string, allowPrivate bool, res Resolve
 	host, ip, err := canonicalHost(u.Hostname())
 	if err != nil {
 		return nil, err
+	}
+	// A blocked address is named as such in any spelling, full-width digits
+	// included, before the characters are held to the URI alphabet.
+	if !allowPrivate && ip.IsValid() && BlockedIP(ip) {
+		return nil, &URLError{msgBlockedAddress}
+	}
+	if fe := models.CheckWebhookURLChars(raw); fe != nil {
+		return nil, &URLError{fe.Message}
 	}
 	port := u.Port()
 	if ip.IsValid() && ip.Is6() {

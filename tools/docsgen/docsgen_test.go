@@ -293,3 +293,11 @@ json.dump(out, sys.stdout)
 		t.Fatalf("only %d patterns found", len(jobs))
 	}
 }
+
+// An empty enum value is shown as "", not as an empty code span that
+// Markdown would drop.
+func TestEmptyEnumValueIsVisible(t *testing.T) {
+	if got, want := codeList([]string{"", "email.sent"}), "`\"\"`, `email.sent`"; got != want {
+		t.Fatalf("codeList = %s, want %s", got, want)
+	}
+}

@@ -404,6 +404,9 @@ func (s *spec) constraints(schema *yaml.Node) string {
 func codeList(v []string) string {
 	q := make([]string, len(v))
 	for i, x := range v {
+		if x == "" {
+			x = `""` // an empty code span would vanish
+		}
 		q[i] = "`" + x + "`"
 	}
 	return strings.Join(q, ", ")

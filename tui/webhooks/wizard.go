@@ -226,9 +226,10 @@ func (w *wizard) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			if w.paused {
 				status = models.WebhookPaused
 			}
+			retries := w.retries
 			return createWebhook(m.ctx.Client, models.CreateWebhookRequest{
 				URL: strings.TrimSpace(w.url.Value()), Description: strings.TrimSpace(w.desc.Value()),
-				Status: status, Events: w.events(), MaxRetries: w.retries,
+				Status: &status, Events: w.events(), MaxRetries: &retries,
 			})
 		default:
 			// Digits type the count itself (0 is 10).
