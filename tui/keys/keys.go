@@ -28,6 +28,10 @@ type Model struct {
 	// all is the private, locally edited copy; rows indexes all after search,
 	// filter and sort.
 	pages   [][]models.APIKey
+	next    []string             // each page's next cursor ("" after the last)
+	query   models.KeyListParams // what pages answer: search, filter and sort run on the server
+	total   int                  // keys matching query
+	moreFor string               // the cursor of the page being fetched
 	all     []models.APIKey
 	meta    []rowMeta
 	byID    map[string]int
@@ -81,7 +85,12 @@ func (m *Model) load(force bool) tea.Cmd {
 	}
 	visible := m.ctx.Active == common.PaneKeys && !m.ctx.Paused
 	if id := m.poller.Begin(force, m.ctx.Refresh.Keys, m.ctx.Now(), visible); id != 0 {
-		return fetchKeys(m.ctx.Client, id, m.pages)
+		q := m.listQuery()
+		if q != m.query {
+			return fetchKeys(m.ctx.Client, id, q, nil, nil, 0, 1)
+		}
+		// A refresh reads the pages up to the one under the cursor.
+		return fetchKeys(m.ctx.Client, id, q, m.pages, m.next, m.total, m.cursorPage()+1)
 	}
 	return nil
 }
@@ -132,6 +141,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case keysLoadedMsg:
 		return m.onLoaded(msg)
+	case keysMoreMsg:
+		return m.onMore(msg)
 	case detailsMsg, securityMsg:
 		return m.onDetails(msg)
 	case createdMsg:
@@ -147,7 +158,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			var cmd tea.Cmd
 			m.search, cmd = m.search.Update(msg)
 			m.rebuild()
-			return cmd
+			return tea.Batch(cmd, m.requery())
 		}
 		return nil
 	case tea.KeyPressMsg:
@@ -173,8 +184,9 @@ func (m *Model) onLoaded(msg keysLoadedMsg) tea.Cmd {
 		// The list works again (the role changed): so may the actions.
 		m.forbidden, m.listForbidden = nil, false
 	}
-	if !msg.notModified || !m.loaded {
+	if !msg.notModified || !m.loaded || msg.query != m.query {
 		m.loaded = true
+		m.query, m.next, m.total = msg.query, msg.next, msg.total
 		m.setPages(msg.pages)
 	}
 	return common.DataAge(now, nil)
@@ -253,7 +265,7 @@ func (m *Model) keySearch(msg tea.KeyPressMsg) tea.Cmd {
 		m.search.Blur()
 		m.search.SetValue("")
 		m.rebuild()
-		return nil
+		return m.requery()
 	case key.Matches(msg, k.Accept, k.Down, k.Up):
 		m.searching = false
 		m.search.Blur()
@@ -262,7 +274,7 @@ func (m *Model) keySearch(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.search, cmd = m.search.Update(msg)
 	m.rebuild()
-	return cmd
+	return tea.Batch(cmd, m.requery())
 }
 
 func (m *Model) keyList(msg tea.KeyPressMsg) tea.Cmd {
@@ -272,27 +284,33 @@ func (m *Model) keyList(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.ctx.Keys.Global.Back) && m.search.Value() != "":
 		m.search.SetValue("")
 		m.rebuild()
+		return m.requery()
 	case key.Matches(msg, k.Up):
 		m.list.Move(-1, m.listHeight())
 	case key.Matches(msg, k.Down):
 		m.list.Move(1, m.listHeight())
+		return m.more()
 	case key.Matches(msg, k.PageUp):
 		m.list.Move(-m.listHeight(), m.listHeight())
 	case key.Matches(msg, k.PageDown):
 		m.list.Move(m.listHeight(), m.listHeight())
+		return m.more()
 	case key.Matches(msg, k.Top):
 		m.list.Move(-len(m.rows), m.listHeight())
 	case key.Matches(msg, k.Bottom):
 		m.list.Move(len(m.rows), m.listHeight())
+		return m.more()
 	case key.Matches(msg, k.Search):
 		m.searching = true
 		return m.search.Focus()
 	case key.Matches(msg, k.Filter):
 		m.filter = (m.filter + 1) % len(filterNames)
 		m.rebuild()
+		return m.requery()
 	case key.Matches(msg, k.Sort):
 		m.sort = (m.sort + 1) % len(sortNames)
 		m.rebuild()
+		return m.requery()
 	case key.Matches(msg, k.Create):
 		return m.openWizard()
 	case key.Matches(msg, k.Open):
