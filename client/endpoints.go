@@ -19,15 +19,15 @@ func (c *Client) Me(ctx context.Context) (models.Me, error) {
 	return out, err
 }
 
-// ListKeys lists API keys. It is conditional: ErrNotModified means unchanged.
+// ListKeys is one page of API keys: the first, or the one p.Cursor (a
+// NextCursor of the same query) continues to. It is conditional:
+// ErrNotModified means unchanged.
 func (c *Client) ListKeys(ctx context.Context, p models.KeyListParams) (models.APIKeyList, error) {
 	q := url.Values{}
 	setIf(q, "q", p.Q)
 	setIf(q, "status", p.Status)
 	setIf(q, "sort", p.Sort)
-	if p.Page > 0 {
-		q.Set("page", strconv.Itoa(p.Page))
-	}
+	setIf(q, "cursor", p.Cursor)
 	if p.PerPage > 0 {
 		q.Set("per_page", strconv.Itoa(p.PerPage))
 	}
@@ -78,10 +78,22 @@ func (c *Client) RevokeKey(ctx context.Context, id string) (models.RevokeResult,
 	return out, err
 }
 
-// RateLimits returns the tenant's and each key's bucket. Conditional.
+// RateLimits returns the tenant's line and the first page of its keys,
+// busiest first (the server's default size). Conditional.
 func (c *Client) RateLimits(ctx context.Context) (models.RateLimits, error) {
+	return c.RateLimitsPage(ctx, models.RateLimitParams{})
+}
+
+// RateLimitsPage returns the tenant's line and one page of its keys,
+// busiest first. Conditional.
+func (c *Client) RateLimitsPage(ctx context.Context, p models.RateLimitParams) (models.RateLimits, error) {
+	q := url.Values{}
+	if p.Limit > 0 {
+		q.Set("limit", strconv.Itoa(p.Limit))
+	}
+	setIf(q, "cursor", p.Cursor)
 	var out models.RateLimits
-	err := c.do(ctx, call{method: http.MethodGet, path: v1 + "/platform/rate-limits", out: &out, conditional: true, idempotent: true})
+	err := c.do(ctx, call{method: http.MethodGet, path: v1 + "/platform/rate-limits", query: q, out: &out, conditional: true, idempotent: true})
 	return out, err
 }
 

@@ -12,8 +12,7 @@ import (
 )
 
 // Paged reads: callers ask for "up to n items" and the client follows the
-// API's pages. How the API pages (page numbers today, an opaque cursor
-// tomorrow) stays in this file.
+// API's pages. How the API pages (opaque cursors) stays in this file.
 
 // keyPageSize is the largest page the key list serves (a variable so
 // tests can make pages small).
@@ -23,7 +22,7 @@ var keyPageSize = 1000
 var errorPageSize = models.UsageErrorsMaxLimit
 
 // ListAllKeys returns up to limit keys (0: all) matching p's Q, Status and
-// Sort, following pages; p.Page and p.PerPage are ignored. more reports
+// Sort, following pages; p.Cursor and p.PerPage are ignored. more reports
 // that keys beyond limit exist. Unlike ListKeys it is never conditional, so
 // reading the same list twice in one process returns it twice.
 func (c *Client) ListAllKeys(ctx context.Context, p models.KeyListParams, limit int) (keys []models.APIKey, more bool, err error) {
@@ -31,25 +30,30 @@ func (c *Client) ListAllKeys(ctx context.Context, p models.KeyListParams, limit 
 	if limit > 0 && limit < per {
 		per = limit
 	}
-	for page := 1; ; page++ {
+	cursor := ""
+	for {
 		q := url.Values{}
 		setIf(q, "q", p.Q)
 		setIf(q, "status", p.Status)
 		setIf(q, "sort", p.Sort)
-		q.Set("page", strconv.Itoa(page))
+		setIf(q, "cursor", cursor)
 		q.Set("per_page", strconv.Itoa(per))
 		var out models.APIKeyList
 		if err := c.do(ctx, call{method: http.MethodGet, path: v1 + "/platform/api-keys", query: q, out: &out, idempotent: true}); err != nil {
 			return nil, false, err
 		}
 		keys = append(keys, out.APIKeys...)
-		last := len(out.APIKeys) < per || page*per >= out.Total
+		last := out.NextCursor == ""
 		if limit > 0 && len(keys) >= limit {
 			return keys[:limit], len(keys) > limit || !last, nil
 		}
 		if last || len(out.APIKeys) == 0 {
 			return keys, false, nil
 		}
+		if out.NextCursor == cursor {
+			return nil, false, errors.New("the key list repeated a page")
+		}
+		cursor = out.NextCursor
 	}
 }
 

@@ -103,12 +103,15 @@ type APIKey struct {
 	ReplacedBy string `json:"replaced_by,omitempty"`
 }
 
-// APIKeyList is GET /api/v1/platform/api-keys.
+// APIKeyList is one page of GET /api/v1/platform/api-keys.
 type APIKeyList struct {
 	APIKeys []APIKey `json:"api_keys"`
-	Total   int      `json:"total"`
-	Page    int      `json:"page"`
-	PerPage int      `json:"per_page"`
+	// Total counts the keys matching the query; only the first page (no
+	// cursor) carries it.
+	Total   int `json:"total,omitempty"`
+	PerPage int `json:"per_page"`
+	// NextCursor asks for the page after this one; empty on the last.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // KeyListParams are the list query parameters.
@@ -116,8 +119,8 @@ type KeyListParams struct {
 	Q       string // name or key id substring
 	Status  string // "", active, revoked, expired
 	Sort    string // created (default), last_used, name
-	Page    int
-	PerPage int // max 1000
+	Cursor  string // a NextCursor of the same query; "" for the first page
+	PerPage int    // max 1000
 }
 
 // CreateAPIKeyRequest is POST /api/v1/platform/api-keys.

@@ -21,7 +21,8 @@ type KeyRateLimit struct {
 	RateLimitState
 }
 
-// RateLimits is GET /api/v1/platform/rate-limits.
+// RateLimits is GET /api/v1/platform/rate-limits: the tenant's line and one
+// page of its usable keys, the busy ones (bucket not full) first.
 type RateLimits struct {
 	Plan Plan `json:"plan"`
 	// Tenant is the busiest key's bucket (see BusiestKeyID), or the plan's
@@ -30,7 +31,19 @@ type RateLimits struct {
 	Tenant RateLimitState `json:"tenant"`
 	// BusiestKeyID is the key whose bucket Tenant is: the largest share of
 	// its burst spent, then the longest until full. Empty when all are full.
-	BusiestKeyID string         `json:"busiest_key_id,omitempty"`
-	Keys         []KeyRateLimit `json:"keys"`
-	At           time.Time      `json:"at"`
+	BusiestKeyID string `json:"busiest_key_id,omitempty"`
+	// Keys is this page of the usable keys: the busy ones busiest first,
+	// then the others (full buckets) newest first.
+	Keys []KeyRateLimit `json:"keys"`
+	// BusyKeys counts the busy keys over every page.
+	BusyKeys int `json:"busy_keys"`
+	// NextCursor asks for the next page; empty on the last.
+	NextCursor string    `json:"next_cursor,omitempty"`
+	At         time.Time `json:"at"`
+}
+
+// RateLimitParams page the keys of GET /api/v1/platform/rate-limits.
+type RateLimitParams struct {
+	Limit  int    // keys per page, 1–100; 0 is the server's default (10)
+	Cursor string // a NextCursor; "" for the first page
 }

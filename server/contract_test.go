@@ -353,6 +353,7 @@ func TestContractEndpoints(t *testing.T) {
 
 	// Service and identity.
 	expectStatus(t, "healthz", do("GET", "/healthz", "", nil), 200)
+	expectStatus(t, "metrics", do("GET", "/metrics", "", nil), 200)
 	expectStatus(t, "me admin", do("GET", "/api/v1/me", admin, nil), 200)
 	expectStatus(t, "me member", do("GET", "/api/v1/me", member, nil), 200)
 	expectStatus(t, "me no token", do("GET", "/api/v1/me", "", nil), 401)
@@ -413,10 +414,13 @@ func TestContractEndpoints(t *testing.T) {
 	// List with every filter and sort, and the ETag.
 	list := func(q string) apiResp { t.Helper(); return do("GET", "/api/v1/platform/api-keys"+q, dev, nil) }
 	for _, q := range []string{"", "?status=active", "?status=revoked", "?status=expired", "?status=all", "?sort=created",
-		"?sort=last_used", "?sort=name", "?q=contract", "?q=" + full.KeyID[:8], "?page=2&per_page=2", "?per_page=1000"} {
+		"?sort=last_used", "?sort=name", "?q=contract", "?q=" + full.KeyID[:8], "?per_page=1000"} {
 		expectStatus(t, "list "+q, list(q), 200)
 	}
-	for _, q := range []string{"?status=bogus", "?sort=bogus", "?page=0", "?per_page=1001", "?per_page=x"} {
+	var firstPage models.APIKeyList
+	list("?per_page=2").decode(t, &firstPage)
+	expectStatus(t, "list next page", list("?per_page=2&cursor="+url.QueryEscape(firstPage.NextCursor)), 200)
+	for _, q := range []string{"?status=bogus", "?sort=bogus", "?page=0", "?page=2", "?cursor=nope", "?per_page=1001", "?per_page=x"} {
 		expectStatus(t, "list "+q, list(q), 400)
 	}
 	r = list("")
@@ -571,6 +575,9 @@ func TestContractEndpoints(t *testing.T) {
 	r = do("GET", "/api/v1/platform/rate-limits", dev, nil)
 	expectStatus(t, "rate limits", r, 200)
 	expectStatus(t, "rate limits 304", do("GET", "/api/v1/platform/rate-limits", dev, nil, "If-None-Match", r.header.Get("ETag")), 304)
+	expectStatus(t, "rate limits page", do("GET", "/api/v1/platform/rate-limits?limit=1", dev, nil), 200)
+	expectStatus(t, "rate limits bad limit", do("GET", "/api/v1/platform/rate-limits?limit=101", dev, nil), 400)
+	expectStatus(t, "rate limits bad cursor", do("GET", "/api/v1/platform/rate-limits?cursor=x", dev, nil), 400)
 	expectStatus(t, "rate limits member", do("GET", "/api/v1/platform/rate-limits", member, nil), 403)
 	expectStatus(t, "rate limits no token", do("GET", "/api/v1/platform/rate-limits", "", nil), 401)
 

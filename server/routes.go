@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/penguinmails/pmdev/server/docs"
@@ -20,9 +21,10 @@ import (
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", handleHealthz)
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
 	s.auth.Mount(mux)
 	keys.New(s.db, s.st, s.keyring, s.limiter, s.now).WithEvents(hook{s}).Mount(mux, s.auth.Developer, s.log)
-	usage.New(s.db, s.st, s.limiter, s.now).Mount(mux, s.auth.Developer, s.log)
+	usage.New(s.db, s.st, s.limiter, s.now, s.usageVersion).Mount(mux, s.auth.Developer, s.log)
 	pc := product.Config{DB: s.db, Store: s.st, Keys: s.keyring, Limiter: s.limiter, Usage: s.usage,
 		Events: hook{s}, Throttle: s.simGate.Drop, Log: s.log, Now: s.now}
 	if s.notify != nil {
@@ -34,6 +36,11 @@ func (s *Server) routes() http.Handler {
 	}
 	docs.Mount(mux, s.cfg.Assets, s.log)
 	return s.recoverer(withProblemFallback(mux))
+}
+
+// usageVersion changes whenever a tenant's usage or any key changes.
+func (s *Server) usageVersion(tenantID string) string {
+	return s.usage.Version(tenantID) + "." + strconv.FormatUint(s.keyring.Generation(), 10)
 }
 
 // hook emits through the server's current Events, so tests can tap them.
@@ -69,6 +76,25 @@ func handleHealthz(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
+}
+
+// handleMetrics writes the usage recorder's counters (Prometheus text format).
+func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {
+	st := s.usage.Stats()
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	for _, m := range []struct {
+		name, kind, help string
+		v                int64
+	}{
+		{"pmdev_usage_requests_total", "counter", "Product requests recorded for the usage analytics.", st.Requests},
+		{"pmdev_usage_sampled_total", "counter", "Failed requests counted without a full error record (beyond the sample kept per key and minute).", st.Sampled},
+		{"pmdev_usage_dropped_total", "counter", "Product requests not counted: the in-memory bound was reached.", st.Dropped},
+		{"pmdev_usage_lost_total", "counter", "Product requests whose usage write failed.", st.Lost},
+		{"pmdev_usage_pending", "gauge", "Product requests counted in memory, not yet written.", st.Pending},
+	} {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s %d\n", m.name, m.help, m.name, m.kind, m.name, m.v)
+	}
 }
 
 // recoverer turns a panic into a 500 problem; the stack goes to the log only.

@@ -36,6 +36,7 @@ import (
 type Config struct {
 	DBPath               string
 	Seed                 string // "" or "demo"
+	SeedKeys             int    // with Seed "demo": keys in all (0: the demo's 7), for benchmarks
 	Logger               *slog.Logger
 	Now                  func() time.Time
 	AllowPrivateWebhooks bool
@@ -139,7 +140,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		simGate: simulate.NewGate(cfg.SimulatedWebhookEvery, now),
 	}
 	if cfg.Seed == "demo" {
-		if s.seedSkipped, err = seed.Demo(ctx, db, st, s.log, now()); err != nil {
+		if s.seedSkipped, err = seed.Demo(ctx, db, st, s.log, now(), cfg.SeedKeys); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}

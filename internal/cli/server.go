@@ -28,7 +28,7 @@ type serverFlags struct {
 	addr, seed, retry, logFile      string
 	simulate, allowPrivate, verbose bool
 	simWebhookEvery                 time.Duration
-	maxConnsPerIP                   int
+	maxConnsPerIP, seedKeys         int
 	ssh                             sshconsole.Options
 }
 
@@ -53,6 +53,7 @@ signing in as the user it was registered for (pmdev server users add --ssh-key).
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 0, "cap concurrent HTTP connections from one client address (0: no cap; load tests open hundreds from one)")
 	fs.StringVar(&f.seed, "seed", "", `seed an empty database ("demo")`)
+	fs.IntVar(&f.seedKeys, "seed-keys", 0, "with --seed demo: this many keys (at least 7), each with 30 days of history (a benchmark fixture)")
 	fs.BoolVar(&f.simulate, "simulate-traffic", false, "send background traffic with demo keys")
 	fs.BoolVar(&f.allowPrivate, "allow-private-webhooks", false, "allow webhook URLs on private/loopback addresses")
 	fs.StringVar(&f.retry, "webhook-retry-schedule", "", "comma-separated webhook retry delays, e.g. 1m,5m,15m,1h,24h")
@@ -106,6 +107,9 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 	if f.seed != "" && f.seed != "demo" {
 		return usagef("pmdev server: --seed must be demo, not %q", f.seed)
 	}
+	if f.seedKeys != 0 && (f.seed == "" || f.seedKeys < 7 || f.seedKeys > 100_000) {
+		return usagef("pmdev server: --seed-keys needs --seed demo and a count from 7 to 100000, not %d", f.seedKeys)
+	}
 	schedule, err := parseSchedule(f.retry)
 	if err != nil {
 		return usagef("pmdev server: --webhook-retry-schedule: %v", err)
@@ -148,7 +152,7 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	cfg.Seed, cfg.Logger, cfg.Assets = f.seed, logger, api.FS()
+	cfg.Seed, cfg.SeedKeys, cfg.Logger, cfg.Assets = f.seed, f.seedKeys, logger, api.FS()
 	cfg.AllowPrivateWebhooks, cfg.WebhookRetrySchedule, cfg.SimulatedWebhookEvery = f.allowPrivate, schedule, f.simWebhookEvery
 	srv, err := server.Open(ctx, cfg)
 	if err != nil {

@@ -73,14 +73,20 @@ func (c *Cache) Invalidate(id string) {
 	c.mu.Unlock()
 }
 
-// Lookup returns the key of a plaintext, or nil when unknown.
+// Lookup returns the key of a plaintext, or nil when unknown. A cached
+// digest is a real key; before a database read the checksum turns away
+// strings that cannot be keys.
 func (c *Cache) Lookup(ctx context.Context, plain string) (*Entry, error) {
-	d := sha256.Sum256([]byte(plain))
+	var buf [96]byte // keys fit: no allocation for the conversion
+	d := sha256.Sum256(append(buf[:0], plain...))
 	c.mu.RLock()
 	e, gen := c.byDigest[d], c.gen
 	c.mu.RUnlock()
 	if e != nil {
 		return e, nil
+	}
+	if !models.ValidKeyChecksum(plain) {
+		return nil, nil
 	}
 	k, err := c.st.KeyAuthByDigest(ctx, c.db, d[:])
 	if errors.Is(err, store.ErrNotFound) {
@@ -108,4 +114,12 @@ func (c *Cache) Lookup(ctx context.Context, plain string) (*Entry, error) {
 	}
 	c.mu.Unlock()
 	return e, nil
+}
+
+// Generation changes with every key change (an ETag part for documents
+// that show key names or limits).
+func (c *Cache) Generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
 }

@@ -49,8 +49,8 @@ func (h handlers) list(w http.ResponseWriter, r *http.Request) {
 
 // parseListParams validates the key list query.
 func parseListParams(r *http.Request) (models.KeyListParams, *models.Problem) {
-	q, prob := httpx.Query(r, "q", "status", "sort", "page", "per_page")
-	p := models.KeyListParams{Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Sort: q.Get("sort"), Page: 1, PerPage: 100}
+	q, prob := httpx.Query(r, "q", "status", "sort", "cursor", "per_page")
+	p := models.KeyListParams{Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Sort: q.Get("sort"), Cursor: q.Get("cursor"), PerPage: 100}
 	if prob != nil {
 		return p, prob
 	}
@@ -68,16 +68,17 @@ func parseListParams(r *http.Request) (models.KeyListParams, *models.Problem) {
 		return bad("status", "Status must be active, revoked or expired")
 	}
 	switch p.Sort {
-	case "", "created", "last_used", "name":
+	case "":
+		p.Sort = "created"
+	case "created", "last_used", "name":
 	default:
 		return bad("sort", "Sort must be created, last_used or name")
 	}
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return bad("page", "Page must be a positive integer")
-		}
-		p.Page = n
+	if q.Has("page") {
+		return bad("page", "page is replaced by cursor: pass the next_cursor of the previous page")
+	}
+	if len(p.Cursor) > 1024 {
+		return bad("cursor", "cursor is not one this endpoint returned; start again without it")
 	}
 	if v := q.Get("per_page"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -85,9 +86,6 @@ func parseListParams(r *http.Request) (models.KeyListParams, *models.Problem) {
 			return bad("per_page", "per_page must be between 1 and 1000")
 		}
 		p.PerPage = n
-	}
-	if p.Page > 1_000_000 {
-		return bad("page", "Page is too large")
 	}
 	return p, nil
 }

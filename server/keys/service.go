@@ -115,9 +115,25 @@ func (s *Service) loadToChange(ctx context.Context, u *httpx.User, id, verb stri
 	return k, nil
 }
 
-// List lists u's tenant's keys.
+// List is one page of u's tenant's keys: the first (with the total) or
+// the one p.Cursor continues to.
 func (s *Service) List(ctx context.Context, u *httpx.User, p models.KeyListParams) (models.APIKeyList, error) {
-	return s.st.ListKeys(ctx, s.db, u.TenantID, p, s.now())
+	var after *store.KeyPos
+	if p.Cursor != "" {
+		var err error
+		if after, err = decodeListCursor(p); err != nil {
+			return models.APIKeyList{}, httpx.Fail(httpx.FieldProblem("invalid_parameter", "cursor", err.Error()))
+		}
+	}
+	page, err := s.st.ListKeys(ctx, s.db, u.TenantID, p, after, after == nil, s.now())
+	if err != nil {
+		return models.APIKeyList{}, err
+	}
+	out := models.APIKeyList{APIKeys: page.Keys, Total: page.Total, PerPage: p.PerPage}
+	if page.Last != nil {
+		out.NextCursor = encodeListCursor(p, *page.Last)
+	}
+	return out, nil
 }
 
 // deniedGrant fails with 403 for the first permission in added that role may not grant.

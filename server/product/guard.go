@@ -7,11 +7,13 @@ package product
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
@@ -61,6 +63,7 @@ type Service struct {
 	Config
 	campaigns    []models.Campaign // the sandbox catalogue
 	campaignJSON sync.Map          // "status/limit" -> json.RawMessage
+	limited      sync.Map          // Retry-After seconds -> encoded 429 problem
 }
 
 // New returns the product API.
@@ -84,16 +87,100 @@ func (s *Service) Mount(mux *http.ServeMux) {
 // handlerFunc handles an authenticated product request: status and body, or a problem.
 type handlerFunc func(r *http.Request, k *keys.Entry) (int, any, *models.Problem)
 
+// policies caches the RateLimit-Policy value of each limit and burst
+// (copy on write: a lookup takes no lock and allocates nothing).
+var (
+	policies   atomic.Pointer[map[[2]int]string]
+	policiesMu sync.Mutex
+)
+
+func policy(limit, burst int) string {
+	k := [2]int{limit, burst}
+	if m := policies.Load(); m != nil {
+		if v, ok := (*m)[k]; ok {
+			return v
+		}
+	}
+	policiesMu.Lock()
+	defer policiesMu.Unlock()
+	old := policies.Load()
+	next := map[[2]int]string{}
+	if old != nil {
+		if len(*old) < 4096 { // limits × plans: never near this
+			for kk, v := range *old {
+				next[kk] = v
+			}
+		}
+	}
+	v := strconv.Itoa(limit) + ";w=60;burst=" + strconv.Itoa(burst)
+	next[k] = v
+	policies.Store(&next)
+	return v
+}
+
 // setRateHeaders writes the rate-limit headers (keys pre-canonicalised: hot path).
 func setRateHeaders(h http.Header, limit, burst, remaining, reset int) {
 	l, rem, rs := strconv.Itoa(limit), strconv.Itoa(remaining), strconv.Itoa(reset)
-	vals := [5]string{l, rem, rs, l + ";w=60;burst=" + strconv.Itoa(burst), "limit=" + l + ", remaining=" + rem + ", reset=" + rs}
+	vals := [5]string{l, rem, rs, policy(limit, burst), "limit=" + l + ", remaining=" + rem + ", reset=" + rs}
 	// One backing array for the five header values.
 	h["X-Ratelimit-Limit"] = vals[0:1:1]
 	h["X-Ratelimit-Remaining"] = vals[1:2:2]
 	h["X-Ratelimit-Reset"] = vals[2:3:3]
 	h["Ratelimit-Policy"] = vals[3:4:4]
 	h["Ratelimit"] = vals[4:5:5]
+}
+
+// Shared header values (never modified in place).
+var (
+	jsonType    = []string{"application/json"}
+	problemType = []string{"application/problem+json"}
+	noStore     = []string{"no-store"}
+)
+
+// retryAfters are the Retry-After header values of the first minute.
+var retryAfters = func() (out [61][]string) {
+	for i := range out {
+		out[i] = []string{strconv.Itoa(i)}
+	}
+	return out
+}()
+
+// retryMessages are the 429 messages of the first minute.
+var retryMessages = func() (out [61]string) {
+	for i := range out {
+		out[i] = models.RetryMessage(i)
+	}
+	return out
+}()
+
+func retryMessage(sec int) string {
+	if sec >= 0 && sec < len(retryMessages) {
+		return retryMessages[sec]
+	}
+	return models.RetryMessage(sec)
+}
+
+func retryAfter(sec int) []string {
+	if sec >= 0 && sec < len(retryAfters) {
+		return retryAfters[sec]
+	}
+	return []string{strconv.Itoa(sec)}
+}
+
+// limitedBody is the 429 problem for a Retry-After of after seconds, as
+// httpx.WriteProblem writes it, encoded once.
+func (s *Service) limitedBody(after int) []byte {
+	if b, ok := s.limited.Load(after); ok {
+		return b.([]byte)
+	}
+	p := httpx.NewProblem(http.StatusTooManyRequests, "rate_limit_exceeded", models.RetryMessage(after))
+	p.RetryAfter = after
+	b, _ := json.Marshal(p)
+	b = append(b, '\n')
+	if after <= 3600 { // bounded: one entry per second of wait
+		s.limited.Store(after, b)
+	}
+	return b
 }
 
 // guard authenticates an API key, enforces IP allow-list, rate limit and
@@ -107,11 +194,7 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 			httpx.Unauthorized(w, "missing_token", "Authorization: Bearer <API key> is required")
 			return
 		}
-		if !models.ValidKeyChecksum(token) {
-			httpx.Unauthorized(w, "invalid_token", "API key is invalid or expired")
-			return
-		}
-		k, err := s.Keys.Lookup(r.Context(), token)
+		k, err := s.Keys.Lookup(r.Context(), token) // checks the checksum before any database read
 		if err != nil {
 			httpx.Internal(w, r, s.Log, err)
 			return
@@ -130,6 +213,12 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 					httpx.Challenge(w)
 				}
 				httpx.WriteProblem(w, p)
+			} else if raw, ok := body.(json.RawMessage); ok {
+				// The hot path: a cached body, and no per-request header slice.
+				ev.Status = status
+				w.Header()["Content-Type"] = jsonType
+				w.WriteHeader(status)
+				_, _ = w.Write(raw)
 			} else {
 				ev.Status = status
 				httpx.WriteJSON(w, status, body)
@@ -137,8 +226,9 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 			ev.LatencyUS = time.Since(start).Microseconds()
 			s.Usage.Record(ev)
 		}
-		bucket := s.Limiter.Bucket(k.ID, k.RateLimit, k.Burst, now)
+		bucket := s.Limiter.Bucket(k.TenantID, k.ID, k.RateLimit, k.Burst, now)
 		peek := func() {
+			bucket.SetLimit(k.RateLimit, k.Burst, now)
 			st := bucket.Snapshot(now)
 			setRateHeaders(w.Header(), st.Limit, st.Burst, st.Remaining, st.ResetSeconds)
 		}
@@ -157,15 +247,22 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 			finish(0, nil, httpx.NewProblem(http.StatusForbidden, "ip_not_allowed", "Requests from "+ip+" are not allowed for this key"))
 			return
 		}
-		res := bucket.Take(now)
+		res := bucket.TakeAt(k.RateLimit, k.Burst, now)
 		setRateHeaders(w.Header(), res.Limit, res.Burst, res.Remaining, res.ResetSeconds)
 		if res.Remaining*5 <= res.Burst && s.Thresholds != nil {
 			s.Thresholds.Observe(k.ID, k.TenantID, res.Limit, res.Burst, res.Remaining, now)
 		}
 		if !res.Allowed {
-			p := httpx.NewProblem(http.StatusTooManyRequests, "rate_limit_exceeded", models.RetryMessage(res.RetryAfter))
-			p.RetryAfter = res.RetryAfter
-			finish(0, nil, p)
+			// A client ignoring 429s gets the same few bodies: encoded once each.
+			ev.Status, ev.ErrCode, ev.Message = http.StatusTooManyRequests, "rate_limit_exceeded", retryMessage(res.RetryAfter)
+			h := w.Header()
+			h["Content-Type"] = problemType
+			h["Cache-Control"] = noStore
+			h["Retry-After"] = retryAfter(res.RetryAfter)
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write(s.limitedBody(res.RetryAfter))
+			ev.LatencyUS = time.Since(start).Microseconds()
+			s.Usage.Record(ev)
 			return
 		}
 		ev.Counted = true

@@ -88,6 +88,19 @@ func (b *Bucket) Take(now time.Time) Result {
 	return r
 }
 
+// TakeAt is Take after applying the key's current limit and burst (an
+// edit of the key takes effect at its next request), under one lock.
+func (b *Bucket) TakeAt(limit, burst int, now time.Time) Result {
+	b.mu.Lock()
+	if b.limit != limit || b.burst != burst {
+		b.refill(now)
+		b.limit, b.burst = limit, burst
+		b.tokens = math.Min(b.tokens, float64(burst))
+	}
+	b.mu.Unlock()
+	return b.Take(now)
+}
+
 // Snapshot reports the bucket without consuming.
 func (b *Bucket) Snapshot(now time.Time) State {
 	b.mu.Lock()
@@ -111,47 +124,92 @@ func (b *Bucket) SetLimit(limit, burst int, now time.Time) {
 	b.tokens = math.Min(b.tokens, float64(burst))
 }
 
-// Limiter holds one bucket per key id.
+// Limiter holds one bucket per key id, indexed by tenant too. Finding a
+// key's bucket takes no lock (the request path); creating one does.
 type Limiter struct {
-	mu      sync.RWMutex
-	buckets map[string]*Bucket
+	buckets  sync.Map // key id -> *Bucket
+	mu       sync.RWMutex
+	byTenant map[string]map[string]*Bucket
+	tenantOf map[string]string
 }
 
 // NewLimiter returns an empty limiter.
-func NewLimiter() *Limiter { return &Limiter{buckets: map[string]*Bucket{}} }
+func NewLimiter() *Limiter {
+	return &Limiter{byTenant: map[string]map[string]*Bucket{}, tenantOf: map[string]string{}}
+}
 
-// Bucket returns the key's bucket, creating a full one (or adjusting its limit) as needed.
-func (l *Limiter) Bucket(keyID string, limit, burst int, now time.Time) *Bucket {
-	l.mu.RLock()
-	b := l.buckets[keyID]
-	l.mu.RUnlock()
-	if b == nil {
-		l.mu.Lock()
-		if b = l.buckets[keyID]; b == nil {
-			b = NewBucket(limit, burst, now)
-			l.buckets[keyID] = b
-		}
-		l.mu.Unlock()
+// Bucket returns the key's bucket, creating a full one as needed; Take
+// with TakeAt (or call SetLimit) to apply a changed limit.
+func (l *Limiter) Bucket(tenantID, keyID string, limit, burst int, now time.Time) *Bucket {
+	if b, ok := l.buckets.Load(keyID); ok {
+		return b.(*Bucket)
 	}
-	b.mu.Lock()
-	changed := b.limit != limit || b.burst != burst
-	b.mu.Unlock()
-	if changed {
-		b.SetLimit(limit, burst, now)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.buckets.Load(keyID); ok {
+		return b.(*Bucket)
 	}
+	b := NewBucket(limit, burst, now)
+	l.buckets.Store(keyID, b)
+	t := l.byTenant[tenantID]
+	if t == nil {
+		t = map[string]*Bucket{}
+		l.byTenant[tenantID] = t
+	}
+	t[keyID] = b
+	l.tenantOf[keyID] = tenantID
 	return b
 }
 
 // Peek returns the key's bucket if it exists.
 func (l *Limiter) Peek(keyID string) *Bucket {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.buckets[keyID]
+	if b, ok := l.buckets.Load(keyID); ok {
+		return b.(*Bucket)
+	}
+	return nil
 }
 
 // Forget drops a key's bucket (revoked keys).
 func (l *Limiter) Forget(keyID string) {
 	l.mu.Lock()
-	delete(l.buckets, keyID)
+	l.buckets.Delete(keyID)
+	if t, ok := l.tenantOf[keyID]; ok {
+		delete(l.byTenant[t], keyID)
+		delete(l.tenantOf, keyID)
+	}
 	l.mu.Unlock()
+}
+
+// KeyUse is how much of a key's bucket is spent, as Tenant reports it.
+type KeyUse struct {
+	KeyID        string
+	Bucket       *Bucket
+	Used, Burst  int
+	ResetSeconds int
+}
+
+// Tenant lists the buckets of a tenant's keys that have spent tokens
+// (Used > 0); every other key's bucket is full.
+func (l *Limiter) Tenant(tenantID string, now time.Time) []KeyUse {
+	l.mu.RLock()
+	out := make([]KeyUse, 0, len(l.byTenant[tenantID]))
+	for id, b := range l.byTenant[tenantID] {
+		out = append(out, KeyUse{KeyID: id, Bucket: b})
+	}
+	l.mu.RUnlock()
+	busy := out[:0]
+	for _, u := range out {
+		b := u.Bucket
+		b.mu.Lock()
+		b.refill(now)
+		u.Used, u.Burst = max(0, b.burst-int(math.Floor(b.tokens))), b.burst
+		if u.Used > 0 && b.limit > 0 {
+			u.ResetSeconds = b.resetSeconds()
+		}
+		b.mu.Unlock()
+		if u.Used > 0 {
+			busy = append(busy, u)
+		}
+	}
+	return busy
 }

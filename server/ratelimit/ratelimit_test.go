@@ -43,7 +43,7 @@ func TestConcurrentTake(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 40; i++ {
-				if l.Bucket("k", 300, 500, now).Take(now).Allowed {
+				if l.Bucket("t", "k", 300, 500, now).Take(now).Allowed {
 					ok.Add(1)
 				}
 			}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/penguinmails/pmdev/models"
-	"github.com/penguinmails/pmdev/server/keys"
+	apikeys "github.com/penguinmails/pmdev/server/keys"
 	"github.com/penguinmails/pmdev/server/store"
 )
 
@@ -29,16 +29,20 @@ type Store interface {
 const Tenant = "Acme"
 
 // Demo seeds the demo unless its tenant exists (other data does not stop
-// it); skipped reports that it did not.
-func Demo(ctx context.Context, db *sql.DB, st Store, log *slog.Logger, now time.Time) (skipped bool, err error) {
+// it); skipped reports that it did not. keys > 7 adds generated keys with
+// 30 days of history up to that many (a benchmark fixture); 0 is the demo's 7.
+func Demo(ctx context.Context, db *sql.DB, st Store, log *slog.Logger, now time.Time, keys int) (skipped bool, err error) {
+	if keys != 0 && keys < 7 {
+		return false, errors.New("the demo has 7 keys: ask for at least 7")
+	}
 	if _, err := st.TenantByName(ctx, db, Tenant); err == nil {
 		log.Info("demo data already present; --seed demo skipped", "tenant", Tenant)
 		return true, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return false, err
 	}
-	var h *history
-	var n int
+	var n, rows int
+	start := time.Now()
 	err = store.Tx(ctx, db, func(tx store.Handle) error {
 		tenantID := uuid.NewString()
 		if err := st.InsertTenant(ctx, tx, tenantID, Tenant, models.PlanProfessional, now.Add(-120*24*time.Hour)); err != nil {
@@ -56,23 +60,34 @@ func Demo(ctx context.Context, db *sql.DB, st Store, log *slog.Logger, now time.
 			}
 		}
 		dks := demoKeys(tenantID, now)
+		if keys > len(dks) {
+			dks = append(dks, moreKeys(tenantID, now, keys-len(dks))...)
+		}
 		for _, dk := range dks {
-			if _, err := keys.Insert(ctx, st, tx, &dk.k); err != nil {
+			if _, err := apikeys.Insert(ctx, st, tx, &dk.k); err != nil {
 				return err
 			}
 			if dk.until == 0 {
 				dk.until = now.Unix()
 			}
 		}
-		h = newHistory(tenantID, now)
-		h.run(dks)
+		h := newHistory(tenantID, now)
+		// Each key's rows are written once it is generated, so memory
+		// stays that of one key (and the tenant-wide rows).
+		if err := h.run(dks, func(dk *demoKey) error {
+			b := h.keyBatch(dk)
+			rows += len(b.Rollups) + len(b.KeyTotals)
+			return st.WriteUsage(ctx, tx, b)
+		}); err != nil {
+			return err
+		}
 		n = len(dks)
 		return writeDemo(ctx, st, tx, tenantID, h, dks, now)
 	})
 	if err != nil {
 		return false, err
 	}
-	log.Info("seeded demo data", "tenant", Tenant, "keys", n, "rollup_rows", len(h.rollups), "took", time.Since(now).String())
+	log.Info("seeded demo data", "tenant", Tenant, "keys", n, "rollup_rows", rows, "took", time.Since(start).Round(time.Millisecond).String())
 	return false, nil
 }
 
@@ -128,17 +143,16 @@ func demoKeys(tenantID string, now time.Time) []*demoKey {
 // writeDemo stores the generated history, the keys' counters and addresses,
 // and their audit history.
 func writeDemo(ctx context.Context, st Store, tx store.Handle, tenantID string, h *history, dks []*demoKey, now time.Time) error {
-	if err := st.AddRollups(ctx, tx, h.rollups); err != nil {
+	if err := st.WriteUsage(ctx, tx, h.tenantBatch()); err != nil {
 		return err
 	}
-	if err := st.InsertMinuteTotals(ctx, tx, h.recentTotals()); err != nil {
-		return err
-	}
-	if err := st.InsertPeaks(ctx, tx, h.peaks); err != nil {
-		return err
-	}
-	if err := st.InsertErrorEvents(ctx, tx, h.errorEvents()); err != nil {
-		return err
+	events := h.errorEvents()
+	for len(events) > 0 {
+		n := min(len(events), 10_000)
+		if err := st.WriteUsage(ctx, tx, &store.UsageBatch{Errors: events[:n]}); err != nil {
+			return err
+		}
+		events = events[n:]
 	}
 	at := func(daysAgo float64) time.Time {
 		return now.Add(-time.Duration(daysAgo * float64(24*time.Hour))).Truncate(time.Second)

@@ -126,7 +126,8 @@ type history struct {
 
 	spikeStart, spikeEnd, rl1, rl2 int64
 
-	rollups    map[store.RollupKey]*store.RollupVal
+	rollups    map[store.RollupKey]*store.RollupVal // of the key being generated
+	tenant     map[store.RollupKey]*store.RollupVal // tenant-wide, of every key so far
 	totals     map[store.TotalKey]int64
 	peaks      map[store.PeakKey]int64
 	hourPeaks  map[int64]int64 // tenant-wide estimate for the hourly history
@@ -139,7 +140,7 @@ const day = int64(86400)
 func newHistory(tenantID string, now time.Time) *history {
 	nowSec := now.Unix()
 	h := &history{rng: rand.New(rand.NewPCG(20251126, 42)), tenantID: tenantID, nowSec: nowSec,
-		rollups: map[store.RollupKey]*store.RollupVal{}, totals: map[store.TotalKey]int64{}, peaks: map[store.PeakKey]int64{},
+		rollups: map[store.RollupKey]*store.RollupVal{}, tenant: map[store.RollupKey]*store.RollupVal{}, totals: map[store.TotalKey]int64{}, peaks: map[store.PeakKey]int64{},
 		hourPeaks: map[int64]int64{}, blockPeaks: map[int64]int64{}}
 	h.spikeStart = store.AlignDown(nowSec-8*3600, 60)
 	h.spikeEnd = h.spikeStart + 35*60
@@ -261,7 +262,8 @@ func (h *history) emit(m map[store.RollupKey]*store.RollupVal, dk *demoKey, sec,
 }
 
 // run generates the traffic of keys; the first one has the incidents.
-func (h *history) run(keys []*demoKey) {
+// After each key, flush takes its rows (h.rollups, its totals and peaks).
+func (h *history) run(keys []*demoKey, flush func(dk *demoKey) error) error {
 	histStart := store.AlignDown(h.nowSec-30*day, 3600)
 	minuteStart := store.AlignDown(h.nowSec-49*3600, 3600)
 	nowMin := store.AlignDown(h.nowSec, 60)
@@ -284,8 +286,12 @@ func (h *history) run(keys []*demoKey) {
 			}
 			h.block(dk, dk == keys[0], m, step)
 		}
+		if err := flush(dk); err != nil {
+			return err
+		}
 	}
 	h.tenantPeaks()
+	return nil
 }
 
 // minuteDetail is where single-minute rows start.
@@ -401,20 +407,31 @@ func (h *history) recentTotals() map[store.TotalKey]int64 {
 	return out
 }
 
-// errorEvents are the error rows, in time order (which keeps the
+// errorEvents are the error rows kept in full, in time order (which keeps the
 // (tenant_id, ts) index inserts append-like).
 func (h *history) errorEvents() []store.UsageEvent {
 	slices.SortFunc(h.raws, func(a, b rawErr) int { return cmp.Compare(a.ts, b.ts) })
-	events := make([]store.UsageEvent, len(h.raws))
-	for i, e := range h.raws {
+	events := make([]store.UsageEvent, 0, len(h.raws))
+	type sk struct {
+		keyID          string
+		minute, status int64
+	}
+	kept := map[sk]int{}
+	for _, e := range h.raws {
 		code, msg := ErrorInfo(e.ep, e.status, e.ts)
 		method, route, _ := strings.Cut(e.ep, " ")
 		ip := e.ip
 		if e.status == 403 {
 			ip = BlockedIP
 		}
-		events[i] = store.UsageEvent{At: time.UnixMilli(e.ts*1000 + h.rng.Int64N(1000)), TenantID: h.tenantID, KeyID: e.keyID,
+		ev := store.UsageEvent{At: time.UnixMilli(e.ts*1000 + h.rng.Int64N(1000)), TenantID: h.tenantID, KeyID: e.keyID,
 			Method: method, Route: route, Status: e.status, LatencyUS: 2000 + h.rng.Int64N(300000), ErrCode: code, Message: msg, IP: ip}
+		// The live server's sample: floods are counted, not recorded one by one.
+		k := sk{e.keyID, e.ts / 60, int64(e.status)}
+		if kept[k] < store.SampleCap(e.status) {
+			kept[k]++
+			events = append(events, ev)
+		}
 	}
 	return events
 }

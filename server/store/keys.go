@@ -37,12 +37,6 @@ type KeySummary struct {
 	LastUsed *time.Time
 }
 
-// KeyLimit is the configured limit of a usable key.
-type KeyLimit struct {
-	ID, Name  string
-	RateLimit int
-}
-
 // KeyTotals are a key's counters and state as the demo seed imports them.
 type KeyTotals struct {
 	KeyID              string
@@ -52,13 +46,37 @@ type KeyTotals struct {
 	RevokedAt, Expires *time.Time
 }
 
+// KeyLimit is the configured limit of a usable key.
+type KeyLimit struct {
+	ID, Name  string
+	RateLimit int
+	CreatedAt int64 // unix ms
+}
+
+// KeyPos is a key's place in every sort order of the key list: the next
+// page starts after it.
+type KeyPos struct {
+	LastUsed  int64 // unix ms, -1 when never used
+	CreatedAt int64 // unix ms
+	Name, ID  string
+}
+
+// KeyPage is one page of the key list.
+type KeyPage struct {
+	Keys  []models.APIKey
+	Total int
+	Last  *KeyPos // the page's last key when more follow
+}
+
 // KeyStore keeps API keys. Reads take now to derive each key's status.
 type KeyStore interface {
 	// InsertKey stores a new key (k.KeyID set) under secret s.
 	InsertKey(ctx context.Context, h Handle, k Key, s Secret) error
 	// GetKey loads a key of tenantID; other tenants' keys are ErrNotFound.
 	GetKey(ctx context.Context, h Handle, tenantID, id string, now time.Time) (Key, error)
-	ListKeys(ctx context.Context, h Handle, tenantID string, p models.KeyListParams, now time.Time) (models.APIKeyList, error)
+	// ListKeys is one page of p's query (p.Cursor ignored), after the key
+	// at after when given; Total only when withTotal.
+	ListKeys(ctx context.Context, h Handle, tenantID string, p models.KeyListParams, after *KeyPos, withTotal bool, now time.Time) (KeyPage, error)
 	// UpdateKey writes the editable fields of an unrevoked key; false when
 	// the key is revoked (or gone).
 	UpdateKey(ctx context.Context, h Handle, k Key) (bool, error)
@@ -74,8 +92,12 @@ type KeyStore interface {
 	// FindLiveKey is the newest unrevoked, unrotated key of tenantID with
 	// this name and description (ErrNotFound).
 	FindLiveKey(ctx context.Context, h Handle, tenantID, name, description string) (string, error)
-	// ActiveKeyLimits lists the unrevoked, unexpired keys, newest first.
-	ActiveKeyLimits(ctx context.Context, h Handle, tenantID string, now time.Time) ([]KeyLimit, error)
+	// ActiveKeyLimits is a page of the unrevoked, unexpired keys, newest
+	// first (created_at DESC, id), after the key at after when given.
+	ActiveKeyLimits(ctx context.Context, h Handle, tenantID string, now time.Time, after *KeyPos, limit int) ([]KeyLimit, error)
+	// UsableKeyNames names the keys among ids of tenantID that are
+	// neither revoked nor expired.
+	UsableKeyNames(ctx context.Context, h Handle, tenantID string, ids []string, now time.Time) (map[string]string, error)
 	KeySummaries(ctx context.Context, h Handle, tenantID string) ([]KeySummary, error)
 	// KeyRecentIPs lists the addresses a key was used from, latest first.
 	KeyRecentIPs(ctx context.Context, h Handle, keyID string, limit int) ([]models.KeyIP, error)

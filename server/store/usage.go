@@ -54,6 +54,16 @@ func mod(v, b int64) int64 {
 	return m
 }
 
+// SampleCap is how many full records of failed requests with status are
+// kept per key and minute (the error log); the rest are counted only, so a
+// flood (a client ignoring 429s) costs counts, not rows.
+func SampleCap(status int) int {
+	if status == 429 {
+		return 10
+	}
+	return 100
+}
+
 // AuditItem is an audit record a product request leaves (an IP refused).
 type AuditItem struct {
 	Action, Detail string
@@ -127,13 +137,82 @@ type IPKey struct{ KeyID, IP string }
 // IPDelta is what a batch adds to an IPKey.
 type IPDelta struct{ N, Last int64 } // Last: unix ms
 
-// UsageBatch is one write of the usage writer, already aggregated.
+// KeyTotalRes are the resolutions of the per-key totals (seconds).
+func KeyTotalRes() []int64 { return []int64{60, 900, 3600, 21600, 86400} }
+
+// KeyTotalKey is one bucket of one key's totals.
+type KeyTotalKey struct {
+	TenantID, KeyID string
+	Res, T          int64
+}
+
+// KeyTotalVal counts a key's requests in a bucket and how many succeeded.
+type KeyTotalVal struct{ N, OK int64 }
+
+// UsageBatch is one write of the usage writer (or the seed), already
+// aggregated; every part may be empty.
 type UsageBatch struct {
-	Events  []UsageEvent // failures get a row each, successes a line in a log chunk
-	Rollups map[RollupKey]*RollupVal
-	Totals  map[TotalKey]int64 // accepted requests per minute
-	Keys    map[string]*KeyDelta
-	IPs     map[IPKey]*IPDelta
+	Rollups       map[RollupKey]*RollupVal // per key
+	TenantRollups map[RollupKey]*RollupVal // KeyID ""
+	KeyTotals     map[KeyTotalKey]*KeyTotalVal
+	Totals        map[TotalKey]int64 // accepted requests per minute, added
+	Peaks         map[PeakKey]int64  // raised to at least this
+	Keys          map[string]*KeyDelta
+	IPs           map[IPKey]*IPDelta
+	Errors        []UsageEvent // failed requests kept in full
+	Audits        []UsageEvent // requests that leave an audit record
+
+	// Stored is filled by WriteUsage: each minute of Totals as stored
+	// after the addition (the peaks of later batches derive from it).
+	Stored map[TotalKey]int64
+}
+
+// NewUsageBatch is an empty batch.
+func NewUsageBatch() *UsageBatch {
+	return &UsageBatch{Rollups: map[RollupKey]*RollupVal{}, TenantRollups: map[RollupKey]*RollupVal{},
+		KeyTotals: map[KeyTotalKey]*KeyTotalVal{}, Totals: map[TotalKey]int64{}, Peaks: map[PeakKey]int64{},
+		Keys: map[string]*KeyDelta{}, IPs: map[IPKey]*IPDelta{}}
+}
+
+// AddRollup adds v to the per-key row k and to what derives from it: the
+// tenant row and the key's totals (at res, and daily for 6-hour rows).
+func (b *UsageBatch) AddRollup(k RollupKey, v *RollupVal) {
+	MergeRollup(b.Rollups, k, v)
+	tk := k
+	tk.KeyID = ""
+	MergeRollup(b.TenantRollups, tk, v)
+	ok := int64(0)
+	if k.Status < 400 {
+		ok = v.N
+	}
+	b.AddKeyTotal(KeyTotalKey{TenantID: k.TenantID, KeyID: k.KeyID, Res: k.Res, T: k.T}, v.N, ok)
+	if k.Res == 21600 {
+		b.AddKeyTotal(KeyTotalKey{TenantID: k.TenantID, KeyID: k.KeyID, Res: 86400, T: AlignDown(k.T, 86400)}, v.N, ok)
+	}
+}
+
+// AddKeyTotal adds n requests (ok of them successful) to a key's bucket.
+func (b *UsageBatch) AddKeyTotal(k KeyTotalKey, n, ok int64) {
+	d := b.KeyTotals[k]
+	if d == nil {
+		d = &KeyTotalVal{}
+		b.KeyTotals[k] = d
+	}
+	d.N += n
+	d.OK += ok
+}
+
+// RaisePeak keeps the largest per-minute total seen for a peak bucket.
+func (b *UsageBatch) RaisePeak(k PeakKey, n int64) {
+	if n > b.Peaks[k] {
+		b.Peaks[k] = n
+	}
+}
+
+// Empty reports whether the batch writes nothing.
+func (b *UsageBatch) Empty() bool {
+	return len(b.Rollups) == 0 && len(b.TenantRollups) == 0 && len(b.KeyTotals) == 0 && len(b.Totals) == 0 && len(b.Peaks) == 0 &&
+		len(b.Keys) == 0 && len(b.IPs) == 0 && len(b.Errors) == 0 && len(b.Audits) == 0
 }
 
 // RollupQuery selects the rollup rows of a tenant (and one key when KeyID
@@ -143,17 +222,23 @@ type RollupQuery struct {
 	Res, Start, End int64
 }
 
-// SeriesRow is the requests of one status in one bucket (index from Start).
-type SeriesRow struct {
-	Bucket, Status int
-	N              int64
+// RollupRow is one stored rollup row of a RollupQuery (KeyID "" reads
+// the tenant-wide rows).
+type RollupRow struct {
+	T        int64
+	Endpoint string
+	Status   int
+	N, Lat   int64
+	H        [HistBuckets]int64
 }
 
-// BreakdownRow is the requests of one key, endpoint and status.
-type BreakdownRow struct {
-	KeyID, Endpoint string
-	Status          int
-	N, LatSum       int64
+// Span is [Start, End) read at resolution Res.
+type Span struct{ Res, Start, End int64 }
+
+// KeyCount is a key's requests and successes over some spans.
+type KeyCount struct {
+	KeyID string
+	N, OK int64
 }
 
 // PeriodTotals are the totals of a window.
@@ -183,29 +268,35 @@ type DayRow struct {
 	N, Errors int64
 }
 
+// PruneTarget is one index range pruning deletes from, in batches: SQL
+// deletes about one batch of it per run, to be run until it deletes less.
+type PruneTarget struct {
+	Table           string
+	TenantID, KeyID string
+	Res             int64
+	Before          int64 // t (seconds) or ts (ms), per table
+	SQL             string
+	Args            []any
+}
+
 // UsageStore keeps usage: the writer's batches, the seed's history, and the
 // reads of the analytics.
 type UsageStore interface {
-	// WriteUsage stores a batch and updates every derived table.
+	// WriteUsage stores a batch and fills b.Stored.
 	WriteUsage(ctx context.Context, h Handle, b *UsageBatch) error
-	// PruneUsage drops detail no view reads any more, and tokens long expired.
-	PruneUsage(ctx context.Context, h Handle, now time.Time, tokenKeep time.Duration) error
-
-	// The demo seed's bulk writes (into an empty tenant).
-	AddRollups(ctx context.Context, h Handle, m map[RollupKey]*RollupVal) error
-	InsertErrorEvents(ctx context.Context, h Handle, events []UsageEvent) error
-	InsertMinuteTotals(ctx context.Context, h Handle, totals map[TotalKey]int64) error
-	InsertPeaks(ctx context.Context, h Handle, peaks map[PeakKey]int64) error
+	// PruneTargets lists what retention removes at now, found through
+	// indexes, as statements that delete about limit rows each.
+	PruneTargets(ctx context.Context, h Handle, now time.Time, tokenKeep time.Duration, limit int) ([]PruneTarget, error)
 	AddKeyIP(ctx context.Context, h Handle, keyID, ip string, lastSeen time.Time, n int64) error
 
-	// FirstRollup is the first bucket stored at res for a tenant.
+	// FirstRollup is the first tenant-wide bucket stored at res.
 	FirstRollup(ctx context.Context, h Handle, tenantID string, res int64) (t int64, ok bool, err error)
-	// HasRollups reports whether any row of q exists.
+	// HasRollups reports whether any tenant-wide row of q exists.
 	HasRollups(ctx context.Context, h Handle, q RollupQuery) (bool, error)
-	UsageSeries(ctx context.Context, h Handle, q RollupQuery, bucket int64) ([]SeriesRow, error)
-	UsageBreakdown(ctx context.Context, h Handle, q RollupQuery) ([]BreakdownRow, error)
-	UsageHistogram(ctx context.Context, h Handle, q RollupQuery) ([HistBuckets]int64, error)
-	UsageTotals(ctx context.Context, h Handle, q RollupQuery) (PeriodTotals, error)
+	// UsageRows reads q's rows in one pass: the tenant-wide rows, or one key's.
+	UsageRows(ctx context.Context, h Handle, q RollupQuery) ([]RollupRow, error)
+	// KeyCounts sums every key's totals over spans (which do not overlap).
+	KeyCounts(ctx context.Context, h Handle, tenantID string, spans []Span) ([]KeyCount, error)
 	// UsagePeaks lists per-minute totals (Res 60) or bucket peaks of a key
 	// (or the tenant, KeyID ""), in q's window.
 	UsagePeaks(ctx context.Context, h Handle, q RollupQuery) ([]PeakRow, error)

@@ -18,7 +18,8 @@ import (
 type Store interface {
 	store.UsageStore
 	GetKey(ctx context.Context, h store.Handle, tenantID, id string, now time.Time) (store.Key, error)
-	ActiveKeyLimits(ctx context.Context, h store.Handle, tenantID string, now time.Time) ([]store.KeyLimit, error)
+	UsableKeyNames(ctx context.Context, h store.Handle, tenantID string, ids []string, now time.Time) (map[string]string, error)
+	ActiveKeyLimits(ctx context.Context, h store.Handle, tenantID string, now time.Time, after *store.KeyPos, limit int) ([]store.KeyLimit, error)
 	KeySummaries(ctx context.Context, h store.Handle, tenantID string) ([]store.KeySummary, error)
 }
 
@@ -28,11 +29,14 @@ type Service struct {
 	st      Store
 	limiter *ratelimit.Limiter
 	now     func() time.Time
+	version func(tenantID string) string
 }
 
-// New returns the service; limiter holds the live buckets of product requests.
-func New(db *sql.DB, st Store, limiter *ratelimit.Limiter, now func() time.Time) *Service {
-	return &Service{db: db, st: st, limiter: limiter, now: now}
+// New returns the service; limiter holds the live buckets of product
+// requests, version (may be nil) the data version of a tenant's usage and
+// keys, which makes conditional requests cheap.
+func New(db *sql.DB, st Store, limiter *ratelimit.Limiter, now func() time.Time, version func(tenantID string) string) *Service {
+	return &Service{db: db, st: st, limiter: limiter, now: now, version: version}
 }
 
 // window resolves q's range for u's tenant, coarsened as in coarsenForData.
@@ -137,27 +141,55 @@ func aggFor(m map[string]*agg, k string) *agg {
 	return a
 }
 
-// Usage is the analytics document of q's range, of one key when q names
-// key_id (GeneratedAt left zero for the ETag).
-func (s *Service) Usage(ctx context.Context, u *httpx.User, q url.Values) (models.APIUsage, error) {
+// usageReq is a resolved analytics request.
+type usageReq struct {
+	tenantID, keyID string
+	limit           int
+	win             window
+}
+
+// resolve checks q and resolves its window and limit for u's tenant.
+func (s *Service) resolve(ctx context.Context, u *httpx.User, q url.Values) (usageReq, error) {
 	win, err := s.window(ctx, u, q)
+	if err != nil {
+		return usageReq{}, err
+	}
+	r := usageReq{tenantID: u.TenantID, keyID: q.Get("key_id"), limit: models.PlanOrDefault(u.Plan).LimitPerMinute, win: win}
+	if r.keyID != "" {
+		k, err := s.keyOf(ctx, u, r.keyID)
+		if err != nil {
+			return usageReq{}, err
+		}
+		r.limit = k.RateLimit
+	}
+	return r, nil
+}
+
+// etag names the document of r at the tenant's data version, so a
+// conditional request is answered before anything is read ("" when the
+// service has no version source).
+func (s *Service) etag(r usageReq) string {
+	if s.version == nil {
+		return ""
+	}
+	w := r.win
+	return httpx.ETagOf([]any{"usage1", s.version(r.tenantID), r.keyID, r.limit, w.rng, w.start, w.end, w.bucket, w.res})
+}
+
+// Usage is the analytics document of q's range, of one key when q names
+// key_id (GeneratedAt left zero).
+func (s *Service) Usage(ctx context.Context, u *httpx.User, q url.Values) (models.APIUsage, error) {
+	r, err := s.resolve(ctx, u, q)
 	if err != nil {
 		return models.APIUsage{}, err
 	}
-	keyID := q.Get("key_id")
-	limit := models.PlanOrDefault(u.Plan).LimitPerMinute
-	if keyID != "" {
-		k, err := s.keyOf(ctx, u, keyID)
-		if err != nil {
-			return models.APIUsage{}, err
-		}
-		limit = k.RateLimit
-	}
-	return s.compute(ctx, u.TenantID, keyID, limit, win)
+	return s.compute(ctx, r.tenantID, r.keyID, r.limit, r.win)
 }
 
+// compute builds the document from one pass over the pre-aggregated rows
+// of the window and the period before it (tenant-wide rows, or the key's),
+// the per-key totals that tile the window, the peaks and the newest errors.
 func (s *Service) compute(ctx context.Context, tenantID, keyID string, limit int, win window) (models.APIUsage, error) {
-	rq := win.query(tenantID, keyID)
 	nb := int((win.end - win.start) / win.bucket)
 	out := models.APIUsage{
 		Range: win.rng, From: time.Unix(win.start, 0).UTC(), To: time.Unix(win.end, 0).UTC(),
@@ -171,38 +203,34 @@ func (s *Service) compute(ctx context.Context, tenantID, keyID string, limit int
 		out.Series[i].T = t
 		out.RateLimit.Series[i].T = t
 	}
-	// Series: one narrow grouped scan.
-	series, err := s.st.UsageSeries(ctx, s.db, rq, win.bucket)
+	prev := window{start: 2*win.start - win.end, end: win.start, bucket: win.bucket, res: win.res}
+	both := win.query(tenantID, keyID)
+	both.Start = prev.start
+	rows, err := s.st.UsageRows(ctx, s.db, both)
 	if err != nil {
 		return out, err
 	}
-	for _, r := range series {
-		if r.Bucket < 0 || r.Bucket >= nb {
+	var total, pa agg
+	eps := map[string]*agg{}
+	statuses := map[int]int64{}
+	for i := range rows {
+		r := &rows[i]
+		if r.T < win.start {
+			pa.add(r.Status, r.N, r.Lat)
+			addHist(&pa.h, &r.H)
 			continue
 		}
-		b := &out.Series[r.Bucket]
-		b.Total += r.N
-		*byClass(r.Status, &b.Success, &b.RateLimited, &b.ClientError, &b.ServerError) += r.N
-	}
-	// Breakdowns by key, endpoint and status; the histogram only for the totals.
-	rows, err := s.st.UsageBreakdown(ctx, s.db, rq)
-	if err != nil {
-		return out, err
-	}
-	var total agg
-	eps := map[string]*agg{}
-	keys := map[string]*agg{}
-	statuses := map[int]int64{}
-	for _, r := range rows {
-		total.add(r.Status, r.N, r.LatSum)
-		aggFor(eps, r.Endpoint).add(r.Status, r.N, r.LatSum)
-		aggFor(keys, r.KeyID).add(r.Status, r.N, r.LatSum)
+		if bi := int((r.T - win.start) / win.bucket); bi < nb {
+			b := &out.Series[bi]
+			b.Total += r.N
+			*byClass(r.Status, &b.Success, &b.RateLimited, &b.ClientError, &b.ServerError) += r.N
+		}
+		total.add(r.Status, r.N, r.Lat)
+		addHist(&total.h, &r.H)
+		aggFor(eps, r.Endpoint).add(r.Status, r.N, r.Lat)
 		if r.Status >= 400 {
 			statuses[r.Status] += r.N
 		}
-	}
-	if total.h, err = s.st.UsageHistogram(ctx, s.db, rq); err != nil {
-		return out, err
 	}
 
 	peak, peakAt, err := s.peaks(ctx, tenantID, keyID, win, out.RateLimit.Series)
@@ -232,22 +260,26 @@ func (s *Service) compute(ctx context.Context, tenantID, keyID string, limit int
 		return a.Count > b.Count || (a.Count == b.Count && a.Status < b.Status)
 	})
 
+	keys := map[string]*agg{}
+	if keyID != "" {
+		if total.n > 0 {
+			keys[keyID] = &total
+		}
+	} else {
+		counts, err := s.st.KeyCounts(ctx, s.db, tenantID, tile(win.start, win.end))
+		if err != nil {
+			return out, err
+		}
+		for _, c := range counts {
+			if c.N > 0 {
+				keys[c.KeyID] = &agg{n: c.N, success: c.OK}
+			}
+		}
+	}
 	if err := s.fillByKey(ctx, tenantID, keys, &out); err != nil {
 		return out, err
 	}
 	if out.RecentErrors, _, err = s.errors(ctx, tenantID, keyID, win, nil, 100); err != nil {
-		return out, err
-	}
-
-	// Previous period of the same length, totals only.
-	prev := window{start: 2*win.start - win.end, end: win.start, bucket: win.bucket, res: win.res}
-	pq := prev.query(tenantID, keyID)
-	pt, err := s.st.UsageTotals(ctx, s.db, pq)
-	if err != nil {
-		return out, err
-	}
-	pa := agg{n: pt.N, success: pt.Success, limited: pt.Limited, latSum: pt.LatSum}
-	if pa.h, err = s.st.UsageHistogram(ctx, s.db, pq); err != nil {
 		return out, err
 	}
 	ppeak, _, err := s.peaks(ctx, tenantID, keyID, prev, nil)
@@ -256,6 +288,35 @@ func (s *Service) compute(ctx context.Context, tenantID, keyID string, limit int
 	}
 	out.Previous = pa.totals(ppeak, limit)
 	return out, nil
+}
+
+func addHist(dst, src *[store.HistBuckets]int64) {
+	for i, c := range src {
+		dst[i] += c
+	}
+}
+
+// tile cuts [start, end) (minute-aligned) into the fewest spans of the
+// per-key totals' resolutions: coarser buckets in the middle, finer at the
+// edges.
+func tile(start, end int64) []store.Span {
+	levels := store.KeyTotalRes()
+	var out []store.Span
+	for t := start; t < end; {
+		r := levels[0]
+		for _, l := range levels {
+			if t%l == 0 && t+l <= end {
+				r = l
+			}
+		}
+		if n := len(out); n > 0 && out[n-1].Res == r && out[n-1].End == t {
+			out[n-1].End += r
+		} else {
+			out = append(out, store.Span{Res: r, Start: t, End: t + r})
+		}
+		t += r
+	}
+	return out
 }
 
 // peaks fills series (if given) with the peak per-minute accepted requests of

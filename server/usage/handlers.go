@@ -21,18 +21,29 @@ type handlers struct {
 	log *slog.Logger
 }
 
+// usage answers a matching If-None-Match from the data version alone,
+// before reading any usage.
 func (h handlers) usage(w http.ResponseWriter, r *http.Request) {
 	q, p := httpx.Query(r, "range", "from", "to", "key_id")
 	if p != nil {
 		httpx.WriteProblem(w, p)
 		return
 	}
-	out, err := h.svc.Usage(r.Context(), httpx.UserFrom(r.Context()), q)
+	req, err := h.svc.resolve(r.Context(), httpx.UserFrom(r.Context()), q)
 	if err != nil {
 		httpx.WriteError(w, r, h.log, err)
 		return
 	}
-	if httpx.NotModified(w, r, httpx.ETagOf(out)) {
+	tag := h.svc.etag(req)
+	if tag != "" && httpx.NotModified(w, r, tag) {
+		return
+	}
+	out, err := h.svc.compute(r.Context(), req.tenantID, req.keyID, req.limit, req.win)
+	if err != nil {
+		httpx.WriteError(w, r, h.log, err)
+		return
+	}
+	if tag == "" && httpx.NotModified(w, r, httpx.ETagOf(out)) {
 		return
 	}
 	out.GeneratedAt = h.svc.now()
@@ -53,7 +64,12 @@ func (h handlers) errors(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h handlers) rateLimits(w http.ResponseWriter, r *http.Request) {
-	out, err := h.svc.RateLimits(r.Context(), httpx.UserFrom(r.Context()))
+	q, p := httpx.Query(r, "limit", "cursor")
+	if p != nil {
+		httpx.WriteProblem(w, p)
+		return
+	}
+	out, err := h.svc.RateLimits(r.Context(), httpx.UserFrom(r.Context()), q)
 	if err != nil {
 		httpx.WriteError(w, r, h.log, err)
 		return

@@ -1,6 +1,6 @@
 // Package usage records product requests and serves the analytics over
-// them: the batching writer, the usage and error-log routes, and the live
-// rate limits.
+// them: the aggregating writer, the usage and error-log routes, and the
+// live rate limits.
 package usage
 
 import (
@@ -16,25 +16,40 @@ import (
 	"github.com/penguinmails/pmdev/server/store"
 )
 
-// Batching bounds of the writer.
+// Write cadence: the minute rows (the 1-hour view and the peaks) every
+// fineInterval; everything coarser (and the keys' counters) with them
+// while it is a few rows, else every coarseEvery fine writes, so heavy
+// traffic over many keys writes each coarse row once per 10 s instead of
+// every second. Each write is one transaction of multi-row statements
+// whose size follows the keys and routes in use, not the requests.
 const (
-	flushInterval = 250 * time.Millisecond
-	flushRows     = 500
+	fineInterval = time.Second
+	coarseEvery  = 10
+	coarseFew    = 500 // rows
 )
-
-// maxPending bounds the queue; record blocks (never drops) beyond it.
-const maxPending = 50_000
 
 // WriterStore is what the writer writes.
 type WriterStore interface {
 	WriteUsage(ctx context.Context, h store.Handle, b *store.UsageBatch) error
-	PruneUsage(ctx context.Context, h store.Handle, now time.Time, tokenKeep time.Duration) error
+	PruneTargets(ctx context.Context, h store.Handle, now time.Time, tokenKeep time.Duration, limit int) ([]store.PruneTarget, error)
 }
 
-// Writer batches usage events into the database off the request path.
-// Requests append to a slice under a mutex (no goroutine hand-off per
-// request); the writer takes the whole slice every flushInterval or at
-// flushRows.
+// Stats are the writer's counters since start.
+type Stats struct {
+	Requests int64 `json:"requests"` // recorded
+	// Sampled are failed requests counted in the analytics whose full
+	// record was left out of the error log (floods beyond the sample).
+	Sampled int64 `json:"sampled"`
+	// Dropped are requests not counted at all (memory bound reached), and
+	// Lost those whose write failed.
+	Dropped int64 `json:"dropped"`
+	Lost    int64 `json:"lost"`
+	// Pending are requests recorded but not yet written.
+	Pending int64 `json:"pending"`
+}
+
+// Writer aggregates usage in memory as requests arrive and writes the
+// aggregate in the background. Record never waits on the database.
 type Writer struct {
 	db        *sql.DB
 	st        WriterStore
@@ -42,13 +57,12 @@ type Writer struct {
 	now       func() time.Time
 	tokenKeep time.Duration
 
-	mu     sync.Mutex
-	space  *sync.Cond // signalled when the writer takes the buffer
-	buf    []store.UsageEvent
-	spare  []store.UsageEvent // the previous batch's array, reused to avoid regrowth
-	closed bool
+	mu      sync.Mutex
+	cur     *pending
+	samples map[sampleKey]int // full error records kept per key, minute and status
+	closed  bool
+	groups  int // bound of distinct groups held (maxGroups; tests lower it)
 
-	kick   chan struct{} // buffer reached flushRows
 	flushC chan chan struct{}
 	stop   chan struct{}
 	done   chan struct{}
@@ -57,66 +71,117 @@ type Writer struct {
 	// so a write stuck on a lock cannot hold the shutdown.
 	dbCtx context.Context
 	abort context.CancelFunc
-	lost  atomic.Int64 // rows given up on
+
+	recorded, sampled, dropped, lost, inflight atomic.Int64
+	warned, sampledLog                         atomic.Int64 // unix second of the last such log line
+
+	versions sync.Map // tenant id -> *atomic.Uint64, bumped by every write touching it
+	epoch    string   // per process, so versions never repeat across restarts
+	pruned   chan struct{}
 }
 
 // abortGrace is how long close waits for the writer to notice an abort.
 const abortGrace = 2 * time.Second
 
-// NewWriter starts a writer. Its hourly prune also drops tokens expired for
-// longer than tokenKeep.
+// NewWriter starts a writer. Its background prune also drops tokens expired
+// for longer than tokenKeep.
 func NewWriter(db *sql.DB, st WriterStore, log *slog.Logger, now func() time.Time, tokenKeep time.Duration) *Writer {
-	w := &Writer{db: db, st: st, log: log, now: now, tokenKeep: tokenKeep, kick: make(chan struct{}, 1), flushC: make(chan chan struct{}),
-		stop: make(chan struct{}), done: make(chan struct{})}
+	w := &Writer{db: db, st: st, log: log, now: now, tokenKeep: tokenKeep, cur: newPending(), samples: map[sampleKey]int{}, groups: maxGroups,
+		flushC: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{}), pruned: make(chan struct{}),
+		epoch: fmt.Sprintf("%x", time.Now().UnixNano())}
 	w.dbCtx, w.abort = context.WithCancel(context.Background())
-	w.space = sync.NewCond(&w.mu)
 	go w.loop()
 	return w
 }
 
-// Record queues e; it blocks rather than drop when the queue is full.
+// Record adds e to the aggregate; it never blocks on the database.
 func (w *Writer) Record(e store.UsageEvent) {
 	w.mu.Lock()
-	for len(w.buf) >= maxPending && !w.closed {
-		w.space.Wait()
-	}
 	if w.closed {
 		w.mu.Unlock()
+		w.dropped.Add(1)
 		w.log.Warn("usage event after close dropped", "key_id", e.KeyID)
 		return
 	}
-	w.buf = append(w.buf, e)
-	n := len(w.buf)
+	sampled, dropped := w.cur.add(&e, w.samples, w.groups)
 	w.mu.Unlock()
-	if n == flushRows {
-		select {
-		case w.kick <- struct{}{}:
-		default:
+	switch {
+	case dropped:
+		w.dropped.Add(1)
+		w.warnLoss()
+	case sampled:
+		w.sampled.Add(1)
+		w.recorded.Add(1)
+		w.noteSampled()
+	default:
+		w.recorded.Add(1)
+	}
+}
+
+// warnLoss logs dropped requests at most once a minute.
+func (w *Writer) warnLoss() {
+	now := time.Now().Unix()
+	if last := w.warned.Load(); now-last >= 60 && w.warned.CompareAndSwap(last, now) {
+		w.log.Warn("usage requests dropped: too many distinct keys and routes between two writes", "dropped_total", w.dropped.Load())
+	}
+}
+
+// noteSampled logs, at most once a minute, that failures are being kept
+// as counts only.
+func (w *Writer) noteSampled() {
+	now := time.Now().Unix()
+	if last := w.sampledLog.Load(); now-last >= 60 && w.sampledLog.CompareAndSwap(last, now) {
+		w.log.Info("usage: a flood of failed requests is counted, a sample kept in full", "per_key_minute_429", store.SampleCap(429),
+			"per_key_minute_status", store.SampleCap(400), "sampled_total", w.sampled.Load())
+	}
+}
+
+// Stats returns the counters.
+func (w *Writer) Stats() Stats {
+	w.mu.Lock()
+	pend := w.cur.n
+	w.mu.Unlock()
+	return Stats{Requests: w.recorded.Load(), Sampled: w.sampled.Load(), Dropped: w.dropped.Load(), Lost: w.lost.Load(),
+		Pending: pend + w.inflight.Load()}
+}
+
+// Version is the data version of a tenant's usage: it changes with every
+// write that touches the tenant (and with every start).
+func (w *Writer) Version(tenantID string) string {
+	var n uint64
+	if v, ok := w.versions.Load(tenantID); ok {
+		n = v.(*atomic.Uint64).Load()
+	}
+	return fmt.Sprintf("%s.%d", w.epoch, n)
+}
+
+func (w *Writer) bump(tenants map[string]struct{}) {
+	for t := range tenants {
+		v, _ := w.versions.LoadOrStore(t, new(atomic.Uint64))
+		v.(*atomic.Uint64).Add(1)
+	}
+}
+
+// take swaps out the pending aggregate and forgets sample counts of
+// minutes that are over.
+func (w *Writer) take() *pending {
+	w.mu.Lock()
+	p := w.cur
+	w.cur = newPending()
+	w.inflight.Add(p.n)
+	cutoff := w.now().Unix() - 120
+	if len(w.samples) > 0 {
+		for k := range w.samples {
+			if k.minute < cutoff {
+				delete(w.samples, k)
+			}
 		}
 	}
-}
-
-// take swaps out the pending events.
-func (w *Writer) take() []store.UsageEvent {
-	w.mu.Lock()
-	batch := w.buf
-	w.buf, w.spare = w.spare[:0], nil
-	w.space.Broadcast()
 	w.mu.Unlock()
-	return batch
+	return p
 }
 
-// recycle hands a written batch's array back for reuse.
-func (w *Writer) recycle(batch []store.UsageEvent) {
-	clear(batch) // drop string references
-	w.mu.Lock()
-	if w.spare == nil && cap(batch) <= 4*flushRows {
-		w.spare = batch[:0]
-	}
-	w.mu.Unlock()
-}
-
-// Flush writes everything queued so far.
+// Flush writes everything recorded so far, coarse rows included.
 func (w *Writer) Flush() {
 	done := make(chan struct{})
 	select {
@@ -126,14 +191,13 @@ func (w *Writer) Flush() {
 	}
 }
 
-// Close drains the queue to the database and stops the writer. Everything
-// queued is written while ctx allows; at ctx's deadline the writes still
-// running are abandoned and the rows not written are logged and reported.
+// Close writes what is pending and stops the writer. Everything recorded
+// is written while ctx allows; at ctx's deadline the writes still running
+// are abandoned and the requests not written are logged and reported.
 func (w *Writer) Close(ctx context.Context) error {
 	w.mu.Lock()
 	already := w.closed
 	w.closed = true
-	w.space.Broadcast()
 	w.mu.Unlock()
 	if !already {
 		close(w.stop)
@@ -152,7 +216,7 @@ func (w *Writer) Close(ctx context.Context) error {
 	case <-t.C:
 		// Still inside a statement: count what it holds as lost too.
 		w.mu.Lock()
-		w.lost.Add(int64(len(w.buf)))
+		w.lost.Add(w.cur.n + w.inflight.Load())
 		w.mu.Unlock()
 	}
 	n := w.lost.Load()
@@ -165,64 +229,102 @@ func (w *Writer) Close(ctx context.Context) error {
 
 func (w *Writer) loop() {
 	defer close(w.done)
-	t := time.NewTicker(flushInterval)
+	t := time.NewTicker(fineInterval)
 	defer t.Stop()
-	w.Prune()
-	lastPrune := time.Now()
-	for {
-		if time.Since(lastPrune) > time.Hour {
-			w.Prune()
-			lastPrune = time.Now()
-		}
+	coarse := &coarseState{b: store.NewUsageBatch()}
+	pruneStarted := false
+	for tick := 1; ; tick++ {
+		full := tick%coarseEvery == 0
 		select {
 		case <-w.stop:
-			w.writeAll(w.take())
+			w.write(w.take(), coarse, true)
 			return
 		case <-t.C:
-		case <-w.kick:
 		case done := <-w.flushC:
-			w.writeAll(w.take())
+			w.write(w.take(), coarse, true)
 			close(done)
 			continue
 		}
-		w.writeAll(w.take())
+		w.write(w.take(), coarse, full)
+		if !pruneStarted {
+			// Retention starts after the first write, in the background.
+			pruneStarted = true
+			go w.pruneLoop()
+		}
 	}
 }
 
-// Prune drops detail no view reads any more (see store.UsageStore) and
-// expired tokens (minted per SSH session and sandbox start) a while after
-// expiry.
-func (w *Writer) Prune() {
-	if err := w.st.PruneUsage(w.dbCtx, w.db, w.now(), w.tokenKeep); err != nil && w.dbCtx.Err() == nil {
-		w.log.Warn("usage prune", "err", err)
-	}
+// coarseState accumulates the coarse rows between two coarse writes.
+type coarseState struct {
+	b *store.UsageBatch
+	n int64 // requests it holds
+	// tenants touched since the last coarse write
+	tenants map[string]struct{}
 }
 
-// writeAll writes batch in chunks of at most flushRows.
-func (w *Writer) writeAll(batch []store.UsageEvent) {
-	all := batch
-	for len(batch) > 0 {
-		n := min(len(batch), flushRows)
-		w.write(batch[:n])
-		batch = batch[n:]
-	}
-	w.recycle(all)
+// rows is the size of the coarse write.
+func (c *coarseState) rows() int {
+	b := c.b
+	return len(b.Rollups) + len(b.TenantRollups) + len(b.KeyTotals) + len(b.Peaks) + len(b.Keys) + len(b.IPs)
 }
 
-func (w *Writer) write(batch []store.UsageEvent) {
+// write stores the minute rows of p, and the coarse rows when full or few.
+func (w *Writer) write(p *pending, c *coarseState, full bool) {
+	defer w.inflight.Add(-p.n)
+	if p.n == 0 && (!full || c.b.Empty()) {
+		return
+	}
+	fine := store.NewUsageBatch()
+	p.batch(fine, c.b)
+	if w.tx(fine) {
+		c.n += p.n
+	} else {
+		// Counted lost once; its coarse share, merged already, is kept
+		// (still right for the coarser views).
+		w.lost.Add(p.n)
+		if w.dbCtx.Err() == nil {
+			w.log.Error("usage batch lost", "requests", p.n)
+		}
+	}
+	for k, n := range fine.Stored {
+		for _, res := range store.PeakRes() {
+			c.b.RaisePeak(store.PeakKey{TenantID: k.TenantID, KeyID: k.KeyID, Res: res, T: store.AlignDown(k.T, res)}, n)
+		}
+	}
+	if c.tenants == nil {
+		c.tenants = map[string]struct{}{}
+	}
+	for t := range p.tenants {
+		c.tenants[t] = struct{}{}
+	}
+	w.bump(p.tenants)
+	if c.b.Empty() || (!full && c.rows() > coarseFew) {
+		return
+	}
+	if !w.tx(c.b) {
+		w.lost.Add(c.n)
+		if w.dbCtx.Err() == nil {
+			w.log.Error("usage rollups lost", "requests", c.n)
+		}
+	}
+	w.bump(c.tenants)
+	*c = coarseState{b: store.NewUsageBatch()}
+}
+
+// tx writes b in one transaction, retrying a few times.
+func (w *Writer) tx(b *store.UsageBatch) bool {
 	var err error
-	b := aggregate(batch)
 	for attempt := 0; attempt < 5 && w.dbCtx.Err() == nil; attempt++ {
 		if err = store.Tx(w.dbCtx, w.db, func(tx store.Handle) error { return w.st.WriteUsage(w.dbCtx, tx, b) }); err == nil {
-			return
+			return true
 		}
 		select {
 		case <-time.After(time.Duration(attempt+1) * 50 * time.Millisecond):
 		case <-w.dbCtx.Done():
 		}
 	}
-	w.lost.Add(int64(len(batch)))
-	if w.dbCtx.Err() == nil { // an abort is reported once, by close
-		w.log.Error("usage batch lost", "rows", len(batch), "err", err)
+	if w.dbCtx.Err() == nil {
+		w.log.Error("usage write failed", "err", err)
 	}
+	return false
 }

@@ -27,11 +27,15 @@ type Model struct {
 	// Data. pages is what the server sent (read by the next fetch for 304s);
 	// all is the private, locally edited copy; rows indexes all after search,
 	// filter and sort.
-	pages [][]models.APIKey
-	all   []models.APIKey
-	meta  []rowMeta
-	byID  map[string]int
-	rows  []int
+	pages   [][]models.APIKey
+	next    []string             // each page's next cursor ("" after the last)
+	query   models.KeyListParams // what pages answer: search, filter and sort run on the server
+	total   int                  // keys matching query
+	moreFor string               // the cursor of the page being fetched
+	all     []models.APIKey
+	meta    []rowMeta
+	byID    map[string]int
+	rows    []int
 	// pairs links a rotation's two keys while both work: new id → old id.
 	pairs map[string]string
 	// fastUntil: after a rotation the list polls every rotationPoll.
@@ -93,7 +97,12 @@ func (m *Model) load(force bool) tea.Cmd {
 		interval = rotationPoll
 	}
 	if id := m.poller.Begin(force, interval, now, visible); id != 0 {
-		return fetchKeys(m.ctx.Client, id, m.pages)
+		q := m.listQuery()
+		if q != m.query {
+			return fetchKeys(m.ctx.Client, id, q, nil, nil, 0, 1)
+		}
+		// A refresh reads the pages up to the one under the cursor.
+		return fetchKeys(m.ctx.Client, id, q, m.pages, m.next, m.total, m.cursorPage()+1)
 	}
 	return nil
 }
@@ -144,6 +153,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case keysLoadedMsg:
 		return m.onLoaded(msg)
+	case keysMoreMsg:
+		return m.onMore(msg)
 	case detailsMsg, securityMsg:
 		return m.onDetails(msg)
 	case createdMsg:
@@ -166,7 +177,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			var cmd tea.Cmd
 			m.search, cmd = m.search.Update(msg)
 			m.rebuild()
-			return cmd
+			return tea.Batch(cmd, m.requery())
 		}
 		return nil
 	case tea.KeyPressMsg:
@@ -192,8 +203,9 @@ func (m *Model) onLoaded(msg keysLoadedMsg) tea.Cmd {
 		// The list works again (the role changed): so may the actions.
 		m.forbidden, m.listForbidden = nil, false
 	}
-	if !msg.notModified || !m.loaded {
+	if !msg.notModified || !m.loaded || msg.query != m.query {
 		m.loaded = true
+		m.query, m.next, m.total = msg.query, msg.next, msg.total
 		m.setPages(msg.pages)
 	}
 	return common.DataAge(now, nil)
@@ -272,7 +284,7 @@ func (m *Model) keySearch(msg tea.KeyPressMsg) tea.Cmd {
 		m.search.Blur()
 		m.search.SetValue("")
 		m.rebuild()
-		return nil
+		return m.requery()
 	case key.Matches(msg, k.Accept, k.Down, k.Up):
 		m.searching = false
 		m.search.Blur()
@@ -281,7 +293,7 @@ func (m *Model) keySearch(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.search, cmd = m.search.Update(msg)
 	m.rebuild()
-	return cmd
+	return tea.Batch(cmd, m.requery())
 }
 
 func (m *Model) keyList(msg tea.KeyPressMsg) tea.Cmd {
@@ -291,27 +303,33 @@ func (m *Model) keyList(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.ctx.Keys.Global.Back) && m.search.Value() != "":
 		m.search.SetValue("")
 		m.rebuild()
+		return m.requery()
 	case key.Matches(msg, k.Up):
 		m.list.Move(-1, m.listHeight())
 	case key.Matches(msg, k.Down):
 		m.list.Move(1, m.listHeight())
+		return m.more()
 	case key.Matches(msg, k.PageUp):
 		m.list.Move(-m.listHeight(), m.listHeight())
 	case key.Matches(msg, k.PageDown):
 		m.list.Move(m.listHeight(), m.listHeight())
+		return m.more()
 	case key.Matches(msg, k.Top):
 		m.list.Move(-len(m.rows), m.listHeight())
 	case key.Matches(msg, k.Bottom):
 		m.list.Move(len(m.rows), m.listHeight())
+		return m.more()
 	case key.Matches(msg, k.Search):
 		m.searching = true
 		return m.search.Focus()
 	case key.Matches(msg, k.Filter):
 		m.filter = (m.filter + 1) % len(filterNames)
 		m.rebuild()
+		return m.requery()
 	case key.Matches(msg, k.Sort):
 		m.sort = (m.sort + 1) % len(sortNames)
 		m.rebuild()
+		return m.requery()
 	case key.Matches(msg, k.Create):
 		return m.openWizard()
 	case key.Matches(msg, k.Open):

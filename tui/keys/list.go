@@ -20,6 +20,9 @@ import (
 var (
 	filterNames = [...]string{"All", "Active", "Revoked", "Expired"}
 	sortNames   = [...]string{"Created", "Last used", "Requests", "Name"}
+	// sortParams is the list route's sort of each; it has no requests
+	// order, so that one is sorted here (see localSearch).
+	sortParams = [...]string{"created", "last_used", "created", "name"}
 )
 
 // rowMeta is what the list needs per key, computed once per load so a frame
@@ -134,6 +137,8 @@ func keyCount(n int) string {
 // setPages replaces the data and rebuilds the visible rows, keeping the cursor
 // on the same key.
 func (m *Model) setPages(pages [][]models.APIKey) {
+	keep := m.keepID()
+	m.rows = m.rows[:0] // indexes into the old m.all
 	m.pages = pages
 	n := 0
 	for _, p := range pages {
@@ -153,17 +158,25 @@ func (m *Model) setPages(pages [][]models.APIKey) {
 		m.meta[i] = newMeta(&all[i], now)
 		m.byID[all[i].KeyID] = i
 	}
-	m.rebuild()
+	m.rebuildKeeping(keep)
+}
+
+// keepID is the key the cursor stays on across a rebuild.
+func (m *Model) keepID() string {
+	if m.selectID != "" {
+		return m.selectID
+	}
+	if k := m.current(); k != nil {
+		return k.KeyID
+	}
+	return ""
 }
 
 // rebuild applies search, filter and sort.
-func (m *Model) rebuild() {
-	keep := m.selectID
-	if keep == "" {
-		if k := m.current(); k != nil {
-			keep = k.KeyID
-		}
-	}
+func (m *Model) rebuild() { m.rebuildKeeping(m.keepID()) }
+
+// rebuildKeeping is rebuild with the cursor kept on key keep.
+func (m *Model) rebuildKeeping(keep string) {
 	now := m.ctx.Now()
 	q := strings.ToLower(strings.TrimSpace(m.search.Value()))
 	want := ""
@@ -345,9 +358,15 @@ func (m *Model) viewList() string {
 
 	// Title line: counts, filter, sort, search.
 	title := st.Title.Render("API Keys")
-	info := fmt.Sprintf("  %s · status %s · sort %s", keyCount(len(m.all)), filterNames[m.filter], sortNames[m.sort])
-	if len(m.rows) != len(m.all) {
-		info = fmt.Sprintf("  %s of %s · status %s · sort %s", common.Thousands(int64(len(m.rows))), keyCount(len(m.all)), filterNames[m.filter], sortNames[m.sort])
+	// The server's count of the query: more pages load as the cursor nears the end.
+	count := max(m.total, len(m.all))
+	sortName := sortNames[m.sort]
+	if sortParams[m.sort] != strings.ToLower(strings.ReplaceAll(sortName, " ", "_")) && len(m.all) < count {
+		sortName += " (of the loaded)" // sorted here, and not every key is here yet
+	}
+	info := fmt.Sprintf("  %s · status %s · sort %s", keyCount(count), filterNames[m.filter], sortName)
+	if len(m.rows) != count {
+		info = fmt.Sprintf("  %s of %s · status %s · sort %s", common.Thousands(int64(len(m.rows))), keyCount(count), filterNames[m.filter], sortName)
 	}
 	if !m.loaded {
 		info = "" // no count before the first list arrives (or when it is refused)

@@ -16,8 +16,9 @@ import (
 )
 
 const (
-	// perPage is the server's maximum page size; 10,000 keys take 10 requests.
-	perPage = 1000
+	// perPage is one page of the list; the next loads as the cursor nears
+	// the end of what is loaded.
+	perPage = 200
 	// ioTimeout bounds a single request; listTimeout bounds a whole multi-page fetch.
 	ioTimeout   = 15 * time.Second
 	listTimeout = 60 * time.Second
@@ -28,9 +29,21 @@ func res(id uint64) common.Result { return common.Result{Pane: common.PaneKeys, 
 // keysLoadedMsg is the result of a (multi-page) list fetch.
 type keysLoadedMsg struct {
 	common.Result
+	query       models.KeyListParams // what the pages answer
 	pages       [][]models.APIKey
+	next        []string // each page's next cursor; "" after the last page
+	total       int      // keys matching the query (the first page's count)
 	notModified bool
 	err         error
+}
+
+// keysMoreMsg is the page after the loaded ones.
+type keysMoreMsg struct {
+	query models.KeyListParams
+	after string // the cursor it continues
+	rows  []models.APIKey
+	next  string
+	err   error
 }
 
 // keyPart is one part of the details view's data for a key: its details
@@ -78,46 +91,74 @@ type envWrittenMsg struct {
 	err  error
 }
 
-// fetchKeys reads every page of the key list. Pages answered 304 are taken
-// from prev, so an unchanged list costs no decode and yields notModified.
-func fetchKeys(c *client.Client, id uint64, prev [][]models.APIKey) tea.Cmd {
+// fetchKeys reads the first want pages of q (fewer when the list ends).
+// Pages answered 304 are taken from prev (with their next cursors in
+// prevNext), so an unchanged list costs no decode and yields notModified.
+func fetchKeys(c *client.Client, id uint64, q models.KeyListParams, prev [][]models.APIKey, prevNext []string, prevTotal, want int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(client.WithCacheScope(context.Background(), "keys"), listTimeout)
 		defer cancel()
-		msg := keysLoadedMsg{Result: res(id), notModified: true}
+		msg := keysLoadedMsg{Result: res(id), query: q, notModified: true}
 		retried := false
-		for page := 1; ; page++ {
+		cursor := ""
+		for page := 0; page < max(1, want); page++ {
 			pctx, pcancel := context.WithTimeout(ctx, ioTimeout)
-			list, err := c.ListKeys(pctx, models.KeyListParams{Page: page, PerPage: perPage})
+			p := q
+			p.Cursor = cursor
+			list, err := c.ListKeys(pctx, p)
 			pcancel()
 			var rows []models.APIKey
+			var next string
 			switch {
-			case errors.Is(err, client.ErrNotModified) && page <= len(prev):
-				rows = prev[page-1]
+			case errors.Is(err, client.ErrNotModified) && page < len(prev) && page < len(prevNext):
+				rows, next = prev[page], prevNext[page]
+				if page == 0 {
+					msg.total = prevTotal
+				}
 			case errors.Is(err, client.ErrNotModified) && !retried:
 				// The client remembers an ETag we have no data for: start over unconditionally.
 				c.ForgetETags()
-				retried, page, msg.pages, msg.notModified = true, 0, nil, true
-				prev = nil
+				retried, page, cursor, msg.pages, msg.next, msg.notModified = true, -1, "", nil, nil, true
+				prev, prevNext = nil, nil
 				continue
 			case err != nil:
 				msg.err = err
-				msg.pages = nil
+				msg.pages, msg.next = nil, nil
 				return msg
 			default:
-				rows = list.APIKeys
+				rows, next = list.APIKeys, list.NextCursor
+				if page == 0 {
+					msg.total = list.Total
+				}
 				msg.notModified = false
 			}
 			msg.pages = append(msg.pages, rows)
-			if len(rows) < perPage || page >= 1000 {
+			msg.next = append(msg.next, next)
+			if next == "" {
 				break
 			}
+			cursor = next
 		}
 		if len(msg.pages) != len(prev) {
 			msg.notModified = false
 		}
 		return msg
 	}
+}
+
+// fetchMore reads the page of q that after continues to.
+func fetchMore(c *client.Client, q models.KeyListParams, after string) tea.Cmd {
+	return common.Call(ioTimeout, func(ctx context.Context) tea.Msg {
+		p := q
+		p.Cursor = after
+		list, err := c.ListKeys(client.WithCacheScope(ctx, "keys"), p)
+		if errors.Is(err, client.ErrNotModified) {
+			// A page we do not hold cannot be unchanged: ask again in full.
+			c.ForgetETags()
+			list, err = c.ListKeys(client.WithCacheScope(ctx, "keys"), p)
+		}
+		return keysMoreMsg{query: q, after: after, rows: list.APIKeys, next: list.NextCursor, err: err}
+	})
 }
 
 // fetchPart reads one part of the details of keyID with get (a client method).

@@ -82,35 +82,74 @@ func likeEscape(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
-func (Store) ListKeys(ctx context.Context, h store.Handle, tenantID string, p models.KeyListParams, now time.Time) (models.APIKeyList, error) {
+// ListKeys reads a page through the index of its sort (created, last
+// used or name, each then newest first and by id), starting after the
+// given key: pages stay stable while keys are added.
+func (Store) ListKeys(ctx context.Context, h store.Handle, tenantID string, p models.KeyListParams, after *store.KeyPos, withTotal bool, now time.Time) (store.KeyPage, error) {
 	where := `tenant_id = ?2`
 	args := []any{store.MS(now), tenantID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "?" + strconv.Itoa(len(args))
+	}
 	if p.Q != "" {
-		where += ` AND (name LIKE ?3 ESCAPE '\' OR id LIKE ?3 ESCAPE '\')`
-		args = append(args, likeEscape(p.Q))
+		q := arg(likeEscape(p.Q))
+		where += ` AND (name LIKE ` + q + ` ESCAPE '\' OR id LIKE ` + q + ` ESCAPE '\')`
 	}
 	switch p.Status {
 	case models.KeyActive, models.KeyRevoked, models.KeyExpired:
 		where += ` AND ` + statusSQL + ` = '` + p.Status + `'` // one of a fixed set
 	}
-	order := `created_at DESC, id`
+	var out store.KeyPage
+	if withTotal {
+		if err := h.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE `+where, args...).Scan(&out.Total); err != nil {
+			return out, err
+		}
+	}
+	// The sort column comes first, then created_at DESC, id ASC; after a
+	// key means strictly later in that order.
+	order, first, cmpFirst := `created_at DESC, id`, ``, ``
 	switch p.Sort {
 	case "last_used":
-		order = `last_used DESC NULLS LAST, created_at DESC, id`
+		order, first, cmpFirst = `coalesce(last_used, -1) DESC, created_at DESC, id`, `coalesce(last_used, -1)`, `<`
 	case "name":
-		order = `name COLLATE NOCASE ASC, created_at DESC, id`
+		order, first, cmpFirst = `name COLLATE NOCASE, created_at DESC, id`, `name COLLATE NOCASE`, `>`
 	}
-	out := models.APIKeyList{APIKeys: []models.APIKey{}, Page: p.Page, PerPage: p.PerPage}
-	if err := h.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE `+where, args...).Scan(&out.Total); err != nil {
+	if after != nil {
+		c, id := arg(after.CreatedAt), arg(after.ID)
+		rest := `(created_at < ` + c + ` OR (created_at = ` + c + ` AND id > ` + id + `))`
+		if first == "" {
+			where += ` AND created_at <= ` + c + ` AND ` + rest
+		} else {
+			var v string
+			if p.Sort == "name" {
+				v = arg(after.Name)
+			} else {
+				v = arg(after.LastUsed)
+			}
+			bound := map[string]string{"<": "<=", ">": ">="}[cmpFirst]
+			where += ` AND ` + first + ` ` + bound + ` ` + v + ` AND (` + first + ` ` + cmpFirst + ` ` + v + ` OR (` + first + ` = ` + v + ` AND ` + rest + `))`
+		}
+	}
+	q := `SELECT ` + keyCols + ` FROM api_keys WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(p.PerPage+1)
+	keys, err := store.QueryAll(ctx, h, q, args, func(sc store.Scanner) (store.Key, error) { return scanKey(sc, now) })
+	if err != nil {
 		return out, err
 	}
-	q := `SELECT ` + keyCols + ` FROM api_keys WHERE ` + where + ` ORDER BY ` + order +
-		` LIMIT ` + strconv.Itoa(p.PerPage) + ` OFFSET ` + strconv.Itoa((p.Page-1)*p.PerPage)
-	keys, err := store.QueryAll(ctx, h, q, args, func(sc store.Scanner) (store.Key, error) { return scanKey(sc, now) })
-	for _, k := range keys {
-		out.APIKeys = append(out.APIKeys, k.APIKey)
+	if len(keys) > p.PerPage {
+		keys = keys[:p.PerPage]
+		k := keys[len(keys)-1]
+		pos := store.KeyPos{LastUsed: -1, CreatedAt: store.MS(k.CreatedAt), Name: k.Name, ID: k.KeyID}
+		if k.LastUsed != nil {
+			pos.LastUsed = store.MS(*k.LastUsed)
+		}
+		out.Last = &pos
 	}
-	return out, err
+	out.Keys = make([]models.APIKey, len(keys))
+	for i, k := range keys {
+		out.Keys[i] = k.APIKey
+	}
+	return out, nil
 }
 
 func (Store) UpdateKey(ctx context.Context, h store.Handle, k store.Key) (bool, error) {
@@ -159,13 +198,40 @@ func (Store) FindLiveKey(ctx context.Context, h store.Handle, tenantID, name, de
 	return id, notFound(err)
 }
 
-func (Store) ActiveKeyLimits(ctx context.Context, h store.Handle, tenantID string, now time.Time) ([]store.KeyLimit, error) {
-	return store.QueryAll(ctx, h, `SELECT id, name, rate_limit FROM api_keys
-		WHERE tenant_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, id`, []any{tenantID, store.MS(now)},
+func (Store) ActiveKeyLimits(ctx context.Context, h store.Handle, tenantID string, now time.Time, after *store.KeyPos, limit int) ([]store.KeyLimit, error) {
+	q := `SELECT id, name, rate_limit, created_at FROM api_keys WHERE tenant_id = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)`
+	args := []any{tenantID, store.MS(now)}
+	if after != nil {
+		q += ` AND created_at <= ?3 AND (created_at < ?3 OR id > ?4)`
+		args = append(args, after.CreatedAt, after.ID)
+	}
+	return store.QueryAll(ctx, h, q+` ORDER BY created_at DESC, id LIMIT `+strconv.Itoa(limit), args,
 		func(sc store.Scanner) (store.KeyLimit, error) {
 			var k store.KeyLimit
-			return k, sc.Scan(&k.ID, &k.Name, &k.RateLimit)
+			return k, sc.Scan(&k.ID, &k.Name, &k.RateLimit, &k.CreatedAt)
 		})
+}
+
+func (Store) UsableKeyNames(ctx context.Context, h store.Handle, tenantID string, ids []string, now time.Time) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{tenantID, store.MS(now)}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	type kn struct{ id, name string }
+	rows, err := store.QueryAll(ctx, h, `SELECT id, name FROM api_keys WHERE tenant_id = ?1 AND revoked_at IS NULL
+		AND (expires_at IS NULL OR expires_at > ?2) AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, args,
+		func(sc store.Scanner) (kn, error) {
+			var k kn
+			return k, sc.Scan(&k.id, &k.name)
+		})
+	for _, r := range rows {
+		out[r.id] = r.name
+	}
+	return out, err
 }
 
 func (Store) KeySummaries(ctx context.Context, h store.Handle, tenantID string) ([]store.KeySummary, error) {

@@ -67,19 +67,3 @@ func jsonList(v []string) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
-
-// bulk runs fill with a prepared statement's executor.
-func bulk(ctx context.Context, h store.Handle, q string, n int, fill func(ex func(...any) error) error) error {
-	if n == 0 {
-		return nil
-	}
-	st, err := h.PrepareContext(ctx, q)
-	if err != nil {
-		return fmt.Errorf("prepare: %w", err)
-	}
-	defer st.Close()
-	return fill(func(args ...any) error {
-		_, err := st.ExecContext(ctx, args...)
-		return err
-	})
-}

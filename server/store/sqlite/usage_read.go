@@ -4,84 +4,60 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/store"
 )
 
-// rollupWhere selects q's rows with parameters ?1 tenant, ?2 start, ?3 end,
-// ?4 resolution and ?5 key.
-func rollupWhere(q store.RollupQuery) (string, []any) {
-	where := `tenant_id = ?1 AND res = ?4 AND t >= ?2 AND t < ?3`
-	args := []any{q.TenantID, q.Start, q.End, q.Res}
-	if q.KeyID != "" {
-		where += ` AND key_id = ?5`
-		args = append(args, q.KeyID)
-	}
-	return where, args
-}
-
 func (Store) FirstRollup(ctx context.Context, h store.Handle, tenantID string, res int64) (int64, bool, error) {
 	var first sql.NullInt64
-	err := h.QueryRowContext(ctx, `SELECT MIN(t) FROM usage_rollup WHERE tenant_id = ? AND res = ?`, tenantID, res).Scan(&first)
+	err := h.QueryRowContext(ctx, `SELECT MIN(t) FROM usage_tenant_rollup WHERE tenant_id = ? AND res = ?`, tenantID, res).Scan(&first)
 	return first.Int64, first.Valid, err
 }
 
 func (Store) HasRollups(ctx context.Context, h store.Handle, q store.RollupQuery) (bool, error) {
-	where, args := rollupWhere(q)
 	var one int
-	err := h.QueryRowContext(ctx, `SELECT 1 FROM usage_rollup WHERE `+where+` LIMIT 1`, args...).Scan(&one)
+	err := h.QueryRowContext(ctx, `SELECT 1 FROM usage_tenant_rollup WHERE tenant_id = ? AND res = ? AND t >= ? AND t < ? LIMIT 1`,
+		q.TenantID, q.Res, q.Start, q.End).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
-func (Store) UsageSeries(ctx context.Context, h store.Handle, q store.RollupQuery, bucket int64) ([]store.SeriesRow, error) {
-	where, args := rollupWhere(q)
-	return store.QueryAll(ctx, h, fmt.Sprintf(`SELECT (t - ?2) / %d, status, SUM(n) FROM usage_rollup WHERE %s GROUP BY 1, 2`, bucket, where), args,
-		func(sc store.Scanner) (store.SeriesRow, error) {
-			var r store.SeriesRow
-			return r, sc.Scan(&r.Bucket, &r.Status, &r.N)
+func (Store) UsageRows(ctx context.Context, h store.Handle, q store.RollupQuery) ([]store.RollupRow, error) {
+	sel := `SELECT t, endpoint, status, n, lat_sum_us, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 FROM `
+	args := []any{q.TenantID, q.Res, q.Start, q.End}
+	if q.KeyID == "" {
+		sel += `usage_tenant_rollup WHERE tenant_id = ? AND res = ? AND t >= ? AND t < ?`
+	} else {
+		sel += `usage_rollup WHERE tenant_id = ? AND key_id = ? AND res = ? AND t >= ? AND t < ?`
+		args = []any{q.TenantID, q.KeyID, q.Res, q.Start, q.End}
+	}
+	return store.QueryAll(ctx, h, sel, args, func(sc store.Scanner) (store.RollupRow, error) {
+		var r store.RollupRow
+		h := &r.H
+		return r, sc.Scan(&r.T, &r.Endpoint, &r.Status, &r.N, &r.Lat, &h[0], &h[1], &h[2], &h[3], &h[4], &h[5], &h[6], &h[7], &h[8], &h[9])
+	})
+}
+
+func (Store) KeyCounts(ctx context.Context, h store.Handle, tenantID string, spans []store.Span) ([]store.KeyCount, error) {
+	if len(spans) == 0 {
+		return []store.KeyCount{}, nil
+	}
+	var parts []string
+	args := []any{tenantID}
+	for _, sp := range spans {
+		parts = append(parts, `SELECT key_id, n, ok FROM usage_key_total WHERE tenant_id = ?1 AND res = ? AND t >= ? AND t < ?`)
+		args = append(args, sp.Res, sp.Start, sp.End)
+	}
+	return store.QueryAll(ctx, h, `SELECT key_id, SUM(n), SUM(ok) FROM (`+strings.Join(parts, ` UNION ALL `)+`) GROUP BY key_id`, args,
+		func(sc store.Scanner) (store.KeyCount, error) {
+			var k store.KeyCount
+			return k, sc.Scan(&k.KeyID, &k.N, &k.OK)
 		})
-}
-
-func (Store) UsageBreakdown(ctx context.Context, h store.Handle, q store.RollupQuery) ([]store.BreakdownRow, error) {
-	where, args := rollupWhere(q)
-	return store.QueryAll(ctx, h, `SELECT key_id, endpoint, status, SUM(n), SUM(lat_sum_us) FROM usage_rollup WHERE `+where+` GROUP BY 1, 2, 3`, args,
-		func(sc store.Scanner) (store.BreakdownRow, error) {
-			var r store.BreakdownRow
-			return r, sc.Scan(&r.KeyID, &r.Endpoint, &r.Status, &r.N, &r.LatSum)
-		})
-}
-
-func (Store) UsageHistogram(ctx context.Context, h store.Handle, q store.RollupQuery) ([store.HistBuckets]int64, error) {
-	var hist [store.HistBuckets]int64
-	where, args := rollupWhere(q)
-	dst := make([]any, store.HistBuckets)
-	vals := make([]sql.NullInt64, store.HistBuckets)
-	for i := range dst {
-		dst[i] = &vals[i]
-	}
-	if err := h.QueryRowContext(ctx, `SELECT SUM(h0),SUM(h1),SUM(h2),SUM(h3),SUM(h4),SUM(h5),SUM(h6),SUM(h7),SUM(h8),SUM(h9)
-		FROM usage_rollup WHERE `+where, args...).Scan(dst...); err != nil {
-		return hist, err
-	}
-	for i, v := range vals {
-		hist[i] = v.Int64
-	}
-	return hist, nil
-}
-
-func (Store) UsageTotals(ctx context.Context, h store.Handle, q store.RollupQuery) (store.PeriodTotals, error) {
-	var t store.PeriodTotals
-	where, args := rollupWhere(q)
-	err := h.QueryRowContext(ctx, `SELECT coalesce(SUM(n), 0), coalesce(SUM(CASE WHEN status < 400 THEN n END), 0),
-		coalesce(SUM(CASE WHEN status = 429 THEN n END), 0), coalesce(SUM(lat_sum_us), 0)
-		FROM usage_rollup WHERE `+where, args...).Scan(&t.N, &t.Success, &t.Limited, &t.LatSum)
-	return t, err
 }
 
 func (Store) UsagePeaks(ctx context.Context, h store.Handle, q store.RollupQuery) ([]store.PeakRow, error) {

@@ -5,127 +5,57 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/penguinmails/pmdev/server/store"
 )
 
-// WriteUsage stores one batch and updates every derived table.
+// rowsPerStatement is how many rows one multi-row statement carries.
+const rowsPerStatement = 100
+
+// WriteUsage stores one batch, every table in a few multi-row statements.
 func (s Store) WriteUsage(ctx context.Context, h store.Handle, b *store.UsageBatch) error {
-	if err := s.InsertErrorEvents(ctx, h, b.Events); err != nil {
+	if err := insertErrorEvents(ctx, h, b.Errors); err != nil {
 		return err
 	}
-	if err := insertChunks(ctx, h, b.Events); err != nil {
+	for i := range b.Audits {
+		e := &b.Audits[i]
+		if err := s.InsertAudit(ctx, h, store.AuditEntry{TenantID: e.TenantID, TargetType: store.AuditTargetKey, TargetID: e.KeyID,
+			At: e.At, Action: e.Audit.Action, Actor: "system", IP: e.IP, Detail: e.Audit.Detail}); err != nil {
+			return err
+		}
+	}
+	if err := addRollups(ctx, h, "usage_rollup", true, b.Rollups); err != nil {
 		return err
 	}
-	for i := range b.Events {
-		e := &b.Events[i]
-		if e.Audit != nil {
-			if err := s.InsertAudit(ctx, h, store.AuditEntry{TenantID: e.TenantID, TargetType: store.AuditTargetKey, TargetID: e.KeyID,
-				At: e.At, Action: e.Audit.Action, Actor: "system", IP: e.IP, Detail: e.Audit.Detail}); err != nil {
-				return err
-			}
-		}
-	}
-	if err := s.AddRollups(ctx, h, b.Rollups); err != nil {
+	if err := addRollups(ctx, h, "usage_tenant_rollup", false, b.TenantRollups); err != nil {
 		return err
 	}
-	for k, n := range b.Totals {
-		var total int64
-		if err := h.QueryRowContext(ctx, `INSERT INTO usage_minute_total(tenant_id, key_id, t, n) VALUES (?,?,?,?)
-			ON CONFLICT(tenant_id, key_id, t) DO UPDATE SET n = n + excluded.n RETURNING n`, k.TenantID, k.KeyID, k.T, n).Scan(&total); err != nil {
-			return err
-		}
-		for _, res := range store.PeakRes() {
-			if _, err := h.ExecContext(ctx, peakUpsert, k.TenantID, k.KeyID, res, store.AlignDown(k.T, res), total); err != nil {
-				return err
-			}
-		}
+	if err := addKeyTotals(ctx, h, b.KeyTotals); err != nil {
+		return err
 	}
-	for id, d := range b.Keys {
-		if _, err := h.ExecContext(ctx, `UPDATE api_keys SET request_count = request_count + ?, error_count = error_count + ?,
-			last_used_ip = CASE WHEN last_used IS NULL OR last_used <= ? THEN ? ELSE last_used_ip END,
-			last_used = max(coalesce(last_used, 0), ?) WHERE id = ?`, d.N, d.Errs, d.LastUsed, d.LastIP, d.LastUsed, id); err != nil {
-			return err
-		}
+	if err := addMinuteTotals(ctx, h, b); err != nil {
+		return err
 	}
-	for k, d := range b.IPs {
-		if err := addKeyIP(ctx, h, k.KeyID, k.IP, d.Last, d.N); err != nil {
-			return err
-		}
+	if err := raisePeaks(ctx, h, b.Peaks); err != nil {
+		return err
 	}
-	return nil
+	if err := addKeyDeltas(ctx, h, b.Keys); err != nil {
+		return err
+	}
+	return addKeyIPs(ctx, h, b.IPs)
 }
 
-const peakUpsert = `INSERT INTO usage_peak(tenant_id, key_id, res, t, peak) VALUES (?,?,?,?,?)
-	ON CONFLICT(tenant_id, key_id, res, t) DO UPDATE SET peak = max(peak, excluded.peak)`
-
-func addKeyIP(ctx context.Context, h store.Handle, keyID, ip string, lastMS, n int64) error {
-	_, err := h.ExecContext(ctx, `INSERT INTO key_ips(key_id, ip, last_seen, requests) VALUES (?,?,?,?)
-		ON CONFLICT(key_id, ip) DO UPDATE SET requests = requests + excluded.requests, last_seen = max(last_seen, excluded.last_seen)`,
-		keyID, ip, lastMS, n)
-	return err
-}
-
-func (Store) AddKeyIP(ctx context.Context, h store.Handle, keyID, ip string, lastSeen time.Time, n int64) error {
-	return addKeyIP(ctx, h, keyID, ip, store.MS(lastSeen), n)
-}
-
-// insertChunks appends the batch's successful requests to usage_log_chunks,
-// one row per key.
-func insertChunks(ctx context.Context, h store.Handle, batch []store.UsageEvent) error {
-	type chunk struct {
-		tenantID    string
-		first, last int64
-		n           int
-		lines       []byte
+// multi runs head + up to per value tuples of cols parameters + tail for
+// rows rows, args filling each row's parameters. Full groups share one
+// prepared statement, so a batch parses each shape once; each returned row
+// (RETURNING) goes to scan.
+func multi(ctx context.Context, h store.Handle, head, tail string, cols, rows int, args func(i int, dst []any) []any, scan func(store.Scanner) error) error {
+	if rows == 0 {
+		return nil
 	}
-	chunks := map[string]*chunk{}
-	var order []string
-	for i := range batch {
-		e := &batch[i]
-		if e.Status >= 400 {
-			continue
-		}
-		c := chunks[e.KeyID]
-		if c == nil {
-			c = &chunk{tenantID: e.TenantID, first: store.MS(e.At)}
-			chunks[e.KeyID] = c
-			order = append(order, e.KeyID)
-		}
-		at := store.MS(e.At)
-		c.first, c.last = min(c.first, at), max(c.last, at)
-		c.n++
-		c.lines = strconv.AppendInt(c.lines, at, 10)
-		c.lines = append(c.lines, '\t')
-		c.lines = append(c.lines, e.Method...)
-		c.lines = append(c.lines, '\t')
-		c.lines = append(c.lines, e.Route...)
-		c.lines = append(c.lines, '\t')
-		c.lines = strconv.AppendInt(c.lines, int64(e.Status), 10)
-		c.lines = append(c.lines, '\t')
-		c.lines = strconv.AppendInt(c.lines, e.LatencyUS, 10)
-		c.lines = append(c.lines, '\t')
-		c.lines = append(c.lines, e.IP...)
-		c.lines = append(c.lines, '\n')
-	}
-	for _, id := range order {
-		c := chunks[id]
-		if _, err := h.ExecContext(ctx, `INSERT INTO usage_log_chunks(tenant_id, key_id, first_ts, last_ts, n, lines) VALUES (?,?,?,?,?,?)`,
-			c.tenantID, id, c.first, c.last, c.n, string(c.lines)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// multiInsert runs head + n value tuples of cols parameters for every group
-// of at most per rows, args filling each row's parameters; full groups
-// share one prepared statement. Many rows per statement are far cheaper
-// than one statement each.
-func multiInsert(ctx context.Context, h store.Handle, head, tail string, cols, per, rows int, args func(i int, dst []any) []any) error {
+	per := max(1, min(rowsPerStatement, 30000/cols))
 	tuple := "(" + strings.Repeat("?,", cols-1) + "?)"
 	query := func(n int) string { return head + strings.Repeat(tuple+",", n-1) + tuple + tail }
 	var full *sql.Stmt
@@ -141,15 +71,23 @@ func multiInsert(ctx context.Context, h store.Handle, head, tail string, cols, p
 		for i := done; i < done+n; i++ {
 			buf = args(i, buf)
 		}
-		var err error
+		var st *sql.Stmt // the prepared statement of full groups
 		if n == per {
 			if full == nil {
+				var err error
 				if full, err = h.PrepareContext(ctx, query(n)); err != nil {
 					return err
 				}
 			}
-			_, err = full.ExecContext(ctx, buf...)
-		} else {
+			st = full
+		}
+		var err error
+		switch {
+		case scan != nil:
+			err = queryScan(ctx, h, st, query(n), buf, scan)
+		case n == per:
+			_, err = st.ExecContext(ctx, buf...)
+		default:
 			_, err = h.ExecContext(ctx, query(n), buf...)
 		}
 		if err != nil {
@@ -160,93 +98,163 @@ func multiInsert(ctx context.Context, h store.Handle, head, tail string, cols, p
 	return nil
 }
 
-// InsertErrorEvents stores one row per failed request (the error log).
-func (Store) InsertErrorEvents(ctx context.Context, h store.Handle, all []store.UsageEvent) error {
-	var failed []*store.UsageEvent
-	for i := range all {
-		if all[i].Status >= 400 {
-			failed = append(failed, &all[i])
+func queryScan(ctx context.Context, h store.Handle, st *sql.Stmt, q string, args []any, scan func(store.Scanner) error) error {
+	var rows *sql.Rows
+	var err error
+	if st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = h.QueryContext(ctx, q, args...)
+	}
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
 		}
 	}
-	return multiInsert(ctx, h, `INSERT INTO usage_events(ts, tenant_id, key_id, method, route, status, latency_us, error_code, message, ip) VALUES `, ``,
-		10, 50, len(failed), func(i int, dst []any) []any {
-			e := failed[i]
-			return append(dst, store.MS(e.At), e.TenantID, e.KeyID, e.Method, e.Route, e.Status, e.LatencyUS, e.ErrCode, e.Message, e.IP)
-		})
+	return rows.Err()
 }
 
-// AddRollups adds m into usage_rollup.
-func (Store) AddRollups(ctx context.Context, h store.Handle, m map[store.RollupKey]*store.RollupVal) error {
-	// Primary-key order keeps B-tree inserts append-like.
+// insertErrorEvents stores one row per failed request kept in full.
+func insertErrorEvents(ctx context.Context, h store.Handle, failed []store.UsageEvent) error {
+	return multi(ctx, h, `INSERT INTO usage_events(ts, tenant_id, key_id, method, route, status, latency_us, error_code, message, ip) VALUES `, ``,
+		10, len(failed), func(i int, dst []any) []any {
+			e := &failed[i]
+			return append(dst, store.MS(e.At), e.TenantID, e.KeyID, e.Method, e.Route, e.Status, e.LatencyUS, e.ErrCode, e.Message, e.IP)
+		}, nil)
+}
+
+// addRollups adds m into table (per key, or tenant-wide without key_id).
+func addRollups(ctx context.Context, h store.Handle, table string, perKey bool, m map[store.RollupKey]*store.RollupVal) error {
+	// Primary-key order keeps B-tree inserts local.
 	keys := make([]store.RollupKey, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b store.RollupKey) int {
-		return cmp.Or(cmp.Compare(a.TenantID, b.TenantID), cmp.Compare(a.Res, b.Res), cmp.Compare(a.T, b.T),
-			cmp.Compare(a.KeyID, b.KeyID), cmp.Compare(a.Endpoint, b.Endpoint), cmp.Compare(a.Status, b.Status))
+		return cmp.Or(cmp.Compare(a.TenantID, b.TenantID), cmp.Compare(a.KeyID, b.KeyID), cmp.Compare(a.Res, b.Res), cmp.Compare(a.T, b.T),
+			cmp.Compare(a.Endpoint, b.Endpoint), cmp.Compare(a.Status, b.Status))
 	})
+	cols, pk, keyCol := 17, "tenant_id, res, t, endpoint, status", ""
+	if perKey {
+		cols, pk, keyCol = 18, "tenant_id, key_id, res, t, endpoint, status", "key_id, "
+	}
 	// The keys of one statement are distinct (map keys), so each row
 	// conflicts at most with a stored one.
-	return multiInsert(ctx, h, `INSERT INTO usage_rollup(tenant_id, key_id, res, t, endpoint, status, n, lat_sum_us, h0,h1,h2,h3,h4,h5,h6,h7,h8,h9) VALUES `,
-		` ON CONFLICT(tenant_id, res, t, key_id, endpoint, status) DO UPDATE SET n = n + excluded.n, lat_sum_us = lat_sum_us + excluded.lat_sum_us,
+	return multi(ctx, h, `INSERT INTO `+table+`(tenant_id, `+keyCol+`res, t, endpoint, status, n, lat_sum_us, h0,h1,h2,h3,h4,h5,h6,h7,h8,h9) VALUES `,
+		` ON CONFLICT(`+pk+`) DO UPDATE SET n = n + excluded.n, lat_sum_us = lat_sum_us + excluded.lat_sum_us,
 		h0=h0+excluded.h0, h1=h1+excluded.h1, h2=h2+excluded.h2, h3=h3+excluded.h3, h4=h4+excluded.h4,
 		h5=h5+excluded.h5, h6=h6+excluded.h6, h7=h7+excluded.h7, h8=h8+excluded.h8, h9=h9+excluded.h9`,
-		8+store.HistBuckets, 50, len(keys), func(i int, dst []any) []any {
+		cols, len(keys), func(i int, dst []any) []any {
 			k := keys[i]
 			v := m[k]
-			dst = append(dst, k.TenantID, k.KeyID, k.Res, k.T, k.Endpoint, k.Status, v.N, v.LatSum)
+			dst = append(dst, k.TenantID)
+			if perKey {
+				dst = append(dst, k.KeyID)
+			}
+			dst = append(dst, k.Res, k.T, k.Endpoint, k.Status, v.N, v.LatSum)
 			for _, c := range v.H {
 				dst = append(dst, c)
 			}
 			return dst
+		}, nil)
+}
+
+func addKeyTotals(ctx context.Context, h store.Handle, m map[store.KeyTotalKey]*store.KeyTotalVal) error {
+	keys := make([]store.KeyTotalKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b store.KeyTotalKey) int {
+		return cmp.Or(cmp.Compare(a.TenantID, b.TenantID), cmp.Compare(a.Res, b.Res), cmp.Compare(a.T, b.T), cmp.Compare(a.KeyID, b.KeyID))
+	})
+	return multi(ctx, h, `INSERT INTO usage_key_total(tenant_id, res, t, key_id, n, ok) VALUES `,
+		` ON CONFLICT(tenant_id, res, t, key_id) DO UPDATE SET n = n + excluded.n, ok = ok + excluded.ok`,
+		6, len(keys), func(i int, dst []any) []any {
+			k := keys[i]
+			v := m[k]
+			return append(dst, k.TenantID, k.Res, k.T, k.KeyID, v.N, v.OK)
+		}, nil)
+}
+
+// addMinuteTotals adds b.Totals and reads back the stored sums into b.Stored.
+func addMinuteTotals(ctx context.Context, h store.Handle, b *store.UsageBatch) error {
+	keys := make([]store.TotalKey, 0, len(b.Totals))
+	for k := range b.Totals {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b store.TotalKey) int {
+		return cmp.Or(cmp.Compare(a.TenantID, b.TenantID), cmp.Compare(a.KeyID, b.KeyID), cmp.Compare(a.T, b.T))
+	})
+	b.Stored = make(map[store.TotalKey]int64, len(keys))
+	return multi(ctx, h, `INSERT INTO usage_minute_total(tenant_id, key_id, t, n) VALUES `,
+		` ON CONFLICT(tenant_id, key_id, t) DO UPDATE SET n = n + excluded.n RETURNING tenant_id, key_id, t, n`,
+		4, len(keys), func(i int, dst []any) []any {
+			k := keys[i]
+			return append(dst, k.TenantID, k.KeyID, k.T, b.Totals[k])
+		}, func(sc store.Scanner) error {
+			var k store.TotalKey
+			var n int64
+			if err := sc.Scan(&k.TenantID, &k.KeyID, &k.T, &n); err != nil {
+				return err
+			}
+			b.Stored[k] = n
+			return nil
 		})
 }
 
-// InsertMinuteTotals stores per-minute totals (the seed's, into no existing rows).
-func (Store) InsertMinuteTotals(ctx context.Context, h store.Handle, totals map[store.TotalKey]int64) error {
-	return bulk(ctx, h, `INSERT INTO usage_minute_total(tenant_id, key_id, t, n) VALUES (?,?,?,?)`, len(totals), func(ex func(...any) error) error {
-		for k, n := range totals {
-			if err := ex(k.TenantID, k.KeyID, k.T, n); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// InsertPeaks stores bucket peaks (the seed's, into no existing rows).
-func (Store) InsertPeaks(ctx context.Context, h store.Handle, peaks map[store.PeakKey]int64) error {
-	return bulk(ctx, h, `INSERT INTO usage_peak(tenant_id, key_id, res, t, peak) VALUES (?,?,?,?,?)`, len(peaks), func(ex func(...any) error) error {
-		for k, n := range peaks {
-			if err := ex(k.TenantID, k.KeyID, k.Res, k.T, n); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// PruneUsage drops 1-minute rows after 3 days, 15-minute rows after 14
-// days, request logs after 90 days, and tokens expired for longer than
-// tokenKeep. Hourly and 6-hour rollups are kept.
-func (Store) PruneUsage(ctx context.Context, h store.Handle, now time.Time, tokenKeep time.Duration) error {
-	sec := now.Unix()
-	for _, q := range []struct {
-		sql string
-		arg int64
-	}{
-		{`DELETE FROM usage_rollup WHERE res = 60 AND t < ?`, sec - 3*86400},
-		{`DELETE FROM usage_minute_total WHERE t < ?`, sec - 3*86400},
-		{`DELETE FROM usage_rollup WHERE res = 900 AND t < ?`, sec - 14*86400},
-		{`DELETE FROM usage_peak WHERE res = 900 AND t < ?`, sec - 14*86400},
-		{`DELETE FROM usage_events WHERE ts < ?`, (sec - 90*86400) * 1000},
-		{`DELETE FROM usage_log_chunks WHERE last_ts < ?`, (sec - 90*86400) * 1000},
-		{`DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at < ?`, (sec - int64(tokenKeep/time.Second)) * 1000},
-	} {
-		if _, err := h.ExecContext(ctx, q.sql, q.arg); err != nil {
-			return err
-		}
+func raisePeaks(ctx context.Context, h store.Handle, m map[store.PeakKey]int64) error {
+	keys := make([]store.PeakKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	return nil
+	slices.SortFunc(keys, func(a, b store.PeakKey) int {
+		return cmp.Or(cmp.Compare(a.TenantID, b.TenantID), cmp.Compare(a.KeyID, b.KeyID), cmp.Compare(a.Res, b.Res), cmp.Compare(a.T, b.T))
+	})
+	return multi(ctx, h, `INSERT INTO usage_peak(tenant_id, key_id, res, t, peak) VALUES `,
+		` ON CONFLICT(tenant_id, key_id, res, t) DO UPDATE SET peak = max(peak, excluded.peak)`,
+		5, len(keys), func(i int, dst []any) []any {
+			k := keys[i]
+			return append(dst, k.TenantID, k.KeyID, k.Res, k.T, m[k])
+		}, nil)
+}
+
+// addKeyDeltas adds to the keys' counters: one statement per group of keys
+// over a VALUES table.
+func addKeyDeltas(ctx context.Context, h store.Handle, m map[string]*store.KeyDelta) error {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return multi(ctx, h, `WITH d(id, n, errs, last_used, ip) AS (VALUES `,
+		`) UPDATE api_keys SET request_count = request_count + d.n, error_count = error_count + d.errs,
+		last_used_ip = CASE WHEN api_keys.last_used IS NULL OR api_keys.last_used <= d.last_used THEN d.ip ELSE api_keys.last_used_ip END,
+		last_used = max(coalesce(api_keys.last_used, 0), d.last_used) FROM d WHERE api_keys.id = d.id`,
+		5, len(ids), func(i int, dst []any) []any {
+			d := m[ids[i]]
+			return append(dst, ids[i], d.N, d.Errs, d.LastUsed, d.LastIP)
+		}, nil)
+}
+
+func addKeyIPs(ctx context.Context, h store.Handle, m map[store.IPKey]*store.IPDelta) error {
+	keys := make([]store.IPKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b store.IPKey) int { return cmp.Or(cmp.Compare(a.KeyID, b.KeyID), cmp.Compare(a.IP, b.IP)) })
+	return multi(ctx, h, `INSERT INTO key_ips(key_id, ip, last_seen, requests) VALUES `,
+		` ON CONFLICT(key_id, ip) DO UPDATE SET requests = requests + excluded.requests, last_seen = max(last_seen, excluded.last_seen)`,
+		4, len(keys), func(i int, dst []any) []any {
+			k := keys[i]
+			d := m[k]
+			return append(dst, k.KeyID, k.IP, d.Last, d.N)
+		}, nil)
+}
+
+func (Store) AddKeyIP(ctx context.Context, h store.Handle, keyID, ip string, lastSeen time.Time, n int64) error {
+	return addKeyIPs(ctx, h, map[store.IPKey]*store.IPDelta{{KeyID: keyID, IP: ip}: {N: n, Last: store.MS(lastSeen)}})
 }

@@ -1,0 +1,121 @@
+// Command loadgen measures the reference server as a separate process: the
+// server CPU per request of product routes against /healthz in the same run
+// (counted from /proc/PID/stat until the server is idle again, so the usage
+// writer's catch-up counts), storage per million requests, analytics and
+// list latencies, and start-up time. Every figure of BENCHMARKS.md "At
+// scale" comes from one of its modes; see there for the commands.
+//
+//	go run ./tools/loadgen ratio -keys 1,100,1000 -rounds 3
+//	go run ./tools/loadgen analytics -seed-keys 500
+//	go run ./tools/loadgen lists -keys 10000
+//	go run ./tools/loadgen startup -db big.db
+//	go run ./tools/loadgen seed -seed-keys 1000
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type opts struct {
+	bin      string
+	port     int
+	keys     []int
+	rounds   int
+	dur      time.Duration
+	conc     int
+	route    string
+	seedKeys int
+	db       string
+	base     string
+	keep     bool
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: loadgen ratio|analytics|lists|startup|seed [flags]")
+		os.Exit(2)
+	}
+	mode := os.Args[1]
+	var o opts
+	var keys string
+	fs := flag.NewFlagSet(mode, flag.ExitOnError)
+	fs.StringVar(&o.bin, "bin", "", "pmdev binary (default: go build . into a temp dir)")
+	fs.IntVar(&o.port, "port", 28080, "server port on 127.0.0.1")
+	fs.StringVar(&keys, "keys", "1,100,1000", "key counts (ratio, lists)")
+	fs.IntVar(&o.rounds, "rounds", 3, "repetitions")
+	fs.DurationVar(&o.dur, "dur", 5*time.Second, "length of each load phase")
+	fs.IntVar(&o.conc, "conc", 8, "concurrent client connections")
+	fs.StringVar(&o.route, "route", "/api/v1/campaigns?limit=5", "product route")
+	fs.IntVar(&o.seedKeys, "seed-keys", 500, "keys of the demo seed (analytics, seed)")
+	fs.StringVar(&o.db, "db", "", "database (startup: the big one; analytics: reuse a seeded one)")
+	fs.StringVar(&o.base, "base", "", "startup: the database to compare with (default: a new empty one)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temp directory")
+	_ = fs.Parse(os.Args[2:])
+	for _, k := range strings.Split(keys, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(k))
+		if err != nil || n < 1 {
+			fail(fmt.Errorf("bad -keys %q", keys))
+		}
+		o.keys = append(o.keys, n)
+	}
+	dir, err := os.MkdirTemp("", "loadgen")
+	fail(err)
+	if !o.keep {
+		defer os.RemoveAll(dir)
+	} else {
+		fmt.Println("temp dir", dir)
+	}
+	if o.bin == "" {
+		o.bin = filepath.Join(dir, "pmdev")
+		cmd := exec.Command("go", "build", "-o", o.bin, ".")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		fail(cmd.Run())
+	}
+	fmt.Printf("loadgen %s  (load average at start %s, %s)\n", mode, loadAvg(), time.Now().UTC().Format(time.RFC3339))
+	switch mode {
+	case "ratio":
+		err = runRatio(o, dir)
+	case "analytics":
+		err = runAnalytics(o, dir)
+	case "lists":
+		err = runLists(o, dir)
+	case "startup":
+		err = runStartup(o, dir)
+	case "seed":
+		err = runSeed(o, dir)
+	default:
+		err = fmt.Errorf("unknown mode %q", mode)
+	}
+	fail(err)
+	fmt.Printf("load average at end %s\n", loadAvg())
+}
+
+func fail(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func (o opts) addr() string { return "127.0.0.1:" + strconv.Itoa(o.port) }
+
+// stats is median [min–max] of xs.
+func stats(xs []float64, format string) string {
+	if len(xs) == 0 {
+		return "-"
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	f := func(v float64) string { return fmt.Sprintf(format, v) }
+	return f(s[len(s)/2]) + " [" + f(s[0]) + "–" + f(s[len(s)-1]) + "]"
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ratioRun is one round at one key count.
+type ratioRun struct {
+	hUS, pUS, ratio float64
+	pRate           float64
+	catchUp         time.Duration
+	statuses        string
+	maxLat, p99     time.Duration
+	mbPerM          float64
+	load            string
+}
+
+// runRatio measures product vs /healthz server CPU per request at each key count.
+func runRatio(o opts, dir string) error {
+	results := map[int][]ratioRun{}
+	for round := range o.rounds {
+		for _, n := range o.keys {
+			r, err := ratioOnce(o, filepath.Join(dir, fmt.Sprintf("r%d-k%d", round, n), "pm.db"), n)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("round %d keys %5d: healthz %.1f µs/req, product %.1f µs/req, ratio %.2f; product %.0f req/s (%s), p99 %.1f ms, max %.1f ms; catch-up %s; %.1f MB per million; load %s\n",
+				round+1, n, r.hUS, r.pUS, r.ratio, r.pRate, r.statuses, ms(r.p99), ms(r.maxLat), r.catchUp.Round(10*time.Millisecond), r.mbPerM, r.load)
+			results[n] = append(results[n], r)
+		}
+	}
+	fmt.Println("\nsummary: median [min–max] over rounds")
+	for _, n := range o.keys {
+		var ratio, h, p, mb, rate, maxl []float64
+		for _, r := range results[n] {
+			ratio, h, p, mb, rate = append(ratio, r.ratio), append(h, r.hUS), append(p, r.pUS), append(mb, r.mbPerM), append(rate, r.pRate)
+			maxl = append(maxl, ms(r.maxLat))
+		}
+		fmt.Printf("keys %5d: ratio %s; healthz %s µs; product %s µs; %s req/s; max latency %s ms; storage %s MB/M requests\n",
+			n, stats(ratio, "%.2f"), stats(h, "%.1f"), stats(p, "%.1f"), stats(rate, "%.0f"), stats(maxl, "%.0f"), stats(mb, "%.1f"))
+	}
+	return nil
+}
+
+func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
+	var r ratioRun
+	if err := mkdirFor(db); err != nil {
+		return r, err
+	}
+	tok, err := addUser(o.bin, db, "Bench")
+	if err != nil {
+		return r, err
+	}
+	s, err := startServer(o.bin, db, o.addr())
+	if err != nil {
+		return r, err
+	}
+	if _, err := s.waitHealthy(60 * time.Second); err != nil {
+		s.stop()
+		return r, err
+	}
+	s.token = tok
+	keys, err := s.createKeys(nkeys, 0)
+	if err != nil {
+		s.stop()
+		return r, err
+	}
+	// Storage is measured between two clean stops (the WAL checkpointed).
+	if err := s.stop(); err != nil {
+		return r, err
+	}
+	size0 := dbSize(db)
+	if s, err = startServer(o.bin, db, o.addr()); err != nil {
+		return r, err
+	}
+	defer s.stop()
+	if _, err := s.waitHealthy(60 * time.Second); err != nil {
+		return r, err
+	}
+	// Warm the connections and the server's code paths on /healthz only.
+	load(s.hc, s.url, "/healthz", nil, o.conc, time.Second, 0)
+	s.waitIdle(30 * time.Second)
+
+	c0 := s.cpu()
+	h := load(s.hc, s.url, "/healthz", nil, o.conc, o.dur, 0)
+	s.waitIdle(60 * time.Second)
+	c1 := s.cpu()
+	p := load(s.hc, s.url, o.route, keys, o.conc, o.dur, 0)
+	r.catchUp = s.waitIdle(120 * time.Second)
+	c2 := s.cpu()
+	r.load = loadAvg()
+	if h.n == 0 || p.n == 0 {
+		return r, fmt.Errorf("no requests answered (healthz %d, product %d, errors %d/%d)", h.n, p.n, h.errs, p.errs)
+	}
+	r.hUS = float64((c1 - c0).Microseconds()) / float64(h.n)
+	r.pUS = float64((c2 - c1).Microseconds()) / float64(p.n)
+	r.ratio = r.hUS / r.pUS
+	r.pRate = float64(p.n) / p.wall.Seconds()
+	r.maxLat, r.p99 = p.max, p.p(0.99)
+	var parts []string
+	codes := make([]int, 0, len(p.byStatus))
+	for c := range p.byStatus {
+		codes = append(codes, c)
+	}
+	sort.Ints(codes)
+	for _, c := range codes {
+		parts = append(parts, fmt.Sprintf("%d×%d", c, p.byStatus[c]))
+	}
+	if p.errs > 0 {
+		parts = append(parts, fmt.Sprintf("transport errors×%d", p.errs))
+	}
+	r.statuses = strings.Join(parts, " ")
+	if err := s.stop(); err != nil {
+		return r, err
+	}
+	r.mbPerM = float64(dbSize(db)-size0) / 1e6 / float64(p.n) * 1e6
+	return r, nil
+}
