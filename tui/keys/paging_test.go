@@ -72,8 +72,8 @@ func pagedPane(t *testing.T) (*keys.Model, *int) {
 	return m, lists
 }
 
-// The pane reads one page at first, the next ones as the cursor nears the
-// end, and searches on the server: it never reads the whole list.
+// The pane reads one page at first and the next ones as the cursor nears
+// the end, never the whole list at once.
 func TestKeysPanePagesAsTheCursorMoves(t *testing.T) {
 	m, lists := pagedPane(t)
 	v := commontest.Plain(m.View())
