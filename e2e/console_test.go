@@ -41,11 +41,11 @@ func TestConsoleInTmux(t *testing.T) {
 
 // checkRateCard reads the Overview's rate-limit card and the status-bar
 // gauge: the title is the plan's (not the busiest key's own rate), and both
-// show the spent part of a bucket against the plan's burst.
+// show the spent part of a bucket against the plan's burst, and say so.
 func checkRateCard(t *testing.T, s *Session) {
 	t.Helper()
 	title := regexp.MustCompile(`Rate limit · (\w+) plan · (\d+) req/min · burst (\d+)`)
-	bucket := regexp.MustCompile(`bucket [█░]+ (\d+)/(\d+) \((\d+)%\)`)
+	bucket := regexp.MustCompile(`[█░]+ (\d+)/(\d+) spent \((\d+)%\)`)
 	screen := s.WaitUntil("the rate-limit card", 15*time.Second, func(sc string) bool {
 		return title.MatchString(sc) && bucket.MatchString(sc)
 	})
@@ -59,8 +59,11 @@ func checkRateCard(t *testing.T, s *Session) {
 	}
 	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
 	status := lines[len(lines)-2]
-	if !regexp.MustCompile(`\d+/500\b`).MatchString(status) {
-		t.Errorf("status-bar gauge lacks bucket/burst numbers: %q", status)
+	if !regexp.MustCompile(`\d+/500 spent\b`).MatchString(status) {
+		t.Errorf("status-bar gauge lacks spent/burst numbers: %q", status)
+	}
+	if strings.Contains(screen, "full in") || strings.Contains(screen, "· full") {
+		t.Errorf("the gauge says \"full\" of a bar that shows what is spent:\n%s", screen)
 	}
 }
 

@@ -140,3 +140,23 @@ func (s *Styles) Level(ratio float64) lipgloss.Style {
 		return s.Success
 	}
 }
+
+// Monochrome is s for NO_COLOR: every colour goes (the renderer drops them
+// anyway), so whatever told a selection apart by colour alone — a
+// highlighted row, the active tab or chip, a focused field — uses reverse
+// video or bold instead, as less and mutt do.
+func (s *Styles) Monochrome() *Styles {
+	m := *s
+	n := lipgloss.NewStyle
+	m.Selected = n().Reverse(true).Bold(true)
+	m.Cursor = n().Bold(true)
+	m.Badge = n().Reverse(true).Padding(0, 1)
+	m.BadgeMuted = n().Padding(0, 1)
+	m.TabActive = n().Reverse(true).Bold(true).Padding(0, 1)
+	m.InputFocused = m.InputFocused.Bold(true)
+	m.Key = n().Bold(true)
+	m.Match = n().Reverse(true)
+	m.Accent = n().Bold(true)
+	m.Title = n().Bold(true)
+	return &m
+}

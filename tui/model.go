@@ -5,7 +5,6 @@ package tui
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -95,8 +94,15 @@ func New(ctx *common.Context, opts Options) *Model {
 	if ctx.Styles == nil {
 		ctx.Styles = styles.New(true)
 	}
+	if ctx.NoColor {
+		ctx.Styles = ctx.Styles.Monochrome()
+	}
 	if ctx.Keys == nil {
 		ctx.Keys = common.DefaultKeyMap()
+	}
+	if ctx.Clipboard == nil && ctx.Files != nil && !ctx.Remote {
+		// On the user's own machine copies reach the system clipboard too.
+		ctx.Clipboard = common.SystemClipboard
 	}
 	m := &Model{ctx: ctx, opts: opts, panes: opts.Panes, started: ctx.Now()}
 	if m.panes == nil {
@@ -194,6 +200,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case tea.BackgroundColorMsg:
 		m.ctx.Styles = styles.New(msg.IsDark())
+		if m.ctx.NoColor {
+			m.ctx.Styles = m.ctx.Styles.Monochrome()
+		}
 		m.applyStyles()
 		return m, m.broadcast(msg)
 
@@ -217,6 +226,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case common.StatusMsg:
 		m.setStatus(msg.Text, msg.Level, msg.TTL)
+		return m, nil
+
+	case common.CopiedMsg:
+		m.setStatus(msg.Text(), msg.Level(), 6*time.Second)
+		if t := msg.Target(); t >= 0 && int(t) < len(m.panes) {
+			return m, m.panes[t].Update(msg)
+		}
 		return m, nil
 
 	case common.DataAgeMsg:
@@ -248,21 +264,29 @@ func (m *Model) toActive(msg tea.Msg) tea.Cmd { return m.panes[m.ctx.Active].Upd
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	active := m.panes[m.ctx.Active]
-	if msg.String() == "ctrl+c" {
+	if common.IsQuit(msg) {
 		// Always the way out, even from a pane that has the keyboard (the
-		// help line promises it there).
+		// help line promises it there) — but a pane showing a key once
+		// asks first, and quits on a second ctrl+c.
+		if g, ok := active.(common.QuitGuard); ok && g.GuardsQuit() {
+			return active.Update(msg)
+		}
 		return tea.Quit
+	}
+	g := &m.ctx.Keys.Global
+	if m.fullHelp {
+		// The help is an overlay: ? esc and q close it, as in less.
+		if key.Matches(msg, g.Help) || common.Closes(msg, m.ctx.Keys) {
+			m.fullHelp = false
+			return nil
+		}
 	}
 	if active.Captures(msg) {
 		return active.Update(msg)
 	}
-	g := &m.ctx.Keys.Global
 	switch {
 	case key.Matches(msg, g.Quit):
 		return tea.Quit
-	case m.fullHelp && (key.Matches(msg, g.Help) || key.Matches(msg, g.Back)):
-		m.fullHelp = false
-		return nil
 	case key.Matches(msg, g.Help):
 		m.fullHelp = true
 		return nil
@@ -360,93 +384,6 @@ func (m *Model) handleMe(msg meMsg) tea.Cmd {
 	m.ctx.Me = msg.me
 	m.meLoaded = true
 	return m.noteOK(now)
-}
-
-func (m *Model) handleRateLimits(msg rlMsg) tea.Cmd {
-	now := m.ctx.Now()
-	if !m.rl.Done(msg.id, now, msg.err) {
-		return nil // stale
-	}
-	switch {
-	case msg.err == client.ErrNotModified:
-		m.lastRefresh = now // confirmed current
-		return m.noteOK(now)
-	case client.StatusOf(msg.err) == http.StatusForbidden:
-		// A role limit, not an error of the API: say it once, calmly, and
-		// stop asking (r still retries).
-		m.rlErr, m.rlForbidden = msg.err, true
-		m.rl.Interval = 0
-		return tea.Batch(m.noteOK(now), m.broadcast(common.RateLimitsErrMsg{Err: msg.err}))
-	case msg.err != nil:
-		m.rlErr = msg.err
-		return tea.Batch(m.noteError(msg.err, now), m.broadcast(common.RateLimitsErrMsg{Err: msg.err}))
-	}
-	m.rlErr, m.rlForbidden = nil, false
-	d := msg.data
-	m.rlData, m.rlAt = &d, now
-	m.lastRefresh = now
-	return tea.Batch(m.noteOK(now), m.broadcast(common.RateLimitsMsg{Data: d, At: now}))
-}
-
-// noteOK records a successful answer and leaves the offline state.
-func (m *Model) noteOK(now time.Time) tea.Cmd {
-	m.lastOK = now
-	m.errLine = ""
-	var auth tea.Cmd
-	if m.unauthorized {
-		m.unauthorized = false
-		auth = m.broadcast(common.AuthMsg{Rejected: false})
-	}
-	if !m.offline {
-		return auth
-	}
-	m.offline = false
-	m.setStatus("back online", common.LevelSuccess, 3*time.Second)
-	m.ctx.Logger.Info("api reachable again")
-	return tea.Batch(auth, m.broadcast(common.OfflineMsg{Offline: false, Since: now}))
-}
-
-// noteError turns a failed root request into the offline banner (network) or
-// the error line (anything else).
-func (m *Model) noteError(err error, now time.Time) tea.Cmd {
-	if client.IsOffline(err) {
-		m.ready = true
-		if m.offline {
-			return nil
-		}
-		m.offline = true
-		m.ctx.Logger.Warn("api unreachable", "err", err)
-		return m.broadcast(common.OfflineMsg{Offline: true, Since: m.lastOK})
-	}
-	m.ctx.Logger.Warn("api error", "err", err)
-	m.errLine = common.ErrorText(err, m.ctx.Me.Role)
-	if client.StatusOf(err) == http.StatusUnauthorized && !m.unauthorized {
-		m.ready = true // explain instead of waiting for data that cannot come
-		m.unauthorized = true
-		return m.broadcast(common.AuthMsg{Rejected: true})
-	}
-	return nil
-}
-
-func (m *Model) handleDataAge(msg common.DataAgeMsg) tea.Cmd {
-	if msg.Offline {
-		return m.noteError(&client.Error{Kind: client.KindNetwork, URL: m.apiHost(), Message: "unreachable"}, msg.At)
-	}
-	if client.StatusOf(msg.Err) == http.StatusForbidden {
-		// The pane explains its own 403; the root shows the calm role notice.
-		m.rlForbidden = true
-		return nil
-	}
-	if msg.Err != nil {
-		return m.noteError(msg.Err, msg.At)
-	}
-	if msg.At.After(m.lastRefresh) {
-		m.lastRefresh = msg.At
-	}
-	if msg.At.After(m.lastOK) {
-		m.lastOK = msg.At
-	}
-	return nil
 }
 
 func (m *Model) setStatus(text string, level common.Level, ttl time.Duration) {

@@ -83,17 +83,17 @@ func TestGaugeShowsBusiestKey(t *testing.T) {
 	send(m, tea.WindowSizeMsg{Width: 160, Height: 48})
 	m.rlData, m.rlAt = burst(), commontest.Now
 	got := statusLine(m)
-	if !strings.Contains(got, "bucket ") || !strings.Contains(got, "485/500 · full in 97s Production Server") {
+	if !strings.Contains(got, "485/500 spent · clears in 97s Production Server") {
 		t.Fatalf("160 columns: %q", got)
 	}
 	// The countdown follows the clock, not the number of frames drawn.
 	m.ctx.Now = func() time.Time { return commontest.Now.Add(10*time.Second + 300*time.Millisecond) }
-	if got := statusLine(m); !strings.Contains(got, "full in 87s") {
+	if got := statusLine(m); !strings.Contains(got, "clears in 87s") {
 		t.Fatalf("10.3 s later: %q", got)
 	}
 	m80 := rootAt80(t, true)
 	m80.rlData, m80.rlAt = burst(), commontest.Now
-	if got := statusLine(m80); !strings.Contains(got, "485/500") || strings.Contains(got, "/300") {
+	if got := statusLine(m80); !strings.Contains(got, "485/500 spent") || strings.Contains(got, "/300") {
 		t.Fatalf("80 columns: %q", got)
 	}
 }
@@ -109,7 +109,7 @@ func TestGaugeLevels(t *testing.T) {
 		rl := burst()
 		rl.Tenant.Used, rl.Tenant.Remaining = used, 500-used
 		rl.BusiestKeyID = ""
-		m.rlData = rl
+		m.rlData, m.rlAt = rl, commontest.Now
 		if got := m.rateGauge(l); !strings.HasPrefix(got, want) {
 			t.Errorf("used %d: gauge %q, want it to start with %q", used, got, want)
 		}
@@ -117,7 +117,8 @@ func TestGaugeLevels(t *testing.T) {
 	rl := burst()
 	rl.Tenant, rl.BusiestKeyID = models.RateLimitState{Limit: 300, Burst: 500, Remaining: 500, ResetAt: rl.At}, ""
 	m.rlData = rl
-	if got := commontest.Plain(m.rateGauge(l)); !strings.HasSuffix(got, " 0/500") {
+	// Idle: an empty bar that says nothing is spent, never "full".
+	if got := commontest.Plain(m.rateGauge(l)); !strings.HasSuffix(got, "░░░░░░░░░░ 0/500 spent") || strings.Contains(got, "full") {
 		t.Errorf("idle gauge %q", got)
 	}
 }
@@ -125,12 +126,13 @@ func TestGaugeLevels(t *testing.T) {
 // Offline, the gauge is stale data like the pane: dimmed, not coloured.
 func TestGaugeDimmedWhileOffline(t *testing.T) {
 	m, _ := newRoot(t, nil)
-	m.rlData = burst()
-	l := barLayout{label: true, bar: 10}
+	m.rlData, m.rlAt = burst(), commontest.Now
+	l := barLayout{clears: true, bar: 10}
 	live := m.rateGauge(l)
 	m.offline = true
 	dim := m.rateGauge(l)
-	if want := m.ctx.Styles.Subtle.Render(ansi.Strip(live)); dim != want || dim == live {
+	// The figures stay as they came, without a countdown that cannot be true.
+	if want := m.ctx.Styles.Subtle.Render(strings.TrimSuffix(ansi.Strip(live), " · clears in 97s")); dim != want || dim == live {
 		t.Fatalf("offline gauge not dimmed:\n got %q\nwant %q", dim, want)
 	}
 }
@@ -145,12 +147,12 @@ func TestFullHelpListsEveryUsageKeyAt80(t *testing.T) {
 	send(m, commontest.Key("?"))
 	frame := strings.Join(strings.Fields(commontest.Plain(m.render())), " ")
 	for _, want := range []string{"E export", "s sort", "←/h cursor left", "→/l cursor right", "[ prev section", "] next section",
-		"k key filter", "t time range", "T custom range", "g top", "G bottom", "tab next tab", "q quit"} {
+		"f key filter", "↑/k scroll up", "↓/j scroll down", "t time range", "T custom range", "g top", "G bottom", "tab next tab", "q quit"} {
 		if !strings.Contains(frame, want) {
 			t.Errorf("full help lacks %q:\n%s", want, frame)
 		}
 	}
-	if !strings.Contains(frame, "? or esc closes this help") {
+	if !strings.Contains(frame, "?, q or esc closes this help") || !strings.Contains(frame, "asking first while a key is shown once.") {
 		t.Errorf("help does not fit the pane:\n%s", frame)
 	}
 }

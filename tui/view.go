@@ -125,24 +125,26 @@ func (m *Model) noticeLine() string {
 
 // barLayout is how much detail the status bar shows.
 type barLayout struct {
-	name  bool // the busiest key's name after the numbers
-	label bool // "rate " before the gauge
-	bar   int  // gauge cells; 0 hides the gauge
-	age   bool // "3s ago" after the connection state
-	host  bool // the API host (the SANDBOX badge stays without it)
-	email bool // the email before the role (the role always stays)
+	name   bool // the busiest key's name after the numbers
+	clears bool // "· clears in 24s" after the numbers
+	bar    int  // gauge cells; 0 hides the gauge
+	age    bool // "3s ago" after the connection state
+	host   bool // the API host (the SANDBOX badge stays without it)
+	email  bool // the email before the role (the role always stays)
 }
 
 // statusBar drops the least important detail until the line fits, so the
 // role and a status message stay readable at 80 columns: first the gauge's
-// label and length, then the age and the host (the host first in the
-// sandbox, whose badge says where we are), then the gauge, then the email.
+// key name, length and countdown, then the age and the host (the host
+// first in the sandbox, whose badge says where we are), then the gauge,
+// then the email.
 func (m *Model) statusBar() string {
-	l := barLayout{name: true, label: true, bar: 10, age: true, host: true, email: true}
+	l := barLayout{name: true, clears: true, bar: 10, age: true, host: true, email: true}
 	dropHostFirst := m.ctx.Sandbox
 	steps := []func(*barLayout){
 		func(l *barLayout) { l.name = false },
-		func(l *barLayout) { l.label, l.bar = false, 6 },
+		func(l *barLayout) { l.bar = 6 },
+		func(l *barLayout) { l.clears = false },
 		func(l *barLayout) {
 			if dropHostFirst {
 				l.host = false
@@ -240,33 +242,32 @@ func (m *Model) statusStyle() lipgloss.Style {
 	return s.Info
 }
 
-// rateGauge is the status bar's live rate-limit mini gauge: how much of the
-// busiest key's token bucket is spent (full = requests get 429) and when it
-// is full again, dimmed like the pane while stale.
+// rateGauge is the status bar's live rate-limit mini gauge: the spent part
+// of the busiest key's token bucket (all spent = requests get 429), which
+// the bar fills, and when it clears, dimmed like the pane while stale.
 func (m *Model) rateGauge(l barLayout) string {
 	s := m.ctx.Styles
-	prefix := ""
-	if l.label {
-		prefix = s.Muted.Render("bucket ")
-	}
 	if l.bar <= 0 {
 		return ""
 	}
 	if m.rlData == nil {
 		if m.rlForbidden {
-			return prefix + s.Muted.Render("n/a")
+			return s.Muted.Render("rate limits n/a")
 		}
-		return prefix + s.Muted.Render("—")
+		return s.Muted.Render("rate limits —")
 	}
-	g := common.GaugeOf(*m.rlData)
-	text := fmt.Sprintf(" %d/%d", g.Used, g.Burst)
-	if left := common.FullIn(g.RateLimitState, m.rlData.At, m.rlAt, m.ctx.Now()); left > 0 && !m.offline {
-		text += fmt.Sprintf(" · full in %ds", common.Seconds(left))
+	g, left := common.GaugeNow(*m.rlData, m.rlAt, m.ctx.Now())
+	if m.offline {
+		g = common.GaugeOf(*m.rlData) // stale figures, shown as they came
 	}
-	if l.name && g.Name != "" {
+	text := " " + common.SpentText(g.RateLimitState)
+	if c := common.ClearsText(left); c != "" && l.clears && !m.offline {
+		text += " · " + c
+	}
+	if l.name && g.Name != "" && g.Used > 0 {
 		text += " " + ansi.Truncate(common.Sanitize(g.Name), 20, "…")
 	}
-	out := prefix + common.GaugeBar(s.Level(g.Ratio), s.Subtle, g.Ratio, l.bar, m.ctx.NoColor) + s.Muted.Render(text)
+	out := common.GaugeBar(s.Level(g.Ratio), s.Subtle, g.Ratio, l.bar, m.ctx.NoColor) + s.Muted.Render(text)
 	if m.offline || m.unauthorized {
 		return s.Subtle.Render(ansi.Strip(out))
 	}
@@ -302,6 +303,11 @@ func offers(bindings []key.Binding, k string) bool {
 	return false
 }
 
+// helpNote says how the keys that close things work, lazygit- and
+// less-style: q and esc close what is open, q on a plain screen quits.
+const helpNote = "?, q or esc closes this help. q and esc close any overlay (q is typed in a text field); " +
+	"q quits only from a screen with nothing open. ctrl+c always quits, asking first while a key is shown once."
+
 func (m *Model) fullHelpView(w int) string {
 	g := &m.ctx.Keys.Global
 	s := m.ctx.Styles
@@ -311,7 +317,7 @@ func (m *Model) fullHelpView(w int) string {
 	}
 	groups = append(groups, m.panes[m.ctx.Active].KeyMap().FullHelp()...)
 	title := s.Heading.Render("Keys — global and " + m.panes[m.ctx.Active].Title())
-	return title + "\n\n" + m.helpRows(groups, w) + "\n\n" + s.Muted.Render("? or esc closes this help")
+	return title + "\n\n" + m.helpRows(groups, w) + "\n\n" + s.Muted.Render(common.Wrap(helpNote, w))
 }
 
 // helpRows lays the help columns out in as many rows as the width needs:

@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"sort"
 	"strings"
 
@@ -23,14 +24,64 @@ type docsTerm struct {
 	tty   bool
 	width int
 	style string
+	// profile is the terminal's colours, for text rendered ahead of the pager.
+	profile colorprofile.Profile
+}
+
+// writer renders for the terminal into w (colours as the terminal takes them).
+func (t docsTerm) writer(w io.Writer) io.Writer {
+	if t.profile == 0 {
+		return w
+	}
+	return &colorprofile.Writer{Forward: w, Profile: t.profile}
+}
+
+// pagerCommand is the pager to run, as git reads it: $PMDEV_PAGER, else
+// $PAGER, else "less -R"; a pager set empty or to "cat" means none.
+func pagerCommand(lookupEnv func(string) (string, bool)) string {
+	for _, name := range []string{"PMDEV_PAGER", "PAGER"} {
+		if v, set := lookupEnv(name); set {
+			if v = strings.TrimSpace(v); v == "cat" {
+				return ""
+			}
+			return v
+		}
+	}
+	return "less -R"
+}
+
+// runPager shows text through the pager, reading it from stdin with the
+// terminal as stdout; LESS=FRX (unless set) prints a short page and quits,
+// as git does. Without a pager, or one that cannot start, text goes to w.
+func runPager(text string, w io.Writer, lookupEnv func(string) (string, bool)) error {
+	pager := pagerCommand(lookupEnv)
+	if pager == "" {
+		_, err := io.WriteString(w, text)
+		return err
+	}
+	cmd := exec.Command("sh", "-c", pager)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(text), os.Stdout, os.Stderr
+	cmd.Env = os.Environ()
+	if _, set := lookupEnv("LESS"); !set {
+		cmd.Env = append(cmd.Env, "LESS=FRX")
+	}
+	if err := cmd.Start(); err != nil {
+		_, err = io.WriteString(w, text)
+		return err
+	}
+	_ = cmd.Wait() // quitting the pager early is not an error of ours
+	return nil
 }
 
 // docsEnv is where `pmdev docs` reads and writes; zero values mean the
-// embedded api/ dir and the process's stdout (tests replace both).
+// embedded api/ dir, the process's stdout and $PAGER (tests replace them).
 type docsEnv struct {
 	assets fs.FS
 	out    io.Writer
 	term   *docsTerm
+	// page shows a rendered page on the terminal; nil runs $PAGER (for
+	// the process's stdout; a given out is written to).
+	page func(text string) error
 }
 
 type docsFlags struct {
@@ -75,7 +126,22 @@ func newDocsCmd(env docsEnv) *cobra.Command {
 				w, dt = stdoutTerm()
 				t = &dt
 			}
-			return docsCommand(args, &f, env.fsys(), w, *t)
+			if !t.tty || f.plain || f.list {
+				return docsCommand(args, &f, env.fsys(), w, *t)
+			}
+			// On a terminal the page goes through the pager, as gh and git do.
+			var b strings.Builder
+			if err := docsCommand(args, &f, env.fsys(), t.writer(&b), *t); err != nil {
+				return err
+			}
+			page := env.page
+			switch {
+			case page == nil && env.out != nil: // a writer of the caller's: no pager
+				page = func(text string) error { _, err := io.WriteString(w, text); return err }
+			case page == nil:
+				page = func(text string) error { return runPager(text, w, os.LookupEnv) }
+			}
+			return page(b.String())
 		},
 	}
 	fs := cmd.Flags()
@@ -116,10 +182,12 @@ func stdoutTerm() (io.Writer, docsTerm) {
 		}
 	}
 	var w io.Writer = out
+	t := docsTerm{tty: tty, width: width, style: style}
 	if tty {
 		w = colorprofile.NewWriter(out, os.Environ())
+		t.profile = colorprofile.Detect(out, os.Environ())
 	}
-	return w, docsTerm{tty: tty, width: width, style: style}
+	return w, t
 }
 
 func docsCommand(slugs []string, f *docsFlags, assets fs.FS, w io.Writer, t docsTerm) error {

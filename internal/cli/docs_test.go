@@ -42,3 +42,59 @@ func TestDocsCommand(t *testing.T) {
 		t.Fatalf("two slugs: %v", err)
 	}
 }
+
+// On a terminal a page goes through the pager ($PMDEV_PAGER, $PAGER, else
+// less -R), like gh and git; piped, or with --plain, it is printed.
+func TestDocsPagesOnATerminal(t *testing.T) {
+	run := func(tty bool, args ...string) (out, paged string) {
+		var b bytes.Buffer
+		cmd := newDocsCmd(docsEnv{assets: os.DirFS("../../api"), out: &b, term: &docsTerm{tty: tty, width: 100, style: docs.StyleNoTTY},
+			page: func(text string) error { paged = text; return nil }})
+		cmd.SetArgs(args)
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		return b.String(), paged
+	}
+	out, paged := run(true, "rate-limiting")
+	if out != "" || !strings.Contains(paged, "[1] Rate limits endpoint — pmdev docs rate-limits") {
+		t.Fatalf("terminal: printed %q, paged %.200q", out, paged)
+	}
+	for _, args := range [][]string{{"rate-limiting"}, {"rate-limiting", "--plain"}, {"--list"}} {
+		tty := len(args) > 1
+		if out, paged := run(tty, args...); out == "" || paged != "" {
+			t.Errorf("%v (tty %v): printed %d bytes, paged %d", args, tty, len(out), len(paged))
+		}
+	}
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{}, "less -R"},
+		{map[string]string{"PAGER": "most"}, "most"},
+		{map[string]string{"PAGER": "most", "PMDEV_PAGER": "less -RS"}, "less -RS"},
+		{map[string]string{"PAGER": ""}, ""},
+		{map[string]string{"PAGER": "cat"}, ""},
+	} {
+		lookup := func(k string) (string, bool) { v, ok := c.env[k]; return v, ok }
+		if got := pagerCommand(lookup); got != c.want {
+			t.Errorf("env %v: pager %q, want %q", c.env, got, c.want)
+		}
+	}
+	// The pager reads the page on stdin; one that cannot start leaves it printed.
+	var b bytes.Buffer
+	lookup := func(k string) (string, bool) {
+		if k == "PAGER" {
+			return "exit 0", true
+		}
+		return "", false
+	}
+	if err := runPager("page text", &b, lookup); err != nil || b.Len() != 0 {
+		t.Fatalf("pager run: %v, printed %q", err, b.String())
+	}
+	lookup = func(k string) (string, bool) { return "", k == "PAGER" }
+	if err := runPager("page text", &b, lookup); err != nil || b.String() != "page text" {
+		t.Fatalf("no pager: %v, printed %q", err, b.String())
+	}
+}

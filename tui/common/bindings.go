@@ -85,11 +85,14 @@ func (k *KeysKeys) actions() []action {
 	}
 }
 
-// DocsKeys are the Docs pane's bindings.
+// DocsKeys are the Docs pane's bindings. Tab and the digits switch tabs
+// here as everywhere: the arrows move between sidebar and page, and links
+// are followed with o then their number.
 type DocsKeys struct {
-	Up, Down, PageUp, PageDown, Top, Bottom   key.Binding
-	Focus, Open, Search, NextMatch, PrevMatch key.Binding
-	Language, CopySnippet, TryIt              key.Binding
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Sidebar, Page, Open, FollowLink         key.Binding
+	Search, NextMatch, PrevMatch            key.Binding
+	Language, CopySnippet, TryIt            key.Binding
 }
 
 func (k *DocsKeys) actions() []action {
@@ -101,8 +104,10 @@ func (k *DocsKeys) actions() []action {
 		{"page_down", &k.PageDown, newBinding("pgdn", "page down", "pgdown", "space")},
 		{"top", &k.Top, navTop},
 		{"bottom", &k.Bottom, navBottom},
-		{"focus", &k.Focus, newBinding("tab", "sidebar/page", "tab")},
+		{"sidebar", &k.Sidebar, newBinding("←", "to sidebar", "left")},
+		{"page", &k.Page, newBinding("→", "to page", "right")},
 		{"open", &k.Open, newBinding("enter", "open", "enter")},
+		{"follow_link", &k.FollowLink, newBinding("o", "follow link (then 1-9)", "o")},
 		{"search", &k.Search, newBinding("/", "search", "/")},
 		{"next_match", &k.NextMatch, newBinding("n", "next match", "n")},
 		{"prev_match", &k.PrevMatch, newBinding("N", "prev match", "N")},
@@ -112,8 +117,7 @@ func (k *DocsKeys) actions() []action {
 	}
 }
 
-// UsageKeys are the Usage pane's bindings. k filters by key here, so only
-// the arrows and j move.
+// UsageKeys are the Usage pane's bindings.
 type UsageKeys struct {
 	Up, Down, Top, Bottom           key.Binding
 	Range, Custom, KeyFilter        key.Binding
@@ -123,13 +127,13 @@ type UsageKeys struct {
 
 func (k *UsageKeys) actions() []action {
 	return []action{
-		{"up", &k.Up, newBinding("↑", "scroll up", "up")},
+		{"up", &k.Up, newBinding("↑/k", "scroll up", "up", "k")},
 		{"down", &k.Down, newBinding("↓/j", "scroll down", "down", "j")},
 		{"top", &k.Top, navTop},
 		{"bottom", &k.Bottom, navBottom},
 		{"range", &k.Range, newBinding("t", "time range", "t")},
 		{"custom", &k.Custom, newBinding("T", "custom range", "T")},
-		{"key_filter", &k.KeyFilter, newBinding("k", "key filter", "k")},
+		{"key_filter", &k.KeyFilter, newBinding("f", "key filter", "f")},
 		{"left", &k.Left, newBinding("←/h", "cursor left", "left", "h")},
 		{"right", &k.Right, newBinding("→/l", "cursor right", "right", "l")},
 		{"sort", &k.Sort, newBinding("s", "sort endpoints", "s")},
@@ -172,9 +176,11 @@ func (k *WebhooksKeys) actions() []action {
 
 // DialogKeys are the keys of every dialog: the wizards, confirmations,
 // show-once screens, pickers and forms. A dialog names what a key does
-// there with WithHelp ("enter rotate").
+// there with WithHelp ("enter rotate"). Close (q) closes an overlay that
+// has no text field, as in less and lazygit; in a field q is typed.
 type DialogKeys struct {
 	Accept, Cancel, Yes, No  key.Binding
+	Close                    key.Binding
 	Up, Down, Left, Right    key.Binding
 	NextField, PrevField     key.Binding
 	Toggle, PageUp, PageDown key.Binding
@@ -184,6 +190,7 @@ func (k *DialogKeys) actions() []action {
 	return []action{
 		{"accept", &k.Accept, newBinding("enter", "confirm", "enter")},
 		{"cancel", &k.Cancel, newBinding("esc", "cancel", "esc")},
+		{"close", &k.Close, newBinding("q", "close", "q")},
 		{"yes", &k.Yes, newBinding("y", "yes", "y", "Y")},
 		{"no", &k.No, newBinding("n", "no", "n", "N")},
 		{"up", &k.Up, navUp},

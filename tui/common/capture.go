@@ -1,6 +1,9 @@
 package common
 
-import tea "charm.land/bubbletea/v2"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // KeyCapturer is an optional Pane method: CapturingAll reports that the pane
 // takes every key now (a wizard, dialog or search field has the keyboard),
@@ -22,4 +25,20 @@ func CapturesAll(p Pane) bool {
 		}
 	}
 	return true
+}
+
+// QuitGuard is an optional Pane method: GuardsQuit reports that the pane
+// shows something a quit would lose for good (a key shown once). The root
+// then hands ctrl+c to the pane, which asks first; a second ctrl+c at that
+// question quits.
+type QuitGuard interface{ GuardsQuit() bool }
+
+// IsQuit reports ctrl+c, the key that always ends the program; a
+// QuitGuard asks before it does.
+func IsQuit(msg tea.KeyPressMsg) bool { return msg.String() == "ctrl+c" }
+
+// Closes reports a key that closes an overlay: esc, or q (the dialog close
+// key) where nothing is typed.
+func Closes(msg tea.KeyPressMsg, k *KeyMap) bool {
+	return key.Matches(msg, k.Global.Back, k.Dialog.Close)
 }

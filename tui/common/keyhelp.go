@@ -28,3 +28,6 @@ func Joined(desc string, bs ...key.Binding) key.Binding {
 // TypesText reports a key press that types text. A focused text input takes
 // those before any binding, so j, k or space are typed, not acted on.
 func TypesText(msg tea.KeyPressMsg) bool { return msg.Text != "" }
+
+// BackHelp is the help entry of a screen that esc and q close ("esc/q back").
+func BackHelp(k *KeyMap) key.Binding { return Joined("back", k.Global.Back, k.Dialog.Close) }

@@ -158,13 +158,11 @@ func newBinding(help, desc string, keys ...string) key.Binding {
 }
 
 // shadowAllowed lists bindings that deliberately reuse a key of their base
-// scope. A pane's Captures method takes the key only in the state where it
-// means something else (docs uses tab to move focus between sidebar and
-// page); the webhook secret's dialog asks no yes/no question, so y copies
+// scope: the webhook secret's dialog asks no yes/no question, so y copies
 // the snippet there, as it does in the Docs pane.
 func shadowAllowed(scope, action string) bool {
 	switch scope + "." + action {
-	case "docs.focus", "secret.copy_snippet":
+	case "secret.copy_snippet":
 		return true
 	}
 	return false

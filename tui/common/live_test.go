@@ -7,42 +7,50 @@ import (
 	"github.com/penguinmails/pmdev/models"
 )
 
-func TestFullInFollowsTheServer(t *testing.T) {
-	server := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-	local := server.Add(-7 * time.Minute) // a skewed local clock
-	st := models.RateLimitState{ResetAt: server.Add(99200 * time.Millisecond), ResetIn: 100}
+// A busy bucket means a request within the time the bucket takes to
+// refill: a list saying "never", or a use before that, is stale.
+func TestStaleUse(t *testing.T) {
+	at := time.Date(2026, 11, 30, 14, 30, 0, 0, time.UTC)
+	rl := models.RateLimits{At: at, Keys: []models.KeyRateLimit{{KeyID: "w", RateLimitState: models.RateLimitState{Limit: 60, Burst: 100, Used: 10}}}}
+	ago := func(d time.Duration) *time.Time { t := at.Add(-d); return &t }
 	for _, c := range []struct {
-		after time.Duration
-		want  int
-	}{{0, 100}, {200 * time.Millisecond, 99}, {time.Second, 99}, {1300 * time.Millisecond, 98}, {99 * time.Second, 1}, {2 * time.Minute, 0}} {
-		if got := Seconds(FullIn(st, server, local, local.Add(c.after))); got != c.want {
-			t.Errorf("+%v: %ds, want %ds", c.after, got, c.want)
+		name  string
+		used  *time.Time
+		known bool
+		stale bool
+	}{
+		{"never", nil, true, true},
+		{"just now", ago(time.Second), true, false},
+		{"within the refill", ago(90 * time.Second), true, false},
+		{"before the bucket could be spent", ago(10 * time.Minute), true, true},
+		{"not in the list", nil, false, false},
+	} {
+		got := StaleUse(rl, func(string) (*time.Time, bool) { return c.used, c.known })
+		if got != c.stale {
+			t.Errorf("%s: stale = %v", c.name, got)
 		}
 	}
-	// Without at (an older API) reset_at is read against the local clock,
-	// and without reset_at reset_in counts from arrival.
-	if got := Seconds(FullIn(st, time.Time{}, local, server.Add(10*time.Second))); got != 90 {
-		t.Errorf("no at: %ds, want 90", got)
-	}
-	if got := Seconds(FullIn(models.RateLimitState{ResetIn: 30}, server, local, local.Add(5*time.Second))); got != 25 {
-		t.Errorf("no reset_at: %ds, want 25", got)
-	}
-	if got := FullIn(models.RateLimitState{ResetAt: server}, server, local, local); got != 0 {
-		t.Errorf("full bucket: %v", got)
+	rl.Keys[0].Used = 0
+	if StaleUse(rl, func(string) (*time.Time, bool) { return nil, true }) {
+		t.Error("a full bucket says nothing about use")
 	}
 }
 
-func TestGaugeOf(t *testing.T) {
-	plan := models.Plan{LimitPerMinute: 300, Burst: 500}
-	key := models.RateLimitState{Limit: 60, Burst: 500, Used: 500, Remaining: 0}
-	g := GaugeOf(models.RateLimits{Plan: plan, Tenant: key, BusiestKeyID: "b",
-		Keys: []models.KeyRateLimit{{KeyID: "a", Name: "A"}, {KeyID: "b", Name: "B", RateLimitState: key}}})
-	if g.Name != "B" || g.Limit != 60 || g.Ratio != 1 || !g.AtLimit() {
-		t.Fatalf("busiest: %+v", g)
-	}
-	// An API that leaves limit and burst out: the plan's; all full: no name.
-	g = GaugeOf(models.RateLimits{Plan: plan, Tenant: models.RateLimitState{Used: 400, Remaining: 100}})
-	if g.Name != "" || g.Limit != 300 || g.Burst != 500 || g.Ratio != 0.8 || g.AtLimit() {
-		t.Fatalf("fallback: %+v", g)
+// Between polls the spent part falls as the countdown does, so a bucket
+// whose countdown ran out reads 0 spent ("1/500 spent · cleared" was a
+// contradiction).
+func TestGaugeNowFollowsTheCountdown(t *testing.T) {
+	at := time.Date(2026, 11, 30, 14, 30, 0, 0, time.UTC)
+	st := models.RateLimitState{Limit: 300, Burst: 500, Used: 100, Remaining: 400, ResetAt: at.Add(20 * time.Second), ResetIn: 20}
+	rl := models.RateLimits{At: at, Tenant: st}
+	for _, c := range []struct {
+		after time.Duration
+		used  int
+		left  time.Duration
+	}{{0, 100, 20 * time.Second}, {10 * time.Second, 50, 10 * time.Second}, {20 * time.Second, 0, 0}, {time.Minute, 0, 0}} {
+		g, left := GaugeNow(rl, at, at.Add(c.after))
+		if g.Used != c.used || left != c.left || g.Remaining != 500-c.used {
+			t.Errorf("+%v: used %d left %v, want %d %v", c.after, g.Used, left, c.used, c.left)
+		}
 	}
 }

@@ -88,6 +88,9 @@ type Context struct {
 	// It is nil over SSH, where the disk is the server's: panes then offer
 	// the clipboard (OSC 52) instead, and write nothing.
 	Files Files
+	// Clipboard writes the system clipboard; nil over SSH, where only the
+	// terminal (OSC 52) can reach the user. Tests set a fake.
+	Clipboard func(text string) error
 
 	// Assets is the embedded api/ directory (openapi.yaml, docs/).
 	Assets fs.FS

@@ -177,6 +177,13 @@ func Fits(left, right string, w int) bool {
 // breaking also after commas and slashes so long paths and lists wrap.
 func Wrap(s string, w int) string { return ansi.Wrap(s, max(10, w), " ,/") }
 
+// WrapWords word-wraps at spaces only, keeping hyphenated words whole: a
+// flag such as --allow-private-webhooks must not break at its hyphens.
+func WrapWords(s string, w int) string {
+	const nbh = "\u2011" // non-breaking hyphen, one cell like "-"
+	return strings.ReplaceAll(ansi.Wordwrap(strings.ReplaceAll(s, "-", nbh), max(10, w), ""), nbh, "-")
+}
+
 // Thousands renders n with comma separators: 12345 → "12,345".
 func Thousands(n int64) string {
 	sign := ""

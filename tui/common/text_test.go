@@ -69,3 +69,10 @@ func TestMemoComputesOncePerKey(t *testing.T) {
 		t.Fatal("Reset kept the value")
 	}
 }
+
+func TestWrapWordsKeepsFlagsWhole(t *testing.T) {
+	got := WrapWords("plain http is only allowed by servers run with --allow-private-webhooks", 60)
+	if !strings.Contains(got, "\n--allow-private-webhooks") || strings.Contains(got, "‑") {
+		t.Fatalf("%q", got)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/textinput"
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
 
@@ -19,13 +18,6 @@ func NewInput(placeholder string, limit int) textinput.Model {
 	s.Cursor.Blink = false
 	ti.SetStyles(s)
 	return ti
-}
-
-// Copy puts text on the clipboard through the terminal (OSC 52) and says
-// so in the status line with level. The terminal cannot confirm delivery,
-// so status is what was sent, never a promise that it arrived.
-func Copy(text, status string, level Level) tea.Cmd {
-	return tea.Batch(tea.SetClipboard(text), Status(status, level))
 }
 
 // GaugeBar draws a horizontal bar of width cells filled to ratio. Without

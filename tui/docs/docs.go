@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
@@ -47,6 +46,8 @@ type Model struct {
 	cursor  int
 	sideOff int
 	focus   focus
+	// linkPending: o was pressed and the next digit follows that link.
+	linkPending bool
 
 	slug   string
 	anchor string // heading to scroll to once the page is rendered
@@ -468,20 +469,12 @@ func (m *Model) SetSize(width, height int) {
 // Title implements common.Pane.
 func (m *Model) Title() string { return "Docs" }
 
-// Captures implements common.Pane: every key while typing (search, Try it),
-// tab to move between sidebar and page, and the digits while the page has
-// focus (they follow links there; in the sidebar they switch tabs).
+// Captures implements common.Pane: every key while typing (search, Try it)
+// and the key after o, which picks a link. Otherwise tab and the digits
+// switch tabs, as in every pane.
 func (m *Model) Captures(msg tea.KeyPressMsg) bool {
-	if !m.dialogs.Empty() || m.search.typing {
+	if !m.dialogs.Empty() || m.search.typing || m.linkPending {
 		return msg.String() != "ctrl+c" // typing must not quit, but ctrl+c still does
-	}
-	if key.Matches(msg, m.ctx.Keys.Docs.Focus) {
-		return true
-	}
-	if m.focus == focusPage {
-		if s := msg.String(); len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
-			return true
-		}
 	}
 	return false
 }

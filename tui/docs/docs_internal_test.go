@@ -58,22 +58,43 @@ func TestSearchInPane(t *testing.T) {
 	}
 }
 
-func TestLinksFollowOnlyWithPageFocus(t *testing.T) {
+// Tab and the digits switch tabs whatever has the focus; links are
+// followed with o then their number, and → / ← move between sidebar and page.
+func TestDigitsAndTabAlwaysSwitchTabsLinksFollowWithO(t *testing.T) {
 	m := newPane(t, 120, 40) // authentication, sidebar focus
-	if m.Captures(Key("2")) {
-		t.Fatal("digits captured while the sidebar has focus: they must switch tabs")
+	Drive(t, m, m.Update(Key("right")), nil, nil)
+	if m.focus != focusPage {
+		t.Fatal("→ did not move focus to the page")
 	}
-	Drive(t, m, m.Update(Key("tab")), nil, nil)
-	if m.focus != focusPage || !m.Captures(Key("2")) {
-		t.Fatal("tab did not move focus to the page, or digits not captured there")
+	for _, k := range []string{"1", "2", "5", "tab"} {
+		if m.Captures(Key(k)) {
+			t.Fatalf("%s captured with the page focused: it must switch tabs", k)
+		}
+	}
+	if !strings.Contains(commontest.Plain(m.View()), "links o+n 1 ") {
+		t.Errorf("links line missing:\n%s", commontest.Plain(m.View()))
 	}
 	if len(m.cur.links) < 2 {
 		t.Fatalf("links = %+v", m.cur.links)
 	}
+	Drive(t, m, m.Update(Key("o")), nil, nil)
+	if !m.Captures(Key("1")) || m.Captures(Key("ctrl+c")) {
+		t.Fatal("after o the digit must go to the pane (and ctrl+c still quit)")
+	}
 	want, _ := m.cur.links[0].Slug()
 	Drive(t, m, m.Update(Key("1")), func() bool { return m.Loaded() && m.slug == want }, nil)
-	if !strings.Contains(commontest.Plain(m.View()), "links 1 ") {
-		t.Errorf("links line missing:\n%s", commontest.Plain(m.View()))
+	if m.linkPending || m.Captures(Key("1")) {
+		t.Fatal("the link was followed but o is still pending")
+	}
+	// o then esc gives up; the next digit is a tab switch again.
+	Drive(t, m, m.Update(Key("o")), nil, nil)
+	Drive(t, m, m.Update(Key("esc")), nil, nil)
+	if m.linkPending || m.Captures(Key("2")) {
+		t.Fatal("esc did not cancel o")
+	}
+	Drive(t, m, m.Update(Key("left")), nil, nil)
+	if m.focus != focusSidebar {
+		t.Fatal("← did not move focus to the sidebar")
 	}
 }
 

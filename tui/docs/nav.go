@@ -110,15 +110,33 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.searchKey(msg)
 	}
 	k := &m.ctx.Keys.Docs
+	if m.linkPending {
+		// o was pressed: this key picks the link (esc or any other key
+		// gives up, and a non-digit then does what it always does).
+		m.linkPending = false
+		if s := msg.String(); len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
+			return m.follow(int(s[0] - '0'))
+		}
+		if key.Matches(msg, m.ctx.Keys.Global.Back) {
+			return nil
+		}
+	}
 	switch {
-	case key.Matches(msg, k.Focus):
-		if m.focus == focusSidebar {
-			m.focus = focusPage
-		} else {
+	case key.Matches(msg, k.Sidebar):
+		if m.focus == focusPage {
 			m.focus = focusSidebar
 			m.selectCurrent()
 		}
 		return nil
+	case key.Matches(msg, k.Page):
+		m.focus = focusPage
+		return nil
+	case key.Matches(msg, k.FollowLink):
+		if m.cur == nil || len(m.cur.links) == 0 {
+			return common.Status("this page has no links", common.LevelWarning)
+		}
+		m.linkPending = true
+		return common.Status(fmt.Sprintf("follow link: press 1–%d (esc cancels)", min(len(m.cur.links), 9)), common.LevelInfo)
 	case key.Matches(msg, k.Search):
 		m.search.typing = true
 		m.search.input.SetValue(m.search.query)
@@ -204,9 +222,6 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.scroll = len(m.cur.lines)
 		}
 	default:
-		if s := msg.String(); len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
-			return m.follow(int(s[0] - '0'))
-		}
 		return nil
 	}
 	m.clampScroll()
@@ -222,13 +237,13 @@ func (m *Model) follow(n int) tea.Cmd {
 	l := m.cur.links[n-1]
 	slug, anchor := l.Slug()
 	if slug == "" && anchor == "" {
-		return common.Copy(l.Target, "copied link to the clipboard: "+common.Sanitize(l.Target), common.LevelInfo)
+		return common.Copy(m.ctx, common.PaneDocs, l.Target, "link "+common.Sanitize(l.Target))
 	}
 	if slug == "" || slug == "." || slug == "/" {
 		slug = m.slug
 	}
 	if _, ok := m.lib.Pages[slug]; !ok {
-		return common.Copy(l.Target, "not a docs page; copied "+common.Sanitize(l.Target), common.LevelInfo)
+		return common.Copy(m.ctx, common.PaneDocs, l.Target, "not a docs page: link "+common.Sanitize(l.Target))
 	}
 	return m.open(slug, anchor, true)
 }
@@ -248,5 +263,5 @@ func (m *Model) copySnippet() tea.Cmd {
 		return common.Status("no code example on this page — open an endpoint page", common.LevelWarning)
 	}
 	snip := apidocs.Snippet(m.lang, a.op, m.apiURL())
-	return common.Copy(snip, fmt.Sprintf("copied %s example for %s %s", m.lang.Name(), a.op.Method, a.op.Path), common.LevelSuccess)
+	return common.Copy(m.ctx, common.PaneDocs, snip, fmt.Sprintf("%s example for %s %s", m.lang.Name(), a.op.Method, a.op.Path))
 }

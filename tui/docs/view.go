@@ -54,9 +54,9 @@ func (m *Model) sidebarLines(w, h int) []string {
 			if !hit.TitleMatch {
 				label = fmt.Sprintf("%s (%d)", hit.Title, hit.Count)
 			}
-			line := common.Fit(" "+label, w)
+			line := common.Fit("  "+label, w)
 			if i == m.search.sel {
-				line = st.Selected.Render(line)
+				line = st.Selected.Render(common.Fit("▸ "+label, w))
 			}
 			out = append(out, line)
 		}
@@ -84,9 +84,17 @@ func (m *Model) sidebarLines(w, h int) []string {
 		case itemHeader:
 			line = common.Fit(st.Muted.Bold(true).Render(strings.ToUpper(it.label)), w)
 		default:
-			label := strings.Repeat("  ", it.indent) + common.Sanitize(it.label)
 			// The open page, and the operation being read on it.
 			open := it.slug == m.slug && (it.kind == itemPage || it.anchor == reading)
+			// Marks that need no colour: ▸ the cursor, • what is open.
+			mark := ""
+			switch {
+			case i == m.cursor && m.focus == focusSidebar:
+				mark = "▸"
+			case open:
+				mark = "•"
+			}
+			label := marked(mark, it.indent, common.Sanitize(it.label))
 			switch {
 			case i == m.cursor && m.focus == focusSidebar:
 				line = st.Selected.Render(common.Fit(label, w))
@@ -106,6 +114,19 @@ func (m *Model) sidebarLines(w, h int) []string {
 		out = append(out, strings.Repeat(" ", w))
 	}
 	return out
+}
+
+// marked indents a sidebar label and puts mark in the two cells before it
+// (in front of a label that has none).
+func marked(mark string, indent int, label string) string {
+	pad := strings.Repeat("  ", indent)
+	switch {
+	case mark == "":
+		return pad + label
+	case indent == 0:
+		return mark + " " + label
+	}
+	return pad[:len(pad)-2] + mark + " " + label
 }
 
 func (m *Model) pageLines(w, h int) []string {
@@ -162,7 +183,7 @@ func (m *Model) headerLine(w int) string {
 	}
 	left := st.Title.Render(common.Sanitize(title))
 	if m.focus == focusPage {
-		left = st.Title.Underline(true).Render(common.Sanitize(title))
+		left = st.Cursor.Render("▸ ") + st.Title.Underline(true).Render(common.Sanitize(title))
 	}
 	if m.lib != nil && strings.Contains(m.lib.Pages[m.slug], "<!-- pmdev:op ") {
 		left += " " + st.BadgeMuted.Render(m.lang.Name())
@@ -192,7 +213,7 @@ func (m *Model) linksLine(w int) string {
 		return strings.Repeat(" ", w)
 	}
 	var b strings.Builder
-	b.WriteString(st.Muted.Render("links "))
+	b.WriteString(st.Muted.Render("links ") + st.Key.Render(m.ctx.Keys.Docs.FollowLink.Help().Key) + st.Muted.Render("+n "))
 	for i, l := range m.cur.links {
 		if i >= 9 {
 			b.WriteString(st.Muted.Render(fmt.Sprintf(" +%d", len(m.cur.links)-9)))
@@ -244,18 +265,9 @@ func (m *Model) KeyMap() help.KeyMap { return keyMap{m: m} }
 
 type keyMap struct{ m *Model }
 
-func relabel(b key.Binding, desc string) key.Binding {
-	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
-}
-
-// Help-only bindings: the digits are fixed, not rebindable, because their
-// meaning depends on the focus (links in the page, tabs in the sidebar).
-func helpLinks() key.Binding {
-	return key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "follow link"))
-}
-
-func helpTabs() key.Binding {
-	return key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "switch tab"))
+// helpLink is the help entry for following a link: o, then its number.
+func helpLink(d *common.DocsKeys) key.Binding {
+	return key.NewBinding(key.WithKeys(d.FollowLink.Keys()...), key.WithHelp(d.FollowLink.Help().Key+" 1-9", "follow link"))
 }
 
 func (k keyMap) ShortHelp() []key.Binding {
@@ -267,10 +279,17 @@ func (k keyMap) ShortHelp() []key.Binding {
 		dk := &k.m.ctx.Keys.Dialog
 		return []key.Binding{common.WithHelp(dk.Accept, "open"), common.Joined("choose", dk.Up, dk.Down), common.WithHelp(dk.Cancel, "cancel")}
 	}
-	if k.m.focus == focusSidebar {
-		return []key.Binding{d.Up, d.Down, d.Open, relabel(d.Focus, "to page"), d.Search, helpTabs()}
+	if k.m.linkPending {
+		n := 0
+		if k.m.cur != nil {
+			n = min(len(k.m.cur.links), 9)
+		}
+		return []key.Binding{key.NewBinding(key.WithKeys("1"), key.WithHelp(fmt.Sprintf("1-%d", n), "follow that link")), common.WithHelp(k.m.ctx.Keys.Global.Back, "cancel")}
 	}
-	out := []key.Binding{d.Down, d.PageDown, helpLinks(), relabel(d.Focus, "to sidebar")}
+	if k.m.focus == focusSidebar {
+		return []key.Binding{d.Up, d.Down, d.Open, d.Page, d.Search}
+	}
+	out := []key.Binding{d.Down, d.PageDown, helpLink(d), d.Sidebar}
 	if k.m.search.query != "" {
 		out = append(out, d.NextMatch, d.PrevMatch)
 	}
@@ -289,7 +308,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	d := &k.m.ctx.Keys.Docs
 	return [][]key.Binding{
 		{d.Up, d.Down, d.PageUp, d.PageDown, d.Top, d.Bottom},
-		{d.Focus, d.Open, k.m.ctx.Keys.Global.Back, relabel(helpTabs(), "tabs (sidebar focus)"), relabel(helpLinks(), "follow link (page focus)")},
+		{d.Sidebar, d.Page, d.Open, k.m.ctx.Keys.Global.Back, helpLink(d)},
 		{d.Search, d.NextMatch, d.PrevMatch},
 		{d.Language, d.CopySnippet, d.TryIt},
 	}

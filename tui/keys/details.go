@@ -8,10 +8,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/guptarohit/asciigraph"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/chart"
 	"github.com/penguinmails/pmdev/tui/component/dialog"
 	"github.com/penguinmails/pmdev/tui/component/scroll"
 	"github.com/penguinmails/pmdev/tui/keys/perms"
@@ -111,7 +111,7 @@ func (d *details) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	k := &m.ctx.Keys.Keys
 	delta := 0
 	switch {
-	case key.Matches(km, m.ctx.Keys.Global.Back):
+	case common.Closes(km, m.ctx.Keys):
 		return nil, nil
 	case key.Matches(km, k.Up):
 		delta = -1
@@ -136,7 +136,7 @@ func (d *details) pageHeight(h int) int { return max(1, h-1) }
 func (d *details) ShortHelp() []key.Binding {
 	m := d.m
 	k := m.ctx.Keys.Keys
-	scroll, back := common.Joined("scroll", k.Up, k.Down), m.ctx.Keys.Global.Back
+	scroll, back := common.Joined("scroll", k.Up, k.Down), common.BackHelp(m.ctx.Keys)
 	if m.blocked(m.ctx.Now()) != "" {
 		return []key.Binding{scroll, k.CopyID, k.Usage, back}
 	}
@@ -171,7 +171,7 @@ func (d *details) View(width, height int) string {
 	for _, l := range lines[scroll:end] {
 		out = append(out, common.Truncate(l, width))
 	}
-	hint := "esc back · ↑/↓ scroll · e edit · R rotate · D revoke · c copy id · u usage"
+	hint := "esc/q back · ↑/↓ scroll · e edit · R rotate · D revoke · c copy id · u usage"
 	if r := m.blocked(now); r != "" {
 		hint = r + " · " + hint
 	}
@@ -201,7 +201,7 @@ func (d *details) lines(width int) []string {
 	}
 
 	text, kind := statusText(k, now)
-	add(st.Title.Render(common.Sanitize(k.Name)) + "  " + st.Status(kind).Render("● "+text))
+	add(st.Title.Render(common.Sanitize(k.Name)+m.roleTag(k)) + "  " + st.Status(kind).Render("● "+text))
 	if k.Description != "" {
 		add(st.Muted.Render(common.Sanitize(k.Description)))
 	}
@@ -238,7 +238,15 @@ func (d *details) lines(width int) []string {
 		}
 	}
 	if k.ReplacedBy != "" {
-		row("Replaced by", common.Sanitize(k.ReplacedBy))
+		rotated := "→ " + m.successor(k)
+		if k.ExpiresAt != nil && k.ExpiresAt.After(now) {
+			rotated += ", this key expires in " + shortDur(k.ExpiresAt.Sub(now))
+		}
+		row("Rotated", rotated)
+	}
+	if old, ok := m.byID[m.pairs[k.KeyID]]; ok {
+		o := &m.all[old]
+		row("Replaces", common.Sanitize(o.MaskedKey)+" (old), working until "+untilText(o.ExpiresAt, now))
 	}
 	if len(k.AllowedIPs) == 0 {
 		row("Allowed IPs", "All IPs")
@@ -315,31 +323,39 @@ func (d *details) lines(width int) []string {
 	return lines
 }
 
-// chartLines renders 30 days of requests with asciigraph.
+// chartLines renders 30 days of requests and errors: whole-number
+// labels, dates under their ticks, today (still filling) dotted.
 func (m *Model) chartLines(days []models.DayUsage, width int) []string {
 	st := m.ctx.Styles
 	if len(days) == 0 {
 		return []string{"  " + st.Muted.Render("No usage in the last 30 days.")}
 	}
-	data := make([]float64, len(days))
+	reqs := make([]float64, len(days))
+	errs := make([]float64, len(days))
+	at := make([]time.Time, len(days))
 	var total int64
 	for i, d := range days {
-		data[i] = float64(d.Requests)
+		reqs[i], errs[i] = float64(d.Requests), float64(d.Errors)
 		total += d.Requests
+		at[i], _ = time.Parse(time.DateOnly, d.Date)
 	}
-	out := []string{"", "  " + st.Label.Render("Requests per day, last 30 days")}
+	out := []string{"", "  " + st.Label.Render("Requests per day, last 30 days (UTC)")}
 	if total == 0 {
 		return append(out, "  "+st.Muted.Render("No requests in the last 30 days."))
 	}
-	w := max(10, min(len(data)*2, width-16))
-	opts := []asciigraph.Option{asciigraph.Height(6), asciigraph.Width(w), asciigraph.Precision(0), asciigraph.LowerBound(0)}
-	if !m.ctx.NoColor {
-		opts = append(opts, asciigraph.SeriesColors(asciigraph.Blue))
+	pal := st.Palette.Series
+	ser := []chart.Series{{Name: "requests", Values: reqs, Color: pal[0]}, {Name: "errors", Values: errs, Color: pal[2], Marker: "x"}}
+	today := m.ctx.Now().UTC().Format(time.DateOnly)
+	p := chart.New(ser, chart.Options{Width: max(20, min(len(days)*2+8, width-4)), Height: 6,
+		Partial: days[len(days)-1].Date == today, NoColor: m.ctx.NoColor})
+	if p.Cols == 0 {
+		return out
 	}
-	for _, l := range strings.Split(asciigraph.Plot(data, opts...), "\n") {
+	axis, labels := p.XAxis(func(i int) time.Time { return at[i] }, -1, st.Cursor)
+	out = append(out, "  "+chart.Legend(ser, p, m.ctx.NoColor))
+	for _, l := range append(p.Lines, axis, labels) {
 		out = append(out, "  "+l)
 	}
-	out = append(out, "  "+st.Muted.Render(fmt.Sprintf("%*s%s … %s", 8, "", days[0].Date, days[len(days)-1].Date)))
 	return out
 }
 

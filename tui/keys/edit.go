@@ -80,10 +80,10 @@ func (m *Model) applyKey(k models.APIKey) {
 	}
 	if i, ok := m.byID[k.KeyID]; ok {
 		m.all[i] = k
-		m.meta[i] = newMeta(&m.all[i])
+		m.meta[i] = newMeta(&m.all[i], m.ctx.Now())
 	} else {
 		m.all = append(m.all, k)
-		m.meta = append(m.meta, newMeta(&m.all[len(m.all)-1]))
+		m.meta = append(m.meta, newMeta(&m.all[len(m.all)-1], m.ctx.Now()))
 		m.byID[k.KeyID] = len(m.all) - 1
 	}
 	m.rebuild()

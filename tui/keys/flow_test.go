@@ -141,20 +141,28 @@ func TestSandboxCreateCopyRotateRevoke(t *testing.T) {
 	}
 	tm.Send(commontest.Key("enter"))
 	tm.Send(commontest.Key("y"))
-	waitText(t, tm, "expires in 24 h") // a 24 h grace read a moment later still rounds to 24 h
+	waitText(t, tm, "rotated · 24 h") // a 24 h grace read a moment later still rounds to 24 h
 	if code := sendWith(t, c, first); code != http.StatusOK {
 		t.Fatalf("old key during grace: status %d", code)
 	}
 
 	// Revoke the new key by typing its name; the dialog offers to revoke
 	// the old one (still in its grace period) too, and does by default.
+	// Both keys are named "Flow test key" now: the name cannot say which
+	// to revoke, so the dialog asks for this key's last four characters.
 	tm.Send(commontest.Key("D"))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte("Type the key name")) && bytes.Contains(b, []byte("The previous key"))
+		return bytes.Contains(b, []byte("Two working keys have this name")) && bytes.Contains(b, []byte("The previous key"))
 	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	tm.Type("Flow test key")
 	tm.Send(commontest.Key("enter"))
-	waitText(t, tm, "Revoked Flow test key and the previous key")
+	waitText(t, tm, "not this key's last four characters")
+	for range len("Flow test key") {
+		tm.Send(commontest.Key("backspace"))
+	}
+	tm.Type(second[len(second)-4:])
+	tm.Send(commontest.Key("enter"))
+	waitText(t, tm, "Revoked Flow test key (new) and the previous key")
 	if code := sendWith(t, c, second); code != http.StatusUnauthorized {
 		t.Fatalf("revoked key: status %d, want 401", code)
 	}

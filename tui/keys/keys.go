@@ -36,6 +36,12 @@ type Model struct {
 	meta    []rowMeta
 	byID    map[string]int
 	rows    []int
+	// pairs links a rotation's two keys while both work: new id → old id.
+	pairs map[string]string
+	// fastUntil: after a rotation the list polls every rotationPoll.
+	fastUntil time.Time
+	// reread is when the list was last reloaded for stale use.
+	reread  time.Time
 	loaded  bool
 	listErr error
 	poller  common.Poller
@@ -84,7 +90,13 @@ func (m *Model) load(force bool) tea.Cmd {
 		return nil
 	}
 	visible := m.ctx.Active == common.PaneKeys && !m.ctx.Paused
-	if id := m.poller.Begin(force, m.ctx.Refresh.Keys, m.ctx.Now(), visible); id != 0 {
+	interval, now := m.ctx.Refresh.Keys, m.ctx.Now()
+	if now.Before(m.fastUntil) && (interval <= 0 || interval > rotationPoll) {
+		// Just rotated: apps move to the new key now, and its usage (and
+		// the old one's) should show as it happens, not on the next r.
+		interval = rotationPoll
+	}
+	if id := m.poller.Begin(force, interval, now, visible); id != 0 {
 		q := m.listQuery()
 		if q != m.query {
 			return fetchKeys(m.ctx.Client, id, q, nil, nil, 0, 1)
@@ -153,6 +165,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.onRevoked(msg)
 	case envWrittenMsg:
 		return m.onEnvWritten(msg)
+	case common.RateLimitsMsg:
+		return m.rereadStaleKeys(msg.Data)
+	case common.CopiedMsg:
+		if o, ok := m.dialogs.Top().(*showOnce); ok && o.copied {
+			o.copy = &msg
+		}
+		return nil
 	case tea.PasteMsg:
 		if m.searching {
 			var cmd tea.Cmd
@@ -333,7 +352,7 @@ func (m *Model) keyAction(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.CopyID):
-		return common.Copy(cur.KeyID, "key id copied to clipboard", common.LevelSuccess)
+		return common.Copy(m.ctx, common.PaneKeys, cur.KeyID, "key id")
 	case key.Matches(msg, k.Usage):
 		return func() tea.Msg {
 			return common.NavigateMsg{To: common.PaneUsage, KeyID: cur.KeyID, Name: common.Sanitize(cur.Name)}
@@ -384,10 +403,19 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 	if m.CapturingAll() {
 		return true
 	}
+	if common.Closes(msg, m.ctx.Keys) && !m.dialogs.Empty() {
+		return true // esc and q close the details screen
+	}
 	if key.Matches(msg, m.ctx.Keys.Global.Back) {
-		return !m.dialogs.Empty() || m.search.Value() != ""
+		return m.search.Value() != ""
 	}
 	return false
+}
+
+// GuardsQuit implements common.QuitGuard: a key shown once is on screen.
+func (m *Model) GuardsQuit() bool {
+	_, ok := m.dialogs.Top().(*showOnce)
+	return ok
 }
 
 // CapturingAll implements common.KeyCapturer: a dialog, the wizard or the

@@ -19,106 +19,41 @@ import (
 // Status filter and sort cycles.
 var (
 	filterNames = [...]string{"All", "Active", "Revoked", "Expired"}
-	sortNames   = [...]string{"Created", "Last used", "Name"}
-	sortParams  = [...]string{"created", "last_used", "name"} // the list route's sort of each
+	sortNames   = [...]string{"Created", "Last used", "Requests", "Name"}
+	// sortParams is the list route's sort of each; it has no requests
+	// order, so that one is sorted here (see localSearch).
+	sortParams = [...]string{"created", "last_used", "created", "name"}
 )
 
 // rowMeta is what the list needs per key, computed once per load so a frame
 // does no sanitising, lower-casing or permission sorting.
 type rowMeta struct {
 	name  string // sanitised
-	hay   string // lower-case name + id, for search
+	hay   string // lower-case text of the row as shown (and the id), for search
 	perms string // short badges
 	reqs  string // formatted request count
 	limit string
 }
 
-func newMeta(k *models.APIKey) rowMeta {
+func newMeta(k *models.APIKey, now time.Time) rowMeta {
 	name := common.Sanitize(k.Name)
 	limit := "—"
 	if k.RateLimit > 0 {
 		limit = strconv.Itoa(k.RateLimit) + "/m"
 	}
+	badges := common.Sanitize(perms.Badges(k.Permissions))
+	status, _ := statusText(k, now)
+	// Search finds what the row shows: a typed "PEu" (the visible key
+	// prefix), "send", "test" or "revoked" matches as the eye reads it.
+	hay := strings.Join([]string{name, common.Sanitize(k.MaskedKey), common.Sanitize(k.Environment), badges,
+		strings.Join(k.Permissions, " "), effectiveStatus(k, now), status, common.Sanitize(k.KeyID)}, " ")
 	return rowMeta{
 		name:  name,
-		hay:   strings.ToLower(name + " " + common.Sanitize(k.KeyID)),
-		perms: common.Sanitize(perms.Badges(k.Permissions)),
+		hay:   strings.ToLower(hay),
+		perms: badges,
 		reqs:  common.Thousands(k.RequestCount),
 		limit: limit,
 	}
-}
-
-// effectiveStatus is the status the user should see: an active key past its
-// expiry is expired even before the server's next sweep.
-func effectiveStatus(k *models.APIKey, now time.Time) string {
-	if k.Status == models.KeyActive && k.ExpiresAt != nil && !k.ExpiresAt.After(now) {
-		return models.KeyExpired
-	}
-	return k.Status
-}
-
-// statusText is the status cell: active keys inside their last 7 days (or a
-// rotation grace period) say when they stop working.
-func statusText(k *models.APIKey, now time.Time) (string, string) {
-	st := effectiveStatus(k, now)
-	if st == models.KeyActive && k.ExpiresAt != nil {
-		left := k.ExpiresAt.Sub(now)
-		if left <= 7*24*time.Hour || k.ReplacedBy != "" {
-			return "expires in " + shortDur(left), "grace"
-		}
-	}
-	return st, st
-}
-
-// shortDur renders a positive duration as "23 h", "5 d" or "12 min",
-// rounded to the nearest unit: a 1 h grace read a moment later is "1 h",
-// not "59 min".
-func shortDur(d time.Duration) string {
-	n, unit := durParts(d)
-	if unit == "m" {
-		unit = "min"
-	}
-	return strconv.Itoa(n) + " " + unit
-}
-
-// compactDur is shortDur without spaces ("59m", "23h", "5d") for narrow cells.
-func compactDur(d time.Duration) string {
-	n, unit := durParts(d)
-	return strconv.Itoa(n) + unit
-}
-
-// durParts rounds d to the nearest second, minute, hour or day. A unit is
-// used once the rounded value reaches it, so 59m45s is 1 h; days start at
-// 2 so "1 d" never hides a 47 h difference.
-func durParts(d time.Duration) (int, string) {
-	round := func(unit time.Duration) int { return int((d + unit/2) / unit) }
-	switch {
-	case round(time.Hour) >= 48:
-		return round(24 * time.Hour), "d"
-	case round(time.Minute) >= 60:
-		return round(time.Hour), "h"
-	case round(time.Second) >= 60:
-		return round(time.Minute), "m"
-	}
-	return max(0, round(time.Second)), "s"
-}
-
-// statusCell is the status text that fits a list cell w wide: a grace or
-// expiry countdown too long for it is shortened to "exp 59m".
-func statusCell(k *models.APIKey, now time.Time, w int) (string, string) {
-	text, kind := statusText(k, now)
-	if kind == "grace" && len(text) > w && k.ExpiresAt != nil {
-		text = "exp " + compactDur(k.ExpiresAt.Sub(now))
-	}
-	return text, kind
-}
-
-// keyCount is "1 key" or "1,234 keys".
-func keyCount(n int) string {
-	if n == 1 {
-		return "1 key"
-	}
-	return common.Thousands(int64(n)) + " keys"
 }
 
 // setPages replaces the data and rebuilds the visible rows, keeping the cursor
@@ -140,8 +75,9 @@ func (m *Model) setPages(pages [][]models.APIKey) {
 	m.all = all
 	m.meta = make([]rowMeta, len(all))
 	m.byID = make(map[string]int, len(all))
+	now := m.ctx.Now()
 	for i := range all {
-		m.meta[i] = newMeta(&all[i])
+		m.meta[i] = newMeta(&all[i], now)
 		m.byID[all[i].KeyID] = i
 	}
 	m.rebuildKeeping(keep)
@@ -197,7 +133,14 @@ func (m *Model) rebuildKeeping(keep string) {
 			}
 			return cmpCreated(&all[a], &all[b])
 		})
-	case 2:
+	case 2: // requests, most first
+		slices.SortStableFunc(rows, func(a, b int) int {
+			if c := cmp.Compare(all[b].RequestCount, all[a].RequestCount); c != 0 {
+				return c
+			}
+			return cmpCreated(&all[a], &all[b])
+		})
+	case 3:
 		meta := m.meta
 		slices.SortStableFunc(rows, func(a, b int) int {
 			if c := cmp.Compare(strings.ToLower(meta[a].name), strings.ToLower(meta[b].name)); c != 0 {
@@ -209,6 +152,7 @@ func (m *Model) rebuildKeeping(keep string) {
 		slices.SortStableFunc(rows, func(a, b int) int { return cmpCreated(&all[a], &all[b]) })
 	}
 	m.rows = rows
+	m.pairs = rotationPairs(m.all, now)
 	m.list.SetLen(len(rows))
 	cur := 0
 	if keep != "" {
@@ -338,9 +282,13 @@ func (m *Model) viewList() string {
 	title := st.Title.Render("API Keys")
 	// The server's count of the query: more pages load as the cursor nears the end.
 	count := max(m.total, len(m.all))
-	info := fmt.Sprintf("  %s · status %s · sort %s", keyCount(count), filterNames[m.filter], sortNames[m.sort])
+	sortName := sortNames[m.sort]
+	if sortParams[m.sort] != strings.ToLower(strings.ReplaceAll(sortName, " ", "_")) && len(m.all) < count {
+		sortName += " (of the loaded)" // sorted here, and not every key is here yet
+	}
+	info := fmt.Sprintf("  %s · status %s · sort %s", keyCount(count), filterNames[m.filter], sortName)
 	if len(m.rows) != count {
-		info = fmt.Sprintf("  %s of %s · status %s · sort %s", common.Thousands(int64(len(m.rows))), keyCount(count), filterNames[m.filter], sortNames[m.sort])
+		info = fmt.Sprintf("  %s of %s · status %s · sort %s", common.Thousands(int64(len(m.rows))), keyCount(count), filterNames[m.filter], sortName)
 	}
 	if !m.loaded {
 		info = "" // no count before the first list arrives (or when it is refused)
@@ -412,7 +360,7 @@ func (m *Model) renderRow(i int, selected bool, now time.Time) string {
 		}
 		switch c.kind {
 		case colName:
-			b.WriteString(common.Fit(meta.name, c.width))
+			b.WriteString(common.Fit(meta.name+m.roleTag(k), c.width))
 		case colKey:
 			b.WriteString(common.Fit(k.MaskedKey, c.width))
 		case colEnv:

@@ -12,13 +12,24 @@ import (
 // cursor nears the end of what is loaded; search, filter and sort run on
 // the server (and locally over the loaded rows meanwhile).
 
-// listQuery is the query of the search, filter and sort shown.
+// listQuery is the query of the search, filter and sort shown. While the
+// whole list is loaded the search stays here, where it matches the row as
+// shown (masked key, environment, permissions, status); the server's
+// search matches names and ids, for lists too long to load.
 func (m *Model) listQuery() models.KeyListParams {
 	q := models.KeyListParams{Q: strings.TrimSpace(m.search.Value()), Sort: sortParams[m.sort], PerPage: perPage}
 	if m.filter > 0 {
 		q.Status = strings.ToLower(filterNames[m.filter])
 	}
+	if m.localSearch() {
+		q.Q = ""
+	}
 	return q
+}
+
+// localSearch reports that every key of the unsearched list is loaded.
+func (m *Model) localSearch() bool {
+	return m.loaded && m.query.Q == "" && (len(m.next) == 0 || m.next[len(m.next)-1] == "")
 }
 
 // requery asks the server for the search, filter or sort just changed;

@@ -59,9 +59,9 @@ func pagingServer(t *testing.T, n int) (*client.Client, *int) {
 	return c, &lists
 }
 
-// The pane reads one page at first, the next ones as the cursor nears the
-// end, and searches on the server: it never reads the whole list.
-func TestKeysPanePagesAsTheCursorMoves(t *testing.T) {
+// pagedPane is the Keys pane, loaded, on a server with 450 keys.
+func pagedPane(t *testing.T) (*keys.Model, *int) {
+	t.Helper()
 	c, lists := pagingServer(t, 450)
 	ctx := commontest.Context(120, 30, c)
 	ctx.Active = common.PaneKeys
@@ -69,6 +69,13 @@ func TestKeysPanePagesAsTheCursorMoves(t *testing.T) {
 	m := keys.New(ctx)
 	m.SetSize(120, 30)
 	commontest.Drain(t, m.Update, m.Init())
+	return m, lists
+}
+
+// The pane reads one page at first and the next ones as the cursor nears
+// the end, never the whole list at once.
+func TestKeysPanePagesAsTheCursorMoves(t *testing.T) {
+	m, lists := pagedPane(t)
 	v := commontest.Plain(m.View())
 	if *lists != 1 || !strings.Contains(v, "200 of 450 keys") {
 		t.Fatalf("first load: %d list requests; view:\n%s", *lists, v)
@@ -84,13 +91,29 @@ func TestKeysPanePagesAsTheCursorMoves(t *testing.T) {
 	if !strings.Contains(v, "Service 000") && !strings.Contains(v, "Needle 007") {
 		t.Fatalf("the oldest key is not at the end:\n%s", v)
 	}
-	// A search is answered by the server from the whole list.
+	// The whole list is loaded now: a search runs here, over the rows as
+	// shown, without asking again.
 	before := *lists
 	commontest.Drain(t, m.Update, m.Update(tea.KeyPressMsg{Code: '/', Text: "/"}))
 	for _, r := range "Needle" {
 		commontest.Drain(t, m.Update, m.Update(tea.KeyPressMsg{Code: r, Text: string(r)}))
 	}
 	v = commontest.Plain(m.View())
+	if *lists != before || !strings.Contains(v, "9 of 450 keys") || !strings.Contains(v, "Needle 407") || !strings.Contains(v, "Needle 007") {
+		t.Fatalf("search over the loaded list: %d list requests; view:\n%s", *lists-before, v)
+	}
+}
+
+// While only part of the list is loaded, a search is answered by the
+// server from the whole list (names and ids).
+func TestKeysPaneSearchesTheServerWhilePaged(t *testing.T) {
+	m, lists := pagedPane(t)
+	before := *lists
+	commontest.Drain(t, m.Update, m.Update(tea.KeyPressMsg{Code: '/', Text: "/"}))
+	for _, r := range "Needle" {
+		commontest.Drain(t, m.Update, m.Update(tea.KeyPressMsg{Code: r, Text: string(r)}))
+	}
+	v := commontest.Plain(m.View())
 	if *lists <= before || !strings.Contains(v, "9 keys") || !strings.Contains(v, "Needle 407") || !strings.Contains(v, "Needle 007") {
 		t.Fatalf("search: %d list requests; view:\n%s", *lists-before, v)
 	}

@@ -20,8 +20,11 @@ type revokeModal struct {
 	keyID, name, masked string
 	already             bool
 	typed               dialog.Typed // the key's name, to type
-	submitting          bool
-	reqID               uint64
+	// confirmBy is the end of the masked key, typed instead of the name
+	// when another working key has the same name.
+	confirmBy  string
+	submitting bool
+	reqID      uint64
 
 	// prev is the key this one replaced, still working in its rotation
 	// grace period; alsoPrev revokes it with a second DELETE.
@@ -70,7 +73,15 @@ func (m *Model) openRevoke(k *models.APIKey) tea.Cmd {
 	if cmd, ok := m.guard(); !ok {
 		return cmd
 	}
-	r.typed = dialog.NewTyped("type the key name", 80, r.name, "The name does not match.")
+	r.name += m.roleTag(k)
+	if m.namesakes(k) {
+		// Two working keys share the name (a rotation): the name cannot say
+		// which one, the end of the key can.
+		r.confirmBy = lastFour(r.masked)
+		r.typed = dialog.NewTyped("last four characters", 4, r.confirmBy, "Those are not this key's last four characters.")
+	} else {
+		r.typed = dialog.NewTyped("type the key name", 80, common.Sanitize(k.Name), "The name does not match.")
+	}
 	r.SetSize(m.width, m.height)
 	if r.prev = m.previousKey(k); r.prev != nil {
 		// Revoking a replacement usually means it leaked: the key it
@@ -208,7 +219,11 @@ func (r *revokeModal) View(width, height int) string {
 		}
 		b.WriteString(st.Accent.Render(box) + st.Muted.Render("  (tab toggles)") + "\n\n")
 	}
-	b.WriteString("Type the key name to confirm:\n")
+	if r.confirmBy != "" {
+		b.WriteString(common.Wrap("Two working keys have this name: type this one's last four characters ("+r.confirmBy+") to confirm:", modalText(width)) + "\n")
+	} else {
+		b.WriteString("Type the key name to confirm:\n")
+	}
 	b.WriteString(st.InputFocused.Render(r.typed.Input.View()) + "\n")
 	keys := "enter: revoke · esc: cancel"
 	if r.prev != nil && r.alsoPrev {

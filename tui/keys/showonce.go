@@ -28,11 +28,14 @@ type showOnce struct {
 	oldExpiry string // "expires in 23 h" for the old key after a rotation
 
 	copied, written bool
-	writtenPath     string
-	writeErr        string
-	askOverwrite    bool
-	askClose        bool
-	writeID         uint64
+	// copy is how the last copy went, once known: OSC 52 cannot say, the
+	// system clipboard (locally) can.
+	copy         *common.CopiedMsg
+	writtenPath  string
+	writeErr     string
+	askOverwrite bool
+	askClose     bool
+	writeID      uint64
 }
 
 func (m *Model) onCreated(msg createdMsg) tea.Cmd {
@@ -55,6 +58,7 @@ func (m *Model) onCreated(msg createdMsg) tea.Cmd {
 	k := msg.created.APIKey
 	once := &showOnce{m: m, key: msg.plaintext, keyID: k.KeyID, name: common.Sanitize(k.Name), rotated: msg.rotated != ""}
 	if msg.rotated != "" {
+		m.pollSoon()
 		if i, ok := m.byID[msg.rotated]; ok {
 			old := m.all[i]
 			old.ReplacedBy = k.KeyID
@@ -67,8 +71,8 @@ func (m *Model) onCreated(msg createdMsg) tea.Cmd {
 				}
 			}
 			m.applyKey(old)
-			if txt, kind := statusText(&old, m.ctx.Now()); kind == "grace" {
-				once.oldExpiry = "The old key " + txt + "."
+			if now := m.ctx.Now(); effectiveStatus(&old, now) == models.KeyActive && old.ExpiresAt != nil {
+				once.oldExpiry = "The old key expires in " + shortDur(old.ExpiresAt.Sub(now)) + "."
 			} else {
 				once.oldExpiry = "The old key no longer works."
 			}
@@ -96,6 +100,14 @@ func (o *showOnce) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 
 func (o *showOnce) onKey(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	k, sk := &m.ctx.Keys.Dialog, &m.ctx.Keys.Secret
+	if common.IsQuit(msg) {
+		// ctrl+c asks like every other way out; asked already, it quits.
+		if o.askClose {
+			return tea.Quit
+		}
+		o.askClose, o.askOverwrite = true, false
+		return nil
+	}
 	switch {
 	case o.askClose:
 		// Only an explicit y closes: enter is what the wizard was driven
@@ -122,8 +134,8 @@ func (o *showOnce) onKey(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, sk.Copy):
-		o.copied = true
-		return common.Copy(o.key.Reveal(), "API key copied to clipboard", common.LevelSuccess)
+		o.copied, o.copy = true, nil
+		return common.Copy(m.ctx, common.PaneKeys, o.key.Reveal(), "API key")
 	case key.Matches(msg, sk.Write):
 		if m.ctx.Files == nil {
 			// Over SSH the working directory is the server's: a .env there
@@ -249,7 +261,7 @@ func (o *showOnce) View(width, height int) string {
 
 func (o *showOnce) askCloseLines() []string {
 	st := o.m.ctx.Styles
-	return []string{st.Warning.Render("The key will not be shown again. Close? y/n")}
+	return []string{st.Warning.Render("The key will not be shown again. Close? y/n") + st.Muted.Render(" (ctrl+c quits)")}
 }
 
 func (o *showOnce) askOverwriteLines(inner int) []string {
@@ -262,30 +274,40 @@ func (o *showOnce) askOverwriteLines(inner int) []string {
 func (o *showOnce) footer(inner int) []string {
 	m := o.m
 	st := m.ctx.Styles
-	var done []string
-	if o.copied {
-		done = append(done, st.Success.Render("✓ copied"))
+	// The copy and the file each keep their row even when empty, so
+	// copying or writing does not grow the modal. The copy row says what
+	// the copy reached (the status line says why a system copy failed).
+	copyRow := ""
+	switch c := o.copy; {
+	case !o.copied:
+	case c != nil && c.System && c.Err == nil:
+		copyRow = st.Success.Render("✓ copied to the system clipboard") + st.Muted.Render(" · also sent via OSC 52")
+	case c != nil && c.System && common.NoSystemClipboard(c.Err):
+		copyRow = st.Muted.Render("sent to the terminal clipboard (OSC 52) · no system clipboard")
+	case c != nil && c.System:
+		copyRow = st.Muted.Render("sent to the terminal clipboard (OSC 52) · system clipboard failed")
+	default:
+		copyRow = st.Muted.Render("sent to the terminal clipboard (OSC 52)")
 	}
-	if o.written {
-		done = append(done, st.Success.Render("✓ written to "+o.writtenPath))
-	}
-	if o.writeErr != "" {
-		done = append(done, st.Danger.Render("✗ "+o.writeErr))
-	}
-	// The "done" line keeps its row (the last) even when empty, so copying
-	// does not grow the modal either.
-	doneLine := strings.Join(done, "  ")
+	copyRow = common.Truncate(copyRow, inner)
 	if m.ctx.Files == nil {
 		lines := []string{st.Key.Render("c") + st.Muted.Render(" copy key · ") +
 			st.Key.Render("enter") + st.Muted.Render(" I've saved my key")}
 		lines = append(lines, strings.Split(st.Muted.Render(ansi.Wrap(remoteNote, inner, " ")), "\n")...)
-		return append(lines, doneLine)
+		return append(lines, copyRow)
+	}
+	fileRow := ""
+	switch {
+	case o.writeErr != "":
+		fileRow = st.Danger.Render("✗ " + o.writeErr)
+	case o.written:
+		fileRow = st.Success.Render("✓ written to " + o.writtenPath)
 	}
 	return []string{st.Key.Render("c") + st.Muted.Render(" copy key · ") +
 		st.Key.Render("w") + st.Muted.Render(" write .env (mode 0600) · ") +
 		st.Key.Render("enter") + st.Muted.Render(" I've saved my key"),
 		st.Muted.Render("Keep .env out of version control (add it to .gitignore)."),
-		doneLine}
+		copyRow, common.Truncate(fileRow, inner)}
 }
 
 // ShortHelp implements help.KeyMap.

@@ -51,7 +51,17 @@ func TestListKeysTable(t *testing.T) {
 				t.Fatal("expected expired rows")
 			}
 		}},
-		{"sort by name", []string{"s", "s"}, func(t *testing.T, m *Model, _ []tea.Msg) {
+		{"sort by requests", []string{"s", "s"}, func(t *testing.T, m *Model, _ []tea.Msg) {
+			for i := 1; i < len(m.rows); i++ {
+				if m.all[m.rows[i-1]].RequestCount < m.all[m.rows[i]].RequestCount {
+					t.Fatal("not sorted by requests, most first")
+				}
+			}
+			if !strings.Contains(commontest.Plain(m.View()), "sort Requests") {
+				t.Fatal("the title does not name the sort")
+			}
+		}},
+		{"sort by name", []string{"s", "s", "s"}, func(t *testing.T, m *Model, _ []tea.Msg) {
 			for i := 1; i < len(m.rows); i++ {
 				if strings.ToLower(m.meta[m.rows[i-1]].name) > strings.ToLower(m.meta[m.rows[i]].name) {
 					t.Fatal("not sorted by name")
@@ -398,7 +408,7 @@ func TestRotateFlow(t *testing.T) {
 		t.Fatal("no show-once after rotate")
 	}
 	old := m.all[m.byID[id]]
-	if txt, _ := statusText(&old, m.ctx.Now()); txt != "expires in 7 d" {
+	if txt, _ := statusText(&old, m.ctx.Now()); txt != "rotated · 7 d" {
 		t.Fatalf("old key status %q", txt)
 	}
 }

@@ -272,7 +272,7 @@ func TestListGraceFitsAt80(t *testing.T) {
 	keys[1].ExpiresAt, keys[1].ReplacedBy = &exp, keys[0].KeyID
 	m := testModel(t, 80, 24, keys)
 	v := commontest.Plain(m.View())
-	if !strings.Contains(v, "exp 59m") || strings.Contains(v, "expires in 5") {
+	if !strings.Contains(v, "rot 59m") || strings.Contains(v, "expires in 5") {
 		t.Fatalf("grace countdown does not fit the status column:\n%s", v)
 	}
 	// Details have room for the long form.

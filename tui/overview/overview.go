@@ -63,9 +63,11 @@ type Model struct {
 	keysLoaded bool
 	keysErr    error
 
-	rl    *models.RateLimits
-	rlAt  time.Time // when rl arrived: the countdown's origin
-	rlErr error     // the last rate-limit poll failure, until data arrives
+	rl   *models.RateLimits
+	rlAt time.Time // when rl arrived: the countdown's origin
+	// reread is when the key list was last read again for stale use.
+	reread time.Time
+	rlErr  error // the last rate-limit poll failure, until data arrives
 
 	// webhooks is nil while unknown (no client method, or not loaded yet).
 	webhooks *bool
@@ -165,6 +167,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		d := msg.Data
 		m.rl, m.rlAt, m.rlErr = &d, msg.At, nil
 		m.version++
+		return m.rereadStaleKeys(d)
 	case common.RateLimitsErrMsg:
 		m.rlErr = msg.Err
 		m.version++
@@ -222,6 +225,38 @@ func (m *Model) handleKeys(msg keysMsg) tea.Cmd {
 	m.rows.SetLen(m.items())
 	return common.DataAge(now, nil)
 }
+
+// rereadStaleKeys reads the key list again when the live buckets show a
+// key in use that the list calls unused: both must read the same data.
+// At most once per staleReread, so a server slow to record use is not
+// asked every poll.
+func (m *Model) rereadStaleKeys(rl models.RateLimits) tea.Cmd {
+	now := m.ctx.Now()
+	if m.ctx.Client == nil || m.ctx.Active != common.PaneOverview || now.Sub(m.reread) < staleReread {
+		return nil
+	}
+	byID := make(map[string]*time.Time, len(m.keys))
+	for _, k := range m.keys {
+		byID[k.KeyID] = k.LastUsed
+	}
+	complete := m.keysLoaded && len(m.keys) >= m.keysTotal
+	lastUsed := func(id string) (*time.Time, bool) {
+		t, ok := byID[id]
+		// A busy key missing from a complete list is newer than the list.
+		return t, ok || complete
+	}
+	if !common.StaleUse(rl, lastUsed) {
+		return nil
+	}
+	if id := m.keysPoll.Force(); id != 0 {
+		m.reread = now
+		return m.fetchKeys(id)
+	}
+	return nil
+}
+
+// staleReread spaces the key list's re-reads for stale use.
+const staleReread = 5 * time.Second
 
 // items counts the selectable rows: visible key rows then endpoint cards.
 func (m *Model) items() int { return m.visibleKeys() + len(m.endpoints) }

@@ -138,14 +138,14 @@ func TestStepsTickFromData(t *testing.T) {
 // rounds up like the server, and ignores a skewed local clock.
 func TestCountdownTicks(t *testing.T) {
 	m := loaded(t, 80, 24, fixtureKeys(), 210) // 210 tokens at 5/s: 42 s
-	if m.rl.Tenant.ResetIn != 42 || !strings.Contains(commontest.Plain(m.View()), "full in 42s") {
+	if m.rl.Tenant.ResetIn != 42 || !strings.Contains(commontest.Plain(m.View()), "clears in 42s") {
 		t.Fatalf("no countdown matching reset_in 42:\n%s", commontest.Plain(m.View()))
 	}
 	for _, c := range []struct {
 		after time.Duration
 		want  string
-	}{{time.Second, "full in 41s"}, {11500 * time.Millisecond, "full in 31s"}, {12 * time.Second, "full in 30s"},
-		{41 * time.Second, "full in 1s"}, {43 * time.Second, "full again now"}} {
+	}{{time.Second, "clears in 41s"}, {11500 * time.Millisecond, "clears in 31s"}, {12 * time.Second, "clears in 30s"},
+		{41 * time.Second, "clears in 1s"}, {43 * time.Second, "0/500 spent (0%)"}} {
 		now := commontest.Now.Add(c.after)
 		m.ctx.Now = func() time.Time { return now }
 		m.Update(common.TickMsg{Now: now})
@@ -159,7 +159,7 @@ func TestCountdownTicks(t *testing.T) {
 	rl.Keys[1].ResetAt = rl.Tenant.ResetAt
 	m.ctx.Now = func() time.Time { return commontest.Now }
 	m.Update(common.RateLimitsMsg{Data: rl, At: commontest.Now})
-	if v := commontest.Plain(m.View()); !strings.Contains(v, "full in 42s") {
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "clears in 42s") {
 		t.Fatalf("skewed server clock:\n%s", v)
 	}
 }
@@ -169,7 +169,7 @@ func TestCountdownTicks(t *testing.T) {
 func TestLimitMessages(t *testing.T) {
 	for used, want := range map[int]string{0: "", 100: "", 399: "", 400: "near", 480: "near", 499: "near", 500: "at"} {
 		v := commontest.Plain(loaded(t, 80, 24, fixtureKeys(), used).View())
-		near, at := strings.Contains(v, "Near the limit"), strings.Contains(v, "At the limit")
+		near, at := strings.Contains(v, "⚠ Near the plan's 300/min"), strings.Contains(v, "✗ 429s: the plan's 300/min")
 		if near != (want == "near") || at != (want == "at") {
 			t.Errorf("used %d/500: near=%v at=%v, want %q:\n%s", used, near, at, want, v)
 		}
@@ -182,7 +182,7 @@ func TestLimitMessages(t *testing.T) {
 	rl.Keys[1].Remaining = 0
 	m := loaded(t, 80, 24, fixtureKeys(), 450)
 	m.Update(common.RateLimitsMsg{Data: rl, At: commontest.Now})
-	if v := commontest.Plain(m.View()); !strings.Contains(v, "At the limit") {
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "✗ 429s: the plan's") {
 		t.Errorf("remaining 0 without the at-limit message:\n%s", v)
 	}
 }
@@ -197,7 +197,7 @@ func TestAtLimitCardKeepsItsHeight(t *testing.T) {
 			t.Fatalf("%d columns: the card changed the layout:\n%s", w, strings.Join(full, "\n"))
 		}
 		v := strings.Join(full, "\n")
-		for _, want := range []string{"500/500 (100%)", "busiest Production App", "Professional plan", "429"} {
+		for _, want := range []string{"500/500 spent (100%)", "busiest Production App", "Professional plan", "429"} {
 			if !strings.Contains(v, want) {
 				t.Errorf("%d columns: no %q:\n%s", w, want, v)
 			}
@@ -391,8 +391,8 @@ func TestRateCardShowsBusiestKey(t *testing.T) {
 	m := loaded(t, 80, 24, fixtureKeys(), 0)
 	m.Update(common.RateLimitsMsg{Data: rl, At: commontest.Now})
 	v := ansi.Strip(m.View())
-	for _, want := range []string{"Rate limit · Professional plan", "300 req/min · burst 500", "bucket", "475/500 (95%)",
-		"busiest Production App", "refills 60/min · full in 475s", "Near the limit"} {
+	for _, want := range []string{"Rate limit · Professional plan", "475/500 spent (95%)",
+		"busiest Production App", "refills 60/min · clears in 475s", "Near its own 60/min limit", "raise it on Keys (e), up to 300"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("card lacks %q:\n%s", want, v)
 		}
@@ -403,7 +403,7 @@ func TestRateCardShowsBusiestKey(t *testing.T) {
 	// Idle: every bucket full, no busiest key, no countdown.
 	m.Update(common.RateLimitsMsg{Data: fixtureRateLimits(0), At: commontest.Now})
 	v = ansi.Strip(m.View())
-	if !strings.Contains(v, "0/500 (0%)") || !strings.Contains(v, "full · refills 300/min") || strings.Contains(v, "busiest") {
+	if !strings.Contains(v, "░ 0/500 spent (0%)") || !strings.Contains(v, "refills 300/min · nothing spent") || strings.Contains(v, "busiest") || strings.Contains(v, "full") {
 		t.Errorf("idle card:\n%s", v)
 	}
 }
@@ -482,5 +482,46 @@ func TestMemberIsNotOfferedNewKey(t *testing.T) {
 	}
 	if cmd := m.Update(tea.KeyPressMsg{Code: 'n', Text: "n"}); cmd != nil {
 		t.Error("n navigates for a member")
+	}
+}
+
+// A key capped by its own setting below the plan's limit: the card says
+// that limit binds and that editing the key lifts it — not a bigger plan.
+// At the plan's limit it names the next plan; on the largest, more keys.
+func TestNearLimitSaysWhichLimitBinds(t *testing.T) {
+	for _, c := range []struct {
+		w, keyLimit int
+		plan        models.Plan
+		want        []string
+		not         string
+	}{
+		{80, 60, models.Plan{Name: "professional", DisplayName: "Professional", LimitPerMinute: 300, Burst: 500},
+			[]string{"Near its own 60/min limit", "raise it on Keys (e), up to 300"}, "Business"},
+		{120, 60, models.Plan{Name: "professional", DisplayName: "Professional", LimitPerMinute: 300, Burst: 500},
+			[]string{"Near its own 60/min limit", "raise it on Keys (e), up to 300"}, "Business"},
+		{80, 300, models.Plan{Name: "professional", DisplayName: "Professional", LimitPerMinute: 300, Burst: 500},
+			[]string{"Near the plan's 300/min limit", "upgrade to Business: 1,000/min"}, "raise it"},
+		{120, 1000, models.Plan{Name: "business", DisplayName: "Business", LimitPerMinute: 1000, Burst: 2000},
+			[]string{"Near the plan's 1,000/min limit", "use more keys: limits are per key"}, "raise it"},
+	} {
+		m := loaded(t, c.w, 24, fixtureKeys(), 0)
+		rl := fixtureRateLimits(0)
+		st := bucketAt(c.keyLimit, c.plan.Burst*9/10)
+		st.Burst, st.Remaining = c.plan.Burst, c.plan.Burst-st.Used
+		rl.Plan, rl.Tenant, rl.BusiestKeyID = c.plan, st, "key_w"
+		rl.Keys = []models.KeyRateLimit{{KeyID: "key_w", Name: "Simulator Worker", RateLimitState: st}}
+		m.Update(common.RateLimitsMsg{Data: rl, At: commontest.Now})
+		v := strings.Join(strings.Fields(commontest.Plain(m.View())), " ")
+		for _, want := range c.want {
+			if !strings.Contains(v, want) {
+				t.Errorf("%d cols, key %d/min on %s: no %q:\n%s", c.w, c.keyLimit, c.plan.Name, want, commontest.Plain(m.View()))
+			}
+		}
+		if strings.Contains(v, c.not) || strings.Contains(v, "upgrade plan") {
+			t.Errorf("%d cols, key %d/min: says %q:\n%s", c.w, c.keyLimit, c.not, commontest.Plain(m.View()))
+		}
+		if c.w == 80 && c.keyLimit == 60 {
+			commontest.Golden(t, m.View())
+		}
 	}
 }

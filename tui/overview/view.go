@@ -82,20 +82,36 @@ func (m *Model) render() string {
 	return b.String()
 }
 
+// by says who did a step the checklist ticks: this user (a key they
+// created) or their team. In the sandbox, whose demo keys are "created" by
+// the demo user too, a line under the title says the demo data did.
+func (m *Model) by(mine bool) string {
+	switch {
+	case m.ctx.Sandbox:
+		return ""
+	case mine:
+		return "by you"
+	}
+	return "by your team"
+}
+
 func (m *Model) stepsView(w int) string {
 	s := m.ctx.Styles
 	keyExists := m.keysLoaded && m.keysTotal > 0
-	firstCall := false
+	me := m.ctx.Me.Email
+	firstCall, myKey, myCall := false, false, false
 	for _, k := range m.keys {
-		if k.RequestCount > 0 || k.LastUsed != nil {
-			firstCall = true
-			break
-		}
+		used := k.RequestCount > 0 || k.LastUsed != nil
+		mine := me != "" && k.CreatedBy == me
+		firstCall = firstCall || used
+		myKey = myKey || mine
+		myCall = myCall || (mine && used)
 	}
 	type step struct {
 		state int // 0 todo, 1 done, 2 unknown
 		text  string
 		note  string
+		done  string // who did it, shown once ticked
 	}
 	known := func(loaded, v bool) int {
 		switch {
@@ -115,12 +131,16 @@ func (m *Model) stepsView(w int) string {
 		create = "needs admin or developer"
 	}
 	steps := []step{
-		{known(m.keysLoaded, keyExists), "Generate an API key", create},
-		{0, "Install an SDK (optional)", "coming Q1 2026"},
-		{known(m.keysLoaded, firstCall), "Make your first API call", "see Docs"},
-		{wh, "Set up webhooks (optional)", "tab 5"},
+		{known(m.keysLoaded, keyExists), "Generate an API key", create, m.by(myKey)},
+		{0, "Install an SDK (optional)", "coming Q1 2026", ""},
+		{known(m.keysLoaded, firstCall), "Make your first API call", "see Docs", m.by(myCall)},
+		{wh, "Set up webhooks (optional)", "tab 5", m.by(false)},
 	}
-	lines := []string{s.Heading.Render("Start building with the PenguinMails API"), ""}
+	sub := ""
+	if m.ctx.Sandbox {
+		sub = s.Muted.Render("Ticked by the sandbox's demo data.")
+	}
+	lines := []string{s.Heading.Render("Start building with the PenguinMails API"), ansi.Truncate(sub, w, "…")}
 	for i, st := range steps {
 		mark := s.Muted.Render("○")
 		text := s.Base.Render(st.text)
@@ -132,8 +152,11 @@ func (m *Model) stepsView(w int) string {
 			mark = s.Subtle.Render("?")
 		}
 		note := ""
-		if st.state != 1 {
+		switch {
+		case st.state != 1:
 			note = s.Subtle.Render(" · " + st.note)
+		case st.done != "":
+			note = s.Subtle.Render(" · " + st.done)
 		}
 		lines = append(lines, ansi.Truncate(fmt.Sprintf(" %s %d. %s%s", mark, i+1, text, note), w, "…"))
 	}
@@ -209,41 +232,46 @@ func (m *Model) noDataLines(inner int) []string {
 // bucketLines are the card with data.
 func (m *Model) bucketLines(inner int) []string {
 	s := m.ctx.Styles
-	g := common.GaugeOf(*m.rl)
+	g, left := common.GaugeNow(*m.rl, m.rlAt, m.ctx.Now())
+	if m.offline {
+		g = common.GaugeOf(*m.rl) // the figures as they came, with their time
+	}
 	level := s.Level(g.Ratio)
 	title := m.planTitle(m.rl.Plan, inner)
 
-	nums := fmt.Sprintf(" %d/%d (%d%%)", g.Used, g.Burst, int(g.Ratio*100+0.5))
-	label := s.Muted.Render("bucket ")
-	barW := max(inner-lipgloss.Width(nums)-lipgloss.Width(label), 4)
-	body := []string{label + common.GaugeBar(level, s.Subtle, g.Ratio, barW, m.ctx.NoColor) + level.Render(nums)}
+	// The bar is the spent part of the bucket, and the words say so: it
+	// fills as requests draw on it and is empty when nothing is spent.
+	nums := " " + common.SpentText(g.RateLimitState) + fmt.Sprintf(" (%d%%)", int(g.Ratio*100+0.5))
+	barW := max(inner-lipgloss.Width(nums), 4)
+	body := []string{common.GaugeBar(level, s.Subtle, g.Ratio, barW, m.ctx.NoColor) + level.Render(nums)}
 
 	refill := fmt.Sprintf("refills %d/min", g.Limit)
-	left := common.FullIn(g.RateLimitState, m.rl.At, m.rlAt, m.ctx.Now())
 	switch {
 	case m.offline:
 		body = append(body, s.Muted.Render("offline · figures from "+m.rlAt.Local().Format("15:04:05")))
 	case left > 0:
-		body = append(body, s.Muted.Render(refill+" · ")+level.Render(fmt.Sprintf("full in %ds", common.Seconds(left))))
-	case g.Used > 0:
-		body = append(body, s.Muted.Render(refill+" · full again now"))
+		body = append(body, s.Muted.Render(refill+" · ")+level.Render(common.ClearsText(left)))
 	default:
-		body = append(body, s.Muted.Render("full · "+refill))
+		body = append(body, s.Muted.Render(refill+" · nothing spent"))
 	}
-	if g.Name != "" {
+	if g.Name != "" && g.Used > 0 {
 		body = append(body, s.Muted.Render("busiest ")+ansi.Truncate(common.Sanitize(g.Name), inner-8, "…"))
 	}
 
+	// Near or at the limit: say which limit binds — the key's own setting
+	// or the plan's — and what lifts it; a bigger plan does not lift a
+	// key's own cap.
+	lim := common.Limits{Key: g.Limit, Plan: m.rl.Plan}
+	budget := cardLines - len(body) - 1 // at least one title line
 	var msg []string
 	switch {
 	case g.AtLimit():
-		budget := cardLines - len(body) - 1 // at least one title line
-		msg = wrap(s.Danger, "✗ At the limit — requests are rejected with 429 until the bucket refills", inner, 0)
-		if len(msg) > budget {
-			msg = wrap(s.Danger, "✗ At the limit — requests get 429 until the bucket refills", inner, budget)
-		}
+		msg = wrap(s.Danger, "✗ 429s: "+lim.Binds(), inner, budget)
 	case g.Ratio >= 0.8:
-		msg = []string{s.Warning.Render(ansi.Truncate("⚠ Near the limit — upgrade plan", inner, "…"))}
+		msg = wrap(s.Warning, "⚠ Near "+lim.Binds(), inner, budget)
+	}
+	if len(msg) > 0 && budget > len(msg) {
+		msg = append(msg, wrap(s.Muted, lim.Lift(), inner, budget-len(msg))...)
 	}
 	// The second title line (the plan's numbers) goes first when space is short.
 	if len(title)+len(body)+len(msg) > cardLines {
@@ -377,8 +405,12 @@ func (m *Model) endpointCards() string {
 	cw := (m.width - (n - 1)) / n
 	cards := make([]string, 0, n*2)
 	for i, ep := range m.endpoints {
+		title := s.Heading.Render(ep.Title)
+		if m.rows.Cursor() == m.visibleKeys()+i {
+			title = s.Cursor.Render("▸ ") + title // the border colour alone is lost without colour
+		}
 		body := strings.Join([]string{
-			s.Heading.Render(ep.Title),
+			title,
 			s.Code.Render(ep.Method + " " + ep.Path),
 			s.Muted.Render("Authorization: Bearer pm_live_…"),
 			s.Accent.Render("enter → full docs"),

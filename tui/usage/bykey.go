@@ -8,7 +8,7 @@ func (m *Model) byKey(w int) block {
 	rows := m.data.ByKey
 	hint := "enter filters by key"
 	if m.keyID != "" {
-		hint = "filtered · k to change"
+		hint = "filtered · " + m.ctx.Keys.Usage.KeyFilter.Help().Key + " to change"
 	}
 	head := m.heading(secByKey, "Usage by key", hint)
 	if len(rows) == 0 {

@@ -71,17 +71,40 @@ func metricCards(t, p models.UsageTotals) []card {
 	sr, ss := ppDelta(t.SuccessRate, p.SuccessRate)
 	avg, as, _ := relDelta(t.AvgLatencyMS, p.AvgLatencyMS)
 	p95, ps, _ := relDelta(t.P95LatencyMS, p.P95LatencyMS)
-	rl, ls := ppDelta(t.RateLimitUsagePc, p.RateLimitUsagePc)
+	refused, rs2, _ := relDelta(float64(t.RateLimited), float64(p.RateLimited))
 	if p.Requests == 0 {
-		sr, ss, rl, ls = "—", 0, "—", 0
+		sr, ss, refused, rs2 = "—", 0, "—", 0
 	}
 	return []card{
 		{label: "Requests", value: common.Thousands(t.Requests), delta: req, sign: rs},
 		{label: "Success rate", value: pct(t.SuccessRate), delta: sr, sign: ss, good: higher},
 		{label: "Avg latency", value: ms(t.AvgLatencyMS), delta: avg, sign: as, good: lower},
 		{label: "p95 latency", value: ms(t.P95LatencyMS), delta: p95, sign: ps, good: lower},
-		{label: "Rate limit", value: strconv.FormatFloat(t.RateLimitUsagePc, 'f', 0, 64) + "% of limit", delta: rl, sign: ls, good: lower},
+		// Refused requests, not a percentage of a limit: limits are per key,
+		// so a minute summed over keys has none to divide by, and one key
+		// may pass its per-minute limit on its burst without a refusal.
+		{label: "429 refused", value: refusedValue(t), delta: refused, sign: rs2, good: lower},
 	}
+}
+
+// refusedValue is the 429 count with its share of the requests.
+func refusedValue(t models.UsageTotals) string {
+	v := common.Thousands(t.RateLimited)
+	if t.RateLimited > 0 && t.Requests > 0 {
+		v += " (" + pctShare(float64(t.RateLimited)*100/float64(t.Requests)) + ")"
+	}
+	return v
+}
+
+// pctShare is a small share that stays visible: 0.04% rather than 0.0%.
+func pctShare(p float64) string {
+	switch {
+	case p < 0.01:
+		return "<0.01%"
+	case p < 1:
+		return strconv.FormatFloat(p, 'f', 2, 64) + "%"
+	}
+	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
 }
 
 // cards renders the metric cards in one row across w columns. The boxes
@@ -113,12 +136,12 @@ func (m *Model) cards(w int) block {
 		}
 		value := c.value
 		if common.Width(value) > inner {
-			// "115% of limit" → "115%": the label already names the limit.
-			value = strings.TrimSuffix(value, " of limit")
+			// "1,234 (0.40%)" → "1,234": the count is what the label names.
+			value, _, _ = strings.Cut(value, " (")
 		}
 		valueStyle := s.Bold
-		if c.label == "Rate limit" {
-			valueStyle = s.Level(m.data.Totals.RateLimitUsagePc / 100).Bold(true)
+		if c.label == "429 refused" && m.data.Totals.RateLimited > 0 {
+			valueStyle = s.Danger.Bold(true)
 		}
 		top.WriteString("╭" + strings.Repeat("─", cw-2) + "╮")
 		bottom.WriteString("╰" + strings.Repeat("─", cw-2) + "╯")

@@ -48,7 +48,8 @@ func (m *Model) tableRows(t tableID, focused bool, header string, row func(i int
 	for i := tb.off; i < n && i < tb.off+capacity; i++ {
 		r := row(i)
 		if focused && i == tb.sel {
-			r = s.Selected.Render(r)
+			// Rows start with two spaces: the cursor takes them.
+			r = s.Selected.Render("▸ " + strings.TrimPrefix(r, "  "))
 		}
 		lines = append(lines, r)
 	}

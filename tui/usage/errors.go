@@ -57,7 +57,7 @@ func (m *Model) errorsBlock(w int) block {
 	lines := []string{common.Clip(head, w)}
 	if e := m.exported; e != nil {
 		if e.remote {
-			lines = append(lines, common.Clip(s.Muted.Render(fmt.Sprintf("  last export: %d rows copied to the clipboard", e.n)), w))
+			lines = append(lines, common.Clip(s.Muted.Render(fmt.Sprintf("  last export: %d rows sent to the terminal clipboard (OSC 52)", e.n)), w))
 		} else {
 			lines = append(lines, common.Clip(s.Muted.Render("  last export: ")+common.Sanitize(e.path)+s.Muted.Render(fmt.Sprintf(" (%d rows)", e.n)), w))
 		}
@@ -417,7 +417,7 @@ func (m *Model) onExport(msg exportMsg) tea.Cmd {
 			return tooLargeToCopy(rows)
 		}
 		m.exported = &e
-		return common.Copy(e.text, fmt.Sprintf("copied %s errors as CSV to your clipboard (OSC 52); over SSH no file is written", common.Thousands(int64(e.n))), common.LevelSuccess)
+		return common.Copy(m.ctx, common.PaneUsage, e.text, fmt.Sprintf("%s errors as CSV", common.Thousands(int64(e.n))))
 	}
 	m.exported = &e
 	noun := "errors"
@@ -444,5 +444,5 @@ func (m *Model) copyExport() tea.Cmd {
 	if !e.small() {
 		return common.Status("export too large for the clipboard; use the file", common.LevelWarning)
 	}
-	return common.Copy(e.text, fmt.Sprintf("copied %s errors as CSV", common.Thousands(int64(e.n))), common.LevelSuccess)
+	return common.Copy(m.ctx, common.PaneUsage, e.text, fmt.Sprintf("%s errors as CSV", common.Thousands(int64(e.n))))
 }

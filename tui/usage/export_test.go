@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -251,44 +250,6 @@ func TestExportFailuresAreReported(t *testing.T) {
 	if sm, ok := press(m, "E")().(common.StatusMsg); !ok || !strings.Contains(sm.Text, "not connected") {
 		t.Fatalf("no client: %#v", sm)
 	}
-}
-
-func TestResampleKeepsEveryMaximum(t *testing.T) {
-	u := fixtureN(models.Range30d, commontest.Now, time.Hour, 720) // 30 days hourly
-	ser := (&Model{ctx: commontest.Context(200, 60, nil), data: &u}).volumeSeries()
-	for _, w := range []int{7, 50, 73, 100, 189, 719, 720, 1000} {
-		for _, s := range ser {
-			got := resample(s.values, w)
-			if len(got) != w {
-				t.Fatalf("width %d: %d columns", w, len(got))
-			}
-			if mx(got) != mx(s.values) {
-				t.Fatalf("%s at width %d: max %v, want %v", s.name, w, mx(got), mx(s.values))
-			}
-			// Every column is the max of exactly the buckets it covers.
-			for c := range got {
-				lo, hi := span(c, w, len(s.values))
-				if got[c] != mx(s.values[lo:hi]) {
-					t.Fatalf("%s w=%d col %d", s.name, w, c)
-				}
-			}
-		}
-		// Every bucket is shown by the column the cursor marks for it.
-		for i := range u.Series {
-			c := column(i, w, len(u.Series))
-			if lo, hi := span(c, w, len(u.Series)); i < lo || i >= hi {
-				t.Fatalf("w=%d bucket %d → column %d covering [%d,%d)", w, i, c, lo, hi)
-			}
-		}
-	}
-}
-
-func mx(v []float64) float64 {
-	m := math.Inf(-1)
-	for _, x := range v {
-		m = math.Max(m, x)
-	}
-	return m
 }
 
 func TestWidthMatchesAnsi(t *testing.T) {

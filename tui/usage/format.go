@@ -2,26 +2,12 @@ package usage
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"charm.land/lipgloss/v2"
-
-	"github.com/penguinmails/pmdev/tui/common"
 )
-
-// axisLabel formats a y-axis magnitude; small scales keep one decimal so the
-// labels do not repeat.
-func axisLabel(maxV float64) func(float64) string {
-	return func(v float64) string {
-		if maxV < 10 {
-			return strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64)
-		}
-		return common.Thousands(int64(math.Round(v)))
-	}
-}
 
 func pct(v float64) string {
 	if v >= 99.95 && v < 100 {

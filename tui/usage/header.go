@@ -45,7 +45,8 @@ func (m *Model) header() string {
 	var b strings.Builder
 	for _, r := range append(ranges[:], models.RangeCustom) {
 		if r == m.rng {
-			b.WriteString(s.Badge.Render(r))
+			// Brackets mark the chip without colour; same width as the padding.
+			b.WriteString(s.Badge.Padding(0).Render("[" + r + "]"))
 		} else {
 			b.WriteString(s.BadgeMuted.Render(r))
 		}

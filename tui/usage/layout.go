@@ -117,6 +117,7 @@ type docKey struct {
 	noColor       bool
 	minute        int64 // "last used 2 minutes ago" moves with the clock
 	exports       int
+	live          uint64
 	styles        *styles.Styles
 }
 
@@ -162,7 +163,7 @@ func (m *Model) block(s section, w int) block {
 		return m.cached(s, w, m.tableCap(), [5]int{focused, t.sel, t.off, m.exports}, func() block { return m.errorsBlock(w) })
 	case secRateLimit:
 		h := m.rateHeight()
-		return m.cached(s, w, h, [5]int{focused}, func() block { return m.rateLimit(w, h) })
+		return m.cached(s, w, h, [5]int{focused, int(m.liveVer)}, func() block { return m.rateLimit(w, h) })
 	case secByKey:
 		t := m.tables[tblByKey]
 		// The key filter changes the "●" marker and the hint.
@@ -193,7 +194,7 @@ type chartKey struct {
 // docKey is what the whole document depends on.
 func (m *Model) docKey() docKey {
 	return docKey{version: m.version, width: m.width, height: m.height, cursor: m.cursor, epSort: m.epSort,
-		tables: m.tables, focus: m.focus, noColor: m.ctx.NoColor, minute: m.now().Unix() / 60, exports: m.exports, styles: m.ctx.Styles}
+		tables: m.tables, focus: m.focus, noColor: m.ctx.NoColor, minute: m.now().Unix() / 60, exports: m.exports, live: m.liveVer, styles: m.ctx.Styles}
 }
 
 // layout is the document, built only when its key changed.

@@ -88,12 +88,18 @@ func (p *picker) setKeys(keys []models.APIKey, err error, role string) {
 	p.sel = min(p.sel, len(p.visible())-1)
 }
 
-// visible is All keys plus the items matching the typed filter.
+// visible is the items matching the typed filter (name, id, masked key or
+// status), after All keys when nothing is typed or it matches too: the
+// first row is then the first match, and enter picks it (as in fzf, k9s).
 func (p *picker) visible() []pickItem {
-	out := []pickItem{{name: "All keys"}}
+	var out []pickItem
 	f := strings.ToLower(p.filter)
+	match := func(s string) bool { return strings.Contains(strings.ToLower(s), f) }
+	if f == "" || match("All keys") {
+		out = append(out, pickItem{name: "All keys"})
+	}
 	for _, it := range p.items {
-		if f == "" || strings.Contains(strings.ToLower(it.name), f) || strings.Contains(strings.ToLower(it.id), f) {
+		if f == "" || match(it.name) || match(it.id) || match(it.detail) {
 			out = append(out, it)
 		}
 	}
@@ -117,6 +123,9 @@ func (p *picker) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	case key.Matches(km, k.Cancel):
 		return nil, nil
 	case key.Matches(km, k.Accept):
+		if len(items) == 0 {
+			return p, nil // nothing matches: keep the dialog and what was typed
+		}
 		if p.sel < len(items) {
 			it := items[p.sel]
 			if it.id == m.keyID {
@@ -159,6 +168,9 @@ func (p *picker) View(w, h int) string {
 		}
 		lines = append(lines, common.Clip(row, inner))
 	}
+	if len(items) == 0 {
+		lines = append(lines, s.Muted.Render("  no key matches “"+p.filter+"” · backspace to edit"))
+	}
 	if hidden := len(items) - len(lines) + 3; hidden > 0 {
 		lines = append(lines, s.Muted.Render(fmt.Sprintf("  … %d more · ↑/↓ or type to find", hidden)))
 	}
@@ -168,7 +180,7 @@ func (p *picker) View(w, h int) string {
 	if p.err != "" {
 		lines = append(lines, s.Danger.Render(common.Clip(p.err, inner)))
 	}
-	lines = append(lines, "", s.Help.Render("↑/↓ choose · enter apply · esc cancel"))
+	lines = append(lines, "", s.Help.Render("type to filter · ↑/↓ choose · enter apply · esc cancel"))
 	return center(s.Modal.Padding(0, 2).Width(bw).Render(strings.Join(lines, "\n")), w)
 }
 

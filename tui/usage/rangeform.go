@@ -26,14 +26,24 @@ type customForm struct {
 // inputLayout is how custom range times are typed.
 const inputLayout = "2006-01-02 15:04"
 
+// openForm prefills the range on screen, as it can be typed back: a
+// preset ends at the close of its current bucket, after now, so its end
+// is written "now".
 func (m *Model) openForm() {
 	now := m.now()
 	from, to := now.Add(-24*time.Hour), now
-	if m.data != nil {
+	switch {
+	case m.rng == models.RangeCustom && !m.from.IsZero():
+		from, to = m.from, m.to
+	case m.data != nil:
 		from, to = m.data.From, m.data.To
 	}
 	loc := now.Location()
-	m.dialogs.Push(&customForm{m: m, fields: [2]string{from.In(loc).Format(inputLayout), to.In(loc).Format(inputLayout)}})
+	end := to.In(loc).Format(inputLayout)
+	if !to.Before(now) {
+		end = "now"
+	}
+	m.dialogs.Push(&customForm{m: m, fields: [2]string{from.In(loc).Format(inputLayout), end}})
 }
 
 // Update implements dialog.Dialog.
@@ -87,7 +97,8 @@ func (f *customForm) FullHelp() [][]key.Binding { return [][]key.Binding{f.Short
 const MaxCustomSpan = 90 * 24 * time.Hour
 
 // parseRange validates a typed custom range in now's location. It accepts
-// "YYYY-MM-DD HH:MM", "YYYY-MM-DD" (midnight), RFC 3339 and "now".
+// "YYYY-MM-DD HH:MM", "YYYY-MM-DD" (midnight), RFC 3339 and "now". A To
+// later today is read as now: what has not happened yet is not asked for.
 func parseRange(fromS, toS string, now time.Time) (time.Time, time.Time, error) {
 	from, err := parseWhen(fromS, now)
 	if err != nil {
@@ -97,6 +108,9 @@ func parseRange(fromS, toS string, now time.Time) (time.Time, time.Time, error) 
 	if err != nil {
 		return time.Time{}, time.Time{}, fmt.Errorf("to: %w", err)
 	}
+	if y, mo, d := now.Date(); to.After(now) && to.Before(time.Date(y, mo, d+1, 0, 0, 0, 0, now.Location())) {
+		to = now
+	}
 	switch {
 	case !from.Before(to):
 		return time.Time{}, time.Time{}, errors.New("from must be before to")
@@ -105,7 +119,7 @@ func parseRange(fromS, toS string, now time.Time) (time.Time, time.Time, error) 
 	case to.Sub(from) > MaxCustomSpan:
 		return time.Time{}, time.Time{}, errors.New("the range can be at most 90 days")
 	case to.After(now.Add(time.Minute)):
-		return time.Time{}, time.Time{}, errors.New("to is in the future")
+		return time.Time{}, time.Time{}, errors.New("to is after today; use now or a time up to today")
 	}
 	return from, to, nil
 }
@@ -145,6 +159,7 @@ func (f *customForm) View(w, _ int) string {
 	lines := []string{
 		s.Heading.Render("Custom range"),
 		s.Muted.Render("YYYY-MM-DD HH:MM, YYYY-MM-DD or now · " + m.now().Location().String()),
+		s.Muted.Render("a To later today means now"),
 		field(0, "From"),
 		field(1, "To"),
 	}

@@ -5,91 +5,173 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/chart"
 )
 
-// rateSeries are the peaks and the 80% and 95% lines.
-func (m *Model) rateSeries() []series {
+// Limits apply per key: a minute summed over every key has no limit to
+// compare with, so the all-keys chart draws no limit line and says why.
+// Filtered to a key, the key's own limit is drawn; above it the bucket's
+// burst is being spent, and a minute can pass it without any refusal.
+
+// rateSeries are the busiest minute of each bucket and, for one key, its
+// per-minute limit.
+func (m *Model) rateSeries() []chart.Series {
 	pal := m.ctx.Styles.Palette
 	rl := m.data.RateLimit
 	peak := make([]float64, len(rl.Series))
-	warn := make([]float64, len(rl.Series))
-	crit := make([]float64, len(rl.Series))
 	for i, p := range rl.Series {
 		peak[i] = float64(p.Peak)
-		warn[i] = float64(rl.Limit) * 0.8
-		crit[i] = float64(rl.Limit) * 0.95
 	}
-	return []series{
-		{name: fmt.Sprintf("80%% (%d)", rl.Limit*80/100), values: warn, color: pal.Warning, marker: "-"},
-		{name: fmt.Sprintf("95%% (%d)", rl.Limit*95/100), values: crit, color: pal.Danger, marker: "="},
-		{name: "peak/min", values: peak, color: pal.Series[0]},
+	out := []chart.Series{{Name: "busiest minute", Values: peak, Color: pal.Series[0]}}
+	if m.data.KeyID != "" && rl.Limit > 0 {
+		limit := make([]float64, len(rl.Series))
+		for i := range limit {
+			limit[i] = float64(rl.Limit)
+		}
+		out = append(out, chart.Series{Name: fmt.Sprintf("limit %s/min", common.Thousands(int64(rl.Limit))), Values: limit,
+			Color: pal.Warning, Marker: "=", Steady: true})
 	}
+	return out
 }
 
-func (m *Model) rateBody(w, h int) plotted {
+func (m *Model) rateBody(w, h int) chart.Plot {
 	k := chartKey{version: m.version, width: w, height: h, noColor: m.ctx.NoColor, styles: m.ctx.Styles}
-	return m.rl.Get(k, func() plotted {
-		// Scale so the 95% line lands exactly on the row below the top; the 80%
-		// line is within half a row and its row is labelled with its value.
-		top := float64(m.data.RateLimit.Limit)
-		if h > 2 {
-			top = top * 0.95 * float64(h-1) / float64(h-2)
+	return m.rl.Get(k, func() chart.Plot {
+		o := chart.Options{Width: w, Height: h, Top: 4, Partial: filling(m.data), NoColor: m.ctx.NoColor}
+		if lim := float64(m.data.RateLimit.Limit); m.data.KeyID != "" && lim > 0 {
+			o.Top, o.Marks = lim*1.1, []float64{lim}
 		}
-		limit := float64(m.data.RateLimit.Limit)
-		p := fitPlot(m.rateSeries(), w, h, top, []float64{limit * 0.8, limit * 0.95}, m.ctx.NoColor)
-		return p
+		return chart.New(m.rateSeries(), o)
 	})
 }
 
-// rateLimit renders the monitoring chart, the events lines and, near the
-// limit, a recommendation.
+// limits is the key's limit against the plan's, for the advice.
+func (m *Model) limits() common.Limits {
+	plan := m.ctx.Me.Tenant.Plan
+	if m.live != nil && m.live.Plan.LimitPerMinute > 0 {
+		plan = m.live.Plan
+	}
+	return common.Limits{Key: m.data.RateLimit.Limit, Plan: plan}
+}
+
+// rateLimit renders the monitoring chart, the refusals, the busiest
+// minute, the live bucket and, when requests were refused or nearly, which
+// limit binds and what lifts it.
 func (m *Model) rateLimit(w, h int) block {
 	s := m.ctx.Styles
 	d := m.data
 	rl := d.RateLimit
-	ser := m.rateSeries()
-	head := m.heading(secRateLimit, "Rate limit", fmt.Sprintf("peak requests/minute vs %s/min", common.Thousands(int64(rl.Limit))))
-	lines := []string{common.Clip(head, w)}
-	n := len(rl.Series)
-	if n > 0 && rl.Limit > 0 {
-		lines = append(lines, common.Clip("  "+legend([]series{ser[2], ser[0], ser[1]}, m.ctx.NoColor), w))
+	hint := "busiest minute, all keys summed"
+	if d.KeyID != "" {
+		hint = fmt.Sprintf("busiest minute vs this key's %s/min", common.Thousands(int64(rl.Limit)))
+	}
+	lines := []string{common.Clip(m.heading(secRateLimit, "Rate limit", hint), w)}
+	if n := len(rl.Series); n > 0 {
 		p := m.rateBody(w, h)
-		if p.cols > 0 {
+		lines = append(lines, common.Clip("  "+chart.Legend(m.rateSeries(), p, m.ctx.NoColor), w))
+		if p.Cols > 0 {
 			loc := m.now().Location()
-			at := func(c int) time.Time { lo, _ := span(c, p.cols, n); return rl.Series[lo].T.In(loc) }
-			axis, labels := xAxis(p, at, -1, s.Cursor)
-			lines = append(lines, p.lines...)
+			axis, labels := p.XAxis(func(i int) time.Time { return rl.Series[i].T.In(loc) }, -1, s.Cursor)
+			lines = append(lines, p.Lines...)
 			lines = append(lines, axis, labels)
 		}
 	}
-	exceeded := fmt.Sprintf("Rate limit exceeded %s %s %s", common.Thousands(rl.ExceededCount), plural(rl.ExceededCount, "time", "times"), m.periodWords())
 	if rl.ExceededCount == 0 {
-		lines = append(lines, s.Success.Render("✓ ")+"Rate limit not exceeded "+m.periodWords())
+		lines = append(lines, wrap(s.Success.Render("✓ ")+"No request refused (429) "+m.periodWords(), w)...)
 	} else {
-		lines = append(lines, s.Danger.Render("✗ ")+exceeded)
+		lines = append(lines, wrap(s.Danger.Render("✗ ")+fmt.Sprintf("%s %s refused (429) %s", common.Thousands(rl.ExceededCount),
+			plural(rl.ExceededCount, "request", "requests"), m.periodWords()), w)...)
 	}
-	ratio := 0.0
-	if rl.Limit > 0 {
-		ratio = float64(rl.Peak) / float64(rl.Limit)
+	lines = append(lines, wrap(m.peakLine(), w)...)
+	if now := m.liveLine(); now != "" {
+		lines = append(lines, common.Clip(now, w))
 	}
-	peak := fmt.Sprintf("Peak usage: %s / %s requests/minute", common.Thousands(rl.Peak), common.Thousands(int64(rl.Limit)))
-	if rl.PeakAt != nil {
-		peak += " at " + rl.PeakAt.In(m.now().Location()).Format(peakLayout(d.To.Sub(d.From)))
-	}
-	lines = append(lines, s.Level(ratio).Render("● ")+peak)
-	if ratio >= 0.8 || rl.ExceededCount > 0 {
-		plan := common.Sanitize(m.ctx.Me.Tenant.Plan.DisplayName)
-		lead := "Close to the limit"
-		if rl.ExceededCount > 0 || ratio > 1 {
-			lead = "Over the limit at times"
-		}
-		tip := lead + ": batch requests where the API allows it, spread bursts out, or move to a plan with a higher limit"
-		if plan != "" {
-			tip += " (now: " + plan + ")"
-		}
-		lines = append(lines, wrap(s.Warning.Render("→ ")+tip+".", w)...)
+	if tip := m.rateTip(); tip != "" {
+		lines = append(lines, wrap(s.Warning.Render("→ ")+tip, w)...)
 	}
 	return block{lines: lines, rowTop: -1}
+}
+
+// peakLine is the busiest minute: against the key's limit, or as a sum.
+func (m *Model) peakLine() string {
+	s := m.ctx.Styles
+	d := m.data
+	rl := d.RateLimit
+	if rl.Peak == 0 {
+		return s.Muted.Render("● No requests " + m.periodWords())
+	}
+	at := ""
+	if rl.PeakAt != nil {
+		at = " at " + rl.PeakAt.In(m.now().Location()).Format(peakLayout(d.To.Sub(d.From)))
+	}
+	text := fmt.Sprintf("Busiest minute: %s %s%s", common.Thousands(rl.Peak), plural(rl.Peak, "request", "requests"), at)
+	if d.KeyID == "" || rl.Limit <= 0 {
+		return s.Muted.Render("● ") + text + s.Muted.Render(" (all keys summed; limits are per key)")
+	}
+	ratio := float64(rl.Peak) / float64(rl.Limit)
+	switch {
+	case rl.Peak > int64(rl.Limit) && rl.ExceededCount == 0:
+		text += fmt.Sprintf(", above the %s/min limit: the burst covered it", common.Thousands(int64(rl.Limit)))
+	case rl.Peak > int64(rl.Limit):
+		text += fmt.Sprintf(", above the %s/min limit until the burst ran out", common.Thousands(int64(rl.Limit)))
+	default:
+		text += fmt.Sprintf(" (limit %s/min)", common.Thousands(int64(rl.Limit)))
+	}
+	return s.Level(min(ratio, 1)).Render("● ") + text
+}
+
+// rateTip says which limit refused requests (or nearly did) and what lifts
+// it; with all keys it points at the key filter, where the answer is.
+func (m *Model) rateTip() string {
+	d := m.data
+	rl := d.RateLimit
+	near := d.KeyID != "" && rl.Limit > 0 && float64(rl.Peak) >= 0.8*float64(rl.Limit)
+	if rl.ExceededCount == 0 && !near {
+		return ""
+	}
+	if d.KeyID == "" {
+		return "limits are per key: " + m.ctx.Keys.Usage.KeyFilter.Help().Key + " picks a key to see which limit refused it (recent errors name the keys)."
+	}
+	l := m.limits()
+	lead := "Close to " + l.Binds()
+	if rl.ExceededCount > 0 {
+		lead = "Refused by " + l.Binds()
+	}
+	return lead + ": " + l.Lift() + "."
+}
+
+// liveLine is the bucket now, when the live poll knows it: the shown key's,
+// or with all keys the busiest one's.
+func (m *Model) liveLine() string {
+	if m.live == nil {
+		return ""
+	}
+	s := m.ctx.Styles
+	g := common.GaugeOf(*m.live)
+	name := g.Name
+	if id := m.data.KeyID; id != "" {
+		found := false
+		for _, k := range m.live.Keys {
+			if k.KeyID == id {
+				g.RateLimitState, name, found = k.RateLimitState, "", true
+				g.Ratio = 0
+				if g.Burst > 0 {
+					g.Ratio = float64(g.Used) / float64(g.Burst)
+				}
+			}
+		}
+		if !found {
+			// Not among the busy keys: its bucket is full.
+			return s.Muted.Render("Now: ") + common.GaugeBar(s.Level(0), s.Subtle, 0, 10, m.ctx.NoColor) +
+				s.Muted.Render(fmt.Sprintf(" 0/%s spent", common.Thousands(int64(m.live.Plan.Burst))))
+		}
+	}
+	// No countdown here: the page redraws with each poll, not each second.
+	text := " " + common.SpentText(g.RateLimitState)
+	if name != "" {
+		text += " · busiest: " + common.Sanitize(name)
+	}
+	return s.Muted.Render("Now: ") + common.GaugeBar(s.Level(g.Ratio), s.Subtle, g.Ratio, 10, m.ctx.NoColor) + s.Muted.Render(text)
 }
 
 func peakLayout(d time.Duration) string {

@@ -46,15 +46,16 @@ func TestRemoteExportCopiesToClipboard(t *testing.T) {
 	if err != nil || len(got) != 120 || got[0] != log.errs[0] {
 		t.Fatalf("clipboard CSV: %d rows (%v)", len(got), err)
 	}
-	if sm, _ := commontest.Find[common.StatusMsg](out); sm.Level != common.LevelSuccess || !strings.Contains(sm.Text, "copied 120 errors") {
-		t.Fatalf("status %+v", sm)
+	// Over SSH only OSC 52 is sent, and the words say no more than that.
+	if cm, _ := commontest.Find[common.CopiedMsg](out); cm.System || cm.Text() != "120 errors as CSV sent to the terminal clipboard (OSC 52)" {
+		t.Fatalf("copied %+v: %q", cm, cm.Text())
 	}
 	noFiles(t, m.ctx.WorkDir)
 	for m.focus != secErrors {
 		press(m, "]")
 	}
 	v := commontest.Plain(m.View())
-	if !strings.Contains(v, "E copies all as CSV") || !strings.Contains(v, "120 rows copied to the clipboard") {
+	if !strings.Contains(v, "E copies all as CSV") || !strings.Contains(v, "120 rows sent to the terminal clipboard (OSC 52)") {
 		t.Fatalf("errors section over SSH:\n%s", v)
 	}
 	// The help names what E does over SSH.

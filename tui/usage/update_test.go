@@ -82,13 +82,59 @@ func TestParseRange(t *testing.T) {
 		{"2026-11-29 10:00", "", "to: empty"},
 		{"2026-11-29 10:00", "2026-11-29 10:02", "at least 5 minutes"},
 		{"2026-01-01", "now", "at most 90 days"},
-		{"2026-11-30 14:00", "2026-12-01 10:00", "future"},
+		{"2026-11-30 14:00", "2026-12-01 10:00", "after today"},
+		{"2026-11-30 10:00", "2026-11-30 23:59", ""}, // later today: read as now
 	} {
-		_, _, err := parseRange(tc.from, tc.to, now)
+		_, to, err := parseRange(tc.from, tc.to, now)
 		if (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("parseRange(%q, %q) = %v, want %q", tc.from, tc.to, err, tc.err)
 		}
+		if err == nil && to.After(now) {
+			t.Errorf("parseRange(%q, %q) ends at %v, after now", tc.from, tc.to, to)
+		}
 	}
+}
+
+// Reopening the custom range applies as it is: a preset's end (the close of
+// its current bucket, after now) is prefilled as "now", and a custom range
+// comes back as typed.
+func TestCustomRangeReopensWithItsOwnValues(t *testing.T) {
+	for _, r := range []string{models.Range1h, models.Range24h, models.Range30d} {
+		m := loaded(r, 80, 24)
+		if !m.data.To.After(commontest.Now) {
+			t.Fatalf("%s: the fixture should end after now", r)
+		}
+		press(m, "T")
+		if got := m.formD().fields[1]; got != "now" {
+			t.Fatalf("%s: To prefilled %q, want now", r, got)
+		}
+		press(m, "tab", "enter")
+		if m.formD() != nil {
+			t.Fatalf("%s: its own prefilled range was refused: %s", r, m.formD().err)
+		}
+		from, to := m.Params().From, m.Params().To
+		deliver(m, fixtureN(models.RangeCustom, commontest.Now, 15*time.Minute, 96))
+		press(m, "T")
+		if m.formD().fields[0] != from.Format(inputLayout) || m.formD().fields[1] != "now" || !to.Equal(commontest.Now) {
+			t.Fatalf("%s: reopened custom range %q–%q, applied %v–%v", r, m.formD().fields[0], m.formD().fields[1], from, to)
+		}
+		press(m, "tab", "enter")
+		if m.formD() != nil {
+			t.Fatalf("%s: the custom range failed on reopening: %s", r, m.formD().err)
+		}
+	}
+	// A To date later today is read as now.
+	m := loaded(models.Range24h, 80, 24)
+	press(m, "T")
+	m.formD().fields = [2]string{"2026-11-30 09:00", ""}
+	press(m, "tab")
+	typeText(m, "2026-11-30 18:00")
+	v := m.View()
+	press(m, "enter")
+	if m.formD() != nil || !m.Params().To.Equal(commontest.Now) {
+		t.Fatalf("later today: %+v", m.Params())
+	}
+	commontest.Golden(t, v)
 }
 
 func TestKeyFilter(t *testing.T) {
@@ -101,20 +147,21 @@ func TestKeyFilter(t *testing.T) {
 		t.Fatal("header does not name the filter")
 	}
 	// The picker lists All keys plus the keys with traffic; typing filters.
-	press(m, "k")
+	press(m, "f")
 	if m.pickerD() == nil || !m.Captures(commontest.Key("1")) {
-		t.Fatal("k should open the picker")
+		t.Fatal("f should open the picker")
 	}
+	// j and k are text in the picker, as in every filter field.
 	typeText(m, "prod")
-	if v := m.pickerD().visible(); len(v) != 2 || v[1].id != "key_0" {
+	if v := m.pickerD().visible(); len(v) != 1 || v[0].id != "key_0" {
 		t.Fatalf("filtered items %+v", v)
 	}
-	press(m, "down", "enter")
+	press(m, "enter") // the first match, without moving to it
 	if m.pickerD() != nil || m.Params().KeyID != "key_0" {
 		t.Fatalf("picker choice not applied: %+v", m.Params())
 	}
 	// The picker opens on the key being shown: enter keeps it.
-	press(m, "k")
+	press(m, "f")
 	if it := m.pickerD().visible()[m.pickerD().sel]; it.id != "key_0" {
 		t.Fatalf("picker opened on %+v, want the current key", it)
 	}
@@ -122,12 +169,12 @@ func TestKeyFilter(t *testing.T) {
 	if m.Params().KeyID != "key_0" {
 		t.Fatalf("enter on the current key changed the filter: %+v", m.Params())
 	}
-	press(m, "k", "up", "up", "up", "up", "up", "up", "enter") // All keys
+	press(m, "f", "up", "up", "up", "up", "up", "up", "enter") // All keys
 	if m.Params().KeyID != "" {
 		t.Fatal("All keys should clear the filter")
 	}
 	// Keys from the API replace the provisional list, sanitised.
-	press(m, "k")
+	press(m, "f")
 	m.Update(keysMsg{Result: common.Result{Pane: common.PaneUsage, ReqID: m.keysReq},
 		keys: []models.APIKey{{KeyID: "k9", Name: "Zeta\x1b]0;x\x07", MaskedKey: "pm_live_…abcd", Status: "active"}}})
 	if v := m.pickerD().visible(); len(v) != 2 || v[1].name != "Zeta" {
@@ -307,7 +354,7 @@ func TestNoColorMarkers(t *testing.T) {
 	m.ctx.NoColor = true
 	v := m.View()
 	p := commontest.Plain(v)
-	if !strings.Contains(p, "─ total  · success  x errors") {
+	if !strings.Contains(p, "─ total (success+errors)  x errors  ┄ so far") {
 		t.Fatalf("no marker legend:\n%s", p)
 	}
 	// The error series is drawn with its own marker in the chart body.
@@ -350,7 +397,7 @@ func TestWideSectionOrder(t *testing.T) {
 
 func TestOverlayViews(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)
-	press(m, "k")
+	press(m, "f")
 	v := m.View()
 	commontest.Fits(t, v, 80, 24)
 	p := commontest.Plain(v)
@@ -388,7 +435,7 @@ func TestTopAndBottomKeys(t *testing.T) {
 // The picker shows that more keys exist below its window.
 func TestPickerSaysMore(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)
-	press(m, "k")
+	press(m, "f")
 	var keys []models.APIKey
 	for i := range 20 {
 		keys = append(keys, models.APIKey{KeyID: "id" + string(rune('a'+i)), Name: "Key " + string(rune('a'+i))})

@@ -16,6 +16,7 @@ import (
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
+	"github.com/penguinmails/pmdev/tui/component/chart"
 	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
@@ -33,8 +34,11 @@ type Model struct {
 	keyID    string
 	keyName  string
 
-	poll    common.Poller
-	data    *models.APIUsage
+	poll common.Poller
+	data *models.APIUsage
+	// live is the root's rate-limit poll (the bucket now), liveVer counts it.
+	live    *models.RateLimits
+	liveVer uint64
 	params  models.UsageParams // of data
 	version uint64             // bumped whenever data changes
 	err     error
@@ -57,7 +61,7 @@ type Model struct {
 	pageErrors errorPager // nil: ctx.Client (tests set a fake)
 	keysReq    uint64
 
-	vol, rl common.Memo[chartKey, plotted]
+	vol, rl common.Memo[chartKey, chart.Plot]
 	blocks  [numSections]common.Memo[blockKey, block]
 	doc     common.Memo[docKey, *doc]
 	frame   common.Memo[frameKey, string]
@@ -136,6 +140,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if m.data == nil && !m.poll.InFlight() {
 			return m.fetch(m.poll.Start())
 		}
+	case common.RateLimitsMsg:
+		d := msg.Data
+		m.live = &d
+		m.liveVer++
 	case usageMsg:
 		return m.onUsage(msg)
 	case keysMsg:

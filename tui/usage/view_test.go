@@ -82,14 +82,15 @@ func TestHeaderEndIsNotInTheFuture(t *testing.T) {
 	}
 }
 
-// At 80 columns the rate-limit card and the cursor readout fit whole.
+// At 80 columns the refusals card and the cursor readout fit whole: a
+// share too wide for the card gives way to the count.
 func TestNarrowCardsAndReadoutFit(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)
-	m.data.Totals.RateLimitUsagePc = 115
+	m.data.Totals.RateLimited = 12345
 	m.version++
 	v := commontest.Plain(m.View())
-	if !strings.Contains(v, "115%") || strings.Contains(v, "115% of lim…") {
-		t.Fatalf("rate-limit card cut:\n%s", v)
+	if !strings.Contains(v, "│ 12,345       │") || strings.Contains(v, "12,345 (1…") {
+		t.Fatalf("refusals card cut:\n%s", v)
 	}
 	b := m.data.Series[m.cursor]
 	var readout string

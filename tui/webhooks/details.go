@@ -22,7 +22,7 @@ func (m *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
 	d := m.detail
 	k := m.ctx.Keys.Webhooks
 	switch {
-	case key.Matches(msg, m.ctx.Keys.Global.Back):
+	case common.Closes(msg, m.ctx.Keys):
 		m.closeDetail()
 		return m.load(true)
 	case key.Matches(msg, k.Up):
@@ -263,7 +263,7 @@ func (m *Model) deliveryKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys.Webhooks
 	delta := 0
 	switch {
-	case key.Matches(msg, m.ctx.Keys.Global.Back):
+	case common.Closes(msg, m.ctx.Keys):
 		m.view = viewDetails
 	case key.Matches(msg, k.Up):
 		delta = -1
@@ -277,7 +277,7 @@ func (m *Model) deliveryKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.retrySelected()
 	case key.Matches(msg, k.Copy):
 		if c := d.rows.Cursor(); c < len(d.deliveries) {
-			return common.Copy(prettyJSON(d.deliveries[c].Payload), "payload copied to clipboard", common.LevelSuccess)
+			return common.Copy(m.ctx, common.PaneWebhooks, prettyJSON(d.deliveries[c].Payload), "payload")
 		}
 	}
 	d.scroll.By(delta, len(m.deliveryLines()), m.deliveryPage())
@@ -305,7 +305,7 @@ func (m *Model) deliveryView() string {
 	}
 	scroll, end := d.scroll.Window(len(wrapped), m.deliveryPage())
 	out := strings.Join(wrapped[scroll:end], "\n")
-	foot := s.Muted.Render(fmt.Sprintf("↑/↓ scroll (%d–%d of %d) · R retry · c copy payload · esc back", scroll+1, end, len(wrapped)))
+	foot := s.Muted.Render(fmt.Sprintf("↑/↓ scroll (%d–%d of %d) · R retry · c copy payload · esc/q back", scroll+1, end, len(wrapped)))
 	if n := m.noticeLine(); n != "" {
 		foot = n
 	}

@@ -3,6 +3,8 @@ package webhooks
 import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+
+	"github.com/penguinmails/pmdev/tui/common"
 )
 
 // KeyMap implements common.Pane; it follows what the current view offers.
@@ -20,9 +22,9 @@ func (k keyMap) ShortHelp() []key.Binding {
 	case k.m.forbidden && k.m.view == viewList:
 		return nil
 	case k.m.view == viewDelivery:
-		return []key.Binding{wk.Up, wk.Down, wk.Retry, k.m.ctx.Keys.Global.Back}
+		return []key.Binding{wk.Up, wk.Down, wk.Retry, common.BackHelp(k.m.ctx.Keys)}
 	case k.m.view == viewDetails:
-		return []key.Binding{wk.Open, wk.Filter, wk.Retry, wk.RetryAll, wk.Edit, wk.Test, wk.Pause, k.m.ctx.Keys.Global.Back}
+		return []key.Binding{wk.Open, wk.Filter, wk.Retry, wk.RetryAll, wk.Edit, wk.Test, wk.Pause, common.BackHelp(k.m.ctx.Keys)}
 	case len(k.m.list) == 0:
 		// Nothing to act on: only creating makes sense.
 		return []key.Binding{wk.Create}

@@ -22,6 +22,9 @@ type showOnce struct {
 	lang      int
 	copied    bool
 	warned    bool
+	// askClose is the y/n question ctrl+c asks, as the key's screen does;
+	// ctrl+c there quits.
+	askClose bool
 }
 
 func (m *Model) onRotated(msg rotatedMsg) tea.Cmd {
@@ -48,16 +51,28 @@ func (o *showOnce) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	}
 	k, sk := &o.m.ctx.Keys.Dialog, &o.m.ctx.Keys.Secret
 	switch {
+	case common.IsQuit(km) && o.askClose:
+		return o, tea.Quit
+	case common.IsQuit(km):
+		o.askClose = true
+		return o, nil
+	case o.askClose && key.Matches(km, k.Yes):
+		return nil, nil
+	case o.askClose:
+		if key.Matches(km, k.No, k.Cancel) {
+			o.askClose = false
+		}
+		return o, nil
 	case key.Matches(km, sk.Copy):
 		o.copied = true
-		return o, common.Copy(o.secret.Reveal(), "signing secret copied to clipboard", common.LevelSuccess)
+		return o, common.Copy(o.m.ctx, common.PaneWebhooks, o.secret.Reveal(), "signing secret")
 	case key.Matches(km, sk.CopySnippet):
-		return o, common.Copy(snippet(o.lang), snippetLangs[o.lang]+" snippet copied", common.LevelSuccess)
+		return o, common.Copy(o.m.ctx, common.PaneWebhooks, snippet(o.lang), snippetLangs[o.lang]+" snippet")
 	case key.Matches(km, k.NextField, k.Right):
 		o.lang = (o.lang + 1) % len(snippetLangs)
 	case key.Matches(km, k.PrevField, k.Left):
 		o.lang = (o.lang + len(snippetLangs) - 1) % len(snippetLangs)
-	case key.Matches(km, k.Accept, k.Cancel):
+	case key.Matches(km, k.Accept, k.Cancel, k.Close):
 		if !o.copied && !o.warned {
 			o.warned = true
 			return o, nil
@@ -96,9 +111,12 @@ func (o *showOnce) View(width, height int) string {
 		b.WriteString(s.Code.Render(strings.ReplaceAll(l, "\t", "    ")) + "\n")
 	}
 	b.WriteString("\n")
-	if o.warned && !o.copied {
+	switch {
+	case o.askClose:
+		b.WriteString(s.Warning.Render("The secret will not be shown again. Close? y/n") + s.Muted.Render(" (ctrl+c quits)") + "\n")
+	case o.warned && !o.copied:
 		b.WriteString(s.Warning.Render("Secret not copied yet — press c to copy it, or enter again to close without copying.") + "\n")
-	} else {
+	default:
 		b.WriteString(s.Help.Render("c copy secret · y copy snippet · ←/→ language · enter done") + "\n")
 	}
 	return b.String()
@@ -107,6 +125,9 @@ func (o *showOnce) View(width, height int) string {
 // ShortHelp implements help.KeyMap.
 func (o *showOnce) ShortHelp() []key.Binding {
 	k, sk := &o.m.ctx.Keys.Dialog, &o.m.ctx.Keys.Secret
+	if o.askClose {
+		return []key.Binding{common.WithHelp(k.Yes, "close"), common.WithHelp(k.No, "keep open")}
+	}
 	return []key.Binding{common.WithHelp(sk.Copy, "copy secret"), common.WithHelp(sk.CopySnippet, "copy snippet"), common.WithHelp(k.Accept, "done")}
 }
 

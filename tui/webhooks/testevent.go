@@ -58,7 +58,7 @@ func (t *testModal) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	}
 	k := &t.m.ctx.Keys.Dialog
 	switch {
-	case key.Matches(km, k.Cancel):
+	case key.Matches(km, k.Cancel, k.Close):
 		return nil, nil
 	case key.Matches(km, k.Up):
 		if !t.sending && t.cursor > 0 {

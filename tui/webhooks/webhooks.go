@@ -293,7 +293,13 @@ func (m *Model) Captures(msg tea.KeyPressMsg) bool {
 	if m.CapturingAll() {
 		return true
 	}
-	return m.view != viewList && key.Matches(msg, m.ctx.Keys.Global.Back)
+	return m.view != viewList && common.Closes(msg, m.ctx.Keys)
+}
+
+// GuardsQuit implements common.QuitGuard: a new signing secret is on screen.
+func (m *Model) GuardsQuit() bool {
+	_, ok := m.dialogs.Top().(*showOnce)
+	return ok
 }
 
 // CapturingAll implements common.KeyCapturer: every dialog takes the keyboard.
@@ -353,7 +359,7 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Edit):
 		return m.openEdit(w)
 	case key.Matches(msg, k.Copy):
-		return common.Copy(w.URL, "endpoint URL copied to clipboard", common.LevelSuccess)
+		return common.Copy(m.ctx, common.PaneWebhooks, w.URL, "endpoint URL")
 	}
 	return nil
 }

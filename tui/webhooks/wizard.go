@@ -2,7 +2,6 @@ package webhooks
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -88,19 +87,17 @@ func (w *wizard) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (w *wizard) FullHelp() [][]key.Binding { return [][]key.Binding{w.ShortHelp()} }
 
-// checkURL is the console's quick check; the server has the final word
-// (private addresses, DNS).
+// checkURL is the console's quick check of the URL's form, with the rules
+// both sides share. Whether plain http and private or loopback addresses
+// are allowed is the server's call (the sandbox, or a server run with
+// --allow-private-webhooks, takes http://127.0.0.1): it says so itself.
 func (m *Model) checkURL(raw string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return "enter the endpoint URL"
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "must be a valid HTTPS URL, e.g. https://example.com/webhooks"
-	}
-	if u.Scheme == "http" && !m.ctx.Sandbox {
-		return "must use https (plain http only works against the local sandbox)"
+	if _, fe := models.CheckWebhookURL(raw, true); fe != nil {
+		return fe.Message
 	}
 	return ""
 }
@@ -282,8 +279,11 @@ func (w *wizard) View(width, height int) string {
 	}
 	b.WriteString(title + "   " + strings.Join(steps, s.Muted.Render(" › ")) + "\n\n")
 	errLine := func(f string) {
+		// Wrapped: the end of the server's words says what to do.
 		if e := w.errs[f]; e != "" {
-			b.WriteString("  " + s.InputError.Render("✗ "+e) + "\n")
+			for _, l := range strings.Split(common.WrapWords("✗ "+e, max(20, width-4)), "\n") {
+				b.WriteString("  " + s.InputError.Render(l) + "\n")
+			}
 		}
 	}
 	switch w.step {
@@ -312,7 +312,7 @@ func (w *wizard) View(width, height int) string {
 		}
 		field(2, "Status", radio(!w.paused, "Active")+"  "+radio(w.paused, "Paused"))
 		b.WriteString("\n" + s.Muted.Render("  Active endpoints receive events at once; paused ones are created silent.") + "\n")
-		hint := "  HTTPS required."
+		hint := "  HTTPS required; http and private addresses only where the server allows them."
 		if m.ctx.Sandbox {
 			hint = "  HTTPS required; the sandbox also accepts http://127.0.0.1 receivers."
 		}

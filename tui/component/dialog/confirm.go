@@ -51,7 +51,7 @@ func (c *Confirm[T]) Update(msg tea.Msg) (Dialog, tea.Cmd) {
 			return nil, cmd
 		}
 		return c, cmd
-	case key.Matches(k, c.Keys.No, c.Keys.Cancel):
+	case key.Matches(k, c.Keys.No, c.Keys.Cancel, c.Keys.Close):
 		if c.OnNo != nil {
 			return nil, c.OnNo(c)
 		}
