@@ -67,7 +67,7 @@ type Resolver interface {
 }
 
 // msgBlockedAddress answers every host that is, in whatever spelling, a blocked address.
-const msgBlockedAddress = "Endpoint must not point to a loopback, private, link-local or metadata address"
+const msgBlockedAddress = "Endpoint must not point to a loopback, private, link-local or metadata address (a server started with --allow-private-webhooks accepts them)"
 
 // ValidateURL checks an endpoint URL: absolute https (http too when private
 // targets are allowed), a host, no credentials, only URI characters, and,
