@@ -87,3 +87,46 @@ func (c *Client) AllUsageErrors(ctx context.Context, p models.UsageParams, limit
 		cursor = page.NextCursor
 	}
 }
+
+// rateLimitPageSize is the largest page of the rate-limit keys.
+var rateLimitPageSize = 100
+
+// AllRateLimits returns the tenant's line and up to limit keys' buckets
+// (0: all), busiest first, following pages. NextCursor is set when keys
+// beyond limit exist. Never conditional, like ListAllKeys.
+func (c *Client) AllRateLimits(ctx context.Context, limit int) (models.RateLimits, error) {
+	per := rateLimitPageSize
+	if limit > 0 && limit < per {
+		per = limit
+	}
+	var all models.RateLimits
+	cursor := ""
+	for {
+		q := url.Values{}
+		q.Set("limit", strconv.Itoa(per))
+		setIf(q, "cursor", cursor)
+		var out models.RateLimits
+		if err := c.do(ctx, call{method: http.MethodGet, path: v1 + "/platform/rate-limits", query: q, out: &out, idempotent: true}); err != nil {
+			return models.RateLimits{}, err
+		}
+		if cursor == "" {
+			all = out
+			all.Keys = nil
+		}
+		all.Keys = append(all.Keys, out.Keys...)
+		all.NextCursor = out.NextCursor
+		if limit > 0 && len(all.Keys) >= limit {
+			if len(all.Keys) > limit {
+				all.Keys = all.Keys[:limit]
+			}
+			return all, nil
+		}
+		if out.NextCursor == "" || len(out.Keys) == 0 {
+			return all, nil
+		}
+		if out.NextCursor == cursor {
+			return models.RateLimits{}, errors.New("the rate limits repeated a page")
+		}
+		cursor = out.NextCursor
+	}
+}

@@ -69,6 +69,34 @@ func TestListAllKeysFollowsPages(t *testing.T) {
 	}
 }
 
+// AllRateLimits gathers every key's bucket across pages, busiest first as
+// one large page has them, and stops at the limit with a cursor for more.
+func TestAllRateLimitsFollowsPages(t *testing.T) {
+	c := refClient(t)
+	ctx := context.Background()
+	one, err := c.RateLimitsPage(ctx, models.RateLimitParams{Limit: 100})
+	if err != nil || one.NextCursor != "" || len(one.Keys) < 4 {
+		t.Fatalf("one page: %d keys, cursor %q, %v", len(one.Keys), one.NextCursor, err)
+	}
+	ids := func(ks []models.KeyRateLimit) []string {
+		var out []string
+		for _, k := range ks {
+			out = append(out, k.KeyID)
+		}
+		return out
+	}
+	defer func(n int) { rateLimitPageSize = n }(rateLimitPageSize)
+	rateLimitPageSize = 2
+	all, err := c.AllRateLimits(ctx, 0)
+	if err != nil || all.NextCursor != "" || !slices.Equal(ids(all.Keys), ids(one.Keys)) || all.Plan != one.Plan {
+		t.Fatalf("pages of 2: %v (cursor %q), %v; want %v", ids(all.Keys), all.NextCursor, err, ids(one.Keys))
+	}
+	three, err := c.AllRateLimits(ctx, 3)
+	if err != nil || len(three.Keys) != 3 || three.NextCursor == "" || !slices.Equal(ids(three.Keys), ids(one.Keys)[:3]) {
+		t.Fatalf("limit 3: %v (cursor %q), %v", ids(three.Keys), three.NextCursor, err)
+	}
+}
+
 func TestAllUsageErrorsFollowsTheCursor(t *testing.T) {
 	c := refClient(t)
 	ctx := context.Background()

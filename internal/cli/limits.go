@@ -20,11 +20,13 @@ func newLimitsCmd(version string, ios *streams) *cobra.Command {
 	o := &apiOpts{version: version}
 	var watch bool
 	var every time.Duration
+	var limit int
 	cmd := &cobra.Command{
 		Use:   "limits [--watch]",
 		Short: "Rate limits: the plan, the busiest keys and every key's bucket",
-		Long: `Show the plan's rate limit and every active key's token bucket, busiest
-first. A key whose bucket is spent (USED = BURST) gets 429 until it refills.
+		Long: `Show the plan's rate limit and the active keys' token buckets, busiest first
+(up to --limit keys; 0 for all). A key whose bucket is spent (USED = BURST)
+gets 429 until it refills.
 
 --watch polls every --interval: on a terminal the table is redrawn in place;
 otherwise one line per poll (with --json, one JSON document per line).
@@ -37,9 +39,9 @@ ctrl+c stops it.`,
 				return usagef("--interval must be at least 1s")
 			}
 			if watch {
-				return watchLimits(s, every)
+				return watchLimits(s, every, limit)
 			}
-			rl, err := s.cl.RateLimits(s.ctx)
+			rl, err := s.cl.AllRateLimits(s.ctx, limit)
 			if err != nil {
 				return err
 			}
@@ -53,6 +55,7 @@ ctrl+c stops it.`,
 	}
 	cmd.Flags().BoolVarP(&watch, "watch", "w", false, "keep polling and redraw until ctrl+c")
 	cmd.Flags().DurationVar(&every, "interval", 2*time.Second, "how often --watch polls")
+	cmd.Flags().IntVarP(&limit, "limit", "L", 100, "keys to show, busiest first (0: all)")
 	fixedCompletion(cmd, "interval", "1s", "2s", "5s", "10s")
 	return apiCommand(cmd, o)
 }
@@ -151,7 +154,7 @@ func watchLine(rl models.RateLimits) string {
 
 // watchLimits polls until ctrl+c. On a terminal each frame replaces the
 // last (cursor up, clear below), so scrollback keeps what was there before.
-func watchLimits(s *session, every time.Duration) error {
+func watchLimits(s *session, every time.Duration, limit int) error {
 	o := s.out
 	drawn := 0
 	tty := o.ios.outTTY && !o.json
@@ -164,7 +167,7 @@ func watchLimits(s *session, every time.Duration) error {
 	var last *models.RateLimits
 	var lastErr string
 	for {
-		rl, err := s.cl.RateLimits(s.ctx)
+		rl, err := s.cl.AllRateLimits(s.ctx, limit)
 		switch {
 		case s.ctx.Err() != nil:
 			return nil // ctrl+c: a normal way to stop watching
