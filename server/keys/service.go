@@ -28,6 +28,8 @@ type Store interface {
 	store.AuditStore
 	KeyDailyUsage(ctx context.Context, h store.Handle, tenantID, keyID string, since int64) ([]store.DayRow, error)
 	KeyTopEndpoints(ctx context.Context, h store.Handle, tenantID, keyID string, since int64, limit int) ([]models.EndpointCount, error)
+	KeyWindowCounts(ctx context.Context, h store.Handle, tenantID string, ids []string, res, since int64) (map[string]store.WindowCount, error)
+	KeyTotalSeries(ctx context.Context, h store.Handle, tenantID string, ids []string, res, start, end int64) ([]store.KeyBucket, error)
 }
 
 // Service applies the key rules; every change and its audit record share
@@ -125,8 +127,16 @@ func (s *Service) List(ctx context.Context, u *httpx.User, p models.KeyListParam
 			return models.APIKeyList{}, httpx.Fail(httpx.FieldProblem("invalid_parameter", "cursor", err.Error()))
 		}
 	}
-	page, err := s.st.ListKeys(ctx, s.db, u.TenantID, p, after, after == nil, s.now())
+	now := s.now()
+	page, err := s.st.ListKeys(ctx, s.db, u.TenantID, p, after, after == nil, now)
 	if err != nil {
+		return models.APIKeyList{}, err
+	}
+	ptrs := make([]*models.APIKey, len(page.Keys))
+	for i := range page.Keys {
+		ptrs[i] = &page.Keys[i]
+	}
+	if err := s.annotate(ctx, u.TenantID, ptrs, now); err != nil {
 		return models.APIKeyList{}, err
 	}
 	out := models.APIKeyList{APIKeys: page.Keys, Total: page.Total, PerPage: p.PerPage}
@@ -214,6 +224,9 @@ func (s *Service) Create(ctx context.Context, a Actor, req models.CreateAPIKeyRe
 	}
 	k.Status = models.KeyActive
 	events.Emit(ctx, s.events, k.TenantID, events.NewAPIKeyCreated(k.APIKey, eventActor(ctx, a)))
+	if err := s.annotateOne(ctx, k.TenantID, &k.APIKey, now); err != nil {
+		return models.CreatedAPIKey{}, err
+	}
 	return models.CreatedAPIKey{APIKey: k.APIKey, Plaintext: plain, Warning: "Store this key securely. It will not be shown again."}, nil
 }
 
@@ -248,7 +261,7 @@ func (s *Service) Update(ctx context.Context, a Actor, id string, req models.Upd
 		s.cache.Invalidate(k.KeyID)
 	}
 	k.Status = models.KeyStatusAt(k.RevokedAt, k.ExpiresAt, now)
-	return k.APIKey, nil
+	return k.APIKey, s.annotateOne(ctx, k.TenantID, &k.APIKey, now)
 }
 
 // edit collects the outcome of an update: field errors and the fields changed.
@@ -350,6 +363,7 @@ func (s *Service) Revoke(ctx context.Context, a Actor, id string) (models.Revoke
 		return models.RevokeResult{}, err
 	}
 	now := s.now().Truncate(time.Millisecond)
+	rot := s.rotationEvent(ctx, k, now) // as it stood: revoking may end it
 	err = store.Tx(ctx, s.db, func(tx store.Handle) error {
 		ok, err := s.st.RevokeKey(ctx, tx, a.User.TenantID, k.KeyID, now)
 		if err != nil {
@@ -365,7 +379,8 @@ func (s *Service) Revoke(ctx context.Context, a Actor, id string) (models.Revoke
 	}
 	s.cache.Invalidate(k.KeyID)
 	s.limiter.Forget(k.KeyID)
-	events.Emit(ctx, s.events, k.TenantID, events.NewAPIKeyRevoked(k.APIKey, now, eventActor(ctx, a)))
+	k.RevokedAt, k.Status = &now, models.KeyRevoked
+	s.emitRevoked(ctx, k, rot, now, a)
 	return models.RevokeResult{Message: "API key revoked successfully", KeyID: k.KeyID, RevokedAt: now}, nil
 }
 
@@ -404,7 +419,7 @@ func (s *Service) Regenerate(ctx context.Context, a Actor, id string, req models
 		if plain, err = Insert(ctx, s.st, tx, &nk); err != nil {
 			return err
 		}
-		ok, err := s.st.RotateKey(ctx, tx, old.KeyID, nk.KeyID, oldExpiry)
+		ok, err := s.st.RotateKey(ctx, tx, old.KeyID, nk.KeyID, now, oldExpiry)
 		if err != nil {
 			return err
 		}
@@ -422,7 +437,10 @@ func (s *Service) Regenerate(ctx context.Context, a Actor, id string, req models
 	}
 	s.cache.Invalidate(old.KeyID)
 	nk.Status = models.KeyActive
-	events.Emit(ctx, s.events, nk.TenantID, events.NewAPIKeyRotated(old.APIKey, nk.APIKey, oldExpiry, now, eventActor(ctx, a)))
+	events.Emit(ctx, s.events, nk.TenantID, events.NewAPIKeyRotated(old.APIKey, nk.APIKey, oldExpiry, now, eventActor(ctx, a), s.rotationEvent(ctx, nk, now)))
+	if err := s.annotateOne(ctx, nk.TenantID, &nk.APIKey, now); err != nil {
+		return models.CreatedAPIKey{}, err
+	}
 	warning := "The previous key has been revoked. Update your applications now."
 	if grace > 0 {
 		warning = fmt.Sprintf("Store this key securely. It will not be shown again. The previous key keeps working until %s (%dh grace period).",
@@ -437,8 +455,15 @@ func (s *Service) Details(ctx context.Context, u *httpx.User, id string) (models
 	if err != nil {
 		return models.APIKeyDetails{}, err
 	}
+	now := s.now()
 	d := models.APIKeyDetails{APIKey: k.APIKey, UsageByDay: make([]models.DayUsage, 30)}
-	first := store.AlignDown(s.now().Unix(), 86400) - 29*86400
+	if err := s.annotateOne(ctx, k.TenantID, &d.APIKey, now); err != nil {
+		return d, err
+	}
+	if err := s.withRotation(ctx, k, &d, now); err != nil {
+		return d, err
+	}
+	first := store.AlignDown(now.Unix(), 86400) - 29*86400
 	for i := range d.UsageByDay {
 		d.UsageByDay[i].Date = time.Unix(first+int64(i)*86400, 0).UTC().Format("2006-01-02")
 	}
