@@ -249,7 +249,9 @@ func TestDemoKeysAttentionAndSearch(t *testing.T) {
 		q     string
 		match func(k models.APIKey) bool
 	}{
-		{head[len(head)-3:], func(k models.APIKey) bool { return strings.Contains(strings.ToLower(k.MaskedKey), strings.ToLower(head[len(head)-3:])) }},
+		{head[len(head)-3:], func(k models.APIKey) bool {
+			return strings.Contains(strings.ToLower(k.MaskedKey), strings.ToLower(head[len(head)-3:]))
+		}},
 		{"live send", func(k models.APIKey) bool {
 			return k.Environment == models.EnvLive && slices.ContainsFunc(k.Permissions, func(p string) bool { return strings.HasPrefix(p, "send_") })
 		}},

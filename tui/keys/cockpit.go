@@ -70,7 +70,9 @@ func (m *Model) cockpitLines(this string, r *models.KeyRotation, t *models.Rotat
 		role = "old"
 	}
 	lines := []string{"", st.Heading.Render("Rotation in progress") + st.Muted.Render(" · this is the "+role+" key")}
-	row := func(label, value string) { lines = append(lines, "  "+st.Label.Render(fmt.Sprintf("%-15s", label))+value) }
+	row := func(label, value string) {
+		lines = append(lines, "  "+st.Label.Render(fmt.Sprintf("%-15s", label))+value)
+	}
 	row("Rotated", common.Ago(&r.RotatedAt, now)+": old "+m.maskedOf(r.OldKeyID)+" → new "+m.maskedOf(r.NewKeyID))
 	left := r.OldKeyExpiresAt.Sub(now)
 	ends := r.OldKeyExpiresAt.Local().Format("Jan 2 15:04")
