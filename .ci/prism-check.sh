@@ -71,6 +71,9 @@ call GET /api/v1/me
 call GET '/api/v1/platform/api-keys'
 call GET '/api/v1/platform/api-keys?status=active&sort=last_used&per_page=5'
 call GET '/api/v1/platform/api-keys?status=nonsense'
+call GET '/api/v1/platform/api-keys?needs_attention=true&sort=attention' "" "" 200
+call GET '/api/v1/platform/api-keys?sort=requests&q=live+send' "" "" 200
+call GET '/api/v1/platform/api-keys?needs_attention=maybe' "" "" 422
 created=$(curl -sS -X POST -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \
 	--data '{"name":"Prism Check","permissions":["send_email","read_campaigns","manage_contacts"]}' \
 	"http://127.0.0.1:${api_port}/api/v1/platform/api-keys")
@@ -116,6 +119,13 @@ delivery=$(curl -sS -H "Authorization: Bearer ${token}" "http://127.0.0.1:${api_
 [[ -n "$delivery" ]] && call POST "/api/v1/platform/webhooks/${wh}/deliveries/${delivery}/retry"
 call POST "/api/v1/platform/webhooks/${wh}/rotate-secret"
 call POST "/api/v1/platform/api-keys/${key_id}/regenerate" '{"grace_period_hours":1}'
+# The rotation cockpit: either key shows the rotation; its grace is extended, then ended.
+call GET "/api/v1/platform/api-keys/${key_id}"
+call POST "/api/v1/platform/api-keys/${key_id}/grace/extend" '{"hours":2}' "" 200
+call POST "/api/v1/platform/api-keys/${key_id}/grace/extend" '{"hours":168}' "" 400
+call POST "/api/v1/platform/api-keys/${key_id}/grace/extend" '{"hours":0}' "" 422
+call POST "/api/v1/platform/api-keys/${key_id}/grace/end" "" "" 200
+call POST "/api/v1/platform/api-keys/${key_id}/grace/end" "" "" 409
 call DELETE "/api/v1/platform/api-keys/${key_id}"
 call DELETE "/api/v1/platform/webhooks/${wh}"
 call GET /api/v1/me "" pm_pat_invalid

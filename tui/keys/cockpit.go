@@ -30,17 +30,18 @@ type graceMsg struct {
 	err   error
 }
 
-func extendGrace(c *client.Client, id uint64, keyID string, hours int) tea.Cmd {
+// changeGrace extends the grace of keyID's rotation by hours, or ends it
+// when hours is 0.
+func changeGrace(c *client.Client, id uint64, keyID string, hours int) tea.Cmd {
 	return common.Call(ioTimeout, func(ctx context.Context) tea.Msg {
-		k, err := c.ExtendGrace(ctx, keyID, hours)
-		return graceMsg{Result: res(id), old: k, err: err}
-	})
-}
-
-func endGrace(c *client.Client, id uint64, keyID string) tea.Cmd {
-	return common.Call(ioTimeout, func(ctx context.Context) tea.Msg {
-		k, err := c.EndGrace(ctx, keyID)
-		return graceMsg{Result: res(id), old: k, ended: true, err: err}
+		var k models.APIKey
+		var err error
+		if hours == 0 {
+			k, err = c.EndGrace(ctx, keyID)
+		} else {
+			k, err = c.ExtendGrace(ctx, keyID, hours)
+		}
+		return graceMsg{Result: res(id), old: k, ended: hours == 0, err: err}
 	})
 }
 
@@ -236,7 +237,7 @@ func (m *Model) openGrace(end bool) tea.Cmd {
 				return true, cmd
 			}
 			c.Busy, c.Data.reqID = true, id
-			return true, endGrace(m.ctx.Client, id, c.Data.keyID)
+			return true, changeGrace(m.ctx.Client, id, c.Data.keyID, 0)
 		}
 		m.dialogs.Push(c)
 		return nil
@@ -264,7 +265,7 @@ func (m *Model) openGrace(end bool) tea.Cmd {
 			return true, cmd
 		}
 		c.Busy, c.Data.reqID = true, id
-		return true, extendGrace(m.ctx.Client, id, c.Data.keyID, c.Data.opts[c.Data.pick].hours)
+		return true, changeGrace(m.ctx.Client, id, c.Data.keyID, c.Data.opts[c.Data.pick].hours)
 	}
 	m.dialogs.Push(c)
 	return nil

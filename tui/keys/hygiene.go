@@ -4,11 +4,9 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
-	"github.com/penguinmails/pmdev/tui/keys/wizard"
 )
 
 // Key hygiene as the server advises it: the list's attention marker, the
@@ -113,26 +111,4 @@ func (m *Model) recommendationLines(k *models.APIKey, width int) []string {
 		}
 	}
 	return out
-}
-
-// openAllowList opens the edit form at the IP allow-list.
-func (m *Model) openAllowList(k *models.APIKey) tea.Cmd {
-	if cmd, ok := m.canAct(k, "edited"); !ok {
-		return cmd
-	}
-	w := wizard.NewEdit(m.ctx, wizardHost{m}, k)
-	w.SetSize(m.width, m.height)
-	m.dialogs.Push(w)
-	return w.OpenAllowList()
-}
-
-// openExpiry opens the edit form at the expiry date.
-func (m *Model) openExpiry(k *models.APIKey) tea.Cmd {
-	if cmd, ok := m.canAct(k, "edited"); !ok {
-		return cmd
-	}
-	w := wizard.NewEdit(m.ctx, wizardHost{m}, k)
-	w.SetSize(m.width, m.height)
-	m.dialogs.Push(w)
-	return w.OpenExpiry()
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/component/dialog"
 	"github.com/penguinmails/pmdev/tui/component/rowlist"
+	"github.com/penguinmails/pmdev/tui/keys/wizard"
 )
 
 // Model is the Keys pane.
@@ -368,15 +369,15 @@ func (m *Model) keyAction(msg tea.KeyPressMsg) tea.Cmd {
 			return common.NavigateMsg{To: common.PaneUsage, KeyID: cur.KeyID, Name: common.Sanitize(cur.Name)}
 		}
 	case key.Matches(msg, k.Edit):
-		return m.openEdit(cur)
+		return m.openEdit(cur, nil)
 	case key.Matches(msg, k.Rotate):
 		return m.openRotate(cur)
 	case key.Matches(msg, k.Revoke):
 		return m.openRevoke(cur)
 	case key.Matches(msg, k.AllowList):
-		return m.openAllowList(cur)
+		return m.openEdit(cur, (*wizard.Model).OpenAllowList)
 	case key.Matches(msg, k.Expiry):
-		return m.openExpiry(cur)
+		return m.openEdit(cur, (*wizard.Model).OpenExpiry)
 	case key.Matches(msg, k.ExtendGrace):
 		return m.openGrace(false)
 	case key.Matches(msg, k.EndGrace):
