@@ -219,6 +219,17 @@ func TestDemoKeysAttentionAndSearch(t *testing.T) {
 			t.Errorf("the demo shows no %s", code)
 		}
 	}
+	var names []string
+	for _, k := range all {
+		if k.NeedsAttention {
+			names = append(names, k.Name)
+		}
+	}
+	// Each case once, and nothing else: an expired key whose traffic
+	// ended with its expiry is not "still used".
+	if slices.Sort(names); !slices.Equal(names, []string{"CI Pipeline", "Legacy Integration", "Production Server", "Staging Environment"}) {
+		t.Errorf("demo keys needing attention: %v", names)
+	}
 	got, total := e.list(tok, "needs_attention=true", 2)
 	if slices.Sort(want); total != len(want) || !slices.Equal(slices.Sorted(slices.Values(ids(got))), want) {
 		t.Fatalf("attention filter %v (total %d), keys needing attention %v", ids(got), total, want)

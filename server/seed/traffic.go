@@ -261,7 +261,9 @@ func (h *history) emit(m map[store.RollupKey]*store.RollupVal, dk *demoKey, sec,
 	}
 	dk.n += n + limited
 	if n+limited > 0 {
-		dk.lastUsed = max(dk.lastUsed, min(sec+span-1, h.nowSec))
+		// Never past the end of its traffic: a request after a revocation or
+		// expiry is refused (and recorded as such, see strays).
+		dk.lastUsed = max(dk.lastUsed, min(sec+span-1, h.nowSec, dk.until-1))
 	}
 }
 

@@ -121,9 +121,9 @@ func (m *Model) cockpitLines(this string, r *models.KeyRotation, t *models.Rotat
 	return lines
 }
 
-// countdown is "23 h 12 min" under a day, else shortDur; it ticks with the clock.
+// countdown is "47 h 12 min" under two days, else shortDur; it ticks with the clock.
 func countdown(d time.Duration) string {
-	if d >= 24*time.Hour {
+	if d >= 48*time.Hour {
 		return shortDur(d)
 	}
 	d = d.Round(time.Minute)
@@ -154,8 +154,11 @@ func (m *Model) trafficLines(t *models.RotationTraffic, width int) []string {
 		total += b.Old + b.New
 	}
 	out := []string{"", "  " + st.Label.Render(fmt.Sprintf("Requests per %s since the rotation", bucketWord(t.BucketSeconds)))}
-	if total == 0 {
+	switch {
+	case total == 0:
 		return append(out, "  "+st.Muted.Render("No requests with either key yet."))
+	case n < 2:
+		return append(out, "  "+st.Muted.Render("The chart starts after its first bucket ("+bucketWord(t.BucketSeconds)+")."))
 	}
 	pal := st.Palette.Series
 	ser := []chart.Series{{Name: "new key", Values: newV, Color: pal[0]}, {Name: "old key", Values: oldV, Color: pal[2], Marker: "o"}}

@@ -164,3 +164,19 @@ func TestExtendGraceOffersWhatFits(t *testing.T) {
 		t.Fatal("the refusal is not shown in the question")
 	}
 }
+
+// Right after a rotation there is one, still-filling bucket: no chart yet,
+// and the countdown reads in hours and minutes up to two days.
+func TestCockpitFirstMinute(t *testing.T) {
+	m, _ := cockpitFixture(t, 160, 48, false)
+	d := m.detailsD()
+	d.data.RotationTraffic.Buckets = d.data.RotationTraffic.Buckets[:1]
+	d.data.Rotation.OldKeyExpiresAt = commontest.Now.Add(47*time.Hour + 59*time.Minute)
+	v := flat(m)
+	if !strings.Contains(v, "The chart starts after its first bucket (15 minutes).") || strings.Contains(v, "■ new key") {
+		t.Error("a one-bucket chart is drawn")
+	}
+	if !strings.Contains(v, "Grace ends in 47 h 59 min") {
+		t.Error("countdown under two days is not in hours and minutes")
+	}
+}

@@ -132,6 +132,8 @@ func (d *details) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 		delta = m.height - 2
 	case key.Matches(km, k.Top):
 		d.scroll.Top()
+	case key.Matches(km, k.Bottom):
+		delta = len(d.lines(m.width))
 	default:
 		return d, m.keyAction(km)
 	}
@@ -279,7 +281,15 @@ func (d *details) lines(width int) []string {
 		if mark == "" {
 			mark = "·"
 		}
-		row("Hygiene", st.Status(kind).Render(strings.TrimSpace(mark))+fmt.Sprintf(" %d %s under Security", len(k.Recommendations), word))
+		// What to do, with its key, so a short screen can act at once.
+		var acts []string
+		for _, r := range k.Recommendations {
+			if b, _, short := m.actionKey(r.Action); short != "" {
+				acts = append(acts, st.Key.Render(b.Help().Key)+" "+short)
+			}
+		}
+		row("Hygiene", st.Status(kind).Render(strings.TrimSpace(mark))+fmt.Sprintf(" %d %s (under Security): ", len(k.Recommendations), word)+
+			strings.Join(acts, st.Muted.Render(" · ")))
 	}
 	if d.data != nil && d.data.KeyID == d.keyID && d.data.Rotation != nil {
 		add(m.cockpitLines(d.keyID, d.data.Rotation, d.data.RotationTraffic, width)...)

@@ -62,24 +62,25 @@ func matchesWords(hay string, words []string) bool {
 	return true
 }
 
-// actionKey is the key that acts on a recommendation and what it does.
-func (m *Model) actionKey(action string) (key.Binding, string) {
+// actionKey is the key that acts on a recommendation, what it does, and
+// that in a word or two.
+func (m *Model) actionKey(action string) (b key.Binding, what, short string) {
 	k := &m.ctx.Keys.Keys
 	switch action {
 	case models.ActionRotate:
-		return k.Rotate, "rotate it"
+		return k.Rotate, "rotate it", "rotate"
 	case models.ActionRevoke:
-		return k.Revoke, "revoke it"
+		return k.Revoke, "revoke it", "revoke"
 	case models.ActionSetAllowedIPs:
-		return k.AllowList, "edit its IP allow-list"
+		return k.AllowList, "edit its IP allow-list", "allow-list"
 	case models.ActionSetExpiry:
-		return k.Expiry, "set an expiry date"
+		return k.Expiry, "set an expiry date", "expiry"
 	case models.ActionUseLiveKey:
-		return k.Create, "create a live key"
+		return k.Create, "create a live key", "live key"
 	case models.ActionFindCaller:
-		return k.Usage, "its refused requests in Usage; the addresses are under Recent client IPs"
+		return k.Usage, "its refused requests in Usage; the addresses are under Recent client IPs", "refused requests"
 	}
-	return key.Binding{}, ""
+	return key.Binding{}, "", ""
 }
 
 // recommendationLines are the advice atop the Security section.
@@ -106,7 +107,7 @@ func (m *Model) recommendationLines(k *models.APIKey, width int) []string {
 				out = append(out, "               "+l)
 			}
 		}
-		if b, what := m.actionKey(r.Action); what != "" {
+		if b, what, _ := m.actionKey(r.Action); what != "" {
 			out = append(out, "               "+st.Key.Render(b.Help().Key)+st.Muted.Render("  "+what))
 		}
 	}
