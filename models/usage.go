@@ -27,7 +27,10 @@ type UsageTotals struct {
 	SuccessRate  float64 `json:"success_rate"` // percent 0–100
 	AvgLatencyMS float64 `json:"avg_latency_ms"`
 	P95LatencyMS float64 `json:"p95_latency_ms"`
-	RateLimited  int64   `json:"rate_limited"`
+	// RateLimitUsagePc is the percentage of the window's requests refused
+	// by the rate limit (429): the same meaning for one key and for all.
+	RateLimitUsagePc float64 `json:"rate_limit_usage_pct"`
+	RateLimited      int64   `json:"rate_limited"`
 }
 
 // UsageBucket is one time-series point. Success counts 2xx/3xx.

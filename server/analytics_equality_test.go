@@ -23,7 +23,8 @@ import (
 // records listed differ; every count is compared. When the demo seed gained
 // a test key with production volume and a revoked key still called (the
 // key hygiene cases), the recording was renewed by the code that had
-// matched the old one on the old seed.
+// matched the old one on the old seed; rate_limit_usage_pct, redefined as
+// the refused share, was recorded then too.
 func TestAnalyticsSameNumbersAsBeforePreAggregation(t *testing.T) {
 	e := newEnv(t, "demo")
 	tok := e.addUser("golden@acme.test", models.RoleAdmin, "Acme", "")

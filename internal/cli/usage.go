@@ -117,12 +117,7 @@ func usageReport(o *output, u models.APIUsage, keyName string, now time.Time) {
 		}
 		o.println(o.style(o.st.Title, title))
 	}
-	// The share of requests refused for the rate limit: a figure that
-	// means the same for one key and for all of them.
-	refused := 0.0
-	if t.Requests > 0 {
-		refused = float64(t.RateLimited) * 100 / float64(t.Requests)
-	}
+	refused := t.RateLimitUsagePc // the share refused (429), for one key or all
 	lvl := o.st.Success
 	switch {
 	case refused >= 5:

@@ -126,6 +126,11 @@ func (a *agg) totals() models.UsageTotals {
 		Requests: a.n, Success: a.success, Errors: a.n - a.success,
 		SuccessRate: a.successRate(), AvgLatencyMS: a.avgMS(), P95LatencyMS: a.p95MS(), RateLimited: a.limited,
 	}
+	if a.n > 0 {
+		// The refused share: a busiest minute summed over keys and divided
+		// by one key's limit meant nothing.
+		t.RateLimitUsagePc = models.Round2(float64(a.limited) * 100 / float64(a.n))
+	}
 	return t
 }
 

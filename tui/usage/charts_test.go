@@ -63,7 +63,7 @@ func keyUsage(m *Model, lim int, peak, refused int64) {
 // limit, and a key past its per-minute limit on its burst is not "845%".
 func TestRefusalsCardNeverDividesByAPerKeyLimit(t *testing.T) {
 	m := loaded(models.Range24h, 80, 24)
-	m.data.Totals.RateLimited = 33
+	m.data.Totals.RateLimitUsagePc, m.data.Totals.RateLimited = 108, 33
 	m.version++
 	v := commontest.Plain(m.View())
 	if strings.Contains(v, "108%") || strings.Contains(v, "of limit") || !strings.Contains(v, "429 refused") || !strings.Contains(v, "33 (0.03%)") {

@@ -75,10 +75,10 @@ func fixtureN(r string, now time.Time, step time.Duration, n int) models.APIUsag
 	}
 	rl.Peak, rl.PeakAt, rl.ExceededCount = 285, &peakAt, 3
 	tot.SuccessRate = float64(tot.Success) * 100 / float64(tot.Requests)
-	tot.AvgLatencyMS, tot.P95LatencyMS = 142, 388
+	tot.AvgLatencyMS, tot.P95LatencyMS, tot.RateLimitUsagePc = 142, 388, 95
 	u.Totals = tot
 	u.Previous = models.UsageTotals{Requests: tot.Requests * 9 / 10, SuccessRate: tot.SuccessRate + 0.4,
-		AvgLatencyMS: 150, P95LatencyMS: 350}
+		AvgLatencyMS: 150, P95LatencyMS: 350, RateLimitUsagePc: 80}
 	u.RateLimit = rl
 	u.Endpoints = []models.EndpointUsage{
 		{Endpoint: "POST /api/v1/emails/send", Requests: tot.Requests * 6 / 10, SuccessRate: 99.8, AvgLatencyMS: 120, Errors: 16},
