@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,23 +15,9 @@ func TestSeedDemoOverExistingData(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "pm.db")
 	open := func(seed string) (*Server, *logBuf) {
-		t.Helper()
-		lb := &logBuf{}
-		s, err := Open(context.Background(), Config{DBPath: path, Seed: seed, Now: newTestClock().Now,
-			Logger: slog.New(slog.NewTextHandler(lb, nil))})
-		if err != nil {
-			t.Fatalf("Open(seed %q): %v", seed, err)
-		}
-		return s, lb
+		return openSeeded(t, Config{DBPath: path, Seed: seed, Now: newTestClock().Now})
 	}
-	count := func(s *Server, q string) int {
-		t.Helper()
-		var n int
-		if err := s.db.QueryRow(q).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	count := func(s *Server, q string) int { return countRows(t, s, q) }
 	// What `pmdev server users add` leaves: another tenant, one demo address among its users.
 	s, _ := open("")
 	for _, email := range []string{"me@corp.test", "admin@acme.test"} {

@@ -34,9 +34,14 @@ import (
 
 // Config configures Open.
 type Config struct {
-	DBPath               string
-	Seed                 string // "" or "demo"
-	SeedKeys             int    // with Seed "demo": keys in all (0: the demo's 7), for benchmarks
+	DBPath   string
+	Seed     string // "" or "demo"
+	SeedKeys int    // with Seed "demo": keys in all (0: the demo's 7), for benchmarks
+	// SeedProgress, when set, is called as the seed advances (done of total steps).
+	SeedProgress func(done, total int)
+	// SeedHistoryLater leaves the demo's usage history (most of the seed's
+	// time) to WriteSeedHistory, to run once serving; Open writes it otherwise.
+	SeedHistoryLater     bool
 	Logger               *slog.Logger
 	Now                  func() time.Time
 	AllowPrivateWebhooks bool
@@ -87,6 +92,7 @@ type Server struct {
 	handler  http.Handler
 
 	seedSkipped bool // Seed "demo" found the demo tenant already there
+	history     seedHistory
 
 	closeOnce sync.Once
 	closeErr  error
@@ -140,10 +146,16 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		simGate: simulate.NewGate(cfg.SimulatedWebhookEvery, now),
 	}
 	if cfg.Seed == "demo" {
-		if s.seedSkipped, err = seed.Demo(ctx, db, st, s.log, now(), cfg.SeedKeys); err != nil {
+		hist, skipped, err := seed.Demo(ctx, db, st, s.log, now(), cfg.SeedKeys, cfg.SeedProgress)
+		if err == nil && hist != nil && !cfg.SeedHistoryLater {
+			err = hist.Write(ctx)
+			hist = nil
+		}
+		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}
+		s.seedSkipped, s.history.pending = skipped, hist
 	}
 	s.usage = usage.NewWriter(db, st, s.log, now, auth.ExpiredTokenKeep)
 	if !cfg.NoWebhooks {
@@ -183,6 +195,7 @@ func (s *Server) Drain() {
 func (s *Server) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
 		s.Drain()
+		s.history.wait(ctx)
 		if s.notify != nil {
 			s.notify.Close()
 		}

@@ -32,9 +32,6 @@ const (
 // status bar and help line.
 const chrome = 4
 
-// readyWait bounds how long the first frame waits for the Overview's data.
-const readyWait = 1500 * time.Millisecond
-
 // Options configure the root model.
 type Options struct {
 	// Mouse turns on cell-motion mouse reporting (clicks on tabs). Off by
@@ -44,6 +41,13 @@ type Options struct {
 	Panes []common.Pane
 	// NoTick disables the 1 s timer (golden and table tests drive ticks).
 	NoTick bool
+	// Connect, when set and the context has no client yet, is how the root
+	// reaches the API: it runs in a command (the sandbox starting in the
+	// background) while the splash is shown. Its error ends the program
+	// and is returned by Err.
+	Connect func() (Conn, error)
+	// Progress reports what Connect waits for; closed when it is done.
+	Progress <-chan Starting
 }
 
 // Ready is implemented by panes that can tell when their first data arrived;
@@ -62,6 +66,16 @@ type Model struct {
 
 	started time.Time
 	ready   bool
+
+	// connecting: Connect has not answered yet (the splash says what it waits for).
+	connecting bool
+	starting   Starting
+	startErr   error
+	// inited: panes whose Init ran. The visible pane starts first; the
+	// others on the first tick after the first full frame (warmed), or
+	// when first shown, whichever comes first.
+	inited [common.NumPanes]bool
+	warmed bool
 
 	me       common.Poller
 	meLoaded bool
@@ -115,6 +129,7 @@ func New(ctx *common.Context, opts Options) *Model {
 	if ctx.Me.Email != "" {
 		m.meLoaded = true
 	}
+	m.connecting = opts.Connect != nil && ctx.Client == nil
 	return m
 }
 
@@ -148,25 +163,6 @@ type (
 		err  error
 	}
 )
-
-// Init starts the clock, asks the terminal for its background colour and
-// fires the first requests at once (the first frame should carry data).
-func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{tea.RequestBackgroundColor}
-	if !m.opts.NoTick {
-		cmds = append(cmds, tick())
-	}
-	if !m.meLoaded && m.ctx.Client != nil {
-		cmds = append(cmds, m.fetchMe(m.me.Start()))
-	}
-	if m.rl.Interval > 0 && m.ctx.Client != nil {
-		cmds = append(cmds, m.fetchRateLimits(m.rl.Start()))
-	}
-	for _, p := range m.panes {
-		cmds = append(cmds, p.Init())
-	}
-	return tea.Batch(cmds...)
-}
 
 func tick() tea.Cmd {
 	return tea.Every(time.Second, func(t time.Time) tea.Msg { return common.TickMsg{Now: t} })
@@ -239,8 +235,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleDataAge(msg)
 
 	case common.NavigateMsg:
-		m.switchTo(msg.To)
-		return m, m.panes[msg.To].Update(msg)
+		if msg.To < 0 || int(msg.To) >= len(m.panes) {
+			return m, nil
+		}
+		return m, tea.Batch(m.switchTo(msg.To), m.panes[msg.To].Update(msg))
+
+	case connectedMsg:
+		return m, m.handleConnected(msg)
+
+	case startingMsg:
+		if !msg.ok {
+			return m, nil
+		}
+		m.starting = msg.s
+		return m, listen(m.opts.Progress)
 
 	case common.Targeted:
 		t := msg.Target()
@@ -324,15 +332,6 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return active.Update(msg)
 }
 
-func (m *Model) switchTo(id common.PaneID) tea.Cmd {
-	if id < 0 || int(id) >= len(m.panes) {
-		return nil
-	}
-	m.ctx.Active = id
-	m.fullHelp = false
-	return nil
-}
-
 func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
 	mo := msg.Mouse()
 	if mo.Y == 0 && mo.Button == tea.MouseLeft {
@@ -353,13 +352,14 @@ func (m *Model) handleTick(msg common.TickMsg) tea.Cmd {
 	if !m.statusUntil.IsZero() && now.After(m.statusUntil) {
 		m.status, m.statusUntil = "", time.Time{}
 	}
-	if !m.ready && now.Sub(m.started) >= readyWait {
+	if !m.ready && !m.connecting && now.Sub(m.started) >= readyWait {
 		m.ready = true
 	}
 	var cmds []tea.Cmd
 	if !m.opts.NoTick {
 		cmds = append(cmds, tick())
 	}
+	cmds = append(cmds, m.warm())
 	if m.ctx.Client != nil {
 		if !m.meLoaded && m.me.Due(now, true) {
 			cmds = append(cmds, m.fetchMe(m.me.Start()))
@@ -413,6 +413,9 @@ func (m *Model) apiHost() string { return common.APIHost(m.ctx) }
 
 // isReady reports whether the first full frame may be drawn.
 func (m *Model) isReady() bool {
+	if m.connecting {
+		return false
+	}
 	if m.ready {
 		return true
 	}

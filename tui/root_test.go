@@ -390,17 +390,7 @@ func TestStatusMessageExpires(t *testing.T) {
 // fixtureRoot is the root with the real Overview on fixture data.
 func fixtureRoot(t *testing.T, w, h int, keys []models.APIKey) *Model {
 	t.Helper()
-	plan := models.Plan{Name: "professional", DisplayName: "Professional", LimitPerMinute: 300, Burst: 500}
-	bucket45 := models.RateLimitState{Limit: 300, Burst: 500, Used: 45, Remaining: 455, ResetAt: commontest.Now.Add(9 * time.Second), ResetIn: 9}
-	c := commontest.FixtureClient(t, map[string]any{
-		"GET /api/v1/me":                models.Me{Email: "admin@acme.test", Role: "admin", CanManageKeys: true, Tenant: models.Tenant{Name: "Acme", Plan: plan}},
-		"GET /api/v1/platform/api-keys": models.APIKeyList{APIKeys: keys, Total: len(keys)},
-		// No key needs attention here (the Overview's own tests show the count).
-		"GET /api/v1/platform/api-keys?needs_attention=true&per_page=1": models.APIKeyList{APIKeys: []models.APIKey{}},
-		"GET /api/v1/platform/rate-limits": models.RateLimits{Plan: plan, At: commontest.Now, BusiestKeyID: "key_1",
-			Tenant: bucket45, Keys: []models.KeyRateLimit{{KeyID: "key_1", Name: "Production App", RateLimitState: bucket45}}},
-	})
-	ctx := commontest.Context(w, h, c)
+	ctx := commontest.Context(w, h, fixtureClient(t, keys))
 	ctx.Me = models.Me{}
 	_, panes := fakePanes()
 	panes[common.PaneOverview] = overview.New(ctx)
@@ -411,6 +401,20 @@ func fixtureRoot(t *testing.T, w, h int, keys []models.APIKey) *Model {
 	}
 	commontest.Drain(t, func(msg tea.Msg) tea.Cmd { return send(m, msg) }, m.Init())
 	return m
+}
+
+// fixtureClient answers the identity, keys and rate limits the first frame needs.
+func fixtureClient(t *testing.T, keys []models.APIKey) *client.Client {
+	plan := models.Plan{Name: "professional", DisplayName: "Professional", LimitPerMinute: 300, Burst: 500}
+	bucket45 := models.RateLimitState{Limit: 300, Burst: 500, Used: 45, Remaining: 455, ResetAt: commontest.Now.Add(9 * time.Second), ResetIn: 9}
+	return commontest.FixtureClient(t, map[string]any{
+		"GET /api/v1/me":                models.Me{Email: "admin@acme.test", Role: "admin", CanManageKeys: true, Tenant: models.Tenant{Name: "Acme", Plan: plan}},
+		"GET /api/v1/platform/api-keys": models.APIKeyList{APIKeys: keys, Total: len(keys)},
+		// No key needs attention here (the Overview's own tests show the count).
+		"GET /api/v1/platform/api-keys?needs_attention=true&per_page=1": models.APIKeyList{APIKeys: []models.APIKey{}},
+		"GET /api/v1/platform/rate-limits": models.RateLimits{Plan: plan, At: commontest.Now, BusiestKeyID: "key_1",
+			Tenant: bucket45, Keys: []models.KeyRateLimit{{KeyID: "key_1", Name: "Production App", RateLimitState: bucket45}}},
+	})
 }
 
 func fixtureKeys() []models.APIKey {

@@ -54,13 +54,32 @@ func (m *Model) tooSmall() string {
 		lipgloss.WithWhitespaceChars(" "))
 }
 
+// splash is the frame before the first data: what the console waits for,
+// with the progress of a first start (creating the sandbox's demo data).
 func (m *Model) splash() string {
 	s := m.ctx.Styles
-	where := m.apiHost()
-	if m.ctx.Sandbox {
-		where = "sandbox " + where
+	var text, bar string
+	switch st := m.starting; {
+	case m.connecting && st.Text != "":
+		text = common.Sanitize(st.Text) + "…"
+		if st.Total > 0 {
+			ratio := float64(min(st.Done, st.Total)) / float64(st.Total)
+			bar = common.GaugeBar(s.Success, s.Subtle, ratio, 30, m.ctx.NoColor) +
+				s.Muted.Render(fmt.Sprintf(" %d%%", int(ratio*100)))
+		}
+	case m.connecting && m.ctx.Sandbox:
+		text = "starting the sandbox…"
+	default:
+		where := m.apiHost()
+		if m.ctx.Sandbox {
+			where = "sandbox " + where
+		}
+		text = "connecting to " + common.Sanitize(where) + " …"
 	}
-	msg := s.Title.Render("pmdev") + s.Muted.Render(" · connecting to "+common.Sanitize(where)+" …")
+	msg := s.Title.Render("pmdev") + s.Muted.Render(" · "+text)
+	if bar != "" {
+		msg = lipgloss.JoinVertical(lipgloss.Center, msg, "", bar)
+	}
 	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
 }
 

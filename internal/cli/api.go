@@ -138,13 +138,18 @@ func (o *apiOpts) open(cmd *cobra.Command, ios *streams, quiet bool) (*session, 
 // startSandbox starts the reference server in this process as the console
 // does; traffic is simulated only with --sandbox-traffic.
 func startSandbox(ctx context.Context, f *consoleFlags, email string) (*sandbox.Sandbox, string, error) {
+	o := f.sandboxOptions(email, slog.New(slog.DiscardHandler))
+	sb, err := sandbox.Start(ctx, o)
+	return sb, o.DBPath, err
+}
+
+// sandboxOptions are the sandbox's options from the flags.
+func (f *consoleFlags) sandboxOptions(email string, logger *slog.Logger) sandbox.Options {
 	db := f.sandboxDB
 	if db == "" {
 		db = server.DefaultDBPath()
 	}
-	sb, err := sandbox.Start(ctx, sandbox.Options{DBPath: db, Email: email, Traffic: f.traffic, Assets: api.FS(),
-		Logger: slog.New(slog.DiscardHandler)})
-	return sb, db, err
+	return sandbox.Options{DBPath: db, Email: email, Traffic: f.traffic, Assets: api.FS(), Logger: logger}
 }
 
 // run wraps a command body with a session.

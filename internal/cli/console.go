@@ -20,7 +20,6 @@ import (
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/internal/config"
 	"github.com/penguinmails/pmdev/internal/sandbox"
-	"github.com/penguinmails/pmdev/server"
 	"github.com/penguinmails/pmdev/styles"
 	"github.com/penguinmails/pmdev/tui"
 	"github.com/penguinmails/pmdev/tui/common"
@@ -231,46 +230,65 @@ func runConsole(cmd *cobra.Command, f *consoleFlags, version string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 
-	apiURL, token := setup.apiURL, setup.token
+	opts := tui.Options{Mouse: setup.mouse}
+	var cl *client.Client
 	if setup.sandbox {
-		db := f.sandboxDB
-		if db == "" {
-			db = server.DefaultDBPath()
-		}
-		sb, err := sandbox.Start(ctx, sandbox.Options{DBPath: db, Email: setup.email, Traffic: f.traffic, Assets: api.FS(), Logger: logger})
-		if err != nil {
-			return err
-		}
+		// The sandbox starts while the console draws its splash: nothing
+		// the first frame shows waits for the database.
+		startCtx, cancelStart := context.WithCancel(ctx)
+		o := f.sandboxOptions(setup.email, logger)
+		o.HistoryLater = true
+		st := startSandboxAsync(startCtx, o)
 		defer func() {
-			if err := sb.Close(); err != nil {
+			cancelStart()
+			if err := st.close(); err != nil {
 				logger.Error("sandbox close", "err", err)
 			}
 		}()
-		apiURL, token = sb.BaseURL, sb.Token
+		opts.Progress = st.progress
+		opts.Connect = func() (tui.Conn, error) {
+			sb, err := st.wait()
+			if err != nil {
+				return tui.Conn{}, err
+			}
+			logger.Info("console connected", "api", sb.BaseURL, "sandbox", true)
+			return tui.Conn{Client: newClient(sb.BaseURL, sb.Token, version, logger), APIURL: sb.BaseURL}, nil
+		}
+	} else {
+		cl = newClient(setup.apiURL, setup.token, version, logger)
 	}
-	logger.Info("console starting", "api", apiURL, "sandbox", setup.sandbox, "refresh", fmt.Sprintf("%+v", setup.refresh))
+	logger.Info("console starting", "api", setup.apiURL, "sandbox", setup.sandbox, "refresh", fmt.Sprintf("%+v", setup.refresh))
 
-	model := newConsole(setup, apiURL, token, version, logger)
-	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	model := newConsole(setup, cl, setup.apiURL, opts, logger)
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if setup.noColor {
-		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	p := tea.NewProgram(model, opts...)
+	p := tea.NewProgram(model, popts...)
 	_, err = p.Run()
 	// Requests still in flight have no reader now: cancel them so the sandbox
 	// (closed by the deferred call) need not wait for them.
-	model.Context().Client.Close()
+	if c := model.Context().Client; c != nil {
+		c.Close()
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		err = nil // SIGTERM: a normal way to stop
+	}
+	if err == nil {
+		err = model.Err() // the sandbox could not start
 	}
 	return err
 }
 
-// newConsole builds the root model for an API (the sandbox's or a real one).
+func newClient(apiURL, token, version string, logger *slog.Logger) *client.Client {
+	return client.New(client.Options{BaseURL: apiURL, Token: token, UserAgent: "pmdev/" + version, Logger: logger})
+}
+
+// newConsole builds the root model for an API: a real one (cl set), or the
+// sandbox, which opts.Connect provides once it has started.
 // This is the one place the local console's common.Context is built (the SSH
 // console's is built in internal/sshconsole/console.go).
-func newConsole(setup *consoleSetup, apiURL, token, version string, logger *slog.Logger) *tui.Model {
-	cl := client.New(client.Options{BaseURL: apiURL, Token: token, UserAgent: "pmdev/" + version, Logger: logger})
+func newConsole(setup *consoleSetup, cl *client.Client, apiURL string, opts tui.Options, logger *slog.Logger) *tui.Model {
 	wd, _ := os.Getwd()
 	cacheDir, _ := os.UserCacheDir()
 	cctx := &common.Context{
@@ -288,7 +306,7 @@ func newConsole(setup *consoleSetup, apiURL, token, version string, logger *slog
 		Files:    common.OSFiles{},
 		Now:      time.Now,
 	}
-	return tui.New(cctx, tui.Options{Mouse: setup.mouse})
+	return tui.New(cctx, opts)
 }
 
 func joinIf(dir, name string) string {

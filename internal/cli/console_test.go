@@ -137,7 +137,7 @@ func TestHelpVersionCompletion(t *testing.T) {
 // is a real API, not the sandbox (no badge, no sandbox-only helpers).
 func TestSandboxBadgeOnlyForInProcessSandbox(t *testing.T) {
 	for _, sandbox := range []bool{false, true} {
-		m := newConsole(&consoleSetup{sandbox: sandbox, keys: common.DefaultKeyMap()}, "http://127.0.0.1:8080", "", "test", slog.New(slog.DiscardHandler))
+		m := newConsole(&consoleSetup{sandbox: sandbox, keys: common.DefaultKeyMap()}, nil, "http://127.0.0.1:8080", tui.Options{}, slog.New(slog.DiscardHandler))
 		if got := m.Context().Sandbox; got != sandbox {
 			t.Errorf("sandbox=%v: ctx.Sandbox = %v", sandbox, got)
 		}
@@ -162,7 +162,7 @@ func TestConsoleOnSandbox(t *testing.T) {
 		}
 	})
 	setup := &consoleSetup{sandbox: true, refresh: common.DefaultRefresh(), keys: common.DefaultKeyMap()}
-	model := newConsole(setup, sb.BaseURL, sb.Token, "test", logger)
+	model := newConsole(setup, newClient(sb.BaseURL, sb.Token, "test", logger), sb.BaseURL, tui.Options{}, logger)
 	tm := teatest.NewTestModel(t, model, teatest.WithInitialTermSize(120, 40))
 	waitText := func(what ...string) {
 		t.Helper()

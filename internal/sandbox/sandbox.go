@@ -60,6 +60,12 @@ type Options struct {
 	Traffic bool
 	Assets  fs.FS
 	Logger  *slog.Logger
+	// Progress, when set, follows the demo seed of a new database.
+	Progress func(done, total int)
+	// HistoryLater writes a new database's 30 days of usage history in the
+	// background once serving (the console: its first screen needs none of
+	// it); otherwise Start returns after it is written.
+	HistoryLater bool
 }
 
 // Start opens (and on first run seeds) the sandbox database, serves it
@@ -70,8 +76,8 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 	if err := privfile.TightenData(o.DBPath, o.Logger); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	srv, err := server.Open(ctx, server.Config{DBPath: o.DBPath, Seed: "demo", Logger: o.Logger, Assets: o.Assets,
-		AllowPrivateWebhooks: true}) // local receivers
+	srv, err := server.Open(ctx, server.Config{DBPath: o.DBPath, Seed: "demo", SeedProgress: o.Progress, SeedHistoryLater: o.HistoryLater,
+		Logger: o.Logger, Assets: o.Assets, AllowPrivateWebhooks: true}) // local receivers
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -95,6 +101,9 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 	}
 	simCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	sb.stopSim = cancel
+	// A new sandbox's 30 days of usage history, once the console can sign
+	// in (its transaction would hold up the token's). Close waits for it.
+	go func() { _ = srv.WriteSeedHistory(context.WithoutCancel(ctx)) }() // a no-op unless HistoryLater
 	if o.Traffic {
 		sb.simDone.Add(1)
 		go func() {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
 )
 
@@ -87,5 +89,40 @@ func TestSandboxServesWithTheServerLimits(t *testing.T) {
 		if err != nil || res.StatusCode != want || res.Header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("%.40q: %v %v, want %d problem", req, res, err, want)
 		}
+	}
+}
+
+// The console's sandbox writes a new database's usage history after it
+// serves; quitting at once loses none of it: the next start finds all
+// 30 days (written before the close, or again at that start).
+func TestHistoryLaterSurvivesAnImmediateQuit(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pm.db")
+	o := Options{DBPath: db, Email: "admin@acme.test", Logger: slog.New(slog.DiscardHandler), HistoryLater: true}
+	sb, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	o.HistoryLater = false
+	sb, err = Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	req, _ := http.NewRequest(http.MethodGet, sb.BaseURL+"/api/v1/tenant/analytics/api-usage?range=30d", nil)
+	req.Header.Set("Authorization", "Bearer "+sb.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var u models.APIUsage
+	if err := json.NewDecoder(res.Body).Decode(&u); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("analytics: %d %v", res.StatusCode, err)
+	}
+	if u.Totals.Requests < 1_000_000 {
+		t.Fatalf("30 days of demo history hold %d requests", u.Totals.Requests)
 	}
 }

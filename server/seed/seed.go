@@ -30,19 +30,34 @@ const Tenant = "Acme"
 
 // Demo seeds the demo unless its tenant exists (other data does not stop
 // it); skipped reports that it did not. keys > 7 adds generated keys with
-// 30 days of history up to that many (a benchmark fixture); 0 is the demo's 7.
-func Demo(ctx context.Context, db *sql.DB, st Store, log *slog.Logger, now time.Time, keys int) (skipped bool, err error) {
+// 30 days of history up to that many (a benchmark fixture, written in the
+// same transaction key by key); 0 is the demo's 7, whose seed is two
+// transactions: first what the first screens show (tenant, users, keys with
+// their counters and audit), then the 30 days of usage history, returned
+// as a History for the caller to Write once it serves (nil when there is
+// none to write). A demo whose history was never written (a process
+// stopped between the two) gets it now. progress, when set, follows the
+// first transaction (done of total steps).
+func Demo(ctx context.Context, db *sql.DB, st Store, log *slog.Logger, now time.Time, keys int, progress func(done, total int)) (hist *History, skipped bool, err error) {
 	if keys != 0 && keys < 7 {
-		return false, errors.New("the demo has 7 keys: ask for at least 7")
+		return nil, false, errors.New("the demo has 7 keys: ask for at least 7")
 	}
-	if _, err := st.TenantByName(ctx, db, Tenant); err == nil {
-		log.Info("demo data already present; --seed demo skipped", "tenant", Tenant)
-		return true, nil
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	if tenantID, err := st.TenantByName(ctx, db, Tenant); err == nil {
+		if _, has, err := st.FirstRollup(ctx, db, tenantID, 3600); err != nil || has {
+			log.Info("demo data already present; --seed demo skipped", "tenant", Tenant)
+			return nil, true, err
+		}
+		hist, err := resume(ctx, db, st, log, tenantID, now)
+		return hist, true, err
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return false, err
+		return nil, false, err
 	}
 	var n, rows int
 	start := time.Now()
+	inline := keys > 0 // the fixture: history in this transaction, memory bounded
 	err = store.Tx(ctx, db, func(tx store.Handle) error {
 		tenantID := uuid.NewString()
 		if err := st.InsertTenant(ctx, tx, tenantID, Tenant, models.PlanProfessional, now.Add(-120*24*time.Hour)); err != nil {
@@ -67,28 +82,46 @@ func Demo(ctx context.Context, db *sql.DB, st Store, log *slog.Logger, now time.
 			if _, err := apikeys.Insert(ctx, st, tx, &dk.k); err != nil {
 				return err
 			}
-			if dk.until == 0 {
-				dk.until = now.Unix()
-			}
 		}
-		h := newHistory(tenantID, now)
-		// Each key's rows are written once it is generated, so memory
-		// stays that of one key (and the tenant-wide rows).
-		if err := h.run(dks, func(dk *demoKey) error {
-			b := h.keyBatch(dk)
+		// Steps: one per key, then the rest.
+		total, done := len(dks)+1, 0
+		progress(0, total)
+		h, err := generate(tenantID, now, dks, func(b *store.UsageBatch) error {
 			rows += len(b.Rollups) + len(b.KeyTotals)
-			return st.WriteUsage(ctx, tx, b)
-		}); err != nil {
+			done++
+			progress(done, total)
+			if inline {
+				return st.WriteUsage(ctx, tx, b)
+			}
+			hist = hist.add(b)
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 		n = len(dks)
-		return writeDemo(ctx, st, tx, tenantID, h, dks, now)
+		if inline {
+			if err := writeHistory(ctx, st, tx, h); err != nil {
+				return err
+			}
+		} else {
+			if hist == nil {
+				hist = &History{}
+			}
+			hist.h = h
+		}
+		return writeKeys(ctx, st, tx, tenantID, dks, now)
 	})
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
-	log.Info("seeded demo data", "tenant", Tenant, "keys", n, "rollup_rows", rows, "took", time.Since(start).Round(time.Millisecond).String())
-	return false, nil
+	progress(1, 1)
+	if hist != nil {
+		hist.st, hist.db, hist.log, hist.tenantID = st, db, log, hist.h.tenantID
+	}
+	log.Info("seeded demo data", "tenant", Tenant, "keys", n, "rollup_rows", rows, "history", map[bool]string{true: "written", false: "to write"}[inline],
+		"took", time.Since(start).Round(time.Millisecond).String())
+	return hist, false, nil
 }
 
 // demoKeys are the demo's keys and their traffic: three in use, one
@@ -146,20 +179,8 @@ func demoKeys(tenantID string, now time.Time) []*demoKey {
 	return out
 }
 
-// writeDemo stores the generated history, the keys' counters and addresses,
-// and their audit history.
-func writeDemo(ctx context.Context, st Store, tx store.Handle, tenantID string, h *history, dks []*demoKey, now time.Time) error {
-	if err := st.WriteUsage(ctx, tx, h.tenantBatch()); err != nil {
-		return err
-	}
-	events := h.errorEvents()
-	for len(events) > 0 {
-		n := min(len(events), 10_000)
-		if err := st.WriteUsage(ctx, tx, &store.UsageBatch{Errors: events[:n]}); err != nil {
-			return err
-		}
-		events = events[n:]
-	}
+// writeKeys stores the keys' counters and addresses, and their audit history.
+func writeKeys(ctx context.Context, st Store, tx store.Handle, tenantID string, dks []*demoKey, now time.Time) error {
 	at := func(daysAgo float64) time.Time {
 		return now.Add(-time.Duration(daysAgo * float64(24*time.Hour))).Truncate(time.Second)
 	}

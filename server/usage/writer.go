@@ -155,6 +155,9 @@ func (w *Writer) Version(tenantID string) string {
 	return fmt.Sprintf("%s.%d", w.epoch, n)
 }
 
+// Touch changes a tenant's version after a write made outside the writer.
+func (w *Writer) Touch(tenantID string) { w.bump(map[string]struct{}{tenantID: {}}) }
+
 func (w *Writer) bump(tenants map[string]struct{}) {
 	for t := range tenants {
 		v, _ := w.versions.LoadOrStore(t, new(atomic.Uint64))

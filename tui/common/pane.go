@@ -133,7 +133,9 @@ type Result struct {
 func (r Result) Target() PaneID { return r.Pane }
 
 // TickMsg is broadcast by the root once a second; it drives every Poller and
-// every countdown, so there is exactly one timer in the program.
+// every countdown, so there is exactly one timer in the program. The root
+// also sends one to a pane alone the moment it is shown, so a source whose
+// data is older than its refresh interval is fetched then.
 type TickMsg struct{ Now time.Time }
 
 // RefreshMsg asks the receiving panes to refresh now (the `r` key).

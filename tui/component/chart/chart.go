@@ -187,6 +187,9 @@ func plot(series []Series, cols, n int, top float64, label func(float64) string,
 				continue
 			}
 			r := Resample(s.Values, cols)
+			if len(r) == 0 {
+				continue
+			}
 			tail := make([]float64, cols)
 			for c := range tail {
 				tail[c] = math.NaN()
@@ -201,6 +204,9 @@ func plot(series []Series, cols, n int, top float64, label func(float64) string,
 	}
 	for _, s := range series {
 		r := Resample(s.Values, cols)
+		if len(r) == 0 {
+			continue // asciigraph panics on an empty series
+		}
 		if partial && pc > 0 && !s.Steady {
 			r = r[:pc]
 		}

@@ -231,3 +231,11 @@ func TestLimitHasItsOwnRow(t *testing.T) {
 		t.Fatalf("60 labelled %d times:\n%s", n, strings.Join(p.Lines, "\n"))
 	}
 }
+
+// A series without values next to one with values is left out, not fatal.
+func TestEmptySeriesBesideAFullOne(t *testing.T) {
+	p := New([]Series{{Values: []float64{1, 2, 3, 4}}, {Values: nil}}, Options{Width: 40, Height: 6, Partial: true})
+	if len(p.Lines) == 0 {
+		t.Fatal("no chart drawn")
+	}
+}

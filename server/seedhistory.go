@@ -1,0 +1,67 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/penguinmails/pmdev/server/seed"
+)
+
+// seedHistory is the demo usage history Open left for WriteSeedHistory.
+type seedHistory struct {
+	mu      sync.Mutex
+	pending *seed.History
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when a running write ends
+}
+
+// WriteSeedHistory writes the demo's usage history that Open left for
+// later (Config.SeedHistoryLater), in one transaction; a no-op when there
+// is none. Run it once serving: the first requests then need not wait for
+// it. Close waits for it for half its time (then rolls it back: the next
+// Open finds the history missing and leaves it to write again).
+func (s *Server) WriteSeedHistory(ctx context.Context) error {
+	h := &s.history
+	h.mu.Lock()
+	hist := h.pending
+	if hist == nil || h.done != nil {
+		h.mu.Unlock()
+		return nil
+	}
+	ctx, h.cancel = context.WithCancel(ctx)
+	h.done = make(chan struct{})
+	h.mu.Unlock()
+	defer close(h.done)
+	defer h.cancel()
+	if err := hist.Write(ctx); err != nil {
+		s.log.Error("demo usage history not written", "err", err)
+		return err
+	}
+	// Analytics answers cached by clients (ETags) are out of date now.
+	s.usage.Touch(hist.TenantID())
+	return nil
+}
+
+// wait lets a running history write finish within half of what is left of
+// ctx (the rest is for the other shutdown steps), else rolls it back.
+func (h *seedHistory) wait(ctx context.Context) {
+	h.mu.Lock()
+	done, cancel := h.done, h.cancel
+	h.pending = nil // not started by now: left for the next Open
+	h.mu.Unlock()
+	if done == nil {
+		return
+	}
+	if d, ok := ctx.Deadline(); ok {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeout(ctx, time.Until(d)/2)
+		defer stop()
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		cancel()
+		<-done
+	}
+}
