@@ -96,8 +96,9 @@ func (Store) RotateKey(ctx context.Context, h store.Handle, id, replacement stri
 }
 
 func (Store) KeyReplacedBy(ctx context.Context, h store.Handle, tenantID, newID string, now time.Time) (store.Key, error) {
-	row := h.QueryRowContext(ctx, `SELECT `+keyCols+` FROM api_keys WHERE replaced_by = ? AND tenant_id = ? AND revoked_at IS NULL
-		ORDER BY rotated_at DESC LIMIT 1`, newID, tenantID)
+	// replaced_by != '' lets the planner use the partial index.
+	row := h.QueryRowContext(ctx, `SELECT `+keyCols+` FROM api_keys WHERE replaced_by = ? AND replaced_by != '' AND tenant_id = ?
+		AND revoked_at IS NULL ORDER BY rotated_at DESC LIMIT 1`, newID, tenantID)
 	k, err := scanKey(row, now)
 	return k, notFound(err)
 }
