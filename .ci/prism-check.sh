@@ -71,8 +71,11 @@ call GET /api/v1/me
 call GET '/api/v1/platform/api-keys'
 call GET '/api/v1/platform/api-keys?status=active&sort=last_used&per_page=5'
 call GET '/api/v1/platform/api-keys?status=nonsense'
+call GET '/api/v1/platform/api-keys?needs_attention=true&sort=attention' "" "" 200
+call GET '/api/v1/platform/api-keys?sort=requests&q=live+send' "" "" 200
+call GET '/api/v1/platform/api-keys?needs_attention=maybe' "" "" 422
 created=$(curl -sS -X POST -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \
-	--data '{"name":"Prism Check","permissions":["send_email","read_campaigns","manage_contacts"]}' \
+	--data '{"name":"Prism Check","permissions":["send_email","read_campaigns","write_contacts"]}' \
 	"http://127.0.0.1:${api_port}/api/v1/platform/api-keys")
 key_id=$(jq -r .key_id <<<"$created")
 plain=$(jq -r .api_key <<<"$created")
@@ -92,7 +95,7 @@ call GET '/api/v1/tenant/analytics/api-usage/errors?range=7d&per_page=10'
 call POST /api/v1/emails/send '{"to":"ada@example.com","subject":"Hi","text_body":"Hello"}' "$plain"
 call POST /api/v1/emails/send '{"to":"not-an-email"}' "$plain"
 call GET /api/v1/campaigns "" "$plain"
-call GET '/api/v1/campaigns?status=sent&limit=5' "$plain"
+call GET '/api/v1/campaigns?status=sent&limit=5' "" "$plain"
 call POST /api/v1/contacts '{"email":"grace@example.com","attributes":{"plan":"pro"}}' "$plain"
 campaign=$(curl -sS -H "Authorization: Bearer ${plain}" "http://127.0.0.1:${api_port}/api/v1/campaigns" | jq -r '.campaigns[0].id')
 call GET "/api/v1/analytics/campaigns/${campaign}" "" "$plain"
@@ -116,6 +119,13 @@ delivery=$(curl -sS -H "Authorization: Bearer ${token}" "http://127.0.0.1:${api_
 [[ -n "$delivery" ]] && call POST "/api/v1/platform/webhooks/${wh}/deliveries/${delivery}/retry"
 call POST "/api/v1/platform/webhooks/${wh}/rotate-secret"
 call POST "/api/v1/platform/api-keys/${key_id}/regenerate" '{"grace_period_hours":1}'
+# The rotation cockpit: either key shows the rotation; its grace is extended, then ended.
+call GET "/api/v1/platform/api-keys/${key_id}"
+call POST "/api/v1/platform/api-keys/${key_id}/grace/extend" '{"hours":2}' "" 200
+call POST "/api/v1/platform/api-keys/${key_id}/grace/extend" '{"hours":168}' "" 400
+call POST "/api/v1/platform/api-keys/${key_id}/grace/extend" '{"hours":0}' "" 422
+call POST "/api/v1/platform/api-keys/${key_id}/grace/end" "" "" 200
+call POST "/api/v1/platform/api-keys/${key_id}/grace/end" "" "" 409
 call DELETE "/api/v1/platform/api-keys/${key_id}"
 call DELETE "/api/v1/platform/webhooks/${wh}"
 call GET /api/v1/me "" pm_pat_invalid
@@ -139,7 +149,7 @@ call POST /api/v1/platform/api-keys '{"name":"Lead","permissions":["send_email"]
 call POST /api/v1/platform/api-keys '{"name":"Null limit","permissions":["send_email"],"rate_limit":null,"allowed_ips":["2001:db8::/32","::ffff:10.0.0.1"]}' "" 201
 call POST /api/v1/platform/api-keys '{"name":"Old","permissions":["send_email"],"expires_at":"2001-01-01T00:00:00Z"}' "" 400
 call PATCH "/api/v1/platform/api-keys/${key_id}" '{"clear_expiry":true,"expires_at":"2099-01-01T00:00:00Z"}' "" 422
-call GET '/api/v1/platform/api-keys?page=1000001' "" "" 422
+call GET '/api/v1/platform/api-keys?page=2' "" "" 400 # page is gone: the server says to use cursor
 # Rules a schema cannot state (empty values, cross-parameter ranges) reach
 # the server, which answers with a documented 400.
 call GET '/api/v1/platform/api-keys?status=' "" "" 400

@@ -28,6 +28,9 @@ func (c *Client) ListKeys(ctx context.Context, p models.KeyListParams) (models.A
 	setIf(q, "status", p.Status)
 	setIf(q, "sort", p.Sort)
 	setIf(q, "cursor", p.Cursor)
+	if p.Attention {
+		q.Set("needs_attention", "true")
+	}
 	if p.PerPage > 0 {
 		q.Set("per_page", strconv.Itoa(p.PerPage))
 	}
@@ -68,6 +71,23 @@ func (c *Client) UpdateKey(ctx context.Context, id string, req models.UpdateAPIK
 func (c *Client) RegenerateKey(ctx context.Context, id string, req models.RegenerateRequest) (models.CreatedAPIKey, error) {
 	var out models.CreatedAPIKey
 	err := c.do(ctx, call{method: http.MethodPost, path: v1 + "/platform/api-keys/" + url.PathEscape(id) + "/regenerate", body: req, out: &out})
+	return out, err
+}
+
+// ExtendGrace lets the old key of id's rotation (id may be either key)
+// work hours longer; the answer is the old key.
+func (c *Client) ExtendGrace(ctx context.Context, id string, hours int) (models.APIKey, error) {
+	var out models.APIKey
+	err := c.do(ctx, call{method: http.MethodPost, path: v1 + "/platform/api-keys/" + url.PathEscape(id) + "/grace/extend",
+		body: models.ExtendGraceRequest{Hours: hours}, out: &out})
+	return out, err
+}
+
+// EndGrace cuts the old key of id's rotation off now; the answer is the
+// old key, expired.
+func (c *Client) EndGrace(ctx context.Context, id string) (models.APIKey, error) {
+	var out models.APIKey
+	err := c.do(ctx, call{method: http.MethodPost, path: v1 + "/platform/api-keys/" + url.PathEscape(id) + "/grace/end", out: &out})
 	return out, err
 }
 

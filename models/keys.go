@@ -63,6 +63,25 @@ func LookupPermission(name string) (Permission, bool) {
 	return Permission{}, false
 }
 
+// permissionBadges are the short forms the key list shows; the list's
+// search on the server matches them too.
+var permissionBadges = map[string]string{
+	"send_email": "send", "send_bulk_email": "bulk",
+	"read_campaigns": "camp:r", "write_campaigns": "camp:w", "delete_campaigns": "camp:d",
+	"read_contacts": "cont:r", "write_contacts": "cont:w", "delete_contacts": "cont:d",
+	"read_analytics": "stats", "export_data": "export", "manage_templates": "tmpl", "manage_domains": "dom",
+	"read_inbox": "inbox", "manage_webhooks": "hooks", "manage_api_keys": "keys!", "manage_billing": "bill!", "full_access": "ALL!",
+}
+
+// PermissionBadge is the short form of a permission in the key list (the
+// name itself for an unknown one).
+func PermissionBadge(name string) string {
+	if b, ok := permissionBadges[name]; ok {
+		return b
+	}
+	return name
+}
+
 // Permission presets offered by the creation wizard.
 var (
 	PresetReadOnly     = []string{"read_campaigns", "read_contacts", "read_analytics", "read_inbox"}
@@ -101,6 +120,11 @@ type APIKey struct {
 	RevokedAt    *time.Time `json:"revoked_at"`
 	// ReplacedBy is set on a key rotated away from, while its grace period runs.
 	ReplacedBy string `json:"replaced_by,omitempty"`
+	// Recommendations are what the server's hygiene rules advise for the
+	// key, most severe first; never null.
+	Recommendations []KeyRecommendation `json:"recommendations"`
+	// NeedsAttention: at least one recommendation of severity high or medium.
+	NeedsAttention bool `json:"needs_attention"`
 }
 
 // APIKeyList is one page of GET /api/v1/platform/api-keys.
@@ -116,11 +140,13 @@ type APIKeyList struct {
 
 // KeyListParams are the list query parameters.
 type KeyListParams struct {
-	Q       string // name or key id substring
+	Q       string // words each found in the row as shown: name, id, masked key, environment, permission, status
 	Status  string // "", active, revoked, expired
-	Sort    string // created (default), last_used, name
+	Sort    string // created (default), last_used, name, requests, attention
 	Cursor  string // a NextCursor of the same query; "" for the first page
 	PerPage int    // max 1000
+	// Attention lists only keys that need attention (needs_attention=true).
+	Attention bool
 }
 
 // CreateAPIKeyRequest is POST /api/v1/platform/api-keys.
@@ -188,6 +214,11 @@ type APIKeyDetails struct {
 	APIKey
 	UsageByDay   []DayUsage      `json:"usage_by_day"` // last 30 days, oldest first, zero-filled
 	TopEndpoints []EndpointCount `json:"top_endpoints"`
+	// Rotation links the two keys of a rotation while the old one is in
+	// its grace period (on either key); null otherwise.
+	Rotation *KeyRotation `json:"rotation"`
+	// RotationTraffic is both keys' requests since the rotation, with Rotation.
+	RotationTraffic *RotationTraffic `json:"rotation_traffic"`
 }
 
 // AuditEvent is one entry of a key's security log.

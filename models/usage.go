@@ -21,13 +21,15 @@ type UsageParams struct {
 
 // UsageTotals are the metric cards.
 type UsageTotals struct {
-	Requests         int64   `json:"requests"`
-	Success          int64   `json:"success"`
-	Errors           int64   `json:"errors"`
-	SuccessRate      float64 `json:"success_rate"` // percent 0–100
-	AvgLatencyMS     float64 `json:"avg_latency_ms"`
-	P95LatencyMS     float64 `json:"p95_latency_ms"`
-	RateLimitUsagePc float64 `json:"rate_limit_usage_pct"` // peak per-minute use / limit, percent
+	Requests     int64   `json:"requests"`
+	Success      int64   `json:"success"`
+	Errors       int64   `json:"errors"`
+	SuccessRate  float64 `json:"success_rate"` // percent 0–100
+	AvgLatencyMS float64 `json:"avg_latency_ms"`
+	P95LatencyMS float64 `json:"p95_latency_ms"`
+	// RateLimitUsagePc is the percentage of the window's requests refused
+	// by the rate limit (429): the same meaning for one key and for all.
+	RateLimitUsagePc float64 `json:"rate_limit_usage_pct"`
 	RateLimited      int64   `json:"rate_limited"`
 }
 

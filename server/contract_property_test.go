@@ -34,6 +34,9 @@ type businessEnv struct {
 	product  models.CreatedAPIKey
 	webhook  models.CreatedWebhook
 	newKey   func() models.CreatedAPIKey // a fresh key with every permission
+	// inGrace is a fresh key rotated with a one-hour grace: the id of
+	// its old key, whose grace can be extended or ended.
+	inGrace func() string
 }
 
 func newBusinessEnv(t *testing.T) *businessEnv {
@@ -48,6 +51,12 @@ func newBusinessEnv(t *testing.T) *businessEnv {
 		expectStatus(t, "create key", r, 201)
 		r.decode(t, &k)
 		return k
+	}
+	e.inGrace = func() string {
+		k := e.newKey()
+		r := call(t, e.cs.URL, "POST", "/api/v1/platform/api-keys/"+k.KeyID+"/regenerate", e.admin, models.RegenerateRequest{GracePeriodHours: new(1)})
+		expectStatus(t, "rotate key", r, 200)
+		return k.KeyID
 	}
 	e.product = e.newKey()
 	r := call(t, e.cs.URL, "POST", "/api/v1/platform/webhooks", e.admin, map[string]any{"url": e.receiver.URL + "/hook", "events": []string{"email.sent", "email.opened"}})
@@ -89,7 +98,7 @@ func TestContractPropertyValidRequests(t *testing.T) {
 	}
 	seed := uint64(envInt("PMDEV_PROPERTY_SEED", 20261205))
 	be := newBusinessEnv(t)
-	cs, admin, receiver, product, wh, newKey := be.cs, be.admin, be.receiver, be.product, be.webhook, be.newKey
+	cs, admin, receiver, product, wh := be.cs, be.admin, be.receiver, be.product, be.webhook
 
 	doc := loadContract(t)
 	doc.Servers = nil
@@ -107,6 +116,10 @@ func TestContractPropertyValidRequests(t *testing.T) {
 					c.body["expires_at"] = g.now.Add(time.Duration(1+g.rnd.IntN(1000)) * time.Hour).UTC().Format(time.RFC3339)
 					bump("expires_at in the future")
 				}
+			}
+			if h, ok := c.body["hours"].(int64); ok && h >= models.KeyMaxGraceHours {
+				c.body["hours"] = 1 + g.rnd.Int64N(models.KeyMaxGraceHours-1)
+				bump("grace extension within 168 hours of the rotation")
 			}
 			if _, ok := c.body["url"].(string); ok {
 				c.body["url"] = receiver.URL + "/" + g.fromPattern("^[a-z0-9_-]{0,12}$")
@@ -146,7 +159,7 @@ func TestContractPropertyValidRequests(t *testing.T) {
 				ok := false
 				for try := 0; try < 30 && !ok; try++ {
 					c = g.propertyCase(o)
-					c.path = fillPath(c.path, newKey, wh.ID)
+					c.path = be.fillPath(c.path, wh.ID)
 					if fixed {
 						fix(&c)
 					}
@@ -276,14 +289,16 @@ func (g *schemaGen) propertyCase(o propertyOp) propertyCase {
 
 // fillPath names existing objects: a fresh key for each key route, the
 // test webhook for webhook routes.
-func fillPath(path string, newKey func() models.CreatedAPIKey, webhookID string) string {
-	if !strings.Contains(path, "{id}") {
+func (be *businessEnv) fillPath(path string, webhookID string) string {
+	switch {
+	case !strings.Contains(path, "{id}"):
 		return path
-	}
-	if strings.HasPrefix(path, "/api/v1/platform/webhooks/") {
+	case strings.HasPrefix(path, "/api/v1/platform/webhooks/"):
 		return strings.ReplaceAll(path, "{id}", webhookID)
+	case strings.Contains(path, "/grace/"):
+		return strings.ReplaceAll(path, "{id}", be.inGrace())
 	}
-	return strings.ReplaceAll(path, "{id}", newKey().KeyID)
+	return strings.ReplaceAll(path, "{id}", be.newKey().KeyID)
 }
 
 // validRequest asks the contract validator whether c is a valid request.
@@ -345,7 +360,7 @@ func envInt(name string, def int) int {
 func TestContractRequestExamplesAreAccepted(t *testing.T) {
 	t.Parallel()
 	be := newBusinessEnv(t)
-	cs, admin, receiver, product, wh, newKey := be.cs, be.admin, be.receiver, be.product, be.webhook, be.newKey
+	cs, admin, receiver, product, wh := be.cs, be.admin, be.receiver, be.product, be.webhook
 	sent := 0
 	for _, o := range propertyOperations(loadContract(t)) {
 		if o.op.RequestBody == nil {
@@ -367,7 +382,7 @@ func TestContractRequestExamplesAreAccepted(t *testing.T) {
 			if opSecurity(o.op) == "apiKey" {
 				tok = product.Plaintext
 			}
-			r := call(t, cs.URL, o.method, fillPath(o.path, newKey, wh.ID), tok, v)
+			r := call(t, cs.URL, o.method, be.fillPath(o.path, wh.ID), tok, v)
 			sent++
 			if r.status < 200 || r.status > 299 {
 				t.Errorf("%s example %s: %d %s", o.op.OperationID, name, r.status, redactSecrets(string(r.body)))

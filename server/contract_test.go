@@ -126,6 +126,8 @@ func contractModels() map[string]any {
 		"EventType": models.EventType{}, "EventTypeList": models.EventTypeList{}, "Delivery": models.Delivery{},
 		"DeliveryList": models.DeliveryList{}, "RetryDeliveryResult": models.RetryDeliveryResult{},
 		"TestRequest": models.TestRequest{}, "TestResult": models.TestResult{},
+		"KeyRecommendation": models.KeyRecommendation{}, "KeyRotation": models.KeyRotation{}, "RotationTraffic": models.RotationTraffic{},
+		"RotationBucket": models.RotationBucket{}, "ExtendGraceRequest": models.ExtendGraceRequest{},
 	}
 }
 
@@ -224,8 +226,30 @@ func checkStruct(t *testing.T, name string, s *openapi3.Schema, typ reflect.Type
 	}
 }
 
+// nullableRef is the $ref of `anyOf: [$ref, {type: 'null'}]`, the way an
+// object field that may be null is written; nil for any other schema.
+func nullableRef(s *openapi3.Schema) *openapi3.SchemaRef {
+	if s.Type != nil || len(s.AnyOf) != 2 {
+		return nil
+	}
+	for i, alt := range s.AnyOf {
+		if alt.Ref == "" && alt.Value.Type != nil && alt.Value.Type.Is("null") && s.AnyOf[1-i].Ref != "" {
+			return s.AnyOf[1-i]
+		}
+	}
+	return nil
+}
+
 func checkField(t *testing.T, where string, ref *openapi3.SchemaRef, typ reflect.Type) {
 	t.Helper()
+	if r := nullableRef(ref.Value); r != nil {
+		if typ.Kind() != reflect.Pointer {
+			t.Errorf("%s: only pointer fields may be null", where)
+			return
+		}
+		checkField(t, where, r, typ.Elem())
+		return
+	}
 	s := ref.Value
 	nullable := s.Type != nil && s.Type.Includes("null")
 	if typ.Kind() == reflect.Pointer {
@@ -414,7 +438,8 @@ func TestContractEndpoints(t *testing.T) {
 	// List with every filter and sort, and the ETag.
 	list := func(q string) apiResp { t.Helper(); return do("GET", "/api/v1/platform/api-keys"+q, dev, nil) }
 	for _, q := range []string{"", "?status=active", "?status=revoked", "?status=expired", "?status=all", "?sort=created",
-		"?sort=last_used", "?sort=name", "?q=contract", "?q=" + full.KeyID[:8], "?per_page=1000"} {
+		"?sort=last_used", "?sort=name", "?sort=requests", "?sort=attention", "?needs_attention=true", "?needs_attention=false",
+		"?q=contract", "?q=" + full.KeyID[:8], "?q=live+send", "?q=camp:r+active", "?per_page=1000"} {
 		expectStatus(t, "list "+q, list(q), 200)
 	}
 	var firstPage models.APIKeyList
@@ -469,6 +494,24 @@ func TestContractEndpoints(t *testing.T) {
 		t.Errorf("regenerate: old_key_id %q, old_key_expires_at %v", rotated.OldKeyID, rotated.OldKeyExpiresAt)
 	}
 	expectStatus(t, "regenerate rotated key", do("POST", keyPath+narrow.KeyID+"/regenerate", admin, map[string]any{}), 409)
+	// The rotation cockpit on both keys, and its grace.
+	for _, id := range []string{narrow.KeyID, rotated.KeyID} {
+		r = do("GET", keyPath+id, dev, nil)
+		expectStatus(t, "key in a rotation", r, 200)
+		var d models.APIKeyDetails
+		r.decode(t, &d)
+		if d.Rotation == nil || d.Rotation.OldKeyID != narrow.KeyID || d.Rotation.NewKeyID != rotated.KeyID || d.RotationTraffic == nil {
+			t.Errorf("key %s: rotation %+v", id, d.Rotation)
+		}
+	}
+	expectStatus(t, "extend grace", do("POST", keyPath+rotated.KeyID+"/grace/extend", dev, map[string]any{"hours": 24}), 200)
+	expectStatus(t, "extend grace past the maximum", do("POST", keyPath+narrow.KeyID+"/grace/extend", dev, map[string]any{"hours": 168}), 400)
+	expectStatus(t, "extend grace by nothing", do("POST", keyPath+narrow.KeyID+"/grace/extend", dev, map[string]any{"hours": 0}), 400)
+	expectStatus(t, "extend grace malformed", do("POST", keyPath+narrow.KeyID+"/grace/extend", dev, `{"hours":`), 400)
+	expectStatus(t, "extend grace of no rotation", do("POST", keyPath+full.KeyID+"/grace/extend", dev, map[string]any{"hours": 1}), 409)
+	expectStatus(t, "extend grace other tenant", do("POST", keyPath+narrow.KeyID+"/grace/extend", other, map[string]any{"hours": 1}), 404)
+	expectStatus(t, "end grace other tenant", do("POST", keyPath+narrow.KeyID+"/grace/end", other, nil), 404)
+	expectStatus(t, "end grace member", do("POST", keyPath+narrow.KeyID+"/grace/end", member, nil), 403)
 	r = do("POST", keyPath+rotated.KeyID+"/regenerate", admin, map[string]any{"grace_period_hours": 0})
 	expectStatus(t, "regenerate grace 0", r, 200)
 	var rotated2 models.CreatedAPIKey // read_campaigns + read_analytics, no send_email
@@ -522,6 +565,14 @@ func TestContractEndpoints(t *testing.T) {
 	expectStatus(t, "send email revoked key", pd("POST", "/api/v1/emails/send", doomed.Plaintext, send), 401)
 	expectStatus(t, "key cut off by a 0h rotation", pd("GET", "/api/v1/campaigns", rotated.Plaintext, nil), 401)
 	expectStatus(t, "rotated key within its grace period", pd("GET", "/api/v1/campaigns", narrow.Plaintext, nil), 200)
+	r = do("POST", keyPath+narrow.KeyID+"/grace/end", dev, nil)
+	expectStatus(t, "end grace", r, 200)
+	var ended models.APIKey
+	if r.decode(t, &ended); ended.Status != models.KeyExpired {
+		t.Errorf("grace ended: old key %s", ended.Status)
+	}
+	expectStatus(t, "end grace again", do("POST", keyPath+narrow.KeyID+"/grace/end", dev, nil), 409)
+	expectStatus(t, "rotated key after its grace ended", pd("GET", "/api/v1/campaigns", narrow.Plaintext, nil), 401)
 
 	r = pd("GET", "/api/v1/campaigns", full.Plaintext, nil)
 	expectStatus(t, "campaigns", r, 200)

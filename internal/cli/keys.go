@@ -58,6 +58,7 @@ func oneArg(what string) cobra.PositionalArgs {
 type keysListFlags struct {
 	status, env, search, sort string
 	limit                     int
+	attention                 bool
 }
 
 func keysListCmd(o *apiOpts, ios *streams) *cobra.Command {
@@ -74,12 +75,13 @@ func keysListCmd(o *apiOpts, ios *streams) *cobra.Command {
 	fs := cmd.Flags()
 	fs.StringVar(&f.status, "status", "", "only keys with this status: active, expired or revoked")
 	fs.StringVar(&f.env, "env", "", "only keys of this environment: live or test")
-	fs.StringVarP(&f.search, "search", "q", "", "only keys whose name or id contains this")
-	fs.StringVar(&f.sort, "sort", "created", "order: created (newest first), last_used or name")
+	fs.StringVarP(&f.search, "search", "q", "", "only keys matching every word (name, id, masked key, environment, permission, status)")
+	fs.StringVar(&f.sort, "sort", "created", "order: created (newest first), last_used, name, requests or attention")
+	fs.BoolVar(&f.attention, "attention", false, "only keys that need attention (a high or medium recommendation)")
 	fs.IntVarP(&f.limit, "limit", "L", 100, "list at most this many keys (0: all)")
 	fixedCompletion(cmd, "status", models.KeyActive, models.KeyExpired, models.KeyRevoked)
 	fixedCompletion(cmd, "env", models.EnvLive, models.EnvTest)
-	fixedCompletion(cmd, "sort", "created", "last_used", "name")
+	fixedCompletion(cmd, "sort", "created", "last_used", "name", "requests", "attention")
 	return cmd
 }
 
@@ -99,14 +101,14 @@ func keysList(s *session, f *keysListFlags) error {
 		}
 	}
 	switch f.sort {
-	case "created", "last_used", "name":
+	case "created", "last_used", "name", "requests", "attention":
 	default:
-		return usagef("--sort %q: want created, last_used or name", f.sort)
+		return usagef("--sort %q: want created, last_used, name, requests or attention", f.sort)
 	}
 	if f.limit < 0 {
 		return usagef("--limit must be 0 (all) or more")
 	}
-	p := models.KeyListParams{Q: f.search, Status: f.status, Sort: f.sort}
+	p := models.KeyListParams{Q: f.search, Status: f.status, Sort: f.sort, Attention: f.attention}
 	limit := f.limit
 	if f.env != "" {
 		limit = 0 // the environment is filtered here, after the pages
@@ -288,6 +290,29 @@ func keyDetails(o *output, d models.APIKeyDetails, now time.Time) {
 	for _, u := range d.UsageByDay {
 		reqs += u.Requests
 		errs += u.Errors
+	}
+	if len(k.Recommendations) > 0 {
+		o.heading("Recommendations")
+		for _, r := range k.Recommendations {
+			rs := o.st.Muted
+			switch r.Severity {
+			case models.SeverityHigh:
+				rs = o.st.Danger
+			case models.SeverityMedium:
+				rs = o.st.Warning
+			}
+			o.println(o.style(rs, fmt.Sprintf("%-6s", r.Severity)) + " " + common.Sanitize(r.Message) + o.style(o.st.Muted, " ("+r.Action+")"))
+		}
+	}
+	if r := d.Rotation; r != nil {
+		o.heading("Rotation (grace period running)")
+		o.fields([]field{
+			{label: "Old key", value: common.Sanitize(r.OldKeyID) + ", works until " + when(&r.OldKeyExpiresAt)},
+			{label: "New key", value: common.Sanitize(r.NewKeyID)},
+			{label: "Since rotation", value: fmt.Sprintf("old %s · new %s requests", common.Thousands(r.OldRequestsSinceRotation), common.Thousands(r.NewRequestsSinceRotation))},
+			{label: "Old key, last hour", value: common.Thousands(r.OldRequestsLastHour) + " requests, last used " + common.Ago(r.OldLastUsedAt, now)},
+			{label: "Safe to end grace", value: map[bool]string{true: "yes: quiet for an hour", false: "no"}[r.SafeToEndGrace]},
+		})
 	}
 	o.heading("Last 30 days")
 	o.println(fmt.Sprintf("%s requests, %s errors", common.Thousands(reqs), common.Thousands(errs)))

@@ -117,14 +117,21 @@ func usageReport(o *output, u models.APIUsage, keyName string, now time.Time) {
 		}
 		o.println(o.style(o.st.Title, title))
 	}
-	lvl := o.st.Level(t.RateLimitUsagePc / 100)
+	refused := t.RateLimitUsagePc // the share refused (429), for one key or all
+	lvl := o.st.Success
+	switch {
+	case refused >= 5:
+		lvl = o.st.Danger
+	case t.RateLimited > 0:
+		lvl = o.st.Warning
+	}
 	fs := []field{
 		{label: "Window", value: u.From.UTC().Format(time.RFC3339) + " – " + u.To.UTC().Format(time.RFC3339)},
 		{label: "Requests", value: fmt.Sprintf("%s (previous window %s)", common.Thousands(t.Requests), common.Thousands(p.Requests))},
 		{label: "Success rate", value: pct(t.SuccessRate)},
 		{label: "Errors", value: fmt.Sprintf("%s (%s rate limited)", common.Thousands(t.Errors), common.Thousands(t.RateLimited))},
 		{label: "Latency", value: fmt.Sprintf("avg %.0f ms · p95 %.0f ms", t.AvgLatencyMS, t.P95LatencyMS)},
-		{label: "Rate limit", value: fmt.Sprintf("peak %s of the limit · %s refused (429)", pct(t.RateLimitUsagePc), common.Thousands(u.RateLimit.ExceededCount)), style: &lvl},
+		{label: "Rate limit", value: fmt.Sprintf("%s refused (429) · %s of requests", common.Thousands(u.RateLimit.ExceededCount), pct(refused)), style: &lvl},
 	}
 	if !o.human() {
 		fs = []field{

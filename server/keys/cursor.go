@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/store"
@@ -21,7 +22,7 @@ type listCursor struct {
 
 // queryTag names p's search, filter and sort.
 func queryTag(p models.KeyListParams) string {
-	sum := sha256.Sum256([]byte(p.Q + "\x00" + p.Status + "\x00" + p.Sort))
+	sum := sha256.Sum256([]byte(p.Q + "\x00" + p.Status + "\x00" + p.Sort + "\x00" + strconv.FormatBool(p.Attention)))
 	return base64.RawURLEncoding.EncodeToString(sum[:9])
 }
 

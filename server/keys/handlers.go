@@ -21,6 +21,8 @@ func (s *Service) Mount(mux *http.ServeMux, auth func(http.HandlerFunc) http.Han
 	mux.Handle("DELETE /api/v1/platform/api-keys/{id}", auth(h.revoke))
 	mux.Handle("POST /api/v1/platform/api-keys/{id}/regenerate", auth(httpx.Body(true, h.regenerate)))
 	mux.Handle("GET /api/v1/platform/api-keys/{id}/security", auth(h.security))
+	mux.Handle("POST /api/v1/platform/api-keys/{id}/grace/extend", auth(httpx.Body(false, h.extendGrace)))
+	mux.Handle("POST /api/v1/platform/api-keys/{id}/grace/end", auth(h.endGrace))
 }
 
 // handlers decode the request, call the service and encode its answer.
@@ -49,7 +51,7 @@ func (h handlers) list(w http.ResponseWriter, r *http.Request) {
 
 // parseListParams validates the key list query.
 func parseListParams(r *http.Request) (models.KeyListParams, *models.Problem) {
-	q, prob := httpx.Query(r, "q", "status", "sort", "cursor", "per_page")
+	q, prob := httpx.Query(r, "q", "status", "sort", "cursor", "per_page", "needs_attention")
 	p := models.KeyListParams{Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Sort: q.Get("sort"), Cursor: q.Get("cursor"), PerPage: 100}
 	if prob != nil {
 		return p, prob
@@ -70,9 +72,16 @@ func parseListParams(r *http.Request) (models.KeyListParams, *models.Problem) {
 	switch p.Sort {
 	case "":
 		p.Sort = "created"
-	case "created", "last_used", "name":
+	case "created", "last_used", "name", "requests", "attention":
 	default:
-		return bad("sort", "Sort must be created, last_used or name")
+		return bad("sort", "Sort must be created, last_used, name, requests or attention")
+	}
+	switch q.Get("needs_attention") {
+	case "", "false":
+	case "true":
+		p.Attention = true
+	default:
+		return bad("needs_attention", "needs_attention must be true or false")
 	}
 	if q.Has("page") {
 		return bad("page", "page is replaced by cursor: pass the next_cursor of the previous page")
@@ -120,6 +129,16 @@ func (h handlers) regenerate(w http.ResponseWriter, r *http.Request, req models.
 		w.Header().Set("Cache-Control", "no-store")
 	}
 	httpx.Answer(w, r, h.log, http.StatusOK, out, err)
+}
+
+func (h handlers) extendGrace(w http.ResponseWriter, r *http.Request, req models.ExtendGraceRequest) {
+	k, err := h.svc.ExtendGrace(r.Context(), actor(r), r.PathValue("id"), req)
+	httpx.Answer(w, r, h.log, http.StatusOK, k, err)
+}
+
+func (h handlers) endGrace(w http.ResponseWriter, r *http.Request) {
+	k, err := h.svc.EndGrace(r.Context(), actor(r), r.PathValue("id"))
+	httpx.Answer(w, r, h.log, http.StatusOK, k, err)
 }
 
 func (h handlers) security(w http.ResponseWriter, r *http.Request) {

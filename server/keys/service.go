@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -28,6 +27,8 @@ type Store interface {
 	store.AuditStore
 	KeyDailyUsage(ctx context.Context, h store.Handle, tenantID, keyID string, since int64) ([]store.DayRow, error)
 	KeyTopEndpoints(ctx context.Context, h store.Handle, tenantID, keyID string, since int64, limit int) ([]models.EndpointCount, error)
+	KeyWindowCounts(ctx context.Context, h store.Handle, tenantID string, ids []string, res, since int64) (map[string]store.WindowCount, error)
+	KeyTotalSeries(ctx context.Context, h store.Handle, tenantID string, ids []string, res, start, end int64) ([]store.KeyBucket, error)
 }
 
 // Service applies the key rules; every change and its audit record share
@@ -125,8 +126,16 @@ func (s *Service) List(ctx context.Context, u *httpx.User, p models.KeyListParam
 			return models.APIKeyList{}, httpx.Fail(httpx.FieldProblem("invalid_parameter", "cursor", err.Error()))
 		}
 	}
-	page, err := s.st.ListKeys(ctx, s.db, u.TenantID, p, after, after == nil, s.now())
+	now := s.now()
+	page, err := s.st.ListKeys(ctx, s.db, u.TenantID, p, after, after == nil, now)
 	if err != nil {
+		return models.APIKeyList{}, err
+	}
+	ptrs := make([]*models.APIKey, len(page.Keys))
+	for i := range page.Keys {
+		ptrs[i] = &page.Keys[i]
+	}
+	if err := s.annotate(ctx, u.TenantID, ptrs, now); err != nil {
 		return models.APIKeyList{}, err
 	}
 	out := models.APIKeyList{APIKeys: page.Keys, Total: page.Total, PerPage: p.PerPage}
@@ -214,6 +223,9 @@ func (s *Service) Create(ctx context.Context, a Actor, req models.CreateAPIKeyRe
 	}
 	k.Status = models.KeyActive
 	events.Emit(ctx, s.events, k.TenantID, events.NewAPIKeyCreated(k.APIKey, eventActor(ctx, a)))
+	if err := s.annotateOne(ctx, k.TenantID, &k.APIKey, now); err != nil {
+		return models.CreatedAPIKey{}, err
+	}
 	return models.CreatedAPIKey{APIKey: k.APIKey, Plaintext: plain, Warning: "Store this key securely. It will not be shown again."}, nil
 }
 
@@ -248,7 +260,7 @@ func (s *Service) Update(ctx context.Context, a Actor, id string, req models.Upd
 		s.cache.Invalidate(k.KeyID)
 	}
 	k.Status = models.KeyStatusAt(k.RevokedAt, k.ExpiresAt, now)
-	return k.APIKey, nil
+	return k.APIKey, s.annotateOne(ctx, k.TenantID, &k.APIKey, now)
 }
 
 // edit collects the outcome of an update: field errors and the fields changed.
@@ -350,6 +362,7 @@ func (s *Service) Revoke(ctx context.Context, a Actor, id string) (models.Revoke
 		return models.RevokeResult{}, err
 	}
 	now := s.now().Truncate(time.Millisecond)
+	rot := s.rotationEvent(ctx, k, now) // as it stood: revoking may end it
 	err = store.Tx(ctx, s.db, func(tx store.Handle) error {
 		ok, err := s.st.RevokeKey(ctx, tx, a.User.TenantID, k.KeyID, now)
 		if err != nil {
@@ -365,7 +378,8 @@ func (s *Service) Revoke(ctx context.Context, a Actor, id string) (models.Revoke
 	}
 	s.cache.Invalidate(k.KeyID)
 	s.limiter.Forget(k.KeyID)
-	events.Emit(ctx, s.events, k.TenantID, events.NewAPIKeyRevoked(k.APIKey, now, eventActor(ctx, a)))
+	k.RevokedAt, k.Status = &now, models.KeyRevoked
+	s.emitRevoked(ctx, k, rot, now, a)
 	return models.RevokeResult{Message: "API key revoked successfully", KeyID: k.KeyID, RevokedAt: now}, nil
 }
 
@@ -404,7 +418,7 @@ func (s *Service) Regenerate(ctx context.Context, a Actor, id string, req models
 		if plain, err = Insert(ctx, s.st, tx, &nk); err != nil {
 			return err
 		}
-		ok, err := s.st.RotateKey(ctx, tx, old.KeyID, nk.KeyID, oldExpiry)
+		ok, err := s.st.RotateKey(ctx, tx, old.KeyID, nk.KeyID, now, oldExpiry)
 		if err != nil {
 			return err
 		}
@@ -422,60 +436,14 @@ func (s *Service) Regenerate(ctx context.Context, a Actor, id string, req models
 	}
 	s.cache.Invalidate(old.KeyID)
 	nk.Status = models.KeyActive
-	events.Emit(ctx, s.events, nk.TenantID, events.NewAPIKeyRotated(old.APIKey, nk.APIKey, oldExpiry, now, eventActor(ctx, a)))
+	events.Emit(ctx, s.events, nk.TenantID, events.NewAPIKeyRotated(old.APIKey, nk.APIKey, oldExpiry, now, eventActor(ctx, a), s.rotationEvent(ctx, nk, now)))
+	if err := s.annotateOne(ctx, nk.TenantID, &nk.APIKey, now); err != nil {
+		return models.CreatedAPIKey{}, err
+	}
 	warning := "The previous key has been revoked. Update your applications now."
 	if grace > 0 {
 		warning = fmt.Sprintf("Store this key securely. It will not be shown again. The previous key keeps working until %s (%dh grace period).",
 			oldExpiry.Format(time.RFC3339), grace)
 	}
 	return models.CreatedAPIKey{APIKey: nk.APIKey, Plaintext: plain, Warning: warning, OldKeyID: old.KeyID, OldKeyExpiresAt: &oldExpiry}, nil
-}
-
-// Details adds 30 days of daily usage and the top endpoints to a key.
-func (s *Service) Details(ctx context.Context, u *httpx.User, id string) (models.APIKeyDetails, error) {
-	k, err := s.Load(ctx, u, id)
-	if err != nil {
-		return models.APIKeyDetails{}, err
-	}
-	d := models.APIKeyDetails{APIKey: k.APIKey, UsageByDay: make([]models.DayUsage, 30)}
-	first := store.AlignDown(s.now().Unix(), 86400) - 29*86400
-	for i := range d.UsageByDay {
-		d.UsageByDay[i].Date = time.Unix(first+int64(i)*86400, 0).UTC().Format("2006-01-02")
-	}
-	days, err := s.st.KeyDailyUsage(ctx, s.db, k.TenantID, k.KeyID, first)
-	if err != nil {
-		return d, err
-	}
-	for _, r := range days {
-		if r.Day >= 0 && r.Day < len(d.UsageByDay) {
-			d.UsageByDay[r.Day].Requests, d.UsageByDay[r.Day].Errors = r.N, r.Errors
-		}
-	}
-	d.TopEndpoints, err = s.st.KeyTopEndpoints(ctx, s.db, k.TenantID, k.KeyID, first, 10)
-	return d, err
-}
-
-// auditShown is how many audit events the security view lists.
-const auditShown = 50
-
-// Security lists a key's audit events and the addresses it was used from.
-func (s *Service) Security(ctx context.Context, u *httpx.User, id string) (models.KeySecurity, error) {
-	k, err := s.Load(ctx, u, id)
-	if err != nil {
-		return models.KeySecurity{}, err
-	}
-	out := models.KeySecurity{KeyID: k.KeyID}
-	if out.AuditEvents, err = s.st.KeyAuditEvents(ctx, s.db, k.TenantID, k.KeyID, auditShown); err != nil {
-		return out, err
-	}
-	// Expiry is a derived event: it happens with no request to record it.
-	if k.Status == models.KeyExpired && k.ExpiresAt != nil {
-		out.AuditEvents = append(out.AuditEvents, models.AuditEvent{ID: "expired-" + k.KeyID, Time: *k.ExpiresAt, Action: "expired", Actor: "system"})
-		sort.SliceStable(out.AuditEvents, func(i, j int) bool { return out.AuditEvents[i].Time.After(out.AuditEvents[j].Time) })
-		if len(out.AuditEvents) > auditShown {
-			out.AuditEvents = out.AuditEvents[:auditShown]
-		}
-	}
-	out.RecentIPs, err = s.st.KeyRecentIPs(ctx, s.db, k.KeyID, 10)
-	return out, err
 }

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/webhook/events"
 )
@@ -44,6 +45,9 @@ type Config struct {
 	Log       *slog.Logger
 	Now       func() time.Time
 	ScanEvery time.Duration // 0: DefaultScanEvery; < 0: no periodic scan (tests call ScanExpiring)
+	// Rotation is the rotation in its grace period a key is part of, for
+	// the events that carry it (nil: none is looked up).
+	Rotation func(ctx context.Context, tenantID, keyID string) *models.KeyRotation
 }
 
 // Notifier runs the expiry scan and sends threshold crossings.
@@ -276,7 +280,11 @@ func (n *Notifier) ScanExpiring(ctx context.Context) (int, error) {
 		if err != nil {
 			return sent, err
 		}
-		events.Emit(ctx, n.cfg.Events, d.tenant, events.NewAPIKeyExpiring(k.APIKey, days))
+		var rot *models.KeyRotation
+		if n.cfg.Rotation != nil {
+			rot = n.cfg.Rotation(ctx, d.tenant, d.id)
+		}
+		events.Emit(ctx, n.cfg.Events, d.tenant, events.NewAPIKeyExpiring(k.APIKey, days, rot))
 		sent++
 	}
 	return sent, nil

@@ -125,7 +125,13 @@ func Demo(ctx context.Context, db *sql.DB, st Store, log *slog.Logger, now time.
 }
 
 // demoKeys are the demo's keys and their traffic: three in use, one
-// expiring, one revoked, one expired, one unused.
+// expiring, one revoked, one expired, one unused. Each hygiene
+// recommendation shows at least once: Production Server is 120 days old
+// and never rotated (and, like Marketing Sync, a live key without an
+// expiry); Staging Environment is a test key with production volume
+// holding full_access without an IP allow-list; Legacy Integration is
+// revoked but an old client still calls it every hour; CI Pipeline was
+// never used in 38 days.
 func demoKeys(tenantID string, now time.Time) []*demoKey {
 	nowSec := now.Unix()
 	at := func(daysAgo float64) time.Time {
@@ -140,16 +146,16 @@ func demoKeys(tenantID string, now time.Time) []*demoKey {
 	}
 	out := []*demoKey{
 		{k: mk("Production Server", "Transactional email from the main app", models.EnvLive, "admin@acme.test",
-			[]string{"send_email", "send_bulk_email", "read_campaigns", "read_analytics"}, 300, at(75)),
+			[]string{"send_email", "send_bulk_email", "read_campaigns", "read_analytics"}, 300, at(120)),
 			rate: 110, eps: endpoints(map[string]float64{"POST /api/v1/emails/send": .75, "GET /api/v1/campaigns": .15, "GET /api/v1/analytics/campaigns/{id}": .10}),
 			ips: []string{"203.0.113.10", "203.0.113.11", "203.0.113.12"}},
 		{k: mk("Marketing Sync", "CRM contact sync (office network only)", models.EnvLive, "dev@acme.test",
 			[]string{"read_campaigns", "read_contacts", "write_contacts"}, 120, at(50)),
 			rate: 22, eps: endpoints(map[string]float64{"POST /api/v1/contacts": .8, "GET /api/v1/campaigns": .2}),
 			ips: []string{"198.51.100.5", "203.0.113.40"}},
-		{k: mk("Staging Environment", "Staging deploys", models.EnvTest, "dev@acme.test",
-			models.PresetFullAccess(false), 60, at(40)),
-			rate: 6, eps: endpoints(map[string]float64{"POST /api/v1/emails/send": .4, "POST /api/v1/contacts": .3, "GET /api/v1/campaigns": .2, "GET /api/v1/analytics/campaigns/{id}": .1}),
+		{k: mk("Staging Environment", "Staging deploys", models.EnvTest, "admin@acme.test",
+			models.PresetFullAccess(true), 60, at(40)),
+			rate: 30, eps: endpoints(map[string]float64{"POST /api/v1/emails/send": .4, "POST /api/v1/contacts": .3, "GET /api/v1/campaigns": .2, "GET /api/v1/analytics/campaigns/{id}": .1}),
 			ips: []string{"192.0.2.20"}},
 		{k: mk("Analytics Dashboard", "Internal BI dashboard", models.EnvLive, "admin@acme.test",
 			[]string{"read_campaigns", "read_analytics"}, 300, at(33)),
@@ -158,13 +164,13 @@ func demoKeys(tenantID string, now time.Time) []*demoKey {
 		{k: mk("Legacy Integration", "Old PHP integration, replaced by Production Server", models.EnvLive, "admin@acme.test",
 			[]string{"send_email", "read_contacts", "write_contacts"}, 300, at(140)),
 			rate: 25, eps: endpoints(map[string]float64{"POST /api/v1/emails/send": .6, "POST /api/v1/contacts": .4}),
-			until: nowSec - 10*day, ips: []string{"198.51.100.200"}},
+			until: nowSec - 10*day, ips: []string{"198.51.100.200"}, strays: 4},
 		{k: mk("Q3 Contractor", "Temporary access for the data migration", models.EnvTest, "dev@acme.test",
 			[]string{"read_contacts", "write_contacts"}, 60, at(45)),
 			rate: 5, eps: endpoints(map[string]float64{"POST /api/v1/contacts": 1}),
 			until: nowSec - 5*day, ips: []string{"192.0.2.150"}},
 		{k: mk("CI Pipeline", "Integration tests in CI", models.EnvTest, "dev@acme.test",
-			[]string{"send_email", "read_campaigns"}, 60, at(2))},
+			[]string{"send_email", "read_campaigns"}, 60, at(38))},
 	}
 	out[1].k.AllowedIPs = []string{"203.0.113.0/24", "198.51.100.5"}
 	out[3].k.ExpiresAt = tp(at(-60))

@@ -30,6 +30,9 @@ type demoKey struct {
 	ips      []string
 	n, errs  int64
 	lastUsed int64
+	// strays are requests per hour that keep coming after until, from a
+	// client never updated, and are refused (401).
+	strays int64
 }
 
 func endpoints(weights map[string]float64) []endpoint {
@@ -109,11 +112,12 @@ func ErrorInfo(ep string, status int, variant int64) (string, string) {
 
 // rawErr is one failed request of the history.
 type rawErr struct {
-	ts     int64
-	keyID  string
-	ep     string
-	status int
-	ip     string
+	ts        int64
+	keyID     string
+	ep        string
+	status    int
+	ip        string
+	code, msg string // set: instead of ErrorInfo's
 }
 
 // history generates 30 days of usage for the demo keys: a daily cycle, an
@@ -243,7 +247,7 @@ func (h *history) emit(m map[store.RollupKey]*store.RollupVal, dk *demoKey, sec,
 				// One detail row per counted error, inside the bucket, so
 				// the error log pages through what the charts count.
 				for range c {
-					h.raws = append(h.raws, rawErr{min(sec+h.rng.Int64N(span), h.nowSec-1), dk.k.KeyID, ep.ep, st[j], dk.ips[h.rng.IntN(len(dk.ips))]})
+					h.raws = append(h.raws, rawErr{ts: min(sec+h.rng.Int64N(span), h.nowSec-1), keyID: dk.k.KeyID, ep: ep.ep, status: st[j], ip: dk.ips[h.rng.IntN(len(dk.ips))]})
 				}
 			}
 		}
@@ -251,13 +255,15 @@ func (h *history) emit(m map[store.RollupKey]*store.RollupVal, dk *demoKey, sec,
 			h.addRow(m, store.RollupKey{TenantID: h.tenantID, KeyID: dk.k.KeyID, T: sec, Endpoint: ep.ep, Status: 429}, lim[i], ep.baseMS)
 			dk.errs += lim[i]
 			for range lim[i] {
-				h.raws = append(h.raws, rawErr{min(sec+h.rng.Int64N(span), h.nowSec-1), dk.k.KeyID, ep.ep, 429, dk.ips[0]})
+				h.raws = append(h.raws, rawErr{ts: min(sec+h.rng.Int64N(span), h.nowSec-1), keyID: dk.k.KeyID, ep: ep.ep, status: 429, ip: dk.ips[0]})
 			}
 		}
 	}
 	dk.n += n + limited
 	if n+limited > 0 {
-		dk.lastUsed = max(dk.lastUsed, min(sec+span-1, h.nowSec))
+		// Never past the end of its traffic: a request after a revocation or
+		// expiry is refused (and recorded as such, see strays).
+		dk.lastUsed = max(dk.lastUsed, min(sec+span-1, h.nowSec, dk.until-1))
 	}
 }
 
@@ -286,12 +292,40 @@ func (h *history) run(keys []*demoKey, flush func(dk *demoKey) error) error {
 			}
 			h.block(dk, dk == keys[0], m, step)
 		}
+		if dk.strays > 0 {
+			h.strays(dk)
+		}
 		if err := flush(dk); err != nil {
 			return err
 		}
 	}
 	h.tenantPeaks()
 	return nil
+}
+
+// strays are the requests a retired key still gets: a cron job never
+// updated calls at five past every hour and is refused (401), as the
+// product API answers a revoked or expired key.
+func (h *history) strays(dk *demoKey) {
+	code, msg := "key_revoked", "This key has already been revoked and cannot be used."
+	if dk.k.RevokedAt == nil && dk.k.ExpiresAt != nil {
+		code, msg = "key_expired", "API key is invalid or expired: this key expired on "+dk.k.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	const ep = "POST /api/v1/emails/send"
+	minuteStart := store.AlignDown(h.nowSec-49*3600, 3600)
+	detail := h.minuteDetail()
+	for sec := store.AlignUp(dk.until+1, 3600) + 300; sec+dk.strays <= h.nowSec; sec += 3600 {
+		for _, res := range store.RollupRes() {
+			if (res == 60 && sec < detail) || (res == 900 && sec < minuteStart) {
+				continue // finer rows only where the recent views read them
+			}
+			h.addRow(h.rollups, store.RollupKey{TenantID: h.tenantID, KeyID: dk.k.KeyID, Res: res, T: store.AlignDown(sec, res), Endpoint: ep, Status: 401}, dk.strays, 3)
+		}
+		for i := range dk.strays {
+			h.raws = append(h.raws, rawErr{ts: sec + i, keyID: dk.k.KeyID, ep: ep, status: 401, ip: dk.ips[0], code: code, msg: msg})
+		}
+		dk.n, dk.errs, dk.lastUsed = dk.n+dk.strays, dk.errs+dk.strays, sec+dk.strays-1
+	}
 }
 
 // minuteDetail is where single-minute rows start.
@@ -419,6 +453,9 @@ func (h *history) errorEvents() []store.UsageEvent {
 	kept := map[sk]int{}
 	for _, e := range h.raws {
 		code, msg := ErrorInfo(e.ep, e.status, e.ts)
+		if e.code != "" {
+			code, msg = e.code, e.msg
+		}
 		method, route, _ := strings.Cut(e.ep, " ")
 		ip := e.ip
 		if e.status == 403 {

@@ -11,6 +11,10 @@ import (
 type Key struct {
 	models.APIKey
 	TenantID string
+	// RotatedAt and RequestsAtRotation are set on a rotated-away key: when,
+	// and its RequestCount then.
+	RotatedAt          *time.Time
+	RequestsAtRotation int64
 }
 
 // Secret is what is kept of a key's plaintext: its SHA-256 digest and the
@@ -59,6 +63,8 @@ type KeyPos struct {
 	LastUsed  int64 // unix ms, -1 when never used
 	CreatedAt int64 // unix ms
 	Name, ID  string
+	Requests  int64
+	Attention int // AttentionRank
 }
 
 // KeyPage is one page of the key list.
@@ -82,9 +88,16 @@ type KeyStore interface {
 	UpdateKey(ctx context.Context, h Handle, k Key) (bool, error)
 	// RevokeKey revokes an unrevoked key; false when it already is.
 	RevokeKey(ctx context.Context, h Handle, tenantID, id string, at time.Time) (bool, error)
-	// RotateKey sets the expiry of an unrevoked, not yet rotated key and
-	// names its replacement; false when it was rotated or revoked meanwhile.
-	RotateKey(ctx context.Context, h Handle, id, replacement string, expires time.Time) (bool, error)
+	// RotateKey sets the expiry of an unrevoked, not yet rotated key, names
+	// its replacement and records the rotation time (at) and the key's
+	// request_count then; false when it was rotated or revoked meanwhile.
+	RotateKey(ctx context.Context, h Handle, id, replacement string, at, expires time.Time) (bool, error)
+	// KeyReplacedBy is the unrevoked key of tenantID whose replaced_by is
+	// newID: the old key of newID's rotation (ErrNotFound).
+	KeyReplacedBy(ctx context.Context, h Handle, tenantID, newID string, now time.Time) (Key, error)
+	// SetGraceExpiry moves the expiry of an unrevoked, rotated-away key of
+	// tenantID; false when the key is revoked, not rotated, or gone.
+	SetGraceExpiry(ctx context.Context, h Handle, tenantID, id string, expires time.Time) (bool, error)
 	// ResetKeySecret gives a key a new secret and removes its expiry.
 	ResetKeySecret(ctx context.Context, h Handle, id string, s Secret) error
 	// KeyAuthByDigest finds the key of a plaintext's digest (ErrNotFound).
@@ -101,5 +114,8 @@ type KeyStore interface {
 	KeySummaries(ctx context.Context, h Handle, tenantID string) ([]KeySummary, error)
 	// KeyRecentIPs lists the addresses a key was used from, latest first.
 	KeyRecentIPs(ctx context.Context, h Handle, keyID string, limit int) ([]models.KeyIP, error)
+	// KeyIPsSince lists the addresses a key was used from at or after
+	// since, latest first.
+	KeyIPsSince(ctx context.Context, h Handle, keyID string, since time.Time, limit int) ([]models.KeyIP, error)
 	ImportKeyTotals(ctx context.Context, h Handle, t KeyTotals) error
 }

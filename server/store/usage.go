@@ -301,6 +301,12 @@ type UsageStore interface {
 	// (or the tenant, KeyID ""), in q's window.
 	UsagePeaks(ctx context.Context, h Handle, q RollupQuery) ([]PeakRow, error)
 	UsageErrors(ctx context.Context, h Handle, q ErrorQuery) ([]models.RecentError, []ErrorPos, error)
+	// KeyWindowCounts sums, for each key of ids that has any, the rollup
+	// rows at res with t >= since: all requests and the 401s among them.
+	KeyWindowCounts(ctx context.Context, h Handle, tenantID string, ids []string, res, since int64) (map[string]WindowCount, error)
+	// KeyTotalSeries lists the per-key totals at res of keys ids with
+	// start <= t < end (buckets without requests are absent).
+	KeyTotalSeries(ctx context.Context, h Handle, tenantID string, ids []string, res, start, end int64) ([]KeyBucket, error)
 	// KeyDailyUsage and KeyTopEndpoints read a key's 6-hour rollups since (unix seconds).
 	KeyDailyUsage(ctx context.Context, h Handle, tenantID, keyID string, since int64) ([]DayRow, error)
 	KeyTopEndpoints(ctx context.Context, h Handle, tenantID, keyID string, since int64, limit int) ([]models.EndpointCount, error)

@@ -121,13 +121,15 @@ func (a *agg) p95MS() float64 {
 	return models.Round2(lower / 1000)
 }
 
-func (a *agg) totals(peak int64, limit int) models.UsageTotals {
+func (a *agg) totals() models.UsageTotals {
 	t := models.UsageTotals{
 		Requests: a.n, Success: a.success, Errors: a.n - a.success,
 		SuccessRate: a.successRate(), AvgLatencyMS: a.avgMS(), P95LatencyMS: a.p95MS(), RateLimited: a.limited,
 	}
-	if limit > 0 {
-		t.RateLimitUsagePc = models.Round2(float64(peak) * 100 / float64(limit))
+	if a.n > 0 {
+		// The refused share: a busiest minute summed over keys and divided
+		// by one key's limit meant nothing.
+		t.RateLimitUsagePc = models.Round2(float64(a.limited) * 100 / float64(a.n))
 	}
 	return t
 }
@@ -242,7 +244,7 @@ func (s *Service) compute(ctx context.Context, tenantID, keyID string, limit int
 		t := time.Unix(peakAt, 0).UTC()
 		out.RateLimit.PeakAt = &t
 	}
-	out.Totals = total.totals(peak, limit)
+	out.Totals = total.totals()
 
 	for ep, a := range eps {
 		out.Endpoints = append(out.Endpoints, models.EndpointUsage{Endpoint: ep, Requests: a.n, SuccessRate: a.successRate(), AvgLatencyMS: a.avgMS(), Errors: a.n - a.success})
@@ -282,11 +284,7 @@ func (s *Service) compute(ctx context.Context, tenantID, keyID string, limit int
 	if out.RecentErrors, _, err = s.errors(ctx, tenantID, keyID, win, nil, 100); err != nil {
 		return out, err
 	}
-	ppeak, _, err := s.peaks(ctx, tenantID, keyID, prev, nil)
-	if err != nil {
-		return out, err
-	}
-	out.Previous = pa.totals(ppeak, limit)
+	out.Previous = pa.totals()
 	return out, nil
 }
 

@@ -342,9 +342,17 @@ func (s *spec) typeLabel(schema *yaml.Node) string {
 	case t == "object" && name != "":
 		out = name
 	case t == "":
-		if v := get(d, "oneOf"); v != nil {
+		v := get(d, "oneOf")
+		if v == nil {
+			v = get(d, "anyOf")
+		}
+		if v != nil {
 			var alts []string
 			for _, c := range v.Content {
+				if strs(get(c, "type")) != nil && schemaType(c) == "" && refName(c) == "" {
+					nullable = true // {type: 'null'}: the alternative is "nullable"
+					continue
+				}
 				alts = append(alts, s.typeLabel(c))
 			}
 			out = strings.Join(alts, " or ")

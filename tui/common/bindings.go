@@ -43,7 +43,7 @@ var (
 
 // OverviewKeys are the Overview pane's bindings.
 type OverviewKeys struct {
-	Up, Down, Open, Create, Docs key.Binding
+	Up, Down, Open, Create, Docs, Attention key.Binding
 }
 
 func (k *OverviewKeys) actions() []action {
@@ -53,6 +53,7 @@ func (k *OverviewKeys) actions() []action {
 		{"open", &k.Open, newBinding("enter", "open", "enter")},
 		{"create", &k.Create, newBinding("n", "new key", "n")},
 		{"docs", &k.Docs, newBinding("d", "docs", "d")},
+		{"attention", &k.Attention, newBinding("a", "keys needing attention", "a")},
 	}
 }
 
@@ -62,6 +63,8 @@ type KeysKeys struct {
 	Open, Search, Filter, Sort              key.Binding
 	Create, Edit, Rotate, Revoke            key.Binding
 	CopyID, Usage                           key.Binding
+	AllowList, Expiry                       key.Binding
+	ExtendGrace, EndGrace                   key.Binding
 }
 
 func (k *KeysKeys) actions() []action {
@@ -82,6 +85,10 @@ func (k *KeysKeys) actions() []action {
 		{"revoke", &k.Revoke, newBinding("D", "revoke", "D")},
 		{"copy_id", &k.CopyID, newBinding("c", "copy id", "c")},
 		{"usage", &k.Usage, newBinding("u", "usage", "u")},
+		{"allow_list", &k.AllowList, newBinding("i", "edit IP allow-list", "i")},
+		{"expiry", &k.Expiry, newBinding("t", "set expiry", "t")},
+		{"extend_grace", &k.ExtendGrace, newBinding("+", "extend grace", "+")},
+		{"end_grace", &k.EndGrace, newBinding("E", "end grace now", "E")},
 	}
 }
 

@@ -27,6 +27,8 @@ type details struct {
 	err    error
 	secErr error
 	reqID  uint64
+	// asked is when the details were last requested (the cockpit's poll).
+	asked  time.Time
 	scroll scroll.Model
 }
 
@@ -57,9 +59,16 @@ func (m *Model) refreshDetails() tea.Cmd {
 	if !ok || m.ctx.Client == nil {
 		return nil
 	}
-	d.reqID = m.nextID()
+	d.reqID, d.asked = m.nextID(), m.ctx.Now()
 	c, id, keyID := m.ctx.Client, d.reqID, d.keyID
 	return tea.Batch(fetchPart(id, keyID, c.GetKey), fetchPart(id, keyID, c.KeySecurity))
+}
+
+// cockpitDue reports that open details show a rotation last read
+// rotationPoll ago or more, while the pane is on screen.
+func (m *Model) cockpitDue() bool {
+	d, r := m.rotationShown()
+	return r != nil && m.ctx.Active == common.PaneKeys && !m.ctx.Paused && m.ctx.Now().Sub(d.asked) >= rotationPoll
 }
 
 func (m *Model) onDetails(msg tea.Msg) tea.Cmd {
@@ -123,6 +132,8 @@ func (d *details) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 		delta = m.height - 2
 	case key.Matches(km, k.Top):
 		d.scroll.Top()
+	case key.Matches(km, k.Bottom):
+		delta = len(d.lines(m.width))
 	default:
 		return d, m.keyAction(km)
 	}
@@ -140,7 +151,11 @@ func (d *details) ShortHelp() []key.Binding {
 	if m.blocked(m.ctx.Now()) != "" {
 		return []key.Binding{scroll, k.CopyID, k.Usage, back}
 	}
-	return []key.Binding{scroll, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage, back}
+	out := []key.Binding{scroll, k.Edit, k.Rotate, k.Revoke}
+	if _, r := m.rotationShown(); r != nil && r.OldKeyExpiresAt.After(m.ctx.Now()) {
+		out = append(out, k.ExtendGrace, k.EndGrace)
+	}
+	return append(out, k.CopyID, k.Usage, back)
 }
 
 // FullHelp implements help.KeyMap.
@@ -172,6 +187,9 @@ func (d *details) View(width, height int) string {
 		out = append(out, common.Truncate(l, width))
 	}
 	hint := "esc/q back · ↑/↓ scroll · e edit · R rotate · D revoke · c copy id · u usage"
+	if _, r := m.rotationShown(); r != nil && r.OldKeyExpiresAt.After(now) {
+		hint = "esc/q back · ↑/↓ scroll · + extend grace · E end grace · R rotate · D revoke · u usage"
+	}
 	if r := m.blocked(now); r != "" {
 		hint = r + " · " + hint
 	}
@@ -253,8 +271,28 @@ func (d *details) lines(width int) []string {
 	} else {
 		row("Allowed IPs", common.Sanitize(strings.Join(k.AllowedIPs, ", ")))
 	}
-	if effectiveStatus(k, now) == models.KeyActive && now.Sub(k.CreatedAt) > 90*24*time.Hour {
-		add("", st.Warning.Render(fmt.Sprintf("⚠ This key is %d days old. Rotate keys regularly: press R.", int(now.Sub(k.CreatedAt).Hours()/24))))
+	if len(k.Recommendations) > 0 {
+		// The Security section below says what and how; this says that.
+		word := "recommendation"
+		if len(k.Recommendations) > 1 {
+			word += "s"
+		}
+		mark, kind := attentionMark(k)
+		if mark == "" {
+			mark = "·"
+		}
+		// What to do, with its key, so a short screen can act at once.
+		var acts []string
+		for _, r := range k.Recommendations {
+			if b, _, short := m.actionKey(r.Action); short != "" {
+				acts = append(acts, st.Key.Render(b.Help().Key)+" "+short)
+			}
+		}
+		row("Hygiene", st.Status(kind).Render(strings.TrimSpace(mark))+fmt.Sprintf(" %d %s (under Security): ", len(k.Recommendations), word)+
+			strings.Join(acts, st.Muted.Render(" · ")))
+	}
+	if d.data != nil && d.data.KeyID == d.keyID && d.data.Rotation != nil {
+		add(m.cockpitLines(d.keyID, d.data.Rotation, d.data.RotationTraffic, width)...)
 	}
 
 	add("", st.Heading.Render("Permissions"))
@@ -284,6 +322,7 @@ func (d *details) lines(width int) []string {
 	}
 
 	add("", st.Heading.Render("Security"))
+	add(m.recommendationLines(k, width)...)
 	switch {
 	case d.sec != nil:
 		add("  " + st.Label.Render("Recent client IPs (last 10)"))
@@ -304,7 +343,7 @@ func (d *details) lines(width int) []string {
 			switch e.Action {
 			case "revoked", "ip_violation":
 				style = st.Danger
-			case "rotated", "expired":
+			case "rotated", "expired", "grace_extended", "grace_ended":
 				style = st.Warning
 			}
 			actor := common.Sanitize(e.Actor)

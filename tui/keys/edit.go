@@ -48,15 +48,20 @@ func (m *Model) openWizard() tea.Cmd {
 	return w.Focus()
 }
 
-// openEdit opens the form prefilled with the key, over the details if open.
-func (m *Model) openEdit(k *models.APIKey) tea.Cmd {
+// openEdit opens the form prefilled with the key, over the details if
+// open; at (e.g. (*wizard.Model).OpenAllowList) opens it at one field,
+// nil at the first.
+func (m *Model) openEdit(k *models.APIKey, at func(*wizard.Model) tea.Cmd) tea.Cmd {
 	if cmd, ok := m.canAct(k, "edited"); !ok {
 		return cmd
 	}
 	w := wizard.NewEdit(m.ctx, wizardHost{m}, k)
 	w.SetSize(m.width, m.height)
 	m.dialogs.Push(w)
-	return w.Focus()
+	if at == nil {
+		at = (*wizard.Model).Focus
+	}
+	return at(w)
 }
 
 func (m *Model) onUpdated(msg updatedMsg) tea.Cmd {

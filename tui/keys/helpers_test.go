@@ -69,6 +69,17 @@ func fakeKeys(n int) []models.APIKey {
 			k.ExpiresAt = &t
 			k.ReplacedBy = "key_next"
 		}
+		// The server's advice: some keys need attention, high or medium.
+		k.Recommendations = []models.KeyRecommendation{}
+		switch {
+		case k.Status == models.KeyActive && i%5 == 1:
+			k.Recommendations = []models.KeyRecommendation{{Code: models.RecRotationDue, Severity: models.SeverityMedium,
+				Message: "120 days old and never rotated: rotate keys at least every 90 days.", Action: models.ActionRotate}}
+		case k.Status == models.KeyActive && i%5 == 3:
+			k.Recommendations = []models.KeyRecommendation{{Code: models.RecAdminWithoutIPs, Severity: models.SeverityHigh,
+				Message: "Holds full_access, yet any address may use it: add an IP allow-list.", Action: models.ActionSetAllowedIPs}}
+		}
+		k.NeedsAttention = len(k.Recommendations) > 0
 		out[i] = k
 	}
 	return out
@@ -130,3 +141,5 @@ func submitAs(t *testing.T, m *Model, id uint64) {
 func flat(m *Model) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(commontest.Plain(m.View()), "│", " ")), " ")
 }
+
+func (m *Model) graceD() *graceModal { d, _ := dialog.Find[*graceModal](&m.dialogs); return d }

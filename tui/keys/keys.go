@@ -16,6 +16,7 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/component/dialog"
 	"github.com/penguinmails/pmdev/tui/component/rowlist"
+	"github.com/penguinmails/pmdev/tui/keys/wizard"
 )
 
 // Model is the Keys pane.
@@ -74,7 +75,7 @@ type Model struct {
 // New returns the Keys pane.
 func New(ctx *common.Context) *Model {
 	m := &Model{ctx: ctx, byID: map[string]int{}}
-	m.search = common.NewInput("search name or key id", 64)
+	m.search = common.NewInput("search name, key, env, permission, status", 64)
 	m.search.Prompt = "/ "
 	m.poller.Interval = ctx.Refresh.Keys
 	m.SetSize(ctx.Width, ctx.Height)
@@ -135,16 +136,24 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.TickMsg:
 		cmd := m.load(false)
-		if cmd != nil {
-			// Open details follow the keys poll, so their counters do not lag the list's.
+		if cmd != nil || m.cockpitDue() {
+			// Open details follow the keys poll, so their counters do not
+			// lag the list's; a rotation's cockpit is read every rotationPoll.
 			cmd = tea.Batch(cmd, m.refreshDetails())
 		}
 		return cmd
 	case common.RefreshMsg:
 		return tea.Batch(m.load(true), m.refreshDetails())
 	case common.NavigateMsg:
-		if msg.Action == "create" {
+		switch msg.Action {
+		case "create":
 			return m.openWizard()
+		case "attention":
+			// The Overview's "N keys need attention": those keys, worst first.
+			m.dialogs.Clear()
+			m.filter, m.sort = filterAttention, len(sortNames)-1
+			m.rebuild()
+			return m.requery()
 		}
 		if msg.KeyID != "" {
 			m.selectID = msg.KeyID
@@ -163,6 +172,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.onUpdated(msg)
 	case revokedMsg:
 		return m.onRevoked(msg)
+	case graceMsg:
+		return m.onGrace(msg)
 	case envWrittenMsg:
 		return m.onEnvWritten(msg)
 	case common.RateLimitsMsg:
@@ -358,11 +369,21 @@ func (m *Model) keyAction(msg tea.KeyPressMsg) tea.Cmd {
 			return common.NavigateMsg{To: common.PaneUsage, KeyID: cur.KeyID, Name: common.Sanitize(cur.Name)}
 		}
 	case key.Matches(msg, k.Edit):
-		return m.openEdit(cur)
+		return m.openEdit(cur, nil)
 	case key.Matches(msg, k.Rotate):
 		return m.openRotate(cur)
 	case key.Matches(msg, k.Revoke):
 		return m.openRevoke(cur)
+	case key.Matches(msg, k.AllowList):
+		return m.openEdit(cur, (*wizard.Model).OpenAllowList)
+	case key.Matches(msg, k.Expiry):
+		return m.openEdit(cur, (*wizard.Model).OpenExpiry)
+	case key.Matches(msg, k.ExtendGrace):
+		return m.openGrace(false)
+	case key.Matches(msg, k.EndGrace):
+		return m.openGrace(true)
+	case key.Matches(msg, k.Create):
+		return m.openWizard() // from the details: a live key for a test key's traffic
 	}
 	return nil
 }
@@ -465,7 +486,7 @@ func (h keyHelp) FullHelp() [][]key.Binding {
 		{k.Open, k.Search, k.Filter, k.Sort},
 	}
 	if m.blocked(m.ctx.Now()) == "" {
-		groups = append(groups, []key.Binding{k.Create, k.Edit, k.Rotate, k.Revoke})
+		groups = append(groups, []key.Binding{k.Create, k.Edit, k.Rotate, k.Revoke, k.AllowList, k.Expiry})
 	}
 	return append(groups, []key.Binding{k.CopyID, k.Usage})
 }

@@ -18,12 +18,14 @@ import (
 
 // Status filter and sort cycles.
 var (
-	filterNames = [...]string{"All", "Active", "Revoked", "Expired"}
-	sortNames   = [...]string{"Created", "Last used", "Requests", "Name"}
-	// sortParams is the list route's sort of each; it has no requests
-	// order, so that one is sorted here (see localSearch).
-	sortParams = [...]string{"created", "last_used", "created", "name"}
+	filterNames = [...]string{"All", "Active", "Revoked", "Expired", "Needs attention"}
+	sortNames   = [...]string{"Created", "Last used", "Requests", "Name", "Attention"}
+	// sortParams is the list route's sort of each.
+	sortParams = [...]string{"created", "last_used", "requests", "name", "attention"}
 )
+
+// filterAttention is the filter of keys that need attention.
+const filterAttention = len(filterNames) - 1
 
 // rowMeta is what the list needs per key, computed once per load so a frame
 // does no sanitising, lower-casing or permission sorting.
@@ -100,17 +102,20 @@ func (m *Model) rebuild() { m.rebuildKeeping(m.keepID()) }
 // rebuildKeeping is rebuild with the cursor kept on key keep.
 func (m *Model) rebuildKeeping(keep string) {
 	now := m.ctx.Now()
-	q := strings.ToLower(strings.TrimSpace(m.search.Value()))
+	words := strings.Fields(strings.ToLower(m.search.Value()))
 	want := ""
-	if m.filter > 0 {
+	if m.filter > 0 && m.filter != filterAttention {
 		want = strings.ToLower(filterNames[m.filter])
 	}
 	rows := m.rows[:0]
 	for i := range m.all {
-		if q != "" && !strings.Contains(m.meta[i].hay, q) {
+		if !matchesWords(m.meta[i].hay, words) {
 			continue
 		}
 		if want != "" && effectiveStatus(&m.all[i], now) != want {
+			continue
+		}
+		if m.filter == filterAttention && !m.all[i].NeedsAttention {
 			continue
 		}
 		rows = append(rows, i)
@@ -136,6 +141,13 @@ func (m *Model) rebuildKeeping(keep string) {
 	case 2: // requests, most first
 		slices.SortStableFunc(rows, func(a, b int) int {
 			if c := cmp.Compare(all[b].RequestCount, all[a].RequestCount); c != 0 {
+				return c
+			}
+			return cmpCreated(&all[a], &all[b])
+		})
+	case 4: // attention: high first, then medium, then the rest
+		slices.SortStableFunc(rows, func(a, b int) int {
+			if c := cmp.Compare(attentionRank(&all[b]), attentionRank(&all[a])); c != 0 {
 				return c
 			}
 			return cmpCreated(&all[a], &all[b])
@@ -192,7 +204,8 @@ func (m *Model) listHeight() int { return max(1, m.height-3) }
 type colKind int
 
 const (
-	colName colKind = iota
+	colAttn colKind = iota // the attention marker
+	colName
 	colKey
 	colEnv
 	colPerms
@@ -213,6 +226,7 @@ type column struct {
 // used always; requests, permissions, environment and limit as room allows.
 func layoutColumns(width int) []column {
 	base := []column{
+		{colAttn, "", 2, false},
 		{colName, "NAME", 14, false},
 		{colKey, "KEY", 17, false},
 		{colStatus, "STATUS", 15, false},
@@ -235,7 +249,7 @@ func layoutColumns(width int) []column {
 			used += c.width + 1
 		}
 	}
-	order := map[colKind]int{colName: 0, colKey: 1, colEnv: 2, colPerms: 3, colLimit: 4, colStatus: 5, colUsed: 6, colReqs: 7}
+	order := map[colKind]int{colAttn: 0, colName: 1, colKey: 2, colEnv: 3, colPerms: 4, colLimit: 5, colStatus: 6, colUsed: 7, colReqs: 8}
 	slices.SortFunc(cols, func(a, b column) int { return order[a.kind] - order[b.kind] })
 	// Spare room: name grows to 32, then permissions take the rest.
 	spare := max(0, width-used)
@@ -283,9 +297,6 @@ func (m *Model) viewList() string {
 	// The server's count of the query: more pages load as the cursor nears the end.
 	count := max(m.total, len(m.all))
 	sortName := sortNames[m.sort]
-	if sortParams[m.sort] != strings.ToLower(strings.ReplaceAll(sortName, " ", "_")) && len(m.all) < count {
-		sortName += " (of the loaded)" // sorted here, and not every key is here yet
-	}
 	info := fmt.Sprintf("  %s · status %s · sort %s", keyCount(count), filterNames[m.filter], sortName)
 	if len(m.rows) != count {
 		info = fmt.Sprintf("  %s of %s · status %s · sort %s", common.Thousands(int64(len(m.rows))), keyCount(count), filterNames[m.filter], sortName)
@@ -359,6 +370,13 @@ func (m *Model) renderRow(i int, selected bool, now time.Time) string {
 			b.WriteByte(' ')
 		}
 		switch c.kind {
+		case colAttn:
+			mark, kind := attentionMark(k)
+			s := common.Fit(mark, c.width)
+			if !selected {
+				s = p.status(kind).wrap(s)
+			}
+			b.WriteString(s)
 		case colName:
 			b.WriteString(common.Fit(meta.name+m.roleTag(k), c.width))
 		case colKey:

@@ -13,12 +13,15 @@ import (
 // the server (and locally over the loaded rows meanwhile).
 
 // listQuery is the query of the search, filter and sort shown. While the
-// whole list is loaded the search stays here, where it matches the row as
-// shown (masked key, environment, permissions, status); the server's
-// search matches names and ids, for lists too long to load.
+// whole list is loaded the search stays here (no request per keystroke);
+// the server's search matches the row as shown too (name, masked key,
+// environment, permissions, status), for lists too long to load.
 func (m *Model) listQuery() models.KeyListParams {
 	q := models.KeyListParams{Q: strings.TrimSpace(m.search.Value()), Sort: sortParams[m.sort], PerPage: perPage}
-	if m.filter > 0 {
+	switch {
+	case m.filter == filterAttention:
+		q.Attention = true
+	case m.filter > 0:
 		q.Status = strings.ToLower(filterNames[m.filter])
 	}
 	if m.localSearch() {

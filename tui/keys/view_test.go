@@ -54,9 +54,15 @@ func detailsFixture(m *Model) {
 	k := *m.detailsD().key()
 	k.CreatedAt = commontest.Now.AddDate(0, 0, -120)
 	k.Description = "Sends order confirmations"
-	k.AllowedIPs = []string{"203.0.113.0/24", "198.51.100.5"}
+	k.AllowedIPs = []string{} // with full_access: the high advice below
+	k.Permissions = append(k.Permissions, "full_access")
 	exp := commontest.Now.Add(5 * 24 * time.Hour)
 	k.ExpiresAt = &exp
+	k.Recommendations = []models.KeyRecommendation{
+		{Code: models.RecAdminWithoutIPs, Severity: models.SeverityHigh, Message: "Holds full_access, yet any address may use it: add an IP allow-list.", Action: models.ActionSetAllowedIPs},
+		{Code: models.RecRotationDue, Severity: models.SeverityMedium, Message: "120 days old and never rotated: rotate keys at least every 90 days.", Action: models.ActionRotate},
+	}
+	k.NeedsAttention = true
 	m.applyKey(k)
 	days := make([]models.DayUsage, 30)
 	for i := range days {

@@ -44,11 +44,14 @@ type hooksMsg struct {
 	err    error
 }
 
-// keysMsg is the result of the Overview's key list poll.
+// keysMsg is the result of the Overview's key list poll, with the count
+// of keys needing attention when it was read (not on a 304 or an error).
 type keysMsg struct {
 	common.Result
-	list models.APIKeyList
-	err  error
+	list         models.APIKeyList
+	err          error
+	attention    int
+	hasAttention bool
 }
 
 // Model is the Overview pane.
@@ -62,6 +65,8 @@ type Model struct {
 	keysTotal  int
 	keysLoaded bool
 	keysErr    error
+	// attention is how many keys need attention (the server's rules); -1 unknown.
+	attention int
 
 	rl   *models.RateLimits
 	rlAt time.Time // when rl arrived: the countdown's origin
@@ -84,7 +89,7 @@ type Model struct {
 
 // New returns the Overview pane.
 func New(ctx *common.Context) *Model {
-	m := &Model{ctx: ctx, width: ctx.Width, height: ctx.Height, endpoints: popularEndpoints()}
+	m := &Model{ctx: ctx, width: ctx.Width, height: ctx.Height, endpoints: popularEndpoints(), attention: -1}
 	m.keysPoll.Interval = ctx.Refresh.Keys
 	if m.keysPoll.Interval <= 0 {
 		// Keys polling off: still load once so the page has content.
@@ -152,7 +157,13 @@ func (m *Model) fetchKeys(id uint64) tea.Cmd {
 	return func() tea.Msg {
 		ctx := client.WithCacheScope(context.Background(), "overview")
 		l, err := c.ListKeys(ctx, models.KeyListParams{Sort: "last_used", PerPage: maxKeys})
-		return keysMsg{Result: common.Result{Pane: common.PaneOverview, ReqID: id}, list: l, err: err}
+		msg := keysMsg{Result: common.Result{Pane: common.PaneOverview, ReqID: id}, list: l, err: err}
+		if err == nil || err == client.ErrNotModified {
+			// The count only: the first page carries the total.
+			a, aerr := c.ListKeys(ctx, models.KeyListParams{Attention: true, PerPage: 1})
+			msg.attention, msg.hasAttention = a.Total, aerr == nil
+		}
+		return msg
 	}
 }
 
@@ -208,6 +219,10 @@ func (m *Model) handleKeys(msg keysMsg) tea.Cmd {
 	now := m.ctx.Now()
 	if !m.keysPoll.Done(msg.ReqID, now, msg.err) {
 		return nil // stale
+	}
+	if msg.hasAttention && msg.attention != m.attention {
+		m.attention = msg.attention
+		m.version++
 	}
 	switch {
 	case msg.err == client.ErrNotModified:
@@ -273,6 +288,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.rows.Move(delta, m.items()) // every row is on screen: no window to scroll
 	case key.Matches(msg, k.Create) && m.canCreate():
 		return navigate(common.NavigateMsg{To: common.PaneKeys, Action: "create"})
+	case key.Matches(msg, k.Attention) && m.attention > 0:
+		return navigate(common.NavigateMsg{To: common.PaneKeys, Action: "attention"})
 	case key.Matches(msg, k.Docs):
 		if ep, ok := m.selectedEndpoint(); ok {
 			return navigate(common.NavigateMsg{To: common.PaneDocs, Slug: ep.Slug})
@@ -334,17 +351,25 @@ type keyMap struct {
 }
 
 func (k keyMap) ShortHelp() []key.Binding {
-	if !k.m.canCreate() {
-		return []key.Binding{k.k.Up, k.k.Down, k.k.Open, k.k.Docs}
+	out := []key.Binding{k.k.Up, k.k.Down, k.k.Open}
+	if k.m.canCreate() {
+		out = append(out, k.k.Create)
 	}
-	return []key.Binding{k.k.Up, k.k.Down, k.k.Open, k.k.Create, k.k.Docs}
+	if k.m.attention > 0 {
+		out = append(out, k.k.Attention)
+	}
+	return append(out, k.k.Docs)
 }
 
 func (k keyMap) FullHelp() [][]key.Binding {
-	if !k.m.canCreate() {
-		return [][]key.Binding{{k.k.Up, k.k.Down, k.k.Open}, {k.k.Docs}}
+	second := []key.Binding{k.k.Docs}
+	if k.m.canCreate() {
+		second = []key.Binding{k.k.Create, k.k.Docs}
 	}
-	return [][]key.Binding{{k.k.Up, k.k.Down, k.k.Open}, {k.k.Create, k.k.Docs}}
+	if k.m.attention > 0 {
+		second = append(second, k.k.Attention)
+	}
+	return [][]key.Binding{{k.k.Up, k.k.Down, k.k.Open}, second}
 }
 
 var _ common.Pane = (*Model)(nil)

@@ -60,6 +60,8 @@ func loaded(t testing.TB, w, h int, keys []models.APIKey, used int) *Model {
 	t.Helper()
 	c := commontest.FixtureClient(t, map[string]any{
 		"GET /api/v1/platform/api-keys": models.APIKeyList{APIKeys: keys, Total: len(keys) + 4},
+		// Two keys need attention (the count is the total of that query).
+		"GET /api/v1/platform/api-keys?needs_attention=true&per_page=1": models.APIKeyList{APIKeys: keys[:min(1, len(keys))], Total: 2},
 	})
 	ctx := commontest.Context(w, h, c)
 	m := New(ctx)

@@ -319,15 +319,7 @@ func (m *Model) keysView() string {
 			active++
 		}
 	}
-	title := s.Heading.Render("API keys")
-	if m.keysLoaded {
-		title += s.Muted.Render(fmt.Sprintf(" · %d shown of %d", m.visibleKeys(), m.keysTotal))
-	}
-	hint := s.Muted.Render("n new key · enter details · 2 all keys")
-	if !m.canCreate() {
-		hint = s.Muted.Render("enter details · 2 all keys")
-	}
-	lines := []string{common.Spread(title, hint, m.width)}
+	lines := []string{m.keysTitle()}
 	cols := m.keyColumns()
 	var hdr []string
 	for _, c := range cols {
@@ -372,6 +364,46 @@ func (m *Model) keysView() string {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// keysTitle is the keys section's title line: the count shown and, when
+// the server says keys need attention, how many (a opens them), shortened
+// to fit before the hint is.
+func (m *Model) keysTitle() string {
+	s := m.ctx.Styles
+	hints := []string{"n new key", "enter details", "2 all keys"}
+	if !m.canCreate() {
+		hints = hints[1:]
+	}
+	title := func(short bool) string {
+		t := s.Heading.Render("API keys")
+		if m.keysLoaded {
+			f := " · %d shown of %d"
+			if short {
+				f = " · %d of %d"
+			}
+			t += s.Muted.Render(fmt.Sprintf(f, m.visibleKeys(), m.keysTotal))
+		}
+		if m.attention > 0 {
+			// The "!" reads without colour too.
+			word := "keys need"
+			if m.attention == 1 {
+				word = "key needs"
+			}
+			if short {
+				word = "need"
+			}
+			t += s.Muted.Render(" · ") + s.Warning.Render(fmt.Sprintf("! %d %s attention", m.attention, word)) +
+				s.Muted.Render(" ("+m.ctx.Keys.Overview.Attention.Help().Key+")")
+		}
+		return t
+	}
+	full, hint := title(false), s.Muted.Render(strings.Join(hints, " · "))
+	if m.attention > 0 && !common.Fits(full, hint, m.width) {
+		// Narrow: a shorter count, and the attention before "2 all keys".
+		return common.Spread(title(true), s.Muted.Render(strings.Join(hints[:len(hints)-1], " · ")), m.width)
+	}
+	return common.Spread(full, hint, m.width)
 }
 
 func statusWord(status string) string {

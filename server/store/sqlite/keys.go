@@ -15,20 +15,21 @@ import (
 
 const keyCols = `id, tenant_id, name, description, environment, display_head, display_tail, permissions,
 	rate_limit, expires_at, allowed_ips, created_at, created_by, last_used, last_used_ip,
-	request_count, error_count, revoked_at, replaced_by`
+	request_count, error_count, revoked_at, replaced_by, rotated_at, requests_at_rotation`
 
 // statusSQL derives a key's status at ?1 (now, ms); models.KeyStatusAt is the same rule.
 const statusSQL = `CASE WHEN revoked_at IS NOT NULL THEN 'revoked'
 	WHEN expires_at IS NOT NULL AND expires_at <= ?1 THEN 'expired' ELSE 'active' END`
 
-func scanKey(sc store.Scanner, now time.Time) (store.Key, error) {
+// scanKey reads keyCols, then extra (columns after them).
+func scanKey(sc store.Scanner, now time.Time, extra ...any) (store.Key, error) {
 	var k store.Key
 	var head, tail, perms, ips string
-	var expires, lastUsed, revoked sql.NullInt64
+	var expires, lastUsed, revoked, rotated sql.NullInt64
 	var created int64
-	err := sc.Scan(&k.KeyID, &k.TenantID, &k.Name, &k.Description, &k.Environment, &head, &tail, &perms,
+	err := sc.Scan(append([]any{&k.KeyID, &k.TenantID, &k.Name, &k.Description, &k.Environment, &head, &tail, &perms,
 		&k.RateLimit, &expires, &ips, &created, &k.CreatedBy, &lastUsed, &k.LastUsedIP,
-		&k.RequestCount, &k.ErrorCount, &revoked, &k.ReplacedBy)
+		&k.RequestCount, &k.ErrorCount, &revoked, &k.ReplacedBy, &rotated, &k.RequestsAtRotation}, extra...)...)
 	if err != nil {
 		return k, err
 	}
@@ -40,6 +41,7 @@ func scanKey(sc store.Scanner, now time.Time) (store.Key, error) {
 	k.ExpiresAt = store.NullMS(expires)
 	k.LastUsed = store.NullMS(lastUsed)
 	k.RevokedAt = store.NullMS(revoked)
+	k.RotatedAt = store.NullMS(rotated)
 	k.CreatedAt = store.FromMS(created)
 	k.Status = models.KeyStatusAt(k.RevokedAt, k.ExpiresAt, now)
 	return k, nil
@@ -77,81 +79,6 @@ func (Store) GetKey(ctx context.Context, h store.Handle, tenantID, id string, no
 	return k, notFound(err)
 }
 
-func likeEscape(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
-}
-
-// ListKeys reads a page through the index of its sort (created, last
-// used or name, each then newest first and by id), starting after the
-// given key: pages stay stable while keys are added.
-func (Store) ListKeys(ctx context.Context, h store.Handle, tenantID string, p models.KeyListParams, after *store.KeyPos, withTotal bool, now time.Time) (store.KeyPage, error) {
-	where := `tenant_id = ?2`
-	args := []any{store.MS(now), tenantID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "?" + strconv.Itoa(len(args))
-	}
-	if p.Q != "" {
-		q := arg(likeEscape(p.Q))
-		where += ` AND (name LIKE ` + q + ` ESCAPE '\' OR id LIKE ` + q + ` ESCAPE '\')`
-	}
-	switch p.Status {
-	case models.KeyActive, models.KeyRevoked, models.KeyExpired:
-		where += ` AND ` + statusSQL + ` = '` + p.Status + `'` // one of a fixed set
-	}
-	var out store.KeyPage
-	if withTotal {
-		if err := h.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_keys WHERE `+where, args...).Scan(&out.Total); err != nil {
-			return out, err
-		}
-	}
-	// The sort column comes first, then created_at DESC, id ASC; after a
-	// key means strictly later in that order.
-	order, first, cmpFirst := `created_at DESC, id`, ``, ``
-	switch p.Sort {
-	case "last_used":
-		order, first, cmpFirst = `coalesce(last_used, -1) DESC, created_at DESC, id`, `coalesce(last_used, -1)`, `<`
-	case "name":
-		order, first, cmpFirst = `name COLLATE NOCASE, created_at DESC, id`, `name COLLATE NOCASE`, `>`
-	}
-	if after != nil {
-		c, id := arg(after.CreatedAt), arg(after.ID)
-		rest := `(created_at < ` + c + ` OR (created_at = ` + c + ` AND id > ` + id + `))`
-		if first == "" {
-			where += ` AND created_at <= ` + c + ` AND ` + rest
-		} else {
-			var v string
-			if p.Sort == "name" {
-				v = arg(after.Name)
-			} else {
-				v = arg(after.LastUsed)
-			}
-			bound := map[string]string{"<": "<=", ">": ">="}[cmpFirst]
-			where += ` AND ` + first + ` ` + bound + ` ` + v + ` AND (` + first + ` ` + cmpFirst + ` ` + v + ` OR (` + first + ` = ` + v + ` AND ` + rest + `))`
-		}
-	}
-	q := `SELECT ` + keyCols + ` FROM api_keys WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(p.PerPage+1)
-	keys, err := store.QueryAll(ctx, h, q, args, func(sc store.Scanner) (store.Key, error) { return scanKey(sc, now) })
-	if err != nil {
-		return out, err
-	}
-	if len(keys) > p.PerPage {
-		keys = keys[:p.PerPage]
-		k := keys[len(keys)-1]
-		pos := store.KeyPos{LastUsed: -1, CreatedAt: store.MS(k.CreatedAt), Name: k.Name, ID: k.KeyID}
-		if k.LastUsed != nil {
-			pos.LastUsed = store.MS(*k.LastUsed)
-		}
-		out.Last = &pos
-	}
-	out.Keys = make([]models.APIKey, len(keys))
-	for i, k := range keys {
-		out.Keys[i] = k.APIKey
-	}
-	return out, nil
-}
-
 func (Store) UpdateKey(ctx context.Context, h store.Handle, k store.Key) (bool, error) {
 	return changed(h.ExecContext(ctx, `UPDATE api_keys SET name=?, description=?, permissions=?, expires_at=?,
 		allowed_ips=?, rate_limit=? WHERE id=? AND tenant_id=? AND revoked_at IS NULL`,
@@ -163,9 +90,22 @@ func (Store) RevokeKey(ctx context.Context, h store.Handle, tenantID, id string,
 		store.MS(at), id, tenantID))
 }
 
-func (Store) RotateKey(ctx context.Context, h store.Handle, id, replacement string, expires time.Time) (bool, error) {
-	return changed(h.ExecContext(ctx, `UPDATE api_keys SET expires_at = ?, replaced_by = ? WHERE id = ? AND revoked_at IS NULL AND replaced_by = ''`,
-		store.MS(expires), replacement, id))
+func (Store) RotateKey(ctx context.Context, h store.Handle, id, replacement string, at, expires time.Time) (bool, error) {
+	return changed(h.ExecContext(ctx, `UPDATE api_keys SET expires_at = ?, replaced_by = ?, rotated_at = ?, requests_at_rotation = request_count
+		WHERE id = ? AND revoked_at IS NULL AND replaced_by = ''`, store.MS(expires), replacement, store.MS(at), id))
+}
+
+func (Store) KeyReplacedBy(ctx context.Context, h store.Handle, tenantID, newID string, now time.Time) (store.Key, error) {
+	// replaced_by != '' lets the planner use the partial index.
+	row := h.QueryRowContext(ctx, `SELECT `+keyCols+` FROM api_keys WHERE replaced_by = ? AND replaced_by != '' AND tenant_id = ?
+		AND revoked_at IS NULL ORDER BY rotated_at DESC LIMIT 1`, newID, tenantID)
+	k, err := scanKey(row, now)
+	return k, notFound(err)
+}
+
+func (Store) SetGraceExpiry(ctx context.Context, h store.Handle, tenantID, id string, expires time.Time) (bool, error) {
+	return changed(h.ExecContext(ctx, `UPDATE api_keys SET expires_at = ? WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL AND replaced_by != ''`,
+		store.MS(expires), id, tenantID))
 }
 
 func (Store) ResetKeySecret(ctx context.Context, h store.Handle, id string, s store.Secret) error {
@@ -248,6 +188,17 @@ func (Store) KeySummaries(ctx context.Context, h store.Handle, tenantID string) 
 func (Store) KeyRecentIPs(ctx context.Context, h store.Handle, keyID string, limit int) ([]models.KeyIP, error) {
 	return store.QueryAll(ctx, h, `SELECT ip, last_seen, requests FROM key_ips WHERE key_id = ? ORDER BY last_seen DESC LIMIT ?`, []any{keyID, limit},
 		func(sc store.Scanner) (models.KeyIP, error) {
+			var ip models.KeyIP
+			var ts int64
+			err := sc.Scan(&ip.IP, &ts, &ip.Requests)
+			ip.LastSeen = store.FromMS(ts)
+			return ip, err
+		})
+}
+
+func (Store) KeyIPsSince(ctx context.Context, h store.Handle, keyID string, since time.Time, limit int) ([]models.KeyIP, error) {
+	return store.QueryAll(ctx, h, `SELECT ip, last_seen, requests FROM key_ips WHERE key_id = ? AND last_seen >= ? ORDER BY last_seen DESC LIMIT ?`,
+		[]any{keyID, store.MS(since), limit}, func(sc store.Scanner) (models.KeyIP, error) {
 			var ip models.KeyIP
 			var ts int64
 			err := sc.Scan(&ip.IP, &ts, &ip.Requests)

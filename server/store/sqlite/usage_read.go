@@ -126,3 +126,45 @@ func (Store) KeyTopEndpoints(ctx context.Context, h store.Handle, tenantID, keyI
 			return e, err
 		})
 }
+
+// inIDs is "(?,?,…)" for ids, appended to args.
+func inIDs(ids []string, args []any) (string, []any) {
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return `(?` + strings.Repeat(`,?`, len(ids)-1) + `)`, args
+}
+
+func (Store) KeyWindowCounts(ctx context.Context, h store.Handle, tenantID string, ids []string, res, since int64) (map[string]store.WindowCount, error) {
+	out := make(map[string]store.WindowCount, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := inIDs(ids, []any{tenantID, res, since})
+	type row struct {
+		id string
+		c  store.WindowCount
+	}
+	rows, err := store.QueryAll(ctx, h, `SELECT key_id, SUM(n), SUM(CASE WHEN status = 401 THEN n ELSE 0 END) FROM usage_rollup
+		WHERE tenant_id = ? AND res = ? AND t >= ? AND key_id IN `+in+` GROUP BY key_id`, args,
+		func(sc store.Scanner) (row, error) {
+			var r row
+			return r, sc.Scan(&r.id, &r.c.N, &r.c.Refused)
+		})
+	for _, r := range rows {
+		out[r.id] = r.c
+	}
+	return out, err
+}
+
+func (Store) KeyTotalSeries(ctx context.Context, h store.Handle, tenantID string, ids []string, res, start, end int64) ([]store.KeyBucket, error) {
+	if len(ids) == 0 {
+		return []store.KeyBucket{}, nil
+	}
+	in, args := inIDs(ids, []any{tenantID, res, start, end})
+	return store.QueryAll(ctx, h, `SELECT key_id, t, n FROM usage_key_total WHERE tenant_id = ? AND res = ? AND t >= ? AND t < ?
+		AND key_id IN `+in+` ORDER BY t`, args, func(sc store.Scanner) (store.KeyBucket, error) {
+		var b store.KeyBucket
+		return b, sc.Scan(&b.KeyID, &b.T, &b.N)
+	})
+}

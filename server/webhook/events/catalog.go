@@ -37,6 +37,21 @@ func sampleContact(at time.Time) models.Contact {
 		Attributes: map[string]string{"first_name": "Test", "plan": "pro"}, CreatedAt: at.Add(-72 * time.Hour).Truncate(time.Second)}
 }
 
+// sampleRotation is a rotation of sampleKey to sampleNewKey at rotated, seen at now.
+func sampleRotation(rotated, now time.Time, oldN, newN int64) *models.KeyRotation {
+	r := &models.KeyRotation{OldKeyID: sampleKey.KeyID, NewKeyID: sampleNewKey.KeyID, RotatedAt: rotated, OldKeyExpiresAt: rotated.Add(24 * time.Hour),
+		GraceMaxExpiresAt: rotated.Add(models.KeyMaxGraceHours * time.Hour), OldRequestsSinceRotation: oldN, NewRequestsSinceRotation: newN,
+		OldRecentIPs: []models.KeyIP{}, QuietPeriodSeconds: int(models.GraceQuietPeriod / time.Second)}
+	last := rotated.Add(-time.Minute)
+	if oldN > 0 {
+		last = now.Add(-20 * time.Minute)
+		r.OldRecentIPs = []models.KeyIP{{IP: "203.0.113.10", LastSeen: last, Requests: 15180}}
+		r.OldRequestsLastHour = 37
+	}
+	r.OldLastUsedAt = &last
+	return r
+}
+
 // Catalog lists every event type in the order of models.WebhookEventNames.
 func Catalog() []Spec {
 	return []Spec{
@@ -73,14 +88,17 @@ func Catalog() []Spec {
 			return NewAPIKeyCreated(k, sampleActor)
 		}},
 		{APIKeyRotated, "APIKeyRotatedData", func(at time.Time) Data {
-			return NewAPIKeyRotated(sampleKey, sampleNewKey, at.Add(24*time.Hour), at, sampleActor)
+			return NewAPIKeyRotated(sampleKey, sampleNewKey, at.Add(24*time.Hour), at, sampleActor, sampleRotation(at, at, 0, 0))
 		}},
-		{APIKeyRevoked, "APIKeyRevokedData", func(at time.Time) Data { return NewAPIKeyRevoked(sampleKey, at, sampleActor) }},
+		{APIKeyRevoked, "APIKeyRevokedData", func(at time.Time) Data {
+			// The old key of a rotation cut off in its grace period.
+			return NewAPIKeyRevoked(sampleKey, at, sampleActor, sampleRotation(at.Add(-3*time.Hour), at, 1240, 58310))
+		}},
 		{APIKeyExpiring, "APIKeyExpiringData", func(at time.Time) Data {
 			k := sampleKey
 			exp := at.Add(7 * 24 * time.Hour).Truncate(time.Second)
 			k.ExpiresAt = &exp
-			return NewAPIKeyExpiring(k, 7)
+			return NewAPIKeyExpiring(k, 7, nil)
 		}},
 		{RateLimitThreshold, "RateLimitThresholdData", func(at time.Time) Data {
 			return NewRateLimitThreshold(sampleKey, 80, 300, 500, 100, at)

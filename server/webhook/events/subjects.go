@@ -190,14 +190,17 @@ type APIKeyRotatedData struct {
 	OldKeyExpiresAt time.Time  `json:"old_key_expires_at"`
 	RotatedAt       time.Time  `json:"rotated_at"`
 	Actor           EventActor `json:"actor"`
+	// Rotation is the cockpit's picture as the rotation starts; null when
+	// there is no grace period (the old key stopped at once).
+	Rotation *models.KeyRotation `json:"rotation"`
 }
 
 func (APIKeyRotatedData) EventType() string { return APIKeyRotated }
 
 // NewAPIKeyRotated is old replaced by nk, old working until oldExpires.
-func NewAPIKeyRotated(old, nk models.APIKey, oldExpires, at time.Time, by EventActor) APIKeyRotatedData {
+func NewAPIKeyRotated(old, nk models.APIKey, oldExpires, at time.Time, by EventActor, rot *models.KeyRotation) APIKeyRotatedData {
 	return APIKeyRotatedData{Key: keyOf(nk), OldKeyID: old.KeyID, NewKeyID: nk.KeyID, OldMaskedKey: old.MaskedKey,
-		OldKeyExpiresAt: oldExpires.UTC(), RotatedAt: at.UTC(), Actor: by}
+		OldKeyExpiresAt: oldExpires.UTC(), RotatedAt: at.UTC(), Actor: by, Rotation: utcRotation(rot)}
 }
 
 // APIKeyRevokedData is api_key.revoked.
@@ -205,13 +208,16 @@ type APIKeyRevokedData struct {
 	Key
 	RevokedAt time.Time  `json:"revoked_at"`
 	Actor     EventActor `json:"actor"`
+	// Rotation is the rotation in its grace period the key was part of
+	// (as old or new key) just before it was revoked; null when none.
+	Rotation *models.KeyRotation `json:"rotation"`
 }
 
 func (APIKeyRevokedData) EventType() string { return APIKeyRevoked }
 
-// NewAPIKeyRevoked is the revocation of k.
-func NewAPIKeyRevoked(k models.APIKey, at time.Time, by EventActor) APIKeyRevokedData {
-	return APIKeyRevokedData{Key: keyOf(k), RevokedAt: at.UTC(), Actor: by}
+// NewAPIKeyRevoked is the revocation of k, part of rotation rot (or nil).
+func NewAPIKeyRevoked(k models.APIKey, at time.Time, by EventActor, rot *models.KeyRotation) APIKeyRevokedData {
+	return APIKeyRevokedData{Key: keyOf(k), RevokedAt: at.UTC(), Actor: by, Rotation: utcRotation(rot)}
 }
 
 // ExpiryNotices are the days before expires_at at which api_key.expiring is sent, longest first.
@@ -223,17 +229,20 @@ type APIKeyExpiringData struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	// NoticeDays is the notice this is: 7 or 1 (days before expires_at).
 	NoticeDays int `json:"notice_days"`
+	// Rotation is the rotation in its grace period the key is the new key
+	// of; null when none.
+	Rotation *models.KeyRotation `json:"rotation"`
 }
 
 func (APIKeyExpiringData) EventType() string { return APIKeyExpiring }
 
-// NewAPIKeyExpiring is the days-before notice of k's expiry.
-func NewAPIKeyExpiring(k models.APIKey, days int) APIKeyExpiringData {
+// NewAPIKeyExpiring is the days-before notice of k's expiry, k part of rotation rot (or nil).
+func NewAPIKeyExpiring(k models.APIKey, days int, rot *models.KeyRotation) APIKeyExpiringData {
 	var exp time.Time
 	if k.ExpiresAt != nil {
 		exp = k.ExpiresAt.UTC()
 	}
-	return APIKeyExpiringData{Key: keyOf(k), ExpiresAt: exp, NoticeDays: days}
+	return APIKeyExpiringData{Key: keyOf(k), ExpiresAt: exp, NoticeDays: days, Rotation: utcRotation(rot)}
 }
 
 // Thresholds are the spent shares of a key's bucket (percent) that send rate_limit.threshold.
@@ -262,6 +271,22 @@ func NewRateLimitThreshold(k models.APIKey, threshold, limit, burst, remaining i
 	}
 	return RateLimitThresholdData{Key: keyOf(k), ThresholdPercent: threshold, SpentPercent: spent, LimitPerMinute: limit,
 		Burst: burst, Remaining: remaining, CrossedAt: at.UTC()}
+}
+
+// utcRotation is a copy of r with its times in UTC (the old key's IPs
+// never null).
+func utcRotation(r *models.KeyRotation) *models.KeyRotation {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.RotatedAt, c.OldKeyExpiresAt, c.GraceMaxExpiresAt, c.OldLastUsedAt = r.RotatedAt.UTC(), r.OldKeyExpiresAt.UTC(), r.GraceMaxExpiresAt.UTC(), utcPtr(r.OldLastUsedAt)
+	c.OldRecentIPs = make([]models.KeyIP, len(r.OldRecentIPs))
+	for i, ip := range r.OldRecentIPs {
+		ip.LastSeen = ip.LastSeen.UTC()
+		c.OldRecentIPs[i] = ip
+	}
+	return &c
 }
 
 func utcPtr(t *time.Time) *time.Time {

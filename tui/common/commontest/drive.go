@@ -20,7 +20,10 @@ import (
 func FixtureClient(t testing.TB, routes map[string]any) *client.Client {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := routes[r.Method+" "+r.URL.Path]
+		body, ok := routes[r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery] // a route of one query first
+		if !ok {
+			body, ok = routes[r.Method+" "+r.URL.Path]
+		}
 		if !ok {
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusNotFound)

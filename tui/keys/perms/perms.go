@@ -11,45 +11,7 @@ import (
 
 // Badge is the badge text of a permission in the list; the list has room
 // for a few characters per permission only.
-func Badge(name string) string {
-	switch name {
-	case "send_email":
-		return "send"
-	case "send_bulk_email":
-		return "bulk"
-	case "read_campaigns":
-		return "camp:r"
-	case "write_campaigns":
-		return "camp:w"
-	case "delete_campaigns":
-		return "camp:d"
-	case "read_contacts":
-		return "cont:r"
-	case "write_contacts":
-		return "cont:w"
-	case "delete_contacts":
-		return "cont:d"
-	case "read_analytics":
-		return "stats"
-	case "export_data":
-		return "export"
-	case "manage_templates":
-		return "tmpl"
-	case "manage_domains":
-		return "dom"
-	case "read_inbox":
-		return "inbox"
-	case "manage_webhooks":
-		return "hooks"
-	case "manage_api_keys":
-		return "keys!"
-	case "manage_billing":
-		return "bill!"
-	case "full_access":
-		return "ALL!"
-	}
-	return name
-}
+func Badge(name string) string { return models.PermissionBadge(name) }
 
 // Order sorts permission names by catalogue order so badges and diffs are stable.
 func Order(perms []string) []string {

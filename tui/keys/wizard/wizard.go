@@ -66,6 +66,8 @@ type Model struct {
 
 	edit bool
 	orig models.APIKey
+	// entry is the step the form opened at: esc there closes it.
+	entry int
 
 	step  int
 	focus int // field within the step
@@ -246,6 +248,23 @@ func NewEdit(ctx *common.Context, host Host, k *models.APIKey) *Model {
 	return f
 }
 
+// OpenAllowList opens an edit at its IP restrictions, the list field
+// focused: the fix for a key that any address may use.
+func (f *Model) OpenAllowList() tea.Cmd {
+	f.step, f.entry, f.focus = stepIPs, stepIPs, 1
+	return f.refocus()
+}
+
+// OpenExpiry opens an edit at its expiry, 90 days chosen: the fix for a
+// live key that never expires.
+func (f *Model) OpenExpiry() tea.Cmd {
+	f.step, f.entry, f.focus = stepExpiry, stepExpiry, f.expiry
+	if f.expiry == expNever {
+		f.focus = exp90
+	}
+	return f.refocus()
+}
+
 // Focus focuses the first field; the pane returns its command on open.
 func (f *Model) Focus() tea.Cmd { return f.refocus() }
 
@@ -316,7 +335,7 @@ func (f *Model) onKey(msg tea.KeyPressMsg) (dialog.Dialog, tea.Cmd) {
 	case in != nil && common.TypesText(msg):
 		// typed below: j, k and space are text in a field
 	case key.Matches(msg, k.Cancel):
-		if f.step == stepBasic {
+		if f.step == f.entry {
 			return nil, nil
 		}
 		f.submitErr = ""
