@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,12 +20,13 @@ type Entry struct {
 	RateLimit, Burst   int
 	ExpiresAt          *time.Time
 	Revoked            bool
-	perms              map[string]bool
+	perms              []string // a handful: a scan beats hashing
+	full               bool     // holds full_access
 	ips                []netip.Prefix
 }
 
 // Has reports whether the key holds perm (full_access holds them all).
-func (e *Entry) Has(perm string) bool { return e.perms[perm] || e.perms["full_access"] }
+func (e *Entry) Has(perm string) bool { return e.full || slices.Contains(e.perms, perm) }
 
 // IPAllowed reports whether the allow-list admits ip (an empty list admits all).
 func (e *Entry) IPAllowed(ip string) bool {
@@ -96,10 +98,7 @@ func (c *Cache) Lookup(ctx context.Context, plain string) (*Entry, error) {
 		return nil, err
 	}
 	e = &Entry{ID: k.ID, TenantID: k.TenantID, Name: k.Name, RateLimit: k.RateLimit, ExpiresAt: k.ExpiresAt, Revoked: k.Revoked,
-		perms: map[string]bool{}, Burst: models.PlanOrDefault(k.Plan).Burst}
-	for _, p := range k.Permissions {
-		e.perms[p] = true
-	}
+		perms: slices.Clone(k.Permissions), full: slices.Contains(k.Permissions, "full_access"), Burst: models.PlanOrDefault(k.Plan).Burst}
 	for _, s := range k.AllowedIPs {
 		if p, err := netip.ParsePrefix(s); err == nil {
 			e.ips = append(e.ips, p)

@@ -22,10 +22,17 @@ import (
 // traffic over many keys writes each coarse row once per 10 s instead of
 // every second. Each write is one transaction of multi-row statements
 // whose size follows the keys and routes in use, not the requests.
+//
+// Under heavy traffic over many keys the minute rows wait too: while the
+// pending aggregate holds more than fineMany groups, it is written every
+// fineSlowEvery ticks, so each busy minute row is rewritten a dozen times a
+// minute instead of sixty (the 1-hour view is then up to 5 s behind).
 const (
-	fineInterval = time.Second
-	coarseEvery  = 10
-	coarseFew    = 500 // rows
+	fineInterval  = time.Second
+	coarseEvery   = 10
+	coarseFew     = 500 // rows
+	fineMany      = 200 // groups
+	fineSlowEvery = 5
 )
 
 // WriterStore is what the writer writes.
@@ -165,6 +172,14 @@ func (w *Writer) bump(tenants map[string]struct{}) {
 	}
 }
 
+// busy reports whether the pending aggregate is large enough that its
+// minute rows are written at the slower cadence.
+func (w *Writer) busy() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.cur.groups) > fineMany
+}
+
 // take swaps out the pending aggregate and forgets sample counts of
 // minutes that are over.
 func (w *Writer) take() *pending {
@@ -236,6 +251,7 @@ func (w *Writer) loop() {
 	defer t.Stop()
 	coarse := &coarseState{b: store.NewUsageBatch()}
 	pruneStarted := false
+	lastFine := 0
 	for tick := 1; ; tick++ {
 		full := tick%coarseEvery == 0
 		select {
@@ -248,6 +264,10 @@ func (w *Writer) loop() {
 			close(done)
 			continue
 		}
+		if !full && tick-lastFine < fineSlowEvery && w.busy() {
+			continue
+		}
+		lastFine = tick
 		w.write(w.take(), coarse, full)
 		if !pruneStarted {
 			// Retention starts after the first write, in the background.
