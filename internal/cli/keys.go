@@ -160,7 +160,7 @@ func keyTable(o *output, keys []models.APIKey, now time.Time) *table {
 		if k.RateLimit > 0 {
 			limit = strconv.Itoa(k.RateLimit) + "/m"
 		}
-		status, kind := keyStatus(k, now)
+		status, kind := common.KeyStatusText(k, now)
 		used := ""
 		if k.LastUsed != nil {
 			used = k.LastUsed.UTC().Format(time.RFC3339)
@@ -169,32 +169,11 @@ func keyTable(o *output, keys []models.APIKey, now time.Time) *table {
 			cellText(common.Sanitize(k.Environment)),
 			cellPlain(common.Sanitize(perms.Badges(k.Permissions)), common.Sanitize(strings.Join(perms.Order(k.Permissions), ","))),
 			cellPlain(limit, strconv.Itoa(k.RateLimit)),
-			cellBoth(status, effectiveKeyStatus(k, now), o.st.Status(kind)),
+			cellBoth(status, common.EffectiveKeyStatus(k, now), o.st.Status(kind)),
 			cellPlain(common.Ago(k.LastUsed, now), used),
 			cellPlain(common.Thousands(k.RequestCount), strconv.FormatInt(k.RequestCount, 10)))
 	}
 	return t
-}
-
-// effectiveKeyStatus is the status people should see: an active key past
-// its expiry is expired even before the server's next sweep.
-func effectiveKeyStatus(k *models.APIKey, now time.Time) string {
-	if k.Status == models.KeyActive && k.ExpiresAt != nil && !k.ExpiresAt.After(now) {
-		return models.KeyExpired
-	}
-	return k.Status
-}
-
-// keyStatus is the status cell as the Keys tab words it: active keys in
-// their last 7 days (or a rotation's grace period) say when they stop.
-func keyStatus(k *models.APIKey, now time.Time) (text, kind string) {
-	st := effectiveKeyStatus(k, now)
-	if st == models.KeyActive && k.ExpiresAt != nil {
-		if left := k.ExpiresAt.Sub(now); left <= 7*24*time.Hour || k.ReplacedBy != "" {
-			return "expires in " + roughSpan(left), "grace"
-		}
-	}
-	return st, st
 }
 
 // roughSpan is a positive span to the nearest second, minute, hour or day:
@@ -236,7 +215,7 @@ func keysGetCmd(o *apiOpts, ios *streams) *cobra.Command {
 // keyDetails prints a key as the console's details view does.
 func keyDetails(o *output, d models.APIKeyDetails, now time.Time) {
 	k := &d.APIKey
-	status, kind := keyStatus(k, now)
+	status, kind := common.KeyStatusText(k, now)
 	st := o.st.Status(kind)
 	when := func(t *time.Time) string {
 		if t == nil {

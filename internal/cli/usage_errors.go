@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -18,9 +17,6 @@ import (
 
 // exportMaxRows bounds an export as the console's does (about 20 MB of CSV).
 const exportMaxRows = 100_000
-
-// errorsCSVHeader is the console's export header: the files are the same.
-var errorsCSVHeader = []string{"time", "endpoint", "status", "error_code", "message", "key_id", "key_name"}
 
 func usageErrorsCmd(o *apiOpts, ios *streams, f *rangeFlags) *cobra.Command {
 	var export string
@@ -110,7 +106,7 @@ func exportErrors(s *session, p models.UsageParams, path string) error {
 		}
 		w = f
 	}
-	err = writeErrorsCSV(w, errs)
+	err = common.WriteErrorsCSV(w, errs)
 	if f != nil {
 		if cerr := f.Close(); err == nil {
 			err = cerr
@@ -127,19 +123,4 @@ func exportErrors(s *session, p models.UsageParams, path string) error {
 		s.ios.hint(msg)
 	}
 	return nil
-}
-
-// writeErrorsCSV writes RFC 4180 CSV (CRLF, quoted where needed) with escape
-// sequences stripped, so `cat` on the file is safe.
-func writeErrorsCSV(w io.Writer, errs []models.RecentError) error {
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	_ = cw.Write(errorsCSVHeader)
-	for _, e := range errs {
-		_ = cw.Write([]string{e.Time.UTC().Format(time.RFC3339), common.SanitizeMultiline(e.Endpoint), strconv.Itoa(e.Status),
-			common.SanitizeMultiline(e.ErrorCode), common.SanitizeMultiline(e.Message),
-			common.SanitizeMultiline(e.KeyID), common.SanitizeMultiline(e.KeyName)})
-	}
-	cw.Flush()
-	return cw.Error()
 }

@@ -227,25 +227,11 @@ func deliveryTable(o *output, ds []models.Delivery, now time.Time) *table {
 			next = "exhausted"
 		}
 		t.add(cellText(common.Sanitize(d.ID)), cellPlain(d.UpdatedAt.Local().Format("Jan 02 15:04:05"), d.UpdatedAt.UTC().Format(time.RFC3339)),
-			cellPlain(ev, common.Sanitize(d.EventType)), cellBoth(resultWord(d.Status), d.Status, o.st.Status(d.Status)),
+			cellPlain(ev, common.Sanitize(d.EventType)), cellBoth(common.DeliveryWord(d.Status), d.Status, o.st.Status(d.Status)),
 			cellPlain(code, strconv.Itoa(d.ResponseStatus)), cellPlain(lat, strconv.Itoa(d.LatencyMS)),
 			cellText(fmt.Sprintf("%d/%d", d.Attempts, d.MaxAttempts)), cellPlain(next, plainNext))
 	}
 	return t
-}
-
-// resultWord marks a delivery's state with a symbol too, so it reads
-// without colour.
-func resultWord(st string) string {
-	switch st {
-	case models.DeliverySuccess:
-		return "✓ success"
-	case models.DeliveryFailed:
-		return "✗ failed"
-	case models.DeliveryPendingRetry:
-		return "↻ retrying"
-	}
-	return "… pending"
 }
 
 func webhooksRetryCmd(o *apiOpts, ios *streams) *cobra.Command {

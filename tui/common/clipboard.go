@@ -75,12 +75,18 @@ func writeWithin(write func(string) error, text string, d time.Duration) error {
 // graphical session; without one xclip and xsel can only fail.
 var errNoDisplay = errors.New("no graphical session (DISPLAY and WAYLAND_DISPLAY are unset)")
 
+// errNoTool: none of the clipboard tools atotto/clipboard drives is installed.
+var errNoTool = errors.New("no clipboard utilities (xclip, xsel, wl-copy) installed")
+
 // SystemClipboard writes to the desktop clipboard through xclip, xsel or
 // wl-copy (pbcopy on macOS, the Windows API there), as atotto/clipboard
 // finds them.
 func SystemClipboard(text string) error {
 	if needsDisplay() && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" && os.Getenv("TERMUX_VERSION") == "" {
 		return errNoDisplay
+	}
+	if clipboard.Unsupported {
+		return errNoTool
 	}
 	return clipboard.WriteAll(text)
 }
@@ -90,7 +96,8 @@ func needsDisplay() bool { return runtime.GOOS != "darwin" && runtime.GOOS != "w
 // NoSystemClipboard reports a failure that means there is none to use
 // here (no display, no tool), rather than one that broke.
 func NoSystemClipboard(err error) bool {
-	return errors.Is(err, errNoDisplay) || clipboard.Unsupported || (err != nil && strings.Contains(err.Error(), "No clipboard utilities"))
+	// Judged by the error alone, so a tool that broke reads as broken.
+	return errors.Is(err, errNoDisplay) || errors.Is(err, errNoTool) || (err != nil && strings.Contains(err.Error(), "No clipboard utilities"))
 }
 
 // ClipboardError puts a system clipboard failure in a few words.

@@ -104,11 +104,11 @@ func (m *Model) cockpitLines(this string, r *models.KeyRotation, t *models.Rotat
 	switch {
 	case left <= 0:
 	case r.SafeToEndGrace:
-		lines = append(lines, "  "+st.Success.Render("✓ safe to end grace: the old key served nothing for "+shortDur(quiet)))
+		lines = append(lines, "  "+st.Success.Render("✓ safe to end grace: the old key served nothing for "+common.ShortDur(quiet)))
 	case r.OldRequestsLastHour > 0:
 		lines = append(lines, "  "+st.Warning.Render(fmt.Sprintf("⚠ not safe to end grace: the old key served %s in the last hour", reqWord(r.OldRequestsLastHour))))
 	default:
-		lines = append(lines, "  "+st.Warning.Render("⚠ not safe to end grace yet: safe once the old key has been quiet for "+shortDur(quiet)))
+		lines = append(lines, "  "+st.Warning.Render("⚠ not safe to end grace yet: safe once the old key has been quiet for "+common.ShortDur(quiet)))
 	}
 	if t != nil {
 		lines = append(lines, m.trafficLines(t, width)...)
@@ -124,7 +124,7 @@ func (m *Model) cockpitLines(this string, r *models.KeyRotation, t *models.Rotat
 // countdown is "47 h 12 min" under two days, else shortDur; it ticks with the clock.
 func countdown(d time.Duration) string {
 	if d >= 48*time.Hour {
-		return shortDur(d)
+		return common.ShortDur(d)
 	}
 	d = d.Round(time.Minute)
 	if h := int(d / time.Hour); h > 0 {

@@ -131,7 +131,7 @@ func TestEndGraceAsksWithLastHourTraffic(t *testing.T) {
 	old := m.all[m.byID[r.OldKeyID]]
 	old.Status, old.ExpiresAt = models.KeyExpired, &commontest.Now
 	m.Update(graceMsg{Result: res(m.graceD().Data.reqID), old: old, ended: true})
-	if m.graceD() != nil || !strings.Contains(m.notice, "Grace ended") || effectiveStatus(&m.all[m.byID[r.OldKeyID]], commontest.Now) != models.KeyExpired {
+	if m.graceD() != nil || !strings.Contains(m.notice, "Grace ended") || common.EffectiveKeyStatus(&m.all[m.byID[r.OldKeyID]], commontest.Now) != models.KeyExpired {
 		t.Fatalf("after the answer: notice %q", m.notice)
 	}
 }

@@ -218,7 +218,7 @@ func (d *details) lines(width int) []string {
 		add(st.Label.Render(fmt.Sprintf("%-13s", label)) + value)
 	}
 
-	text, kind := statusText(k, now)
+	text, kind := common.KeyStatusText(k, now)
 	add(st.Title.Render(common.Sanitize(k.Name)+m.roleTag(k)) + "  " + st.Status(kind).Render("● "+text))
 	if k.Description != "" {
 		add(st.Muted.Render(common.Sanitize(k.Description)))
@@ -250,7 +250,7 @@ func (d *details) lines(width int) []string {
 		case left <= 0:
 			row("Expires", st.Muted.Render(exp+" (expired)"))
 		case left <= 7*24*time.Hour:
-			row("Expires", st.Warning.Render(exp+" — ⚠ expires in "+shortDur(left)))
+			row("Expires", st.Warning.Render(exp+" — ⚠ expires in "+common.ShortDur(left)))
 		default:
 			row("Expires", exp)
 		}
@@ -258,7 +258,7 @@ func (d *details) lines(width int) []string {
 	if k.ReplacedBy != "" {
 		rotated := "→ " + m.successor(k)
 		if k.ExpiresAt != nil && k.ExpiresAt.After(now) {
-			rotated += ", this key expires in " + shortDur(k.ExpiresAt.Sub(now))
+			rotated += ", this key expires in " + common.ShortDur(k.ExpiresAt.Sub(now))
 		}
 		row("Rotated", rotated)
 	}

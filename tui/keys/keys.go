@@ -262,7 +262,7 @@ func (m *Model) canAct(k *models.APIKey, done string) (tea.Cmd, bool) {
 	if cmd, ok := m.guard(); !ok {
 		return cmd, false
 	}
-	if effectiveStatus(k, m.ctx.Now()) != models.KeyActive {
+	if common.EffectiveKeyStatus(k, m.ctx.Now()) != models.KeyActive {
 		m.setNotice("Only active keys can be "+done+".", true)
 		return common.Status("only active keys can be "+done, common.LevelWarning), false
 	}

@@ -44,11 +44,11 @@ func newMeta(k *models.APIKey, now time.Time) rowMeta {
 		limit = strconv.Itoa(k.RateLimit) + "/m"
 	}
 	badges := common.Sanitize(perms.Badges(k.Permissions))
-	status, _ := statusText(k, now)
+	status, _ := common.KeyStatusText(k, now)
 	// Search finds what the row shows: a typed "PEu" (the visible key
 	// prefix), "send", "test" or "revoked" matches as the eye reads it.
 	hay := strings.Join([]string{name, common.Sanitize(k.MaskedKey), common.Sanitize(k.Environment), badges,
-		strings.Join(k.Permissions, " "), effectiveStatus(k, now), status, common.Sanitize(k.KeyID)}, " ")
+		strings.Join(k.Permissions, " "), common.EffectiveKeyStatus(k, now), status, common.Sanitize(k.KeyID)}, " ")
 	return rowMeta{
 		name:  name,
 		hay:   strings.ToLower(hay),
@@ -112,7 +112,7 @@ func (m *Model) rebuildKeeping(keep string) {
 		if !matchesWords(m.meta[i].hay, words) {
 			continue
 		}
-		if want != "" && effectiveStatus(&m.all[i], now) != want {
+		if want != "" && common.EffectiveKeyStatus(&m.all[i], now) != want {
 			continue
 		}
 		if m.filter == filterAttention && !m.all[i].NeedsAttention {

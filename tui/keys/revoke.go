@@ -44,7 +44,7 @@ func (m *Model) previousKey(k *models.APIKey) *prevKey {
 	now := m.ctx.Now()
 	for i := range m.all {
 		o := &m.all[i]
-		if o.ReplacedBy == k.KeyID && o.KeyID != k.KeyID && effectiveStatus(o, now) == models.KeyActive {
+		if o.ReplacedBy == k.KeyID && o.KeyID != k.KeyID && common.EffectiveKeyStatus(o, now) == models.KeyActive {
 			return &prevKey{keyID: o.KeyID, masked: common.Sanitize(o.MaskedKey), until: o.ExpiresAt}
 		}
 	}

@@ -56,7 +56,7 @@ func (m *Model) pollSoon() {
 func rotationPairs(all []models.APIKey, now time.Time) map[string]string {
 	pairs := map[string]string{}
 	for i := range all {
-		if k := &all[i]; k.ReplacedBy != "" && effectiveStatus(k, now) == models.KeyActive {
+		if k := &all[i]; k.ReplacedBy != "" && common.EffectiveKeyStatus(k, now) == models.KeyActive {
 			pairs[k.ReplacedBy] = k.KeyID
 		}
 	}
@@ -67,7 +67,7 @@ func rotationPairs(all []models.APIKey, now time.Time) map[string]string {
 // for the key that replaced it, else "".
 func (m *Model) roleTag(k *models.APIKey) string {
 	switch {
-	case k.ReplacedBy != "" && effectiveStatus(k, m.ctx.Now()) == models.KeyActive:
+	case k.ReplacedBy != "" && common.EffectiveKeyStatus(k, m.ctx.Now()) == models.KeyActive:
 		return " (old)"
 	case m.pairs[k.KeyID] != "":
 		return " (new)"
@@ -90,7 +90,7 @@ func (m *Model) namesakes(k *models.APIKey) bool {
 	now := m.ctx.Now()
 	for i := range m.all {
 		o := &m.all[i]
-		if o.KeyID != k.KeyID && o.Name == k.Name && effectiveStatus(o, now) == models.KeyActive {
+		if o.KeyID != k.KeyID && o.Name == k.Name && common.EffectiveKeyStatus(o, now) == models.KeyActive {
 			return true
 		}
 	}

@@ -71,8 +71,8 @@ func (m *Model) onCreated(msg createdMsg) tea.Cmd {
 				}
 			}
 			m.applyKey(old)
-			if now := m.ctx.Now(); effectiveStatus(&old, now) == models.KeyActive && old.ExpiresAt != nil {
-				once.oldExpiry = "The old key expires in " + shortDur(old.ExpiresAt.Sub(now)) + "."
+			if now := m.ctx.Now(); common.EffectiveKeyStatus(&old, now) == models.KeyActive && old.ExpiresAt != nil {
+				once.oldExpiry = "The old key expires in " + common.ShortDur(old.ExpiresAt.Sub(now)) + "."
 			} else {
 				once.oldExpiry = "The old key no longer works."
 			}

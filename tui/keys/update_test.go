@@ -41,13 +41,13 @@ func TestListKeysTable(t *testing.T) {
 		}},
 		{"filter cycles to active", []string{"f"}, func(t *testing.T, m *Model, _ []tea.Msg) {
 			for _, r := range m.rows {
-				if effectiveStatus(&m.all[r], m.ctx.Now()) != models.KeyActive {
+				if common.EffectiveKeyStatus(&m.all[r], m.ctx.Now()) != models.KeyActive {
 					t.Fatal("non-active row under Active filter")
 				}
 			}
 		}},
 		{"filter expired", []string{"f", "f", "f"}, func(t *testing.T, m *Model, _ []tea.Msg) {
-			if len(m.rows) == 0 || effectiveStatus(m.current(), m.ctx.Now()) != models.KeyExpired {
+			if len(m.rows) == 0 || common.EffectiveKeyStatus(m.current(), m.ctx.Now()) != models.KeyExpired {
 				t.Fatal("expected expired rows")
 			}
 		}},
@@ -408,7 +408,7 @@ func TestRotateFlow(t *testing.T) {
 		t.Fatal("no show-once after rotate")
 	}
 	old := m.all[m.byID[id]]
-	if txt, _ := statusText(&old, m.ctx.Now()); txt != "rotated · 7 d" {
+	if txt, _ := common.KeyStatusText(&old, m.ctx.Now()); txt != "rotated · 7 d" {
 		t.Fatalf("old key status %q", txt)
 	}
 }

@@ -263,11 +263,11 @@ func TestDurationsRoundSensibly(t *testing.T) {
 		{-time.Second, "0 s", "0s"},
 	}
 	for _, c := range cases {
-		if got := shortDur(c.d); got != c.long {
-			t.Errorf("shortDur(%v) = %q, want %q", c.d, got, c.long)
+		if got := common.ShortDur(c.d); got != c.long {
+			t.Errorf("common.ShortDur(%v) = %q, want %q", c.d, got, c.long)
 		}
-		if got := compactDur(c.d); got != c.short {
-			t.Errorf("compactDur(%v) = %q, want %q", c.d, got, c.short)
+		if got := common.CompactDur(c.d); got != c.short {
+			t.Errorf("common.CompactDur(%v) = %q, want %q", c.d, got, c.short)
 		}
 	}
 }

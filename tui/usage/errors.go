@@ -142,36 +142,6 @@ func keyCol(s string, w int) string {
 	return " " + common.Fit(s, w)
 }
 
-// csvHeader is the first record of an errors export.
-var csvHeader = []string{"time", "endpoint", "status", "error_code", "message", "key_id", "key_name"}
-
-// writeCSV writes errors as RFC 4180 CSV (CRLF, quoted where needed).
-// Escape sequences are stripped so `cat` on the file is safe; newlines in
-// messages are kept, quoted.
-func writeCSV(w io.Writer, errs []models.RecentError) error {
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.Write(csvHeader); err != nil {
-		return err
-	}
-	for _, e := range errs {
-		rec := []string{
-			e.Time.UTC().Format(time.RFC3339),
-			common.SanitizeMultiline(e.Endpoint),
-			strconv.Itoa(e.Status),
-			common.SanitizeMultiline(e.ErrorCode),
-			common.SanitizeMultiline(e.Message),
-			common.SanitizeMultiline(e.KeyID),
-			common.SanitizeMultiline(e.KeyName),
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
 // readCSV parses an export back (used by tests and kept next to writeCSV so
 // the two stay in step).
 func readCSV(r io.Reader) ([]models.RecentError, error) {
@@ -179,7 +149,7 @@ func readCSV(r io.Reader) ([]models.RecentError, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(recs) == 0 || strings.Join(recs[0], ",") != strings.Join(csvHeader, ",") {
+	if len(recs) == 0 || strings.Join(recs[0], ",") != strings.Join(common.ErrorsCSVHeader, ",") {
 		return nil, errors.New("not an errors export")
 	}
 	out := make([]models.RecentError, 0, len(recs)-1)
@@ -347,7 +317,7 @@ func exportCSV(fetch errorPager, p models.UsageParams, maxRows int) (export, err
 		return export{}, err
 	}
 	var buf bytes.Buffer
-	if err := writeCSV(&buf, errs); err != nil {
+	if err := common.WriteErrorsCSV(&buf, errs); err != nil {
 		return export{}, err
 	}
 	return export{n: len(errs), truncated: truncated, text: buf.String()}, nil

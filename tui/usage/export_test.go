@@ -31,7 +31,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			Message: "", KeyID: "key_3", KeyName: ""},
 	}
 	var buf bytes.Buffer
-	if err := writeCSV(&buf, in); err != nil {
+	if err := common.WriteErrorsCSV(&buf, in); err != nil {
 		t.Fatal(err)
 	}
 	raw := buf.String()
@@ -52,7 +52,7 @@ func TestCSVRoundTrip(t *testing.T) {
 
 func TestCSVStripsEscapes(t *testing.T) {
 	var buf bytes.Buffer
-	err := writeCSV(&buf, []models.RecentError{{Time: time.Unix(0, 0), Message: "a\x1b]52;c;ZXZpbA==\x07b", KeyName: "k\x1b[2J"}})
+	err := common.WriteErrorsCSV(&buf, []models.RecentError{{Time: time.Unix(0, 0), Message: "a\x1b]52;c;ZXZpbA==\x07b", KeyName: "k\x1b[2J"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,7 +137,7 @@ func (m *Model) detailsView() string {
 				ev += " (test)"
 			}
 			line := " " + mark + common.Pad(when(x.CreatedAt, now), timeW) + " " + common.Pad(common.Truncate(ev, eventW), eventW) + " " +
-				s.Status(x.Status).Render(common.Pad(statusWord(x.Status), resultW)) + " " + common.PadLeft(codeText(x), codeW) + " " +
+				s.Status(x.Status).Render(common.Pad(common.DeliveryWord(x.Status), resultW)) + " " + common.PadLeft(codeText(x), codeW) + " " +
 				common.PadLeft(latencyOrDash(x), latW) + " " + common.PadLeft(fmt.Sprintf("%d/%d", x.Attempts, x.MaxAttempts), attW) + "  " +
 				nextRetry(x, now)
 			if i == d.rows.Cursor() {
@@ -226,18 +226,6 @@ func pack(parts []string, sep string, width int) []string {
 	return lines
 }
 
-func statusWord(st string) string {
-	switch st {
-	case models.DeliverySuccess:
-		return "✓ success"
-	case models.DeliveryFailed:
-		return "✗ failed"
-	case models.DeliveryPendingRetry:
-		return "↻ retrying"
-	}
-	return "… pending"
-}
-
 func latencyOrDash(d models.Delivery) string {
 	if d.Attempts == 0 {
 		return "—"
@@ -323,7 +311,7 @@ func (m *Model) deliveryLines() []string {
 	now := m.ctx.Now()
 	var lines []string
 	head := s.Title.Render("Delivery "+common.Sanitize(x.ID)) + "  " + common.Sanitize(x.EventType) + "  " +
-		s.Status(x.Status).Render(statusWord(x.Status)) + s.Muted.Render(fmt.Sprintf("  attempt %d/%d", x.Attempts, x.MaxAttempts))
+		s.Status(x.Status).Render(common.DeliveryWord(x.Status)) + s.Muted.Render(fmt.Sprintf("  attempt %d/%d", x.Attempts, x.MaxAttempts))
 	if x.Status == models.DeliveryPendingRetry {
 		head += s.Warning.Render("  next retry " + until(x.NextRetryAt, now))
 	}
