@@ -3,6 +3,8 @@ package cli
 import (
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/tui/common"
 )
 
 func TestSpansExpiriesAndGrace(t *testing.T) {
@@ -46,8 +48,8 @@ func TestSpansExpiriesAndGrace(t *testing.T) {
 		20 * time.Second: "20 s", 59*time.Minute + 45*time.Second: "1 h", 47 * time.Hour: "47 h",
 		50 * time.Hour: "2 d", 5 * time.Minute: "5 min", -time.Minute: "0 s",
 	} {
-		if got := roughSpan(d); got != want {
-			t.Errorf("roughSpan(%v) = %q, want %q", d, got, want)
+		if got := common.ShortDur(d); got != want {
+			t.Errorf("ShortDur(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

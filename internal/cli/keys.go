@@ -176,21 +176,6 @@ func keyTable(o *output, keys []models.APIKey, now time.Time) *table {
 	return t
 }
 
-// roughSpan is a positive span to the nearest second, minute, hour or day:
-// 59m45s is "1 h"; days from 48 h so "1 d" never hides a 47 h difference.
-func roughSpan(d time.Duration) string {
-	round := func(unit time.Duration) int { return int((d + unit/2) / unit) }
-	switch {
-	case round(time.Hour) >= 48:
-		return strconv.Itoa(round(24*time.Hour)) + " d"
-	case round(time.Minute) >= 60:
-		return strconv.Itoa(round(time.Hour)) + " h"
-	case round(time.Second) >= 60:
-		return strconv.Itoa(round(time.Minute)) + " min"
-	}
-	return strconv.Itoa(max(0, round(time.Second))) + " s"
-}
-
 func keysGetCmd(o *apiOpts, ios *streams) *cobra.Command {
 	return &cobra.Command{
 		Use:               "get ID|NAME",

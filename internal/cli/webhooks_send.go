@@ -222,7 +222,7 @@ func deliveryTable(o *output, ds []models.Delivery, now time.Time) *table {
 		plainNext := ""
 		switch {
 		case d.Status == models.DeliveryPendingRetry && d.NextRetryAt != nil:
-			next, plainNext = "in "+roughSpan(d.NextRetryAt.Sub(now)), d.NextRetryAt.UTC().Format(time.RFC3339)
+			next, plainNext = "in "+common.ShortDur(d.NextRetryAt.Sub(now)), d.NextRetryAt.UTC().Format(time.RFC3339)
 		case d.Status == models.DeliveryFailed && !d.Test:
 			next = "exhausted"
 		}
