@@ -24,15 +24,16 @@ import (
 // whose size follows the keys and routes in use, not the requests.
 //
 // Under heavy traffic over many keys the minute rows wait too: while the
-// pending aggregate holds more than fineMany groups, it is written every
-// fineSlowEvery ticks, so each busy minute row is rewritten a dozen times a
-// minute instead of sixty (the 1-hour view is then up to 5 s behind).
+// pending aggregate holds more than fineMany groups, it is written with the
+// coarse rows, so each busy minute row is rewritten six times a minute
+// instead of sixty (the 1-hour view is then up to 10 s behind; the live
+// rate limits and the request stream are not affected).
 const (
 	fineInterval  = time.Second
 	coarseEvery   = 10
 	coarseFew     = 500 // rows
 	fineMany      = 200 // groups
-	fineSlowEvery = 5
+	fineSlowEvery = coarseEvery
 )
 
 // WriterStore is what the writer writes.

@@ -128,6 +128,40 @@ func (s *server) waitIdle(limit time.Duration) time.Duration {
 	return time.Since(t0)
 }
 
+// settle waits until the work a load phase left behind is done: the usage
+// writer holds nothing pending, a whole coarse write cycle (10 s: minute
+// rows of a busy aggregate and the coarser rollups wait that long) has
+// passed since the load ended, and the process is idle. It returns the
+// time from the load's end until then. The idle ticks in between are
+// counted against the phase, which only makes the ratio worse.
+func (s *server) settle(loadEnd time.Time, limit time.Duration) time.Duration {
+	for time.Since(loadEnd) < limit && s.pending() > 0 {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if d := 11*time.Second - time.Since(loadEnd); d > 0 {
+		time.Sleep(d)
+	}
+	s.waitIdle(limit)
+	return time.Since(loadEnd)
+}
+
+// pending reads pmdev_usage_pending from /metrics (0 when unreadable).
+func (s *server) pending() int {
+	res, err := s.hc.Get(s.url + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "pmdev_usage_pending "); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return 0
+}
+
 // call does one API request with the admin token; out may be nil.
 func (s *server) call(ctx context.Context, method, path string, body, out any) (int, error) {
 	var rd io.Reader

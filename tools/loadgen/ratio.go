@@ -28,7 +28,7 @@ func runRatio(o opts, dir string) error {
 			if err != nil {
 				return err
 			}
-			fmt.Printf("round %d keys %5d: healthz %.1f µs/req, product %.1f µs/req, ratio %.2f; product %.0f req/s (%s), p99 %.1f ms, max %.1f ms; catch-up %s; %.1f MB per million; load %s\n",
+			fmt.Printf("round %d keys %5d: healthz %.1f µs/req, product %.1f µs/req, ratio %.2f; product %.0f req/s (%s), p99 %.1f ms, max %.1f ms; settled %s after the load; %.1f MB per million; load %s\n",
 				round+1, n, r.hUS, r.pUS, r.ratio, r.pRate, r.statuses, ms(r.p99), ms(r.maxLat), r.catchUp.Round(10*time.Millisecond), r.mbPerM, r.load)
 			results[n] = append(results[n], r)
 		}
@@ -87,10 +87,10 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 
 	c0 := s.cpu()
 	h := load(s.hc, s.url, "/healthz", nil, o.conc, o.dur, 0)
-	s.waitIdle(60 * time.Second)
+	s.settle(time.Now(), 60*time.Second)
 	c1 := s.cpu()
 	p := load(s.hc, s.url, o.route, keys, o.conc, o.dur, 0)
-	r.catchUp = s.waitIdle(120 * time.Second)
+	r.catchUp = s.settle(time.Now(), 120*time.Second)
 	c2 := s.cpu()
 	r.load = loadAvg()
 	if h.n == 0 || p.n == 0 {
