@@ -64,6 +64,13 @@ type Config struct {
 	// at most one per event type per interval (0: a minute; < 0: none).
 	SimulatedWebhookEvery time.Duration
 	Assets                fs.FS // the api dir (openapi.yaml, docs/); may be nil
+	// RateLimit is where the rate-limit buckets live: "" keeps them in this
+	// process; redis://host:port/db shares them with every instance using
+	// the same Redis and RateLimitPrefix.
+	RateLimit string
+	// RateLimitPrefix prefixes the limiter's Redis keys (default
+	// ratelimit.DefaultRedisPrefix).
+	RateLimitPrefix string
 }
 
 // Events receives domain events (the webhook service implements it).
@@ -85,7 +92,7 @@ type Server struct {
 	webhooks *webhook.Service // nil until started
 	notify   *notify.Notifier // expiry and rate-limit notices; nil until started
 	simGate  *simulate.Gate   // paces the simulated traffic's webhook events
-	limiter  *ratelimit.Limiter
+	limiter  ratelimit.Limiter
 	keyring  *keys.Cache
 	usage    *usage.Writer
 	auth     *auth.Service
@@ -127,8 +134,13 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Seed != "" && cfg.Seed != "demo" {
 		return nil, fmt.Errorf("unknown seed %q (want demo)", cfg.Seed)
 	}
+	limiter, err := openLimiter(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
 	db, err := sqlite.Open(ctx, cfg.DBPath)
 	if err != nil {
+		closeLimiter(limiter)
 		return nil, err
 	}
 	st := sqlite.Store{}
@@ -140,7 +152,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		now:     now,
 		events:  noopEvents{},
-		limiter: ratelimit.NewLimiter(),
+		limiter: limiter,
 		keyring: keys.NewCache(db, st),
 		auth:    auth.New(db, st, cfg.Logger, now),
 		simGate: simulate.NewGate(cfg.SimulatedWebhookEvery, now),
@@ -153,6 +165,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		if err != nil {
 			db.Close()
+			closeLimiter(limiter)
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}
 		s.seedSkipped, s.history.pending = skipped, hist
@@ -162,6 +175,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		if err := s.startWebhooks(ctx); err != nil {
 			s.usage.Close(ctx)
 			db.Close()
+			closeLimiter(limiter)
 			return nil, err
 		}
 	}
@@ -208,7 +222,7 @@ func (s *Server) Close(ctx context.Context) error {
 		})
 		wg.Go(func() { usageErr = s.usage.Close(ctx) })
 		wg.Wait()
-		s.closeErr = errors.Join(whErr, usageErr, s.db.Close())
+		s.closeErr = errors.Join(whErr, usageErr, s.db.Close(), closeLimiter(s.limiter))
 	})
 	return s.closeErr
 }
