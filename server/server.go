@@ -71,6 +71,13 @@ type Config struct {
 	// RateLimitPrefix prefixes the limiter's Redis keys (default
 	// ratelimit.DefaultRedisPrefix).
 	RateLimitPrefix string
+	// AllowSplitLimits serves even next to a live instance whose rate-limit
+	// buckets are separate from this one's (each then grants a key its whole
+	// burst), logging why; without it Open refuses (ErrSplitLimits).
+	AllowSplitLimits bool
+	// InstanceBeat is how often the instance lease is refreshed (0:
+	// DefaultInstanceBeat); offline commands (NoWebhooks) take no lease.
+	InstanceBeat time.Duration
 }
 
 // Events receives domain events (the webhook service implements it).
@@ -93,6 +100,7 @@ type Server struct {
 	notify   *notify.Notifier // expiry and rate-limit notices; nil until started
 	simGate  *simulate.Gate   // paces the simulated traffic's webhook events
 	limiter  ratelimit.Limiter
+	lease    *lease // nil for offline commands
 	keyring  *keys.Cache
 	usage    *usage.Writer
 	auth     *auth.Service
@@ -157,6 +165,13 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		auth:    auth.New(db, st, cfg.Logger, now),
 		simGate: simulate.NewGate(cfg.SimulatedWebhookEvery, now),
 	}
+	if !cfg.NoWebhooks {
+		if err := s.claimInstance(ctx); err != nil {
+			db.Close()
+			closeLimiter(limiter)
+			return nil, err
+		}
+	}
 	if cfg.Seed == "demo" {
 		hist, skipped, err := seed.Demo(ctx, db, st, s.log, now(), cfg.SeedKeys, cfg.SeedProgress)
 		if err == nil && hist != nil && !cfg.SeedHistoryLater {
@@ -164,6 +179,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 			hist = nil
 		}
 		if err != nil {
+			s.lease.release(ctx)
 			db.Close()
 			closeLimiter(limiter)
 			return nil, fmt.Errorf("seed demo: %w", err)
@@ -174,6 +190,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if !cfg.NoWebhooks {
 		if err := s.startWebhooks(ctx); err != nil {
 			s.usage.Close(ctx)
+			s.lease.release(ctx)
 			db.Close()
 			closeLimiter(limiter)
 			return nil, err
@@ -222,6 +239,7 @@ func (s *Server) Close(ctx context.Context) error {
 		})
 		wg.Go(func() { usageErr = s.usage.Close(ctx) })
 		wg.Wait()
+		s.lease.release(ctx)
 		s.closeErr = errors.Join(whErr, usageErr, s.db.Close(), closeLimiter(s.limiter))
 	})
 	return s.closeErr
