@@ -42,3 +42,11 @@ func writeLimiterMetrics(w io.Writer, st ratelimit.Stats) {
 	fmt.Fprintf(w, "# HELP pmdev_ratelimit_fallback_total Product requests limited by this instance's own bucket because Redis failed.\n# TYPE pmdev_ratelimit_fallback_total counter\npmdev_ratelimit_fallback_total{backend=%q} %d\n", st.Backend, st.Fallbacks)
 	fmt.Fprintf(w, "# HELP pmdev_ratelimit_degraded 1 while Redis is unreachable and limits are per instance.\n# TYPE pmdev_ratelimit_degraded gauge\npmdev_ratelimit_degraded{backend=%q} %d\n", st.Backend, degraded)
 }
+
+// DefaultRateLimitPrefix prefixes the limiter's Redis keys unless
+// Config.RateLimitPrefix says otherwise.
+const DefaultRateLimitPrefix = ratelimit.DefaultRedisPrefix
+
+// RateLimitBackend names where this instance's rate-limit buckets live:
+// "memory", or the Redis address, database and key prefix (no password).
+func (s *Server) RateLimitBackend() string { return limiterID(s.limiter) }
