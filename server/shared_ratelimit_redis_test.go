@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -101,8 +102,14 @@ func TestRedisLimitSharedByThreeInstances(t *testing.T) {
 	if got < want*0.99 || got > want*1.01 {
 		t.Fatalf("accepted %v, want %.1f ± 1%% (burst %d + %d/min × %v)", got, want, plan.Burst, plan.LimitPerMinute, elapsed)
 	}
-	// Each instance's view reads the shared bucket.
+	// Each instance's view reads the shared bucket; Redis never failed.
 	for i, u := range urls {
+		m := (&testEnv{t: t, url: u}).do("GET", "/metrics", "", nil)
+		for _, line := range []string{`pmdev_ratelimit_backend_errors_total{backend="redis"} 0`, `pmdev_ratelimit_degraded{backend="redis"} 0`} {
+			if !strings.Contains(string(m.body), line+"\n") {
+				t.Errorf("instance %d /metrics lacks %q", i, line)
+			}
+		}
 		var rl models.RateLimits
 		(&testEnv{t: t, url: u}).must("GET", "/api/v1/platform/rate-limits", tok, nil, http.StatusOK, &rl)
 		if rl.BusiestKeyID != key.KeyID || rl.BusyKeys != 1 || rl.Tenant.Used < plan.Burst-10 {
