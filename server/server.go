@@ -100,7 +100,8 @@ type Server struct {
 	notify   *notify.Notifier // expiry and rate-limit notices; nil until started
 	simGate  *simulate.Gate   // paces the simulated traffic's webhook events
 	limiter  ratelimit.Limiter
-	lease    *lease // nil for offline commands
+	lease    *lease   // nil for offline commands
+	keySync  *keySync // nil without the Redis limiter
 	keyring  *keys.Cache
 	usage    *usage.Writer
 	auth     *auth.Service
@@ -196,6 +197,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	if r, ok := limiter.(*ratelimit.Redis); ok && !cfg.NoWebhooks {
+		s.startKeySync(r)
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -240,6 +244,7 @@ func (s *Server) Close(ctx context.Context) error {
 		wg.Go(func() { usageErr = s.usage.Close(ctx) })
 		wg.Wait()
 		s.lease.release(ctx)
+		s.keySync.stop()
 		s.closeErr = errors.Join(whErr, usageErr, s.db.Close(), closeLimiter(s.limiter))
 	})
 	return s.closeErr

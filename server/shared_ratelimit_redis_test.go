@@ -171,3 +171,33 @@ func TestRedisLimitHeadersMatchOneInstance(t *testing.T) {
 		}
 	}
 }
+
+// TestRedisKeyChangeReachesEveryInstance: each instance caches keys; a key
+// revoked through one is refused by the others, which had it cached, at
+// once (the change is announced through Redis).
+func TestRedisKeyChangeReachesEveryInstance(t *testing.T) {
+	srvs, urls := redisInstances(t, 3)
+	tok, err := srvs[0].AddUser(context.Background(), NewUser{Email: "dev@scale.test", Role: models.RoleAdmin, Tenant: "Scale", Plan: models.PlanProfessional})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{t: t, url: urls[0]}
+	key := e.createKey(tok, models.CreateAPIKeyRequest{Name: "revoked", Permissions: []string{"read_campaigns"}})
+	for _, u := range urls { // cached by every instance
+		(&testEnv{t: t, url: u}).must("GET", "/api/v1/campaigns?limit=5", key.Plaintext, nil, http.StatusOK, nil)
+	}
+	e.must("DELETE", "/api/v1/platform/api-keys/"+key.KeyID, tok, nil, http.StatusOK, nil)
+	for i, u := range urls[1:] {
+		deadline := time.Now().Add(2 * time.Second)
+		for {
+			r := (&testEnv{t: t, url: u}).do("GET", "/api/v1/campaigns?limit=5", key.Plaintext, nil)
+			if r.status == http.StatusUnauthorized {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("instance %d still answers %d for a key revoked elsewhere", i+1, r.status)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}

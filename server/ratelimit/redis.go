@@ -75,6 +75,13 @@ func (l *Redis) Describe() string {
 	return "redis://" + o.Addr + "/" + strconv.Itoa(o.DB) + "#" + l.prefix
 }
 
+// Client is the limiter's Redis connection pool, for the instances' other
+// coordination (the key cache's invalidations).
+func (l *Redis) Client() *redis.Client { return l.rdb }
+
+// Prefix is the limiter's key prefix.
+func (l *Redis) Prefix() string { return l.prefix }
+
 // Close closes the connection pool.
 func (l *Redis) Close() error { return l.rdb.Close() }
 
