@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +33,12 @@ type Redis struct {
 	prefix string
 	log    *slog.Logger
 	local  *Memory // the fallback while Redis is unreachable
+
+	// denied remembers, per key, until when Redis refused it: no token can
+	// appear before (only refill adds them), so requests meanwhile are
+	// refused here without a round trip; a client ignoring 429s costs
+	// Redis one call per token, not one per request.
+	denied sync.Map // key id -> *denial
 
 	errors, fallbacks atomic.Int64
 	degraded          atomic.Bool
@@ -124,7 +131,7 @@ func (l *Redis) run(ctx context.Context, tenantID, keyID string, limit, burst, c
 	}
 	v, err := takeScript.Run(ctx, l.rdb, []string{l.bucketKey(tenantID, keyID), l.tenantKey(tenantID)},
 		limit, burst, keyID, cost).Int64Slice()
-	if err == nil && len(v) != 6 {
+	if err == nil && len(v) != 7 {
 		err = fmt.Errorf("script answered %d values", len(v))
 	}
 	if err != nil {
@@ -135,12 +142,32 @@ func (l *Redis) run(ctx context.Context, tenantID, keyID string, limit, burst, c
 	return v, true
 }
 
+// denial is a refusal from Redis: no token before next, full at full
+// (unix ns, this instance's clock), under limit and burst.
+type denial struct {
+	next, full   int64
+	limit, burst int
+}
+
+func ceilSeconds(ns int64) int { return int((ns + int64(time.Second) - 1) / int64(time.Second)) }
+
 // Take consumes one token of the key's shared bucket.
 func (l *Redis) Take(ctx context.Context, tenantID, keyID string, limit, burst int, now time.Time) Result {
+	if d, ok := l.denied.Load(keyID); ok {
+		d := d.(*denial)
+		if t := time.Now().UnixNano(); t < d.next && d.limit == limit && d.burst == burst {
+			return Result{Limit: limit, Burst: burst, ResetSeconds: ceilSeconds(d.full - t), RetryAfter: max(1, ceilSeconds(d.next-t))}
+		}
+		l.denied.Delete(keyID)
+	}
 	v, ok := l.run(ctx, tenantID, keyID, limit, burst, 1)
 	if !ok {
 		l.fallbacks.Add(1)
 		return l.local.Take(ctx, tenantID, keyID, limit, burst, now)
+	}
+	if v[0] != 1 {
+		t := time.Now().UnixNano() // after the answer: the refusal ends late rather than early
+		l.denied.Store(keyID, &denial{next: t + v[6]*int64(time.Microsecond), full: t + v[4]*int64(time.Microsecond), limit: limit, burst: burst})
 	}
 	return Result{Allowed: v[0] == 1, Limit: limit, Burst: burst, Remaining: int(v[1]), ResetSeconds: int(v[2]), RetryAfter: int(v[3])}
 }
@@ -159,6 +186,7 @@ func (l *Redis) Peek(ctx context.Context, tenantID, keyID string, limit, burst i
 // Forget drops a key's bucket.
 func (l *Redis) Forget(ctx context.Context, tenantID, keyID string) {
 	l.local.Forget(ctx, tenantID, keyID)
+	l.denied.Delete(keyID)
 	if _, err := l.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, l.bucketKey(tenantID, keyID))
 		p.ZRem(ctx, l.tenantKey(tenantID), keyID)

@@ -9,7 +9,8 @@ import "github.com/redis/go-redis/v9"
 // scored by the µs instant they are full again.
 //
 // KEYS[1] bucket, KEYS[2] tenant set; ARGV limit, burst, key id, cost.
-// Returns {allowed, remaining, reset s, retry-after s, µs until full, now µs}.
+// Returns {allowed, remaining, reset s, retry-after s, µs until full, now
+// µs, µs until one token (refused requests)}.
 var takeScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -27,15 +28,17 @@ if now > last then
   last = now
 end
 if tokens > burst then tokens = burst end
-local allowed, retry = 0, 0
+local allowed, retry, next = 0, 0, 0
 if cost > 0 then
   if tokens >= 1 then
     tokens = tokens - 1
     allowed = 1
   elseif limit > 0 then
     retry = math.max(1, math.ceil((1 - tokens) / rate))
+    next = math.ceil((1 - tokens) / rate * 1000000)
   else
     retry = 60
+    next = 60000000
   end
 end
 local reset, full = 0, 0
@@ -53,5 +56,5 @@ else
   redis.call('DEL', KEYS[1])
   redis.call('ZREM', KEYS[2], ARGV[3])
 end
-return {allowed, math.floor(tokens), reset, retry, full, now}
+return {allowed, math.floor(tokens), reset, retry, full, now, next}
 `)

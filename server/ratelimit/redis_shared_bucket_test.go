@@ -148,3 +148,44 @@ func TestRedisDownFailsOpenToLocalBuckets(t *testing.T) {
 		t.Fatalf("stats %+v, %d warnings; want recovered and one warning", l.Stats(), h.warns.Load())
 	}
 }
+
+// countHook counts the commands a client sends.
+type countHook struct{ n atomic.Int64 }
+
+func (h *countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+func (h *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// TestRedisRefusalsStayLocal: once Redis refuses a key, this instance
+// refuses it without asking again until a token can exist, with the same
+// headers; a changed limit asks at once.
+func TestRedisRefusalsStayLocal(t *testing.T) {
+	ctx := context.Background()
+	l := newTestRedis(t, nil)
+	h := &countHook{}
+	l.rdb.AddHook(h)
+	now := time.Now()
+	var last Result
+	allowed := 0
+	for range 110 {
+		if last = l.Take(ctx, "t", "k", 6, 10, now); last.Allowed {
+			allowed++
+		}
+	}
+	if allowed != 10 || h.n.Load() != 11 {
+		t.Fatalf("%d allowed with %d Redis calls, want 10 and 11 (the first refusal only)", allowed, h.n.Load())
+	}
+	if last.Remaining != 0 || last.RetryAfter != 10 || last.ResetSeconds != 100 || last.Limit != 6 || last.Burst != 10 {
+		t.Fatalf("local refusal %+v, want remaining 0, retry 10 s, reset 100 s", last)
+	}
+	if r := l.Take(ctx, "t", "k", 60, 10, now); r.Allowed || r.RetryAfter != 1 || h.n.Load() != 12 {
+		t.Fatalf("raised limit: %+v after %d calls, want Redis asked: a token within 1 s", r, h.n.Load())
+	}
+}
