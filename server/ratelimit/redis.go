@@ -47,6 +47,12 @@ type Redis struct {
 
 var _ Limiter = (*Redis)(nil)
 
+// quietRedis drops go-redis's own log lines (a failed dial each retry):
+// the limiter logs the outage once, through slog.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
+
 // NewRedis connects to url (redis://[user:password@]host:port/db) and checks
 // it answers: a limiter that cannot start is a configuration error.
 func NewRedis(ctx context.Context, url, prefix string, log *slog.Logger) (*Redis, error) {
@@ -63,6 +69,7 @@ func NewRedis(ctx context.Context, url, prefix string, log *slog.Logger) (*Redis
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	redis.SetLogger(quietRedis{})
 	l := &Redis{rdb: redis.NewClient(opt), prefix: prefix, log: log, local: NewMemory()}
 	if err := l.rdb.Ping(ctx).Err(); err != nil {
 		l.rdb.Close()
