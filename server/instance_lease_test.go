@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/store/sqlite"
 )
@@ -91,5 +92,37 @@ func TestCrashedInstanceLeaseExpires(t *testing.T) {
 				t.Fatalf("start took %v", d)
 			}
 		})
+	}
+}
+
+// TestRedisInstanceRefusedNextToInMemoryOne: an instance sharing limits
+// through Redis cannot share them with one keeping its own, nor with one on
+// another prefix; with the same Redis and prefix they serve together.
+func TestRedisInstanceRefusedNextToInMemoryOne(t *testing.T) {
+	url, prefix := servertest.Redis(t)
+	db := filepath.Join(t.TempDir(), "pmdev.db")
+	open := func(prefix string) (*Server, error) {
+		s, err := Open(context.Background(), Config{DBPath: db, InstanceBeat: testBeat, RateLimit: url, RateLimitPrefix: prefix})
+		if err == nil {
+			t.Cleanup(func() { s.Close(context.Background()) })
+		}
+		return s, err
+	}
+	mem, err := openAt(t, db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := open(prefix); !errors.Is(err, ErrSplitLimits) || !strings.Contains(err.Error(), "rate limits: memory") {
+		t.Fatalf("next to an in-memory instance: %v, want refused", err)
+	}
+	mem.Close(context.Background())
+	if _, err := open(prefix); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := open(prefix); err != nil {
+		t.Fatalf("same Redis and prefix: %v", err)
+	}
+	if _, err := open(prefix + "other:"); !errors.Is(err, ErrSplitLimits) {
+		t.Fatalf("another prefix: %v, want refused", err)
 	}
 }
