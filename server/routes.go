@@ -95,6 +95,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 	} {
 		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s %d\n", m.name, m.help, m.name, m.kind, m.name, m.v)
 	}
+	writeLimiterMetrics(w, s.limiter.Stats())
 }
 
 // recoverer turns a panic into a 500 problem; the stack goes to the log only.

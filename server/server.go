@@ -64,6 +64,20 @@ type Config struct {
 	// at most one per event type per interval (0: a minute; < 0: none).
 	SimulatedWebhookEvery time.Duration
 	Assets                fs.FS // the api dir (openapi.yaml, docs/); may be nil
+	// RateLimit is where the rate-limit buckets live: "" keeps them in this
+	// process; redis://host:port/db shares them with every instance using
+	// the same Redis and RateLimitPrefix.
+	RateLimit string
+	// RateLimitPrefix prefixes the limiter's Redis keys (default
+	// ratelimit.DefaultRedisPrefix).
+	RateLimitPrefix string
+	// AllowSplitLimits serves even next to a live instance whose rate-limit
+	// buckets are separate from this one's (each then grants a key its whole
+	// burst), logging why; without it Open refuses (ErrSplitLimits).
+	AllowSplitLimits bool
+	// InstanceBeat is how often the instance lease is refreshed (0:
+	// DefaultInstanceBeat); offline commands (NoWebhooks) take no lease.
+	InstanceBeat time.Duration
 }
 
 // Events receives domain events (the webhook service implements it).
@@ -85,7 +99,9 @@ type Server struct {
 	webhooks *webhook.Service // nil until started
 	notify   *notify.Notifier // expiry and rate-limit notices; nil until started
 	simGate  *simulate.Gate   // paces the simulated traffic's webhook events
-	limiter  *ratelimit.Limiter
+	limiter  ratelimit.Limiter
+	lease    *lease   // nil for offline commands
+	keySync  *keySync // nil without the Redis limiter
 	keyring  *keys.Cache
 	usage    *usage.Writer
 	auth     *auth.Service
@@ -127,8 +143,13 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Seed != "" && cfg.Seed != "demo" {
 		return nil, fmt.Errorf("unknown seed %q (want demo)", cfg.Seed)
 	}
+	limiter, err := openLimiter(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
 	db, err := sqlite.Open(ctx, cfg.DBPath)
 	if err != nil {
+		closeLimiter(limiter)
 		return nil, err
 	}
 	st := sqlite.Store{}
@@ -140,10 +161,17 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		now:     now,
 		events:  noopEvents{},
-		limiter: ratelimit.NewLimiter(),
+		limiter: limiter,
 		keyring: keys.NewCache(db, st),
 		auth:    auth.New(db, st, cfg.Logger, now),
 		simGate: simulate.NewGate(cfg.SimulatedWebhookEvery, now),
+	}
+	if !cfg.NoWebhooks {
+		if err := s.claimInstance(ctx); err != nil {
+			db.Close()
+			closeLimiter(limiter)
+			return nil, err
+		}
 	}
 	if cfg.Seed == "demo" {
 		hist, skipped, err := seed.Demo(ctx, db, st, s.log, now(), cfg.SeedKeys, cfg.SeedProgress)
@@ -152,7 +180,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 			hist = nil
 		}
 		if err != nil {
+			s.lease.release(ctx)
 			db.Close()
+			closeLimiter(limiter)
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}
 		s.seedSkipped, s.history.pending = skipped, hist
@@ -161,9 +191,14 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if !cfg.NoWebhooks {
 		if err := s.startWebhooks(ctx); err != nil {
 			s.usage.Close(ctx)
+			s.lease.release(ctx)
 			db.Close()
+			closeLimiter(limiter)
 			return nil, err
 		}
+	}
+	if r, ok := limiter.(*ratelimit.Redis); ok && !cfg.NoWebhooks {
+		s.startKeySync(r)
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -208,7 +243,9 @@ func (s *Server) Close(ctx context.Context) error {
 		})
 		wg.Go(func() { usageErr = s.usage.Close(ctx) })
 		wg.Wait()
-		s.closeErr = errors.Join(whErr, usageErr, s.db.Close())
+		s.lease.release(ctx)
+		s.keySync.stop()
+		s.closeErr = errors.Join(whErr, usageErr, s.db.Close(), closeLimiter(s.limiter))
 	})
 	return s.closeErr
 }

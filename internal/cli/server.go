@@ -27,10 +27,15 @@ import (
 type serverFlags struct {
 	addr, seed, retry, logFile      string
 	simulate, allowPrivate, verbose bool
+	rateLimit, rateLimitPrefix      string
+	allowSplitLimits                bool
 	simWebhookEvery                 time.Duration
 	maxConnsPerIP, seedKeys         int
 	ssh                             sshconsole.Options
 }
+
+// rateLimitEnv is --ratelimit's default (a URL may hold a password).
+const rateLimitEnv = "PMDEV_RATELIMIT"
 
 // newServerCmd is `pmdev server` with `users add` and `users ssh-keys`.
 func newServerCmd() *cobra.Command {
@@ -58,6 +63,9 @@ signing in as the user it was registered for (pmdev server users add --ssh-key).
 	fs.BoolVar(&f.allowPrivate, "allow-private-webhooks", false, "allow webhook URLs on private/loopback addresses")
 	fs.StringVar(&f.retry, "webhook-retry-schedule", "", "comma-separated webhook retry delays, e.g. 1m,5m,15m,1h,24h")
 	fs.DurationVar(&f.simWebhookEvery, "simulated-webhook-every", time.Minute, "with --simulate-traffic, send at most one webhook event of each type this often (0 or negative: none)")
+	fs.StringVar(&f.rateLimit, "ratelimit", os.Getenv(rateLimitEnv), "share rate-limit buckets with every instance through Redis, e.g. redis://127.0.0.1:6379/0 (default: in this process; "+rateLimitEnv+" keeps a password out of the process list)")
+	fs.StringVar(&f.rateLimitPrefix, "ratelimit-prefix", server.DefaultRateLimitPrefix, "with --ratelimit: prefix of the limiter's Redis keys (instances sharing limits use the same)")
+	fs.BoolVar(&f.allowSplitLimits, "allow-split-limits", false, "serve even while another instance on this database keeps its own rate-limit buckets (each then grants a key its whole burst); logged loudly")
 	fs.StringVar(&f.logFile, "log", "", "write logs to this file instead of stderr")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log every request (debug level)")
 	fs.StringVar(&f.ssh.Addr, "ssh-addr", "", "also serve the console over SSH on this address (e.g. 127.0.0.1:2222)")
@@ -130,6 +138,9 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 			}
 		}
 	}
+	if f.rateLimit != "" && !strings.HasPrefix(f.rateLimit, "redis://") && !strings.HasPrefix(f.rateLimit, "rediss://") {
+		return usagef("pmdev server: --ratelimit must be a redis:// or rediss:// URL")
+	}
 	if f.simWebhookEvery == 0 {
 		f.simWebhookEvery = -1 // 0 would mean the default to the server
 	}
@@ -154,6 +165,7 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 
 	cfg.Seed, cfg.SeedKeys, cfg.Logger, cfg.Assets = f.seed, f.seedKeys, logger, api.FS()
 	cfg.AllowPrivateWebhooks, cfg.WebhookRetrySchedule, cfg.SimulatedWebhookEvery = f.allowPrivate, schedule, f.simWebhookEvery
+	cfg.RateLimit, cfg.RateLimitPrefix, cfg.AllowSplitLimits = f.rateLimit, f.rateLimitPrefix, f.allowSplitLimits
 	srv, err := server.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -174,7 +186,7 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 	hs.RegisterOnShutdown(srv.Drain)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	logger.Info("pmdev server listening", "url", baseURL, "db", dbPath)
+	logger.Info("pmdev server listening", "url", baseURL, "db", dbPath, "ratelimit", srv.RateLimitBackend())
 	fmt.Fprintf(cmd.ErrOrStderr(), "pmdev server listening on %s (db %s)\n", baseURL, dbPath)
 
 	var stopSSH func(context.Context) error

@@ -56,6 +56,7 @@ type Cache struct {
 	gen      uint64
 	byDigest map[[32]byte]*Entry
 	digestOf map[string][32]byte
+	notify   func(id string) // tells the other instances; nil: none
 }
 
 // NewCache returns an empty cache over db.
@@ -66,12 +67,39 @@ func NewCache(db *sql.DB, st store.KeyStore) *Cache {
 // Invalidate drops a key after any change; the generation stops an
 // in-flight load from re-inserting stale data.
 func (c *Cache) Invalidate(id string) {
+	notify := c.Forget(id)
+	if notify != nil {
+		notify(id)
+	}
+}
+
+// Forget drops a key changed by another instance (Invalidate there) and
+// returns the notification hook.
+func (c *Cache) Forget(id string) func(string) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.gen++
 	if d, ok := c.digestOf[id]; ok {
 		delete(c.byDigest, d)
 		delete(c.digestOf, id)
 	}
+	return c.notify
+}
+
+// Clear drops every key: changes elsewhere may have gone unheard.
+func (c *Cache) Clear() {
+	c.mu.Lock()
+	c.gen++
+	clear(c.byDigest)
+	clear(c.digestOf)
+	c.mu.Unlock()
+}
+
+// OnInvalidate makes every Invalidate also call fn (after the change is
+// committed), so instances sharing the database drop the key too.
+func (c *Cache) OnInvalidate(fn func(id string)) {
+	c.mu.Lock()
+	c.notify = fn
 	c.mu.Unlock()
 }
 

@@ -37,13 +37,13 @@ type Service struct {
 	db      *sql.DB
 	st      Store
 	cache   *Cache
-	limiter *ratelimit.Limiter
+	limiter ratelimit.Limiter
 	now     func() time.Time
 	events  events.Emitter // webhook events of key changes; nil sends none
 }
 
 // New returns the service; changes invalidate cache and reset limiter buckets.
-func New(db *sql.DB, st Store, cache *Cache, limiter *ratelimit.Limiter, now func() time.Time) *Service {
+func New(db *sql.DB, st Store, cache *Cache, limiter ratelimit.Limiter, now func() time.Time) *Service {
 	return &Service{db: db, st: st, cache: cache, limiter: limiter, now: now}
 }
 
@@ -377,7 +377,7 @@ func (s *Service) Revoke(ctx context.Context, a Actor, id string) (models.Revoke
 		return models.RevokeResult{}, err
 	}
 	s.cache.Invalidate(k.KeyID)
-	s.limiter.Forget(k.KeyID)
+	s.limiter.Forget(ctx, a.User.TenantID, k.KeyID)
 	k.RevokedAt, k.Status = &now, models.KeyRevoked
 	s.emitRevoked(ctx, k, rot, now, a)
 	return models.RevokeResult{Message: "API key revoked successfully", KeyID: k.KeyID, RevokedAt: now}, nil

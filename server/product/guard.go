@@ -45,7 +45,7 @@ type Config struct {
 	DB      *sql.DB
 	Store   store.ContactStore
 	Keys    *keys.Cache
-	Limiter *ratelimit.Limiter
+	Limiter ratelimit.Limiter
 	Usage   Recorder
 	Events  Events
 	// Thresholds, when set, hears of every request that leaves a key's
@@ -226,10 +226,8 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 			ev.LatencyUS = time.Since(start).Microseconds()
 			s.Usage.Record(ev)
 		}
-		bucket := s.Limiter.Bucket(k.TenantID, k.ID, k.RateLimit, k.Burst, now)
 		peek := func() {
-			bucket.SetLimit(k.RateLimit, k.Burst, now)
-			st := bucket.Snapshot(now)
+			st := s.Limiter.Peek(r.Context(), k.TenantID, k.ID, k.RateLimit, k.Burst, now)
 			setRateHeaders(w.Header(), st.Limit, st.Burst, st.Remaining, st.ResetSeconds)
 		}
 		switch {
@@ -247,7 +245,7 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 			finish(0, nil, httpx.NewProblem(http.StatusForbidden, "ip_not_allowed", "Requests from "+ip+" are not allowed for this key"))
 			return
 		}
-		res := bucket.TakeAt(k.RateLimit, k.Burst, now)
+		res := s.Limiter.Take(r.Context(), k.TenantID, k.ID, k.RateLimit, k.Burst, now)
 		setRateHeaders(w.Header(), res.Limit, res.Burst, res.Remaining, res.ResetSeconds)
 		if res.Remaining*5 <= res.Burst && s.Thresholds != nil {
 			s.Thresholds.Observe(k.ID, k.TenantID, res.Limit, res.Burst, res.Remaining, now)

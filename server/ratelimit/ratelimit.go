@@ -1,12 +1,51 @@
 // Package ratelimit implements the per-key token buckets: capacity = the plan
-// burst, refilled evenly at the key's per-minute limit.
+// burst, refilled evenly at the key's per-minute limit. A Limiter holds them:
+// Memory (one process, the default) or Redis (shared by every instance).
 package ratelimit
 
 import (
+	"context"
 	"math"
 	"sync"
 	"time"
 )
+
+// Limiter holds the buckets of every key. Take and Peek apply the key's
+// current limit and burst (an edit takes effect at the key's next request).
+// Implementations never fail a request: Redis falls back to a local bucket
+// while it cannot be reached (see Redis).
+type Limiter interface {
+	// Take consumes one token of the key's bucket if available.
+	Take(ctx context.Context, tenantID, keyID string, limit, burst int, now time.Time) Result
+	// Peek reports the key's bucket without consuming.
+	Peek(ctx context.Context, tenantID, keyID string, limit, burst int, now time.Time) State
+	// Tenant lists the tenant's keys whose buckets have spent tokens (Used
+	// > 0); every other key's bucket is full.
+	Tenant(ctx context.Context, tenantID string, now time.Time) ([]KeyUse, error)
+	// States reports the buckets of ids that exist; a key missing from the
+	// answer has a full bucket.
+	States(ctx context.Context, tenantID string, ids []string, now time.Time) (map[string]State, error)
+	// Forget drops a key's bucket (revoked keys).
+	Forget(ctx context.Context, tenantID, keyID string)
+	// Stats reports the limiter's health for /metrics.
+	Stats() Stats
+}
+
+// Stats is a limiter's health.
+type Stats struct {
+	Backend string // "memory" or "redis"
+	// Errors counts Redis calls that failed; Fallbacks the requests decided
+	// by the local bucket meanwhile.
+	Errors, Fallbacks int64
+	// Degraded is set while Redis is unreachable.
+	Degraded bool
+}
+
+// KeyUse is a key's bucket as Tenant reports it.
+type KeyUse struct {
+	KeyID string
+	State
+}
 
 // Result is the outcome of one Take.
 type Result struct {
@@ -122,94 +161,4 @@ func (b *Bucket) SetLimit(limit, burst int, now time.Time) {
 	b.refill(now)
 	b.limit, b.burst = limit, burst
 	b.tokens = math.Min(b.tokens, float64(burst))
-}
-
-// Limiter holds one bucket per key id, indexed by tenant too. Finding a
-// key's bucket takes no lock (the request path); creating one does.
-type Limiter struct {
-	buckets  sync.Map // key id -> *Bucket
-	mu       sync.RWMutex
-	byTenant map[string]map[string]*Bucket
-	tenantOf map[string]string
-}
-
-// NewLimiter returns an empty limiter.
-func NewLimiter() *Limiter {
-	return &Limiter{byTenant: map[string]map[string]*Bucket{}, tenantOf: map[string]string{}}
-}
-
-// Bucket returns the key's bucket, creating a full one as needed; Take
-// with TakeAt (or call SetLimit) to apply a changed limit.
-func (l *Limiter) Bucket(tenantID, keyID string, limit, burst int, now time.Time) *Bucket {
-	if b, ok := l.buckets.Load(keyID); ok {
-		return b.(*Bucket)
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if b, ok := l.buckets.Load(keyID); ok {
-		return b.(*Bucket)
-	}
-	b := NewBucket(limit, burst, now)
-	l.buckets.Store(keyID, b)
-	t := l.byTenant[tenantID]
-	if t == nil {
-		t = map[string]*Bucket{}
-		l.byTenant[tenantID] = t
-	}
-	t[keyID] = b
-	l.tenantOf[keyID] = tenantID
-	return b
-}
-
-// Peek returns the key's bucket if it exists.
-func (l *Limiter) Peek(keyID string) *Bucket {
-	if b, ok := l.buckets.Load(keyID); ok {
-		return b.(*Bucket)
-	}
-	return nil
-}
-
-// Forget drops a key's bucket (revoked keys).
-func (l *Limiter) Forget(keyID string) {
-	l.mu.Lock()
-	l.buckets.Delete(keyID)
-	if t, ok := l.tenantOf[keyID]; ok {
-		delete(l.byTenant[t], keyID)
-		delete(l.tenantOf, keyID)
-	}
-	l.mu.Unlock()
-}
-
-// KeyUse is how much of a key's bucket is spent, as Tenant reports it.
-type KeyUse struct {
-	KeyID        string
-	Bucket       *Bucket
-	Used, Burst  int
-	ResetSeconds int
-}
-
-// Tenant lists the buckets of a tenant's keys that have spent tokens
-// (Used > 0); every other key's bucket is full.
-func (l *Limiter) Tenant(tenantID string, now time.Time) []KeyUse {
-	l.mu.RLock()
-	out := make([]KeyUse, 0, len(l.byTenant[tenantID]))
-	for id, b := range l.byTenant[tenantID] {
-		out = append(out, KeyUse{KeyID: id, Bucket: b})
-	}
-	l.mu.RUnlock()
-	busy := out[:0]
-	for _, u := range out {
-		b := u.Bucket
-		b.mu.Lock()
-		b.refill(now)
-		u.Used, u.Burst = max(0, b.burst-int(math.Floor(b.tokens))), b.burst
-		if u.Used > 0 && b.limit > 0 {
-			u.ResetSeconds = b.resetSeconds()
-		}
-		b.mu.Unlock()
-		if u.Used > 0 {
-			busy = append(busy, u)
-		}
-	}
-	return busy
 }

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -35,7 +36,7 @@ func TestBucketMath(t *testing.T) {
 
 func TestConcurrentTake(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
-	l := NewLimiter()
+	l := NewMemory()
 	var ok atomic.Int64
 	var wg sync.WaitGroup
 	for g := 0; g < 50; g++ {
@@ -43,7 +44,7 @@ func TestConcurrentTake(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 40; i++ {
-				if l.Bucket("t", "k", 300, 500, now).Take(now).Allowed {
+				if l.Take(context.Background(), "t", "k", 300, 500, now).Allowed {
 					ok.Add(1)
 				}
 			}

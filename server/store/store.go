@@ -55,6 +55,7 @@ type Store interface {
 	AuditStore
 	UsageStore
 	ContactStore
+	InstanceStore
 }
 
 // Tx runs fn in a transaction of db and commits it when fn returns nil.

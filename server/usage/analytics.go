@@ -27,7 +27,7 @@ type Store interface {
 type Service struct {
 	db      *sql.DB
 	st      Store
-	limiter *ratelimit.Limiter
+	limiter ratelimit.Limiter
 	now     func() time.Time
 	version func(tenantID string) string
 }
@@ -35,7 +35,7 @@ type Service struct {
 // New returns the service; limiter holds the live buckets of product
 // requests, version (may be nil) the data version of a tenant's usage and
 // keys, which makes conditional requests cheap.
-func New(db *sql.DB, st Store, limiter *ratelimit.Limiter, now func() time.Time, version func(tenantID string) string) *Service {
+func New(db *sql.DB, st Store, limiter ratelimit.Limiter, now func() time.Time, version func(tenantID string) string) *Service {
 	return &Service{db: db, st: st, limiter: limiter, now: now, version: version}
 }
 

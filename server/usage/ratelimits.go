@@ -157,11 +157,14 @@ func (s *Service) RateLimits(ctx context.Context, u *httpx.User, q url.Values) (
 	}
 	now := s.now()
 	plan := models.PlanOrDefault(u.Plan)
-	busy := s.limiter.Tenant(u.TenantID, now)
+	busy, err := s.limiter.Tenant(ctx, u.TenantID, now)
+	if err != nil {
+		return models.RateLimits{}, err
+	}
 	out := models.RateLimits{Plan: plan, Keys: []models.KeyRateLimit{}, At: now, BusyKeys: len(busy),
 		Tenant: models.RateLimitState{Limit: plan.LimitPerMinute, Burst: plan.Burst, Remaining: plan.Burst, ResetAt: now}}
 	if first, _ := topAfter(busy, nil, 1); len(first) == 1 {
-		out.Tenant, out.BusiestKeyID = stateOf(first[0].Bucket.Snapshot(now)), first[0].KeyID
+		out.Tenant, out.BusiestKeyID = stateOf(first[0].State), first[0].KeyID
 	}
 	var page []ratelimit.KeyUse
 	if !cur.idle {
@@ -175,7 +178,6 @@ func (s *Service) RateLimits(ctx context.Context, u *httpx.User, q url.Values) (
 	if out.NextCursor == "" {
 		// The busy keys end on this page: the others follow.
 		var more *rlCursor
-		var err error
 		if idle, more, err = s.idleKeys(ctx, u.TenantID, plan.Burst, busy, cur.pos, limit-len(page), now); err != nil {
 			return out, err
 		}
@@ -199,7 +201,7 @@ func (s *Service) RateLimits(ctx context.Context, u *httpx.User, q url.Values) (
 	}
 	for _, k := range page {
 		if name, ok := names[k.KeyID]; ok {
-			out.Keys = append(out.Keys, models.KeyRateLimit{KeyID: k.KeyID, Name: name, RateLimitState: stateOf(k.Bucket.Snapshot(now))})
+			out.Keys = append(out.Keys, models.KeyRateLimit{KeyID: k.KeyID, Name: name, RateLimitState: stateOf(k.State)})
 		}
 	}
 	out.Keys = append(out.Keys, idle...)
@@ -222,6 +224,17 @@ func (s *Service) idleKeys(ctx context.Context, tenantID string, burst int, busy
 		if err != nil {
 			return nil, nil, err
 		}
+		ids := make([]string, 0, len(rows))
+		for _, k := range rows {
+			if !isBusy[k.ID] {
+				ids = append(ids, k.ID)
+			}
+		}
+		// Buckets spent since the busy list was read, or full under an old limit.
+		states, err := s.limiter.States(ctx, tenantID, ids, now)
+		if err != nil {
+			return nil, nil, err
+		}
 		for _, k := range rows {
 			pos = &store.KeyPos{CreatedAt: k.CreatedAt, ID: k.ID}
 			if isBusy[k.ID] {
@@ -237,8 +250,8 @@ func (s *Service) idleKeys(ctx context.Context, tenantID string, burst int, busy
 				return out, &rlCursor{idle: true, pos: last}, nil
 			}
 			st := models.RateLimitState{Limit: k.RateLimit, Burst: burst, Remaining: burst, ResetAt: now}
-			if b := s.limiter.Peek(k.ID); b != nil {
-				st = stateOf(b.Snapshot(now))
+			if b, ok := states[k.ID]; ok {
+				st = stateOf(b)
 			}
 			out = append(out, models.KeyRateLimit{KeyID: k.ID, Name: k.Name, RateLimitState: st})
 			lastCreated = k.CreatedAt

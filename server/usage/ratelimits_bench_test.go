@@ -1,6 +1,7 @@
 package usage
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -9,9 +10,9 @@ import (
 )
 
 // busyLimiter is a tenant of 10,000 keys, each with a spent bucket.
-func busyLimiter() (*ratelimit.Limiter, time.Time) {
+func busyLimiter() (*ratelimit.Memory, time.Time) {
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-	l := ratelimit.NewLimiter()
+	l := ratelimit.NewMemory()
 	for i := range 10_000 {
 		l.Bucket("t", fmt.Sprintf("key-%05d", i), 1, 2000, now).Take(now)
 	}
@@ -24,7 +25,7 @@ func BenchmarkBusyKeys10k(b *testing.B) {
 	l, now := busyLimiter()
 	b.ResetTimer()
 	for range b.N {
-		busy := l.Tenant("t", now)
+		busy, _ := l.Tenant(context.Background(), "t", now)
 		topAfter(busy, nil, 1)
 		topAfter(busy, nil, 100)
 	}
@@ -35,6 +36,6 @@ func BenchmarkBucketReads10k(b *testing.B) {
 	l, now := busyLimiter()
 	b.ResetTimer()
 	for range b.N {
-		l.Tenant("t", now)
+		_, _ = l.Tenant(context.Background(), "t", now)
 	}
 }

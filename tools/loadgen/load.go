@@ -31,6 +31,11 @@ func (r loadResult) p(q float64) time.Duration {
 // load sends GET path from conc goroutines for d (or until total requests),
 // rotating over keys per request (none for an empty list).
 func load(hc *http.Client, base, path string, keys []string, conc int, d time.Duration, total int64) loadResult {
+	return loadAcross(hc, []string{base}, path, keys, conc, d, total)
+}
+
+// loadAcross is load spread over several servers, the next one each request.
+func loadAcross(hc *http.Client, bases []string, path string, keys []string, conc int, d time.Duration, total int64) loadResult {
 	var next atomic.Int64
 	var mu sync.Mutex
 	res := loadResult{byStatus: map[int]int64{}}
@@ -48,7 +53,7 @@ func load(hc *http.Client, base, path string, keys []string, conc int, d time.Du
 				if total > 0 && i > total {
 					break
 				}
-				req, _ := http.NewRequest("GET", base+path, nil)
+				req, _ := http.NewRequest("GET", bases[int(i)%len(bases)]+path, nil)
 				if len(keys) > 0 {
 					req.Header.Set("Authorization", "Bearer "+keys[int(i)%len(keys)])
 				}

@@ -10,6 +10,7 @@
 //	go run ./tools/loadgen lists -keys 10000
 //	go run ./tools/loadgen startup -db big.db
 //	go run ./tools/loadgen seed -seed-keys 1000
+//	go run ./tools/loadgen instances -instances 1,3 -keys 100
 package main
 
 import (
@@ -36,11 +37,15 @@ type opts struct {
 	db       string
 	base     string
 	keep     bool
+	// instances: counts of server processes ("1m": in-memory limits) and
+	// the Redis they share limits through.
+	instances []string
+	redis     string
 }
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadgen ratio|analytics|lists|startup|seed [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadgen ratio|analytics|lists|startup|seed|instances [flags]")
 		os.Exit(2)
 	}
 	mode := os.Args[1]
@@ -58,7 +63,13 @@ func main() {
 	fs.StringVar(&o.db, "db", "", "database (startup: the big one; analytics: reuse a seeded one)")
 	fs.StringVar(&o.base, "base", "", "startup: the database to compare with (default: a new empty one)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp directory")
+	var instances string
+	fs.StringVar(&instances, "instances", "1,3", "instances: server process counts on one database, sharing Redis limits (1m, 3m: in-memory limits)")
+	fs.StringVar(&o.redis, "redis", "redis://127.0.0.1:6379/0", "instances: the Redis the limiter uses")
 	_ = fs.Parse(os.Args[2:])
+	for _, c := range strings.Split(instances, ",") {
+		o.instances = append(o.instances, strings.TrimSpace(c))
+	}
 	for _, k := range strings.Split(keys, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(k))
 		if err != nil || n < 1 {
@@ -91,6 +102,8 @@ func main() {
 		err = runStartup(o, dir)
 	case "seed":
 		err = runSeed(o, dir)
+	case "instances":
+		err = runInstances(o, dir)
 	default:
 		err = fmt.Errorf("unknown mode %q", mode)
 	}
