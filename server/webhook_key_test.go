@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -64,7 +65,7 @@ func newKeyEnv(t *testing.T, key string) *keyEnv {
 	hs := httptest.NewServer(rv)
 	t.Cleanup(hs.Close)
 	e := &keyEnv{t: t, rv: rv, url: hs.URL,
-		cfg: Config{DBPath: filepath.Join(t.TempDir(), "pm.db"), AllowPrivateWebhooks: true, WebhookNoticeScan: -1, WebhookKey: key}}
+		cfg: Config{DBPath: servertest.DB(t, "pm.db"), AllowPrivateWebhooks: true, WebhookNoticeScan: -1, WebhookKey: key}}
 	e.with(func(api *client.Client) {
 		wh, err := api.CreateWebhook(context.Background(), models.CreateWebhookRequest{URL: hs.URL, Events: []string{"email.sent"}})
 		if err != nil {

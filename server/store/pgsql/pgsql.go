@@ -1,0 +1,127 @@
+// Package pgsql opens PostgreSQL for the stores. The stores' SQL is written
+// once, in SQLite's dialect; the connections opened here rewrite each
+// statement (Rewrite) before PostgreSQL sees it, so every package holding a
+// *sql.DB works on either database. What cannot be rewritten (row locks,
+// leases) asks Is which database it runs on.
+package pgsql
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// IsURL reports whether a --db value names a PostgreSQL database rather
+// than a SQLite file.
+func IsURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Open connects to the database at url (search_path and the other server
+// settings may be given as URL parameters) and checks that it answers.
+func Open(ctx context.Context, url string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db := sql.OpenDB(connector{stdlib.GetConnector(*cfg)})
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", Redact(url), err)
+	}
+	return db, nil
+}
+
+// Is reports whether db was opened by Open.
+func Is(db *sql.DB) bool {
+	_, ok := db.Driver().(rewritingDriver)
+	return ok
+}
+
+// Redact is url without its password, for messages.
+func Redact(url string) string {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil || cfg.Password == "" {
+		return url
+	}
+	return strings.Replace(url, ":"+cfg.Password+"@", ":xxxxx@", 1)
+}
+
+type connector struct{ inner driver.Connector }
+
+func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
+	cn, err := c.inner.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return conn{cn.(*stdlib.Conn)}, nil
+}
+
+func (c connector) Driver() driver.Driver { return rewritingDriver{c.inner.Driver()} }
+
+// rewritingDriver marks connections opened here (see Is).
+type rewritingDriver struct{ driver.Driver }
+
+// conn is a pgx connection that rewrites statements on their way in.
+type conn struct{ *stdlib.Conn }
+
+func (c conn) Prepare(q string) (driver.Stmt, error) { return c.Conn.Prepare(rewrite(q)) }
+
+func (c conn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	return c.Conn.PrepareContext(ctx, rewrite(q))
+}
+
+func (c conn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	return c.Conn.ExecContext(ctx, rewrite(q), args)
+}
+
+func (c conn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	return c.Conn.QueryContext(ctx, rewrite(q), args)
+}
+
+// CheckNamedValue stores booleans as 0 and 1, as SQLite does: the flag
+// columns are integers in both schemas.
+func (c conn) CheckNamedValue(v *driver.NamedValue) error {
+	if b, ok := v.Value.(bool); ok {
+		v.Value = int64(0)
+		if b {
+			v.Value = int64(1)
+		}
+	}
+	return nil
+}
+
+// The rewrites of the statements seen, up to a bound: most statements are
+// constants, a few are built per call.
+var (
+	cacheMu sync.RWMutex
+	cache   = map[string]string{}
+)
+
+const cacheMax = 4096
+
+func rewrite(q string) string {
+	cacheMu.RLock()
+	out, ok := cache[q]
+	cacheMu.RUnlock()
+	if ok {
+		return out
+	}
+	out = Rewrite(q)
+	cacheMu.Lock()
+	if len(cache) < cacheMax {
+		cache[q] = out
+	}
+	cacheMu.Unlock()
+	return out
+}
