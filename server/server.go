@@ -21,12 +21,14 @@ import (
 
 	"github.com/penguinmails/pmdev/server/auth"
 	"github.com/penguinmails/pmdev/server/keys"
+	"github.com/penguinmails/pmdev/server/lease"
 	"github.com/penguinmails/pmdev/server/notify"
 	"github.com/penguinmails/pmdev/server/product"
 	"github.com/penguinmails/pmdev/server/ratelimit"
 	"github.com/penguinmails/pmdev/server/seed"
 	"github.com/penguinmails/pmdev/server/simulate"
 	"github.com/penguinmails/pmdev/server/store"
+	"github.com/penguinmails/pmdev/server/store/pgsql"
 	"github.com/penguinmails/pmdev/server/store/sqlite"
 	"github.com/penguinmails/pmdev/server/usage"
 	"github.com/penguinmails/pmdev/server/webhook"
@@ -86,6 +88,7 @@ type Server struct {
 	notify   *notify.Notifier // expiry and rate-limit notices; nil until started
 	simGate  *simulate.Gate   // paces the simulated traffic's webhook events
 	limiter  *ratelimit.Limiter
+	lead     *lease.Lease // held by the one instance running the singletons
 	keyring  *keys.Cache
 	usage    *usage.Writer
 	auth     *auth.Service
@@ -127,6 +130,11 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Seed != "" && cfg.Seed != "demo" {
 		return nil, fmt.Errorf("unknown seed %q (want demo)", cfg.Seed)
 	}
+	if !cfg.NoWebhooks {
+		if _, _, err := cfg.webhookKey(); err != nil {
+			return nil, err // before connecting: a missing key is a configuration error
+		}
+	}
 	db, err := sqlite.Open(ctx, cfg.DBPath)
 	if err != nil {
 		return nil, err
@@ -157,10 +165,16 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.seedSkipped, s.history.pending = skipped, hist
 	}
+	s.lead = lease.Off()
+	if !cfg.NoWebhooks || !pgsql.Is(db) {
+		s.lead = lease.Take(db, "singletons", s.log)
+	}
 	s.usage = usage.NewWriter(db, st, s.log, now, auth.ExpiredTokenKeep)
+	s.usage.PruneIf(s.lead.Held)
 	if !cfg.NoWebhooks {
 		if err := s.startWebhooks(ctx); err != nil {
 			s.usage.Close(ctx)
+			s.lead.Close()
 			db.Close()
 			return nil, err
 		}
@@ -208,6 +222,7 @@ func (s *Server) Close(ctx context.Context) error {
 		})
 		wg.Go(func() { usageErr = s.usage.Close(ctx) })
 		wg.Wait()
+		s.lead.Close()
 		s.closeErr = errors.Join(whErr, usageErr, s.db.Close())
 	})
 	return s.closeErr

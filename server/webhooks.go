@@ -39,6 +39,8 @@ func (s *Server) startWebhooks(ctx context.Context) error {
 		Key:          key,
 		KeyFile:      keyFile,
 		Audit:        s.auditWebhook,
+		Shared:       pgsql.Is(s.db),
+		Singleton:    s.lead.Held,
 	})
 	if err != nil {
 		return s.cfg.explainKeyError(err)
@@ -48,7 +50,7 @@ func (s *Server) startWebhooks(ctx context.Context) error {
 	h := hook{s}
 	s.notify = notify.Start(notify.Config{DB: s.db, Keys: s.st, Events: h, Wants: h.Wants,
 		Log: s.log.With("component", "webhook-notices"), Now: s.cfg.Now, ScanEvery: s.cfg.WebhookNoticeScan,
-		Rotation: keys.New(s.db, s.st, s.keyring, s.limiter, s.now).RotationFor})
+		Rotation: keys.New(s.db, s.st, s.keyring, s.limiter, s.now).RotationFor, Singleton: s.lead.Held})
 	return nil
 }
 

@@ -75,18 +75,57 @@ type rewritingDriver struct{ driver.Driver }
 // conn is a pgx connection that rewrites statements on their way in.
 type conn struct{ *stdlib.Conn }
 
-func (c conn) Prepare(q string) (driver.Stmt, error) { return c.Conn.Prepare(rewrite(q)) }
+func (c conn) Prepare(q string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), q)
+}
 
 func (c conn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
-	return c.Conn.PrepareContext(ctx, rewrite(q))
+	r := rewrite(q)
+	st, err := c.Conn.PrepareContext(ctx, r.sql)
+	if err != nil {
+		return nil, err
+	}
+	return stmt{st.(*stdlib.Stmt), r.args}, nil
 }
 
 func (c conn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
-	return c.Conn.ExecContext(ctx, rewrite(q), args)
+	r := rewrite(q)
+	return c.Conn.ExecContext(ctx, r.sql, pick(args, r.args))
 }
 
 func (c conn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.Conn.QueryContext(ctx, rewrite(q), args)
+	r := rewrite(q)
+	return c.Conn.QueryContext(ctx, r.sql, pick(args, r.args))
+}
+
+// stmt is a prepared statement that passes on only the arguments it uses.
+type stmt struct {
+	*stdlib.Stmt
+	args []int
+}
+
+func (s stmt) NumInput() int { return -1 }
+
+func (s stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return s.Stmt.ExecContext(ctx, pick(args, s.args))
+}
+
+func (s stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return s.Stmt.QueryContext(ctx, pick(args, s.args))
+}
+
+// pick keeps the arguments a rewritten statement uses (see Rewrite).
+func pick(args []driver.NamedValue, use []int) []driver.NamedValue {
+	if len(use) == len(args) {
+		return args // all used: Rewrite numbers them 1..n
+	}
+	out := make([]driver.NamedValue, 0, len(use))
+	for i, n := range use {
+		if n <= len(args) {
+			out = append(out, driver.NamedValue{Ordinal: i + 1, Value: args[n-1].Value})
+		}
+	}
+	return out
 }
 
 // CheckNamedValue stores booleans as 0 and 1, as SQLite does: the flag
@@ -105,23 +144,28 @@ func (c conn) CheckNamedValue(v *driver.NamedValue) error {
 // constants, a few are built per call.
 var (
 	cacheMu sync.RWMutex
-	cache   = map[string]string{}
+	cache   = map[string]rewritten{}
 )
 
 const cacheMax = 4096
 
-func rewrite(q string) string {
+type rewritten struct {
+	sql  string
+	args []int
+}
+
+func rewrite(q string) rewritten {
 	cacheMu.RLock()
-	out, ok := cache[q]
+	r, ok := cache[q]
 	cacheMu.RUnlock()
 	if ok {
-		return out
+		return r
 	}
-	out = Rewrite(q)
+	r.sql, r.args = Rewrite(q)
 	cacheMu.Lock()
 	if len(cache) < cacheMax {
-		cache[q] = out
+		cache[q] = r
 	}
 	cacheMu.Unlock()
-	return out
+	return r
 }

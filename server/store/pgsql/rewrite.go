@@ -1,6 +1,7 @@
 package pgsql
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -17,7 +18,52 @@ import (
 //     and least (the aggregates, with one, stay).
 //
 // Quoted strings, quoted identifiers and comments are left alone.
-func Rewrite(q string) string {
+//
+// SQLite lets a statement leave a parameter unused; PostgreSQL does not, so
+// the parameters used are renumbered from $1 and args says which argument
+// (1-based) each takes.
+func Rewrite(q string) (out string, args []int) {
+	out, used := rewrite1(q)
+	if len(used) == 0 {
+		return out, nil
+	}
+	for n := range used {
+		args = append(args, n)
+	}
+	slices.Sort(args)
+	if args[len(args)-1] == len(args) {
+		return out, args // 1..n, all used
+	}
+	renum := make(map[int]int, len(args))
+	for i, n := range args {
+		renum[n] = i + 1
+	}
+	var b strings.Builder
+	for i := 0; i < len(out); {
+		c := out[i]
+		switch {
+		case c == '\'' || c == '"':
+			j := skipQuoted(out, i)
+			b.WriteString(out[i:j])
+			i = j
+		case c == '$' && i+1 < len(out) && out[i+1] >= '0' && out[i+1] <= '9' && (i == 0 || !isIdent(out[i-1])):
+			j := i + 1
+			for j < len(out) && out[j] >= '0' && out[j] <= '9' {
+				j++
+			}
+			n, _ := strconv.Atoi(out[i+1 : j])
+			b.WriteString("$" + strconv.Itoa(renum[n]))
+			i = j
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String(), args
+}
+
+func rewrite1(q string) (string, map[int]bool) {
+	used := map[int]bool{}
 	var b strings.Builder
 	b.Grow(len(q) + 16)
 	maxParam, ignore := 0, false
@@ -55,6 +101,7 @@ func Rewrite(q string) string {
 				n, _ = strconv.Atoi(q[i+1 : j])
 			}
 			maxParam = max(maxParam, n)
+			used[n] = true
 			b.WriteString("$" + strconv.Itoa(n))
 			i = j
 		case c == '(':
@@ -109,7 +156,7 @@ func Rewrite(q string) string {
 			out = strings.TrimRight(out, " \t\n;") + " ON CONFLICT DO NOTHING"
 		}
 	}
-	return out
+	return out, used
 }
 
 // skipQuoted returns the index after the quoted run starting at i (a doubled

@@ -1,12 +1,15 @@
 package pgsql
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestRewriteTranslatesTheSQLiteConstructsTheStoresUse(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"bare parameters", `SELECT a FROM t WHERE a = ? AND b = ?`, `SELECT a FROM t WHERE a = $1 AND b = $2`},
 		{"numbered then bare", `WHERE a = ?1 AND b = ? AND c = ?1`, `WHERE a = $1 AND b = $2 AND c = $1`},
-		{"bare after high number", `WHERE a = ?3 AND b = ?`, `WHERE a = $3 AND b = $4`},
+		{"bare after high number", `WHERE a = ?3 AND b = ?`, `WHERE a = $1 AND b = $2`},
 		{"quotes untouched", `SELECT '?', "like" FROM t WHERE a LIKE ? ESCAPE '\'`, `SELECT '?', "like" FROM t WHERE a ILIKE $1 ESCAPE '\'`},
 		{"doubled quote", `SELECT 'it''s ?' , ?`, `SELECT 'it''s ?' , $1`},
 		{"comments untouched", "SELECT 1 -- max(a, ?)\n, ? /* ? */", "SELECT 1 -- max(a, ?)\n, $1 /* ? */"},
@@ -21,8 +24,27 @@ func TestRewriteTranslatesTheSQLiteConstructsTheStoresUse(t *testing.T) {
 		{"plain insert", `INSERT INTO t(a) VALUES (?)`, `INSERT INTO t(a) VALUES ($1)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := Rewrite(tc.in); got != tc.want {
+			if got, _ := Rewrite(tc.in); got != tc.want {
 				t.Errorf("Rewrite(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRewriteDropsUnusedParameters(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+		args           []int
+	}{
+		{"all used", `a = ? AND b = ?`, `a = $1 AND b = $2`, []int{1, 2}},
+		{"first unused", `tenant_id = ?2 AND x = ?3`, `tenant_id = $1 AND x = $2`, []int{2, 3}},
+		{"gap", `a = ?1 AND c = ?3 OR d = ?1`, `a = $1 AND c = $2 OR d = $1`, []int{1, 3}},
+		{"none", `SELECT 1`, `SELECT 1`, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, args := Rewrite(tc.in)
+			if got != tc.want || !slices.Equal(args, tc.args) {
+				t.Errorf("Rewrite(%q) = %q %v, want %q %v", tc.in, got, args, tc.want, tc.args)
 			}
 		})
 	}
