@@ -31,7 +31,7 @@ func newBenchServer(tb testing.TB) *benchServer {
 	var ticks atomic.Int64
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := func() time.Time { return base.Add(time.Duration(ticks.Add(1)) * 250 * time.Millisecond) }
-	s, err := Open(context.Background(), Config{DBPath: servertest.DB(tb, "bench.db"), WebhookKey: servertest.WebhookKey(servertest.DB(tb, "bench.db")), Now: now})
+	s, err := Open(context.Background(), Config{DBPath: servertest.DB(tb, "bench.db"), WebhookKey: servertest.WebhookKey(), Now: now})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -50,7 +50,7 @@ type ContractServer struct {
 // validator. Mismatches fail tb; everything is closed when tb ends.
 func NewContractServer(tb testing.TB, opts ContractOptions) *ContractServer {
 	tb.Helper()
-	cfg := Config{DBPath: servertest.DB(tb, "pmdev.db"), WebhookKey: servertest.WebhookKey(servertest.DB(tb, "pmdev.db")), Seed: "demo", Now: opts.Now, Assets: os.DirFS("../api")}
+	cfg := Config{DBPath: servertest.DB(tb, "pmdev.db"), WebhookKey: servertest.WebhookKey(), Seed: "demo", Now: opts.Now, Assets: os.DirFS("../api")}
 	switch opts.Seed {
 	case "":
 	case "none":

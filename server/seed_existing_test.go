@@ -15,7 +15,7 @@ func TestSeedDemoOverExistingData(t *testing.T) {
 	t.Parallel()
 	path := servertest.DB(t, "pm.db")
 	open := func(seed string) (*Server, *logBuf) {
-		return openSeeded(t, Config{DBPath: path, WebhookKey: servertest.WebhookKey(path), Seed: seed, Now: newTestClock().Now})
+		return openSeeded(t, Config{DBPath: path, WebhookKey: servertest.WebhookKey(), Seed: seed, Now: newTestClock().Now})
 	}
 	count := func(s *Server, q string) int { return countRows(t, s, q) }
 	// What `pmdev server users add` leaves: another tenant, one demo address among its users.

@@ -17,7 +17,7 @@ func TestSeedHistoryLaterIsWrittenOrResumed(t *testing.T) {
 	path := servertest.DB(t, "pm.db")
 	clock := newTestClock()
 	open := func() (*Server, *logBuf) {
-		return openSeeded(t, Config{DBPath: path, WebhookKey: servertest.WebhookKey(path), Seed: "demo", SeedHistoryLater: true, Now: clock.Now})
+		return openSeeded(t, Config{DBPath: path, WebhookKey: servertest.WebhookKey(), Seed: "demo", SeedHistoryLater: true, Now: clock.Now})
 	}
 	count := func(s *Server, q string) int { return countRows(t, s, q) }
 	const rollups = `SELECT COUNT(*) FROM usage_tenant_rollup`

@@ -58,6 +58,10 @@ type Config struct {
 	// WebhookKeyFile holds the key when WebhookKey is empty (default: the
 	// database path + ".webhook-key"); it is created while no endpoint exists.
 	WebhookKeyFile string
+	// WebhookClaimTimeout is how old a delivery claim must be before
+	// another instance on a shared database (PostgreSQL) takes it back from
+	// a holder that died mid-send (0: a minute; tests shorten it).
+	WebhookClaimTimeout time.Duration
 	// NoWebhooks opens the database for an offline command (users, SSH
 	// keys): no webhook delivery, no notices, no sealing-key check, and no
 	// webhook routes.

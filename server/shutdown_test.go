@@ -24,7 +24,7 @@ func openLogged(t *testing.T, path string) (*testEnv, *logBuf) {
 	t.Helper()
 	lb := &logBuf{}
 	clock := newTestClock()
-	s, err := Open(context.Background(), Config{DBPath: path, WebhookKey: servertest.WebhookKey(path), Now: clock.Now, AllowPrivateWebhooks: true,
+	s, err := Open(context.Background(), Config{DBPath: path, WebhookKey: servertest.WebhookKey(), Now: clock.Now, AllowPrivateWebhooks: true,
 		Logger: slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ func sshTestKey(t *testing.T, comment string) ([]byte, string) {
 
 func TestSSHKeysLifecycle(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Config{DBPath: servertest.DB(t, "pm.db"), WebhookKey: servertest.WebhookKey(servertest.DB(t, "pm.db"))})
+	s, err := Open(ctx, Config{DBPath: servertest.DB(t, "pm.db"), WebhookKey: servertest.WebhookKey()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func newEnv(t testing.TB, seed string) *testEnv {
 
 func (e *testEnv) open(seed string) {
 	e.t.Helper()
-	s, err := Open(context.Background(), Config{DBPath: e.dbPath, WebhookKey: servertest.WebhookKey(e.dbPath), Seed: seed, Now: e.clock.Now})
+	s, err := Open(context.Background(), Config{DBPath: e.dbPath, WebhookKey: servertest.WebhookKey(), Seed: seed, Now: e.clock.Now})
 	if err != nil {
 		e.t.Fatalf("Open: %v", err)
 	}

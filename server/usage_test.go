@@ -319,7 +319,7 @@ func TestDemoSeed(t *testing.T) {
 	// Opening again does not reseed.
 	e.restart()
 	e.close()
-	s, err := Open(ctx, Config{DBPath: e.dbPath, WebhookKey: servertest.WebhookKey(e.dbPath), Seed: "demo", Now: e.clock.Now})
+	s, err := Open(ctx, Config{DBPath: e.dbPath, WebhookKey: servertest.WebhookKey(), Seed: "demo", Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,7 @@ func (s *Server) startWebhooks(ctx context.Context) error {
 		KeyFile:      keyFile,
 		Audit:        s.auditWebhook,
 		Shared:       pgsql.Is(s.db),
+		ClaimTimeout: s.cfg.WebhookClaimTimeout,
 		Singleton:    s.lead.Held,
 	})
 	if err != nil {
@@ -58,6 +59,13 @@ func (s *Server) auditWebhook(ctx context.Context, ex webhook.Execer, tenantID, 
 	return s.st.InsertAudit(ctx, ex, store.AuditEntry{TenantID: tenantID, TargetType: store.AuditTargetWebhook, TargetID: id,
 		At: s.now(), Action: action, Actor: actor, ActorFingerprint: httpx.ActorFingerprint(ctx), IP: ip, Detail: detail})
 }
+
+// IsPostgres reports whether a --db value names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a SQLite file.
+func IsPostgres(db string) bool { return pgsql.IsURL(db) }
+
+// DisplayDB is a --db value fit for logs and messages (no password).
+func DisplayDB(db string) string { return pgsql.Redact(db) }
 
 // webhookKeyFile sits next to the database; in-memory databases get an
 // in-memory key, and PostgreSQL none (the key must be given).

@@ -213,10 +213,10 @@ func (n *Notifier) scanLoop() {
 	defer t.Stop()
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
-		if n.cfg.Singleton != nil && !n.cfg.Singleton() {
-			// another instance on the database scans
-		} else if _, err := n.ScanExpiring(ctx); err != nil {
-			n.cfg.Log.Error("api_key.expiring scan", "err", err)
+		if n.cfg.Singleton == nil || n.cfg.Singleton() { // else another instance scans
+			if _, err := n.ScanExpiring(ctx); err != nil {
+				n.cfg.Log.Error("api_key.expiring scan", "err", err)
+			}
 		}
 		cancel()
 		n.pruneGates()

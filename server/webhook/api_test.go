@@ -28,7 +28,7 @@ func newStack(t *testing.T, allowPrivate bool) *stack {
 	t.Helper()
 	ctx := context.Background()
 	path := servertest.DB(t, "pm.db")
-	srv, err := server.Open(ctx, server.Config{DBPath: path, WebhookKey: servertest.WebhookKey(path), AllowPrivateWebhooks: allowPrivate,
+	srv, err := server.Open(ctx, server.Config{DBPath: path, WebhookKey: servertest.WebhookKey(), AllowPrivateWebhooks: allowPrivate,
 		WebhookRetrySchedule: []time.Duration{50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)

@@ -127,6 +127,15 @@ func (s *Service) dispatch() {
 			return
 		default:
 		}
+		if s.shared && time.Since(s.lastSubs) > subsEvery {
+			// Endpoints changed through another instance.
+			s.lastSubs = time.Now()
+			ctx, cancel := s.bookkeeping()
+			if err := s.reloadSubs(ctx); err != nil && !s.stopping(err) {
+				s.log.Error("webhook subscriptions reload", "err", err)
+			}
+			cancel()
+		}
 		if s.shared && (s.singleton == nil || s.singleton()) && time.Since(s.lastRequeue) > s.claimTimeout/4 {
 			s.lastRequeue = time.Now()
 			ctx, cancel := s.bookkeeping()

@@ -131,7 +131,7 @@ func newDirect(t *testing.T, schedule ...time.Duration) *direct {
 	path := servertest.DB(t, "pm.db")
 	ctx := context.Background()
 	// server.Open applies the embedded migrations (ours included) and makes a tenant.
-	srv, err := server.Open(ctx, server.Config{DBPath: path, WebhookKey: servertest.WebhookKey(path)})
+	srv, err := server.Open(ctx, server.Config{DBPath: path, WebhookKey: servertest.WebhookKey()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,9 @@ const (
 	// DefaultClaimTimeout is how old a claim must be before another instance
 	// takes it back: well past a send's timeout and its bookkeeping.
 	DefaultClaimTimeout = time.Minute
+	// subsEvery is how often a shared service re-reads the endpoints, which
+	// other instances may have changed.
+	subsEvery = 2 * time.Second
 	// pollMax bounds how long the dispatcher sleeps without looking at the queue.
 	pollMax   = time.Second
 	userAgent = "PenguinMails-Webhooks/1.0"
@@ -111,6 +114,7 @@ type Service struct {
 	singleton    func() bool
 	claimTimeout time.Duration
 	lastRequeue  time.Time // the dispatcher's last requeueClaims
+	lastSubs     time.Time // and its last reloadSubs
 	log          *slog.Logger
 	now          func() time.Time
 	allowPvt     bool

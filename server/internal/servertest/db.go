@@ -81,10 +81,10 @@ func DB(t testing.TB, file string) string {
 	return u.String()
 }
 
-// WebhookKey is the sealing key a test's server needs on db: none on
-// SQLite (the key file next to the database), a fixed one on PostgreSQL.
-func WebhookKey(db string) string {
-	if pgsql.IsURL(db) {
+// WebhookKey is the sealing key a test's server needs: none on SQLite
+// (the key file next to the database), a fixed one on PostgreSQL.
+func WebhookKey() string {
+	if Postgres() {
 		return testKey
 	}
 	return ""
