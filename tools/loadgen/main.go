@@ -10,6 +10,7 @@
 //	go run ./tools/loadgen lists -keys 10000
 //	go run ./tools/loadgen startup -db big.db
 //	go run ./tools/loadgen seed -seed-keys 1000
+//	go run ./tools/loadgen ratio -pg postgres://postgres@127.0.0.1:5432/test
 package main
 
 import (
@@ -58,6 +59,7 @@ func main() {
 	fs.StringVar(&o.db, "db", "", "database (startup: the big one; analytics: reuse a seeded one)")
 	fs.StringVar(&o.base, "base", "", "startup: the database to compare with (default: a new empty one)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp directory")
+	fs.StringVar(&pgBase, "pg", "", "run every server on PostgreSQL at this URL (a schema per database), e.g. postgres://postgres@127.0.0.1:5432/test")
 	_ = fs.Parse(os.Args[2:])
 	for _, k := range strings.Split(keys, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(k))
@@ -70,6 +72,7 @@ func main() {
 	fail(err)
 	if !o.keep {
 		defer os.RemoveAll(dir)
+		defer dropSchemas()
 	} else {
 		fmt.Println("temp dir", dir)
 	}
