@@ -72,6 +72,11 @@ type Config struct {
 	Assets                fs.FS // the api dir (openapi.yaml, docs/); may be nil
 }
 
+// SharedKeyMaxAge is how long an instance on a shared (PostgreSQL) database
+// trusts an API key it read: a key revoked or changed through another
+// instance stops working here within it.
+const SharedKeyMaxAge = 5 * time.Second
+
 // Events receives domain events (the webhook service implements it).
 type Events = product.Events
 
@@ -168,6 +173,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}
 		s.seedSkipped, s.history.pending = skipped, hist
+	}
+	if pgsql.Is(db) {
+		s.keyring.SetMaxAge(SharedKeyMaxAge)
 	}
 	s.lead = lease.Off()
 	if !cfg.NoWebhooks || !pgsql.Is(db) {
