@@ -89,4 +89,3 @@ func pgExec(sql string) error {
 	_, err = conn.Exec(ctx, sql)
 	return err
 }
-
