@@ -72,6 +72,14 @@ func pgSize(path string) int64 {
 	return n
 }
 
+// pgAnalyze gathers the planner statistics of path's schema.
+func pgAnalyze(path string) error {
+	pgMu.Lock()
+	schema := pgSchemas[path]
+	pgMu.Unlock()
+	return pgExec("SET search_path = " + schema + "; ANALYZE")
+}
+
 // dropSchemas removes what dbArg made.
 func dropSchemas() {
 	for _, s := range pgSchemas {
