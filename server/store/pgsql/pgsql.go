@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -24,10 +25,10 @@ func IsURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
-// Open connects to the database at url (search_path and the other server
+// Open connects to the database at dbURL (search_path and the other server
 // settings may be given as URL parameters) and checks that it answers.
-func Open(ctx context.Context, url string) (*sql.DB, error) {
-	cfg, err := pgx.ParseConfig(url)
+func Open(ctx context.Context, dbURL string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dbURL)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -37,7 +38,7 @@ func Open(ctx context.Context, url string) (*sql.DB, error) {
 	db.SetConnMaxIdleTime(time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", Redact(url), err)
+		return nil, fmt.Errorf("open database %s: %w", Redact(dbURL), err)
 	}
 	return db, nil
 }
@@ -48,13 +49,20 @@ func Is(db *sql.DB) bool {
 	return ok
 }
 
-// Redact is url without its password, for messages.
-func Redact(url string) string {
-	cfg, err := pgx.ParseConfig(url)
-	if err != nil || cfg.Password == "" {
-		return url
+// Redact is a database URL without its password, for messages.
+func Redact(dbURL string) string {
+	if !IsURL(dbURL) {
+		return dbURL
 	}
-	return strings.Replace(url, ":"+cfg.Password+"@", ":xxxxx@", 1)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return "(a database URL that does not parse)"
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }
 
 type connector struct{ inner driver.Connector }
