@@ -153,6 +153,12 @@ func newDirect(t *testing.T, schedule ...time.Duration) *direct {
 		t.Fatal(err)
 	}
 	d.cfg = webhook.Config{DB: d.db, AllowPrivate: true, Schedule: schedule, KeyFile: path + ".webhook-key", Timeout: 2 * time.Second}
+	if servertest.Postgres() { // the server's key: no file next to a URL
+		d.cfg.KeyFile = ""
+		if d.cfg.Key, err = webhook.ParseKey(servertest.WebhookKey()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	d.start()
 	return d
 }
