@@ -63,7 +63,7 @@ func migrate(ctx context.Context, db *sql.DB, d dialect) error {
 		}
 		if d.lock != "" {
 			// Another instance may have applied it while this one waited.
-			if _, err := tx.ExecContext(ctx, d.lock); err == nil {
+			if _, err = tx.ExecContext(ctx, d.lock); err == nil {
 				err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n)
 			}
 			if err != nil || n > 0 {
