@@ -165,7 +165,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Seed == "demo" {
 		hist, skipped, err := seed.Demo(ctx, db, st, s.log, now(), cfg.SeedKeys, cfg.SeedProgress)
 		if err == nil && hist != nil && !cfg.SeedHistoryLater {
-			err = hist.Write(ctx)
+			if err = hist.Write(ctx); err == nil {
+				s.analyzeAfterBulkLoad(ctx)
+			}
 			hist = nil
 		}
 		if err != nil {
