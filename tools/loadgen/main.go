@@ -70,6 +70,7 @@ func main() {
 	}
 	dir, err := os.MkdirTemp("", "loadgen")
 	fail(err)
+	keepSchemas = o.keep
 	if !o.keep {
 		defer os.RemoveAll(dir)
 		defer dropSchemas()
@@ -104,6 +105,9 @@ func main() {
 func fail(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		if !keepSchemas {
+			dropSchemas() // os.Exit skips the deferred drop
+		}
 		os.Exit(1)
 	}
 }

@@ -18,6 +18,8 @@ var (
 	pgBase    string
 	pgMu      sync.Mutex
 	pgSchemas = map[string]string{} // path -> schema
+	// keepSchemas (-keep) leaves them for a look afterwards.
+	keepSchemas bool
 )
 
 // webhookKey is the sealing key the servers share on PostgreSQL.
