@@ -2,11 +2,11 @@ package server
 
 import (
 	"context"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -31,7 +31,7 @@ func newBenchServer(tb testing.TB) *benchServer {
 	var ticks atomic.Int64
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := func() time.Time { return base.Add(time.Duration(ticks.Add(1)) * 250 * time.Millisecond) }
-	s, err := Open(context.Background(), Config{DBPath: filepath.Join(tb.TempDir(), "bench.db"), Now: now})
+	s, err := Open(context.Background(), Config{DBPath: servertest.DB(tb, "bench.db"), WebhookKey: servertest.WebhookKey(), Now: now})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -10,11 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -50,7 +50,7 @@ type ContractServer struct {
 // validator. Mismatches fail tb; everything is closed when tb ends.
 func NewContractServer(tb testing.TB, opts ContractOptions) *ContractServer {
 	tb.Helper()
-	cfg := Config{DBPath: filepath.Join(tb.TempDir(), "pmdev.db"), Seed: "demo", Now: opts.Now, Assets: os.DirFS("../api")}
+	cfg := Config{DBPath: servertest.DB(tb, "pmdev.db"), WebhookKey: servertest.WebhookKey(), Seed: "demo", Now: opts.Now, Assets: os.DirFS("../api")}
 	switch opts.Seed {
 	case "":
 	case "none":

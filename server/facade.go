@@ -76,9 +76,11 @@ func WithActorFingerprint(ctx context.Context, fp string) context.Context {
 }
 
 // SimulateTraffic sends real HTTP requests to baseURL with the demo tenant's
-// simulator keys until ctx ends (see package simulate).
+// simulator keys until ctx ends (see package simulate). Of several
+// instances on one database, only the one holding the singleton lease
+// simulates; another takes over when it stops.
 func (s *Server) SimulateTraffic(ctx context.Context, baseURL string) {
-	simulate.Run(ctx, s.simulateConfig(), baseURL)
+	s.lead.Run(ctx, func(ctx context.Context) { simulate.Run(ctx, s.simulateConfig(), baseURL) })
 }
 
 func (s *Server) simulateConfig() simulate.Config {

@@ -24,8 +24,8 @@ const (
 // limits would not add up with this one's.
 var ErrSplitLimits = fmt.Errorf("another instance serves this database with separate rate-limit buckets")
 
-// lease is this instance's row in the instances table while it serves.
-type lease struct {
+// instanceLease is this instance's row in the instances table while it serves.
+type instanceLease struct {
 	s     *Server
 	in    store.Instance
 	beat  time.Duration
@@ -34,11 +34,11 @@ type lease struct {
 	known map[string]bool // instances already warned about
 }
 
-func (l *lease) stale() time.Duration { return instanceStaleBeats * l.beat }
+func (l *instanceLease) stale() time.Duration { return instanceStaleBeats * l.beat }
 
 // conflicts are the live instances whose buckets are not this one's: with
 // in-memory limits every other instance, with Redis those using another.
-func (l *lease) conflicts(ctx context.Context) ([]store.Instance, error) {
+func (l *instanceLease) conflicts(ctx context.Context) ([]store.Instance, error) {
 	live, err := l.s.st.LiveInstances(ctx, l.s.db, time.Now().Add(-l.stale()))
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func (s *Server) claimInstance(ctx context.Context) error {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	now := time.Now() // wall clock: leases outlive the test clocks
-	l := &lease{s: s, beat: beat, stop: make(chan struct{}), known: map[string]bool{},
+	l := &instanceLease{s: s, beat: beat, stop: make(chan struct{}), known: map[string]bool{},
 		in: store.Instance{ID: hex.EncodeToString(b), Host: host, PID: os.Getpid(), Limiter: limiterID(s.limiter), StartedAt: now, SeenAt: now}}
 	if err := s.st.DropInstance(ctx, s.db, "", now.Add(-time.Hour)); err != nil {
 		return fmt.Errorf("instance lease: %w", err)
@@ -89,14 +89,14 @@ func (s *Server) claimInstance(ctx context.Context) error {
 		_ = s.st.DropInstance(context.WithoutCancel(ctx), s.db, l.in.ID, time.Time{})
 		return err
 	}
-	s.lease = l
+	s.instance = l
 	l.done.Go(l.run)
 	return nil
 }
 
 // alive is the conflicting instances that prove alive: a lease that does
 // not move within the stale window belongs to a stopped instance.
-func (l *lease) alive(ctx context.Context) ([]store.Instance, error) {
+func (l *instanceLease) alive(ctx context.Context) ([]store.Instance, error) {
 	first, err := l.conflicts(ctx)
 	if err != nil || len(first) == 0 {
 		return nil, err
@@ -143,7 +143,7 @@ func splitLimitsError(self store.Instance, others []store.Instance) error {
 
 // run refreshes the lease every beat and warns once of each conflicting
 // instance that started anyway.
-func (l *lease) run() {
+func (l *instanceLease) run() {
 	t := time.NewTicker(l.beat)
 	defer t.Stop()
 	for {
@@ -170,7 +170,7 @@ func (l *lease) run() {
 }
 
 // release stops the heartbeat and deletes the lease.
-func (l *lease) release(ctx context.Context) {
+func (l *instanceLease) release(ctx context.Context) {
 	if l == nil {
 		return
 	}

@@ -82,8 +82,8 @@ func TestCrashedInstanceLeaseExpires(t *testing.T) {
 			if err := (sqlite.Store{}).BeatInstance(context.Background(), s.db, crashed); err != nil {
 				t.Fatal(err)
 			}
-			s.lease.release(context.Background()) // as if s had never been there
-			s.lease = nil
+			s.instance.release(context.Background()) // as if s had never been there
+			s.instance = nil
 			start := time.Now()
 			if _, err := openAt(t, db, false); err != nil {
 				t.Fatalf("after a crash: %v", err)

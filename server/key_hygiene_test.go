@@ -3,8 +3,8 @@ package server
 import (
 	"context"
 	"fmt"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +18,7 @@ import (
 // validated against the contract; seed is "" or "demo".
 func newCheckedEnv(t *testing.T, seed string) *testEnv {
 	t.Helper()
-	e := &testEnv{t: t, clock: newTestClock(), dbPath: filepath.Join(t.TempDir(), "pmdev.db"), wrap: newContractValidator(t).middleware}
+	e := &testEnv{t: t, clock: newTestClock(), dbPath: servertest.DB(t, "pmdev.db"), wrap: newContractValidator(t).middleware}
 	e.open(seed)
 	t.Cleanup(e.close)
 	return e

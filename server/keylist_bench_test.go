@@ -2,9 +2,9 @@ package server
 
 import (
 	"context"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -21,7 +21,7 @@ func BenchmarkKeyListAtScale(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("PMDEV_BENCH_KEYS")); err == nil && v >= 7 {
 		n = v
 	}
-	s, err := Open(context.Background(), Config{DBPath: filepath.Join(b.TempDir(), "scale.db"), Seed: "demo", SeedKeys: n})
+	s, err := Open(context.Background(), Config{DBPath: servertest.DB(b, "scale.db"), WebhookKey: servertest.WebhookKey(), Seed: "demo", SeedKeys: n})
 	if err != nil {
 		b.Fatal(err)
 	}

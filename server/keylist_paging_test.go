@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/url"
 	"slices"
 	"testing"
@@ -91,6 +92,7 @@ func TestKeyListCursorPagesStableUnderInserts(t *testing.T) {
 
 // Every sort of the key list reads through an index (no sort step, no scan).
 func TestKeyListSortsUseIndexes(t *testing.T) {
+	servertest.SQLiteOnly(t, "reads SQLite's query plans")
 	e := newEnv(t, "")
 	for _, order := range []string{"created_at DESC, id", "coalesce(last_used, -1) DESC, created_at DESC, id", "name COLLATE NOCASE, created_at DESC, id",
 		"request_count DESC, created_at DESC, id"} {

@@ -1,7 +1,7 @@
 package server
 
 import (
-	"path/filepath"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"testing"
 
 	"github.com/penguinmails/pmdev/models"
@@ -10,7 +10,7 @@ import (
 // Every migration can run again over a database that already has its
 // tables, indexes and columns (as databases of intermediate builds do).
 func TestMigrationsAreIdempotent(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "pm.db")
+	path := servertest.DB(t, "pm.db")
 	e, _ := openLogged(t, path)
 	e.addUser("a@m.test", models.RoleAdmin, "M", "")
 	e.close()

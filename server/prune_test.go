@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,9 @@ func TestPruneInBatchesThroughIndexes(t *testing.T) {
 	targets, err := sqlite.Store{}.PruneTargets(context.Background(), e.s.db, time.Unix(now, 0), time.Hour, 500)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if servertest.Postgres() {
+		return // the plans checked below are SQLite's
 	}
 	checked := map[string]bool{}
 	for _, tg := range targets {

@@ -2,7 +2,7 @@ package server
 
 import (
 	"context"
-	"path/filepath"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"testing"
 	"time"
 )
@@ -10,7 +10,7 @@ import (
 // BenchmarkSeedDemo measures `--seed demo` on a fresh file (target < 2 s).
 func BenchmarkSeedDemo(b *testing.B) {
 	for i := 0; i < b.N; i++ {
-		s, err := Open(context.Background(), Config{DBPath: filepath.Join(b.TempDir(), "seed.db"), Seed: "demo"})
+		s, err := Open(context.Background(), Config{DBPath: servertest.DB(b, "seed.db"), WebhookKey: servertest.WebhookKey(), Seed: "demo"})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,7 +2,7 @@ package server
 
 import (
 	"context"
-	"path/filepath"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"strings"
 	"testing"
 
@@ -13,9 +13,9 @@ import (
 // says so plainly when the demo tenant is already there.
 func TestSeedDemoOverExistingData(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "pm.db")
+	path := servertest.DB(t, "pm.db")
 	open := func(seed string) (*Server, *logBuf) {
-		return openSeeded(t, Config{DBPath: path, Seed: seed, Now: newTestClock().Now})
+		return openSeeded(t, Config{DBPath: path, WebhookKey: servertest.WebhookKey(), Seed: seed, Now: newTestClock().Now})
 	}
 	count := func(s *Server, q string) int { return countRows(t, s, q) }
 	// What `pmdev server users add` leaves: another tenant, one demo address among its users.

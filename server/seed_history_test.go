@@ -2,8 +2,8 @@ package server
 
 import (
 	"context"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,10 +14,10 @@ import (
 // changes when it lands.
 func TestSeedHistoryLaterIsWrittenOrResumed(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "pm.db")
+	path := servertest.DB(t, "pm.db")
 	clock := newTestClock()
 	open := func() (*Server, *logBuf) {
-		return openSeeded(t, Config{DBPath: path, Seed: "demo", SeedHistoryLater: true, Now: clock.Now})
+		return openSeeded(t, Config{DBPath: path, WebhookKey: servertest.WebhookKey(), Seed: "demo", SeedHistoryLater: true, Now: clock.Now})
 	}
 	count := func(s *Server, q string) int { return countRows(t, s, q) }
 	const rollups = `SELECT COUNT(*) FROM usage_tenant_rollup`

@@ -21,12 +21,14 @@ import (
 
 	"github.com/penguinmails/pmdev/server/auth"
 	"github.com/penguinmails/pmdev/server/keys"
+	"github.com/penguinmails/pmdev/server/lease"
 	"github.com/penguinmails/pmdev/server/notify"
 	"github.com/penguinmails/pmdev/server/product"
 	"github.com/penguinmails/pmdev/server/ratelimit"
 	"github.com/penguinmails/pmdev/server/seed"
 	"github.com/penguinmails/pmdev/server/simulate"
 	"github.com/penguinmails/pmdev/server/store"
+	"github.com/penguinmails/pmdev/server/store/pgsql"
 	"github.com/penguinmails/pmdev/server/store/sqlite"
 	"github.com/penguinmails/pmdev/server/usage"
 	"github.com/penguinmails/pmdev/server/webhook"
@@ -56,6 +58,10 @@ type Config struct {
 	// WebhookKeyFile holds the key when WebhookKey is empty (default: the
 	// database path + ".webhook-key"); it is created while no endpoint exists.
 	WebhookKeyFile string
+	// WebhookClaimTimeout is how old a delivery claim must be before
+	// another instance on a shared database (PostgreSQL) takes it back from
+	// a holder that died mid-send (0: a minute; tests shorten it).
+	WebhookClaimTimeout time.Duration
 	// NoWebhooks opens the database for an offline command (users, SSH
 	// keys): no webhook delivery, no notices, no sealing-key check, and no
 	// webhook routes.
@@ -80,6 +86,11 @@ type Config struct {
 	InstanceBeat time.Duration
 }
 
+// SharedKeyMaxAge is how long an instance on a shared (PostgreSQL) database
+// trusts an API key it read: a key revoked or changed through another
+// instance stops working here within it.
+const SharedKeyMaxAge = 5 * time.Second
+
 // Events receives domain events (the webhook service implements it).
 type Events = product.Events
 
@@ -100,8 +111,9 @@ type Server struct {
 	notify   *notify.Notifier // expiry and rate-limit notices; nil until started
 	simGate  *simulate.Gate   // paces the simulated traffic's webhook events
 	limiter  ratelimit.Limiter
-	lease    *lease   // nil for offline commands
-	keySync  *keySync // nil without the Redis limiter
+	instance *instanceLease // this instance's row; nil for offline commands
+	keySync  *keySync       // nil without the Redis limiter
+	lead     *lease.Lease   // held by the one instance running the singletons
 	keyring  *keys.Cache
 	usage    *usage.Writer
 	auth     *auth.Service
@@ -143,6 +155,11 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Seed != "" && cfg.Seed != "demo" {
 		return nil, fmt.Errorf("unknown seed %q (want demo)", cfg.Seed)
 	}
+	if !cfg.NoWebhooks {
+		if _, _, err := cfg.webhookKey(); err != nil {
+			return nil, err // before connecting: a missing key is a configuration error
+		}
+	}
 	limiter, err := openLimiter(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -176,22 +193,33 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Seed == "demo" {
 		hist, skipped, err := seed.Demo(ctx, db, st, s.log, now(), cfg.SeedKeys, cfg.SeedProgress)
 		if err == nil && hist != nil && !cfg.SeedHistoryLater {
-			err = hist.Write(ctx)
+			if err = hist.Write(ctx); err == nil {
+				s.analyzeAfterBulkLoad(ctx)
+			}
 			hist = nil
 		}
 		if err != nil {
-			s.lease.release(ctx)
+			s.instance.release(ctx)
 			db.Close()
 			closeLimiter(limiter)
 			return nil, fmt.Errorf("seed demo: %w", err)
 		}
 		s.seedSkipped, s.history.pending = skipped, hist
 	}
+	if pgsql.Is(db) {
+		s.keyring.SetMaxAge(SharedKeyMaxAge)
+	}
+	s.lead = lease.Off()
+	if !cfg.NoWebhooks || !pgsql.Is(db) {
+		s.lead = lease.Take(db, "singletons", s.log)
+	}
 	s.usage = usage.NewWriter(db, st, s.log, now, auth.ExpiredTokenKeep)
+	s.usage.PruneIf(s.lead.Held)
 	if !cfg.NoWebhooks {
 		if err := s.startWebhooks(ctx); err != nil {
 			s.usage.Close(ctx)
-			s.lease.release(ctx)
+			s.instance.release(ctx)
+			s.lead.Close()
 			db.Close()
 			closeLimiter(limiter)
 			return nil, err
@@ -243,7 +271,8 @@ func (s *Server) Close(ctx context.Context) error {
 		})
 		wg.Go(func() { usageErr = s.usage.Close(ctx) })
 		wg.Wait()
-		s.lease.release(ctx)
+		s.instance.release(ctx)
+		s.lead.Close()
 		s.keySync.stop()
 		s.closeErr = errors.Join(whErr, usageErr, s.db.Close(), closeLimiter(s.limiter))
 	})

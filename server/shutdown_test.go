@@ -3,10 +3,10 @@ package server
 import (
 	"context"
 	"database/sql"
+	"github.com/penguinmails/pmdev/server/webhook"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -23,9 +23,14 @@ type logBuf = servertest.Log
 // openLogged is a server on path whose log (debug and up) goes to a buffer.
 func openLogged(t *testing.T, path string) (*testEnv, *logBuf) {
 	t.Helper()
+	return openLoggedAt(t, path, newTestClock())
+}
+
+// openLoggedAt is openLogged on the given clock.
+func openLoggedAt(t *testing.T, path string, clock *servertest.Clock) (*testEnv, *logBuf) {
+	t.Helper()
 	lb := &logBuf{}
-	clock := newTestClock()
-	s, err := Open(context.Background(), Config{DBPath: path, Now: clock.Now, AllowPrivateWebhooks: true,
+	s, err := Open(context.Background(), Config{DBPath: path, WebhookKey: servertest.WebhookKey(), Now: clock.Now, AllowPrivateWebhooks: true,
 		Logger: slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
@@ -37,19 +42,26 @@ func openLogged(t *testing.T, path string) (*testEnv, *logBuf) {
 }
 
 // lockDB takes the database's write lock from another connection until the
-// returned func is called, so every write of the server waits on it.
+// returned func is called, so every write of the server waits on it (on
+// PostgreSQL: every table of the schema, locked against writes).
 func lockDB(t *testing.T, path string) func() {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := servertest.OpenDB(t, path)
 	conn, err := db.Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
+	lock := []string{"BEGIN IMMEDIATE"}
+	if servertest.Postgres() {
+		lock = []string{"BEGIN", `DO $$ DECLARE r record; BEGIN
+			FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
+				EXECUTE 'LOCK TABLE ' || quote_ident(r.tablename) || ' IN EXCLUSIVE MODE';
+			END LOOP; END $$`}
+	}
+	for _, q := range lock {
+		if _, err := conn.ExecContext(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var once sync.Once
 	unlock := func() {
@@ -84,7 +96,7 @@ func closeWithin(t *testing.T, s *Server, d, limit time.Duration) error {
 
 // With time to spare, Close writes every acknowledged request.
 func TestCloseFlushesEveryAcknowledgedRequest(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "pm.db")
+	path := servertest.DB(t, "pm.db")
 	e, _ := openLogged(t, path)
 	tok := e.addUser("dev@f.test", models.RoleDeveloper, "F", models.PlanBusiness)
 	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "Flush", Permissions: []string{"read_campaigns"}})
@@ -108,7 +120,7 @@ func TestCloseFlushesEveryAcknowledgedRequest(t *testing.T) {
 // When the database stays locked, Close gives up at its deadline instead of
 // waiting out the busy timeout, and says how many rows were not written.
 func TestCloseUsageBoundedByDeadline(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "pm.db")
+	path := servertest.DB(t, "pm.db")
 	e, lb := openLogged(t, path)
 	tok := e.addUser("dev@b.test", models.RoleDeveloper, "B", models.PlanBusiness)
 	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "Bound", Permissions: []string{"read_campaigns"}})
@@ -134,7 +146,7 @@ func TestCloseUsageBoundedByDeadline(t *testing.T) {
 // not hold Close past its deadline, logs nothing alarming, and its delivery
 // is sent again after the next start.
 func TestCloseBoundedWhileWebhookWorkerWaitsOnDB(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "pm.db")
+	path := servertest.DB(t, "pm.db")
 	e, lb := openLogged(t, path)
 	var mu sync.Mutex
 	var ids []string
@@ -186,7 +198,13 @@ func TestCloseBoundedWhileWebhookWorkerWaitsOnDB(t *testing.T) {
 		t.Fatalf("shutdown logged errors:\n%s", lb.String())
 	}
 	// The unrecorded delivery is claimable again: the next start sends it.
-	e2, _ := openLogged(t, path)
+	// On PostgreSQL other instances may hold claims, so only a claim older
+	// than the claim timeout is taken back: the restart comes later.
+	clock := newTestClock()
+	if servertest.Postgres() {
+		clock.Advance(2 * webhook.DefaultClaimTimeout)
+	}
+	e2, _ := openLoggedAt(t, path, clock)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var status string
@@ -241,10 +259,5 @@ func busyWorkers() string {
 
 func openRaw(t *testing.T, path string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return servertest.OpenDB(t, path)
 }

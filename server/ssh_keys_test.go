@@ -6,7 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
-	"path/filepath"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"strings"
 	"testing"
 
@@ -31,7 +31,7 @@ func sshTestKey(t *testing.T, comment string) ([]byte, string) {
 
 func TestSSHKeysLifecycle(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Config{DBPath: filepath.Join(t.TempDir(), "pm.db")})
+	s, err := Open(ctx, Config{DBPath: servertest.DB(t, "pm.db"), WebhookKey: servertest.WebhookKey()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +33,7 @@ type testEnv struct {
 
 func newEnv(t testing.TB, seed string) *testEnv {
 	t.Helper()
-	e := &testEnv{t: t, clock: newTestClock(), dbPath: filepath.Join(t.TempDir(), "pmdev.db")}
+	e := &testEnv{t: t, clock: newTestClock(), dbPath: servertest.DB(t, "pmdev.db")}
 	e.open(seed)
 	t.Cleanup(e.close)
 	return e
@@ -42,7 +41,7 @@ func newEnv(t testing.TB, seed string) *testEnv {
 
 func (e *testEnv) open(seed string) {
 	e.t.Helper()
-	s, err := Open(context.Background(), Config{DBPath: e.dbPath, Seed: seed, Now: e.clock.Now})
+	s, err := Open(context.Background(), Config{DBPath: e.dbPath, WebhookKey: servertest.WebhookKey(), Seed: seed, Now: e.clock.Now})
 	if err != nil {
 		e.t.Fatalf("Open: %v", err)
 	}

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -261,7 +261,7 @@ func TestNoPlaintextSecretsInDatabase(t *testing.T) {
 // is the slowest step under -race), validates its views against the contract.
 func TestDemoSeed(t *testing.T) {
 	t.Parallel()
-	e := &testEnv{t: t, clock: newTestClock(), dbPath: filepath.Join(t.TempDir(), "pmdev.db"), wrap: newContractValidator(t).middleware}
+	e := &testEnv{t: t, clock: newTestClock(), dbPath: servertest.DB(t, "pmdev.db"), wrap: newContractValidator(t).middleware}
 	e.open("demo")
 	t.Cleanup(e.close)
 	ctx := context.Background()
@@ -319,7 +319,7 @@ func TestDemoSeed(t *testing.T) {
 	// Opening again does not reseed.
 	e.restart()
 	e.close()
-	s, err := Open(ctx, Config{DBPath: e.dbPath, Seed: "demo", Now: e.clock.Now})
+	s, err := Open(ctx, Config{DBPath: e.dbPath, WebhookKey: servertest.WebhookKey(), Seed: "demo", Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

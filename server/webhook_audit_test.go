@@ -2,9 +2,9 @@ package server
 
 import (
 	"context"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,7 +16,7 @@ import (
 func TestWebhookChangesAreAudited(t *testing.T) {
 	clock := newTestClock()
 	ctx := context.Background()
-	s, err := Open(ctx, Config{DBPath: filepath.Join(t.TempDir(), "pm.db"), Now: clock.Now, AllowPrivateWebhooks: true})
+	s, err := Open(ctx, Config{DBPath: servertest.DB(t, "pm.db"), WebhookKey: servertest.WebhookKey(), Now: clock.Now, AllowPrivateWebhooks: true})
 	if err != nil {
 		t.Fatal(err)
 	}

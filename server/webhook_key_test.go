@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
@@ -64,7 +66,7 @@ func newKeyEnv(t *testing.T, key string) *keyEnv {
 	hs := httptest.NewServer(rv)
 	t.Cleanup(hs.Close)
 	e := &keyEnv{t: t, rv: rv, url: hs.URL,
-		cfg: Config{DBPath: filepath.Join(t.TempDir(), "pm.db"), AllowPrivateWebhooks: true, WebhookNoticeScan: -1, WebhookKey: key}}
+		cfg: Config{DBPath: servertest.DB(t, "pm.db"), AllowPrivateWebhooks: true, WebhookNoticeScan: -1, WebhookKey: key}}
 	e.with(func(api *client.Client) {
 		wh, err := api.CreateWebhook(context.Background(), models.CreateWebhookRequest{URL: hs.URL, Events: []string{"email.sent"}})
 		if err != nil {
@@ -127,6 +129,7 @@ func (e *keyEnv) refused(want ...string) {
 }
 
 func TestWebhookKeyFileMissingOrWrong(t *testing.T) {
+	servertest.SQLiteOnly(t, "the key file next to the database")
 	e := newKeyEnv(t, "")
 	file := e.cfg.DBPath + ".webhook-key"
 	good, err := os.ReadFile(file)
@@ -159,6 +162,7 @@ func TestWebhookKeyFileMissingOrWrong(t *testing.T) {
 }
 
 func TestRekeyGivesEveryEndpointANewSecret(t *testing.T) {
+	servertest.SQLiteOnly(t, "the key file next to the database")
 	e := newKeyEnv(t, "")
 	file := e.cfg.DBPath + ".webhook-key"
 	if err := webhook.WriteKeyFile(file, webhook.NewKey()); err != nil { // the wrong key
@@ -207,7 +211,13 @@ func TestWebhookKeyFromConfig(t *testing.T) {
 		t.Fatal("deliveries not signed")
 	}
 	e.cfg.WebhookKey = ""
-	e.refused("missing")
+	if servertest.Postgres() {
+		if _, err := e.open(); !errors.Is(err, ErrWebhookKeyRequired) {
+			t.Fatalf("started on PostgreSQL without a key, or unclear: %v", err)
+		}
+	} else {
+		e.refused("missing")
+	}
 	e.cfg.WebhookKey = strings.Repeat("cd", webhook.KeySize)
 	e.refused(WebhookKeyEnv)
 	e.cfg.WebhookKey = "not-hex"
@@ -223,5 +233,37 @@ func TestWebhookKeyFromConfig(t *testing.T) {
 	e.rv.set(list[0].Secret)
 	if !e.signsRight() {
 		t.Fatal("deliveries not signed with the new secret")
+	}
+}
+
+// On PostgreSQL the key is shared by every instance, so it must be given:
+// the server refuses to start (before connecting) without one.
+func TestWebhookKeyRequiredOnPostgres(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want error
+	}{
+		{"no key", Config{DBPath: "postgres://nobody@127.0.0.1:1/none"}, ErrWebhookKeyRequired},
+		{"postgresql scheme", Config{DBPath: "postgresql://nobody@127.0.0.1:1/none"}, ErrWebhookKeyRequired},
+		{"offline command needs none", Config{DBPath: "postgres://nobody@127.0.0.1:1/none", NoWebhooks: true}, nil},
+		{"key given", Config{DBPath: "postgres://nobody@127.0.0.1:1/none", WebhookKey: strings.Repeat("ab", webhook.KeySize)}, nil},
+		{"key file given", Config{DBPath: "postgres://nobody@127.0.0.1:1/none", WebhookKeyFile: "/nonexistent/k"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			s, err := Open(ctx, tc.cfg)
+			if err == nil {
+				s.Close(ctx)
+				t.Fatal("opened a database that does not exist")
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if tc.want == nil && errors.Is(err, ErrWebhookKeyRequired) {
+				t.Fatalf("refused for the key: %v", err)
+			}
+		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -40,7 +39,7 @@ func (r *recordedEvents) count(eventType string) int {
 // noticeServer is a server at clock's time whose expiry scan runs only by hand.
 func noticeServer(t *testing.T, clock *servertest.Clock, configure func(*Config)) (*Server, *client.Client, Config) {
 	t.Helper()
-	cfg := Config{DBPath: filepath.Join(t.TempDir(), "pmdev.db"), Now: clock.Now, WebhookNoticeScan: -1}
+	cfg := Config{DBPath: servertest.DB(t, "pmdev.db"), WebhookKey: servertest.WebhookKey(), Now: clock.Now, WebhookNoticeScan: -1}
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/penguinmails/pmdev/server/keys"
 	"github.com/penguinmails/pmdev/server/notify"
 	"github.com/penguinmails/pmdev/server/store"
+	"github.com/penguinmails/pmdev/server/store/pgsql"
 	"github.com/penguinmails/pmdev/server/store/sqlite"
 	"github.com/penguinmails/pmdev/server/webhook"
 )
@@ -38,6 +39,9 @@ func (s *Server) startWebhooks(ctx context.Context) error {
 		Key:          key,
 		KeyFile:      keyFile,
 		Audit:        s.auditWebhook,
+		Shared:       pgsql.Is(s.db),
+		ClaimTimeout: s.cfg.WebhookClaimTimeout,
+		Singleton:    s.lead.Held,
 	})
 	if err != nil {
 		return s.cfg.explainKeyError(err)
@@ -47,7 +51,7 @@ func (s *Server) startWebhooks(ctx context.Context) error {
 	h := hook{s}
 	s.notify = notify.Start(notify.Config{DB: s.db, Keys: s.st, Events: h, Wants: h.Wants,
 		Log: s.log.With("component", "webhook-notices"), Now: s.cfg.Now, ScanEvery: s.cfg.WebhookNoticeScan,
-		Rotation: keys.New(s.db, s.st, s.keyring, s.limiter, s.now).RotationFor})
+		Rotation: keys.New(s.db, s.st, s.keyring, s.limiter, s.now).RotationFor, Singleton: s.lead.Held})
 	return nil
 }
 
@@ -56,17 +60,35 @@ func (s *Server) auditWebhook(ctx context.Context, ex webhook.Execer, tenantID, 
 		At: s.now(), Action: action, Actor: actor, ActorFingerprint: httpx.ActorFingerprint(ctx), IP: ip, Detail: detail})
 }
 
-// webhookKeyFile sits next to the database; in-memory databases get an in-memory key.
+// IsPostgres reports whether a --db value names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a SQLite file.
+func IsPostgres(db string) bool { return pgsql.IsURL(db) }
+
+// DisplayDB is a --db value fit for logs and messages (no password).
+func DisplayDB(db string) string { return pgsql.Redact(db) }
+
+// webhookKeyFile sits next to the database; in-memory databases get an
+// in-memory key, and PostgreSQL none (the key must be given).
 func webhookKeyFile(dbPath string) string {
-	if dbPath == "" || strings.Contains(dbPath, ":memory:") || strings.Contains(dbPath, "mode=memory") {
+	if dbPath == "" || pgsql.IsURL(dbPath) || strings.Contains(dbPath, ":memory:") || strings.Contains(dbPath, "mode=memory") {
 		return ""
 	}
 	return dbPath + ".webhook-key"
 }
 
+// ErrWebhookKeyRequired is returned by Open on PostgreSQL without a sealing
+// key: every instance on the database must seal with the same key, so it
+// cannot be a file each creates next to its database.
+var ErrWebhookKeyRequired = errors.New("webhook sealing key required on PostgreSQL: every instance must seal webhook secrets with the same key, " +
+	"so give it in " + WebhookKeyEnv + " (64 hexadecimal digits, e.g. from `openssl rand -hex 32`) or in a file named by --webhook-key-file, " +
+	"the same for every instance (a key file next to the database exists only for SQLite)")
+
 // webhookKey is the sealing key the config gives (nil when it is read from
 // the key file) and the key file (WebhookKeyFile, else next to the database).
 func (c Config) webhookKey() ([]byte, string, error) {
+	if pgsql.IsURL(c.DBPath) && c.WebhookKey == "" && c.WebhookKeyFile == "" {
+		return nil, "", ErrWebhookKeyRequired
+	}
 	file := c.WebhookKeyFile
 	if file == "" {
 		file = webhookKeyFile(c.DBPath)
@@ -101,15 +123,15 @@ func (c Config) explainKeyError(err error) error {
 	var b strings.Builder
 	if ke.Missing {
 		fmt.Fprintf(&b, "webhook signing secrets cannot be read: the database %s holds %d webhook endpoint(s) whose secrets are sealed with the key in %s, and that file is missing (was the database restored or copied without it?).\n",
-			c.DBPath, ke.Endpoints, file)
+			pgsql.Redact(c.DBPath), ke.Endpoints, file)
 	} else {
 		fmt.Fprintf(&b, "webhook signing secrets cannot be read: %s does not open the secrets of %d of the %d webhook endpoint(s) in %s; it is not the key they were sealed with.\n",
-			c.keySource(), ke.Unreadable, ke.Endpoints, c.DBPath)
+			c.keySource(), ke.Unreadable, ke.Endpoints, pgsql.Redact(c.DBPath))
 	}
 	b.WriteString("The server did not start, so no delivery failed. Either:\n")
 	fmt.Fprintf(&b, "  - restore the key that belongs to this database (the %s file backed up with it, or the %s every instance shares) and start again; or\n",
 		webhookKeyFileName(file), WebhookKeyEnv)
-	fmt.Fprintf(&b, "  - if it is lost: pmdev server webhooks rekey --db %s\n", c.DBPath)
+	fmt.Fprintf(&b, "  - if it is lost: pmdev server webhooks rekey --db %s\n", pgsql.Redact(c.DBPath))
 	b.WriteString("    gives every endpoint a new signing secret (the old ones cannot be recovered) and lists the endpoints, so each receiver can be updated.")
 	return &webhookKeyError{msg: b.String(), err: err}
 }

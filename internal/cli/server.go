@@ -50,7 +50,7 @@ signing in as the user it was registered for (pmdev server users add --ssh-key).
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServer(cmd, webhookConfig(dbPath, keyFile), &f) },
 	}
-	cmd.PersistentFlags().StringVar(&dbPath, "db", server.DefaultDBPath(), "SQLite database file")
+	cmd.PersistentFlags().StringVar(&dbPath, "db", server.DefaultDBPath(), "database: a SQLite file, or a postgres:// (postgresql://) URL to share one PostgreSQL database among instances")
 	_ = cmd.MarkPersistentFlagFilename("db")
 	cmd.PersistentFlags().StringVar(&keyFile, "webhook-key-file", "", "file holding the key that seals webhook secrets (default: the database path + .webhook-key; "+server.WebhookKeyEnv+" overrides both)")
 	_ = cmd.MarkPersistentFlagFilename("webhook-key-file")
@@ -186,8 +186,8 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 	hs.RegisterOnShutdown(srv.Drain)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	logger.Info("pmdev server listening", "url", baseURL, "db", dbPath, "ratelimit", srv.RateLimitBackend())
-	fmt.Fprintf(cmd.ErrOrStderr(), "pmdev server listening on %s (db %s)\n", baseURL, dbPath)
+	logger.Info("pmdev server listening", "url", baseURL, "db", server.DisplayDB(dbPath), "ratelimit", srv.RateLimitBackend())
+	fmt.Fprintf(cmd.ErrOrStderr(), "pmdev server listening on %s (db %s)\n", baseURL, server.DisplayDB(dbPath))
 
 	var stopSSH func(context.Context) error
 	if sshOpts.Addr != "" {

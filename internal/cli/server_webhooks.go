@@ -57,8 +57,10 @@ func runRekey(ctx context.Context, cfg server.Config, force bool, stdout, stderr
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if _, err := os.Stat(cfg.DBPath); err != nil {
-		return fmt.Errorf("webhooks rekey: no database at %s", cfg.DBPath)
+	if !server.IsPostgres(cfg.DBPath) { // a URL has no file to look for
+		if _, err := os.Stat(cfg.DBPath); err != nil {
+			return fmt.Errorf("webhooks rekey: no database at %s", cfg.DBPath)
+		}
 	}
 	if err := privfile.CheckData(cfg.DBPath); err != nil {
 		return err

@@ -23,6 +23,7 @@ type Entry struct {
 	perms              []string // a handful: a scan beats hashing
 	full               bool     // holds full_access
 	ips                []netip.Prefix
+	loaded             time.Time
 }
 
 // Has reports whether the key holds perm (full_access holds them all).
@@ -52,6 +53,10 @@ type Cache struct {
 	db *sql.DB
 	st store.KeyStore
 
+	// maxAge bounds how long an entry is trusted (0: until invalidated);
+	// instances sharing a database cannot invalidate each other's.
+	maxAge time.Duration
+
 	mu       sync.RWMutex
 	gen      uint64
 	byDigest map[[32]byte]*Entry
@@ -63,6 +68,10 @@ type Cache struct {
 func NewCache(db *sql.DB, st store.KeyStore) *Cache {
 	return &Cache{db: db, st: st, byDigest: map[[32]byte]*Entry{}, digestOf: map[string][32]byte{}}
 }
+
+// SetMaxAge makes entries older than d be read again: another instance on
+// the same database may have changed the key. Call it before first use.
+func (c *Cache) SetMaxAge(d time.Duration) { c.maxAge = d }
 
 // Invalidate drops a key after any change; the generation stops an
 // in-flight load from re-inserting stale data.
@@ -112,7 +121,7 @@ func (c *Cache) Lookup(ctx context.Context, plain string) (*Entry, error) {
 	c.mu.RLock()
 	e, gen := c.byDigest[d], c.gen
 	c.mu.RUnlock()
-	if e != nil {
+	if e != nil && (c.maxAge == 0 || time.Since(e.loaded) < c.maxAge) {
 		return e, nil
 	}
 	if !models.ValidKeyChecksum(plain) {
@@ -126,7 +135,7 @@ func (c *Cache) Lookup(ctx context.Context, plain string) (*Entry, error) {
 		return nil, err
 	}
 	e = &Entry{ID: k.ID, TenantID: k.TenantID, Name: k.Name, RateLimit: k.RateLimit, ExpiresAt: k.ExpiresAt, Revoked: k.Revoked,
-		perms: slices.Clone(k.Permissions), full: slices.Contains(k.Permissions, "full_access"), Burst: models.PlanOrDefault(k.Plan).Burst}
+		perms: slices.Clone(k.Permissions), full: slices.Contains(k.Permissions, "full_access"), Burst: models.PlanOrDefault(k.Plan).Burst, loaded: time.Now()}
 	for _, s := range k.AllowedIPs {
 		if p, err := netip.ParsePrefix(s); err == nil {
 			e.ips = append(e.ips, p)

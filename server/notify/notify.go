@@ -48,6 +48,9 @@ type Config struct {
 	// Rotation is the rotation in its grace period a key is part of, for
 	// the events that carry it (nil: none is looked up).
 	Rotation func(ctx context.Context, tenantID, keyID string) *models.KeyRotation
+	// Singleton, when set, says whether this instance runs the periodic
+	// scan (one among those sharing a database does).
+	Singleton func() bool
 }
 
 // Notifier runs the expiry scan and sends threshold crossings.
@@ -210,8 +213,10 @@ func (n *Notifier) scanLoop() {
 	defer t.Stop()
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), dbTimeout)
-		if _, err := n.ScanExpiring(ctx); err != nil {
-			n.cfg.Log.Error("api_key.expiring scan", "err", err)
+		if n.cfg.Singleton == nil || n.cfg.Singleton() { // else another instance scans
+			if _, err := n.ScanExpiring(ctx); err != nil {
+				n.cfg.Log.Error("api_key.expiring scan", "err", err)
+			}
 		}
 		cancel()
 		n.pruneGates()

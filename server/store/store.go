@@ -1,7 +1,7 @@
 // Package store is the persistence boundary of the server: one interface per
 // domain (keys, users and SSH keys, audit, usage, contacts) and the row types
-// they exchange. It holds no SQL; server/store/sqlite implements it, and a
-// PostgreSQL implementation would sit next to it behind the same interfaces.
+// they exchange. It holds no SQL; server/store/sqlite implements it, on
+// SQLite and (through server/store/pgsql) on PostgreSQL.
 //
 // Every method takes the Handle to run on, so a service can put several
 // calls, of several domains, in one transaction (see Tx).

@@ -14,10 +14,17 @@ const (
 	pruneEvery = time.Hour
 )
 
+// PruneIf makes the hourly retention run only while held says so (one
+// instance among those sharing a database prunes). Call it before the
+// first write.
+func (w *Writer) PruneIf(held func() bool) { w.pruneIf = held }
+
 func (w *Writer) pruneLoop() {
 	defer close(w.pruned)
 	for {
-		w.Prune()
+		if w.pruneIf == nil || w.pruneIf() {
+			w.Prune()
+		}
 		select {
 		case <-w.dbCtx.Done():
 			return

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +27,8 @@ type stack struct {
 func newStack(t *testing.T, allowPrivate bool) *stack {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "pm.db")
-	srv, err := server.Open(ctx, server.Config{DBPath: path, AllowPrivateWebhooks: allowPrivate,
+	path := servertest.DB(t, "pm.db")
+	srv, err := server.Open(ctx, server.Config{DBPath: path, WebhookKey: servertest.WebhookKey(), AllowPrivateWebhooks: allowPrivate,
 		WebhookRetrySchedule: []time.Duration{50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)

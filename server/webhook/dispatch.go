@@ -127,6 +127,23 @@ func (s *Service) dispatch() {
 			return
 		default:
 		}
+		if s.shared && time.Since(s.lastSubs) > subsEvery {
+			// Endpoints changed through another instance.
+			s.lastSubs = time.Now()
+			ctx, cancel := s.bookkeeping()
+			if err := s.reloadSubs(ctx); err != nil && !s.stopping(err) {
+				s.log.Error("webhook subscriptions reload", "err", err)
+			}
+			cancel()
+		}
+		if s.shared && (s.singleton == nil || s.singleton()) && time.Since(s.lastRequeue) > s.claimTimeout/4 {
+			s.lastRequeue = time.Now()
+			ctx, cancel := s.bookkeeping()
+			if err := s.requeueClaims(ctx, false); err != nil && !s.stopping(err) {
+				s.log.Error("webhook requeue of stale claims", "err", err)
+			}
+			cancel()
+		}
 		claimed, blocked, next, err := s.claimRound()
 		if err != nil && !s.stopping(err) {
 			s.log.Error("webhook dispatch", "err", err)
@@ -202,13 +219,19 @@ func (s *Service) claimRound() (claimed int, blocked bool, next time.Time, err e
 	return 0, false, store.FromMS(n.Int64), nil
 }
 
-// claimOne marks the oldest due delivery of one endpoint as claimed.
+// claimOne marks the oldest due delivery of one endpoint as claimed. Shared
+// with other instances, it skips rows another instance is claiming, so
+// each delivery goes to one instance and none waits on another.
 func (s *Service) claimOne(ctx context.Context, webhookID string, now int64) (queued, bool, error) {
 	var q queued
+	lock := ""
+	if s.shared {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
 	err := s.db.QueryRowContext(ctx, `UPDATE webhook_deliveries SET claimed_at = ?
 		WHERE id = (SELECT id FROM webhook_deliveries WHERE webhook_id = ? AND status IN ('pending','pending_retry')
 			AND claimed_at IS NULL AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?
-			ORDER BY next_attempt_at, created_at LIMIT 1) AND claimed_at IS NULL
+			ORDER BY next_attempt_at, created_at LIMIT 1`+lock+`) AND claimed_at IS NULL
 		RETURNING id, webhook_id, tenant_id, event_id, event_type, payload, attempts, max_attempts`, now, webhookID, now).
 		Scan(&q.id, &q.webhookID, &q.tenantID, &q.eventID, &q.eventType, &q.payload, &q.attempts, &q.maxAttempts)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -7,11 +7,10 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -124,24 +123,15 @@ type direct struct {
 }
 
 func openDB(t *testing.T, path string) *sql.DB {
-	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return servertest.OpenDB(t, path)
 }
 
 func newDirect(t *testing.T, schedule ...time.Duration) *direct {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "pm.db")
+	path := servertest.DB(t, "pm.db")
 	ctx := context.Background()
 	// server.Open applies the embedded migrations (ours included) and makes a tenant.
-	srv, err := server.Open(ctx, server.Config{DBPath: path})
+	srv, err := server.Open(ctx, server.Config{DBPath: path, WebhookKey: servertest.WebhookKey()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,6 +153,12 @@ func newDirect(t *testing.T, schedule ...time.Duration) *direct {
 		t.Fatal(err)
 	}
 	d.cfg = webhook.Config{DB: d.db, AllowPrivate: true, Schedule: schedule, KeyFile: path + ".webhook-key", Timeout: 2 * time.Second}
+	if servertest.Postgres() { // the server's key: no file next to a URL
+		d.cfg.KeyFile = ""
+		if d.cfg.Key, err = webhook.ParseKey(servertest.WebhookKey()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	d.start()
 	return d
 }

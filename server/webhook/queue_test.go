@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/http"
 	"os"
 	"strings"
@@ -246,6 +247,19 @@ func TestRotationSignsWithBothSecretsAndNeverReturnsThem(t *testing.T) {
 		}
 	}
 	d.stop()
+	if servertest.Postgres() {
+		// No file to read: the stored rows are what is at rest.
+		var rows string
+		if err := d.db.QueryRow(`SELECT string_agg(encode(secret_sealed, 'escape') || coalesce(encode(prev_secret_sealed, 'escape'), '') || secret_prefix, '|') FROM webhooks`).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		for _, sec := range []string{wh.Secret, rot.Secret} {
+			if strings.Contains(rows, sec[6:]) {
+				t.Fatal("the webhooks table holds a plaintext secret")
+			}
+		}
+		return
+	}
 	if _, err := d.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		t.Fatal(err)
 	}

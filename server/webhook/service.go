@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"slices"
@@ -46,6 +47,12 @@ const (
 	DisableMinFailures = 10
 	// MaxPerTenant bounds the endpoints of one tenant.
 	MaxPerTenant = 50
+	// DefaultClaimTimeout is how old a claim must be before another instance
+	// takes it back: well past a send's timeout and its bookkeeping.
+	DefaultClaimTimeout = time.Minute
+	// subsEvery is how often a shared service re-reads the endpoints, which
+	// other instances may have changed.
+	subsEvery = 2 * time.Second
 	// pollMax bounds how long the dispatcher sleeps without looking at the queue.
 	pollMax   = time.Second
 	userAgent = "PenguinMails-Webhooks/1.0"
@@ -72,6 +79,14 @@ type Config struct {
 	// with neither the key lives in memory only (in-memory databases).
 	Key     []byte
 	KeyFile string
+	// Shared says other instances may deliver from the same database
+	// (PostgreSQL): claims are taken with row locks skipping what another
+	// instance holds, and a claim is only taken back when older than
+	// ClaimTimeout (its holder died mid-send), by the instance Singleton
+	// says runs the singletons (nil: this one).
+	Shared       bool
+	Singleton    func() bool
+	ClaimTimeout time.Duration // 0: DefaultClaimTimeout
 	// Workers, PerEndpoint and PerTenant bound the attempts in flight
 	// (0: the defaults).
 	Workers     int
@@ -93,16 +108,22 @@ type AuditFunc func(ctx context.Context, ex Execer, tenantID, id, action, actor,
 
 // Service owns the webhook tables, the queue and its workers.
 type Service struct {
-	db       *sql.DB
-	log      *slog.Logger
-	now      func() time.Time
-	allowPvt bool
-	schedule []time.Duration
-	timeout  time.Duration
-	resolver Resolver
-	seal     *sealer
-	client   *http.Client
-	audit    AuditFunc
+	db *sql.DB
+	// shared: other instances deliver from the database too (see Config)
+	shared       bool
+	singleton    func() bool
+	claimTimeout time.Duration
+	lastRequeue  time.Time // the dispatcher's last requeueClaims
+	lastSubs     time.Time // and its last reloadSubs
+	log          *slog.Logger
+	now          func() time.Time
+	allowPvt     bool
+	schedule     []time.Duration
+	timeout      time.Duration
+	resolver     Resolver
+	seal         *sealer
+	client       *http.Client
+	audit        AuditFunc
 
 	subsMu sync.RWMutex
 	subs   map[string][]subscription // tenant id -> active endpoints
@@ -190,16 +211,13 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		dbAbort()
 		return nil, err
 	}
-	// A claim left by a previous process means it stopped mid-send: the
-	// attempt's outcome is unknown, so send again (receivers de-duplicate on
-	// webhook-id). Finished deliveries are never claimed again.
-	if _, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL,
-		next_attempt_at = COALESCE(next_attempt_at, ?) WHERE claimed_at IS NOT NULL AND test = 0`, store.MS(s.now())); err != nil {
-		return fail(err)
+	if cfg.ClaimTimeout <= 0 {
+		cfg.ClaimTimeout = DefaultClaimTimeout
 	}
-	// Test sends answer one HTTP request; nobody waits for them after a restart.
-	if _, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL, status = 'failed',
-		error = 'interrupted by a server restart' WHERE claimed_at IS NOT NULL AND test = 1`); err != nil {
+	s.shared, s.singleton, s.claimTimeout = cfg.Shared, cfg.Singleton, cfg.ClaimTimeout
+	// Alone on the database every claim left is this process's previous
+	// life; shared, only claims older than ClaimTimeout are.
+	if err := s.requeueClaims(ctx, !cfg.Shared); err != nil {
 		return fail(err)
 	}
 	if err := s.reloadSubs(ctx); err != nil {
@@ -208,6 +226,26 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	s.wg.Add(1)
 	go s.dispatch()
 	return s, nil
+}
+
+// requeueClaims puts back claims whose holder stopped mid-send (all of
+// them, or those older than the claim timeout). The attempt's outcome is
+// unknown, so it is sent again (receivers de-duplicate on webhook-id);
+// finished deliveries are never claimed again. Test sends answer one HTTP
+// request, which nobody waits for any more: they fail.
+func (s *Service) requeueClaims(ctx context.Context, all bool) error {
+	now := store.MS(s.now())
+	before := int64(math.MaxInt64)
+	if !all {
+		before = now - s.claimTimeout.Milliseconds()
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL,
+		next_attempt_at = COALESCE(next_attempt_at, ?) WHERE claimed_at IS NOT NULL AND claimed_at < ? AND test = 0`, now, before); err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET claimed_at = NULL, status = 'failed',
+		error = 'interrupted by a server restart' WHERE claimed_at IS NOT NULL AND claimed_at < ? AND test = 1`, before)
+	return err
 }
 
 // Drain stops taking new work: no delivery is claimed any more and sends in

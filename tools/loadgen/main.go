@@ -11,6 +11,7 @@
 //	go run ./tools/loadgen startup -db big.db
 //	go run ./tools/loadgen seed -seed-keys 1000
 //	go run ./tools/loadgen instances -instances 1,3 -keys 100
+//	go run ./tools/loadgen ratio -pg postgres://postgres@127.0.0.1:5432/test
 package main
 
 import (
@@ -66,6 +67,7 @@ func main() {
 	var instances string
 	fs.StringVar(&instances, "instances", "1,3", "instances: server process counts on one database, sharing Redis limits (1m, 3m: in-memory limits)")
 	fs.StringVar(&o.redis, "redis", "redis://127.0.0.1:6379/0", "instances: the Redis the limiter uses")
+	fs.StringVar(&pgBase, "pg", "", "run every server on PostgreSQL at this URL (a schema per database), e.g. postgres://postgres@127.0.0.1:5432/test")
 	_ = fs.Parse(os.Args[2:])
 	for _, c := range strings.Split(instances, ",") {
 		o.instances = append(o.instances, strings.TrimSpace(c))
@@ -79,8 +81,10 @@ func main() {
 	}
 	dir, err := os.MkdirTemp("", "loadgen")
 	fail(err)
+	keepSchemas = o.keep
 	if !o.keep {
 		defer os.RemoveAll(dir)
+		defer dropSchemas()
 	} else {
 		fmt.Println("temp dir", dir)
 	}
@@ -114,6 +118,9 @@ func main() {
 func fail(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		if !keepSchemas {
+			dropSchemas() // os.Exit skips the deferred drop
+		}
 		os.Exit(1)
 	}
 }

@@ -62,6 +62,13 @@ func seeded(o opts, dir string) (*server, error) {
 	if err := s.stop(); err != nil {
 		return nil, err
 	}
+	if pgBase != "" {
+		// Statistics as autovacuum gathers them a while after a bulk load.
+		if err := pgAnalyze(db); err != nil {
+			return nil, err
+		}
+		fmt.Println("ANALYZE done")
+	}
 	tok, err := addUser(o.bin, db, "Acme")
 	if err != nil {
 		return nil, err

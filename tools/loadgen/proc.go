@@ -59,11 +59,12 @@ type server struct {
 
 // startServer runs bin server on db at addr (no waiting).
 func startServer(bin, db, addr string, extra ...string) (*server, error) {
-	args := append([]string{"server", "--db", db, "--addr", addr}, extra...)
+	args := append([]string{"server", "--db", dbArg(db), "--addr", addr}, extra...)
 	cmd := exec.Command(bin, args...)
 	var log bytes.Buffer
 	cmd.Stderr = &log
 	cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+filepath.Dir(db), "XDG_CONFIG_HOME="+filepath.Dir(db), "XDG_CACHE_HOME="+filepath.Dir(db))
+	cmd.Env = append(cmd.Env, serverEnv()...)
 	s := &server{cmd: cmd, url: "http://" + addr, db: db, log: &log,
 		hc: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512}}}
 	s.start = time.Now()
@@ -193,7 +194,7 @@ func (s *server) call(ctx context.Context, method, path string, body, out any) (
 
 // addUser runs `pmdev server users add` and returns the token.
 func addUser(bin, db, tenant string) (string, error) {
-	cmd := exec.Command(bin, "server", "users", "add", "--db", db, "--email", "bench@"+strings.ToLower(tenant)+".test",
+	cmd := exec.Command(bin, "server", "users", "add", "--db", dbArg(db), "--email", "bench@"+strings.ToLower(tenant)+".test",
 		"--role", "admin", "--tenant", tenant, "--plan", "business")
 	cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+filepath.Dir(db), "XDG_CONFIG_HOME="+filepath.Dir(db))
 	out, err := cmd.Output()
@@ -227,8 +228,11 @@ func (s *server) createKeys(n, rateLimit int) ([]string, error) {
 	return keys, nil
 }
 
-// dbSize is the size of the database file and its WAL.
+// dbSize is the size of the database file and its WAL (with -pg: of its schema).
 func dbSize(db string) int64 {
+	if pgBase != "" {
+		return pgSize(db)
+	}
 	var n int64
 	for _, p := range []string{db, db + "-wal"} {
 		if fi, err := os.Stat(p); err == nil {

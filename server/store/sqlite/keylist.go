@@ -43,13 +43,13 @@ func (Store) ListKeys(ctx context.Context, h store.Handle, tenantID string, p mo
 		rank = attentionSQL(store.CutoffsAt(now), arg)
 	}
 	inner := `(SELECT *, ` + rank + ` AS attention FROM api_keys WHERE ` + where + `)`
-	outer := `1`
+	outer := `1 = 1`
 	if p.Attention {
 		outer = `attention > 0`
 	}
 	var out store.KeyPage
 	if withTotal {
-		if err := h.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+inner+` WHERE `+outer, args...).Scan(&out.Total); err != nil {
+		if err := h.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+inner+` AS k WHERE `+outer, args...).Scan(&out.Total); err != nil {
 			return out, err
 		}
 	}
@@ -90,7 +90,7 @@ func (Store) ListKeys(ctx context.Context, h store.Handle, tenantID string, p mo
 		k    store.Key
 		rank int
 	}
-	q := `SELECT ` + keyCols + `, attention FROM ` + inner + ` WHERE ` + outer + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(p.PerPage+1)
+	q := `SELECT ` + keyCols + `, attention FROM ` + inner + ` AS k WHERE ` + outer + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(p.PerPage+1)
 	keys, err := store.QueryAll(ctx, h, q, args, func(sc store.Scanner) (ranked, error) {
 		var r ranked
 		var err error

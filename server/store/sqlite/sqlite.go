@@ -1,6 +1,8 @@
 // Package sqlite implements server/store on SQLite (modernc.org/sqlite, no
-// cgo). Everything dialect-specific lives here: the connection pragmas, the
-// migrations and their runner, and the SQL of every domain store.
+// cgo) and, through server/store/pgsql, on PostgreSQL: the SQL is written in
+// SQLite's dialect and rewritten for PostgreSQL as it is sent. Here live the
+// connection settings, both migration sets and their runner, and the SQL of
+// every domain store.
 package sqlite
 
 import (
@@ -13,6 +15,7 @@ import (
 	"path/filepath"
 
 	"github.com/penguinmails/pmdev/server/store"
+	"github.com/penguinmails/pmdev/server/store/pgsql"
 
 	_ "modernc.org/sqlite" // driver "sqlite"
 )
@@ -23,9 +26,21 @@ type Store struct{}
 
 var _ store.Store = Store{}
 
-// Open opens (creating if needed, owner-only) the database file at path and
-// applies every migration it lacks.
+// Open opens the database at path and applies every migration it lacks: a
+// postgres:// or postgresql:// URL names a PostgreSQL database, anything
+// else a SQLite file (created if needed, owner-only).
 func Open(ctx context.Context, path string) (*sql.DB, error) {
+	if pgsql.IsURL(path) {
+		db, err := pgsql.Open(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		if err := migrate(ctx, db, pgMigrations); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return db, nil
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create data dir: %w", err)
@@ -52,7 +67,7 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	if err := migrate(ctx, db); err != nil {
+	if err := migrate(ctx, db, sqliteMigrations); err != nil {
 		db.Close()
 		return nil, err
 	}

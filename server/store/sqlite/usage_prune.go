@@ -66,7 +66,7 @@ func pruneSQL(t *store.PruneTarget, limit int) error {
 	var args []any
 	switch t.Table {
 	case "tokens":
-		q, args = `DELETE FROM tokens WHERE rowid IN (SELECT rowid FROM tokens WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?)`, []any{t.Before, limit}
+		q, args = `DELETE FROM tokens WHERE digest IN (SELECT digest FROM tokens WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT ?)`, []any{t.Before, limit}
 	case "usage_log_chunks":
 		q, args = `DELETE FROM usage_log_chunks WHERE id IN (SELECT id FROM usage_log_chunks WHERE id > 0 ORDER BY id LIMIT ?)`, []any{limit}
 	case "usage_events":

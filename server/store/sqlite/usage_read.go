@@ -53,7 +53,7 @@ func (Store) KeyCounts(ctx context.Context, h store.Handle, tenantID string, spa
 		parts = append(parts, `SELECT key_id, n, ok FROM usage_key_total WHERE tenant_id = ?1 AND res = ? AND t >= ? AND t < ?`)
 		args = append(args, sp.Res, sp.Start, sp.End)
 	}
-	return store.QueryAll(ctx, h, `SELECT key_id, SUM(n), SUM(ok) FROM (`+strings.Join(parts, ` UNION ALL `)+`) GROUP BY key_id`, args,
+	return store.QueryAll(ctx, h, `SELECT key_id, SUM(n), SUM(ok) FROM (`+strings.Join(parts, ` UNION ALL `)+`) AS u GROUP BY key_id`, args,
 		func(sc store.Scanner) (store.KeyCount, error) {
 			var k store.KeyCount
 			return k, sc.Scan(&k.KeyID, &k.N, &k.OK)

@@ -47,16 +47,16 @@ func (s Store) WriteUsage(ctx context.Context, h store.Handle, b *store.UsageBat
 	return addKeyIPs(ctx, h, b.IPs)
 }
 
-// multi runs head + up to per value tuples of cols parameters + tail for
+// multi runs head + up to per value tuples (each tuple, e.g. params(4)) + tail for
 // rows rows, args filling each row's parameters. Full groups share one
 // prepared statement, so a batch parses each shape once; each returned row
 // (RETURNING) goes to scan.
-func multi(ctx context.Context, h store.Handle, head, tail string, cols, rows int, args func(i int, dst []any) []any, scan func(store.Scanner) error) error {
+func multi(ctx context.Context, h store.Handle, head, tail, tuple string, rows int, args func(i int, dst []any) []any, scan func(store.Scanner) error) error {
 	if rows == 0 {
 		return nil
 	}
+	cols := strings.Count(tuple, "?")
 	per := max(1, min(rowsPerStatement, 30000/cols))
-	tuple := "(" + strings.Repeat("?,", cols-1) + "?)"
 	query := func(n int) string { return head + strings.Repeat(tuple+",", n-1) + tuple + tail }
 	var full *sql.Stmt
 	defer func() {
@@ -98,6 +98,9 @@ func multi(ctx context.Context, h store.Handle, head, tail string, cols, rows in
 	return nil
 }
 
+// params is a value tuple of n parameters.
+func params(n int) string { return "(" + strings.Repeat("?,", n-1) + "?)" }
+
 func queryScan(ctx context.Context, h store.Handle, st *sql.Stmt, q string, args []any, scan func(store.Scanner) error) error {
 	var rows *sql.Rows
 	var err error
@@ -118,10 +121,20 @@ func queryScan(ctx context.Context, h store.Handle, st *sql.Stmt, q string, args
 	return rows.Err()
 }
 
+// addExcluded is the SET list of an upsert adding the new row's cols to
+// the stored row's (qualified: PostgreSQL finds a bare name ambiguous).
+func addExcluded(table string, cols ...string) string {
+	sets := make([]string, len(cols))
+	for i, c := range cols {
+		sets[i] = c + " = " + table + "." + c + " + excluded." + c
+	}
+	return strings.Join(sets, ", ")
+}
+
 // insertErrorEvents stores one row per failed request kept in full.
 func insertErrorEvents(ctx context.Context, h store.Handle, failed []store.UsageEvent) error {
 	return multi(ctx, h, `INSERT INTO usage_events(ts, tenant_id, key_id, method, route, status, latency_us, error_code, message, ip) VALUES `, ``,
-		10, len(failed), func(i int, dst []any) []any {
+		params(10), len(failed), func(i int, dst []any) []any {
 			e := &failed[i]
 			return append(dst, store.MS(e.At), e.TenantID, e.KeyID, e.Method, e.Route, e.Status, e.LatencyUS, e.ErrCode, e.Message, e.IP)
 		}, nil)
@@ -145,10 +158,8 @@ func addRollups(ctx context.Context, h store.Handle, table string, perKey bool, 
 	// The keys of one statement are distinct (map keys), so each row
 	// conflicts at most with a stored one.
 	return multi(ctx, h, `INSERT INTO `+table+`(tenant_id, `+keyCol+`res, t, endpoint, status, n, lat_sum_us, h0,h1,h2,h3,h4,h5,h6,h7,h8,h9) VALUES `,
-		` ON CONFLICT(`+pk+`) DO UPDATE SET n = n + excluded.n, lat_sum_us = lat_sum_us + excluded.lat_sum_us,
-		h0=h0+excluded.h0, h1=h1+excluded.h1, h2=h2+excluded.h2, h3=h3+excluded.h3, h4=h4+excluded.h4,
-		h5=h5+excluded.h5, h6=h6+excluded.h6, h7=h7+excluded.h7, h8=h8+excluded.h8, h9=h9+excluded.h9`,
-		cols, len(keys), func(i int, dst []any) []any {
+		` ON CONFLICT(`+pk+`) DO UPDATE SET `+addExcluded(table, "n", "lat_sum_us", "h0", "h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9"),
+		params(cols), len(keys), func(i int, dst []any) []any {
 			k := keys[i]
 			v := m[k]
 			dst = append(dst, k.TenantID)
@@ -172,8 +183,8 @@ func addKeyTotals(ctx context.Context, h store.Handle, m map[store.KeyTotalKey]*
 		return cmp.Or(cmp.Compare(a.TenantID, b.TenantID), cmp.Compare(a.Res, b.Res), cmp.Compare(a.T, b.T), cmp.Compare(a.KeyID, b.KeyID))
 	})
 	return multi(ctx, h, `INSERT INTO usage_key_total(tenant_id, res, t, key_id, n, ok) VALUES `,
-		` ON CONFLICT(tenant_id, res, t, key_id) DO UPDATE SET n = n + excluded.n, ok = ok + excluded.ok`,
-		6, len(keys), func(i int, dst []any) []any {
+		` ON CONFLICT(tenant_id, res, t, key_id) DO UPDATE SET `+addExcluded("usage_key_total", "n", "ok"),
+		params(6), len(keys), func(i int, dst []any) []any {
 			k := keys[i]
 			v := m[k]
 			return append(dst, k.TenantID, k.Res, k.T, k.KeyID, v.N, v.OK)
@@ -191,8 +202,8 @@ func addMinuteTotals(ctx context.Context, h store.Handle, b *store.UsageBatch) e
 	})
 	b.Stored = make(map[store.TotalKey]int64, len(keys))
 	return multi(ctx, h, `INSERT INTO usage_minute_total(tenant_id, key_id, t, n) VALUES `,
-		` ON CONFLICT(tenant_id, key_id, t) DO UPDATE SET n = n + excluded.n RETURNING tenant_id, key_id, t, n`,
-		4, len(keys), func(i int, dst []any) []any {
+		` ON CONFLICT(tenant_id, key_id, t) DO UPDATE SET `+addExcluded("usage_minute_total", "n")+` RETURNING tenant_id, key_id, t, n`,
+		params(4), len(keys), func(i int, dst []any) []any {
 			k := keys[i]
 			return append(dst, k.TenantID, k.KeyID, k.T, b.Totals[k])
 		}, func(sc store.Scanner) error {
@@ -215,15 +226,15 @@ func raisePeaks(ctx context.Context, h store.Handle, m map[store.PeakKey]int64) 
 		return cmp.Or(cmp.Compare(a.TenantID, b.TenantID), cmp.Compare(a.KeyID, b.KeyID), cmp.Compare(a.Res, b.Res), cmp.Compare(a.T, b.T))
 	})
 	return multi(ctx, h, `INSERT INTO usage_peak(tenant_id, key_id, res, t, peak) VALUES `,
-		` ON CONFLICT(tenant_id, key_id, res, t) DO UPDATE SET peak = max(peak, excluded.peak)`,
-		5, len(keys), func(i int, dst []any) []any {
+		` ON CONFLICT(tenant_id, key_id, res, t) DO UPDATE SET peak = max(usage_peak.peak, excluded.peak)`,
+		params(5), len(keys), func(i int, dst []any) []any {
 			k := keys[i]
 			return append(dst, k.TenantID, k.KeyID, k.Res, k.T, m[k])
 		}, nil)
 }
 
 // addKeyDeltas adds to the keys' counters: one statement per group of keys
-// over a VALUES table.
+// over a VALUES table (whose numbers PostgreSQL reads as text: hence the casts).
 func addKeyDeltas(ctx context.Context, h store.Handle, m map[string]*store.KeyDelta) error {
 	ids := make([]string, 0, len(m))
 	for id := range m {
@@ -234,7 +245,7 @@ func addKeyDeltas(ctx context.Context, h store.Handle, m map[string]*store.KeyDe
 		`) UPDATE api_keys SET request_count = request_count + d.n, error_count = error_count + d.errs,
 		last_used_ip = CASE WHEN api_keys.last_used IS NULL OR api_keys.last_used <= d.last_used THEN d.ip ELSE api_keys.last_used_ip END,
 		last_used = max(coalesce(api_keys.last_used, 0), d.last_used) FROM d WHERE api_keys.id = d.id`,
-		5, len(ids), func(i int, dst []any) []any {
+		`(?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), ?)`, len(ids), func(i int, dst []any) []any {
 			d := m[ids[i]]
 			return append(dst, ids[i], d.N, d.Errs, d.LastUsed, d.LastIP)
 		}, nil)
@@ -247,8 +258,8 @@ func addKeyIPs(ctx context.Context, h store.Handle, m map[store.IPKey]*store.IPD
 	}
 	slices.SortFunc(keys, func(a, b store.IPKey) int { return cmp.Or(cmp.Compare(a.KeyID, b.KeyID), cmp.Compare(a.IP, b.IP)) })
 	return multi(ctx, h, `INSERT INTO key_ips(key_id, ip, last_seen, requests) VALUES `,
-		` ON CONFLICT(key_id, ip) DO UPDATE SET requests = requests + excluded.requests, last_seen = max(last_seen, excluded.last_seen)`,
-		4, len(keys), func(i int, dst []any) []any {
+		` ON CONFLICT(key_id, ip) DO UPDATE SET requests = key_ips.requests + excluded.requests, last_seen = max(key_ips.last_seen, excluded.last_seen)`,
+		params(4), len(keys), func(i int, dst []any) []any {
 			k := keys[i]
 			d := m[k]
 			return append(dst, k.KeyID, k.IP, d.Last, d.N)
