@@ -73,14 +73,31 @@ func migrate(ctx context.Context, db *sql.DB, d dialect) error {
 				}
 				continue
 			}
+		} else {
+			// SQLite: claiming the version first takes the write lock, so an
+			// instance starting at the same moment waits, then finds it done.
+			res, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version) VALUES (?) ON CONFLICT DO NOTHING`, version)
+			var claimed int64
+			if err == nil {
+				claimed, err = res.RowsAffected()
+			}
+			if err != nil || claimed == 0 {
+				tx.Rollback()
+				if err != nil {
+					return fmt.Errorf("migrate %s: %w", version, err)
+				}
+				continue
+			}
 		}
 		if err := applyMigration(ctx, tx, string(body), d.pg); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migrate %s: %w", version, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version) VALUES (?)`, version); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate %s: %w", version, err)
+		if d.lock != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version) VALUES (?)`, version); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migrate %s: %w", version, err)
+			}
 		}
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migrate %s: %w", version, err)

@@ -51,8 +51,10 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 		f.Close()
 	}
 	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
+	// busy_timeout first: switching a new file to WAL takes a lock that
+	// another process opening it at the same moment must wait for.
 	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "cache_size(-32000)") // 32 MB: big seed/usage transactions stay in memory
