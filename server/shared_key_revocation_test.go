@@ -19,7 +19,9 @@ func TestKeyRevokedOnOneInstanceRefusedByAnother(t *testing.T) {
 	}
 	db := servertest.DB(t, "pm.db")
 	env := func() *testEnv {
-		s, err := Open(context.Background(), Config{DBPath: db, WebhookKey: servertest.WebhookKey(), WebhookNoticeScan: -1})
+		// The key cache is under test here, not the limits.
+		s, err := Open(context.Background(), Config{DBPath: db, WebhookKey: servertest.WebhookKey(), WebhookNoticeScan: -1,
+			AllowSplitLimits: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -79,7 +79,7 @@ func TestTwoInstancesDeliverEachEventOnce(t *testing.T) {
 	defer hook.Close()
 	open := func() *Server {
 		s, err := Open(ctx, Config{DBPath: db, WebhookKey: servertest.WebhookKey(), AllowPrivateWebhooks: true,
-			WebhookNoticeScan: -1, WebhookClaimTimeout: 3 * time.Second})
+			WebhookNoticeScan: -1, WebhookClaimTimeout: 3 * time.Second, AllowSplitLimits: true})
 		if err != nil {
 			t.Fatal(err)
 		}
