@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/penguinmails/pmdev/server/store/pgsql"
+
 	"github.com/penguinmails/pmdev/server/docs"
 	"github.com/penguinmails/pmdev/server/httpx"
 	"github.com/penguinmails/pmdev/server/keys"
@@ -24,7 +26,14 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /metrics", s.handleMetrics)
 	s.auth.Mount(mux)
 	keys.New(s.db, s.st, s.keyring, s.limiter, s.now).WithEvents(hook{s}).Mount(mux, s.auth.Developer, s.log)
-	usage.New(s.db, s.st, s.limiter, s.now, s.usageVersion).Mount(mux, s.auth.Developer, s.log)
+	version := s.usageVersion
+	if pgsql.Is(s.db) {
+		// Other instances write this database: a version kept in this
+		// process would let it answer 304 over their writes, so the tag
+		// comes from the document itself.
+		version = nil
+	}
+	usage.New(s.db, s.st, s.limiter, s.now, version).Mount(mux, s.auth.Developer, s.log)
 	pc := product.Config{DB: s.db, Store: s.st, Keys: s.keyring, Limiter: s.limiter, Usage: s.usage,
 		Events: hook{s}, Throttle: s.simGate.Drop, Log: s.log, Now: s.now}
 	if s.notify != nil {
