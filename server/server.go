@@ -81,6 +81,10 @@ type Config struct {
 	// buckets are separate from this one's (each then grants a key its whole
 	// burst), logging why; without it Open refuses (ErrSplitLimits).
 	AllowSplitLimits bool
+	// Personal marks a one-user sandbox (the console's embedded server):
+	// consoles in several terminals may open it at once, each with its own
+	// buckets as before, so it takes no instance lease and refuses nothing.
+	Personal bool
 	// InstanceBeat is how often the instance lease is refreshed (0:
 	// DefaultInstanceBeat); offline commands (NoWebhooks) take no lease.
 	InstanceBeat time.Duration
@@ -183,7 +187,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		auth:    auth.New(db, st, cfg.Logger, now),
 		simGate: simulate.NewGate(cfg.SimulatedWebhookEvery, now),
 	}
-	if !cfg.NoWebhooks {
+	if !cfg.NoWebhooks && !cfg.Personal {
 		if err := s.claimInstance(ctx); err != nil {
 			db.Close()
 			closeLimiter(limiter)

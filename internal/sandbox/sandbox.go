@@ -77,7 +77,8 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	srv, err := server.Open(ctx, server.Config{DBPath: o.DBPath, Seed: "demo", SeedProgress: o.Progress, SeedHistoryLater: o.HistoryLater,
-		Logger: o.Logger, Assets: o.Assets, AllowPrivateWebhooks: true}) // local receivers
+		Logger: o.Logger, Assets: o.Assets, AllowPrivateWebhooks: true, // local receivers
+		Personal: true}) // a second console window opens it too
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
