@@ -13,6 +13,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/httpx"
@@ -78,11 +79,17 @@ func loadDocs(assets fs.FS) *docsStore {
 // the pages): the index, with an ETag that changes with any page, and one
 // page per slug. Without assets both routes answer 404.
 func Mount(mux *http.ServeMux, assets fs.FS, log *slog.Logger) {
-	d := loadDocs(assets)
-	if d.err != nil {
-		log.Info("docs routes answer 404", "reason", d.err.Error())
-	}
+	// Loaded at the first docs request: the console's sandbox starts
+	// without paying for pages it may never serve.
+	load := sync.OnceValue(func() *docsStore {
+		d := loadDocs(assets)
+		if d.err != nil {
+			log.Info("docs routes answer 404", "reason", d.err.Error())
+		}
+		return d
+	})
 	mux.HandleFunc("GET /api/v1/docs", func(w http.ResponseWriter, r *http.Request) {
+		d := load()
 		if d.err != nil {
 			httpx.NotFound(w, "Documentation")
 			return
@@ -95,7 +102,7 @@ func Mount(mux *http.ServeMux, assets fs.FS, log *slog.Logger) {
 			httpx.Validation(w, []models.FieldError{{Field: "slug", Message: "slug must be lower-case letters, digits, '.', '_' or '-'"}})
 			return
 		}
-		p, ok := d.pages[slug]
+		p, ok := load().pages[slug]
 		if !ok {
 			httpx.NotFound(w, "Documentation page")
 			return
