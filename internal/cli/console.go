@@ -227,7 +227,9 @@ func runConsole(cmd *cobra.Command, f *consoleFlags, version string) error {
 	}
 	defer closeLog()
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	// SIGHUP is the terminal (or the SSH connection) closing: stop the way
+	// q does, so the sandbox writes what it counted and closes its database.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
 	opts := tui.Options{Mouse: setup.mouse}
@@ -272,7 +274,7 @@ func runConsole(cmd *cobra.Command, f *consoleFlags, version string) error {
 		c.Close()
 	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		err = nil // SIGTERM: a normal way to stop
+		err = nil // SIGTERM or SIGHUP: a normal way to stop
 	}
 	if err == nil {
 		err = model.Err() // the sandbox could not start
