@@ -28,6 +28,7 @@ import (
 	"github.com/penguinmails/pmdev/server/simulate"
 	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/store/sqlite"
+	"github.com/penguinmails/pmdev/server/stream"
 	"github.com/penguinmails/pmdev/server/usage"
 	"github.com/penguinmails/pmdev/server/webhook"
 )
@@ -64,6 +65,12 @@ type Config struct {
 	// at most one per event type per interval (0: a minute; < 0: none).
 	SimulatedWebhookEvery time.Duration
 	Assets                fs.FS // the api dir (openapi.yaml, docs/); may be nil
+	// StreamMaxSubscribers bounds the live streams one tenant may have
+	// open (0: stream.DefaultMaxSubscribers).
+	StreamMaxSubscribers int
+	// StreamHeartbeat is the interval of the streams' keep-alive comments
+	// (0: stream.DefaultHeartbeat).
+	StreamHeartbeat time.Duration
 }
 
 // Events receives domain events (the webhook service implements it).
@@ -88,6 +95,7 @@ type Server struct {
 	limiter  *ratelimit.Limiter
 	keyring  *keys.Cache
 	usage    *usage.Writer
+	streams  *stream.Hub
 	auth     *auth.Service
 	handler  http.Handler
 
@@ -158,8 +166,16 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		s.seedSkipped, s.history.pending = skipped, hist
 	}
 	s.usage = usage.NewWriter(db, st, s.log, now, auth.ExpiredTokenKeep)
+	s.streams, err = stream.New(ctx, stream.Config{DB: db, Log: s.log.With("component", "streams"), Now: now,
+		MaxSubscribers: cfg.StreamMaxSubscribers, Heartbeat: cfg.StreamHeartbeat})
+	if err != nil {
+		s.usage.Close(ctx)
+		db.Close()
+		return nil, err
+	}
 	if !cfg.NoWebhooks {
 		if err := s.startWebhooks(ctx); err != nil {
+			s.streams.Close(ctx)
 			s.usage.Close(ctx)
 			db.Close()
 			return nil, err
@@ -182,6 +198,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // and recorded. Register it with http.Server.RegisterOnShutdown; Close
 // calls it too.
 func (s *Server) Drain() {
+	s.streams.Drain() // open streams end with a shutdown event
 	if s.webhooks != nil {
 		s.webhooks.Drain()
 	}
@@ -208,7 +225,9 @@ func (s *Server) Close(ctx context.Context) error {
 		})
 		wg.Go(func() { usageErr = s.usage.Close(ctx) })
 		wg.Wait()
-		s.closeErr = errors.Join(whErr, usageErr, s.db.Close())
+		// After the webhooks: their last events are in the window written now.
+		streamErr := s.streams.Close(ctx)
+		s.closeErr = errors.Join(whErr, usageErr, streamErr, s.db.Close())
 	})
 	return s.closeErr
 }

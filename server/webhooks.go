@@ -14,6 +14,7 @@ import (
 	"github.com/penguinmails/pmdev/server/notify"
 	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/store/sqlite"
+	"github.com/penguinmails/pmdev/server/stream"
 	"github.com/penguinmails/pmdev/server/webhook"
 )
 
@@ -38,6 +39,7 @@ func (s *Server) startWebhooks(ctx context.Context) error {
 		Key:          key,
 		KeyFile:      keyFile,
 		Audit:        s.auditWebhook,
+		Tap:          stream.EventTap{Hub: s.streams},
 	})
 	if err != nil {
 		return s.cfg.explainKeyError(err)

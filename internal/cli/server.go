@@ -21,6 +21,7 @@ import (
 	"github.com/penguinmails/pmdev/internal/privfile"
 	"github.com/penguinmails/pmdev/internal/sshconsole"
 	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/server/stream"
 )
 
 // serverFlags are `pmdev server`'s own flags (--db is shared with its subcommands).
@@ -29,6 +30,7 @@ type serverFlags struct {
 	simulate, allowPrivate, verbose bool
 	simWebhookEvery                 time.Duration
 	maxConnsPerIP, seedKeys         int
+	maxStreamSubs                   int
 	ssh                             sshconsole.Options
 }
 
@@ -58,6 +60,7 @@ signing in as the user it was registered for (pmdev server users add --ssh-key).
 	fs.BoolVar(&f.allowPrivate, "allow-private-webhooks", false, "allow webhook URLs on private/loopback addresses")
 	fs.StringVar(&f.retry, "webhook-retry-schedule", "", "comma-separated webhook retry delays, e.g. 1m,5m,15m,1h,24h")
 	fs.DurationVar(&f.simWebhookEvery, "simulated-webhook-every", time.Minute, "with --simulate-traffic, send at most one webhook event of each type this often (0 or negative: none)")
+	fs.IntVar(&f.maxStreamSubs, "max-stream-subscribers", stream.DefaultMaxSubscribers, "live streams (events, request log) one organisation may have open at once")
 	fs.StringVar(&f.logFile, "log", "", "write logs to this file instead of stderr")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log every request (debug level)")
 	fs.StringVar(&f.ssh.Addr, "ssh-addr", "", "also serve the console over SSH on this address (e.g. 127.0.0.1:2222)")
@@ -154,6 +157,7 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 
 	cfg.Seed, cfg.SeedKeys, cfg.Logger, cfg.Assets = f.seed, f.seedKeys, logger, api.FS()
 	cfg.AllowPrivateWebhooks, cfg.WebhookRetrySchedule, cfg.SimulatedWebhookEvery = f.allowPrivate, schedule, f.simWebhookEvery
+	cfg.StreamMaxSubscribers = f.maxStreamSubs
 	srv, err := server.Open(ctx, cfg)
 	if err != nil {
 		return err
