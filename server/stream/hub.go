@@ -12,9 +12,12 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/store"
 )
 
 // Sources.
@@ -66,6 +69,7 @@ type Item struct {
 	// What the filters look at: the event type (events); status, key and route (requests).
 	Type, KeyID, Route string
 	Status             int
+	usage              *store.UsageEvent // a request to encode off the request path
 }
 
 // ring is the window of one tenant and source, oldest first.
@@ -81,13 +85,16 @@ type Hub struct {
 	lost  atomic.Int64 // items dropped because the inbox was full
 	seq   atomic.Int64 // last id handed out
 
-	mu      sync.Mutex
-	rings   map[[2]string]*ring // (tenant, source)
-	subs    map[[2]string]map[*Sub]struct{}
-	count   map[string]int // open subscribers per tenant
-	active  map[[2]string]time.Time
-	closed  bool
-	pending []Item // persisted at the next flush
+	mu    sync.Mutex
+	rings map[[2]string]*ring // (tenant, source)
+	subs  map[[2]string]map[*Sub]struct{}
+	count map[string]int // open subscribers per tenant
+	// activeTill is, per (tenant, source), until when (unix ns) items are
+	// kept: forever while subscribed, then the window's age. Read without
+	// the lock on the request path.
+	activeTill sync.Map
+	closed     bool
+	pending    []Item // persisted at the next flush
 
 	done     chan struct{}
 	stopped  chan struct{}
@@ -119,7 +126,7 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 		cfg.FlushEvery = 200 * time.Millisecond
 	}
 	h := &Hub{cfg: cfg, inbox: make(chan Item, inboxSize), rings: map[[2]string]*ring{}, subs: map[[2]string]map[*Sub]struct{}{},
-		count: map[string]int{}, active: map[[2]string]time.Time{}, done: make(chan struct{}), stopped: make(chan struct{})}
+		count: map[string]int{}, done: make(chan struct{}), stopped: make(chan struct{})}
 	// Ids grow across restarts: never below the clock in microseconds nor the last one stored.
 	h.seq.Store(cfg.Now().UnixMicro())
 	if err := h.load(ctx); err != nil {
@@ -138,18 +145,20 @@ func (h *Hub) Lost() int64 { return h.lost.Load() }
 // Active reports whether a stream of the tenant and source has had a
 // subscriber within the window: only then are its items kept, so idle
 // tenants cost nothing.
-func (h *Hub) Active(tenant, source string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.activeLocked([2]string{tenant, source})
+func (h *Hub) Active(tenant, source string) bool { return h.activeKey([2]string{tenant, source}) }
+
+func (h *Hub) activeKey(k [2]string) bool {
+	v, ok := h.activeTill.Load(k)
+	return ok && h.cfg.Now().UnixNano() < v.(int64)
 }
 
-func (h *Hub) activeLocked(k [2]string) bool {
-	if len(h.subs[k]) > 0 {
-		return true
+// keepFor marks k active for d from now (math.MaxInt64 for good).
+func (h *Hub) keepFor(k [2]string, d time.Duration) {
+	till := int64(math.MaxInt64)
+	if d > 0 {
+		till = h.cfg.Now().Add(d).UnixNano()
 	}
-	t, ok := h.active[k]
-	return ok && h.cfg.Now().Sub(t) < h.cfg.WindowAge
+	h.activeTill.Store(k, till)
 }
 
 // Publish hands an item to the hub; it never blocks.
@@ -188,11 +197,13 @@ func (h *Hub) run() {
 // subscriber without waiting.
 func (h *Hub) deliver(it Item) {
 	k := [2]string{it.Tenant, it.Source}
-	h.mu.Lock()
-	if !h.activeLocked(k) {
-		h.mu.Unlock()
+	if !h.activeKey(k) {
 		return
 	}
+	if it.Data == nil && it.usage != nil {
+		it.Data = encodeRequest(it.usage)
+	}
+	h.mu.Lock()
 	it.ID = h.next(it.At)
 	r := h.rings[k]
 	if r == nil {
@@ -285,7 +296,7 @@ func (h *Hub) Subscribe(tenant, source string, lastID int64, match func(Item) bo
 	}
 	h.subs[k][s] = struct{}{}
 	h.count[tenant]++
-	h.active[k] = h.cfg.Now()
+	h.keepFor(k, 0)
 	return s, replay, true
 }
 
@@ -304,11 +315,11 @@ func (h *Hub) removeLocked(s *Sub) bool {
 	delete(h.subs[k], s)
 	if len(h.subs[k]) == 0 {
 		delete(h.subs, k)
+		h.keepFor(k, h.cfg.WindowAge)
 	}
 	if h.count[s.tenant]--; h.count[s.tenant] <= 0 {
 		delete(h.count, s.tenant)
 	}
-	h.active[k] = h.cfg.Now()
 	return true
 }
 

@@ -15,8 +15,7 @@ func (h *Hub) load(ctx context.Context) error {
 	if h.cfg.DB == nil {
 		return nil
 	}
-	now := h.cfg.Now()
-	since := store.MS(now.Add(-h.cfg.WindowAge))
+	since := store.MS(h.cfg.Now().Add(-h.cfg.WindowAge))
 	items, err := store.QueryAll(ctx, h.cfg.DB, `SELECT id, tenant_id, source, at, data FROM stream_events WHERE at >= ? ORDER BY id`,
 		[]any{since}, func(sc store.Scanner) (Item, error) {
 			var it Item
@@ -44,7 +43,7 @@ func (h *Hub) load(ctx context.Context) error {
 			h.rings[k] = r
 		}
 		r.items = append(r.items, it)
-		h.active[k] = now
+		h.keepFor(k, h.cfg.WindowAge)
 	}
 	for _, r := range h.rings {
 		h.trim(r)

@@ -32,14 +32,15 @@ func (h *Hub) PublishRequest(e store.UsageEvent) {
 	if !h.Active(e.TenantID, SourceRequests) {
 		return
 	}
-	entry := models.RequestLogEntry{Time: e.At.UTC(), RequestID: e.RequestID, KeyID: e.KeyID, Method: e.Method, Route: e.Route,
-		Status: e.Status, LatencyMS: float64(e.LatencyUS) / 1000, ErrorCode: e.ErrCode, ErrorMessage: e.Message, IP: e.IP}
-	b, err := json.Marshal(entry)
-	if err != nil {
-		return
-	}
-	h.Publish(Item{Tenant: e.TenantID, Source: SourceRequests, At: e.At, Data: b,
+	// Encoded by the hub's goroutine, not here on the request path.
+	h.Publish(Item{Tenant: e.TenantID, Source: SourceRequests, At: e.At, usage: &e,
 		Type: models.StreamEventRequest, Status: e.Status, KeyID: e.KeyID, Route: e.Route})
+}
+
+func encodeRequest(e *store.UsageEvent) []byte {
+	b, _ := json.Marshal(models.RequestLogEntry{Time: e.At.UTC(), RequestID: e.RequestID, KeyID: e.KeyID, Method: e.Method,
+		Route: e.Route, Status: e.Status, LatencyMS: float64(e.LatencyUS) / 1000, ErrorCode: e.ErrCode, ErrorMessage: e.Message, IP: e.IP})
+	return b
 }
 
 // PublishEvent hands a webhook event, as its deliveries carry it, to the
