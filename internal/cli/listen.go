@@ -62,10 +62,15 @@ ctrl+c stops it.`,
 			if s.out.json {
 				_ = s.out.writeJSON(map[string]string{"secret": f.secret, "forward_to": target})
 			} else {
-				s.out.println("Ready. Webhook signing secret for this session: " + s.out.style(s.out.st.Secret, f.secret))
-				s.out.println("Forwarding events to " + common.Sanitize(target) + " (ctrl+c to stop)")
+				s.out.println("Webhook signing secret for this session: " + s.out.style(s.out.st.Secret, f.secret))
 			}
-			return followStream(s, models.StreamEventsPath, q, func(ev client.StreamEvent) {
+			connected := false
+			return followStream(s, models.StreamEventsPath, q, func() {
+				if !connected && !s.out.json {
+					s.out.println("Ready: forwarding events to " + common.Sanitize(target) + " (ctrl+c to stop)")
+				}
+				connected = true
+			}, func(ev client.StreamEvent) {
 				if ev.Name == models.StreamEventWebhook {
 					f.forward(s.ctx, ev.Data)
 				}
@@ -81,7 +86,7 @@ ctrl+c stops it.`,
 
 // followStream follows a live stream until ctrl+c, telling stderr when the
 // connection drops or the server ends the stream.
-func followStream(s *session, path string, q url.Values, on func(client.StreamEvent)) error {
+func followStream(s *session, path string, q url.Values, connected func(), on func(client.StreamEvent)) error {
 	return s.cl.Stream(s.ctx, path, q, client.StreamOptions{
 		OnEvent: func(ev client.StreamEvent) {
 			if ev.Name == models.StreamEventDropped {
@@ -93,9 +98,13 @@ func followStream(s *session, path string, q url.Values, on func(client.StreamEv
 			on(ev)
 		},
 		OnState: func(err error, wait time.Duration) {
-			if err != nil {
-				fmt.Fprintf(s.ios.err, "connection lost (%s); reconnecting in %s\n", common.Sanitize(err.Error()), wait.Round(100*time.Millisecond))
+			if err == nil {
+				if connected != nil {
+					connected()
+				}
+				return
 			}
+			fmt.Fprintf(s.ios.err, "connection lost (%s); reconnecting in %s\n", common.Sanitize(err.Error()), wait.Round(100*time.Millisecond))
 		},
 	})
 }

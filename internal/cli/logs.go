@@ -43,7 +43,7 @@ left off. ctrl+c stops it.`,
 					q.Set(k, v)
 				}
 			}
-			return followStream(s, models.StreamRequestsPath, q, func(ev client.StreamEvent) {
+			return followStream(s, models.StreamRequestsPath, q, nil, func(ev client.StreamEvent) {
 				var e models.RequestLogEntry
 				if ev.Name != models.StreamEventRequest || json.Unmarshal(ev.Data, &e) != nil {
 					return

@@ -28,7 +28,6 @@ func (h *Hub) handleEvents(w http.ResponseWriter, r *http.Request) {
 	var types []string
 	if v := r.URL.Query().Get("types"); v != "" {
 		for t := range strings.SplitSeq(v, ",") {
-			t = strings.TrimSpace(t)
 			if !models.IsWebhookEvent(t) {
 				httpx.WriteProblem(w, httpx.FieldProblem("invalid_event_type", "types", "Unknown event type "+strconv.Quote(t)))
 				return
@@ -48,11 +47,13 @@ func (h *Hub) handleRequests(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, httpx.FieldProblem("invalid_parameter", "status", "status must be one of "+strings.Join(models.StreamStatusFilters, ", ")))
 		return
 	}
-	for name, v := range map[string]string{"key": key, "route": route} {
-		if len(v) > 200 || httpx.BadString(v, false) != "" {
-			httpx.WriteProblem(w, httpx.FieldProblem("invalid_parameter", name, name+" must be at most 200 printable characters"))
-			return
-		}
+	if !plain(key, 100, "_-") {
+		httpx.WriteProblem(w, httpx.FieldProblem("invalid_parameter", "key", "key must be an API key id (at most 100 letters, digits, _ or -)"))
+		return
+	}
+	if !plain(route, 200, "/{}_.-") {
+		httpx.WriteProblem(w, httpx.FieldProblem("invalid_parameter", "route", "route must be at most 200 letters, digits or / { } _ . -"))
+		return
 	}
 	h.serve(w, r, SourceRequests, models.StreamEventRequest, func(it Item) bool {
 		return models.StatusMatches(status, it.Status) && (key == "" || it.KeyID == key) &&
@@ -68,7 +69,7 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request, source, name string,
 	var last int64
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
+		if err != nil || !plain(v, 19, "") {
 			httpx.WriteProblem(w, httpx.FieldProblem("invalid_last_event_id", "Last-Event-ID", "Last-Event-ID must be the id of an event of this stream"))
 			return
 		}
@@ -140,4 +141,17 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request, source, name string,
 			return
 		}
 	}
+}
+
+// plain reports whether s has at most n ASCII letters, digits and the runes of extra.
+func plain(s string, n int, extra string) bool {
+	if len(s) > n {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(extra, c)) {
+			return false
+		}
+	}
+	return true
 }
