@@ -1,0 +1,287 @@
+// Package livelog is the Usage pane's live request log: the organisation's
+// product requests as they are answered, read from the request-log stream
+// in a goroutine that feeds messages to the pane (reconnecting with
+// Last-Event-ID and backoff), with follow mode, a filter and a detail view.
+package livelog
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/styles"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+// keep is how many requests the log holds.
+const keep = 500
+
+// EntryMsg is one request from the stream.
+type EntryMsg struct {
+	Gen   uint64 // the stream that read it
+	Entry models.RequestLogEntry
+}
+
+// StateMsg tells of the stream's connection.
+type StateMsg struct {
+	Gen       uint64
+	Connected bool
+	Err       string
+	RetryIn   time.Duration
+}
+
+// Model is the live request log.
+type Model struct {
+	entries []models.RequestLogEntry // oldest first
+	filter  string
+	cursor  int  // index into the filtered rows
+	follow  bool // the cursor stays on the newest row
+	state   string
+	gen     uint64
+	ch      chan tea.Msg
+	stop    context.CancelFunc
+}
+
+// New is an empty log in follow mode, not yet connected.
+func New() *Model { return &Model{follow: true, state: "not connected"} }
+
+// Running reports whether a stream is open.
+func (m *Model) Running() bool { return m.stop != nil }
+
+// Start opens the stream with cl; the returned command delivers its first
+// message. A running stream is replaced.
+func (m *Model) Start(cl *client.Client) tea.Cmd {
+	m.Stop()
+	if cl == nil {
+		return nil
+	}
+	m.gen++
+	gen := m.gen
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan tea.Msg, 64)
+	m.ch, m.stop, m.state = ch, cancel, "connecting…"
+	// The reading goroutine starts inside the command, as any I/O does.
+	return func() tea.Msg {
+		go read(ctx, cl, gen, ch)
+		return wait(ch)()
+	}
+}
+
+// read follows the stream until ctx ends, turning its events into messages.
+func read(ctx context.Context, cl *client.Client, gen uint64, ch chan tea.Msg) {
+	defer close(ch)
+	_ = cl.Stream(ctx, models.StreamRequestsPath, url.Values{}, client.StreamOptions{
+		OnEvent: func(ev client.StreamEvent) {
+			var e models.RequestLogEntry
+			if ev.Name != models.StreamEventRequest || json.Unmarshal(ev.Data, &e) != nil {
+				return
+			}
+			select {
+			case ch <- EntryMsg{Gen: gen, Entry: e}:
+			case <-ctx.Done():
+			}
+		},
+		OnState: func(err error, wait time.Duration) {
+			msg := StateMsg{Gen: gen, Connected: err == nil, RetryIn: wait}
+			if err != nil {
+				msg.Err = err.Error()
+			}
+			select {
+			case ch <- msg:
+			case <-ctx.Done():
+			}
+		},
+	})
+}
+
+// wait delivers the stream's next message (nil once it has ended).
+func wait(ch chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return msg
+	}
+}
+
+// Stop closes the stream.
+func (m *Model) Stop() {
+	if m.stop != nil {
+		m.stop()
+		m.stop, m.ch = nil, nil
+		m.state = "not connected"
+	}
+}
+
+// Update takes a stream message; it returns the command reading the next.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case EntryMsg:
+		if msg.Gen != m.gen {
+			return nil
+		}
+		m.add(msg.Entry)
+	case StateMsg:
+		if msg.Gen != m.gen {
+			return nil
+		}
+		if msg.Connected {
+			m.state = "live"
+		} else {
+			m.state = "reconnecting in " + msg.RetryIn.Round(100*time.Millisecond).String() + ": " + common.Sanitize(msg.Err)
+		}
+	default:
+		return nil
+	}
+	if m.ch == nil {
+		return nil
+	}
+	return wait(m.ch)
+}
+
+func (m *Model) add(e models.RequestLogEntry) {
+	m.entries = append(m.entries, e)
+	if over := len(m.entries) - keep; over > 0 {
+		m.entries = append(m.entries[:0:0], m.entries[over:]...)
+		m.cursor = max(0, m.cursor-over)
+	}
+	if m.follow {
+		m.cursor = max(0, len(m.rows())-1)
+	}
+}
+
+// SetFilter keeps the rows matching text: a status class (2xx, 4xx, 5xx,
+// 429), or words found in the key id, route, method, request id or error.
+func (m *Model) SetFilter(text string) {
+	m.filter = strings.TrimSpace(text)
+	m.cursor = max(0, len(m.rows())-1)
+	m.follow = true
+}
+
+// Filter is the current filter.
+func (m *Model) Filter() string { return m.filter }
+
+// Follow reports whether the cursor follows the newest request.
+func (m *Model) Follow() bool { return m.follow }
+
+// ToggleFollow turns follow mode on (jumping to the newest) or off.
+func (m *Model) ToggleFollow() {
+	m.follow = !m.follow
+	if m.follow {
+		m.cursor = max(0, len(m.rows())-1)
+	}
+}
+
+// Move moves the cursor; moving off the newest row leaves follow mode.
+func (m *Model) Move(d int) {
+	n := len(m.rows())
+	if n == 0 {
+		return
+	}
+	m.cursor = min(max(m.cursor+d, 0), n-1)
+	m.follow = m.cursor == n-1
+}
+
+// Selected is the request under the cursor.
+func (m *Model) Selected() (models.RequestLogEntry, bool) {
+	rows := m.rows()
+	if m.cursor < 0 || m.cursor >= len(rows) {
+		return models.RequestLogEntry{}, false
+	}
+	return rows[m.cursor], true
+}
+
+func (m *Model) rows() []models.RequestLogEntry {
+	if m.filter == "" {
+		return m.entries
+	}
+	var out []models.RequestLogEntry
+	for _, e := range m.entries {
+		if matches(e, m.filter) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func matches(e models.RequestLogEntry, filter string) bool {
+	for _, w := range strings.Fields(strings.ToLower(filter)) {
+		switch w {
+		case "2xx", "4xx", "5xx", "429":
+			if !models.StatusMatches(w, e.Status) {
+				return false
+			}
+			continue
+		}
+		hay := strings.ToLower(strings.Join([]string{e.KeyID, e.Route, e.Method, e.RequestID, e.ErrorCode, strconv.Itoa(e.Status)}, " "))
+		if !strings.Contains(hay, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// View draws the log into width×height: a status line and the rows that
+// fit, the cursor's row highlighted.
+func (m *Model) View(st *styles.Styles, width, height int) string {
+	if height <= 0 {
+		return ""
+	}
+	rows := m.rows()
+	mode := "follow"
+	if !m.follow {
+		mode = "paused"
+	}
+	head := fmt.Sprintf("Live requests · %s · %s · %d shown", m.state, mode, len(rows))
+	if m.filter != "" {
+		head += " · filter: " + common.Sanitize(m.filter)
+	}
+	lines := []string{st.Heading.Render(common.Truncate(head, width))}
+	vh := height - 1
+	if len(rows) == 0 {
+		lines = append(lines, st.Muted.Render("  no requests yet: they appear here as they are answered"))
+		return strings.Join(lines, "\n")
+	}
+	start := max(0, min(m.cursor-vh+1, len(rows)-vh))
+	start = max(0, min(start, m.cursor))
+	for i := start; i < len(rows) && i < start+vh; i++ {
+		l := common.Fit(Row(st, rows[i]), width)
+		if i == m.cursor {
+			l = st.Selected.Render(common.Fit(RowPlain(rows[i]), width))
+		}
+		lines = append(lines, l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// RowPlain is one request on a line, without colour.
+func RowPlain(e models.RequestLogEntry) string {
+	return rowText(e, strconv.Itoa(e.Status))
+}
+
+// Row is one request on a line, its status coloured by class.
+func Row(st *styles.Styles, e models.RequestLogEntry) string {
+	return rowText(e, st.HTTPStatus(e.Status).Render(strconv.Itoa(e.Status)))
+}
+
+func rowText(e models.RequestLogEntry, status string) string {
+	key := common.Sanitize(e.KeyID)
+	if len(key) > 8 {
+		key = key[:8] + "…"
+	}
+	s := fmt.Sprintf("%s  %-6s %-34s %s %7.1fms  %-9s", e.Time.Local().Format("15:04:05"), common.Sanitize(e.Method),
+		common.Sanitize(e.Route), status, e.LatencyMS, key)
+	if e.ErrorCode != "" {
+		s += "  " + common.Sanitize(e.ErrorCode)
+	}
+	return s
+}
