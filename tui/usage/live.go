@@ -19,6 +19,7 @@ func (m *Model) toggleLive() tea.Cmd {
 		m.reqLog.Stop()
 		return nil
 	}
+	m.reqLog.Loc = m.now().Location()
 	return m.reqLog.Start(m.ctx.Client)
 }
 
@@ -68,9 +69,11 @@ func (m *Model) onLiveKey(msg tea.KeyPressMsg) tea.Cmd {
 		if m.ctx.Client != nil {
 			base = m.ctx.Client.BaseURL()
 		}
-		m.dialogs.Push(livelog.NewDetail(e, base, m.ctx.Styles, m.ctx.Keys.Global.Back, k.Copy, func(text string) tea.Cmd {
+		d := livelog.NewDetail(e, base, m.ctx.Styles, m.ctx.Keys.Global.Back, k.Copy, func(text string) tea.Cmd {
 			return common.Copy(m.ctx, common.PaneUsage, text, "curl command")
-		}))
+		})
+		d.Loc = m.now().Location()
+		m.dialogs.Push(d)
 	}
 	return nil
 }

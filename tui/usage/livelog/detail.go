@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -20,6 +21,7 @@ import (
 type Detail struct {
 	Entry       models.RequestLogEntry
 	BaseURL     string
+	Loc         *time.Location // where the time is shown (nil: local)
 	st          *styles.Styles
 	close, copy key.Binding
 	// OnCopy copies the curl command (the pane's common.Copy).
@@ -77,7 +79,7 @@ func (d *Detail) View(width, height int) string {
 		return st.Label.Render(fmt.Sprintf("  %-12s", label)) + " " + common.Sanitize(value)
 	}
 	lines := []string{st.Heading.Render("Request " + common.Sanitize(e.RequestID)), "",
-		field("Time", e.Time.Local().Format("2006-01-02 15:04:05.000")),
+		field("Time", In(e.Time, d.Loc).Format("2006-01-02 15:04:05.000")),
 		field("Request id", e.RequestID),
 		field("Key", e.KeyID),
 		field("Method", e.Method),

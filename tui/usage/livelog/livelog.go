@@ -48,6 +48,8 @@ type Model struct {
 	gen     uint64
 	ch      chan tea.Msg
 	stop    context.CancelFunc
+	// Loc is where times are shown (nil: local time).
+	Loc *time.Location
 }
 
 // New is an empty log in follow mode, not yet connected.
@@ -254,9 +256,9 @@ func (m *Model) View(st *styles.Styles, width, height int) string {
 	start := max(0, min(m.cursor-vh+1, len(rows)-vh))
 	start = max(0, min(start, m.cursor))
 	for i := start; i < len(rows) && i < start+vh; i++ {
-		l := common.Fit(Row(st, rows[i]), width)
+		l := common.Fit(Row(st, rows[i], m.Loc), width)
 		if i == m.cursor {
-			l = st.Selected.Render(common.Fit(RowPlain(rows[i]), width))
+			l = st.Selected.Render(common.Fit(RowPlain(rows[i], m.Loc), width))
 		}
 		lines = append(lines, l)
 	}
@@ -264,21 +266,29 @@ func (m *Model) View(st *styles.Styles, width, height int) string {
 }
 
 // RowPlain is one request on a line, without colour.
-func RowPlain(e models.RequestLogEntry) string {
-	return rowText(e, strconv.Itoa(e.Status))
+func RowPlain(e models.RequestLogEntry, loc *time.Location) string {
+	return rowText(e, strconv.Itoa(e.Status), loc)
 }
 
 // Row is one request on a line, its status coloured by class.
-func Row(st *styles.Styles, e models.RequestLogEntry) string {
-	return rowText(e, st.HTTPStatus(e.Status).Render(strconv.Itoa(e.Status)))
+func Row(st *styles.Styles, e models.RequestLogEntry, loc *time.Location) string {
+	return rowText(e, st.HTTPStatus(e.Status).Render(strconv.Itoa(e.Status)), loc)
 }
 
-func rowText(e models.RequestLogEntry, status string) string {
+// In is t in loc (nil: local time).
+func In(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		return t.Local()
+	}
+	return t.In(loc)
+}
+
+func rowText(e models.RequestLogEntry, status string, loc *time.Location) string {
 	key := common.Sanitize(e.KeyID)
 	if len(key) > 8 {
 		key = key[:8] + "…"
 	}
-	s := fmt.Sprintf("%s  %-6s %-34s %s %7.1fms  %-9s", e.Time.Local().Format("15:04:05"), common.Sanitize(e.Method),
+	s := fmt.Sprintf("%s  %-6s %-34s %s %7.1fms  %-9s", In(e.Time, loc).Format("15:04:05"), common.Sanitize(e.Method),
 		common.Sanitize(e.Route), status, e.LatencyMS, key)
 	if e.ErrorCode != "" {
 		s += "  " + common.Sanitize(e.ErrorCode)
