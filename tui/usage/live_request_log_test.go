@@ -1,11 +1,13 @@
 package usage
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
@@ -46,7 +48,7 @@ func entry(i, status int) models.RequestLogEntry {
 func feed(m *Model, from, to int) {
 	statuses := []int{200, 202, 403, 429, 500}
 	for i := from; i < to; i++ {
-		m.Update(livelog.EntryMsg{Entry: entry(i, statuses[i%len(statuses)])})
+		m.reqLog.Add(entry(i, statuses[i%len(statuses)]))
 	}
 }
 
@@ -88,7 +90,8 @@ func TestLiveRequestLogUpdate(t *testing.T) {
 		}, "req_09", true, 10},
 		{"a stale stream's entries are dropped", func(m *Model) {
 			feed(m, 0, 3)
-			m.Update(livelog.EntryMsg{Gen: 7, Entry: entry(99, 200)})
+			b, _ := json.Marshal(entry(99, 200))
+			m.Update(common.StreamEventMsg{Feed: "usage.requests", Gen: 7, Event: client.StreamEvent{Name: models.StreamEventRequest, Data: b}})
 		}, "req_02", true, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

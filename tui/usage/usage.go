@@ -160,7 +160,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	case exportMsg:
 		return m.onExport(msg)
-	case livelog.EntryMsg, livelog.StateMsg:
+	case common.StreamEventMsg, common.StreamStateMsg:
 		return m.reqLog.Update(msg)
 	case tea.KeyPressMsg:
 		if m.showLive {

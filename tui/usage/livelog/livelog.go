@@ -5,7 +5,6 @@
 package livelog
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -24,20 +23,6 @@ import (
 // keep is how many requests the log holds.
 const keep = 500
 
-// EntryMsg is one request from the stream.
-type EntryMsg struct {
-	Gen   uint64 // the stream that read it
-	Entry models.RequestLogEntry
-}
-
-// StateMsg tells of the stream's connection.
-type StateMsg struct {
-	Gen       uint64
-	Connected bool
-	Err       string
-	RetryIn   time.Duration
-}
-
 // Model is the live request log.
 type Model struct {
 	entries []models.RequestLogEntry // oldest first
@@ -45,95 +30,47 @@ type Model struct {
 	cursor  int  // index into the filtered rows
 	follow  bool // the cursor stays on the newest row
 	state   string
-	gen     uint64
-	ch      chan tea.Msg
-	stop    context.CancelFunc
+	feed    common.Feed
 	// Loc is where times are shown (nil: local time).
 	Loc *time.Location
 }
 
 // New is an empty log in follow mode, not yet connected.
-func New() *Model { return &Model{follow: true, state: "not connected"} }
+func New() *Model {
+	return &Model{follow: true, state: "not connected", feed: common.Feed{Name: "usage.requests"}}
+}
 
 // Running reports whether a stream is open.
-func (m *Model) Running() bool { return m.stop != nil }
+func (m *Model) Running() bool { return m.feed.Running() }
 
 // Start opens the stream with cl; the returned command delivers its first
 // message. A running stream is replaced.
 func (m *Model) Start(cl *client.Client) tea.Cmd {
-	m.Stop()
-	if cl == nil {
-		return nil
+	if cl != nil {
+		m.state = "connecting…"
 	}
-	m.gen++
-	gen := m.gen
-	ctx, cancel := context.WithCancel(context.Background())
-	ch := make(chan tea.Msg, 64)
-	m.ch, m.stop, m.state = ch, cancel, "connecting…"
-	// The reading goroutine starts inside the command, as any I/O does.
-	return func() tea.Msg {
-		go read(ctx, cl, gen, ch)
-		return wait(ch)()
-	}
-}
-
-// read follows the stream until ctx ends, turning its events into messages.
-func read(ctx context.Context, cl *client.Client, gen uint64, ch chan tea.Msg) {
-	defer close(ch)
-	_ = cl.Stream(ctx, models.StreamRequestsPath, url.Values{}, client.StreamOptions{
-		OnEvent: func(ev client.StreamEvent) {
-			var e models.RequestLogEntry
-			if ev.Name != models.StreamEventRequest || json.Unmarshal(ev.Data, &e) != nil {
-				return
-			}
-			select {
-			case ch <- EntryMsg{Gen: gen, Entry: e}:
-			case <-ctx.Done():
-			}
-		},
-		OnState: func(err error, wait time.Duration) {
-			msg := StateMsg{Gen: gen, Connected: err == nil, RetryIn: wait}
-			if err != nil {
-				msg.Err = err.Error()
-			}
-			select {
-			case ch <- msg:
-			case <-ctx.Done():
-			}
-		},
-	})
-}
-
-// wait delivers the stream's next message (nil once it has ended).
-func wait(ch chan tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		msg, ok := <-ch
-		if !ok {
-			return nil
-		}
-		return msg
-	}
+	return m.feed.Start(cl, models.StreamRequestsPath, url.Values{})
 }
 
 // Stop closes the stream.
 func (m *Model) Stop() {
-	if m.stop != nil {
-		m.stop()
-		m.stop, m.ch = nil, nil
-		m.state = "not connected"
-	}
+	m.feed.Stop()
+	m.state = "not connected"
 }
 
 // Update takes a stream message; it returns the command reading the next.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case EntryMsg:
-		if msg.Gen != m.gen {
+	case common.StreamEventMsg:
+		if !m.feed.Current(msg.Feed, msg.Gen) {
 			return nil
 		}
-		m.add(msg.Entry)
-	case StateMsg:
-		if msg.Gen != m.gen {
+		var e models.RequestLogEntry
+		if msg.Event.Name == models.StreamEventRequest && json.Unmarshal(msg.Event.Data, &e) == nil {
+			m.Add(e)
+		}
+	case common.StreamStateMsg:
+		if !m.feed.Current(msg.Feed, msg.Gen) {
 			return nil
 		}
 		if msg.Connected {
@@ -144,13 +81,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	default:
 		return nil
 	}
-	if m.ch == nil {
-		return nil
-	}
-	return wait(m.ch)
+	return m.feed.Next()
 }
 
-func (m *Model) add(e models.RequestLogEntry) {
+// Add appends one request (the stream's; tests feed it directly).
+func (m *Model) Add(e models.RequestLogEntry) {
 	m.entries = append(m.entries, e)
 	if over := len(m.entries) - keep; over > 0 {
 		m.entries = append(m.entries[:0:0], m.entries[over:]...)
