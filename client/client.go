@@ -51,6 +51,7 @@ type Client struct {
 	retries int
 	log     *slog.Logger
 	uncond  bool
+	opts    Options // for the streams, which bypass resty
 
 	mu    sync.Mutex
 	etags map[string]string // request URI -> last ETag seen
@@ -93,7 +94,7 @@ func New(o Options) *Client {
 	rc.SetRetryCount(0) // do() retries; see retry.go
 	done, closeFn := context.WithCancel(context.Background())
 	return &Client{rc: rc, base: strings.TrimRight(o.BaseURL, "/"), timeout: o.Timeout, retries: o.RetryCount,
-		log: o.Logger, uncond: o.Unconditional, etags: map[string]string{}, done: done, close: closeFn}
+		log: o.Logger, uncond: o.Unconditional, opts: o, etags: map[string]string{}, done: done, close: closeFn}
 }
 
 // Close cancels every call in flight and makes later calls fail at once.

@@ -47,8 +47,9 @@ type SharedCache struct {
 	o     SharedOptions
 	group singleflight.Group
 
-	mu     sync.Mutex
-	scopes map[string]*sharedScope
+	mu      sync.Mutex
+	scopes  map[string]*sharedScope
+	streams map[string]*sharedStream // scope + URL -> its shared live stream
 
 	upstream atomic.Int64
 	served   atomic.Int64
@@ -123,6 +124,9 @@ type sharedResult struct {
 }
 
 func (c *SharedCache) roundTrip(scope string, req *http.Request) (*http.Response, error) {
+	if isStream(req) {
+		return c.streamTrip(scope, req)
+	}
 	if req.Method != http.MethodGet {
 		c.invalidate(scope)
 		c.upstream.Add(1)

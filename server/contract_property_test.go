@@ -121,6 +121,10 @@ func TestContractPropertyValidRequests(t *testing.T) {
 				c.body["hours"] = 1 + g.rnd.Int64N(models.KeyMaxGraceHours-1)
 				bump("grace extension within 168 hours of the rotation")
 			}
+			if _, ok := c.body["data"]; ok && c.op.OperationID == "triggerEvent" {
+				delete(c.body, "data")
+				bump("trigger data: only the type's own fields")
+			}
 			if _, ok := c.body["url"].(string); ok {
 				c.body["url"] = receiver.URL + "/" + g.fromPattern("^[a-z0-9_-]{0,12}$")
 				bump("webhook url reachable")
@@ -252,6 +256,11 @@ func propertyOperations(doc *openapi3.T) []propertyOp {
 			hasQuery := false
 			for _, p := range params {
 				hasQuery = hasQuery || p.Value.In == "query"
+			}
+			// A stream (text/event-stream) never ends, so the buffering
+			// validator cannot see its answer; server/stream_*_test.go check it.
+			if r := op.Responses.Status(200); r != nil && r.Value.Content.Get("text/event-stream") != nil {
+				continue
 			}
 			if hasQuery || op.RequestBody != nil {
 				out = append(out, propertyOp{method, op, path, params})

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,10 +12,12 @@ import (
 
 	"github.com/penguinmails/pmdev/server/store/pgsql"
 
+	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/docs"
 	"github.com/penguinmails/pmdev/server/httpx"
 	"github.com/penguinmails/pmdev/server/keys"
 	"github.com/penguinmails/pmdev/server/product"
+	"github.com/penguinmails/pmdev/server/stream"
 	"github.com/penguinmails/pmdev/server/usage"
 )
 
@@ -34,7 +37,7 @@ func (s *Server) routes() http.Handler {
 		version = nil
 	}
 	usage.New(s.db, s.st, s.limiter, s.now, version).Mount(mux, s.auth.Developer, s.log)
-	pc := product.Config{DB: s.db, Store: s.st, Keys: s.keyring, Limiter: s.limiter, Usage: s.usage,
+	pc := product.Config{DB: s.db, Store: s.st, Keys: s.keyring, Limiter: s.limiter, Usage: stream.Tee{Usage: s.usage, Hub: s.streams},
 		Events: hook{s}, Throttle: s.simGate.Drop, Log: s.log, Now: s.now}
 	if s.notify != nil {
 		pc.Thresholds = s.notify
@@ -43,8 +46,9 @@ func (s *Server) routes() http.Handler {
 	if s.webhooks != nil {
 		s.webhooks.Mount(mux, s.auth.User)
 	}
+	s.streams.Mount(mux, s.auth.Developer)
 	docs.Mount(mux, s.cfg.Assets, s.log)
-	return s.recoverer(withProblemFallback(mux))
+	return s.recoverer(withRequestID(withProblemFallback(mux)))
 }
 
 // usageVersion changes whenever a tenant's usage or any key changes.
@@ -182,4 +186,17 @@ func (s *statusOnly) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
 	}
+}
+
+// withRequestID names every answer with X-Request-Id: the client's own when
+// it is valid, else a new one. The request log carries it.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(models.HeaderRequestID)
+		if !models.ValidRequestID(id) {
+			id = "req_" + rand.Text()
+		}
+		w.Header()[models.HeaderRequestID] = []string{id}
+		next.ServeHTTP(w, r)
+	})
 }

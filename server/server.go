@@ -30,6 +30,7 @@ import (
 	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/store/pgsql"
 	"github.com/penguinmails/pmdev/server/store/sqlite"
+	"github.com/penguinmails/pmdev/server/stream"
 	"github.com/penguinmails/pmdev/server/usage"
 	"github.com/penguinmails/pmdev/server/webhook"
 )
@@ -88,6 +89,12 @@ type Config struct {
 	// InstanceBeat is how often the instance lease is refreshed (0:
 	// DefaultInstanceBeat); offline commands (NoWebhooks) take no lease.
 	InstanceBeat time.Duration
+	// StreamMaxSubscribers bounds the live streams one tenant may have
+	// open (0: stream.DefaultMaxSubscribers).
+	StreamMaxSubscribers int
+	// StreamHeartbeat is the interval of the streams' keep-alive comments
+	// (0: stream.DefaultHeartbeat).
+	StreamHeartbeat time.Duration
 }
 
 // SharedKeyMaxAge is how long an instance on a shared (PostgreSQL) database
@@ -120,6 +127,7 @@ type Server struct {
 	lead     *lease.Lease   // held by the one instance running the singletons
 	keyring  *keys.Cache
 	usage    *usage.Writer
+	streams  *stream.Hub
 	auth     *auth.Service
 	handler  http.Handler
 
@@ -219,8 +227,19 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.usage = usage.NewWriter(db, st, s.log, now, auth.ExpiredTokenKeep)
 	s.usage.PruneIf(s.lead.Held)
+	s.streams, err = stream.New(ctx, stream.Config{DB: db, Log: s.log.With("component", "streams"), Now: now,
+		MaxSubscribers: cfg.StreamMaxSubscribers, Heartbeat: cfg.StreamHeartbeat})
+	if err != nil {
+		s.usage.Close(ctx)
+		s.instance.release(ctx)
+		s.lead.Close()
+		db.Close()
+		closeLimiter(limiter)
+		return nil, err
+	}
 	if !cfg.NoWebhooks {
 		if err := s.startWebhooks(ctx); err != nil {
+			s.streams.Close(ctx)
 			s.usage.Close(ctx)
 			s.instance.release(ctx)
 			s.lead.Close()
@@ -249,6 +268,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // and recorded. Register it with http.Server.RegisterOnShutdown; Close
 // calls it too.
 func (s *Server) Drain() {
+	s.streams.Drain() // open streams end with a shutdown event
 	if s.webhooks != nil {
 		s.webhooks.Drain()
 	}
@@ -278,7 +298,9 @@ func (s *Server) Close(ctx context.Context) error {
 		s.instance.release(ctx)
 		s.lead.Close()
 		s.keySync.stop()
-		s.closeErr = errors.Join(whErr, usageErr, s.db.Close(), closeLimiter(s.limiter))
+		// After the webhooks: their last events are in the window written now.
+		streamErr := s.streams.Close(ctx)
+		s.closeErr = errors.Join(whErr, usageErr, streamErr, s.db.Close(), closeLimiter(s.limiter))
 	})
 	return s.closeErr
 }

@@ -29,6 +29,7 @@ type testEnv struct {
 	clock  *servertest.Clock
 	dbPath string
 	wrap   func(http.Handler) http.Handler // optional middleware, e.g. the contract validator
+	config func(*Config)                   // optional changes to the server config
 }
 
 func newEnv(t testing.TB, seed string) *testEnv {
@@ -41,7 +42,11 @@ func newEnv(t testing.TB, seed string) *testEnv {
 
 func (e *testEnv) open(seed string) {
 	e.t.Helper()
-	s, err := Open(context.Background(), Config{DBPath: e.dbPath, WebhookKey: servertest.WebhookKey(), Seed: seed, Now: e.clock.Now})
+	cfg := Config{DBPath: e.dbPath, WebhookKey: servertest.WebhookKey(), Seed: seed, Now: e.clock.Now}
+	if e.config != nil {
+		e.config(&cfg)
+	}
+	s, err := Open(context.Background(), cfg)
 	if err != nil {
 		e.t.Fatalf("Open: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/penguinmails/pmdev/server/store"
 	"github.com/penguinmails/pmdev/server/store/pgsql"
 	"github.com/penguinmails/pmdev/server/store/sqlite"
+	"github.com/penguinmails/pmdev/server/stream"
 	"github.com/penguinmails/pmdev/server/webhook"
 )
 
@@ -42,6 +43,7 @@ func (s *Server) startWebhooks(ctx context.Context) error {
 		Shared:       pgsql.Is(s.db),
 		ClaimTimeout: s.cfg.WebhookClaimTimeout,
 		Singleton:    s.lead.Held,
+		Tap:          stream.EventTap{Hub: s.streams},
 	})
 	if err != nil {
 		return s.cfg.explainKeyError(err)

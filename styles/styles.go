@@ -129,6 +129,23 @@ func (s *Styles) Status(status string) lipgloss.Style {
 	}
 }
 
+// HTTPStatus returns the style for a response status class: 2xx success,
+// 429 (rate limited) info, other 4xx warning, 5xx danger.
+func (s *Styles) HTTPStatus(code int) lipgloss.Style {
+	switch {
+	case code >= 200 && code < 300:
+		return s.Success
+	case code == 429:
+		return s.Info
+	case code >= 400 && code < 500:
+		return s.Warning
+	case code >= 500:
+		return s.Danger
+	default:
+		return s.Muted
+	}
+}
+
 // Level returns the style for a usage ratio: danger at ≥95%, warning at ≥80%.
 func (s *Styles) Level(ratio float64) lipgloss.Style {
 	switch {

@@ -56,6 +56,9 @@ func newRootStreams(version string, ios *streams) *cobra.Command {
 		newLimitsCmd(version, ios),
 		newWebhooksCmd(version, ios),
 		newWhoamiCmd(version, ios),
+		newListenCmd(version, ios),
+		newTriggerCmd(version, ios),
+		newLogsCmd(version, ios),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the version",

@@ -21,6 +21,7 @@ import (
 	"github.com/penguinmails/pmdev/internal/privfile"
 	"github.com/penguinmails/pmdev/internal/sshconsole"
 	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/server/stream"
 )
 
 // serverFlags are `pmdev server`'s own flags (--db is shared with its subcommands).
@@ -31,6 +32,7 @@ type serverFlags struct {
 	allowSplitLimits                bool
 	simWebhookEvery                 time.Duration
 	maxConnsPerIP, seedKeys         int
+	maxStreamSubs                   int
 	ssh                             sshconsole.Options
 }
 
@@ -66,6 +68,7 @@ signing in as the user it was registered for (pmdev server users add --ssh-key).
 	fs.StringVar(&f.rateLimit, "ratelimit", os.Getenv(rateLimitEnv), "share rate-limit buckets with every instance through Redis, e.g. redis://127.0.0.1:6379/0 (default: in this process; "+rateLimitEnv+" keeps a password out of the process list)")
 	fs.StringVar(&f.rateLimitPrefix, "ratelimit-prefix", server.DefaultRateLimitPrefix, "with --ratelimit: prefix of the limiter's Redis keys (instances sharing limits use the same)")
 	fs.BoolVar(&f.allowSplitLimits, "allow-split-limits", false, "serve even while another instance on this database keeps its own rate-limit buckets (each then grants a key its whole burst); logged loudly")
+	fs.IntVar(&f.maxStreamSubs, "max-stream-subscribers", stream.DefaultMaxSubscribers, "live streams (events, request log) one organisation may have open at once")
 	fs.StringVar(&f.logFile, "log", "", "write logs to this file instead of stderr")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log every request (debug level)")
 	fs.StringVar(&f.ssh.Addr, "ssh-addr", "", "also serve the console over SSH on this address (e.g. 127.0.0.1:2222)")
@@ -166,6 +169,7 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 	cfg.Seed, cfg.SeedKeys, cfg.Logger, cfg.Assets = f.seed, f.seedKeys, logger, api.FS()
 	cfg.AllowPrivateWebhooks, cfg.WebhookRetrySchedule, cfg.SimulatedWebhookEvery = f.allowPrivate, schedule, f.simWebhookEvery
 	cfg.RateLimit, cfg.RateLimitPrefix, cfg.AllowSplitLimits = f.rateLimit, f.rateLimitPrefix, f.allowSplitLimits
+	cfg.StreamMaxSubscribers = f.maxStreamSubs
 	srv, err := server.Open(ctx, cfg)
 	if err != nil {
 		return err

@@ -94,6 +94,8 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 		BaseURL: "http://" + ln.Addr().String(),
 		served:  make(chan error, 1),
 	}
+	// Open live streams end at Shutdown instead of holding it.
+	sb.hs.RegisterOnShutdown(srv.Drain)
 	go func() { sb.served <- sb.hs.Serve(ln) }()
 	sb.Token, err = srv.MintToken(ctx, o.Email, 12*time.Hour)
 	if err != nil {

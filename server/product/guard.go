@@ -205,7 +205,8 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 		}
 		now := s.Now()
 		ip := httpx.ClientIP(r)
-		ev := store.UsageEvent{At: now, TenantID: k.TenantID, KeyID: k.ID, Method: method, Route: route, IP: ip}
+		ev := store.UsageEvent{At: now, TenantID: k.TenantID, KeyID: k.ID, Method: method, Route: route, IP: ip,
+			RequestID: w.Header().Get(models.HeaderRequestID)} // set by the server before routing
 		finish := func(status int, body any, p *models.Problem) {
 			if p != nil {
 				ev.Status, ev.ErrCode, ev.Message = p.Status, p.Error, p.Message

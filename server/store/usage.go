@@ -77,7 +77,8 @@ type UsageEvent struct {
 	Status               int
 	LatencyUS            int64
 	ErrCode, Message, IP string
-	Counted              bool // consumed a rate-limit token
+	RequestID            string // X-Request-Id of the answer
+	Counted              bool   // consumed a rate-limit token
 	Audit                *AuditItem
 }
 

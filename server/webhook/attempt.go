@@ -70,15 +70,7 @@ func (s *Service) send(ctx context.Context, e endpoint, q queued) (result, error
 		return result{errText: "invalid endpoint URL"}, nil
 	}
 	h := req.Header
-	h.Set("Content-Type", "application/json")
-	h.Set("User-Agent", userAgent)
-	// Set by map key to keep the documented spelling on the wire and in records.
-	h[models.HeaderWebhookSignature] = []string{sig.Penguin}
-	h[models.HeaderWebhookEvent] = []string{q.eventType}
-	h[models.HeaderWebhookDeliveryID] = []string{q.id}
-	h[models.HeaderStdWebhookID] = []string{q.eventID}
-	h[models.HeaderStdWebhookTimestamp] = []string{sig.Timestamp}
-	h[models.HeaderStdWebhookSignature] = []string{sig.Standard}
+	SetDeliveryHeaders(h, sig, q.eventType, q.id, q.eventID)
 	r := result{headers: map[string]string{}}
 	for k, v := range h {
 		r.headers[k] = strings.Join(v, ", ")

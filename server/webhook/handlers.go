@@ -49,6 +49,7 @@ func (s *Service) Mount(mux *http.ServeMux, auth func(http.HandlerFunc) http.Han
 	mux.Handle("POST "+base+"/{id}/rotate-secret", h(s.handleRotate))
 	mux.Handle("GET "+base+"/{id}/deliveries", h(s.handleDeliveries))
 	mux.Handle("POST "+base+"/{id}/deliveries/{delivery_id}/retry", h(s.handleRetry))
+	mux.Handle("POST "+models.TriggerEventPath, h(s.handleTrigger))
 }
 
 // errGone ends a change whose endpoint vanished.

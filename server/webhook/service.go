@@ -97,6 +97,15 @@ type Config struct {
 	// Audit records endpoint changes in the server's audit log, inside the
 	// change's transaction; nil records nothing.
 	Audit AuditFunc
+	// Tap, when set, sees every event of a tenant it wants, as built, with
+	// or without endpoints (the live event stream); it must not block.
+	Tap Tap
+}
+
+// Tap sees events as they are generated.
+type Tap interface {
+	Wants(tenantID string) bool
+	Tap(tenantID, eventType string, at time.Time, body []byte)
 }
 
 // Execer is the transaction an AuditFunc writes with.
@@ -124,6 +133,7 @@ type Service struct {
 	seal         *sealer
 	client       *http.Client
 	audit        AuditFunc
+	tap          Tap
 
 	subsMu sync.RWMutex
 	subs   map[string][]subscription // tenant id -> active endpoints
@@ -196,6 +206,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		seal:     seal,
 		client:   NewHTTPClient(cfg.Timeout, cfg.AllowPrivate, cfg.PerEndpoint),
 		audit:    cfg.Audit,
+		tap:      cfg.Tap,
 		subs:     map[string][]subscription{},
 		wake:     make(chan struct{}, 1),
 		freed:    make(chan struct{}, 1),
@@ -339,6 +350,9 @@ func (s *Service) reloadSubs(ctx context.Context) error {
 // Wants reports whether an active endpoint of the tenant subscribes to
 // eventType, so producers can skip building events nobody receives.
 func (s *Service) Wants(tenantID, eventType string) bool {
+	if s.tap != nil && s.tap.Wants(tenantID) {
+		return true
+	}
 	s.subsMu.RLock()
 	defer s.subsMu.RUnlock()
 	for _, sub := range s.subs[tenantID] {
@@ -353,9 +367,15 @@ func (s *Service) Wants(tenantID, eventType string) bool {
 // subscribed to it. It implements the server's Events hook; without
 // subscribers it costs one map lookup.
 func (s *Service) Emit(ctx context.Context, tenantID, eventType string, data any) {
-	if d, ok := data.(interface{ EventType() string }); ok && d.EventType() != eventType {
+	s.emit(ctx, tenantID, eventType, data, false)
+}
+
+// emit is Emit; with always it builds the event even when nobody receives
+// it and reports it (a trigger answers with it), ok false when it failed.
+func (s *Service) emit(ctx context.Context, tenantID, eventType string, data any, always bool) (env Envelope, body []byte, ok bool) {
+	if d, typed := data.(interface{ EventType() string }); typed && d.EventType() != eventType {
 		s.log.Error("webhook event data of another type", "type", eventType, "data_type", d.EventType())
-		return
+		return env, nil, false
 	}
 	s.subsMu.RLock()
 	var targets []subscription
@@ -365,22 +385,29 @@ func (s *Service) Emit(ctx context.Context, tenantID, eventType string, data any
 		}
 	}
 	s.subsMu.RUnlock()
-	if len(targets) == 0 {
-		return
+	tapped := s.tap != nil && s.tap.Wants(tenantID)
+	if len(targets) == 0 && !tapped && !always {
+		return env, nil, true
 	}
 	now := s.now()
-	env := Envelope{ID: newID("evt_"), Type: eventType, CreatedAt: now.Truncate(time.Millisecond), Data: data}
+	env = Envelope{ID: newID("evt_"), Type: eventType, CreatedAt: now.Truncate(time.Millisecond), Data: data}
 	body, err := json.Marshal(env)
 	if err != nil {
 		s.log.Error("webhook event encode", "type", eventType, "err", err)
-		return
+		return env, nil, false
+	}
+	if tapped {
+		s.tap.Tap(tenantID, eventType, now, body)
+	}
+	if len(targets) == 0 {
+		return env, body, true
 	}
 	// The caller's request may end before this commits; the event must not be lost with it.
 	ctx = context.WithoutCancel(ctx)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		s.log.Error("webhook enqueue", "err", err)
-		return
+		return env, body, false
 	}
 	defer tx.Rollback()
 	for _, t := range targets {
@@ -390,12 +417,13 @@ func (s *Service) Emit(ctx context.Context, tenantID, eventType string, data any
 			SELECT ?, id, tenant_id, ?, ?, ?, ?, max_retries + 1, ?, ?, ? FROM webhooks WHERE id = ? AND status = ?`,
 			newID("del_"), env.ID, eventType, body, models.DeliveryPending, store.MS(now), store.MS(now), store.MS(now), t.id, models.WebhookActive); err != nil {
 			s.log.Error("webhook enqueue", "err", err)
-			return
+			return env, body, false
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		s.log.Error("webhook enqueue", "err", err)
-		return
+		return env, body, false
 	}
 	s.kick()
+	return env, body, true
 }

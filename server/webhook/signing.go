@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -99,6 +100,21 @@ func Sign(secrets []string, id string, ts time.Time, body []byte) (Signed, error
 		Standard:  strings.Join(std, " "),
 		Timestamp: strconv.FormatInt(ts.Unix(), 10),
 	}, nil
+}
+
+// SetDeliveryHeaders sets the headers of a delivery attempt: content type,
+// user agent, event and delivery ids, and both signature schemes. Every
+// sender (the queue, `pmdev listen`) uses it, so receivers see one shape.
+func SetDeliveryHeaders(h http.Header, sig Signed, eventType, deliveryID, eventID string) {
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", userAgent)
+	// Set by map key to keep the documented spelling on the wire and in records.
+	h[models.HeaderWebhookSignature] = []string{sig.Penguin}
+	h[models.HeaderWebhookEvent] = []string{eventType}
+	h[models.HeaderWebhookDeliveryID] = []string{deliveryID}
+	h[models.HeaderStdWebhookID] = []string{eventID}
+	h[models.HeaderStdWebhookTimestamp] = []string{sig.Timestamp}
+	h[models.HeaderStdWebhookSignature] = []string{sig.Standard}
 }
 
 // VerifyStandard checks a webhook-signature header the way a receiver does

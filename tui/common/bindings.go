@@ -130,6 +130,7 @@ type UsageKeys struct {
 	Range, Custom, KeyFilter        key.Binding
 	Left, Right, Sort, Open, Export key.Binding
 	NextSection, PrevSection, Copy  key.Binding
+	Live, LiveFilter, LiveFollow    key.Binding
 }
 
 func (k *UsageKeys) actions() []action {
@@ -149,6 +150,9 @@ func (k *UsageKeys) actions() []action {
 		{"next_section", &k.NextSection, newBinding("]", "next section", "]")},
 		{"prev_section", &k.PrevSection, newBinding("[", "prev section", "[")},
 		{"copy", &k.Copy, newBinding("y", "copy CSV (OSC 52)", "y")},
+		{"live", &k.Live, newBinding("L", "live request log", "L")},
+		{"live_filter", &k.LiveFilter, newBinding("/", "filter live log", "/")},
+		{"live_follow", &k.LiveFollow, newBinding("F", "follow newest", "F")},
 	}
 }
 

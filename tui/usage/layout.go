@@ -415,8 +415,8 @@ func (m *Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	if !m.dialogs.Empty() {
-		return m.frameOf(nil, 0) // dialogs are not cached
+	if !m.dialogs.Empty() || m.showLive {
+		return m.frameOf(nil, 0) // dialogs and the live log are not cached
 	}
 	var d *doc
 	scroll := m.scroll
@@ -441,6 +441,8 @@ func (m *Model) frameOf(d *doc, scroll int) string {
 	switch {
 	case !m.dialogs.Empty():
 		body = strings.Split(m.dialogs.View(m.width, vh), "\n")
+	case m.showLive:
+		body = m.liveLines(vh)
 	case d == nil:
 		body = m.emptyView()
 	default:

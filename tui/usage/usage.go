@@ -18,6 +18,7 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/component/chart"
 	"github.com/penguinmails/pmdev/tui/component/dialog"
+	"github.com/penguinmails/pmdev/tui/usage/livelog"
 )
 
 // ranges are the presets `t` cycles through.
@@ -61,6 +62,13 @@ type Model struct {
 	pageErrors errorPager // nil: ctx.Client (tests set a fake)
 	keysReq    uint64
 
+	// The live request log, shown instead of the analytics while showLive;
+	// filtering is set while its filter is being typed.
+	reqLog    *livelog.Model
+	showLive  bool
+	filtering bool
+	filterIn  string
+
 	vol, rl common.Memo[chartKey, chart.Plot]
 	blocks  [numSections]common.Memo[blockKey, block]
 	doc     common.Memo[docKey, *doc]
@@ -69,7 +77,7 @@ type Model struct {
 
 // New returns the Usage pane showing the last 24 hours for all keys.
 func New(ctx *common.Context) *Model {
-	m := &Model{ctx: ctx, width: ctx.Width, height: ctx.Height, rng: models.Range24h, follow: true}
+	m := &Model{ctx: ctx, width: ctx.Width, height: ctx.Height, rng: models.Range24h, follow: true, reqLog: livelog.New()}
 	m.poll.Interval = ctx.Refresh.Usage
 	return m
 }
@@ -152,7 +160,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	case exportMsg:
 		return m.onExport(msg)
+	case common.StreamEventMsg, common.StreamStateMsg:
+		return m.reqLog.Update(msg)
 	case tea.KeyPressMsg:
+		if m.showLive {
+			return m.onLiveKey(msg)
+		}
 		return m.onKey(msg)
 	}
 	return nil
@@ -269,6 +282,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.jump(1)
 	case key.Matches(msg, k.PrevSection):
 		m.jump(-1)
+	case key.Matches(msg, k.Live):
+		return m.toggleLive()
 	}
 	return nil
 }
@@ -324,7 +339,7 @@ func (m *Model) Title() string { return "Usage" }
 
 // Captures implements common.Pane: the custom-range form and the key picker
 // take every key (esc closes them, digits and q are typed).
-func (m *Model) Captures(tea.KeyPressMsg) bool { return !m.dialogs.Empty() }
+func (m *Model) Captures(tea.KeyPressMsg) bool { return !m.dialogs.Empty() || m.filtering }
 
 type keyMap struct {
 	k *common.UsageKeys
@@ -334,6 +349,9 @@ type keyMap struct {
 func (k keyMap) ShortHelp() []key.Binding {
 	if !k.m.dialogs.Empty() {
 		return k.m.dialogs.ShortHelp()
+	}
+	if k.m.showLive {
+		return []key.Binding{k.k.Up, k.k.Down, k.k.LiveFilter, k.k.LiveFollow, k.openLive(), k.k.Live}
 	}
 	b := []key.Binding{k.k.Range, k.k.KeyFilter, k.k.Left, k.k.Right, k.k.NextSection, k.export()}
 	if k.m.exported != nil && k.m.exported.small() {
@@ -350,7 +368,15 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		{k.k.Up, k.k.Down, k.k.Top, k.k.Bottom, k.k.PrevSection, k.k.NextSection},
 		{k.k.Range, k.k.Custom, k.k.KeyFilter, k.k.Open},
 		{k.k.Left, k.k.Right, k.k.Sort, k.export(), k.k.Copy},
+		{k.k.Live, k.k.LiveFilter, k.k.LiveFollow},
 	}
+}
+
+// openLive is enter, described for the live log.
+func (k keyMap) openLive() key.Binding {
+	b := k.k.Open
+	b.SetHelp(b.Help().Key, "request details")
+	return b
 }
 
 // export is the E binding, described as a copy when the console has no

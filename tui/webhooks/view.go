@@ -45,7 +45,12 @@ func (m *Model) noticeLine() string {
 	return m.ctx.Styles.Success.Render("✓ " + m.notice)
 }
 
+// listView is the endpoint list, then the events arriving live.
 func (m *Model) listView() string {
+	return m.listBody() + m.live.view(m.ctx.Styles, m.width, m.ctx.Now())
+}
+
+func (m *Model) listBody() string {
 	s := m.ctx.Styles
 	var b strings.Builder
 	active, failing := 0, 0

@@ -53,6 +53,8 @@ type Model struct {
 
 	notice    string
 	noticeErr bool
+
+	live liveEvents // events arriving on the event stream while the pane shows
 }
 
 // detailState is the open endpoint with its delivery log.
@@ -122,7 +124,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch msg := msg.(type) {
 	case common.TickMsg:
-		return tea.Batch(m.load(false), m.loadDetail(false))
+		return tea.Batch(m.load(false), m.loadDetail(false), m.live.follow(m.ctx.Client, m.visible() && !m.forbidden))
+	case common.StreamEventMsg, common.StreamStateMsg:
+		return m.live.update(msg)
 	case common.RefreshMsg:
 		return tea.Batch(m.load(true), m.loadDetail(true))
 	case common.NavigateMsg:
@@ -261,7 +265,7 @@ func (m *Model) clampList() {
 
 // listRows is how many endpoints the list shows: the pane less the title,
 // the table header, the description line and the notice.
-func (m *Model) listRows() int { return max(m.height-5, 1) }
+func (m *Model) listRows() int { return max(m.height-5-m.live.rows(), 1) }
 
 func (m *Model) selected() (models.Webhook, bool) {
 	if m.view != viewList && m.detail != nil && m.detail.loaded {

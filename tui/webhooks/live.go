@@ -1,0 +1,92 @@
+package webhooks
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/styles"
+	"github.com/penguinmails/pmdev/tui/common"
+)
+
+// liveShown is how many of the latest events the list shows.
+const liveShown = 5
+
+// liveEvents follows the organisation's event stream while the pane is
+// visible: the latest events as they are generated, subscribed or not.
+type liveEvents struct {
+	feed   common.Feed
+	events []models.StreamedEvent // newest last, at most liveShown
+	state  string
+}
+
+// follow opens the stream when the pane shows and closes it when it hides.
+func (l *liveEvents) follow(cl *client.Client, visible bool) tea.Cmd {
+	l.feed.Name = "webhooks.events"
+	switch {
+	case visible && !l.feed.Running():
+		l.state = "connecting…"
+		return l.feed.Start(cl, models.StreamEventsPath, url.Values{})
+	case !visible && l.feed.Running():
+		l.feed.Stop()
+		l.state = ""
+	}
+	return nil
+}
+
+func (l *liveEvents) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.StreamEventMsg:
+		if !l.feed.Current(msg.Feed, msg.Gen) {
+			return nil
+		}
+		var ev models.StreamedEvent
+		if msg.Event.Name == models.StreamEventWebhook && json.Unmarshal(msg.Event.Data, &ev) == nil {
+			l.add(ev)
+		}
+	case common.StreamStateMsg:
+		if !l.feed.Current(msg.Feed, msg.Gen) {
+			return nil
+		}
+		l.state = "live"
+		if !msg.Connected {
+			l.state = "reconnecting in " + msg.RetryIn.Round(100*time.Millisecond).String()
+		}
+	}
+	return l.feed.Next()
+}
+
+func (l *liveEvents) add(ev models.StreamedEvent) {
+	l.events = append(l.events, ev)
+	if n := len(l.events) - liveShown; n > 0 {
+		l.events = append(l.events[:0:0], l.events[n:]...)
+	}
+}
+
+// rows is the height of the live block (nothing before the first event).
+func (l *liveEvents) rows() int {
+	if len(l.events) == 0 {
+		return 0
+	}
+	return 2 + len(l.events)
+}
+
+// view is the live block: a heading and the latest events, newest first.
+func (l *liveEvents) view(s *styles.Styles, width int, now time.Time) string {
+	if len(l.events) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n" + s.Heading.Render("Live events") + s.Muted.Render(" · "+l.state) + "\n")
+	for i := len(l.events) - 1; i >= 0; i-- {
+		ev := l.events[i]
+		line := "  " + ev.CreatedAt.In(now.Location()).Format("15:04:05") + "  " + common.Pad(common.Sanitize(ev.Type), 22) + " " + s.Muted.Render(common.Sanitize(ev.ID))
+		b.WriteString(common.Truncate(line, width) + "\n")
+	}
+	return b.String()
+}
