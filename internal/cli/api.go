@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -127,7 +128,11 @@ func (o *apiOpts) open(cmd *cobra.Command, ios *streams, quiet bool) (*session, 
 			if f.sandbox {
 				why = "--sandbox"
 			}
-			fmt.Fprintf(ios.err, "pmdev: using the sandbox (%s): demo data in %s, signed in as %s\n", why, db, setup.email)
+			where := "demo data in " + db
+			if sb.Attached {
+				where = "served by another pmdev at " + sb.BaseURL + ", " + where
+			}
+			fmt.Fprintf(ios.err, "pmdev: using the sandbox (%s): %s, signed in as %s\n", why, where, setup.email)
 		}
 	}
 	s.cl = client.New(client.Options{BaseURL: apiURL, Token: token, UserAgent: "pmdev/" + o.version, Unconditional: true})
@@ -135,10 +140,20 @@ func (o *apiOpts) open(cmd *cobra.Command, ios *streams, quiet bool) (*session, 
 	return s, nil
 }
 
-// startSandbox starts the reference server in this process as the console
-// does; traffic is simulated only with --sandbox-traffic.
+// startSandbox uses the sandbox another pmdev process (a console, a
+// listen) serves, so what one terminal triggers the others see; else it
+// starts the reference server in this process as the console does.
+// Traffic is simulated only with --sandbox-traffic, and only by a sandbox
+// of this process.
 func startSandbox(ctx context.Context, f *consoleFlags, email string) (*sandbox.Sandbox, string, error) {
 	o := f.sandboxOptions(email, slog.New(slog.DiscardHandler))
+	if !o.Traffic {
+		if sb, err := sandbox.Attach(ctx, o); err == nil {
+			return sb, o.DBPath, nil
+		} else if !errors.Is(err, sandbox.ErrNotServing) {
+			return nil, o.DBPath, err
+		}
+	}
 	sb, err := sandbox.Start(ctx, o)
 	return sb, o.DBPath, err
 }

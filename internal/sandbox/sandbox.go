@@ -51,6 +51,10 @@ type Sandbox struct {
 	stopSim context.CancelFunc
 	simDone sync.WaitGroup
 	served  chan error
+
+	// Attached: another process serves it (see Attach); Close stops nothing.
+	Attached  bool
+	announced string // the database whose address file this one wrote
 }
 
 // Options configure Start.
@@ -114,6 +118,7 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 			srv.SimulateTraffic(simCtx, sb.BaseURL)
 		}()
 	}
+	sb.announce(o.DBPath)
 	o.Logger.Info("sandbox started", "url", sb.BaseURL, "db", o.DBPath, "as", o.Email, "traffic", o.Traffic)
 	return sb, nil
 }
@@ -121,7 +126,13 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 // Close stops the traffic generator, drains HTTP, then flushes and closes the
 // server (in that order, so no acknowledged request is lost).
 func (sb *Sandbox) Close() error {
-	sb.stopSim()
+	if sb.Attached {
+		return nil
+	}
+	sb.retire()
+	if sb.stopSim != nil { // nil when Start failed before the simulator
+		sb.stopSim()
+	}
 	sb.simDone.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

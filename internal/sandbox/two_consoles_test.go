@@ -37,3 +37,54 @@ func TestTwoConsolesShareTheSandbox(t *testing.T) {
 		}
 	}
 }
+
+// A command run while a console serves the sandbox signs in to that
+// server instead of starting its own, so what it triggers reaches the
+// console; once the console quits, nothing is left to attach to.
+func TestCommandsAttachToTheServingSandbox(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pm.db")
+	email, err := Email("developer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{DBPath: db, Email: email, Logger: slog.New(slog.DiscardHandler)}
+	if _, err := Attach(context.Background(), o); err != ErrNotServing {
+		t.Fatalf("nothing serving: %v, want ErrNotServing", err)
+	}
+	console, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := Start(context.Background(), o) // another window: does not take over
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, err := Attach(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmd.BaseURL != console.BaseURL || !cmd.Attached {
+		t.Fatalf("attached to %s, want the first server %s", cmd.BaseURL, console.BaseURL)
+	}
+	req, _ := http.NewRequest("GET", cmd.BaseURL+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+cmd.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("attached token: /me %d", res.StatusCode)
+	}
+	if err := cmd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second.Close()
+	if _, err := Attach(context.Background(), o); err != nil {
+		t.Fatalf("the first console still serves: %v", err)
+	}
+	console.Close()
+	if _, err := Attach(context.Background(), o); err != ErrNotServing {
+		t.Fatalf("after the console quit: %v, want ErrNotServing", err)
+	}
+}
