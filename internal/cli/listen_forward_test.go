@@ -113,10 +113,7 @@ func TestListenForwardsSignedEventsAndSurvivesAFailingHandler(t *testing.T) {
 		t.Errorf("--data not in the forwarded event: %s", got[0].body)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	var fwd []string
-	for _, l := range lines[2:] {
-		fwd = append(fwd, l)
-	}
+	fwd := lines[2:]
 	if len(fwd) != 3 || !strings.Contains(fwd[0], "500") || !strings.Contains(fwd[1], "204") || !strings.Contains(fwd[1], "attempt 2") ||
 		!strings.Contains(fwd[2], "email.bounced") {
 		t.Errorf("one line per forward with status and attempt, got:\n%s", strings.Join(fwd, "\n"))

@@ -74,8 +74,7 @@ type Item struct {
 
 // ring is the window of one tenant and source, oldest first.
 type ring struct {
-	items   []Item
-	lastSub time.Time // when a subscriber was last connected
+	items []Item
 }
 
 // Hub fans stream items out to subscribers.
