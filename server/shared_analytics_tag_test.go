@@ -1,8 +1,6 @@
 package server
 
 import (
-	"context"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/penguinmails/pmdev/models"
@@ -15,19 +13,7 @@ func TestSharedAnalyticsTagFollowsOtherInstances(t *testing.T) {
 	if !servertest.Postgres() {
 		t.Skip("instances share a database only on PostgreSQL (PMDEV_TEST_DB=postgres)")
 	}
-	db := servertest.DB(t, "pm.db")
-	env := func() *testEnv {
-		s, err := Open(context.Background(), Config{DBPath: db, WebhookKey: servertest.WebhookKey(), WebhookNoticeScan: -1,
-			AllowSplitLimits: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		hs := httptest.NewServer(s.Handler())
-		e := &testEnv{t: t, s: s, hs: hs, url: hs.URL, clock: newTestClock()}
-		t.Cleanup(e.close)
-		return e
-	}
-	a, b := env(), env()
+	a, b := sharedEnvs(t)
 	tok := a.addUser("admin@a.test", models.RoleAdmin, "A", "")
 	key := a.createKey(tok, models.CreateAPIKeyRequest{Name: "shared", Permissions: []string{"read_campaigns"}})
 	const path = "/api/v1/tenant/analytics/api-usage?range=24h"

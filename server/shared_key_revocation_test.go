@@ -17,20 +17,7 @@ func TestKeyRevokedOnOneInstanceRefusedByAnother(t *testing.T) {
 	if !servertest.Postgres() {
 		t.Skip("instances share a database only on PostgreSQL (PMDEV_TEST_DB=postgres)")
 	}
-	db := servertest.DB(t, "pm.db")
-	env := func() *testEnv {
-		// The key cache is under test here, not the limits.
-		s, err := Open(context.Background(), Config{DBPath: db, WebhookKey: servertest.WebhookKey(), WebhookNoticeScan: -1,
-			AllowSplitLimits: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		hs := httptest.NewServer(s.Handler())
-		e := &testEnv{t: t, s: s, hs: hs, url: hs.URL, clock: newTestClock()}
-		t.Cleanup(e.close)
-		return e
-	}
-	a, b := env(), env()
+	a, b := sharedEnvs(t)
 	tok := a.addUser("admin@a.test", models.RoleAdmin, "A", "")
 	key := a.createKey(tok, models.CreateAPIKeyRequest{Name: "shared", Permissions: []string{"read_campaigns"}})
 	if r := b.do("GET", "/api/v1/campaigns", key.Plaintext, nil); r.status != 200 {
@@ -48,4 +35,23 @@ func TestKeyRevokedOnOneInstanceRefusedByAnother(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// sharedEnvs opens two instances on one PostgreSQL schema, each with its
+// own limits: the tests using it are about what the database shares.
+func sharedEnvs(t *testing.T) (a, b *testEnv) {
+	t.Helper()
+	db := servertest.DB(t, "pm.db")
+	env := func() *testEnv {
+		s, err := Open(context.Background(), Config{DBPath: db, WebhookKey: servertest.WebhookKey(), WebhookNoticeScan: -1,
+			AllowSplitLimits: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(s.Handler())
+		e := &testEnv{t: t, s: s, hs: hs, url: hs.URL, clock: newTestClock()}
+		t.Cleanup(e.close)
+		return e
+	}
+	return env(), env()
 }
