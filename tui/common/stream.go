@@ -2,6 +2,7 @@ package common
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"time"
 
@@ -80,6 +81,33 @@ func (f *Feed) Start(cl *client.Client, path string, q url.Values) tea.Cmd {
 // this feed's, now.
 func (f *Feed) Current(name string, gen uint64) bool {
 	return name == f.Name && gen == f.gen && f.ch != nil
+}
+
+// Receive reads a stream message of f: an event named name decoded into
+// *T (nil for other events), or the connection state in words ("" when
+// msg is no state). mine is false for messages of another or an older
+// feed, which the caller drops.
+func Receive[T any](f *Feed, msg tea.Msg, name string) (ev *T, state string, mine bool) {
+	switch msg := msg.(type) {
+	case StreamEventMsg:
+		if !f.Current(msg.Feed, msg.Gen) {
+			return nil, "", false
+		}
+		var v T
+		if msg.Event.Name == name && json.Unmarshal(msg.Event.Data, &v) == nil {
+			return &v, "", true
+		}
+		return nil, "", true
+	case StreamStateMsg:
+		if !f.Current(msg.Feed, msg.Gen) {
+			return nil, "", false
+		}
+		if msg.Connected {
+			return nil, "live", true
+		}
+		return nil, "reconnecting in " + msg.RetryIn.Round(100*time.Millisecond).String() + ": " + Sanitize(msg.Err), true
+	}
+	return nil, "", false
 }
 
 // Next is the command delivering the feed's next message.

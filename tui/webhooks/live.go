@@ -1,7 +1,6 @@
 package webhooks
 
 import (
-	"encoding/json"
 	"net/url"
 	"strings"
 	"time"
@@ -40,23 +39,15 @@ func (l *liveEvents) follow(cl *client.Client, visible bool) tea.Cmd {
 }
 
 func (l *liveEvents) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case common.StreamEventMsg:
-		if !l.feed.Current(msg.Feed, msg.Gen) {
-			return nil
-		}
-		var ev models.StreamedEvent
-		if msg.Event.Name == models.StreamEventWebhook && json.Unmarshal(msg.Event.Data, &ev) == nil {
-			l.add(ev)
-		}
-	case common.StreamStateMsg:
-		if !l.feed.Current(msg.Feed, msg.Gen) {
-			return nil
-		}
-		l.state = "live"
-		if !msg.Connected {
-			l.state = "reconnecting in " + msg.RetryIn.Round(100*time.Millisecond).String()
-		}
+	ev, state, mine := common.Receive[models.StreamedEvent](&l.feed, msg, models.StreamEventWebhook)
+	if !mine {
+		return nil
+	}
+	if ev != nil {
+		l.add(*ev)
+	}
+	if state != "" {
+		l.state = state
 	}
 	return l.feed.Next()
 }

@@ -5,7 +5,6 @@
 package livelog
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -60,26 +59,15 @@ func (m *Model) Stop() {
 
 // Update takes a stream message; it returns the command reading the next.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case common.StreamEventMsg:
-		if !m.feed.Current(msg.Feed, msg.Gen) {
-			return nil
-		}
-		var e models.RequestLogEntry
-		if msg.Event.Name == models.StreamEventRequest && json.Unmarshal(msg.Event.Data, &e) == nil {
-			m.Add(e)
-		}
-	case common.StreamStateMsg:
-		if !m.feed.Current(msg.Feed, msg.Gen) {
-			return nil
-		}
-		if msg.Connected {
-			m.state = "live"
-		} else {
-			m.state = "reconnecting in " + msg.RetryIn.Round(100*time.Millisecond).String() + ": " + common.Sanitize(msg.Err)
-		}
-	default:
+	e, state, mine := common.Receive[models.RequestLogEntry](&m.feed, msg, models.StreamEventRequest)
+	if !mine {
 		return nil
+	}
+	if e != nil {
+		m.Add(*e)
+	}
+	if state != "" {
+		m.state = state
 	}
 	return m.feed.Next()
 }
