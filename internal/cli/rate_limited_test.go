@@ -44,7 +44,9 @@ func TestRateLimitedKeyExitCodeAndAlert(t *testing.T) {
 	}
 
 	lim := a.runAs(t, a.admin, runOpts{tty: true, width: 120}, "limits").wantCode(t, 0, "limits at the limit")
-	if !strings.Contains(lim.stdout, "Busiest  hot") || !strings.Contains(lim.stdout, "At the limit") {
+	// The bucket refills 5 tokens a second: by the time limits runs it may
+	// be a token short of empty, near the limit rather than at it.
+	if !strings.Contains(lim.stdout, "Busiest  hot") || !(strings.Contains(lim.stdout, "At the limit") || strings.Contains(lim.stdout, "Near the limit")) {
 		t.Errorf("limits does not show the spent key:\n%s", lim.stdout)
 	}
 	// The alert recipe of the README's Scripting section.
