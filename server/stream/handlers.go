@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -92,10 +93,11 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request, source, name string,
 	rc := http.NewResponseController(w)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
-	send := func(m *sse.Message) bool {
+	write := func(m *sse.Message) bool {
 		_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout))
-		return sess.Send(m) == nil && sess.Flush() == nil
+		return sess.Send(m) == nil
 	}
+	send := func(m *sse.Message) bool { return write(m) && sess.Flush() == nil }
 	item := func(it Item) *sse.Message {
 		m := &sse.Message{ID: sse.ID(strconv.FormatInt(it.ID, 10)), Type: sse.Type(name)}
 		m.AppendData(string(it.Data))
@@ -119,7 +121,7 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request, source, name string,
 		case <-r.Context().Done():
 			return
 		case it := <-sub.Items():
-			if !send(item(it)) {
+			if !write(item(it)) || !coalesce(r.Context(), sub, func(it Item) bool { return write(item(it)) }) || sess.Flush() != nil {
 				return
 			}
 		case <-beat.C:
@@ -154,4 +156,28 @@ func plain(s string, n int, extra string) bool {
 		}
 	}
 	return true
+}
+
+// coalesceFor is how long a stream gathers events before it flushes them:
+// under heavy traffic each subscriber costs a write per batch, not one per
+// request, so many subscribers do not load the request path's cores.
+const coalesceFor = 20 * time.Millisecond
+
+// coalesce writes (unflushed) what else arrives for sub within coalesceFor;
+// false when a write failed or the request ended.
+func coalesce(ctx context.Context, sub *Sub, write func(Item) bool) bool {
+	t := time.NewTimer(coalesceFor)
+	defer t.Stop()
+	for {
+		select {
+		case it := <-sub.Items():
+			if !write(it) {
+				return false
+			}
+		case <-t.C:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
