@@ -85,3 +85,6 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// chroma without the lexers and styles the docs do not use: see third_party/chroma/PMDEV.md.
+replace github.com/alecthomas/chroma/v2 => ./third_party/chroma

@@ -152,7 +152,7 @@ func parseTree(t *testing.T) []goFile {
 			return err
 		}
 		if d.IsDir() {
-			if n := d.Name(); path != "." && (strings.HasPrefix(n, ".") || n == "testdata" || n == "vendor") {
+			if n := d.Name(); path != "." && (strings.HasPrefix(n, ".") || n == "testdata" || n == "vendor" || n == "third_party") {
 				return filepath.SkipDir
 			}
 			return nil
