@@ -6,12 +6,10 @@
 # start path. Usage: tools/thirdparty/chroma.sh [version]   (from the repo root)
 set -euo pipefail
 version=${1:-v2.14.0}
-# Fence languages of the docs (see TestEveryDocsCodeLanguageHasALexer), common
-# ones readers paste, and the XML files chroma's Go-coded lexers load by name.
-lexers="bash bash_session c c# c++ common_lisp css dart diff dns docker elixir emacslisp go_template
-graphql hcl html ini java javascript json kotlin lua makefile mysql nginx_configuration_file perl php
-plaintext postgresql_sql_dialect powershell properties protocol_buffer python python_2 react ruby
-rust scala sql swift terraform toml typescript typoscriptcssdata typoscripthtmldata xml yaml zed"
+# The docs' fence languages (TestEveryDocsCodeLanguageHasALexer; Go and HTTP are
+# Go-coded lexers) and the XML files chroma's Go-coded lexers load at init.
+lexers="bash bash_session go_template html ini javascript json nginx_configuration_file php plaintext
+python ruby sql typescript yaml common_lisp emacslisp dns mysql zed"
 # swapoff is chroma's fallback style; glamour registers its own "charm" style.
 styles="swapoff monokai github github-dark dracula"
 
