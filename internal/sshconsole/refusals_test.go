@@ -12,6 +12,8 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/penguinmails/pmdev/server/testkit"
 )
 
 // Every refused request is audited with the key's user, the login name,
@@ -52,7 +54,7 @@ func TestSSHRefusedRequestsAudited(t *testing.T) {
 	if !strings.Contains(out.String(), "commands are not supported") {
 		t.Errorf("scp refusal text %q", out.String())
 	}
-	who := `"user":"admin@acme.test","ssh_user":"anyone","key_fingerprint":"` + env.api.admin.fp + `","remote_addr":"127.0.0.1:`
+	who := `"user":"admin@acme.test","ssh_user":"anyone","key_fingerprint":"` + env.api.admin.FP + `","remote_addr":"127.0.0.1:`
 	for _, reason := range []string{"agent_forward", "x11_forward", "sftp", "scp"} {
 		waitAuditRe(t, env.audit, regexp.QuoteMeta(who)+`[0-9]+","reason":"`+reason+`"`)
 	}
@@ -62,7 +64,7 @@ func TestSSHRefusedRequestsAudited(t *testing.T) {
 // (OpenSSH and x/crypto both check); brute-force tools do. The auth log
 // keeps each refused method with the login name.
 func TestSSHPasswordAttemptsAuditedWithLoginName(t *testing.T) {
-	audit := &syncBuffer{}
+	audit := &testkit.Buffer{}
 	a, _ := openAudit("", slog.New(slog.NewJSONHandler(audit, nil)))
 	s := &Service{audit: a, log: slog.New(slog.DiscardHandler), conns: connTable{maxPending: 10}}
 	remote := &net.TCPAddr{IP: net.IPv4(192, 0, 2, 7), Port: 5555}
@@ -102,7 +104,7 @@ type fakeConn struct {
 
 func (f fakeConn) RemoteAddr() net.Addr { return f.remote }
 
-func waitAuditRe(t testing.TB, b *syncBuffer, pattern string) {
+func waitAuditRe(t testing.TB, b *testkit.Buffer, pattern string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	rx := regexp.MustCompile(pattern)

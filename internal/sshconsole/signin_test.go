@@ -13,6 +13,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/server/testkit"
 )
 
 func TestSSHAcceptedKeyRunsAsItsUserWithMintedToken(t *testing.T) {
@@ -35,11 +36,11 @@ func TestSSHAcceptedKeyRunsAsItsUserWithMintedToken(t *testing.T) {
 	if err != nil {
 		t.Fatalf("security of %q: %v", id, err)
 	}
-	if len(sec.AuditEvents) == 0 || sec.AuditEvents[len(sec.AuditEvents)-1].ActorKeyFingerprint != env.api.admin.fp {
-		t.Fatalf("audit events %+v do not carry fingerprint %s", sec.AuditEvents, env.api.admin.fp)
+	if len(sec.AuditEvents) == 0 || sec.AuditEvents[len(sec.AuditEvents)-1].ActorKeyFingerprint != env.api.admin.FP {
+		t.Fatalf("audit events %+v do not carry fingerprint %s", sec.AuditEvents, env.api.admin.FP)
 	}
 	env.api.count.mu.Lock()
-	sawFP, sawPAT := env.api.count.fps[env.api.admin.fp], env.api.count.auths["Bearer pm_pat_"]
+	sawFP, sawPAT := env.api.count.fps[env.api.admin.FP], env.api.count.auths["Bearer pm_pat_"]
 	env.api.count.mu.Unlock()
 	if !sawFP || !sawPAT {
 		t.Fatalf("API saw fingerprint=%v minted PAT=%v", sawFP, sawPAT)
@@ -54,7 +55,7 @@ func TestSSHAcceptedKeyRunsAsItsUserWithMintedToken(t *testing.T) {
 		t.Fatalf("exit status %d after q, want 0", code)
 	}
 	waitAudit(t, env.audit, "ssh.session.end")
-	for _, want := range []string{`"msg":"ssh.session.start"`, `"user":"admin@acme.test"`, `"key_fingerprint":"` + env.api.admin.fp, `"remote_addr":"127.0.0.1:`, `"duration_ms":`} {
+	for _, want := range []string{`"msg":"ssh.session.start"`, `"user":"admin@acme.test"`, `"key_fingerprint":"` + env.api.admin.FP, `"remote_addr":"127.0.0.1:`, `"duration_ms":`} {
 		if !strings.Contains(env.audit.String(), want) {
 			t.Fatalf("audit log lacks %s:\n%s", want, env.audit.String())
 		}
@@ -63,9 +64,9 @@ func TestSSHAcceptedKeyRunsAsItsUserWithMintedToken(t *testing.T) {
 
 func TestSSHRefusesUnknownKeyPasswordAndKeyboardInteractive(t *testing.T) {
 	env := newSSHEnv(t, newStubConsole, nil)
-	stranger := newTestKey(t, "stranger")
+	stranger := testkit.NewSSHKey(t, "stranger")
 	cases := map[string]gossh.AuthMethod{
-		"unknown key": gossh.PublicKeys(stranger.signer),
+		"unknown key": gossh.PublicKeys(stranger.Signer),
 		"password":    gossh.Password("hunter2"),
 		"keyboard-interactive": gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) {
 			return []string{"hunter2"}, nil
@@ -84,7 +85,7 @@ func TestSSHRefusesUnknownKeyPasswordAndKeyboardInteractive(t *testing.T) {
 		})
 	}
 	waitAudit(t, env.audit, `"reason":"unknown_key"`)
-	if !strings.Contains(env.audit.String(), stranger.fp) {
+	if !strings.Contains(env.audit.String(), stranger.FP) {
 		t.Fatalf("refusal not audited with the fingerprint:\n%s", env.audit.String())
 	}
 }
