@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -52,4 +54,15 @@ func NewSSHKey(t testing.TB, comment string) SSHKey {
 	}
 	line := append(bytes.TrimSpace(gossh.MarshalAuthorizedKey(s.PublicKey())), []byte(" "+comment+"\n")...)
 	return SSHKey{Signer: s, Line: line, FP: gossh.FingerprintSHA256(s.PublicKey())}
+}
+
+// TempFile writes body to a file named name (mode 0600) in a fresh
+// temporary directory and returns its path.
+func TempFile(t testing.TB, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
