@@ -5,13 +5,13 @@ import (
 	"context"
 	"io"
 	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/penguinmails/pmdev/internal/sandbox/sandboxtest"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
 	"github.com/penguinmails/pmdev/server/testkit"
@@ -21,16 +21,8 @@ import (
 // it listens, checks each profile's token at start, and stops on cancel.
 func TestGatewayCommandServesUntilStopped(t *testing.T) {
 	ctx := context.Background()
-	srv, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pm.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pat, err := srv.AddUser(ctx, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); _ = srv.Close(ctx) })
+	env := sandboxtest.Serve(t, sandboxtest.Options{})
+	pat := env.AddUser(t, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme"})
 
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "admin.token")
@@ -52,7 +44,7 @@ func TestGatewayCommandServesUntilStopped(t *testing.T) {
 	var stderr testkit.Buffer
 	done := make(chan int, 1)
 	root := newRoot("test", io.Discard, &stderr)
-	root.SetArgs([]string{"ssh-gateway", "--listen", addr, "--api-url", hs.URL, "--identities", ids,
+	root.SetArgs([]string{"ssh-gateway", "--listen", addr, "--api-url", env.URL, "--identities", ids,
 		"--ssh-host-key", filepath.Join(dir, "host"), "--audit-log", filepath.Join(dir, "audit.log")})
 	go func() { done <- exitStatus(root.ExecuteContext(cctx), &stderr) }()
 
