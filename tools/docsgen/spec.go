@@ -193,6 +193,18 @@ func writeLines(b *bytes.Buffer, indent, open, close string, n int, member func(
 	return nil
 }
 
+// sampleProperties appends a sample of each of schema's properties to m.
+func (s *spec) sampleProperties(m *yaml.Node, schema *yaml.Node, depth int) error {
+	for _, p := range pairs(get(schema, "properties")) {
+		v, err := s.sample(p.val, depth+1)
+		if err != nil {
+			return err
+		}
+		m.Content = append(m.Content, scalar("!!str", p.key), v)
+	}
+	return nil
+}
+
 func allScalars(n *yaml.Node) bool {
 	for _, c := range n.Content {
 		if c.Kind != yaml.ScalarNode {
@@ -261,26 +273,12 @@ func (s *spec) sample(schema *yaml.Node, depth int) (*yaml.Node, error) {
 			}
 		}
 		// Properties next to allOf extend the shared ones.
-		for _, p := range pairs(get(schema, "properties")) {
-			v, err := s.sample(p.val, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			m.Content = append(m.Content, scalar("!!str", p.key), v)
-		}
-		return m, nil
+		return m, s.sampleProperties(m, schema, depth)
 	}
 	switch schemaType(schema) {
 	case "object":
 		m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		for _, p := range pairs(get(schema, "properties")) {
-			v, err := s.sample(p.val, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			m.Content = append(m.Content, scalar("!!str", p.key), v)
-		}
-		return m, nil
+		return m, s.sampleProperties(m, schema, depth)
 	case "array":
 		v, err := s.sample(get(schema, "items"), depth+1)
 		if err != nil {
