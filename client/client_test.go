@@ -31,6 +31,13 @@ func newTestClient(t *testing.T, h http.HandlerFunc, o Options) *Client {
 	return New(o)
 }
 
+// countingClient is newTestClient with a server that counts its requests.
+func countingClient(t *testing.T, h http.HandlerFunc, o Options) (*Client, *atomic.Int32) {
+	t.Helper()
+	n := new(atomic.Int32)
+	return newTestClient(t, func(w http.ResponseWriter, r *http.Request) { n.Add(1); h(w, r) }, o), n
+}
+
 func problem(w http.ResponseWriter, status int, code string, retryAfter int) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	if retryAfter > 0 {
@@ -79,9 +86,7 @@ func TestRetriesIdempotentOn5xx(t *testing.T) {
 }
 
 func TestGivesUpAfterRetryCount(t *testing.T) {
-	var n atomic.Int32
-	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
+	c, n := countingClient(t, func(w http.ResponseWriter, r *http.Request) {
 		problem(w, 500, "internal", 0)
 	}, Options{RetryCount: 1})
 	_, err := c.Me(context.Background())
@@ -91,9 +96,7 @@ func TestGivesUpAfterRetryCount(t *testing.T) {
 }
 
 func TestNoRetryForPostOn5xx(t *testing.T) {
-	var n atomic.Int32
-	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
+	c, n := countingClient(t, func(w http.ResponseWriter, r *http.Request) {
 		problem(w, 502, "bad_gateway", 0)
 	}, Options{})
 	_, err := c.CreateKey(context.Background(), models.CreateAPIKeyRequest{Name: "x"})
@@ -158,9 +161,7 @@ func TestRateLimitWaitsWhenItFits(t *testing.T) {
 }
 
 func TestRateLimitReturnsTypedErrorWhenWaitTooLong(t *testing.T) {
-	var n atomic.Int32
-	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
+	c, n := countingClient(t, func(w http.ResponseWriter, r *http.Request) {
 		problem(w, 429, "rate_limit_exceeded", 12)
 	}, Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -211,9 +212,7 @@ func TestConditionalGETAndScopes(t *testing.T) {
 }
 
 func TestMalformedBodyIsDecodeErrorAndNotCached(t *testing.T) {
-	var n atomic.Int32
 	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
 		if r.Header.Get("If-None-Match") != "" {
 			t.Error("ETag of a malformed body was remembered")
 		}

@@ -233,11 +233,7 @@ func (c *SharedCache) lookup(scope, key string) (*sharedEntry, uint64) {
 func (c *SharedCache) store(scope, key string, e *sharedEntry, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	sc := c.scopes[scope]
-	if sc == nil {
-		sc = &sharedScope{entries: map[string]*sharedEntry{}}
-		c.scopes[scope] = sc
-	}
+	sc := c.scopeLocked(scope)
 	if sc.gen != gen {
 		return
 	}
@@ -259,13 +255,19 @@ func (c *SharedCache) store(scope, key string, e *sharedEntry, gen uint64) {
 func (c *SharedCache) invalidate(scope string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	sc := c.scopeLocked(scope)
+	sc.gen++
+	clear(sc.entries)
+}
+
+// scopeLocked is scope's state, made on first use; c.mu is held.
+func (c *SharedCache) scopeLocked(scope string) *sharedScope {
 	sc := c.scopes[scope]
 	if sc == nil {
 		sc = &sharedScope{entries: map[string]*sharedEntry{}}
 		c.scopes[scope] = sc
 	}
-	sc.gen++
-	clear(sc.entries)
+	return sc
 }
 
 // response builds a private copy of e for req; a matching If-None-Match gets a 304.

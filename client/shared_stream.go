@@ -66,14 +66,7 @@ func (c *SharedCache) streamTrip(scope string, req *http.Request) (*http.Respons
 	c.streams[key] = s
 	c.mu.Unlock()
 	fail := func() {
-		c.mu.Lock()
-		if c.streams[key] == s {
-			delete(c.streams, key)
-		}
-		c.mu.Unlock()
-		s.mu.Lock()
-		s.done = true
-		s.mu.Unlock()
+		c.retire(key, s)
 		close(s.ready)
 	}
 	// The upstream lives as long as some session reads it.
@@ -160,6 +153,19 @@ func (s *sharedStream) leave(sub *streamSub, err error) {
 
 var errSlowSession = errors.New("shared stream: this session fell behind; resume with Last-Event-ID")
 
+// retire takes s out of the cache, so the next session opens an upstream
+// of its own, and marks it done, so no session joins it any more.
+func (c *SharedCache) retire(key string, s *sharedStream) {
+	c.mu.Lock()
+	if c.streams[key] == s {
+		delete(c.streams, key)
+	}
+	c.mu.Unlock()
+	s.mu.Lock()
+	s.done = true
+	s.mu.Unlock()
+}
+
 // pump reads the upstream event by event (blank-line separated, so a
 // session joining later starts at an event boundary) and hands each to
 // every session without waiting.
@@ -192,13 +198,8 @@ func (c *SharedCache) pump(key string, s *sharedStream, body io.ReadCloser) {
 		}
 		s.mu.Unlock()
 	}
-	c.mu.Lock()
-	if c.streams[key] == s {
-		delete(c.streams, key)
-	}
-	c.mu.Unlock()
+	c.retire(key, s)
 	s.mu.Lock()
-	s.done = true
 	for sub := range s.subs {
 		delete(s.subs, sub)
 		close(sub.ch) // its writer ends the session's body: the client resumes

@@ -67,10 +67,16 @@ func KeyNameRune(r rune) bool {
 // CheckKeyDescription bounds a key description's length as sent and
 // trims it.
 func CheckKeyDescription(d string) (string, *FieldError) {
-	long := utf8.RuneCountInString(d) > KeyDescriptionMaxLen
+	return checkDescription(d, KeyDescriptionMaxLen, fmt.Sprintf("Description must be %d characters or less", KeyDescriptionMaxLen))
+}
+
+// checkDescription trims a description and refuses it with msg when it
+// was longer than maxLen characters as sent.
+func checkDescription(d string, maxLen int, msg string) (string, *FieldError) {
+	long := utf8.RuneCountInString(d) > maxLen
 	d = strings.TrimSpace(d)
 	if long {
-		return d, &FieldError{Field: "description", Message: fmt.Sprintf("Description must be %d characters or less", KeyDescriptionMaxLen)}
+		return d, &FieldError{Field: "description", Message: msg}
 	}
 	return d, nil
 }
@@ -266,12 +272,7 @@ func CheckWebhookStatus(s string) *FieldError {
 // characters as sent (as the contract's maxLength counts), and returns it
 // with its surrounding spaces trimmed.
 func CheckWebhookDescription(d string) (string, *FieldError) {
-	long := utf8.RuneCountInString(d) > WebhookMaxDescription
-	d = strings.TrimSpace(d)
-	if long {
-		return d, &FieldError{Field: "description", Message: fmt.Sprintf("description must be at most %d characters", WebhookMaxDescription)}
-	}
-	return d, nil
+	return checkDescription(d, WebhookMaxDescription, fmt.Sprintf("description must be at most %d characters", WebhookMaxDescription))
 }
 
 // CheckWebhookURL is the form of an endpoint URL: absolute https (http too

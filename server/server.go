@@ -227,24 +227,24 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.usage = usage.NewWriter(db, st, s.log, now, auth.ExpiredTokenKeep)
 	s.usage.PruneIf(s.lead.Held)
-	s.streams, err = stream.New(ctx, stream.Config{DB: db, Log: s.log.With("component", "streams"), Now: now,
-		MaxSubscribers: cfg.StreamMaxSubscribers, Heartbeat: cfg.StreamHeartbeat})
-	if err != nil {
+	// undo stops what has started so far, newest first, when a later part fails.
+	undo := func() {
 		s.usage.Close(ctx)
 		s.instance.release(ctx)
 		s.lead.Close()
 		db.Close()
 		closeLimiter(limiter)
+	}
+	s.streams, err = stream.New(ctx, stream.Config{DB: db, Log: s.log.With("component", "streams"), Now: now,
+		MaxSubscribers: cfg.StreamMaxSubscribers, Heartbeat: cfg.StreamHeartbeat})
+	if err != nil {
+		undo()
 		return nil, err
 	}
 	if !cfg.NoWebhooks {
 		if err := s.startWebhooks(ctx); err != nil {
 			s.streams.Close(ctx)
-			s.usage.Close(ctx)
-			s.instance.release(ctx)
-			s.lead.Close()
-			db.Close()
-			closeLimiter(limiter)
+			undo()
 			return nil, err
 		}
 	}

@@ -41,6 +41,20 @@ func redisInstances(t *testing.T, n int) ([]*Server, []string) {
 	return srvs, urls
 }
 
+// redisKey is three instances on one Redis limiter, an admin of tenant
+// Scale (professional plan) and a key of theirs named name, made through
+// the first instance (e).
+func redisKey(t *testing.T, name string) (urls []string, e *testEnv, tok string, key models.CreatedAPIKey) {
+	t.Helper()
+	srvs, urls := redisInstances(t, 3)
+	tok, err := srvs[0].AddUser(context.Background(), NewUser{Email: "dev@scale.test", Role: models.RoleAdmin, Tenant: "Scale", Plan: models.PlanProfessional})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = &testEnv{t: t, url: urls[0]}
+	return urls, e, tok, e.createKey(tok, models.CreateAPIKeyRequest{Name: name, Permissions: []string{"read_campaigns"}})
+}
+
 var rateHeaders = []string{"X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Ratelimit-Reset", "Ratelimit-Policy", "Ratelimit"}
 
 // TestRedisLimitSharedByThreeInstances hammers one key through three
@@ -48,13 +62,7 @@ var rateHeaders = []string{"X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Rate
 // (burst + rate × elapsed, ± 1 %), every answer carries consistent
 // RateLimit headers, and any instance's rate-limits view shows the key spent.
 func TestRedisLimitSharedByThreeInstances(t *testing.T) {
-	srvs, urls := redisInstances(t, 3)
-	tok, err := srvs[0].AddUser(context.Background(), NewUser{Email: "dev@scale.test", Role: models.RoleAdmin, Tenant: "Scale", Plan: models.PlanProfessional})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &testEnv{t: t, url: urls[0]}
-	key := e.createKey(tok, models.CreateAPIKeyRequest{Name: "hammered", Permissions: []string{"read_campaigns"}})
+	urls, _, tok, key := redisKey(t, "hammered")
 	plan := models.PlanOrDefault(models.PlanProfessional) // 300 a minute, burst 500
 
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
@@ -176,13 +184,7 @@ func TestRedisLimitHeadersMatchOneInstance(t *testing.T) {
 // revoked through one is refused by the others, which had it cached, at
 // once (the change is announced through Redis).
 func TestRedisKeyChangeReachesEveryInstance(t *testing.T) {
-	srvs, urls := redisInstances(t, 3)
-	tok, err := srvs[0].AddUser(context.Background(), NewUser{Email: "dev@scale.test", Role: models.RoleAdmin, Tenant: "Scale", Plan: models.PlanProfessional})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &testEnv{t: t, url: urls[0]}
-	key := e.createKey(tok, models.CreateAPIKeyRequest{Name: "revoked", Permissions: []string{"read_campaigns"}})
+	urls, e, tok, key := redisKey(t, "revoked")
 	for _, u := range urls { // cached by every instance
 		(&testEnv{t: t, url: u}).must("GET", "/api/v1/campaigns?limit=5", key.Plaintext, nil, http.StatusOK, nil)
 	}

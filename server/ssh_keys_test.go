@@ -2,31 +2,24 @@ package server
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
-	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"strings"
 	"testing"
+
+	"github.com/penguinmails/pmdev/server/internal/servertest"
+	"github.com/penguinmails/pmdev/server/testkit"
 
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/penguinmails/pmdev/models"
 )
 
+// sshTestKey is a fresh authorized_keys line ending in comment, and its fingerprint.
 func sshTestKey(t *testing.T, comment string) ([]byte, string) {
-	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, err := gossh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pk))) + " " + comment + "\n"
-	return []byte(line), gossh.FingerprintSHA256(pk)
+	k := testkit.NewSSHKey(t, comment)
+	return k.Line, k.FP
 }
 
 func TestSSHKeysLifecycle(t *testing.T) {

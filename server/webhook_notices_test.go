@@ -36,9 +36,11 @@ func (r *recordedEvents) count(eventType string) int {
 	return n
 }
 
-// noticeServer is a server at clock's time whose expiry scan runs only by hand.
-func noticeServer(t *testing.T, clock *servertest.Clock, configure func(*Config)) (*Server, *client.Client, Config) {
+// noticeServer is a server on a test clock whose expiry scan runs only by
+// hand, and an admin's client of it.
+func noticeServer(t *testing.T, configure func(*Config)) (*servertest.Clock, *Server, *client.Client, Config) {
 	t.Helper()
+	clock := newTestClock()
 	cfg := Config{DBPath: servertest.DB(t, "pmdev.db"), WebhookKey: servertest.WebhookKey(), Now: clock.Now, WebhookNoticeScan: -1}
 	if configure != nil {
 		configure(&cfg)
@@ -53,7 +55,7 @@ func noticeServer(t *testing.T, clock *servertest.Clock, configure func(*Config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, client.New(client.Options{BaseURL: ts.URL, Token: tok, RetryCount: -1}), cfg
+	return clock, srv, client.New(client.Options{BaseURL: ts.URL, Token: tok, RetryCount: -1}), cfg
 }
 
 func expiring(list []events.Data) map[string]int {
@@ -67,8 +69,7 @@ func expiring(list []events.Data) map[string]int {
 }
 
 func TestKeyExpiringNotices(t *testing.T) {
-	clock := newTestClock()
-	srv, api, cfg := noticeServer(t, clock, nil)
+	clock, srv, api, cfg := noticeServer(t, nil)
 	ctx := context.Background()
 	tap := tapEvents(t, srv)
 	t0 := clock.Now()
@@ -172,8 +173,7 @@ func atoi(s string) int {
 }
 
 func TestRateLimitThresholdNotices(t *testing.T) {
-	clock := newTestClock()
-	srv, api, cfg := noticeServer(t, clock, nil)
+	clock, srv, api, cfg := noticeServer(t, nil)
 	ctx := context.Background()
 	tap := tapEvents(t, srv)
 	k, err := api.CreateKey(ctx, models.CreateAPIKeyRequest{Name: "Busy", Permissions: []string{"read_campaigns"}})
@@ -251,8 +251,7 @@ func TestSimulatedTrafficPacesWebhookEvents(t *testing.T) {
 		{"off", -1, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clock := newTestClock()
-			srv, api, _ := noticeServer(t, clock, func(c *Config) { c.SimulatedWebhookEvery = tc.every })
+			clock, srv, api, _ := noticeServer(t, func(c *Config) { c.SimulatedWebhookEvery = tc.every })
 			ctx := context.Background()
 			hs := httptest.NewServer(srv.Handler())
 			defer hs.Close()

@@ -52,9 +52,11 @@ type apiOpts struct {
 	version string
 }
 
-// apiCommand makes cmd a top-level scripting command: it takes the API
-// and output flags for itself and its subcommands.
-func apiCommand(cmd *cobra.Command, o *apiOpts) *cobra.Command {
+// apiCommand makes the top-level scripting command that build makes: it
+// takes the API and output flags, o, for itself and its subcommands.
+func apiCommand(version string, ios *streams, build func(o *apiOpts, ios *streams) *cobra.Command) *cobra.Command {
+	o := &apiOpts{version: version}
+	cmd := build(o, ios)
 	fs := cmd.PersistentFlags()
 	o.conn.registerAPI(fs, false)
 	fs.BoolVar(&o.json, "json", false, "print the API's JSON (stable: the contract's schemas)")

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/penguinmails/pmdev/server/testkit"
 )
 
 // Every scripting command documents its exit status and takes the API and
@@ -52,7 +54,7 @@ func TestScriptingCommandsDocumentExitStatus(t *testing.T) {
 // and --jq strings reach a terminal without escape sequences.
 func TestProfilesAndTerminalSafeJQ(t *testing.T) {
 	a := startRefAPI(t)
-	cfg := writeConfig(t, "profiles:\n  ref: {api_url: '"+a.URL+"', token_env: REF_TOKEN}\n")
+	cfg := testkit.TempFile(t, "config.yaml", "profiles:\n  ref: {api_url: '"+a.URL+"', token_env: REF_TOKEN}\n")
 	env := map[string]string{"PMDEV_CONFIG": cfg, "REF_TOKEN": a.dev}
 	r := a.runAs(t, "", runOpts{noToken: true, env: env}, "whoami", "--profile", "ref", "--jq", ".email").wantCode(t, 0, "--profile")
 	if strings.TrimSpace(r.stdout) != "dev@acme.test" || strings.Contains(r.stderr, "sandbox") {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,25 +14,17 @@ import (
 
 	"github.com/penguinmails/pmdev/api"
 	"github.com/penguinmails/pmdev/internal/sandbox"
+	"github.com/penguinmails/pmdev/server/testkit"
 	"github.com/penguinmails/pmdev/tui"
 	"github.com/penguinmails/pmdev/tui/common"
 )
-
-func writeConfig(t *testing.T, body string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 func env(kv map[string]string) func(string) string {
 	return func(k string) string { return kv[k] }
 }
 
 func TestResolveSetup(t *testing.T) {
-	cfgPath := writeConfig(t, "profiles:\n  prod: {api_url: 'https://api.example', token_env: PM_TOK}\n  stage: {api_url: 'http://127.0.0.1:9000', token: pm_pat_inline}\n")
+	cfgPath := testkit.TempFile(t, "config.yaml", "profiles:\n  prod: {api_url: 'https://api.example', token_env: PM_TOK}\n  stage: {api_url: 'http://127.0.0.1:9000', token: pm_pat_inline}\n")
 	base := map[string]string{"PMDEV_CONFIG": cfgPath, "PM_TOK": "pm_pat_fromenv"}
 	parse := func(args ...string) *consoleFlags {
 		f, err := parseConsoleFlags(args)

@@ -2,33 +2,18 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/penguinmails/pmdev/internal/sandbox/sandboxtest"
 	"github.com/penguinmails/pmdev/internal/sshconsole"
-	"github.com/penguinmails/pmdev/server"
 )
 
-// newDB creates a database the way the server does (files 0600).
-func newDB(t *testing.T) string {
-	t.Helper()
-	db := filepath.Join(t.TempDir(), "pm.db")
-	srv, err := server.Open(context.Background(), server.Config{DBPath: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
 func TestServerRefusesReadableDataFiles(t *testing.T) {
-	db := newDB(t)
+	db := sandboxtest.NewDB(t)
 	for _, f := range []string{db, db + ".webhook-key"} {
 		fi, err := os.Stat(f)
 		if err != nil || fi.Mode().Perm() != 0o600 {

@@ -66,15 +66,11 @@ func runGateway(ctx context.Context, f *gatewayFlags, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var logOut = stderr
-	if f.logPath != "" {
-		lf, err := os.OpenFile(f.logPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-		if err != nil {
-			return fmt.Errorf("--log: %w", err)
-		}
-		defer lf.Close()
-		logOut = lf
+	logOut, closeLog, err := logTo(f.logPath, stderr)
+	if err != nil {
+		return fmt.Errorf("--log: %w", err)
 	}
+	defer closeLog()
 	o.Logger = slog.New(slog.NewTextHandler(logOut, nil))
 	o.Assets = api.FS() // offline docs, as in the local console
 	svc, err := sshconsole.Start(ctx, ids, f.apiURL, o)
@@ -111,4 +107,17 @@ func checkAPIURL(raw string) error {
 		return fmt.Errorf("--api-url %q: want http(s)://host[:port]", raw)
 	}
 	return nil
+}
+
+// logTo is where --log sends the operational log: the file at path, opened
+// for appending (created 0600), or def when path is empty. done closes it.
+func logTo(path string, def io.Writer) (w io.Writer, done func(), err error) {
+	if path == "" {
+		return def, func() {}, nil
+	}
+	lf, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
+	return lf, func() { _ = lf.Close() }, nil
 }

@@ -5,53 +5,28 @@ import (
 	"context"
 	"io"
 	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/penguinmails/pmdev/internal/sandbox/sandboxtest"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/server/testkit"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // `pmdev ssh-gateway` in front of a reference server it knows only by URL:
 // it listens, checks each profile's token at start, and stops on cancel.
 func TestGatewayCommandServesUntilStopped(t *testing.T) {
 	ctx := context.Background()
-	srv, err := server.Open(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "pm.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pat, err := srv.AddUser(ctx, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { hs.Close(); _ = srv.Close(ctx) })
+	env := sandboxtest.Serve(t, sandboxtest.Options{})
+	pat := env.AddUser(t, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme"})
 
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "admin.token")
-	line, _ := newKeyLine(t, "ops@laptop")
+	line := testkit.NewSSHKey(t, "ops@laptop").Line
 	ids := filepath.Join(dir, "identities")
 	for path, data := range map[string][]byte{tokenFile: []byte(pat + "\n"), ids: append([]byte(`profile="acme-admin",token-file="`+tokenFile+`" `), line...)} {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -66,10 +41,10 @@ func TestGatewayCommandServesUntilStopped(t *testing.T) {
 	ln.Close()
 
 	cctx, cancel := context.WithCancel(ctx)
-	var stderr lockedBuffer
+	var stderr testkit.Buffer
 	done := make(chan int, 1)
 	root := newRoot("test", io.Discard, &stderr)
-	root.SetArgs([]string{"ssh-gateway", "--listen", addr, "--api-url", hs.URL, "--identities", ids,
+	root.SetArgs([]string{"ssh-gateway", "--listen", addr, "--api-url", env.URL, "--identities", ids,
 		"--ssh-host-key", filepath.Join(dir, "host"), "--audit-log", filepath.Join(dir, "audit.log")})
 	go func() { done <- exitStatus(root.ExecuteContext(cctx), &stderr) }()
 
@@ -101,7 +76,7 @@ func TestGatewayCommandServesUntilStopped(t *testing.T) {
 
 func TestGatewayRefusesToStartWithOpenIdentities(t *testing.T) {
 	dir := t.TempDir()
-	line, _ := newKeyLine(t, "k")
+	line := testkit.NewSSHKey(t, "k").Line
 	ids := filepath.Join(dir, "identities")
 	if err := os.WriteFile(ids, append([]byte(`profile="x",token-env="HOME" `), line...), 0o600); err != nil {
 		t.Fatal(err)

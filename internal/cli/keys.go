@@ -14,8 +14,7 @@ import (
 )
 
 // newKeysCmd is `pmdev keys`: the Keys tab from the shell.
-func newKeysCmd(version string, ios *streams) *cobra.Command {
-	o := &apiOpts{version: version}
+func newKeysCmd(o *apiOpts, ios *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "keys",
 		Short: "List, create, rotate and revoke API keys",
@@ -27,7 +26,7 @@ name (not one rotated away, revoked or expired).`,
 	groupCommand(cmd)
 	cmd.AddCommand(keysListCmd(o, ios), keysGetCmd(o, ios), keysCreateCmd(o, ios), keysUpdateCmd(o, ios),
 		keysRotateCmd(o, ios), keysRevokeCmd(o, ios), keysUsageCmd(o, ios))
-	return apiCommand(cmd, o)
+	return cmd
 }
 
 // groupCommand makes cmd print its help when run alone (as gh does) and
@@ -189,10 +188,7 @@ func keysGetCmd(o *apiOpts, ios *streams) *cobra.Command {
 				return err
 			}
 			d, err := s.cl.GetKey(s.ctx, id)
-			if err != nil {
-				return err
-			}
-			return s.out.emit(d, func() error { keyDetails(s.out, d, time.Now()); return nil })
+			return s.answer(d, err, func() error { keyDetails(s.out, d, time.Now()); return nil })
 		}),
 	}
 }

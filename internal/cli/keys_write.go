@@ -249,10 +249,7 @@ func keysUpdate(s *session, fs *pflag.FlagSet, f *keyForm, arg string) error {
 		return err
 	}
 	k, err := s.cl.UpdateKey(s.ctx, id, req)
-	if err != nil {
-		return err
-	}
-	return s.out.emit(k, func() error {
+	return s.answer(k, err, func() error {
 		s.ios.hint(fmt.Sprintf("✓ Updated key %q (%s).", common.Sanitize(k.Name), k.KeyID))
 		keyDetails(s.out, models.APIKeyDetails{APIKey: k}, time.Now())
 		return nil
@@ -323,10 +320,7 @@ func keysRevokeCmd(o *apiOpts, ios *streams) *cobra.Command {
 				return err
 			}
 			r, err := s.cl.RevokeKey(s.ctx, id)
-			if err != nil {
-				return err
-			}
-			return s.out.emit(r, func() error {
+			return s.answer(r, err, func() error {
 				s.out.println(fmt.Sprintf("Revoked key %s at %s", r.KeyID, r.RevokedAt.UTC().Format(time.RFC3339)))
 				return nil
 			})

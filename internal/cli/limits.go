@@ -16,8 +16,7 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
-func newLimitsCmd(version string, ios *streams) *cobra.Command {
-	o := &apiOpts{version: version}
+func newLimitsCmd(o *apiOpts, ios *streams) *cobra.Command {
 	var watch bool
 	var every time.Duration
 	var limit int
@@ -42,10 +41,7 @@ ctrl+c stops it.`,
 				return watchLimits(s, every, limit)
 			}
 			rl, err := s.cl.AllRateLimits(s.ctx, limit)
-			if err != nil {
-				return err
-			}
-			return s.out.emit(rl, func() error {
+			return s.answer(rl, err, func() error {
 				for _, l := range limitsView(s.out, rl, time.Now()) {
 					s.out.println(l)
 				}
@@ -57,7 +53,7 @@ ctrl+c stops it.`,
 	cmd.Flags().DurationVar(&every, "interval", 2*time.Second, "how often --watch polls")
 	cmd.Flags().IntVarP(&limit, "limit", "L", 100, "keys to show, busiest first (0: all)")
 	fixedCompletion(cmd, "interval", "1s", "2s", "5s", "10s")
-	return apiCommand(cmd, o)
+	return cmd
 }
 
 // busiestFirst orders buckets as the API picks its busiest key: the largest

@@ -22,8 +22,7 @@ import (
 // forwardTimeout bounds one forward to the local handler.
 const forwardTimeout = 10 * time.Second
 
-func newListenCmd(version string, ios *streams) *cobra.Command {
-	o := &apiOpts{version: version}
+func newListenCmd(o *apiOpts, ios *streams) *cobra.Command {
 	var target, events string
 	var retries int
 	cmd := &cobra.Command{
@@ -81,7 +80,7 @@ ctrl+c stops it.`,
 	cmd.Flags().StringVar(&events, "events", "", "only these event types (comma-separated)")
 	cmd.Flags().IntVar(&retries, "retry", 0, "retries of a forward the handler did not accept (0–10)")
 	completeEventFlag(cmd, "events")
-	return apiCommand(cmd, o)
+	return cmd
 }
 
 // followStream follows a live stream until ctrl+c, telling stderr when the

@@ -19,6 +19,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/testkit"
 )
 
 // waitFor polls until cond holds.
@@ -59,7 +60,7 @@ func TestListenForwardsSignedEventsAndSurvivesAFailingHandler(t *testing.T) {
 	}))
 	defer recv.Close()
 
-	var out, errb lockedBuffer
+	var out, errb testkit.Buffer
 	ios := &streams{in: strings.NewReader(""), out: &out, err: &errb, getenv: func(string) string { return "" }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)

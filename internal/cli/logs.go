@@ -14,8 +14,7 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
-func newLogsCmd(version string, ios *streams) *cobra.Command {
-	o := &apiOpts{version: version}
+func newLogsCmd(o *apiOpts, ios *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logs",
 		Short: "The product request log",
@@ -61,7 +60,7 @@ left off. ctrl+c stops it.`,
 	tail.Flags().StringVar(&route, "route", "", "only routes containing this text")
 	fixedCompletion(tail, "status", models.StreamStatusFilters...)
 	cmd.AddCommand(tail)
-	return apiCommand(cmd, o)
+	return cmd
 }
 
 // requestLine is one request of the log for people (or tab-separated off a terminal).

@@ -66,6 +66,38 @@ func (o *output) emit(v any, text func() error) error {
 	return o.writeJSON(v)
 }
 
+// answer prints the API's answer v as emit does, or returns err when the
+// call failed instead.
+func (s *session) answer(v any, err error, text func() error) error {
+	if err != nil {
+		return err
+	}
+	return s.out.emit(v, text)
+}
+
+// emitList prints a list the API answered (or returns err): a JSON array,
+// never null; for people the table of the items, the hint none when there
+// are none, and the hint more (if any) after the table when it was cut.
+func emitList[T any](s *session, items []T, err error, none, more string, rows func([]T) *table) error {
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []T{}
+	}
+	return s.out.emit(items, func() error {
+		if len(items) == 0 {
+			s.ios.hint(none)
+			return nil
+		}
+		rows(items).print(s.out)
+		if more != "" {
+			s.ios.hint(more)
+		}
+		return nil
+	})
+}
+
 // writeJSON prints v (indented on a terminal, one line otherwise), or the
 // results of the --jq filter: strings bare, everything else as JSON.
 func (o *output) writeJSON(v any) error {

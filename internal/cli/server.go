@@ -148,15 +148,11 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 		f.simWebhookEvery = -1 // 0 would mean the default to the server
 	}
 
-	logOut := cmd.ErrOrStderr()
-	if f.logFile != "" {
-		lf, err := os.OpenFile(f.logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
-			return fmt.Errorf("open log: %w", err)
-		}
-		defer lf.Close()
-		logOut = lf
+	logOut, closeLog, err := logTo(f.logFile, cmd.ErrOrStderr())
+	if err != nil {
+		return fmt.Errorf("open log: %w", err)
 	}
+	defer closeLog()
 	level := slog.LevelInfo
 	if f.verbose {
 		level = slog.LevelDebug

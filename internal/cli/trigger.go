@@ -11,8 +11,7 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
-func newTriggerCmd(version string, ios *streams) *cobra.Command {
-	o := &apiOpts{version: version}
+func newTriggerCmd(o *apiOpts, ios *streams) *cobra.Command {
 	var data string
 	cmd := &cobra.Command{
 		Use:   "trigger EVENT [--data @file.json]",
@@ -48,17 +47,14 @@ server refuses a field the type does not have or of the wrong type.`,
 				req.Data = raw
 			}
 			ev, err := s.cl.TriggerEvent(s.ctx, req)
-			if err != nil {
-				return err
-			}
-			return s.out.emit(ev, func() error {
+			return s.answer(ev, err, func() error {
 				s.out.println("Triggered " + common.Sanitize(ev.Type) + " " + common.Sanitize(ev.ID))
 				return nil
 			})
 		}),
 	}
 	cmd.Flags().StringVar(&data, "data", "", "JSON fields to set over the sample data, or @file.json")
-	return apiCommand(cmd, o)
+	return cmd
 }
 
 // completeEventTypes completes an event type argument.

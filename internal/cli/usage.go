@@ -53,8 +53,7 @@ func (f *rangeFlags) params(s *session, fs *pflag.FlagSet) (models.UsageParams, 
 	return p, nil
 }
 
-func newUsageCmd(version string, ios *streams) *cobra.Command {
-	o := &apiOpts{version: version}
+func newUsageCmd(o *apiOpts, ios *streams) *cobra.Command {
 	f := &rangeFlags{}
 	cmd := &cobra.Command{
 		Use:   "usage [--range 24h | --from T [--to T]] [--key ID|NAME]",
@@ -69,7 +68,7 @@ func newUsageCmd(version string, ios *streams) *cobra.Command {
 	f.register(cmd.PersistentFlags(), true)
 	completeRange(cmd, o, ios)
 	cmd.AddCommand(usageErrorsCmd(o, ios, f))
-	return apiCommand(cmd, o)
+	return cmd
 }
 
 func keysUsageCmd(o *apiOpts, ios *streams) *cobra.Command {
@@ -95,10 +94,7 @@ func showUsage(s *session, f *rangeFlags, fs *pflag.FlagSet) error {
 		return err
 	}
 	u, err := s.cl.APIUsage(s.ctx, p)
-	if err != nil {
-		return err
-	}
-	return s.out.emit(u, func() error { usageReport(s.out, u, f.keyName, time.Now()); return nil })
+	return s.answer(u, err, func() error { usageReport(s.out, u, f.keyName, time.Now()); return nil })
 }
 
 var rangeWords = map[string]string{models.Range1h: "last hour", models.Range24h: "last 24 hours", models.Range7d: "last 7 days", models.Range30d: "last 30 days"}

@@ -46,23 +46,12 @@ the same file the console's Usage tab exports ("-" is stdout).`,
 			return usagef("--limit must be 0 (all) or more")
 		}
 		errs, more, err := s.cl.AllUsageErrors(s.ctx, p, limit)
-		if err != nil {
-			return err
+		cut := ""
+		if more {
+			cut = fmt.Sprintf("Showing the newest %d; --limit 0 lists all, --export FILE.csv saves them.", len(errs))
 		}
-		if errs == nil {
-			errs = []models.RecentError{}
-		}
-		return s.out.emit(errs, func() error {
-			if len(errs) == 0 {
-				s.ios.hint("No failed requests in this window.")
-				return nil
-			}
-			errorsTable(s.out, errs).print(s.out)
-			if more {
-				s.ios.hint(fmt.Sprintf("Showing the newest %d; --limit 0 lists all, --export FILE.csv saves them.", len(errs)))
-			}
-			return nil
-		})
+		return emitList(s, errs, err, "No failed requests in this window.", cut,
+			func(errs []models.RecentError) *table { return errorsTable(s.out, errs) })
 	})
 	cmd.Flags().StringVar(&export, "export", "", "write every failed request of the window to this new CSV file")
 	cmd.Flags().IntVarP(&limit, "limit", "L", 100, "list at most this many (0: all)")

@@ -3,18 +3,15 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	gossh "golang.org/x/crypto/ssh"
-
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/server/testkit"
 )
 
 func TestServerSSHKeysCommand(t *testing.T) {
@@ -31,7 +28,8 @@ func TestServerSSHKeysCommand(t *testing.T) {
 	if err := srv.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	line, fp := newKeyLine(t, "dev@laptop\x1b[31m")
+	k := testkit.NewSSHKey(t, "dev@laptop\x1b[31m")
+	line, fp := k.Line, k.FP
 	pub := filepath.Join(dir, "id.pub")
 	if err := os.WriteFile(pub, line, 0o644); err != nil {
 		t.Fatal(err)
@@ -74,19 +72,4 @@ func sshKeys(out *bytes.Buffer, args ...string) error {
 		return errors.New(stderr.String())
 	}
 	return nil
-}
-
-// newKeyLine is a fresh ed25519 authorized_keys line and its fingerprint.
-func newKeyLine(t testing.TB, comment string) ([]byte, string) {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := append(bytes.TrimSpace(gossh.MarshalAuthorizedKey(s.PublicKey())), []byte(" "+comment+"\n")...)
-	return line, gossh.FingerprintSHA256(s.PublicKey())
 }

@@ -13,8 +13,7 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
-func newWebhooksCmd(version string, ios *streams) *cobra.Command {
-	o := &apiOpts{version: version}
+func newWebhooksCmd(o *apiOpts, ios *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "webhooks",
 		Aliases: []string{"webhook"},
@@ -27,7 +26,7 @@ An endpoint is named by its id (wh_…) or its URL.`,
 	cmd.AddCommand(webhooksListCmd(o, ios), webhooksGetCmd(o, ios), webhooksCreateCmd(o, ios), webhooksUpdateCmd(o, ios),
 		webhooksDeleteCmd(o, ios), webhooksTestCmd(o, ios), webhooksRotateCmd(o, ios), webhooksDeliveriesCmd(o, ios),
 		webhooksRetryCmd(o, ios))
-	return apiCommand(cmd, o)
+	return cmd
 }
 
 func webhooksListCmd(o *apiOpts, ios *streams) *cobra.Command {
@@ -39,21 +38,8 @@ func webhooksListCmd(o *apiOpts, ios *streams) *cobra.Command {
 		Example: `  pmdev webhooks list --json --jq '.[] | select(.health.failing) | .url'`,
 		RunE: o.run(ios, func(s *session, _ []string) error {
 			list, err := s.cl.ListWebhooks(s.ctx)
-			if err != nil {
-				return err
-			}
-			hooks := list.Data
-			if hooks == nil {
-				hooks = []models.Webhook{}
-			}
-			return s.out.emit(hooks, func() error {
-				if len(hooks) == 0 {
-					s.ios.hint("No webhook endpoints yet. Add one with: pmdev webhooks create --url URL --events email.delivered,email.bounced")
-					return nil
-				}
-				webhookTable(s.out, hooks, time.Now()).print(s.out)
-				return nil
-			})
+			return emitList(s, list.Data, err, "No webhook endpoints yet. Add one with: pmdev webhooks create --url URL --events email.delivered,email.bounced", "",
+				func(hooks []models.Webhook) *table { return webhookTable(s.out, hooks, time.Now()) })
 		}),
 	}
 }
@@ -88,10 +74,7 @@ func webhooksGetCmd(o *apiOpts, ios *streams) *cobra.Command {
 		ValidArgsFunction: completeWebhooks(o, ios),
 		RunE: o.run(ios, func(s *session, args []string) error {
 			w, err := resolveWebhook(s.ctx, s.cl, args[0])
-			if err != nil {
-				return err
-			}
-			return s.out.emit(w, func() error { webhookDetails(s.out, w, time.Now()); return nil })
+			return s.answer(w, err, func() error { webhookDetails(s.out, w, time.Now()); return nil })
 		}),
 	}
 }
@@ -212,10 +195,7 @@ stderr on a terminal.`,
 			req.MaxRetries = &f.maxRetries
 		}
 		w, err := s.cl.CreateWebhook(s.ctx, req)
-		if err != nil {
-			return err
-		}
-		return s.out.emit(w, func() error {
+		return s.answer(w, err, func() error {
 			s.ios.hint(fmt.Sprintf("✓ Added endpoint %s for %s.", w.ID, common.Sanitize(w.URL)))
 			s.ios.hint("  The signing secret below is shown once: store it with your receiver now.")
 			_, err := fmt.Fprintln(s.ios.out, w.Secret)

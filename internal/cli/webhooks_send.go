@@ -104,10 +104,7 @@ for 24 hours. Asks first on a terminal; elsewhere needs --yes.`,
 				return err
 			}
 			r, err := s.cl.RotateWebhookSecret(s.ctx, w.ID)
-			if err != nil {
-				return err
-			}
-			return s.out.emit(r, func() error {
+			return s.answer(r, err, func() error {
 				s.ios.hint(fmt.Sprintf("✓ New secret for %s; the old one signs until %s.", r.ID, r.PreviousSecretExpiresAt.Local().Format("Jan 2 15:04")))
 				s.ios.hint("  The secret below is shown once: give it to your receiver now.")
 				_, err := fmt.Fprintln(s.ios.out, r.Secret)
@@ -156,16 +153,8 @@ keeps those whose latest attempt is that recent.`,
 				return err
 			}
 			ds, err := deliveries(s, w.ID, statuses, limit, cutoff)
-			if err != nil {
-				return err
-			}
-			return s.out.emit(ds, func() error {
-				if len(ds) == 0 {
-					s.ios.hint("No deliveries match.")
-					return nil
-				}
-				deliveryTable(s.out, ds, time.Now()).print(s.out)
-				return nil
+			return emitList(s, ds, err, "No deliveries match.", "", func(ds []models.Delivery) *table {
+				return deliveryTable(s.out, ds, time.Now())
 			})
 		}),
 	}

@@ -8,18 +8,14 @@ import (
 	"github.com/penguinmails/pmdev/tui/common"
 )
 
-func newWhoamiCmd(version string, ios *streams) *cobra.Command {
-	o := &apiOpts{version: version}
-	cmd := &cobra.Command{
+func newWhoamiCmd(o *apiOpts, ios *streams) *cobra.Command {
+	return &cobra.Command{
 		Use:   "whoami",
 		Short: "Show who the token belongs to, and where it points",
 		Args:  noArgs,
 		RunE: o.run(ios, func(s *session, _ []string) error {
 			me, err := s.cl.Me(s.ctx)
-			if err != nil {
-				return err
-			}
-			return s.out.emit(me, func() error {
+			return s.answer(me, err, func() error {
 				api := s.cl.BaseURL()
 				if s.sandbox {
 					api += " (sandbox)"
@@ -41,5 +37,4 @@ func newWhoamiCmd(version string, ios *streams) *cobra.Command {
 			})
 		}),
 	}
-	return apiCommand(cmd, o)
 }

@@ -1,23 +1,14 @@
 package config
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/penguinmails/pmdev/server/testkit"
 	"github.com/penguinmails/pmdev/tui/common"
 )
-
-func writeConfig(t *testing.T, body string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 func TestConfigValidationNamesTheField(t *testing.T) {
 	cases := map[string]string{
@@ -35,12 +26,12 @@ func TestConfigValidationNamesTheField(t *testing.T) {
 		"mous: true\n":                                                          "line 1: unknown field \"mous\"",
 	}
 	for body, want := range cases {
-		_, err := Load(writeConfig(t, body), true)
+		_, err := Load(testkit.TempFile(t, "config.yaml", body), true)
 		if err == nil || !strings.Contains(err.Error(), want) || (strings.Contains(err.Error(), "main.") || strings.Contains(err.Error(), "config.File")) {
 			t.Errorf("config %q: err = %v, want it to mention %q (and no Go type names)", body, err, want)
 		}
 	}
-	cfg, err := Load(writeConfig(t, "profiles:\n  prod: {api_url: 'https://api.example', token_env: PM_TOK}\ndefault_profile: prod\nrefresh: {keys: 0, usage: 100ms}\nkeys: {global.quit: [Q]}\n"), true)
+	cfg, err := Load(testkit.TempFile(t, "config.yaml", "profiles:\n  prod: {api_url: 'https://api.example', token_env: PM_TOK}\ndefault_profile: prod\nrefresh: {keys: 0, usage: 100ms}\nkeys: {global.quit: [Q]}\n"), true)
 	if err != nil || cfg.Profiles["prod"].TokenEnv != "PM_TOK" {
 		t.Fatalf("valid config: %+v, %v", cfg, err)
 	}
@@ -73,7 +64,7 @@ func TestRefreshFlag(t *testing.T) {
 }
 
 func TestKeyMapAppliesRebindings(t *testing.T) {
-	cfg, err := Load(writeConfig(t, "keys: {global.quit: [Q]}\n"), true)
+	cfg, err := Load(testkit.TempFile(t, "config.yaml", "keys: {global.quit: [Q]}\n"), true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,20 +15,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/penguinmails/pmdev/internal/sandbox/sandboxtest"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
 )
 
 // The sandbox database is pmdev's own: an old one left 0644 is made 0600.
 func TestSandboxTightensItsFiles(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "pm.db")
-	srv, err := server.Open(context.Background(), server.Config{DBPath: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db := sandboxtest.NewDB(t)
 	for _, f := range []string{db, db + ".webhook-key"} {
 		if err := os.Chmod(f, 0o644); err != nil {
 			t.Fatal(err)

@@ -25,15 +25,8 @@ func TestTwoConsolesShareTheSandbox(t *testing.T) {
 	}
 	defer b.Close()
 	for _, sb := range []*Sandbox{a, b} {
-		req, _ := http.NewRequest("GET", sb.BaseURL+"/api/v1/me", nil)
-		req.Header.Set("Authorization", "Bearer "+sb.Token)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != 200 {
-			t.Errorf("%s: /me %d", sb.BaseURL, res.StatusCode)
+		if st := meStatus(t, sb); st != 200 {
+			t.Errorf("%s: /me %d", sb.BaseURL, st)
 		}
 	}
 }
@@ -66,15 +59,8 @@ func TestCommandsAttachToTheServingSandbox(t *testing.T) {
 	if cmd.BaseURL != console.BaseURL || !cmd.Attached {
 		t.Fatalf("attached to %s, want the first server %s", cmd.BaseURL, console.BaseURL)
 	}
-	req, _ := http.NewRequest("GET", cmd.BaseURL+"/api/v1/me", nil)
-	req.Header.Set("Authorization", "Bearer "+cmd.Token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != 200 {
-		t.Fatalf("attached token: /me %d", res.StatusCode)
+	if st := meStatus(t, cmd); st != 200 {
+		t.Fatalf("attached token: /me %d", st)
 	}
 	if err := cmd.Close(); err != nil {
 		t.Fatal(err)
@@ -87,4 +73,17 @@ func TestCommandsAttachToTheServingSandbox(t *testing.T) {
 	if _, err := Attach(context.Background(), o); err != ErrNotServing {
 		t.Fatalf("after the console quit: %v, want ErrNotServing", err)
 	}
+}
+
+// meStatus is the status of GET /me with sb's token.
+func meStatus(t *testing.T, sb *Sandbox) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", sb.BaseURL+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+sb.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }

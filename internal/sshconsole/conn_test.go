@@ -58,7 +58,7 @@ func TestSSHSessionlessConnectionClosedDespiteKeepAlives(t *testing.T) {
 		t.Fatalf("closed after %v, before the idle timeout %v", d, idle)
 	}
 	for _, reason := range []string{"port_forward", "remote_forward"} {
-		waitAudit(t, env.audit, `"user":"admin@acme.test","ssh_user":"anyone","key_fingerprint":"`+env.api.admin.fp+`","remote_addr":"127.0.0.1:`)
+		waitAudit(t, env.audit, `"user":"admin@acme.test","ssh_user":"anyone","key_fingerprint":"`+env.api.admin.FP+`","remote_addr":"127.0.0.1:`)
 		waitAudit(t, env.audit, `"reason":"`+reason+`"`)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/penguinmails/pmdev/server/testkit"
 )
 
 func writeFile(t testing.TB, path string, data []byte, mode os.FileMode) string {
@@ -25,13 +27,13 @@ func writeFile(t testing.TB, path string, data []byte, mode os.FileMode) string 
 	return path
 }
 
-func identitiesLine(opts string, k testKey) []byte {
-	return append([]byte(opts+" "), k.line...)
+func identitiesLine(opts string, k testkit.SSHKey) []byte {
+	return append([]byte(opts+" "), k.Line...)
 }
 
 func TestGatewayIdentitiesFile(t *testing.T) {
 	dir := t.TempDir()
-	ops, ci := newTestKey(t, "alice@laptop"), newTestKey(t, "ci")
+	ops, ci := testkit.NewSSHKey(t, "alice@laptop"), testkit.NewSSHKey(t, "ci")
 	tokenFile := writeFile(t, filepath.Join(dir, "ci.token"), []byte("pm_pat_ci\n"), 0o600)
 	env := func(k string) string {
 		if k == "PM_OPS_TOKEN" {
@@ -48,14 +50,14 @@ func TestGatewayIdentitiesFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := ids.Resolve(context.Background(), ci.signer.PublicKey())
-	if err != nil || got.Name != "ci" || got.Fingerprint != ci.fp {
+	got, err := ids.Resolve(context.Background(), ci.Signer.PublicKey())
+	if err != nil || got.Name != "ci" || got.Fingerprint != ci.FP {
 		t.Fatalf("ci key resolved to %+v, %v", got, err)
 	}
 	if tok, _ := got.Token(context.Background()); tok != "pm_pat_ci" {
 		t.Fatalf("ci token %q", tok)
 	}
-	if _, err := ids.Resolve(context.Background(), newTestKey(t, "x").signer.PublicKey()); err != ErrUnknownKey {
+	if _, err := ids.Resolve(context.Background(), testkit.NewSSHKey(t, "x").Signer.PublicKey()); err != ErrUnknownKey {
 		t.Fatalf("unknown key: %v", err)
 	}
 
@@ -64,14 +66,14 @@ func TestGatewayIdentitiesFile(t *testing.T) {
 	if n, err := ids.Reload(); err != nil || n != 1 {
 		t.Fatalf("reload: %d keys, %v", n, err)
 	}
-	if _, err := ids.Resolve(context.Background(), ci.signer.PublicKey()); err != ErrUnknownKey {
+	if _, err := ids.Resolve(context.Background(), ci.Signer.PublicKey()); err != ErrUnknownKey {
 		t.Fatalf("removed key still resolves: %v", err)
 	}
 	writeFile(t, filepath.Join(dir, "ids"), []byte("garbage"), 0o600)
 	if _, err := ids.Reload(); err == nil {
 		t.Fatal("broken file reloaded")
 	}
-	if _, err := ids.Resolve(context.Background(), ops.signer.PublicKey()); err != nil {
+	if _, err := ids.Resolve(context.Background(), ops.Signer.PublicKey()); err != nil {
 		t.Fatalf("last good set lost: %v", err)
 	}
 
@@ -114,7 +116,7 @@ func TestGatewayIdentitiesFile(t *testing.T) {
 func TestGatewayServesConsoleForRemoteAPI(t *testing.T) {
 	api := newTestAPI(t)
 	dir := t.TempDir()
-	opsKey := newTestKey(t, "ops@laptop")
+	opsKey := testkit.NewSSHKey(t, "ops@laptop")
 	tokenFile := writeFile(t, filepath.Join(dir, "admin.token"), []byte(api.adminPAT+"\n"), 0o600)
 	idsPath := writeFile(t, filepath.Join(dir, "identities"),
 		identitiesLine(`profile="acme-admin",token-file="`+tokenFile+`"`, opsKey), 0o600)
@@ -127,7 +129,7 @@ func TestGatewayServesConsoleForRemoteAPI(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr syncBuffer
+	var stderr testkit.Buffer
 	ids, err := LoadGatewayIdentities(idsPath, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -175,19 +177,19 @@ func TestGatewayServesConsoleForRemoteAPI(t *testing.T) {
 			t.Fatalf("token found in %s", name)
 		}
 	}
-	if !strings.Contains(string(audit), opsKey.fp) || !strings.Contains(string(audit), `"user":"acme-admin"`) {
+	if !strings.Contains(string(audit), opsKey.FP) || !strings.Contains(string(audit), `"user":"acme-admin"`) {
 		t.Fatalf("audit log lacks the session: %s", audit)
 	}
 
 	// A key not in the identities file is refused.
-	if _, err := dialSSH(addr, gossh.PublicKeys(newTestKey(t, "stranger").signer)); err == nil {
+	if _, err := dialSSH(addr, gossh.PublicKeys(testkit.NewSSHKey(t, "stranger").Signer)); err == nil {
 		t.Fatal("stranger accepted")
 	}
 }
 
 func TestGatewayRejectedTokenExplainsAndExits(t *testing.T) {
 	api := newTestAPI(t)
-	k := newTestKey(t, "ops")
+	k := testkit.NewSSHKey(t, "ops")
 	p := writeFile(t, filepath.Join(t.TempDir(), "ids"), identitiesLine(`profile="stale",token-env="TOK"`, k), 0o600)
 	ids, err := LoadGatewayIdentities(p, func(string) string { return "pm_pat_revokedrevokedrevoked" })
 	if err != nil {
@@ -205,7 +207,7 @@ func TestGatewayRejectedTokenExplainsAndExits(t *testing.T) {
 // FuzzGatewayIdentities: any file content parses or fails with an error, and
 // every key it accepts has a profile and a token.
 func FuzzGatewayIdentities(f *testing.F) {
-	k := newTestKey(f, "seed")
+	k := testkit.NewSSHKey(f, "seed")
 	f.Add(identitiesLine(`profile="ops",token-env="T"`, k))
 	f.Add(identitiesLine(`profile="a\"b",token-env="T",token-file="/x"`, k))
 	f.Add([]byte("# comment\n\nprofile= ssh-ed25519"))

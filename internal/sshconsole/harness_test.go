@@ -1,10 +1,7 @@
 package sshconsole
 
 import (
-	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"io"
 	"log/slog"
@@ -22,25 +19,8 @@ import (
 	"github.com/penguinmails/pmdev/internal/sandbox/sandboxtest"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
+	"github.com/penguinmails/pmdev/server/testkit"
 )
-
-// syncBuffer is a goroutine-safe bytes.Buffer.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // apiCounter counts the requests that reach the API, by path.
 type apiCounter struct {
@@ -77,34 +57,13 @@ func (c *apiCounter) snapshot() (int, map[string]int) {
 	return c.total, m
 }
 
-type testKey struct {
-	signer gossh.Signer
-	line   []byte // authorized_keys line
-	fp     string
-}
-
-func newTestKey(t testing.TB, comment string) testKey {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := bytes.TrimSpace(gossh.MarshalAuthorizedKey(s.PublicKey()))
-	line = append(line, []byte(" "+comment+"\n")...)
-	return testKey{signer: s, line: line, fp: gossh.FingerprintSHA256(s.PublicKey())}
-}
-
 // testAPI is a reference server on 127.0.0.1 with an admin and a member, each with a key.
 type testAPI struct {
 	srv      *server.Server
 	url      string
 	count    *apiCounter
-	admin    testKey
-	member   testKey
+	admin    testkit.SSHKey
+	member   testkit.SSHKey
 	adminPAT string
 }
 
@@ -112,9 +71,9 @@ func newTestAPI(t testing.TB) *testAPI {
 	t.Helper()
 	count := &apiCounter{byPath: map[string]int{}, fps: map[string]bool{}, auths: map[string]bool{}}
 	env := sandboxtest.Serve(t, sandboxtest.Options{Wrap: count.wrap})
-	a := &testAPI{srv: env.Server, url: env.URL, count: count, admin: newTestKey(t, "admin@laptop"), member: newTestKey(t, "member@laptop")}
-	a.adminPAT = env.AddUser(t, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme", SSHKeys: [][]byte{a.admin.line}})
-	env.AddUser(t, server.NewUser{Email: "member@acme.test", Role: models.RoleMember, Tenant: "Acme", SSHKeys: [][]byte{a.member.line}})
+	a := &testAPI{srv: env.Server, url: env.URL, count: count, admin: testkit.NewSSHKey(t, "admin@laptop"), member: testkit.NewSSHKey(t, "member@laptop")}
+	a.adminPAT = env.AddUser(t, server.NewUser{Email: "admin@acme.test", Role: models.RoleAdmin, Tenant: "Acme", SSHKeys: [][]byte{a.admin.Line}})
+	env.AddUser(t, server.NewUser{Email: "member@acme.test", Role: models.RoleMember, Tenant: "Acme", SSHKeys: [][]byte{a.member.Line}})
 	return a
 }
 
@@ -123,7 +82,7 @@ type sshEnv struct {
 	svc   *Service
 	api   *testAPI
 	addr  string
-	audit *syncBuffer
+	audit *testkit.Buffer
 	opts  Options
 }
 
@@ -140,7 +99,7 @@ func startTestSSH(t testing.TB, api *testAPI, res Resolver, console ConsoleFacto
 	if err != nil {
 		t.Fatal(err)
 	}
-	audit := &syncBuffer{}
+	audit := &testkit.Buffer{}
 	o := Options{
 		Listener:    ln,
 		HostKeyPath: filepath.Join(t.TempDir(), "host_ed25519"),
@@ -177,9 +136,9 @@ func dialSSH(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
 	})
 }
 
-func mustDial(t testing.TB, addr string, k testKey) *gossh.Client {
+func mustDial(t testing.TB, addr string, k testkit.SSHKey) *gossh.Client {
 	t.Helper()
-	c, err := dialSSH(addr, gossh.PublicKeys(k.signer))
+	c, err := dialSSH(addr, gossh.PublicKeys(k.Signer))
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
@@ -190,7 +149,7 @@ func mustDial(t testing.TB, addr string, k testKey) *gossh.Client {
 // termSession is an interactive session with a PTY.
 type termSession struct {
 	sess  *gossh.Session
-	out   *syncBuffer
+	out   *testkit.Buffer
 	stdin io.WriteCloser
 }
 
@@ -205,7 +164,7 @@ func openTerm(t testing.TB, c *gossh.Client, w, h int, env map[string]string) *t
 			t.Fatalf("setenv %s: %v", k, err)
 		}
 	}
-	ts := &termSession{sess: sess, out: &syncBuffer{}}
+	ts := &termSession{sess: sess, out: &testkit.Buffer{}}
 	sess.Stdout, sess.Stderr = ts.out, ts.out
 	if ts.stdin, err = sess.StdinPipe(); err != nil {
 		t.Fatal(err)
@@ -282,7 +241,7 @@ func tail(s string, n int) string {
 	return s
 }
 
-func waitAudit(t testing.TB, b *syncBuffer, want string) {
+func waitAudit(t testing.TB, b *testkit.Buffer, want string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(b.String(), want) {
@@ -313,7 +272,7 @@ func openConsoles(t testing.TB, env *sshEnv, n, perConn int, want string) []*ter
 func (e *sshEnv) statsServed() int64 { return e.svc.shared.Stats().Served }
 
 // term dials the service with key k and opens a w×h terminal session.
-func (e *sshEnv) term(t testing.TB, k testKey, w, h int) *termSession {
+func (e *sshEnv) term(t testing.TB, k testkit.SSHKey, w, h int) *termSession {
 	t.Helper()
 	return openTerm(t, mustDial(t, e.addr, k), w, h, nil)
 }

@@ -42,7 +42,7 @@ func TestSSHRemovedKeyAndShutdownEndSessions(t *testing.T) {
 	admin := env.term(t, env.api.admin, 80, 24)
 	admin.waitFor(t, "role=admin")
 
-	if _, err := env.api.srv.RemoveSSHKey(context.Background(), env.api.member.fp); err != nil {
+	if _, err := env.api.srv.RemoveSSHKey(context.Background(), env.api.member.FP); err != nil {
 		t.Fatal(err)
 	}
 	member.wait(t)
@@ -60,7 +60,7 @@ func TestSSHRemovedKeyAndShutdownEndSessions(t *testing.T) {
 	if !strings.Contains(admin.screenText(), "shutting down") {
 		t.Fatalf("shutdown: %q", tail(admin.screenText(), 300))
 	}
-	if _, err := dialSSH(env.addr, gossh.PublicKeys(env.api.admin.signer)); err == nil {
+	if _, err := dialSSH(env.addr, gossh.PublicKeys(env.api.admin.Signer)); err == nil {
 		t.Fatal("listener still accepts after stop")
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/penguinmails/pmdev/server/testkit"
 )
 
 func TestSSHWithoutPTYGetsOneLineAndNonZeroExit(t *testing.T) {
@@ -25,7 +27,7 @@ func TestSSHWithoutPTYGetsOneLineAndNonZeroExit(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer sess.Close()
-			var out syncBuffer
+			var out testkit.Buffer
 			sess.Stdout, sess.Stderr = &out, &out
 			if tc.cmd == "" {
 				err = sess.Shell()
@@ -49,7 +51,7 @@ func TestSSHWithoutPTYGetsOneLineAndNonZeroExit(t *testing.T) {
 		})
 	}
 	waitAudit(t, env.audit, `"reason":"no_pty"`)
-	if !strings.Contains(env.audit.String(), `"user":"admin@acme.test","ssh_user":"anyone","key_fingerprint":"`+env.api.admin.fp) {
+	if !strings.Contains(env.audit.String(), `"user":"admin@acme.test","ssh_user":"anyone","key_fingerprint":"`+env.api.admin.FP) {
 		t.Fatalf("no-PTY refusal not audited with the key's user:\n%s", env.audit.String())
 	}
 }

@@ -121,15 +121,22 @@ func (s *Service) traffic(ctx context.Context, p pair, now time.Time) (models.Ro
 // rotationEvent is the rotation k is part of, as webhook events carry it
 // (nil when there is none or it cannot be read: an event is not held back).
 func (s *Service) rotationEvent(ctx context.Context, k store.Key, now time.Time) *models.KeyRotation {
+	_, r, _ := s.rotationPicture(ctx, k, now)
+	return r
+}
+
+// rotationPicture is the rotation k is part of and its picture; nil
+// (and no error) when there is none.
+func (s *Service) rotationPicture(ctx context.Context, k store.Key, now time.Time) (pair, *models.KeyRotation, error) {
 	p, ok, err := s.rotationOf(ctx, k, now)
 	if err != nil || !ok {
-		return nil
+		return p, nil, err
 	}
 	r, err := s.picture(ctx, p, now)
 	if err != nil {
-		return nil
+		return p, nil, err
 	}
-	return &r
+	return p, &r, nil
 }
 
 // RotationFor is the rotation keyID of tenantID is part of (for the
@@ -233,16 +240,12 @@ func (s *Service) setGrace(ctx context.Context, a Actor, p pair, until time.Time
 
 // withRotation adds the rotation k is part of, and its traffic, to d.
 func (s *Service) withRotation(ctx context.Context, k store.Key, d *models.APIKeyDetails, now time.Time) error {
-	p, ok, err := s.rotationOf(ctx, k, now)
-	if err != nil || !ok {
-		return err
-	}
-	r, err := s.picture(ctx, p, now)
-	if err != nil {
+	p, r, err := s.rotationPicture(ctx, k, now)
+	if r == nil {
 		return err
 	}
 	t, err := s.traffic(ctx, p, now)
-	d.Rotation, d.RotationTraffic = &r, &t
+	d.Rotation, d.RotationTraffic = r, &t
 	return err
 }
 

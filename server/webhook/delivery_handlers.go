@@ -41,10 +41,11 @@ func deliveryQuery(r *http.Request) (status string, limit int, p *models.Problem
 }
 
 func (s *Service) handleDeliveries(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	id := r.PathValue("id")
-	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, r, err) {
+	wh, ok := s.pathWebhook(w, r, u)
+	if !ok {
 		return
 	}
+	id := wh.ID
 	status, limit, p := deliveryQuery(r)
 	if p != nil {
 		httpx.WriteProblem(w, p)
@@ -59,10 +60,11 @@ func (s *Service) handleDeliveries(w http.ResponseWriter, r *http.Request, u *ht
 }
 
 func (s *Service) handleRetry(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	id := r.PathValue("id")
-	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, r, err) {
+	wh, ok := s.pathWebhook(w, r, u)
+	if !ok {
 		return
 	}
+	id := wh.ID
 	did := r.PathValue("delivery_id")
 	var q queued
 	err := s.db.QueryRowContext(r.Context(), `UPDATE webhook_deliveries SET claimed_at = ?
@@ -103,11 +105,11 @@ func (s *Service) handleRetry(w http.ResponseWriter, r *http.Request, u *httpx.U
 }
 
 func (s *Service) handleTest(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	id := r.PathValue("id")
-	wh, err := s.getWebhook(r.Context(), u.TenantID, id)
-	if s.notFound(w, r, err) {
+	wh, ok := s.pathWebhook(w, r, u)
+	if !ok {
 		return
 	}
+	id := wh.ID
 	var req models.TestRequest
 	if !httpx.ReadJSON(w, r, &req, true) {
 		return

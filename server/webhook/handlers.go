@@ -117,11 +117,16 @@ func (s *Service) handleEventTypes(w http.ResponseWriter, r *http.Request, _ *ht
 }
 
 func (s *Service) handleGet(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	wh, err := s.getWebhook(r.Context(), u.TenantID, r.PathValue("id"))
-	if s.notFound(w, r, err) {
-		return
+	if wh, ok := s.pathWebhook(w, r, u); ok {
+		httpx.WriteJSON(w, http.StatusOK, wh)
 	}
-	httpx.WriteJSON(w, http.StatusOK, wh)
+}
+
+// pathWebhook is the endpoint the path's {id} names in u's tenant; false
+// when the answer (404, or 500) is written instead.
+func (s *Service) pathWebhook(w http.ResponseWriter, r *http.Request, u *httpx.User) (models.Webhook, bool) {
+	wh, err := s.getWebhook(r.Context(), u.TenantID, r.PathValue("id"))
+	return wh, !s.notFound(w, r, err)
 }
 
 // notFound writes 404 or 500 for err and reports whether it wrote anything.
@@ -222,11 +227,11 @@ func (s *Service) afterChange(ctx context.Context) {
 }
 
 func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	id := r.PathValue("id")
-	cur, err := s.getWebhook(r.Context(), u.TenantID, id)
-	if s.notFound(w, r, err) {
+	cur, ok := s.pathWebhook(w, r, u)
+	if !ok {
 		return
 	}
+	id := cur.ID
 	var req models.UpdateWebhookRequest
 	if !httpx.ReadJSON(w, r, &req, false) {
 		return
@@ -329,12 +334,12 @@ func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.
 }
 
 func (s *Service) handleDelete(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	id := r.PathValue("id")
-	cur, err := s.getWebhook(r.Context(), u.TenantID, id)
-	if s.notFound(w, r, err) {
+	cur, ok := s.pathWebhook(w, r, u)
+	if !ok {
 		return
 	}
-	err = s.change(r, u, id, "deleted", cur.URL, func(tx *sql.Tx) error {
+	id := cur.ID
+	err := s.change(r, u, id, "deleted", cur.URL, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(r.Context(), `DELETE FROM webhooks WHERE id = ? AND tenant_id = ?`, id, u.TenantID)
 		if err != nil {
 			return err
@@ -357,10 +362,11 @@ func (s *Service) handleDelete(w http.ResponseWriter, r *http.Request, u *httpx.
 }
 
 func (s *Service) handleRotate(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	id := r.PathValue("id")
-	if _, err := s.getWebhook(r.Context(), u.TenantID, id); s.notFound(w, r, err) {
+	wh, ok := s.pathWebhook(w, r, u)
+	if !ok {
 		return
 	}
+	id := wh.ID
 	secret := NewSecret()
 	now := s.now()
 	until := now.Add(RotationGrace)

@@ -205,6 +205,21 @@ func (d *direct) create(req models.CreateWebhookRequest) models.CreatedWebhook {
 	return wh
 }
 
+// waitDelivery waits until the endpoint's one delivery in status ("" for
+// any) passes done, and returns it.
+func (d *direct) waitDelivery(t *testing.T, hookID, status, what string, done func(models.Delivery) bool) models.Delivery {
+	t.Helper()
+	var del models.Delivery
+	waitFor(t, 5*time.Second, what, func() bool {
+		l := d.deliveries(hookID, status)
+		if len(l) == 1 {
+			del = l[0]
+		}
+		return done(del)
+	})
+	return del
+}
+
 func (d *direct) deliveries(id, status string) []models.Delivery {
 	d.t.Helper()
 	l, err := d.api.ListDeliveries(context.Background(), id, status, 0)

@@ -30,14 +30,7 @@ func TestRetryScheduleAndRecords(t *testing.T) {
 	wh := d.create(models.CreateWebhookRequest{URL: rv.URL + "/hook", Events: []string{"email.sent"}, MaxRetries: ptr(3)})
 	d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{"email_id": "msg_1"})
 
-	var del models.Delivery
-	waitFor(t, 5*time.Second, "delivery success", func() bool {
-		l := d.deliveries(wh.ID, "")
-		if len(l) == 1 {
-			del = l[0]
-		}
-		return del.Status == models.DeliverySuccess
-	})
+	del := d.waitDelivery(t, wh.ID, "", "delivery success", func(del models.Delivery) bool { return del.Status == models.DeliverySuccess })
 	reqs := rv.requests()
 	if len(reqs) != 3 {
 		t.Fatalf("receiver got %d requests, want 3", len(reqs))
@@ -91,14 +84,7 @@ func TestPendingRetryThenExhausted(t *testing.T) {
 	wh := d.create(models.CreateWebhookRequest{URL: rv.URL, Events: []string{"contact.created"}, MaxRetries: ptr(2)})
 	start := time.Now()
 	d.svc.Emit(context.Background(), d.tenantID, "contact.created", map[string]any{"id": "c1"})
-	var del models.Delivery
-	waitFor(t, 5*time.Second, "second attempt", func() bool {
-		l := d.deliveries(wh.ID, models.DeliveryPendingRetry)
-		if len(l) == 1 {
-			del = l[0]
-		}
-		return del.Attempts == 2
-	})
+	del := d.waitDelivery(t, wh.ID, models.DeliveryPendingRetry, "second attempt", func(del models.Delivery) bool { return del.Attempts == 2 })
 	if del.NextRetryAt == nil || del.NextRetryAt.Sub(start) < 55*time.Minute || del.ResponseStatus != 502 || len(del.ResponseExcerpt) != models.WebhookExcerptLimit {
 		t.Fatalf("after attempt 2: %+v", del)
 	}
@@ -139,14 +125,7 @@ func TestManualRetryOfExhaustedDelivery(t *testing.T) {
 	})
 	wh := d.create(models.CreateWebhookRequest{URL: rv.URL, Events: []string{"email.sent"}, MaxRetries: ptr(1)})
 	d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{})
-	var del models.Delivery
-	waitFor(t, 5*time.Second, "exhausted", func() bool {
-		l := d.deliveries(wh.ID, models.DeliveryFailed)
-		if len(l) == 1 {
-			del = l[0]
-		}
-		return del.Attempts == 2
-	})
+	del := d.waitDelivery(t, wh.ID, models.DeliveryFailed, "exhausted", func(del models.Delivery) bool { return del.Attempts == 2 })
 	for range 2 {
 		got, err := d.api.RetryDelivery(context.Background(), wh.ID, del.ID)
 		if err != nil || got.Status != models.DeliveryFailed || got.Attempts != 2 || got.NextRetryAt != nil {

@@ -92,14 +92,7 @@ func TestDrainInterruptsManualRetry(t *testing.T) {
 	})
 	wh := d.create(models.CreateWebhookRequest{URL: rv.URL, Events: []string{"email.sent"}})
 	d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{})
-	var del models.Delivery
-	waitFor(t, 5*time.Second, "first failure", func() bool {
-		l := d.deliveries(wh.ID, models.DeliveryPendingRetry)
-		if len(l) == 1 {
-			del = l[0]
-		}
-		return del.Attempts == 1
-	})
+	del := d.waitDelivery(t, wh.ID, models.DeliveryPendingRetry, "first failure", func(del models.Delivery) bool { return del.Attempts == 1 })
 	mu.Lock()
 	hang = true
 	mu.Unlock()

@@ -143,20 +143,11 @@ func (s *spec) writeJSON(b *bytes.Buffer, n *yaml.Node, indent string) error {
 			b.WriteString("{}")
 			return nil
 		}
-		b.WriteString("{\n")
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			b.WriteString(indent + "  ")
-			b.WriteString(jsonString(n.Content[i].Value))
+		return writeLines(b, indent, "{", "}", len(n.Content)/2, func(i int) error {
+			b.WriteString(jsonString(n.Content[2*i].Value))
 			b.WriteString(": ")
-			if err := s.writeJSON(b, n.Content[i+1], indent+"  "); err != nil {
-				return err
-			}
-			if i+2 < len(n.Content) {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString(indent + "}")
+			return s.writeJSON(b, n.Content[2*i+1], indent+"  ")
+		})
 	case yaml.SequenceNode:
 		if len(n.Content) == 0 {
 			b.WriteString("[]")
@@ -173,22 +164,43 @@ func (s *spec) writeJSON(b *bytes.Buffer, n *yaml.Node, indent string) error {
 			b.WriteByte(']')
 			return nil
 		}
-		b.WriteString("[\n")
-		for i, c := range n.Content {
-			b.WriteString(indent + "  ")
-			if err := s.writeJSON(b, c, indent+"  "); err != nil {
-				return err
-			}
-			if i+1 < len(n.Content) {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString(indent + "]")
+		return writeLines(b, indent, "[", "]", len(n.Content), func(i int) error {
+			return s.writeJSON(b, n.Content[i], indent+"  ")
+		})
 	case yaml.ScalarNode:
 		b.WriteString(scalarJSON(n))
 	default:
 		b.WriteString("null")
+	}
+	return nil
+}
+
+// writeLines writes an object or array of n members one a line, each
+// indented a level deeper than indent and written by member.
+func writeLines(b *bytes.Buffer, indent, open, close string, n int, member func(i int) error) error {
+	b.WriteString(open + "\n")
+	for i := range n {
+		b.WriteString(indent + "  ")
+		if err := member(i); err != nil {
+			return err
+		}
+		if i+1 < n {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString(indent + close)
+	return nil
+}
+
+// sampleProperties appends a sample of each of schema's properties to m.
+func (s *spec) sampleProperties(m *yaml.Node, schema *yaml.Node, depth int) error {
+	for _, p := range pairs(get(schema, "properties")) {
+		v, err := s.sample(p.val, depth+1)
+		if err != nil {
+			return err
+		}
+		m.Content = append(m.Content, scalar("!!str", p.key), v)
 	}
 	return nil
 }
@@ -261,26 +273,12 @@ func (s *spec) sample(schema *yaml.Node, depth int) (*yaml.Node, error) {
 			}
 		}
 		// Properties next to allOf extend the shared ones.
-		for _, p := range pairs(get(schema, "properties")) {
-			v, err := s.sample(p.val, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			m.Content = append(m.Content, scalar("!!str", p.key), v)
-		}
-		return m, nil
+		return m, s.sampleProperties(m, schema, depth)
 	}
 	switch schemaType(schema) {
 	case "object":
 		m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		for _, p := range pairs(get(schema, "properties")) {
-			v, err := s.sample(p.val, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			m.Content = append(m.Content, scalar("!!str", p.key), v)
-		}
-		return m, nil
+		return m, s.sampleProperties(m, schema, depth)
 	case "array":
 		v, err := s.sample(get(schema, "items"), depth+1)
 		if err != nil {

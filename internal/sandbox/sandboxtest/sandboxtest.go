@@ -89,3 +89,18 @@ func (e *Env) Admin(t testing.TB) *client.Client {
 func (e *Env) Client(token string) *client.Client {
 	return client.New(client.Options{BaseURL: e.URL, Token: token})
 }
+
+// NewDB is a database file created the way the server creates one (its
+// files 0600), closed again.
+func NewDB(t testing.TB) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "pm.db")
+	srv, err := server.Open(context.Background(), server.Config{DBPath: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}

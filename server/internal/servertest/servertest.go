@@ -3,9 +3,10 @@
 package servertest
 
 import (
-	"bytes"
 	"sync"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/testkit"
 )
 
 // Clock is an injectable clock tests move.
@@ -32,19 +33,4 @@ func (c *Clock) Advance(d time.Duration) {
 }
 
 // Log is a slog destination tests read while the server writes.
-type Log struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *Log) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *Log) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type Log = testkit.Buffer

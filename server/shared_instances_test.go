@@ -14,12 +14,7 @@ import (
 // the same PostgreSQL database within SharedKeyMaxAge, though that one
 // had it cached.
 func TestKeyRevokedOnOneInstanceRefusedByAnother(t *testing.T) {
-	if !servertest.Postgres() {
-		t.Skip("instances share a database only on PostgreSQL (PMDEV_TEST_DB=postgres)")
-	}
-	a, b := sharedEnvs(t)
-	tok := a.addUser("admin@a.test", models.RoleAdmin, "A", "")
-	key := a.createKey(tok, models.CreateAPIKeyRequest{Name: "shared", Permissions: []string{"read_campaigns"}})
+	a, b, tok, key := sharedEnvs(t)
 	if r := b.do("GET", "/api/v1/campaigns", key.Plaintext, nil); r.status != 200 {
 		t.Fatalf("before: %d %s", r.status, r.body)
 	}
@@ -37,10 +32,34 @@ func TestKeyRevokedOnOneInstanceRefusedByAnother(t *testing.T) {
 	}
 }
 
+// On a shared database a conditional analytics request to one instance
+// sees usage another instance wrote: no 304 over someone else's write.
+func TestSharedAnalyticsTagFollowsOtherInstances(t *testing.T) {
+	a, b, tok, key := sharedEnvs(t)
+	const path = "/api/v1/tenant/analytics/api-usage?range=24h"
+	tag := b.must("GET", path, tok, nil, 200, nil).header.Get("ETag")
+	if tag == "" {
+		t.Fatal("no ETag")
+	}
+	if r := b.do("GET", path, tok, nil, "If-None-Match", tag); r.status != 304 {
+		t.Fatalf("unchanged data: %d, want 304", r.status)
+	}
+	a.must("GET", "/api/v1/campaigns", key.Plaintext, nil, 200, nil)
+	a.s.Flush()
+	if r := b.do("GET", path, tok, nil, "If-None-Match", tag); r.status != 200 {
+		t.Fatalf("after a request through the other instance: %d, want 200 with the new usage", r.status)
+	}
+}
+
 // sharedEnvs opens two instances on one PostgreSQL schema, each with its
-// own limits: the tests using it are about what the database shares.
-func sharedEnvs(t *testing.T) (a, b *testEnv) {
+// own limits (the tests using it are about what the database shares), and
+// makes an admin of tenant A and one of their keys through a. Elsewhere
+// than on PostgreSQL the test is skipped.
+func sharedEnvs(t *testing.T) (a, b *testEnv, tok string, key models.CreatedAPIKey) {
 	t.Helper()
+	if !servertest.Postgres() {
+		t.Skip("instances share a database only on PostgreSQL (PMDEV_TEST_DB=postgres)")
+	}
 	db := servertest.DB(t, "pm.db")
 	env := func() *testEnv {
 		s, err := Open(context.Background(), Config{DBPath: db, WebhookKey: servertest.WebhookKey(), WebhookNoticeScan: -1,
@@ -53,5 +72,8 @@ func sharedEnvs(t *testing.T) (a, b *testEnv) {
 		t.Cleanup(e.close)
 		return e
 	}
-	return env(), env()
+	a, b = env(), env()
+	tok = a.addUser("admin@a.test", models.RoleAdmin, "A", "")
+	key = a.createKey(tok, models.CreateAPIKeyRequest{Name: "shared", Permissions: []string{"read_campaigns"}})
+	return a, b, tok, key
 }
