@@ -86,6 +86,16 @@ func checkSize(t *testing.T, m *Model) string {
 	return v
 }
 
+// goldenThenDismiss pins the open dialog, then checks that key closes it.
+func goldenThenDismiss(t *testing.T, m *Model, key string, open func() bool) {
+	t.Helper()
+	commontest.Golden(t, checkSize(t, m))
+	press(m, key)
+	if open() {
+		t.Fatalf("%s did not cancel", key)
+	}
+}
+
 func TestListGolden80x24(t *testing.T) {
 	m := testModel(t, 80, 24, fakeWebhooks())
 	press(m, "j")
@@ -263,11 +273,7 @@ func TestDeleteRequiresTypedURL(t *testing.T) {
 	if m.delD() == nil || m.delD().busy || m.delD().typed.Err == "" {
 		t.Fatal("a wrong URL started the deletion")
 	}
-	commontest.Golden(t, checkSize(t, m))
-	press(m, "esc")
-	if m.delD() != nil {
-		t.Fatal("esc did not cancel")
-	}
+	goldenThenDismiss(t, m, "esc", func() bool { return m.delD() != nil })
 }
 
 func TestRotateConfirmGolden(t *testing.T) {
@@ -276,11 +282,7 @@ func TestRotateConfirmGolden(t *testing.T) {
 	if m.rotateD() == nil {
 		t.Fatal("S did not ask")
 	}
-	commontest.Golden(t, checkSize(t, m))
-	press(m, "n")
-	if m.rotateD() != nil {
-		t.Fatal("n did not cancel")
-	}
+	goldenThenDismiss(t, m, "n", func() bool { return m.rotateD() != nil })
 }
 
 func TestCapturesAndStaleResults(t *testing.T) {
