@@ -44,20 +44,12 @@ func cockpitFixture(t *testing.T, w, h int, quiet bool) (*Model, models.KeyRotat
 }
 
 func TestCockpitGolden(t *testing.T) {
-	for _, size := range commontest.Sizes {
-		t.Run(sizeName(size), func(t *testing.T) {
-			m, _ := cockpitFixture(t, size[0], size[1], false)
-			commontest.Fits(t, m.View(), size[0], size[1])
-			commontest.Golden(t, m.View())
-		})
-	}
+	commontest.EachSize(t, func(t *testing.T, w, h int) {
+		m, _ := cockpitFixture(t, w, h, false)
+		commontest.Fits(t, m.View(), w, h)
+		commontest.Golden(t, m.View())
+	})
 }
-
-func sizeName(s [2]int) string {
-	return strings.Join([]string{itoa(s[0]), itoa(s[1])}, "x")
-}
-
-func itoa(n int) string { return common.Thousands(int64(n)) }
 
 // The cockpit says what a careful operator checks before cutting a key
 // off, and its countdown follows the clock.

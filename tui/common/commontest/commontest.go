@@ -2,6 +2,7 @@
 package commontest
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -67,6 +68,14 @@ func Golden(t testing.TB, view string) {
 
 // Sizes are the console's two reference sizes, for goldens.
 var Sizes = [][2]int{{80, 24}, {160, 48}}
+
+// EachSize runs f as a subtest named "WxH" at each of Sizes.
+func EachSize(t *testing.T, f func(t *testing.T, w, h int)) {
+	t.Helper()
+	for _, size := range Sizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) { f(t, size[0], size[1]) })
+	}
+}
 
 // Fits fails t unless view fits a w×h pane: at most h lines, none wider
 // than w cells, and no escape sequence left in its plain text (one from an
