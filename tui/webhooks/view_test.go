@@ -79,6 +79,8 @@ func press(m *Model, keys ...string) { commontest.Press(m.Update, keys...) }
 
 func typeText(m *Model, s string) { commontest.Type(m.Update, s) }
 
+func keyMsg(s string) tea.KeyPressMsg { return commontest.Key(s) }
+
 func checkSize(t *testing.T, m *Model) string {
 	t.Helper()
 	v := m.View()
@@ -193,14 +195,22 @@ func TestWizardGolden(t *testing.T) {
 	commontest.Golden(t, checkSize(t, m))
 }
 
-func TestWizardEventsAndReviewGolden(t *testing.T) {
-	m := testModel(t, 100, 30, nil)
+// wizardAtEvents opens the create wizard at w×h and enters a valid URL:
+// the wizard moves on to the events.
+func wizardAtEvents(t *testing.T, w, h int) *Model {
+	t.Helper()
+	m := testModel(t, w, h, nil)
 	press(m, "n")
 	typeText(m, "https://crm.example.com/hook")
 	press(m, "enter")
 	if m.wizardD().step != 1 {
 		t.Fatal("valid URL did not advance")
 	}
+	return m
+}
+
+func TestWizardEventsAndReviewGolden(t *testing.T) {
+	m := wizardAtEvents(t, 100, 30)
 	press(m, "c", "enter")
 	if m.wizardD().step != 1 || m.wizardD().errs["events"] == "" {
 		t.Fatal("no events accepted")
@@ -219,6 +229,32 @@ func TestWizardEventsAndReviewGolden(t *testing.T) {
 		t.Fatalf("step %d retries %d", m.wizardD().step, m.wizardD().retries)
 	}
 	commontest.Golden(t, checkSize(t, m))
+}
+
+// Every event type is reachable in the wizard on an 80×24 terminal (pane
+// 80×20), each under its category heading.
+func TestWizardEventListShowsEveryCategoryHeading(t *testing.T) {
+	m := wizardAtEvents(t, 80, 20)
+	names := models.WebhookEventNames()
+	seen := map[string]bool{}
+	for i := 0; i < len(names); i++ {
+		v := commontest.Plain(checkSize(t, m))
+		cur := names[m.wizardD().evCursor]
+		heading := models.EventCategoryLabel(cur.Category) + " events"
+		if !strings.Contains(v, cur.Type) {
+			t.Fatalf("cursor on %s but it is not on screen:\n%s", cur.Type, v)
+		}
+		// The heading of the cursor's category is above it on screen.
+		hi, ci := strings.Index(v, heading), strings.Index(v, "› [")
+		if hi < 0 || hi > ci {
+			t.Fatalf("%s shown without its %q heading:\n%s", cur.Type, heading, v)
+		}
+		seen[cur.Type] = true
+		press(m, "down")
+	}
+	if len(seen) != len(names) {
+		t.Fatalf("saw %d of %d event types", len(seen), len(names))
+	}
 }
 
 func TestShowOnceGolden(t *testing.T) {
