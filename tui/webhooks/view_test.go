@@ -2,7 +2,6 @@ package webhooks
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,17 +14,12 @@ import (
 	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
-func TestMain(m *testing.M) {
-	time.Local = time.UTC // goldens format times in local time
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { commontest.Main(m) }
 
 // fixtureSecret is obviously fake; real secrets never reach goldens.
 const fixtureSecret = "whsec_FIXTURExNOTxAxREALxSECRETxxxxxxxxxxxxxxx="
 
 func rate(f float64) *float64 { return &f }
-
-func ago(d time.Duration) *time.Time { t := commontest.Now.Add(-d); return &t }
 
 func fakeWebhooks() []models.Webhook {
 	now := commontest.Now
@@ -33,11 +27,11 @@ func fakeWebhooks() []models.Webhook {
 		{ID: "wh_crm", URL: "https://crm.example.com/webhooks/penguinmails", Description: "CRM contact sync", Status: models.WebhookActive,
 			Events: []string{"email.sent", "email.delivered", "email.opened", "email.clicked", "email.bounced"}, MaxRetries: 5,
 			CreatedAt: now.Add(-30 * 24 * time.Hour), CreatedBy: "dev@acme.test", SecretPrefix: "whsec_Ab3d…",
-			Health: models.WebhookHealth{SuccessRate24h: rate(99.2), AvgLatencyMS: 142, Deliveries24h: 1234, Failures24h: 10, LastDeliveryAt: ago(2 * time.Minute), LastStatus: "success"}},
+			Health: models.WebhookHealth{SuccessRate24h: rate(99.2), AvgLatencyMS: 142, Deliveries24h: 1234, Failures24h: 10, LastDeliveryAt: commontest.Ago(2 * time.Minute), LastStatus: "success"}},
 		{ID: "wh_bi", URL: "https://bi.example.org/ingest/penguin?source=pm", Description: "Analytics", Status: models.WebhookActive,
 			Events: []string{"email.opened", "email.clicked"}, MaxRetries: 3, CreatedAt: now.Add(-3 * 24 * time.Hour), CreatedBy: "admin@acme.test",
 			SecretPrefix: "whsec_Zz9q…",
-			Health:       models.WebhookHealth{SuccessRate24h: rate(62.5), AvgLatencyMS: 3100, Deliveries24h: 16, Failures24h: 6, ConsecutiveFailures: 6, Failing: true, PendingRetries: 2, LastDeliveryAt: ago(3 * time.Hour), LastStatus: "failed"}},
+			Health:       models.WebhookHealth{SuccessRate24h: rate(62.5), AvgLatencyMS: 3100, Deliveries24h: 16, Failures24h: 6, ConsecutiveFailures: 6, Failing: true, PendingRetries: 2, LastDeliveryAt: commontest.Ago(3 * time.Hour), LastStatus: "failed"}},
 		{ID: "wh_old", URL: "https://old.example.net/hook", Status: models.WebhookDisabled, DisabledReason: "receiver answered 410 Gone",
 			Events: []string{"contact.created"}, MaxRetries: 5, CreatedAt: now.Add(-90 * 24 * time.Hour), CreatedBy: "admin@acme.test", SecretPrefix: "whsec_Qq1w…"},
 		{ID: "wh_paused", URL: "https://staging.example.com/pm", Status: models.WebhookPaused,

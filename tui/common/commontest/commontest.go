@@ -23,6 +23,17 @@ import (
 // Now is the fixed clock of every golden test: Mon 30 Nov 2026 14:30:00 UTC.
 var Now = time.Date(2026, 11, 30, 14, 30, 0, 0, time.UTC)
 
+// Main runs a package's tests with local time pinned to UTC: goldens
+// format times in local time. Call it from TestMain.
+func Main(m *testing.M) {
+	time.Local = time.UTC
+	os.Exit(m.Run())
+}
+
+// Ago is the time d before Now, as a pointer: the form of the models'
+// optional times.
+func Ago(d time.Duration) *time.Time { t := Now.Add(-d); return &t }
+
 // Context returns a context of the given pane size with a fixed clock, dark
 // styles, default keys and an admin identity. c may be nil for pure view tests.
 func Context(w, h int, c *client.Client) *common.Context {
