@@ -222,3 +222,10 @@ func TestAgo(t *testing.T) {
 		t.Error("nil should be never")
 	}
 }
+
+func TestChosenKeepsTheItemsOrder(t *testing.T) {
+	got := Chosen([]string{"c", "a", "b"}, func(s string) string { return s }, map[string]bool{"a": true, "c": true, "x": true})
+	if !reflect.DeepEqual(got, []string{"c", "a"}) {
+		t.Fatalf("Chosen = %v", got)
+	}
+}

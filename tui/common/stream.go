@@ -83,31 +83,42 @@ func (f *Feed) Current(name string, gen uint64) bool {
 	return name == f.Name && gen == f.gen && f.ch != nil
 }
 
-// Receive reads a stream message of f: an event named name decoded into
-// *T (nil for other events), or the connection state in words ("" when
-// msg is no state). mine is false for messages of another or an older
-// feed, which the caller drops.
-func Receive[T any](f *Feed, msg tea.Msg, name string) (ev *T, state string, mine bool) {
+// Receive takes a stream message of f: an event named name is decoded and
+// handed to add (other events are skipped), the connection state is put
+// into *state in words. It returns the command reading the next message;
+// nil for a message of another or an older feed, which is dropped.
+func Receive[T any](f *Feed, msg tea.Msg, name string, add func(T), state *string) tea.Cmd {
 	switch msg := msg.(type) {
 	case StreamEventMsg:
 		if !f.Current(msg.Feed, msg.Gen) {
-			return nil, "", false
+			return nil
 		}
 		var v T
 		if msg.Event.Name == name && json.Unmarshal(msg.Event.Data, &v) == nil {
-			return &v, "", true
+			add(v)
 		}
-		return nil, "", true
 	case StreamStateMsg:
 		if !f.Current(msg.Feed, msg.Gen) {
-			return nil, "", false
+			return nil
 		}
 		if msg.Connected {
-			return nil, "live", true
+			*state = "live"
+		} else {
+			*state = "reconnecting in " + msg.RetryIn.Round(100*time.Millisecond).String() + ": " + Sanitize(msg.Err)
 		}
-		return nil, "reconnecting in " + msg.RetryIn.Round(100*time.Millisecond).String() + ": " + Sanitize(msg.Err), true
+	default:
+		return nil
 	}
-	return nil, "", false
+	return f.Next()
+}
+
+// KeepLast keeps the newest n of s (newest last), copying them so the
+// dropped ones can be freed; dropped is how many went.
+func KeepLast[T any](s []T, n int) (kept []T, dropped int) {
+	if over := len(s) - n; over > 0 {
+		return append(s[:0:0], s[over:]...), over
+	}
+	return s, 0
 }
 
 // Next is the command delivering the feed's next message.

@@ -54,3 +54,15 @@ func (m *Memo[K, V]) Get(key K, f func() V) V {
 
 // Reset empties the memo.
 func (m *Memo[K, V]) Reset() { *m = Memo[K, V]{} }
+
+// Chosen is what a checklist has ticked: the names of items that are on
+// in ticked, in the items' order.
+func Chosen[T any](items []T, name func(T) string, ticked map[string]bool) []string {
+	var out []string
+	for _, it := range items {
+		if n := name(it); ticked[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -102,3 +102,22 @@ func TestNoColorEmphasis(t *testing.T) {
 		t.Fatal("NO_COLOR does not pick the ascii style")
 	}
 }
+
+func TestCompactANSIKeepsText(t *testing.T) {
+	lib := apidocstest.Library()
+	out, err := render.Markdown(apidocs.Expand(lib.Pages["api-keys"], apidocs.LangGo, "http://x"), 100, apidocs.StyleDark)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shrunk := 0
+	for _, l := range strings.Split(out, "\n") {
+		c := compactANSI(l)
+		if strings.TrimRight(ansi.Strip(c), " ") != strings.TrimRight(ansi.Strip(l), " ") {
+			t.Fatalf("text changed:\n%q\n%q", ansi.Strip(l), ansi.Strip(c))
+		}
+		shrunk += len(l) - len(c)
+	}
+	if shrunk < len(out)/3 {
+		t.Errorf("compaction saved only %d of %d bytes", shrunk, len(out))
+	}
+}

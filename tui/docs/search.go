@@ -159,6 +159,12 @@ func (m *Model) syncHitCount() {
 	}
 }
 
+// stopTyping leaves the search box; the hits stay until cleared.
+func (s *searchState) stopTyping() {
+	s.typing = false
+	s.input.Blur()
+}
+
 func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	s := &m.search
 	k := &m.ctx.Keys.Dialog
@@ -166,13 +172,11 @@ func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	case common.TypesText(msg):
 		// typed below
 	case key.Matches(msg, k.Cancel):
-		s.typing = false
-		s.input.Blur()
+		s.stopTyping()
 		s.clear()
 		return nil
 	case key.Matches(msg, k.Accept):
-		s.typing = false
-		s.input.Blur()
+		s.stopTyping()
 		if len(s.hits) == 0 {
 			if s.query == "" {
 				s.clear()

@@ -9,6 +9,22 @@ import (
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
+// TestGoldenView pins the pane itself at the console's two reference sizes.
+func TestGoldenView(t *testing.T) {
+	commontest.EachSize(t, func(t *testing.T, w, h int) {
+		m := newPane(t, w, h)
+		m.lib.Index.Version = "1.0.0+golden" // the real one changes with every docs edit
+		m.lib.Index.UpdatedAt = commontest.Now
+		Drive(t, m, m.open("emails", "", true), func() bool { return m.Loaded() && m.curKey.version == "1.0.0+golden" }, nil)
+		view := m.View()
+		if got := strings.Count(view, "\n") + 1; got != h {
+			t.Fatalf("view has %d lines, want %d", got, h)
+		}
+		commontest.Fits(t, view, w, h)
+		commontest.Golden(t, view)
+	})
+}
+
 // At 80 columns the header keeps the source, version and date readable.
 func TestHeaderLabelFits(t *testing.T) {
 	m := newPane(t, 80, 24)

@@ -122,19 +122,30 @@ func TestShowOnceQuickStartNotCut(t *testing.T) {
 	}
 }
 
-func TestRotateOneHourGraceSaysOneHour(t *testing.T) {
+// rotateWith rotates the current one of five keys, moving the grace choice
+// with move to one of hours, and answers as the server does: the old key
+// expires after expires. It returns the old key's id.
+func rotateWith(t *testing.T, move string, hours int, expires time.Duration) (*Model, string) {
+	t.Helper()
 	m := testModel(t, 80, 24, fakeKeys(5))
 	m.ctx.Client = commontest.Unreachable()
 	id := m.current().KeyID
-	press(m, "R", "up") // 1 hour
-	if graceChoices[m.rotateD().Data.choice].hours != 1 {
-		t.Fatal("grace choice")
+	press(m, "R", move)
+	if got := graceChoices[m.rotateD().Data.choice].hours; got != hours {
+		t.Fatalf("grace choice %d h, want %d h", got, hours)
 	}
-	m.Update(keyMsg("enter"))
-	// The server stamped the expiry a moment before the console reads its clock.
-	exp := commontest.Now.Add(time.Hour - 800*time.Millisecond)
+	if cmd := m.Update(keyMsg("enter")); cmd == nil {
+		t.Fatal("no rotate request")
+	}
+	exp := commontest.Now.Add(expires)
 	m.Update(createdMsg{Result: res(m.rotateD().Data.reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
 		created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_rot", Name: "rot", Status: models.KeyActive, CreatedAt: commontest.Now}, OldKeyID: id, OldKeyExpiresAt: &exp}})
+	return m, id
+}
+
+func TestRotateOneHourGraceSaysOneHour(t *testing.T) {
+	// The server stamped the expiry a moment before the console reads its clock.
+	m, _ := rotateWith(t, "up", 1, time.Hour-800*time.Millisecond)
 	if m.onceD() == nil || m.onceD().oldExpiry != "The old key expires in 1 h." {
 		t.Fatalf("old key note %q", m.onceD().oldExpiry)
 	}

@@ -2,7 +2,6 @@ package keys
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,11 +15,7 @@ import (
 	"github.com/penguinmails/pmdev/tui/keys/wizard"
 )
 
-func TestMain(m *testing.M) {
-	// Goldens format dates in local time; pin it.
-	time.Local = time.UTC
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { commontest.Main(m) }
 
 // fakeKeys returns n deterministic keys, newest first, spread over a year.
 func fakeKeys(n int) []models.APIKey {

@@ -143,3 +143,34 @@ func TestSearchWordsMatchAcrossColumns(t *testing.T) {
 		}
 	}
 }
+
+// Search finds what the row shows: the visible key prefix, a permission
+// badge, the environment and the status, besides the name and id.
+func TestSearchMatchesTheVisibleRow(t *testing.T) {
+	keys := fakeKeys(12)
+	keys[3].MaskedKey = "pm_live_PEu…x1y2"
+	m := testModel(t, 120, 40, keys)
+	for _, c := range []struct {
+		q    string
+		want func(k *models.APIKey) bool
+	}{
+		{"PEu", func(k *models.APIKey) bool { return k.MaskedKey == "pm_live_PEu…x1y2" }},
+		{"send", func(k *models.APIKey) bool { return strings.Contains(strings.Join(k.Permissions, " "), "send") }},
+		{"revoked", func(k *models.APIKey) bool { return k.Status == models.KeyRevoked }},
+		{"live", func(k *models.APIKey) bool { return true }},
+	} {
+		m.search.SetValue(c.q)
+		m.rebuild()
+		if len(m.rows) == 0 {
+			t.Fatalf("%q found nothing", c.q)
+		}
+		for _, r := range m.rows {
+			if !c.want(&m.all[r]) {
+				t.Errorf("%q matched %s (%s)", c.q, m.all[r].Name, m.all[r].MaskedKey)
+			}
+		}
+	}
+	m.search.SetValue("PEu")
+	m.rebuild()
+	commontest.Golden(t, m.View())
+}

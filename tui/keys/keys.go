@@ -291,14 +291,12 @@ func (m *Model) keySearch(msg tea.KeyPressMsg) tea.Cmd {
 	case common.TypesText(msg):
 		// typed below
 	case key.Matches(msg, k.Cancel):
-		m.searching = false
-		m.search.Blur()
+		m.endSearch()
 		m.search.SetValue("")
 		m.rebuild()
 		return m.requery()
 	case key.Matches(msg, k.Accept, k.Down, k.Up):
-		m.searching = false
-		m.search.Blur()
+		m.endSearch()
 		return nil
 	}
 	var cmd tea.Cmd

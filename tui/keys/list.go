@@ -96,6 +96,12 @@ func (m *Model) keepID() string {
 	return ""
 }
 
+// endSearch leaves the search box; its words still filter the list.
+func (m *Model) endSearch() {
+	m.searching = false
+	m.search.Blur()
+}
+
 // rebuild applies search, filter and sort.
 func (m *Model) rebuild() { m.rebuildKeeping(m.keepID()) }
 

@@ -165,8 +165,7 @@ func (m *Model) closeOnce(o *showOnce) {
 	id := o.keyID
 	o.key = common.Secret{}
 	m.dialogs.Clear()
-	m.searching = false
-	m.search.Blur()
+	m.endSearch()
 	m.selectID = id
 	// The new key may be hidden by a search or filter; clear them so the cursor can land on it.
 	if _, ok := m.byID[id]; ok {

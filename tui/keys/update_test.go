@@ -391,19 +391,7 @@ func TestRevokeFlow(t *testing.T) {
 }
 
 func TestRotateFlow(t *testing.T) {
-	m := testModel(t, 80, 24, fakeKeys(5))
-	m.ctx.Client = commontest.Unreachable()
-	id := m.current().KeyID
-	press(m, "R", "down") // 7 days
-	if graceChoices[m.rotateD().Data.choice].hours != 168 {
-		t.Fatal("grace choice")
-	}
-	if cmd := m.Update(keyMsg("enter")); cmd == nil {
-		t.Fatal("no rotate request")
-	}
-	exp := commontest.Now.Add(7 * 24 * time.Hour)
-	m.Update(createdMsg{Result: res(m.rotateD().Data.reqID), rotated: id, plaintext: common.NewSecret(fakePlaintext),
-		created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_rot", Name: "rot", Status: models.KeyActive, CreatedAt: commontest.Now}, OldKeyID: id, OldKeyExpiresAt: &exp}})
+	m, id := rotateWith(t, "down", 168, 7*24*time.Hour)
 	if m.onceD() == nil || !m.onceD().rotated {
 		t.Fatal("no show-once after rotate")
 	}

@@ -17,15 +17,13 @@ import (
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
-func ago(d time.Duration) *time.Time { t := commontest.Now.Add(-d); return &t }
-
 func fixtureKeys() []models.APIKey {
 	day := 24 * time.Hour
 	return []models.APIKey{
 		{KeyID: "key_1", Name: "Production App", MaskedKey: "pm_live_abc…xyz", Status: "active", Environment: "live",
-			CreatedAt: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), LastUsed: ago(2 * time.Hour), RequestCount: 1200},
+			CreatedAt: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), LastUsed: commontest.Ago(2 * time.Hour), RequestCount: 1200},
 		{KeyID: "key_2", Name: "Staging Server", MaskedKey: "pm_test_def…uvw", Status: "active", Environment: "test",
-			CreatedAt: time.Date(2026, 10, 15, 9, 0, 0, 0, time.UTC), LastUsed: ago(5 * day), RequestCount: 40},
+			CreatedAt: time.Date(2026, 10, 15, 9, 0, 0, 0, time.UTC), LastUsed: commontest.Ago(5 * day), RequestCount: 40},
 		{KeyID: "key_3", Name: "Old Integration", MaskedKey: "pm_live_ghi…rst", Status: "revoked", Environment: "live",
 			CreatedAt: time.Date(2026, 7, 3, 9, 0, 0, 0, time.UTC)},
 	}

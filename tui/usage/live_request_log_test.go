@@ -52,6 +52,13 @@ func feed(m *Model, from, to int) {
 	}
 }
 
+// filterLog types text into the log's filter and ends it with end (enter or esc).
+func filterLog(m *Model, text, end string) {
+	press(m, "/")
+	typeText(m, text)
+	press(m, end)
+}
+
 func TestLiveRequestLogUpdate(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -70,24 +77,9 @@ func TestLiveRequestLogUpdate(t *testing.T) {
 			feed(m, 0, 10)
 			press(m, "k", "F")
 		}, "req_09", true, 10},
-		{"/ filters by status class", func(m *Model) {
-			feed(m, 0, 10)
-			press(m, "/")
-			typeText(m, "4xx")
-			press(m, "enter")
-		}, "req_08", true, 4},
-		{"/ filters by 429 and route words", func(m *Model) {
-			feed(m, 0, 20)
-			press(m, "/")
-			typeText(m, "429 campaigns")
-			press(m, "enter")
-		}, "req_18", true, 2},
-		{"esc cancels the filter being typed", func(m *Model) {
-			feed(m, 0, 10)
-			press(m, "/")
-			typeText(m, "5xx")
-			press(m, "esc")
-		}, "req_09", true, 10},
+		{"/ filters by status class", func(m *Model) { feed(m, 0, 10); filterLog(m, "4xx", "enter") }, "req_08", true, 4},
+		{"/ filters by 429 and route words", func(m *Model) { feed(m, 0, 20); filterLog(m, "429 campaigns", "enter") }, "req_18", true, 2},
+		{"esc cancels the filter being typed", func(m *Model) { feed(m, 0, 10); filterLog(m, "5xx", "esc") }, "req_09", true, 10},
 		{"a stale stream's entries are dropped", func(m *Model) {
 			feed(m, 0, 3)
 			b, _ := json.Marshal(entry(99, 200))

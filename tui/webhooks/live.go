@@ -39,24 +39,11 @@ func (l *liveEvents) follow(cl *client.Client, visible bool) tea.Cmd {
 }
 
 func (l *liveEvents) update(msg tea.Msg) tea.Cmd {
-	ev, state, mine := common.Receive[models.StreamedEvent](&l.feed, msg, models.StreamEventWebhook)
-	if !mine {
-		return nil
-	}
-	if ev != nil {
-		l.add(*ev)
-	}
-	if state != "" {
-		l.state = state
-	}
-	return l.feed.Next()
+	return common.Receive(&l.feed, msg, models.StreamEventWebhook, l.add, &l.state)
 }
 
 func (l *liveEvents) add(ev models.StreamedEvent) {
-	l.events = append(l.events, ev)
-	if n := len(l.events) - liveShown; n > 0 {
-		l.events = append(l.events[:0:0], l.events[n:]...)
-	}
+	l.events, _ = common.KeepLast(append(l.events, ev), liveShown)
 }
 
 // rows is the height of the live block (nothing before the first event).

@@ -2,7 +2,6 @@ package webhooks
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,17 +14,12 @@ import (
 	"github.com/penguinmails/pmdev/tui/component/dialog"
 )
 
-func TestMain(m *testing.M) {
-	time.Local = time.UTC // goldens format times in local time
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { commontest.Main(m) }
 
 // fixtureSecret is obviously fake; real secrets never reach goldens.
 const fixtureSecret = "whsec_FIXTURExNOTxAxREALxSECRETxxxxxxxxxxxxxxx="
 
 func rate(f float64) *float64 { return &f }
-
-func ago(d time.Duration) *time.Time { t := commontest.Now.Add(-d); return &t }
 
 func fakeWebhooks() []models.Webhook {
 	now := commontest.Now
@@ -33,11 +27,11 @@ func fakeWebhooks() []models.Webhook {
 		{ID: "wh_crm", URL: "https://crm.example.com/webhooks/penguinmails", Description: "CRM contact sync", Status: models.WebhookActive,
 			Events: []string{"email.sent", "email.delivered", "email.opened", "email.clicked", "email.bounced"}, MaxRetries: 5,
 			CreatedAt: now.Add(-30 * 24 * time.Hour), CreatedBy: "dev@acme.test", SecretPrefix: "whsec_Ab3d…",
-			Health: models.WebhookHealth{SuccessRate24h: rate(99.2), AvgLatencyMS: 142, Deliveries24h: 1234, Failures24h: 10, LastDeliveryAt: ago(2 * time.Minute), LastStatus: "success"}},
+			Health: models.WebhookHealth{SuccessRate24h: rate(99.2), AvgLatencyMS: 142, Deliveries24h: 1234, Failures24h: 10, LastDeliveryAt: commontest.Ago(2 * time.Minute), LastStatus: "success"}},
 		{ID: "wh_bi", URL: "https://bi.example.org/ingest/penguin?source=pm", Description: "Analytics", Status: models.WebhookActive,
 			Events: []string{"email.opened", "email.clicked"}, MaxRetries: 3, CreatedAt: now.Add(-3 * 24 * time.Hour), CreatedBy: "admin@acme.test",
 			SecretPrefix: "whsec_Zz9q…",
-			Health:       models.WebhookHealth{SuccessRate24h: rate(62.5), AvgLatencyMS: 3100, Deliveries24h: 16, Failures24h: 6, ConsecutiveFailures: 6, Failing: true, PendingRetries: 2, LastDeliveryAt: ago(3 * time.Hour), LastStatus: "failed"}},
+			Health:       models.WebhookHealth{SuccessRate24h: rate(62.5), AvgLatencyMS: 3100, Deliveries24h: 16, Failures24h: 6, ConsecutiveFailures: 6, Failing: true, PendingRetries: 2, LastDeliveryAt: commontest.Ago(3 * time.Hour), LastStatus: "failed"}},
 		{ID: "wh_old", URL: "https://old.example.net/hook", Status: models.WebhookDisabled, DisabledReason: "receiver answered 410 Gone",
 			Events: []string{"contact.created"}, MaxRetries: 5, CreatedAt: now.Add(-90 * 24 * time.Hour), CreatedBy: "admin@acme.test", SecretPrefix: "whsec_Qq1w…"},
 		{ID: "wh_paused", URL: "https://staging.example.com/pm", Status: models.WebhookPaused,
@@ -79,11 +73,23 @@ func press(m *Model, keys ...string) { commontest.Press(m.Update, keys...) }
 
 func typeText(m *Model, s string) { commontest.Type(m.Update, s) }
 
+func keyMsg(s string) tea.KeyPressMsg { return commontest.Key(s) }
+
 func checkSize(t *testing.T, m *Model) string {
 	t.Helper()
 	v := m.View()
 	commontest.Fits(t, v, m.width, m.height)
 	return v
+}
+
+// goldenThenDismiss pins the open dialog, then checks that key closes it.
+func goldenThenDismiss(t *testing.T, m *Model, key string, open func() bool) {
+	t.Helper()
+	commontest.Golden(t, checkSize(t, m))
+	press(m, key)
+	if open() {
+		t.Fatalf("%s did not cancel", key)
+	}
 }
 
 func TestListGolden80x24(t *testing.T) {
@@ -183,14 +189,22 @@ func TestWizardGolden(t *testing.T) {
 	commontest.Golden(t, checkSize(t, m))
 }
 
-func TestWizardEventsAndReviewGolden(t *testing.T) {
-	m := testModel(t, 100, 30, nil)
+// wizardAtEvents opens the create wizard at w×h and enters a valid URL:
+// the wizard moves on to the events.
+func wizardAtEvents(t *testing.T, w, h int) *Model {
+	t.Helper()
+	m := testModel(t, w, h, nil)
 	press(m, "n")
 	typeText(m, "https://crm.example.com/hook")
 	press(m, "enter")
 	if m.wizardD().step != 1 {
 		t.Fatal("valid URL did not advance")
 	}
+	return m
+}
+
+func TestWizardEventsAndReviewGolden(t *testing.T) {
+	m := wizardAtEvents(t, 100, 30)
 	press(m, "c", "enter")
 	if m.wizardD().step != 1 || m.wizardD().errs["events"] == "" {
 		t.Fatal("no events accepted")
@@ -209,6 +223,32 @@ func TestWizardEventsAndReviewGolden(t *testing.T) {
 		t.Fatalf("step %d retries %d", m.wizardD().step, m.wizardD().retries)
 	}
 	commontest.Golden(t, checkSize(t, m))
+}
+
+// Every event type is reachable in the wizard on an 80×24 terminal (pane
+// 80×20), each under its category heading.
+func TestWizardEventListShowsEveryCategoryHeading(t *testing.T) {
+	m := wizardAtEvents(t, 80, 20)
+	names := models.WebhookEventNames()
+	seen := map[string]bool{}
+	for i := 0; i < len(names); i++ {
+		v := commontest.Plain(checkSize(t, m))
+		cur := names[m.wizardD().evCursor]
+		heading := models.EventCategoryLabel(cur.Category) + " events"
+		if !strings.Contains(v, cur.Type) {
+			t.Fatalf("cursor on %s but it is not on screen:\n%s", cur.Type, v)
+		}
+		// The heading of the cursor's category is above it on screen.
+		hi, ci := strings.Index(v, heading), strings.Index(v, "› [")
+		if hi < 0 || hi > ci {
+			t.Fatalf("%s shown without its %q heading:\n%s", cur.Type, heading, v)
+		}
+		seen[cur.Type] = true
+		press(m, "down")
+	}
+	if len(seen) != len(names) {
+		t.Fatalf("saw %d of %d event types", len(seen), len(names))
+	}
 }
 
 func TestShowOnceGolden(t *testing.T) {
@@ -263,11 +303,7 @@ func TestDeleteRequiresTypedURL(t *testing.T) {
 	if m.delD() == nil || m.delD().busy || m.delD().typed.Err == "" {
 		t.Fatal("a wrong URL started the deletion")
 	}
-	commontest.Golden(t, checkSize(t, m))
-	press(m, "esc")
-	if m.delD() != nil {
-		t.Fatal("esc did not cancel")
-	}
+	goldenThenDismiss(t, m, "esc", func() bool { return m.delD() != nil })
 }
 
 func TestRotateConfirmGolden(t *testing.T) {
@@ -276,11 +312,7 @@ func TestRotateConfirmGolden(t *testing.T) {
 	if m.rotateD() == nil {
 		t.Fatal("S did not ask")
 	}
-	commontest.Golden(t, checkSize(t, m))
-	press(m, "n")
-	if m.rotateD() != nil {
-		t.Fatal("n did not cancel")
-	}
+	goldenThenDismiss(t, m, "n", func() bool { return m.rotateD() != nil })
 }
 
 func TestCapturesAndStaleResults(t *testing.T) {

@@ -120,13 +120,7 @@ func (w *wizard) setFocus(i int) tea.Cmd {
 }
 
 func (w *wizard) events() []string {
-	var out []string
-	for _, e := range models.WebhookEventNames() {
-		if w.selected[e.Type] {
-			out = append(out, e.Type)
-		}
-	}
-	return out
+	return common.Chosen(models.WebhookEventNames(), func(e models.EventType) string { return e.Type }, w.selected)
 }
 
 func (w *wizard) onKey(msg tea.KeyPressMsg) tea.Cmd {

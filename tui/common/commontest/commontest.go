@@ -2,6 +2,7 @@
 package commontest
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -21,6 +22,17 @@ import (
 
 // Now is the fixed clock of every golden test: Mon 30 Nov 2026 14:30:00 UTC.
 var Now = time.Date(2026, 11, 30, 14, 30, 0, 0, time.UTC)
+
+// Main runs a package's tests with local time pinned to UTC: goldens
+// format times in local time. Call it from TestMain.
+func Main(m *testing.M) {
+	time.Local = time.UTC
+	os.Exit(m.Run())
+}
+
+// Ago is the time d before Now, as a pointer: the form of the models'
+// optional times.
+func Ago(d time.Duration) *time.Time { t := Now.Add(-d); return &t }
 
 // Context returns a context of the given pane size with a fixed clock, dark
 // styles, default keys and an admin identity. c may be nil for pure view tests.
@@ -67,6 +79,14 @@ func Golden(t testing.TB, view string) {
 
 // Sizes are the console's two reference sizes, for goldens.
 var Sizes = [][2]int{{80, 24}, {160, 48}}
+
+// EachSize runs f as a subtest named "WxH" at each of Sizes.
+func EachSize(t *testing.T, f func(t *testing.T, w, h int)) {
+	t.Helper()
+	for _, size := range Sizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) { f(t, size[0], size[1]) })
+	}
+}
 
 // Fits fails t unless view fits a w×h pane: at most h lines, none wider
 // than w cells, and no escape sequence left in its plain text (one from an

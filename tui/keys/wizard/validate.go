@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
 )
 
 // validate runs the local rules (the same as the server's) as the user types.
@@ -76,13 +77,7 @@ func (f *Model) expiryDate(now time.Time) (*time.Time, string) {
 }
 
 func (f *Model) selected() []string {
-	var out []string
-	for _, p := range models.PermissionCatalogue() {
-		if f.perms[p.Name] {
-			out = append(out, p.Name)
-		}
-	}
-	return out
+	return common.Chosen(models.PermissionCatalogue(), func(p models.Permission) string { return p.Name }, f.perms)
 }
 
 func (f *Model) applyPreset(names []string) {

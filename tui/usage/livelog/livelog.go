@@ -59,26 +59,14 @@ func (m *Model) Stop() {
 
 // Update takes a stream message; it returns the command reading the next.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	e, state, mine := common.Receive[models.RequestLogEntry](&m.feed, msg, models.StreamEventRequest)
-	if !mine {
-		return nil
-	}
-	if e != nil {
-		m.Add(*e)
-	}
-	if state != "" {
-		m.state = state
-	}
-	return m.feed.Next()
+	return common.Receive(&m.feed, msg, models.StreamEventRequest, m.Add, &m.state)
 }
 
 // Add appends one request (the stream's; tests feed it directly).
 func (m *Model) Add(e models.RequestLogEntry) {
-	m.entries = append(m.entries, e)
-	if over := len(m.entries) - keep; over > 0 {
-		m.entries = append(m.entries[:0:0], m.entries[over:]...)
-		m.cursor = max(0, m.cursor-over)
-	}
+	var over int
+	m.entries, over = common.KeepLast(append(m.entries, e), keep)
+	m.cursor = max(0, m.cursor-over)
 	if m.follow {
 		m.cursor = max(0, len(m.rows())-1)
 	}
