@@ -156,11 +156,19 @@ func (m *Model) fetchKeys(id uint64) tea.Cmd {
 	c := m.ctx.Client
 	return func() tea.Msg {
 		ctx := client.WithCacheScope(context.Background(), "overview")
+		// The attention count (the first page carries the total) goes out
+		// with the list, not after it: the first frame waits for both.
+		var a models.APIKeyList
+		var aerr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			a, aerr = c.ListKeys(ctx, models.KeyListParams{Attention: true, PerPage: 1})
+		}()
 		l, err := c.ListKeys(ctx, models.KeyListParams{Sort: "last_used", PerPage: maxKeys})
+		<-done
 		msg := keysMsg{Result: common.Result{Pane: common.PaneOverview, ReqID: id}, list: l, err: err}
 		if err == nil || err == client.ErrNotModified {
-			// The count only: the first page carries the total.
-			a, aerr := c.ListKeys(ctx, models.KeyListParams{Attention: true, PerPage: 1})
 			msg.attention, msg.hasAttention = a.Total, aerr == nil
 		}
 		return msg
