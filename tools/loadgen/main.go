@@ -38,6 +38,9 @@ type opts struct {
 	db       string
 	base     string
 	keep     bool
+	// requests ends the ratio's product phase after that many requests
+	// (within -dur), so storage per request compares across databases.
+	requests int64
 	// instances: counts of server processes ("1m": in-memory limits) and
 	// the Redis they share limits through.
 	instances []string
@@ -63,6 +66,7 @@ func main() {
 	fs.IntVar(&o.seedKeys, "seed-keys", 500, "keys of the demo seed (analytics, seed)")
 	fs.StringVar(&o.db, "db", "", "database (startup: the big one; analytics: reuse a seeded one)")
 	fs.StringVar(&o.base, "base", "", "startup: the database to compare with (default: a new empty one)")
+	fs.Int64Var(&o.requests, "requests", 0, "ratio: end the product phase after this many requests (0: after -dur)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp directory")
 	var instances string
 	fs.StringVar(&instances, "instances", "1,3", "instances: server process counts on one database, sharing Redis limits (1m, 3m: in-memory limits)")
