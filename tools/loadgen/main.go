@@ -12,6 +12,7 @@
 //	go run ./tools/loadgen seed -seed-keys 1000
 //	go run ./tools/loadgen instances -instances 1,3 -keys 100
 //	go run ./tools/loadgen ratio -pg postgres://postgres@127.0.0.1:5432/test
+//	go run ./tools/loadgen instances -pg postgres://postgres@127.0.0.1:5432/test -instances 1m,1,3,3m -keys 100
 package main
 
 import (
