@@ -20,8 +20,9 @@ type instanceRun struct {
 	statuses    string
 }
 
-// runInstances serves one SQLite file from 1 and from several server
-// processes sharing the Redis limiter, and loads a product route spread
+// runInstances serves one database (a SQLite file, or with -pg a
+// PostgreSQL schema) from 1 and from several server processes sharing the
+// Redis limiter, and loads a product route spread
 // over them (round robin per request, from the client: no balancer in
 // between). A count ending in m ("1m") runs with in-memory limits instead.
 func runInstances(o opts, dir string) error {

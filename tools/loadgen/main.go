@@ -12,6 +12,7 @@
 //	go run ./tools/loadgen seed -seed-keys 1000
 //	go run ./tools/loadgen instances -instances 1,3 -keys 100
 //	go run ./tools/loadgen ratio -pg postgres://postgres@127.0.0.1:5432/test
+//	go run ./tools/loadgen instances -pg postgres://postgres@127.0.0.1:5432/test -instances 1m,1,3,3m -keys 100
 package main
 
 import (
@@ -38,6 +39,9 @@ type opts struct {
 	db       string
 	base     string
 	keep     bool
+	// requests ends the ratio's product phase after that many requests
+	// (within -dur), so storage per request compares across databases.
+	requests int64
 	// instances: counts of server processes ("1m": in-memory limits) and
 	// the Redis they share limits through.
 	instances []string
@@ -63,6 +67,7 @@ func main() {
 	fs.IntVar(&o.seedKeys, "seed-keys", 500, "keys of the demo seed (analytics, seed)")
 	fs.StringVar(&o.db, "db", "", "database (startup: the big one; analytics: reuse a seeded one)")
 	fs.StringVar(&o.base, "base", "", "startup: the database to compare with (default: a new empty one)")
+	fs.Int64Var(&o.requests, "requests", 0, "ratio: end the product phase after this many requests (0: after -dur)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp directory")
 	var instances string
 	fs.StringVar(&instances, "instances", "1,3", "instances: server process counts on one database, sharing Redis limits (1m, 3m: in-memory limits)")

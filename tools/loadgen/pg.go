@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/url"
+	"sort"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -57,11 +59,8 @@ func serverEnv() []string {
 
 // pgSize is the bytes of every table and index of path's schema.
 func pgSize(path string) int64 {
-	pgMu.Lock()
-	schema := pgSchemas[path]
-	pgMu.Unlock()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pgBase)
+	conn, schema, err := schemaConn(ctx, path)
 	if err != nil {
 		return -1
 	}
@@ -72,6 +71,72 @@ func pgSize(path string) int64 {
 		return -1
 	}
 	return n
+}
+
+// schemaConn connects to the database and names path's schema.
+func schemaConn(ctx context.Context, path string) (*pgx.Conn, string, error) {
+	pgMu.Lock()
+	schema := pgSchemas[path]
+	pgMu.Unlock()
+	conn, err := pgx.Connect(ctx, pgBase)
+	return conn, schema, err
+}
+
+// relStat is one table's or index's size and, for a table, its dead row
+// versions and updates (all, and those that were HOT: no new index entry).
+type relStat struct {
+	bytes          int64
+	dead, upd, hot int64
+}
+
+// pgRelations is every table and index of path's schema.
+func pgRelations(path string) map[string]relStat {
+	ctx := context.Background()
+	conn, schema, err := schemaConn(ctx, path)
+	if err != nil {
+		return nil
+	}
+	defer conn.Close(ctx)
+	// A stopped server's counters reach pg_stat_user_tables shortly after.
+	_, _ = conn.Exec(ctx, "SELECT pg_sleep(0.5)")
+	rows, err := conn.Query(ctx, `SELECT c.relname, pg_total_relation_size(c.oid) - CASE WHEN c.relkind = 'r' THEN pg_indexes_size(c.oid) ELSE 0 END,
+		coalesce(t.n_dead_tup, 0), coalesce(t.n_tup_upd, 0), coalesce(t.n_tup_hot_upd, 0)
+		FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace LEFT JOIN pg_stat_user_tables t ON t.relid = c.oid
+		WHERE s.nspname = $1 AND c.relkind IN ('r', 'i')`, schema)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	m := map[string]relStat{}
+	for rows.Next() {
+		var name string
+		var r relStat
+		if rows.Scan(&name, &r.bytes, &r.dead, &r.upd, &r.hot) == nil {
+			m[name] = r
+		}
+	}
+	return m
+}
+
+// printGrowth lists the relations that grew between before and after, largest first.
+func printGrowth(before, after map[string]relStat) {
+	names := make([]string, 0, len(after))
+	for n, a := range after {
+		if a.bytes != before[n].bytes {
+			names = append(names, n)
+		}
+	}
+	sort.Slice(names, func(i, j int) bool {
+		return after[names[i]].bytes-before[names[i]].bytes > after[names[j]].bytes-before[names[j]].bytes
+	})
+	for _, n := range names {
+		a, b := after[n], before[n]
+		fmt.Printf("  %-28s %8.0f kB (+%6.0f kB)", n, float64(a.bytes)/1e3, float64(a.bytes-b.bytes)/1e3)
+		if a.upd > 0 || a.dead > 0 {
+			fmt.Printf("  dead %d, updates %d (HOT %d)", a.dead, a.upd-b.upd, a.hot-b.hot)
+		}
+		fmt.Println()
+	}
 }
 
 // pgAnalyze gathers the planner statistics of path's schema.

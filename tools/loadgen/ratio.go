@@ -15,7 +15,7 @@ type ratioRun struct {
 	catchUp         time.Duration
 	statuses        string
 	maxLat, p99     time.Duration
-	mbPerM          float64
+	mbPerM, mb      float64 // database growth per million product requests, and in all
 	load            string
 }
 
@@ -28,8 +28,8 @@ func runRatio(o opts, dir string) error {
 			if err != nil {
 				return err
 			}
-			fmt.Printf("round %d keys %5d: healthz %.1f µs/req, product %.1f µs/req, ratio %.2f; product %.0f req/s (%s), p99 %.1f ms, max %.1f ms; settled %s after the load; %.1f MB per million; load %s\n",
-				round+1, n, r.hUS, r.pUS, r.ratio, r.pRate, r.statuses, ms(r.p99), ms(r.maxLat), r.catchUp.Round(10*time.Millisecond), r.mbPerM, r.load)
+			fmt.Printf("round %d keys %5d: healthz %.1f µs/req, product %.1f µs/req, ratio %.2f; product %.0f req/s (%s), p99 %.1f ms, max %.1f ms; settled %s after the load; %.1f MB per million (%.2f MB); load %s\n",
+				round+1, n, r.hUS, r.pUS, r.ratio, r.pRate, r.statuses, ms(r.p99), ms(r.maxLat), r.catchUp.Round(10*time.Millisecond), r.mbPerM, r.mb, r.load)
 			results[n] = append(results[n], r)
 		}
 	}
@@ -74,6 +74,10 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 		return r, err
 	}
 	size0 := dbSize(db)
+	var rels0 map[string]relStat
+	if pgBase != "" {
+		rels0 = pgRelations(db)
+	}
 	if s, err = startServer(o.bin, db, o.addr()); err != nil {
 		return r, err
 	}
@@ -89,7 +93,7 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 	h := load(s.hc, s.url, "/healthz", nil, o.conc, o.dur, 0)
 	s.settle(time.Now(), 60*time.Second)
 	c1 := s.cpu()
-	p := load(s.hc, s.url, o.route, keys, o.conc, o.dur, 0)
+	p := load(s.hc, s.url, o.route, keys, o.conc, o.dur, o.requests)
 	r.catchUp = s.settle(time.Now(), 120*time.Second)
 	c2 := s.cpu()
 	r.load = loadAvg()
@@ -117,6 +121,11 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 	if err := s.stop(); err != nil {
 		return r, err
 	}
-	r.mbPerM = float64(dbSize(db)-size0) / 1e6 / float64(p.n) * 1e6
+	r.mb = float64(dbSize(db)-size0) / 1e6
+	r.mbPerM = r.mb / float64(p.n) * 1e6
+	if pgBase != "" {
+		fmt.Printf("keys %d: growth per table (without its indexes) and index, %d product requests:\n", nkeys, p.n)
+		printGrowth(rels0, pgRelations(db))
+	}
 	return r, nil
 }

@@ -1,0 +1,3 @@
+-- PostgreSQL only (narrower usage columns, vacuum and fill settings): SQLite
+-- stores integers in as few bytes as they need and rewrites rows in place.
+-- The number is kept so both dialects stay numbered alike.
