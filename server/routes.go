@@ -32,9 +32,8 @@ func (s *Server) routes() http.Handler {
 	version := s.usageVersion
 	if pgsql.Is(s.db) {
 		// Other instances write this database: a version kept in this
-		// process would let it answer 304 over their writes, so the tag
-		// comes from the document itself.
-		version = nil
+		// process would let it answer 304 over their writes.
+		version = s.sharedUsageVersion
 	}
 	usage.New(s.db, s.st, s.limiter, s.now, version).Mount(mux, s.auth.Developer, s.log)
 	pc := product.Config{DB: s.db, Store: s.st, Keys: s.keyring, Limiter: s.limiter, Usage: stream.Tee{Usage: s.usage, Hub: s.streams},
@@ -52,8 +51,20 @@ func (s *Server) routes() http.Handler {
 }
 
 // usageVersion changes whenever a tenant's usage or any key changes.
-func (s *Server) usageVersion(tenantID string) string {
+func (s *Server) usageVersion(_ context.Context, tenantID string) string {
 	return s.usage.Version(tenantID) + "." + strconv.FormatUint(s.keyring.Generation(), 10)
+}
+
+// sharedUsageVersion is usageVersion on a database that other instances
+// write too: it adds the counter their usage writes raise in the database
+// (key changes reach the key ring through the shared limiter). "" when the
+// database does not answer: the tag then comes from the document.
+func (s *Server) sharedUsageVersion(ctx context.Context, tenantID string) string {
+	v, err := s.st.UsageVersion(ctx, s.db, tenantID)
+	if err != nil {
+		return ""
+	}
+	return s.usageVersion(ctx, tenantID) + "." + strconv.FormatInt(v, 10)
 }
 
 // hook emits through the server's current Events, so tests can tap them.

@@ -83,7 +83,7 @@ func TestSeedHistoryLaterIsWrittenOrResumed(t *testing.T) {
 	if err := s.db.QueryRow(`SELECT id FROM tenants WHERE name = 'Acme'`).Scan(&tenant); err != nil {
 		t.Fatal(err)
 	}
-	v0 := s.usageVersion(tenant)
+	v0 := s.usageVersion(context.Background(), tenant)
 	if err := s.WriteSeedHistory(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestSeedHistoryLaterIsWrittenOrResumed(t *testing.T) {
 	if n := count(s, `SELECT COUNT(*) FROM usage_events`); n == 0 {
 		t.Fatal("no failed-request log after WriteSeedHistory")
 	}
-	if s.usageVersion(tenant) == v0 {
+	if s.usageVersion(context.Background(), tenant) == v0 {
 		t.Error("analytics version unchanged: clients would keep a 304 of the empty history")
 	}
 	if err := s.WriteSeedHistory(context.Background()); err != nil { // once only

@@ -205,10 +205,11 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Seed == "demo" {
 		hist, skipped, err := seed.Demo(ctx, db, st, s.log, now(), cfg.SeedKeys, cfg.SeedProgress)
 		if err == nil && hist != nil && !cfg.SeedHistoryLater {
-			if err = hist.Write(ctx); err == nil {
-				s.analyzeAfterBulkLoad(ctx)
-			}
+			err = hist.Write(ctx)
 			hist = nil
+		}
+		if err == nil && !skipped && hist == nil {
+			s.analyzeAfterBulkLoad(ctx) // the history is written (inline with --seed-keys)
 		}
 		if err != nil {
 			s.instance.release(ctx)

@@ -283,8 +283,13 @@ type PruneTarget struct {
 // UsageStore keeps usage: the writer's batches, the seed's history, and the
 // reads of the analytics.
 type UsageStore interface {
-	// WriteUsage stores a batch and fills b.Stored.
+	// WriteUsage stores a batch and fills b.Stored; it raises the usage
+	// version of the batch's tenants in the same transaction.
 	WriteUsage(ctx context.Context, h Handle, b *UsageBatch) error
+	// UsageVersion is a tenant's usage version, raised by every write of
+	// its usage (by any instance); TouchUsageVersion raises it.
+	UsageVersion(ctx context.Context, h Handle, tenantID string) (int64, error)
+	TouchUsageVersion(ctx context.Context, h Handle, tenantID string) error
 	// PruneTargets lists what retention removes at now, found through
 	// indexes, as statements that delete about limit rows each.
 	PruneTargets(ctx context.Context, h Handle, now time.Time, tokenKeep time.Duration, limit int) ([]PruneTarget, error)

@@ -29,13 +29,13 @@ type Service struct {
 	st      Store
 	limiter ratelimit.Limiter
 	now     func() time.Time
-	version func(tenantID string) string
+	version func(ctx context.Context, tenantID string) string
 }
 
 // New returns the service; limiter holds the live buckets of product
 // requests, version (may be nil) the data version of a tenant's usage and
 // keys, which makes conditional requests cheap.
-func New(db *sql.DB, st Store, limiter ratelimit.Limiter, now func() time.Time, version func(tenantID string) string) *Service {
+func New(db *sql.DB, st Store, limiter ratelimit.Limiter, now func() time.Time, version func(ctx context.Context, tenantID string) string) *Service {
 	return &Service{db: db, st: st, limiter: limiter, now: now, version: version}
 }
 
@@ -169,13 +169,17 @@ func (s *Service) resolve(ctx context.Context, u *httpx.User, q url.Values) (usa
 
 // etag names the document of r at the tenant's data version, so a
 // conditional request is answered before anything is read ("" when the
-// service has no version source).
-func (s *Service) etag(r usageReq) string {
+// service has no version source, or it did not answer).
+func (s *Service) etag(ctx context.Context, r usageReq) string {
 	if s.version == nil {
 		return ""
 	}
+	v := s.version(ctx, r.tenantID)
+	if v == "" {
+		return ""
+	}
 	w := r.win
-	return httpx.ETagOf([]any{"usage1", s.version(r.tenantID), r.keyID, r.limit, w.rng, w.start, w.end, w.bucket, w.res})
+	return httpx.ETagOf([]any{"usage1", v, r.keyID, r.limit, w.rng, w.start, w.end, w.bucket, w.res})
 }
 
 // Usage is the analytics document of q's range, of one key when q names

@@ -34,7 +34,7 @@ func (h handlers) usage(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, h.log, err)
 		return
 	}
-	tag := h.svc.etag(req)
+	tag := h.svc.etag(r.Context(), req)
 	if tag != "" && httpx.NotModified(w, r, tag) {
 		return
 	}

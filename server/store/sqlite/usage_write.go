@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -44,7 +45,61 @@ func (s Store) WriteUsage(ctx context.Context, h store.Handle, b *store.UsageBat
 	if err := addKeyDeltas(ctx, h, b.Keys); err != nil {
 		return err
 	}
-	return addKeyIPs(ctx, h, b.IPs)
+	if err := addKeyIPs(ctx, h, b.IPs); err != nil {
+		return err
+	}
+	return bumpUsageVersions(ctx, h, batchTenants(b))
+}
+
+// batchTenants lists the tenants whose usage b changes (a batch's key
+// counters come with rollups of the same tenants).
+func batchTenants(b *store.UsageBatch) []string {
+	set := map[string]struct{}{}
+	for k := range b.TenantRollups {
+		set[k.TenantID] = struct{}{}
+	}
+	for k := range b.KeyTotals {
+		set[k.TenantID] = struct{}{}
+	}
+	for k := range b.Totals {
+		set[k.TenantID] = struct{}{}
+	}
+	for k := range b.Peaks {
+		set[k.TenantID] = struct{}{}
+	}
+	for _, e := range b.Errors {
+		set[e.TenantID] = struct{}{}
+	}
+	out := make([]string, 0, len(set))
+	for t := range set {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// bumpUsageVersions raises the usage version of each tenant, in the
+// transaction of the rows that change it.
+func bumpUsageVersions(ctx context.Context, h store.Handle, tenants []string) error {
+	return multi(ctx, h, `INSERT INTO usage_versions(tenant_id, v) VALUES `,
+		` ON CONFLICT(tenant_id) DO UPDATE SET v = usage_versions.v + 1`,
+		`(?, 1)`, len(tenants), func(i int, dst []any) []any { return append(dst, tenants[i]) }, nil)
+}
+
+// TouchUsageVersion raises a tenant's usage version after a write made
+// outside WriteUsage (the demo's history).
+func (Store) TouchUsageVersion(ctx context.Context, h store.Handle, tenantID string) error {
+	return bumpUsageVersions(ctx, h, []string{tenantID})
+}
+
+// UsageVersion is the tenant's usage version (0 before any write).
+func (Store) UsageVersion(ctx context.Context, h store.Handle, tenantID string) (int64, error) {
+	var v int64
+	err := h.QueryRowContext(ctx, `SELECT v FROM usage_versions WHERE tenant_id = ?`, tenantID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
 }
 
 // multi runs head + up to per value tuples (each tuple, e.g. params(4)) + tail for
