@@ -8,6 +8,9 @@ package main
 import (
 	"os"
 
+	// The collector holds off while the program starts (see the package).
+	_ "github.com/penguinmails/pmdev/internal/startgc"
+
 	"github.com/penguinmails/pmdev/internal/cli"
 )
 

@@ -44,14 +44,19 @@ type hooksMsg struct {
 	err    error
 }
 
-// keysMsg is the result of the Overview's key list poll, with the count
-// of keys needing attention when it was read (not on a 304 or an error).
+// keysMsg is the result of the Overview's key list poll.
 type keysMsg struct {
 	common.Result
-	list         models.APIKeyList
-	err          error
-	attention    int
-	hasAttention bool
+	list models.APIKeyList
+	err  error
+}
+
+// attentionMsg is how many keys need attention, read with the key list
+// (ReqID is the list's); err on a 304 or a failure keeps the last count.
+type attentionMsg struct {
+	common.Result
+	n   int
+	err error
 }
 
 // Model is the Overview pane.
@@ -67,6 +72,8 @@ type Model struct {
 	keysErr    error
 	// attention is how many keys need attention (the server's rules); -1 unknown.
 	attention int
+	// attentionReq is the key list read whose attention count is awaited.
+	attentionReq uint64
 
 	rl   *models.RateLimits
 	rlAt time.Time // when rl arrived: the countdown's origin
@@ -152,27 +159,20 @@ func (m *Model) handleHooks(msg hooksMsg) {
 	m.version++
 }
 
+// fetchKeys reads the key list and, at the same time, the attention count
+// (the total of a one-key page): the list is drawn as soon as it arrives,
+// the count joins it when it does.
 func (m *Model) fetchKeys(id uint64) tea.Cmd {
 	c := m.ctx.Client
-	return func() tea.Msg {
-		ctx := client.WithCacheScope(context.Background(), "overview")
-		// The attention count (the first page carries the total) goes out
-		// with the list, not after it: the first frame waits for both.
-		var a models.APIKeyList
-		var aerr error
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			a, aerr = c.ListKeys(ctx, models.KeyListParams{Attention: true, PerPage: 1})
-		}()
-		l, err := c.ListKeys(ctx, models.KeyListParams{Sort: "last_used", PerPage: maxKeys})
-		<-done
-		msg := keysMsg{Result: common.Result{Pane: common.PaneOverview, ReqID: id}, list: l, err: err}
-		if err == nil || err == client.ErrNotModified {
-			msg.attention, msg.hasAttention = a.Total, aerr == nil
-		}
-		return msg
-	}
+	m.attentionReq = id
+	res := common.Result{Pane: common.PaneOverview, ReqID: id}
+	return tea.Batch(func() tea.Msg {
+		l, err := c.ListKeys(client.WithCacheScope(context.Background(), "overview"), models.KeyListParams{Sort: "last_used", PerPage: maxKeys})
+		return keysMsg{Result: res, list: l, err: err}
+	}, func() tea.Msg {
+		a, err := c.ListKeys(client.WithCacheScope(context.Background(), "overview"), models.KeyListParams{Attention: true, PerPage: 1})
+		return attentionMsg{Result: res, n: a.Total, err: err}
+	})
 }
 
 // Update implements common.Pane.
@@ -180,6 +180,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case keysMsg:
 		return m.handleKeys(msg)
+	case attentionMsg:
+		if msg.ReqID == m.attentionReq && msg.err == nil && msg.n != m.attention {
+			m.attention = msg.n
+			m.version++
+		}
 	case hooksMsg:
 		m.handleHooks(msg)
 	case common.RateLimitsMsg:
@@ -227,10 +232,6 @@ func (m *Model) handleKeys(msg keysMsg) tea.Cmd {
 	now := m.ctx.Now()
 	if !m.keysPoll.Done(msg.ReqID, now, msg.err) {
 		return nil // stale
-	}
-	if msg.hasAttention && msg.attention != m.attention {
-		m.attention = msg.attention
-		m.version++
 	}
 	switch {
 	case msg.err == client.ErrNotModified:
