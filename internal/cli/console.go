@@ -262,9 +262,7 @@ func runConsole(cmd *cobra.Command, f *consoleFlags, version string) error {
 	logger.Info("console starting", "api", setup.apiURL, "sandbox", setup.sandbox, "refresh", fmt.Sprintf("%+v", setup.refresh))
 
 	model := newConsole(setup, cl, setup.apiURL, opts, logger)
-	// A frame is drawn at the renderer's next tick: at 120 a second the
-	// first screen and every key's answer wait at most 8 ms for it (60: 17).
-	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(120)}
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if setup.noColor {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
