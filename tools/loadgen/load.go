@@ -28,6 +28,13 @@ func (r loadResult) p(q float64) time.Duration {
 	return s[min(len(s)-1, int(q*float64(len(s))))]
 }
 
+// pace (-rate), when set, is the requests per second of every load phase:
+// request i leaves at i/pace seconds after the start, or as soon as a
+// connection is free after that. The server's CPU per request depends on
+// how many requests each wakeup finds (more at a higher rate), so phases
+// compared by CPU per request are compared at one rate.
+var pace float64
+
 // load sends GET path from conc goroutines for d (or until total requests),
 // rotating over keys per request (none for an empty list).
 func load(hc *http.Client, base, path string, keys []string, conc int, d time.Duration, total int64) loadResult {
@@ -52,6 +59,13 @@ func loadAcross(hc *http.Client, bases []string, path string, keys []string, con
 				i := next.Add(1)
 				if total > 0 && i > total {
 					break
+				}
+				if pace > 0 {
+					due := t0.Add(time.Duration(float64(i) / pace * float64(time.Second)))
+					if due.After(stop) {
+						break
+					}
+					time.Sleep(time.Until(due))
 				}
 				req, _ := http.NewRequest("GET", bases[int(i)%len(bases)]+path, nil)
 				if len(keys) > 0 {

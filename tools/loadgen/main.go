@@ -68,6 +68,7 @@ func main() {
 	fs.StringVar(&o.db, "db", "", "database (startup: the big one; analytics: reuse a seeded one)")
 	fs.StringVar(&o.base, "base", "", "startup: the database to compare with (default: a new empty one)")
 	fs.Int64Var(&o.requests, "requests", 0, "ratio: end the product phase after this many requests (0: after -dur)")
+	fs.Float64Var(&pace, "rate", 0, "requests per second across all connections, every phase (0: as fast as they are answered); CPU per request compared at one rate")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp directory")
 	var instances string
 	fs.StringVar(&instances, "instances", "1,3", "instances: server process counts on one database, sharing Redis limits (1m, 3m: in-memory limits)")

@@ -89,13 +89,19 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 	load(s.hc, s.url, "/healthz", nil, o.conc, time.Second, 0)
 	s.waitIdle(30 * time.Second)
 
-	c0 := s.cpu()
+	c0, g0 := s.cpu(), pgCPU()
 	h := load(s.hc, s.url, "/healthz", nil, o.conc, o.dur, 0)
 	s.settle(time.Now(), 60*time.Second)
-	c1 := s.cpu()
+	c1, g1 := s.cpu(), pgCPU()
 	p := load(s.hc, s.url, o.route, keys, o.conc, o.dur, o.requests)
 	r.catchUp = s.settle(time.Now(), 120*time.Second)
-	c2 := s.cpu()
+	c2, g2 := s.cpu(), pgCPU()
+	if pgBase != "" && h.n > 0 && p.n > 0 {
+		// The SQL work is in PostgreSQL's processes, not in pmdev's.
+		hAll := float64((c1 - c0 + g1 - g0).Microseconds()) / float64(h.n)
+		pAll := float64((c2 - c1 + g2 - g1).Microseconds()) / float64(p.n)
+		fmt.Printf("with PostgreSQL's CPU: healthz %.1f µs/req, product %.1f µs/req, ratio %.2f\n", hAll, pAll, hAll/pAll)
+	}
 	r.load = loadAvg()
 	if h.n == 0 || p.n == 0 {
 		return r, fmt.Errorf("no requests answered (healthz %d, product %d, errors %d/%d)", h.n, p.n, h.errs, p.errs)
