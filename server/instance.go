@@ -32,6 +32,9 @@ type instanceLease struct {
 	stop  chan struct{}
 	done  sync.WaitGroup
 	known map[string]bool // instances already warned about
+	// split: another instance with limits of its own served when this
+	// one started (--allow-split-limits); set before run starts.
+	split bool
 }
 
 func (l *instanceLease) stale() time.Duration { return instanceStaleBeats * l.beat }
@@ -82,6 +85,7 @@ func (s *Server) claimInstance(ctx context.Context) error {
 			for _, o := range others {
 				l.known[o.ID] = true
 			}
+			l.split = true
 			err = nil
 		}
 	}
@@ -162,6 +166,9 @@ func (l *instanceLease) run() {
 					l.known[o.ID] = true
 					l.s.log.Error("rate limits are split: another instance serves this database with its own buckets",
 						"reason", splitLimitsError(l.in, []store.Instance{o}).Error())
+					// It may change keys this one cached: read them again.
+					l.s.keyring.SetMaxAge(SharedKeyMaxAge)
+					l.s.keyring.Clear()
 				}
 			}
 		}

@@ -102,6 +102,17 @@ type Config struct {
 // instance stops working here within it.
 const SharedKeyMaxAge = 5 * time.Second
 
+// soleKeyWriter reports whether no other instance can change keys on this
+// database: this one holds the instance lease with limits of its own, which
+// any later instance is refused next to (or, with --allow-split-limits,
+// found by the lease's heartbeat, which then turns the re-reads on). A key
+// read again every SharedKeyMaxAge costs a query per key, the largest part
+// of PostgreSQL's work per product request at 1,000 keys.
+func (s *Server) soleKeyWriter(limiter ratelimit.Limiter) bool {
+	_, shared := limiter.(*ratelimit.Redis)
+	return s.instance != nil && !shared && !s.instance.split
+}
+
 // Events receives domain events (the webhook service implements it).
 type Events = product.Events
 
@@ -219,7 +230,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.seedSkipped, s.history.pending = skipped, hist
 	}
-	if pgsql.Is(db) {
+	if pgsql.Is(db) && !s.soleKeyWriter(limiter) {
 		s.keyring.SetMaxAge(SharedKeyMaxAge)
 	}
 	s.lead = lease.Off()

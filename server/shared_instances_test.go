@@ -77,3 +77,45 @@ func sharedEnvs(t *testing.T) (a, b *testEnv, tok string, key models.CreatedAPIK
 	key = a.createKey(tok, models.CreateAPIKeyRequest{Name: "shared", Permissions: []string{"read_campaigns"}})
 	return a, b, tok, key
 }
+
+// A lone instance on PostgreSQL, with limits of its own, trusts its key
+// cache: any other instance would be refused next to it.
+func TestLoneInstanceTrustsItsKeyCache(t *testing.T) {
+	if !servertest.Postgres() {
+		t.Skip("instances share a database only on PostgreSQL (PMDEV_TEST_DB=postgres)")
+	}
+	e := newEnv(t, "")
+	if d := e.s.keyring.MaxAge(); d != 0 {
+		t.Fatalf("a lone instance re-reads its keys every %s", d)
+	}
+}
+
+// Next to another instance (--allow-split-limits) keys are read again
+// every SharedKeyMaxAge: at once on the instance that found the other at
+// its start, and on the older one from the heartbeat that finds the newer,
+// so a key revoked through the newer stops working on the older too.
+func TestKeyRevokedOnTheNewerInstanceRefusedByTheOlder(t *testing.T) {
+	a, b, tok, key := sharedEnvs(t)
+	if d := b.s.keyring.MaxAge(); d != SharedKeyMaxAge {
+		t.Fatalf("the second instance trusts keys for %s, want %s", d, SharedKeyMaxAge)
+	}
+	if r := a.do("GET", "/api/v1/campaigns", key.Plaintext, nil); r.status != 200 {
+		t.Fatalf("before: %d %s", r.status, r.body)
+	}
+	b.must("DELETE", "/api/v1/platform/api-keys/"+key.KeyID, tok, nil, 200, nil)
+	limit := DefaultInstanceBeat + SharedKeyMaxAge + 2*time.Second
+	deadline := time.Now().Add(limit)
+	for {
+		r := a.do("GET", "/api/v1/campaigns", key.Plaintext, nil)
+		if r.status == 401 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("revoked key still answered %d on the older instance after %s", r.status, limit)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if d := a.s.keyring.MaxAge(); d != SharedKeyMaxAge {
+		t.Fatalf("the older instance trusts keys for %s after finding the newer, want %s", d, SharedKeyMaxAge)
+	}
+}

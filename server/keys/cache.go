@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
@@ -53,9 +54,10 @@ type Cache struct {
 	db *sql.DB
 	st store.KeyStore
 
-	// maxAge bounds how long an entry is trusted (0: until invalidated);
-	// instances sharing a database cannot invalidate each other's.
-	maxAge time.Duration
+	// maxAge bounds how long an entry is trusted in nanoseconds (0: until
+	// invalidated); instances sharing a database cannot invalidate each
+	// other's.
+	maxAge atomic.Int64
 
 	mu       sync.RWMutex
 	gen      uint64
@@ -70,8 +72,11 @@ func NewCache(db *sql.DB, st store.KeyStore) *Cache {
 }
 
 // SetMaxAge makes entries older than d be read again: another instance on
-// the same database may have changed the key. Call it before first use.
-func (c *Cache) SetMaxAge(d time.Duration) { c.maxAge = d }
+// the same database may have changed the key. Safe at any time.
+func (c *Cache) SetMaxAge(d time.Duration) { c.maxAge.Store(int64(d)) }
+
+// MaxAge is how long an entry is trusted (0: until invalidated).
+func (c *Cache) MaxAge() time.Duration { return time.Duration(c.maxAge.Load()) }
 
 // Invalidate drops a key after any change; the generation stops an
 // in-flight load from re-inserting stale data.
@@ -121,7 +126,7 @@ func (c *Cache) Lookup(ctx context.Context, plain string) (*Entry, error) {
 	c.mu.RLock()
 	e, gen := c.byDigest[d], c.gen
 	c.mu.RUnlock()
-	if e != nil && (c.maxAge == 0 || time.Since(e.loaded) < c.maxAge) {
+	if maxAge := c.MaxAge(); e != nil && (maxAge == 0 || time.Since(e.loaded) < maxAge) {
 		return e, nil
 	}
 	if !models.ValidKeyChecksum(plain) {
