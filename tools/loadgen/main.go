@@ -46,6 +46,9 @@ type opts struct {
 	// the Redis they share limits through.
 	instances []string
 	redis     string
+	// perf, when set, records each ratio phase of the server with perf
+	// into perf-healthz.data and perf-product.data (Linux perf on PATH).
+	perf string
 }
 
 func main() {
@@ -70,6 +73,7 @@ func main() {
 	fs.Int64Var(&o.requests, "requests", 0, "ratio: end the product phase after this many requests (0: after -dur)")
 	fs.Float64Var(&pace, "rate", 0, "requests per second across all connections, every phase (0: as fast as they are answered); CPU per request compared at one rate")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp directory")
+	fs.StringVar(&o.perf, "perf", "", "ratio: record each phase with perf (every process: the server, PostgreSQL) into PREFIX-healthz.data and PREFIX-product.data (read with perf report)")
 	var instances string
 	fs.StringVar(&instances, "instances", "1,3", "instances: server process counts on one database, sharing Redis limits (1m, 3m: in-memory limits)")
 	fs.StringVar(&o.redis, "redis", "redis://127.0.0.1:6379/0", "instances: the Redis the limiter uses")

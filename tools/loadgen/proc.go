@@ -243,3 +243,31 @@ func dbSize(db string) int64 {
 }
 
 func mkdirFor(path string) error { return os.MkdirAll(filepath.Dir(path), 0o700) }
+
+// perfRun is a perf record of the server, or nothing.
+type perfRun struct{ cmd *exec.Cmd }
+
+// perfRecord starts recording every process's stacks (the server's, and
+// PostgreSQL's with -pg: perf report --comm pmdev or --comm postgres) into
+// prefix-phase.data; nothing when prefix is empty.
+func (s *server) perfRecord(prefix, phase string) perfRun {
+	if prefix == "" {
+		return perfRun{}
+	}
+	cmd := exec.Command("perf", "record", "-q", "-F", "997", "-g", "-a", "-o", prefix+"-"+phase+".data")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "perf:", err)
+		return perfRun{}
+	}
+	time.Sleep(200 * time.Millisecond) // attached before the phase starts
+	return perfRun{cmd}
+}
+
+func (p perfRun) stop() {
+	if p.cmd == nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGINT)
+	_ = p.cmd.Wait()
+}

@@ -89,18 +89,24 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 	load(s.hc, s.url, "/healthz", nil, o.conc, time.Second, 0)
 	s.waitIdle(30 * time.Second)
 
+	rec := s.perfRecord(o.perf, "healthz")
 	c0, g0 := s.cpu(), pgCPU()
 	h := load(s.hc, s.url, "/healthz", nil, o.conc, o.dur, 0)
 	s.settle(time.Now(), 60*time.Second)
 	c1, g1 := s.cpu(), pgCPU()
+	rec.stop()
+	rec = s.perfRecord(o.perf, "product")
+	c1, g1 = s.cpu(), pgCPU()
 	p := load(s.hc, s.url, o.route, keys, o.conc, o.dur, o.requests)
 	r.catchUp = s.settle(time.Now(), 120*time.Second)
 	c2, g2 := s.cpu(), pgCPU()
+	rec.stop()
 	if pgBase != "" && h.n > 0 && p.n > 0 {
 		// The SQL work is in PostgreSQL's processes, not in pmdev's.
 		hAll := float64((c1 - c0 + g1 - g0).Microseconds()) / float64(h.n)
 		pAll := float64((c2 - c1 + g2 - g1).Microseconds()) / float64(p.n)
-		fmt.Printf("with PostgreSQL's CPU: healthz %.1f µs/req, product %.1f µs/req, ratio %.2f\n", hAll, pAll, hAll/pAll)
+		fmt.Printf("with PostgreSQL's CPU: healthz %.1f µs/req, product %.1f µs/req, ratio %.2f (PostgreSQL's share: %.1f and %.1f µs/req)\n",
+			hAll, pAll, hAll/pAll, float64((g1-g0).Microseconds())/float64(h.n), float64((g2-g1).Microseconds())/float64(p.n))
 	}
 	r.load = loadAvg()
 	if h.n == 0 || p.n == 0 {

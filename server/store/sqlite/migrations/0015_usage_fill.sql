@@ -1,0 +1,2 @@
+-- PostgreSQL only (free space on the usage tables' pages). The number is
+-- kept so both dialects stay numbered alike.
