@@ -58,6 +58,7 @@ type Notifier struct {
 	cfg     Config
 	gates   sync.Map // key id -> *gate
 	queue   chan crossing
+	pending atomic.Int64 // crossings queued or being sent
 	dropped atomic.Int64
 	stop    chan struct{}
 	wg      sync.WaitGroup
@@ -104,6 +105,10 @@ func (n *Notifier) Close() {
 	n.wg.Wait()
 }
 
+// Pending counts the crossings queued or being sent. A crossing an earlier
+// instance already sent corrects this process's gate only once handled.
+func (n *Notifier) Pending() int64 { return n.pending.Load() }
+
 // Dropped counts crossings dropped because the queue was full.
 func (n *Notifier) Dropped() int64 { return n.dropped.Load() }
 
@@ -135,9 +140,11 @@ func (n *Notifier) Observe(keyID, tenantID string, limit, burst, remaining int, 
 		if !g[i].CompareAndSwap(next, now.Add(ThresholdEvery).UnixNano()) {
 			continue // another request of the same key won
 		}
+		n.pending.Add(1)
 		select {
 		case n.queue <- crossing{keyID: keyID, tenantID: tenantID, threshold: t, limit: limit, burst: burst, left: remaining, at: now}:
 		default:
+			n.pending.Add(-1)
 			n.dropped.Add(1)
 			g[i].Store(next) // not sent: let a later request try again
 		}
@@ -154,6 +161,7 @@ func (n *Notifier) sendCrossings() {
 			if err := n.sendCrossing(c); err != nil {
 				n.cfg.Log.Error("rate_limit.threshold event", "key", c.keyID, "err", err)
 			}
+			n.pending.Add(-1)
 		}
 	}
 }
