@@ -96,7 +96,7 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 	c1, g1 := s.cpu(), pgCPU()
 	rec.stop()
 	rec = s.perfRecord(o.perf, "product")
-	c1, g1 = s.cpu(), pgCPU()
+	cp, gp := s.cpu(), pgCPU() // after perf's start, like c0 and g0
 	p := load(s.hc, s.url, o.route, keys, o.conc, o.dur, o.requests)
 	r.catchUp = s.settle(time.Now(), 120*time.Second)
 	c2, g2 := s.cpu(), pgCPU()
@@ -104,16 +104,16 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 	if pgBase != "" && h.n > 0 && p.n > 0 {
 		// The SQL work is in PostgreSQL's processes, not in pmdev's.
 		hAll := float64((c1 - c0 + g1 - g0).Microseconds()) / float64(h.n)
-		pAll := float64((c2 - c1 + g2 - g1).Microseconds()) / float64(p.n)
+		pAll := float64((c2 - cp + g2 - gp).Microseconds()) / float64(p.n)
 		fmt.Printf("with PostgreSQL's CPU: healthz %.1f µs/req, product %.1f µs/req, ratio %.2f (PostgreSQL's share: %.1f and %.1f µs/req)\n",
-			hAll, pAll, hAll/pAll, float64((g1-g0).Microseconds())/float64(h.n), float64((g2-g1).Microseconds())/float64(p.n))
+			hAll, pAll, hAll/pAll, float64((g1-g0).Microseconds())/float64(h.n), float64((g2-gp).Microseconds())/float64(p.n))
 	}
 	r.load = loadAvg()
 	if h.n == 0 || p.n == 0 {
 		return r, fmt.Errorf("no requests answered (healthz %d, product %d, errors %d/%d)", h.n, p.n, h.errs, p.errs)
 	}
 	r.hUS = float64((c1 - c0).Microseconds()) / float64(h.n)
-	r.pUS = float64((c2 - c1).Microseconds()) / float64(p.n)
+	r.pUS = float64((c2 - cp).Microseconds()) / float64(p.n)
 	r.ratio = r.hUS / r.pUS
 	r.pRate = float64(p.n) / p.wall.Seconds()
 	r.maxLat, r.p99 = p.max, p.p(0.99)
