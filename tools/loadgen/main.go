@@ -46,8 +46,8 @@ type opts struct {
 	// the Redis they share limits through.
 	instances []string
 	redis     string
-	// perf, when set, records each ratio phase of the server with perf
-	// into perf-healthz.data and perf-product.data (Linux perf on PATH).
+	// perf, when set, records each ratio phase of every process with
+	// Linux perf into perf-healthz.data and perf-product.data after it.
 	perf string
 }
 

@@ -244,13 +244,13 @@ func dbSize(db string) int64 {
 
 func mkdirFor(path string) error { return os.MkdirAll(filepath.Dir(path), 0o700) }
 
-// perfRun is a perf record of the server, or nothing.
+// perfRun is a perf record of the machine, or nothing.
 type perfRun struct{ cmd *exec.Cmd }
 
 // perfRecord starts recording every process's stacks (the server's, and
 // PostgreSQL's with -pg: perf report --comm pmdev or --comm postgres) into
 // prefix-phase.data; nothing when prefix is empty.
-func (s *server) perfRecord(prefix, phase string) perfRun {
+func perfRecord(prefix, phase string) perfRun {
 	if prefix == "" {
 		return perfRun{}
 	}

@@ -89,13 +89,13 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 	load(s.hc, s.url, "/healthz", nil, o.conc, time.Second, 0)
 	s.waitIdle(30 * time.Second)
 
-	rec := s.perfRecord(o.perf, "healthz")
+	rec := perfRecord(o.perf, "healthz")
 	c0, g0 := s.cpu(), pgCPU()
 	h := load(s.hc, s.url, "/healthz", nil, o.conc, o.dur, 0)
 	s.settle(time.Now(), 60*time.Second)
 	c1, g1 := s.cpu(), pgCPU()
 	rec.stop()
-	rec = s.perfRecord(o.perf, "product")
+	rec = perfRecord(o.perf, "product")
 	cp, gp := s.cpu(), pgCPU() // after perf's start, like c0 and g0
 	p := load(s.hc, s.url, o.route, keys, o.conc, o.dur, o.requests)
 	r.catchUp = s.settle(time.Now(), 120*time.Second)
