@@ -180,25 +180,16 @@ func pgCPU() time.Duration {
 		if _, err := strconv.Atoi(e.Name()); err != nil {
 			continue
 		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
+		comm, f, err := procStat(e.Name())
+		if err != nil || comm != "postgres" {
 			continue
 		}
-		s := string(b)
-		open, shut := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || shut < 0 || s[open+1:shut] != "postgres" {
-			continue
-		}
-		f := strings.Fields(s[shut+2:])
 		parent, _ := os.ReadFile("/proc/" + f[1] + "/comm")
 		n := 2 // utime, stime
 		if strings.TrimSpace(string(parent)) != "postgres" {
 			n = 4 // the postmaster: with its reaped children's cutime, cstime
 		}
-		for _, v := range f[11 : 11+n] {
-			t, _ := strconv.ParseInt(v, 10, 64)
-			total += time.Duration(t) * time.Second / clockTicks
-		}
+		total += ticks(f[11 : 11+n])
 	}
 	return total
 }

@@ -21,18 +21,38 @@ import (
 // (100 on every Linux this runs on).
 const clockTicks = 100
 
+// procStat reads /proc/PID/stat: the command name and the fields after
+// it (utime is f[11], stime f[12], cutime and cstime f[13] and f[14]).
+func procStat(pid string) (comm string, f []string, err error) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return "", nil, err
+	}
+	s := string(b)
+	open, shut := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || shut < open || len(s) < shut+2 {
+		return "", nil, fmt.Errorf("/proc/%s/stat: unexpected %q", pid, s)
+	}
+	return s[open+1 : shut], strings.Fields(s[shut+2:]), nil
+}
+
+// ticks sums clock-tick fields of /proc/PID/stat as CPU time.
+func ticks(fields []string) time.Duration {
+	var n int64
+	for _, v := range fields {
+		t, _ := strconv.ParseInt(v, 10, 64)
+		n += t
+	}
+	return time.Duration(n) * time.Second / clockTicks
+}
+
 // cpuOf is the CPU time (user + system) a process has used so far.
 func cpuOf(pid int) (time.Duration, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	_, f, err := procStat(strconv.Itoa(pid))
 	if err != nil {
 		return 0, err
 	}
-	// Fields after the parenthesised command name; utime and stime are 14 and 15.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / clockTicks, nil
+	return ticks(f[11:13]), nil
 }
 
 // loadAvg is the 1-minute load average.
