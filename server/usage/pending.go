@@ -16,13 +16,18 @@ const (
 	maxGroups = 200_000
 )
 
-// groupKey is one minute of one key's requests to one route with one status.
-type groupKey struct {
-	tenantID, keyID string
-	minute          int64
-	method, route   string
-	status          int
-	counted         bool // took a rate-limit token
+// group is one minute of one key's requests to one route with one status.
+type group struct {
+	groupShape
+	v store.RollupVal
+}
+
+// groupShape tells one key's groups apart.
+type groupShape struct {
+	minute        int64
+	method, route string
+	status        int
+	counted       bool // took a rate-limit token
 }
 
 // sampleKey counts the full error records kept of a key, status and minute.
@@ -32,27 +37,77 @@ type sampleKey struct {
 	status int
 }
 
-// keyAcc is what the requests of a key add to its counters.
-type keyAcc struct {
+// keyPending is what one key's requests added since the last write. A key
+// sends most of its requests to one route with one status from one
+// address, so the last group and address are tried before any hashing.
+type keyPending struct {
 	tenantID string
 	store.KeyDelta
+	groups  []group
+	byShape map[groupShape]int // index into groups, once there are a few
+	last    int                // the group the last request went to
+	ips     map[string]*store.IPDelta
+	lastIP  string
+	lastIPd *store.IPDelta
 }
 
+// fewGroups is how many groups a key holds before they are indexed.
+const fewGroups = 8
+
 // pending is what requests added since the last write, aggregated as they
-// arrive so a request costs a few map updates, never a wait.
+// arrive so a request costs a map lookup or two, never a wait.
 type pending struct {
 	n       int64 // requests
-	groups  map[groupKey]*store.RollupVal
-	keys    map[string]*keyAcc
-	ips     map[store.IPKey]*store.IPDelta
+	ngroups int   // groups over all keys (bounded by maxGroups)
+	keys    map[string]*keyPending
 	errors  []store.UsageEvent
 	audits  []store.UsageEvent
 	tenants map[string]struct{}
 }
 
 func newPending() *pending {
-	return &pending{groups: map[groupKey]*store.RollupVal{}, keys: map[string]*keyAcc{}, ips: map[store.IPKey]*store.IPDelta{},
-		tenants: map[string]struct{}{}}
+	return &pending{keys: map[string]*keyPending{}, tenants: map[string]struct{}{}}
+}
+
+// group finds e's group of k, adding it unless that would pass max groups
+// in all (nil then).
+func (p *pending) group(k *keyPending, e *store.UsageEvent, minute int64, max int) *group {
+	sh := groupShape{minute: minute, method: e.Method, route: e.Route, status: e.Status, counted: e.Counted}
+	if k.last < len(k.groups) && k.groups[k.last].groupShape == sh {
+		return &k.groups[k.last]
+	}
+	i := -1
+	if k.byShape != nil {
+		if j, ok := k.byShape[sh]; ok {
+			i = j
+		}
+	} else {
+		for j := range k.groups {
+			if k.groups[j].groupShape == sh {
+				i = j
+				break
+			}
+		}
+	}
+	if i < 0 {
+		if p.ngroups >= max {
+			return nil
+		}
+		p.ngroups++
+		i = len(k.groups)
+		k.groups = append(k.groups, group{groupShape: sh})
+		switch {
+		case k.byShape != nil:
+			k.byShape[sh] = i
+		case len(k.groups) > fewGroups:
+			k.byShape = make(map[groupShape]int, 2*fewGroups)
+			for j := range k.groups {
+				k.byShape[k.groups[j].groupShape] = j
+			}
+		}
+	}
+	k.last = i
+	return &k.groups[i]
 }
 
 // add folds e in; it reports whether e's full error record was left out
@@ -60,41 +115,44 @@ func newPending() *pending {
 func (p *pending) add(e *store.UsageEvent, samples map[sampleKey]int, groupsMax int) (sampled, dropped bool) {
 	sec := e.At.Unix()
 	minute := sec - sec%60
-	gk := groupKey{tenantID: e.TenantID, keyID: e.KeyID, minute: minute, method: e.Method, route: e.Route, status: e.Status, counted: e.Counted}
-	v := p.groups[gk]
-	if v == nil {
-		if len(p.groups) >= groupsMax {
+	k := p.keys[e.KeyID]
+	if k == nil {
+		if p.ngroups >= groupsMax {
 			return false, true
 		}
-		v = &store.RollupVal{}
-		p.groups[gk] = v
+		k = &keyPending{tenantID: e.TenantID}
+		p.keys[e.KeyID] = k
+		p.tenants[e.TenantID] = struct{}{}
+	}
+	g := p.group(k, e, minute, groupsMax)
+	if g == nil {
+		return false, true
 	}
 	p.n++
-	v.N++
-	v.LatSum += e.LatencyUS
-	v.H[store.HistBucket(e.LatencyUS)]++
-	d := p.keys[e.KeyID]
-	if d == nil {
-		d = &keyAcc{tenantID: e.TenantID}
-		p.keys[e.KeyID] = d
-	}
-	d.N++
+	g.v.N++
+	g.v.LatSum += e.LatencyUS
+	g.v.H[store.HistBucket(e.LatencyUS)]++
+	k.N++
 	at := store.MS(e.At)
 	if e.Status >= 400 {
-		d.Errs++
+		k.Errs++
 	}
-	if at >= d.LastUsed {
-		d.LastUsed, d.LastIP = at, e.IP
+	if at >= k.LastUsed {
+		k.LastUsed, k.LastIP = at, e.IP
 	}
-	ik := store.IPKey{KeyID: e.KeyID, IP: e.IP}
-	id := p.ips[ik]
-	if id == nil {
-		id = &store.IPDelta{}
-		p.ips[ik] = id
+	id := k.lastIPd
+	if id == nil || k.lastIP != e.IP {
+		if k.ips == nil {
+			k.ips = map[string]*store.IPDelta{}
+		}
+		if id = k.ips[e.IP]; id == nil {
+			id = &store.IPDelta{}
+			k.ips[e.IP] = id
+		}
+		k.lastIP, k.lastIPd = e.IP, id
 	}
 	id.N++
 	id.Last = max(id.Last, at)
-	p.tenants[e.TenantID] = struct{}{}
 	if e.Status < 400 {
 		return false, false
 	}
@@ -116,38 +174,40 @@ func (p *pending) add(e *store.UsageEvent, samples map[sampleKey]int, groupsMax 
 // resolution (fine) and at the coarser ones, key counters and addresses
 // included (coarse).
 func (p *pending) batch(fine, coarse *store.UsageBatch) {
-	for gk, v := range p.groups {
-		k := store.RollupKey{TenantID: gk.tenantID, KeyID: gk.keyID, Res: 60, T: gk.minute, Endpoint: gk.method + " " + gk.route, Status: gk.status}
-		fine.AddRollup(k, v)
-		for _, res := range store.RollupRes()[1:] {
-			k.Res, k.T = res, store.AlignDown(gk.minute, res)
-			coarse.AddRollup(k, v)
+	for id, kp := range p.keys {
+		for i := range kp.groups {
+			g := &kp.groups[i]
+			k := store.RollupKey{TenantID: kp.tenantID, KeyID: id, Res: 60, T: g.minute, Endpoint: g.method + " " + g.route, Status: g.status}
+			fine.AddRollup(k, &g.v)
+			for _, res := range store.RollupRes()[1:] {
+				k.Res, k.T = res, store.AlignDown(g.minute, res)
+				coarse.AddRollup(k, &g.v)
+			}
+			if g.counted {
+				fine.Totals[store.TotalKey{TenantID: kp.tenantID, KeyID: id, T: g.minute}] += g.v.N
+				fine.Totals[store.TotalKey{TenantID: kp.tenantID, T: g.minute}] += g.v.N
+			}
 		}
-		if gk.counted {
-			fine.Totals[store.TotalKey{TenantID: gk.tenantID, KeyID: gk.keyID, T: gk.minute}] += v.N
-			fine.Totals[store.TotalKey{TenantID: gk.tenantID, T: gk.minute}] += v.N
-		}
-	}
-	fine.Errors, fine.Audits = p.errors, p.audits
-	for id, d := range p.keys {
 		c := coarse.Keys[id]
 		if c == nil {
 			c = &store.KeyDelta{}
 			coarse.Keys[id] = c
 		}
-		c.N += d.N
-		c.Errs += d.Errs
-		if d.LastUsed >= c.LastUsed {
-			c.LastUsed, c.LastIP = d.LastUsed, d.LastIP
+		c.N += kp.N
+		c.Errs += kp.Errs
+		if kp.LastUsed >= c.LastUsed {
+			c.LastUsed, c.LastIP = kp.LastUsed, kp.LastIP
+		}
+		for ip, d := range kp.ips {
+			ik := store.IPKey{KeyID: id, IP: ip}
+			c := coarse.IPs[ik]
+			if c == nil {
+				c = &store.IPDelta{}
+				coarse.IPs[ik] = c
+			}
+			c.N += d.N
+			c.Last = max(c.Last, d.Last)
 		}
 	}
-	for k, d := range p.ips {
-		c := coarse.IPs[k]
-		if c == nil {
-			c = &store.IPDelta{}
-			coarse.IPs[k] = c
-		}
-		c.N += d.N
-		c.Last = max(c.Last, d.Last)
-	}
+	fine.Errors, fine.Audits = p.errors, p.audits
 }

@@ -179,7 +179,7 @@ func (w *Writer) bump(tenants map[string]struct{}) {
 func (w *Writer) busy() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return len(w.cur.groups) > fineMany
+	return w.cur.ngroups > fineMany
 }
 
 // take swaps out the pending aggregate and forgets sample counts of
