@@ -32,8 +32,11 @@ func (h *Hub) PublishRequest(e store.UsageEvent) {
 	if !h.Active(e.TenantID, SourceRequests) {
 		return
 	}
-	// Encoded by the hub's goroutine, not here on the request path.
-	h.Publish(Item{Tenant: e.TenantID, Source: SourceRequests, At: e.At, usage: &e,
+	// Encoded by the hub's goroutine, not here on the request path. The
+	// copy is taken here so that only followed requests cost an allocation.
+	c := new(store.UsageEvent)
+	*c = e
+	h.Publish(Item{Tenant: e.TenantID, Source: SourceRequests, At: e.At, usage: c,
 		Type: models.StreamEventRequest, Status: e.Status, KeyID: e.KeyID, Route: e.Route})
 }
 
