@@ -49,6 +49,9 @@ type opts struct {
 	// perf, when set, records each ratio phase of every process with
 	// Linux perf into perf-healthz.data and perf-product.data after it.
 	perf string
+	// pairs adds, after each ratio round's cold pair, that many warm pairs
+	// on the same server.
+	pairs int
 }
 
 func main() {
@@ -72,6 +75,7 @@ func main() {
 	fs.StringVar(&o.base, "base", "", "startup: the database to compare with (default: a new empty one)")
 	fs.Int64Var(&o.requests, "requests", 0, "ratio: end the product phase after this many requests (0: after -dur)")
 	fs.Float64Var(&pace, "rate", 0, "requests per second across all connections, every phase (0: as fast as they are answered); CPU per request compared at one rate")
+	fs.IntVar(&o.pairs, "pairs", 0, "ratio: after each round's first (cold) pair of phases, this many warm pairs on the same server, /healthz then the product route, each product phase counted until the writer has caught up")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp directory")
 	fs.StringVar(&o.perf, "perf", "", "ratio: record each phase with perf (every process: the server, PostgreSQL) into PREFIX-healthz.data and PREFIX-product.data (read with perf report)")
 	var instances string

@@ -17,6 +17,9 @@ type ratioRun struct {
 	maxLat, p99     time.Duration
 	mbPerM, mb      float64 // database growth per million product requests, and in all
 	load            string
+	// warm and warmAll are the ratios of the warm pairs (-pairs): pmdev
+	// alone, and with PostgreSQL's CPU.
+	warm, warmAll []float64
 }
 
 // runRatio measures product vs /healthz server CPU per request at each key count.
@@ -31,6 +34,20 @@ func runRatio(o opts, dir string) error {
 			fmt.Printf("round %d keys %5d: healthz %.1f µs/req, product %.1f µs/req, ratio %.2f; product %.0f req/s (%s), p99 %.1f ms, max %.1f ms; settled %s after the load; %.1f MB per million (%.2f MB); load %s\n",
 				round+1, n, r.hUS, r.pUS, r.ratio, r.pRate, r.statuses, ms(r.p99), ms(r.maxLat), r.catchUp.Round(10*time.Millisecond), r.mbPerM, r.mb, r.load)
 			results[n] = append(results[n], r)
+		}
+	}
+	if o.pairs > 0 {
+		fmt.Println("\nwarm pairs: median [min–max] over every pair of every round")
+		for _, n := range o.keys {
+			var warm, all []float64
+			for _, r := range results[n] {
+				warm, all = append(warm, r.warm...), append(all, r.warmAll...)
+			}
+			fmt.Printf("keys %5d: ratio %s", n, stats(warm, "%.2f"))
+			if pgBase != "" {
+				fmt.Printf("; with PostgreSQL's CPU %s", stats(all, "%.2f"))
+			}
+			fmt.Printf(" (%d pairs)\n", len(warm))
 		}
 	}
 	fmt.Println("\nsummary: median [min–max] over rounds")
@@ -130,14 +147,42 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 		parts = append(parts, fmt.Sprintf("transport errors×%d", p.errs))
 	}
 	r.statuses = strings.Join(parts, " ")
+	// Warm pairs: the keys loaded, the connections open; each product phase
+	// right after its /healthz phase, so both see the machine alike.
+	total := p.n
+	for i := range o.pairs {
+		c0, g0 := s.cpu(), pgCPU()
+		h := load(s.hc, s.url, "/healthz", nil, o.conc, o.dur, 0)
+		c1, g1 := s.cpu(), pgCPU()
+		p := load(s.hc, s.url, o.route, keys, o.conc, o.dur, o.requests)
+		s.settle(time.Now(), 120*time.Second)
+		c2, g2 := s.cpu(), pgCPU()
+		if h.n == 0 || p.n == 0 {
+			return r, fmt.Errorf("warm pair %d: no requests answered (healthz %d, product %d)", i+1, h.n, p.n)
+		}
+		total += p.n
+		hUS, pUS := perReq(c1-c0, h.n), perReq(c2-c1, p.n)
+		line := fmt.Sprintf("  warm pair %d: healthz %.1f µs/req, product %.1f µs/req, ratio %.2f; %.0f vs %.0f req/s", i+1, hUS, pUS, hUS/pUS,
+			float64(h.n)/h.wall.Seconds(), float64(p.n)/p.wall.Seconds())
+		r.warm = append(r.warm, hUS/pUS)
+		if pgBase != "" {
+			hAll, pAll := perReq(c1-c0+g1-g0, h.n), perReq(c2-c1+g2-g1, p.n)
+			r.warmAll = append(r.warmAll, hAll/pAll)
+			line += fmt.Sprintf("; with PostgreSQL's CPU %.1f vs %.1f µs/req, ratio %.2f", hAll, pAll, hAll/pAll)
+		}
+		fmt.Println(line + "; load " + loadAvg())
+	}
 	if err := s.stop(); err != nil {
 		return r, err
 	}
 	r.mb = float64(dbSize(db)-size0) / 1e6
-	r.mbPerM = r.mb / float64(p.n) * 1e6
+	r.mbPerM = r.mb / float64(total) * 1e6
 	if pgBase != "" {
-		fmt.Printf("keys %d: growth per table (without its indexes) and index, %d product requests:\n", nkeys, p.n)
+		fmt.Printf("keys %d: growth per table (without its indexes) and index, %d product requests:\n", nkeys, total)
 		printGrowth(rels0, pgRelations(db))
 	}
 	return r, nil
 }
+
+// perReq is CPU time per request in µs.
+func perReq(cpu time.Duration, n int64) float64 { return float64(cpu.Microseconds()) / float64(n) }
