@@ -47,7 +47,7 @@ type opts struct {
 	instances []string
 	redis     string
 	// perf, when set, records each ratio phase of every process with
-	// Linux perf into perf-healthz.data and perf-product.data after it.
+	// Linux perf into PREFIX-healthz.data and PREFIX-product.data.
 	perf string
 	// pairs adds, after each ratio round's cold pair, that many warm pairs
 	// on the same server.
