@@ -105,15 +105,11 @@ func (s *Service) handleRetry(w http.ResponseWriter, r *http.Request, u *httpx.U
 }
 
 func (s *Service) handleTest(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	wh, ok := s.pathWebhook(w, r, u)
+	wh, req, ok := pathWebhookBody[models.TestRequest](s, w, r, u, true)
 	if !ok {
 		return
 	}
 	id := wh.ID
-	var req models.TestRequest
-	if !httpx.ReadJSON(w, r, &req, true) {
-		return
-	}
 	if req.EventType == "" {
 		req.EventType = wh.Events[0]
 	}

@@ -129,6 +129,16 @@ func (s *Service) pathWebhook(w http.ResponseWriter, r *http.Request, u *httpx.U
 	return wh, !s.notFound(w, r, err)
 }
 
+// pathWebhookBody is pathWebhook, then the request body read into a T (the
+// endpoint is looked up first, so an unknown one is a 404 whatever the
+// body); false when an answer is written instead.
+func pathWebhookBody[T any](s *Service, w http.ResponseWriter, r *http.Request, u *httpx.User, allowEmpty bool) (models.Webhook, T, bool) {
+	var req T
+	wh, ok := s.pathWebhook(w, r, u)
+	ok = ok && httpx.ReadJSON(w, r, &req, allowEmpty)
+	return wh, req, ok
+}
+
 // notFound writes 404 or 500 for err and reports whether it wrote anything.
 func (s *Service) notFound(w http.ResponseWriter, r *http.Request, err error) bool {
 	switch {
@@ -227,15 +237,11 @@ func (s *Service) afterChange(ctx context.Context) {
 }
 
 func (s *Service) handleUpdate(w http.ResponseWriter, r *http.Request, u *httpx.User) {
-	cur, ok := s.pathWebhook(w, r, u)
+	cur, req, ok := pathWebhookBody[models.UpdateWebhookRequest](s, w, r, u, false)
 	if !ok {
 		return
 	}
 	id := cur.ID
-	var req models.UpdateWebhookRequest
-	if !httpx.ReadJSON(w, r, &req, false) {
-		return
-	}
 	var errs []models.FieldError
 	sets := []string{}
 	args := []any{}
