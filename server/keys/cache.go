@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/ratelimit"
 	"github.com/penguinmails/pmdev/server/store"
 )
 
@@ -25,6 +26,11 @@ type Entry struct {
 	full               bool     // holds full_access
 	ips                []netip.Prefix
 	loaded             time.Time
+	// Bucket keeps the key's rate-limit bucket for the limiter; a changed
+	// key is a new entry whose first request finds the same bucket by id.
+	Bucket ratelimit.Slot
+	// Usage keeps the key's place in the usage writer's pending counts.
+	Usage store.UsageSlot
 }
 
 // Has reports whether the key holds perm (full_access holds them all).
@@ -132,7 +138,8 @@ func (c *Cache) Lookup(ctx context.Context, plain string) (*Entry, error) {
 	if !models.ValidKeyChecksum(plain) {
 		return nil, nil
 	}
-	k, err := c.st.KeyAuthByDigest(ctx, c.db, d[:])
+	key := d // a copy for the read, so that d stays off the heap on the hot path
+	k, err := c.st.KeyAuthByDigest(ctx, c.db, key[:])
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}

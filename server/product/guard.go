@@ -206,7 +206,8 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 		now := s.Now()
 		ip := httpx.ClientIP(r)
 		ev := store.UsageEvent{At: now, TenantID: k.TenantID, KeyID: k.ID, Method: method, Route: route, IP: ip,
-			RequestID: w.Header().Get(models.HeaderRequestID)} // set by the server before routing
+			RequestID: w.Header().Get(models.HeaderRequestID), // set by the server before routing
+			Slot:      &k.Usage}
 		finish := func(status int, body any, p *models.Problem) {
 			if p != nil {
 				ev.Status, ev.ErrCode, ev.Message = p.Status, p.Error, p.Message
@@ -228,7 +229,7 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 			s.Usage.Record(ev)
 		}
 		peek := func() {
-			st := s.Limiter.Peek(r.Context(), k.TenantID, k.ID, k.RateLimit, k.Burst, now)
+			st := s.Limiter.Peek(r.Context(), &k.Bucket, k.TenantID, k.ID, k.RateLimit, k.Burst, now)
 			setRateHeaders(w.Header(), st.Limit, st.Burst, st.Remaining, st.ResetSeconds)
 		}
 		switch {
@@ -246,7 +247,7 @@ func (s *Service) guard(perm, endpoint string, h handlerFunc) http.Handler {
 			finish(0, nil, httpx.NewProblem(http.StatusForbidden, "ip_not_allowed", "Requests from "+ip+" are not allowed for this key"))
 			return
 		}
-		res := s.Limiter.Take(r.Context(), k.TenantID, k.ID, k.RateLimit, k.Burst, now)
+		res := s.Limiter.Take(r.Context(), &k.Bucket, k.TenantID, k.ID, k.RateLimit, k.Burst, now)
 		setRateHeaders(w.Header(), res.Limit, res.Burst, res.Remaining, res.ResetSeconds)
 		if res.Remaining*5 <= res.Burst && s.Thresholds != nil {
 			s.Thresholds.Observe(k.ID, k.TenantID, res.Limit, res.Burst, res.Remaining, now)

@@ -46,14 +46,28 @@ func (l *Memory) Bucket(tenantID, keyID string, limit, burst int, now time.Time)
 	return b
 }
 
+// slotted is Bucket through slot: the bucket it holds, or the key's found
+// (or created) and kept there.
+func (l *Memory) slotted(slot *Slot, tenantID, keyID string, limit, burst int, now time.Time) *Bucket {
+	if slot == nil {
+		return l.Bucket(tenantID, keyID, limit, burst, now)
+	}
+	if b := slot.b.Load(); b != nil {
+		return b
+	}
+	b := l.Bucket(tenantID, keyID, limit, burst, now)
+	slot.b.Store(b)
+	return b
+}
+
 // Take consumes one token of the key's bucket.
-func (l *Memory) Take(_ context.Context, tenantID, keyID string, limit, burst int, now time.Time) Result {
-	return l.Bucket(tenantID, keyID, limit, burst, now).TakeAt(limit, burst, now)
+func (l *Memory) Take(_ context.Context, slot *Slot, tenantID, keyID string, limit, burst int, now time.Time) Result {
+	return l.slotted(slot, tenantID, keyID, limit, burst, now).TakeAt(limit, burst, now)
 }
 
 // Peek reports the key's bucket (created full as needed) under its current limit.
-func (l *Memory) Peek(_ context.Context, tenantID, keyID string, limit, burst int, now time.Time) State {
-	b := l.Bucket(tenantID, keyID, limit, burst, now)
+func (l *Memory) Peek(_ context.Context, slot *Slot, tenantID, keyID string, limit, burst int, now time.Time) State {
+	b := l.slotted(slot, tenantID, keyID, limit, burst, now)
 	b.SetLimit(limit, burst, now)
 	return b.Snapshot(now)
 }

@@ -44,7 +44,7 @@ func TestConcurrentTake(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 40; i++ {
-				if l.Take(context.Background(), "t", "k", 300, 500, now).Allowed {
+				if l.Take(context.Background(), nil, "t", "k", 300, 500, now).Allowed {
 					ok.Add(1)
 				}
 			}

@@ -159,7 +159,7 @@ type denial struct {
 func ceilSeconds(ns int64) int { return int((ns + int64(time.Second) - 1) / int64(time.Second)) }
 
 // Take consumes one token of the key's shared bucket.
-func (l *Redis) Take(ctx context.Context, tenantID, keyID string, limit, burst int, now time.Time) Result {
+func (l *Redis) Take(ctx context.Context, slot *Slot, tenantID, keyID string, limit, burst int, now time.Time) Result {
 	if d, ok := l.denied.Load(keyID); ok {
 		d := d.(*denial)
 		if t := time.Now().UnixNano(); t < d.next && d.limit == limit && d.burst == burst {
@@ -170,7 +170,7 @@ func (l *Redis) Take(ctx context.Context, tenantID, keyID string, limit, burst i
 	v, ok := l.run(ctx, tenantID, keyID, limit, burst, 1)
 	if !ok {
 		l.fallbacks.Add(1)
-		return l.local.Take(ctx, tenantID, keyID, limit, burst, now)
+		return l.local.Take(ctx, slot, tenantID, keyID, limit, burst, now)
 	}
 	if v[0] != 1 {
 		t := time.Now().UnixNano() // after the answer: the refusal ends late rather than early
@@ -180,10 +180,10 @@ func (l *Redis) Take(ctx context.Context, tenantID, keyID string, limit, burst i
 }
 
 // Peek reports the key's shared bucket under its current limit.
-func (l *Redis) Peek(ctx context.Context, tenantID, keyID string, limit, burst int, now time.Time) State {
+func (l *Redis) Peek(ctx context.Context, slot *Slot, tenantID, keyID string, limit, burst int, now time.Time) State {
 	v, ok := l.run(ctx, tenantID, keyID, limit, burst, 0)
 	if !ok {
-		return l.local.Peek(ctx, tenantID, keyID, limit, burst, now)
+		return l.local.Peek(ctx, slot, tenantID, keyID, limit, burst, now)
 	}
 	rem := int(v[1])
 	return State{Limit: limit, Burst: burst, Remaining: rem, Used: max(0, burst-rem),

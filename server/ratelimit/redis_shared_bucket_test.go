@@ -38,14 +38,14 @@ func TestRedisBucketMatchesMemory(t *testing.T) {
 		if i%2 == 1 {
 			l = b
 		}
-		got := l.Take(ctx, "t1", "k1", limit, burst, now)
-		want := mem.Take(ctx, "t1", "k1", limit, burst, now)
+		got := l.Take(ctx, nil, "t1", "k1", limit, burst, now)
+		want := mem.Take(ctx, nil, "t1", "k1", limit, burst, now)
 		if got != want {
 			t.Fatalf("request %d: redis %+v, memory %+v", i+1, got, want)
 		}
 	}
 	// Peek and the tenant view read the same bucket, from either instance.
-	st := b.Peek(ctx, "t1", "k1", limit, burst, now)
+	st := b.Peek(ctx, nil, "t1", "k1", limit, burst, now)
 	if st.Remaining != 0 || st.Used != burst || st.ResetSeconds != 100 {
 		t.Fatalf("peek %+v, want empty, reset in 100 s", st)
 	}
@@ -61,14 +61,14 @@ func TestRedisBucketMatchesMemory(t *testing.T) {
 		t.Fatalf("states %+v, %v", states, err)
 	}
 	// A lower limit applies at once; revoking forgets the bucket everywhere.
-	if r := a.Take(ctx, "t1", "k1", limit, 4, now); r.Allowed || r.Burst != 4 || r.Remaining != 0 {
+	if r := a.Take(ctx, nil, "t1", "k1", limit, 4, now); r.Allowed || r.Burst != 4 || r.Remaining != 0 {
 		t.Fatalf("after lowering the burst: %+v", r)
 	}
 	b.Forget(ctx, "t1", "k1")
 	if use, _ := a.Tenant(ctx, "t1", time.Now()); len(use) != 0 {
 		t.Fatalf("forgotten key still busy: %+v", use)
 	}
-	if r := a.Take(ctx, "t1", "k1", limit, burst, now); !r.Allowed || r.Remaining != burst-1 {
+	if r := a.Take(ctx, nil, "t1", "k1", limit, burst, now); !r.Allowed || r.Remaining != burst-1 {
 		t.Fatalf("after forget: %+v, want a full bucket", r)
 	}
 }
@@ -84,7 +84,7 @@ func TestRedisConcurrentTake(t *testing.T) {
 	for g := range 50 {
 		wg.Go(func() {
 			for range 20 {
-				if ls[g%3].Take(ctx, "t", "k", 1, 500, time.Now()).Allowed {
+				if ls[g%3].Take(ctx, nil, "t", "k", 1, 500, time.Now()).Allowed {
 					ok.Add(1)
 				}
 			}
@@ -127,7 +127,7 @@ func TestRedisDownFailsOpenToLocalBuckets(t *testing.T) {
 	now := time.Now()
 	allowed := 0
 	for range 15 {
-		if l.Take(ctx, "t", "k", 6, 10, now).Allowed {
+		if l.Take(ctx, nil, "t", "k", 6, 10, now).Allowed {
 			allowed++
 		}
 	}
@@ -141,7 +141,7 @@ func TestRedisDownFailsOpenToLocalBuckets(t *testing.T) {
 	// Redis back: tried again after the pause, shared again, logged once.
 	l.rdb = good
 	l.retryAt.Store(0)
-	if r := l.Take(ctx, "t", "k", 6, 10, now); !r.Allowed || r.Remaining != 9 {
+	if r := l.Take(ctx, nil, "t", "k", 6, 10, now); !r.Allowed || r.Remaining != 9 {
 		t.Fatalf("after recovery: %+v, want the shared (full) bucket", r)
 	}
 	if l.Stats().Degraded || h.warns.Load() != 1 {
@@ -175,7 +175,7 @@ func TestRedisRefusalsStayLocal(t *testing.T) {
 	var last Result
 	allowed := 0
 	for range 110 {
-		if last = l.Take(ctx, "t", "k", 6, 10, now); last.Allowed {
+		if last = l.Take(ctx, nil, "t", "k", 6, 10, now); last.Allowed {
 			allowed++
 		}
 	}
@@ -185,7 +185,7 @@ func TestRedisRefusalsStayLocal(t *testing.T) {
 	if last.Remaining != 0 || last.RetryAfter != 10 || last.ResetSeconds != 100 || last.Limit != 6 || last.Burst != 10 {
 		t.Fatalf("local refusal %+v, want remaining 0, retry 10 s, reset 100 s", last)
 	}
-	if r := l.Take(ctx, "t", "k", 60, 10, now); r.Allowed || r.RetryAfter != 1 || h.n.Load() != 12 {
+	if r := l.Take(ctx, nil, "t", "k", 60, 10, now); r.Allowed || r.RetryAfter != 1 || h.n.Load() != 12 {
 		t.Fatalf("raised limit: %+v after %d calls, want Redis asked: a token within 1 s", r, h.n.Load())
 	}
 }

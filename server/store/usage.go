@@ -80,7 +80,14 @@ type UsageEvent struct {
 	RequestID            string // X-Request-Id of the answer
 	Counted              bool   // consumed a rate-limit token
 	Audit                *AuditItem
+	Slot                 *UsageSlot // the key's, when the caller holds one
 }
+
+// UsageSlot keeps a key's place in the usage writer's pending counts between
+// requests for a caller that holds the key (the key cache's entry), so the
+// next request skips the lookup by key id. Only the writer reads or writes
+// it, under its lock.
+type UsageSlot struct{ Batch, Key any }
 
 // Endpoint is "METHOD /route".
 func (e *UsageEvent) Endpoint() string { return e.Method + " " + e.Route }

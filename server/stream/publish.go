@@ -36,6 +36,7 @@ func (h *Hub) PublishRequest(e store.UsageEvent) {
 	// copy is taken here so that only followed requests cost an allocation.
 	c := new(store.UsageEvent)
 	*c = e
+	c.Slot = nil // the writer's, not the stream's
 	h.Publish(Item{Tenant: e.TenantID, Source: SourceRequests, At: e.At, usage: c,
 		Type: models.StreamEventRequest, Status: e.Status, KeyID: e.KeyID, Route: e.Route})
 }

@@ -115,14 +115,21 @@ func (p *pending) group(k *keyPending, e *store.UsageEvent, minute int64, max in
 func (p *pending) add(e *store.UsageEvent, samples map[sampleKey]int, groupsMax int) (sampled, dropped bool) {
 	sec := e.At.Unix()
 	minute := sec - sec%60
-	k := p.keys[e.KeyID]
-	if k == nil {
-		if p.ngroups >= groupsMax {
-			return false, true
+	var k *keyPending
+	if s := e.Slot; s != nil && s.Batch == any(p) {
+		k = s.Key.(*keyPending)
+	} else {
+		if k = p.keys[e.KeyID]; k == nil {
+			if p.ngroups >= groupsMax {
+				return false, true
+			}
+			k = &keyPending{tenantID: e.TenantID}
+			p.keys[e.KeyID] = k
+			p.tenants[e.TenantID] = struct{}{}
 		}
-		k = &keyPending{tenantID: e.TenantID}
-		p.keys[e.KeyID] = k
-		p.tenants[e.TenantID] = struct{}{}
+		if s != nil {
+			s.Batch, s.Key = p, k
+		}
 	}
 	g := p.group(k, e, minute, groupsMax)
 	if g == nil {
@@ -163,9 +170,11 @@ func (p *pending) add(e *store.UsageEvent, samples map[sampleKey]int, groupsMax 
 		return true, false
 	}
 	samples[sk]++
-	p.errors = append(p.errors, *e)
+	kept := *e
+	kept.Slot = nil // the batch outlives the request; the slot is the key's
+	p.errors = append(p.errors, kept)
 	if e.Audit != nil {
-		p.audits = append(p.audits, *e)
+		p.audits = append(p.audits, kept)
 	}
 	return false, false
 }

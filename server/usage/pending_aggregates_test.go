@@ -27,6 +27,7 @@ func TestPendingSumsEveryRequestIntoItsGroup(t *testing.T) {
 	keys := map[string]*store.KeyDelta{}
 	ips := map[store.IPKey]*store.IPDelta{}
 	groups := map[[2]any]bool{} // a rollup row, and whether its requests took a token
+	slots := make([]store.UsageSlot, 30)
 	p := newPending()
 	for i := range 20_000 {
 		key := rng.IntN(30)
@@ -36,6 +37,9 @@ func TestPendingSumsEveryRequestIntoItsGroup(t *testing.T) {
 			Counted: rng.IntN(4) > 0, IP: "10.0.0." + strconv.Itoa(rng.IntN(3+key%5)), LatencyUS: int64(rng.IntN(5_000_000))}
 		if key == 0 { // one key sends one shape only
 			e.Route, e.Status, e.Counted, e.IP = routes[0], 200, true, "10.0.0.1"
+		}
+		if key%2 == 0 { // half the keys come with their slot, as from the key cache
+			e.Slot = &slots[key]
 		}
 		if _, dropped := p.add(&e, map[sampleKey]int{}, maxGroups); dropped {
 			t.Fatalf("request %d dropped below the bound", i)
@@ -140,5 +144,35 @@ func TestPendingDropsOnlyNewGroupsPastTheBound(t *testing.T) {
 	}
 	if p.n != 5 || p.ngroups != 3 || len(p.keys) != 2 {
 		t.Fatalf("%d requests in %d groups over %d keys, want 5 in 3 over 2", p.n, p.ngroups, len(p.keys))
+	}
+}
+
+// A key's slot leads to its counts in the batch being filled only: after the
+// writer takes a batch, the next request of the key lands in the new one,
+// and a kept failure record does not hold on to the slot.
+func TestSlotFollowsTheBatchBeingFilled(t *testing.T) {
+	at := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	var slot store.UsageSlot
+	ev := func(status int) *store.UsageEvent {
+		return &store.UsageEvent{At: at, TenantID: "t", KeyID: "k", Method: "GET", Route: "/r", Status: status, IP: "10.0.0.1", Slot: &slot}
+	}
+	p1 := newPending()
+	for range 3 {
+		p1.add(ev(200), map[sampleKey]int{}, maxGroups)
+	}
+	p2 := newPending()
+	p2.add(ev(200), map[sampleKey]int{}, maxGroups)
+	p2.add(ev(500), map[sampleKey]int{}, maxGroups)
+	if k := p1.keys["k"]; k == nil || k.N != 3 || p1.n != 3 {
+		t.Fatalf("first batch: %d requests, key %+v; want 3", p1.n, k)
+	}
+	if k := p2.keys["k"]; k == nil || k.N != 2 || k.Errs != 1 || p2.n != 2 {
+		t.Fatalf("second batch: %d requests, key %+v; want 2 with 1 error", p2.n, k)
+	}
+	if slot.Batch != any(p2) || slot.Key != any(p2.keys["k"]) {
+		t.Fatal("the slot does not point into the batch being filled")
+	}
+	if len(p2.errors) != 1 || p2.errors[0].Slot != nil {
+		t.Fatalf("kept failures %+v: want one, without the slot", p2.errors)
 	}
 }
