@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 
 	"github.com/penguinmails/pmdev/models"
 )

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/httpx"
 )

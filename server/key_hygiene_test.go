@@ -3,12 +3,13 @@ package server
 import (
 	"context"
 	"fmt"
-	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/store"

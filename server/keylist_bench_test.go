@@ -2,12 +2,13 @@ package server
 
 import (
 	"context"
-	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/http/httptest"
 	"os"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 )
 
 // BenchmarkKeyListAtScale reads the first page of the key list the way

@@ -2,11 +2,12 @@ package server
 
 import (
 	"fmt"
-	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/url"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 
 	"github.com/penguinmails/pmdev/models"
 )

@@ -1,8 +1,9 @@
 package server
 
 import (
-	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"testing"
+
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 
 	"github.com/penguinmails/pmdev/models"
 )

@@ -2,10 +2,11 @@ package server
 
 import (
 	"context"
-	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/store/sqlite"

@@ -2,9 +2,10 @@ package server
 
 import (
 	"context"
-	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 )
 
 // BenchmarkSeedDemo measures `--seed demo` on a fresh file (target < 2 s).

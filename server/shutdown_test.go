@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"database/sql"
-	"github.com/penguinmails/pmdev/server/webhook"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/webhook"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/internal/servertest"

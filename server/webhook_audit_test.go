@@ -2,11 +2,12 @@ package server
 
 import (
 	"context"
-	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 
 	"github.com/penguinmails/pmdev/models"
 )

@@ -11,9 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	gossh "golang.org/x/crypto/ssh"
+
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/internal/privfile"
-	gossh "golang.org/x/crypto/ssh"
 )
 
 // gatewayProfile is one named credential of the gateway's identities file.

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/httpx"
 	"github.com/penguinmails/pmdev/server/keys"

@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 )
 
 func newTestRedis(t *testing.T, log *slog.Logger) *Redis {

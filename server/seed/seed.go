@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
 	"github.com/penguinmails/pmdev/models"
 	apikeys "github.com/penguinmails/pmdev/server/keys"
 	"github.com/penguinmails/pmdev/server/store"

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"

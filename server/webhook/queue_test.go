@@ -3,13 +3,14 @@ package webhook_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"net/http"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/internal/servertest"
 
 	"github.com/penguinmails/pmdev/models"
 )

@@ -8,8 +8,9 @@ import (
 	"io/fs"
 	"strings"
 
-	"github.com/penguinmails/pmdev/models"
 	"gopkg.in/yaml.v3"
+
+	"github.com/penguinmails/pmdev/models"
 )
 
 // writeRequestBody documents the body and returns the first example as JSON.

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/google/uuid"
+
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/store"
 )
