@@ -134,19 +134,7 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 	r.ratio = r.hUS / r.pUS
 	r.pRate = float64(p.n) / p.wall.Seconds()
 	r.maxLat, r.p99 = p.max, p.p(0.99)
-	var parts []string
-	codes := make([]int, 0, len(p.byStatus))
-	for c := range p.byStatus {
-		codes = append(codes, c)
-	}
-	sort.Ints(codes)
-	for _, c := range codes {
-		parts = append(parts, fmt.Sprintf("%d×%d", c, p.byStatus[c]))
-	}
-	if p.errs > 0 {
-		parts = append(parts, fmt.Sprintf("transport errors×%d", p.errs))
-	}
-	r.statuses = strings.Join(parts, " ")
+	r.statuses = statuses(p)
 	// Warm pairs: the keys loaded, the connections open; each product phase
 	// right after its /healthz phase, so both see the machine alike.
 	total := p.n
@@ -170,7 +158,7 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 			r.warmAll = append(r.warmAll, hAll/pAll)
 			line += fmt.Sprintf("; with PostgreSQL's CPU %.1f vs %.1f µs/req, ratio %.2f", hAll, pAll, hAll/pAll)
 		}
-		fmt.Println(line + "; load " + loadAvg())
+		fmt.Println(line + "; " + statuses(p) + "; load " + loadAvg())
 	}
 	if err := s.stop(); err != nil {
 		return r, err
@@ -182,6 +170,24 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 		printGrowth(rels0, pgRelations(db))
 	}
 	return r, nil
+}
+
+// statuses counts a phase's answers by status ("200×79999 429×1"), and
+// its transport errors.
+func statuses(p loadResult) string {
+	var parts []string
+	codes := make([]int, 0, len(p.byStatus))
+	for c := range p.byStatus {
+		codes = append(codes, c)
+	}
+	sort.Ints(codes)
+	for _, c := range codes {
+		parts = append(parts, fmt.Sprintf("%d×%d", c, p.byStatus[c]))
+	}
+	if p.errs > 0 {
+		parts = append(parts, fmt.Sprintf("transport errors×%d", p.errs))
+	}
+	return strings.Join(parts, " ")
 }
 
 // perReq is CPU time per request in µs.
