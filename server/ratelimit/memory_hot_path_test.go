@@ -43,6 +43,9 @@ func TestSlotSharesTheKeysBucket(t *testing.T) {
 	if r := l.Take(ctx, nil, "t", "k", 60, 5, now); r.Remaining != 3 {
 		t.Fatalf("by id after the slot: remaining %d, want 3 (one bucket)", r.Remaining)
 	}
+	if b := l.Bucket("t", "k", 60, 5, now); slot.b.Load() != b {
+		t.Fatal("the slot does not hold the key's bucket")
+	}
 	var fresh Slot
 	if r := l.Take(ctx, &fresh, "t", "k", 60, 5, now); r.Remaining != 2 {
 		t.Fatalf("through a fresh slot: remaining %d, want 2", r.Remaining)
@@ -53,10 +56,15 @@ func TestSlotSharesTheKeysBucket(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { l.Take(ctx, &slot, "t", "k", 60, 5, now) }); n != 0 {
 		t.Fatalf("%v allocations per Take through a slot, want 0", n)
 	}
-	// A forgotten key's bucket starts full again for callers by id.
+	// A forgotten key's bucket starts full again for a new entry's slot;
+	// a filled slot is taken from without a lookup (a revoked key's entry is
+	// dropped from the key cache before its bucket is forgotten).
 	l.Forget(ctx, "t", "k")
 	if r := l.Take(ctx, &Slot{}, "t", "k", 60, 5, now); r.Remaining != 4 {
-		t.Fatalf("after Forget: remaining %d, want 4", r.Remaining)
+		t.Fatalf("after Forget, a new slot: remaining %d, want 4", r.Remaining)
+	}
+	if r := l.Take(ctx, &slot, "t", "k", 60, 5, now); r.Remaining >= 2 {
+		t.Fatalf("the filled slot: remaining %d, want the old bucket's (below 2)", r.Remaining)
 	}
 }
 

@@ -85,9 +85,14 @@ type UsageEvent struct {
 
 // UsageSlot keeps a key's place in the usage writer's pending counts between
 // requests for a caller that holds the key (the key cache's entry), so the
-// next request skips the lookup by key id. Only the writer reads or writes
-// it, under its lock.
-type UsageSlot struct{ Batch, Key any }
+// next request skips the lookup by key id. Batch numbers the aggregate Key
+// belongs to (0: none): a number, so that an idle key's slot holds on to its
+// own counts only, not to a whole written aggregate. Only the writer reads or
+// writes it, under its lock.
+type UsageSlot struct {
+	Batch uint64
+	Key   any
+}
 
 // Endpoint is "METHOD /route".
 func (e *UsageEvent) Endpoint() string { return e.Method + " " + e.Route }

@@ -1,6 +1,8 @@
 package usage
 
 import (
+	"sync/atomic"
+
 	"github.com/penguinmails/pmdev/server/store"
 )
 
@@ -57,16 +59,20 @@ const fewGroups = 8
 // pending is what requests added since the last write, aggregated as they
 // arrive so a request costs a map lookup or two, never a wait.
 type pending struct {
-	n       int64 // requests
-	ngroups int   // groups over all keys (bounded by maxGroups)
+	seq     uint64 // this aggregate's number (see store.UsageSlot)
+	n       int64  // requests
+	ngroups int    // groups over all keys (bounded by maxGroups)
 	keys    map[string]*keyPending
 	errors  []store.UsageEvent
 	audits  []store.UsageEvent
 	tenants map[string]struct{}
 }
 
+// pendingSeq numbers the aggregates (from 1: a zero slot names none).
+var pendingSeq atomic.Uint64
+
 func newPending() *pending {
-	return &pending{keys: map[string]*keyPending{}, tenants: map[string]struct{}{}}
+	return &pending{seq: pendingSeq.Add(1), keys: map[string]*keyPending{}, tenants: map[string]struct{}{}}
 }
 
 // group finds e's group of k, adding it unless that would pass max groups
@@ -116,7 +122,7 @@ func (p *pending) add(e *store.UsageEvent, samples map[sampleKey]int, groupsMax 
 	sec := e.At.Unix()
 	minute := sec - sec%60
 	var k *keyPending
-	if s := e.Slot; s != nil && s.Batch == any(p) {
+	if s := e.Slot; s != nil && s.Batch == p.seq {
 		k = s.Key.(*keyPending)
 	} else {
 		if k = p.keys[e.KeyID]; k == nil {
@@ -128,7 +134,7 @@ func (p *pending) add(e *store.UsageEvent, samples map[sampleKey]int, groupsMax 
 			p.tenants[e.TenantID] = struct{}{}
 		}
 		if s != nil {
-			s.Batch, s.Key = p, k
+			s.Batch, s.Key = p.seq, k
 		}
 	}
 	g := p.group(k, e, minute, groupsMax)

@@ -148,8 +148,9 @@ func TestPendingDropsOnlyNewGroupsPastTheBound(t *testing.T) {
 }
 
 // A key's slot leads to its counts in the batch being filled only: after the
-// writer takes a batch, the next request of the key lands in the new one,
-// and a kept failure record does not hold on to the slot.
+// writer takes a batch, the next request of the key lands in the new one
+// (the slot names batches by number, so an idle key's slot keeps no written
+// batch alive), and a kept failure record does not hold on to the slot.
 func TestSlotFollowsTheBatchBeingFilled(t *testing.T) {
 	at := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	var slot store.UsageSlot
@@ -169,10 +170,33 @@ func TestSlotFollowsTheBatchBeingFilled(t *testing.T) {
 	if k := p2.keys["k"]; k == nil || k.N != 2 || k.Errs != 1 || p2.n != 2 {
 		t.Fatalf("second batch: %d requests, key %+v; want 2 with 1 error", p2.n, k)
 	}
-	if slot.Batch != any(p2) || slot.Key != any(p2.keys["k"]) {
+	if slot.Batch != p2.seq || slot.Batch == p1.seq || slot.Key != any(p2.keys["k"]) {
 		t.Fatal("the slot does not point into the batch being filled")
 	}
 	if len(p2.errors) != 1 || p2.errors[0].Slot != nil {
 		t.Fatalf("kept failures %+v: want one, without the slot", p2.errors)
+	}
+}
+
+// A request through its key's slot is bounded like any other: once the
+// aggregate holds its bound of groups, a new group of a slotted key is
+// dropped, a group it already holds is not.
+func TestSlottedKeyKeepsTheGroupBound(t *testing.T) {
+	at := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	var slot store.UsageSlot
+	ev := func(status int) *store.UsageEvent {
+		return &store.UsageEvent{At: at, TenantID: "t", KeyID: "k", Method: "GET", Route: "/r", Status: status, IP: "10.0.0.1", Slot: &slot}
+	}
+	p := newPending()
+	for _, c := range []struct {
+		status  int
+		dropped bool
+	}{{200, false}, {500, false}, {404, true}, {200, false}} {
+		if _, dropped := p.add(ev(c.status), map[sampleKey]int{}, 2); dropped != c.dropped {
+			t.Fatalf("status %d: dropped %v, want %v", c.status, dropped, c.dropped)
+		}
+	}
+	if p.n != 3 || p.ngroups != 2 {
+		t.Fatalf("%d requests in %d groups, want 3 in 2", p.n, p.ngroups)
 	}
 }
