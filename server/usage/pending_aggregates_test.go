@@ -147,16 +147,21 @@ func TestPendingDropsOnlyNewGroupsPastTheBound(t *testing.T) {
 	}
 }
 
+// slotted makes requests of one key coming with its slot.
+func slotted(slot *store.UsageSlot) func(status int) *store.UsageEvent {
+	at := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	return func(status int) *store.UsageEvent {
+		return &store.UsageEvent{At: at, TenantID: "t", KeyID: "k", Method: "GET", Route: "/r", Status: status, IP: "10.0.0.1", Slot: slot}
+	}
+}
+
 // A key's slot leads to its counts in the batch being filled only: after the
 // writer takes a batch, the next request of the key lands in the new one
 // (the slot names batches by number, so an idle key's slot keeps no written
 // batch alive), and a kept failure record does not hold on to the slot.
 func TestSlotFollowsTheBatchBeingFilled(t *testing.T) {
-	at := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	var slot store.UsageSlot
-	ev := func(status int) *store.UsageEvent {
-		return &store.UsageEvent{At: at, TenantID: "t", KeyID: "k", Method: "GET", Route: "/r", Status: status, IP: "10.0.0.1", Slot: &slot}
-	}
+	ev := slotted(&slot)
 	p1 := newPending()
 	for range 3 {
 		p1.add(ev(200), map[sampleKey]int{}, maxGroups)
@@ -182,11 +187,8 @@ func TestSlotFollowsTheBatchBeingFilled(t *testing.T) {
 // aggregate holds its bound of groups, a new group of a slotted key is
 // dropped, a group it already holds is not.
 func TestSlottedKeyKeepsTheGroupBound(t *testing.T) {
-	at := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	var slot store.UsageSlot
-	ev := func(status int) *store.UsageEvent {
-		return &store.UsageEvent{At: at, TenantID: "t", KeyID: "k", Method: "GET", Route: "/r", Status: status, IP: "10.0.0.1", Slot: &slot}
-	}
+	ev := slotted(&slot)
 	p := newPending()
 	for _, c := range []struct {
 		status  int
