@@ -73,13 +73,12 @@ func TestSlotSharesTheKeysBucket(t *testing.T) {
 func BenchmarkTake1000Keys(b *testing.B) {
 	ctx, now := context.Background(), time.Now()
 	ids := make([]string, 1000)
-	slots := make([]Slot, len(ids))
 	for i := range ids {
 		ids[i] = fmt.Sprintf("%08d-0000-4000-8000-%012d", i, i)
 	}
 	for _, mode := range []string{"by-id", "slot"} {
 		b.Run(mode, func(b *testing.B) {
-			l := NewMemory()
+			l, slots := NewMemory(), make([]Slot, len(ids)) // slots of this limiter's buckets
 			b.ReportAllocs()
 			for i := range b.N {
 				j := (i * 7919) % len(ids)
