@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/testkit"
 )
 
 // An SSE server: every connection gets the events sent on send, numbered;
@@ -83,27 +84,16 @@ func TestSharedCacheFansOutOneStreamPerScope(t *testing.T) {
 	got := func(s *session) int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.ids) }
 	a, b := follow("acme/admin"), follow("acme/admin")
 	other := follow("globex/admin")
-	waitUntil(t, func() bool { return srv.conns.Load() == 2 })
+	testkit.WaitFor(t, 5*time.Second, "two stream connections", func() bool { return srv.conns.Load() == 2 })
 	time.Sleep(50 * time.Millisecond) // both sessions of acme joined
 	for i := 1; i <= 3; i++ {
 		srv.send(i)
 	}
-	waitUntil(t, func() bool { return got(a) == 3 && got(b) == 3 && got(other) == 3 })
+	testkit.WaitFor(t, 5*time.Second, "three events on every subscriber", func() bool { return got(a) == 3 && got(b) == 3 && got(other) == 3 })
 	if n := srv.conns.Load(); n != 2 {
 		t.Errorf("%d upstream streams for two scopes, want 2", n)
 	}
 	// The upstream ends: every session resumes on its own with Last-Event-ID.
 	srv.CloseClientConnections()
-	waitUntil(t, func() bool { return srv.resumed.Load() == 3 })
-}
-
-func waitUntil(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.WaitFor(t, 5*time.Second, "three resumed connections", func() bool { return srv.resumed.Load() == 3 })
 }

@@ -22,18 +22,6 @@ import (
 	"github.com/penguinmails/pmdev/server/testkit"
 )
 
-// waitFor polls until cond holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // received is one forward as the local handler saw it.
 type received struct {
 	header http.Header
@@ -68,7 +56,7 @@ func TestListenForwardsSignedEventsAndSurvivesAFailingHandler(t *testing.T) {
 		done <- executeContext(ctx, "test", []string{"listen", "--forward-to", recv.URL + "/webhooks", "--events", "email.sent,email.bounced",
 			"--retry", "1", "--api-url", a.URL, "--token", a.dev}, ios)
 	}()
-	waitFor(t, "listen to connect", func() bool { return strings.Contains(out.String(), "Ready") })
+	testkit.WaitFor(t, 10*time.Second, "listen to connect", func() bool { return strings.Contains(out.String(), "Ready") })
 	secret := regexp.MustCompile(`whsec_[A-Za-z0-9+/=]+`).FindString(out.String())
 	if secret == "" {
 		t.Fatalf("no secret printed: %q", out.String())
@@ -77,7 +65,7 @@ func TestListenForwardsSignedEventsAndSurvivesAFailingHandler(t *testing.T) {
 	a.run(t, "trigger", "email.sent", "--data", `{"to":"ada@example.com"}`).wantCode(t, 0, "trigger email.sent")
 	a.run(t, "trigger", "contact.created").wantCode(t, 0, "trigger contact.created") // not listened to
 	a.run(t, "trigger", "email.bounced").wantCode(t, 0, "trigger email.bounced")
-	waitFor(t, "three forwards", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) >= 3 })
+	testkit.WaitFor(t, 10*time.Second, "three forwards", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) >= 3 })
 	time.Sleep(100 * time.Millisecond) // nothing more should come
 	cancel()
 	<-done

@@ -8,6 +8,7 @@ import (
 
 	"github.com/penguinmails/pmdev/server/internal/servertest"
 	"github.com/penguinmails/pmdev/server/lease"
+	"github.com/penguinmails/pmdev/server/testkit"
 )
 
 // On SQLite the one process holds every lease; on PostgreSQL exactly one
@@ -28,7 +29,7 @@ func TestOneHolderAndTakeover(t *testing.T) {
 	defer b.Close()
 	other := lease.Take(servertest.OpenDB(t, db), "another", log)
 	defer other.Close()
-	waitUntil(t, func() bool { return a.Held() || b.Held() })
+	testkit.WaitFor(t, 10*time.Second, "one instance to hold the lease", func() bool { return a.Held() || b.Held() })
 	time.Sleep(3 * lease.Every)
 	if a.Held() == b.Held() {
 		t.Fatalf("held by a %v, by b %v: want exactly one", a.Held(), b.Held())
@@ -41,16 +42,5 @@ func TestOneHolderAndTakeover(t *testing.T) {
 		holder, rest = b, a
 	}
 	holder.Close()
-	waitUntil(t, rest.Held)
-}
-
-func waitUntil(t *testing.T, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatal("not within 10s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.WaitFor(t, 10*time.Second, "the other instance to take the lease", rest.Held)
 }

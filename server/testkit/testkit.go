@@ -1,6 +1,7 @@
-// Package testkit holds the test helpers that the server's tests, the CLI's
-// and the SSH console's share. It lives under server/ because the server
-// may import nothing of ours outside it, and it needs nothing of ours.
+// Package testkit holds the test helpers that the tests of the server, the
+// client, the CLI and the SSH console share. It lives under server/ because
+// the server may import nothing of ours outside it, and it needs nothing of
+// ours.
 package testkit
 
 import (
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -65,4 +67,17 @@ func TempFile(t testing.TB, name, body string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// WaitFor polls cond every 10 ms until it holds, failing the test if it
+// does not within d.
+func WaitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/server/internal/servertest"
+	"github.com/penguinmails/pmdev/server/testkit"
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
@@ -189,7 +190,7 @@ func TestProductSendEmitsEmailSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 3*time.Second, "email.sent delivery", func() bool { return len(rv.requests()) == 1 })
+	testkit.WaitFor(t, 3*time.Second, "email.sent delivery", func() bool { return len(rv.requests()) == 1 })
 	r := rv.requests()[0]
 	checkSignatures(t, r, wh.Secret)
 	if r.header.Get(models.HeaderWebhookEvent) != "email.sent" || !strings.Contains(string(r.body), sent.ID) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/internal/servertest"
+	"github.com/penguinmails/pmdev/server/testkit"
 	"github.com/penguinmails/pmdev/server/webhook"
 )
 
@@ -45,7 +46,7 @@ func TestDisableAfterFailingForDays(t *testing.T) {
 			d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{})
 		}
 		attempts += n
-		waitFor(t, 10*time.Second, "attempts recorded", func() bool {
+		testkit.WaitFor(t, 10*time.Second, "attempts recorded", func() bool {
 			var got int
 			err := d.db.QueryRow(`SELECT COUNT(*) FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.webhook_id = ?`, wh.ID).Scan(&got)
 			return err == nil && got >= attempts

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/testkit"
 	"github.com/penguinmails/pmdev/server/webhook"
 )
 
@@ -59,7 +60,7 @@ func TestHangingEndpointDoesNotDelayOthers(t *testing.T) {
 	for range 100 {
 		d.svc.Emit(ctx, d.tenantID, "email.sent", map[string]any{})
 	}
-	waitFor(t, 2*time.Second, "the hanging endpoint's first attempts", func() bool { return open.Load() > 0 })
+	testkit.WaitFor(t, 2*time.Second, "the hanging endpoint's first attempts", func() bool { return open.Load() > 0 })
 	// The other tenant's events, sent while the hang lasts (more than one
 	// timeout, so attempts of the hanging endpoint end and restart).
 	var worst time.Duration
@@ -68,7 +69,7 @@ func TestHangingEndpointDoesNotDelayOthers(t *testing.T) {
 		before := len(fast.requests())
 		start := time.Now()
 		d.svc.Emit(ctx, d.otherID, "email.sent", map[string]any{"n": i})
-		waitFor(t, 5*time.Second, "the other tenant's delivery", func() bool { return len(fast.requests()) > before })
+		testkit.WaitFor(t, 5*time.Second, "the other tenant's delivery", func() bool { return len(fast.requests()) > before })
 		delays = append(delays, time.Since(start).Round(time.Millisecond))
 		worst = max(worst, time.Since(start))
 		time.Sleep(400 * time.Millisecond)
@@ -121,7 +122,7 @@ func TestEndpointsAreServedInTurn(t *testing.T) {
 	}
 	d.start()
 	t0 := time.Now()
-	waitFor(t, 10*time.Second, "every delivery", func() bool {
+	testkit.WaitFor(t, 10*time.Second, "every delivery", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(order) == 30

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/server/internal/servertest"
+	"github.com/penguinmails/pmdev/server/testkit"
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
@@ -62,18 +63,6 @@ func (rv *receiver) requests() []received {
 	rv.mu.Lock()
 	defer rv.mu.Unlock()
 	return append([]received(nil), rv.reqs...)
-}
-
-// waitFor polls cond every 10 ms until it holds or the deadline passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // checkSignatures verifies a received request with crypto/hmac directly,
@@ -211,7 +200,7 @@ func (d *direct) create(req models.CreateWebhookRequest) models.CreatedWebhook {
 func (d *direct) waitDelivery(t *testing.T, hookID, status, what string, done func(models.Delivery) bool) models.Delivery {
 	t.Helper()
 	var del models.Delivery
-	waitFor(t, 5*time.Second, what, func() bool {
+	testkit.WaitFor(t, 5*time.Second, what, func() bool {
 		l := d.deliveries(hookID, status)
 		if len(l) == 1 {
 			del = l[0]

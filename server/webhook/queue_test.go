@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/server/internal/servertest"
+	"github.com/penguinmails/pmdev/server/testkit"
 
 	"github.com/penguinmails/pmdev/models"
 )
@@ -155,7 +156,7 @@ func TestGoneDisablesEndpoint(t *testing.T) {
 	rv := newReceiver(t, func(n int, w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusGone) })
 	wh := d.create(models.CreateWebhookRequest{URL: rv.URL, Events: []string{"email.sent"}})
 	d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{})
-	waitFor(t, 3*time.Second, "endpoint disabled", func() bool {
+	testkit.WaitFor(t, 3*time.Second, "endpoint disabled", func() bool {
 		w, err := d.api.GetWebhook(context.Background(), wh.ID)
 		return err == nil && w.Status == models.WebhookDisabled
 	})
@@ -188,14 +189,14 @@ func TestPausedAndFilteredReceiveNothing(t *testing.T) {
 		t.Fatalf("paused/filtered endpoint received: %d requests", len(rv.requests()))
 	}
 	d.svc.Emit(context.Background(), d.tenantID, "email.opened", map[string]any{})
-	waitFor(t, 3*time.Second, "subscribed event", func() bool { return len(rv.requests()) == 1 })
+	testkit.WaitFor(t, 3*time.Second, "subscribed event", func() bool { return len(rv.requests()) == 1 })
 	// Resume: new events flow again.
 	active := models.WebhookActive
 	if _, err := d.api.UpdateWebhook(context.Background(), paused.ID, models.UpdateWebhookRequest{Status: &active}); err != nil {
 		t.Fatal(err)
 	}
 	d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{})
-	waitFor(t, 3*time.Second, "resumed endpoint", func() bool { return len(rv.requests()) == 2 })
+	testkit.WaitFor(t, 3*time.Second, "resumed endpoint", func() bool { return len(rv.requests()) == 2 })
 	if p := rv.requests()[1].header.Get(models.HeaderWebhookEvent); p != "email.sent" {
 		t.Fatalf("event header %q", p)
 	}
@@ -213,7 +214,7 @@ func TestRotationSignsWithBothSecretsAndNeverReturnsThem(t *testing.T) {
 		t.Fatalf("rotation %+v", rot)
 	}
 	d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{})
-	waitFor(t, 3*time.Second, "delivery", func() bool { return len(rv.requests()) == 1 })
+	testkit.WaitFor(t, 3*time.Second, "delivery", func() bool { return len(rv.requests()) == 1 })
 	checkSignatures(t, rv.requests()[0], rot.Secret, wh.Secret)
 
 	// No GET returns a secret, and the database file holds none in plaintext.
@@ -282,7 +283,7 @@ func TestKillAndRestartDeliversExactlyOnce(t *testing.T) {
 	t.Cleanup(func() { once.Do(func() { close(release) }) })
 	wh := d.create(models.CreateWebhookRequest{URL: rv.URL, Events: []string{"email.sent"}})
 	d.svc.Emit(context.Background(), d.tenantID, "email.sent", map[string]any{"n": 1})
-	waitFor(t, 3*time.Second, "first attempt in flight", func() bool { return len(rv.requests()) == 1 })
+	testkit.WaitFor(t, 3*time.Second, "first attempt in flight", func() bool { return len(rv.requests()) == 1 })
 
 	d.stop() // mid-delivery
 	l := d.deliveries2(wh.ID)
@@ -295,7 +296,7 @@ func TestKillAndRestartDeliversExactlyOnce(t *testing.T) {
 	}
 
 	d.start()
-	waitFor(t, 3*time.Second, "delivery after restart", func() bool {
+	testkit.WaitFor(t, 3*time.Second, "delivery after restart", func() bool {
 		l := d.deliveries(wh.ID, models.DeliverySuccess)
 		return len(l) == 1
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/internal/servertest"
+	"github.com/penguinmails/pmdev/server/testkit"
 )
 
 // logged restarts d's service with its log captured.
@@ -61,7 +62,7 @@ func TestCancelledRequestIsNotAnError(t *testing.T) {
 	if err := <-errc; err == nil {
 		t.Fatal("the cancelled request got an answer")
 	}
-	waitFor(t, 3*time.Second, "handler done", func() bool { return strings.Contains(lb.String(), "cancelled by the client") })
+	testkit.WaitFor(t, 3*time.Second, "handler done", func() bool { return strings.Contains(lb.String(), "cancelled by the client") })
 	if strings.Contains(lb.String(), "level=ERROR") {
 		t.Fatalf("cancellation logged as an error:\n%s", lb.String())
 	}
