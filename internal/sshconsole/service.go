@@ -1,6 +1,7 @@
 package sshconsole
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -62,18 +63,11 @@ type Options struct {
 }
 
 func (o *Options) setDefaults() {
-	if o.IdleTimeout == 0 {
-		o.IdleTimeout = DefaultIdleTimeout
-	}
-	if o.MaxSessions <= 0 {
-		o.MaxSessions = DefaultMaxSessions
-	}
-	if o.MaxPerUser <= 0 {
-		o.MaxPerUser = DefaultMaxPerUser
-	}
-	if o.TokenTTL <= 0 {
-		o.TokenTTL = defaultTokenTTL
-	}
+	o.IdleTimeout = cmp.Or(o.IdleTimeout, DefaultIdleTimeout)
+	// Zero or below takes the default (max clamps, cmp.Or picks).
+	o.MaxSessions = cmp.Or(max(o.MaxSessions, 0), DefaultMaxSessions)
+	o.MaxPerUser = cmp.Or(max(o.MaxPerUser, 0), DefaultMaxPerUser)
+	o.TokenTTL = cmp.Or(max(o.TokenTTL, 0), defaultTokenTTL)
 	if o.Refresh == (common.Refresh{}) {
 		o.Refresh = common.DefaultRefresh()
 	}
@@ -92,9 +86,7 @@ func (o *Options) setDefaults() {
 	if o.recheck <= 0 {
 		o.recheck = 30 * time.Second
 	}
-	if o.maxHandshakes <= 0 {
-		o.maxHandshakes = defaultMaxHandshakes
-	}
+	o.maxHandshakes = cmp.Or(max(o.maxHandshakes, 0), defaultMaxHandshakes)
 }
 
 // Identity is who a public key signs in as.

@@ -9,6 +9,7 @@
 package stream
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"log/slog"
@@ -109,18 +110,11 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.MaxSubscribers <= 0 {
-		cfg.MaxSubscribers = DefaultMaxSubscribers
-	}
-	if cfg.WindowEvents <= 0 {
-		cfg.WindowEvents = DefaultWindowEvents
-	}
-	if cfg.WindowAge <= 0 {
-		cfg.WindowAge = DefaultWindowAge
-	}
-	if cfg.Heartbeat <= 0 {
-		cfg.Heartbeat = DefaultHeartbeat
-	}
+	// Zero or below takes the default (max clamps, cmp.Or picks).
+	cfg.MaxSubscribers = cmp.Or(max(cfg.MaxSubscribers, 0), DefaultMaxSubscribers)
+	cfg.WindowEvents = cmp.Or(max(cfg.WindowEvents, 0), DefaultWindowEvents)
+	cfg.WindowAge = cmp.Or(max(cfg.WindowAge, 0), DefaultWindowAge)
+	cfg.Heartbeat = cmp.Or(max(cfg.Heartbeat, 0), DefaultHeartbeat)
 	if cfg.FlushEvery <= 0 {
 		cfg.FlushEvery = 200 * time.Millisecond
 	}

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/penguinmails/pmdev/server/internal/stop"
+
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/store"
 )
@@ -222,18 +224,11 @@ func (w *Writer) Close(ctx context.Context) error {
 	if !already {
 		close(w.stop)
 	}
-	select {
-	case <-w.done:
-		w.abort()
+	inTime, finished := stop.Wait(ctx, w.done, w.abort, abortGrace)
+	if inTime {
 		return nil
-	case <-ctx.Done():
 	}
-	w.abort()
-	t := time.NewTimer(abortGrace)
-	defer t.Stop()
-	select {
-	case <-w.done:
-	case <-t.C:
+	if !finished {
 		// Still inside a statement: count what it holds as lost too.
 		w.mu.Lock()
 		w.lost.Add(w.cur.n + w.inflight.Load())

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/penguinmails/pmdev/server/internal/stop"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/store"
@@ -174,18 +177,11 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if len(cfg.Schedule) == 0 {
 		cfg.Schedule = DefaultSchedule()
 	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = DefaultWorkers
-	}
-	if cfg.PerEndpoint <= 0 {
-		cfg.PerEndpoint = DefaultPerEndpoint
-	}
-	if cfg.PerTenant <= 0 {
-		cfg.PerTenant = DefaultPerTenant
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
+	// Zero or below takes the default (max clamps, cmp.Or picks).
+	cfg.Workers = cmp.Or(max(cfg.Workers, 0), DefaultWorkers)
+	cfg.PerEndpoint = cmp.Or(max(cfg.PerEndpoint, 0), DefaultPerEndpoint)
+	cfg.PerTenant = cmp.Or(max(cfg.PerTenant, 0), DefaultPerTenant)
+	cfg.Timeout = cmp.Or(max(cfg.Timeout, 0), DefaultTimeout)
 	if cfg.Resolver == nil {
 		cfg.Resolver = net.DefaultResolver
 	}
@@ -222,9 +218,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		dbAbort()
 		return nil, err
 	}
-	if cfg.ClaimTimeout <= 0 {
-		cfg.ClaimTimeout = DefaultClaimTimeout
-	}
+	cfg.ClaimTimeout = cmp.Or(max(cfg.ClaimTimeout, 0), DefaultClaimTimeout)
 	s.shared, s.singleton, s.claimTimeout = cfg.Shared, cfg.Singleton, cfg.ClaimTimeout
 	// Alone on the database every claim left is this process's previous
 	// life; shared, only claims older than ClaimTimeout are.
@@ -279,18 +273,11 @@ func (s *Service) Close(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	defer s.client.CloseIdleConnections()
-	select {
-	case <-done:
-		s.dbAbort()
+	inTime, finished := stop.Wait(ctx, done, s.dbAbort, abortGrace)
+	if inTime {
 		return nil
-	case <-ctx.Done():
 	}
-	s.dbAbort()
-	t := time.NewTimer(abortGrace)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
+	if !finished {
 		s.log.Warn("webhook workers still running after the shutdown deadline")
 	}
 	return fmt.Errorf("webhook: stop workers: %w", ctx.Err())
