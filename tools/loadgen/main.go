@@ -54,6 +54,16 @@ type opts struct {
 	pairs int
 }
 
+// modes maps each mode to its run; the usage line in main lists them too.
+var modes = map[string]func(opts, string) error{
+	"ratio":     runRatio,
+	"analytics": runAnalytics,
+	"lists":     runLists,
+	"startup":   runStartup,
+	"seed":      runSeed,
+	"instances": runInstances,
+}
+
 func main() {
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: loadgen ratio|analytics|lists|startup|seed|instances [flags]")
@@ -109,23 +119,11 @@ func main() {
 		fail(cmd.Run())
 	}
 	fmt.Printf("loadgen %s  (load average at start %s, %s)\n", mode, loadAvg(), time.Now().UTC().Format(time.RFC3339))
-	switch mode {
-	case "ratio":
-		err = runRatio(o, dir)
-	case "analytics":
-		err = runAnalytics(o, dir)
-	case "lists":
-		err = runLists(o, dir)
-	case "startup":
-		err = runStartup(o, dir)
-	case "seed":
-		err = runSeed(o, dir)
-	case "instances":
-		err = runInstances(o, dir)
-	default:
-		err = fmt.Errorf("unknown mode %q", mode)
+	run, ok := modes[mode]
+	if !ok {
+		fail(fmt.Errorf("unknown mode %q", mode))
 	}
-	fail(err)
+	fail(run(o, dir))
 	fmt.Printf("load average at end %s\n", loadAvg())
 }
 

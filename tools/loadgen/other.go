@@ -69,19 +69,7 @@ func seeded(o opts, dir string) (*server, error) {
 		}
 		fmt.Println("ANALYZE done")
 	}
-	tok, err := addUser(o.bin, db, "Acme")
-	if err != nil {
-		return nil, err
-	}
-	if s, err = startServer(o.bin, db, o.addr()); err != nil {
-		return nil, err
-	}
-	if _, err := s.waitHealthy(10 * time.Minute); err != nil {
-		s.stop()
-		return nil, err
-	}
-	s.token = tok
-	return s, nil
+	return startWithUser(o, db, "Acme", 10*time.Minute)
 }
 
 // timeGet runs GET path n times (conditional on the first answer's ETag
@@ -158,19 +146,10 @@ func runLists(o opts, dir string) error {
 		if err := mkdirFor(db); err != nil {
 			return err
 		}
-		tok, err := addUser(o.bin, db, "Bench")
+		s, err := startWithUser(o, db, "Bench", time.Minute)
 		if err != nil {
 			return err
 		}
-		s, err := startServer(o.bin, db, o.addr())
-		if err != nil {
-			return err
-		}
-		if _, err := s.waitHealthy(time.Minute); err != nil {
-			s.stop()
-			return err
-		}
-		s.token = tok
 		// 1 request a minute: one request leaves a key busy (its bucket not
 		// full) for a minute, so all n are listed while this runs.
 		keys, err := s.createKeys(n, 1)
@@ -210,19 +189,10 @@ func runStartup(o opts, dir string) error {
 	}
 	keyOf := map[string]string{}
 	for _, db := range []string{empty, o.db} {
-		tok, err := addUser(o.bin, db, "Startup")
+		s, err := startWithUser(o, db, "Startup", 10*time.Minute)
 		if err != nil {
 			return err
 		}
-		s, err := startServer(o.bin, db, o.addr())
-		if err != nil {
-			return err
-		}
-		if _, err := s.waitHealthy(10 * time.Minute); err != nil {
-			s.stop()
-			return err
-		}
-		s.token = tok
 		k, err := s.createKeys(1, 0)
 		if err != nil {
 			s.stop()

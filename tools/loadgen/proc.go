@@ -228,6 +228,25 @@ func addUser(bin, db, tenant string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
+// startWithUser adds an admin of tenant to db and serves db at o.addr() with
+// that admin's token, once healthy within limit (stopped if not).
+func startWithUser(o opts, db, tenant string, limit time.Duration) (*server, error) {
+	tok, err := addUser(o.bin, db, tenant)
+	if err != nil {
+		return nil, err
+	}
+	s, err := startServer(o.bin, db, o.addr())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.waitHealthy(limit); err != nil {
+		s.stop()
+		return nil, err
+	}
+	s.token = tok
+	return s, nil
+}
+
 // createKeys makes n keys through the API and returns their plaintexts;
 // rateLimit 0 is the plan's.
 func (s *server) createKeys(n, rateLimit int) ([]string, error) {

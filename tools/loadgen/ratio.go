@@ -68,19 +68,10 @@ func ratioOnce(o opts, db string, nkeys int) (ratioRun, error) {
 	if err := mkdirFor(db); err != nil {
 		return r, err
 	}
-	tok, err := addUser(o.bin, db, "Bench")
+	s, err := startWithUser(o, db, "Bench", 60*time.Second)
 	if err != nil {
 		return r, err
 	}
-	s, err := startServer(o.bin, db, o.addr())
-	if err != nil {
-		return r, err
-	}
-	if _, err := s.waitHealthy(60 * time.Second); err != nil {
-		s.stop()
-		return r, err
-	}
-	s.token = tok
 	keys, err := s.createKeys(nkeys, 0)
 	if err != nil {
 		s.stop()
