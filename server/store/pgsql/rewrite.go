@@ -23,7 +23,7 @@ import (
 // the parameters used are renumbered from $1 and args says which argument
 // (1-based) each takes.
 func Rewrite(q string) (out string, args []int) {
-	out, used := rewrite1(q)
+	out, used := rewrite1(q, nil)
 	if len(used) == 0 {
 		return out, nil
 	}
@@ -38,31 +38,15 @@ func Rewrite(q string) (out string, args []int) {
 	for i, n := range args {
 		renum[n] = i + 1
 	}
-	var b strings.Builder
-	for i := 0; i < len(out); {
-		c := out[i]
-		switch {
-		case c == '\'' || c == '"':
-			j := skipQuoted(out, i)
-			b.WriteString(out[i:j])
-			i = j
-		case c == '$' && i+1 < len(out) && out[i+1] >= '0' && out[i+1] <= '9' && (i == 0 || !isIdent(out[i-1])):
-			j := i + 1
-			for j < len(out) && out[j] >= '0' && out[j] <= '9' {
-				j++
-			}
-			n, _ := strconv.Atoi(out[i+1 : j])
-			b.WriteString("$" + strconv.Itoa(renum[n]))
-			i = j
-		default:
-			b.WriteByte(c)
-			i++
-		}
-	}
-	return b.String(), args
+	// Rare (a statement that skips a parameter), and cached by the caller:
+	// a second pass numbers the parameters as they are used.
+	out, _ = rewrite1(q, renum)
+	return out, args
 }
 
-func rewrite1(q string) (string, map[int]bool) {
+// rewrite1 rewrites q, writing parameter n as $renum[n] (as $n when renum
+// is nil), and says which parameters q uses.
+func rewrite1(q string, renum map[int]int) (string, map[int]bool) {
 	used := map[int]bool{}
 	var b strings.Builder
 	b.Grow(len(q) + 16)
@@ -102,6 +86,9 @@ func rewrite1(q string) (string, map[int]bool) {
 			}
 			maxParam = max(maxParam, n)
 			used[n] = true
+			if renum != nil {
+				n = renum[n]
+			}
 			b.WriteString("$" + strconv.Itoa(n))
 			i = j
 		case c == '(':
