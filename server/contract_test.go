@@ -102,36 +102,37 @@ func TestContractDocument(t *testing.T) {
 	}
 }
 
-// contractModels pairs every wire type with its schema.
+// contractModels pairs every wire type with its schema, which is named
+// after the Go type, so each name is written once.
 func contractModels() map[string]any {
-	return map[string]any{
-		"Problem": models.Problem{}, "FieldError": models.FieldError{},
-		"Plan": models.Plan{}, "Tenant": models.Tenant{}, "Me": models.Me{},
-		"APIKey": models.APIKey{}, "APIKeyList": models.APIKeyList{}, "CreateAPIKeyRequest": models.CreateAPIKeyRequest{},
-		"CreatedAPIKey": models.CreatedAPIKey{}, "UpdateAPIKeyRequest": models.UpdateAPIKeyRequest{},
-		"RegenerateRequest": models.RegenerateRequest{}, "RevokeResult": models.RevokeResult{},
-		"DayUsage": models.DayUsage{}, "EndpointCount": models.EndpointCount{}, "APIKeyDetails": models.APIKeyDetails{},
-		"AuditEvent": models.AuditEvent{}, "KeyIP": models.KeyIP{}, "KeySecurity": models.KeySecurity{},
-		"RateLimitState": models.RateLimitState{}, "KeyRateLimit": models.KeyRateLimit{}, "RateLimits": models.RateLimits{},
-		"UsageTotals": models.UsageTotals{}, "UsageBucket": models.UsageBucket{}, "EndpointUsage": models.EndpointUsage{},
-		"StatusCount": models.StatusCount{}, "RecentError": models.RecentError{}, "RateLimitPoint": models.RateLimitPoint{},
-		"RateLimitSeries": models.RateLimitSeries{}, "KeyUsage": models.KeyUsage{}, "APIUsage": models.APIUsage{},
-		"UsageErrorPage":   models.UsageErrorPage{},
-		"SendEmailRequest": models.SendEmailRequest{}, "SendEmailResponse": models.SendEmailResponse{},
-		"Campaign": models.Campaign{}, "CampaignList": models.CampaignList{}, "ContactRequest": models.ContactRequest{},
-		"Contact": models.Contact{}, "CampaignAnalytics": models.CampaignAnalytics{},
-		"DocsIndex": models.DocsIndex{}, "DocPageRef": models.DocPageRef{}, "DocPage": models.DocPage{},
-		"Webhook": models.Webhook{}, "WebhookHealth": models.WebhookHealth{}, "WebhookList": models.WebhookList{},
-		"CreateWebhookRequest": models.CreateWebhookRequest{}, "UpdateWebhookRequest": models.UpdateWebhookRequest{},
-		"CreatedWebhook": models.CreatedWebhook{}, "RotateSecretResult": models.RotateSecretResult{},
-		"EventType": models.EventType{}, "EventTypeList": models.EventTypeList{}, "Delivery": models.Delivery{},
-		"DeliveryList": models.DeliveryList{}, "RetryDeliveryResult": models.RetryDeliveryResult{},
-		"TestRequest": models.TestRequest{}, "TestResult": models.TestResult{},
-		"KeyRecommendation": models.KeyRecommendation{}, "KeyRotation": models.KeyRotation{}, "RotationTraffic": models.RotationTraffic{},
-		"RotationBucket": models.RotationBucket{}, "ExtendGraceRequest": models.ExtendGraceRequest{},
-		"RequestLogEntry": models.RequestLogEntry{}, "StreamDropped": models.StreamDropped{},
-		"TriggerEventRequest": models.TriggerEventRequest{},
+	m := map[string]any{}
+	for _, v := range []any{
+		models.Problem{}, models.FieldError{}, models.Plan{}, models.Tenant{}, models.Me{}, models.APIKey{},
+		models.APIKeyList{}, models.CreateAPIKeyRequest{}, models.CreatedAPIKey{},
+		models.UpdateAPIKeyRequest{}, models.RegenerateRequest{}, models.RevokeResult{}, models.DayUsage{},
+		models.EndpointCount{}, models.APIKeyDetails{}, models.AuditEvent{}, models.KeyIP{},
+		models.KeySecurity{}, models.RateLimitState{}, models.KeyRateLimit{}, models.RateLimits{},
+		models.UsageTotals{}, models.UsageBucket{}, models.EndpointUsage{}, models.StatusCount{},
+		models.RecentError{}, models.RateLimitPoint{}, models.RateLimitSeries{}, models.KeyUsage{},
+		models.APIUsage{}, models.UsageErrorPage{}, models.SendEmailRequest{}, models.SendEmailResponse{},
+		models.Campaign{}, models.CampaignList{}, models.ContactRequest{}, models.Contact{},
+		models.CampaignAnalytics{}, models.DocsIndex{}, models.DocPageRef{}, models.DocPage{},
+		models.Webhook{}, models.WebhookHealth{}, models.WebhookList{}, models.CreateWebhookRequest{},
+		models.UpdateWebhookRequest{}, models.CreatedWebhook{}, models.RotateSecretResult{},
+		models.EventType{}, models.EventTypeList{}, models.Delivery{}, models.DeliveryList{},
+		models.RetryDeliveryResult{}, models.TestRequest{}, models.TestResult{}, models.KeyRecommendation{},
+		models.KeyRotation{}, models.RotationTraffic{}, models.RotationBucket{},
+		models.ExtendGraceRequest{}, models.RequestLogEntry{}, models.StreamDropped{},
+		models.TriggerEventRequest{},
+	} {
+		name := reflect.TypeOf(v).Name()
+		// A map literal rejected a repeated key at compile time; keep that.
+		if _, dup := m[name]; dup {
+			panic("contractModels: " + name + " listed twice")
+		}
+		m[name] = v
 	}
+	return m
 }
 
 // TestContractSchemasMatchModels keeps components/schemas and models/ in
