@@ -18,27 +18,29 @@ type Palette struct {
 	Series                              []color.Color
 }
 
-// DarkPalette is used on dark backgrounds (the default when the terminal never answers).
-func DarkPalette() Palette {
+// NewPalette is the palette for a dark or a light background (dark is the
+// default when the terminal never answers). Each purpose's light and dark
+// colours stand side by side, so they are changed together.
+func NewPalette(dark bool) Palette {
+	ld := lipgloss.LightDark(dark)
+	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
+	accent, success := c("#3355CC", "#7D9CFF"), c("#008700", "#5FD787")
+	warning, danger := c("#AF8700", "#FFD75F"), c("#D70000", "#FF5F5F")
 	return Palette{
-		Fg: lipgloss.Color("#E6E6E6"), Muted: lipgloss.Color("#8A8A8A"), Subtle: lipgloss.Color("#5A5A5A"),
-		Accent: lipgloss.Color("#7D9CFF"), Border: lipgloss.Color("#444444"),
-		Success: lipgloss.Color("#5FD787"), Warning: lipgloss.Color("#FFD75F"), Danger: lipgloss.Color("#FF5F5F"),
-		Info: lipgloss.Color("#5FD7FF"), BadgeFg: lipgloss.Color("#1C1C1C"), BadgeBg: lipgloss.Color("#AFAFFF"),
-		SelectedBg: lipgloss.Color("#303A5A"), TabBg: lipgloss.Color("#303030"),
-		Series: []color.Color{lipgloss.Color("#7D9CFF"), lipgloss.Color("#5FD787"), lipgloss.Color("#FF5F5F"), lipgloss.Color("#FFD75F")},
-	}
-}
-
-// LightPalette is used on light backgrounds.
-func LightPalette() Palette {
-	return Palette{
-		Fg: lipgloss.Color("#1C1C1C"), Muted: lipgloss.Color("#6C6C6C"), Subtle: lipgloss.Color("#A8A8A8"),
-		Accent: lipgloss.Color("#3355CC"), Border: lipgloss.Color("#BCBCBC"),
-		Success: lipgloss.Color("#008700"), Warning: lipgloss.Color("#AF8700"), Danger: lipgloss.Color("#D70000"),
-		Info: lipgloss.Color("#0087AF"), BadgeFg: lipgloss.Color("#FFFFFF"), BadgeBg: lipgloss.Color("#5F5FAF"),
-		SelectedBg: lipgloss.Color("#DADAFF"), TabBg: lipgloss.Color("#E4E4E4"),
-		Series: []color.Color{lipgloss.Color("#3355CC"), lipgloss.Color("#008700"), lipgloss.Color("#D70000"), lipgloss.Color("#AF8700")},
+		Fg:         c("#1C1C1C", "#E6E6E6"),
+		Muted:      c("#6C6C6C", "#8A8A8A"),
+		Subtle:     c("#A8A8A8", "#5A5A5A"),
+		Accent:     accent,
+		Border:     c("#BCBCBC", "#444444"),
+		Success:    success,
+		Warning:    warning,
+		Danger:     danger,
+		Info:       c("#0087AF", "#5FD7FF"),
+		BadgeFg:    c("#FFFFFF", "#1C1C1C"),
+		BadgeBg:    c("#5F5FAF", "#AFAFFF"),
+		SelectedBg: c("#DADAFF", "#303A5A"),
+		TabBg:      c("#E4E4E4", "#303030"),
+		Series:     []color.Color{accent, success, danger, warning},
 	}
 }
 
@@ -65,10 +67,7 @@ type Styles struct {
 
 // New builds the styles for a dark or light background.
 func New(dark bool) *Styles {
-	p := LightPalette()
-	if dark {
-		p = DarkPalette()
-	}
+	p := NewPalette(dark)
 	s := &Styles{Dark: dark, Palette: p}
 	n := lipgloss.NewStyle
 	s.Base = n().Foreground(p.Fg)
