@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/internal/sandbox/sandboxtest"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server"
@@ -105,16 +105,9 @@ func TestHistoryLaterSurvivesAnImmediateQuit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	req, _ := http.NewRequest(http.MethodGet, sb.BaseURL+"/api/v1/tenant/analytics/api-usage?range=30d", nil)
-	req.Header.Set("Authorization", "Bearer "+sb.Token)
-	res, err := http.DefaultClient.Do(req)
+	u, err := client.New(client.Options{BaseURL: sb.BaseURL, Token: sb.Token}).APIUsage(context.Background(), models.UsageParams{Range: "30d"})
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var u models.APIUsage
-	if err := json.NewDecoder(res.Body).Decode(&u); err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("analytics: %d %v", res.StatusCode, err)
+		t.Fatalf("analytics: %v", err)
 	}
 	if u.Totals.Requests < 1_000_000 {
 		t.Fatalf("30 days of demo history hold %d requests", u.Totals.Requests)
