@@ -98,24 +98,6 @@ func TestHelpVersionCompletion(t *testing.T) {
 			t.Errorf("completion %s: %d", sh, code)
 		}
 	}
-	for args, want := range map[string]string{
-		"--sand":                   "--sandbox-traffic",
-		"--as ":                    "developer",
-		"server --ssh-":            "--ssh-max-sessions-per-user",
-		"server users add --role ": "member",
-		"ssh-gateway --max":        "--max-sessions",
-		"docs emai":                "emails",
-		"server users ssh-keys ":   "remove",
-	} {
-		out.Reset()
-		cargs := append([]string{"__complete"}, strings.Fields(args)...)
-		if strings.HasSuffix(args, " ") {
-			cargs = append(cargs, "")
-		}
-		if code := Execute("test", cargs, &out, &errb); code != 0 || !strings.Contains(out.String(), want) {
-			t.Errorf("complete %q: %d, want %q in\n%s", args, code, want, out.String())
-		}
-	}
 	if code := Execute("test", []string{"completion", "tcsh"}, &out, &errb); code != 2 {
 		t.Errorf("completion tcsh: exit %d, want 2", code)
 	}

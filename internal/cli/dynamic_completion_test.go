@@ -86,7 +86,8 @@ func TestDynamicCompletion(t *testing.T) {
 		}
 	}
 
-	// Static parts come from the command tree, for every command.
+	// Static parts come from the command tree, for every command, the
+	// console's own flags and the server's included.
 	for words, want := range map[string]string{
 		"keys list --st":                             "--status",
 		"keys create --preset ":                      "email-sending",
@@ -97,6 +98,13 @@ func TestDynamicCompletion(t *testing.T) {
 		"limits --":                                  "--watch",
 		"":                                           "webhooks",
 		"whoami --":                                  "--jq",
+		"--sand":                                     "--sandbox-traffic",
+		"--as ":                                      "developer",
+		"server --ssh-":                              "--ssh-max-sessions-per-user",
+		"server users add --role ":                   "member",
+		"ssh-gateway --max":                          "--max-sessions",
+		"docs emai":                                  "emails",
+		"server users ssh-keys ":                     "remove",
 	} {
 		args := append([]string{"__complete"}, strings.Fields(words)...)
 		if words == "" || strings.HasSuffix(words, " ") {
