@@ -6,40 +6,37 @@ import (
 	"time"
 )
 
-// Done in time, done only after the abort, never done: each is told apart,
+// wait runs Wait with a 20 ms deadline and a 50 ms grace; finish says when
+// the work ends: "before" the call, "on-abort", or "never".
+func wait(finish string) (inTime, finished bool, aborts int, took time.Duration) {
+	done := make(chan struct{})
+	if finish == "before" {
+		close(done)
+	}
+	abort := func() {
+		aborts++
+		if finish == "on-abort" {
+			close(done)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	inTime, finished = Wait(ctx, done, abort, 50*time.Millisecond)
+	return inTime, finished, aborts, time.Since(start)
+}
+
+// Done in time, done only once aborted, never done: each is told apart,
 // and abort runs once in every case.
 func TestWaitTellsInTimeFromAbortedFromStuck(t *testing.T) {
-	for _, tc := range []struct {
-		name             string
-		closeAt          string // "before", "on-abort", "never"
-		inTime, finished bool
-	}{
-		{"finishes before the deadline", "before", true, true},
-		{"finishes once aborted", "on-abort", false, true},
-		{"stuck past the grace", "never", false, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			done := make(chan struct{})
-			if tc.closeAt == "before" {
-				close(done)
-			}
-			aborts := 0
-			abort := func() {
-				aborts++
-				if tc.closeAt == "on-abort" {
-					close(done)
-				}
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-			defer cancel()
-			start := time.Now()
-			inTime, finished := Wait(ctx, done, abort, 50*time.Millisecond)
-			if inTime != tc.inTime || finished != tc.finished || aborts != 1 {
-				t.Fatalf("got inTime %v finished %v aborts %d", inTime, finished, aborts)
-			}
-			if tc.closeAt == "never" && time.Since(start) < 60*time.Millisecond {
-				t.Errorf("returned after %s: the grace was not waited", time.Since(start))
-			}
-		})
+	want := map[string][2]bool{"before": {true, true}, "on-abort": {false, true}, "never": {false, false}}
+	for finish, w := range want {
+		inTime, finished, aborts, took := wait(finish)
+		if inTime != w[0] || finished != w[1] || aborts != 1 {
+			t.Errorf("%s: inTime %v finished %v aborts %d, want %v %v 1", finish, inTime, finished, aborts, w[0], w[1])
+		}
+		if finish == "never" && took < 60*time.Millisecond {
+			t.Errorf("never: returned after %s, before the grace ran out", took)
+		}
 	}
 }
