@@ -283,9 +283,14 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	g := &m.ctx.Keys.Global
 	if m.fullHelp {
-		// The help is an overlay: ? esc and q close it, as in less.
+		// The help is an overlay: ? esc and q close it, as in less. It
+		// keeps the pane's keys, which would act unseen behind it; the tab
+		// keys still switch tabs (closing it).
 		if key.Matches(msg, g.Help) || common.Closes(msg, m.ctx.Keys) {
 			m.fullHelp = false
+			return nil
+		}
+		if !key.Matches(msg, g.Tab1, g.Tab2, g.Tab3, g.Tab4, g.Tab5, g.NextTab, g.PrevTab) {
 			return nil
 		}
 	}

@@ -255,6 +255,30 @@ func TestHelpToggle(t *testing.T) {
 	}
 }
 
+// The help hides the pane, so the pane's keys wait until it is closed; the
+// tab keys still switch tabs, closing it.
+func TestHelpKeepsThePanesKeys(t *testing.T) {
+	m, fakes := newRoot(t, nil)
+	send(m, commontest.Key("?"))
+	for _, k := range []string{"j", "t", "R", "enter"} {
+		send(m, commontest.Key(k))
+	}
+	keysTo := func(p *fakePane) int {
+		return p.count(func(msg tea.Msg) bool { _, ok := msg.(tea.KeyPressMsg); return ok })
+	}
+	if n := keysTo(fakes[m.Active()]); n != 0 || !m.fullHelp {
+		t.Fatalf("%d keys reached the pane behind the help (help open: %v)", n, m.fullHelp)
+	}
+	send(m, commontest.Key("2"))
+	if m.Active() != common.PaneKeys || m.fullHelp {
+		t.Fatalf("2 over the help: pane %v, help open %v", m.Active(), m.fullHelp)
+	}
+	send(m, commontest.Key("j"))
+	if m.fullHelp || keysTo(fakes[common.PaneKeys]) != 1 {
+		t.Fatal("once the help is closed, j goes to the pane")
+	}
+}
+
 func TestMouseClickOnTab(t *testing.T) {
 	m, _ := newRoot(t, nil)
 	r := m.tabRanges()[common.PaneUsage]
