@@ -23,6 +23,12 @@ type NewUser = auth.NewUser
 // SSHKey is one registered public key of a user.
 type SSHKey = auth.SSHKey
 
+// AddedSSHKey is one key given to AddSSHKey, saying whether it was new.
+type AddedSSHKey = auth.AddedSSHKey
+
+// UserChange is what PutUser did.
+type UserChange = auth.UserChange
+
 // ParsedSSHKey is a validated public key with its comment.
 type ParsedSSHKey = auth.ParsedSSHKey
 
@@ -39,13 +45,18 @@ func (s *Server) AddUser(ctx context.Context, u NewUser) (string, error) {
 	return s.auth.AddUser(ctx, u)
 }
 
+// PutUser is AddUser saying whether the user existed and what changed.
+func (s *Server) PutUser(ctx context.Context, u NewUser) (UserChange, error) {
+	return s.auth.PutUser(ctx, u)
+}
+
 // MintToken issues a short-lived PAT for an existing user (SSH sessions use it).
 func (s *Server) MintToken(ctx context.Context, email string, ttl time.Duration) (string, error) {
 	return s.auth.MintToken(ctx, email, ttl)
 }
 
 // AddSSHKey registers the public key(s) in authorizedKeys for an existing user.
-func (s *Server) AddSSHKey(ctx context.Context, email string, authorizedKeys []byte) ([]SSHKey, error) {
+func (s *Server) AddSSHKey(ctx context.Context, email string, authorizedKeys []byte) ([]AddedSSHKey, error) {
 	return s.auth.AddSSHKey(ctx, email, authorizedKeys)
 }
 

@@ -36,7 +36,7 @@ func newUsersCmd(dbPath *string) *cobra.Command {
 	var f usersAddFlags
 	add := &cobra.Command{
 		Use:   "add --email E --role R",
-		Short: "Create a user and print its personal access token alone on stdout",
+		Short: "Create a user (or change an existing one's role, saying so) and print a new personal access token alone on stdout",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usersAdd(dbPath, &f, cmd.OutOrStdout(), cmd.ErrOrStderr(), isTerminal(cmd.ErrOrStderr()))
@@ -94,14 +94,24 @@ func usersAdd(dbPath *string, f *usersAddFlags, stdout, stderr io.Writer, stderr
 	if err != nil {
 		return err
 	}
-	token, err := srv.AddUser(ctx, server.NewUser{Email: f.email, Role: f.role, Tenant: f.tenant, Plan: f.plan, SSHKeys: keys})
+	put, err := srv.PutUser(ctx, server.NewUser{Email: f.email, Role: f.role, Tenant: f.tenant, Plan: f.plan, SSHKeys: keys})
 	if cerr := srv.Close(ctx); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, token)
+	fmt.Fprintln(stdout, put.Token)
+	// An existing user is updated, not refused (scripts re-run it), but
+	// never silently: a changed role is a change of rights. Said on stderr
+	// whatever it is, so a script's log keeps it.
+	if put.Existed {
+		change := "role " + put.OldRole + " unchanged"
+		if put.OldRole != f.role {
+			change = "role " + put.OldRole + " → " + f.role
+		}
+		fmt.Fprintf(stderr, "pmdev server users add: %s already existed: %s; a new token was issued (earlier tokens still work)\n", quoteIfControl(f.email), change)
+	}
 	if stderrTTY {
 		fmt.Fprintf(stderr, "personal access token for %s (role %s); shown once — store it now\n", quoteIfControl(f.email), f.role)
 	}
@@ -196,7 +206,11 @@ func sshKeysCommand(ctx context.Context, srv *server.Server, cmd, email string, 
 				return err
 			}
 			for _, k := range added {
-				fmt.Fprintf(stdout, "added %s (%s) for %s\n", k.Fingerprint, k.Type, k.Email)
+				verb := "added"
+				if k.Existed {
+					verb = "already registered:"
+				}
+				fmt.Fprintf(stdout, "%s %s (%s) for %s\n", verb, k.Fingerprint, k.Type, k.Email)
 			}
 		}
 		return nil

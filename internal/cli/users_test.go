@@ -43,6 +43,13 @@ func TestServerSSHKeysCommand(t *testing.T) {
 		t.Fatalf("add printed %q", out.String())
 	}
 	out.Reset()
+	if err := sshKeys(&out, "add", "--db", db, "--email", "dev@acme.test", pub); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "already registered: "+fp) {
+		t.Fatalf("adding the key again printed %q", out.String())
+	}
+	out.Reset()
 	if err := sshKeys(&out, "list", "--db", db); err != nil {
 		t.Fatal(err)
 	}
@@ -72,4 +79,31 @@ func sshKeys(out *bytes.Buffer, args ...string) error {
 		return errors.New(stderr.String())
 	}
 	return nil
+}
+
+// Adding a user that exists updates its role, and says so on stderr, even
+// to a script; another tenant's user is refused, saying the user exists.
+func TestUsersAddSaysWhatItChanged(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pm.db")
+	add := func(args ...string) (stdout, stderr string, code int) {
+		var out, errb bytes.Buffer
+		code = Execute("test", append([]string{"server", "users", "add", "--db", db}, args...), &out, &errb)
+		return out.String(), errb.String(), code
+	}
+	tok, msg, code := add("--email", "dev@acme.test", "--role", "developer", "--tenant", "Acme")
+	if code != 0 || !strings.HasPrefix(tok, "pm_pat_") || msg != "" {
+		t.Fatalf("new user: %d %q %q", code, tok, msg)
+	}
+	tok2, msg, code := add("--email", "dev@acme.test", "--role", "admin", "--tenant", "Acme")
+	if code != 0 || !strings.HasPrefix(tok2, "pm_pat_") || tok2 == tok || !strings.Contains(msg, "already existed: role developer → admin") {
+		t.Fatalf("role change: %d %q %q", code, tok2, msg)
+	}
+	_, msg, _ = add("--email", "dev@acme.test", "--role", "admin", "--tenant", "Acme")
+	if !strings.Contains(msg, "role admin unchanged") {
+		t.Fatalf("same role again: %q", msg)
+	}
+	_, msg, code = add("--email", "dev@acme.test", "--role", "admin", "--tenant", "Globex")
+	if code == 0 || !strings.Contains(msg, "already exists, in another tenant") {
+		t.Fatalf("other tenant: %d %q", code, msg)
+	}
 }

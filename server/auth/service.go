@@ -59,16 +59,31 @@ type NewUser struct {
 // AddUser creates (or, for an existing user of the same tenant, updates the
 // role of) a user and returns a new personal access token for them.
 func (s *Service) AddUser(ctx context.Context, u NewUser) (string, error) {
+	put, err := s.PutUser(ctx, u)
+	return put.Token, err
+}
+
+// UserChange is what PutUser did, for callers that tell the user.
+type UserChange struct {
+	Token   string
+	Existed bool   // the user was there already, in the same tenant
+	OldRole string // its role before, when Existed
+	NewKeys int    // SSH keys registered now (not those it had)
+}
+
+// PutUser is AddUser saying whether the user existed and what changed.
+func (s *Service) PutUser(ctx context.Context, u NewUser) (UserChange, error) {
+	var put UserChange
 	addr, err := mail.ParseAddress(u.Email)
 	if err != nil || addr.Address != u.Email {
-		return "", fmt.Errorf("invalid email %q", u.Email)
+		return put, fmt.Errorf("invalid email %q", u.Email)
 	}
 	if !models.ValidRole(u.Role) {
-		return "", fmt.Errorf("invalid role %q (want admin, developer or member)", u.Role)
+		return put, fmt.Errorf("invalid role %q (want admin, developer or member)", u.Role)
 	}
 	if u.Plan != "" {
 		if _, ok := models.PlanByName(u.Plan); !ok {
-			return "", fmt.Errorf("invalid plan %q (want starter, professional or business)", u.Plan)
+			return put, fmt.Errorf("invalid plan %q (want starter, professional or business)", u.Plan)
 		}
 	}
 	tenant := strings.TrimSpace(u.Tenant)
@@ -76,13 +91,13 @@ func (s *Service) AddUser(ctx context.Context, u NewUser) (string, error) {
 		tenant = "Default"
 	}
 	now := s.now()
-	var token string
 	err = store.Tx(ctx, s.db, func(tx store.Handle) error {
+		put = UserChange{} // a retried transaction starts again
 		tenantID, err := s.ensureTenant(ctx, tx, tenant, u.Plan, now)
 		if err != nil {
 			return err
 		}
-		userID, userTenant, err := s.st.UserByEmail(ctx, tx, u.Email)
+		userID, userTenant, role, err := s.st.UserByEmail(ctx, tx, u.Email)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			userID = uuid.NewString()
@@ -96,8 +111,9 @@ func (s *Service) AddUser(ctx context.Context, u NewUser) (string, error) {
 		case err != nil:
 			return err
 		case userTenant != tenantID:
-			return fmt.Errorf("user %s already belongs to another tenant", u.Email)
+			return fmt.Errorf("user %s already exists, in another tenant than %q", u.Email, tenant)
 		default:
+			put.Existed, put.OldRole = true, role
 			if err := s.st.SetUserRole(ctx, tx, userID, u.Role); err != nil {
 				return err
 			}
@@ -108,15 +124,19 @@ func (s *Service) AddUser(ctx context.Context, u NewUser) (string, error) {
 				return fmt.Errorf("ssh key: %w", err)
 			}
 			for _, p := range parsed {
-				if err := s.addSSHKey(ctx, tx, userID, p, now); err != nil {
+				existed, err := s.addSSHKey(ctx, tx, userID, p, now)
+				if err != nil {
 					return err
+				}
+				if !existed {
+					put.NewKeys++
 				}
 			}
 		}
-		token, err = s.insertToken(ctx, tx, userID, nil, now)
+		put.Token, err = s.insertToken(ctx, tx, userID, nil, now)
 		return err
 	})
-	return token, err
+	return put, err
 }
 
 func (s *Service) ensureTenant(ctx context.Context, tx store.Handle, name, plan string, now time.Time) (string, error) {
@@ -149,7 +169,7 @@ func (s *Service) MintToken(ctx context.Context, email string, ttl time.Duration
 	now := s.now()
 	var token string
 	err := store.Tx(ctx, s.db, func(tx store.Handle) error {
-		userID, _, err := s.st.UserByEmail(ctx, tx, email)
+		userID, _, _, err := s.st.UserByEmail(ctx, tx, email)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no user %s", email)
 		}

@@ -84,31 +84,38 @@ func checkKeyStrength(pk gossh.PublicKey) error {
 }
 
 // addSSHKey adds p to userID; re-adding the same key to the same user is a no-op.
-func (s *Service) addSSHKey(ctx context.Context, tx store.Handle, userID string, p ParsedSSHKey, now time.Time) error {
+// addSSHKey registers p for userID; existed when the user had it already.
+func (s *Service) addSSHKey(ctx context.Context, tx store.Handle, userID string, p ParsedSSHKey, now time.Time) (existed bool, err error) {
 	fp := p.Fingerprint()
 	owner, err := s.st.SSHKeyOwner(ctx, tx, fp)
 	switch {
 	case err == nil && owner == userID:
-		return nil
+		return true, nil
 	case err == nil:
-		return fmt.Errorf("ssh key %s already belongs to another user", fp)
+		return false, fmt.Errorf("ssh key %s already belongs to another user", fp)
 	case !errors.Is(err, store.ErrNotFound):
-		return err
+		return false, err
 	}
 	pub := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(p.Key)))
-	return s.st.InsertSSHKey(ctx, tx, userID, pub, SSHKey{Fingerprint: fp, Type: p.Key.Type(), Comment: p.Comment, CreatedAt: now})
+	return false, s.st.InsertSSHKey(ctx, tx, userID, pub, SSHKey{Fingerprint: fp, Type: p.Key.Type(), Comment: p.Comment, CreatedAt: now})
+}
+
+// AddedSSHKey is one key given to AddSSHKey.
+type AddedSSHKey struct {
+	SSHKey
+	Existed bool // the user had it already: nothing changed
 }
 
 // AddSSHKey registers the public key(s) in authorizedKeys for an existing user.
-func (s *Service) AddSSHKey(ctx context.Context, email string, authorizedKeys []byte) ([]SSHKey, error) {
+func (s *Service) AddSSHKey(ctx context.Context, email string, authorizedKeys []byte) ([]AddedSSHKey, error) {
 	parsed, err := ParseSSHKeys(authorizedKeys)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	out := make([]SSHKey, 0, len(parsed))
+	out := make([]AddedSSHKey, 0, len(parsed))
 	err = store.Tx(ctx, s.db, func(tx store.Handle) error {
-		userID, _, err := s.st.UserByEmail(ctx, tx, email)
+		userID, _, _, err := s.st.UserByEmail(ctx, tx, email)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no user %s", email)
 		}
@@ -116,10 +123,12 @@ func (s *Service) AddSSHKey(ctx context.Context, email string, authorizedKeys []
 			return err
 		}
 		for _, p := range parsed {
-			if err := s.addSSHKey(ctx, tx, userID, p, now); err != nil {
+			existed, err := s.addSSHKey(ctx, tx, userID, p, now)
+			if err != nil {
 				return err
 			}
-			out = append(out, SSHKey{Fingerprint: p.Fingerprint(), Email: email, Type: p.Key.Type(), Comment: p.Comment, CreatedAt: now})
+			k := SSHKey{Fingerprint: p.Fingerprint(), Email: email, Type: p.Key.Type(), Comment: p.Comment, CreatedAt: now}
+			out = append(out, AddedSSHKey{k, existed})
 		}
 		return nil
 	})

@@ -40,8 +40,8 @@ type UserStore interface {
 	SetTenantPlan(ctx context.Context, h Handle, id, plan string) error
 	// FirstTenant is the tenant called prefer, else the oldest (ErrNotFound).
 	FirstTenant(ctx context.Context, h Handle, prefer string) (string, error)
-	// UserByEmail returns a user's id and tenant (ErrNotFound).
-	UserByEmail(ctx context.Context, h Handle, email string) (id, tenantID string, err error)
+	// UserByEmail returns a user's id, tenant and role (ErrNotFound).
+	UserByEmail(ctx context.Context, h Handle, email string) (id, tenantID, role string, err error)
 	// InsertUser adds u; false when the email is taken (nothing changes).
 	InsertUser(ctx context.Context, h Handle, u User) (bool, error)
 	SetUserRole(ctx context.Context, h Handle, userID, role string) error

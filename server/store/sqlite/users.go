@@ -30,10 +30,10 @@ func (Store) FirstTenant(ctx context.Context, h store.Handle, prefer string) (st
 	return id, notFound(err)
 }
 
-func (Store) UserByEmail(ctx context.Context, h store.Handle, email string) (string, string, error) {
-	var id, tenantID string
-	err := h.QueryRowContext(ctx, `SELECT id, tenant_id FROM users WHERE email = ?`, email).Scan(&id, &tenantID)
-	return id, tenantID, notFound(err)
+func (Store) UserByEmail(ctx context.Context, h store.Handle, email string) (string, string, string, error) {
+	var id, tenantID, role string
+	err := h.QueryRowContext(ctx, `SELECT id, tenant_id, role FROM users WHERE email = ?`, email).Scan(&id, &tenantID, &role)
+	return id, tenantID, role, notFound(err)
 }
 
 func (Store) InsertUser(ctx context.Context, h store.Handle, u store.User) (bool, error) {
