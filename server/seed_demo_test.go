@@ -51,6 +51,36 @@ func TestSeedDemoOverExistingData(t *testing.T) {
 	}
 }
 
+// The README's order, a user added to Acme before the first --seed demo:
+// the demo goes into that Acme (it has no keys) instead of being reported
+// as present, and the user keeps its role.
+func TestSeedDemoFillsAnAcmeWithoutKeys(t *testing.T) {
+	t.Parallel()
+	path := servertest.DB(t, "pm.db")
+	open := func(seed string) (*Server, *logBuf) {
+		return openSeeded(t, Config{DBPath: path, WebhookKey: servertest.WebhookKey(), Seed: seed, Now: newTestClock().Now})
+	}
+	s, _ := open("")
+	if _, err := s.AddUser(context.Background(), NewUser{Email: "you@example.com", Role: models.RoleDeveloper, Tenant: "Acme"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(context.Background())
+	s, lb := open("demo")
+	defer s.Close(context.Background())
+	if s.SeedSkipped() || !strings.Contains(lb.String(), "seeded demo data") {
+		t.Fatalf("demo not seeded into the Acme made by users add; log:\n%s", lb.String())
+	}
+	if n := countRows(t, s, `SELECT COUNT(*) FROM tenants WHERE name = 'Acme'`); n != 1 {
+		t.Errorf("%d tenants called Acme, want 1", n)
+	}
+	if n := countRows(t, s, `SELECT COUNT(*) FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE t.name = 'Acme'`); n != 7 {
+		t.Errorf("Acme has %d keys, want the demo's 7", n)
+	}
+	if n := countRows(t, s, `SELECT COUNT(*) FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE t.name = 'Acme' AND u.email = 'you@example.com' AND u.role = 'developer'`); n != 1 {
+		t.Error("the user added before the seed lost its place or role")
+	}
+}
+
 // The sandbox's seed writes what the first screens show first and the
 // usage history after: the history is written by WriteSeedHistory, a start
 // stopped before it gets it at the next Open, and the analytics version

@@ -46,13 +46,23 @@ func Demo(ctx context.Context, db *sql.DB, st Store, log *slog.Logger, now time.
 	if progress == nil {
 		progress = func(int, int) {}
 	}
+	// An Acme without keys (made by `pmdev server users add --tenant Acme`
+	// before the first seed) gets the demo; one with keys has it already.
+	existing := ""
 	if tenantID, err := st.TenantByName(ctx, db, Tenant); err == nil {
-		if _, has, err := st.FirstRollup(ctx, db, tenantID, 3600); err != nil || has {
+		sums, err := st.KeySummaries(ctx, db, tenantID)
+		if err != nil {
+			return nil, false, err
+		}
+		if len(sums) == 0 {
+			existing = tenantID
+		} else if _, has, err := st.FirstRollup(ctx, db, tenantID, 3600); err != nil || has {
 			log.Info("demo data already present; --seed demo skipped", "tenant", Tenant)
 			return nil, true, err
+		} else {
+			hist, err := resume(ctx, db, st, log, tenantID, now)
+			return hist, true, err
 		}
-		hist, err := resume(ctx, db, st, log, tenantID, now)
-		return hist, true, err
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, false, err
 	}
@@ -60,19 +70,22 @@ func Demo(ctx context.Context, db *sql.DB, st Store, log *slog.Logger, now time.
 	start := time.Now()
 	inline := keys > 0 // the fixture: history in this transaction, memory bounded
 	err = store.Tx(ctx, db, func(tx store.Handle) error {
-		tenantID := uuid.NewString()
-		if err := st.InsertTenant(ctx, tx, tenantID, Tenant, models.PlanProfessional, now.Add(-120*24*time.Hour)); err != nil {
-			return err
+		tenantID := existing
+		if tenantID == "" {
+			tenantID = uuid.NewString()
+			if err := st.InsertTenant(ctx, tx, tenantID, Tenant, models.PlanProfessional, now.Add(-120*24*time.Hour)); err != nil {
+				return err
+			}
 		}
 		for i, u := range [][2]string{{"admin@acme.test", models.RoleAdmin}, {"dev@acme.test", models.RoleDeveloper}, {"viewer@acme.test", models.RoleMember}} {
-			// A demo address already added to another tenant keeps its account.
+			// A demo address already added (to Acme or another tenant) keeps its account.
 			added, err := st.InsertUser(ctx, tx, store.User{ID: uuid.NewString(), TenantID: tenantID, Email: u[0], Role: u[1],
 				CreatedAt: now.Add(-time.Duration(110-i*20) * 24 * time.Hour)})
 			if err != nil {
 				return err
 			}
 			if !added {
-				log.Warn("demo user already exists in another tenant; not added to Acme", "email", u[0])
+				log.Warn("demo user already exists; kept as it is", "email", u[0])
 			}
 		}
 		dks := demoKeys(tenantID, now)
