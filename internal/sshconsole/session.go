@@ -24,6 +24,7 @@ import (
 // ssh.Context is per connection, and one connection may carry several sessions.)
 type sessionState struct {
 	id        string
+	sshUser   string // the login name the client gave (ignored, audited)
 	started   time.Time
 	identity  *Identity
 	me        models.Me
@@ -61,7 +62,7 @@ const panicMessage = "pmdev: the console stopped after an internal error (logged
 // by consoleMiddleware.)
 func (s *Service) recoverMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		st := &sessionState{id: newSessionID(), started: time.Now()}
+		st := &sessionState{id: newSessionID(), sshUser: sess.User(), started: time.Now()}
 		defer func() {
 			r := recover()
 			if r == nil {

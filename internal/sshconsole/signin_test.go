@@ -65,6 +65,12 @@ func TestSSHAcceptedKeyRunsAsItsUserWithMintedToken(t *testing.T) {
 			t.Fatalf("audit log lacks %s:\n%s", want, env.audit.String())
 		}
 	}
+	// Start and end both name the login the client gave.
+	for _, l := range strings.Split(env.audit.String(), "\n") {
+		if (strings.Contains(l, `"ssh.session.start"`) || strings.Contains(l, `"ssh.session.end"`)) && !strings.Contains(l, `"ssh_user":"anyone"`) {
+			t.Errorf("audit record without the login name: %s", l)
+		}
+	}
 }
 
 func TestSSHRefusesUnknownKeyPasswordAndKeyboardInteractive(t *testing.T) {
