@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/penguinmails/pmdev/api"
 	"github.com/penguinmails/pmdev/client"
@@ -37,7 +38,8 @@ const exitCodesHelp = `
 Exit status:
   0    success
   1    API or other error (the problem's detail is printed on stderr)
-  2    usage error (bad flag or argument, ambiguous name, --yes missing)
+  2    usage error (bad flag or argument, also a value the API refuses;
+       ambiguous name, --yes missing)
   3    authentication or permission refused (401, 403)
   4    not found (404, or no key or endpoint of that name)
   5    rate limited (429); the message says when to retry
@@ -63,8 +65,29 @@ func apiCommand(version string, ios *streams, build func(o *apiOpts, ios *stream
 	fs.StringVar(&o.jq, "jq", "", "filter the JSON with a jq `expression` (implies --json)")
 	completeAPIFlags(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("jq", cobra.NoFileCompletions)
+	noFileCompletion(cmd)
 	addHelp(cmd)
 	return cmd
+}
+
+// noFileCompletion makes arguments and flag values of cmd and its
+// subcommands complete nothing where no completion is declared: only
+// flags marked as files complete file names.
+func noFileCompletion(cmd *cobra.Command) {
+	if cmd.ValidArgsFunction == nil && len(cmd.ValidArgs) == 0 {
+		cmd.ValidArgsFunction = cobra.NoFileCompletions
+	}
+	cmd.LocalFlags().VisitAll(func(f *pflag.Flag) {
+		if _, file := f.Annotations[cobra.BashCompFilenameExt]; file || f.Value.Type() == "bool" {
+			return
+		}
+		if _, ok := cmd.GetFlagCompletionFunc(f.Name); !ok {
+			_ = cmd.RegisterFlagCompletionFunc(f.Name, cobra.NoFileCompletions)
+		}
+	})
+	for _, sub := range cmd.Commands() {
+		noFileCompletion(sub)
+	}
 }
 
 // addHelp appends the output and exit status sections to cmd and its subcommands.
@@ -181,7 +204,7 @@ func (o *apiOpts) run(ios *streams, body func(s *session, args []string) error) 
 		if err != nil && s.ctx.Err() != nil {
 			return errInterrupted
 		}
-		return err
+		return flagProblem(cmd, err)
 	}
 }
 

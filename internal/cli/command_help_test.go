@@ -3,11 +3,16 @@ package cli
 import (
 	"bytes"
 	"io"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/server/testkit"
 )
 
@@ -76,5 +81,70 @@ func TestProfilesAndTerminalSafeJQ(t *testing.T) {
 	table := a.runAs(t, a.admin, runOpts{tty: true}, "webhooks", "test", a.hookURL).wantCode(t, 0, "table on a terminal")
 	if strings.Contains(table.stdout, "\x1b]") {
 		t.Errorf("escape reached the terminal: %q", table.stdout)
+	}
+}
+
+// Every "pmdev docs PAGE" in a help text or a message names a page that
+// exists and holds what the text promises (the permissions, the event types).
+func TestHelpPointsToDocsPagesThatExist(t *testing.T) {
+	lib, err := apidocs.LoadEmbedded(os.DirFS("../../api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var perms, events []string
+	for _, p := range models.PermissionCatalogue() {
+		perms = append(perms, p.Name)
+	}
+	for _, e := range models.WebhookEventNames() {
+		events = append(events, e.Type)
+	}
+	promises := map[string][]string{"permissions": perms, "events": events, "trigger": events}
+	ref := regexp.MustCompile(`pmdev docs ([a-z][a-z-]*)`)
+	check := func(where, text string, promised []string) {
+		for _, m := range ref.FindAllStringSubmatch(text, -1) {
+			page, ok := lib.Pages[m[1]]
+			if !ok {
+				t.Errorf("%s points to pmdev docs %s, which does not exist", where, m[1])
+				continue
+			}
+			for _, want := range promised {
+				if !strings.Contains(page, "`"+want+"`") {
+					t.Errorf("%s points to pmdev docs %s, which does not list %s", where, m[1], want)
+				}
+			}
+		}
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		check(c.CommandPath(), c.Long+c.Example, nil)
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			check(c.CommandPath()+" --"+f.Name, f.Usage, promises[f.Name])
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRoot("test", io.Discard, io.Discard))
+	a := &refAPI{}
+	r := a.runAs(t, "", runOpts{noToken: true}, "trigger", "bogus.event").wantCode(t, 2, "unknown event type")
+	if !ref.MatchString(r.stderr) {
+		t.Fatalf("trigger bogus.event points nowhere: %q", r.stderr)
+	}
+	check("trigger bogus.event", r.stderr, promises["trigger"])
+}
+
+// --log and --debug are the console's: its help says so, and the commands
+// refuse them as unknown flags.
+func TestLogFlagsSayTheyAreTheConsoles(t *testing.T) {
+	root := newRoot("test", io.Discard, io.Discard)
+	for _, name := range []string{"log", "debug"} {
+		if f := root.Flags().Lookup(name); f == nil || !strings.HasPrefix(f.Usage, "console only") {
+			t.Errorf("--%s: help does not say it is the console's: %+v", name, f)
+		}
+	}
+	a := &refAPI{}
+	r := a.runAs(t, "", runOpts{noToken: true}, "listen", "--log", "x").wantCode(t, 2, "listen --log")
+	if !strings.Contains(r.stderr, "unknown flag: --log") {
+		t.Errorf("stderr %q", r.stderr)
 	}
 }

@@ -52,8 +52,10 @@ func (f *consoleFlags) register(fs *pflag.FlagSet) {
 	f.registerAPI(fs, true)
 	fs.StringVar(&f.refresh, "refresh", "", "poll intervals, e.g. ratelimits=2s,usage=15s,keys=30s,webhooks=15s (floor 1s, 0 turns a source off)")
 	fs.BoolVar(&f.mouse, "mouse", false, "clickable tabs (off by default so text selection works)")
-	fs.StringVar(&f.log, "log", "", "write a log (never tokens or keys)")
-	fs.BoolVar(&f.debug, "debug", false, "debug-level log lines (with --log)")
+	// The scripting commands report on stderr and keep no log: these two
+	// are the console's alone.
+	fs.StringVar(&f.log, "log", "", "console only: write the console's log to this `file` (never tokens or keys)")
+	fs.BoolVar(&f.debug, "debug", false, "console only: debug-level lines in the --log file")
 }
 
 // registerAPI declares the flags the console shares with the scripting
@@ -100,7 +102,11 @@ func newConsoleCmd(version string) *cobra.Command {
 // completeAPIFlags completes the values of registerAPI's flags on cmd.
 func completeAPIFlags(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("as", cobra.FixedCompletions([]string{"admin", "developer", "member"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.MarkFlagFilename("sandbox-db")
+	if cmd.PersistentFlags().Lookup("sandbox-db") != nil {
+		_ = cmd.MarkPersistentFlagFilename("sandbox-db")
+	} else {
+		_ = cmd.MarkFlagFilename("sandbox-db")
+	}
 	_ = cmd.RegisterFlagCompletionFunc("profile", completeProfiles)
 	for _, name := range []string{"api-url", "token"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
@@ -169,6 +175,11 @@ func resolveSetup(f *consoleFlags, getenv func(string) string) (*consoleSetup, e
 	}
 	s.apiURL = firstNonEmpty(f.apiURL, getenv("PENGUINMAILS_API_URL"), prof.APIURL)
 	if f.sandbox || s.apiURL == "" {
+		// A token means a real API was meant: a script that forgot the URL
+		// must not act on the demo database and report success.
+		if !f.sandbox && firstNonEmpty(f.token, getenv("PENGUINMAILS_TOKEN")) != "" {
+			return nil, usagef("a token was given (--token / PENGUINMAILS_TOKEN) but no API URL: set --api-url or PENGUINMAILS_API_URL, or drop the token to use the sandbox")
+		}
 		s.sandbox = true
 		if s.email, err = sandbox.Email(f.as); err != nil {
 			return nil, usagef("%v", err)

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -64,6 +65,23 @@ func TestResolveSetup(t *testing.T) {
 	_, err = resolveSetup(parse("--api-url", "https://y.example"), env(map[string]string{"PMDEV_CONFIG": cfgPath}))
 	if err == nil || !strings.Contains(err.Error(), "PENGUINMAILS_TOKEN") {
 		t.Fatalf("missing token: %v", err)
+	}
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"--token", "pm_pat_x"}, base},
+		{nil, map[string]string{"PMDEV_CONFIG": cfgPath, "PENGUINMAILS_TOKEN": "pm_pat_bad"}},
+	} {
+		_, err := resolveSetup(parse(tc.args...), env(tc.env))
+		var ue *usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "no API URL") {
+			t.Fatalf("token %v without an API URL: %v, want a usage error", tc.args, err)
+		}
+	}
+	s, err = resolveSetup(parse("--profile", "prod", "--token", "pm_pat_flag"), env(base))
+	if err != nil || s.apiURL != "https://api.example" || s.token != "pm_pat_flag" {
+		t.Fatalf("a profile supplies the URL for --token: %+v %v", s, err)
 	}
 	if _, err := resolveSetup(parse("--profile", "nope"), env(base)); err == nil || !strings.Contains(err.Error(), `"nope"`) {
 		t.Fatalf("unknown profile: %v", err)

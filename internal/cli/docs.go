@@ -101,7 +101,7 @@ func newDocsCmd(env docsEnv) *cobra.Command {
 		Long:  "Prints a page of the API reference (works offline); without a slug, the index.",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
-				return fmt.Errorf("docs: one page at a time (got %s)", strings.Join(args, ", "))
+				return usagef("docs: one page at a time (got %s)", strings.Join(args, ", "))
 			}
 			return nil
 		},
@@ -201,17 +201,18 @@ func docsCommand(slugs []string, f *docsFlags, assets fs.FS, w io.Writer, t docs
 		}
 		return nil
 	}
+	// An unknown language or page is a bad argument (exit 2), like any flag.
+	lang, ok := parseLang(f.lang)
+	if !ok {
+		return usagef("docs: unknown --lang %q (curl, go, node, python, php, ruby)", f.lang)
+	}
 	if len(slugs) == 0 {
 		return printDocsIndex(w, lib)
 	}
 	slug := strings.TrimSuffix(strings.ToLower(slugs[0]), ".md")
 	md, ok := lib.Pages[slug]
 	if !ok {
-		return fmt.Errorf("docs: no page %q; `pmdev docs --list` shows the slugs%s", slug, suggest(lib, slug))
-	}
-	lang, ok := parseLang(f.lang)
-	if !ok {
-		return fmt.Errorf("docs: unknown --lang %q (curl, go, node, python, php, ruby)", f.lang)
+		return usagef("docs: no page %q; `pmdev docs --list` shows the slugs%s", slug, suggest(lib, slug))
 	}
 	base := f.apiURL
 	if base == "" {

@@ -1,11 +1,16 @@
 package cli
 
 import (
+	"io"
 	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/penguinmails/pmdev/models"
 )
@@ -137,4 +142,62 @@ func TestCommandsFallBackToTheSandbox(t *testing.T) {
 	}
 	a.runAs(t, "", runOpts{noToken: true, env: map[string]string{"PENGUINMAILS_API_URL": "http://127.0.0.1:1"}}, "keys", "list").
 		wantCode(t, 2, "API URL without a token")
+	// A token without a URL is a forgotten URL, never the demo data.
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{nil, []string{"keys", "list", "--sandbox-db", db, "--token", "pm_pat_xxx"}},
+		{map[string]string{"PENGUINMAILS_TOKEN": "pm_pat_bad"}, []string{"whoami", "--sandbox-db", db}},
+	} {
+		r := a.runAs(t, "", runOpts{noToken: true, env: tc.env}, tc.args...).wantCode(t, 2, "token without an API URL")
+		if r.stdout != "" || !strings.Contains(r.stderr, "no API URL: set --api-url or PENGUINMAILS_API_URL") {
+			t.Errorf("%v: stdout %q stderr %q", tc.args, r.stdout, r.stderr)
+		}
+	}
+}
+
+// No argument or flag value of a scripting command completes file names
+// unless it is a file: ids and names come from the API, the rest from the
+// command tree.
+func TestCompletionNeverOffersFilesForNonFiles(t *testing.T) {
+	a := startRefAPI(t)
+	root := newRoot("test", io.Discard, io.Discard)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if len(c.Commands()) > 0 {
+			for _, sub := range c.Commands() {
+				walk(sub)
+			}
+			return
+		}
+		path := strings.Fields(c.CommandPath())[1:]
+		check := func(what string, words ...string) {
+			args := append(append([]string{"__complete"}, path...), "--api-url", a.URL, "--token", a.admin)
+			r := a.runAs(t, "", runOpts{noToken: true}, append(args, words...)...)
+			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+			d, err := strconv.Atoi(strings.TrimPrefix(lines[len(lines)-1], ":"))
+			if err != nil || cobra.ShellCompDirective(d)&cobra.ShellCompDirectiveNoFileComp == 0 {
+				t.Errorf("%s %s offers file names: %q", c.CommandPath(), what, r.stdout)
+			}
+		}
+		check("arguments", "")
+		c.NonInheritedFlags().VisitAll(func(f *pflag.Flag) {
+			if _, file := f.Annotations[cobra.BashCompFilenameExt]; file || f.Value.Type() == "bool" || f.Name == "help" {
+				return
+			}
+			check("--"+f.Name, "--"+f.Name, "")
+		})
+	}
+	for _, name := range []string{"keys", "usage", "limits", "webhooks", "whoami", "listen", "trigger", "logs"} {
+		c, _, err := root.Find([]string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		walk(c)
+	}
+	keys := a.complete(t, a.URL, a.admin, "logs", "tail", "--key", "")
+	if !strings.Contains(keys.stdout, "\tProduction Server") {
+		t.Errorf("logs tail --key offers no keys: %q", keys.stdout)
+	}
 }

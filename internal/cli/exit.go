@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/tui/common"
 )
@@ -66,4 +69,56 @@ func apiErrorText(e *client.Error) (string, int) {
 		msg += "\n" + strings.Join(lines, "\n")
 	}
 	return msg, code
+}
+
+// apiFieldAnnotation names the request fields a flag sets when they are
+// not the flag's name with _ for - (--ip sets allowed_ips).
+const apiFieldAnnotation = "pmdev_api_field"
+
+// setsField records on flag that it sets the request fields, so the
+// server's refusal of one names the flag.
+func setsField(fs *pflag.FlagSet, flag string, fields ...string) {
+	_ = fs.SetAnnotation(flag, apiFieldAnnotation, fields)
+}
+
+// flagFor is the flag of cmd that sets field (or holds it, as --data holds
+// data.to), or "".
+func flagFor(cmd *cobra.Command, field string) string {
+	found := ""
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		fields := f.Annotations[apiFieldAnnotation]
+		if fields == nil {
+			fields = []string{strings.ReplaceAll(f.Name, "-", "_")}
+		}
+		for _, x := range fields {
+			if found == "" && (field == x || strings.HasPrefix(field, x+".") || strings.HasPrefix(field, x+"[")) {
+				found = f.Name
+			}
+		}
+	})
+	return found
+}
+
+// flagProblem makes a 400 about fields that cmd's flags set a usage error
+// (exit 2) naming the flags: the server's rules are the flags' rules, even
+// those the command cannot check first. Other errors pass unchanged.
+func flagProblem(cmd *cobra.Command, err error) error {
+	e, ok := client.AsError(err)
+	if !ok || e.Status != http.StatusBadRequest || e.Problem == nil {
+		return err
+	}
+	var lines []string
+	named := false
+	for _, fe := range e.Problem.Errors {
+		field, msg := common.Sanitize(fe.Field), common.Sanitize(fe.Message)
+		if flag := flagFor(cmd, fe.Field); flag != "" {
+			lines, named = append(lines, fmt.Sprintf("--%s: %s (%s)", flag, msg, field)), true
+		} else {
+			lines = append(lines, field+": "+msg)
+		}
+	}
+	if !named {
+		return err
+	}
+	return usagef("%s", strings.Join(lines, "\n"))
 }

@@ -108,18 +108,21 @@ func keysList(s *session, f *keysListFlags) error {
 		return usagef("--limit must be 0 (all) or more")
 	}
 	p := models.KeyListParams{Q: f.search, Status: f.status, Sort: f.sort, Attention: f.attention}
+	// The environment is filtered here, after the pages; so is attention,
+	// because the client's paging does not pass needs_attention on.
+	local := f.env != "" || f.attention
 	limit := f.limit
-	if f.env != "" {
-		limit = 0 // the environment is filtered here, after the pages
+	if local {
+		limit = 0
 	}
 	keys, more, err := s.cl.ListAllKeys(s.ctx, p, limit)
 	if err != nil {
 		return err
 	}
-	if f.env != "" {
+	if local {
 		kept := keys[:0]
 		for _, k := range keys {
-			if k.Environment == f.env {
+			if (f.env == "" || k.Environment == f.env) && (!f.attention || k.NeedsAttention) {
 				kept = append(kept, k)
 			}
 		}
@@ -177,9 +180,12 @@ func keyTable(o *output, keys []models.APIKey, now time.Time) *table {
 
 func keysGetCmd(o *apiOpts, ios *streams) *cobra.Command {
 	return &cobra.Command{
-		Use:               "get ID|NAME",
-		Aliases:           []string{"view"},
-		Short:             "Show one API key with its 30-day usage",
+		Use:     "get ID|NAME",
+		Aliases: []string{"view"},
+		Short:   "Show one API key with its 30-day usage",
+		Long: `Show one API key with its 30-day usage. Piped, the key's fields only, one
+"name:<TAB>value" line each; --json has the usage too (the contract's
+APIKeyDetails).`,
 		Args:              oneArg("key id or name"),
 		ValidArgsFunction: completeKeys(o, ios),
 		RunE: o.run(ios, func(s *session, args []string) error {

@@ -76,6 +76,31 @@ func TestKeysListTableScriptAndJSON(t *testing.T) {
 	}
 }
 
+// --attention lists exactly the keys the API says need attention.
+func TestKeysListAttentionKeepsOnlyKeysNeedingIt(t *testing.T) {
+	a := startRefAPI(t)
+	var want models.APIKeyList
+	getJSON(t, a, "/api/v1/platform/api-keys?per_page=1000&needs_attention=true", &want)
+	if len(want.APIKeys) == 0 {
+		t.Fatal("the demo seed has no key needing attention")
+	}
+	r := a.run(t, "keys", "list", "--attention", "--json").wantCode(t, 0, "keys list --attention")
+	var got []models.APIKey
+	_ = json.Unmarshal([]byte(r.stdout), &got)
+	for _, k := range got {
+		if !k.NeedsAttention {
+			t.Errorf("--attention listed %q (needs_attention false)", k.Name)
+		}
+	}
+	if len(got) != len(want.APIKeys) {
+		t.Errorf("--attention listed %d keys, the API %d", len(got), len(want.APIKeys))
+	}
+	one := a.run(t, "keys", "list", "--attention", "-L", "1", "--jq", "length").wantCode(t, 0, "--attention -L 1")
+	if strings.TrimSpace(one.stdout) != "1" {
+		t.Errorf("--attention -L 1 gave %s keys", one.stdout)
+	}
+}
+
 // getJSON reads an API route directly, as the admin.
 func getJSON(t *testing.T, a *refAPI, path string, out any) []byte {
 	t.Helper()
@@ -222,9 +247,28 @@ func TestKeyNamesAndUsageErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and a message", args, r.code, r.stdout, r.stderr)
 		}
 	}
-	// An over-plan rate limit is the server's rule: a 400 with the field named.
-	over := a.run(t, "keys", "create", "--name", "greedy", "--preset", "read-only", "--rate-limit", "100000").wantCode(t, 1, "over the plan")
-	if !strings.Contains(over.stderr, "400 Bad Request: Rate limit must be between 1 and") || !strings.Contains(over.stderr, "(rate_limit)") {
-		t.Errorf("problem detail not on stderr: %q", over.stderr)
+}
+
+// The server's rules are the flags' rules: a 400 about a field a flag sets
+// is a usage error (exit 2) naming the flag, with the API's field after it.
+func TestServerValidationNamesTheFlag(t *testing.T) {
+	a := startRefAPI(t)
+	a.run(t, "webhooks", "create", "--url", a.hookURL, "--events", "email.sent").wantCode(t, 0, "create endpoint")
+	for _, c := range []struct {
+		args       []string
+		flag, want string
+	}{
+		{[]string{"keys", "create", "--name", "greedy", "--preset", "read-only", "--rate-limit", "100000"}, "--rate-limit", "(rate_limit)"},
+		{[]string{"keys", "update", "Production Server", "--rate-limit", "100000"}, "--rate-limit", "(rate_limit)"},
+		{[]string{"webhooks", "create", "--url", "https://example.com/h", "--events", "email.sent", "--max-retries", "0"}, "--max-retries", "(max_retries)"},
+		{[]string{"webhooks", "update", a.hookURL, "--max-retries", "11"}, "--max-retries", "(max_retries)"},
+		{[]string{"webhooks", "create", "--url", "ftp://x", "--events", "email.sent"}, "--url", "(url)"},
+		{[]string{"trigger", "email.sent", "--data", `{"nope":1}`}, "--data", "(data.nope)"},
+		{[]string{"trigger", "email.sent", "--data", `{"to":5}`}, "--data", `Field "to" must be a string (data.to)`},
+	} {
+		r := a.run(t, c.args...).wantCode(t, 2, strings.Join(c.args, " "))
+		if !strings.HasPrefix(r.stderr, "pmdev: "+c.flag+": ") || !strings.Contains(r.stderr, c.want) || strings.Contains(r.stderr, "Email.") {
+			t.Errorf("%v: stderr %q, want %s named and %s", c.args, r.stderr, c.flag, c.want)
+		}
 	}
 }

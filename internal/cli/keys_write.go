@@ -28,7 +28,7 @@ type keyForm struct {
 func (f *keyForm) register(fs *pflag.FlagSet, create bool) {
 	fs.StringVar(&f.name, "name", "", "key name (1–50 letters, digits, spaces, - _ .)")
 	fs.StringVar(&f.description, "description", "", "what the key is for")
-	fs.StringSliceVar(&f.perms, "permissions", nil, "permissions, comma-separated (see pmdev docs authentication)")
+	fs.StringSliceVar(&f.perms, "permissions", nil, "permissions, comma-separated (pmdev docs api-keys lists them)")
 	fs.StringVar(&f.preset, "preset", "", "permission preset: read-only, email-sending or full-access (all you may grant)")
 	fs.StringArrayVar(&f.ips, "ip", nil, "allow only this address or CIDR range (repeatable; default any)")
 	fs.IntVar(&f.rateLimit, "rate-limit", 0, "requests per minute (default and maximum: your plan's)")
@@ -39,6 +39,8 @@ func (f *keyForm) register(fs *pflag.FlagSet, create bool) {
 		fs.StringVar(&f.expires, "expires", "", "new expiry: a span (30d), a date, an RFC 3339 time, or never")
 		fs.BoolVar(&f.clearIPs, "any-ip", false, "remove the IP allow-list (allow any address)")
 	}
+	setsField(fs, "ip", "allowed_ips")
+	setsField(fs, "expires", "expires_at", "clear_expiry")
 }
 
 func completeKeyForm(cmd *cobra.Command) {

@@ -29,13 +29,16 @@ gets 429 until it refills.
 
 --watch polls every --interval: on a terminal the table is redrawn in place;
 otherwise one line per poll (with --json, one JSON document per line).
-ctrl+c stops it.`,
+ctrl+c stops it (exit status 130, as for listen and logs tail).`,
 		Args: noArgs,
 		Example: `  pmdev limits --watch
   pmdev limits --json --jq '.keys[] | select(.used >= 0.8 * .burst) | .name'`,
 		RunE: o.run(ios, func(s *session, _ []string) error {
 			if every < time.Second {
 				return usagef("--interval must be at least 1s")
+			}
+			if limit < 0 {
+				return usagef("--limit must be 0 (all) or more")
 			}
 			if watch {
 				return watchLimits(s, every, limit)
@@ -131,6 +134,9 @@ func limitsView(o *output, rl models.RateLimits, now time.Time) []string {
 	if o.human() {
 		tw.println(tw.style(o.st.Muted, "as of "+rl.At.Local().Format("15:04:05")))
 	}
+	if b.Len() == 0 {
+		return nil // piped, no keys: no lines, not one empty line
+	}
 	return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 }
 
@@ -166,7 +172,7 @@ func watchLimits(s *session, every time.Duration, limit int) error {
 		rl, err := s.cl.AllRateLimits(s.ctx, limit)
 		switch {
 		case s.ctx.Err() != nil:
-			return nil // ctrl+c: a normal way to stop watching
+			return errInterrupted
 		case err == nil:
 			last, lastErr = &rl, ""
 		case client.StatusOf(err) == 401 || client.StatusOf(err) == 403 || client.StatusOf(err) == 404:
@@ -198,7 +204,7 @@ func watchLimits(s *session, every time.Duration, limit int) error {
 		}
 		select {
 		case <-s.ctx.Done():
-			return nil
+			return errInterrupted
 		case <-tick.C:
 		}
 	}

@@ -120,7 +120,8 @@ func TestTriggerAndLogsTailRefuseBadInput(t *testing.T) {
 	}{
 		{[]string{"trigger", "email.nope"}, 2},
 		{[]string{"trigger", "email.sent", "--data", "[1]"}, 2},
-		{[]string{"trigger", "email.sent", "--data", `{"nope":1}`}, 1},
+		{[]string{"trigger", "email.sent", "--data", `{"nope":1}`}, 2},
+		{[]string{"logs", "tail", "--key", "no such key"}, 4},
 		{[]string{"trigger", "email.sent", "--data", "@/does/not/exist.json"}, 2},
 		{[]string{"logs", "tail", "--status", "3xx"}, 2},
 		{[]string{"listen", "--forward-to", "ftp://x"}, 2},
@@ -132,4 +133,32 @@ func TestTriggerAndLogsTailRefuseBadInput(t *testing.T) {
 	}
 	r := a.run(t, "trigger", "email.sent", "--json").wantCode(t, 0, "trigger --json")
 	validate(t, "WebhookEvent", r.stdout)
+}
+
+// logs tail --key takes a name like every other --key: the stream is
+// filtered by the id the name stands for.
+func TestLogsTailFollowsAKeyByName(t *testing.T) {
+	a := startRefAPI(t)
+	plain := strings.TrimSpace(a.run(t, "keys", "create", "--name", "tailed", "--preset", "read-only").wantCode(t, 0, "create key").stdout)
+	id := strings.TrimSpace(a.run(t, "keys", "get", "tailed", "--jq", ".key_id").wantCode(t, 0, "key id").stdout)
+	var out, errb testkit.Buffer
+	ios := &streams{in: strings.NewReader(""), out: &out, err: &errb, getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- executeContext(ctx, "test", []string{"logs", "tail", "--key", "tailed", "--json", "--api-url", a.URL, "--token", a.admin}, ios)
+	}()
+	testkit.WaitFor(t, 10*time.Second, "a request of the key in the log", func() bool {
+		req, _ := http.NewRequest(http.MethodGet, a.URL+"/api/v1/campaigns", nil)
+		req.Header.Set("Authorization", "Bearer "+plain)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		return strings.Contains(out.String(), `"key_id":"`+id+`"`)
+	})
+	cancel()
+	if code := <-done; code != 130 {
+		t.Errorf("ctrl+c: exit %d, want 130 (stderr %q)", code, errb.String())
+	}
 }

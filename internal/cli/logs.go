@@ -22,7 +22,7 @@ func newLogsCmd(o *apiOpts, ios *streams) *cobra.Command {
 	}
 	var status, key, route string
 	tail := &cobra.Command{
-		Use:   "tail [--status 2xx|4xx|5xx|429] [--key ID] [--route R]",
+		Use:   "tail [--status 2xx|4xx|5xx|429] [--key ID|NAME] [--route R]",
 		Short: "Follow the request log live",
 		Long: `Follow the organisation's product requests as they are answered, one line
 each: time, request id, key, method, route, status, latency and the error.
@@ -36,8 +36,15 @@ left off. ctrl+c stops it.`,
 			if status != "" && !slices.Contains(models.StreamStatusFilters, status) {
 				return usagef("--status must be one of %s", strings.Join(models.StreamStatusFilters, ", "))
 			}
+			keyID := ""
+			if key != "" {
+				var err error
+				if keyID, _, err = resolveKeyID(s.ctx, s.cl, key); err != nil {
+					return err
+				}
+			}
 			q := url.Values{}
-			for k, v := range map[string]string{"status": status, "key": key, "route": route} {
+			for k, v := range map[string]string{"status": status, "key": keyID, "route": route} {
 				if v != "" {
 					q.Set(k, v)
 				}
@@ -56,9 +63,10 @@ left off. ctrl+c stops it.`,
 		}),
 	}
 	tail.Flags().StringVar(&status, "status", "", "only this status class: 2xx, 4xx, 5xx or 429")
-	tail.Flags().StringVar(&key, "key", "", "only requests of this key id")
+	tail.Flags().StringVar(&key, "key", "", "only requests made with this key (id or name)")
 	tail.Flags().StringVar(&route, "route", "", "only routes containing this text")
 	fixedCompletion(tail, "status", models.StreamStatusFilters...)
+	_ = tail.RegisterFlagCompletionFunc("key", completeKeys(o, ios))
 	cmd.AddCommand(tail)
 	return cmd
 }

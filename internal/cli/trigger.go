@@ -21,15 +21,20 @@ subscribed to it, to the live event stream (pmdev listen) and to the console,
 exactly as one real traffic would produce. Its data is the type's sample;
 --data (JSON, or @file to read it from a file) sets fields over it, and the
 server refuses a field the type does not have or of the wrong type.`,
-		Args:              oneArg("event type"),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := oneArg("event type")(cmd, args); err != nil {
+				return err
+			}
+			if !models.IsWebhookEvent(args[0]) {
+				return usagef("unknown event type %q (pmdev docs webhook-events lists them)", args[0])
+			}
+			return nil
+		},
 		ValidArgsFunction: completeEventTypes,
 		Example: `  pmdev trigger email.bounced
   pmdev trigger email.sent --data '{"to":"ada@example.com","tags":["launch"]}'
   pmdev trigger contact.created --data @contact.json`,
 		RunE: o.run(ios, func(s *session, args []string) error {
-			if !models.IsWebhookEvent(args[0]) {
-				return usagef("unknown event type %q (see pmdev webhooks event-types)", args[0])
-			}
 			req := models.TriggerEventRequest{Type: args[0]}
 			if data != "" {
 				raw := []byte(data)

@@ -58,8 +58,12 @@ func newUsageCmd(o *apiOpts, ios *streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "usage [--range 24h | --from T [--to T]] [--key ID|NAME]",
 		Short: "API usage: totals, volume, endpoints and keys",
-		Long:  "Show API usage for a window: totals against the previous window, request volume, endpoints and keys.",
-		Args:  noArgs,
+		Long: `Show API usage for a window: totals against the previous window, request
+volume, endpoints and keys. Piped, only the window's totals, one
+"name:<TAB>value" line each (from, to, requests, success_rate, errors,
+rate_limited, avg_latency_ms, p95_latency_ms; success_rate is "-" without
+requests); --json has everything.`,
+		Args: noArgs,
 		Example: `  pmdev usage --range 7d
   pmdev usage --from 2025-11-01 --to 2025-11-08 --key "Production Server"
   pmdev usage --json --jq '.totals.success_rate'`,
@@ -124,7 +128,7 @@ func usageReport(o *output, u models.APIUsage, keyName string, now time.Time) {
 	fs := []field{
 		{label: "Window", value: u.From.UTC().Format(time.RFC3339) + " – " + u.To.UTC().Format(time.RFC3339)},
 		{label: "Requests", value: fmt.Sprintf("%s (previous window %s)", common.Thousands(t.Requests), common.Thousands(p.Requests))},
-		{label: "Success rate", value: pct(t.SuccessRate)},
+		{label: "Success rate", value: successRate(t.Requests, t.SuccessRate, pct)},
 		{label: "Errors", value: fmt.Sprintf("%s (%s rate limited)", common.Thousands(t.Errors), common.Thousands(t.RateLimited))},
 		{label: "Latency", value: fmt.Sprintf("avg %.0f ms · p95 %.0f ms", t.AvgLatencyMS, t.P95LatencyMS)},
 		{label: "Rate limit", value: fmt.Sprintf("%s refused (429) · %s of requests", common.Thousands(u.RateLimit.ExceededCount), pct(refused)), style: &lvl},
@@ -132,7 +136,9 @@ func usageReport(o *output, u models.APIUsage, keyName string, now time.Time) {
 	if !o.human() {
 		fs = []field{
 			{label: "from", value: u.From.UTC().Format(time.RFC3339)}, {label: "to", value: u.To.UTC().Format(time.RFC3339)},
-			{label: "requests", value: strconv.FormatInt(t.Requests, 10)}, {label: "success_rate", value: strconv.FormatFloat(t.SuccessRate, 'f', -1, 64)},
+			{label: "requests", value: strconv.FormatInt(t.Requests, 10)}, {label: "success_rate", value: successRate(t.Requests, t.SuccessRate, func(v float64) string {
+				return strconv.FormatFloat(v, 'f', -1, 64)
+			})},
 			{label: "errors", value: strconv.FormatInt(t.Errors, 10)}, {label: "rate_limited", value: strconv.FormatInt(t.RateLimited, 10)},
 			{label: "avg_latency_ms", value: strconv.FormatFloat(t.AvgLatencyMS, 'f', -1, 64)},
 			{label: "p95_latency_ms", value: strconv.FormatFloat(t.P95LatencyMS, 'f', -1, 64)},
@@ -168,6 +174,15 @@ func usageReport(o *output, u models.APIUsage, keyName string, now time.Time) {
 		}
 		tb.print(o)
 	}
+}
+
+// successRate words a rate with format, or "-": without requests there is
+// no rate (the API answers 100).
+func successRate(requests int64, rate float64, format func(float64) string) string {
+	if requests == 0 {
+		return "-"
+	}
+	return format(rate)
 }
 
 func pct(v float64) string {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/penguinmails/pmdev/models"
 )
 
 func TestUsageReportAndErrors(t *testing.T) {
@@ -26,6 +28,15 @@ func TestUsageReportAndErrors(t *testing.T) {
 	validate(t, "APIUsage", js.stdout)
 	if !strings.Contains(js.stdout, `"range":"custom"`) {
 		t.Errorf("custom range not sent: %.200s", js.stdout)
+	}
+	// Without requests there is no success rate, piped or on a terminal.
+	none := a.run(t, "usage", "--from", "2001-01-01", "--to", "2001-01-02").wantCode(t, 0, "usage of an empty window")
+	if !strings.Contains(none.stdout, "\nsuccess_rate:\t-\n") {
+		t.Errorf("empty window, piped: %q", none.stdout)
+	}
+	noneTTY := a.runAs(t, a.admin, runOpts{tty: true, width: 120}, "usage", "--from", "2001-01-01", "--to", "2001-01-02").wantCode(t, 0, "empty window (tty)")
+	if strings.Contains(noneTTY.stdout, "100%") {
+		t.Errorf("empty window on a terminal shows a success rate:\n%s", noneTTY.stdout)
 	}
 	jq := a.run(t, "usage", "--jq", ".totals.requests > 0").wantCode(t, 0, "usage --jq")
 	if strings.TrimSpace(jq.stdout) != "true" {
@@ -74,7 +85,8 @@ func TestLimitsOnceAndWatch(t *testing.T) {
 		t.Errorf("script row %q", f)
 	}
 
-	// --watch stops cleanly when interrupted: plain lines off a terminal,
+	// --watch stops when interrupted with 130, as listen and logs tail do:
+	// plain lines off a terminal,
 	// one JSON document per poll with --json, redraws on a terminal.
 	watch := func(o runOpts, args ...string) result {
 		ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
@@ -82,7 +94,10 @@ func TestLimitsOnceAndWatch(t *testing.T) {
 		o.ctx = ctx
 		return a.runAs(t, a.admin, o, append([]string{"limits", "--watch", "--interval", "1s"}, args...)...)
 	}
-	lines := watch(runOpts{}).wantCode(t, 0, "watch (pipe)")
+	lines := watch(runOpts{}).wantCode(t, 130, "watch (pipe)")
+	if !strings.HasSuffix(lines.stderr, "pmdev: interrupted\n") {
+		t.Errorf("interrupted watch: stderr %q", lines.stderr)
+	}
 	if n := strings.Count(lines.stdout, "\n"); n < 2 || n > 4 || strings.Contains(lines.stdout, "\x1b") {
 		t.Errorf("watch lines: %q", lines.stdout)
 	}
@@ -91,15 +106,46 @@ func TestLimitsOnceAndWatch(t *testing.T) {
 			t.Errorf("watch line %q: want 8 fields", l)
 		}
 	}
-	docs := watch(runOpts{}, "--json").wantCode(t, 0, "watch --json")
+	docs := watch(runOpts{}, "--json").wantCode(t, 130, "watch --json")
 	for _, l := range strings.Split(strings.TrimSpace(docs.stdout), "\n") {
 		validate(t, "RateLimits", l)
 	}
-	screen := watch(runOpts{tty: true, width: 100}).wantCode(t, 0, "watch (tty)")
+	screen := watch(runOpts{tty: true, width: 100}).wantCode(t, 130, "watch (tty)")
 	if !strings.Contains(screen.stdout, "\x1b[?25l") || !strings.HasSuffix(screen.stdout, "\x1b[?25h") || !strings.Contains(screen.stdout, "A\r\x1b[J") {
 		t.Errorf("terminal watch does not redraw in place or leaves the cursor hidden: %q", screen.stdout[max(0, len(screen.stdout)-300):])
 	}
 	a.run(t, "limits", "--interval", "10ms").wantCode(t, 2, "too short an interval")
+}
+
+// -L is the same everywhere: 0 is all (for deliveries, the API's newest
+// 200), negative is a usage error.
+func TestLimitFlagRulesAgree(t *testing.T) {
+	a := startRefAPI(t)
+	a.run(t, "webhooks", "create", "--url", a.hookURL, "--events", "email.sent").wantCode(t, 0, "create endpoint")
+	for _, args := range [][]string{
+		{"keys", "list", "-L", "-1"}, {"limits", "-L", "-1"}, {"usage", "errors", "-L", "-1"},
+		{"webhooks", "deliveries", a.hookURL, "-L", "-1"}, {"webhooks", "deliveries", a.hookURL, "-L", "201"},
+	} {
+		r := a.run(t, args...).wantCode(t, 2, strings.Join(args, " "))
+		if !strings.Contains(r.stderr, "--limit must be 0 (all)") {
+			t.Errorf("%v: stderr %q", args, r.stderr)
+		}
+	}
+	for _, args := range [][]string{{"keys", "list", "-L", "0"}, {"limits", "-L", "0"}, {"webhooks", "deliveries", a.hookURL, "-L", "0"}} {
+		a.run(t, args...).wantCode(t, 0, strings.Join(args, " "))
+	}
+}
+
+// Piped, no keys is no output at all, not an empty line.
+func TestLimitsWithoutKeysPrintsNothingPiped(t *testing.T) {
+	var b strings.Builder
+	o, err := newOutput(&streams{out: &b, getenv: func(string) string { return "" }}, false, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := limitsView(o, models.RateLimits{}, time.Now()); len(lines) != 0 {
+		t.Errorf("no keys, piped: %q, want no lines", lines)
+	}
 }
 
 func TestWhoamiAndAuthExitCodes(t *testing.T) {

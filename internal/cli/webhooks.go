@@ -119,7 +119,7 @@ type hookForm struct {
 func (f *hookForm) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.url, "url", "", "receiver URL (https://…)")
 	fs.StringVar(&f.description, "description", "", "what the endpoint is for")
-	fs.StringSliceVar(&f.events, "events", nil, "event types, comma-separated (pmdev docs webhooks lists them)")
+	fs.StringSliceVar(&f.events, "events", nil, "event types, comma-separated (pmdev docs webhook-events lists them)")
 	fs.StringVar(&f.status, "status", "", "active or paused")
 	fs.IntVar(&f.maxRetries, "max-retries", 0, fmt.Sprintf("retries after a failed delivery (%d–%d, default %d)",
 		models.WebhookMinRetries, models.WebhookMaxRetries, models.WebhookDefaultMaxRetries))

@@ -137,8 +137,11 @@ keeps those whose latest attempt is that recent.`,
 					return usagef("--status %q: want success, failed, pending_retry or pending (or several, comma-separated)", st)
 				}
 			}
-			if limit < 1 || limit > 200 {
-				return usagef("--limit must be 1–200")
+			switch {
+			case limit < 0 || limit > 200:
+				return usagef("--limit must be 0 (all) to 200")
+			case limit == 0:
+				limit = 200 // the API keeps an endpoint's newest 200
 			}
 			var cutoff time.Time
 			if since != "" {
@@ -160,7 +163,7 @@ keeps those whose latest attempt is that recent.`,
 	}
 	cmd.Flags().StringVar(&status, "status", "", "only deliveries in these states: success, failed, pending_retry, pending (comma-separated)")
 	cmd.Flags().StringVar(&since, "since", "", "only deliveries last attempted within this span (e.g. 1h, 7d)")
-	cmd.Flags().IntVarP(&limit, "limit", "L", 50, "list at most this many (1–200)")
+	cmd.Flags().IntVarP(&limit, "limit", "L", 50, "list at most this many, up to 200 (0: all, the API's newest 200)")
 	fixedCompletion(cmd, "status", deliveryStatuses...)
 	fixedCompletion(cmd, "since", "15m", "1h", "24h", "7d")
 	return cmd

@@ -75,7 +75,7 @@ func DecodeBytes(body []byte, dst any) *models.Problem {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return jsonProblem(err)
+		return jsonProblem(err, reflect.TypeOf(dst))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return NewProblem(http.StatusBadRequest, "malformed_json", "Request body must contain a single JSON object")
@@ -108,14 +108,14 @@ func checkContentEncoding(h http.Header) *models.Problem {
 	return nil
 }
 
-func jsonProblem(err error) *models.Problem {
+func jsonProblem(err error, dst reflect.Type) *models.Problem {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return NewProblem(http.StatusBadRequest, "malformed_json", "Request body is not valid JSON")
 	case errors.As(err, &te):
-		field := te.Field
+		field := jsonFieldPath(dst, te.Field)
 		if field == "" {
 			return NewProblem(http.StatusBadRequest, "malformed_json", "Request body must be a JSON object")
 		}
@@ -133,6 +133,34 @@ func jsonProblem(err error) *models.Problem {
 	}
 	// Remaining decode errors come from typed values such as timestamps.
 	return NewProblem(http.StatusBadRequest, "invalid_value", "A field has an invalid value (timestamps use RFC 3339, e.g. 2025-01-02T15:04:05Z)")
+}
+
+// jsonFieldPath drops from encoding/json's path the Go names of embedded
+// structs ("Email.to" since Go 1.24): they are not in the JSON, whose
+// field is "to".
+func jsonFieldPath(t reflect.Type, path string) string {
+	if path == "" {
+		return ""
+	}
+	var out []string
+	for _, seg := range strings.Split(path, ".") {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() == reflect.Struct {
+			if f, ok := t.FieldByName(seg); ok && f.Anonymous {
+				if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == "" {
+					t = f.Type
+					continue
+				}
+			}
+			if ft, ok := structFields(t)[seg]; ok {
+				t = ft
+			}
+		}
+		out = append(out, seg)
+	}
+	return strings.Join(out, ".")
 }
 
 func jsonKind(t reflect.Type) string {
