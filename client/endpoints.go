@@ -23,6 +23,14 @@ func (c *Client) Me(ctx context.Context) (models.Me, error) {
 // NextCursor of the same query) continues to. It is conditional:
 // ErrNotModified means unchanged.
 func (c *Client) ListKeys(ctx context.Context, p models.KeyListParams) (models.APIKeyList, error) {
+	var out models.APIKeyList
+	err := c.do(ctx, call{method: http.MethodGet, path: v1 + "/platform/api-keys", query: keyListQuery(p), out: &out, conditional: true, idempotent: true})
+	return out, err
+}
+
+// keyListQuery is the key list's query for p: one place, so that paging
+// (ListAllKeys) sends every filter the single page does.
+func keyListQuery(p models.KeyListParams) url.Values {
 	q := url.Values{}
 	setIf(q, "q", p.Q)
 	setIf(q, "status", p.Status)
@@ -34,9 +42,7 @@ func (c *Client) ListKeys(ctx context.Context, p models.KeyListParams) (models.A
 	if p.PerPage > 0 {
 		q.Set("per_page", strconv.Itoa(p.PerPage))
 	}
-	var out models.APIKeyList
-	err := c.do(ctx, call{method: http.MethodGet, path: v1 + "/platform/api-keys", query: q, out: &out, conditional: true, idempotent: true})
-	return out, err
+	return q
 }
 
 // GetKey returns one key with its 30-day usage and top endpoints.

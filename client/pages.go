@@ -32,14 +32,9 @@ func (c *Client) ListAllKeys(ctx context.Context, p models.KeyListParams, limit 
 	}
 	cursor := ""
 	for {
-		q := url.Values{}
-		setIf(q, "q", p.Q)
-		setIf(q, "status", p.Status)
-		setIf(q, "sort", p.Sort)
-		setIf(q, "cursor", cursor)
-		q.Set("per_page", strconv.Itoa(per))
+		p.Cursor, p.PerPage = cursor, per
 		var out models.APIKeyList
-		if err := c.do(ctx, call{method: http.MethodGet, path: v1 + "/platform/api-keys", query: q, out: &out, idempotent: true}); err != nil {
+		if err := c.do(ctx, call{method: http.MethodGet, path: v1 + "/platform/api-keys", query: keyListQuery(p), out: &out, idempotent: true}); err != nil {
 			return nil, false, err
 		}
 		keys = append(keys, out.APIKeys...)

@@ -69,6 +69,32 @@ func TestListAllKeysFollowsPages(t *testing.T) {
 	}
 }
 
+// Every filter of the single page reaches each page of ListAllKeys.
+func TestListAllKeysKeepsTheFilters(t *testing.T) {
+	c := refClient(t)
+	ctx := context.Background()
+	p := models.KeyListParams{Sort: "name", Attention: true}
+	one, err := c.ListKeys(ctx, models.KeyListParams{Sort: "name", Attention: true, PerPage: 1000})
+	if err != nil || one.Total == 0 || one.Total == len(mustList(t, c).APIKeys) {
+		t.Fatalf("the demo should have some keys needing attention, not all: %d (%v)", one.Total, err)
+	}
+	defer func(n int) { keyPageSize = n }(keyPageSize)
+	keyPageSize = 2
+	got, _, err := c.ListAllKeys(ctx, p, 0)
+	if err != nil || !slices.Equal(keyIDs(got), keyIDs(one.APIKeys)) {
+		t.Fatalf("paged %v, one page %v (%v)", keyIDs(got), keyIDs(one.APIKeys), err)
+	}
+}
+
+func mustList(t *testing.T, c *Client) models.APIKeyList {
+	t.Helper()
+	l, err := c.ListKeys(context.Background(), models.KeyListParams{PerPage: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
 // AllRateLimits gathers every key's bucket across pages, busiest first as
 // one large page has them, and stops at the limit with a cursor for more.
 func TestAllRateLimitsFollowsPages(t *testing.T) {

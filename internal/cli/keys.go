@@ -108,21 +108,18 @@ func keysList(s *session, f *keysListFlags) error {
 		return usagef("--limit must be 0 (all) or more")
 	}
 	p := models.KeyListParams{Q: f.search, Status: f.status, Sort: f.sort, Attention: f.attention}
-	// The environment is filtered here, after the pages; so is attention,
-	// because the client's paging does not pass needs_attention on.
-	local := f.env != "" || f.attention
 	limit := f.limit
-	if local {
-		limit = 0
+	if f.env != "" {
+		limit = 0 // the environment is filtered here, after the pages
 	}
 	keys, more, err := s.cl.ListAllKeys(s.ctx, p, limit)
 	if err != nil {
 		return err
 	}
-	if local {
+	if f.env != "" {
 		kept := keys[:0]
 		for _, k := range keys {
-			if (f.env == "" || k.Environment == f.env) && (!f.attention || k.NeedsAttention) {
+			if k.Environment == f.env {
 				kept = append(kept, k)
 			}
 		}
