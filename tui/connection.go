@@ -71,6 +71,9 @@ func (m *Model) noteError(err error, now time.Time) tea.Cmd {
 	}
 	m.ctx.Logger.Warn("api error", "err", err)
 	m.errLine = common.ErrorText(err, m.ctx.Me.Role)
+	if client.StatusOf(err) == http.StatusUnauthorized {
+		m.errLine = common.TokenRejected(m.ctx.TokenFrom)
+	}
 	if client.StatusOf(err) == http.StatusUnauthorized && !m.unauthorized {
 		m.ready = true // explain instead of waiting for data that cannot come
 		m.unauthorized = true

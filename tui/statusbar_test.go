@@ -137,13 +137,15 @@ func authStates(f *fakePane) []bool {
 // A 401 must not leave the status bar saying "● live".
 func TestRejectedTokenReplacesLive(t *testing.T) {
 	m, fakes := newRoot(t, nil)
+	m.ctx.TokenFrom = "--token"
 	id := m.rl.Start()
 	send(m, rlMsg{id: id, err: unauthorized()})
 	frame := commontest.Plain(m.render())
 	if !strings.Contains(frame, "✗ token rejected") || strings.Contains(frame, "● live") {
 		t.Fatalf("status bar after a 401:\n%s", frame)
 	}
-	if !strings.Contains(frame, "PENGUINMAILS_TOKEN") {
+	// The advice names the token's source, not a variable it did not use.
+	if !strings.Contains(frame, "check the token from --token") || strings.Contains(frame, "PENGUINMAILS_TOKEN") {
 		t.Fatalf("no hint what to do:\n%s", frame)
 	}
 	// A pane's 401 keeps it rejected and is announced once.

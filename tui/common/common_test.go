@@ -192,7 +192,7 @@ func TestErrorText(t *testing.T) {
 		role string
 		want string
 	}{
-		{&client.Error{Kind: client.KindHTTP, Status: 401}, "", "token invalid or expired — set PENGUINMAILS_TOKEN or use --profile"},
+		{&client.Error{Kind: client.KindHTTP, Status: 401}, "", "token rejected (invalid, expired or revoked) — check the token given"},
 		{&client.Error{Kind: client.KindHTTP, Status: 403, Problem: &models.Problem{Permission: "manage_api_keys"}}, "member", "your role (member) cannot manage API keys"},
 		{&client.Error{Kind: client.KindHTTP, Status: 429, RetryAfter: 12 * time.Second}, "", "rate limited, retrying in 12s"},
 		{&client.Error{Kind: client.KindNetwork, URL: "https://api.example", Message: "connection refused"}, "", "cannot reach https://api.example (connection refused)"},

@@ -58,7 +58,7 @@ func ErrorTextFor(err error, role, action string) string {
 	}
 	switch e.Status {
 	case http.StatusUnauthorized:
-		return "token invalid or expired — set PENGUINMAILS_TOKEN or use --profile"
+		return TokenRejected("")
 	case http.StatusForbidden:
 		if e.Problem != nil && e.Problem.Permission != "" && role != "member" {
 			return Sanitize(fmt.Sprintf("forbidden: %s (needs %s)", detail, e.Problem.Permission))
@@ -79,6 +79,22 @@ func ErrorTextFor(err error, role, action string) string {
 		return Sanitize(fmt.Sprintf("server error %d: %s — try again later", e.Status, detail))
 	}
 	return Sanitize(detail)
+}
+
+// TokenRejected is what a 401 means and what to do about it.
+func TokenRejected(from string) string {
+	return "token rejected (invalid, expired or revoked) — " + TokenHint(from)
+}
+
+// TokenHint is what to do about a rejected token: check the one given,
+// named by its source when the console knows it (from is
+// Context.TokenFrom). The token may have come from a flag, the environment
+// or a profile, so no one of them is advised blindly.
+func TokenHint(from string) string {
+	if from == "" {
+		return "check the token given"
+	}
+	return "check the token from " + Sanitize(from)
 }
 
 // FormatWait renders a Retry-After duration like "12s" or "2m5s".

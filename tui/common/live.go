@@ -30,9 +30,6 @@ type OfflineMsg struct {
 // (401): panes stop saying "loading…" and explain how to sign in instead.
 type AuthMsg struct{ Rejected bool }
 
-// TokenHint is what to do about a rejected token.
-const TokenHint = "set PENGUINMAILS_TOKEN or use --profile"
-
 // RateLimitsErrMsg is broadcast when the root's rate-limit poll fails for a
 // reason other than the network or the token (those have OfflineMsg and
 // AuthMsg): panes waiting for their first data can say why instead of

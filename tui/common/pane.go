@@ -73,6 +73,10 @@ type Context struct {
 
 	Me     models.Me
 	APIURL string // origin of the API, for code examples and display
+	// TokenFrom names where the token came from ("--token",
+	// "PENGUINMAILS_TOKEN", "profile work"), for the advice when the API
+	// rejects it; "" when not known.
+	TokenFrom string
 	// Sandbox is set only for the in-process sandbox server (not for any
 	// loopback API): it shows the SANDBOX badge and enables sandbox helpers.
 	Sandbox bool

@@ -190,3 +190,28 @@ func TestLiveCopyIsCached(t *testing.T) {
 		t.Errorf("live copy not labelled:\n%s", commontest.Plain(m.View()))
 	}
 }
+
+// A new session's first Try it revokes the temporary keys earlier sessions
+// minted for this user (their plaintext is gone): one stays active.
+func TestTryItRevokesEarlierTemporaryKeys(t *testing.T) {
+	env := sandboxtest.Serve(t, sandboxtest.Options{Assets: os.DirFS("../../api")})
+	var c *client.Client
+	for session := range 3 {
+		c = env.Admin(t) // a new process: a new client, no key in memory
+		m := pane(t, c, env.URL, t.TempDir())
+		docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && m.Source() == apidocs.SourceLive }, nil)
+		docs.Drive(t, m, m.Update(common.NavigateMsg{To: common.PaneDocs, Slug: "emails"}), func() bool { return m.Loaded() && m.Slug() == "emails" }, nil)
+		docs.Drive(t, m, m.Update(docs.Key("T")), nil, nil)
+		docs.Drive(t, m, m.Update(docs.Key("enter")), func() bool { _, ok := m.TryResponse(); return ok }, nil)
+		if r, _ := m.TryResponse(); r.Status != 200 {
+			t.Fatalf("session %d: status %d (err %q)", session, r.Status, m.TryError())
+		}
+	}
+	active, err := c.ListKeys(context.Background(), models.KeyListParams{Q: docs.TempKeyName, Status: models.KeyActive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(active.APIKeys) != 1 {
+		t.Fatalf("%d temporary keys active, want 1: %+v", len(active.APIKeys), active.APIKeys)
+	}
+}

@@ -1,6 +1,8 @@
 package docs
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -40,23 +42,95 @@ func (s *searchState) clear() {
 	s.jumpPending = false
 }
 
-// computeMatches finds the query in a render the way SearchAs counts it in
-// the source: over the visible words, so a phrase wrapped across two lines
-// is found and the counter agrees with the results list.
+// searchTerms splits a query into the terms a page must all contain, in
+// any order: its words, and "quoted phrases" kept whole.
+func searchTerms(query string) []string {
+	var terms []string
+	for i, part := range strings.Split(query, `"`) {
+		if i%2 == 1 {
+			if p := apidocs.Collapse(part); p != "" {
+				terms = append(terms, p)
+			}
+			continue
+		}
+		terms = append(terms, strings.Fields(part)...)
+	}
+	return terms
+}
+
+// searchHits are the pages holding every term of the query: titles
+// matching every term first, then by number of matches.
+func searchHits(lib *apidocs.Library, query string, lang apidocs.Lang, baseURL string) []apidocs.Hit {
+	terms := searchTerms(query)
+	if len(terms) == 0 || lib == nil {
+		return nil
+	}
+	hits := lib.SearchAs(terms[0], lang, baseURL)
+	for _, t := range terms[1:] {
+		by := map[string]apidocs.Hit{}
+		for _, h := range lib.SearchAs(t, lang, baseURL) {
+			by[h.Slug] = h
+		}
+		kept := hits[:0]
+		for _, h := range hits {
+			if o, ok := by[h.Slug]; ok {
+				h.Count += o.Count
+				h.TitleMatch = h.TitleMatch && o.TitleMatch
+				kept = append(kept, h)
+			}
+		}
+		hits = kept
+	}
+	if len(terms) > 1 {
+		slices.SortStableFunc(hits, func(a, b apidocs.Hit) int {
+			if a.TitleMatch != b.TitleMatch {
+				if a.TitleMatch {
+					return -1
+				}
+				return 1
+			}
+			return cmp.Compare(b.Count, a.Count)
+		})
+	}
+	return hits
+}
+
+// computeMatches finds each term of the query in a render the way SearchAs
+// counts it in the source: over the visible words, so a phrase wrapped
+// across two lines is found and the counter agrees with the results list.
+// Matches are in reading order; one overlapping an earlier one is dropped.
 func (s *searchState) computeMatches(r *rendered) {
 	s.matches, s.cur = nil, -1
-	q := []rune(apidocs.Collapse(strings.ToLower(s.query)))
-	if len(q) == 0 || r == nil {
+	terms := searchTerms(strings.ToLower(s.query))
+	if len(terms) == 0 || r == nil {
 		return
 	}
 	text, at := r.flatten()
-	for i := 0; i+len(q) <= len(text); {
-		if !runesEqual(text[i:i+len(q)], q) {
-			i++
+	type found struct{ from, to int }
+	var all []found
+	for _, term := range terms {
+		q, n := []rune(term), len(all)
+		for i := 0; i+len(q) <= len(text); {
+			if !runesEqual(text[i:i+len(q)], q) {
+				i++
+				continue
+			}
+			all = append(all, found{i, i + len(q)})
+			i += len(q)
+		}
+		if len(all) == n {
+			return // a page lacking a term is no hit
+		}
+	}
+	slices.SortStableFunc(all, func(a, b found) int { return cmp.Compare(a.from, b.from) })
+	end := 0
+	for _, f := range all {
+		if f.from < end {
 			continue
 		}
+		end = f.to
 		var parts []match
-		for j := i; j < i+len(q); j++ {
+		for j := f.from; j < f.to; j++ {
 			p := at[j]
 			if p.line < 0 {
 				continue // a space standing for a line break
@@ -72,7 +146,6 @@ func (s *searchState) computeMatches(r *rendered) {
 			mt.rest = parts[1:]
 			s.matches = append(s.matches, mt)
 		}
-		i += len(q)
 	}
 }
 
@@ -140,7 +213,7 @@ func (r *rendered) flatten() ([]rune, []cell) {
 
 func (m *Model) runSearch() {
 	m.search.query = strings.TrimSpace(m.search.input.Value())
-	m.search.hits = m.lib.SearchAs(m.search.query, m.lang, m.apiURL())
+	m.search.hits = searchHits(m.lib, m.search.query, m.lang, m.apiURL())
 	m.search.sel = min(m.search.sel, max(0, len(m.search.hits)-1))
 	m.search.computeMatches(m.cur)
 	m.syncHitCount()
@@ -225,7 +298,7 @@ func (m *Model) jumpMatch(dir int) tea.Cmd {
 	}
 	// Leave this page for the next one with matches, in hit order.
 	if len(s.hits) == 0 {
-		s.hits = m.lib.SearchAs(s.query, m.lang, m.apiURL())
+		s.hits = searchHits(m.lib, s.query, m.lang, m.apiURL())
 	}
 	idx := -1
 	for i, h := range s.hits {

@@ -195,8 +195,12 @@ func (t *tryIt) bodyHeight(m *Model) int {
 	return max(5, min(12, (m.height-len(t.fields)-8)*3/5))
 }
 
+// tryLabelWidth is the cells before a field's input: mark and name.
+const tryLabelWidth = 2 + 12
+
 func (t *tryIt) resize(m *Model) {
-	w := max(20, m.width-10)
+	// The input ends one cell short of the edge, where its cursor goes.
+	w := max(20, m.width-tryLabelWidth-1)
 	for i := range t.fields {
 		t.fields[i].input.SetWidth(w)
 	}
@@ -357,12 +361,13 @@ func (t *tryIt) send(m *Model) tea.Cmd {
 	m.tryReq++
 	t.reqID = m.tryReq
 	res := common.Result{Pane: common.PaneDocs, ReqID: t.reqID}
-	c, method, now := m.ctx.Client, t.op.Method, m.now()
+	c, method, now, me := m.ctx.Client, t.op.Method, m.now(), m.ctx.Me.Email
 	return tea.Batch(m.spin.Tick, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		out := tryMsg{Result: res, validated: true}
 		if mint {
+			revokeTempKeys(ctx, c, me)
 			exp := now.Add(TempKeyTTL)
 			k, err := c.CreateKey(ctx, models.CreateAPIKeyRequest{
 				Name: TempKeyName, Description: "Created by the docs Try it; expires on its own.",
@@ -377,6 +382,24 @@ func (t *tryIt) send(m *Model) tea.Cmd {
 		out.resp, out.err = c.Raw(ctx, method, path, query, body, bearer)
 		return out
 	})
+}
+
+// revokeTempKeys revokes the temporary keys an earlier session minted for
+// this user: their plaintext is gone, so they could only pile up. Best
+// effort: a failure leaves them to expire and never stops Try it.
+func revokeTempKeys(ctx context.Context, c *client.Client, email string) {
+	if email == "" {
+		return
+	}
+	list, err := c.ListKeys(ctx, models.KeyListParams{Q: TempKeyName, Status: models.KeyActive, PerPage: 100})
+	if err != nil {
+		return
+	}
+	for _, k := range list.APIKeys {
+		if k.Name == TempKeyName && k.CreatedBy == email && k.Environment == models.EnvTest {
+			_, _ = c.RevokeKey(ctx, k.KeyID)
+		}
+	}
 }
 
 // handle takes a tryMsg for the open Try it screen.

@@ -82,3 +82,20 @@ func TestTryItBodyKeepsHeight(t *testing.T) {
 }
 
 func (m *Model) tryD() *tryIt { t, _ := dialog.Find[*tryIt](&m.dialogs); return t }
+
+// A field row ends at the pane's edge without being cut: no ellipsis after
+// a short value.
+func TestTryItFieldRowsFit(t *testing.T) {
+	m := newPane(t, 120, 36)
+	m.ctx.Client = commontest.Unreachable()
+	Drive(t, m, m.open("campaigns", "", true), func() bool { return m.cur != nil && m.curKey.slug == "campaigns" }, nil)
+	m.openTry()
+	if m.tryD() == nil || len(m.tryD().fields) == 0 {
+		t.Fatal("Try it did not open with fields")
+	}
+	for i, l := range strings.Split(commontest.Plain(m.View()), "\n")[1:4] {
+		if strings.Contains(l, "…") {
+			t.Errorf("row %d cut: %q", i+1, l)
+		}
+	}
+}

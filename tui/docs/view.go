@@ -7,7 +7,6 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/penguinmails/pmdev/internal/apidocs"
 	"github.com/penguinmails/pmdev/tui/common"
@@ -188,22 +187,20 @@ func (m *Model) headerLine(w int) string {
 	if m.lib != nil && strings.Contains(m.lib.Pages[m.slug], "<!-- pmdev:op ") {
 		left += " " + st.BadgeMuted.Render(m.lang.Name())
 	}
-	// The longest label that fits: a short one keeps the version and date
-	// visible where a cut one would lose them.
+	// The longest label that fits two spaces after the title (one reads as
+	// part of it): a short one keeps the version and date visible where a
+	// cut one would lose them.
 	right := ""
 	if m.lib != nil {
 		for _, l := range m.lib.Labels() {
 			right = st.Muted.Render(common.Sanitize(l))
-			if ansi.StringWidth(left)+1+ansi.StringWidth(right) <= w {
+			if common.Fits(left+" ", right, w) {
 				break
 			}
 		}
 	}
-	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
-	if gap < 1 {
-		return common.Fit(left+" "+right, w)
-	}
-	return left + strings.Repeat(" ", gap) + right
+	// Where even the shortest does not fit, the title gives way first.
+	return common.Spread(left, common.Truncate(right, w-2), w)
 }
 
 // linksLine lists the page's links with the number that follows each.

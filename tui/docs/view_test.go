@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/penguinmails/pmdev/internal/apidocs"
+	"github.com/penguinmails/pmdev/tui/common"
 	"github.com/penguinmails/pmdev/tui/common/commontest"
 )
 
@@ -36,5 +37,24 @@ func TestHeaderLabelFits(t *testing.T) {
 	}
 	if got := m.lib.Label(); got != "offline copy · v1.0.0+a0e39745f4 · fetched 30 Nov 2026 16:43" {
 		t.Fatalf("long label %q", got)
+	}
+}
+
+// Where the label barely fits, a shorter one is shown two spaces from the
+// title; where none fits, the title is cut with an ellipsis and the status
+// stays whole, a space apart.
+func TestHeaderKeepsTitleAndStatusApart(t *testing.T) {
+	m := newPane(t, 80, 24)
+	m.lib.Source, m.lib.Index.Version, m.lib.Origin = apidocs.SourceLive, "1.1.0+b7c02864cc", "http://127.0.0.1:36407"
+	m.slug = "authentication"
+	if h := commontest.Plain(m.headerLine(57)); !strings.HasSuffix(h, "  live · v1.1.0") {
+		t.Fatalf("at 57: %q", h)
+	}
+	m.slug, m.focus = "emails", focusPage
+	for w := 12; w < 20; w++ {
+		h := commontest.Plain(m.headerLine(w))
+		if common.Width(h) != w || !strings.HasSuffix(h, "… live") {
+			t.Errorf("at %d: %q", w, h)
+		}
 	}
 }

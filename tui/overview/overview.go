@@ -343,6 +343,11 @@ func (m *Model) Captures(tea.KeyPressMsg) bool { return false }
 
 // canCreate reports whether "new key" can work for this user: not for a
 // role that may not manage keys, nor while the key list is refused.
+// rejected reports that the API refuses the token itself.
+func (m *Model) rejected() bool {
+	return m.unauth || client.StatusOf(m.keysErr) == http.StatusUnauthorized
+}
+
 func (m *Model) canCreate() bool {
 	if me := m.ctx.Me; me.Role != "" && !me.CanManageKeys {
 		return false

@@ -127,7 +127,10 @@ func (m *Model) stepsView(w int) string {
 		wh = known(true, *m.webhooks)
 	}
 	create := "press n"
-	if !m.canCreate() {
+	switch {
+	case m.rejected():
+		create = "token rejected" // not a role: the role is unknown
+	case !m.canCreate():
 		create = "needs admin or developer"
 	}
 	steps := []step{
@@ -172,9 +175,12 @@ func (m *Model) rateCard() string {
 	inner := cw - 4
 	var lines []string
 	switch {
-	case m.unauth || client.StatusOf(m.keysErr) == http.StatusUnauthorized:
-		lines = []string{s.Heading.Render("Rate limit"), s.Danger.Render("✗ token rejected by the API"),
-			s.Muted.Render("Set PENGUINMAILS_TOKEN to a valid"), s.Muted.Render("token, or use --profile NAME.")}
+	case m.rejected():
+		lines = []string{s.Heading.Render("Rate limit"), s.Danger.Render("✗ token rejected by the API")}
+		hint := "Invalid, expired or revoked: " + common.TokenHint(m.ctx.TokenFrom) + "."
+		for _, l := range strings.Split(common.WrapWords(hint, inner), "\n") {
+			lines = append(lines, s.Muted.Render(l))
+		}
 	case m.rl == nil:
 		lines = m.noDataLines(inner)
 	default:

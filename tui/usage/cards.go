@@ -65,6 +65,10 @@ func arrow(d float64) string {
 	return "= "
 }
 
+// sparseRatio: an earlier period with at most 1/sparseRatio of this one's
+// requests mostly predates the data (a new account, a fresh sandbox).
+const sparseRatio = 20
+
 // metricCards are the five cards with their change against Previous.
 func metricCards(t, p models.UsageTotals) []card {
 	req, rs, _ := relDelta(float64(t.Requests), float64(p.Requests))
@@ -74,6 +78,11 @@ func metricCards(t, p models.UsageTotals) []card {
 	refused, rs2, _ := relDelta(float64(t.RateLimited), float64(p.RateLimited))
 	if p.Requests == 0 {
 		sr, ss, refused, rs2 = "—", 0, "—", 0
+	} else if p.Requests*sparseRatio <= t.Requests {
+		// A change against a few stray requests ("▲ 7196.6%") says
+		// nothing: the requests are new, the rest has nothing to compare.
+		req, rs = "new", 1
+		sr, ss, avg, as, p95, ps, refused, rs2 = "—", 0, "—", 0, "—", 0, "—", 0
 	}
 	return []card{
 		{label: "Requests", value: common.Thousands(t.Requests), delta: req, sign: rs},

@@ -109,3 +109,39 @@ func TestUsageLiveBucketSaysSpent(t *testing.T) {
 		t.Fatalf("live line:\n%s", b)
 	}
 }
+
+// Requests that never reached the bucket (all refused as 401) leave the
+// peak at 0: the section must not say there were no requests.
+func TestPeakLineWithRequestsButNoPeak(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	keyUsage(m, 60, 0, 0)
+	m.data.Totals.Requests = 536
+	got := commontest.Plain(m.peakLine())
+	if strings.Contains(got, "No requests") || !strings.Contains(got, "No request drew on the rate limit") {
+		t.Fatalf("peak line: %q", got)
+	}
+	m.data.Totals.Requests = 0
+	if got := commontest.Plain(m.peakLine()); !strings.Contains(got, "No requests") {
+		t.Fatalf("empty range: %q", got)
+	}
+}
+
+// An earlier period holding a few stray requests is not compared with:
+// "new" rather than "▲ 7196.6%", and no other change against it.
+func TestCardsAgainstASparseEarlierPeriod(t *testing.T) {
+	cur := models.UsageTotals{Requests: 4_235_979, SuccessRate: 97, AvgLatencyMS: 120, P95LatencyMS: 400, RateLimited: 900}
+	prev := models.UsageTotals{Requests: 58_052, SuccessRate: 99, AvgLatencyMS: 80, P95LatencyMS: 200, RateLimited: 1}
+	cards := metricCards(cur, prev)
+	if cards[0].delta != "new" {
+		t.Errorf("requests: %q, want new", cards[0].delta)
+	}
+	for _, c := range cards[1:] {
+		if c.delta != "—" {
+			t.Errorf("%s: %q against a sparse period", c.label, c.delta)
+		}
+	}
+	prev.Requests = cur.Requests / 2
+	if d := metricCards(cur, prev)[0].delta; d != "▲ 100.0%" {
+		t.Errorf("requests against a full period: %q", d)
+	}
+}

@@ -1,11 +1,13 @@
 package usage
 
 import (
+	"net/http"
 	"strings"
 	"time"
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 )
@@ -62,6 +64,8 @@ func (m *Model) header() string {
 	b.WriteString(" " + s.Label.Render("key ") + s.Value.Render(keyLabel))
 	live := s.Success.Render("● live")
 	switch {
+	case m.unauth || client.StatusOf(m.err) == http.StatusUnauthorized:
+		live = s.Danger.Render("✗ token rejected") // as the status bar says
 	case m.ctx.Paused:
 		live = s.Warning.Render("❚❚ paused")
 	case m.ctx.Refresh.Usage <= 0:

@@ -402,7 +402,7 @@ type frameKey struct {
 	from, to          int64
 	loading           bool
 	errText           string
-	paused            bool
+	paused, unauth    bool
 	refresh           int64
 	quarter           int64 // "as of … (2 minutes ago)" moves with the clock
 	hasData           bool
@@ -426,7 +426,7 @@ func (m *Model) View() string {
 	}
 	k := frameKey{doc: m.docKey(), scroll: scroll, rng: m.rng, keyID: m.keyID, keyNm: m.keyName,
 		from: m.from.Unix(), to: m.to.Unix(), loading: m.data != nil && !sameParams(m.params, m.Params()),
-		paused: m.ctx.Paused, refresh: int64(m.ctx.Refresh.Usage), quarter: m.now().Unix() / 15, hasData: m.data != nil}
+		paused: m.ctx.Paused, unauth: m.unauth, refresh: int64(m.ctx.Refresh.Usage), quarter: m.now().Unix() / 15, hasData: m.data != nil}
 	if m.err != nil {
 		k.errText = m.errText()
 	}

@@ -21,7 +21,16 @@ type customForm struct {
 	fields [2]string
 	focus  int
 	err    string
+	errAt  int // the field err is about
 }
+
+// rangeError is a custom range refused, and the field to correct.
+type rangeError struct {
+	field int
+	msg   string
+}
+
+func (e *rangeError) Error() string { return e.msg }
 
 // inputLayout is how custom range times are typed.
 const inputLayout = "2006-01-02 15:04"
@@ -64,13 +73,15 @@ func (f *customForm) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	case key.Matches(km, k.NextField, k.PrevField, k.Down, k.Up):
 		f.focus = 1 - f.focus
 	case key.Matches(km, k.Accept):
-		if f.focus == 0 {
-			f.focus = 1
-			return f, nil
-		}
+		// Enter applies from either field, as the footer says; a refusal
+		// moves the focus to the field to correct.
 		from, to, err := parseRange(f.fields[0], f.fields[1], m.now())
 		if err != nil {
-			f.err = err.Error()
+			f.err, f.errAt, f.focus = err.Error(), 0, 0
+			var re *rangeError
+			if errors.As(err, &re) {
+				f.errAt, f.focus = re.field, re.field
+			}
 			return f, nil
 		}
 		m.rng, m.from, m.to = models.RangeCustom, from, to
@@ -100,26 +111,29 @@ const MaxCustomSpan = 90 * 24 * time.Hour
 // "YYYY-MM-DD HH:MM", "YYYY-MM-DD" (midnight), RFC 3339 and "now". A To
 // later today is read as now: what has not happened yet is not asked for.
 func parseRange(fromS, toS string, now time.Time) (time.Time, time.Time, error) {
+	refuse := func(field int, msg string) (time.Time, time.Time, error) {
+		return time.Time{}, time.Time{}, &rangeError{field: field, msg: msg}
+	}
 	from, err := parseWhen(fromS, now)
 	if err != nil {
-		return time.Time{}, time.Time{}, fmt.Errorf("from: %w", err)
+		return refuse(0, "from: "+err.Error())
 	}
 	to, err := parseWhen(toS, now)
 	if err != nil {
-		return time.Time{}, time.Time{}, fmt.Errorf("to: %w", err)
+		return refuse(1, "to: "+err.Error())
 	}
 	if y, mo, d := now.Date(); to.After(now) && to.Before(time.Date(y, mo, d+1, 0, 0, 0, 0, now.Location())) {
 		to = now
 	}
 	switch {
 	case !from.Before(to):
-		return time.Time{}, time.Time{}, errors.New("from must be before to")
+		return refuse(1, "from must be before to")
 	case to.Sub(from) < 5*time.Minute:
-		return time.Time{}, time.Time{}, errors.New("the range must be at least 5 minutes")
+		return refuse(1, "the range must be at least 5 minutes")
 	case to.Sub(from) > MaxCustomSpan:
-		return time.Time{}, time.Time{}, errors.New("the range can be at most 90 days")
+		return refuse(0, "the range can be at most 90 days")
 	case to.After(now.Add(time.Minute)):
-		return time.Time{}, time.Time{}, errors.New("to is after today; use now or a time up to today")
+		return refuse(1, "to is after today; use now or a time up to today")
 	}
 	return from, to, nil
 }
@@ -160,13 +174,15 @@ func (f *customForm) View(w, _ int) string {
 		s.Heading.Render("Custom range"),
 		s.Muted.Render("YYYY-MM-DD HH:MM, YYYY-MM-DD or now · " + m.now().Location().String()),
 		s.Muted.Render("a To later today means now"),
-		field(0, "From"),
-		field(1, "To"),
 	}
-	if f.err != "" {
-		lines = append(lines, s.InputError.Render("✗ "+f.err))
+	for i, label := range []string{"From", "To"} {
+		lines = append(lines, field(i, label))
+		if f.err != "" && f.errAt == i {
+			lines = append(lines, s.InputError.Render("✗ "+f.err))
+		}
 	}
-	lines = append(lines, s.Help.Render("tab switch · enter apply · esc cancel"))
+	k := &m.ctx.Keys.Dialog
+	lines = append(lines, s.Help.Render(k.NextField.Help().Key+" switch · "+k.Accept.Help().Key+" apply · "+k.Cancel.Help().Key+" cancel"))
 	box := s.Modal.Padding(0, 2).Render(strings.Join(lines, "\n"))
 	return center(box, w)
 }

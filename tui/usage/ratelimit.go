@@ -97,6 +97,10 @@ func (m *Model) peakLine() string {
 	s := m.ctx.Styles
 	d := m.data
 	rl := d.RateLimit
+	if rl.Peak == 0 && d.Totals.Requests > 0 {
+		// Requests refused before the bucket (401, 403) never draw on it.
+		return s.Muted.Render("● No request drew on the rate limit " + m.periodWords())
+	}
 	if rl.Peak == 0 {
 		return s.Muted.Render("● No requests " + m.periodWords())
 	}

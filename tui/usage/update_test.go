@@ -464,3 +464,43 @@ func TestNavigateWithKeyStartsAtTop(t *testing.T) {
 
 func (m *Model) formD() *customForm { d, _ := dialog.Find[*customForm](&m.dialogs); return d }
 func (m *Model) pickerD() *picker   { d, _ := dialog.Find[*picker](&m.dialogs); return d }
+
+// Enter applies from the From field, as the footer says; a refused range
+// keeps the form open with the error under the field to correct, focused.
+func TestCustomRangeEnterAppliesFromEitherField(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	press(m, "T")
+	m.formD().fields = [2]string{"", "now"}
+	typeText(m, "2026-11-30 01:00")
+	press(m, "enter")
+	if m.formD() != nil {
+		t.Fatalf("enter on From did not apply: %+v", m.formD())
+	}
+	if p := m.Params(); p.Range != models.RangeCustom || p.From.Hour() != 1 {
+		t.Fatalf("params %+v", p)
+	}
+	press(m, "T")
+	m.formD().fields = [2]string{"2026-11-30 01:00", ""}
+	press(m, "enter")
+	f := m.formD()
+	if f == nil || f.focus != 1 || f.errAt != 1 || !strings.Contains(f.err, "to: empty") {
+		t.Fatalf("empty To: %+v", f)
+	}
+	v := commontest.Plain(m.View())
+	if at, to := strings.Index(v, "to: empty"), strings.Index(v, "│  To "); to < 0 || at < to {
+		t.Fatalf("the error is not under To:\n%s", v)
+	}
+}
+
+// A rejected token is one state: the header says so instead of "● live".
+func TestRejectedTokenIsNotLive(t *testing.T) {
+	m := loaded(models.Range24h, 80, 24)
+	m.Update(common.AuthMsg{Rejected: true})
+	if v := commontest.Plain(m.View()); strings.Contains(v, "● live") || !strings.Contains(v, "✗ token rejected") {
+		t.Fatalf("header under a rejected token:\n%s", v)
+	}
+	m.Update(common.AuthMsg{Rejected: false})
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "● live") {
+		t.Fatalf("not live after the token works again:\n%s", v)
+	}
+}

@@ -43,6 +43,7 @@ type Model struct {
 	params  models.UsageParams // of data
 	version uint64             // bumped whenever data changes
 	err     error
+	unauth  bool // the API rejects the token (the root's AuthMsg)
 
 	cursor int  // bucket index of the volume chart cursor
 	follow bool // the cursor tracks the newest bucket while data grows
@@ -152,6 +153,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		d := msg.Data
 		m.live = &d
 		m.liveVer++
+	case common.AuthMsg:
+		m.unauth = msg.Rejected
 	case usageMsg:
 		return m.onUsage(msg)
 	case keysMsg:

@@ -101,13 +101,13 @@ func (m *Model) listBody() string {
 		st := w.DisplayStatus()
 		mark := " "
 		if i == m.rows.Cursor() {
-			mark = s.Cursor.Render("›")
+			mark = s.Cursor.Render("▸") // as on Keys, a space before the URL
 		}
 		rate := "—"
 		if w.Health.SuccessRate24h != nil {
 			rate = formatRate(*w.Health.SuccessRate24h)
 		}
-		line := " " + mark + common.Pad(common.Truncate(common.Sanitize(w.URL), urlW), urlW) + " " +
+		line := mark + " " + common.Pad(common.Truncate(common.Sanitize(w.URL), urlW), urlW) + " " +
 			s.Status(st).Render(common.Pad(st, statusW)) + " " + common.PadLeft(strconv.Itoa(len(w.Events)), eventsW) + " " +
 			rateStyle(s, w.Health.SuccessRate24h).Render(common.PadLeft(rate, rateW)) + " " +
 			common.Pad(common.Ago(w.Health.LastDeliveryAt, m.ctx.Now()), lastW)
