@@ -126,14 +126,15 @@ func parseConsoleFlags(args []string) (*consoleFlags, error) {
 
 // consoleSetup is everything resolved from flags, environment and config.
 type consoleSetup struct {
-	sandbox bool
-	email   string // sandbox identity
-	apiURL  string
-	token   string
-	refresh common.Refresh
-	keys    *common.KeyMap
-	noColor bool
-	mouse   bool
+	sandbox   bool
+	email     string // sandbox identity
+	apiURL    string
+	token     string
+	tokenFrom string // where the token came from, for the console's words when it is rejected
+	refresh   common.Refresh
+	keys      *common.KeyMap
+	noColor   bool
+	mouse     bool
 }
 
 func resolveSetup(f *consoleFlags, getenv func(string) string) (*consoleSetup, error) {
@@ -197,6 +198,14 @@ func resolveSetup(f *consoleFlags, getenv func(string) string) (*consoleSetup, e
 		return nil, err
 	}
 	s.token = firstNonEmpty(f.token, getenv("PENGUINMAILS_TOKEN"), ptoken)
+	switch {
+	case f.token != "":
+		s.tokenFrom = "--token"
+	case getenv("PENGUINMAILS_TOKEN") != "":
+		s.tokenFrom = "PENGUINMAILS_TOKEN"
+	case ptoken != "":
+		s.tokenFrom = "profile " + profName
+	}
 	if s.token == "" {
 		return nil, usagef("no token for %s: set PENGUINMAILS_TOKEN, pass --token, or use --profile", s.apiURL)
 	}
@@ -305,19 +314,20 @@ func newConsole(setup *consoleSetup, cl *client.Client, apiURL string, opts tui.
 	wd, _ := os.Getwd()
 	cacheDir, _ := os.UserCacheDir()
 	cctx := &common.Context{
-		Styles:   styles.New(true),
-		Keys:     setup.keys,
-		Client:   cl,
-		Logger:   logger,
-		Refresh:  setup.refresh,
-		APIURL:   strings.TrimRight(apiURL, "/"),
-		Sandbox:  setup.sandbox, // the in-process server only, not any loopback API
-		NoColor:  setup.noColor,
-		Assets:   api.FS(),
-		CacheDir: joinIf(cacheDir, "pmdev"),
-		WorkDir:  wd,
-		Files:    common.OSFiles{},
-		Now:      time.Now,
+		Styles:    styles.New(true),
+		Keys:      setup.keys,
+		Client:    cl,
+		Logger:    logger,
+		Refresh:   setup.refresh,
+		APIURL:    strings.TrimRight(apiURL, "/"),
+		Sandbox:   setup.sandbox, // the in-process server only, not any loopback API
+		TokenFrom: setup.tokenFrom,
+		NoColor:   setup.noColor,
+		Assets:    api.FS(),
+		CacheDir:  joinIf(cacheDir, "pmdev"),
+		WorkDir:   wd,
+		Files:     common.OSFiles{},
+		Now:       time.Now,
 	}
 	return tui.New(cctx, opts)
 }

@@ -46,16 +46,16 @@ func TestResolveSetup(t *testing.T) {
 		t.Fatal("--as root accepted")
 	}
 	s, err = resolveSetup(parse("--profile", "prod"), env(base))
-	if err != nil || s.sandbox || s.apiURL != "https://api.example" || s.token != "pm_pat_fromenv" {
+	if err != nil || s.sandbox || s.apiURL != "https://api.example" || s.token != "pm_pat_fromenv" || s.tokenFrom != "profile prod" {
 		t.Fatalf("--profile prod: %+v %v", s, err)
 	}
 	withEnv := map[string]string{"PMDEV_CONFIG": cfgPath, "PENGUINMAILS_API_URL": "https://x.example", "PENGUINMAILS_TOKEN": "pm_pat_env", "NO_COLOR": "1"}
 	s, err = resolveSetup(parse(), env(withEnv))
-	if err != nil || s.apiURL != "https://x.example" || s.token != "pm_pat_env" || !s.noColor {
+	if err != nil || s.apiURL != "https://x.example" || s.token != "pm_pat_env" || !s.noColor || s.tokenFrom != "PENGUINMAILS_TOKEN" {
 		t.Fatalf("env: %+v %v", s, err)
 	}
 	s, err = resolveSetup(parse("--token", "pm_pat_flag"), env(withEnv))
-	if err != nil || s.token != "pm_pat_flag" {
+	if err != nil || s.token != "pm_pat_flag" || s.tokenFrom != "--token" {
 		t.Fatalf("--token wins: %+v %v", s, err)
 	}
 	s, err = resolveSetup(parse("--sandbox"), env(withEnv))
