@@ -158,7 +158,7 @@ func (k *UsageKeys) actions() []action {
 
 // WebhooksKeys are the Webhooks pane's bindings.
 type WebhooksKeys struct {
-	Up, Down, PageUp, PageDown            key.Binding
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Open, Create, Test, Pause             key.Binding
 	RotateSecret, Retry, RetryAll, Delete key.Binding
 	Filter, Copy, Edit                    key.Binding
@@ -171,6 +171,8 @@ func (k *WebhooksKeys) actions() []action {
 		// In a delivery; space pages down too, as in a pager.
 		{"page_up", &k.PageUp, navPageUp},
 		{"page_down", &k.PageDown, newBinding("pgdn", "page down", "pgdown", "space")},
+		{"top", &k.Top, navTop},
+		{"bottom", &k.Bottom, navBottom},
 		{"open", &k.Open, newBinding("enter", "details", "enter")},
 		{"create", &k.Create, newBinding("n", "new endpoint", "n")},
 		{"test", &k.Test, newBinding("t", "send test", "t")},

@@ -76,3 +76,26 @@ func TestFilterChangeSupersedesRequestInFlight(t *testing.T) {
 		t.Fatal("the new filter's answer was dropped")
 	}
 }
+
+// g and G go to the first and last row of the deliveries, and to the top and
+// bottom of an open delivery, as in the key details.
+func TestTopAndBottomInDeliveries(t *testing.T) {
+	m := detailModel(t, 100, 14)
+	press(m, "G")
+	if c, n := m.detail.rows.Cursor(), len(m.detail.deliveries); n < 2 || c != n-1 {
+		t.Fatalf("G: cursor %d of %d deliveries", c, n)
+	}
+	press(m, "g")
+	if m.detail.rows.Cursor() != 0 {
+		t.Fatalf("g: cursor %d", m.detail.rows.Cursor())
+	}
+	press(m, "enter", "G")
+	bottom := m.detail.scroll.Offset()
+	if bottom == 0 {
+		t.Fatal("G did not scroll the open delivery (is it longer than the pane?)")
+	}
+	press(m, "g")
+	if m.detail.scroll.Offset() != 0 {
+		t.Fatalf("g left the delivery at line %d", m.detail.scroll.Offset())
+	}
+}

@@ -29,6 +29,10 @@ func (m *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
 		d.rows.Move(-1, m.deliveryRows())
 	case key.Matches(msg, k.Down):
 		d.rows.Move(1, m.deliveryRows())
+	case key.Matches(msg, k.Top):
+		d.rows.Move(-len(d.deliveries), m.deliveryRows())
+	case key.Matches(msg, k.Bottom):
+		d.rows.Move(len(d.deliveries), m.deliveryRows())
 	case key.Matches(msg, k.Open):
 		if d.rows.Cursor() < len(d.deliveries) {
 			m.view = viewDelivery
@@ -261,6 +265,10 @@ func (m *Model) deliveryKey(msg tea.KeyPressMsg) tea.Cmd {
 		delta = max(m.height-4, 1)
 	case key.Matches(msg, k.PageUp):
 		delta = -max(m.height-4, 1)
+	case key.Matches(msg, k.Top):
+		d.scroll.Top()
+	case key.Matches(msg, k.Bottom):
+		delta = len(m.deliveryLines())
 	case key.Matches(msg, k.Retry):
 		return m.retrySelected()
 	case key.Matches(msg, k.Copy):

@@ -41,7 +41,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		return [][]key.Binding{k.ShortHelp()}
 	}
 	return [][]key.Binding{
-		{wk.Up, wk.Down, wk.Open, wk.Filter, wk.Copy},
+		{wk.Up, wk.Down, wk.Top, wk.Bottom, wk.Open, wk.Filter, wk.Copy},
 		{wk.Create, wk.Edit, wk.Test, wk.Pause, wk.RotateSecret},
 		{wk.Retry, wk.RetryAll, wk.Delete},
 	}

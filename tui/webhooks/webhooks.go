@@ -326,6 +326,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.rows.Move(-1, m.listRows())
 	case key.Matches(msg, k.Down):
 		m.rows.Move(1, m.listRows())
+	case key.Matches(msg, k.Top):
+		m.rows.Move(-len(m.list), m.listRows())
+	case key.Matches(msg, k.Bottom):
+		m.rows.Move(len(m.list), m.listRows())
 	case key.Matches(msg, k.Create):
 		return m.openWizard()
 	case key.Matches(msg, k.Open):
