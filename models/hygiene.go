@@ -80,7 +80,8 @@ type KeyRotation struct {
 	// rotation, latest first (at most 10; requests count all of theirs).
 	OldRecentIPs       []KeyIP `json:"old_recent_ips"`
 	QuietPeriodSeconds int     `json:"quiet_period_seconds"`
-	// SafeToEndGrace: the old key served nothing for the quiet period.
+	// SafeToEndGrace: the old key served nothing for the quiet period since
+	// the rotation (or since its last request after it).
 	SafeToEndGrace bool `json:"safe_to_end_grace"`
 }
 

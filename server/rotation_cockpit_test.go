@@ -9,6 +9,26 @@ import (
 	"github.com/penguinmails/pmdev/models"
 )
 
+// A key idle before its rotation is not safe to cut off at once: its
+// clients may call rarely, so the quiet hour counts from the rotation.
+func TestIdleKeyIsSafeOnlyAnHourAfterItsRotation(t *testing.T) {
+	e := newCheckedEnv(t, "")
+	tok := e.addUser("dev@a.test", models.RoleDeveloper, "A", "")
+	old := e.createKey(tok, models.CreateAPIKeyRequest{Name: "Nightly", Permissions: []string{"read_campaigns"}})
+	e.clock.Advance(5 * time.Hour) // never used, long idle
+	var nk models.CreatedAPIKey
+	e.must("POST", "/api/v1/platform/api-keys/"+old.KeyID+"/regenerate", tok, models.RegenerateRequest{GracePeriodHours: new(24)}, 200, &nk)
+	for _, wait := range []struct {
+		by   time.Duration
+		safe bool
+	}{{0, false}, {59 * time.Minute, false}, {2 * time.Minute, true}} {
+		e.clock.Advance(wait.by)
+		if got := e.key(tok, nk.KeyID).Rotation.SafeToEndGrace; got != wait.safe {
+			t.Fatalf("%v after the rotation: safe %v, want %v", e.clock.Now().Sub(old.CreatedAt.Add(5*time.Hour)).Round(time.Minute), got, wait.safe)
+		}
+	}
+}
+
 // The cockpit counts real requests through both keys from the rotation on,
 // on either key's page; says when the old key has been quiet for an hour;
 // and its grace can be extended (within bounds) and ended, which cuts the

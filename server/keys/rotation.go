@@ -78,8 +78,13 @@ func (s *Service) picture(ctx context.Context, p pair, now time.Time) (models.Ke
 		return r, err
 	}
 	r.OldRequestsLastHour = hour[p.old.KeyID].N
-	quiet := p.old.LastUsed == nil || now.Sub(*p.old.LastUsed) >= models.GraceQuietPeriod
-	r.SafeToEndGrace = quiet && r.OldRequestsLastHour == 0
+	// Quiet counts from the rotation: a key idle before it may have clients
+	// that call rarely, and only time since shows they moved to the new key.
+	since := p.rotatedAt
+	if p.old.LastUsed != nil && p.old.LastUsed.After(since) {
+		since = *p.old.LastUsed
+	}
+	r.SafeToEndGrace = now.Sub(since) >= models.GraceQuietPeriod && r.OldRequestsLastHour == 0
 	r.OldRecentIPs, err = s.st.KeyIPsSince(ctx, s.db, p.old.KeyID, p.rotatedAt, 10)
 	return r, err
 }
