@@ -22,7 +22,7 @@ func quits(cmd tea.Cmd) bool {
 func TestShowOnceCtrlCAsksThenQuits(t *testing.T) {
 	m := testModel(t, 80, 24, fakeKeys(5))
 	submitWizard(t, m)
-	m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(fakePlaintext), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
+	m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(fakePlaintext), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name", Permissions: []string{"send_email"}}}})
 	if !m.GuardsQuit() {
 		t.Fatal("the pane must guard ctrl+c while a key is shown once")
 	}
@@ -92,7 +92,7 @@ func TestShowOnceCopySaysWhereItWent(t *testing.T) {
 			m := testModel(t, 80, 24, fakeKeys(5))
 			m.ctx.Clipboard = tc.clip
 			submitWizard(t, m)
-			m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(fakePlaintext), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
+			m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(fakePlaintext), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name", Permissions: []string{"send_email"}}}})
 			for _, msg := range commontest.Collect(press(m, "c")) {
 				if cm, ok := msg.(common.CopiedMsg); ok {
 					m.Update(cm)

@@ -101,14 +101,16 @@ func (m *Model) cockpitLines(this string, r *models.KeyRotation, t *models.Rotat
 		row(label, fmt.Sprintf("%-40s %s", common.Truncate(common.Sanitize(ip.IP), 40), common.Ago(&seen, now)))
 	}
 	quiet := time.Duration(r.QuietPeriodSeconds) * time.Second
+	quietFor := quietSinceRotation(r, now)
 	switch {
 	case left <= 0:
-	case r.SafeToEndGrace:
+	case r.SafeToEndGrace && quietFor >= quiet:
 		lines = append(lines, "  "+st.Success.Render("✓ safe to end grace: the old key served nothing for "+common.ShortDur(quiet)))
 	case r.OldRequestsLastHour > 0:
 		lines = append(lines, "  "+st.Warning.Render(fmt.Sprintf("⚠ not safe to end grace: the old key served %s in the last hour", reqWord(r.OldRequestsLastHour))))
 	default:
-		lines = append(lines, "  "+st.Warning.Render("⚠ not safe to end grace yet: safe once the old key has been quiet for "+common.ShortDur(quiet)))
+		lines = append(lines, "  "+st.Warning.Render("⚠ not safe to end grace yet: old key quiet "+common.ShortDur(quietFor)+
+			" of the "+common.ShortDur(quiet)+" needed"))
 	}
 	if t != nil {
 		lines = append(lines, m.trafficLines(t, width)...)
@@ -119,6 +121,18 @@ func (m *Model) cockpitLines(this string, r *models.KeyRotation, t *models.Rotat
 			st.Key.Render(k.EndGrace.Help().Key)+st.Muted.Render(" end grace now"))
 	}
 	return lines
+}
+
+// quietSinceRotation is how long the old key has served nothing since the
+// rotation: only time after it shows the clients moved to the new key. The
+// reference server counts safe_to_end_grace so; an API that calls a key
+// idle before the rotation safe at once is checked here too.
+func quietSinceRotation(r *models.KeyRotation, now time.Time) time.Duration {
+	from := r.RotatedAt
+	if r.OldLastUsedAt != nil && r.OldLastUsedAt.After(from) {
+		from = *r.OldLastUsedAt
+	}
+	return max(0, now.Sub(from))
 }
 
 // countdown is "47 h 12 min" under two days, else shortDur; it ticks with the clock.

@@ -151,11 +151,33 @@ func (d *details) ShortHelp() []key.Binding {
 	if m.blocked(m.ctx.Now()) != "" {
 		return []key.Binding{scroll, k.CopyID, k.Usage, back}
 	}
-	out := []key.Binding{scroll, k.Edit, k.Rotate, k.Revoke}
-	if _, r := m.rotationShown(); r != nil && r.OldKeyExpiresAt.After(m.ctx.Now()) {
+	out := append([]key.Binding{scroll}, d.actions()...)
+	return append(out, k.CopyID, k.Usage, back)
+}
+
+// actions are the changes the key's status allows: a revoked key takes
+// none, an expired one can still be revoked. The handlers refuse the rest
+// too; the help must not offer what they refuse.
+func (d *details) actions() []key.Binding {
+	m := d.m
+	k := &m.ctx.Keys.Keys
+	now := m.ctx.Now()
+	cur := d.key()
+	if cur == nil {
+		return nil
+	}
+	var out []key.Binding
+	// A running grace leads: a narrow hint line keeps its actions.
+	if _, r := m.rotationShown(); r != nil && r.OldKeyExpiresAt.After(now) {
 		out = append(out, k.ExtendGrace, k.EndGrace)
 	}
-	return append(out, k.CopyID, k.Usage, back)
+	switch {
+	case common.EffectiveKeyStatus(cur, now) == models.KeyActive:
+		out = append(out, k.Edit, k.Rotate, k.Revoke)
+	case cur.Status != models.KeyRevoked:
+		out = append(out, k.Revoke)
+	}
+	return out
 }
 
 // FullHelp implements help.KeyMap.
@@ -186,9 +208,9 @@ func (d *details) View(width, height int) string {
 	for _, l := range lines[scroll:end] {
 		out = append(out, common.Truncate(l, width))
 	}
-	hint := "esc/q back · ↑/↓ scroll · e edit · R rotate · D revoke · c copy id · u usage"
-	if _, r := m.rotationShown(); r != nil && r.OldKeyExpiresAt.After(now) {
-		hint = "esc/q back · ↑/↓ scroll · + extend grace · E end grace · R rotate · D revoke · u usage"
+	hint := "esc/q back · ↑/↓ scroll"
+	for _, b := range append(d.actions(), m.ctx.Keys.Keys.CopyID, m.ctx.Keys.Keys.Usage) {
+		hint += " · " + b.Help().Key + " " + b.Help().Desc
 	}
 	if r := m.blocked(now); r != "" {
 		hint = r + " · " + hint

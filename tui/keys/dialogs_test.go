@@ -1,7 +1,9 @@
 package keys
 
 import (
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,7 +111,7 @@ func TestShowOnceQuickStartNotCut(t *testing.T) {
 	m := testModel(t, 80, 20, fakeKeys(3))
 	submitWizard(t, m)
 	long := "pm_test_" + strings.Repeat("x", 64) // wider than the dialog's command line
-	m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(long), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name"}}})
+	m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(long), created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Kept name", Permissions: []string{"send_email"}}}})
 	v := commontest.Plain(m.View())
 	fits(t, v, 80, 20)
 	for _, l := range strings.Split(v, "\n") {
@@ -119,6 +121,44 @@ func TestShowOnceQuickStartNotCut(t *testing.T) {
 	}
 	if !strings.Contains(v, "$PENGUINMAILS_API_KEY") || !strings.Contains(v, "Set PENGUINMAILS_API_KEY") {
 		t.Fatalf("env-var quick start without a hint:\n%s", v)
+	}
+}
+
+// The quick start shows a call the new key may make, or none: a read-only
+// key must not be handed a send that the server refuses.
+func TestShowOnceQuickStartFitsPermissions(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		perms []string
+		want  string // "" for no quick start
+	}{
+		{"read only", models.PresetReadOnly, "curl http://127.0.0.1:1/api/v1/campaigns \\"},
+		{"analytics only", []string{"read_analytics"}, "curl http://127.0.0.1:1/api/v1/analytics/campaigns/cmp_1001 \\"},
+		{"sending", models.PresetEmailSending, "curl -X POST http://127.0.0.1:1/api/v1/emails/send \\"},
+		{"full access", []string{"full_access"}, "curl -X POST http://127.0.0.1:1/api/v1/emails/send \\"},
+		{"contacts", []string{"write_contacts"}, "curl -X POST http://127.0.0.1:1/api/v1/contacts \\"},
+		{"no product call", []string{"manage_webhooks"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := testModel(t, 120, 40, fakeKeys(3))
+			m.ctx.APIURL = "http://127.0.0.1:1"
+			submitWizard(t, m)
+			m.Update(createdMsg{Result: res(7), plaintext: common.NewSecret(fakePlaintext),
+				created: models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "K", Permissions: tc.perms}}})
+			v := commontest.Plain(m.View())
+			if tc.want == "" {
+				if strings.Contains(v, "Quick start") || strings.Contains(v, "curl") {
+					t.Fatalf("a key that may call no product route gets a quick start:\n%s", v)
+				}
+				return
+			}
+			if !strings.Contains(v, tc.want) {
+				t.Fatalf("quick start lacks %q:\n%s", tc.want, v)
+			}
+			if !slices.Contains(tc.perms, "send_email") && !slices.Contains(tc.perms, "full_access") && strings.Contains(v, "emails/send") {
+				t.Fatalf("quick start sends mail with a key that may not:\n%s", v)
+			}
+		})
 	}
 }
 
@@ -308,5 +348,53 @@ func TestShowOnceRemoteWritesNoFile(t *testing.T) {
 	}
 	if v, ok := commontest.Clipboard(commontest.Collect(m.Update(keyMsg("c")))...); !ok || v != fakePlaintext {
 		t.Fatal("c must still copy over SSH")
+	}
+}
+
+// The details of a revoked or expired key offer only what its status
+// allows; the refusal stays for a key pressed anyway.
+func TestDetailsOfferOnlyActionsTheStatusAllows(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		row       int // in fakeKeys(10), newest first
+		offer     []string
+		notOffer  []string
+		refusedOn string
+	}{
+		{"active", 0, []string{"e", "R", "D"}, nil, ""},
+		{"revoked", 4, nil, []string{"e", "R", "D"}, "R"},
+		{"expired", 9, []string{"D"}, []string{"e", "R"}, "e"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := testModel(t, 160, 48, fakeKeys(10))
+			m.list.Select(m.rowOf(fmt.Sprintf("key_%06d", tc.row)), m.listHeight())
+			press(m, "enter")
+			if m.detailsD() == nil {
+				t.Fatal("details did not open")
+			}
+			hint := commontest.Plain(m.View())
+			for _, k := range tc.offer {
+				if !hasHelp(m, k) {
+					t.Errorf("help lacks %s: %v", k, helpKeys(m))
+				}
+			}
+			for _, k := range tc.notOffer {
+				if hasHelp(m, k) {
+					t.Errorf("help offers %s: %v", k, helpKeys(m))
+				}
+			}
+			for _, word := range map[string]string{"e": "e edit", "R": "R rotate", "D": "D revoke"} {
+				k := word[:1]
+				if strings.Contains(hint, word) != slices.Contains(tc.offer, k) {
+					t.Errorf("hint bar and help disagree on %q:\n%s", word, hint)
+				}
+			}
+			if tc.refusedOn != "" {
+				press(m, tc.refusedOn)
+				if !strings.Contains(m.notice, "Only active keys") {
+					t.Errorf("%s on a %s key not refused: %q", tc.refusedOn, tc.name, m.notice)
+				}
+			}
+		})
 	}
 }

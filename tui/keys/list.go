@@ -345,9 +345,12 @@ func (m *Model) viewList() string {
 
 	h := m.listHeight()
 	if len(m.rows) == 0 {
-		b.WriteString(st.Muted.Render("  No keys match this search and filter. Press esc to clear the search, f to change the filter."))
-		b.WriteByte('\n')
-		h--
+		// Wrapped, not cut: the second sentence says how to get out.
+		msg := common.Wrap("No keys match this search and filter. Press esc to clear the search, f to change the filter.", m.width-2)
+		for _, l := range strings.Split(msg, "\n") {
+			b.WriteString(st.Muted.Render("  "+l) + "\n")
+			h--
+		}
 	}
 	start, end := m.list.Window(h)
 	for i := start; i < end; i++ {
@@ -384,7 +387,10 @@ func (m *Model) renderRow(i int, selected bool, now time.Time) string {
 			}
 			b.WriteString(s)
 		case colName:
-			b.WriteString(common.Fit(meta.name+m.roleTag(k), c.width))
+			// The name gives way to the role: a cut "(new)" or "(old)"
+			// would leave the two keys of a rotation looking the same.
+			tag := m.roleTag(k)
+			b.WriteString(common.Fit(common.Truncate(meta.name, c.width-common.Width(tag))+tag, c.width))
 		case colKey:
 			b.WriteString(common.Fit(k.MaskedKey, c.width))
 		case colEnv:

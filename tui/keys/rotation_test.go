@@ -20,6 +20,21 @@ func rotatedNamesakes(t *testing.T, w, h int) (*Model, *models.APIKey, *models.A
 	return m, &m.all[m.byID[keys[0].KeyID]], &m.all[m.byID[keys[1].KeyID]]
 }
 
+// In a narrow list the name is shortened, never the role that tells the
+// two keys of a rotation apart.
+func TestRotatedKeysToldApartWhenNamesAreCut(t *testing.T) {
+	m, newKey, oldKey := rotatedNamesakes(t, 80, 24)
+	newKey.Name = "Review Bot qjx7 webhook relay"
+	oldKey.Name = newKey.Name
+	m.rebuild()
+	v := commontest.Plain(m.View())
+	for _, want := range []string{"… (new)", "… (old)"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("list lacks %q:\n%s", want, v)
+		}
+	}
+}
+
 // After a rotation the two keys of one name are told apart in the list
 // (old/new, "rotated · 23 h"), in the old key's details (rotated → the new
 // key) and in the revoke dialog, which asks for the last four characters
@@ -283,5 +298,27 @@ func TestCockpitFirstMinute(t *testing.T) {
 	}
 	if !strings.Contains(v, "Grace ends in 47 h 59 min") {
 		t.Error("countdown under two days is not in hours and minutes")
+	}
+}
+
+// An old key idle before the rotation is not yet proven unused: the claim
+// waits until it has been quiet for the window since the rotation.
+func TestCockpitSafeOnlyAfterQuietSinceRotation(t *testing.T) {
+	m, _ := cockpitFixture(t, 80, 24, true)
+	r := m.detailsD().data.Rotation
+	r.RotatedAt = commontest.Now.Add(-40 * time.Second)
+	idle := commontest.Now.Add(-3 * time.Hour)
+	r.OldLastUsedAt = &idle
+	v := flat(m)
+	if strings.Contains(v, "✓ safe to end grace") {
+		t.Error("a key rotated 40 s ago is called safe to cut off")
+	}
+	if !strings.Contains(v, "⚠ not safe to end grace yet: old key quiet 40 s of the 1 h needed") {
+		t.Errorf("the cockpit does not say how long the old key has been quiet:\n%s", v)
+	}
+	later := commontest.Now.Add(time.Hour)
+	m.ctx.Now = func() time.Time { return later }
+	if v := flat(m); !strings.Contains(v, "✓ safe to end grace: the old key served nothing for 1 h") {
+		t.Error("an hour after the rotation the quiet old key is not called safe")
 	}
 }

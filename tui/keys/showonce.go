@@ -3,6 +3,7 @@ package keys
 import (
 	"errors"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -24,6 +25,7 @@ type showOnce struct {
 	key       common.Secret
 	keyID     string
 	name      string
+	perms     []string // what the quick start may call
 	rotated   bool
 	oldExpiry string // "expires in 23 h" for the old key after a rotation
 
@@ -56,7 +58,7 @@ func (m *Model) onCreated(msg createdMsg) tea.Cmd {
 		return wz.Failed(msg.err, m.actionError(msg.err))
 	}
 	k := msg.created.APIKey
-	once := &showOnce{m: m, key: msg.plaintext, keyID: k.KeyID, name: common.Sanitize(k.Name), rotated: msg.rotated != ""}
+	once := &showOnce{m: m, key: msg.plaintext, keyID: k.KeyID, name: common.Sanitize(k.Name), perms: k.Permissions, rotated: msg.rotated != ""}
 	if msg.rotated != "" {
 		m.pollSoon()
 		if i, ok := m.byID[msg.rotated]; ok {
@@ -206,34 +208,7 @@ func (o *showOnce) View(width, height int) string {
 	}
 	b.WriteString("\n" + st.Secret.Render(plain) + "\n\n")
 
-	// Quick start: the full command when it fits on a line, else the env var form.
-	b.WriteString(st.Heading.Render("Quick start (cURL)") + "\n")
-	auth := `  -H "Authorization: Bearer ` + plain + `" \`
-	viaEnv := ansi.StringWidth(auth) > inner
-	if viaEnv {
-		auth = `  -H "Authorization: Bearer $` + envVar + `" \`
-	}
-	api := strings.TrimRight(m.ctx.APIURL, "/")
-	if api == "" {
-		api = "https://api.penguinmails.com"
-	}
-	lines := []string{
-		"curl -X POST " + api + "/api/v1/emails/send \\",
-		auth,
-		`  -H "Content-Type: application/json" \`,
-		`  -d '{"to":"you@example.com","subject":"Hi","text_body":"Hello"}'`,
-	}
-	for _, l := range lines {
-		b.WriteString(st.Code.Render(common.Truncate(l, inner)) + "\n")
-	}
-	if viaEnv {
-		hint := "Set " + envVar + " to the key above first (w writes it to .env)."
-		if m.ctx.Files == nil {
-			hint = "Set " + envVar + " to the key above first."
-		}
-		b.WriteString(st.Muted.Render(common.Truncate(hint, inner)) + "\n")
-	}
-	b.WriteString("\n")
+	b.WriteString(o.quickStart(plain, inner))
 
 	// Every state's footer is padded to the tallest one: a modal that
 	// changed height would be re-centred, moving every line of it, and the
@@ -256,6 +231,61 @@ func (o *showOnce) View(width, height int) string {
 	}
 	b.WriteString(strings.Join(cur, "\n"))
 	return modal(st.Modal.Padding(0, 1).Render(b.String()), width, height)
+}
+
+// quickCall is a product call a quick start can show and the permission it needs.
+type quickCall struct{ perm, method, path, body string }
+
+// quickStarts are the product calls a quick start may show, best first:
+// the first one the key may make is shown.
+var quickStarts = []quickCall{
+	{"send_email", "POST", "/api/v1/emails/send", `{"to":"you@example.com","subject":"Hi","text_body":"Hello"}`},
+	{"read_campaigns", "GET", "/api/v1/campaigns", ""},
+	{"read_analytics", "GET", "/api/v1/analytics/campaigns/cmp_1001", ""},
+	{"write_contacts", "POST", "/api/v1/contacts", `{"email":"you@example.com"}`},
+}
+
+// quickStart is a cURL call the key's permissions allow, with the full key
+// when it fits on a line, else the env var form; "" when the key may make
+// none of them, since a call the server refuses is no start.
+func (o *showOnce) quickStart(plain string, inner int) string {
+	m := o.m
+	st := m.ctx.Styles
+	full := slices.Contains(o.perms, "full_access")
+	i := slices.IndexFunc(quickStarts, func(q quickCall) bool {
+		return full || slices.Contains(o.perms, q.perm)
+	})
+	if i < 0 {
+		return ""
+	}
+	q := quickStarts[i]
+	auth := `  -H "Authorization: Bearer ` + plain + `"`
+	viaEnv := ansi.StringWidth(auth+` \`) > inner
+	if viaEnv {
+		auth = `  -H "Authorization: Bearer $` + envVar + `"`
+	}
+	api := strings.TrimRight(m.ctx.APIURL, "/")
+	if api == "" {
+		api = "https://api.penguinmails.com"
+	}
+	lines := []string{"curl " + api + q.path + " \\", auth}
+	if q.method != "GET" {
+		lines = []string{"curl -X " + q.method + " " + api + q.path + " \\", auth + ` \`,
+			`  -H "Content-Type: application/json" \`, `  -d '` + q.body + `'`}
+	}
+	var b strings.Builder
+	b.WriteString(st.Heading.Render("Quick start (cURL)") + "\n")
+	for _, l := range lines {
+		b.WriteString(st.Code.Render(common.Truncate(l, inner)) + "\n")
+	}
+	if viaEnv {
+		hint := "Set " + envVar + " to the key above first (w writes it to .env)."
+		if m.ctx.Files == nil {
+			hint = "Set " + envVar + " to the key above first."
+		}
+		b.WriteString(st.Muted.Render(common.Truncate(hint, inner)) + "\n")
+	}
+	return b.String() + "\n"
 }
 
 func (o *showOnce) askCloseLines() []string {

@@ -38,6 +38,20 @@ func TestListGoldenSearchFilter(t *testing.T) {
 	commontest.Golden(t, m.View())
 }
 
+// A search that matches nothing says so whole, wrapped at 80 columns.
+func TestListGoldenSearchNoMatch(t *testing.T) {
+	m := testModel(t, 80, 24, fakeKeys(10))
+	press(m, "/")
+	typeText(m, "zzznomatch")
+	press(m, "enter")
+	v := commontest.Plain(m.View())
+	commontest.Fits(t, m.View(), 80, 24)
+	if !strings.Contains(strings.Join(strings.Fields(v), " "), "Press esc to clear the search, f to change the filter.") {
+		t.Fatalf("the way out of an empty search is cut:\n%s", v)
+	}
+	commontest.Golden(t, m.View())
+}
+
 func TestListGoldenHostileName(t *testing.T) {
 	keys := fakeKeys(3)
 	keys[0].Name = "evil\x1b]52;c;cHduZWQ=\x07name\x1b[2J\x1b[31mred"
@@ -135,7 +149,7 @@ func TestShowOnceGolden(t *testing.T) {
 	typeText(m, "Checkout")
 	press(m, "enter", "enter", "enter")
 	submitAs(t, m, 42)
-	created := models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Checkout", MaskedKey: "pm_test_000…FAKE", Status: models.KeyActive, CreatedAt: commontest.Now}}
+	created := models.CreatedAPIKey{APIKey: models.APIKey{KeyID: "key_new", Name: "Checkout", Permissions: models.PresetEmailSending, MaskedKey: "pm_test_000…FAKE", Status: models.KeyActive, CreatedAt: commontest.Now}}
 	m.Update(createdMsg{Result: res(42), created: created, plaintext: common.NewSecret(fakePlaintext)})
 	v := commontest.Plain(m.View())
 	if !strings.Contains(v, fakePlaintext) {

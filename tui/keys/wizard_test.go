@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -134,8 +135,14 @@ func TestEscWhileSubmittingKeepsWaiting(t *testing.T) {
 // developerPerms opens step 2 of the wizard as a developer at w×h.
 func developerPerms(t *testing.T, w, h int) *Model {
 	t.Helper()
+	return permsStep(t, w, h, func(m *Model) { m.ctx.Me.Role, m.ctx.Me.CanGrantAdmin = models.RoleDeveloper, false })
+}
+
+// permsStep opens the wizard at its permissions step, after setup.
+func permsStep(t *testing.T, w, h int, setup func(*Model)) *Model {
+	t.Helper()
 	m := testModel(t, w, h, fakeKeys(3))
-	m.ctx.Me.Role, m.ctx.Me.CanGrantAdmin = models.RoleDeveloper, false
+	setup(m)
 	press(m, "n")
 	typeText(m, "ok")
 	press(m, "enter")
@@ -182,9 +189,13 @@ func TestWizardPermsScrollKeepsHeading(t *testing.T) {
 	m := developerPerms(t, 80, 24)
 	press(m, "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j", "j") // down to Inbox
 	lines := strings.Split(commontest.Plain(m.View()), "\n")
-	// Line 4 is the first of the list (title, steps, blank, presets come first).
-	if !slices.Contains(models.PermissionCategories, strings.TrimSpace(lines[4])) {
-		t.Fatalf("scrolled list starts with %q, not a category heading", lines[4])
+	// Line 4 says what is scrolled away above (title, steps, blank, presets
+	// come first); line 5 is the first of the list.
+	if !strings.Contains(lines[4], "more above") {
+		t.Fatalf("scrolled list does not say what is above: %q", lines[4])
+	}
+	if !slices.Contains(models.PermissionCategories, strings.TrimSpace(lines[5])) {
+		t.Fatalf("scrolled list starts with %q, not a category heading", lines[5])
 	}
 	if !strings.Contains(strings.Join(lines, "\n"), "▸ ☐ Read inbox") {
 		t.Fatalf("cursor row not visible:\n%s", strings.Join(lines, "\n"))
@@ -193,4 +204,104 @@ func TestWizardPermsScrollKeepsHeading(t *testing.T) {
 		t.Fatal("admin rows scrolled away")
 	}
 	t.Run("developer_80x24", func(t *testing.T) { commontest.Golden(t, m.View()) })
+}
+
+// In two columns a category stays whole: the second column opens on a
+// heading, and every entry sits in its heading's column.
+func TestWizardPermsColumnsKeepCategoriesWhole(t *testing.T) {
+	m := permsStep(t, 120, 30, func(*Model) {})
+	v := commontest.Plain(m.View())
+	var right []string
+	for _, l := range strings.Split(v, "\n")[4:] { // title, steps, blank, presets
+		if r := []rune(l); len(r) > 60 && strings.TrimSpace(string(r[60:])) != "" {
+			right = append(right, strings.TrimSpace(string(r[60:])))
+		}
+	}
+	if len(right) == 0 {
+		t.Fatalf("no second column at 120x30:\n%s", v)
+	}
+	if !slices.Contains(models.PermissionCategories, right[0]) {
+		t.Fatalf("second column opens on %q, not a category heading:\n%s", right[0], v)
+	}
+	commontest.Golden(t, m.View())
+}
+
+// Scrolled to the end, the list says above it what is hidden there and
+// fills the rows the step has.
+func TestWizardPermsMarkerAboveAndRowsUsed(t *testing.T) {
+	m := permsStep(t, 80, 24, func(*Model) {})
+	for range len(models.PermissionCatalogue()) - 1 {
+		press(m, "down")
+	}
+	v := commontest.Plain(m.View())
+	lines := strings.Split(v, "\n")
+	if !strings.Contains(lines[4], "⋮") || !strings.Contains(lines[4], "more above") {
+		t.Fatalf("line 4 is %q, not the marker of what is above:\n%s", lines[4], v)
+	}
+	cur := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, "▸ ☐ Full account access") })
+	if cur < 0 || strings.Contains(lines[cur+1], "more") {
+		t.Fatalf("the last entry is not the list's last row:\n%s", v)
+	}
+	if len(lines) != 24 || slices.Contains(lines[4:cur], "") {
+		t.Fatalf("%d lines, want the list to fill all 24:\n%s", len(lines), v)
+	}
+	commontest.Golden(t, m.View())
+}
+
+// An empty field the user has not typed in yet shows no error; typing or
+// trying to go on shows it.
+func TestWizardErrorsWaitForTheUser(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+		open       func(m *Model)
+		then       []string // keys that make the error due
+	}{
+		{"allow-list", "Enter at least one IP address or CIDR range", func(m *Model) { press(m, "i") }, []string{"enter"}},
+		{"allow-list typed and cleared", "Enter at least one IP address or CIDR range", func(m *Model) { press(m, "i") }, []string{"1", "backspace"}},
+		{"custom date", "Enter a date as YYYY-MM-DD", func(m *Model) {
+			press(m, "n")
+			typeText(m, "k")
+			press(m, "enter", "enter", "up") // custom date is the last choice
+		}, []string{"enter"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := testModel(t, 80, 24, fakeKeys(3))
+			tc.open(m)
+			if m.wiz() == nil {
+				t.Fatal("no form open")
+			}
+			if v := flat(m); strings.Contains(v, tc.want) {
+				t.Fatalf("error shown before any typing:\n%s", v)
+			}
+			press(m, tc.then...)
+			if v := flat(m); !strings.Contains(v, "✗ "+tc.want) {
+				t.Fatalf("error not shown after %v:\n%s", tc.then, v)
+			}
+		})
+	}
+}
+
+// t on a key that never expires suggests 90 days for a live key only.
+func TestExpiryPreselectsOnlyForLiveKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		row  int // fakeKeys: 0 live, 7 test, neither expiring
+		want string
+	}{
+		{"live", 0, "◉ 90 days"},
+		{"test", 7, "◉ Never expire"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := testModel(t, 80, 24, fakeKeys(10))
+			k := m.all[m.byID[fmt.Sprintf("key_%06d", tc.row)]]
+			m.list.Select(m.rowOf(k.KeyID), m.listHeight())
+			press(m, "t")
+			if m.wiz() == nil {
+				t.Fatal("no expiry form")
+			}
+			if v := flat(m); !strings.Contains(v, tc.want) {
+				t.Fatalf("%s key: want %q chosen:\n%s", k.Environment, tc.want, v)
+			}
+		})
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/textinput"
+
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
 )
@@ -109,28 +111,53 @@ func (f *Model) fieldErr(field string) string {
 			return v
 		}
 	}
-	if field == "name" && !f.nameShown {
-		// A fresh wizard should not greet the user with an error.
+	if !f.shown[field] {
+		// A field not yet typed in or submitted must not greet the user
+		// with an error (an empty name, an empty allow-list or date).
 		return ""
 	}
 	return f.errs[field]
 }
 
-// stepValid reports the first error of the current step.
-func (f *Model) stepError() string {
-	switch f.step {
+// inputField is the field name of a text input, as errors are keyed.
+func (f *Model) inputField(in *textinput.Model) string {
+	switch in {
+	case &f.name:
+		return "name"
+	case &f.desc:
+		return "description"
+	case &f.custom:
+		return "expires_at"
+	}
+	return "allowed_ips"
+}
+
+// stepFields are the fields a step shows, in order.
+func stepFields(step int) []string {
+	switch step {
 	case stepBasic:
-		for _, k := range []string{"name", "description"} {
-			if e := f.errs[k]; e != "" {
-				return e
-			}
-		}
+		return []string{"name", "description"}
 	case stepPerms:
-		return f.errs["permissions"]
+		return []string{"permissions"}
 	case stepExpiry:
-		return f.errs["expires_at"]
-	case stepIPs:
-		return f.errs["allowed_ips"]
+		return []string{"expires_at"}
+	}
+	return []string{"allowed_ips"}
+}
+
+// showErrors lets a step's errors show: the user tried to leave it.
+func (f *Model) showErrors(step int) {
+	for _, k := range stepFields(step) {
+		f.shown[k] = true
+	}
+}
+
+// stepError reports the first error of the current step.
+func (f *Model) stepError() string {
+	for _, k := range stepFields(f.step) {
+		if e := f.errs[k]; e != "" {
+			return e
+		}
 	}
 	return ""
 }

@@ -45,35 +45,39 @@ func (f *Model) form() string {
 	}
 	b.WriteString(strings.Join(steps, st.Subtle.Render("  ›  ")) + "\n\n")
 
+	foot := f.footer()
 	switch f.step {
 	case stepBasic:
 		f.viewBasic(&b)
 	case stepPerms:
-		f.viewPerms(&b)
+		// The rows left between the step line and the footer.
+		f.viewPerms(&b, f.height-strings.Count(b.String(), "\n")-1-lipgloss.Height(foot))
 	case stepExpiry:
 		f.viewExpiry(&b)
 	case stepIPs:
 		f.viewIPs(&b)
 	}
+	return b.String() + "\n" + foot
+}
 
-	b.WriteString("\n")
+// footer is the form's last lines: progress, a failed submit, or the keys.
+func (f *Model) footer() string {
+	st := f.ctx.Styles
 	switch {
 	case f.submitting && f.edit:
-		b.WriteString(st.Muted.Render("Saving…"))
+		return st.Muted.Render("Saving…")
 	case f.submitting:
-		b.WriteString(st.Muted.Render("Generating API key…"))
+		return st.Muted.Render("Generating API key…")
 	case f.submitErr != "" && f.retryable:
-		b.WriteString(st.Danger.Render(common.Wrap(f.submitErr, f.width-2)) + "\n" + st.Muted.Render("Nothing you typed is lost · enter: try again · esc: back"))
+		return st.Danger.Render(common.Wrap(f.submitErr, f.width-2)) + "\n" + st.Muted.Render("Nothing you typed is lost · enter: try again · esc: back")
 	case f.submitErr != "":
-		b.WriteString(st.Danger.Render(common.Wrap(f.submitErr, f.width-2)))
+		return st.Danger.Render(common.Wrap(f.submitErr, f.width-2))
 	case f.step == stepIPs && f.edit:
-		b.WriteString(st.Muted.Render("enter: review changes · esc: back"))
+		return st.Muted.Render("enter: review changes · esc: back")
 	case f.step == stepIPs:
-		b.WriteString(st.Muted.Render("enter: Generate API key · esc: back"))
-	default:
-		b.WriteString(st.Muted.Render("enter: next step · esc: back"))
+		return st.Muted.Render("enter: Generate API key · esc: back")
 	}
-	return b.String()
+	return st.Muted.Render("enter: next step · esc: back")
 }
 
 func (f *Model) fieldLine(b *strings.Builder, label string, focused bool, in textinput.Model, field, hint string) {
@@ -130,7 +134,8 @@ type permLine struct {
 	pinned  bool // an admin entry a developer cannot grant: always on screen
 }
 
-func (f *Model) viewPerms(b *strings.Builder) {
+// viewPerms draws the permissions step in rows lines.
+func (f *Model) viewPerms(b *strings.Builder, rows int) {
 	st := f.ctx.Styles
 	cat := models.PermissionCatalogue()
 	b.WriteString(st.Muted.Render("Presets: r Read only · e Email sending · a Full access    space toggles") + "\n")
@@ -165,26 +170,37 @@ func (f *Model) viewPerms(b *strings.Builder) {
 		}
 		lines = append(lines, permLine{text: mark + style.Render(text) + st.Muted.Render(" ("+p.Name+")"), cat: p.Category, pinned: disabled})
 	}
-	avail := max(4, f.height-10)
+	// What follows the list is drawn first: the list gets the rows it leaves.
+	var after string
+	if !f.canAdmin {
+		after = st.Warning.Render(common.Wrap("Admin permissions are disabled: "+f.adminReason, f.width-2)) + "\n"
+	}
+	if e := f.fieldErr("permissions"); e != "" {
+		after += f.errLine("", e)
+	} else {
+		after += st.Muted.Render(fmt.Sprintf("%d selected: %s", len(f.selected()), perms.Badges(f.selected()))) + "\n"
+	}
+	avail := max(4, rows-1-strings.Count(after, "\n"))
 	if f.width >= 110 && len(lines) > avail {
 		// Two columns when the pane is wide enough.
-		half := (len(lines) + 1) / 2
-		// Do not split a heading from its first entry.
-		for half < len(lines) && half > 0 && !lines[half].heading && lines[half-1].heading {
-			half++
-		}
+		half := columnBreak(lines)
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(f.width/2).Render(permText(lines[:half])), permText(lines[half:])) + "\n")
 	} else {
 		b.WriteString(permWindow(lines, cur, avail, st.Muted) + "\n")
 	}
-	if !f.canAdmin {
-		b.WriteString(st.Warning.Render(common.Wrap("Admin permissions are disabled: "+f.adminReason, f.width-2)) + "\n")
+	b.WriteString(after)
+}
+
+// columnBreak is where the second column starts: at the category heading
+// that evens the columns best, so a category is never split between them.
+func columnBreak(lines []permLine) int {
+	best := len(lines)
+	for i, l := range lines {
+		if i > 0 && l.heading && max(i, len(lines)-i) < max(best, len(lines)-best) {
+			best = i
+		}
 	}
-	if e := f.fieldErr("permissions"); e != "" {
-		b.WriteString(f.errLine("", e))
-	} else {
-		b.WriteString(st.Muted.Render(fmt.Sprintf("%d selected: %s", len(f.selected()), perms.Badges(f.selected()))) + "\n")
-	}
+	return best
 }
 
 // entries counts the permissions (not headings) among lines.
@@ -208,9 +224,13 @@ func permText(lines []permLine) string {
 
 // permWindow fits the permission lines into avail rows: the disabled admin
 // entries stay at the bottom (a developer must see what they cannot grant,
-// and why), the rest scrolls with the cursor, and the first row shown is
-// always its category's heading.
+// and why), the rest scrolls with the cursor, the first row shown is
+// always its category's heading, and a marker above and below the window
+// says what is scrolled away on that side.
 func permWindow(lines []permLine, cur, avail int, muted lipgloss.Style) string {
+	if len(lines) <= avail {
+		return permText(lines)
+	}
 	var scroll, pinned []permLine
 	for _, l := range lines {
 		if l.pinned {
@@ -219,13 +239,37 @@ func permWindow(lines []permLine, cur, avail int, muted lipgloss.Style) string {
 			scroll = append(scroll, l)
 		}
 	}
-	if len(lines) <= avail {
-		return permText(lines)
-	}
-	room := max(2, avail-len(pinned)-1) // one line says what is scrolled away
 	if cur >= len(scroll) {
 		cur = len(scroll) - 1 // the cursor is on a pinned entry: show the end of the rest
 	}
+	// Each marker takes a row from the window: try the fewest first, so
+	// no row stays blank.
+	var win, above, below []permLine
+	for marks := 0; marks <= 2; marks++ {
+		win, above, below = scrollWindow(scroll, cur, max(2, avail-len(pinned)-marks))
+		if n := min(1, entries(above)) + min(1, entries(below)); n <= marks {
+			break
+		}
+	}
+	var out []permLine
+	const keysHint = " (↑/↓ or j/k)"
+	if n := entries(above); n > 0 {
+		hint := keysHint
+		if entries(below) > 0 {
+			hint = "" // said once, under the list
+		}
+		out = append(out, permLine{text: muted.Render(fmt.Sprintf("  ⋮ %d more above%s", n, hint))})
+	}
+	out = append(out, win...)
+	if n := entries(below); n > 0 {
+		out = append(out, permLine{text: muted.Render(fmt.Sprintf("  ⋮ %d more below%s", n, keysHint))})
+	}
+	return permText(append(out, pinned...))
+}
+
+// scrollWindow is the room rows of scroll shown with the cursor at cur,
+// opening on a category heading, and the lines hidden above and below.
+func scrollWindow(scroll []permLine, cur, room int) (win, above, below []permLine) {
 	start := 0
 	if cur >= room {
 		start = cur - room + 1
@@ -234,10 +278,10 @@ func permWindow(lines []permLine, cur, avail int, muted lipgloss.Style) string {
 		start++ // the window would open on a category's last entry: start at the next heading
 	}
 	end := min(len(scroll), start+room)
-	win := slices.Clone(scroll[start:end])
-	hidden := scroll[:start]
+	win = slices.Clone(scroll[start:end])
+	above = scroll[:start]
 	if len(win) > 1 && !win[0].heading {
-		hidden = scroll[:start+1]
+		above = scroll[:start+1]
 		// Swap the top entry for its heading; the cursor sits at the bottom
 		// of a scrolled window, so it is never the entry swapped out.
 		for i := start; i >= 0; i-- {
@@ -247,21 +291,13 @@ func permWindow(lines []permLine, cur, avail int, muted lipgloss.Style) string {
 			}
 		}
 	}
-	below := scroll[end:]
+	below = scroll[end:]
 	if n := len(win); n > 1 && win[n-1].heading {
 		// A heading cut off from its entries says nothing; keep the height.
 		below = scroll[end-1:]
 		win[n-1] = permLine{}
 	}
-	var parts []string
-	if n := entries(hidden); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d more above", n))
-	}
-	if n := entries(below); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d more below", n))
-	}
-	more := muted.Render("  ⋮ " + strings.Join(parts, " · ") + " (↑/↓ or j/k)")
-	return permText(append(append(win, permLine{text: more}), pinned...))
+	return win, above, below
 }
 
 // choice is radio option i of a step: the cursor mark when focused, and

@@ -86,7 +86,7 @@ type Model struct {
 	now         func() time.Time
 
 	errs       map[string]string // live validation
-	nameShown  bool              // the name was edited or submitted: show its error
+	shown      map[string]bool   // fields edited or submitted: their errors show
 	serverErrs map[string]string // from the last submit
 	submitErr  string
 	retryable  bool // submitErr is a network or server failure: enter retries
@@ -107,6 +107,7 @@ func New(ctx *common.Context, host Host) *Model {
 		ips:    common.NewInput("203.0.113.0/24, 198.51.100.5", 4000),
 		perms:  map[string]bool{},
 		errs:   map[string]string{},
+		shown:  map[string]bool{},
 		now:    ctx.Now,
 	}
 	for _, p := range models.PresetEmailSending {
@@ -259,7 +260,8 @@ func (f *Model) OpenAllowList() tea.Cmd {
 // live key that never expires.
 func (f *Model) OpenExpiry() tea.Cmd {
 	f.step, f.entry, f.focus = stepExpiry, stepExpiry, f.expiry
-	if f.expiry == expNever {
+	// A test key that never expires is no risk: it keeps its choice.
+	if f.expiry == expNever && f.orig.Environment == models.EnvLive {
 		f.focus = exp90
 	}
 	return f.refocus()
@@ -311,9 +313,7 @@ func (f *Model) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 		if in := f.focusedInput(); in != nil {
 			var cmd tea.Cmd
 			*in, cmd = in.Update(msg)
-			if in == &f.name {
-				f.nameShown = true
-			}
+			f.shown[f.inputField(in)] = true
 			f.validate()
 			return f, cmd
 		}
@@ -354,9 +354,7 @@ func (f *Model) onKey(msg tea.KeyPressMsg) (dialog.Dialog, tea.Cmd) {
 	if in != nil {
 		var cmd tea.Cmd
 		*in, cmd = in.Update(msg)
-		if in == &f.name {
-			f.nameShown = true
-		}
+		f.shown[f.inputField(in)] = true
 		f.serverErrs = nil
 		f.validate()
 		return f, cmd
@@ -385,6 +383,7 @@ func (f *Model) onKey(msg tea.KeyPressMsg) (dialog.Dialog, tea.Cmd) {
 		case key.Matches(msg, fk.SelectAll):
 			f.applyPreset(models.PresetFullAccess(f.canAdmin))
 		}
+		f.shown["permissions"] = true
 		f.serverErrs = nil
 		f.validate()
 	}
@@ -395,9 +394,7 @@ func (f *Model) onKey(msg tea.KeyPressMsg) (dialog.Dialog, tea.Cmd) {
 // error, the diff (edit) or the create request.
 func (f *Model) next() tea.Cmd {
 	f.validate()
-	if f.step == stepBasic {
-		f.nameShown = true
-	}
+	f.showErrors(f.step)
 	f.submitErr = ""
 	if f.stepError() != "" {
 		return nil
@@ -410,6 +407,7 @@ func (f *Model) next() tea.Cmd {
 	for s := stepBasic; s < numSteps; s++ {
 		f.step = s
 		if f.stepError() != "" {
+			f.showErrors(s)
 			f.focus = f.focusFor(s)
 			return f.refocus()
 		}
