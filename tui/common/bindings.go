@@ -159,9 +159,9 @@ func (k *UsageKeys) actions() []action {
 // WebhooksKeys are the Webhooks pane's bindings.
 type WebhooksKeys struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Open, Create, Test, Pause             key.Binding
-	RotateSecret, Retry, RetryAll, Delete key.Binding
-	Filter, Copy, Edit                    key.Binding
+	Open, Create, Test, Pause               key.Binding
+	RotateSecret, Retry, RetryAll, Delete   key.Binding
+	Filter, Copy, Edit                      key.Binding
 }
 
 func (k *WebhooksKeys) actions() []action {
