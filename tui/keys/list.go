@@ -346,7 +346,9 @@ func (m *Model) viewList() string {
 	h := m.listHeight()
 	if len(m.rows) == 0 {
 		// Wrapped, not cut: the second sentence says how to get out.
-		msg := common.Wrap("No keys match this search and filter. Press esc to clear the search, f to change the filter.", m.width-2)
+		km := m.ctx.Keys
+		msg := common.Wrap(fmt.Sprintf("No keys match this search and filter. Press %s to clear the search, %s to change the filter.",
+			km.Global.Back.Help().Key, km.Keys.Filter.Help().Key), m.width-2)
 		for _, l := range strings.Split(msg, "\n") {
 			b.WriteString(st.Muted.Render("  "+l) + "\n")
 			h--
