@@ -15,14 +15,14 @@ const (
 )
 
 // PruneIf makes the hourly retention run only while held says so (one
-// instance among those sharing a database prunes). Call it before the
-// first write.
-func (w *Writer) PruneIf(held func() bool) { w.pruneIf = held }
+// instance among those sharing a database prunes). The writer's goroutine
+// may already run, hence the atomic.
+func (w *Writer) PruneIf(held func() bool) { w.pruneIf.Store(&held) }
 
 func (w *Writer) pruneLoop() {
 	defer close(w.pruned)
 	for {
-		if w.pruneIf == nil || w.pruneIf() {
+		if held := w.pruneIf.Load(); held == nil || *held == nil || (*held)() {
 			w.Prune()
 		}
 		select {

@@ -66,7 +66,7 @@ type Writer struct {
 	log       *slog.Logger
 	now       func() time.Time
 	tokenKeep time.Duration
-	pruneIf   func() bool // nil: always
+	pruneIf   atomic.Pointer[func() bool] // nil: always
 
 	mu      sync.Mutex
 	cur     *pending
