@@ -98,6 +98,34 @@ func webhookCompletions(ctx context.Context, cl *client.Client, prefix string) [
 	return out
 }
 
+// completeDeliveries offers the deliveries retry can send again (failed or
+// pending), of the endpoint *hook names when set, described by event,
+// state and endpoint.
+func completeDeliveries(o *apiOpts, ios *streams, hook *string) cobra.CompletionFunc {
+	return completeFromAPI(o, ios, func(ctx context.Context, cl *client.Client, prefix string) []cobra.Completion {
+		list, err := cl.ListWebhooks(ctx)
+		if err != nil {
+			return nil
+		}
+		var out []cobra.Completion
+		for _, w := range list.Data {
+			if *hook != "" && *hook != w.ID && *hook != w.URL {
+				continue
+			}
+			ds, err := cl.ListDeliveries(ctx, w.ID, "", 50)
+			if err != nil {
+				continue
+			}
+			for _, d := range ds.Data {
+				if d.Status != models.DeliverySuccess && strings.HasPrefix(d.ID, prefix) {
+					out = append(out, cobra.CompletionWithDesc(d.ID, common.Sanitize(d.EventType)+" · "+common.DeliveryWord(d.Status)+" · "+common.Sanitize(w.URL)))
+				}
+			}
+		}
+		return out
+	})
+}
+
 // completeCommaList completes a comma-separated value from names (with
 // descriptions), one element at a time.
 func completeCommaList(names, descs []string) cobra.CompletionFunc {

@@ -64,6 +64,14 @@ func TestWebhooksFromTheShell(t *testing.T) {
 	if !strings.Contains(rows.stdout, "✗ failed") || !strings.Contains(rows.stdout, "✓ success") {
 		t.Errorf("deliveries table:\n%s", rows.stdout)
 	}
+	// retry completes the deliveries it can send again, not delivered ones.
+	offered := a.complete(t, a.URL, a.admin, "webhooks", "retry", "")
+	if !strings.Contains(offered.stdout, dl[0].ID+"\temail.bounced · ✗ failed · "+a.hookURL) || strings.Count(offered.stdout, "\t") != 1 {
+		t.Errorf("retry completion: %q", offered.stdout)
+	}
+	if other := a.complete(t, a.URL, a.admin, "webhooks", "retry", "--webhook", "wh_other", ""); strings.Contains(other.stdout, dl[0].ID) {
+		t.Errorf("retry completion ignores --webhook: %q", other.stdout)
+	}
 	a.setHookStatus(http.StatusOK)
 	retried := a.run(t, "webhooks", "retry", dl[0].ID, "--json").wantCode(t, 0, "retry (endpoint found by search)")
 	validate(t, "RetryDeliveryResult", retried.stdout)

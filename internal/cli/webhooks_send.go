@@ -234,7 +234,8 @@ func webhooksRetryCmd(o *apiOpts, ios *streams) *cobra.Command {
 		Long: `Send a failed or pending delivery again now and show its new state. The
 endpoint is found from the recent deliveries of every endpoint unless
 --webhook names it. Exits 1 when the receiver did not accept it.`,
-		Args: oneArg("delivery id"),
+		Args:              oneArg("delivery id"),
+		ValidArgsFunction: completeDeliveries(o, ios, &hook),
 		RunE: o.run(ios, func(s *session, args []string) error {
 			id := args[0]
 			var hookID string
