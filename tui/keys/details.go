@@ -148,22 +148,20 @@ func (d *details) ShortHelp() []key.Binding {
 	m := d.m
 	k := m.ctx.Keys.Keys
 	scroll, back := common.Joined("scroll", k.Up, k.Down), common.BackHelp(m.ctx.Keys)
-	if m.blocked(m.ctx.Now()) != "" {
-		return []key.Binding{scroll, k.CopyID, k.Usage, back}
-	}
 	out := append([]key.Binding{scroll}, d.actions()...)
 	return append(out, k.CopyID, k.Usage, back)
 }
 
 // actions are the changes the key's status allows: a revoked key takes
-// none, an expired one can still be revoked. The handlers refuse the rest
-// too; the help must not offer what they refuse.
+// none, an expired one can still be revoked, and none while actions are
+// blocked (rate limited, forbidden). The handlers refuse the rest too; the
+// help must not offer what they refuse.
 func (d *details) actions() []key.Binding {
 	m := d.m
 	k := &m.ctx.Keys.Keys
 	now := m.ctx.Now()
 	cur := d.key()
-	if cur == nil {
+	if cur == nil || m.blocked(now) != "" {
 		return nil
 	}
 	var out []key.Binding

@@ -267,6 +267,13 @@ func TestCreateErrors(t *testing.T) {
 		if m.rotateD() != nil || !strings.Contains(m.notice, "rate limited") {
 			t.Fatal("rotate allowed while rate limited")
 		}
+		// The details' hint offers no action while they cannot run.
+		press(m, "enter")
+		hint := commontest.Plain(m.View())
+		if !strings.Contains(hint, "rate limited") || !strings.Contains(hint, "copy") || strings.Contains(hint, "rotate") || strings.Contains(hint, "revoke") {
+			t.Fatalf("details while rate limited:\n%s", hint)
+		}
+		press(m, "esc")
 		now = now.Add(13 * time.Second)
 		press(m, "R")
 		if m.rotateD() == nil {
