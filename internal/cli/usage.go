@@ -60,9 +60,9 @@ func newUsageCmd(o *apiOpts, ios *streams) *cobra.Command {
 		Short: "API usage: totals, volume, endpoints and keys",
 		Long: `Show API usage for a window: totals against the previous window, request
 volume, endpoints and keys. Piped, only the window's totals, one
-"name:<TAB>value" line each (from, to, requests, success_rate, errors,
-rate_limited, avg_latency_ms, p95_latency_ms; success_rate is "-" without
-requests); --json has everything.`,
+"name:<TAB>value" line each (from, to, requests, previous_requests,
+success_rate, errors, rate_limited, avg_latency_ms, p95_latency_ms;
+success_rate is "-" without requests); --json has everything.`,
 		Args: noArgs,
 		Example: `  pmdev usage --range 7d
   pmdev usage --from 2025-11-01 --to 2025-11-08 --key "Production Server"
@@ -136,7 +136,8 @@ func usageReport(o *output, u models.APIUsage, keyName string, now time.Time) {
 	if !o.human() {
 		fs = []field{
 			{label: "from", value: u.From.UTC().Format(time.RFC3339)}, {label: "to", value: u.To.UTC().Format(time.RFC3339)},
-			{label: "requests", value: strconv.FormatInt(t.Requests, 10)}, {label: "success_rate", value: successRate(t.Requests, t.SuccessRate, func(v float64) string {
+			{label: "requests", value: strconv.FormatInt(t.Requests, 10)}, {label: "previous_requests", value: strconv.FormatInt(p.Requests, 10)},
+			{label: "success_rate", value: successRate(t.Requests, t.SuccessRate, func(v float64) string {
 				return strconv.FormatFloat(v, 'f', -1, 64)
 			})},
 			{label: "errors", value: strconv.FormatInt(t.Errors, 10)}, {label: "rate_limited", value: strconv.FormatInt(t.RateLimited, 10)},
