@@ -84,3 +84,6 @@ func (m *Model) Source() string {
 
 // Slug is the open page.
 func (m *Model) Slug() string { return m.slug }
+
+// TempKey is the session's temporary Try it key, for the external tests.
+func (m *Model) TempKey() string { return m.tempKey }

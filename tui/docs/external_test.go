@@ -2,6 +2,7 @@ package docs_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -26,12 +27,18 @@ func sandbox(t *testing.T) (*client.Client, string) {
 
 func pane(t *testing.T, c *client.Client, apiURL, cacheDir string) *docs.Model {
 	t.Helper()
+	return paneAt(t, c, apiURL, cacheDir, time.Now)
+}
+
+// paneAt is pane with the console's clock at now.
+func paneAt(t *testing.T, c *client.Client, apiURL, cacheDir string, now func() time.Time) *docs.Model {
+	t.Helper()
 	ctx := commontest.Context(120, 40, c)
 	ctx.Assets = os.DirFS("../../api")
 	ctx.CacheDir = cacheDir
 	ctx.APIURL = apiURL
 	ctx.Active = common.PaneDocs
-	ctx.Now = time.Now
+	ctx.Now = now
 	m := docs.New(ctx)
 	m.SetSize(120, 40)
 	return m
@@ -192,26 +199,79 @@ func TestLiveCopyIsCached(t *testing.T) {
 }
 
 // A new session's first Try it revokes the temporary keys earlier sessions
-// minted for this user (their plaintext is gone): one stays active.
+// minted for this user and left idle (their plaintext is gone): one stays
+// active.
 func TestTryItRevokesEarlierTemporaryKeys(t *testing.T) {
 	env := sandboxtest.Serve(t, sandboxtest.Options{Assets: os.DirFS("../../api")})
 	var c *client.Client
 	for session := range 3 {
 		c = env.Admin(t) // a new process: a new client, no key in memory
-		m := pane(t, c, env.URL, t.TempDir())
+		// Each session comes past the earlier one's quiet period.
+		later := time.Duration(session) * (docs.TempKeyBusy + time.Minute)
+		m := paneAt(t, c, env.URL, t.TempDir(), func() time.Time { return time.Now().Add(later) })
+		tryEmails(t, m, fmt.Sprintf("session %d", session))
+	}
+	if n := activeTempKeys(t, c); n != 1 {
+		t.Fatalf("%d temporary keys active, want 1", n)
+	}
+}
+
+// Two open sessions of one user keep their own temporary keys; a session
+// whose key was revoked elsewhere mints a new one and its call still works.
+func TestTryItSessionsOfOneUserKeepTheirKeys(t *testing.T) {
+	env := sandboxtest.Serve(t, sandboxtest.Options{Assets: os.DirFS("../../api")})
+	first, second := pane(t, env.Admin(t), env.URL, t.TempDir()), pane(t, env.Admin(t), env.URL, t.TempDir())
+	tryEmails(t, first, "first session")
+	key := first.TempKey()
+	tryEmails(t, second, "second session")
+	if first.TempKey() == second.TempKey() {
+		t.Fatal("the sessions share a key")
+	}
+	tryEmails(t, first, "first session again")
+	if first.TempKey() != key {
+		t.Fatal("the first session's key was replaced although it still worked")
+	}
+	if n := activeTempKeys(t, env.Admin(t)); n != 2 {
+		t.Fatalf("%d temporary keys active, want 2 (one per open session)", n)
+	}
+
+	// Revoked by hand: the next call mints a new key instead of failing.
+	c := env.Admin(t)
+	keys, err := c.ListKeys(context.Background(), models.KeyListParams{Q: docs.TempKeyName, Status: models.KeyActive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys.APIKeys {
+		if _, err := c.RevokeKey(context.Background(), k.KeyID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tryEmails(t, first, "after the revocation")
+	if first.TempKey() == key || first.TempKey() == "" {
+		t.Fatal("no new key minted after the revocation")
+	}
+}
+
+// tryEmails opens Try it on the emails page (once) and sends its request,
+// which must succeed.
+func tryEmails(t *testing.T, m *docs.Model, what string) {
+	t.Helper()
+	if !m.TryOpen() {
 		docs.Drive(t, m, m.Init(), func() bool { return m.Loaded() && m.Source() == apidocs.SourceLive }, nil)
 		docs.Drive(t, m, m.Update(common.NavigateMsg{To: common.PaneDocs, Slug: "emails"}), func() bool { return m.Loaded() && m.Slug() == "emails" }, nil)
 		docs.Drive(t, m, m.Update(docs.Key("T")), nil, nil)
-		docs.Drive(t, m, m.Update(docs.Key("enter")), func() bool { _, ok := m.TryResponse(); return ok }, nil)
-		if r, _ := m.TryResponse(); r.Status != 200 {
-			t.Fatalf("session %d: status %d (err %q)", session, r.Status, m.TryError())
-		}
 	}
+	docs.Drive(t, m, m.Update(docs.Key("enter")), nil, nil)
+	if r, ok := m.TryResponse(); !ok || r.Status != 200 {
+		t.Fatalf("%s: status %d (err %q)", what, r.Status, m.TryError())
+	}
+}
+
+func activeTempKeys(t *testing.T, c *client.Client) int {
+	t.Helper()
 	active, err := c.ListKeys(context.Background(), models.KeyListParams{Q: docs.TempKeyName, Status: models.KeyActive})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(active.APIKeys) != 1 {
-		t.Fatalf("%d temporary keys active, want 1: %+v", len(active.APIKeys), active.APIKeys)
-	}
+	return len(active.APIKeys)
 }

@@ -340,12 +340,12 @@ func (t *tryIt) send(m *Model) tea.Cmd {
 		t.formErr = err.Error()
 		return nil
 	}
-	bearer, mint := "", false
+	bearer, mint, reuse := "", false, false
 	if t.hasKey {
 		bearer = strings.TrimSpace(t.key.Value())
 		switch {
 		case bearer == "" && m.ctx.Sandbox && m.tempKey != "":
-			bearer = m.tempKey
+			bearer, reuse = m.tempKey, true
 		case bearer == "" && m.ctx.Sandbox:
 			mint = true
 		case bearer == "":
@@ -366,8 +366,8 @@ func (t *tryIt) send(m *Model) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		out := tryMsg{Result: res, validated: true}
-		if mint {
-			revokeTempKeys(ctx, c, me)
+		mintKey := func() bool {
+			revokeTempKeys(ctx, c, me, now)
 			exp := now.Add(TempKeyTTL)
 			k, err := c.CreateKey(ctx, models.CreateAPIKeyRequest{
 				Name: TempKeyName, Description: "Created by the docs Try it; expires on its own.",
@@ -375,19 +375,33 @@ func (t *tryIt) send(m *Model) tea.Cmd {
 			})
 			if err != nil {
 				out.mintErr = err
-				return out
+				return false
 			}
 			out.minted, bearer = k.Plaintext, k.Plaintext
+			return true
+		}
+		if mint && !mintKey() {
+			return out
 		}
 		out.resp, out.err = c.Raw(ctx, method, path, query, body, bearer)
+		// The session's temporary key was revoked meanwhile (by hand, or
+		// by another session's clean-up): mint a new one, once.
+		if reuse && out.err == nil && out.resp.Status == http.StatusUnauthorized && mintKey() {
+			out.resp, out.err = c.Raw(ctx, method, path, query, body, bearer)
+		}
 		return out
 	})
 }
 
+// TempKeyBusy: a temporary key created or used this recently may serve
+// another open session of the same user, so clean-up leaves it alone.
+const TempKeyBusy = 15 * time.Minute
+
 // revokeTempKeys revokes the temporary keys an earlier session minted for
-// this user: their plaintext is gone, so they could only pile up. Best
-// effort: a failure leaves them to expire and never stops Try it.
-func revokeTempKeys(ctx context.Context, c *client.Client, email string) {
+// this user and left idle: their plaintext is gone, so they could only
+// pile up. Best effort: a failure leaves them to expire and never stops
+// Try it.
+func revokeTempKeys(ctx context.Context, c *client.Client, email string, now time.Time) {
 	if email == "" {
 		return
 	}
@@ -396,7 +410,8 @@ func revokeTempKeys(ctx context.Context, c *client.Client, email string) {
 		return
 	}
 	for _, k := range list.APIKeys {
-		if k.Name == TempKeyName && k.CreatedBy == email && k.Environment == models.EnvTest {
+		busy := now.Sub(k.CreatedAt) < TempKeyBusy || (k.LastUsed != nil && now.Sub(*k.LastUsed) < TempKeyBusy)
+		if k.Name == TempKeyName && k.CreatedBy == email && k.Environment == models.EnvTest && !busy {
 			_, _ = c.RevokeKey(ctx, k.KeyID)
 		}
 	}
