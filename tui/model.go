@@ -209,6 +209,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleClick(msg)
 
 	case tea.MouseMsg:
+		if m.tooSmallNow() {
+			return m, nil
+		}
 		return m, m.toActive(msg)
 
 	case common.TickMsg:
@@ -281,6 +284,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return tea.Quit
 	}
+	if m.tooSmallNow() {
+		// Nothing is shown: a key would act on a dialog the user cannot
+		// see (a shown-once key closed unread).
+		return nil
+	}
 	g := &m.ctx.Keys.Global
 	if m.fullHelp {
 		// The help is an overlay: ? esc and q close it, as in less. It
@@ -338,6 +346,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) handleClick(msg tea.MouseClickMsg) tea.Cmd {
+	if m.tooSmallNow() {
+		return nil
+	}
 	mo := msg.Mouse()
 	if mo.Y == 0 && mo.Button == tea.MouseLeft {
 		for i, r := range m.tabRanges() {

@@ -370,12 +370,27 @@ func TestMalformedResponseBecomesErrorLine(t *testing.T) {
 	}
 }
 
-func TestTooSmall(t *testing.T) {
-	m, _ := newRoot(t, nil)
+func TestTooSmallHoldsKeysUntilLarger(t *testing.T) {
+	m, fakes := newRoot(t, nil)
 	send(m, tea.WindowSizeMsg{Width: 79, Height: 30})
-	if !strings.Contains(m.render(), "terminal too small: 80×24 needed") {
+	if !strings.Contains(m.render(), "terminal too small: 80×24 needed") || !strings.Contains(m.render(), "ctrl+c quits") {
 		t.Fatal("no too-small message")
 	}
+	// Keys and clicks wait: they would act on what the user cannot see.
+	fakes[m.ctx.Active].captures = true
+	for _, k := range []string{"enter", "y", "q", "2"} {
+		if cmd := send(m, commontest.Key(k)); cmd != nil {
+			t.Fatalf("%s acted while too small", k)
+		}
+	}
+	send(m, tea.MouseClickMsg{X: 20, Y: 0, Button: tea.MouseLeft})
+	if n := fakes[m.ctx.Active].count(func(msg tea.Msg) bool { _, ok := msg.(tea.KeyPressMsg); return ok }); n != 0 || m.ctx.Active != common.PaneOverview {
+		t.Fatalf("%d keys reached the pane, active %v", n, m.ctx.Active)
+	}
+	if !isQuit(send(m, commontest.Key("ctrl+c"))) {
+		t.Fatal("ctrl+c does not quit while too small")
+	}
+	fakes[m.ctx.Active].captures = false
 	send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	if strings.Contains(m.render(), "too small") {
 		t.Fatal("did not recover on resize")

@@ -28,7 +28,7 @@ func (m *Model) render() string {
 	if m.width == 0 || m.height == 0 {
 		return ""
 	}
-	if m.width < MinWidth || m.height < MinHeight {
+	if m.tooSmallNow() {
 		return m.tooSmall()
 	}
 	if !m.isReady() {
@@ -48,8 +48,14 @@ func (m *Model) render() string {
 	return strings.Join([]string{m.tabBar(), m.noticeLine(), body, m.statusBar(), m.helpLine()}, "\n")
 }
 
+// tooSmallNow: the terminal is below the size the console lays out in.
+func (m *Model) tooSmallNow() bool {
+	return m.width > 0 && m.height > 0 && (m.width < MinWidth || m.height < MinHeight)
+}
+
 func (m *Model) tooSmall() string {
-	msg := fmt.Sprintf("terminal too small: %d×%d needed", MinWidth, MinHeight)
+	msg := common.Truncate(fmt.Sprintf("terminal too small: %d×%d needed", MinWidth, MinHeight), m.width) + "\n" +
+		common.Truncate("keys wait until it is larger · ctrl+c quits", m.width)
 	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, m.ctx.Styles.Warning.Render(msg),
 		lipgloss.WithWhitespaceChars(" "))
 }
