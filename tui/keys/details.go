@@ -152,10 +152,8 @@ func (d *details) ShortHelp() []key.Binding {
 	return append(out, k.CopyID, k.Usage, back)
 }
 
-// actions are the changes the key's status allows: a revoked key takes
-// none, an expired one can still be revoked, and none while actions are
-// blocked (rate limited, forbidden). The handlers refuse the rest too; the
-// help must not offer what they refuse.
+// actions are the grace period's while one runs, then the key's own (see
+// keyActions).
 func (d *details) actions() []key.Binding {
 	m := d.m
 	k := &m.ctx.Keys.Keys
@@ -169,13 +167,7 @@ func (d *details) actions() []key.Binding {
 	if _, r := m.rotationShown(); r != nil && r.OldKeyExpiresAt.After(now) {
 		out = append(out, k.ExtendGrace, k.EndGrace)
 	}
-	switch {
-	case common.EffectiveKeyStatus(cur, now) == models.KeyActive:
-		out = append(out, k.Edit, k.Rotate, k.Revoke)
-	case cur.Status != models.KeyRevoked:
-		out = append(out, k.Revoke)
-	}
-	return out
+	return append(out, m.keyActions(cur)...)
 }
 
 // FullHelp implements help.KeyMap.

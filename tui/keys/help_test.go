@@ -2,8 +2,10 @@ package keys
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -64,6 +66,40 @@ func TestMemberHelpOffersNoKeyActions(t *testing.T) {
 	short, full = helpText(m)
 	if offersAny(short, "new key") == "" || offersAny(full, "revoke") == "" {
 		t.Errorf("admin lost key actions: %v / %v", short, full)
+	}
+}
+
+// The list's and the details' help offer what the selected key's status
+// allows: a revoked key nothing, an expired one revoke, a key rotated away
+// no second rotation.
+func TestHelpOffersWhatTheSelectedKeyAllows(t *testing.T) {
+	keys := fakeKeys(4)
+	keys[0].Status = models.KeyRevoked
+	past := commontest.Now.Add(-time.Hour)
+	keys[1].ExpiresAt = &past
+	keys[2].ReplacedBy = keys[3].KeyID
+	want := [][]string{nil, {"revoke"}, {"edit", "revoke"}, {"edit", "rotate", "revoke"}}
+	m := testModel(t, 80, 24, keys)
+	for i, k := range keys {
+		m.list.Select(slices.IndexFunc(m.rows, func(r int) bool { return m.all[r].KeyID == k.KeyID }), m.listHeight())
+		if m.current().KeyID != k.KeyID {
+			t.Fatalf("key %d not selected (filter hides it?)", i)
+		}
+		short, _ := helpText(m)
+		press(m, "enter")
+		inDetails, _ := helpText(m)
+		press(m, "esc")
+		for _, where := range [][]string{short, inDetails} {
+			var got []string
+			for _, a := range []string{"edit", "rotate", "revoke"} {
+				if offersAny(where, a) != "" {
+					got = append(got, a)
+				}
+			}
+			if !slices.Equal(got, want[i]) {
+				t.Errorf("key %d (%s): help offers %v, want %v: %v", i, k.Status, got, want[i], where)
+			}
+		}
 	}
 }
 

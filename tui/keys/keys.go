@@ -457,11 +457,43 @@ func (h keyHelp) ShortHelp() []key.Binding {
 	if m.noList() {
 		return nil // nothing to move over or act on; the pane says why
 	}
-	if m.blocked(m.ctx.Now()) != "" {
-		// The footer says why; do not advertise actions that cannot run.
-		return []key.Binding{k.Up, k.Down, k.Open, k.Search, k.Filter, k.Sort, k.CopyID, k.Usage}
+	// Only what can run on the selected key: when actions are blocked the
+	// footer says why.
+	cur := m.current()
+	out := []key.Binding{k.Up, k.Down}
+	if cur != nil {
+		out = append(out, k.Open)
 	}
-	return []key.Binding{k.Up, k.Down, k.Open, k.Search, k.Filter, k.Sort, k.Create, k.Edit, k.Rotate, k.Revoke, k.CopyID, k.Usage}
+	out = append(out, k.Search, k.Filter, k.Sort)
+	if m.blocked(m.ctx.Now()) == "" {
+		out = append(out, k.Create)
+	}
+	out = append(out, m.keyActions(cur)...)
+	if cur != nil {
+		out = append(out, k.CopyID, k.Usage)
+	}
+	return out
+}
+
+// keyActions are the changes k's status allows, none while actions are
+// blocked: a revoked key takes none, an expired one can still be revoked,
+// a key rotated away is not rotated again. The handlers refuse the rest
+// too; the help must not offer what they refuse.
+func (m *Model) keyActions(k *models.APIKey) []key.Binding {
+	kb := &m.ctx.Keys.Keys
+	now := m.ctx.Now()
+	if k == nil || m.blocked(now) != "" {
+		return nil
+	}
+	switch {
+	case common.EffectiveKeyStatus(k, now) == models.KeyActive && k.ReplacedBy != "":
+		return []key.Binding{kb.Edit, kb.Revoke}
+	case common.EffectiveKeyStatus(k, now) == models.KeyActive:
+		return []key.Binding{kb.Edit, kb.Rotate, kb.Revoke}
+	case k.Status != models.KeyRevoked:
+		return []key.Binding{kb.Revoke}
+	}
+	return nil
 }
 
 // noList reports that the list itself was refused (a member's 403, a
