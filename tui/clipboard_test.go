@@ -32,7 +32,7 @@ func TestCopiedMsgReachesStatusAndPane(t *testing.T) {
 	m, fakes := newRoot(t, nil)
 	send(m, tea.WindowSizeMsg{Width: 120, Height: 30})
 	send(m, common.CopiedMsg{Result: common.Result{Pane: common.PaneKeys}, What: "API key", System: true, Err: errors.New("exit status 1")})
-	if got := commontest.Plain(m.statusBar()); !strings.Contains(got, "API key sent to the terminal clipboard (OSC 52); system clipboard: failed") {
+	if got := commontest.Plain(m.statusBar()); !strings.Contains(got, "API key sent to the terminal clipboard (OSC 52, unconfirmed); system clipboard: failed") {
 		t.Fatalf("status bar: %q", got)
 	}
 	if fakes[common.PaneKeys].count(func(msg tea.Msg) bool { _, ok := msg.(common.CopiedMsg); return ok }) != 1 {

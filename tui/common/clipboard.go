@@ -29,9 +29,9 @@ func (c CopiedMsg) Text() string {
 	case c.System && c.Err == nil:
 		return c.What + " copied to the system clipboard (and sent to the terminal, OSC 52)"
 	case c.System:
-		return c.What + " sent to the terminal clipboard (OSC 52); system clipboard: " + ClipboardError(c.Err)
+		return c.What + " sent to the terminal clipboard (OSC 52, unconfirmed); system clipboard: " + ClipboardError(c.Err)
 	}
-	return c.What + " sent to the terminal clipboard (OSC 52)"
+	return c.What + " sent to the terminal clipboard (OSC 52, unconfirmed)"
 }
 
 // Level is success only when the system clipboard confirmed the copy.

@@ -37,14 +37,14 @@ func TestCopySaysWhatArrived(t *testing.T) {
 		triedSys  bool
 		wantFound string
 	}{
-		{"over SSH: OSC 52 only", nil, "API key sent to the terminal clipboard (OSC 52)", LevelInfo, false, ""},
+		{"over SSH: OSC 52 only", nil, "API key sent to the terminal clipboard (OSC 52, unconfirmed)", LevelInfo, false, ""},
 		{"locally, system clipboard works", func(s string) error { got = s; return nil },
 			"API key copied to the system clipboard (and sent to the terminal, OSC 52)", LevelSuccess, true, "pm_live_x"},
 		{"locally, no clipboard tool", func(string) error {
 			return errors.New("No clipboard utilities available. Please install xsel, xclip, wl-clipboard or Termux:API add-on for termux-clipboard-get/set.")
-		}, "API key sent to the terminal clipboard (OSC 52); system clipboard: none found (install xclip, xsel or wl-clipboard)", LevelInfo, true, ""},
+		}, "API key sent to the terminal clipboard (OSC 52, unconfirmed); system clipboard: none found (install xclip, xsel or wl-clipboard)", LevelInfo, true, ""},
 		{"locally, the tool fails", func(string) error { return errors.New("exit status 1") },
-			"API key sent to the terminal clipboard (OSC 52); system clipboard: failed (exit status 1)", LevelInfo, true, ""},
+			"API key sent to the terminal clipboard (OSC 52, unconfirmed); system clipboard: failed (exit status 1)", LevelInfo, true, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -81,10 +81,10 @@ func TestShowOnceCopySaysWhereItWent(t *testing.T) {
 		clip func(string) error
 		want string
 	}{
-		{"ssh", nil, "sent to the terminal clipboard (OSC 52)"},
+		{"ssh", nil, "sent by OSC 52, unconfirmed: paste to check"},
 		{"system", func(string) error { return nil }, "✓ copied to the system clipboard · also sent via OSC 52"},
-		{"broken", func(string) error { return errors.New("exit status 1") }, "sent to the terminal clipboard (OSC 52) · system clipboard failed"},
-		{"headless", common.SystemClipboard, "sent to the terminal clipboard (OSC 52) · no system clipboard"},
+		{"broken", func(string) error { return errors.New("exit status 1") }, "sent by OSC 52 (unconfirmed) · system clipboard failed"},
+		{"headless", common.SystemClipboard, "sent by OSC 52 (unconfirmed) · no system clipboard"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("DISPLAY", "")

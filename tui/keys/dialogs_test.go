@@ -319,7 +319,7 @@ func TestShowOnceRemoteWritesNoFile(t *testing.T) {
 		t.Fatal("no show-once modal")
 	}
 	v := commontest.Plain(m.View())
-	if !strings.Contains(strings.Join(strings.Fields(strings.ReplaceAll(v, "│", " ")), " "), "copy with c (OSC 52 reaches your terminal); files can't be written over SSH") {
+	if !strings.Contains(strings.Join(strings.Fields(strings.ReplaceAll(v, "│", " ")), " "), "c sends the key to your terminal's clipboard (OSC 52), which cannot confirm it arrived: paste it to check; files can't be written over SSH") {
 		t.Fatalf("modal does not explain the remote case:\n%s", v)
 	}
 	if strings.Contains(v, "write .env") || strings.Contains(v, "w writes") {

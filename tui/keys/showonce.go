@@ -17,7 +17,7 @@ import (
 )
 
 // remoteNote replaces the .env offer when the console has no disk (SSH).
-const remoteNote = "copy with c (OSC 52 reaches your terminal); files can't be written over SSH"
+const remoteNote = "c sends the key to your terminal's clipboard (OSC 52), which cannot confirm it arrived: paste it to check; files can't be written over SSH"
 
 // showOnce is the modal that shows a new plaintext key exactly once.
 type showOnce struct {
@@ -312,11 +312,11 @@ func (o *showOnce) footer(inner int) []string {
 	case c != nil && c.System && c.Err == nil:
 		copyRow = st.Success.Render("✓ copied to the system clipboard") + st.Muted.Render(" · also sent via OSC 52")
 	case c != nil && c.System && common.NoSystemClipboard(c.Err):
-		copyRow = st.Muted.Render("sent to the terminal clipboard (OSC 52) · no system clipboard")
+		copyRow = st.Muted.Render("sent by OSC 52 (unconfirmed) · no system clipboard")
 	case c != nil && c.System:
-		copyRow = st.Muted.Render("sent to the terminal clipboard (OSC 52) · system clipboard failed")
+		copyRow = st.Muted.Render("sent by OSC 52 (unconfirmed) · system clipboard failed")
 	default:
-		copyRow = st.Muted.Render("sent to the terminal clipboard (OSC 52)")
+		copyRow = st.Muted.Render("sent by OSC 52, unconfirmed: paste to check")
 	}
 	copyRow = common.Truncate(copyRow, inner)
 	if m.ctx.Files == nil {
