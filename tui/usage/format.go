@@ -17,6 +17,10 @@ func pct(v float64) string {
 }
 
 func ms(v float64) string {
+	if v > 0 && v < 1 {
+		// Rounding would say "0 ms", as if the requests took no time.
+		return "<1 ms"
+	}
 	if v >= 1000 {
 		return strconv.FormatFloat(v/1000, 'f', 2, 64) + " s"
 	}
