@@ -33,11 +33,19 @@ func relDelta(cur, prev float64) (string, int, bool) {
 		if cur == 0 {
 			return "no change", 0, true
 		}
-		return "new", 1, false
+		// Nothing before to rise from: no arrow, so no good or bad colour.
+		return "new", 0, false
+	}
+	if cur >= bigRatio*prev {
+		// "▲ 7196.6%" is hard to read: a multiple says the same.
+		return "▲ " + strconv.FormatFloat(math.Floor(cur/prev), 'f', 0, 64) + "×", 1, true
 	}
 	d := (cur - prev) / prev * 100
 	return arrow(d) + strconv.FormatFloat(math.Abs(d), 'f', 1, 64) + "%", signOf(d), true
 }
+
+// bigRatio is where a rise is told as a multiple rather than a percentage.
+const bigRatio = 10
 
 // ppDelta is the change in percentage points.
 func ppDelta(cur, prev float64) (string, int) {
@@ -77,11 +85,13 @@ func metricCards(t, p models.UsageTotals) []card {
 	p95, ps, _ := relDelta(t.P95LatencyMS, p.P95LatencyMS)
 	refused, rs2, _ := relDelta(float64(t.RateLimited), float64(p.RateLimited))
 	if p.Requests == 0 {
-		sr, ss, refused, rs2 = "—", 0, "—", 0
+		// Nothing to compare with: the requests are new (said once, on
+		// Requests), the rest has no earlier value. Latencies of 0 are no
+		// base, so they must not read as a rise.
+		sr, ss, avg, as, p95, ps, refused, rs2 = "—", 0, "—", 0, "—", 0, "—", 0
 	} else if p.Requests*sparseRatio <= t.Requests {
-		// A change against a few stray requests ("▲ 7196.6%") says
-		// nothing: the requests are new, the rest has nothing to compare.
-		req, rs = "new", 1
+		// Rates against a period that mostly predates the data say little;
+		// the rise in requests is still told (as a multiple).
 		sr, ss, avg, as, p95, ps, refused, rs2 = "—", 0, "—", 0, "—", 0, "—", 0
 	}
 	return []card{

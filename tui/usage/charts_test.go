@@ -126,14 +126,14 @@ func TestPeakLineWithRequestsButNoPeak(t *testing.T) {
 	}
 }
 
-// An earlier period holding a few stray requests is not compared with:
-// "new" rather than "▲ 7196.6%", and no other change against it.
+// An earlier period holding a few stray requests is not compared with on
+// rates, but the rise in requests is still told, as a multiple.
 func TestCardsAgainstASparseEarlierPeriod(t *testing.T) {
 	cur := models.UsageTotals{Requests: 4_235_979, SuccessRate: 97, AvgLatencyMS: 120, P95LatencyMS: 400, RateLimited: 900}
 	prev := models.UsageTotals{Requests: 58_052, SuccessRate: 99, AvgLatencyMS: 80, P95LatencyMS: 200, RateLimited: 1}
 	cards := metricCards(cur, prev)
-	if cards[0].delta != "new" {
-		t.Errorf("requests: %q, want new", cards[0].delta)
+	if cards[0].delta != "▲ 72×" || cards[0].sign != 1 {
+		t.Errorf("requests: %q (sign %d), want ▲ 72×", cards[0].delta, cards[0].sign)
 	}
 	for _, c := range cards[1:] {
 		if c.delta != "—" {
@@ -143,5 +143,25 @@ func TestCardsAgainstASparseEarlierPeriod(t *testing.T) {
 	prev.Requests = cur.Requests / 2
 	if d := metricCards(cur, prev)[0].delta; d != "▲ 100.0%" {
 		t.Errorf("requests against a full period: %q", d)
+	}
+}
+
+// "new" only when the earlier period had no requests at all, on Requests
+// only and never in a good or bad colour; the other cards say "—".
+func TestCardsAgainstAnEmptyEarlierPeriod(t *testing.T) {
+	cur := models.UsageTotals{Requests: 120, SuccessRate: 97, AvgLatencyMS: 120, P95LatencyMS: 400, RateLimited: 3}
+	cards := metricCards(cur, models.UsageTotals{})
+	if cards[0].delta != "new" || cards[0].sign != 0 {
+		t.Errorf("requests: %q (sign %d), want new without a direction", cards[0].delta, cards[0].sign)
+	}
+	for _, c := range cards[1:] {
+		if c.delta != "—" || c.sign != 0 {
+			t.Errorf("%s: %q (sign %d), want —", c.label, c.delta, c.sign)
+		}
+	}
+	// 429s where the earlier period had requests but none refused.
+	c := metricCards(cur, models.UsageTotals{Requests: 100, SuccessRate: 99, AvgLatencyMS: 100, P95LatencyMS: 300})[4]
+	if c.delta != "new" || c.sign != 0 {
+		t.Errorf("429 refused: %q (sign %d), want new without a direction", c.delta, c.sign)
 	}
 }
