@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/penguinmails/pmdev/models"
 	"github.com/penguinmails/pmdev/tui/common"
@@ -163,5 +164,30 @@ func TestCardsAgainstAnEmptyEarlierPeriod(t *testing.T) {
 	c := metricCards(cur, models.UsageTotals{Requests: 100, SuccessRate: 99, AvgLatencyMS: 100, P95LatencyMS: 300})[4]
 	if c.delta != "new" || c.sign != 0 {
 		t.Errorf("429 refused: %q (sign %d), want new without a direction", c.delta, c.sign)
+	}
+}
+
+// Above 1-minute buckets the API's peak_at is the start of a coarser
+// rollup, not the busiest minute: the line names the bucket it lies in.
+func TestPeakLineNamesTheBucketAboveMinuteResolution(t *testing.T) {
+	for _, tc := range []struct {
+		rng  string
+		at   time.Duration // after From
+		want string
+	}{
+		{models.Range1h, 51 * time.Minute, "Busiest minute: 285 requests at 14:22 "},
+		{models.Range24h, 45 * time.Minute, "Busiest minute: 285 requests between 15:30 and 15:45 "},
+		// A time inside a bucket (a finer rollup) still names the whole bucket.
+		{models.Range24h, 52 * time.Minute, "Busiest minute: 285 requests between 15:30 and 15:45 "},
+		{models.Range7d, 3 * time.Hour, "Busiest minute: 285 requests between Mon 23 Nov 18:00 and 19:00 "},
+		{models.Range30d, 18 * time.Hour, "Busiest minute: 285 requests between Sun 01 Nov 12:00 and 18:00 "},
+		{models.Range30d, 24 * time.Hour, "Busiest minute: 285 requests between Sun 01 Nov 18:00 and Mon 02 Nov 00:00 "},
+	} {
+		m := loaded(tc.rng, 120, 40)
+		at := m.data.From.Add(tc.at)
+		m.data.RateLimit.PeakAt = &at
+		if got := commontest.Plain(m.peakLine()); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.rng, got, tc.want)
+		}
 	}
 }

@@ -106,7 +106,7 @@ func (m *Model) peakLine() string {
 	}
 	at := ""
 	if rl.PeakAt != nil {
-		at = " at " + rl.PeakAt.In(m.now().Location()).Format(peakLayout(d.To.Sub(d.From)))
+		at = m.peakWhen(*rl.PeakAt)
 	}
 	text := fmt.Sprintf("Busiest minute: %s %s%s", common.Thousands(rl.Peak), plural(rl.Peak, "request", "requests"), at)
 	if d.KeyID == "" || rl.Limit <= 0 {
@@ -176,6 +176,26 @@ func (m *Model) liveLine() string {
 		text += " · busiest: " + common.Sanitize(name)
 	}
 	return s.Muted.Render("Now: ") + common.GaugeBar(s.Level(g.Ratio), s.Subtle, g.Ratio, 10, m.ctx.NoColor) + s.Muted.Render(text)
+}
+
+// peakWhen says when the busiest minute was. Above 1-minute buckets the
+// API names the start of a coarser rollup, not the minute, so the minute is
+// only known to lie in the chart's bucket holding that time.
+func (m *Model) peakWhen(at time.Time) string {
+	d := m.data
+	loc := m.now().Location()
+	layout := peakLayout(d.To.Sub(d.From))
+	b := time.Duration(d.BucketSeconds) * time.Second
+	if b <= time.Minute || at.Before(d.From) {
+		return " at " + at.In(loc).Format(layout)
+	}
+	start := d.From.Add(at.Sub(d.From) / b * b).In(loc)
+	end := start.Add(b)
+	endLayout := layout
+	if y, mo, dd := start.Date(); end.Day() == dd && end.Month() == mo && end.Year() == y {
+		endLayout = "15:04"
+	}
+	return " between " + start.Format(layout) + " and " + end.Format(endLayout)
 }
 
 func peakLayout(d time.Duration) string {
