@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -73,6 +74,7 @@ signing in as the user it was registered for (pmdev server users add --ssh-key).
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log every request (debug level)")
 	fs.StringVar(&f.ssh.Addr, "ssh-addr", "", "also serve the console over SSH on this address (e.g. 127.0.0.1:2222)")
 	fs.StringVar(&f.ssh.HostKeyPath, "ssh-host-key", "", "ed25519 SSH host key file, created 0600 on first start (default: in the data dir)")
+	fs.StringVar(&f.ssh.PublicURL, "ssh-public-url", "", "the API's URL as SSH users reach it, for the console's code examples (default: the listen address)")
 	registerSSHLimitFlags(fs, &f.ssh, "ssh-")
 	_ = cmd.RegisterFlagCompletionFunc("seed", cobra.FixedCompletions([]string{"demo"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.AddCommand(newUsersCmd(&dbPath), newServerWebhooksCmd(&dbPath, &keyFile))
@@ -127,6 +129,11 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 	}
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return usagef("pmdev server: --addr %q: %v", f.addr, err)
+	}
+	if u := f.ssh.PublicURL; u != "" {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
+			return usagef("pmdev server: --ssh-public-url %q: want an http(s) URL with a host, e.g. https://api.example.com", u)
+		}
 	}
 	if f.maxConnsPerIP < 0 {
 		return usagef("pmdev server: --max-conns-per-ip must be 0 (no cap) or more, not %d", f.maxConnsPerIP)
@@ -192,6 +199,10 @@ func runServer(cmd *cobra.Command, cfg server.Config, f *serverFlags) error {
 	var stopSSH func(context.Context) error
 	if sshOpts.Addr != "" {
 		sshOpts.Logger, sshOpts.Assets = logger, api.FS()
+		if sshOpts.PublicURL == "" && !loopbackOnly(sshOpts.Addr) && loopbackOnly(f.addr) {
+			// Remote users would be shown an address on their own machine.
+			logger.Warn("SSH users see the API as " + baseURL + " in code examples; set --ssh-public-url to the URL they reach")
+		}
 		svc, err := sshconsole.Start(ctx, sshconsole.DirectoryResolver(serverDirectory{srv}, sshOpts.TokenTTL), baseURL, sshOpts)
 		if err != nil {
 			hs.Close()
@@ -247,4 +258,17 @@ func checkServerFiles(db string, ssh sshconsole.Options) error {
 		return privfile.Check(ssh.HostKeyPath, "ssh host key")
 	}
 	return nil
+}
+
+// loopbackOnly: addr (host:port) listens on a loopback address only.
+func loopbackOnly(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -58,6 +58,7 @@ func TestServerUsersAddUsage(t *testing.T) {
 		{[]string{"server", "--seed", "big"}, "--seed must be demo"},
 		{[]string{"server", "--max-conns-per-ip", "-1"}, "--max-conns-per-ip must be 0 (no cap) or more"},
 		{[]string{"server", "--bogus"}, "unknown flag: --bogus"},
+		{[]string{"server", "--ssh-public-url", "api.example.com"}, `--ssh-public-url "api.example.com": want an http(s) URL with a host`},
 	} {
 		var stderr bytes.Buffer
 		if code := Execute("test", tc.args, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
@@ -70,5 +71,17 @@ func TestServerUsersAddUsage(t *testing.T) {
 func TestActorHeaderAgreesWithServer(t *testing.T) {
 	if sshconsole.ActorFingerprintHeader != server.ActorFingerprintHeader {
 		t.Fatalf("sshconsole sends %q, the server reads %q", sshconsole.ActorFingerprintHeader, server.ActorFingerprintHeader)
+	}
+}
+
+// The missing --ssh-public-url warning fires only for a loopback API.
+func TestLoopbackOnly(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8080": true, "localhost:8080": true, "[::1]:8080": true,
+		"0.0.0.0:8080": false, ":8080": false, "192.0.2.7:8080": false, "nonsense": false,
+	} {
+		if got := loopbackOnly(addr); got != want {
+			t.Errorf("loopbackOnly(%q) = %v, want %v", addr, got, want)
+		}
 	}
 }

@@ -19,7 +19,7 @@ import (
 type ConsoleParams struct {
 	Client  *client.Client
 	Me      models.Me
-	APIURL  string
+	APIURL  string   // the API as the user reaches it (examples, status bar)
 	Env     []string // the SSH client's environment (TERM, COLORTERM, NO_COLOR, …)
 	Logger  *slog.Logger
 	Assets  fs.FS

@@ -82,6 +82,15 @@ func TestSSHRealConsoleTwentySessionsRequestRate(t *testing.T) {
 
 // TestSSHConsoleIsRemote: an SSH session's console must know that local
 // files are the server's (no .env or CSV written there).
+// Sessions show the API as the remote user reaches it: the public URL when
+// one is set, else the one the service calls.
+func TestSSHSessionsShowThePublicAPIURL(t *testing.T) {
+	env := newSSHEnv(t, newStubConsole, func(o *Options) { o.PublicURL = "https://api.example.test/" })
+	env.term(t, env.api.admin, 80, 24).waitFor(t, "api=https://api.example.test")
+	plain := newSSHEnv(t, newStubConsole, nil)
+	plain.term(t, plain.api.admin, 80, 24).waitFor(t, "api="+plain.api.url)
+}
+
 func TestSSHConsoleIsRemote(t *testing.T) {
 	model, err := newSSHConsole(ConsoleParams{Logger: slog.New(slog.DiscardHandler), Refresh: common.DefaultRefresh()})
 	if err != nil {

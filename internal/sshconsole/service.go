@@ -51,6 +51,9 @@ type Options struct {
 	Audit       *slog.Logger   // replaces AuditLog (tests)
 	Logger      *slog.Logger   // operational messages; never secrets
 	Assets      fs.FS          // the embedded api/ dir (offline docs)
+	// PublicURL is the API's origin as the remote users reach it, shown in
+	// code examples and the status bar (default: the URL the service calls).
+	PublicURL string
 
 	// APITransport reaches the API (tests count requests through it).
 	APITransport http.RoundTripper
@@ -116,6 +119,7 @@ type Service struct {
 	opts     Options
 	resolver Resolver
 	apiURL   string
+	shownURL string // what sessions show as the API (Options.PublicURL)
 	shared   *client.SharedCache
 	limits   *sessionLimiter
 	audit    *auditLog
@@ -154,6 +158,7 @@ func Start(ctx context.Context, res Resolver, apiBaseURL string, opts Options) (
 		opts:     opts,
 		resolver: res,
 		apiURL:   strings.TrimRight(apiBaseURL, "/"),
+		shownURL: strings.TrimRight(cmp.Or(opts.PublicURL, apiBaseURL), "/"),
 		shared: client.NewSharedCache(client.SharedOptions{Base: opts.APITransport, TTL: sharedTTLs(opts.Refresh),
 			// Scopes are tenant and role; who-am-I answers differ per user.
 			Private: []string{"/api/v1/me"}}),

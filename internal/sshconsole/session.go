@@ -148,7 +148,7 @@ func (s *Service) program(ctx context.Context, sess ssh.Session) (p *tea.Program
 	model, err := s.opts.newConsole(ConsoleParams{
 		Client:  st.client,
 		Me:      st.me,
-		APIURL:  s.apiURL,
+		APIURL:  s.shownURL,
 		Env:     sessionEnv(sess),
 		Logger:  s.log.With("session", st.id),
 		Assets:  s.opts.Assets,

@@ -83,8 +83,8 @@ func (m *stubConsole) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *stubConsole) View() tea.View {
-	v := tea.NewView(fmt.Sprintf("stub-console\nuser=%s\nrole=%s\nsize=%dx%d\nprofile=%s\nnocolor=%v\n%s",
-		m.p.Me.Email, m.p.Me.Role, m.w, m.h, m.profile, envValue(m.p.Env, "NO_COLOR") != "", m.note))
+	v := tea.NewView(fmt.Sprintf("stub-console\nuser=%s\nrole=%s\nsize=%dx%d\nprofile=%s\nnocolor=%v\napi=%s\n%s",
+		m.p.Me.Email, m.p.Me.Role, m.w, m.h, m.profile, envValue(m.p.Env, "NO_COLOR") != "", m.p.APIURL, m.note))
 	v.AltScreen = true
 	return v
 }
