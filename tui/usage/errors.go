@@ -45,10 +45,12 @@ func (m *Model) errorsBlock(w int) block {
 	for _, e := range d.ErrorsBy {
 		total += e.Count
 	}
-	hint := common.Thousands(total) + " in range · E exports all as CSV"
+	// The counts cover every failed request, the log only its records: the
+	// server samples records during floods, so E never promises all.
+	hint := common.Thousands(total) + " in range · E exports the recorded ones as CSV"
 	if m.ctx.Files == nil {
 		// Over SSH a file would land on the server: the CSV goes to the clipboard.
-		hint = common.Thousands(total) + " in range · E copies all as CSV"
+		hint = common.Thousands(total) + " in range · E copies the recorded ones as CSV"
 	}
 	if m.exporting {
 		hint = common.Thousands(total) + " in range · exporting…"
@@ -64,6 +66,10 @@ func (m *Model) errorsBlock(w int) block {
 	}
 	if total == 0 {
 		lines = append(lines, s.Success.Render("  ✓ no errors in this range"))
+	} else if int64(len(d.RecentErrors)) < total {
+		for _, l := range wrap("Counts include every failed request; full records are sampled during floods, so the log may hold fewer.", w-2) {
+			lines = append(lines, "  "+s.Muted.Render(l))
+		}
 	}
 	const lw, pw, cw = 20, 7, 8
 	bw := max(w-2-lw-pw-cw-3, 4)
@@ -83,7 +89,7 @@ func (m *Model) errorsBlock(w int) block {
 		bar := st.Render(strings.Repeat("█", filled)) + s.Subtle.Render(strings.Repeat("░", max(bw-filled, 0)))
 		lines = append(lines, "  "+common.Fit(statusName(e.Status), lw)+" "+bar+" "+common.FitRight(pct(p), pw)+" "+s.Muted.Render(common.FitRight(common.Thousands(e.Count), cw)))
 	}
-	lines = append(lines, "", "  "+s.Heading.Render("Recent errors")+s.Muted.Render(fmt.Sprintf("  newest first · %d shown", len(d.RecentErrors))))
+	lines = append(lines, "", "  "+s.Heading.Render("Recent errors")+s.Muted.Render("  "+recentWords(len(d.RecentErrors), total)))
 	if len(d.RecentErrors) == 0 {
 		lines = append(lines, s.Muted.Render("  none"))
 		return block{lines: lines, rowTop: -1}
@@ -133,6 +139,21 @@ func (m *Model) errorsBlock(w int) block {
 			common.Fit(common.Sanitize(e.ErrorCode), codew) + " " + common.Fit(common.Sanitize(e.Message), msgw) + keyCol(key, kw)
 	})...)
 	return block{lines: lines, rowTop: rowTop}
+}
+
+// recentCap is the most recent_errors the analytics answer carries.
+const recentCap = 100
+
+// recentWords says how many records the table lists against the count of
+// errors: fewer than the cap means the log holds no more for the range.
+func recentWords(n int, total int64) string {
+	switch {
+	case int64(n) >= total:
+		return fmt.Sprintf("newest first · %d shown", n)
+	case n < recentCap:
+		return fmt.Sprintf("newest first · %d recorded of %s errors", n, common.Thousands(total))
+	}
+	return fmt.Sprintf("newest %d records of %s errors", n, common.Thousands(total))
 }
 
 func keyCol(s string, w int) string {
@@ -194,7 +215,8 @@ type errorPager func(ctx context.Context, p models.UsageParams, cursor string, l
 type export struct {
 	path      string // "" when remote
 	n         int
-	truncated bool // stopped at the row limit; older errors are not in the text
+	of        int64 // errors counted in the range when the export started
+	truncated bool  // stopped at the row limit; older errors are not in the text
 	text      string
 	remote    bool // for the clipboard only: no file was written
 }
@@ -269,6 +291,7 @@ func (m *Model) export() tea.Cmd {
 	m.exports++
 	run := func() tea.Msg {
 		e, err := exportCSV(fetch, p, exportMaxRows)
+		e.of = total
 		if err != nil {
 			return exportMsg{err: err}
 		}
@@ -287,25 +310,23 @@ func (m *Model) export() tea.Cmd {
 		e.path, _ = filepath.Abs(path)
 		return exportMsg{export: e}
 	}
-	return tea.Batch(common.Status("exporting "+common.Thousands(total)+" errors…", common.LevelInfo), run)
+	return tea.Batch(common.Status("exporting the recorded errors ("+common.Thousands(total)+" in range)…", common.LevelInfo), run)
 }
 
 // exportRemote is E without Files (over SSH): a file would be written on
 // the server's disk, so the CSV goes to the user's clipboard with OSC 52
-// when it is small.
+// when it is small. The count is not checked first: during floods the log
+// holds far fewer records than errors, and a page of remoteMaxRows is cheap.
 func (m *Model) exportRemote(fetch errorPager, total int64) tea.Cmd {
-	if total > remoteMaxRows {
-		return tooLargeToCopy(common.Thousands(total))
-	}
 	p := m.params
 	m.exporting = true
 	m.exports++
 	run := func() tea.Msg {
 		e, err := exportCSV(fetch, p, remoteMaxRows)
-		e.remote = true
+		e.remote, e.of = true, total
 		return exportMsg{export: e, err: err}
 	}
-	return tea.Batch(common.Status("preparing "+common.Thousands(total)+" errors for the clipboard…", common.LevelInfo), run)
+	return tea.Batch(common.Status("preparing the recorded errors ("+common.Thousands(total)+" in range) for the clipboard…", common.LevelInfo), run)
 }
 
 // exportCSV pages in at most maxRows errors of p and renders them as CSV.
@@ -387,16 +408,14 @@ func (m *Model) onExport(msg exportMsg) tea.Cmd {
 			return tooLargeToCopy(rows)
 		}
 		m.exported = &e
-		return common.Copy(m.ctx, common.PaneUsage, e.text, fmt.Sprintf("%s errors as CSV", common.Thousands(int64(e.n))))
+		return common.Copy(m.ctx, common.PaneUsage, e.text, e.rows()+" as CSV")
 	}
 	m.exported = &e
-	noun := "errors"
-	if e.n == 1 {
-		noun = "error"
-	}
-	text := fmt.Sprintf("exported %s %s to %s", common.Thousands(int64(e.n)), noun, common.Sanitize(e.path))
+	text := fmt.Sprintf("exported %s to %s", e.rows(), common.Sanitize(e.path))
 	if e.truncated {
 		text = fmt.Sprintf("exported the newest %s errors (the export stops there) to %s", common.Thousands(int64(e.n)), common.Sanitize(e.path))
+	} else if int64(e.n) < e.of {
+		text += fmt.Sprintf(" · the other %s were counted, not recorded (records are sampled during floods)", common.Thousands(e.of-int64(e.n)))
 	}
 	if e.small() {
 		text += " · y copies it to the clipboard"
@@ -414,5 +433,18 @@ func (m *Model) copyExport() tea.Cmd {
 	if !e.small() {
 		return common.Status("export too large for the clipboard; use the file", common.LevelWarning)
 	}
-	return common.Copy(m.ctx, common.PaneUsage, e.text, fmt.Sprintf("%s errors as CSV", common.Thousands(int64(e.n))))
+	return common.Copy(m.ctx, common.PaneUsage, e.text, e.rows()+" as CSV")
+}
+
+// rows names what an export holds: "30 errors", or "20 of 30 errors" when
+// the log held records of fewer errors than were counted.
+func (e *export) rows() string {
+	n := common.Thousands(int64(e.n))
+	switch {
+	case !e.truncated && int64(e.n) < e.of:
+		return n + " of " + common.Thousands(e.of) + " errors"
+	case e.n == 1:
+		return "1 error"
+	}
+	return n + " errors"
 }

@@ -128,7 +128,7 @@ func TestExportWritesFileAndOffersCopy(t *testing.T) {
 	log := &fakeLog{errs: m.data.RecentErrors, pageMax: 5}
 	m.pageErrors = log.page
 	start, _, sm := runExport(t, m, press(m, "E"))
-	if !strings.Contains(start.Text, "exporting 3,876 errors") {
+	if !strings.Contains(start.Text, "exporting the recorded errors (3,876 in range)") {
 		t.Fatalf("start status %+v", start)
 	}
 	e := m.exported
@@ -137,6 +137,11 @@ func TestExportWritesFileAndOffersCopy(t *testing.T) {
 	}
 	if !strings.Contains(sm.Text, e.path) || !strings.Contains(sm.Text, "y copies") {
 		t.Fatalf("status %+v", sm)
+	}
+	// The log held 12 records of 3,876 counted errors: the status says so.
+	if !strings.Contains(sm.Text, "exported 12 of 3,876 errors to "+e.path) ||
+		!strings.Contains(sm.Text, "the other 3,864 were counted, not recorded (records are sampled during floods)") {
+		t.Fatalf("status does not tell records from errors: %q", sm.Text)
 	}
 	f, err := os.Open(e.path)
 	if err != nil {
@@ -206,7 +211,7 @@ func TestExportHoldsEveryErrorOfTheRange(t *testing.T) {
 	if err != nil || len(got) != 3876 || got[0] != log.errs[0] || got[3875] != log.errs[3875] {
 		t.Fatalf("file: %d rows, %v", len(got), err)
 	}
-	if v := commontest.Plain(m.View()); !strings.Contains(v, "E exports all as CSV") || !strings.Contains(v, "last export: "+res.path[:20]) {
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "E exports the recorded ones as CSV") || !strings.Contains(v, "last export: "+res.path[:20]) {
 		t.Fatalf("errors section after export:\n%s", v)
 	}
 }

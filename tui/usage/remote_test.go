@@ -55,7 +55,7 @@ func TestRemoteExportCopiesToClipboard(t *testing.T) {
 		press(m, "]")
 	}
 	v := commontest.Plain(m.View())
-	if !strings.Contains(v, "E copies all as CSV") || !strings.Contains(v, "120 rows sent to the terminal clipboard (OSC 52)") {
+	if !strings.Contains(v, "E copies the recorded ones as CSV") || !strings.Contains(v, "120 rows sent to the terminal clipboard (OSC 52)") {
 		t.Fatalf("errors section over SSH:\n%s", v)
 	}
 	// The help names what E does over SSH.
@@ -87,15 +87,13 @@ func TestRemoteExportTooLarge(t *testing.T) {
 			t.Fatalf("level %v", sm.Level)
 		}
 	}
-	t.Run("counted up front", func(t *testing.T) {
+	t.Run("many records", func(t *testing.T) {
 		m, log := remoteModel(t, manyErrors(5000))
-		sm, ok := press(m, "E")().(common.StatusMsg)
-		if !ok {
-			t.Fatal("E did not answer with a status")
-		}
-		check(t, sm, "5,000")
-		if len(log.params) != 0 || m.exporting {
-			t.Fatalf("fetched %d pages for an export known to be too large", len(log.params))
+		_, res, _ := runExport(t, m, press(m, "E"))
+		sm, _ := commontest.Find[common.StatusMsg](m.Update(res)())
+		check(t, sm, "over 1,638")
+		if res.n != remoteMaxRows || !res.truncated || log.limits[0] != remoteMaxRows {
+			t.Fatalf("read %d rows (limits %v) for the clipboard", res.n, log.limits)
 		}
 		noFiles(t, m.ctx.WorkDir)
 	})
@@ -127,4 +125,20 @@ func TestRemoteExportTooLarge(t *testing.T) {
 		}
 		check(t, sm, "over 1,638")
 	})
+}
+
+// During a flood the log holds records of fewer errors than were counted:
+// a count too large to copy still copies the records when they fit, and
+// says how many of the errors they are.
+func TestRemoteExportCopiesTheRecordsOfAFlood(t *testing.T) {
+	m, _ := remoteModel(t, manyErrors(70))
+	m.data.ErrorsBy[0].Count = 5000
+	_, res, _ := runExport(t, m, press(m, "E"))
+	out := m.Update(res)()
+	if _, ok := commontest.Clipboard(out); !ok || res.n != 70 {
+		t.Fatalf("70 records of 5,000 errors not copied: %+v", res.export)
+	}
+	if cm, _ := commontest.Find[common.CopiedMsg](out); !strings.HasPrefix(cm.Text(), "70 of 5,000 errors as CSV sent") {
+		t.Fatalf("copied %q", cm.Text())
+	}
 }

@@ -106,3 +106,37 @@ func TestNarrowCardsAndReadoutFit(t *testing.T) {
 		t.Fatalf("readout is %d wide", w)
 	}
 }
+
+// The errors section tells the counted errors from the records the log
+// holds (sampled during floods) and never promises to export all.
+func TestErrorsSectionTellsRecordsFromCounts(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		records int
+		counted int64
+		want    []string
+		not     []string
+	}{
+		{"sampled", 20, 30, []string{"30 in range · E exports the recorded ones as CSV", "full records are sampled during floods",
+			"newest first · 20 recorded of 30 errors"}, []string{"all", "20 shown"}},
+		{"capped", 100, 2546, []string{"2,546 in range", "newest 100 records of 2,546 errors"}, []string{"100 shown"}},
+		{"complete", 12, 12, []string{"12 in range · E exports the recorded ones as CSV", "newest first · 12 shown"}, []string{"sampled"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := loaded(models.Range24h, 120, 40)
+			m.data.ErrorsBy = []models.StatusCount{{Status: 429, Count: tc.counted, Percent: 100}}
+			m.data.RecentErrors = manyErrors(tc.records)
+			text := commontest.Plain(strings.Join(m.errorsBlock(120).lines, "\n"))
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(text, w) {
+					t.Errorf("says %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
