@@ -28,11 +28,11 @@ func KeyStatusText(k *models.APIKey, now time.Time) (text, kind string) {
 	st := EffectiveKeyStatus(k, now)
 	switch {
 	case st == models.KeyActive && k.ReplacedBy != "" && k.ExpiresAt != nil:
-		return "rotated · " + ShortDur(k.ExpiresAt.Sub(now)), "grace"
+		return "rotated · " + Countdown(k.ExpiresAt.Sub(now)), "grace"
 	case st == models.KeyActive && k.ReplacedBy != "":
 		return "rotated", "grace"
 	case st == models.KeyActive && k.ExpiresAt != nil && k.ExpiresAt.Sub(now) <= 7*24*time.Hour:
-		return "expires in " + ShortDur(k.ExpiresAt.Sub(now)), "grace"
+		return "expires in " + Countdown(k.ExpiresAt.Sub(now)), "grace"
 	}
 	return st, st
 }
@@ -46,6 +46,15 @@ func ShortDur(d time.Duration) string {
 		unit = "min"
 	}
 	return strconv.Itoa(n) + " " + unit
+}
+
+// Countdown is ShortDur for the time left before something stops working:
+// whole days round down, so "2 d" may hold 71 h but "3 d" never holds 61 h.
+func Countdown(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return strconv.Itoa(int(d/(24*time.Hour))) + " d"
+	}
+	return ShortDur(d)
 }
 
 // CompactDur is ShortDur without spaces ("59m", "23h", "5d") for narrow cells.

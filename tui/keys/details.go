@@ -270,7 +270,7 @@ func (d *details) lines(width int) []string {
 	if k.ReplacedBy != "" {
 		rotated := "→ " + m.successor(k)
 		if k.ExpiresAt != nil && k.ExpiresAt.After(now) {
-			rotated += ", this key expires in " + common.ShortDur(k.ExpiresAt.Sub(now))
+			rotated += ", this key expires in " + common.Countdown(k.ExpiresAt.Sub(now))
 		}
 		row("Rotated", rotated)
 	}

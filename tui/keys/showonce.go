@@ -74,7 +74,7 @@ func (m *Model) onCreated(msg createdMsg) tea.Cmd {
 			}
 			m.applyKey(old)
 			if now := m.ctx.Now(); common.EffectiveKeyStatus(&old, now) == models.KeyActive && old.ExpiresAt != nil {
-				once.oldExpiry = "The old key expires in " + common.ShortDur(old.ExpiresAt.Sub(now)) + "."
+				once.oldExpiry = "The old key expires in " + common.Countdown(old.ExpiresAt.Sub(now)) + "."
 			} else {
 				once.oldExpiry = "The old key no longer works."
 			}

@@ -286,6 +286,27 @@ func TestDurationsRoundSensibly(t *testing.T) {
 	}
 }
 
+// Countdowns never promise more time than is left once they count days.
+func TestCountdownsRoundDaysDown(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		60*time.Hour + 56*time.Minute: "2 d",
+		71 * time.Hour:                "2 d",
+		72 * time.Hour:                "3 d",
+		47 * time.Hour:                "47 h",
+		time.Hour - time.Second:       "1 h",
+	} {
+		if got := common.Countdown(d); got != want {
+			t.Errorf("Countdown(%v) = %q, want %q", d, got, want)
+		}
+	}
+	k := fakeKeys(1)[0]
+	exp := commontest.Now.Add(60*time.Hour + 56*time.Minute)
+	k.ExpiresAt = &exp
+	if got, _ := common.KeyStatusText(&k, commontest.Now); got != "expires in 2 d" {
+		t.Errorf("status %q, want expires in 2 d", got)
+	}
+}
+
 func TestListGraceFitsAt80(t *testing.T) {
 	keys := fakeKeys(3)
 	exp := commontest.Now.Add(59 * time.Minute)
