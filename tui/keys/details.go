@@ -317,12 +317,12 @@ func (d *details) lines(width int) []string {
 	if k.RequestCount > 0 {
 		rate = float64(k.ErrorCount) / float64(k.RequestCount) * 100
 	}
-	add(fmt.Sprintf("  Requests %s · Errors %s · Error rate %.2f%%", common.Thousands(k.RequestCount), common.Thousands(k.ErrorCount), rate))
+	add(fmt.Sprintf("  Since created: requests %s · errors %s · error rate %.2f%%", common.Thousands(k.RequestCount), common.Thousands(k.ErrorCount), rate))
 	switch {
 	case d.data != nil:
 		add(m.chartLines(d.data.UsageByDay, width)...)
 		if len(d.data.TopEndpoints) > 0 {
-			add("", st.Heading.Render("Top endpoints"))
+			add("", st.Heading.Render("Top endpoints")+st.Muted.Render(" · last 30 days (UTC)"))
 			for _, e := range d.data.TopEndpoints {
 				add(fmt.Sprintf("  %-40s %10s req  %6.0f ms avg", common.Truncate(common.Sanitize(e.Endpoint), 40), common.Thousands(e.Count), e.AvgResponseTimeMS))
 			}

@@ -198,7 +198,7 @@ func TestDetailsShowFreshUsage(t *testing.T) {
 	fresh.LastUsed, fresh.RequestCount = &lu, 4242
 	m.Update(detailsMsg{Result: res(m.detailsD().reqID), keyID: fresh.KeyID, v: models.APIKeyDetails{APIKey: fresh}})
 	v := commontest.Plain(m.View())
-	if !strings.Contains(v, "Requests 4,242") || !strings.Contains(v, "2 min") {
+	if !strings.Contains(v, "requests 4,242") || !strings.Contains(v, "2 min") {
 		t.Fatalf("details show the stale list copy:\n%s", v)
 	}
 	if m.all[m.byID[fresh.KeyID]].RequestCount != 4242 {
