@@ -1,6 +1,9 @@
 package usage
 
-import "github.com/penguinmails/pmdev/tui/common"
+import (
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
+)
 
 // byKey renders the usage by key table; enter filters by the selected key.
 func (m *Model) byKey(w int) block {
@@ -24,6 +27,11 @@ func (m *Model) byKey(w int) block {
 		name := common.Sanitize(k.Name)
 		if k.KeyID == m.keyID {
 			name = "● " + name
+		}
+		// In words, not only colour, and kept when a long name is cut.
+		if st := m.keyStatus(k.KeyID); st == models.KeyRevoked || st == models.KeyExpired {
+			mark := " (" + st + ")"
+			name = common.Truncate(name, max(kw-common.Width(mark), 1)) + mark
 		}
 		return "  " + common.Fit(name, kw) + " " + common.FitRight(common.Thousands(k.Requests), nw) + " " + common.FitRight(pct(k.SuccessRate), rw) + " " +
 			common.FitRight(common.Ago(k.LastUsed, now), uw)

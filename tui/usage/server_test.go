@@ -138,3 +138,30 @@ func run(t *testing.T, m *usage.Model, cmd tea.Cmd) tea.Msg {
 	}
 	return next()
 }
+
+// Usage by key marks the traffic of a key revoked since, as the server's
+// key list says (the usage answer carries no status).
+func TestRevokedKeyMarkedAgainstRealServer(t *testing.T) {
+	c := sandboxtest.Serve(t, sandboxtest.Options{}).Admin(t)
+	traffic(t, c)
+	ctx := context.Background()
+	l, err := c.ListKeys(ctx, models.KeyListParams{Q: "Usage test"})
+	if err != nil || len(l.APIKeys) != 1 {
+		t.Fatalf("key list: %+v %v", l.APIKeys, err)
+	}
+	if _, err := c.RevokeKey(ctx, l.APIKeys[0].KeyID); err != nil {
+		t.Fatal(err)
+	}
+	c.ForgetETags()
+	pc := commontest.Context(120, 60, c)
+	pc.Now = time.Now
+	pc.Active = common.PaneUsage
+	m := usage.New(pc)
+	m.SetSize(120, 60)
+	if age, ok := run(t, m, m.Update(common.TickMsg{Now: time.Now()})).(common.DataAgeMsg); !ok || age.Err != nil {
+		t.Fatalf("fetch: %#v", age)
+	}
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "Usage test (revoked)") {
+		t.Fatalf("revoked key not marked:\n%s", v)
+	}
+}
