@@ -250,7 +250,7 @@ func TestCreateErrors(t *testing.T) {
 		submitWizard(t, m)
 		m.ctx.Me.Role = models.RoleMember
 		m.Update(createdMsg{Result: res(7), err: httpErr(403, &models.Problem{Status: 403, Message: "nope"}, 0)})
-		press(m, "esc", "esc", "esc", "esc")
+		press(m, "esc", "esc", "esc", "esc", "y") // back to the first step, then discard
 		press(m, "n")
 		if m.wiz() != nil || !strings.Contains(m.notice, "cannot manage API keys") {
 			t.Fatalf("form %v notice %q", m.wiz() != nil, m.notice)
@@ -262,7 +262,7 @@ func TestCreateErrors(t *testing.T) {
 		m.ctx.Now = func() time.Time { return now }
 		submitWizard(t, m)
 		m.Update(createdMsg{Result: res(7), err: httpErr(429, &models.Problem{Status: 429}, 12*time.Second)})
-		press(m, "esc", "esc", "esc", "esc")
+		press(m, "esc", "esc", "esc", "esc", "y") // back to the first step, then discard
 		press(m, "R")
 		if m.rotateD() != nil || !strings.Contains(m.notice, "rate limited") {
 			t.Fatal("rotate allowed while rate limited")

@@ -61,8 +61,9 @@ type Model struct {
 	ctx           *common.Context
 	host          Host
 	width, height int
-	// over holds the edit diff while it asks to confirm.
-	over dialog.Stack
+	// over holds the edit diff or the discard question while it asks.
+	over      dialog.Stack
+	discarded bool // the user chose to drop what the form holds
 
 	edit bool
 	orig models.APIKey
@@ -306,7 +307,11 @@ func (f *Model) Confirming() bool { return !f.over.Empty() }
 // Update implements dialog.Dialog.
 func (f *Model) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	if !f.over.Empty() {
-		return f, f.over.Update(msg)
+		cmd := f.over.Update(msg)
+		if f.discarded {
+			return nil, cmd
+		}
+		return f, cmd
 	}
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
@@ -334,9 +339,11 @@ func (f *Model) onKey(msg tea.KeyPressMsg) (dialog.Dialog, tea.Cmd) {
 	switch {
 	case in != nil && common.TypesText(msg):
 		// typed below: j, k and space are text in a field
+	case key.Matches(msg, k.Close):
+		return f.close()
 	case key.Matches(msg, k.Cancel):
 		if f.step == f.entry {
-			return nil, nil
+			return f.close()
 		}
 		f.submitErr = ""
 		f.step--
@@ -475,22 +482,3 @@ func (f *Model) Failed(err error, text string) tea.Cmd {
 	f.retryable = client.IsOffline(err) || client.StatusOf(err) >= 500
 	return f.refocus()
 }
-
-// CapturesInput reports that a text input has the keyboard.
-func (f *Model) CapturesInput() bool { return f.focusedInput() != nil }
-
-// ShortHelp implements help.KeyMap: the diff's while it is open.
-func (f *Model) ShortHelp() []key.Binding {
-	if !f.over.Empty() {
-		return f.over.ShortHelp()
-	}
-	k, fk := &f.ctx.Keys.Dialog, &f.ctx.Keys.Form
-	bs := []key.Binding{common.WithHelp(k.Accept, "next"), common.Joined("next field", k.NextField, k.Down), common.WithHelp(k.Cancel, "back")}
-	if f.step == stepPerms {
-		bs = append(bs, k.Toggle, common.Joined("presets", fk.SelectReadOnly, fk.SelectEmail, fk.SelectAll))
-	}
-	return bs
-}
-
-// FullHelp implements help.KeyMap.
-func (f *Model) FullHelp() [][]key.Binding { return [][]key.Binding{f.ShortHelp()} }

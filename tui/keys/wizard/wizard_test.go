@@ -149,3 +149,44 @@ func TestWizardValidation(t *testing.T) {
 		})
 	}
 }
+
+// q (where no text field takes it) and esc at the first step close the
+// form: at once when it holds nothing of the user's, else after asking.
+func TestClosingAsksBeforeDroppingWhatWasTyped(t *testing.T) {
+	closes := func(f *Model, k string) bool { d, _ := f.Update(commontest.Key(k)); return d == nil }
+
+	f := New(commontest.Context(80, 24, nil), &fakeHost{})
+	f.Focus()
+	if !closes(f, "esc") {
+		t.Fatal("an untouched form did not close on esc")
+	}
+
+	f = New(commontest.Context(80, 24, nil), &fakeHost{})
+	f.Focus()
+	typeText(f, "My q")
+	if f.Name() != "My q" {
+		t.Fatalf("q was not typed into the name: %q", f.Name())
+	}
+	if closes(f, "esc") || !strings.Contains(commontest.Plain(f.View(80, 24)), "Discard this new key?") {
+		t.Fatalf("esc dropped a typed name without asking:\n%s", commontest.Plain(f.View(80, 24)))
+	}
+	press(f, "n")
+	if f.Name() != "My q" || strings.Contains(commontest.Plain(f.View(80, 24)), "Discard") {
+		t.Fatal("keep editing lost the form")
+	}
+	press(f, "enter") // the permissions step: q is no text there
+	if closes(f, "q") {
+		t.Fatal("q dropped the form without asking")
+	}
+	if !closes(f, "y") {
+		t.Fatal("y did not discard")
+	}
+
+	// An edit with nothing changed closes at once.
+	f = NewEdit(commontest.Context(80, 24, nil), &fakeHost{}, &testKey)
+	f.Focus()
+	press(f, "enter")
+	if !closes(f, "q") {
+		t.Fatal("an unchanged edit asked before closing")
+	}
+}
