@@ -111,7 +111,11 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 	// A new sandbox's 30 days of usage history, once the console can sign
 	// in (its transaction would hold up the token's). Close waits for it.
 	go func() { _ = srv.WriteSeedHistory(context.WithoutCancel(ctx)) }() // a no-op unless HistoryLater
-	if o.Traffic {
+	// A second window on the same database leaves the traffic to the
+	// sandbox already serving it: starting a simulator would give its keys
+	// new secrets, and the first one's requests would all be refused.
+	_, another := serving(o.DBPath)
+	if o.Traffic && !another {
 		sb.simDone.Add(1)
 		go func() {
 			defer sb.simDone.Done()
@@ -119,7 +123,7 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 		}()
 	}
 	sb.announce(o.DBPath)
-	o.Logger.Info("sandbox started", "url", sb.BaseURL, "db", o.DBPath, "as", o.Email, "traffic", o.Traffic)
+	o.Logger.Info("sandbox started", "url", sb.BaseURL, "db", o.DBPath, "as", o.Email, "traffic", o.Traffic && !another)
 	return sb, nil
 }
 

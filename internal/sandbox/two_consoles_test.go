@@ -5,7 +5,14 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/penguinmails/pmdev/client"
+	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/server/testkit"
 )
 
 // Two console windows on one machine open the same sandbox at once: the
@@ -28,6 +35,43 @@ func TestTwoConsolesShareTheSandbox(t *testing.T) {
 		if st := meStatus(t, sb); st != 200 {
 			t.Errorf("%s: /me %d", sb.BaseURL, st)
 		}
+	}
+}
+
+// A second window on a sandbox with traffic leaves the simulator to the
+// first: a second simulator would give the simulator keys new secrets and
+// every request of the first would be refused.
+func TestSecondWindowLeavesTheTrafficToTheFirst(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pm.db")
+	o := Options{DBPath: db, Email: "admin@acme.test", Logger: slog.New(slog.DiscardHandler), Traffic: true}
+	a, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	simKeys := func() string {
+		cl := client.New(client.Options{BaseURL: a.BaseURL, Token: a.Token}) // fresh: no "not modified"
+		list, err := cl.ListKeys(context.Background(), models.KeyListParams{Q: "Simulator", PerPage: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var masked []string
+		for _, k := range list.APIKeys {
+			masked = append(masked, k.MaskedKey)
+		}
+		slices.Sort(masked)
+		return strings.Join(masked, " ")
+	}
+	var before string
+	testkit.WaitFor(t, 10*time.Second, "the simulator's keys", func() bool { before = simKeys(); return strings.Count(before, " ") == 1 })
+	b, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	time.Sleep(300 * time.Millisecond) // a simulator would have reissued them by now
+	if after := simKeys(); after != before {
+		t.Fatalf("the second window reissued the simulator's keys: %s → %s", before, after)
 	}
 }
 
