@@ -138,7 +138,7 @@ func quietSinceRotation(r *models.KeyRotation, now time.Time) time.Duration {
 // countdown is "47 h 12 min" under two days, else shortDur; it ticks with the clock.
 func countdown(d time.Duration) string {
 	if d >= 48*time.Hour {
-		return common.ShortDur(d)
+		return common.Countdown(d)
 	}
 	d = d.Round(time.Minute)
 	if h := int(d / time.Hour); h > 0 {
@@ -305,9 +305,15 @@ func (m *Model) graceView(c *graceModal, width, height int) string {
 				used += " from " + common.Sanitize(g.r.OldRecentIPs[0].IP)
 			}
 		}
-		if g.r.OldRequestsLastHour > 0 {
+		quiet, quietFor := time.Duration(g.r.QuietPeriodSeconds)*time.Second, quietSinceRotation(&g.r, now)
+		switch {
+		case g.r.OldRequestsLastHour > 0:
 			b.WriteString(st.Danger.Render(common.Wrap(fmt.Sprintf("In the last hour the old key served %s%s.", reqWord(g.r.OldRequestsLastHour), used), tw)) + "\n")
-		} else {
+		case quietFor < quiet:
+			// Quiet since a moment ago proves nothing yet (the cockpit says the same).
+			b.WriteString(st.Warning.Render(common.Wrap("The old key has been quiet for "+common.ShortDur(quietFor)+used+
+				", less than the "+common.ShortDur(quiet)+" that shows every client has moved to the new key.", tw)) + "\n")
+		default:
 			b.WriteString(st.Success.Render(common.Wrap("The old key served no request in the last hour"+used+".", tw)) + "\n")
 		}
 		b.WriteString(st.Muted.Render("Grace would otherwise end in "+countdown(g.r.OldKeyExpiresAt.Sub(now))+".") + "\n\n")

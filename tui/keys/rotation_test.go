@@ -316,6 +316,13 @@ func TestCockpitSafeOnlyAfterQuietSinceRotation(t *testing.T) {
 	if !strings.Contains(v, "⚠ not safe to end grace yet: old key quiet 40 s of the 1 h needed") {
 		t.Errorf("the cockpit does not say how long the old key has been quiet:\n%s", v)
 	}
+	// The end-grace question says the same, not "no request in the last hour".
+	m.ctx.Client = commontest.Unreachable()
+	press(m, "E")
+	if v := flat(m); strings.Contains(v, "served no request") || !strings.Contains(v, "has been quiet for 40 s") || !strings.Contains(v, "less than the 1 h") {
+		t.Errorf("end-grace question while not yet safe:\n%s", v)
+	}
+	press(m, "n")
 	later := commontest.Now.Add(time.Hour)
 	m.ctx.Now = func() time.Time { return later }
 	if v := flat(m); !strings.Contains(v, "✓ safe to end grace: the old key served nothing for 1 h") {
