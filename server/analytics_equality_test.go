@@ -24,7 +24,11 @@ import (
 // a test key with production volume and a revoked key still called (the
 // key hygiene cases), the recording was renewed by the code that had
 // matched the old one on the old seed; rate_limit_usage_pct, redefined as
-// the refused share, was recorded then too.
+// the refused share, was recorded then too. So was `previous` of the 30d
+// documents when the previous period became the same elapsed span of the
+// period before (the 30d window runs hours past now; 1h's window ends at
+// the minute already, and the seed's finer detail does not reach back to
+// the 24h and 7d previous periods' ends).
 func TestAnalyticsSameNumbersAsBeforePreAggregation(t *testing.T) {
 	e := newEnv(t, "demo")
 	tok := e.addUser("golden@acme.test", models.RoleAdmin, "Acme", "")

@@ -179,7 +179,9 @@ func (s *Service) etag(ctx context.Context, r usageReq) string {
 		return ""
 	}
 	w := r.win
-	return httpx.ETagOf([]any{"usage1", v, r.keyID, r.limit, w.rng, w.start, w.end, w.bucket, w.res})
+	// The previous period ends at most at the minute of now (found by
+	// reading, so the finest grain it can take stands in for it here).
+	return httpx.ETagOf([]any{"usage1", v, r.keyID, r.limit, w.rng, w.start, w.end, w.bucket, w.res, store.AlignUp(w.elapsedEnd(), 60)})
 }
 
 // Usage is the analytics document of q's range, of one key when q names
@@ -193,9 +195,12 @@ func (s *Service) Usage(ctx context.Context, u *httpx.User, q url.Values) (model
 }
 
 // compute builds the document from one pass over the pre-aggregated rows
-// of the window and the period before it (tenant-wide rows, or the key's),
+// of the window and its previous period (tenant-wide rows, or the key's),
 // the per-key totals that tile the window, the peaks and the newest errors.
 func (s *Service) compute(ctx context.Context, tenantID, keyID string, limit int, win window) (models.APIUsage, error) {
+	if err := s.previous(ctx, tenantID, &win); err != nil {
+		return models.APIUsage{}, err
+	}
 	nb := int((win.end - win.start) / win.bucket)
 	out := models.APIUsage{
 		Range: win.rng, From: time.Unix(win.start, 0).UTC(), To: time.Unix(win.end, 0).UTC(),
@@ -209,21 +214,34 @@ func (s *Service) compute(ctx context.Context, tenantID, keyID string, limit int
 		out.Series[i].T = t
 		out.RateLimit.Series[i].T = t
 	}
-	prev := window{start: 2*win.start - win.end, end: win.start, bucket: win.bucket, res: win.res}
 	both := win.query(tenantID, keyID)
-	both.Start = prev.start
+	both.Start = win.pstart
 	rows, err := s.st.UsageRows(ctx, s.db, both)
 	if err != nil {
 		return out, err
 	}
 	var total, pa agg
+	prevRow := func(r *store.RollupRow) {
+		pa.add(r.Status, r.N, r.Lat)
+		addHist(&pa.h, &r.H)
+	}
+	if win.ptail < win.pend {
+		tail, err := s.st.UsageRows(ctx, s.db, store.RollupQuery{TenantID: tenantID, KeyID: keyID, Res: win.pres, Start: win.ptail, End: win.pend})
+		if err != nil {
+			return out, err
+		}
+		for i := range tail {
+			prevRow(&tail[i])
+		}
+	}
 	eps := map[string]*agg{}
 	statuses := map[int]int64{}
 	for i := range rows {
 		r := &rows[i]
 		if r.T < win.start {
-			pa.add(r.Status, r.N, r.Lat)
-			addHist(&pa.h, &r.H)
+			if r.T < win.ptail {
+				prevRow(r)
+			}
 			continue
 		}
 		if bi := int((r.T - win.start) / win.bucket); bi < nb {

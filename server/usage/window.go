@@ -16,6 +16,11 @@ type window struct {
 	bucket     int64 // seconds
 	res        int64 // rollup resolution read (divides bucket)
 	from, to   int64 // custom only: the requested bounds, unaligned
+	now        int64 // when resolved
+	// The previous period, [pstart, pend): as much of the window's length
+	// as has elapsed of it, one length earlier. Rows before ptail are read
+	// at res, the rest at pres.
+	pstart, pend, ptail, pres int64
 }
 
 // query selects the window's rollups of a tenant (and key).
@@ -33,7 +38,7 @@ func resolveWindow(rng, from, to string, now time.Time) (window, error) {
 		return window{}, httpx.Fail(httpx.FieldProblem("invalid_parameter", field, msg))
 	}
 	n := now.Unix()
-	w := window{rng: rng}
+	w := window{rng: rng, now: n}
 	var span int64
 	switch rng {
 	case "", models.Range24h:
@@ -130,6 +135,43 @@ func (s *Service) coarsenForData(ctx context.Context, tenantID string, w *window
 	}
 	return nil
 }
+
+// previous sets w's previous period to the same elapsed span one window
+// length earlier ("same time last period"), so a window still running is
+// not compared with a whole one. Its end is rounded up to the finest
+// rollup that reaches back to it, as the current window's minute in
+// progress counts whole: the minute while minute rows reach that far
+// (about 3 days), else 15 minutes, an hour or the window's own resolution.
+func (s *Service) previous(ctx context.Context, tenantID string, w *window) error {
+	l := w.end - w.start
+	w.pstart, w.pres = w.start-l, w.res
+	elapsed := w.elapsedEnd() - l
+	w.pend = min(w.start, max(w.pstart, store.AlignUp(elapsed, w.res)))
+	w.ptail = w.pend
+	if w.pend <= w.pstart || elapsed%w.res == 0 {
+		return nil
+	}
+	tail := store.AlignDown(elapsed, w.res)
+	for _, r := range store.RollupRes() {
+		if r >= w.res {
+			break
+		}
+		// Fine rows are pruned (and seeded) for recent days only.
+		first, ok, err := s.st.FirstRollup(ctx, s.db, tenantID, r)
+		if err != nil {
+			return err
+		}
+		if ok && first <= tail {
+			w.pend, w.ptail, w.pres = store.AlignUp(elapsed, r), tail, r
+			return nil
+		}
+	}
+	return nil
+}
+
+// elapsedEnd is where the data of w ends: now, or w's end if earlier. now+1:
+// the minute holding now is in the window, even at its first second.
+func (w window) elapsedEnd() int64 { return min(w.now+1, w.end) }
 
 // resFor is the coarsest stored rollup resolution that divides bucket.
 func resFor(bucket int64) int64 {
