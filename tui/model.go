@@ -273,6 +273,18 @@ func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 
 func (m *Model) toActive(msg tea.Msg) tea.Cmd { return m.panes[m.ctx.Active].Update(msg) }
 
+// GuardsQuit implements common.QuitGuard for the whole console: a pane
+// shows something a quit would lose (the SSH service audits a session that
+// ends so).
+func (m *Model) GuardsQuit() bool {
+	for _, p := range m.panes {
+		if g, ok := p.(common.QuitGuard); ok && g.GuardsQuit() {
+			return true
+		}
+	}
+	return false
+}
+
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	active := m.panes[m.ctx.Active]
 	if common.IsQuit(msg) {

@@ -532,3 +532,19 @@ func TestRateLimitForbiddenIsARoleNoticeNotAnError(t *testing.T) {
 		t.Fatalf("pane 403 became an error line: %q", m.errLine)
 	}
 }
+
+// The console guards a quit when any pane does (the SSH service audits a
+// session that ends with a key shown once still unconfirmed).
+func TestConsoleGuardsQuitWhenAPaneDoes(t *testing.T) {
+	_, panes := fakePanes()
+	g := &guardPane{fakePane: fakePane{id: common.PaneKeys, ready: true}}
+	panes[common.PaneKeys] = g
+	m := New(commontest.Context(80, 20, nil), Options{Panes: panes, NoTick: true})
+	if m.GuardsQuit() {
+		t.Fatal("guards with nothing on screen")
+	}
+	g.guard = true
+	if !m.GuardsQuit() {
+		t.Fatal("a pane's guard is not the console's")
+	}
+}

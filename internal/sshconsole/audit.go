@@ -62,7 +62,7 @@ func (a *auditLog) start(st *sessionState, remote string, pty ssh.Pty) {
 }
 
 func (a *auditLog) end(st *sessionState, remote string, d time.Duration, reason string) {
-	a.log.LogAttrs(context.Background(), slog.LevelInfo, "ssh.session.end",
+	attrs := []slog.Attr{
 		slog.String("session", st.id),
 		slog.String("user", st.identity.Name),
 		slog.String("ssh_user", st.sshUser),
@@ -71,7 +71,12 @@ func (a *auditLog) end(st *sessionState, remote string, d time.Duration, reason 
 		slog.Int64("duration_ms", d.Milliseconds()),
 		slog.String("duration", d.Round(time.Second).String()),
 		slog.String("reason", reason),
-	)
+	}
+	if st.unconfirmed.Load() {
+		// A key the user may never have saved: an admin may want to revoke it.
+		attrs = append(attrs, slog.Bool("secret_unconfirmed", true))
+	}
+	a.log.LogAttrs(context.Background(), slog.LevelInfo, "ssh.session.end", attrs...)
 }
 
 // refused records a turned-away connection or session; user is the key's

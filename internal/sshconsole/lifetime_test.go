@@ -64,3 +64,28 @@ func TestSSHRemovedKeyAndShutdownEndSessions(t *testing.T) {
 		t.Fatal("listener still accepts after stop")
 	}
 }
+
+// A session that ends while a key shown once is still unconfirmed says so
+// in its end record (an admin may want to revoke the key); one that
+// confirmed it does not.
+func TestSSHAuditNotesAnUnconfirmedSecret(t *testing.T) {
+	env := newSSHEnv(t, newStubConsole, nil)
+	saved := env.term(t, env.api.admin, 80, 24)
+	saved.send(t, "S")
+	saved.waitFor(t, "secret=true")
+	saved.send(t, "s")
+	saved.waitFor(t, "secret=false")
+	saved.send(t, "q")
+	saved.wait(t)
+	waitAudit(t, env.audit, `"ssh.session.end"`)
+	if strings.Contains(env.audit.String(), "secret_unconfirmed") {
+		t.Fatalf("a confirmed secret is audited as unconfirmed:\n%s", env.audit.String())
+	}
+
+	conn := mustDial(t, env.addr, env.api.admin)
+	dropped := openTerm(t, conn, 80, 24, nil)
+	dropped.send(t, "S")
+	dropped.waitFor(t, "secret=true")
+	conn.Close() // the connection drops with the key on screen
+	waitAudit(t, env.audit, `"secret_unconfirmed":true`)
+}

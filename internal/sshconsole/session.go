@@ -18,6 +18,7 @@ import (
 
 	"github.com/penguinmails/pmdev/client"
 	"github.com/penguinmails/pmdev/models"
+	"github.com/penguinmails/pmdev/tui/common"
 )
 
 // sessionState travels down the middleware chain with the session. (The
@@ -32,7 +33,10 @@ type sessionState struct {
 	lastInput atomic.Int64           // unix nanoseconds of the last byte from the client
 	endReason atomic.Pointer[string] // why the server ended it; nil when the user quit
 	logged    atomic.Bool            // the start record is written
-	key       gossh.PublicKey
+	// unconfirmed: the session ended while a secret shown once (a new key)
+	// was on screen, never confirmed saved; the audit says so.
+	unconfirmed atomic.Bool
+	key         gossh.PublicKey
 }
 
 // end asks the console to quit for reason (the first reason wins).
@@ -127,8 +131,11 @@ func (s *Service) consoleMiddleware(next ssh.Handler) ssh.Handler {
 				}
 			}
 		}()
-		_, err := p.Run()
+		final, err := p.Run()
 		p.Kill() // restores the client's terminal if the console did not
+		if g, ok := final.(common.QuitGuard); ok && g.GuardsQuit() {
+			st.unconfirmed.Store(true)
+		}
 		if errors.Is(err, tea.ErrProgramPanic) {
 			s.log.Error("ssh console panic", "session", st.id)
 			st.end(nil, "panic")

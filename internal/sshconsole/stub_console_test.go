@@ -19,7 +19,12 @@ type stubConsole struct {
 	w, h    int
 	profile string
 	note    string
+	secret  bool // "S": a secret is on screen until "s"
 }
+
+// GuardsQuit implements common.QuitGuard, as the real console does while
+// a new key is shown once.
+func (m *stubConsole) GuardsQuit() bool { return m.secret }
 
 type (
 	stubPollMsg    struct{}
@@ -66,6 +71,10 @@ func (m *stubConsole) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.SetClipboard("pmdev-clip")
 		case "t":
 			m.note = "toggled"
+			return m, tea.ClearScreen
+		case "S", "s":
+			m.secret = msg.String() == "S"
+			m.note = fmt.Sprintf("secret=%v", m.secret)
 			return m, tea.ClearScreen
 		case "P":
 			panic("stub console: panic in Update")
