@@ -88,3 +88,18 @@ func lineOf(v, text string) string {
 	}
 	return ""
 }
+
+// A key in its last days says so in the status column, as on the Keys
+// tab; one past its expiry reads expired before the server's sweep.
+func TestKeysTableShowsExpiry(t *testing.T) {
+	keys := fixtureKeys()
+	soon, past := commontest.Now.Add(3*time.Minute), commontest.Now.Add(-time.Minute)
+	keys[0].ExpiresAt, keys[1].ExpiresAt = &soon, &past
+	v := commontest.Plain(loaded(t, 120, 40, keys, 0).View())
+	if l := lineOf(v, "Production App"); !strings.Contains(l, "exp 3min") {
+		t.Errorf("expiring key: %q", l)
+	}
+	if l := lineOf(v, "Staging Server"); !strings.Contains(l, "expired") {
+		t.Errorf("expired key: %q", l)
+	}
+}

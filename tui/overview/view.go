@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -347,9 +348,16 @@ func (m *Model) keysView() string {
 	now := m.ctx.Now()
 	for i := 0; i < m.visibleKeys(); i++ {
 		k := m.keys[i]
-		status := k.Status
-		if k.ReplacedBy != "" && status == models.KeyActive {
+		status, word := common.EffectiveKeyStatus(&k, now), ""
+		switch {
+		case k.ReplacedBy != "" && status == models.KeyActive:
 			status = "rotating"
+		case status == models.KeyActive && k.ExpiresAt != nil && k.ExpiresAt.Sub(now) <= 7*24*time.Hour:
+			// Its last days say so, as on the Keys tab (the column is narrow).
+			status, word = "exp "+strings.ReplaceAll(common.Countdown(k.ExpiresAt.Sub(now)), " ", ""), "rotating"
+		}
+		if word == "" {
+			word = status
 		}
 		cells := []string{
 			common.Fit(common.Sanitize(k.Name), cols[0].width),
@@ -358,7 +366,7 @@ func (m *Model) keysView() string {
 			common.Fit(common.Ago(k.LastUsed, now), cols[3].width),
 		}
 		row := strings.Join(cells, " ") + " "
-		st := s.Status(statusWord(status)).Render(common.Fit(status, cols[4].width))
+		st := s.Status(statusWord(word)).Render(common.Fit(status, cols[4].width))
 		if i == m.rows.Cursor() {
 			lines = append(lines, s.Cursor.Render("▸ ")+s.Selected.Render(row)+st)
 		} else {
