@@ -102,7 +102,7 @@ type APIUsage struct {
 	BucketSeconds int             `json:"bucket_seconds"`
 	KeyID         string          `json:"key_id,omitempty"`
 	Totals        UsageTotals     `json:"totals"`
-	Previous      UsageTotals     `json:"previous"` // same-length period before From
+	Previous      UsageTotals     `json:"previous"` // as much as has elapsed of the window, one length earlier
 	Series        []UsageBucket   `json:"series"`   // oldest first, zero-filled
 	Endpoints     []EndpointUsage `json:"endpoints"`
 	ErrorsBy      []StatusCount   `json:"errors_by_status"`

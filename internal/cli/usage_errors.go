@@ -24,9 +24,12 @@ func usageErrorsCmd(o *apiOpts, ios *streams, f *rangeFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "errors [--export FILE.csv]",
 		Short: "Failed requests of the window, newest first",
-		Long: `List the failed requests (4xx and 5xx, 429 included) of the window, newest
-first; --export writes every one of them (up to 100,000) to a new CSV file,
-the same file the console's Usage tab exports ("-" is stdout).`,
+		Long: `List the recorded failed requests (4xx and 5xx, 429 included) of the
+window, newest first; --export writes them all (up to 100,000) to a new CSV
+file, the same file the console's Usage tab exports ("-" is stdout). During
+floods only a sample is recorded (per key and minute at most 10 429s and 100
+of each other status), so there may be fewer rows than "pmdev usage" counts
+errors.`,
 		Args: noArgs,
 		Example: `  pmdev usage errors --range 1h
   pmdev usage errors --range 7d --key "Production Server" --export errors.csv`,
@@ -53,7 +56,7 @@ the same file the console's Usage tab exports ("-" is stdout).`,
 		return emitList(s, errs, err, "No failed requests in this window.", cut,
 			func(errs []models.RecentError) *table { return errorsTable(s.out, errs) })
 	})
-	cmd.Flags().StringVar(&export, "export", "", "write every failed request of the window to this new CSV file")
+	cmd.Flags().StringVar(&export, "export", "", "write the window's recorded failed requests to this new CSV file")
 	cmd.Flags().IntVarP(&limit, "limit", "L", 100, "list at most this many (0: all)")
 	_ = cmd.MarkFlagFilename("export", "csv")
 	return cmd
