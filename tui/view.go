@@ -282,11 +282,12 @@ func (m *Model) rateGauge(l barLayout) string {
 		return s.Muted.Render("rate limits —")
 	}
 	g, left := common.GaugeNow(*m.rlData, m.rlAt, m.ctx.Now())
-	if m.offline {
+	frozen := m.offline || m.ctx.Paused
+	if frozen {
 		g = common.GaugeOf(*m.rlData) // stale figures, shown as they came
 	}
 	text := " " + common.SpentText(g.RateLimitState)
-	if c := common.ClearsText(left); c != "" && l.clears && !m.offline {
+	if c := common.ClearsText(left); c != "" && l.clears && !frozen {
 		text += " · " + c
 	}
 	if l.name && g.Name != "" && g.Used > 0 {

@@ -164,6 +164,20 @@ func TestCountdownTicks(t *testing.T) {
 	}
 }
 
+// Paused, the gauge keeps the figures it last read, with their time,
+// instead of projecting refills no request has been seen against.
+func TestPausedGaugeKeepsItsFigures(t *testing.T) {
+	m := loaded(t, 80, 24, fixtureKeys(), 210)
+	m.ctx.Paused = true
+	later := commontest.Now.Add(20 * time.Second)
+	m.ctx.Now = func() time.Time { return later }
+	m.Update(common.TickMsg{Now: later})
+	v := commontest.Plain(m.View())
+	if !strings.Contains(v, "210/500 spent") || !strings.Contains(v, "paused · figures from") || strings.Contains(v, "clears in") {
+		t.Fatalf("paused gauge:\n%s", v)
+	}
+}
+
 // Near the limit from 80% of the burst, at the limit (429s) when the bucket
 // is empty; the messages never overlap.
 func TestLimitMessages(t *testing.T) {

@@ -240,8 +240,10 @@ func (m *Model) noDataLines(inner int) []string {
 func (m *Model) bucketLines(inner int) []string {
 	s := m.ctx.Styles
 	g, left := common.GaugeNow(*m.rl, m.rlAt, m.ctx.Now())
-	if m.offline {
-		g = common.GaugeOf(*m.rl) // the figures as they came, with their time
+	if m.offline || m.ctx.Paused {
+		// The figures as they came, with their time: projecting refills
+		// while no request is seen would show a bucket emptying.
+		g = common.GaugeOf(*m.rl)
 	}
 	level := s.Level(g.Ratio)
 	title := m.planTitle(m.rl.Plan, inner)
@@ -256,6 +258,8 @@ func (m *Model) bucketLines(inner int) []string {
 	switch {
 	case m.offline:
 		body = append(body, s.Muted.Render("offline · figures from "+m.rlAt.Local().Format("15:04:05")))
+	case m.ctx.Paused:
+		body = append(body, s.Muted.Render("paused · figures from "+m.rlAt.Local().Format("15:04:05")))
 	case left > 0:
 		body = append(body, s.Muted.Render(refill+" · ")+level.Render(common.ClearsText(left)))
 	default:
