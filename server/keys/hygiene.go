@@ -68,8 +68,8 @@ func recommend(k *models.APIKey, sig signals, c store.Cutoffs) []models.KeyRecom
 	}
 	if k.Environment == models.EnvTest && sig.day >= c.Volume {
 		add(models.RecTestKeyVolume, models.SeverityMedium, models.ActionUseLiveKey,
-			fmt.Sprintf("Test key with production volume: %s requests in the last 24 hours (from %s): serve that traffic with a live key.",
-				thousands(sig.day), thousands(c.Volume)))
+			fmt.Sprintf("Test key with production volume: %s requests since %s UTC (the last 24 hours in whole hours; flagged from %s): serve that traffic with a live key.",
+				thousands(sig.day), time.Unix(c.VolumeSince, 0).UTC().Format("Jan 2 15:04"), thousands(c.Volume)))
 	}
 	if k.Environment == models.EnvLive && k.ExpiresAt == nil {
 		add(models.RecLiveWithoutExpiry, models.SeverityLow, models.ActionSetExpiry,

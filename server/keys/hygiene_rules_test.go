@@ -118,7 +118,7 @@ func TestRecommendationsOrderAndWords(t *testing.T) {
 	}
 	tk := ruleKey()
 	tk.Environment = models.EnvTest
-	if msg := recommend(&tk, signals{day: 26_431}, c)[0].Message; !strings.Contains(msg, "26,431 requests in the last 24 hours") {
+	if msg := recommend(&tk, signals{day: 26_431}, c)[0].Message; !strings.Contains(msg, "26,431 requests since ") || !strings.Contains(msg, " UTC (the last 24 hours in whole hours") {
 		t.Errorf("volume message %q", msg)
 	}
 }
