@@ -115,10 +115,7 @@ func TestTestKeyVolumeThreshold(t *testing.T) {
 	e := newCheckedEnv(t, "")
 	tok := e.addUser("admin@a.test", models.RoleAdmin, "A", "")
 	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "CI", Environment: models.EnvTest, Permissions: []string{"read_campaigns"}})
-	var tenant string
-	if err := e.s.db.QueryRow(`SELECT tenant_id FROM api_keys WHERE id = ?`, k.KeyID).Scan(&tenant); err != nil {
-		t.Fatal(err)
-	}
+	tenant := e.tenantOf(k.KeyID)
 	add := func(hoursAgo int, n int64) {
 		b := store.NewUsageBatch()
 		at := store.AlignDown(e.clock.Now().Unix(), 3600) - int64(hoursAgo)*3600

@@ -19,10 +19,7 @@ func TestPruneInBatchesThroughIndexes(t *testing.T) {
 	e := newEnv(t, "")
 	tok := e.addUser("dev@p.test", models.RoleDeveloper, "P", models.PlanBusiness)
 	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "P", Permissions: []string{"read_campaigns"}})
-	var tenant string
-	if err := e.s.db.QueryRow(`SELECT tenant_id FROM api_keys WHERE id = ?`, k.KeyID).Scan(&tenant); err != nil {
-		t.Fatal(err)
-	}
+	tenant := e.tenantOf(k.KeyID)
 	now := e.clock.Now().Unix()
 	old, recent := now-100*86400, now-3600
 	tx, err := e.s.db.Begin()

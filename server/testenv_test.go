@@ -180,6 +180,16 @@ func (e *testEnv) createKey(token string, req models.CreateAPIKeyRequest) models
 	return out
 }
 
+// tenantOf is the tenant a key belongs to, for tests that write usage rows.
+func (e *testEnv) tenantOf(keyID string) string {
+	e.t.Helper()
+	var tenant string
+	if err := e.s.db.QueryRow(`SELECT tenant_id FROM api_keys WHERE id = ?`, keyID).Scan(&tenant); err != nil {
+		e.t.Fatal(err)
+	}
+	return tenant
+}
+
 func sendBody() models.SendEmailRequest {
 	return models.SendEmailRequest{To: "user@example.com", Subject: "Hi", TextBody: "Hello"}
 }

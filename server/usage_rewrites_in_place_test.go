@@ -21,10 +21,7 @@ func TestUsageRewritesStayOnTheirPages(t *testing.T) {
 	e := newEnv(t, "")
 	tok := e.addUser("admin@a.test", models.RoleAdmin, "A", "")
 	k := e.createKey(tok, models.CreateAPIKeyRequest{Name: "busy", Permissions: []string{"read_campaigns"}})
-	var tenant string
-	if err := e.s.db.QueryRow(`SELECT tenant_id FROM api_keys WHERE id = ?`, k.KeyID).Scan(&tenant); err != nil {
-		t.Fatal(err)
-	}
+	tenant := e.tenantOf(k.KeyID)
 	// Enough rows to fill several pages of each table, written twice as
 	// two coarse writes of one busy minute would.
 	at := store.AlignDown(e.clock.Now().Unix(), 60)
