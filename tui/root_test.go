@@ -548,3 +548,28 @@ func TestConsoleGuardsQuitWhenAPaneDoes(t *testing.T) {
 		t.Fatal("a pane's guard is not the console's")
 	}
 }
+
+// styledPane draws with a style, as the Docs pane marks search matches.
+type styledPane struct{ fakePane }
+
+func (p *styledPane) View() string { return "\x1b[7mmatch\x1b[m" }
+
+// Offline, stale figures are dimmed, but the docs keep their styling: the
+// built-in copy is not stale, and a search match is shown by its style.
+func TestOfflineDimsFiguresNotDocs(t *testing.T) {
+	_, panes := fakePanes()
+	for _, id := range []common.PaneID{common.PaneOverview, common.PaneDocs} {
+		panes[id] = &styledPane{fakePane{id: id, ready: true}}
+	}
+	m := New(commontest.Context(80, 20, nil), Options{Panes: panes, NoTick: true})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	send(m, rlMsg{id: m.rl.Start(), data: models.RateLimits{}})
+	send(m, rlMsg{id: m.rl.Start(), err: &client.Error{Kind: client.KindNetwork, URL: "http://x", Message: "connection refused"}})
+	if strings.Contains(m.render(), "\x1b[7mmatch") {
+		t.Fatal("offline figures are not dimmed")
+	}
+	send(m, commontest.Key("3"))
+	if m.ctx.Active != common.PaneDocs || !strings.Contains(m.render(), "\x1b[7mmatch") {
+		t.Fatal("offline, the docs lost their styling")
+	}
+}

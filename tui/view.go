@@ -40,7 +40,9 @@ func (m *Model) render() string {
 		body = m.fullHelpView(w)
 	} else {
 		body = m.panes[m.ctx.Active].View()
-		if m.offline {
+		// Stale figures are dimmed; the docs are not figures (their copy
+		// says where it came from), and dimming hid search matches.
+		if m.offline && m.ctx.Active != common.PaneDocs {
 			body = m.ctx.Styles.Subtle.Render(ansi.Strip(body))
 		}
 	}
