@@ -21,6 +21,7 @@ type showOnce struct {
 	note      string
 	lang      int
 	copied    bool
+	confirmed bool // the system clipboard took it (OSC 52 alone cannot say)
 	warned    bool
 	// askClose is the y/n question ctrl+c asks, as the key's screen does;
 	// ctrl+c there quits.
@@ -73,7 +74,7 @@ func (o *showOnce) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 	case key.Matches(km, k.PrevField, k.Left):
 		o.lang = (o.lang + len(snippetLangs) - 1) % len(snippetLangs)
 	case key.Matches(km, k.Accept, k.Cancel, k.Close):
-		if !o.copied && !o.warned {
+		if !o.confirmed && !o.warned {
 			o.warned = true
 			return o, nil
 		}
@@ -116,6 +117,8 @@ func (o *showOnce) View(width, height int) string {
 		b.WriteString(s.Warning.Render("The secret will not be shown again. Close? y/n") + s.Muted.Render(" (ctrl+c quits)") + "\n")
 	case o.warned && !o.copied:
 		b.WriteString(s.Warning.Render("Secret not copied yet — press c to copy it, or enter again to close without copying.") + "\n")
+	case o.warned:
+		b.WriteString(s.Warning.Render("The copy (OSC 52) is unconfirmed — paste it somewhere to check, then enter again to close.") + "\n")
 	default:
 		b.WriteString(s.Help.Render("c copy secret · y copy snippet · ←/→ language · enter done") + "\n")
 	}

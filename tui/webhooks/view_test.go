@@ -2,6 +2,7 @@ package webhooks
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -275,6 +276,31 @@ func TestShowOnceGolden(t *testing.T) {
 	}
 	if s := (createdMsg{secret: common.NewSecret(fixtureSecret)}); strings.Contains(s.String(), "whsec") || strings.Contains(common.NewSecret(fixtureSecret).String(), "whsec") {
 		t.Fatal("secret printable")
+	}
+}
+
+// A copy only OSC 52 carried may not have arrived: closing still asks to
+// check it; a copy the system clipboard took closes at once.
+func TestShowOnceWarnsUntilTheCopyIsConfirmed(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		copied common.CopiedMsg
+		warns  bool
+	}{
+		{"osc52 only", common.CopiedMsg{What: "signing secret"}, true},
+		{"system clipboard failed", common.CopiedMsg{What: "signing secret", System: true, Err: errors.New("exit status 1")}, true},
+		{"system clipboard", common.CopiedMsg{What: "signing secret", System: true}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := testModel(t, 100, 40, nil)
+			m.Update(createdMsg{webhook: fakeWebhooks()[0], secret: common.NewSecret(fixtureSecret)})
+			press(m, "c")
+			m.Update(c.copied)
+			press(m, "enter")
+			if warned := m.onceD() != nil && strings.Contains(commontest.Plain(m.View()), "unconfirmed"); warned != c.warns {
+				t.Fatalf("warned %v, want %v:\n%s", warned, c.warns, commontest.Plain(m.View()))
+			}
+		})
 	}
 }
 

@@ -134,6 +134,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.openWizard()
 		}
 		return nil
+	case common.CopiedMsg:
+		if o, ok := m.dialogs.Top().(*showOnce); ok && o.copied && msg.What == "signing secret" {
+			o.confirmed = msg.System && msg.Err == nil
+		}
+		return nil
 	case listMsg:
 		return m.onList(msg)
 	case detailMsg:
