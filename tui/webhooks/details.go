@@ -188,7 +188,7 @@ func (m *Model) detailsHead() string {
 		secretLine += s.Muted.Render(" · rotated " + common.Ago(w.SecretRotatedAt, now))
 	}
 	b.WriteString(label("Secret") + secretLine + "\n")
-	b.WriteString(label("Retries") + fmt.Sprintf("%d after the first attempt", w.MaxRetries) + s.Muted.Render(" · 1m, 5m, 15m, 1h, 24h") + "\n")
+	b.WriteString(label("Retries") + fmt.Sprintf("%d after the first attempt", w.MaxRetries) + s.Muted.Render(retryDelays(w.MaxRetries)) + "\n")
 	b.WriteString(label("Created") + w.CreatedAt.Local().Format("Jan 2, 2006") + " by " + common.Sanitize(w.CreatedBy) + "\n")
 	h := w.Health
 	health := []string{s.Muted.Render("no deliveries in the last 24 hours")}
@@ -367,4 +367,17 @@ func (m *Model) deliveryLines() []string {
 		wrapped = append(wrapped, strings.Split(ansi.Hardwrap(l, m.width, true), "\n")...)
 	}
 	return wrapped
+}
+
+// retryDelays are the waits before each of n retries on the default
+// schedule (1m, 5m, 15m, 1h, then every 24h): only those the endpoint uses.
+func retryDelays(n int) string {
+	steps := []string{"1m", "5m", "15m", "1h", "24h"}
+	switch {
+	case n <= 0:
+		return ""
+	case n <= len(steps):
+		return " · waits " + strings.Join(steps[:n], ", ")
+	}
+	return " · waits " + strings.Join(steps[:len(steps)-1], ", ") + ", then every 24h"
 }

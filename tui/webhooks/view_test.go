@@ -387,3 +387,12 @@ func (m *Model) retryD() *retryAllConfirm {
 	d, _ := dialog.Find[*retryAllConfirm](&m.dialogs)
 	return d
 }
+
+// The details list the waits an endpoint's retries use, no more.
+func TestRetryDelaysFollowTheEndpoint(t *testing.T) {
+	for n, want := range map[int]string{0: "", 3: " · waits 1m, 5m, 15m", 5: " · waits 1m, 5m, 15m, 1h, 24h", 8: " · waits 1m, 5m, 15m, 1h, then every 24h"} {
+		if got := retryDelays(n); got != want {
+			t.Errorf("retryDelays(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
