@@ -120,6 +120,9 @@ func newDocsCmd(env docsEnv) *cobra.Command {
 			return slugs, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.width != 0 && (f.width < 20 || f.width > 1000) {
+				return usagef("docs: --width must be 20 to 1000 columns (0: the terminal's), not %d", f.width)
+			}
 			w, t := env.out, env.term
 			if w == nil {
 				var dt docsTerm
@@ -147,7 +150,7 @@ func newDocsCmd(env docsEnv) *cobra.Command {
 	fs := cmd.Flags()
 	fs.BoolVar(&f.list, "list", false, "list the page slugs")
 	fs.StringVar(&f.lang, "lang", "curl", "language of code examples: curl, go, node, python, php, ruby")
-	fs.IntVar(&f.width, "width", 0, "wrap at this many columns (default: the terminal's, at most 120)")
+	fs.IntVar(&f.width, "width", 0, "on a terminal, wrap at this many columns (default: the terminal's, at most 120); --plain and piped output are Markdown, unwrapped")
 	fs.BoolVar(&f.plain, "plain", false, "print Markdown even on a terminal")
 	fs.StringVar(&f.apiURL, "api-url", os.Getenv("PENGUINMAILS_API_URL"), "API URL used in code examples")
 	_ = cmd.RegisterFlagCompletionFunc("lang", cobra.FixedCompletions([]string{"curl", "go", "node", "python", "php", "ruby"}, cobra.ShellCompDirectiveNoFileComp))

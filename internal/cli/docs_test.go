@@ -46,7 +46,7 @@ func TestDocsCommand(t *testing.T) {
 // An unknown page or language is a bad argument: exit 2.
 func TestDocsBadArgumentsExit2(t *testing.T) {
 	a := &refAPI{}
-	for _, args := range [][]string{{"docs", "nonexistent"}, {"docs", "--lang", "cobol", "authentication"}, {"docs", "emails", "webhooks"}} {
+	for _, args := range [][]string{{"docs", "nonexistent"}, {"docs", "--lang", "cobol", "authentication"}, {"docs", "emails", "webhooks"}, {"docs", "--width", "-5", "emails"}} {
 		r := a.runAs(t, "", runOpts{noToken: true}, args...).wantCode(t, 2, strings.Join(args, " "))
 		if !strings.HasPrefix(r.stderr, "pmdev: docs: ") {
 			t.Errorf("%v: stderr %q", args, r.stderr)

@@ -178,7 +178,10 @@ func (t *tryIt) View(w, h int) string {
 	} else {
 		who := "none needed"
 		if t.op.Auth == models.DocAuthToken {
-			who = "your signed-in token (" + common.Sanitize(m.ctx.Me.Email) + ")"
+			who = "your signed-in token"
+			if m.ctx.Me.Email != "" {
+				who += " (" + common.Sanitize(m.ctx.Me.Email) + ")"
+			}
 		}
 		out = append(out, common.Fit(st.Muted.Render("  Auth        ")+who, w))
 	}

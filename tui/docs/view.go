@@ -44,7 +44,11 @@ func (m *Model) sidebarLines(w, h int) []string {
 	st := m.ctx.Styles
 	out := make([]string, 0, h)
 	if m.search.typing {
-		out = append(out, common.Fit(st.Title.Render(fmt.Sprintf("%d pages match", len(m.search.hits))), w))
+		match := fmt.Sprintf("%d pages match", len(m.search.hits))
+		if len(m.search.hits) == 1 {
+			match = "1 page matches"
+		}
+		out = append(out, common.Fit(st.Title.Render(match), w))
 		for i, hit := range m.search.hits {
 			if len(out) >= h {
 				break
