@@ -322,7 +322,8 @@ func (m *Model) pageWidth() int {
 }
 
 func (m *Model) sidebarWidth() int {
-	return min(28, max(16, m.width/4))
+	// Wide enough on a wide screen to tell operations of one path apart.
+	return min(44, max(16, m.width/4))
 }
 
 // viewHeight is the number of page lines visible.
