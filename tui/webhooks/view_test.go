@@ -396,3 +396,14 @@ func TestRetryDelaysFollowTheEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// The form says which URLs the server takes: in the sandbox plain http to
+// any host, as the server run with private webhooks allowed accepts.
+func TestFormSaysWhichURLsTheSandboxTakes(t *testing.T) {
+	m := testModel(t, 100, 30, fakeWebhooks())
+	m.ctx.Sandbox = true
+	press(m, "n")
+	if v := commontest.Plain(m.View()); !strings.Contains(v, "also plain http and private addresses") {
+		t.Fatalf("create form in the sandbox:\n%s", v)
+	}
+}

@@ -294,7 +294,7 @@ func (w *wizard) View(width, height int) string {
 		field(1, "Description", w.desc.View())
 		errLine("description")
 		if w.orig != nil {
-			b.WriteString("\n" + s.Muted.Render("  HTTPS required. Pause or resume with P from the list.") + "\n\n")
+			b.WriteString("\n" + s.Muted.Render(urlHint(m.ctx.Sandbox)+" Pause or resume with P from the list.") + "\n\n")
 			b.WriteString(s.Help.Render("tab/↓ next field · enter next · esc cancel") + "\n")
 			break
 		}
@@ -306,11 +306,7 @@ func (w *wizard) View(width, height int) string {
 		}
 		field(2, "Status", radio(!w.paused, "Active")+"  "+radio(w.paused, "Paused"))
 		b.WriteString("\n" + s.Muted.Render("  Active endpoints receive events at once; paused ones are created silent.") + "\n")
-		hint := "  HTTPS required; http and private addresses only where the server allows them."
-		if m.ctx.Sandbox {
-			hint = "  HTTPS required; the sandbox also accepts http://127.0.0.1 receivers."
-		}
-		b.WriteString(s.Muted.Render(hint) + "\n\n")
+		b.WriteString(s.Muted.Render(urlHint(m.ctx.Sandbox)) + "\n\n")
 		b.WriteString(s.Help.Render("tab/↓ next field · space toggle status · enter next · esc cancel") + "\n")
 	case 1:
 		names := models.WebhookEventNames()
@@ -394,4 +390,13 @@ func (w *wizard) View(width, height int) string {
 		b.WriteString("\n" + s.Help.Render("←/→ retries · enter create · esc back") + "\n")
 	}
 	return b.String()
+}
+
+// urlHint says which endpoint URLs the server takes: the sandbox (run with
+// private webhooks allowed) takes plain http to any host too.
+func urlHint(sandbox bool) string {
+	if sandbox {
+		return "  HTTPS, or in the sandbox also plain http and private addresses (http://127.0.0.1:8080/hook)."
+	}
+	return "  HTTPS required; http and private addresses only where the server allows them."
 }
