@@ -21,16 +21,7 @@ import (
 func TestTwoConsolesShareTheSandbox(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "pm.db")
 	o := Options{DBPath: db, Email: "admin@acme.test", Logger: slog.New(slog.DiscardHandler)}
-	a, err := Start(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Start(context.Background(), o)
-	if err != nil {
-		t.Fatalf("second console: %v", err)
-	}
-	defer b.Close()
+	a, b := serve(t, o), serve(t, o)
 	for _, sb := range []*Sandbox{a, b} {
 		if st := meStatus(t, sb); st != 200 {
 			t.Errorf("%s: /me %d", sb.BaseURL, st)
@@ -44,11 +35,7 @@ func TestTwoConsolesShareTheSandbox(t *testing.T) {
 func TestSecondWindowLeavesTheTrafficToTheFirst(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "pm.db")
 	o := Options{DBPath: db, Email: "admin@acme.test", Logger: slog.New(slog.DiscardHandler), Traffic: true}
-	a, err := Start(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := serve(t, o)
 	simKeys := func() string {
 		cl := client.New(client.Options{BaseURL: a.BaseURL, Token: a.Token}) // fresh: no "not modified"
 		list, err := cl.ListKeys(context.Background(), models.KeyListParams{Q: "Simulator", PerPage: 10})
@@ -64,11 +51,7 @@ func TestSecondWindowLeavesTheTrafficToTheFirst(t *testing.T) {
 	}
 	var before string
 	testkit.WaitFor(t, 10*time.Second, "the simulator's keys", func() bool { before = simKeys(); return strings.Count(before, " ") == 1 })
-	b, err := Start(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	serve(t, o)
 	time.Sleep(300 * time.Millisecond) // a simulator would have reissued them by now
 	if after := simKeys(); after != before {
 		t.Fatalf("the second window reissued the simulator's keys: %s → %s", before, after)
@@ -130,4 +113,15 @@ func meStatus(t *testing.T, sb *Sandbox) int {
 	}
 	res.Body.Close()
 	return res.StatusCode
+}
+
+// serve starts a sandbox the test's cleanup closes.
+func serve(t *testing.T, o Options) *Sandbox {
+	t.Helper()
+	sb, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	return sb
 }

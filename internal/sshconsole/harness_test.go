@@ -201,6 +201,13 @@ func (ts *termSession) send(t testing.TB, s string) {
 	}
 }
 
+// press sends keys and waits until the screen shows want.
+func (ts *termSession) press(t testing.TB, keys, want string) {
+	t.Helper()
+	ts.send(t, keys)
+	ts.waitFor(t, want)
+}
+
 // wait returns the session's exit status (-1 when it ended without one).
 func (ts *termSession) wait(t testing.TB) int {
 	t.Helper()

@@ -71,10 +71,8 @@ func TestSSHRemovedKeyAndShutdownEndSessions(t *testing.T) {
 func TestSSHAuditNotesAnUnconfirmedSecret(t *testing.T) {
 	env := newSSHEnv(t, newStubConsole, nil)
 	saved := env.term(t, env.api.admin, 80, 24)
-	saved.send(t, "S")
-	saved.waitFor(t, "secret=true")
-	saved.send(t, "s")
-	saved.waitFor(t, "secret=false")
+	saved.press(t, "S", "secret=true")
+	saved.press(t, "s", "secret=false")
 	saved.send(t, "q")
 	saved.wait(t)
 	waitAudit(t, env.audit, `"ssh.session.end"`)
@@ -84,8 +82,7 @@ func TestSSHAuditNotesAnUnconfirmedSecret(t *testing.T) {
 
 	conn := mustDial(t, env.addr, env.api.admin)
 	dropped := openTerm(t, conn, 80, 24, nil)
-	dropped.send(t, "S")
-	dropped.waitFor(t, "secret=true")
+	dropped.press(t, "S", "secret=true")
 	conn.Close() // the connection drops with the key on screen
 	waitAudit(t, env.audit, `"secret_unconfirmed":true`)
 }

@@ -28,8 +28,7 @@ func TestSSHAcceptedKeyRunsAsItsUserWithMintedToken(t *testing.T) {
 	ts.waitFor(t, "role=admin")
 
 	// A key created in the session carries the key's fingerprint in the server's audit.
-	ts.send(t, "n")
-	ts.waitFor(t, "created=")
+	ts.press(t, "n", "created=")
 	id := ""
 	for _, line := range strings.Split(ts.screenText(), "\n") {
 		if i := strings.Index(line, "created="); i >= 0 {

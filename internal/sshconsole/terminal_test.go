@@ -147,8 +147,7 @@ func TestSSHResponsiveAt200msLatency(t *testing.T) {
 	ts := openTerm(t, mustDial(t, addr, env.api.admin), 80, 24, nil)
 	ts.waitFor(t, "user=admin@acme.test")
 	start := time.Now()
-	ts.send(t, "t")
-	ts.waitFor(t, "toggled")
+	ts.press(t, "t", "toggled")
 	d := time.Since(start)
 	t.Logf("keystroke to frame at %v one-way latency: %v", latency, d)
 	if d < 2*latency {
