@@ -95,6 +95,11 @@ func (m *Model) infoLine() string {
 	d := m.data
 	loc := m.now().Location()
 	what := s.Heading.Render(rangeLabel(d.Range))
+	if p := m.params; d.Range == models.RangeCustom && (d.From.Before(p.From) || (p.To.Before(d.GeneratedAt) && d.To.After(p.To))) {
+		// The server answers in whole buckets: say the bounds below are not
+		// the ones typed.
+		what += s.Muted.Render(" (widened to whole buckets)")
+	}
 	if !sameParams(m.params, m.Params()) {
 		what = s.Heading.Render(rangeLabel(m.rng)) + s.Muted.Render(" · loading…")
 	}

@@ -376,6 +376,28 @@ func TestCustomGolden(t *testing.T) {
 	commontest.Golden(t, m.View())
 }
 
+// A custom range the server widened to whole buckets says so; one it
+// answered as typed does not.
+func TestCustomRangeSaysWhenWidened(t *testing.T) {
+	d := fixtureN(models.RangeCustom, commontest.Now.Add(-2*time.Hour), time.Hour, 3)
+	for _, c := range []struct {
+		name     string
+		from, to time.Time
+		widened  bool
+	}{
+		{"as typed", d.From, d.To, false},
+		{"start widened", d.From.Add(7 * time.Minute), d.To, true},
+		{"end widened", d.From, d.To.Add(-50 * time.Minute), true},
+	} {
+		m := loaded(models.Range24h, 160, 48)
+		m.rng, m.from, m.to = models.RangeCustom, c.from, c.to
+		deliver(m, d)
+		if got := strings.Contains(commontest.Plain(m.View()), "(widened to whole buckets)"); got != c.widened {
+			t.Errorf("%s: widened shown %v, want %v", c.name, got, c.widened)
+		}
+	}
+}
+
 func TestWideSectionOrder(t *testing.T) {
 	m := loaded(models.Range24h, 160, 48)
 	var got []section
