@@ -99,3 +99,29 @@ func TestTopAndBottomInDeliveries(t *testing.T) {
 		t.Fatalf("g left the delivery at line %d", m.detail.scroll.Offset())
 	}
 }
+
+// The test-event picker goes to its first and last type with g and G, as
+// every list does, and its help says so.
+func TestTopAndBottomInTheTestEventPicker(t *testing.T) {
+	m := testModel(t, 100, 34, fakeWebhooks())
+	press(m, "t")
+	tm := m.testD()
+	if tm == nil || len(tm.types) < 3 {
+		t.Fatal("test modal did not open with several types")
+	}
+	press(m, "G")
+	if tm.cursor != len(tm.types)-1 {
+		t.Fatalf("G: cursor %d of %d", tm.cursor, len(tm.types))
+	}
+	press(m, "g")
+	if tm.cursor != 0 {
+		t.Fatalf("g: cursor %d", tm.cursor)
+	}
+	var help []string
+	for _, b := range tm.ShortHelp() {
+		help = append(help, b.Help().Key)
+	}
+	if !strings.Contains(strings.Join(help, " "), "g/G") {
+		t.Fatalf("help %v lacks g/G", help)
+	}
+}

@@ -70,6 +70,14 @@ func (t *testModal) Update(msg tea.Msg) (dialog.Dialog, tea.Cmd) {
 			t.cursor++
 			t.result, t.err = nil, nil
 		}
+	case key.Matches(km, t.m.ctx.Keys.Webhooks.Top, t.m.ctx.Keys.Webhooks.Bottom):
+		if !t.sending && len(t.types) > 0 {
+			t.cursor = 0
+			if key.Matches(km, t.m.ctx.Keys.Webhooks.Bottom) {
+				t.cursor = len(t.types) - 1
+			}
+			t.result, t.err = nil, nil
+		}
 	case key.Matches(km, k.Accept):
 		if t.sending {
 			return t, nil
@@ -160,8 +168,9 @@ func (t *testModal) View(width, height int) string {
 
 // ShortHelp implements help.KeyMap.
 func (t *testModal) ShortHelp() []key.Binding {
-	k := &t.m.ctx.Keys.Dialog
-	return []key.Binding{common.WithHelp(k.Accept, "send"), common.WithHelp(k.Cancel, "close")}
+	k, wk := &t.m.ctx.Keys.Dialog, &t.m.ctx.Keys.Webhooks
+	return []key.Binding{common.Joined("event type", k.Up, k.Down), common.Joined("first/last", wk.Top, wk.Bottom),
+		common.WithHelp(k.Accept, "send"), common.WithHelp(k.Cancel, "close")}
 }
 
 // FullHelp implements help.KeyMap.
