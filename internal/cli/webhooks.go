@@ -84,7 +84,7 @@ func webhookDetails(o *output, w models.Webhook, now time.Time) {
 	h := w.Health
 	health := "no deliveries in the last 24 hours"
 	if h.SuccessRate24h != nil {
-		health = fmt.Sprintf("%s success · %d deliveries · %d failed · avg %d ms · last %s", pct(*h.SuccessRate24h),
+		health = fmt.Sprintf("%s success · %d deliveries · %d failed or retrying · avg %d ms · last %s", pct(*h.SuccessRate24h),
 			h.Deliveries24h, h.Failures24h, h.AvgLatencyMS, common.Ago(h.LastDeliveryAt, now))
 	}
 	if h.PendingRetries > 0 {

@@ -194,7 +194,7 @@ func (m *Model) detailsHead() string {
 	health := []string{s.Muted.Render("no deliveries in the last 24 hours")}
 	if h.SuccessRate24h != nil {
 		health = []string{rateStyle(s, h.SuccessRate24h).Render(formatRate(*h.SuccessRate24h) + " success"),
-			plural(h.Deliveries24h, "delivery", "deliveries"), fmt.Sprintf("%d failed", h.Failures24h),
+			plural(h.Deliveries24h, "delivery", "deliveries"), fmt.Sprintf("%d failed or retrying", h.Failures24h),
 			"avg " + latency(h.AvgLatencyMS), "last " + common.Ago(h.LastDeliveryAt, now)}
 	}
 	if h.PendingRetries > 0 {
@@ -214,13 +214,19 @@ func (m *Model) detailsHead() string {
 // only between parts (a part wider than a line is cut).
 func pack(parts []string, sep string, width int) []string {
 	lines := []string{""}
-	for _, p := range parts {
+	// A line that breaks ends with the separator's mark: leave room for it.
+	mark := lipgloss.Width(strings.TrimRight(sep, " "))
+	for i, p := range parts {
 		p = common.Truncate(p, width)
 		cur := &lines[len(lines)-1]
+		room := width
+		if i < len(parts)-1 {
+			room -= mark
+		}
 		switch {
 		case *cur == "":
 			*cur = p
-		case lipgloss.Width(*cur)+lipgloss.Width(sep)+lipgloss.Width(p) <= width:
+		case lipgloss.Width(*cur)+lipgloss.Width(sep)+lipgloss.Width(p) <= room:
 			*cur += sep + p
 		default:
 			*cur += strings.TrimRight(sep, " ")
