@@ -51,11 +51,15 @@ type Model struct {
 
 	slug   string
 	anchor string // heading to scroll to once the page is rendered
-	scroll int
-	cur    *rendered
-	curKey renderKey
-	cache  map[renderKey]*rendered
-	flight map[renderKey]bool
+	// back holds the places left by following links, newest last; restore
+	// is the line (plus one) to return to once that page is rendered.
+	back    []place
+	restore int
+	scroll  int
+	cur     *rendered
+	curKey  renderKey
+	cache   map[renderKey]*rendered
+	flight  map[renderKey]bool
 	// Renders counts glamour runs (tests and benchmarks read it).
 	Renders int
 	spin    spinner.Model
@@ -401,6 +405,9 @@ func (m *Model) show(k renderKey, r *rendered) {
 			m.scroll = l
 		}
 		m.anchor = ""
+	}
+	if m.restore > 0 && k.slug == m.slug {
+		m.scroll, m.restore = m.restore-1, 0
 	}
 	m.search.computeMatches(r)
 	m.syncHitCount()

@@ -98,6 +98,36 @@ func TestDigitsAndTabAlwaysSwitchTabsLinksFollowWithO(t *testing.T) {
 	}
 }
 
+// esc after following a link returns to the page and line it was taken
+// from; with nothing to return to it goes to the sidebar, as before.
+func TestEscReturnsFromAFollowedLink(t *testing.T) {
+	m := newPane(t, 120, 40) // authentication
+	Drive(t, m, m.Update(Key("right")), nil, nil)
+	Drive(t, m, m.Update(Key("space")), nil, nil) // read on a little
+	from, at := m.slug, m.scroll
+	if at == 0 {
+		t.Fatal("fixture: the page did not scroll")
+	}
+	want, _ := m.cur.links[0].Slug()
+	Drive(t, m, m.Update(Key("o")), nil, nil)
+	Drive(t, m, m.Update(Key("1")), func() bool { return m.Loaded() && m.slug == want }, nil)
+	offered := false
+	for _, b := range m.KeyMap().ShortHelp() {
+		offered = offered || b.Help().Desc == "back"
+	}
+	if !offered {
+		t.Error("the help does not offer esc back")
+	}
+	Drive(t, m, m.Update(Key("esc")), func() bool { return m.Loaded() && m.slug == from }, nil)
+	if m.scroll != at || m.focus != focusPage {
+		t.Fatalf("back at line %d (focus %v), want line %d on the page", m.scroll, m.focus, at)
+	}
+	Drive(t, m, m.Update(Key("esc")), nil, nil)
+	if m.focus != focusSidebar {
+		t.Fatal("esc with no link to return from did not go to the sidebar")
+	}
+}
+
 func TestLanguageAndCopy(t *testing.T) {
 	m := newPane(t, 120, 40)
 	Drive(t, m, m.open("emails", "", true), m.Loaded, nil)

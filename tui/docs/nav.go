@@ -147,6 +147,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case m.search.query != "":
 			m.search.clear()
+		case m.focus == focusPage && len(m.back) > 0:
+			return m.goBack()
 		case m.focus == focusPage:
 			m.focus = focusSidebar
 			m.selectCurrent()
@@ -245,7 +247,31 @@ func (m *Model) follow(n int) tea.Cmd {
 	if _, ok := m.lib.Pages[slug]; !ok {
 		return common.Copy(m.ctx, common.PaneDocs, l.Target, "not a docs page: link "+common.Sanitize(l.Target))
 	}
+	m.back = append(m.back[max(0, len(m.back)-maxBack+1):], place{m.slug, m.scroll})
 	return m.open(slug, anchor, true)
+}
+
+// place is a page and the line read at, to come back to.
+type place struct {
+	slug   string
+	scroll int
+}
+
+// maxBack bounds the places esc can return to.
+const maxBack = 50
+
+// goBack returns to where the last followed link was taken from.
+func (m *Model) goBack() tea.Cmd {
+	p := m.back[len(m.back)-1]
+	m.back = m.back[:len(m.back)-1]
+	cmd := m.open(p.slug, "", true)
+	if m.cur != nil && m.curKey.slug == p.slug {
+		m.scroll = p.scroll
+		m.clampScroll()
+	} else {
+		m.restore = p.scroll + 1
+	}
+	return cmd
 }
 
 // currentOp is the operation the reader is looking at.

@@ -291,6 +291,9 @@ func (k keyMap) ShortHelp() []key.Binding {
 		return []key.Binding{d.Up, d.Down, d.Open, d.Page, d.Search}
 	}
 	out := []key.Binding{d.Down, d.PageDown, helpLink(d), d.Sidebar}
+	if len(k.m.back) > 0 {
+		out = append(out, common.WithHelp(k.m.ctx.Keys.Global.Back, "back"))
+	}
 	if k.m.search.query != "" {
 		out = append(out, d.NextMatch, d.PrevMatch)
 	}
