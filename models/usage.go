@@ -92,6 +92,9 @@ type KeyUsage struct {
 	Requests    int64      `json:"requests"`
 	SuccessRate float64    `json:"success_rate"`
 	LastUsed    *time.Time `json:"last_used"`
+	// Status is the key's now (active, revoked or expired): a range may
+	// hold traffic of keys no longer usable.
+	Status string `json:"status"`
 }
 
 // APIUsage is GET /api/v1/tenant/analytics/api-usage.

@@ -108,6 +108,14 @@ func TestAnalyticsSameNumbersAsBeforePreAggregation(t *testing.T) {
 		}
 		delete(a, "recent_errors")
 		delete(b, "recent_errors")
+		// by_key's status came after the recording.
+		if rows, ok := b["by_key"].([]any); ok {
+			for _, r := range rows {
+				if m, ok := r.(map[string]any); ok {
+					delete(m, "status")
+				}
+			}
+		}
 		aj, _ := json.MarshalIndent(a, "", " ")
 		bj, _ := json.MarshalIndent(b, "", " ")
 		if !bytes.Equal(aj, bj) {

@@ -37,8 +37,9 @@ type KeyAuth struct {
 
 // KeySummary names a key in usage breakdowns.
 type KeySummary struct {
-	ID, Name string
-	LastUsed *time.Time
+	ID, Name             string
+	LastUsed             *time.Time
+	RevokedAt, ExpiresAt *time.Time
 }
 
 // KeyTotals are a key's counters and state as the demo seed imports them.

@@ -373,7 +373,8 @@ func (s *Service) fillByKey(ctx context.Context, tenantID string, keys map[strin
 		if a == nil {
 			continue
 		}
-		out.ByKey = append(out.ByKey, models.KeyUsage{KeyID: k.ID, Name: k.Name, Requests: a.n, SuccessRate: a.successRate(), LastUsed: k.LastUsed})
+		out.ByKey = append(out.ByKey, models.KeyUsage{KeyID: k.ID, Name: k.Name, Requests: a.n, SuccessRate: a.successRate(), LastUsed: k.LastUsed,
+			Status: models.KeyStatusAt(k.RevokedAt, k.ExpiresAt, s.now())})
 	}
 	sort.Slice(out.ByKey, func(i, j int) bool {
 		a, b := out.ByKey[i], out.ByKey[j]

@@ -29,7 +29,7 @@ func (m *Model) byKey(w int) block {
 			name = "● " + name
 		}
 		// In words, not only colour, and kept when a long name is cut.
-		if st := m.keyStatus(k.KeyID); st == models.KeyRevoked || st == models.KeyExpired {
+		if st := k.Status; st == models.KeyRevoked || st == models.KeyExpired {
 			mark := " (" + st + ")"
 			name = common.Truncate(name, max(kw-common.Width(mark), 1)) + mark
 		}

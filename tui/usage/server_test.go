@@ -139,8 +139,8 @@ func run(t *testing.T, m *usage.Model, cmd tea.Cmd) tea.Msg {
 	return next()
 }
 
-// Usage by key marks the traffic of a key revoked since, as the server's
-// key list says (the usage answer carries no status).
+// Usage by key marks the traffic of a key revoked since: the server's
+// answer says each key's status now.
 func TestRevokedKeyMarkedAgainstRealServer(t *testing.T) {
 	c := sandboxtest.Serve(t, sandboxtest.Options{}).Admin(t)
 	traffic(t, c)

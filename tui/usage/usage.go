@@ -62,9 +62,6 @@ type Model struct {
 	exports    int        // bumped per export start and end: the errors section shows both
 	pageErrors errorPager // nil: ctx.Client (tests set a fake)
 	keysReq    uint64
-	// keyLife is when each listed key was revoked or expires, so usage by
-	// key can mark traffic of keys no longer usable (the answer says not).
-	keyLife map[string]keyLife
 
 	// The live request log, shown instead of the analytics while showLive;
 	// filtering is set while its filter is being typed.
@@ -86,26 +83,12 @@ func New(ctx *common.Context) *Model {
 	return m
 }
 
-// usageMsg is the answer to one APIUsage request, with the key list when
-// a fresh one came (nil: unchanged or unavailable, keep what is known).
+// usageMsg is the answer to one APIUsage request.
 type usageMsg struct {
 	common.Result
 	params models.UsageParams
 	data   models.APIUsage
 	err    error
-	keys   []models.APIKey
-}
-
-// keyLife is what a key's status at any time follows from.
-type keyLife struct{ revoked, expires *time.Time }
-
-// keyStatus is the status of key id now, "" when the key is not known.
-func (m *Model) keyStatus(id string) string {
-	l, ok := m.keyLife[id]
-	if !ok {
-		return ""
-	}
-	return models.KeyStatusAt(l.revoked, l.expires, m.now())
 }
 
 // keysMsg is the answer to the key picker's ListKeys request.
@@ -206,12 +189,6 @@ func (m *Model) onUsage(msg usageMsg) tea.Cmd {
 	}
 	d := msg.data
 	m.err = nil
-	if msg.keys != nil {
-		m.keyLife = make(map[string]keyLife, len(msg.keys))
-		for _, k := range msg.keys {
-			m.keyLife[k.KeyID] = keyLife{k.RevokedAt, k.ExpiresAt}
-		}
-	}
 	m.data = &d
 	m.params = msg.params
 	m.version++
@@ -248,20 +225,7 @@ func (m *Model) fetch(id uint64) tea.Cmd {
 			c.ForgetETags()
 			d, err = c.APIUsage(ctx, p)
 		}
-		msg := usageMsg{Result: common.Result{Pane: common.PaneUsage, ReqID: id}, params: p, data: d, err: err}
-		if err == nil && len(d.ByKey) > 0 {
-			// Its own ETag scope: the picker's list of the same URI must
-			// not be answered 304 for data only this read saw. A failure
-			// leaves the rows unmarked, which claims nothing.
-			l, kerr := c.ListKeys(client.WithCacheScope(ctx, "usage-keys"), models.KeyListParams{PerPage: 1000})
-			if kerr == nil {
-				msg.keys = l.APIKeys
-				if msg.keys == nil {
-					msg.keys = []models.APIKey{}
-				}
-			}
-		}
-		return msg
+		return usageMsg{Result: common.Result{Pane: common.PaneUsage, ReqID: id}, params: p, data: d, err: err}
 	}
 }
 

@@ -175,12 +175,12 @@ func (Store) UsableKeyNames(ctx context.Context, h store.Handle, tenantID string
 }
 
 func (Store) KeySummaries(ctx context.Context, h store.Handle, tenantID string) ([]store.KeySummary, error) {
-	return store.QueryAll(ctx, h, `SELECT id, name, last_used FROM api_keys WHERE tenant_id = ?`, []any{tenantID},
+	return store.QueryAll(ctx, h, `SELECT id, name, last_used, revoked_at, expires_at FROM api_keys WHERE tenant_id = ?`, []any{tenantID},
 		func(sc store.Scanner) (store.KeySummary, error) {
 			var k store.KeySummary
-			var last sql.NullInt64
-			err := sc.Scan(&k.ID, &k.Name, &last)
-			k.LastUsed = store.NullMS(last)
+			var last, revoked, expires sql.NullInt64
+			err := sc.Scan(&k.ID, &k.Name, &last, &revoked, &expires)
+			k.LastUsed, k.RevokedAt, k.ExpiresAt = store.NullMS(last), store.NullMS(revoked), store.NullMS(expires)
 			return k, err
 		})
 }
