@@ -170,7 +170,11 @@ func usageReport(o *output, u models.APIUsage, keyName string, now time.Time) {
 		o.heading("Keys")
 		tb := &table{cols: []column{{title: "NAME", flex: true}, {title: "ID", drop: 1}, {title: "REQUESTS", right: true}, {title: "SUCCESS", right: true}, {title: "LAST USED"}}}
 		for _, k := range u.ByKey {
-			tb.add(cellText(common.Sanitize(k.Name)), cellText(common.Sanitize(k.KeyID)), cellText(common.Thousands(k.Requests)),
+			name := common.Sanitize(k.Name)
+			if k.Status == models.KeyRevoked || k.Status == models.KeyExpired {
+				name += " (" + k.Status + ")"
+			}
+			tb.add(cellText(name), cellText(common.Sanitize(k.KeyID)), cellText(common.Thousands(k.Requests)),
 				cellStyled(pct(k.SuccessRate), rateStyle(o, k.SuccessRate)), cellText(common.Ago(k.LastUsed, now)))
 		}
 		tb.print(o)
