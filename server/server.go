@@ -237,8 +237,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if !cfg.NoWebhooks || !pgsql.Is(db) {
 		s.lead = lease.Take(db, "singletons", s.log)
 	}
-	s.usage = usage.NewWriter(db, st, s.log, now, auth.ExpiredTokenKeep)
-	s.usage.PruneIf(s.lead.Held)
+	s.usage = usage.NewWriter(db, st, s.log, now, auth.ExpiredTokenKeep, s.lead.Held)
 	// undo stops what has started so far, newest first, when a later part fails.
 	undo := func() {
 		s.usage.Close(ctx)

@@ -14,15 +14,10 @@ const (
 	pruneEvery = time.Hour
 )
 
-// PruneIf makes the hourly retention run only while held says so (one
-// instance among those sharing a database prunes). The writer's goroutine
-// may already run, hence the atomic.
-func (w *Writer) PruneIf(held func() bool) { w.pruneIf.Store(&held) }
-
 func (w *Writer) pruneLoop() {
 	defer close(w.pruned)
 	for {
-		if held := w.pruneIf.Load(); held == nil || *held == nil || (*held)() {
+		if w.pruneIf == nil || w.pruneIf() {
 			w.Prune()
 		}
 		select {

@@ -66,7 +66,7 @@ type Writer struct {
 	log       *slog.Logger
 	now       func() time.Time
 	tokenKeep time.Duration
-	pruneIf   atomic.Pointer[func() bool] // nil: always
+	pruneIf   func() bool // nil: always
 
 	mu      sync.Mutex
 	cur     *pending
@@ -95,9 +95,10 @@ type Writer struct {
 const abortGrace = 2 * time.Second
 
 // NewWriter starts a writer. Its background prune also drops tokens expired
-// for longer than tokenKeep.
-func NewWriter(db *sql.DB, st WriterStore, log *slog.Logger, now func() time.Time, tokenKeep time.Duration) *Writer {
-	w := &Writer{db: db, st: st, log: log, now: now, tokenKeep: tokenKeep, cur: newPending(), samples: map[sampleKey]int{}, groups: maxGroups,
+// for longer than tokenKeep, and runs only while pruneIf says so (one
+// instance among those sharing a database prunes; nil: always).
+func NewWriter(db *sql.DB, st WriterStore, log *slog.Logger, now func() time.Time, tokenKeep time.Duration, pruneIf func() bool) *Writer {
+	w := &Writer{db: db, st: st, log: log, now: now, tokenKeep: tokenKeep, pruneIf: pruneIf, cur: newPending(), samples: map[sampleKey]int{}, groups: maxGroups,
 		flushC: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{}), pruned: make(chan struct{}),
 		epoch: fmt.Sprintf("%x", time.Now().UnixNano())}
 	w.dbCtx, w.abort = context.WithCancel(context.Background())

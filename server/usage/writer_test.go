@@ -70,7 +70,7 @@ func TestRecordNeverWaitsAndCountsWhatItDrops(t *testing.T) {
 	st := &blockingStore{release: make(chan struct{})}
 	lb := &servertest.Log{}
 	clock := servertest.NewClock(time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC))
-	w := NewWriter(db, st, slog.New(slog.NewTextHandler(lb, nil)), clock.Now, time.Hour)
+	w := NewWriter(db, st, slog.New(slog.NewTextHandler(lb, nil)), clock.Now, time.Hour, nil)
 	w.mu.Lock()
 	w.groups = 50
 	w.mu.Unlock()
