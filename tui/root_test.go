@@ -547,6 +547,11 @@ func TestConsoleGuardsQuitWhenAPaneDoes(t *testing.T) {
 	if !m.GuardsQuit() {
 		t.Fatal("a pane's guard is not the console's")
 	}
+	// Too small to show the question the first ctrl+c asks: say it takes two.
+	send(m, tea.WindowSizeMsg{Width: 79, Height: 30})
+	if !strings.Contains(m.render(), "ctrl+c twice quits") {
+		t.Fatalf("too-small screen with a key shown once:\n%s", m.render())
+	}
 }
 
 // styledPane draws with a style, as the Docs pane marks search matches.

@@ -55,9 +55,18 @@ func (m *Model) tooSmallNow() bool {
 	return m.width > 0 && m.height > 0 && (m.width < MinWidth || m.height < MinHeight)
 }
 
+// tooSmallQuit says how to quit while nothing is shown: with a key shown
+// once, the first ctrl+c asks a question the user cannot see.
+func (m *Model) tooSmallQuit() string {
+	if m.GuardsQuit() {
+		return "keys wait until it is larger · ctrl+c twice quits (a key shown once is lost)"
+	}
+	return "keys wait until it is larger · ctrl+c quits"
+}
+
 func (m *Model) tooSmall() string {
 	msg := common.Truncate(fmt.Sprintf("terminal too small: %d×%d needed", MinWidth, MinHeight), m.width) + "\n" +
-		common.Truncate("keys wait until it is larger · ctrl+c quits", m.width)
+		common.Truncate(m.tooSmallQuit(), m.width)
 	return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, m.ctx.Styles.Warning.Render(msg),
 		lipgloss.WithWhitespaceChars(" "))
 }

@@ -122,7 +122,7 @@ func Start(ctx context.Context, o Options) (*Sandbox, error) {
 			srv.SimulateTraffic(simCtx, sb.BaseURL)
 		}()
 	}
-	sb.announce(o.DBPath)
+	sb.announce(o.DBPath, another)
 	o.Logger.Info("sandbox started", "url", sb.BaseURL, "db", o.DBPath, "as", o.Email, "traffic", o.Traffic && !another)
 	return sb, nil
 }

@@ -21,9 +21,10 @@ import (
 // servingFile names the file holding a serving sandbox's address.
 func servingFile(db string) string { return db + ".serving" }
 
-// announce records sb as the sandbox serving db unless a live one already is.
-func (sb *Sandbox) announce(db string) {
-	if _, ok := serving(db); ok {
+// announce records sb as the sandbox serving db unless another already
+// does (serving, as probed at start).
+func (sb *Sandbox) announce(db string, another bool) {
+	if another {
 		return
 	}
 	if os.WriteFile(servingFile(db), []byte(sb.BaseURL+"\n"), 0o600) == nil {

@@ -52,9 +52,9 @@ type Model struct {
 	slug   string
 	anchor string // heading to scroll to once the page is rendered
 	// back holds the places left by following links, newest last; restore
-	// is the line (plus one) to return to once that page is rendered.
+	// is the one to return to once its page is rendered.
 	back    []place
-	restore int
+	restore *place
 	scroll  int
 	cur     *rendered
 	curKey  renderKey
@@ -406,8 +406,8 @@ func (m *Model) show(k renderKey, r *rendered) {
 		}
 		m.anchor = ""
 	}
-	if m.restore > 0 && k.slug == m.slug {
-		m.scroll, m.restore = m.restore-1, 0
+	if p := m.restore; p != nil && p.slug == k.slug {
+		m.scroll, m.restore = p.scroll, nil
 	}
 	m.search.computeMatches(r)
 	m.syncHitCount()
@@ -437,6 +437,7 @@ func (m *Model) open(slug, anchor string, toPage bool) tea.Cmd {
 		m.slug, m.scroll = slug, 0
 		m.rebuildItems()
 	}
+	m.restore = nil // a pending return is given up for any other page
 	m.anchor = anchor
 	if toPage {
 		m.focus = focusPage

@@ -269,7 +269,7 @@ func (m *Model) goBack() tea.Cmd {
 		m.scroll = p.scroll
 		m.clampScroll()
 	} else {
-		m.restore = p.scroll + 1
+		m.restore = &p // once the page is rendered
 	}
 	return cmd
 }

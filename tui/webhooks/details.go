@@ -217,12 +217,12 @@ func pack(parts []string, sep string, width int) []string {
 	// A line that breaks ends with the separator's mark: leave room for it.
 	mark := lipgloss.Width(strings.TrimRight(sep, " "))
 	for i, p := range parts {
-		p = common.Truncate(p, width)
-		cur := &lines[len(lines)-1]
 		room := width
 		if i < len(parts)-1 {
 			room -= mark
 		}
+		p = common.Truncate(p, room)
+		cur := &lines[len(lines)-1]
 		switch {
 		case *cur == "":
 			*cur = p

@@ -407,3 +407,16 @@ func TestFormSaysWhichURLsTheSandboxTakes(t *testing.T) {
 		t.Fatalf("create form in the sandbox:\n%s", v)
 	}
 }
+
+// Wrapped field lines never pass their width, the separator that ends a
+// broken line included.
+func TestPackKeepsLinesWithinWidth(t *testing.T) {
+	parts := []string{"99.2% success", "1234 deliveries", "10 failed or retrying", "a part longer than the width", "avg 142ms"}
+	for _, w := range []int{12, 20, 30, 67} {
+		for _, l := range pack(parts, " · ", w) {
+			if lw := common.Width(l); lw > w {
+				t.Errorf("width %d: line of %d cells: %q", w, lw, l)
+			}
+		}
+	}
+}
