@@ -103,25 +103,15 @@ func webhookCompletions(ctx context.Context, cl *client.Client, prefix string) [
 // state and endpoint.
 func completeDeliveries(o *apiOpts, ios *streams, hook *string) cobra.CompletionFunc {
 	return completeFromAPI(o, ios, func(ctx context.Context, cl *client.Client, prefix string) []cobra.Completion {
-		list, err := cl.ListWebhooks(ctx)
-		if err != nil {
-			return nil
-		}
 		var out []cobra.Completion
-		for _, w := range list.Data {
-			if *hook != "" && *hook != w.ID && *hook != w.URL {
-				continue
+		keep := func(w models.Webhook) bool { return *hook == "" || *hook == w.ID || *hook == w.URL }
+		// A failure completes what was found before it.
+		_ = eachDelivery(ctx, cl, 50, keep, func(w models.Webhook, d models.Delivery) bool {
+			if d.Status != models.DeliverySuccess && strings.HasPrefix(d.ID, prefix) {
+				out = append(out, cobra.CompletionWithDesc(d.ID, common.Sanitize(d.EventType)+" · "+common.DeliveryWord(d.Status)+" · "+common.Sanitize(w.URL)))
 			}
-			ds, err := cl.ListDeliveries(ctx, w.ID, "", 50)
-			if err != nil {
-				continue
-			}
-			for _, d := range ds.Data {
-				if d.Status != models.DeliverySuccess && strings.HasPrefix(d.ID, prefix) {
-					out = append(out, cobra.CompletionWithDesc(d.ID, common.Sanitize(d.EventType)+" · "+common.DeliveryWord(d.Status)+" · "+common.Sanitize(w.URL)))
-				}
-			}
-		}
+			return true
+		})
 		return out
 	})
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -272,23 +273,46 @@ endpoint is found from the recent deliveries of every endpoint unless
 
 // findDelivery looks for a delivery among every endpoint's newest 200.
 func findDelivery(s *session, id string) (string, error) {
-	list, err := s.cl.ListWebhooks(s.ctx)
-	if err != nil {
+	found := ""
+	err := eachDelivery(s.ctx, s.cl, 200, nil, func(w models.Webhook, d models.Delivery) bool {
+		if d.ID == id {
+			found = w.ID
+		}
+		return found == ""
+	})
+	switch {
+	case err != nil:
 		return "", err
+	case found == "":
+		return "", notFoundf("no delivery %q among the newest 200 of each endpoint (pass --webhook to look it up directly)", common.Sanitize(id))
+	}
+	return found, nil
+}
+
+// eachDelivery walks the newest limit deliveries of each endpoint keep
+// takes (nil: all) until fn returns false; an endpoint deleted meanwhile
+// is skipped.
+func eachDelivery(ctx context.Context, cl *client.Client, limit int, keep func(models.Webhook) bool, fn func(models.Webhook, models.Delivery) bool) error {
+	list, err := cl.ListWebhooks(ctx)
+	if err != nil {
+		return err
 	}
 	for _, w := range list.Data {
-		ds, err := s.cl.ListDeliveries(s.ctx, w.ID, "", 200)
+		if keep != nil && !keep(w) {
+			continue
+		}
+		ds, err := cl.ListDeliveries(ctx, w.ID, "", limit)
 		if client.StatusOf(err) == 404 {
-			continue // deleted meanwhile
+			continue
 		}
 		if err != nil {
-			return "", err
+			return err
 		}
 		for _, d := range ds.Data {
-			if d.ID == id {
-				return w.ID, nil
+			if !fn(w, d) {
+				return nil
 			}
 		}
 	}
-	return "", notFoundf("no delivery %q among the newest 200 of each endpoint (pass --webhook to look it up directly)", common.Sanitize(id))
+	return nil
 }
